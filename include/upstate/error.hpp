@@ -1,0 +1,87 @@
+#pragma once
+// Typed client-side errors. Each code says whose fault it is and what to do;
+// `message` is for people and never contains the API token (the machine
+// builds messages only from the server's answer and its own text).
+#include <string>
+#include <string_view>
+
+namespace upstate {
+
+enum class ErrorCode {
+  // The caller's configuration or input (fix it, then run again).
+  invalid_argument,        // empty/unsafe dataset id or file name, bad base URL, ...
+  file_too_large,          // over S3's 5 GiB single-PUT limit; refused before any request
+  unauthorized,            // API 401: the token is missing or wrong
+  forbidden,               // API 403: the token may not touch this dataset
+  not_found,               // API 404: no such dataset / import (or not visible)
+  bad_request,             // API 400 (e.g. a file type the dataset does not take)
+  unprocessable,           // API 422: validation refused the request
+  api_error,               // any other final API 4xx (405, 409, ...)
+  legacy_dataset,          // the answer had no import_id: a V3 dataset (not driven yet)
+  unsupported_upload_method,  // http_method other than PUT
+  unsigned_header_required,   // the presigned URL signs a header we cannot send exactly
+  // The upload host refused the bytes.
+  upload_rejected,         // S3 final 4xx (AccessDenied, EntityTooLarge, ...)
+  signature_mismatch,      // S3 SignatureDoesNotMatch: a signed header differs
+  upload_url_expired,      // URL expired and the renewal budget is spent
+  // The peer broke the protocol.
+  malformed_answer,        // not JSON, wrong type, missing field, too large; see `path`
+  unknown_status,          // a status string this client does not know
+  unexpected_status,       // an HTTP status that makes no sense for the step (1xx, 3xx)
+  // Transient trouble that outlasted the retry budget.
+  retries_exhausted,       // last cause in `message` / `http_status`
+  tls,                     // certificate or host-name verification failed: never retried
+  // The run itself.
+  deadline_exceeded,
+  cancelled,
+  import_stuck,            // still `uninitialised` long after a successful PUT
+  usage,                   // the caller fed an event the current state cannot take
+};
+
+constexpr std::string_view to_string(ErrorCode c) noexcept {
+  switch (c) {
+    case ErrorCode::invalid_argument: return "invalid_argument";
+    case ErrorCode::file_too_large: return "file_too_large";
+    case ErrorCode::unauthorized: return "unauthorized";
+    case ErrorCode::forbidden: return "forbidden";
+    case ErrorCode::not_found: return "not_found";
+    case ErrorCode::bad_request: return "bad_request";
+    case ErrorCode::unprocessable: return "unprocessable";
+    case ErrorCode::api_error: return "api_error";
+    case ErrorCode::legacy_dataset: return "legacy_dataset";
+    case ErrorCode::unsupported_upload_method: return "unsupported_upload_method";
+    case ErrorCode::unsigned_header_required: return "unsigned_header_required";
+    case ErrorCode::upload_rejected: return "upload_rejected";
+    case ErrorCode::signature_mismatch: return "signature_mismatch";
+    case ErrorCode::upload_url_expired: return "upload_url_expired";
+    case ErrorCode::malformed_answer: return "malformed_answer";
+    case ErrorCode::unknown_status: return "unknown_status";
+    case ErrorCode::unexpected_status: return "unexpected_status";
+    case ErrorCode::retries_exhausted: return "retries_exhausted";
+    case ErrorCode::tls: return "tls";
+    case ErrorCode::deadline_exceeded: return "deadline_exceeded";
+    case ErrorCode::cancelled: return "cancelled";
+    case ErrorCode::import_stuck: return "import_stuck";
+    case ErrorCode::usage: return "usage";
+  }
+  return "?";
+}
+
+struct Error {
+  ErrorCode code = ErrorCode::usage;
+  int http_status = 0;       // the answer's status when one caused this, else 0
+  std::string message;       // human-readable; never holds the token
+  std::string path;          // JSON path of the offending field ("$.errors[2].record_index"), if any
+  std::string server_code;   // S3 `<Code>` or the API's `error_code`, when the server gave one
+};
+
+inline std::string to_string(const Error& e) {
+  std::string s{to_string(e.code)};
+  if (e.http_status != 0) s += " (HTTP " + std::to_string(e.http_status) + ")";
+  if (!e.server_code.empty()) s += " [" + e.server_code + "]";
+  if (!e.message.empty()) s += ": " + e.message;
+  if (!e.path.empty()) s += " at " + e.path;
+  return s;
+}
+
+}  // namespace upstate

@@ -1,0 +1,116 @@
+#pragma once
+// HTTP as plain values. The machine emits `Request`s and consumes
+// `Response`s / `TransportError`s; whoever owns the sockets moves bytes.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace upstate {
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+using Headers = std::vector<Header>;
+
+inline bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// First header of that name (case-insensitive), as HTTP/1.1 field names are.
+inline const std::string* find_header(const Headers& hs, std::string_view name) noexcept {
+  for (const auto& h : hs)
+    if (iequals(h.name, name)) return &h.value;
+  return nullptr;
+}
+
+// A header value must not smuggle a new line (request splitting); the
+// machine checks every value it builds from server input with this.
+inline bool is_safe_header_value(std::string_view v) noexcept {
+  for (char c : v)
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  return true;
+}
+
+// Which step of the flow a request is; drivers use it to pick a connection
+// pool, a body cap, and to keep the token off the upload host.
+enum class Purpose {
+  upload_url,  // step 1: GET .../upload-url/{filename}   (API host, token)
+  upload,      // step 2: PUT the file to the presigned URL (upload host, no token)
+  poll,        // step 3: GET .../imports/{import_id}     (API host, token)
+  dataset,     // GET .../datasets/{dataset_id}            (API host, token)
+};
+
+constexpr std::string_view to_string(Purpose p) noexcept {
+  switch (p) {
+    case Purpose::upload_url: return "upload_url";
+    case Purpose::upload: return "upload";
+    case Purpose::poll: return "poll";
+    case Purpose::dataset: return "dataset";
+  }
+  return "?";
+}
+
+// The PUT's body is the caller's file: the machine only knows its size and
+// never holds its bytes, so memory stays independent of file size.
+struct FileBody {
+  std::uint64_t size = 0;
+};
+
+struct Request {
+  Purpose purpose = Purpose::upload_url;
+  std::string method;            // "GET", "PUT"
+  std::string url;               // absolute; the presigned URL is kept byte for byte
+  Headers headers;               // Host and Content-Length are the transport's job
+  std::optional<FileBody> file;  // set on the PUT only
+};
+
+struct Response {
+  int status = 0;
+  Headers headers;
+  std::string body;
+};
+
+// What went wrong below HTTP. Drivers map their own errors onto these kinds;
+// only `tls` is final, everything else is retried within the budget.
+struct TransportError {
+  enum class Kind {
+    connect,      // refused, unreachable, DNS
+    reset,        // connection reset / broken pipe mid-exchange
+    timeout,      // connect, stall or idle timeout
+    closed,       // peer closed before a whole answer
+    protocol,     // the bytes were not HTTP/1.1 we accept (bad chunking, caps)
+    tls,          // certificate / host-name verification failed
+    other,
+  };
+  Kind kind = Kind::other;
+  std::string message;
+};
+
+// What one request came to: an answer, or a failure below HTTP.
+using Exchange = std::variant<Response, TransportError>;
+
+constexpr std::string_view to_string(TransportError::Kind k) noexcept {
+  switch (k) {
+    case TransportError::Kind::connect: return "connect";
+    case TransportError::Kind::reset: return "reset";
+    case TransportError::Kind::timeout: return "timeout";
+    case TransportError::Kind::closed: return "closed";
+    case TransportError::Kind::protocol: return "protocol";
+    case TransportError::Kind::tls: return "tls";
+    case TransportError::Kind::other: return "other";
+  }
+  return "?";
+}
+
+}  // namespace upstate

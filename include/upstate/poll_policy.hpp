@@ -1,0 +1,36 @@
+#pragma once
+// How often to ask for the import's status while it is not terminal.
+#include <algorithm>
+#include <cmath>
+
+#include "rng.hpp"
+#include "time.hpp"
+
+namespace upstate {
+
+struct PollPolicy {
+  Duration initial{2000};  // first wait after a poll that was not terminal
+  double factor = 1.5;     // growth per poll while the status stays the same
+  Duration max{15000};     // cap: the detection delay after the import turns terminal never exceeds it
+  // Jitter only ever shortens a wait (by up to this fraction), so many clients
+  // spread out without stretching the detection delay past `max`.
+  double jitter = 0.1;
+  // A status unchanged this long is noted as stuck in the outcome's notes;
+  // `uninitialised` this long after a successful PUT ends the run with
+  // ErrorCode::import_stuck (the service never saw the bytes and never will).
+  Duration stuck_after{300000};
+
+  // The wait before the next poll; `same_status_polls` counts polls since
+  // the status last changed (a change resets the growth: something moves).
+  Duration delay(int same_status_polls, Rng& rng) const {
+    double ms = static_cast<double>(initial.count());
+    for (int i = 0; i < same_status_polls && ms < static_cast<double>(max.count()); ++i) ms *= factor;
+    ms = std::min(ms, static_cast<double>(max.count()));
+    double j = std::clamp(jitter, 0.0, 1.0);
+    const auto whole = static_cast<std::int64_t>(ms);
+    const auto cut = static_cast<std::int64_t>(ms * j);
+    return Duration{std::max<std::int64_t>(0, whole - rng.between(0, cut))};
+  }
+};
+
+}  // namespace upstate

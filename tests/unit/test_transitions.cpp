@@ -1,0 +1,211 @@
+// The transition table as data: its shape, and one scripted run per row
+// that must end by taking exactly that row.
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <set>
+#include <utility>
+
+#include <upstate/upload.hpp>
+
+#include "support/answers.hpp"
+
+using namespace upstate;
+using test::at;
+
+TEST_CASE("the table is a function of (state, trigger)") {
+  std::set<std::pair<State, Trigger>> seen;
+  for (const auto& t : kTransitions) {
+    CAPTURE(to_string(t.from), to_string(t.trigger));
+    CHECK(seen.insert({t.from, t.trigger}).second);
+    CHECK(t.from != State::done);  // done is final: no way out
+  }
+}
+
+TEST_CASE("every state but done can be cancelled and misused, and every started state can hit the deadline") {
+  for (const auto& info : kStates) {
+    if (info.state == State::done) continue;
+    CAPTURE(info.name);
+    CHECK(next_state(info.state, Trigger::cancel) == State::done);
+    CHECK(next_state(info.state, Trigger::misuse) == State::done);
+    if (info.state != State::idle) CHECK(next_state(info.state, Trigger::deadline) == State::done);
+  }
+}
+
+TEST_CASE("every state is reachable from idle and can reach done") {
+  std::set<State> reached{State::idle};
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto& t : kTransitions)
+      if (reached.count(t.from) && reached.insert(t.to).second) grew = true;
+  }
+  for (const auto& info : kStates) {
+    CAPTURE(info.name);
+    CHECK(reached.count(info.state) == 1);
+  }
+}
+
+TEST_CASE("waiting states await a wake, request states a response") {
+  for (const auto& t : kTransitions) {
+    if (t.trigger != Trigger::wake) continue;
+    CHECK(state_info(t.from).awaits == Awaits::wake);
+    CHECK(state_info(t.to).awaits == Awaits::response);
+  }
+}
+
+namespace {
+
+// A tiny script runner: each call feeds one event at a time given in seconds.
+struct Run {
+  Upload up;
+  Action last;
+  Instant now{};
+
+  static UploadConfig config() {
+    UploadConfig c;
+    c.api_base = test::kApi;
+    c.token = test::kToken;
+    c.dataset_id = "ds1";
+    c.deadline = std::chrono::seconds(10000);
+    c.retry.max_attempts = 2;
+    c.retry.max_url_renewals = 1;
+    c.poll.stuck_after = std::chrono::seconds(50);
+    return c;
+  }
+  explicit Run(UploadConfig c = config()) : up(std::move(c), FileInfo{"reviews.jsonl", 100}) {}
+
+  Run& start(double t = 0) { return step(up.start(now = at(t))); }
+  Run& respond(upstate::Response r, double t) { return step(up.on_response(r, now = at(t))); }
+  Run& fail(double t) { return step(up.on_transport_error({TransportError::Kind::reset, "reset"}, now = at(t))); }
+  Run& wake() {
+    REQUIRE(std::holds_alternative<Sleep>(last));
+    return step(up.on_wake(now = std::get<Sleep>(last).until));
+  }
+  Run& wake_at(double t) { return step(up.on_wake(now = at(t))); }
+  Run& cancel(double t) { return step(up.cancel(now = at(t))); }
+  Run& step(Action a) {
+    last = std::move(a);
+    return *this;
+  }
+  // Short-lived URL: 30 s left when it arrives at time 1.
+  static upstate::Response short_url(const std::string& import_id = test::kImport) {
+    return test::url_answer(import_id,
+                            "https://s3.example.test/k?X-Amz-Date=20261128T120000Z&X-Amz-Expires=30"
+                            "&X-Amz-SignedHeaders=host&X-Amz-Signature=1");
+  }
+  Run& to_requesting_url() { return start(); }
+  Run& to_url_backoff() { return start().respond(test::answer(503), 1); }
+  Run& to_uploading() { return start().respond(test::url_answer(), 1); }
+  Run& to_upload_backoff() { return to_uploading().respond(test::s3_error(503, "SlowDown", "slow"), 2); }
+  Run& to_polling() { return to_uploading().respond(test::answer(200), 2); }
+  Run& to_poll_wait() { return to_polling().respond(test::import_answer("queued"), 3); }
+};
+
+struct Recipe {
+  State from;
+  Trigger trigger;
+  std::function<void(Run&)> script;
+};
+
+const auto expired = [] { return test::s3_error(403, "AccessDenied", "Request has expired"); };
+
+const std::vector<Recipe>& recipes() {
+  static const std::vector<Recipe> all = {
+      {State::idle, Trigger::start, [](Run& r) { r.start(); }},
+      {State::idle, Trigger::refused_locally,
+       [](Run& r) {
+         UploadConfig c = Run::config();
+         c.dataset_id = "..";
+         r = Run(c);
+         r.start();
+       }},
+      {State::idle, Trigger::cancel, [](Run& r) { r.cancel(0); }},
+      {State::idle, Trigger::misuse, [](Run& r) { r.wake_at(0); }},
+
+      {State::requesting_url, Trigger::url_received, [](Run& r) { r.to_uploading(); }},
+      {State::requesting_url, Trigger::url_retry, [](Run& r) { r.to_url_backoff(); }},
+      {State::requesting_url, Trigger::url_refused, [](Run& r) { r.start().respond(test::api_error(404), 1); }},
+      {State::requesting_url, Trigger::retries_exhausted,
+       [](Run& r) { r.to_url_backoff().wake().respond(test::answer(503), 2); }},
+      {State::requesting_url, Trigger::deadline, [](Run& r) { r.to_url_backoff().wake_at(20000); }},
+      {State::requesting_url, Trigger::cancel, [](Run& r) { r.start().cancel(1); }},
+      {State::requesting_url, Trigger::misuse, [](Run& r) { r.start().wake_at(1); }},
+
+      {State::url_backoff, Trigger::wake, [](Run& r) { r.to_url_backoff().wake(); }},
+      {State::url_backoff, Trigger::deadline, [](Run& r) { r.start().respond(test::answer(503), 20000); }},
+      {State::url_backoff, Trigger::cancel, [](Run& r) { r.to_url_backoff().cancel(1); }},
+      {State::url_backoff, Trigger::misuse, [](Run& r) { r.to_url_backoff().respond(test::answer(200), 1); }},
+
+      {State::uploading, Trigger::upload_accepted, [](Run& r) { r.to_polling(); }},
+      {State::uploading, Trigger::url_expired, [](Run& r) { r.to_uploading().respond(expired(), 2); }},
+      {State::uploading, Trigger::renewals_exhausted,
+       [](Run& r) { r.to_uploading().respond(expired(), 2).respond(test::url_answer("i2"), 3).respond(expired(), 4); }},
+      {State::uploading, Trigger::upload_retry, [](Run& r) { r.to_upload_backoff(); }},
+      {State::uploading, Trigger::upload_refused,
+       [](Run& r) { r.to_uploading().respond(test::s3_error(403, "SignatureDoesNotMatch", "no"), 2); }},
+      {State::uploading, Trigger::retries_exhausted, [](Run& r) { r.to_upload_backoff().wake().fail(3); }},
+      {State::uploading, Trigger::deadline, [](Run& r) { r.start().respond(test::url_answer(), 20000); }},
+      {State::uploading, Trigger::cancel, [](Run& r) { r.to_uploading().cancel(2); }},
+      {State::uploading, Trigger::misuse, [](Run& r) { r.to_uploading().wake_at(2); }},
+
+      {State::upload_backoff, Trigger::wake, [](Run& r) { r.to_upload_backoff().wake(); }},
+      {State::upload_backoff, Trigger::url_expired,
+       [](Run& r) { r.start().respond(Run::short_url(), 1).fail(2).wake_at(100); }},
+      {State::upload_backoff, Trigger::renewals_exhausted,
+       [](Run& r) {
+         r.start().respond(Run::short_url(), 1).respond(expired(), 2).respond(Run::short_url("i2"), 3).fail(4).wake_at(
+             100);
+       }},
+      {State::upload_backoff, Trigger::deadline,
+       [](Run& r) { r.to_uploading().respond(test::s3_error(503, "SlowDown", "slow"), 20000); }},
+      {State::upload_backoff, Trigger::cancel, [](Run& r) { r.to_upload_backoff().cancel(3); }},
+      {State::upload_backoff, Trigger::misuse, [](Run& r) { r.to_upload_backoff().fail(3); }},
+
+      {State::polling, Trigger::import_pending, [](Run& r) { r.to_poll_wait(); }},
+      {State::polling, Trigger::import_terminal, [](Run& r) { r.to_polling().respond(test::import_answer("complete"), 3); }},
+      {State::polling, Trigger::poll_retry, [](Run& r) { r.to_polling().respond(test::answer(500), 3); }},
+      {State::polling, Trigger::poll_refused, [](Run& r) { r.to_polling().respond(test::api_error(404), 3); }},
+      {State::polling, Trigger::import_stuck,
+       [](Run& r) { r.to_polling().respond(test::import_answer("uninitialised"), 60); }},
+      {State::polling, Trigger::retries_exhausted,
+       [](Run& r) { r.to_polling().respond(test::answer(500), 3).wake().respond(test::answer(500), 20); }},
+      {State::polling, Trigger::deadline, [](Run& r) { r.to_poll_wait().wake_at(20000); }},
+      {State::polling, Trigger::cancel, [](Run& r) { r.to_polling().cancel(3); }},
+      {State::polling, Trigger::misuse, [](Run& r) { r.to_polling().wake_at(3); }},
+
+      {State::poll_wait, Trigger::wake, [](Run& r) { r.to_poll_wait().wake(); }},
+      {State::poll_wait, Trigger::deadline, [](Run& r) { r.to_polling().respond(test::import_answer("queued"), 20000); }},
+      {State::poll_wait, Trigger::cancel, [](Run& r) { r.to_poll_wait().cancel(4); }},
+      {State::poll_wait, Trigger::misuse, [](Run& r) { r.to_poll_wait().respond(test::answer(200), 4); }},
+  };
+  return all;
+}
+
+}  // namespace
+
+TEST_CASE("each row of the table is taken by a run written for it") {
+  for (const auto& row : kTransitions) {
+    CAPTURE(to_string(row.from), to_string(row.trigger), to_string(row.to));
+    const Recipe* recipe = nullptr;
+    for (const auto& r : recipes())
+      if (r.from == row.from && r.trigger == row.trigger) recipe = &r;
+    REQUIRE(recipe != nullptr);  // a new row needs a recipe here
+    Run run;
+    recipe->script(run);
+    REQUIRE_FALSE(run.up.trace().empty());
+    const Step& last = run.up.trace().back();
+    CHECK(to_string(last.from) == to_string(row.from));
+    CHECK(to_string(last.trigger) == to_string(row.trigger));
+    CHECK(to_string(last.to) == to_string(row.to));
+    CHECK(run.up.state() == row.to);
+  }
+  CHECK(recipes().size() == std::size(kTransitions));
+}
+
+TEST_CASE("every step a run takes is a row of the table") {
+  Run run;
+  run.to_poll_wait().wake().respond(test::import_answer("processing"), 10).wake().respond(
+      test::import_answer("partial", R"(,"accepted_count":1,"rejected_count":1,"errors":[])"), 20);
+  REQUIRE(run.up.state() == State::done);
+  for (const Step& s : run.up.trace()) CHECK(next_state(s.from, s.trigger) == s.to);
+}
