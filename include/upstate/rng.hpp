@@ -41,7 +41,9 @@ class Rng {
   // Uniform in [lo, hi] inclusive; hi < lo yields lo.
   std::int64_t between(std::int64_t lo, std::int64_t hi) noexcept {
     if (hi <= lo) return lo;
-    return lo + static_cast<std::int64_t>(uniform(static_cast<std::uint64_t>(hi - lo)));
+    // In unsigned arithmetic: hi - lo may not fit an int64.
+    const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + uniform(span));
   }
 
   bool chance(std::uint32_t numerator, std::uint32_t denominator) noexcept {

@@ -5,22 +5,38 @@
 
 namespace upstate {
 
-// At most `max_bytes` of `text`, control characters shown as \xNN, so a
-// server's message can neither flood a log nor forge a line in it.
-inline std::string printable_excerpt(std::string_view text, std::size_t max_bytes = 300) {
+// At most `max` bytes of `s`, cut before a UTF-8 lead byte so a multi-byte
+// character is never split (backs up at most 3 bytes, so invalid UTF-8 made
+// of continuation bytes cannot make this scan the whole string).
+inline std::string_view utf8_prefix(std::string_view s, std::size_t max) noexcept {
+  if (s.size() <= max) return s;
+  std::size_t cut = max;
+  for (int step = 0; step < 3 && cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80; ++step) --cut;
+  return s.substr(0, cut);
+}
+
+// Server text quoted inside one of our messages: at most `max` bytes of it,
+// control characters, '"' and '\' escaped (a hostile string can neither
+// flood a log nor forge a line in it), "..." when cut.
+inline std::string printable_excerpt(std::string_view s, std::size_t max = 300) {
   static constexpr char kHex[] = "0123456789abcdef";
+  std::string_view kept = utf8_prefix(s, max);
   std::string out;
-  for (std::size_t i = 0; i < text.size() && out.size() < max_bytes; ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c == 0x7f) {
+  out.reserve(kept.size() + 8);
+  for (char ch : kept) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(ch);
+    } else if (c < 0x20 || c == 0x7f) {
       out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
     } else {
-      out += static_cast<char>(c);
+      out.push_back(ch);
     }
   }
-  if (out.size() >= max_bytes && text.size() > max_bytes) out += "...";
+  if (kept.size() < s.size()) out += "...";
   return out;
 }
 

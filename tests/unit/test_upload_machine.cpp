@@ -30,12 +30,13 @@ Instant slept(const Action& a) {
   REQUIRE(std::holds_alternative<Sleep>(a));
   return std::get<Sleep>(a).until;
 }
-const Outcome& done(const Action& a) {
+// By value: callers often pass the temporary an event returned.
+Outcome done(const Action& a) {
   REQUIRE(std::holds_alternative<Done>(a));
   return std::get<Done>(a).outcome;
 }
 ErrorCode error_code(const Action& a) {
-  const Outcome& o = done(a);
+  const Outcome o = done(a);
   REQUIRE(o.error() != nullptr);
   return o.error()->code;
 }
@@ -88,7 +89,7 @@ SCENARIO("a file goes through the three steps to complete") {
   a = up.on_wake(wake);
   CHECK(sent(a).purpose == Purpose::poll);
   a = up.on_response(test::import_answer("complete", R"(,"accepted_count":10)"), wake + std::chrono::seconds(1));
-  const Outcome& o = done(a);
+  const Outcome o = done(a);
   REQUIRE(o.report());
   CHECK(o.complete());
   CHECK(o.report()->accepted_count == 10u);
