@@ -159,6 +159,7 @@ RunResult run_scenario(std::uint64_t seed, std::set<std::pair<State, Trigger>>& 
       FakeReply reply = fake.handle(request, body, now);
       clock.advance(reply.delay);
       if (rng.chance(1, 100)) clock.set(clock.now() - seconds(rng.between(1, 100)));  // clock jumps back
+      if (rng.chance(1, 40)) clock.advance(seconds(rng.between(0, 4 * 3600)));         // a very slow answer
       if (auto* response = std::get_if<Response>(&reply.result))
         action = up.on_response(*response, clock.now());
       else

@@ -1,0 +1,149 @@
+#pragma once
+// Byte-level helpers the fake service shares: UTF-8 checking and repair,
+// XML escaping, and a keyed non-cryptographic hash. Everything a request
+// carries may be echoed in an answer, so it is repaired (valid UTF-8),
+// bounded (cut at a character boundary) and escaped before it is written.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace upstate::testing {
+namespace detail {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when the bytes
+// there are not one (overlong forms, surrogates and code points past
+// U+10FFFF are refused, as RFC 3629 says).
+inline std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  std::size_t n;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;  // overlong
+    if (c == 0xED) hi = 0x9F;  // UTF-16 surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;  // overlong
+    if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k < n; ++k)
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  return n;
+}
+
+}  // namespace detail
+
+inline bool is_valid_utf8(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t n = detail::utf8_sequence_length(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+// Valid UTF-8 of at most about `max_bytes`: each invalid byte becomes U+FFFD
+// and the text is cut at a character boundary (with "..." when cut), so an
+// echo of hostile input is always well-formed and small.
+inline std::string sanitize_utf8(std::string_view s, std::size_t max_bytes = 256) {
+  std::string out;
+  out.reserve(s.size() < max_bytes ? s.size() : max_bytes);
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t n = detail::utf8_sequence_length(s, i);
+    std::string_view piece = n == 0 ? std::string_view{"\xEF\xBF\xBD"} : s.substr(i, n);
+    if (out.size() + piece.size() > max_bytes) {
+      out += "...";
+      break;
+    }
+    out += piece;
+    i += n == 0 ? 1 : n;
+  }
+  return out;
+}
+
+// Text content / attribute value for XML 1.0. Control characters XML cannot
+// carry at all become '?'; the input is sanitized (and bounded) first.
+inline std::string xml_escape(std::string_view s, std::size_t max_bytes = 1024) {
+  std::string clean = sanitize_utf8(s, max_bytes);
+  std::string out;
+  out.reserve(clean.size());
+  for (char c : clean) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r')
+          out += '?';
+        else
+          out += c;
+    }
+  }
+  return out;
+}
+
+inline constexpr std::uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
+inline constexpr std::uint64_t kFnvPrime = 0x100000001b3ULL;
+
+// FNV-1a 64. Not a MAC: the fake only needs "any change to the signed parts
+// changes the signature", not resistance to a forger.
+inline std::uint64_t fnv1a64(std::string_view data, std::uint64_t h = kFnvOffset) noexcept {
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= kFnvPrime;
+  }
+  return h;
+}
+
+inline std::string hex64(std::uint64_t v) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) out[static_cast<std::size_t>(i)] = kHex[v & 15];
+  return out;
+}
+
+// `words` 64-bit FNV lanes (each seeded differently) as hex, so fake
+// signatures and ETags have the length of the real ones (64 / 32 chars).
+inline std::string fnv_hex(std::string_view data, int words) {
+  std::string out;
+  for (int w = 0; w < words; ++w) {
+    std::uint64_t seed = fnv1a64(std::string_view("lane"), kFnvOffset + static_cast<std::uint64_t>(w));
+    out += hex64(fnv1a64(data, seed));
+  }
+  return out;
+}
+
+inline bool starts_with_ci(std::string_view s, std::string_view prefix) noexcept {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char a = s[i], b = prefix[i];
+    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
+    if (b >= 'A' && b <= 'Z') b = static_cast<char>(b - 'A' + 'a');
+    if (a != b) return false;
+  }
+  return true;
+}
+
+inline bool ends_with(std::string_view s, std::string_view suffix) noexcept {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+inline std::string to_lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+}  // namespace upstate::testing
