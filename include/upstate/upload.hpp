@@ -101,6 +101,8 @@ class Upload {
   const std::string& import_id() const noexcept { return import_id_; }
   std::optional<ImportStatus> last_status() const noexcept { return last_status_; }
   const std::vector<Step>& trace() const noexcept { return trace_; }
+  // Retries, renewals and odd statuses so far (the same list the outcome gets).
+  const std::vector<Note>& notes() const noexcept { return outcome_.notes; }
   const FileInfo& file() const noexcept { return file_; }
 
  private:

@@ -1,0 +1,137 @@
+#pragma once
+// upstate::asio::Client — runs an upstate::Upload on the caller's
+// asio::io_context: each Send becomes an HTTP exchange (HttpSession), each
+// Sleep a steady_timer, each event is fed back with the steady clock's time.
+// Opt-in: this header needs Asio, OpenSSL and llhttp; the core does not.
+#include <asio.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "../upload.hpp"
+#include "file_source.hpp"
+#include "http_session.hpp"
+
+namespace upstate::asio {
+
+struct Progress {
+  Phase phase = Phase::not_started;
+  std::uint64_t bytes_sent = 0;  // of the PUT; never goes down, even when a PUT restarts
+  std::uint64_t total = 0;
+};
+
+struct ClientOptions {
+  SessionOptions session;
+  std::function<void(const Progress&)> on_progress;
+  // Sees every action before it is carried out (logging, status lines).
+  std::function<void(const Upload&, const Action&)> on_action;
+};
+
+class Client {
+ public:
+  Client(::asio::io_context& io, ClientOptions options = {})
+      : io_(io), options_(std::move(options)), session_(io, options_.session), timer_(io) {}
+
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Runs `upload` (which must outlive the run) with the bytes of the file
+  // at `path`; `on_done` gets the outcome once. Call from the io_context's
+  // thread (or before it runs).
+  void start(Upload& upload, const std::string& path, std::function<void(Outcome)> on_done) {
+    upload_ = &upload;
+    on_done_ = std::move(on_done);
+    progress_ = Progress{Phase::not_started, 0, upload.file().size};
+    std::string error;
+    if (!file_.open(path, error)) return refuse(error);
+    if (file_.size() != upload.file().size)
+      return refuse(path + " has " + std::to_string(file_.size()) + " bytes, not the " +
+                    std::to_string(upload.file().size) + " the upload was made for");
+    act(upload.start(Clock::now()));
+  }
+
+  // Ends the run with ErrorCode::cancelled (the request in flight is
+  // abandoned, its connection closed).
+  void cancel() {
+    if (!upload_ || upload_->state() == State::done) return;
+    session_.cancel();
+    timer_.cancel();
+    act(upload_->cancel(Clock::now()));
+  }
+
+  const Progress& progress() const noexcept { return progress_; }
+
+ private:
+  void act(Action action) {
+    if (options_.on_action) options_.on_action(*upload_, action);
+    report_phase();
+    if (auto* send = std::get_if<Send>(&action)) {
+      const bool is_put = send->request.file.has_value();
+      session_.exchange(
+          std::move(send->request), is_put ? &file_ : nullptr,
+          [this](std::uint64_t sent, std::uint64_t total) {
+            progress_.total = total;
+            if (sent > progress_.bytes_sent) progress_.bytes_sent = sent;
+            if (options_.on_progress) options_.on_progress(progress_);
+          },
+          [this](Exchange result) {
+            if (auto* response = std::get_if<Response>(&result))
+              act(upload_->on_response(*response, Clock::now()));
+            else
+              act(upload_->on_transport_error(std::get<TransportError>(result), Clock::now()));
+          });
+    } else if (auto* sleep = std::get_if<Sleep>(&action)) {
+      timer_.expires_at(sleep->until);
+      timer_.async_wait([this](const ::asio::error_code& ec) {
+        if (ec == ::asio::error::operation_aborted) return;
+        act(upload_->on_wake(Clock::now()));
+      });
+    } else {
+      session_.close_idle();
+      file_.close();
+      auto done = std::move(on_done_);
+      if (done) done(std::get<Done>(std::move(action)).outcome);
+    }
+  }
+
+  void report_phase() {
+    Phase phase = upload_->phase();
+    if (phase == progress_.phase) return;
+    progress_.phase = phase;
+    if (options_.on_progress) options_.on_progress(progress_);
+  }
+
+  // A local problem (no such file): ends the run before any request.
+  void refuse(std::string message) {
+    Outcome outcome;
+    outcome.result = Error{ErrorCode::invalid_argument, 0, std::move(message), "", ""};
+    auto done = std::move(on_done_);
+    ::asio::post(io_, [done = std::move(done), outcome = std::move(outcome)]() mutable {
+      if (done) done(std::move(outcome));
+    });
+  }
+
+  ::asio::io_context& io_;
+  ClientOptions options_;
+  HttpSession session_;
+  ::asio::steady_timer timer_;
+  FileSource file_;
+  Upload* upload_ = nullptr;
+  std::function<void(Outcome)> on_done_;
+  Progress progress_;
+};
+
+// Blocking convenience: runs one upload on a private io_context.
+inline Outcome upload_file(Upload& upload, const std::string& path, ClientOptions options = {}) {
+  ::asio::io_context io;
+  Client client(io, std::move(options));
+  Outcome outcome;
+  client.start(upload, path, [&](Outcome o) { outcome = std::move(o); });
+  io.run();
+  return outcome;
+}
+
+}  // namespace upstate::asio

@@ -1,0 +1,123 @@
+#pragma once
+// HTTP/1.1 as bytes in, bytes out (no sockets): a request/response head
+// serializer and llhttp-based parsers with size caps. Used by the Asio
+// client and by upstate-fake-server; testable byte by byte.
+//
+// Needs llhttp (target llhttp::llhttp, built from Debian's node-llhttp C
+// sources by cmake/Findllhttp.cmake).
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "../http.hpp"
+#include "../result.hpp"
+#include "../url.hpp"
+
+namespace upstate::http1 {
+
+struct Limits {
+  std::size_t max_header_bytes = 64 * 1024;  // status/request line + all header fields
+  std::size_t max_body_bytes = 16u << 20;    // API answers; S3 error bodies use 64 KiB
+};
+
+struct HeadOptions {
+  std::optional<std::uint64_t> content_length;  // sent as Content-Length (the PUT; never chunked)
+  bool expect_continue = false;                 // "Expect: 100-continue"
+  bool keep_alive = true;                       // false: "Connection: close"
+};
+
+// "METHOD target HTTP/1.1\r\nHost: authority\r\n<headers>\r\n\r\n". Refuses
+// with Error{invalid_argument} — before anything is sent — a method or
+// header name that is not an RFC 9110 token, a header value holding CR, LF
+// or NUL, and request headers the serializer owns (Host, Content-Length,
+// Transfer-Encoding, Connection, Expect).
+Result<std::string> serialize_request_head(const Request& request, const Url& url, const HeadOptions& options);
+
+// Server side: status line, the response's headers, Content-Length of the
+// body (and Date / Connection as given), then the body.
+std::string serialize_response(const Response& response, bool keep_alive);
+// "HTTP/1.1 100 Continue\r\n\r\n"
+std::string_view continue_line() noexcept;
+
+enum class ParseState {
+  head,      // waiting for (more of) the head
+  body,      // head complete, body in progress
+  complete,  // one whole message; `feed` consumes nothing more until reset()
+  failed,    // sticky until reset(); see error()
+};
+
+// One HTTP/1.1 answer at a time (Content-Length, chunked, close-delimited;
+// 1xx interim answers such as 100 Continue are noted and skipped).
+class ResponseParser {
+ public:
+  explicit ResponseParser(Limits limits = {});
+  ~ResponseParser();
+  ResponseParser(const ResponseParser&) = delete;
+  ResponseParser& operator=(const ResponseParser&) = delete;
+  ResponseParser(ResponseParser&&) noexcept;
+  ResponseParser& operator=(ResponseParser&&) noexcept;
+
+  // Ready for the next answer on the connection. `head_request`: the answer
+  // to a HEAD request, which has no body whatever its headers say.
+  void reset(bool head_request = false);
+  // Consumes up to `size` bytes and returns how many it took; it stops at
+  // the end of a message (the rest is the next message's). Bytes may be
+  // split anywhere, down to one at a time.
+  std::size_t feed(const char* data, std::size_t size);
+  // The peer closed: ends a close-delimited body (complete), else failed.
+  void finish();
+
+  ParseState state() const noexcept;
+  bool head_complete() const noexcept;     // the final (non-1xx) answer's head is in: status() is valid
+  bool saw_continue() const noexcept;      // a "100 Continue" arrived since reset()
+  int status() const noexcept;
+  const Response& response() const noexcept;
+  Response take_response();
+  bool keep_alive() const noexcept;        // the connection may carry another request after this answer
+  // When failed: kind protocol (malformed, header over cap, body over cap)
+  // or closed (EOF before a whole answer), with a message.
+  const TransportError& error() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+struct ParsedRequest {
+  std::string method;
+  std::string target;  // as sent: path + "?" + query
+  Headers headers;
+  std::string body;
+  bool expect_continue = false;
+  bool keep_alive = true;
+};
+
+// The server side's parser (upstate-fake-server): same rules and caps.
+class RequestParser {
+ public:
+  explicit RequestParser(Limits limits = {});
+  ~RequestParser();
+  RequestParser(const RequestParser&) = delete;
+  RequestParser& operator=(const RequestParser&) = delete;
+  RequestParser(RequestParser&&) noexcept;
+  RequestParser& operator=(RequestParser&&) noexcept;
+
+  void reset();
+  std::size_t feed(const char* data, std::size_t size);
+  void finish();
+
+  ParseState state() const noexcept;
+  bool head_complete() const noexcept;  // method, target and headers are in (time to send 100 Continue)
+  const ParsedRequest& request() const noexcept;
+  ParsedRequest take_request();
+  const TransportError& error() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace upstate::http1

@@ -1,0 +1,360 @@
+#pragma once
+// One HTTP/1.1 exchange at a time over Asio: connect (or reuse a kept-alive
+// connection to the same origin), TLS with verification, the request head,
+// the file streamed in fixed-size chunks with Content-Length and
+// `Expect: 100-continue`, the answer parsed with caps, and every failure
+// mapped onto upstate::TransportError. Timeouts are stall timeouts: a slow
+// link that keeps moving bytes never times out; a silent one does.
+#include <asio.hpp>
+#include <asio/ssl.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "../http.hpp"
+#include "../time.hpp"
+#include "../url.hpp"
+#include "connection.hpp"
+#include "file_source.hpp"
+#include "http1.hpp"
+
+namespace upstate::asio {
+
+struct SessionOptions {
+  std::string ca_file;                    // extra trusted CA certificates (PEM), on top of the system's
+  bool use_system_cas = true;
+  Duration connect_timeout{10000};        // resolve + connect + TLS handshake
+  Duration idle_timeout{30000};           // no byte moved either way for this long: a stall
+  Duration api_request_timeout{60000};    // whole-request cap for API calls (small answers)
+  Duration continue_timeout{1000};        // wait this long for "100 Continue", then send anyway (RFC 9110 §10.1.1)
+  std::size_t chunk_size = 256 * 1024;    // the one body buffer; memory does not grow with the file
+  http1::Limits api_limits{};             // API answers: 64 KiB head, 16 MiB body
+  http1::Limits upload_limits{64 * 1024, 64 * 1024};  // S3 answers are small XML
+};
+
+class HttpSession {
+ public:
+  using Done = std::function<void(Exchange)>;
+  using BodyProgress = std::function<void(std::uint64_t sent, std::uint64_t total)>;
+
+  HttpSession(::asio::io_context& io, SessionOptions options)
+      : io_(io),
+        options_(std::move(options)),
+        tls_(::asio::ssl::context::tls_client),
+        resolver_(io),
+        watchdog_(io),
+        continue_timer_(io),
+        read_buffer_(16 * 1024),
+        chunk_(std::max<std::size_t>(options_.chunk_size, 4096)) {
+    SSL_CTX_set_min_proto_version(tls_.native_handle(), TLS1_2_VERSION);
+    ::asio::error_code ec;
+    if (options_.use_system_cas) tls_.set_default_verify_paths(ec);
+    if (!options_.ca_file.empty()) {
+      tls_.load_verify_file(options_.ca_file, ec);
+      if (ec) setup_error_ = "cannot load CA file " + options_.ca_file + ": " + ec.message();
+    }
+  }
+
+  HttpSession(const HttpSession&) = delete;
+  HttpSession& operator=(const HttpSession&) = delete;
+  ~HttpSession() { cancel(); }
+
+  // Empty when the session can work (the CA file loaded).
+  const std::string& setup_error() const noexcept { return setup_error_; }
+
+  // Performs `request`; for a request with a FileBody, `file` supplies the
+  // bytes. `done` gets the answer or the transport failure exactly once,
+  // unless cancel() comes first.
+  void exchange(Request request, const FileSource* file, BodyProgress progress, Done done) {
+    abandon();
+    op_ = Op{};
+    op_.request = std::move(request);
+    op_.file = file;
+    op_.progress = std::move(progress);
+    op_.done = std::move(done);
+    op_.started = Clock::now();
+    start(++generation_);
+  }
+
+  // Abandons the exchange in flight (its `done` is not called) and closes
+  // its connection.
+  void cancel() {
+    abandon();
+    close_idle();
+  }
+
+  void close_idle() {
+    for (auto& entry : idle_) entry.second->close();
+    idle_.clear();
+  }
+
+ private:
+  struct Op {
+    Request request;
+    Url url;
+    std::string head;
+    const FileSource* file = nullptr;
+    BodyProgress progress;
+    Done done;
+    std::shared_ptr<Connection> conn;
+    std::optional<http1::ResponseParser> parser;
+    Clock::time_point started;
+    std::uint64_t body_size = 0;
+    std::uint64_t sent = 0;
+    bool reused = false;         // on a kept-alive connection
+    bool retried_fresh = false;  // already retried once on a fresh connection
+    bool body_started = false;
+    bool body_done = false;
+    bool answer_bytes = false;   // any byte of the answer arrived
+    bool leftover = false;       // bytes after the answer: do not reuse
+  };
+
+  void abandon() {
+    ++generation_;
+    resolver_.cancel();
+    watchdog_.cancel();
+    continue_timer_.cancel();
+    if (op_.conn) op_.conn->close();
+    op_.conn.reset();
+  }
+
+  bool stale(std::uint64_t gen) const noexcept { return gen != generation_; }
+
+  void start(std::uint64_t gen) {
+    if (!setup_error_.empty()) return fail(gen, TransportError::Kind::tls, setup_error_);
+    auto url = parse_url(op_.request.url);
+    if (!url) return fail(gen, TransportError::Kind::other, "not an absolute http(s) URL");
+    op_.url = std::move(*url);
+    op_.body_size = op_.request.file ? op_.request.file->size : 0;
+    if (op_.request.file && (!op_.file || !op_.file->is_open()))
+      return fail(gen, TransportError::Kind::other, "no file to send");
+    http1::HeadOptions head;
+    if (op_.request.file) head.content_length = op_.body_size;
+    head.expect_continue = op_.request.file && op_.body_size > 0;
+    auto serialized = http1::serialize_request_head(op_.request, op_.url, head);
+    if (!serialized) return fail(gen, TransportError::Kind::other, serialized.error().message);
+    op_.head = std::move(serialized.value());
+
+    const std::string origin = op_.url.scheme + "://" + op_.url.authority();
+    auto idle = idle_.find(origin);
+    if (idle != idle_.end()) {
+      op_.conn = std::move(idle->second);
+      idle_.erase(idle);
+      op_.reused = true;
+      return send_head(gen);
+    }
+    connect(gen, origin);
+  }
+
+  void connect(std::uint64_t gen, const std::string& origin) {
+    op_.conn = std::make_shared<Connection>(io_, origin);
+    op_.reused = false;
+    arm_watchdog(gen, options_.connect_timeout, "connect");
+    resolver_.async_resolve(
+        op_.url.host, std::to_string(op_.url.port),
+        [this, gen](const ::asio::error_code& ec, ::asio::ip::tcp::resolver::results_type results) {
+          if (stale(gen)) return;
+          if (ec) return fail(gen, TransportError::Kind::connect, "cannot resolve " + op_.url.host + ": " + ec.message());
+          ::asio::async_connect(
+              op_.conn->socket(), results, [this, gen](const ::asio::error_code& error, const ::asio::ip::tcp::endpoint&) {
+                if (stale(gen)) return;
+                if (error)
+                  return fail(gen, TransportError::Kind::connect,
+                              "cannot connect to " + op_.url.authority() + ": " + error.message());
+                ::asio::error_code ignored;
+                op_.conn->socket().set_option(::asio::ip::tcp::no_delay(true), ignored);
+                if (!op_.url.is_https()) return send_head(gen);
+                op_.conn->use_tls(tls_, op_.url.host);
+                op_.conn->tls().async_handshake(::asio::ssl::stream_base::client,
+                                                [this, gen](const ::asio::error_code& hs) {
+                                                  if (stale(gen)) return;
+                                                  if (!hs) return send_head(gen);
+                                                  std::string why = op_.conn->verify_failure();
+                                                  fail(gen, TransportError::Kind::tls,
+                                                       why.empty() ? "TLS handshake with " + op_.url.authority() +
+                                                                         " failed: " + hs.message()
+                                                                   : "certificate verification failed for " +
+                                                                         op_.url.host + ": " + why);
+                                                });
+              });
+        });
+  }
+
+  void send_head(std::uint64_t gen) {
+    touch(gen);
+    op_.parser.emplace(op_.request.purpose == Purpose::upload ? options_.upload_limits : options_.api_limits);
+    if (op_.request.method == "HEAD") op_.parser->reset(true);
+    ::asio::async_write(*op_.conn, ::asio::buffer(op_.head), [this, gen](const ::asio::error_code& ec, std::size_t) {
+      if (stale(gen)) return;
+      if (ec) return fail_io(gen, ec);
+      touch(gen);
+      read_more(gen);
+      if (!op_.request.file || op_.body_size == 0) {
+        op_.body_done = true;
+        return;
+      }
+      // Let the server refuse (expired URL, bad signature) before we send
+      // gigabytes; an old server that never says 100 gets the body anyway.
+      continue_timer_.expires_after(options_.continue_timeout);
+      continue_timer_.async_wait([this, gen](const ::asio::error_code& error) {
+        if (!error && !stale(gen)) begin_body(gen);
+      });
+    });
+  }
+
+  void begin_body(std::uint64_t gen) {
+    if (op_.body_started || op_.parser->head_complete()) return;
+    op_.body_started = true;
+    continue_timer_.cancel();
+    send_chunk(gen);
+  }
+
+  void send_chunk(std::uint64_t gen) {
+    const std::uint64_t left = op_.body_size - op_.sent;
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left, chunk_.size()));
+    long got = op_.file->read_at(chunk_.data(), want, op_.sent);
+    if (got <= 0)
+      return fail(gen, TransportError::Kind::other,
+                  got == 0 ? "the file shrank while it was being sent" : "cannot read the file");
+    ::asio::async_write(*op_.conn, ::asio::buffer(chunk_.data(), static_cast<std::size_t>(got)),
+                        [this, gen](const ::asio::error_code& ec, std::size_t written) {
+                          if (stale(gen)) return;
+                          if (ec) return fail_io(gen, ec);
+                          touch(gen);
+                          op_.sent += written;
+                          if (op_.progress) op_.progress(op_.sent, op_.body_size);
+                          if (op_.sent >= op_.body_size) {
+                            op_.body_done = true;  // the answer is read_more's to deliver
+                            return;
+                          }
+                          send_chunk(gen);
+                        });
+  }
+
+  void read_more(std::uint64_t gen) {
+    op_.conn->async_read_some(::asio::buffer(read_buffer_), [this, gen](const ::asio::error_code& ec, std::size_t n) {
+      if (stale(gen)) return;
+      if (n > 0) {
+        touch(gen);
+        op_.answer_bytes = true;
+        std::size_t used = op_.parser->feed(read_buffer_.data(), n);
+        if (used < n && op_.parser->state() == http1::ParseState::complete) op_.leftover = true;
+      } else if (ec == ::asio::error::eof || ec == ::asio::ssl::error::stream_truncated) {
+        op_.parser->finish();
+      } else if (ec) {
+        return fail_io(gen, ec);
+      }
+      switch (op_.parser->state()) {
+        case http1::ParseState::failed: {
+          TransportError e = op_.parser->error();
+          if (e.kind == TransportError::Kind::closed && !op_.answer_bytes) return fail_io(gen, ::asio::error::eof);
+          return fail(gen, e.kind, e.message);
+        }
+        case http1::ParseState::complete:
+          // An early final answer (a refusal) ends the body too.
+          if (!op_.body_done) op_.leftover = true;
+          return deliver(gen);
+        default:
+          if (op_.parser->saw_continue() && !op_.body_started && op_.request.file) begin_body(gen);
+          if (ec) return fail_io(gen, ::asio::error::eof);
+          return read_more(gen);
+      }
+    });
+  }
+
+  void deliver(std::uint64_t gen) {
+    Response response = op_.parser->take_response();
+    const bool reuse = op_.parser->keep_alive() && op_.body_done && !op_.leftover;
+    finish(gen, Exchange{std::move(response)}, reuse);
+  }
+
+  void fail_io(std::uint64_t gen, const ::asio::error_code& ec) {
+    using K = TransportError::Kind;
+    K kind = K::other;
+    if (ec == ::asio::error::eof || ec == ::asio::ssl::error::stream_truncated)
+      kind = K::closed;
+    else if (ec == ::asio::error::connection_reset || ec == ::asio::error::broken_pipe ||
+             ec == ::asio::error::connection_aborted)
+      kind = K::reset;
+    // A kept-alive connection the server had already closed: try once more
+    // on a fresh one before telling the machine (GET and PUT are idempotent).
+    if (op_.reused && !op_.retried_fresh && !op_.answer_bytes && (kind == K::closed || kind == K::reset)) {
+      op_.retried_fresh = true;
+      op_.conn->close();
+      op_.sent = 0;
+      op_.body_started = op_.body_done = op_.leftover = false;
+      const std::string origin = op_.conn->origin();
+      const std::uint64_t next = ++generation_;
+      watchdog_.cancel();
+      continue_timer_.cancel();
+      return connect(next, origin);
+    }
+    fail(gen, kind, ec.message());
+  }
+
+  void fail(std::uint64_t gen, TransportError::Kind kind, std::string message) {
+    finish(gen, Exchange{TransportError{kind, std::move(message)}}, false);
+  }
+
+  void finish(std::uint64_t gen, Exchange result, bool reuse) {
+    if (stale(gen)) return;
+    ++generation_;
+    watchdog_.cancel();
+    continue_timer_.cancel();
+    if (op_.conn) {
+      if (reuse) {
+        auto& slot = idle_[op_.conn->origin()];
+        if (slot) slot->close();
+        slot = std::move(op_.conn);
+      } else {
+        op_.conn->close();
+      }
+      op_.conn.reset();
+    }
+    Done done = std::move(op_.done);
+    if (done) done(std::move(result));
+  }
+
+  // The stall timer: re-armed whenever a byte moves. API requests are also
+  // capped as a whole; the PUT is not (a slow link on a big file is fine
+  // as long as it moves).
+  void touch(std::uint64_t gen) {
+    auto now = Clock::now();
+    auto until = now + options_.idle_timeout;
+    if (op_.request.purpose != Purpose::upload) until = std::min(until, op_.started + options_.api_request_timeout);
+    arm_watchdog_at(gen, until, "idle");
+  }
+
+  void arm_watchdog(std::uint64_t gen, Duration d, const char* what) { arm_watchdog_at(gen, Clock::now() + d, what); }
+
+  void arm_watchdog_at(std::uint64_t gen, Clock::time_point until, const char* what) {
+    watchdog_.expires_at(until);
+    watchdog_.async_wait([this, gen, what](const ::asio::error_code& ec) {
+      if (ec || stale(gen)) return;
+      fail(gen, TransportError::Kind::timeout,
+           std::string(what) + " timeout talking to " + op_.url.authority());
+    });
+  }
+
+  ::asio::io_context& io_;
+  SessionOptions options_;
+  ::asio::ssl::context tls_;
+  ::asio::ip::tcp::resolver resolver_;
+  ::asio::steady_timer watchdog_;
+  ::asio::steady_timer continue_timer_;
+  std::vector<char> read_buffer_;
+  std::vector<char> chunk_;
+  std::map<std::string, std::shared_ptr<Connection>> idle_;
+  std::string setup_error_;
+  std::uint64_t generation_ = 0;
+  Op op_;
+};
+
+}  // namespace upstate::asio
