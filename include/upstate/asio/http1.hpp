@@ -19,7 +19,10 @@
 namespace upstate::http1 {
 
 struct Limits {
-  std::size_t max_header_bytes = 64 * 1024;  // status/request line + all header fields
+  // Status/request line + all header fields: every byte of the head up to
+  // and including the blank line. 1xx heads before the final answer count
+  // toward it too, and so do the names and values of chunked trailers.
+  std::size_t max_header_bytes = 64 * 1024;
   std::size_t max_body_bytes = 16u << 20;    // API answers; S3 error bodies use 64 KiB
 };
 
@@ -33,11 +36,19 @@ struct HeadOptions {
 // with Error{invalid_argument} — before anything is sent — a method or
 // header name that is not an RFC 9110 token, a header value holding CR, LF
 // or NUL, and request headers the serializer owns (Host, Content-Length,
-// Transfer-Encoding, Connection, Expect).
+// Transfer-Encoding, Connection, Expect). Also refused: a target or host
+// holding a space or control byte (a hand-built Url) and expect_continue
+// without content_length (RFC 9110 10.1.1). Messages name the header, never
+// its value. Owned fields follow the caller's headers in this order:
+// Content-Length, Expect, Connection.
 Result<std::string> serialize_request_head(const Request& request, const Url& url, const HeadOptions& options);
 
 // Server side: status line, the response's headers, Content-Length of the
-// body (and Date / Connection as given), then the body.
+// body (and Date / Connection as given), then the body. It cannot refuse, so
+// it repairs: given Content-Length / Connection / Transfer-Encoding headers
+// are dropped (it writes its own), as are names that are not tokens; CR, LF
+// and NUL are removed from values; a status outside 100..999 becomes 500;
+// 1xx/204/304 get neither Content-Length nor body.
 std::string serialize_response(const Response& response, bool keep_alive);
 // "HTTP/1.1 100 Continue\r\n\r\n"
 std::string_view continue_line() noexcept;
@@ -65,7 +76,8 @@ class ResponseParser {
   void reset(bool head_request = false);
   // Consumes up to `size` bytes and returns how many it took; it stops at
   // the end of a message (the rest is the next message's). Bytes may be
-  // split anywhere, down to one at a time.
+  // split anywhere, down to one at a time. A call that fails takes all its
+  // bytes (none after an error are usable).
   std::size_t feed(const char* data, std::size_t size);
   // The peer closed: ends a close-delimited body (complete), else failed.
   void finish();
@@ -78,7 +90,9 @@ class ResponseParser {
   Response take_response();
   bool keep_alive() const noexcept;        // the connection may carry another request after this answer
   // When failed: kind protocol (malformed, header over cap, body over cap)
-  // or closed (EOF before a whole answer), with a message.
+  // or closed (EOF before a whole answer), with a message; response() is
+  // then empty, so a partial answer is never mistaken for one. Trailer
+  // fields of a chunked body are dropped, never merged into the headers.
   const TransportError& error() const noexcept;
 
  private:
@@ -121,3 +135,7 @@ class RequestParser {
 };
 
 }  // namespace upstate::http1
+
+// The implementation, header-only (bytes in, bytes out; needs only llhttp).
+#include "http1_serialize.hpp"
+#include "http1_parser.hpp"

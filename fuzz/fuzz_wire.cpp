@@ -1,0 +1,65 @@
+// libFuzzer: every wire parser on arbitrary bytes. The first byte picks the
+// parser; invariants beyond "no crash": a failure is a typed error with a
+// path that starts at the root, and no parser stores more than its caps.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+
+#include <upstate/upstate.hpp>
+
+namespace {
+// Names the broken invariant before aborting, so a crash file explains itself.
+#define check(ok) \
+  do { \
+    if (!(ok)) { \
+      std::fprintf(stderr, "invariant broken at %s:%d: %s\n", __FILE__, __LINE__, #ok); \
+      std::abort(); \
+    } \
+  } while (0)
+template <class T>
+void check_error(const upstate::Result<T>& r) {
+  if (r) return;
+  const auto& e = r.error();
+  check(e.code == upstate::ErrorCode::malformed_answer || e.code == upstate::ErrorCode::unknown_status);
+  check(e.path.empty() || e.path[0] == '$');
+  check(e.message.size() < 4096);
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
+  upstate::ParseLimits limits;
+  limits.max_record_errors = 64;
+  limits.max_raw_item_bytes = 256;
+  switch (data[0] % 6) {
+    case 0: check_error(upstate::parse_upload_url_answer(body, limits)); break;
+    case 1: {
+      auto r = upstate::parse_import_report(body, limits);
+      check_error(r);
+      if (r) check(r->errors.size() <= limits.max_record_errors);
+      if (r) for (const auto& e : r->errors) check(e.raw.size() <= limits.max_raw_item_bytes);
+      break;
+    }
+    case 2: check_error(upstate::parse_dataset(body, limits)); break;
+    case 3: check_error(upstate::parse_error_body(body, limits)); break;
+    case 4: {
+      auto r = upstate::parse_s3_error(body, limits);
+      if (!r) check(r.error().code == upstate::ErrorCode::malformed_answer);
+      break;
+    }
+    default: {
+      auto url = upstate::parse_url(body);
+      if (url) {
+        check(url->port != 0);
+        (void)upstate::inspect_presigned_url(*url);
+      }
+      (void)upstate::parse_http_date(body);
+      (void)upstate::parse_retry_after(body, 1795000000);
+      break;
+    }
+  }
+  return 0;
+}
