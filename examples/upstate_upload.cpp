@@ -362,9 +362,16 @@ int main(int argc, char** argv) {
   for (const std::string& path : args.files) {
     const std::string name = base_name(path);
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-      std::fprintf(stderr, "upstate-upload: %s: %s\n", path.c_str(),
-                   errno ? std::strerror(errno) : "not a regular file");
+    const int stat_rc = ::stat(path.c_str(), &st);
+    if (stat_rc != 0 || !S_ISREG(st.st_mode)) {
+      // Still one result per file (and one JSON object with --json).
+      upstate::Outcome unreadable;
+      unreadable.result = upstate::Error{upstate::ErrorCode::invalid_argument, 0,
+                                         path + ": " + (stat_rc != 0 ? std::strerror(errno) : "not a regular file"),
+                                         "", ""};
+      if (!args.quiet) print_summary(name, unreadable);
+      if (args.json) std::fprintf(stdout, "%s\n", to_json(path, unreadable).c_str());
+      std::fflush(stdout);
       worst = std::max(worst, kExitClientError);
       continue;
     }

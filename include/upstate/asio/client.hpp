@@ -82,7 +82,10 @@ class Client {
               act(upload_->on_response(*response, Clock::now()));
             else
               act(upload_->on_transport_error(std::get<TransportError>(result), Clock::now()));
-          });
+          },
+          // A request in flight never outlives the deadline: its timeout
+          // brings the machine back, which then sees the deadline passed.
+          upload_->deadline());
     } else if (auto* sleep = std::get_if<Sleep>(&action)) {
       timer_.expires_at(sleep->until);
       timer_.async_wait([this](const ::asio::error_code& ec) {

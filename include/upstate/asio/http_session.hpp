@@ -71,10 +71,13 @@ class HttpSession {
 
   // Performs `request`; for a request with a FileBody, `file` supplies the
   // bytes. `done` gets the answer or the transport failure exactly once,
-  // unless cancel() comes first.
-  void exchange(Request request, const FileSource* file, BodyProgress progress, Done done) {
+  // unless cancel() comes first. No wait of the exchange lasts past
+  // `give_up_at` (the upload's deadline): then it fails with a timeout.
+  void exchange(Request request, const FileSource* file, BodyProgress progress, Done done,
+                Clock::time_point give_up_at = Clock::time_point::max()) {
     abandon();
     op_ = Op{};
+    op_.give_up_at = give_up_at;
     op_.request = std::move(request);
     op_.file = file;
     op_.progress = std::move(progress);
@@ -106,6 +109,7 @@ class HttpSession {
     std::shared_ptr<Connection> conn;
     std::optional<http1::ResponseParser> parser;
     Clock::time_point started;
+    Clock::time_point give_up_at = Clock::time_point::max();
     std::uint64_t body_size = 0;
     std::uint64_t sent = 0;
     bool reused = false;         // on a kept-alive connection
@@ -335,6 +339,10 @@ class HttpSession {
   void arm_watchdog(std::uint64_t gen, Duration d, const char* what) { arm_watchdog_at(gen, Clock::now() + d, what); }
 
   void arm_watchdog_at(std::uint64_t gen, Clock::time_point until, const char* what) {
+    if (op_.give_up_at < until) {
+      until = op_.give_up_at;
+      what = "deadline";
+    }
     watchdog_.expires_at(until);
     watchdog_.async_wait([this, gen, what](const ::asio::error_code& ec) {
       if (ec || stale(gen)) return;

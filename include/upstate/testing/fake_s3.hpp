@@ -44,6 +44,7 @@ inline std::string_view s3_default_message(std::string_view code) noexcept {
   if (code == "ExpiredToken") return "The provided token has expired.";
   if (code == "IncompleteBody")
     return "You did not provide the number of bytes specified by the Content-Length HTTP header";
+  if (code == "MissingContentLength") return "You must provide the Content-Length HTTP header.";
   if (code == "EntityTooLarge") return "Your proposed upload exceeds the maximum allowed size";
   return "We encountered an error.";
 }

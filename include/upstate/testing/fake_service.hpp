@@ -137,6 +137,59 @@ class FakeService {
     return {std::move(r), delay};
   }
 
+  // Which step a request is, routed as handle() routes it; nullopt when no
+  // service answers at its URL. Changes nothing.
+  std::optional<Purpose> purpose_of(const Request& request) const {
+    auto url = parse_url(request.url);
+    std::string_view rest;
+    Host host = url ? route_host(*url, rest) : Host::none;
+    if (host == Host::none) return std::nullopt;
+    return host == Host::upload ? Purpose::upload : classify_api(split_segments(rest));
+  }
+
+  // For a server that got `Expect: 100-continue`: every check that needs no
+  // body, in handle()'s order. A scripted status or reset fault queued for
+  // the step answers first; then the API's unknown path, token, method and
+  // path encoding, or S3's method, Authorization, Transfer-Encoding, missing
+  // Content-Length, signature and Content-Type, expiry and unsigned headers.
+  // Returns the refusal handle() would give (recorded in requests(), a queued
+  // delay fault applied to it), or nullopt — then nothing was recorded or
+  // consumed: send 100 Continue, read the body and call handle().
+  std::optional<FakeReply> precheck(const Request& request, Instant now) {
+    auto url = parse_url(request.url);
+    std::string_view rest;
+    Host host = url ? route_host(*url, rest) : Host::none;
+    if (host == Host::none) return handle(request, {}, now);  // no service: handle() answers connect, body unused
+    std::vector<std::string_view> segments = split_segments(rest);
+    Purpose purpose = host == Host::upload ? Purpose::upload : classify_api(segments);
+    auto& queue = faults_[index_of(purpose)];
+    if (!queue.empty() && !std::holds_alternative<FaultDelay>(queue.front().what))
+      return handle(request, {}, now);  // the fault answers whatever the body
+
+    // Recorded first, as handle() does, so the refusal carries the same request id.
+    seen_.push_back({request, now, url->host, purpose, false});
+    std::optional<Response> refusal;
+    if (host == Host::upload) {
+      auto head = s3_head(request, *url, now);
+      if (auto* r = std::get_if<Response>(&head))
+        refusal = std::move(*r);
+      else
+        refusal = s3_unsigned_headers(request, std::get<S3Target>(head), now);
+    } else {
+      refusal = api_head(request, segments, now);
+    }
+    if (!refusal) {
+      seen_.pop_back();
+      return std::nullopt;
+    }
+    Duration delay{0};
+    if (auto fault = take_fault(purpose)) {  // only a delay can be queued here
+      seen_.back().faulted = true;
+      delay = std::get<FaultDelay>(*fault).delay;
+    }
+    return FakeReply{std::move(*refusal), delay};
+  }
+
   const std::vector<Seen>& requests() const { return seen_; }
 
   std::optional<ImportReport> import_report(std::string_view import_id, Instant now) const {
@@ -322,10 +375,11 @@ class FakeService {
 
   // --- the API -----------------------------------------------------------
 
-  Response api(const Request& req, const std::vector<std::string_view>& segments, std::string_view body, Instant now) {
-    // As a web framework does: an unknown path is 404 before any auth; on a
-    // known one the token is checked before the method and the resource, so
-    // a 404 never tells a stranger which datasets exist.
+  // As a web framework does: an unknown path is 404 before any auth; on a
+  // known one the token is checked before the method and the resource, so
+  // a 404 never tells a stranger which datasets exist. nullopt: all passed.
+  std::optional<Response> api_head(const Request& req, const std::vector<std::string_view>& segments,
+                                   Instant now) const {
     Route route = api_route(segments);
     if (route == Route::none) return api_error(404, "Not found.", now);
 
@@ -345,13 +399,16 @@ class FakeService {
       r.headers.push_back({"Allow", std::string(allow)});
       return r;
     }
+    for (std::size_t i = 1; i < segments.size(); i += 2)  // the variable segments: 1 and 3
+      if (!percent_decode(segments[i])) return api_error(400, "Malformed percent-encoding in the path.", now);
+    return std::nullopt;
+  }
 
+  Response api(const Request& req, const std::vector<std::string_view>& segments, std::string_view body, Instant now) {
+    if (auto refusal = api_head(req, segments, now)) return std::move(*refusal);
+    Route route = api_route(segments);
     std::vector<std::string> decoded;
-    for (std::size_t i = 1; i < segments.size(); i += 2) {  // the variable segments: 1 and 3
-      auto d = percent_decode(segments[i]);
-      if (!d) return api_error(400, "Malformed percent-encoding in the path.", now);
-      decoded.push_back(std::move(*d));
-    }
+    for (std::size_t i = 1; i < segments.size(); i += 2) decoded.push_back(*percent_decode(segments[i]));
 
     switch (route) {
       case Route::datasets: return create_dataset(body, now);
@@ -470,8 +527,15 @@ class FakeService {
 
   // --- S3 ----------------------------------------------------------------
 
-  // The checks run in a fixed order (each one answers alone), as listed.
-  Response s3_put(const Request& req, const Url& url, std::string_view body, Instant now) {
+  // What the head checks found, for the checks after them.
+  struct S3Target {
+    PresignedParams params;
+    std::size_t import_index = 0;
+  };
+
+  // The checks run in a fixed order (each one answers alone), as listed:
+  // these need no body (precheck() runs them before 100 Continue).
+  std::variant<Response, S3Target> s3_head(const Request& req, const Url& url, Instant now) const {
     if (req.method != "PUT") {
       Response r = s3_error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.",
                             {{"Method", req.method}, {"ResourceType", "OBJECT"}}, now);
@@ -488,6 +552,10 @@ class FakeService {
     if (find_header(req.headers, "Transfer-Encoding"))
       return s3_error(501, "NotImplemented", "A header you provided implies functionality that is not implemented",
                       {{"Header", "Transfer-Encoding"}}, now);
+    // Neither a Content-Length header nor a FileBody the transport would
+    // declare: what S3 answers to a PUT that sends no length.
+    if (!find_header(req.headers, "Content-Length") && !req.file)
+      return s3_error(411, "MissingContentLength", s3_default_message("MissingContentLength"), {}, now);
 
     const std::string* content_type = find_header(req.headers, "Content-Type");
     auto params = read_presigned_params(url.query);
@@ -508,6 +576,28 @@ class FakeService {
                        {"Expires", format_iso8601(expires_at)},
                        {"ServerTime", format_iso8601(wall_time(now))}},
                       now);
+    return S3Target{std::move(*params), found->second};
+  }
+
+  std::optional<Response> s3_unsigned_headers(const Request& req, const S3Target& target, Instant now) const {
+    std::string unsigned_headers;
+    for (const auto& h : req.headers) {
+      bool needs_signing = starts_with_ci(h.name, "x-amz-") || iequals(h.name, "Content-MD5");
+      if (needs_signing && !target.params.signs(h.name)) {
+        if (!unsigned_headers.empty()) unsigned_headers += ", ";
+        unsigned_headers += to_lower_ascii(h.name);
+      }
+    }
+    if (!unsigned_headers.empty())
+      return s3_error(403, "AccessDenied", "There were headers present in the request which were not signed",
+                      {{"HeadersNotSigned", unsigned_headers}}, now);
+    return std::nullopt;
+  }
+
+  Response s3_put(const Request& req, const Url& url, std::string_view body, Instant now) {
+    auto head = s3_head(req, url, now);
+    if (auto* refusal = std::get_if<Response>(&head)) return std::move(*refusal);
+    const S3Target& target = std::get<S3Target>(head);
 
     // The transport sets Content-Length from the request's FileBody; a body
     // of another length is what a stalled or truncated sender delivers.
@@ -521,21 +611,12 @@ class FakeService {
     if (declared && *declared != body.size())
       return s3_error(400, "IncompleteBody", s3_default_message("IncompleteBody"), {}, now);
 
-    std::string unsigned_headers;
-    for (const auto& h : req.headers) {
-      bool needs_signing = starts_with_ci(h.name, "x-amz-") || iequals(h.name, "Content-MD5");
-      if (needs_signing && !params->signs(h.name)) {
-        if (!unsigned_headers.empty()) unsigned_headers += ", ";
-        unsigned_headers += to_lower_ascii(h.name);
-      }
-    }
-    if (!unsigned_headers.empty())
-      return s3_error(403, "AccessDenied", "There were headers present in the request which were not signed",
-                      {{"HeadersNotSigned", unsigned_headers}}, now);
+    if (auto refusal = s3_unsigned_headers(req, target, now)) return std::move(*refusal);
 
     // A second PUT overwrites the object, but the import already started
     // from the first one: answered 200 and otherwise ignored.
-    if (!imports_[found->second].received) receive(imports_[found->second], body, now);
+    ImportState& im = imports_[target.import_index];
+    if (!im.received) receive(im, body, now);
     Response r = answer(200, {}, {}, now);
     r.headers.push_back({"ETag", "\"" + fnv_hex(body, 2) + "\""});
     r.headers.push_back({"x-amz-request-id", request_id()});

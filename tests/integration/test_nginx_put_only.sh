@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The uploader's PUT against a real server (nginx WebDAV), plain and TLS:
+# `upstate-upload --put-only URL FILE` stores the file byte for byte.
+source "$(dirname "$0")/lib.sh"
+it_init; need_upload
+nginx_start
+
+head -c 0 /dev/urandom >"$TMP/empty.bin"
+head -c 1 /dev/urandom >"$TMP/one.bin"
+head -c 65537 /dev/urandom >"$TMP/odd.bin"
+head -c $((3 * 1024 * 1024 + 7)) /dev/urandom >"$TMP/big.bin"
+
+for f in empty one odd big; do
+  run_cli "plain-$f" --put-only "http://127.0.0.1:$NGINX_PLAIN/upload/plain/$f.bin" "$TMP/$f.bin"
+  assert_rc 0 "plain PUT of $f.bin"
+  cmp "$TMP/$f.bin" "$NGINX_DIR/www/upload/plain/$f.bin" || fail "plain PUT of $f.bin: nginx stored different bytes"
+
+  run_cli "tls-$f" --put-only "https://127.0.0.1:$NGINX_TLS/upload/tls/$f.bin" --ca-file "$TMP/certs/ca.pem" "$TMP/$f.bin"
+  assert_rc 0 "TLS PUT of $f.bin"
+  cmp "$TMP/$f.bin" "$NGINX_DIR/www/upload/tls/$f.bin" || fail "TLS PUT of $f.bin: nginx stored different bytes"
+done
+
+# Overwrite (nginx answers 204 this time) with other bytes, TLS via localhost.
+head -c 100000 /dev/urandom >"$TMP/big.bin"
+run_cli tls-localhost --put-only "https://localhost:$NGINX_TLS/upload/tls/big.bin" --ca-file "$TMP/certs/ca.pem" "$TMP/big.bin"
+assert_rc 0 "TLS PUT overwriting big.bin via localhost"
+cmp "$TMP/big.bin" "$NGINX_DIR/www/upload/tls/big.bin" || fail "the overwrite stored different bytes"
+
+# What nginx saw: Content-Length (never chunked), no Authorization, and
+# Expect: 100-continue on a PUT with a body.
+log=$NGINX_DIR/logs/access.log
+grep -q "method=PUT uri=/upload/plain/odd.bin status=201 content_length=65537 " "$log" ||
+  fail "nginx did not log the 65537-byte PUT with its Content-Length: $(grep odd.bin "$log")"
+grep -q "uri=/upload/tls/one.bin status=201 content_length=1 " "$log" || fail "TLS 1-byte PUT: $(grep tls/one.bin "$log")"
+if grep "method=PUT" "$log" | grep -v 'transfer_encoding="-"' | grep -q .; then
+  fail "a PUT used Transfer-Encoding: $(grep "method=PUT" "$log" | grep -v 'transfer_encoding="-"' | head -2)"
+fi
+if grep "method=PUT" "$log" | grep -v 'authorization="-"' | grep -q .; then
+  fail "a PUT carried an Authorization header"
+fi
+grep "uri=/upload/plain/big.bin" "$log" | grep -q 'expect="100-continue"' ||
+  fail "the 3 MiB PUT did not send Expect: 100-continue: $(grep plain/big.bin "$log")"
+
+# TLS without the test CA fails, and nothing is stored.
+run_cli tls-noca --put-only "https://127.0.0.1:$NGINX_TLS/upload/tls/noca.bin" "$TMP/one.bin"
+assert_rc 5 "TLS PUT without --ca-file"
+assert_file_contains "$ERR" "certificate" "the failure mentions the certificate"
+[[ ! -e $NGINX_DIR/www/upload/tls/noca.bin ]] || fail "a PUT over an unverified connection stored the file"
+
+# A non-2xx answer is a failure: PUT to a location without WebDAV (405).
+run_cli put405 --put-only "http://127.0.0.1:$NGINX_PLAIN/elsewhere/x.bin" "$TMP/one.bin"
+assert_rc 5 "PUT answered 405"
