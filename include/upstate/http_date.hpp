@@ -129,7 +129,7 @@ inline std::string format_http_date(UnixSeconds t) {
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   auto c = detail::civil_from_unix(t);
-  char buf[40];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%s, %02u %s %04lld %02u:%02u:%02u GMT", kDays[c.weekday], c.day,
                 kMonths[c.month - 1], static_cast<long long>(c.year), c.hour, c.minute, c.second);
   return buf;
@@ -148,7 +148,7 @@ inline std::optional<UnixSeconds> parse_amz_date(std::string_view s) noexcept {
 
 inline std::string format_amz_date(UnixSeconds t) {
   auto c = detail::civil_from_unix(t);
-  char buf[32];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04lld%02u%02uT%02u%02u%02uZ", static_cast<long long>(c.year), c.month, c.day,
                 c.hour, c.minute, c.second);
   return buf;
@@ -157,7 +157,7 @@ inline std::string format_amz_date(UnixSeconds t) {
 // ISO-8601 UTC as the API writes timestamps: "2026-11-28T12:00:00Z".
 inline std::string format_iso8601(UnixSeconds t) {
   auto c = detail::civil_from_unix(t);
-  char buf[32];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02uZ", static_cast<long long>(c.year), c.month,
                 c.day, c.hour, c.minute, c.second);
   return buf;

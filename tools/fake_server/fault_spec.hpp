@@ -158,8 +158,9 @@ inline Result<ServerFault> parse_fault_spec(std::string_view spec) {
     std::string_view a = arg.value_or("");
     auto sep = a.find(':');
     std::string_view code = a.substr(0, sep);
-    auto status = sep == std::string_view::npos ? std::nullopt : detail::parse_decimal(a.substr(sep + 1), 599);
-    if (!detail::is_code_text(code) || !status || *status < 300)
+    if (sep == std::string_view::npos) return bad("s3:CODE:STATUS needs a STATUS");
+    auto status = detail::parse_decimal(a.substr(sep + 1), 599);
+    if (!detail::is_code_text(code) || !status || status.value_or(0) < 300)
       return bad("s3:CODE:STATUS with an alphanumeric CODE and STATUS in 300..599");
     return with_times(ServerFault::service(
         testing::Fault::s3_error(static_cast<int>(*status), std::string(code), std::string(testing::s3_default_message(code)))));
