@@ -570,7 +570,8 @@ TEST_CASE("the token never reaches a message, even when the server echoes it") {
   Upload up = upload();
   up.start(at(0));
   Action a = up.on_response(test::api_error(401, "token " + test::kToken + " is not valid"), at(1));
-  const Error* e = done(a).error();
+  const Outcome o = done(a);
+  const Error* e = o.error();
   REQUIRE(e);
   CHECK(e->message.find(test::kToken) == std::string::npos);
   CHECK_THAT(e->message, Catch::Contains("[redacted]"));
