@@ -42,8 +42,10 @@ inline std::string printable_excerpt(std::string_view s, std::size_t max = 300) 
 
 // Every occurrence of `secret` replaced. A server that echoes the token in
 // an error body must not get it into our messages.
+// A "secret" of a few characters is no secret and would shred every
+// message it occurs in, so only secrets of 6 bytes or more are looked for.
 inline std::string redact(std::string text, std::string_view secret) {
-  if (secret.empty()) return text;
+  if (secret.size() < 6) return text;
   constexpr std::string_view kMark = "[redacted]";
   for (std::size_t pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + kMark.size()))
     text.replace(pos, secret.size(), kMark);

@@ -2,6 +2,8 @@
 // API.md, one scenario each, with the exact requests it asks for.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <upstate/upload.hpp>
 
 #include "support/answers.hpp"
@@ -596,4 +598,44 @@ TEST_CASE("after Done every event returns the same outcome") {
   CHECK(done(up.on_transport_error({TransportError::Kind::reset, ""}, at(6))).complete());
   CHECK(up.outcome() != nullptr);
   CHECK(up.outcome()->import_id == first.import_id);
+}
+
+TEST_CASE("hostile names: every byte that could change the path is encoded, or the name is refused") {
+  auto [name, encoded] = GENERATE(table<std::string, std::string>({
+      {"a/b", "a%2Fb"},
+      {"../../admin", "..%2F..%2Fadmin"},
+      {"100%", "100%25"},
+      {"what?x=1", "what%3Fx%3D1"},
+      {"frag#ment", "frag%23ment"},
+      {"with space", "with%20space"},
+      {"caf\xc3\xa9", "caf%C3%A9"},
+      {"line\r\nX-Evil: 1", "line%0D%0AX-Evil%3A%201"},
+      {"..", ""},  // "" = refused
+      {".", ""},
+      {std::string("nul\0byte", 8), ""},
+      {"", ""},
+  }));
+  CAPTURE(name);
+  for (bool as_dataset : {true, false}) {
+    UploadConfig c = config();
+    FileInfo f{"ok.csv", 1};
+    (as_dataset ? c.dataset_id : f.name) = name;
+    Upload up{c, f};
+    Action a = up.start(at(0));
+    if (encoded.empty()) {
+      CHECK(error_code(a) == ErrorCode::invalid_argument);
+      continue;
+    }
+    const Request& r = sent(a);
+    const std::string expected = as_dataset ? test::kApi + "/datasets/" + encoded + "/upload-url/ok.csv"
+                                            : test::kApi + "/datasets/ds1/upload-url/" + encoded;
+    CHECK(r.url == expected);
+    // Still exactly the segments we meant: no new '/', no query, no fragment.
+    auto url = parse_url(r.url);
+    REQUIRE(url);
+    CHECK(url->query.empty());
+    CHECK(std::count(url->path.begin(), url->path.end(), '/') ==
+          std::count(test::kApi.begin(), test::kApi.end(), '/') - 2 + 4);  // + /datasets/X/upload-url/Y
+    CHECK(is_safe_header_value(r.url));
+  }
 }
