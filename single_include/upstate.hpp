@@ -1,0 +1,4574 @@
+// upstate 0.1.0 -- single-header core (needs RapidJSON and the standard library)
+//
+// GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
+// and the project headers it includes (37 files, each once, in the order
+// the preprocessor reaches them). Edit include/upstate/ and rerun
+// tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
+// fails when this file is stale.
+#ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP
+#define UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP
+
+// ---- begin include/upstate/upstate.hpp ----
+// The core of upstate: wire types, parsing, policies, the upload machine and
+// the offline testing kit. Needs RapidJSON and the standard library only;
+// the Asio adapter is a separate header (<upstate/asio/client.hpp>).
+
+// ---- begin include/upstate/action.hpp ----
+// The machine's one answer to every event: what the caller does next.
+#include <variant>
+
+// ---- begin include/upstate/http.hpp ----
+// HTTP as plain values. The machine emits `Request`s and consumes
+// `Response`s / `TransportError`s; whoever owns the sockets moves bytes.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace upstate {
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+using Headers = std::vector<Header>;
+
+inline bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// First header of that name (case-insensitive), as HTTP/1.1 field names are.
+inline const std::string* find_header(const Headers& hs, std::string_view name) noexcept {
+  for (const auto& h : hs)
+    if (iequals(h.name, name)) return &h.value;
+  return nullptr;
+}
+
+// A header value must not smuggle a new line (request splitting); the
+// machine checks every value it builds from server input with this.
+inline bool is_safe_header_value(std::string_view v) noexcept {
+  for (char c : v)
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  return true;
+}
+
+// Which step of the flow a request is; drivers use it to pick a connection
+// pool, a body cap, and to keep the token off the upload host.
+enum class Purpose {
+  upload_url,  // step 1: GET .../upload-url/{filename}   (API host, token)
+  upload,      // step 2: PUT the file to the presigned URL (upload host, no token)
+  poll,        // step 3: GET .../imports/{import_id}     (API host, token)
+  dataset,     // GET .../datasets/{dataset_id}            (API host, token)
+};
+
+constexpr std::string_view to_string(Purpose p) noexcept {
+  switch (p) {
+    case Purpose::upload_url: return "upload_url";
+    case Purpose::upload: return "upload";
+    case Purpose::poll: return "poll";
+    case Purpose::dataset: return "dataset";
+  }
+  return "?";
+}
+
+// The PUT's body is the caller's file: the machine only knows its size and
+// never holds its bytes, so memory stays independent of file size.
+struct FileBody {
+  std::uint64_t size = 0;
+};
+
+struct Request {
+  Purpose purpose = Purpose::upload_url;
+  std::string method;            // "GET", "PUT"
+  std::string url;               // absolute; the presigned URL is kept byte for byte
+  Headers headers;               // Host and Content-Length are the transport's job
+  std::optional<FileBody> file;  // set on the PUT only
+};
+
+struct Response {
+  int status = 0;
+  Headers headers;
+  std::string body;
+};
+
+// What went wrong below HTTP. Drivers map their own errors onto these kinds;
+// only `tls` is final, everything else is retried within the budget.
+struct TransportError {
+  enum class Kind {
+    connect,      // refused, unreachable, DNS
+    reset,        // connection reset / broken pipe mid-exchange
+    timeout,      // connect, stall or idle timeout
+    closed,       // peer closed before a whole answer
+    protocol,     // the bytes were not HTTP/1.1 we accept (bad chunking, caps)
+    tls,          // certificate / host-name verification failed
+    other,
+  };
+  Kind kind = Kind::other;
+  std::string message;
+};
+
+// What one request came to: an answer, or a failure below HTTP.
+using Exchange = std::variant<Response, TransportError>;
+
+constexpr std::string_view to_string(TransportError::Kind k) noexcept {
+  switch (k) {
+    case TransportError::Kind::connect: return "connect";
+    case TransportError::Kind::reset: return "reset";
+    case TransportError::Kind::timeout: return "timeout";
+    case TransportError::Kind::closed: return "closed";
+    case TransportError::Kind::protocol: return "protocol";
+    case TransportError::Kind::tls: return "tls";
+    case TransportError::Kind::other: return "other";
+  }
+  return "?";
+}
+
+}  // namespace upstate
+// ---- end include/upstate/http.hpp ----
+
+// ---- begin include/upstate/outcome.hpp ----
+// How an upload ended: the server's terminal import report, or a typed
+// client-side error, plus what happened on the way.
+
+// ---- begin include/upstate/error.hpp ----
+// Typed client-side errors. Each code says whose fault it is and what to do;
+// `message` is for people and never contains the API token (the machine
+// builds messages only from the server's answer and its own text).
+
+namespace upstate {
+
+enum class ErrorCode {
+  // The caller's configuration or input (fix it, then run again).
+  invalid_argument,        // empty/unsafe dataset id or file name, bad base URL, ...
+  file_too_large,          // over S3's 5 GiB single-PUT limit; refused before any request
+  unauthorized,            // API 401: the token is missing or wrong
+  forbidden,               // API 403: the token may not touch this dataset
+  not_found,               // API 404: no such dataset / import (or not visible)
+  bad_request,             // API 400 (e.g. a file type the dataset does not take)
+  unprocessable,           // API 422: validation refused the request
+  api_error,               // any other final API 4xx (405, 409, ...)
+  legacy_dataset,          // the answer had no import_id: a V3 dataset (not driven yet)
+  unsupported_upload_method,  // http_method other than PUT
+  unsigned_header_required,   // the presigned URL signs a header we cannot send exactly
+  // The upload host refused the bytes.
+  upload_rejected,         // S3 final 4xx (AccessDenied, EntityTooLarge, ...)
+  signature_mismatch,      // S3 SignatureDoesNotMatch: a signed header differs
+  upload_url_expired,      // URL expired and the renewal budget is spent
+  // The peer broke the protocol.
+  malformed_answer,        // not JSON, wrong type, missing field, too large; see `path`
+  unknown_status,          // a status string this client does not know
+  unexpected_status,       // an HTTP status that makes no sense for the step (1xx, 3xx)
+  // Transient trouble that outlasted the retry budget.
+  retries_exhausted,       // last cause in `message` / `http_status`
+  tls,                     // certificate or host-name verification failed: never retried
+  // The run itself.
+  deadline_exceeded,
+  cancelled,
+  import_stuck,            // still `uninitialised` long after a successful PUT
+  usage,                   // the caller fed an event the current state cannot take
+};
+
+constexpr std::string_view to_string(ErrorCode c) noexcept {
+  switch (c) {
+    case ErrorCode::invalid_argument: return "invalid_argument";
+    case ErrorCode::file_too_large: return "file_too_large";
+    case ErrorCode::unauthorized: return "unauthorized";
+    case ErrorCode::forbidden: return "forbidden";
+    case ErrorCode::not_found: return "not_found";
+    case ErrorCode::bad_request: return "bad_request";
+    case ErrorCode::unprocessable: return "unprocessable";
+    case ErrorCode::api_error: return "api_error";
+    case ErrorCode::legacy_dataset: return "legacy_dataset";
+    case ErrorCode::unsupported_upload_method: return "unsupported_upload_method";
+    case ErrorCode::unsigned_header_required: return "unsigned_header_required";
+    case ErrorCode::upload_rejected: return "upload_rejected";
+    case ErrorCode::signature_mismatch: return "signature_mismatch";
+    case ErrorCode::upload_url_expired: return "upload_url_expired";
+    case ErrorCode::malformed_answer: return "malformed_answer";
+    case ErrorCode::unknown_status: return "unknown_status";
+    case ErrorCode::unexpected_status: return "unexpected_status";
+    case ErrorCode::retries_exhausted: return "retries_exhausted";
+    case ErrorCode::tls: return "tls";
+    case ErrorCode::deadline_exceeded: return "deadline_exceeded";
+    case ErrorCode::cancelled: return "cancelled";
+    case ErrorCode::import_stuck: return "import_stuck";
+    case ErrorCode::usage: return "usage";
+  }
+  return "?";
+}
+
+struct Error {
+  ErrorCode code = ErrorCode::usage;
+  int http_status = 0;       // the answer's status when one caused this, else 0
+  std::string message;       // human-readable; never holds the token
+  std::string path;          // JSON path of the offending field ("$.errors[2].record_index"), if any
+  std::string server_code;   // S3 `<Code>` or the API's `error_code`, when the server gave one
+};
+
+inline std::string to_string(const Error& e) {
+  std::string s{to_string(e.code)};
+  if (e.http_status != 0) s += " (HTTP " + std::to_string(e.http_status) + ")";
+  if (!e.server_code.empty()) s += " [" + e.server_code + "]";
+  if (!e.message.empty()) s += ": " + e.message;
+  if (!e.path.empty()) s += " at " + e.path;
+  return s;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/error.hpp ----
+
+// ---- begin include/upstate/time.hpp ----
+// Time as a value. The core never reads a clock: every event carries `now`,
+// and every delay it asks for is an absolute `Instant` the caller waits for.
+// The types are the steady clock's so a real driver needs no conversion, but
+// tests build instants from `Instant{} + seconds(n)` and never touch the OS.
+#include <chrono>
+
+namespace upstate {
+
+using Clock = std::chrono::steady_clock;
+using Instant = Clock::time_point;
+using Duration = std::chrono::milliseconds;
+
+// Unix seconds, for the few wall-clock values the wire carries (HTTP-date,
+// X-Amz-Date). They are only ever compared with other wire values (a
+// response's own `Date` header), never with the local clock.
+using UnixSeconds = std::int64_t;
+
+}  // namespace upstate
+// ---- end include/upstate/time.hpp ----
+
+// ---- begin include/upstate/wire/import_report.hpp ----
+// Step 3's answer: GET /datasets/{id}/imports/{import_id} -> 200.
+
+// ---- begin include/upstate/import_status.hpp ----
+// The import job's lifecycle as the service reports it (API.md, step 3).
+
+namespace upstate {
+
+enum class ImportStatus {
+  uninitialised,   // URL requested, no bytes received yet
+  queued,          // waiting behind an earlier import of the same dataset
+  processing,
+  complete,        // terminal: every record accepted
+  partial,         // terminal: some records rejected (`errors`)
+  failed,          // terminal: nothing ingested (`reason`)
+  pending_schema,  // terminal: the dataset has no schema yet
+};
+
+inline constexpr ImportStatus kAllImportStatuses[] = {
+    ImportStatus::uninitialised, ImportStatus::queued,   ImportStatus::processing,
+    ImportStatus::complete,      ImportStatus::partial,  ImportStatus::failed,
+    ImportStatus::pending_schema};
+
+constexpr bool is_terminal(ImportStatus s) noexcept {
+  switch (s) {
+    case ImportStatus::complete:
+    case ImportStatus::partial:
+    case ImportStatus::failed:
+    case ImportStatus::pending_schema:
+      return true;
+    case ImportStatus::uninitialised:
+    case ImportStatus::queued:
+    case ImportStatus::processing:
+      return false;
+  }
+  return false;
+}
+
+constexpr std::string_view to_string(ImportStatus s) noexcept {
+  switch (s) {
+    case ImportStatus::uninitialised: return "uninitialised";
+    case ImportStatus::queued: return "queued";
+    case ImportStatus::processing: return "processing";
+    case ImportStatus::complete: return "complete";
+    case ImportStatus::partial: return "partial";
+    case ImportStatus::failed: return "failed";
+    case ImportStatus::pending_schema: return "pending_schema";
+  }
+  return "?";
+}
+
+// Exact, case-sensitive match of the wire spelling. An unknown string is
+// `nullopt`, never a guess: the machine turns it into a typed error.
+constexpr std::optional<ImportStatus> parse_import_status(std::string_view text) noexcept {
+  for (ImportStatus s : kAllImportStatuses)
+    if (to_string(s) == text) return s;
+  return std::nullopt;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/import_status.hpp ----
+
+// ---- begin include/upstate/result.hpp ----
+// A value or a typed Error, usable without exceptions (cpp-httplib's users
+// praise exactly this). Deliberately small: no monadic zoo.
+#include <utility>
+
+namespace upstate {
+
+template <class T>
+class Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}      // NOLINT: implicit by design
+
+  bool ok() const noexcept { return v_.index() == 0; }
+  explicit operator bool() const noexcept { return ok(); }
+
+  T& value() & { return std::get<0>(v_); }
+  const T& value() const& { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
+  const Error& error() const& { return std::get<1>(v_); }
+  Error&& error() && { return std::get<1>(std::move(v_)); }
+
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+}  // namespace upstate
+// ---- end include/upstate/result.hpp ----
+
+// ---- begin include/upstate/wire/json.hpp ----
+// Private RapidJSON helpers (namespace detail, not API) shared by every JSON
+// answer parser, so they all agree on how a body is parsed and how a bad
+// field is reported: Error{malformed_answer, short message, JSON path}.
+//
+// RapidJSON is used as configured by whoever includes it first: nothing here
+// defines RAPIDJSON_* macros, and only accessors that cannot hit
+// RAPIDJSON_ASSERT are called (FindMember, never operator[]; Get* only after
+// the matching Is*).
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cmath>
+#include <cstring>
+#include <initializer_list>
+
+// ---- begin include/upstate/wire/limits.hpp ----
+// Caps on what a parser will take from the wire, so a hostile answer costs
+// bounded memory and time. Defaults match the HTTP codec's body caps.
+#include <cstddef>
+
+namespace upstate {
+
+struct ParseLimits {
+  std::size_t max_body_bytes = 16u << 20;  // API answers; S3 error bodies are capped at 64 KiB by the codec
+  std::size_t max_record_errors = 100000;  // errors[] items kept; the rest are counted, not stored
+  std::size_t max_raw_item_bytes = 4096;   // raw JSON kept per errors[] item
+};
+
+}  // namespace upstate
+// ---- end include/upstate/wire/limits.hpp ----
+
+// ---- begin include/upstate/wire/text.hpp ----
+// Private helpers (namespace detail, not API) shared by the wire parsers:
+// the malformed-answer and size-cap errors. Kept apart from json.hpp so the
+// XML reader does not drag RapidJSON in.
+
+// ---- begin include/upstate/text.hpp ----
+// Turning untrusted text into something safe to show a person.
+
+namespace upstate {
+
+// At most `max` bytes of `s`, cut before a UTF-8 lead byte so a multi-byte
+// character is never split (backs up at most 3 bytes, so invalid UTF-8 made
+// of continuation bytes cannot make this scan the whole string).
+inline std::string_view utf8_prefix(std::string_view s, std::size_t max) noexcept {
+  if (s.size() <= max) return s;
+  std::size_t cut = max;
+  for (int step = 0; step < 3 && cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80; ++step) --cut;
+  return s.substr(0, cut);
+}
+
+// Server text quoted inside one of our messages: at most `max` bytes of it,
+// control characters, '"' and '\' escaped (a hostile string can neither
+// flood a log nor forge a line in it), "..." when cut.
+inline std::string printable_excerpt(std::string_view s, std::size_t max = 300) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string_view kept = utf8_prefix(s, max);
+  std::string out;
+  out.reserve(kept.size() + 8);
+  for (char ch : kept) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(ch);
+    } else if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  if (kept.size() < s.size()) out += "...";
+  return out;
+}
+
+// Every occurrence of `secret` replaced. A server that echoes the token in
+// an error body must not get it into our messages.
+// A "secret" of a few characters is no secret and would shred every
+// message it occurs in, so only secrets of 6 bytes or more are looked for.
+inline std::string redact(std::string text, std::string_view secret) {
+  if (secret.size() < 6) return text;
+  constexpr std::string_view kMark = "[redacted]";
+  for (std::size_t pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + kMark.size()))
+    text.replace(pos, secret.size(), kMark);
+  return text;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/text.hpp ----
+
+namespace upstate {
+namespace detail {
+
+inline Error malformed(std::string path, std::string message) {
+  Error e;
+  e.code = ErrorCode::malformed_answer;
+  e.message = std::move(message);
+  e.path = std::move(path);
+  return e;
+}
+
+// Checked before any parsing, so an oversized answer costs neither time nor
+// memory beyond the bytes the caller already holds.
+inline Error body_too_large(std::size_t size, std::size_t cap, std::string path = "$") {
+  return malformed(std::move(path), "answer of " + std::to_string(size) + " bytes exceeds the " +
+                                        std::to_string(cap) + "-byte cap");
+}
+
+}  // namespace detail
+}  // namespace upstate
+// ---- end include/upstate/wire/text.hpp ----
+
+namespace upstate {
+namespace detail {
+
+using JsonValue = rapidjson::Value;
+
+inline const char* json_type_name(const JsonValue& v) noexcept {
+  switch (v.GetType()) {
+    case rapidjson::kNullType: return "null";
+    case rapidjson::kFalseType:
+    case rapidjson::kTrueType: return "boolean";
+    case rapidjson::kObjectType: return "object";
+    case rapidjson::kArrayType: return "array";
+    case rapidjson::kStringType: return "string";
+    case rapidjson::kNumberType: return "number";
+  }
+  return "unknown";
+}
+
+inline std::string wrong_type(const char* expected, const JsonValue& got) {
+  return std::string("expected ") + expected + ", got " + json_type_name(got);
+}
+
+// "$.key" for plain keys, `$["odd key"]` otherwise; a key is quoted through
+// printable_excerpt so a megabyte-long or control-character key cannot
+// blow up or forge the path.
+inline std::string member_path(std::string_view parent, std::string_view key) {
+  bool plain = !key.empty() && key.size() <= 64;
+  for (char c : key) {
+    bool word_char = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    plain = plain && word_char;
+  }
+  std::string out(parent);
+  if (plain) {
+    out += '.';
+    out += key;
+  } else {
+    out += "[\"" + printable_excerpt(key, 64) + "\"]";
+  }
+  return out;
+}
+
+inline std::string element_path(std::string_view parent, std::size_t index) {
+  return std::string(parent) + "[" + std::to_string(index) + "]";
+}
+
+inline std::string_view string_view_of(const JsonValue& string_value) noexcept {
+  return {string_value.GetString(), string_value.GetStringLength()};
+}
+
+// Parses `body` into `doc` and checks that the root is an object. Iterative
+// parsing keeps deep nesting off the call stack; no kParseStopWhenDoneFlag,
+// so bytes after the document are an error.
+inline std::optional<Error> parse_json_object(std::string_view body, const ParseLimits& limits,
+                                              rapidjson::Document& doc) {
+  if (body.size() > limits.max_body_bytes) return body_too_large(body.size(), limits.max_body_bytes);
+  // RapidJSON's memory stream reads NUL as end of input, so "{}\0junk" would
+  // pass as "{}". A raw NUL byte is never valid JSON text (inside strings it
+  // must be escaped), so refusing it outright is exact.
+  if (const void* nul = std::memchr(body.data(), '\0', body.size())) {
+    auto offset = static_cast<std::size_t>(static_cast<const char*>(nul) - body.data());
+    return malformed("$", "not JSON: NUL byte at offset " + std::to_string(offset));
+  }
+  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+  if (doc.HasParseError()) {
+    return malformed("$", std::string("not JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
+                              " at offset " + std::to_string(doc.GetErrorOffset()));
+  }
+  if (!doc.IsObject()) return malformed("$", wrong_type("object", doc));
+  return std::nullopt;
+}
+
+// ---- one value, checked against the type the field must have ----
+
+inline Result<std::string> read_string(const JsonValue& v, const std::string& path) {
+  if (!v.IsString()) return malformed(path, wrong_type("string", v));
+  return std::string(string_view_of(v));
+}
+
+inline Result<bool> read_bool(const JsonValue& v, const std::string& path) {
+  if (!v.IsBool()) return malformed(path, wrong_type("boolean", v));
+  return v.GetBool();
+}
+
+// A JSON integer that fits `int`. RapidJSON stores "4.0" as a double, and a
+// double is refused: the API writes integers.
+inline Result<int> read_int(const JsonValue& v, const std::string& path) {
+  if (!v.IsNumber()) return malformed(path, wrong_type("integer", v));
+  if (v.IsInt()) return v.GetInt();
+  if (v.IsInt64() || v.IsUint64()) return malformed(path, "expected integer, got number out of range");
+  return malformed(path, "expected integer, got non-integer number");
+}
+
+// Counts: non-negative integers that fit uint64. Refused: negatives,
+// fractions (3.5), integers written as decimals or exponents (3.0, 1e3; the
+// API sends plain integers, and accepting them would need a rounding rule),
+// and integers beyond 2^64-1 (RapidJSON turns those into doubles).
+inline Result<std::uint64_t> read_count(const JsonValue& v, const std::string& path) {
+  constexpr const char* kExpected = "expected non-negative integer, got ";
+  if (!v.IsNumber()) return malformed(path, kExpected + std::string(json_type_name(v)));
+  if (v.IsUint64()) return v.GetUint64();
+  if (v.IsInt64()) return malformed(path, kExpected + std::string("negative number"));
+  const double d = v.GetDouble();  // finite: the parser refuses NaN and Infinity without kParseNanAndInfFlag
+  if (d < 0) return malformed(path, kExpected + std::string("negative number"));
+  if (d != std::floor(d)) return malformed(path, kExpected + std::string("fractional number"));
+  return malformed(path, kExpected + std::string("decimal-form or out-of-range number"));
+}
+
+// ---- fields of one object ----
+
+// Reads the fields of one JSON object in order and keeps the first error, so
+// a parser reads like the table in API.md and checks `failed()` once. After
+// an error every getter returns its default without looking further.
+class ObjectReader {
+ public:
+  ObjectReader(const JsonValue& object, std::string path) : object_(object), path_(std::move(path)) {}
+
+  const std::string& path() const noexcept { return path_; }
+  bool failed() const noexcept { return error_.has_value(); }
+  Error take_error() { return std::move(*error_); }
+  void fail(Error e) {
+    if (!error_) error_ = std::move(e);
+  }
+
+  std::string path_of(const char* key) const { return member_path(path_, key); }
+
+  // The member's value, or nullptr when it is absent or null (null counts as
+  // absent for optional fields). The first of duplicate keys wins.
+  const JsonValue* find(const char* key) const {
+    auto it = object_.FindMember(key);
+    if (it == object_.MemberEnd() || it->value.IsNull()) return nullptr;
+    return &it->value;
+  }
+
+  // The first of `keys` that is present and not null (nullptr if none), for
+  // fields the API spells several ways.
+  const char* first_present(std::initializer_list<const char*> keys) const {
+    for (const char* key : keys)
+      if (find(key)) return key;
+    return nullptr;
+  }
+
+  // Required: absent and null are both errors.
+  std::string required_string(const char* key) {
+    if (failed()) return {};
+    auto it = object_.FindMember(key);
+    if (it == object_.MemberEnd()) {
+      fail(malformed(path_of(key), "missing required field"));
+      return {};
+    }
+    return take(read_string(it->value, path_of(key)), std::string{});
+  }
+
+  std::optional<std::string> optional_string(const char* key) { return optional(key, read_string); }
+  std::optional<bool> optional_bool(const char* key) { return optional(key, read_bool); }
+  std::optional<int> optional_int(const char* key) { return optional(key, read_int); }
+  std::optional<std::uint64_t> optional_count(const char* key) { return optional(key, read_count); }
+
+  // Containers are returned as pointers into the document (nullptr when
+  // absent, null or after an error) for the caller to walk.
+  const JsonValue* optional_array(const char* key) { return optional_container(key, "array", &JsonValue::IsArray); }
+  const JsonValue* optional_object(const char* key) {
+    return optional_container(key, "object", &JsonValue::IsObject);
+  }
+  const JsonValue* required_object(const char* key) {
+    if (failed()) return nullptr;
+    auto it = object_.FindMember(key);
+    if (it == object_.MemberEnd()) {
+      fail(malformed(path_of(key), "missing required field"));
+      return nullptr;
+    }
+    if (!it->value.IsObject()) {
+      fail(malformed(path_of(key), wrong_type("object", it->value)));
+      return nullptr;
+    }
+    return &it->value;
+  }
+
+ private:
+  template <class T>
+  T take(Result<T> r, T fallback) {
+    if (r.ok()) return std::move(r).value();
+    fail(std::move(r).error());
+    return fallback;
+  }
+
+  template <class T>
+  std::optional<T> optional(const char* key, Result<T> (*read)(const JsonValue&, const std::string&)) {
+    if (failed()) return std::nullopt;
+    const JsonValue* v = find(key);
+    if (!v) return std::nullopt;
+    Result<T> r = read(*v, path_of(key));
+    if (r.ok()) return std::move(r).value();
+    fail(std::move(r).error());
+    return std::nullopt;
+  }
+
+  const JsonValue* optional_container(const char* key, const char* expected, bool (JsonValue::*is)() const) {
+    if (failed()) return nullptr;
+    const JsonValue* v = find(key);
+    if (!v) return nullptr;
+    if (!(v->*is)()) {
+      fail(malformed(path_of(key), wrong_type(expected, *v)));
+      return nullptr;
+    }
+    return v;
+  }
+
+  const JsonValue& object_;
+  std::string path_;
+  std::optional<Error> error_;
+};
+
+// ---- bounded re-serialisation ----
+
+// `value` as compact JSON (rapidjson::Writer), cut to at most `max_bytes`.
+// Walks with an explicit stack rather than Value::Accept, which recurses once
+// per nesting level (an item nested 100000 deep would overflow the call
+// stack), and stops once the output passes the cap, so the work is
+// O(max_bytes) whatever the item holds. Strings longer than the cap are
+// written only in part: their tail would be cut anyway.
+inline std::string to_json_bounded(const JsonValue& value, std::size_t max_bytes) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  auto clipped = [max_bytes](rapidjson::SizeType length) {
+    return max_bytes >= length ? length : static_cast<rapidjson::SizeType>(max_bytes + 1);
+  };
+  struct Frame {
+    const JsonValue* container;
+    rapidjson::SizeType next;  // index of the next element / member to write
+  };
+  std::vector<Frame> stack;
+  // Writes a scalar, or opens a container and pushes it.
+  auto visit = [&](const JsonValue& v) {
+    switch (v.GetType()) {
+      case rapidjson::kNullType: writer.Null(); break;
+      case rapidjson::kFalseType: writer.Bool(false); break;
+      case rapidjson::kTrueType: writer.Bool(true); break;
+      case rapidjson::kStringType: writer.String(v.GetString(), clipped(v.GetStringLength())); break;
+      case rapidjson::kNumberType:
+        if (v.IsInt64()) writer.Int64(v.GetInt64());
+        else if (v.IsUint64()) writer.Uint64(v.GetUint64());
+        else writer.Double(v.GetDouble());
+        break;
+      case rapidjson::kObjectType:
+        writer.StartObject();
+        stack.push_back({&v, 0});
+        break;
+      case rapidjson::kArrayType:
+        writer.StartArray();
+        stack.push_back({&v, 0});
+        break;
+    }
+  };
+  visit(value);
+  while (!stack.empty() && buffer.GetSize() <= max_bytes) {
+    Frame& top = stack.back();
+    const JsonValue& c = *top.container;
+    if (c.IsObject()) {
+      if (top.next == c.MemberCount()) {
+        stack.pop_back();
+        writer.EndObject();
+        continue;
+      }
+      const auto& member = *(c.MemberBegin() + top.next++);  // `top` dies when visit() pushes
+      writer.Key(member.name.GetString(), clipped(member.name.GetStringLength()));
+      if (buffer.GetSize() <= max_bytes) visit(member.value);
+    } else {
+      if (top.next == c.Size()) {
+        stack.pop_back();
+        writer.EndArray();
+        continue;
+      }
+      visit(c[top.next++]);
+    }
+  }
+  return std::string(utf8_prefix(std::string_view(buffer.GetString(), buffer.GetSize()), max_bytes));
+}
+
+}  // namespace detail
+}  // namespace upstate
+// ---- end include/upstate/wire/json.hpp ----
+
+namespace upstate {
+
+// One rejected record. Field names are UNCONFIRMED (API.md): the index is
+// read from `record_index`, else `row`, `line` or `index`; the reason from
+// `reason`, else `message`, else `detail`. `raw` keeps the item's JSON
+// (truncated at ParseLimits::max_raw_item_bytes) whatever it held.
+struct RecordError {
+  std::optional<std::uint64_t> record_index;  // 0-based
+  std::string field;                          // may be empty
+  std::string reason;
+  std::string raw;
+};
+
+struct ImportReport {
+  std::string import_id;   // required
+  std::string dataset_id;  // optional echo ("" when absent)
+  std::string type;        // "file_upload" so far
+  ImportStatus status = ImportStatus::uninitialised;  // required; unknown -> Error{unknown_status}
+  std::string created_at, updated_at;
+  std::optional<std::uint64_t> accepted_count;   // non-negative integers only
+  std::optional<std::uint64_t> rejected_count;
+  std::optional<std::uint64_t> duplicate_count;  // UNCONFIRMED
+  std::vector<RecordError> errors;               // may hold fewer entries than rejected_count
+  std::uint64_t errors_dropped = 0;              // items past ParseLimits::max_record_errors
+  std::optional<std::string> reason;             // on failed (and maybe partial)
+};
+
+namespace detail {
+
+// One errors[] item. `keep_raw` is false for items past max_record_errors:
+// they are still validated (whether an answer is well-formed must not depend
+// on a local limit) but not re-serialised.
+inline Result<RecordError> read_record_error(const JsonValue& item, const std::string& path,
+                                             const ParseLimits& limits, bool keep_raw) {
+  if (!item.IsObject()) return malformed(path, wrong_type("object", item));
+  ObjectReader fields(item, path);
+  RecordError error;
+  // The first spelling present (not null) wins, and must then be valid.
+  if (const char* key = fields.first_present({"record_index", "row", "line", "index"}))
+    error.record_index = fields.optional_count(key);
+  error.field = fields.optional_string("field").value_or("");
+  if (const char* key = fields.first_present({"reason", "message", "detail"}))
+    error.reason = fields.optional_string(key).value_or("");
+  if (fields.failed()) return fields.take_error();
+  if (keep_raw) error.raw = to_json_bounded(item, limits.max_raw_item_bytes);
+  return error;
+}
+
+inline Error unknown_import_status(std::string_view text) {
+  Error e;
+  e.code = ErrorCode::unknown_status;
+  e.message = "unknown import status \"" + printable_excerpt(text, 64) + "\"";
+  e.path = "$.status";
+  return e;
+}
+
+}  // namespace detail
+
+// Errors: malformed_answer (not JSON / not an object / wrong type / missing
+// import_id or status / negative or fractional count / errors not an array),
+// unknown_status (path "$.status"); each with the JSON path.
+// Fields are checked in document-table order and the first fault is
+// reported; errors[] items past max_record_errors are validated, then
+// counted in errors_dropped instead of stored.
+inline Result<ImportReport> parse_import_report(std::string_view body, const ParseLimits& limits = {}) {
+  rapidjson::Document doc;
+  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
+  detail::ObjectReader fields(doc, "$");
+  ImportReport report;
+  report.import_id = fields.required_string("import_id");
+  report.dataset_id = fields.optional_string("dataset_id").value_or("");
+  report.type = fields.optional_string("type").value_or("");
+  std::string status = fields.required_string("status");
+  if (fields.failed()) return fields.take_error();
+  if (auto known = parse_import_status(status)) {
+    report.status = *known;
+  } else {
+    return detail::unknown_import_status(status);
+  }
+  report.created_at = fields.optional_string("created_at").value_or("");
+  report.updated_at = fields.optional_string("updated_at").value_or("");
+  report.accepted_count = fields.optional_count("accepted_count");
+  report.rejected_count = fields.optional_count("rejected_count");
+  report.duplicate_count = fields.optional_count("duplicate_count");
+  report.reason = fields.optional_string("reason");
+  const detail::JsonValue* errors = fields.optional_array("errors");
+  if (fields.failed()) return fields.take_error();
+  if (errors) {
+    const std::string errors_path = fields.path_of("errors");
+    for (rapidjson::SizeType i = 0; i < errors->Size(); ++i) {
+      bool keep = report.errors.size() < limits.max_record_errors;
+      auto item = detail::read_record_error((*errors)[i], detail::element_path(errors_path, i), limits, keep);
+      if (!item) return std::move(item).error();
+      if (keep) {
+        report.errors.push_back(std::move(item).value());
+      } else {
+        ++report.errors_dropped;
+      }
+    }
+  }
+  return report;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/wire/import_report.hpp ----
+
+namespace upstate {
+
+// Something worth telling a person that did not end the run: a retry, a
+// renewed URL, a status that went backwards, a long wait.
+struct Note {
+  Instant at;
+  std::string text;
+};
+
+struct Outcome {
+  std::variant<ImportReport, Error> result;
+  std::string import_id;  // the import the run ended on ("" if none was created)
+  // Step 1 is not idempotent: each retried or renewed URL left an import job
+  // behind on the server (it stays `uninitialised`). Listed so a user can
+  // tell them from real imports.
+  std::vector<std::string> abandoned_import_ids;
+  std::vector<Note> notes;  // at most kMaxNotes; later ones are counted in notes_dropped
+  std::size_t notes_dropped = 0;
+  int requests_sent = 0;
+
+  static constexpr std::size_t kMaxNotes = 256;
+
+  const ImportReport* report() const noexcept { return std::get_if<ImportReport>(&result); }
+  const Error* error() const noexcept { return std::get_if<Error>(&result); }
+  // The server finished the import (any terminal status).
+  bool finished_import() const noexcept { return report() != nullptr; }
+  // Every record accepted.
+  bool complete() const noexcept { return report() && report()->status == ImportStatus::complete; }
+};
+
+}  // namespace upstate
+// ---- end include/upstate/outcome.hpp ----
+
+namespace upstate {
+
+// Perform this request, then feed the answer back with on_response (or the
+// failure with on_transport_error). For the PUT, `request.file` says how
+// many bytes of the caller's file to stream as the body.
+struct Send {
+  Request request;
+};
+
+// Wait until `until`, then call on_wake. `until` never lies past the
+// upload's deadline; an early on_wake is harmless (returns this Sleep again).
+struct Sleep {
+  Instant until;
+};
+
+// Finished; every later event returns the same Done.
+struct Done {
+  Outcome outcome;
+};
+
+using Action = std::variant<Send, Sleep, Done>;
+
+}  // namespace upstate
+// ---- end include/upstate/action.hpp ----
+
+// ---- begin include/upstate/classify.hpp ----
+// What an answer means for the step it answers (ARCHITECTURE.md,
+// "Policies"): go on, retry the same request, go back to step 1 for a new
+// URL, or stop with a typed error. Kept as tables so tests can walk them.
+
+// ---- begin include/upstate/wire/s3_error.hpp ----
+// S3's XML error: <Error><Code>..</Code><Message>..</Message>...</Error>.
+// A tiny, bounded reader for exactly that shape (no general XML parser):
+// child elements of <Error> holding text, entities decoded.
+
+namespace upstate {
+
+struct S3Error {
+  std::string code;     // e.g. "AccessDenied", "SignatureDoesNotMatch", "SlowDown"
+  std::string message;  // e.g. "Request has expired"
+  std::vector<std::pair<std::string, std::string>> fields;  // every other child: Expires, ServerTime, Header, ...
+
+  const std::string* field(std::string_view name) const {
+    for (const auto& f : fields)
+      if (f.first == name) return &f.second;
+    return nullptr;
+  }
+};
+
+namespace detail {
+
+// Longer element names are not S3's; refusing them also bounds the cost of
+// searching for each closing tag.
+inline constexpr std::size_t kMaxXmlNameBytes = 64;
+
+inline void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// "#65" or "#x41" (the text between '&' and ';') as a Unicode scalar value;
+// nullopt for anything XML does not allow (NUL, surrogates, > U+10FFFF).
+inline std::optional<std::uint32_t> numeric_character_reference(std::string_view ref) noexcept {
+  if (ref.size() < 2 || ref[0] != '#') return std::nullopt;
+  bool hex = ref[1] == 'x';
+  std::string_view digits = ref.substr(hex ? 2 : 1);
+  if (digits.empty()) return std::nullopt;
+  std::uint32_t cp = 0;
+  for (char c : digits) {
+    int d = c >= '0' && c <= '9' ? c - '0'
+            : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+            : -1;
+    if (d < 0) return std::nullopt;
+    cp = cp * (hex ? 16u : 10u) + static_cast<std::uint32_t>(d);
+    if (cp > 0x10FFFF) return std::nullopt;  // also stops overflow: at most 8 more bits per digit
+  }
+  if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
+  return cp;
+}
+
+// Element text with the five predefined entities and numeric references
+// decoded. Anything else after '&' is kept literally: the text is for
+// people, and a stray '&' must not cost the whole error.
+inline std::string decode_xml_text(std::string_view raw) {
+  constexpr std::size_t kLongestReference = 10;  // "#x10FFFF" plus slack, ';' excluded
+  std::string out;
+  out.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] != '&') {
+      out.push_back(raw[i]);
+      continue;
+    }
+    std::size_t semi = raw.substr(i + 1, kLongestReference + 1).find(';');
+    if (semi == std::string_view::npos) {
+      out.push_back('&');
+      continue;
+    }
+    std::string_view ref = raw.substr(i + 1, semi);
+    char named = ref == "amp"    ? '&'
+                 : ref == "lt"   ? '<'
+                 : ref == "gt"   ? '>'
+                 : ref == "quot" ? '"'
+                 : ref == "apos" ? '\''
+                                 : '\0';
+    if (named) {
+      out.push_back(named);
+    } else if (auto cp = numeric_character_reference(ref)) {
+      append_utf8(out, *cp);
+    } else {
+      out.push_back('&');
+      continue;
+    }
+    i += semi + 1;  // past the ';'
+  }
+  return out;
+}
+
+// Forward-only cursor over the body: every step moves `pos` ahead or stops
+// the scan, so the reader is linear and needs no recursion.
+struct XmlCursor {
+  std::string_view text;
+  std::size_t pos = 0;
+
+  bool at_end() const noexcept { return pos >= text.size(); }
+  bool looking_at(std::string_view s) const noexcept { return pos <= text.size() && text.substr(pos, s.size()) == s; }
+  bool at_space() const noexcept {
+    return pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\r' || text[pos] == '\n');
+  }
+  void skip_space() noexcept {
+    while (at_space()) ++pos;
+  }
+  // Moves past the next `s`; false (and at the end) when there is none.
+  bool skip_past(std::string_view s) noexcept {
+    std::size_t found = text.find(s, pos);
+    pos = found == std::string_view::npos ? text.size() : found + s.size();
+    return found != std::string_view::npos;
+  }
+  // Whitespace and comments, which may sit between any two elements.
+  bool skip_space_and_comments() noexcept {
+    for (;;) {
+      skip_space();
+      if (!looking_at("<!--")) return true;
+      if (!skip_past("-->")) return false;
+    }
+  }
+};
+
+struct XmlChild {
+  std::string_view name;
+  std::string_view raw_text;  // still entity-encoded; empty for <Name/>
+  bool nested = false;        // held child elements (not S3's shape): skipped
+};
+
+// The next child element of the current one, or nullopt at its end tag, at
+// the end of the body, or at anything unexpected (the caller keeps what it
+// has read so far).
+inline std::optional<XmlChild> next_xml_child(XmlCursor& c) {
+  for (;;) {
+    if (!c.skip_space_and_comments() || c.at_end() || c.looking_at("</")) return std::nullopt;
+    if (c.text[c.pos] == '<') break;
+    if (!c.skip_past("<")) return std::nullopt;  // stray text between children: ignored
+    --c.pos;
+  }
+  ++c.pos;  // '<'
+  std::size_t name_end = c.text.find_first_of(" \t\r\n/><", c.pos);
+  if (name_end == std::string_view::npos) return std::nullopt;
+  XmlChild child;
+  child.name = c.text.substr(c.pos, name_end - c.pos);
+  if (child.name.empty() || child.name.size() > kMaxXmlNameBytes || child.name[0] == '!' || child.name[0] == '?' ||
+      c.text[name_end] == '<')
+    return std::nullopt;
+  std::size_t tag_end = c.text.find('>', name_end);  // attributes, if any, are skipped
+  if (tag_end == std::string_view::npos) return std::nullopt;
+  c.pos = tag_end + 1;
+  if (c.text[tag_end - 1] == '/') return child;  // <Name/>
+  std::string closing = "</" + std::string(child.name) + ">";
+  std::size_t content_end = c.text.find(closing, c.pos);
+  if (content_end == std::string_view::npos) return std::nullopt;
+  child.raw_text = c.text.substr(c.pos, content_end - c.pos);
+  child.nested = child.raw_text.find('<') != std::string_view::npos;
+  c.pos = content_end + closing.size();
+  return child;
+}
+
+}  // namespace detail
+
+// Error{malformed_answer} when no <Error> element with a non-empty <Code> is
+// found. Reading stops quietly at the first thing that is not this shape
+// (e.g. a body cut short by the codec's cap): what was read up to there is
+// kept, and only a missing Code is an error. The first <Code> and <Message>
+// fill `code` and `message`; every other child goes to `fields` in order.
+inline Result<S3Error> parse_s3_error(std::string_view body, const ParseLimits& limits = {}) {
+  if (body.size() > limits.max_body_bytes) return detail::body_too_large(body.size(), limits.max_body_bytes, "");
+  detail::XmlCursor c{body};
+  if (c.looking_at("\xEF\xBB\xBF")) c.pos += 3;  // UTF-8 byte-order mark
+  c.skip_space();
+  if (c.looking_at("<?xml") && !c.skip_past("?>"))
+    return detail::malformed("", "S3 error body: unterminated XML declaration");
+  // "<Error" then '>' or attributes: not "<ErrorDocument>", not "<Error/>".
+  bool is_error_start = c.skip_space_and_comments() && c.looking_at("<Error");
+  if (is_error_start) {
+    c.pos += 6;
+    is_error_start = (c.looking_at(">") || c.at_space()) && c.skip_past(">");
+  }
+  if (!is_error_start) return detail::malformed("", "S3 error body: no <Error> element");
+
+  S3Error out;
+  bool have_code = false, have_message = false;
+  while (auto child = detail::next_xml_child(c)) {
+    if (child->nested) continue;
+    std::string text = detail::decode_xml_text(child->raw_text);
+    if (!have_code && child->name == "Code") {
+      out.code = std::move(text);
+      have_code = true;
+    } else if (!have_message && child->name == "Message") {
+      out.message = std::move(text);
+      have_message = true;
+    } else {
+      out.fields.emplace_back(std::string(child->name), std::move(text));
+    }
+  }
+  if (out.code.empty()) return detail::malformed("", "S3 error body: no <Code> in <Error>");
+  return out;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/wire/s3_error.hpp ----
+
+namespace upstate {
+
+enum class Verdict {
+  success,    // 2xx: parse the body and go on
+  retry,      // transient: same request again after a backoff
+  renew_url,  // the presigned URL is dead: step 1 again
+  final,      // stop with `code`
+};
+
+struct Classification {
+  Verdict verdict = Verdict::final;
+  ErrorCode code = ErrorCode::unexpected_status;  // meaningful when verdict == final
+};
+
+struct StatusRule {
+  int status;
+  Classification meaning;
+};
+
+// API answers (steps 1 and 3). Statuses not listed fall back by class in
+// `classify_api_status`.
+inline constexpr StatusRule kApiStatusRules[] = {
+    {400, {Verdict::final, ErrorCode::bad_request}},
+    {401, {Verdict::final, ErrorCode::unauthorized}},
+    {403, {Verdict::final, ErrorCode::forbidden}},
+    {404, {Verdict::final, ErrorCode::not_found}},
+    {408, {Verdict::retry, ErrorCode::retries_exhausted}},
+    {422, {Verdict::final, ErrorCode::unprocessable}},
+    {425, {Verdict::retry, ErrorCode::retries_exhausted}},
+    {429, {Verdict::retry, ErrorCode::retries_exhausted}},
+    {501, {Verdict::final, ErrorCode::api_error}},
+    {505, {Verdict::final, ErrorCode::api_error}},
+};
+
+constexpr Classification classify_api_status(int status) noexcept {
+  for (const auto& rule : kApiStatusRules)
+    if (rule.status == status) return rule.meaning;
+  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::usage};
+  if (status >= 500 && status <= 599) return {Verdict::retry, ErrorCode::retries_exhausted};
+  if (status >= 400 && status <= 499) return {Verdict::final, ErrorCode::api_error};
+  // 1xx reaching us, 3xx (never followed: a redirect must not carry the
+  // token elsewhere), or a number outside HTTP's range.
+  return {Verdict::final, ErrorCode::unexpected_status};
+}
+
+// S3 answers to the PUT: the XML `Code` decides before the status does
+// (API.md's table: RequestTimeout is a retryable 400, ExpiredToken a 400
+// that wants a new URL).
+struct S3CodeRule {
+  std::string_view code;
+  Classification meaning;
+};
+
+inline constexpr S3CodeRule kS3CodeRules[] = {
+    {"RequestTimeout", {Verdict::retry, ErrorCode::retries_exhausted}},
+    {"IncompleteBody", {Verdict::retry, ErrorCode::retries_exhausted}},
+    {"SlowDown", {Verdict::retry, ErrorCode::retries_exhausted}},
+    {"InternalError", {Verdict::retry, ErrorCode::retries_exhausted}},
+    {"ServiceUnavailable", {Verdict::retry, ErrorCode::retries_exhausted}},
+    {"ExpiredToken", {Verdict::renew_url, ErrorCode::upload_url_expired}},
+    {"TokenRefreshRequired", {Verdict::renew_url, ErrorCode::upload_url_expired}},
+    {"SignatureDoesNotMatch", {Verdict::final, ErrorCode::signature_mismatch}},
+    {"EntityTooLarge", {Verdict::final, ErrorCode::file_too_large}},
+    {"MissingContentLength", {Verdict::final, ErrorCode::upload_rejected}},
+    {"NotImplemented", {Verdict::final, ErrorCode::upload_rejected}},
+    {"BadDigest", {Verdict::final, ErrorCode::upload_rejected}},
+    {"InvalidDigest", {Verdict::final, ErrorCode::upload_rejected}},
+};
+
+inline bool mentions_expiry(std::string_view message) noexcept {
+  // "Request has expired" (the URL) as S3 words it; "expired" alone is enough.
+  return message.find("xpired") != std::string_view::npos;
+}
+
+// `xml` is the parsed error body when there was one; `url_known_expired`
+// says whether the URL's own expiry (X-Amz-Date + X-Amz-Expires) has passed,
+// which explains a bare 403 without a body.
+inline Classification classify_upload_answer(int status, const S3Error* xml, bool url_known_expired) noexcept {
+  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::usage};
+  if (xml) {
+    for (const auto& rule : kS3CodeRules)
+      if (rule.code == xml->code) return rule.meaning;
+    if (xml->code == "AccessDenied" && (mentions_expiry(xml->message) || url_known_expired))
+      return {Verdict::renew_url, ErrorCode::upload_url_expired};
+  } else if (status == 403 && url_known_expired) {
+    return {Verdict::renew_url, ErrorCode::upload_url_expired};
+  }
+  if (status == 408 || status == 429 || (status >= 500 && status <= 599 && status != 501 && status != 505))
+    return {Verdict::retry, ErrorCode::retries_exhausted};
+  if (status >= 400 && status <= 499) return {Verdict::final, ErrorCode::upload_rejected};
+  if (status == 501 || status == 505) return {Verdict::final, ErrorCode::upload_rejected};
+  return {Verdict::final, ErrorCode::unexpected_status};
+}
+
+}  // namespace upstate
+// ---- end include/upstate/classify.hpp ----
+
+// ---- begin include/upstate/config.hpp ----
+// What one upload needs to know, all as plain values.
+
+// ---- begin include/upstate/poll_policy.hpp ----
+// How often to ask for the import's status while it is not terminal.
+#include <algorithm>
+
+// ---- begin include/upstate/rng.hpp ----
+// The only source of randomness the core knows: a PRNG seeded from the
+// config (quinn-proto style: same seed, same run). Our own generator and our
+// own range mapping, because std's distributions differ between standard
+// libraries and would make a seed mean different runs on different machines.
+
+namespace upstate {
+
+// xoshiro256** seeded through splitmix64 (public-domain algorithms by
+// Blackman and Vigna).
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed = 0) noexcept {
+    for (auto& word : s_) word = splitmix(seed);
+  }
+
+  std::uint64_t next() noexcept {
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+
+  // Uniform in [0, bound] inclusive, by rejection so no value is favoured.
+  std::uint64_t uniform(std::uint64_t bound) noexcept {
+    if (bound == UINT64_MAX) return next();
+    const std::uint64_t range = bound + 1;
+    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % range;
+    std::uint64_t x;
+    do x = next();
+    while (x >= limit);
+    return x % range;
+  }
+
+  // Uniform in [lo, hi] inclusive; hi < lo yields lo.
+  std::int64_t between(std::int64_t lo, std::int64_t hi) noexcept {
+    if (hi <= lo) return lo;
+    // In unsigned arithmetic: hi - lo may not fit an int64.
+    const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + uniform(span));
+  }
+
+  bool chance(std::uint32_t numerator, std::uint32_t denominator) noexcept {
+    return denominator != 0 && uniform(denominator - 1) < numerator;
+  }
+
+ private:
+  static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
+  static std::uint64_t splitmix(std::uint64_t& x) noexcept {
+    std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  std::uint64_t s_[4];
+};
+
+}  // namespace upstate
+// ---- end include/upstate/rng.hpp ----
+
+namespace upstate {
+
+struct PollPolicy {
+  Duration initial{2000};  // first wait after a poll that was not terminal
+  double factor = 1.5;     // growth per poll while the status stays the same
+  Duration max{15000};     // cap: the detection delay after the import turns terminal never exceeds it
+  // Jitter only ever shortens a wait (by up to this fraction), so many clients
+  // spread out without stretching the detection delay past `max`.
+  double jitter = 0.1;
+  // A status unchanged this long is noted as stuck in the outcome's notes;
+  // `uninitialised` this long after a successful PUT ends the run with
+  // ErrorCode::import_stuck (the service never saw the bytes and never will).
+  Duration stuck_after{300000};
+
+  // The wait before the next poll; `same_status_polls` counts polls since
+  // the status last changed (a change resets the growth: something moves).
+  Duration delay(int same_status_polls, Rng& rng) const {
+    double ms = static_cast<double>(initial.count());
+    for (int i = 0; i < same_status_polls && ms < static_cast<double>(max.count()); ++i) ms *= factor;
+    ms = std::min(ms, static_cast<double>(max.count()));
+    double j = std::clamp(jitter, 0.0, 1.0);
+    const auto whole = static_cast<std::int64_t>(ms);
+    const auto cut = static_cast<std::int64_t>(ms * j);
+    return Duration{std::max<std::int64_t>(0, whole - rng.between(0, cut))};
+  }
+};
+
+}  // namespace upstate
+// ---- end include/upstate/poll_policy.hpp ----
+
+// ---- begin include/upstate/retry_policy.hpp ----
+// How to wait before repeating a request that failed transiently.
+
+// ---- begin include/upstate/http_date.hpp ----
+// Wall-clock values as they appear on the wire. Pure conversions between
+// text and Unix seconds (civil-date arithmetic after H. Hinnant), no clock.
+#include <cstdio>
+
+namespace upstate {
+namespace detail {
+
+constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+struct Civil {
+  std::int64_t year;
+  unsigned month, day, hour, minute, second, weekday;  // weekday 0 = Sunday
+};
+
+constexpr Civil civil_from_unix(UnixSeconds t) noexcept {
+  // Floor division through the remainder: `t - 86399` or `days * 86400`
+  // would overflow near INT64_MIN.
+  const std::int64_t rem = t % 86400;
+  std::int64_t days = t / 86400 - (rem < 0 ? 1 : 0);
+  std::int64_t secs = rem < 0 ? rem + 86400 : rem;
+  std::int64_t z = days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+  const unsigned wd = static_cast<unsigned>(((days % 7) + 11) % 7);  // 1970-01-01 was a Thursday
+  return {y, m, d, static_cast<unsigned>(secs / 3600), static_cast<unsigned>(secs % 3600 / 60),
+          static_cast<unsigned>(secs % 60), wd};
+}
+
+inline bool read_digits(std::string_view s, std::size_t pos, std::size_t n, unsigned& out) noexcept {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + static_cast<unsigned>(s[i] - '0');
+  }
+  return true;
+}
+
+constexpr unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
+  constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
+// Refuses impossible dates ("Feb 30") rather than rolling them into the next
+// month: a date that does not exist is a malformed one.
+inline std::optional<UnixSeconds> make_time(std::int64_t y, unsigned mo, unsigned d, unsigned h, unsigned mi,
+                                            unsigned s) noexcept {
+  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (s == 60 ? 59 : s);
+}
+
+inline int month_from_name(std::string_view m) noexcept {
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  for (int i = 0; i < 12; ++i)
+    if (kMonths[i] == m) return i + 1;
+  return 0;
+}
+
+}  // namespace detail
+
+// "Sun, 06 Nov 1994 08:49:37 GMT" (IMF-fixdate, RFC 9110 §5.6.7), plus the
+// obsolete RFC 850 ("Sunday, 06-Nov-94 08:49:37 GMT") and asctime
+// ("Sun Nov  6 08:49:37 1994") forms recipients must accept.
+inline std::optional<UnixSeconds> parse_http_date(std::string_view s) noexcept {
+  using namespace detail;
+  unsigned d, y, h, mi, se;
+  auto comma = s.find(',');
+  if (comma != std::string_view::npos) {
+    std::string_view rest = s.substr(comma + 1);
+    if (rest.size() == 25 && rest[0] == ' ' && rest[3] == ' ' && rest[7] == ' ' && rest[12] == ' ' &&
+        rest[15] == ':' && rest[18] == ':' && rest.substr(21) == " GMT") {  // IMF-fixdate
+      int mo = month_from_name(rest.substr(4, 3));
+      if (mo && read_digits(rest, 1, 2, d) && read_digits(rest, 8, 4, y) && read_digits(rest, 13, 2, h) &&
+          read_digits(rest, 16, 2, mi) && read_digits(rest, 19, 2, se))
+        return make_time(y, static_cast<unsigned>(mo), d, h, mi, se);
+      return std::nullopt;
+    }
+    if (rest.size() == 23 && rest[0] == ' ' && rest[3] == '-' && rest[7] == '-' && rest[10] == ' ' &&
+        rest[13] == ':' && rest[16] == ':' && rest.substr(19) == " GMT") {  // RFC 850
+      int mo = month_from_name(rest.substr(4, 3));
+      if (mo && read_digits(rest, 1, 2, d) && read_digits(rest, 8, 2, y) && read_digits(rest, 11, 2, h) &&
+          read_digits(rest, 14, 2, mi) && read_digits(rest, 17, 2, se))
+        return make_time(y < 70 ? 2000 + y : 1900 + y, static_cast<unsigned>(mo), d, h, mi, se);
+    }
+    return std::nullopt;
+  }
+  // asctime: "Sun Nov  6 08:49:37 1994"
+  if (s.size() == 24 && s[3] == ' ' && s[7] == ' ' && s[10] == ' ' && s[13] == ':' && s[16] == ':' &&
+      s[19] == ' ') {
+    int mo = month_from_name(s.substr(4, 3));
+    std::string_view day = s.substr(8, 2);
+    unsigned dd = 0;
+    if (day[0] == ' ') {
+      if (!read_digits(day, 1, 1, dd)) return std::nullopt;
+    } else if (!read_digits(day, 0, 2, dd)) {
+      return std::nullopt;
+    }
+    if (mo && read_digits(s, 11, 2, h) && read_digits(s, 14, 2, mi) && read_digits(s, 17, 2, se) &&
+        read_digits(s, 20, 4, y))
+      return make_time(y, static_cast<unsigned>(mo), dd, h, mi, se);
+  }
+  return std::nullopt;
+}
+
+inline std::string format_http_date(UnixSeconds t) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  auto c = detail::civil_from_unix(t);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %02u %s %04lld %02u:%02u:%02u GMT", kDays[c.weekday], c.day,
+                kMonths[c.month - 1], static_cast<long long>(c.year), c.hour, c.minute, c.second);
+  return buf;
+}
+
+// S3's X-Amz-Date: "20261128T120000Z".
+inline std::optional<UnixSeconds> parse_amz_date(std::string_view s) noexcept {
+  using namespace detail;
+  unsigned y, mo, d, h, mi, se;
+  if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return std::nullopt;
+  if (!read_digits(s, 0, 4, y) || !read_digits(s, 4, 2, mo) || !read_digits(s, 6, 2, d) ||
+      !read_digits(s, 9, 2, h) || !read_digits(s, 11, 2, mi) || !read_digits(s, 13, 2, se))
+    return std::nullopt;
+  return make_time(y, mo, d, h, mi, se);
+}
+
+inline std::string format_amz_date(UnixSeconds t) {
+  auto c = detail::civil_from_unix(t);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04lld%02u%02uT%02u%02u%02uZ", static_cast<long long>(c.year), c.month, c.day,
+                c.hour, c.minute, c.second);
+  return buf;
+}
+
+// ISO-8601 UTC as the API writes timestamps: "2026-11-28T12:00:00Z".
+inline std::string format_iso8601(UnixSeconds t) {
+  auto c = detail::civil_from_unix(t);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02uZ", static_cast<long long>(c.year), c.month,
+                c.day, c.hour, c.minute, c.second);
+  return buf;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/http_date.hpp ----
+
+namespace upstate {
+
+struct RetryPolicy {
+  // Tries of one step in a row, the first included. The count restarts after
+  // progress (a URL received, the PUT accepted, a poll answered), so a long
+  // poll can survive many scattered blips but not a steady outage.
+  int max_attempts = 6;
+  Duration base{500};
+  Duration cap{30000};
+  // Step 1 creates an import job on every call; each renewal leaves one
+  // behind (kept in the outcome), so renewals get their own small bound.
+  int max_url_renewals = 3;
+
+  // Full jitter (AWS architecture blog, "Exponential Backoff And Jitter"):
+  // uniform in [0, min(cap, base * 2^(failures-1))].
+  Duration backoff(int failures, Rng& rng) const {
+    std::int64_t ceiling = base.count();
+    for (int i = 1; i < failures && ceiling < cap.count(); ++i) ceiling *= 2;
+    ceiling = std::min<std::int64_t>(ceiling, cap.count());
+    return Duration{rng.between(0, std::max<std::int64_t>(0, ceiling))};
+  }
+};
+
+// Retry-After (RFC 9110 §10.2.3): delta-seconds or an HTTP-date. The date
+// form is measured against the same answer's `Date` header, so no local wall
+// clock is needed and clock skew between us and the server cancels out;
+// without a `Date`, a date cannot be interpreted and is ignored. Garbage is
+// ignored (nullopt). Values are capped at a day so arithmetic stays finite.
+inline std::optional<Duration> parse_retry_after(std::string_view value, std::optional<UnixSeconds> response_date) {
+  constexpr std::int64_t kMaxSeconds = 86400;
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  if (value.empty()) return std::nullopt;
+  if (value.find_first_not_of("0123456789") == std::string_view::npos) {
+    std::int64_t seconds = 0;
+    for (char c : value) {
+      seconds = seconds * 10 + (c - '0');
+      if (seconds > kMaxSeconds) return std::chrono::duration_cast<Duration>(std::chrono::seconds{kMaxSeconds});
+    }
+    return std::chrono::duration_cast<Duration>(std::chrono::seconds{seconds});
+  }
+  auto when = parse_http_date(value);
+  if (!when || !response_date) return std::nullopt;
+  std::int64_t delta = std::clamp<std::int64_t>(*when - *response_date, 0, kMaxSeconds);
+  return std::chrono::duration_cast<Duration>(std::chrono::seconds{delta});
+}
+
+}  // namespace upstate
+// ---- end include/upstate/retry_policy.hpp ----
+
+namespace upstate {
+
+inline constexpr std::string_view kDefaultApiBase = "https://api.prolific.com/api/v1/data-collection";
+// S3 refuses a single PUT over 5 GiB; we refuse it before creating an import.
+inline constexpr std::uint64_t kMaxSinglePutBytes = 5368709120ULL;
+
+struct UploadConfig {
+  std::string api_base{kDefaultApiBase};
+  std::string token;       // sent as "Authorization: Token <token>" to the API host only
+  std::string dataset_id;
+  PollPolicy poll;
+  RetryPolicy retry;
+  Duration deadline{std::chrono::hours{1}};  // overall, from start()
+  std::uint64_t seed = 0;                    // every random choice (jitter) derives from it
+  ParseLimits limits;
+  std::string user_agent = "upstate/0.1";
+  // A plain-http API base is refused unless its host is loopback: the token
+  // would cross the network in clear text. Tests of the machine alone may
+  // lift this; programs should not.
+  bool allow_insecure_api = false;
+};
+
+struct FileInfo {
+  std::string name;  // with extension; becomes the {filename} path segment
+  std::uint64_t size = 0;
+};
+
+// The PUT's Content-Type when step 1's answer gives none (API.md, UNCONFIRMED).
+inline std::string_view content_type_for(std::string_view filename) noexcept {
+  auto ends_with = [&](std::string_view ext) {
+    if (filename.size() < ext.size()) return false;
+    std::string_view tail = filename.substr(filename.size() - ext.size());
+    for (std::size_t i = 0; i < ext.size(); ++i) {
+      char c = tail[i];
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      if (c != ext[i]) return false;
+    }
+    return true;
+  };
+  if (ends_with(".jsonl")) return "application/x-ndjson";
+  if (ends_with(".csv")) return "text/csv";
+  if (ends_with(".zip")) return "application/zip";
+  return "application/octet-stream";
+}
+
+}  // namespace upstate
+// ---- end include/upstate/config.hpp ----
+
+// ---- begin include/upstate/drive.hpp ----
+// The ~30-line driver h11's docs show, for blocking transports: run an
+// Upload to the end. The transport and the clock are the caller's objects
+// (duck-typed, so a Trompeloeil mock, the in-process fake or a real HTTP
+// client all fit); the core itself still does no I/O.
+//
+//   transport.exchange(const Request&) -> Exchange   (Response or TransportError)
+//   clock.now() -> Instant
+//   clock.sleep_until(Instant)
+
+// ---- begin include/upstate/upload.hpp ----
+// upstate::Upload — one file through the three-step flow, as a pure step
+// function: every event (with the time it happened) returns the one action
+// the caller performs next. No sockets, files, clocks or random devices:
+// the caller moves bytes and reads its clock; the config seeds the jitter.
+
+// ---- begin include/upstate/presigned_url.hpp ----
+// What a presigned upload URL tells before a byte is sent: when it expires
+// and which headers it signed (API.md, step 2).
+
+// ---- begin include/upstate/url.hpp ----
+// URLs: encoding the path segments we build, and splitting absolute URLs the
+// server hands us (without ever re-encoding them: a presigned URL's query is
+// signed byte for byte).
+
+namespace upstate {
+
+// RFC 3986 path segment: everything but unreserved characters becomes %XX,
+// so a '/', '?', '#', '%', space or non-ASCII byte in a name can never change
+// which resource the request names.
+inline std::string percent_encode_segment(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+inline int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Strict decoding: a '%' not followed by two hex digits is an error rather
+// than passed through, so two spellings never name one resource.
+inline std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space = false) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (plus_is_space && s[i] == '+') {
+      out.push_back(' ');
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+// A path segment we are willing to put in a URL: non-empty, not "." or ".."
+// (which a proxy would resolve to another path) and without NUL.
+inline bool is_safe_segment(std::string_view s) noexcept {
+  if (s.empty() || s == "." || s == "..") return false;
+  return s.find('\0') == std::string_view::npos;
+}
+
+struct Url {
+  std::string scheme;  // lower case: "http" or "https"
+  std::string host;    // as written; IPv6 without brackets
+  std::uint16_t port = 0;
+  std::string target;  // path + "?" + query, verbatim (what goes on the request line)
+  std::string path;    // verbatim, still percent-encoded
+  std::string query;   // verbatim, without '?'
+
+  bool is_https() const noexcept { return scheme == "https"; }
+  // "host" or "host:port" when the port is not the scheme's default.
+  std::string authority() const {
+    std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    bool default_port = (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
+    return default_port ? h : h + ":" + std::to_string(port);
+  }
+};
+
+// Parses an absolute http(s) URL. Userinfo, fragments and control
+// characters are refused: nothing we send should carry them.
+inline std::optional<Url> parse_url(std::string_view s) {
+  for (char c : s)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return std::nullopt;
+  auto colon = s.find("://");
+  if (colon == std::string_view::npos) return std::nullopt;
+  Url u;
+  for (char c : s.substr(0, colon)) u.scheme.push_back(static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c));
+  if (u.scheme != "http" && u.scheme != "https") return std::nullopt;
+  std::string_view rest = s.substr(colon + 3);
+  std::size_t auth_end = rest.find_first_of("/?#");
+  std::string_view auth = rest.substr(0, auth_end);
+  std::string_view tail = auth_end == std::string_view::npos ? std::string_view{} : rest.substr(auth_end);
+  if (auth.empty() || auth.find('@') != std::string_view::npos) return std::nullopt;
+  if (tail.find('#') != std::string_view::npos) return std::nullopt;
+  std::string_view port_text;
+  if (auth.front() == '[') {
+    auto close = auth.find(']');
+    if (close == std::string_view::npos || close == 1) return std::nullopt;
+    u.host = std::string(auth.substr(1, close - 1));
+    std::string_view after = auth.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return std::nullopt;
+      port_text = after.substr(1);
+      if (port_text.empty()) return std::nullopt;
+    }
+  } else {
+    auto pc = auth.rfind(':');
+    if (pc != std::string_view::npos) {
+      port_text = auth.substr(pc + 1);
+      if (port_text.empty()) return std::nullopt;
+      auth = auth.substr(0, pc);
+    }
+    // An unbracketed host holding ':' ("a:b:80") is neither a name nor IPv4;
+    // authority() would bracket it into a different host.
+    if (auth.empty() || auth.find(':') != std::string_view::npos) return std::nullopt;
+    u.host = std::string(auth);
+  }
+  if (!port_text.empty()) {
+    if (port_text.size() > 5) return std::nullopt;
+    unsigned p = 0;
+    for (char c : port_text) {
+      if (c < '0' || c > '9') return std::nullopt;
+      p = p * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (p == 0 || p > 65535) return std::nullopt;
+    u.port = static_cast<std::uint16_t>(p);
+  } else {
+    u.port = u.is_https() ? 443 : 80;
+  }
+  auto q = tail.find('?');
+  u.path = std::string(tail.substr(0, q));
+  if (u.path.empty()) u.path = "/";
+  if (q != std::string_view::npos) u.query = std::string(tail.substr(q + 1));
+  u.target = u.query.empty() && q == std::string_view::npos ? u.path : u.path + "?" + u.query;
+  return u;
+}
+
+struct QueryParam {
+  std::string name;   // decoded
+  std::string value;  // decoded
+};
+
+// Decoded query parameters, in order. A parameter that does not decode is
+// left out (the caller treats a missing parameter as "unknown").
+inline std::vector<QueryParam> parse_query(std::string_view query) {
+  std::vector<QueryParam> out;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (part.empty()) continue;
+    auto eq = part.find('=');
+    auto name = percent_decode(part.substr(0, eq), true);
+    auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), true);
+    if (name && value) out.push_back({std::move(*name), std::move(*value)});
+  }
+  return out;
+}
+
+// Whether a host is on this machine: a plain-http API base is only accepted
+// for these, so a token never crosses a network in clear text.
+// Only a dotted-quad IPv4 counts as 127/8: a DNS name such as
+// "127.attacker.example" merely starts like one.
+inline bool is_loopback_host(std::string_view host) noexcept {
+  if (host == "localhost" || host == "::1") return true;
+  if (host.size() < 4 || host.substr(0, 4) != "127.") return false;
+  int dots = 0;
+  unsigned octet = 0, digits = 0;
+  for (char c : host) {
+    if (c == '.') {
+      if (digits == 0) return false;
+      ++dots;
+      octet = digits = 0;
+    } else if (c >= '0' && c <= '9' && digits < 3) {
+      octet = octet * 10 + static_cast<unsigned>(c - '0');
+      ++digits;
+      if (octet > 255) return false;
+    } else {
+      return false;
+    }
+  }
+  return dots == 3 && digits > 0;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/url.hpp ----
+
+namespace upstate {
+
+struct PresignedUrlInfo {
+  enum class Scheme { sigv4, sigv2, unknown };
+  Scheme scheme = Scheme::unknown;
+  // SigV4: X-Amz-Date + X-Amz-Expires; SigV2: Expires. nullopt when the
+  // parameters are missing or malformed (then the URL is used as is).
+  std::optional<UnixSeconds> expires_at;
+  std::optional<UnixSeconds> signed_at;  // SigV4 X-Amz-Date
+  // SigV4 X-Amz-SignedHeaders, lower case, ';'-split (e.g. {"content-type","host"}).
+  // SigV2 always signs the Content-Type, so it reports {"content-type"}.
+  std::vector<std::string> signed_headers;
+
+  bool signs(std::string_view header) const {  // case-insensitive
+    for (const auto& h : signed_headers)
+      if (iequals(h, header)) return true;
+    return false;
+  }
+};
+
+namespace detail {
+
+// The first parameter of that exact (case-sensitive, as S3 reads them) name.
+inline const std::string* find_query_param(const std::vector<QueryParam>& params, std::string_view name) {
+  for (const auto& p : params)
+    if (p.name == name) return &p.value;
+  return nullptr;
+}
+
+// Plain decimal digits only (no sign, no spaces), at most `max`; nullopt otherwise.
+inline std::optional<std::int64_t> parse_bounded_decimal(std::string_view s, std::int64_t max) noexcept {
+  if (s.empty()) return std::nullopt;
+  std::int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    if (v > (max - (c - '0')) / 10) return std::nullopt;  // v * 10 + digit would pass max
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+inline constexpr std::int64_t kMaxSigV4ExpiresSeconds = 604800;  // 7 days, S3's limit
+// Far beyond any real expiry, small enough that no arithmetic on it overflows.
+inline constexpr std::int64_t kMaxUnixSeconds = std::int64_t{1} << 40;
+
+inline std::vector<std::string> split_signed_headers(std::string_view list) {
+  std::vector<std::string> out;
+  while (!list.empty()) {
+    std::size_t semi = list.find(';');
+    std::string_view name = list.substr(0, semi);
+    list = semi == std::string_view::npos ? std::string_view{} : list.substr(semi + 1);
+    if (name.empty()) continue;
+    std::string lower(name);
+    for (char& c : lower)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    out.push_back(std::move(lower));
+  }
+  return out;
+}
+
+}  // namespace detail
+
+// SigV4 when X-Amz-Algorithm or X-Amz-Signature is present; SigV2 when
+// AWSAccessKeyId and Signature are. A malformed X-Amz-Date, X-Amz-Expires
+// (outside 1..604800) or Expires leaves the expiry unknown rather than
+// refusing the URL: S3 is the judge, this only lets the client renew early.
+inline PresignedUrlInfo inspect_presigned_url(const Url& url) {
+  using detail::find_query_param;
+  const std::vector<QueryParam> params = parse_query(url.query);
+  PresignedUrlInfo info;
+  if (find_query_param(params, "X-Amz-Algorithm") || find_query_param(params, "X-Amz-Signature")) {
+    info.scheme = PresignedUrlInfo::Scheme::sigv4;
+    if (const std::string* date = find_query_param(params, "X-Amz-Date")) info.signed_at = parse_amz_date(*date);
+    std::optional<std::int64_t> lifetime;
+    if (const std::string* expires = find_query_param(params, "X-Amz-Expires"))
+      lifetime = detail::parse_bounded_decimal(*expires, detail::kMaxSigV4ExpiresSeconds);
+    if (info.signed_at && lifetime && *lifetime >= 1) info.expires_at = *info.signed_at + *lifetime;
+    if (const std::string* headers = find_query_param(params, "X-Amz-SignedHeaders"))
+      info.signed_headers = detail::split_signed_headers(*headers);
+  } else if (find_query_param(params, "AWSAccessKeyId") && find_query_param(params, "Signature")) {
+    info.scheme = PresignedUrlInfo::Scheme::sigv2;
+    if (const std::string* expires = find_query_param(params, "Expires"))
+      info.expires_at = detail::parse_bounded_decimal(*expires, detail::kMaxUnixSeconds);
+    info.signed_headers = {"content-type"};
+  }
+  return info;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/presigned_url.hpp ----
+
+// ---- begin include/upstate/transitions.hpp ----
+// The upload's states and every allowed move between them, as data (h11's
+// EVENT_TRIGGERED_TRANSITIONS). The machine looks every move up here; a move
+// the table lacks is a usage error. Tests enumerate the table, the property
+// test proves each row is reachable, and README's diagram is drawn from it.
+
+namespace upstate {
+
+enum class State {
+  idle,            // constructed, not started
+  requesting_url,  // step 1 sent, awaiting its answer
+  url_backoff,     // waiting to repeat step 1
+  uploading,       // step 2 (the PUT) sent, awaiting its answer
+  upload_backoff,  // waiting to repeat the PUT
+  polling,         // step 3 sent, awaiting its answer
+  poll_wait,       // waiting for the next poll (interval or backoff)
+  done,            // terminal: the outcome is fixed; every later event returns it
+};
+
+// What happened, after the machine classified an event (an answer becomes
+// `url_received` or `url_retry` or ...).
+enum class Trigger {
+  start,
+  refused_locally,     // start: the inputs can never work (5 GiB, unsafe name, bad base URL)
+  url_received,        // step 1 answered 2xx with a usable URL
+  url_retry,           // step 1: 429 / 5xx / transport error
+  url_refused,         // step 1: final error (401, 404, malformed answer, V3, ...)
+  upload_accepted,     // step 2: 2xx
+  url_expired,         // step 2: the URL is dead (S3 says so, or its own expiry passed)
+  renewals_exhausted,  // url_expired once too often
+  upload_retry,        // step 2: RequestTimeout, SlowDown, 5xx, reset, ...
+  upload_refused,      // step 2: final
+  import_pending,      // step 3: uninitialised / queued / processing
+  import_terminal,     // step 3: complete / partial / failed / pending_schema
+  poll_retry,          // step 3: 429 / 5xx / transport error
+  poll_refused,        // step 3: final (404, malformed, unknown status, ...)
+  import_stuck,        // still uninitialised long after the PUT succeeded
+  retries_exhausted,   // a retryable failure past RetryPolicy::max_attempts
+  wake,                // a wait ended
+  deadline,            // the overall deadline passed
+  cancel,
+  misuse,              // an event the state cannot take (caller bug): sticky error
+};
+
+// Which event a state is waiting for; any other event is `misuse`.
+enum class Awaits { start, response, wake, nothing };
+
+struct StateInfo {
+  State state;
+  std::string_view name;
+  Awaits awaits;
+};
+
+inline constexpr StateInfo kStates[] = {
+    {State::idle, "idle", Awaits::start},
+    {State::requesting_url, "requesting_url", Awaits::response},
+    {State::url_backoff, "url_backoff", Awaits::wake},
+    {State::uploading, "uploading", Awaits::response},
+    {State::upload_backoff, "upload_backoff", Awaits::wake},
+    {State::polling, "polling", Awaits::response},
+    {State::poll_wait, "poll_wait", Awaits::wake},
+    {State::done, "done", Awaits::nothing},
+};
+
+struct Transition {
+  State from;
+  Trigger trigger;
+  State to;
+};
+
+inline constexpr Transition kTransitions[] = {
+    {State::idle, Trigger::start, State::requesting_url},
+    {State::idle, Trigger::refused_locally, State::done},
+    {State::idle, Trigger::cancel, State::done},
+    {State::idle, Trigger::misuse, State::done},
+
+    {State::requesting_url, Trigger::url_received, State::uploading},
+    {State::requesting_url, Trigger::url_retry, State::url_backoff},
+    {State::requesting_url, Trigger::url_refused, State::done},
+    {State::requesting_url, Trigger::retries_exhausted, State::done},
+    {State::requesting_url, Trigger::deadline, State::done},
+    {State::requesting_url, Trigger::cancel, State::done},
+    {State::requesting_url, Trigger::misuse, State::done},
+
+    {State::url_backoff, Trigger::wake, State::requesting_url},
+    {State::url_backoff, Trigger::deadline, State::done},
+    {State::url_backoff, Trigger::cancel, State::done},
+    {State::url_backoff, Trigger::misuse, State::done},
+
+    {State::uploading, Trigger::upload_accepted, State::polling},
+    {State::uploading, Trigger::url_expired, State::requesting_url},
+    {State::uploading, Trigger::renewals_exhausted, State::done},
+    {State::uploading, Trigger::upload_retry, State::upload_backoff},
+    {State::uploading, Trigger::upload_refused, State::done},
+    {State::uploading, Trigger::retries_exhausted, State::done},
+    {State::uploading, Trigger::deadline, State::done},
+    {State::uploading, Trigger::cancel, State::done},
+    {State::uploading, Trigger::misuse, State::done},
+
+    {State::upload_backoff, Trigger::wake, State::uploading},
+    {State::upload_backoff, Trigger::url_expired, State::requesting_url},
+    {State::upload_backoff, Trigger::renewals_exhausted, State::done},
+    {State::upload_backoff, Trigger::deadline, State::done},
+    {State::upload_backoff, Trigger::cancel, State::done},
+    {State::upload_backoff, Trigger::misuse, State::done},
+
+    {State::polling, Trigger::import_pending, State::poll_wait},
+    {State::polling, Trigger::import_terminal, State::done},
+    {State::polling, Trigger::poll_retry, State::poll_wait},
+    {State::polling, Trigger::poll_refused, State::done},
+    {State::polling, Trigger::import_stuck, State::done},
+    {State::polling, Trigger::retries_exhausted, State::done},
+    {State::polling, Trigger::deadline, State::done},
+    {State::polling, Trigger::cancel, State::done},
+    {State::polling, Trigger::misuse, State::done},
+
+    {State::poll_wait, Trigger::wake, State::polling},
+    {State::poll_wait, Trigger::deadline, State::done},
+    {State::poll_wait, Trigger::cancel, State::done},
+    {State::poll_wait, Trigger::misuse, State::done},
+};
+
+constexpr std::optional<State> next_state(State from, Trigger trigger) noexcept {
+  for (const auto& t : kTransitions)
+    if (t.from == from && t.trigger == trigger) return t.to;
+  return std::nullopt;
+}
+
+constexpr const StateInfo& state_info(State s) noexcept {
+  for (const auto& info : kStates)
+    if (info.state == s) return info;
+  return kStates[0];
+}
+
+constexpr std::string_view to_string(State s) noexcept { return state_info(s).name; }
+
+constexpr std::string_view to_string(Trigger t) noexcept {
+  switch (t) {
+    case Trigger::start: return "start";
+    case Trigger::refused_locally: return "refused_locally";
+    case Trigger::url_received: return "url_received";
+    case Trigger::url_retry: return "url_retry";
+    case Trigger::url_refused: return "url_refused";
+    case Trigger::upload_accepted: return "upload_accepted";
+    case Trigger::url_expired: return "url_expired";
+    case Trigger::renewals_exhausted: return "renewals_exhausted";
+    case Trigger::upload_retry: return "upload_retry";
+    case Trigger::upload_refused: return "upload_refused";
+    case Trigger::import_pending: return "import_pending";
+    case Trigger::import_terminal: return "import_terminal";
+    case Trigger::poll_retry: return "poll_retry";
+    case Trigger::poll_refused: return "poll_refused";
+    case Trigger::import_stuck: return "import_stuck";
+    case Trigger::retries_exhausted: return "retries_exhausted";
+    case Trigger::wake: return "wake";
+    case Trigger::deadline: return "deadline";
+    case Trigger::cancel: return "cancel";
+    case Trigger::misuse: return "misuse";
+  }
+  return "?";
+}
+
+// What a progress display shows; derived from the state, never stored.
+enum class Phase { not_started, requesting_url, uploading, processing, finished };
+
+constexpr Phase phase_of(State s) noexcept {
+  switch (s) {
+    case State::idle: return Phase::not_started;
+    case State::requesting_url:
+    case State::url_backoff: return Phase::requesting_url;
+    case State::uploading:
+    case State::upload_backoff: return Phase::uploading;
+    case State::polling:
+    case State::poll_wait: return Phase::processing;
+    case State::done: return Phase::finished;
+  }
+  return Phase::finished;
+}
+
+constexpr std::string_view to_string(Phase p) noexcept {
+  switch (p) {
+    case Phase::not_started: return "not_started";
+    case Phase::requesting_url: return "requesting_url";
+    case Phase::uploading: return "uploading";
+    case Phase::processing: return "processing";
+    case Phase::finished: return "finished";
+  }
+  return "?";
+}
+
+}  // namespace upstate
+// ---- end include/upstate/transitions.hpp ----
+
+// ---- begin include/upstate/wire/error_body.hpp ----
+// The API's error body: {"error": {"status": 404, "error_code": 140100, ...}}.
+// Only status and error_code are documented; a human text is looked for in
+// `title`, `detail`, `message` (inside "error" or at the top level).
+
+namespace upstate {
+
+struct ApiErrorBody {
+  std::optional<int> status;
+  std::optional<long long> error_code;
+  std::string message;  // best human text found, cut to 512 bytes; may be empty
+};
+
+namespace detail {
+
+inline constexpr std::size_t kApiErrorMessageMax = 512;
+
+// The first non-empty string among `keys` of `object` (anything else is
+// skipped, not refused), or nullptr.
+inline const JsonValue* first_text(const JsonValue& object, std::initializer_list<const char*> keys) {
+  for (const char* key : keys) {
+    auto it = object.FindMember(key);
+    if (it != object.MemberEnd() && it->value.IsString() && it->value.GetStringLength() > 0) return &it->value;
+  }
+  return nullptr;
+}
+
+}  // namespace detail
+
+// Error{malformed_answer} when the body is not JSON or has no "error" object.
+// Inside it nothing is refused: this body only decorates an HTTP status that
+// already decides the outcome, so a `status` or `error_code` that is not an
+// integer (the fields are barely documented) is ignored rather than allowed
+// to throw the human message away.
+inline Result<ApiErrorBody> parse_error_body(std::string_view body, const ParseLimits& limits = {}) {
+  rapidjson::Document doc;
+  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
+  detail::ObjectReader fields(doc, "$");
+  const detail::JsonValue* error = fields.required_object("error");
+  if (fields.failed()) return fields.take_error();
+  ApiErrorBody out;
+  auto status = error->FindMember("status");
+  if (status != error->MemberEnd() && status->value.IsInt()) out.status = status->value.GetInt();
+  auto code = error->FindMember("error_code");
+  if (code != error->MemberEnd() && code->value.IsInt64()) out.error_code = code->value.GetInt64();
+  const detail::JsonValue* text = detail::first_text(*error, {"title", "detail", "message", "description"});
+  if (!text) text = detail::first_text(doc, {"detail", "message"});
+  if (text) out.message = std::string(utf8_prefix(detail::string_view_of(*text), detail::kApiErrorMessageMax));
+  return out;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/wire/error_body.hpp ----
+
+// ---- begin include/upstate/wire/upload_url.hpp ----
+// Step 1's answer: GET /datasets/{id}/upload-url/{filename} -> 200.
+
+namespace upstate {
+
+struct UploadUrlAnswer {
+  std::string upload_url;                   // required, non-empty string
+  std::string http_method = "PUT";          // absent -> "PUT"; kept verbatim otherwise
+  std::optional<std::string> import_id;     // absent -> V3 (legacy) dataset
+  std::optional<std::string> content_type;  // absent -> derived from the file extension
+  std::optional<std::string> dataset_id;    // optional echo
+  std::optional<std::string> expires_at;    // optional, UNCONFIRMED
+};
+
+// Typed value, or Error{malformed_answer, path = "$.upload_url" ...}.
+// Unknown fields are ignored; a known field of the wrong type is an error;
+// `null` counts as absent for the optional fields.
+inline Result<UploadUrlAnswer> parse_upload_url_answer(std::string_view body, const ParseLimits& limits = {}) {
+  rapidjson::Document doc;
+  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
+  detail::ObjectReader fields(doc, "$");
+  UploadUrlAnswer answer;
+  answer.upload_url = fields.required_string("upload_url");
+  if (!fields.failed() && answer.upload_url.empty())
+    fields.fail(detail::malformed("$.upload_url", "expected non-empty string, got empty string"));
+  if (auto method = fields.optional_string("http_method")) answer.http_method = std::move(*method);
+  answer.import_id = fields.optional_string("import_id");
+  answer.content_type = fields.optional_string("content_type");
+  answer.dataset_id = fields.optional_string("dataset_id");
+  answer.expires_at = fields.optional_string("expires_at");
+  if (fields.failed()) return fields.take_error();
+  return answer;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/wire/upload_url.hpp ----
+
+namespace upstate {
+
+// One move the machine made, for tests and for people debugging a run.
+struct Step {
+  Instant at;
+  State from;
+  Trigger trigger;
+  State to;
+};
+
+class Upload {
+ public:
+  static constexpr std::size_t kMaxTrace = 4096;
+
+  Upload(UploadConfig config, FileInfo file)
+      : config_(std::move(config)), file_(std::move(file)), rng_(config_.seed) {
+    while (!config_.api_base.empty() && config_.api_base.back() == '/') config_.api_base.pop_back();
+  }
+
+  // ---- events ------------------------------------------------------------
+
+  Action start(Instant now) {
+    now = observe(now);
+    if (state_ != State::idle) return misuse("start", now);
+    deadline_ = now + config_.deadline;
+    if (auto refusal = check_inputs()) return finish(Trigger::refused_locally, std::move(*refusal), now);
+    return take(Trigger::start, now);
+  }
+
+  Action on_response(const Response& response, Instant now) {
+    now = observe(now);
+    if (state_ == State::done) return done_action();
+    if (state_info(state_).awaits != Awaits::response) return misuse("on_response", now);
+    switch (state_) {
+      case State::requesting_url: return on_url_answer(response, now);
+      case State::uploading: return on_upload_answer(response, now);
+      default: return on_poll_answer(response, now);
+    }
+  }
+
+  Action on_transport_error(const TransportError& error, Instant now) {
+    now = observe(now);
+    if (state_ == State::done) return done_action();
+    if (state_info(state_).awaits != Awaits::response) return misuse("on_transport_error", now);
+    std::string what = std::string(to_string(current_purpose())) + " request failed: " +
+                       std::string(to_string(error.kind)) +
+                       (error.message.empty() ? "" : " (" + printable_excerpt(error.message, 200) + ")");
+    if (error.kind == TransportError::Kind::tls)
+      return finish(refused_trigger(), Error{ErrorCode::tls, 0, what, "", ""}, now);
+    last_failure_ = Error{ErrorCode::retries_exhausted, 0, what, "", ""};
+    return retry(retry_trigger(), std::nullopt, now);
+  }
+
+  Action on_wake(Instant now) {
+    now = observe(now);
+    if (state_ == State::done) return done_action();
+    if (state_info(state_).awaits != Awaits::wake) return misuse("on_wake", now);
+    if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
+    if (state_ == State::upload_backoff && url_expired_at(now)) return renew_url(now);
+    return take(Trigger::wake, now);
+  }
+
+  Action cancel(Instant now) {
+    now = observe(now);
+    if (state_ == State::done) return done_action();
+    return finish(Trigger::cancel, Error{ErrorCode::cancelled, 0, "cancelled by the caller", "", ""}, now);
+  }
+
+  // ---- observers ---------------------------------------------------------
+
+  State state() const noexcept { return state_; }
+  Phase phase() const noexcept { return phase_of(state_); }
+  const Outcome* outcome() const noexcept { return state_ == State::done ? &outcome_ : nullptr; }
+  Instant deadline() const noexcept { return deadline_; }
+  const std::string& import_id() const noexcept { return import_id_; }
+  std::optional<ImportStatus> last_status() const noexcept { return last_status_; }
+  const std::vector<Step>& trace() const noexcept { return trace_; }
+  // Retries, renewals and odd statuses so far (the same list the outcome gets).
+  const std::vector<Note>& notes() const noexcept { return outcome_.notes; }
+  const FileInfo& file() const noexcept { return file_; }
+
+ private:
+  // ---- the table ---------------------------------------------------------
+
+  // Every move goes through here: look the move up, record it, then act on
+  // entering the new state.
+  Action take(Trigger trigger, Instant now) {
+    auto to = next_state(state_, trigger);
+    if (!to) {
+      // A move the table lacks is our own bug, not the caller's; still a
+      // defined outcome rather than UB.
+      outcome_.result = Error{ErrorCode::usage, 0,
+                              "internal: no transition for " + std::string(to_string(trigger)) + " in state " +
+                                  std::string(to_string(state_)),
+                              "", ""};
+      to = State::done;
+    }
+    if (trace_.size() < kMaxTrace) trace_.push_back(Step{now, state_, trigger, *to});
+    state_ = *to;
+    return enter(now);
+  }
+
+  Action enter(Instant now) {
+    if (state_ == State::done) return done_action();
+    // Nothing continues past the deadline; a wait is cut to it.
+    if (now >= deadline_) return finish(Trigger::deadline, deadline_error(), now);
+    switch (state_) {
+      case State::requesting_url: return send(upload_url_request());
+      case State::uploading:
+        if (url_expired_at(now)) return renew_url(now);
+        return send(upload_request());
+      case State::polling: return send(poll_request());
+      default: return Sleep{wake_at_};
+    }
+  }
+
+  Action finish(Trigger trigger, Error error, Instant now) {
+    error.message = redact(std::move(error.message), config_.token);
+    outcome_.result = std::move(error);
+    return take(trigger, now);
+  }
+
+  Action misuse(const char* event, Instant now) {
+    return finish(Trigger::misuse,
+                  Error{ErrorCode::usage, 0,
+                        std::string("can't handle ") + event + " in state " + std::string(to_string(state_)), "", ""},
+                  now);
+  }
+
+  Action done_action() {
+    outcome_.import_id = import_id_;
+    outcome_.abandoned_import_ids = abandoned_;
+    return Done{outcome_};
+  }
+
+  // ---- step 1 ------------------------------------------------------------
+
+  Action on_url_answer(const Response& response, Instant now) {
+    Classification c = classify_api_status(response.status);
+    if (c.verdict == Verdict::retry) return retry_after_answer(Trigger::url_retry, response, now);
+    if (c.verdict != Verdict::success) return finish(Trigger::url_refused, api_error(c.code, response), now);
+
+    auto parsed = parse_upload_url_answer(response.body, config_.limits);
+    if (!parsed) return finish(Trigger::url_refused, with_status(parsed.error(), response.status), now);
+    UploadUrlAnswer& answer = parsed.value();
+    if (auto problem = check_url_answer(answer, response.status)) return finish(Trigger::url_refused, *problem, now);
+
+    auto url = parse_url(answer.upload_url);
+    PresignedUrlInfo info = inspect_presigned_url(*url);
+    if (!import_id_.empty()) abandoned_.push_back(import_id_);
+    import_id_ = *answer.import_id;
+    upload_url_ = std::move(answer.upload_url);
+    content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
+    url_expires_at_ = local_expiry(info, response, now);
+    failures_ = 0;
+    return take(Trigger::url_received, now);
+  }
+
+  std::optional<Error> check_url_answer(const UploadUrlAnswer& a, int status) const {
+    auto bad = [&](ErrorCode code, std::string message, std::string path) {
+      return Error{code, status, std::move(message), std::move(path), ""};
+    };
+    if (!a.import_id)
+      return bad(ErrorCode::legacy_dataset,
+                 "the answer has no import_id: a V3 (legacy) dataset, which this version does not drive", "$.import_id");
+    if (!is_safe_segment(*a.import_id) || a.import_id->size() > 256)
+      return bad(ErrorCode::malformed_answer, "import_id is not a usable path segment", "$.import_id");
+    if (!iequals(a.http_method, "PUT"))
+      return bad(ErrorCode::unsupported_upload_method,
+                 "the service asks for an upload with " + printable_excerpt(a.http_method, 32) + "; only PUT is supported",
+                 "$.http_method");
+    auto url = parse_url(a.upload_url);
+    if (!url) return bad(ErrorCode::malformed_answer, "upload_url is not an absolute http(s) URL", "$.upload_url");
+    if (a.content_type && (a.content_type->empty() || !is_safe_header_value(*a.content_type) || a.content_type->size() > 256))
+      return bad(ErrorCode::malformed_answer, "content_type is not a usable header value", "$.content_type");
+    for (const auto& h : inspect_presigned_url(*url).signed_headers) {
+      // We can reproduce these exactly; any other signed header (x-amz-*,
+      // content-md5) has a value we were never told, so S3 would refuse.
+      if (h != "host" && h != "content-type" && h != "content-length")
+        return bad(ErrorCode::unsigned_header_required,
+                   "the upload URL signs header '" + printable_excerpt(h, 64) + "' whose value the answer does not give",
+                   "$.upload_url");
+    }
+    return std::nullopt;
+  }
+
+  // The URL's expiry in our own clock: its wall-clock expiry minus the
+  // answer's `Date` (or the signing time) is how long it has left.
+  std::optional<Instant> local_expiry(const PresignedUrlInfo& info, const Response& response, Instant now) const {
+    if (!info.expires_at) return std::nullopt;
+    std::optional<UnixSeconds> reference;
+    if (const std::string* date = find_header(response.headers, "Date")) reference = parse_http_date(*date);
+    if (!reference) reference = info.signed_at;
+    if (!reference) return std::nullopt;
+    std::int64_t left = std::clamp<std::int64_t>(*info.expires_at - *reference, 0, 7 * 86400);
+    return now + std::chrono::seconds{left};
+  }
+
+  bool url_expired_at(Instant now) const { return url_expires_at_ && now >= *url_expires_at_; }
+
+  Action renew_url(Instant now) {
+    if (renewals_ >= config_.retry.max_url_renewals)
+      return finish(Trigger::renewals_exhausted,
+                    Error{ErrorCode::upload_url_expired, last_upload_status_,
+                          "the upload URL expired " + std::to_string(renewals_ + 1) + " times; giving up", "", ""},
+                    now);
+    ++renewals_;
+    note(now, "upload URL for import " + import_id_ + " expired; requesting a new one");
+    return take(Trigger::url_expired, now);
+  }
+
+  // ---- step 2 ------------------------------------------------------------
+
+  Action on_upload_answer(const Response& response, Instant now) {
+    last_upload_status_ = response.status;
+    std::optional<S3Error> xml;
+    if (response.status < 200 || response.status > 299) {
+      auto parsed = parse_s3_error(response.body, config_.limits);
+      if (parsed) xml = std::move(parsed.value());
+    }
+    Classification c = classify_upload_answer(response.status, xml ? &*xml : nullptr, url_expired_at(now));
+    switch (c.verdict) {
+      case Verdict::success:
+        upload_accepted_at_ = now;
+        failures_ = 0;
+        return take(Trigger::upload_accepted, now);
+      case Verdict::retry:
+        if (xml) last_failure_server_code_ = xml->code;
+        return retry_after_answer(Trigger::upload_retry, response, now);
+      case Verdict::renew_url:
+        return renew_url(now);
+      case Verdict::final:
+        break;
+    }
+    Error e{c.code, response.status, "", "", xml ? xml->code : ""};
+    if (xml) {
+      e.message = "upload host refused the file: " + printable_excerpt(xml->code, 64) + ": " +
+                  printable_excerpt(xml->message, 200);
+      if (c.code == ErrorCode::signature_mismatch)
+        e.message += "; we sent Content-Type '" + printable_excerpt(content_type_, 100) +
+                     "' and no other signed header: the URL was altered or signed for other values";
+    } else {
+      e.message = "upload host answered HTTP " + std::to_string(response.status);
+    }
+    return finish(Trigger::upload_refused, std::move(e), now);
+  }
+
+  // ---- step 3 ------------------------------------------------------------
+
+  Action on_poll_answer(const Response& response, Instant now) {
+    Classification c = classify_api_status(response.status);
+    if (c.verdict == Verdict::retry) return retry_after_answer(Trigger::poll_retry, response, now);
+    if (c.verdict != Verdict::success) return finish(Trigger::poll_refused, api_error(c.code, response), now);
+
+    auto parsed = parse_import_report(response.body, config_.limits);
+    if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
+    ImportReport& report = parsed.value();
+    if (report.import_id != import_id_)
+      return finish(Trigger::poll_refused,
+                    Error{ErrorCode::malformed_answer, response.status,
+                          "the answer is about import '" + printable_excerpt(report.import_id, 80) + "', not '" +
+                              import_id_ + "'",
+                          "$.import_id", ""},
+                    now);
+    failures_ = 0;
+    track_status(report.status, now);
+    if (is_terminal(report.status)) {
+      outcome_.result = std::move(report);
+      return take(Trigger::import_terminal, now);
+    }
+    if (report.status == ImportStatus::uninitialised && now - upload_accepted_at_ >= config_.poll.stuck_after)
+      return finish(Trigger::import_stuck,
+                    Error{ErrorCode::import_stuck, response.status,
+                          "the import is still uninitialised " + seconds_text(now - upload_accepted_at_) +
+                              " after the upload host accepted the file",
+                          "", ""},
+                    now);
+    Duration wait = config_.poll.delay(same_status_polls_, rng_);
+    if (auto minimum = retry_after(response)) wait = std::max(wait, *minimum);
+    return wait_then(Trigger::import_pending, wait, now);
+  }
+
+  void track_status(ImportStatus status, Instant now) {
+    auto rank = [](ImportStatus s) { return static_cast<int>(s); };
+    if (last_status_ && status != *last_status_) {
+      if (!is_terminal(status) && rank(status) < rank(*last_status_))
+        note(now, "status went backwards: " + std::string(to_string(*last_status_)) + " -> " +
+                      std::string(to_string(status)));
+      same_status_polls_ = 0;
+      status_since_ = now;
+      stuck_noted_ = false;
+    } else if (last_status_) {
+      ++same_status_polls_;
+    } else {
+      status_since_ = now;
+    }
+    last_status_ = status;
+    if (!stuck_noted_ && !is_terminal(status) && now - status_since_ >= config_.poll.stuck_after) {
+      stuck_noted_ = true;
+      note(now, "status has been " + std::string(to_string(status)) + " for " + seconds_text(now - status_since_) +
+                    " (stuck?)");
+    }
+  }
+
+  // ---- retries and waits ---------------------------------------------------
+
+  Action retry_after_answer(Trigger retry_trigger, const Response& response, Instant now) {
+    std::string cause = std::string(to_string(current_purpose())) + " answered HTTP " + std::to_string(response.status);
+    last_failure_ = Error{ErrorCode::retries_exhausted, response.status, cause, "", last_failure_server_code_};
+    last_failure_server_code_.clear();
+    return retry(retry_trigger, retry_after(response), now);
+  }
+
+  Action retry(Trigger retry_trigger, std::optional<Duration> minimum, Instant now) {
+    ++failures_;
+    if (failures_ >= config_.retry.max_attempts) {
+      Error e = last_failure_;
+      e.message = std::to_string(failures_) + " attempts failed; last: " + e.message;
+      return finish(Trigger::retries_exhausted, std::move(e), now);
+    }
+    note(now, last_failure_.message + "; retrying (attempt " + std::to_string(failures_ + 1) + ")");
+    Duration wait = config_.retry.backoff(failures_, rng_);
+    if (minimum) {
+      wait = std::max(wait, *minimum);
+      // Retry-After is a floor we never shorten; when it lands past the
+      // deadline, waiting for it is pointless.
+      if (now + *minimum > deadline_)
+        return finish(Trigger::deadline,
+                      Error{ErrorCode::deadline_exceeded, last_failure_.http_status,
+                            "the server asked to wait " + seconds_text(*minimum) + ", past the deadline", "", ""},
+                      now);
+    }
+    return wait_then(retry_trigger, wait, now);
+  }
+
+  Action wait_then(Trigger trigger, Duration wait, Instant now) {
+    wake_at_ = std::min(now + wait, deadline_);
+    return take(trigger, now);
+  }
+
+  std::optional<Duration> retry_after(const Response& response) const {
+    const std::string* value = find_header(response.headers, "Retry-After");
+    if (!value) return std::nullopt;
+    std::optional<UnixSeconds> date;
+    if (const std::string* d = find_header(response.headers, "Date")) date = parse_http_date(*d);
+    return parse_retry_after(*value, date);
+  }
+
+  // ---- requests ----------------------------------------------------------
+
+  Action send(Request request) {
+    ++outcome_.requests_sent;
+    return Send{std::move(request)};
+  }
+
+  Headers api_headers() const {
+    return {{"Authorization", "Token " + config_.token},
+            {"Accept", "application/json"},
+            {"User-Agent", config_.user_agent}};
+  }
+
+  std::string dataset_url() const { return config_.api_base + "/datasets/" + percent_encode_segment(config_.dataset_id); }
+
+  Request upload_url_request() const {
+    return Request{Purpose::upload_url, "GET", dataset_url() + "/upload-url/" + percent_encode_segment(file_.name),
+                   api_headers(), std::nullopt};
+  }
+
+  // No Authorization here, ever: the presigned URL is the credential, and
+  // S3 refuses a request that carries two.
+  Request upload_request() const {
+    return Request{Purpose::upload, "PUT", upload_url_,
+                   {{"Content-Type", content_type_}, {"User-Agent", config_.user_agent}}, FileBody{file_.size}};
+  }
+
+  Request poll_request() const {
+    return Request{Purpose::poll, "GET", dataset_url() + "/imports/" + percent_encode_segment(import_id_),
+                   api_headers(), std::nullopt};
+  }
+
+  // ---- helpers -------------------------------------------------------------
+
+  std::optional<Error> check_inputs() const {
+    auto invalid = [](std::string message) { return Error{ErrorCode::invalid_argument, 0, std::move(message), "", ""}; };
+    if (!is_safe_segment(config_.dataset_id))
+      return invalid("dataset id must be non-empty, not '.' or '..', and hold no NUL byte");
+    if (!is_safe_segment(file_.name)) return invalid("file name must be non-empty, not '.' or '..', and hold no NUL byte");
+    if (file_.size > kMaxSinglePutBytes)
+      return Error{ErrorCode::file_too_large, 0,
+                   "the file has " + std::to_string(file_.size) + " bytes; one upload takes at most 5 GiB", "", ""};
+    if (config_.token.empty() || !is_safe_header_value(config_.token))
+      return invalid("the API token is empty or holds a line break");
+    if (!is_safe_header_value(config_.user_agent)) return invalid("the user agent holds a line break");
+    auto base = parse_url(config_.api_base);
+    if (!base || !base->query.empty()) return invalid("the API base is not an absolute http(s) URL without a query");
+    if (!base->is_https() && !is_loopback_host(base->host) && !config_.allow_insecure_api)
+      return invalid("refusing to send the API token over plain http to a non-loopback host");
+    return std::nullopt;
+  }
+
+  Error api_error(ErrorCode code, const Response& response) const {
+    Error e{code, response.status, "", "", ""};
+    std::string what = std::string(to_string(current_purpose())) + " request answered HTTP " +
+                       std::to_string(response.status);
+    auto body = parse_error_body(response.body, config_.limits);
+    if (body) {
+      if (body->error_code) e.server_code = std::to_string(*body->error_code);
+      if (!body->message.empty()) what += ": " + printable_excerpt(redact(body->message, config_.token), 300);
+    }
+    e.message = std::move(what);
+    return e;
+  }
+
+  static Error with_status(Error e, int status) {
+    e.http_status = status;
+    return e;
+  }
+
+  Error deadline_error() const {
+    return Error{ErrorCode::deadline_exceeded, 0,
+                 "the deadline of " + seconds_text(config_.deadline) + " passed during " +
+                     std::string(to_string(phase_of(state_))),
+                 "", ""};
+  }
+
+  Purpose current_purpose() const noexcept {
+    switch (state_) {
+      case State::uploading:
+      case State::upload_backoff: return Purpose::upload;
+      case State::polling:
+      case State::poll_wait: return Purpose::poll;
+      default: return Purpose::upload_url;
+    }
+  }
+
+  Trigger retry_trigger() const noexcept {
+    switch (current_purpose()) {
+      case Purpose::upload: return Trigger::upload_retry;
+      case Purpose::poll: return Trigger::poll_retry;
+      default: return Trigger::url_retry;
+    }
+  }
+
+  Trigger refused_trigger() const noexcept {
+    switch (current_purpose()) {
+      case Purpose::upload: return Trigger::upload_refused;
+      case Purpose::poll: return Trigger::poll_refused;
+      default: return Trigger::url_refused;
+    }
+  }
+
+  void note(Instant now, std::string text) {
+    if (outcome_.notes.size() >= Outcome::kMaxNotes) {
+      ++outcome_.notes_dropped;
+      return;
+    }
+    outcome_.notes.push_back(Note{now, redact(std::move(text), config_.token)});
+  }
+
+  template <class Rep, class Period>
+  static std::string seconds_text(std::chrono::duration<Rep, Period> d) {
+    auto ms = std::chrono::duration_cast<Duration>(d).count();
+    return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + " s";
+  }
+
+  // The machine's own time never runs backwards: a caller's clock that
+  // jumps back is treated as standing still.
+  Instant observe(Instant now) {
+    if (seen_time_ && now < last_now_) return last_now_;
+    seen_time_ = true;
+    last_now_ = now;
+    return now;
+  }
+
+  UploadConfig config_;
+  FileInfo file_;
+  Rng rng_;
+
+  State state_ = State::idle;
+  Instant deadline_{};
+  Instant wake_at_{};
+  Instant last_now_{};
+  bool seen_time_ = false;
+
+  std::string import_id_;
+  std::vector<std::string> abandoned_;
+  std::string upload_url_;
+  std::string content_type_;
+  std::optional<Instant> url_expires_at_;
+  int renewals_ = 0;
+  int failures_ = 0;  // consecutive failures of the current step
+  int last_upload_status_ = 0;
+  Error last_failure_;
+  std::string last_failure_server_code_;
+
+  Instant upload_accepted_at_{};
+  std::optional<ImportStatus> last_status_;
+  Instant status_since_{};
+  int same_status_polls_ = 0;
+  bool stuck_noted_ = false;
+
+  Outcome outcome_;
+  std::vector<Step> trace_;
+};
+
+}  // namespace upstate
+// ---- end include/upstate/upload.hpp ----
+
+namespace upstate {
+
+struct NoObserver {
+  void operator()(const Upload&, const Action&) const noexcept {}
+};
+
+// `observer(upload, action)` sees every action before it is carried out
+// (progress lines, logging). Returns the final outcome.
+template <class Transport, class ClockT, class Observer = NoObserver>
+Outcome drive(Upload& upload, Transport& transport, ClockT& clock, Observer&& observer = {}) {
+  Action action = upload.start(clock.now());
+  for (;;) {
+    observer(static_cast<const Upload&>(upload), static_cast<const Action&>(action));
+    if (auto* send = std::get_if<Send>(&action)) {
+      Exchange result = transport.exchange(send->request);
+      if (auto* response = std::get_if<Response>(&result))
+        action = upload.on_response(*response, clock.now());
+      else
+        action = upload.on_transport_error(std::get<TransportError>(result), clock.now());
+    } else if (auto* sleep = std::get_if<Sleep>(&action)) {
+      clock.sleep_until(sleep->until);
+      action = upload.on_wake(clock.now());
+    } else {
+      return std::get<Done>(std::move(action)).outcome;
+    }
+  }
+}
+
+}  // namespace upstate
+// ---- end include/upstate/drive.hpp ----
+
+// ---- begin include/upstate/wire/dataset.hpp ----
+// GET /datasets/{dataset_id} -> 200, and the schema it carries.
+
+namespace upstate {
+
+struct SchemaField {
+  std::string name;
+  std::string type;   // text, image_url, audio_url, video_url, metadata, task_group_id (others kept verbatim)
+  std::string label;  // may be empty
+};
+
+struct Schema {
+  bool strict = false;
+  std::vector<SchemaField> fields;  // in document order
+};
+
+struct DatasetImportSummary {
+  std::string import_id;
+  std::string status;  // verbatim: the dataset listing is informational
+  std::optional<std::uint64_t> accepted_count, rejected_count;
+};
+
+struct Dataset {
+  std::string id;  // required
+  std::string name;
+  std::string created_at, created_by;
+  std::optional<std::uint64_t> total_datapoint_count;
+  std::optional<int> schema_version;  // 3 (legacy) or 4
+  std::optional<Schema> schema;       // V4, when set
+  std::vector<DatasetImportSummary> imports;
+  std::optional<std::string> status;    // V3
+  std::optional<std::string> filename;  // V3
+};
+
+namespace detail {
+
+// A schema object wherever it sits ("$" alone, "$.schema" in a dataset).
+// "fields" absent or null reads as no fields: the dataset answer may carry a
+// schema that names none yet, and refusing the whole answer for it would help
+// nobody. Each field's `type` is required and kept verbatim (unknown types are
+// the server's business).
+inline Result<Schema> read_schema(const JsonValue& object, std::string path) {
+  ObjectReader reader(object, std::move(path));
+  Schema schema;
+  schema.strict = reader.optional_bool("strict").value_or(false);
+  const JsonValue* fields = reader.optional_object("fields");
+  if (reader.failed()) return reader.take_error();
+  if (!fields) return schema;
+  const std::string fields_path = reader.path_of("fields");
+  for (auto it = fields->MemberBegin(); it != fields->MemberEnd(); ++it) {
+    std::string_view name = string_view_of(it->name);
+    std::string field_path = member_path(fields_path, name);
+    if (!it->value.IsObject()) return malformed(std::move(field_path), wrong_type("object", it->value));
+    ObjectReader field(it->value, std::move(field_path));
+    SchemaField out;
+    out.name = std::string(name);
+    out.type = field.required_string("type");
+    out.label = field.optional_string("label").value_or("");
+    if (field.failed()) return field.take_error();
+    schema.fields.push_back(std::move(out));
+  }
+  return schema;
+}
+
+inline rapidjson::SizeType json_length(const std::string& s) noexcept {
+  return static_cast<rapidjson::SizeType>(s.size());  // RapidJSON strings are at most 4 GiB
+}
+
+}  // namespace detail
+
+// The schema object alone ({"strict":..., "fields":{...}}).
+inline Result<Schema> parse_schema(std::string_view json, const ParseLimits& limits = {}) {
+  rapidjson::Document doc;
+  if (auto error = detail::parse_json_object(json, limits, doc)) return std::move(*error);
+  return detail::read_schema(doc, "$");
+}
+
+// The schema as the API writes it (compact JSON): "strict" then "fields" in
+// order; an empty label is left out.
+inline std::string schema_to_json(const Schema& schema) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  writer.Key("strict");
+  writer.Bool(schema.strict);
+  writer.Key("fields");
+  writer.StartObject();
+  for (const SchemaField& field : schema.fields) {
+    writer.Key(field.name.data(), detail::json_length(field.name));
+    writer.StartObject();
+    writer.Key("type");
+    writer.String(field.type.data(), detail::json_length(field.type));
+    if (!field.label.empty()) {
+      writer.Key("label");
+      writer.String(field.label.data(), detail::json_length(field.label));
+    }
+    writer.EndObject();
+  }
+  writer.EndObject();
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+// Only `id` is required; every other field is optional but type-checked.
+// imports[] items need `import_id` and `status` (strings, status verbatim).
+inline Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits = {}) {
+  rapidjson::Document doc;
+  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
+  detail::ObjectReader fields(doc, "$");
+  Dataset dataset;
+  dataset.id = fields.required_string("id");
+  dataset.name = fields.optional_string("name").value_or("");
+  dataset.created_at = fields.optional_string("created_at").value_or("");
+  dataset.created_by = fields.optional_string("created_by").value_or("");
+  dataset.total_datapoint_count = fields.optional_count("total_datapoint_count");
+  dataset.schema_version = fields.optional_int("schema_version");
+  const detail::JsonValue* schema = fields.optional_object("schema");
+  const detail::JsonValue* imports = fields.optional_array("imports");
+  dataset.status = fields.optional_string("status");
+  dataset.filename = fields.optional_string("filename");
+  if (fields.failed()) return fields.take_error();
+  if (schema) {
+    auto parsed = detail::read_schema(*schema, fields.path_of("schema"));
+    if (!parsed) return std::move(parsed).error();
+    dataset.schema = std::move(parsed).value();
+  }
+  if (imports) {
+    const std::string imports_path = fields.path_of("imports");
+    for (rapidjson::SizeType i = 0; i < imports->Size(); ++i) {
+      const detail::JsonValue& item = (*imports)[i];
+      std::string item_path = detail::element_path(imports_path, i);
+      if (!item.IsObject()) return detail::malformed(std::move(item_path), detail::wrong_type("object", item));
+      detail::ObjectReader import(item, std::move(item_path));
+      DatasetImportSummary summary;
+      summary.import_id = import.required_string("import_id");
+      summary.status = import.required_string("status");
+      summary.accepted_count = import.optional_count("accepted_count");
+      summary.rejected_count = import.optional_count("rejected_count");
+      if (import.failed()) return import.take_error();
+      dataset.imports.push_back(std::move(summary));
+    }
+  }
+  return dataset;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/wire/dataset.hpp ----
+
+// ---- begin include/upstate/testing/fake_service.hpp ----
+// testing::FakeService: the dataset API and S3 in one sans-I/O object.
+// `handle(request, body, now)` answers as the real pair would (API.md):
+// datasets with or without a schema, presigned URLs that expire and check
+// their signature and Content-Type, one-at-a-time processing per dataset in
+// arrival order, JSONL/CSV validation (rules in fake_validation.hpp), and
+// scripted faults (fake_fault.hpp). Time is only ever the `now` argument:
+// the same calls give the same answers, byte for byte.
+//
+// Routing is by URL prefix (scheme, host, port, path): `api_base` is the
+// API, `upload_base` is S3; any other URL answers TransportError{connect},
+// as an unknown host would.
+#include <array>
+#include <deque>
+#include <map>
+
+// ---- begin include/upstate/testing/fake_fault.hpp ----
+// Scripted faults: "fail the next N requests of a kind". A fault stands for
+// trouble in front of the service (a gateway, a throttle, the network), so a
+// faulted request changes no state, except FaultDelay, which is a normal
+// answer that arrives late.
+
+// ---- begin include/upstate/testing/fake_json.hpp ----
+// JSON the fake API writes and reads. Written with RapidJSON's Writer (never
+// by string pasting), every string repaired to valid UTF-8 and bounded first,
+// so whatever a request carried, the answer is well-formed JSON.
+
+// ---- begin include/upstate/testing/fake_text.hpp ----
+// Byte-level helpers the fake service shares: UTF-8 checking and repair,
+// XML escaping, and a keyed non-cryptographic hash. Everything a request
+// carries may be echoed in an answer, so it is repaired (valid UTF-8),
+// bounded (cut at a character boundary) and escaped before it is written.
+
+namespace upstate::testing {
+namespace detail {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when the bytes
+// there are not one (overlong forms, surrogates and code points past
+// U+10FFFF are refused, as RFC 3629 says).
+inline std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  std::size_t n;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;  // overlong
+    if (c == 0xED) hi = 0x9F;  // UTF-16 surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;  // overlong
+    if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k < n; ++k)
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  return n;
+}
+
+}  // namespace detail
+
+inline bool is_valid_utf8(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t n = detail::utf8_sequence_length(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+// Valid UTF-8 of at most about `max_bytes`: each invalid byte becomes U+FFFD
+// and the text is cut at a character boundary (with "..." when cut), so an
+// echo of hostile input is always well-formed and small.
+inline std::string sanitize_utf8(std::string_view s, std::size_t max_bytes = 256) {
+  std::string out;
+  out.reserve(s.size() < max_bytes ? s.size() : max_bytes);
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t n = detail::utf8_sequence_length(s, i);
+    std::string_view piece = n == 0 ? std::string_view{"\xEF\xBF\xBD"} : s.substr(i, n);
+    if (out.size() + piece.size() > max_bytes) {
+      out += "...";
+      break;
+    }
+    out += piece;
+    i += n == 0 ? 1 : n;
+  }
+  return out;
+}
+
+// Text content / attribute value for XML 1.0. Control characters XML cannot
+// carry at all become '?'; the input is sanitized (and bounded) first.
+inline std::string xml_escape(std::string_view s, std::size_t max_bytes = 1024) {
+  std::string clean = sanitize_utf8(s, max_bytes);
+  std::string out;
+  out.reserve(clean.size());
+  for (char c : clean) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r')
+          out += '?';
+        else
+          out += c;
+    }
+  }
+  return out;
+}
+
+inline constexpr std::uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
+inline constexpr std::uint64_t kFnvPrime = 0x100000001b3ULL;
+
+// FNV-1a 64. Not a MAC: the fake only needs "any change to the signed parts
+// changes the signature", not resistance to a forger.
+inline std::uint64_t fnv1a64(std::string_view data, std::uint64_t h = kFnvOffset) noexcept {
+  for (unsigned char c : data) {
+    h ^= c;
+    h *= kFnvPrime;
+  }
+  return h;
+}
+
+inline std::string hex64(std::uint64_t v) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) out[static_cast<std::size_t>(i)] = kHex[v & 15];
+  return out;
+}
+
+// `words` 64-bit FNV lanes (each seeded differently) as hex, so fake
+// signatures and ETags have the length of the real ones (64 / 32 chars).
+inline std::string fnv_hex(std::string_view data, int words) {
+  std::string out;
+  for (int w = 0; w < words; ++w) {
+    std::uint64_t seed = fnv1a64(std::string_view("lane"), kFnvOffset + static_cast<std::uint64_t>(w));
+    out += hex64(fnv1a64(data, seed));
+  }
+  return out;
+}
+
+inline bool starts_with_ci(std::string_view s, std::string_view prefix) noexcept {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char a = s[i], b = prefix[i];
+    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
+    if (b >= 'A' && b <= 'Z') b = static_cast<char>(b - 'A' + 'a');
+    if (a != b) return false;
+  }
+  return true;
+}
+
+inline bool ends_with(std::string_view s, std::string_view suffix) noexcept {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+inline std::string to_lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+}  // namespace upstate::testing
+// ---- end include/upstate/testing/fake_text.hpp ----
+
+namespace upstate::testing {
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+inline void write_string(JsonWriter& w, std::string_view s, std::size_t max_bytes = 4096) {
+  std::string clean = sanitize_utf8(s, max_bytes);
+  w.String(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
+}
+
+inline void write_key(JsonWriter& w, std::string_view key) {
+  std::string clean = sanitize_utf8(key, 4096);
+  w.Key(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
+}
+
+inline std::string_view http_reason(int status) noexcept {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Error";
+  }
+}
+
+// The API's numeric `error_code`s are not public; these are made up, one per
+// status, so clients can be tested for reading (not interpreting) them.
+constexpr long long fake_error_code(int status) noexcept { return 140000 + status; }
+
+// {"error":{"status":..,"error_code":..,"title":"..","detail":".."}}
+inline std::string api_error_json(int status, std::string_view detail) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  w.Key("error");
+  w.StartObject();
+  w.Key("status");
+  w.Int(status);
+  w.Key("error_code");
+  w.Int64(fake_error_code(status));
+  w.Key("title");
+  write_string(w, http_reason(status));
+  w.Key("detail");
+  write_string(w, detail, 1024);
+  w.EndObject();
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+inline void write_schema(JsonWriter& w, const Schema& schema) {
+  w.StartObject();
+  w.Key("strict");
+  w.Bool(schema.strict);
+  w.Key("fields");
+  w.StartObject();
+  for (const auto& f : schema.fields) {
+    write_key(w, f.name);
+    w.StartObject();
+    w.Key("type");
+    write_string(w, f.type);
+    if (!f.label.empty()) {
+      w.Key("label");
+      write_string(w, f.label);
+    }
+    w.EndObject();
+  }
+  w.EndObject();
+  w.EndObject();
+}
+
+inline constexpr std::size_t kMaxSchemaFields = 1000;
+
+inline bool is_known_field_type(std::string_view t) noexcept {
+  return t == "text" || t == "image_url" || t == "audio_url" || t == "video_url" || t == "metadata" ||
+         t == "task_group_id";
+}
+
+// A refusal of a request body: the HTTP status (400 shape, 422 meaning) and
+// the detail text.
+struct BodyProblem {
+  int status = 400;
+  std::string detail;
+};
+
+// {"strict": bool?, "fields": {name: {"type": str, "label": str?}}} as the
+// API takes it. Unknown keys are ignored; a wrong shape is a 400, a schema
+// the service would refuse (unknown type, two task_group_id fields, too many
+// fields) a 422.
+inline std::variant<Schema, BodyProblem> read_schema(const rapidjson::Value& v) {
+  if (!v.IsObject()) return BodyProblem{400, "schema: must be an object"};
+  Schema s;
+  if (auto it = v.FindMember("strict"); it != v.MemberEnd()) {
+    if (!it->value.IsBool()) return BodyProblem{400, "schema.strict: must be a boolean"};
+    s.strict = it->value.GetBool();
+  }
+  auto fields = v.FindMember("fields");
+  if (fields == v.MemberEnd() || !fields->value.IsObject()) return BodyProblem{400, "schema.fields: must be an object"};
+  if (fields->value.MemberCount() > kMaxSchemaFields)
+    return BodyProblem{422, "schema.fields: more than " + std::to_string(kMaxSchemaFields) + " fields"};
+  int task_groups = 0;
+  for (const auto& m : fields->value.GetObject()) {
+    SchemaField f;
+    f.name.assign(m.name.GetString(), m.name.GetStringLength());
+    std::string where = "schema.fields." + sanitize_utf8(f.name, 128);
+    if (!m.value.IsObject()) return BodyProblem{400, where + ": must be an object"};
+    auto type = m.value.FindMember("type");
+    if (type == m.value.MemberEnd() || !type->value.IsString())
+      return BodyProblem{400, where + ".type: must be a string"};
+    f.type.assign(type->value.GetString(), type->value.GetStringLength());
+    if (!is_known_field_type(f.type)) return BodyProblem{422, where + ".type: unknown field type"};
+    if (f.type == "task_group_id" && ++task_groups > 1)
+      return BodyProblem{422, "schema: at most one task_group_id field"};
+    if (auto label = m.value.FindMember("label"); label != m.value.MemberEnd()) {
+      if (!label->value.IsString()) return BodyProblem{400, where + ".label: must be a string"};
+      f.label.assign(label->value.GetString(), label->value.GetStringLength());
+    }
+    for (const auto& known : s.fields)
+      if (known.name == f.name) return BodyProblem{400, where + ": repeated field"};
+    s.fields.push_back(std::move(f));
+  }
+  return s;
+}
+
+inline constexpr std::size_t kMaxJsonBodyBytes = 1u << 20;
+
+// Parses a request body as a JSON object, bounded in size and (iterative
+// parsing) in stack depth.
+inline std::variant<rapidjson::Document, BodyProblem> read_json_object(std::string_view body) {
+  if (body.size() > kMaxJsonBodyBytes) return BodyProblem{400, "request body too large"};
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+  if (doc.HasParseError()) return BodyProblem{400, "request body is not valid JSON"};
+  if (!doc.IsObject()) return BodyProblem{400, "request body must be a JSON object"};
+  return doc;
+}
+
+}  // namespace upstate::testing
+// ---- end include/upstate/testing/fake_json.hpp ----
+
+// ---- begin include/upstate/testing/fake_s3.hpp ----
+// S3's XML error document, as S3 writes it:
+// <?xml version="1.0" encoding="UTF-8"?>
+// <Error><Code>..</Code><Message>..</Message>..extra..<RequestId>..</RequestId><HostId>..</HostId></Error>
+
+namespace upstate::testing {
+
+using XmlFields = std::vector<std::pair<std::string, std::string>>;
+
+// `extra` children (name, text) go between <Message> and <RequestId>; names
+// are ours, texts may come from the request and are escaped and bounded.
+inline std::string s3_error_xml(std::string_view code, std::string_view message, const XmlFields& extra = {},
+                                std::string_view request_id = "FAKE0000000000000000") {
+  std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>";
+  x += xml_escape(code);
+  x += "</Code><Message>";
+  x += xml_escape(message);
+  x += "</Message>";
+  for (const auto& [name, text] : extra) {
+    x += "<" + name + ">";
+    x += xml_escape(text, 4096);
+    x += "</" + name + ">";
+  }
+  x += "<RequestId>";
+  x += xml_escape(request_id);
+  x += "</RequestId><HostId>ZmFrZS1zMy1ob3N0LWlk</HostId></Error>";
+  return x;
+}
+
+// S3's default texts for the codes the fake and its faults use.
+inline std::string_view s3_default_message(std::string_view code) noexcept {
+  if (code == "SlowDown") return "Please reduce your request rate.";
+  if (code == "InternalError") return "We encountered an internal error. Please try again.";
+  if (code == "ServiceUnavailable") return "Service is unable to handle request.";
+  if (code == "RequestTimeout")
+    return "Your socket connection to the server was not read from or written to within the timeout period. "
+           "Idle connections will be closed.";
+  if (code == "ExpiredToken") return "The provided token has expired.";
+  if (code == "IncompleteBody")
+    return "You did not provide the number of bytes specified by the Content-Length HTTP header";
+  if (code == "MissingContentLength") return "You must provide the Content-Length HTTP header.";
+  if (code == "EntityTooLarge") return "Your proposed upload exceeds the maximum allowed size";
+  return "We encountered an error.";
+}
+
+// The code S3 would send with a bare status (for faults given only one).
+inline std::string_view s3_code_for_status(int status) noexcept {
+  switch (status) {
+    case 400: return "BadRequest";
+    case 403: return "AccessDenied";
+    case 500: return "InternalError";
+    case 503: return "SlowDown";
+    default: return "ServiceUnavailable";
+  }
+}
+
+}  // namespace upstate::testing
+// ---- end include/upstate/testing/fake_s3.hpp ----
+
+namespace upstate::testing {
+
+// Answer with this status, headers and body (the fake adds `Date`, and a
+// `Content-Type` when the body is not empty and none is given).
+struct FaultStatus {
+  int status = 503;
+  Headers headers;
+  std::string body;
+};
+
+// The connection breaks: TransportError{reset}.
+struct FaultReset {};
+
+// The normal answer, `delay` later (FakeReply::delay): the service acts at
+// `now` (state changes, Date header), the network brings the answer late.
+struct FaultDelay {
+  Duration delay{0};
+};
+
+struct Fault {
+  Purpose purpose = Purpose::upload_url;  // which step it hits (the fake classifies requests by route)
+  int times = 1;                          // how many requests it hits; <= 0 hits none
+  std::variant<FaultStatus, FaultReset, FaultDelay> what;
+
+  static Fault status(Purpose p, int status, std::string body = {}, Headers headers = {}, int times = 1) {
+    return {p, times, FaultStatus{status, std::move(headers), std::move(body)}};
+  }
+
+  // `status` with a Retry-After header and the error body the step's host
+  // writes (API JSON, or S3 XML with the code S3 uses for that status).
+  static Fault retry_after(Purpose p, int status, std::string retry_after_value, int times = 1) {
+    Headers h{{"Retry-After", std::move(retry_after_value)}};
+    if (p == Purpose::upload) {
+      std::string_view code = s3_code_for_status(status);
+      h.push_back({"Content-Type", "application/xml"});
+      return {p, times, FaultStatus{status, std::move(h), s3_error_xml(code, s3_default_message(code))}};
+    }
+    h.push_back({"Content-Type", "application/json"});
+    return {p, times, FaultStatus{status, std::move(h), api_error_json(status, "Request was throttled.")}};
+  }
+
+  // 200 with `body` (not what the step promises: bad JSON, a wrong type...).
+  static Fault malformed(Purpose p, std::string body, int times = 1) {
+    return {p, times, FaultStatus{200, {}, std::move(body)}};
+  }
+
+  static Fault reset(Purpose p, int times = 1) { return {p, times, FaultReset{}}; }
+
+  static Fault delay(Purpose p, Duration d, int times = 1) { return {p, times, FaultDelay{d}}; }
+
+  // S3 says the URL expired whatever the clocks say (skew between the API
+  // that signed and S3). The real, time-driven expiry answer also carries
+  // <Expires> and <ServerTime>; this scripted one has no times to give.
+  static Fault s3_expired(int times = 1) { return s3_error(403, "AccessDenied", "Request has expired", times); }
+
+  static Fault s3_error(int status, std::string code, std::string message, int times = 1) {
+    return {Purpose::upload, times,
+            FaultStatus{status, {{"Content-Type", "application/xml"}}, s3_error_xml(code, message)}};
+  }
+};
+
+}  // namespace upstate::testing
+// ---- end include/upstate/testing/fake_fault.hpp ----
+
+// ---- begin include/upstate/testing/fake_signature.hpp ----
+// The fake's presigned URLs: SigV4-shaped (the same query parameters, in the
+// order AWS SDKs write them) but signed with a keyed FNV-1a, which is enough
+// to notice any change to the path, the query or a signed header.
+//
+// The signature covers the raw path and the raw query minus the
+// X-Amz-Signature parameter, byte for byte: a client that re-encodes, reorders
+// or drops a parameter breaks it, as API.md warns happens with real S3.
+
+namespace upstate::testing {
+
+inline constexpr std::string_view kFakeAccessKey = "FAKEKEY";
+inline constexpr std::string_view kFakeRegion = "us-east-1";
+inline constexpr std::string_view kSignatureParam = "X-Amz-Signature";
+
+// 64 hex characters, like a real SigV4 signature. `content_type` is the
+// signed Content-Type value, or nullopt when the URL does not sign it.
+inline std::string fake_signature(std::string_view secret, std::string_view method, std::string_view raw_path,
+                                  std::string_view unsigned_query, const std::optional<std::string>& content_type) {
+  std::string material;
+  for (std::string_view part : {secret, method, raw_path, unsigned_query}) {
+    material += part;
+    material += '\n';
+  }
+  material += content_type ? "content-type:" + *content_type : std::string("-");
+  return fnv_hex(material, 4);
+}
+
+struct PresignInput {
+  std::string_view secret;
+  std::string_view upload_base;  // scheme://authority[/prefix], no trailing '/'
+  std::string_view key_path;     // already percent-encoded, starting with '/'
+  UnixSeconds signed_at = 0;
+  std::int64_t expires_seconds = 900;
+  std::optional<std::string> content_type;  // signed when set
+};
+
+inline std::string fake_presign(const PresignInput& in) {
+  std::string date = format_amz_date(in.signed_at);
+  std::string scope =
+      std::string(kFakeAccessKey) + "/" + date.substr(0, 8) + "/" + std::string(kFakeRegion) + "/s3/aws4_request";
+  std::string query = "X-Amz-Algorithm=AWS4-HMAC-SHA256";
+  query += "&X-Amz-Credential=" + percent_encode_segment(scope);
+  query += "&X-Amz-Date=" + date;
+  query += "&X-Amz-Expires=" + std::to_string(in.expires_seconds);
+  query += in.content_type ? "&X-Amz-SignedHeaders=content-type%3Bhost" : "&X-Amz-SignedHeaders=host";
+  // The path as the upload host will see it (base path + key).
+  std::string full_path;
+  if (auto base = parse_url(in.upload_base); base && base->path != "/") full_path = base->path;
+  full_path += in.key_path;
+  std::string sig = fake_signature(in.secret, "PUT", full_path, query, in.content_type);
+  std::string url(in.upload_base);
+  url += in.key_path;
+  url += "?" + query + "&" + std::string(kSignatureParam) + "=" + sig;
+  return url;
+}
+
+// The signed parameters of a presigned URL whose query has the expected
+// shape; a missing, repeated or unreadable parameter gives nullopt. Whether
+// the signature matches is a separate check (verify_fake_signature).
+struct PresignedParams {
+  UnixSeconds signed_at = 0;
+  std::int64_t expires_seconds = 0;
+  std::vector<std::string> signed_headers;  // lower case
+  std::string signature;
+  std::string unsigned_query;  // the raw query without the signature parameter
+
+  bool signs(std::string_view header) const {
+    for (const auto& h : signed_headers)
+      if (iequals(h, header)) return true;
+    return false;
+  }
+};
+
+inline std::optional<PresignedParams> read_presigned_params(std::string_view raw_query) {
+  PresignedParams p;
+  int signatures = 0;
+  std::string_view q = raw_query;
+  while (!q.empty()) {
+    auto amp = q.find('&');
+    std::string_view part = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
+    if (part.substr(0, kSignatureParam.size() + 1) == std::string(kSignatureParam) + "=") {
+      ++signatures;
+      p.signature = std::string(part.substr(kSignatureParam.size() + 1));
+      continue;
+    }
+    if (!p.unsigned_query.empty()) p.unsigned_query += '&';
+    p.unsigned_query += part;
+  }
+  if (signatures != 1 || p.signature.empty()) return std::nullopt;
+
+  std::optional<std::string> algorithm, credential, date, expires, headers;
+  for (auto& param : parse_query(p.unsigned_query)) {
+    std::optional<std::string>* slot = param.name == "X-Amz-Algorithm"       ? &algorithm
+                                       : param.name == "X-Amz-Credential"    ? &credential
+                                       : param.name == "X-Amz-Date"          ? &date
+                                       : param.name == "X-Amz-Expires"       ? &expires
+                                       : param.name == "X-Amz-SignedHeaders" ? &headers
+                                                                             : nullptr;
+    if (slot == nullptr) continue;
+    if (*slot) return std::nullopt;  // repeated
+    *slot = std::move(param.value);
+  }
+  if (!algorithm || *algorithm != "AWS4-HMAC-SHA256" || !credential || !date || !expires || !headers)
+    return std::nullopt;
+  auto signed_at = parse_amz_date(*date);
+  if (!signed_at) return std::nullopt;
+  p.signed_at = *signed_at;
+  if (expires->empty() || expires->size() > 6) return std::nullopt;
+  std::int64_t e = 0;
+  for (char c : *expires) {
+    if (c < '0' || c > '9') return std::nullopt;
+    e = e * 10 + (c - '0');
+  }
+  if (e > 604800) return std::nullopt;  // 0 is the fake's own "expires this second"
+  p.expires_seconds = e;
+  std::string_view h = *headers;
+  while (!h.empty()) {
+    auto semi = h.find(';');
+    p.signed_headers.push_back(to_lower_ascii(h.substr(0, semi)));
+    h = semi == std::string_view::npos ? std::string_view{} : h.substr(semi + 1);
+  }
+  if (!p.signs("host")) return std::nullopt;
+  return p;
+}
+
+}  // namespace upstate::testing
+// ---- end include/upstate/testing/fake_signature.hpp ----
+
+// ---- begin include/upstate/testing/fake_validation.hpp ----
+// What the fake service decides about an uploaded file. The real service's
+// rules are not public; these are the fake's, fixed here because the demo
+// and the tests rely on them:
+//
+// File level (the import is `failed`, nothing ingested, `reason` set):
+//   - a dataset without a schema when the bytes arrive -> `pending_schema`
+//     (nothing else is checked);
+//   - bytes that are not valid UTF-8 (RFC 3629: no overlongs, surrogates or
+//     code points past U+10FFFF) -> "file is not valid UTF-8". A leading
+//     UTF-8 byte-order mark is skipped;
+//   - no record at all -> "the file holds no records" (an empty CSV, or a CSV
+//     with a header row only, included);
+//   - a CSV quoted field still open at the end -> "malformed CSV: unterminated
+//     quoted field".
+// Records:
+//   - JSONL (.jsonl): every line holding something other than space, tab or
+//     CR is a record; record_index counts those lines from 0. A record must
+//     be one JSON object, else error {field "", reason "not a JSON object"}.
+//   - CSV (.csv): RFC 4180 (fields in double quotes may hold commas, doubled
+//     quotes and line breaks; rows end in LF or CRLF). Empty lines are
+//     skipped. The first row is the header; record_index counts the data
+//     rows from 0. A row whose column count differs from the header's ->
+//     error {field "", reason "expected N columns, found M"} (and no other
+//     check of that row). Leniently, a quote inside an unquoted field and
+//     text after a closing quote are kept as literal text. Every CSV value is
+//     a string.
+// Against the schema, per record, one error per offending field, schema
+// fields first (schema order), then unknown fields (record order):
+//   - text, image_url, audio_url, video_url, task_group_id: required
+//     ("missing required field"), a non-empty string ("must be a non-empty
+//     string": null, numbers, objects and "" included);
+//   - image_url, audio_url, video_url: start with http:// or https://, any
+//     case ("not an http(s) URL");
+//   - metadata (and any type this fake does not know): optional, any value;
+//   - strict schema: a field the schema does not name -> "field not in
+//     schema". For a JSON object with a repeated key the first one counts
+//     for the schema checks; each occurrence is checked for strictness.
+// Outcome: no record rejected -> `complete`; some -> `partial`; all N ->
+// `failed` with reason "all N records were rejected" (counts and errors kept).
+// rejected_count counts records, not errors; at most `max_errors` errors
+// are kept (the rest are counted only), so memory stays bounded.
+
+namespace upstate::testing {
+
+enum class FileKind { jsonl, csv };
+
+// The file types a V4 dataset takes, by extension (case-sensitive, as the
+// fake's S3 keys are).
+inline std::optional<FileKind> file_kind_of(std::string_view filename) noexcept {
+  if (ends_with(filename, ".jsonl")) return FileKind::jsonl;
+  if (ends_with(filename, ".csv")) return FileKind::csv;
+  return std::nullopt;
+}
+
+constexpr std::string_view content_type_of(FileKind kind) noexcept {
+  return kind == FileKind::jsonl ? "application/x-ndjson" : "text/csv";
+}
+
+struct FakeRecordError {
+  std::uint64_t record_index = 0;
+  std::string field;
+  std::string reason;
+};
+
+struct Validation {
+  ImportStatus status = ImportStatus::failed;  // complete, partial, failed or pending_schema
+  std::uint64_t records = 0;                   // records seen (sets the processing time)
+  std::uint64_t accepted = 0, rejected = 0;
+  std::vector<FakeRecordError> errors;  // at most max_errors
+  std::string reason;                   // when failed
+  bool counted = false;                 // whether accepted/rejected are reported (records were judged)
+};
+
+namespace detail {
+
+// Collects record errors: rejected records are counted exactly, errors are
+// kept up to the cap.
+class ErrorSink {
+ public:
+  explicit ErrorSink(std::size_t max_errors) : max_(max_errors) {}
+  void begin(std::uint64_t index) {
+    index_ = index;
+    bad_ = false;
+  }
+  void add(std::string_view field, std::string reason) {
+    bad_ = true;
+    if (errors_.size() < max_) errors_.push_back({index_, sanitize_utf8(field), std::move(reason)});
+  }
+  void end() {
+    ++records_;
+    if (bad_) ++rejected_;
+  }
+  std::uint64_t records() const { return records_; }
+  std::uint64_t rejected() const { return rejected_; }
+  std::vector<FakeRecordError> take_errors() { return std::move(errors_); }
+
+ private:
+  std::size_t max_;
+  std::vector<FakeRecordError> errors_;
+  std::uint64_t index_ = 0, records_ = 0, rejected_ = 0;
+  bool bad_ = false;
+};
+
+// One field's value as the schema checks see it.
+struct FieldValue {
+  enum class Kind { absent, string, other };
+  Kind kind = Kind::absent;
+  std::string_view text;
+};
+
+inline bool is_required_type(std::string_view type) noexcept {
+  return type == "text" || type == "image_url" || type == "audio_url" || type == "video_url" || type == "task_group_id";
+}
+
+inline bool is_url_type(std::string_view type) noexcept {
+  return type == "image_url" || type == "audio_url" || type == "video_url";
+}
+
+inline bool schema_names(const Schema& schema, std::string_view name) noexcept {
+  for (const auto& f : schema.fields)
+    if (f.name == name) return true;
+  return false;
+}
+
+// The schema checks of one record. `lookup(name)` gives a field's value;
+// `fields` lists the record's own field names, in order.
+template <class Lookup, class FieldNames>
+void check_record(const Schema& schema, const Lookup& lookup, const FieldNames& fields, ErrorSink& sink) {
+  for (const auto& f : schema.fields) {
+    if (!is_required_type(f.type)) continue;
+    FieldValue v = lookup(std::string_view(f.name));
+    if (v.kind == FieldValue::Kind::absent) {
+      sink.add(f.name, "missing required field");
+    } else if (v.kind != FieldValue::Kind::string || v.text.empty()) {
+      sink.add(f.name, "must be a non-empty string");
+    } else if (is_url_type(f.type) && !starts_with_ci(v.text, "http://") && !starts_with_ci(v.text, "https://")) {
+      sink.add(f.name, "not an http(s) URL");
+    }
+  }
+  if (schema.strict)
+    for (const auto& name : fields)
+      if (!schema_names(schema, name)) sink.add(name, "field not in schema");
+}
+
+inline bool is_blank_line(std::string_view line) noexcept {
+  for (char c : line)
+    if (c != ' ' && c != '\t' && c != '\r') return false;
+  return true;
+}
+
+inline void validate_jsonl(std::string_view bytes, const Schema& schema, ErrorSink& sink) {
+  std::uint64_t index = 0;
+  std::vector<std::string_view> names;
+  while (!bytes.empty()) {
+    std::size_t nl = bytes.find('\n');
+    std::string_view line = bytes.substr(0, nl);
+    bytes = nl == std::string_view::npos ? std::string_view{} : bytes.substr(nl + 1);
+    if (is_blank_line(line)) continue;
+    sink.begin(index++);
+    rapidjson::Document doc;
+    // Iterative parsing: a line of a million '[' costs heap, never the stack.
+    doc.Parse<rapidjson::kParseIterativeFlag>(line.data(), line.size());
+    if (doc.HasParseError() || !doc.IsObject()) {
+      sink.add("", "not a JSON object");
+      sink.end();
+      continue;
+    }
+    names.clear();
+    for (const auto& m : doc.GetObject()) names.emplace_back(m.name.GetString(), m.name.GetStringLength());
+    auto lookup = [&](std::string_view name) {
+      for (const auto& m : doc.GetObject()) {
+        if (std::string_view(m.name.GetString(), m.name.GetStringLength()) != name) continue;
+        if (!m.value.IsString()) return FieldValue{FieldValue::Kind::other, {}};
+        return FieldValue{FieldValue::Kind::string, {m.value.GetString(), m.value.GetStringLength()}};
+      }
+      return FieldValue{};
+    };
+    check_record(schema, lookup, names, sink);
+    sink.end();
+  }
+}
+
+// RFC 4180 reader: one row per call, cells unquoted into `cells`.
+class CsvReader {
+ public:
+  explicit CsvReader(std::string_view data) : s_(data) {}
+
+  enum class Next { row, end, unterminated };
+
+  Next next(std::vector<std::string>& cells) {
+    cells.clear();
+    // Empty lines separate nothing in the files people write: skip them.
+    for (;;) {
+      if (pos_ < s_.size() && s_[pos_] == '\n') {
+        ++pos_;
+      } else if (pos_ + 1 < s_.size() && s_[pos_] == '\r' && s_[pos_ + 1] == '\n') {
+        pos_ += 2;
+      } else {
+        break;
+      }
+    }
+    if (pos_ >= s_.size()) return Next::end;
+    std::string cell;
+    for (;;) {
+      if (pos_ < s_.size() && s_[pos_] == '"') {
+        ++pos_;
+        for (;;) {
+          if (pos_ >= s_.size()) return Next::unterminated;
+          char c = s_[pos_++];
+          if (c != '"') {
+            cell += c;
+          } else if (pos_ < s_.size() && s_[pos_] == '"') {
+            cell += '"';
+            ++pos_;
+          } else {
+            break;
+          }
+        }
+      }
+      // Unquoted text (or, leniently, text after a closing quote).
+      while (pos_ < s_.size() && s_[pos_] != ',' && s_[pos_] != '\n' && !at_crlf()) cell += s_[pos_++];
+      cells.push_back(std::move(cell));
+      cell.clear();
+      if (pos_ < s_.size() && s_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (at_crlf()) {
+        pos_ += 2;
+      } else if (pos_ < s_.size()) {
+        ++pos_;  // '\n'
+      }
+      return Next::row;
+    }
+  }
+
+ private:
+  bool at_crlf() const noexcept { return pos_ + 1 < s_.size() && s_[pos_] == '\r' && s_[pos_ + 1] == '\n'; }
+  std::string_view s_;
+  std::size_t pos_ = 0;
+};
+
+// false when the CSV is malformed (the file fails as a whole).
+inline bool validate_csv(std::string_view bytes, const Schema& schema, ErrorSink& sink) {
+  CsvReader reader(bytes);
+  std::vector<std::string> header, row;
+  auto first = reader.next(header);
+  if (first == CsvReader::Next::unterminated) return false;
+  if (first == CsvReader::Next::end) return true;  // no header, no records
+  std::uint64_t index = 0;
+  for (;;) {
+    auto r = reader.next(row);
+    if (r == CsvReader::Next::end) return true;
+    if (r == CsvReader::Next::unterminated) return false;
+    sink.begin(index++);
+    if (row.size() != header.size()) {
+      sink.add("", "expected " + std::to_string(header.size()) + " columns, found " + std::to_string(row.size()));
+      sink.end();
+      continue;
+    }
+    auto lookup = [&](std::string_view name) {
+      for (std::size_t i = 0; i < header.size(); ++i)
+        if (header[i] == name) return FieldValue{FieldValue::Kind::string, row[i]};
+      return FieldValue{};
+    };
+    check_record(schema, lookup, header, sink);
+    sink.end();
+  }
+}
+
+}  // namespace detail
+
+// The fake's verdict on an uploaded file (rules at the top of this file).
+inline Validation validate_upload(FileKind kind, std::string_view bytes, const std::optional<Schema>& schema,
+                                  std::size_t max_errors) {
+  Validation v;
+  if (!schema) {
+    v.status = ImportStatus::pending_schema;
+    return v;
+  }
+  if (!is_valid_utf8(bytes)) {
+    v.reason = "file is not valid UTF-8";
+    return v;
+  }
+  if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);
+  detail::ErrorSink sink(max_errors);
+  if (kind == FileKind::jsonl) {
+    detail::validate_jsonl(bytes, *schema, sink);
+  } else if (!detail::validate_csv(bytes, *schema, sink)) {
+    v.records = sink.records();
+    v.reason = "malformed CSV: unterminated quoted field";
+    return v;
+  }
+  v.records = sink.records();
+  if (v.records == 0) {
+    v.reason = "the file holds no records";
+    return v;
+  }
+  v.counted = true;
+  v.rejected = sink.rejected();
+  v.accepted = v.records - v.rejected;
+  v.errors = sink.take_errors();
+  if (v.rejected == 0) {
+    v.status = ImportStatus::complete;
+  } else if (v.accepted > 0) {
+    v.status = ImportStatus::partial;
+  } else {
+    v.status = ImportStatus::failed;
+    v.reason = "all " + std::to_string(v.records) + " records were rejected";
+  }
+  return v;
+}
+
+}  // namespace upstate::testing
+// ---- end include/upstate/testing/fake_validation.hpp ----
+
+namespace upstate::testing {
+
+struct FakeOptions {
+  std::string api_base = "https://api.fake.test/api/v1/data-collection";
+  // Presigned URLs point here; the host differs from the API's on purpose.
+  std::string upload_base = "https://uploads.fake.test";
+  std::string token = "fake-token";             // accepted as "Authorization: Token fake-token"
+  std::chrono::seconds url_lifetime{900};       // X-Amz-Expires, clamped to 0..604800 (a week)
+  UnixSeconds wall_clock_at_zero = 1795000000;  // wall time at Instant{} (deterministic)
+  Duration processing_base{3000};               // per import
+  Duration processing_per_record{1};
+  std::size_t max_reported_errors = 50;                // errors[] cut to this; rejected_count stays exact
+  bool send_content_type = true;                       // include content_type in step 1's answer
+  bool sign_content_type = true;                       // X-Amz-SignedHeaders "content-type;host" vs "host"
+  std::string signing_secret = "fake-signing-secret";  // keys the fake signature
+};
+
+struct FakeDatasetSpec {
+  std::string id;
+  std::string name;
+  std::optional<Schema> schema;
+};
+
+struct FakeReply {
+  std::variant<Response, TransportError> result;
+  Duration delay{0};  // deliver the answer this much after `now`
+
+  const Response* response() const { return std::get_if<Response>(&result); }
+  const TransportError* transport_error() const { return std::get_if<TransportError>(&result); }
+};
+
+class FakeService {
+ public:
+  struct Seen {
+    Request request;
+    Instant at;
+    std::string host;                    // the URL's host ("" when the URL did not parse)
+    Purpose purpose = Purpose::dataset;  // as the fake routed it (not request.purpose)
+    bool faulted = false;                // a scripted fault answered it
+  };
+
+  // A trailing '/' on either base is dropped, so "{base}/datasets" and the
+  // presigned "{upload_base}/raw-datasets/..." never hold "//".
+  explicit FakeService(FakeOptions options = {}) : opts_(std::move(options)) {
+    for (std::string* base : {&opts_.api_base, &opts_.upload_base})
+      while (!base->empty() && base->back() == '/') base->pop_back();
+    api_ = parse_url(opts_.api_base);
+    upload_ = parse_url(opts_.upload_base);
+  }
+
+  const FakeOptions& options() const { return opts_; }
+
+  // Adds the dataset, or replaces the name and schema of one with that id
+  // (its imports are kept).
+  void add_dataset(FakeDatasetSpec spec) {
+    auto& d = datasets_[spec.id];
+    d.id = std::move(spec.id);
+    d.name = std::move(spec.name);
+    d.schema = std::move(spec.schema);
+  }
+
+  // false when there is no such dataset.
+  bool set_schema(std::string_view dataset_id, Schema schema) {
+    auto it = datasets_.find(dataset_id);
+    if (it == datasets_.end()) return false;
+    it->second.schema = std::move(schema);
+    return true;
+  }
+
+  // Queued per purpose, first in first out.
+  void inject(Fault fault) {
+    if (fault.times <= 0) return;
+    faults_[index_of(fault.purpose)].push_back(std::move(fault));
+  }
+
+  // body = the request body bytes (the file for the PUT; JSON for PATCH/POST); empty for GET.
+  FakeReply handle(const Request& request, std::string_view body, Instant now) {
+    auto url = parse_url(request.url);
+    seen_.push_back({request, now, url ? url->host : std::string{}, Purpose::dataset, false});
+    std::string_view rest;
+    Host host = url ? route_host(*url, rest) : Host::none;
+    if (host == Host::none)
+      return {TransportError{TransportError::Kind::connect, "fake: no service at this URL"}, Duration{0}};
+    std::vector<std::string_view> segments = split_segments(rest);
+    Purpose purpose = host == Host::upload ? Purpose::upload : classify_api(segments);
+    seen_.back().purpose = purpose;
+
+    Duration delay{0};
+    if (auto fault = take_fault(purpose)) {
+      seen_.back().faulted = true;
+      if (auto* s = std::get_if<FaultStatus>(&*fault)) return {fault_response(*s, purpose, now), Duration{0}};
+      if (std::holds_alternative<FaultReset>(*fault))
+        return {TransportError{TransportError::Kind::reset, "fake: connection reset by peer"}, Duration{0}};
+      delay = std::get<FaultDelay>(*fault).delay;
+    }
+    Response r = host == Host::upload ? s3_put(request, *url, body, now) : api(request, segments, body, now);
+    return {std::move(r), delay};
+  }
+
+  // Which step a request is, routed as handle() routes it; nullopt when no
+  // service answers at its URL. Changes nothing.
+  std::optional<Purpose> purpose_of(const Request& request) const {
+    auto url = parse_url(request.url);
+    std::string_view rest;
+    Host host = url ? route_host(*url, rest) : Host::none;
+    if (host == Host::none) return std::nullopt;
+    return host == Host::upload ? Purpose::upload : classify_api(split_segments(rest));
+  }
+
+  // For a server that got `Expect: 100-continue`: every check that needs no
+  // body, in handle()'s order. A scripted status or reset fault queued for
+  // the step answers first; then the API's unknown path, token, method and
+  // path encoding, or S3's method, Authorization, Transfer-Encoding, missing
+  // Content-Length, signature and Content-Type, expiry and unsigned headers.
+  // Returns the refusal handle() would give (recorded in requests(), a queued
+  // delay fault applied to it), or nullopt — then nothing was recorded or
+  // consumed: send 100 Continue, read the body and call handle().
+  std::optional<FakeReply> precheck(const Request& request, Instant now) {
+    auto url = parse_url(request.url);
+    std::string_view rest;
+    Host host = url ? route_host(*url, rest) : Host::none;
+    if (host == Host::none) return handle(request, {}, now);  // no service: handle() answers connect, body unused
+    std::vector<std::string_view> segments = split_segments(rest);
+    Purpose purpose = host == Host::upload ? Purpose::upload : classify_api(segments);
+    auto& queue = faults_[index_of(purpose)];
+    if (!queue.empty() && !std::holds_alternative<FaultDelay>(queue.front().what))
+      return handle(request, {}, now);  // the fault answers whatever the body
+
+    // Recorded first, as handle() does, so the refusal carries the same request id.
+    seen_.push_back({request, now, url->host, purpose, false});
+    std::optional<Response> refusal;
+    if (host == Host::upload) {
+      auto head = s3_head(request, *url, now);
+      if (auto* r = std::get_if<Response>(&head))
+        refusal = std::move(*r);
+      else
+        refusal = s3_unsigned_headers(request, std::get<S3Target>(head), now);
+    } else {
+      refusal = api_head(request, segments, now);
+    }
+    if (!refusal) {
+      seen_.pop_back();
+      return std::nullopt;
+    }
+    Duration delay{0};
+    if (auto fault = take_fault(purpose)) {  // only a delay can be queued here
+      seen_.back().faulted = true;
+      delay = std::get<FaultDelay>(*fault).delay;
+    }
+    return FakeReply{std::move(*refusal), delay};
+  }
+
+  const std::vector<Seen>& requests() const { return seen_; }
+
+  std::optional<ImportReport> import_report(std::string_view import_id, Instant now) const {
+    auto it = import_index_.find(import_id);
+    if (it == import_index_.end()) return std::nullopt;
+    const ImportState& im = imports_[it->second];
+    ImportReport r;
+    r.import_id = im.id;
+    r.dataset_id = im.dataset_id;
+    r.type = "file_upload";
+    r.status = status_at(im, now);
+    r.created_at = format_iso8601(wall_time(im.created));
+    r.updated_at = format_iso8601(wall_time(updated_at(im, now)));
+    if (shows_accepted(r.status)) r.accepted_count = im.result.accepted;
+    if (shows_rejected(im, r.status)) {
+      r.rejected_count = im.result.rejected;
+      for (const auto& e : im.result.errors) {
+        rapidjson::StringBuffer buf;
+        JsonWriter w(buf);
+        write_record_error(w, e);
+        r.errors.push_back({e.record_index, e.field, e.reason, std::string(buf.GetString(), buf.GetSize())});
+      }
+    }
+    if (r.status == ImportStatus::failed) r.reason = im.result.reason;
+    return r;
+  }
+
+  // Sum of accepted_count over the dataset's imports that are complete or
+  // partial at `now`.
+  std::uint64_t total_datapoint_count(std::string_view dataset_id, Instant now) const {
+    auto it = datasets_.find(dataset_id);
+    if (it == datasets_.end()) return 0;
+    std::uint64_t total = 0;
+    for (std::size_t i : it->second.imports) {
+      ImportStatus s = status_at(imports_[i], now);
+      if (s == ImportStatus::complete || s == ImportStatus::partial) total += imports_[i].result.accepted;
+    }
+    return total;
+  }
+
+  // In creation order (one per step-1 call that reached the service).
+  std::vector<std::string> import_ids(std::string_view dataset_id) const {
+    std::vector<std::string> out;
+    auto it = datasets_.find(dataset_id);
+    if (it == datasets_.end()) return out;
+    for (std::size_t i : it->second.imports) out.push_back(imports_[i].id);
+    return out;
+  }
+
+  // The wall-clock time the fake shows at `now` (Date headers, X-Amz-Date).
+  UnixSeconds wall_time(Instant now) const {
+    return opts_.wall_clock_at_zero + std::chrono::floor<std::chrono::seconds>(now - Instant{}).count();
+  }
+
+ private:
+  enum class Host { none, api, upload };
+
+  struct ImportState {
+    std::string id, dataset_id, filename, content_type;
+    FileKind kind = FileKind::jsonl;
+    Instant created{};
+    std::optional<Instant> received, start, end;  // set by the first successful PUT
+    Validation result;
+  };
+
+  struct DatasetState {
+    std::string id, name, workspace_id = "fake-workspace";
+    Instant created{};
+    std::optional<Schema> schema;
+    std::vector<std::size_t> imports;   // indexes into imports_, creation order
+    std::optional<Instant> busy_until;  // end of the last received import's processing
+  };
+
+  static constexpr std::size_t kMaxFilenameBytes = 1024;  // S3's key limit
+
+  // --- routing ---------------------------------------------------------
+
+  static std::size_t index_of(Purpose p) { return static_cast<std::size_t>(p); }
+
+  static bool under(const Url& u, const std::optional<Url>& base, std::string_view& rest) {
+    if (!base || u.scheme != base->scheme || !iequals(u.host, base->host) || u.port != base->port) return false;
+    std::string_view prefix = base->path;
+    while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
+    std::string_view path = u.path;
+    if (path.substr(0, prefix.size()) != prefix) return false;
+    rest = path.substr(prefix.size());
+    return rest.empty() || rest.front() == '/';
+  }
+
+  Host route_host(const Url& u, std::string_view& rest) const {
+    if (under(u, api_, rest)) return Host::api;
+    if (under(u, upload_, rest)) return Host::upload;
+    return Host::none;
+  }
+
+  // "/a/b%2Fc" -> {"a", "b%2Fc"}: split before decoding, so an encoded '/'
+  // stays inside its segment.
+  static std::vector<std::string_view> split_segments(std::string_view rest) {
+    std::vector<std::string_view> out;
+    if (rest.empty()) return out;
+    rest.remove_prefix(1);
+    for (;;) {
+      auto slash = rest.find('/');
+      out.push_back(rest.substr(0, slash));
+      if (slash == std::string_view::npos) break;
+      rest = rest.substr(slash + 1);
+    }
+    return out;
+  }
+
+  enum class Route { datasets, dataset, upload_url, import, none };
+
+  static Route api_route(const std::vector<std::string_view>& s) {
+    if (s.empty() || s[0] != "datasets") return Route::none;
+    if (s.size() == 1) return Route::datasets;
+    if (s[1].empty()) return Route::none;
+    if (s.size() == 2) return Route::dataset;
+    if (s.size() == 4 && !s[3].empty()) {
+      if (s[2] == "upload-url") return Route::upload_url;
+      if (s[2] == "imports") return Route::import;
+    }
+    return Route::none;
+  }
+
+  static Purpose classify_api(const std::vector<std::string_view>& s) {
+    switch (api_route(s)) {
+      case Route::upload_url: return Purpose::upload_url;
+      case Route::import: return Purpose::poll;
+      default: return Purpose::dataset;
+    }
+  }
+
+  std::optional<std::variant<FaultStatus, FaultReset, FaultDelay>> take_fault(Purpose p) {
+    auto& q = faults_[index_of(p)];
+    if (q.empty()) return std::nullopt;
+    auto what = q.front().what;
+    if (--q.front().times <= 0) q.pop_front();
+    return what;
+  }
+
+  // --- answers ---------------------------------------------------------
+
+  Response answer(int status, std::string body, std::string_view content_type, Instant now) const {
+    Response r;
+    r.status = status;
+    r.headers.push_back({"Date", format_http_date(wall_time(now))});
+    if (!content_type.empty()) r.headers.push_back({"Content-Type", std::string(content_type)});
+    r.body = std::move(body);
+    return r;
+  }
+
+  Response json(int status, std::string body, Instant now) const {
+    return answer(status, std::move(body), "application/json", now);
+  }
+
+  Response api_error(int status, std::string_view detail, Instant now) const {
+    return json(status, api_error_json(status, detail), now);
+  }
+
+  Response fault_response(const FaultStatus& f, Purpose p, Instant now) const {
+    Response r;
+    r.status = f.status;
+    r.headers = f.headers;
+    if (!find_header(r.headers, "Date")) r.headers.push_back({"Date", format_http_date(wall_time(now))});
+    if (!f.body.empty() && !find_header(r.headers, "Content-Type"))
+      r.headers.push_back({"Content-Type", p == Purpose::upload ? "application/xml" : "application/json"});
+    r.body = f.body;
+    return r;
+  }
+
+  // Deterministic, S3-looking (16 upper-case hex digits).
+  std::string request_id() const {
+    std::string id = hex64(fnv1a64(std::to_string(seen_.size())));
+    for (char& c : id)
+      if (c >= 'a' && c <= 'f') c = static_cast<char>(c - 'a' + 'A');
+    return id;
+  }
+
+  Response s3_error(int status, std::string_view code, std::string_view message, const XmlFields& extra,
+                    Instant now) const {
+    return answer(status, s3_error_xml(code, message, extra, request_id()), "application/xml", now);
+  }
+
+  // --- the API -----------------------------------------------------------
+
+  // As a web framework does: an unknown path is 404 before any auth; on a
+  // known one the token is checked before the method and the resource, so
+  // a 404 never tells a stranger which datasets exist. nullopt: all passed.
+  std::optional<Response> api_head(const Request& req, const std::vector<std::string_view>& segments,
+                                   Instant now) const {
+    Route route = api_route(segments);
+    if (route == Route::none) return api_error(404, "Not found.", now);
+
+    const std::string* auth = find_header(req.headers, "Authorization");
+    if (auth == nullptr || *auth != "Token " + opts_.token) {
+      Response r = api_error(401, auth ? "Invalid token." : "Authentication credentials were not provided.", now);
+      r.headers.push_back({"WWW-Authenticate", "Token"});
+      return r;
+    }
+
+    std::string_view allow = route == Route::datasets ? "POST" : route == Route::dataset ? "GET, PATCH" : "GET";
+    bool allowed = route == Route::datasets  ? req.method == "POST"
+                   : route == Route::dataset ? req.method == "GET" || req.method == "PATCH"
+                                             : req.method == "GET";
+    if (!allowed) {
+      Response r = api_error(405, "Method \"" + sanitize_utf8(req.method, 32) + "\" not allowed.", now);
+      r.headers.push_back({"Allow", std::string(allow)});
+      return r;
+    }
+    for (std::size_t i = 1; i < segments.size(); i += 2)  // the variable segments: 1 and 3
+      if (!percent_decode(segments[i])) return api_error(400, "Malformed percent-encoding in the path.", now);
+    return std::nullopt;
+  }
+
+  Response api(const Request& req, const std::vector<std::string_view>& segments, std::string_view body, Instant now) {
+    if (auto refusal = api_head(req, segments, now)) return std::move(*refusal);
+    Route route = api_route(segments);
+    std::vector<std::string> decoded;
+    for (std::size_t i = 1; i < segments.size(); i += 2) decoded.push_back(*percent_decode(segments[i]));
+
+    switch (route) {
+      case Route::datasets: return create_dataset(body, now);
+      case Route::dataset:
+        return req.method == "GET" ? get_dataset(decoded[0], now) : patch_dataset(decoded[0], body, now);
+      case Route::upload_url: return new_upload_url(decoded[0], decoded[1], now);
+      case Route::import: return get_import(decoded[0], decoded[1], now);
+      case Route::none: break;
+    }
+    return api_error(404, "Not found.", now);
+  }
+
+  Response get_dataset(const std::string& id, Instant now) const {
+    auto it = datasets_.find(id);
+    if (it == datasets_.end()) return api_error(404, "Dataset not found.", now);
+    return json(200, dataset_json(it->second, now), now);
+  }
+
+  Response patch_dataset(const std::string& id, std::string_view body, Instant now) {
+    auto it = datasets_.find(id);
+    if (it == datasets_.end()) return api_error(404, "Dataset not found.", now);
+    auto doc = read_json_object(body);
+    if (auto* p = std::get_if<BodyProblem>(&doc)) return api_error(p->status, p->detail, now);
+    const auto& obj = std::get<rapidjson::Document>(doc);
+    auto schema_it = obj.FindMember("schema");
+    if (schema_it == obj.MemberEnd()) return api_error(400, "schema: this field is required.", now);
+    auto schema = read_schema(schema_it->value);
+    if (auto* p = std::get_if<BodyProblem>(&schema)) return api_error(p->status, p->detail, now);
+    it->second.schema = std::move(std::get<Schema>(schema));
+    return json(200, dataset_json(it->second, now), now);
+  }
+
+  Response create_dataset(std::string_view body, Instant now) {
+    auto doc = read_json_object(body);
+    if (auto* p = std::get_if<BodyProblem>(&doc)) return api_error(p->status, p->detail, now);
+    const auto& obj = std::get<rapidjson::Document>(doc);
+    auto name = obj.FindMember("name");
+    if (name == obj.MemberEnd() || !name->value.IsString() || name->value.GetStringLength() == 0)
+      return api_error(400, "name: must be a non-empty string.", now);
+    auto workspace = obj.FindMember("workspace_id");
+    if (workspace == obj.MemberEnd() || !workspace->value.IsString())
+      return api_error(400, "workspace_id: must be a string.", now);
+    std::optional<Schema> schema;
+    if (auto s = obj.FindMember("schema"); s != obj.MemberEnd() && !s->value.IsNull()) {
+      auto read = read_schema(s->value);
+      if (auto* p = std::get_if<BodyProblem>(&read)) return api_error(p->status, p->detail, now);
+      schema = std::move(std::get<Schema>(read));
+    }
+    std::string id = make_uuid("a000", ++dataset_counter_);
+    auto& d = datasets_[id];
+    d.id = id;
+    d.name.assign(name->value.GetString(), name->value.GetStringLength());
+    d.workspace_id.assign(workspace->value.GetString(), workspace->value.GetStringLength());
+    d.created = now;
+    d.schema = std::move(schema);
+    return json(201, dataset_json(d, now), now);
+  }
+
+  Response new_upload_url(const std::string& dataset_id, const std::string& filename, Instant now) {
+    auto it = datasets_.find(dataset_id);
+    if (it == datasets_.end()) return api_error(404, "Dataset not found.", now);
+    auto kind = file_kind_of(filename);
+    if (!is_safe_segment(filename) || filename.size() > kMaxFilenameBytes || !kind)
+      return api_error(400, "Unsupported file type: the dataset accepts .jsonl and .csv files.", now);
+
+    ImportState im;
+    im.id = make_uuid("8000", ++import_counter_);
+    im.dataset_id = dataset_id;
+    im.filename = filename;
+    im.kind = *kind;
+    im.content_type = std::string(content_type_of(*kind));
+    im.created = now;
+    std::string key =
+        "/raw-datasets/" + percent_encode_segment(dataset_id) + "/" + im.id + "/" + percent_encode_segment(filename);
+    std::string url =
+        fake_presign({opts_.signing_secret, opts_.upload_base, key, wall_time(now),
+                      std::clamp<std::int64_t>(opts_.url_lifetime.count(), 0, 604800),
+                      opts_.sign_content_type ? std::optional<std::string>(im.content_type) : std::nullopt});
+    auto parsed = parse_url(url);
+    if (!parsed) return api_error(500, "fake: upload_base is not an absolute http(s) URL", now);
+    // Index by the path S3 will see (the upload base's own path included).
+    path_index_[parsed->path] = imports_.size();
+    import_index_[im.id] = imports_.size();
+    it->second.imports.push_back(imports_.size());
+    imports_.push_back(im);
+
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    w.StartObject();
+    w.Key("upload_url");
+    write_string(w, url, 1u << 16);
+    w.Key("http_method");
+    w.String("PUT");
+    w.Key("import_id");
+    write_string(w, im.id);
+    if (opts_.send_content_type) {
+      w.Key("content_type");
+      write_string(w, im.content_type);
+    }
+    w.Key("dataset_id");
+    write_string(w, dataset_id);
+    w.EndObject();
+    return json(200, std::string(buf.GetString(), buf.GetSize()), now);
+  }
+
+  Response get_import(const std::string& dataset_id, const std::string& import_id, Instant now) const {
+    auto it = import_index_.find(import_id);
+    // Another dataset's import is as invisible as a missing one.
+    if (it == import_index_.end() || imports_[it->second].dataset_id != dataset_id)
+      return api_error(404, "Import not found.", now);
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    write_import(w, imports_[it->second], now);
+    return json(200, std::string(buf.GetString(), buf.GetSize()), now);
+  }
+
+  // --- S3 ----------------------------------------------------------------
+
+  // What the head checks found, for the checks after them.
+  struct S3Target {
+    PresignedParams params;
+    std::size_t import_index = 0;
+  };
+
+  // The checks run in a fixed order (each one answers alone), as listed:
+  // these need no body (precheck() runs them before 100 Continue).
+  std::variant<Response, S3Target> s3_head(const Request& req, const Url& url, Instant now) const {
+    if (req.method != "PUT") {
+      Response r = s3_error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.",
+                            {{"Method", req.method}, {"ResourceType", "OBJECT"}}, now);
+      r.headers.push_back({"Allow", "PUT"});
+      return r;
+    }
+    // S3 refuses a second auth mechanism, and (really) echoes the header's
+    // value: a leaked token would show up right here.
+    if (const std::string* auth = find_header(req.headers, "Authorization"))
+      return s3_error(400, "InvalidArgument",
+                      "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query "
+                      "string parameter or the Authorization header should be specified",
+                      {{"ArgumentName", "Authorization"}, {"ArgumentValue", *auth}}, now);
+    if (find_header(req.headers, "Transfer-Encoding"))
+      return s3_error(501, "NotImplemented", "A header you provided implies functionality that is not implemented",
+                      {{"Header", "Transfer-Encoding"}}, now);
+    // Neither a Content-Length header nor a FileBody the transport would
+    // declare: what S3 answers to a PUT that sends no length.
+    if (!find_header(req.headers, "Content-Length") && !req.file)
+      return s3_error(411, "MissingContentLength", s3_default_message("MissingContentLength"), {}, now);
+
+    const std::string* content_type = find_header(req.headers, "Content-Type");
+    auto params = read_presigned_params(url.query);
+    auto found = path_index_.find(url.path);
+    const ImportState* im = found == path_index_.end() ? nullptr : &imports_[found->second];
+    std::optional<std::string> signed_type;
+    if (params && im && params->signs("content-type")) signed_type = im->content_type;
+    if (!params || !im ||
+        fake_signature(opts_.signing_secret, "PUT", url.path, params->unsigned_query, signed_type) != params->signature)
+      return signature_mismatch(url, params, content_type, now);
+    if (signed_type && (!content_type || *content_type != *signed_type))
+      return signature_mismatch(url, params, content_type, now);
+
+    UnixSeconds expires_at = params->signed_at + params->expires_seconds;
+    if (wall_time(now) > expires_at)
+      return s3_error(403, "AccessDenied", "Request has expired",
+                      {{"X-Amz-Expires", std::to_string(params->expires_seconds)},
+                       {"Expires", format_iso8601(expires_at)},
+                       {"ServerTime", format_iso8601(wall_time(now))}},
+                      now);
+    return S3Target{std::move(*params), found->second};
+  }
+
+  std::optional<Response> s3_unsigned_headers(const Request& req, const S3Target& target, Instant now) const {
+    std::string unsigned_headers;
+    for (const auto& h : req.headers) {
+      bool needs_signing = starts_with_ci(h.name, "x-amz-") || iequals(h.name, "Content-MD5");
+      if (needs_signing && !target.params.signs(h.name)) {
+        if (!unsigned_headers.empty()) unsigned_headers += ", ";
+        unsigned_headers += to_lower_ascii(h.name);
+      }
+    }
+    if (!unsigned_headers.empty())
+      return s3_error(403, "AccessDenied", "There were headers present in the request which were not signed",
+                      {{"HeadersNotSigned", unsigned_headers}}, now);
+    return std::nullopt;
+  }
+
+  Response s3_put(const Request& req, const Url& url, std::string_view body, Instant now) {
+    auto head = s3_head(req, url, now);
+    if (auto* refusal = std::get_if<Response>(&head)) return std::move(*refusal);
+    const S3Target& target = std::get<S3Target>(head);
+
+    // The transport sets Content-Length from the request's FileBody; a body
+    // of another length is what a stalled or truncated sender delivers.
+    std::optional<std::uint64_t> declared;
+    if (const std::string* cl = find_header(req.headers, "Content-Length")) {
+      declared = parse_length(*cl);
+      if (!declared) declared = UINT64_MAX;  // unreadable: cannot match
+    } else if (req.file) {
+      declared = req.file->size;
+    }
+    if (declared && *declared != body.size())
+      return s3_error(400, "IncompleteBody", s3_default_message("IncompleteBody"), {}, now);
+
+    if (auto refusal = s3_unsigned_headers(req, target, now)) return std::move(*refusal);
+
+    // A second PUT overwrites the object, but the import already started
+    // from the first one: answered 200 and otherwise ignored.
+    ImportState& im = imports_[target.import_index];
+    if (!im.received) receive(im, body, now);
+    Response r = answer(200, {}, {}, now);
+    r.headers.push_back({"ETag", "\"" + fnv_hex(body, 2) + "\""});
+    r.headers.push_back({"x-amz-request-id", request_id()});
+    return r;
+  }
+
+  static std::optional<std::uint64_t> parse_length(std::string_view s) {
+    if (s.empty() || s.size() > 19) return std::nullopt;
+    std::uint64_t v = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return std::nullopt;
+      v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    return v;
+  }
+
+  // S3 shows what it signed, so a client can tell which header differed.
+  Response signature_mismatch(const Url& url, const std::optional<PresignedParams>& params,
+                              const std::string* content_type, Instant now) const {
+    std::string canonical = "PUT\n" + url.path + "\n" + (params ? params->unsigned_query : url.query) + "\n";
+    std::string signed_list;
+    if (params)
+      for (const auto& h : params->signed_headers) {
+        if (!signed_list.empty()) signed_list += ';';
+        signed_list += h;
+        canonical += h + ":";
+        if (h == "host") canonical += url.authority();
+        if (h == "content-type" && content_type) canonical += *content_type;
+        canonical += "\n";
+      }
+    canonical += "\n" + signed_list + "\nUNSIGNED-PAYLOAD";
+    std::string date = params ? format_amz_date(params->signed_at) : std::string{};
+    std::string string_to_sign = "AWS4-HMAC-SHA256\n" + date + "\n" + date.substr(0, 8) + "/" +
+                                 std::string(kFakeRegion) + "/s3/aws4_request\n" + fnv_hex(canonical, 4);
+    return s3_error(403, "SignatureDoesNotMatch",
+                    "The request signature we calculated does not match the signature you provided. Check your "
+                    "key and signing method.",
+                    {{"AWSAccessKeyId", std::string(kFakeAccessKey)},
+                     {"StringToSign", string_to_sign},
+                     {"SignatureProvided", params ? params->signature : std::string{}},
+                     {"CanonicalRequest", canonical}},
+                    now);
+  }
+
+  // --- processing ----------------------------------------------------------
+
+  // One import at a time per dataset, in PUT-arrival order: it starts when
+  // it arrives or when the previous one ends, whichever is later.
+  void receive(ImportState& im, std::string_view body, Instant now) {
+    DatasetState& d = datasets_[im.dataset_id];
+    im.received = now;
+    im.result = validate_upload(im.kind, body, d.schema, opts_.max_reported_errors);
+    Instant start = d.busy_until ? std::max(now, *d.busy_until) : now;
+    im.start = start;
+    im.end =
+        start + opts_.processing_base + opts_.processing_per_record * static_cast<Duration::rep>(im.result.records);
+    d.busy_until = im.end;
+  }
+
+  static ImportStatus status_at(const ImportState& im, Instant t) {
+    if (!im.received || t < *im.received) return ImportStatus::uninitialised;
+    if (t < *im.start) return ImportStatus::queued;
+    if (t < *im.end) return ImportStatus::processing;
+    return im.result.status;
+  }
+
+  // When the status last changed, at or before `t`.
+  static Instant updated_at(const ImportState& im, Instant t) {
+    if (!im.received || t < *im.received) return im.created;
+    if (t >= *im.end) return *im.end;
+    if (t >= *im.start) return *im.start;
+    return *im.received;
+  }
+
+  static bool shows_accepted(ImportStatus s) { return s == ImportStatus::complete || s == ImportStatus::partial; }
+
+  // rejected_count and errors: on partial, and on a failure that judged the
+  // records (every one rejected).
+  static bool shows_rejected(const ImportState& im, ImportStatus s) {
+    return s == ImportStatus::partial || (s == ImportStatus::failed && im.result.counted);
+  }
+
+  static void write_record_error(JsonWriter& w, const FakeRecordError& e) {
+    w.StartObject();
+    w.Key("record_index");
+    w.Uint64(e.record_index);
+    w.Key("field");
+    write_string(w, e.field);
+    w.Key("reason");
+    write_string(w, e.reason);
+    w.EndObject();
+  }
+
+  void write_import(JsonWriter& w, const ImportState& im, Instant now) const {
+    ImportStatus s = status_at(im, now);
+    w.StartObject();
+    w.Key("dataset_id");
+    write_string(w, im.dataset_id);
+    w.Key("import_id");
+    write_string(w, im.id);
+    w.Key("type");
+    w.String("file_upload");
+    w.Key("status");
+    write_string(w, to_string(s));
+    w.Key("created_at");
+    write_string(w, format_iso8601(wall_time(im.created)));
+    w.Key("updated_at");
+    write_string(w, format_iso8601(wall_time(updated_at(im, now))));
+    if (shows_accepted(s)) {
+      w.Key("accepted_count");
+      w.Uint64(im.result.accepted);
+    }
+    if (shows_rejected(im, s)) {
+      w.Key("rejected_count");
+      w.Uint64(im.result.rejected);
+      w.Key("errors");
+      w.StartArray();
+      for (const auto& e : im.result.errors) write_record_error(w, e);
+      w.EndArray();
+    }
+    if (s == ImportStatus::failed) {
+      w.Key("reason");
+      write_string(w, im.result.reason);
+    }
+    w.EndObject();
+  }
+
+  std::string dataset_json(const DatasetState& d, Instant now) const {
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    w.StartObject();
+    w.Key("id");
+    write_string(w, d.id);
+    w.Key("name");
+    write_string(w, d.name);
+    w.Key("workspace_id");
+    write_string(w, d.workspace_id);
+    w.Key("created_at");
+    write_string(w, format_iso8601(wall_time(d.created)));
+    w.Key("created_by");
+    w.String("fake-user");
+    w.Key("total_datapoint_count");
+    w.Uint64(total_datapoint_count(d.id, now));
+    w.Key("schema_version");
+    w.Int(4);
+    if (d.schema) {
+      w.Key("schema");
+      write_schema(w, *d.schema);
+    }
+    w.Key("imports");
+    w.StartArray();
+    for (std::size_t i : d.imports) {
+      const ImportState& im = imports_[i];
+      ImportStatus s = status_at(im, now);
+      w.StartObject();
+      w.Key("import_id");
+      write_string(w, im.id);
+      w.Key("status");
+      write_string(w, to_string(s));
+      if (shows_accepted(s)) {
+        w.Key("accepted_count");
+        w.Uint64(im.result.accepted);
+      }
+      if (shows_rejected(im, s)) {
+        w.Key("rejected_count");
+        w.Uint64(im.result.rejected);
+      }
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+    return {buf.GetString(), buf.GetSize()};
+  }
+
+  // Deterministic uuid-looking ids: "00000000-0000-4000-<variant>-<counter>".
+  static std::string make_uuid(std::string_view variant, std::uint64_t n) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "00000000-0000-4000-%.4s-%012llu", variant.data(),
+                  static_cast<unsigned long long>(n % 1000000000000ULL));
+    return buf;
+  }
+
+  FakeOptions opts_;
+  std::optional<Url> api_, upload_;
+  std::map<std::string, DatasetState, std::less<>> datasets_;
+  std::vector<ImportState> imports_;                              // creation order
+  std::map<std::string, std::size_t, std::less<>> import_index_;  // import id -> imports_
+  std::map<std::string, std::size_t, std::less<>> path_index_;    // S3 path -> imports_
+  std::array<std::deque<Fault>, 4> faults_;                       // per Purpose
+  std::vector<Seen> seen_;
+  std::uint64_t import_counter_ = 0, dataset_counter_ = 0;
+};
+
+}  // namespace upstate::testing
+// ---- end include/upstate/testing/fake_service.hpp ----
+
+// ---- begin include/upstate/testing/fake_transport.hpp ----
+// FakeService as a blocking transport for upstate::drive: the PUT's body is
+// the file content the test supplies, and a scripted delay moves the
+// ManualClock instead of sleeping.
+
+// ---- begin include/upstate/testing/manual_clock.hpp ----
+// A clock that moves only when told: tests (ours and users') never sleep.
+
+namespace upstate::testing {
+
+class ManualClock {
+ public:
+  explicit ManualClock(Instant start = Instant{}) : now_(start) {}
+  Instant now() const noexcept { return now_; }
+  // "Sleeping" jumps straight to the wake-up time.
+  void sleep_until(Instant t) noexcept {
+    if (t > now_) now_ = t;
+  }
+  void advance(Duration d) noexcept { now_ += d; }
+  // Tests of clock trouble may set any time, even an earlier one.
+  void set(Instant t) noexcept { now_ = t; }
+
+ private:
+  Instant now_;
+};
+
+}  // namespace upstate::testing
+// ---- end include/upstate/testing/manual_clock.hpp ----
+
+namespace upstate::testing {
+
+class FakeTransport {
+ public:
+  FakeTransport(FakeService& service, ManualClock& clock, std::string file_content)
+      : service_(service), clock_(clock), file_(std::move(file_content)) {}
+
+  Exchange exchange(const Request& request) {
+    std::string_view body = request.file ? std::string_view(file_).substr(0, request.file->size) : std::string_view{};
+    FakeReply reply = service_.handle(request, body, clock_.now());
+    clock_.advance(reply.delay);
+    return std::move(reply.result);
+  }
+
+ private:
+  FakeService& service_;
+  ManualClock& clock_;
+  std::string file_;
+};
+
+}  // namespace upstate::testing
+// ---- end include/upstate/testing/fake_transport.hpp ----
+// ---- end include/upstate/upstate.hpp ----
+
+#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP
