@@ -7,15 +7,10 @@
 #include <cstdlib>
 #include <string>
 
+#include "check.hpp"
+
 #include <upstate/asio/http1.hpp>
 
-#define check(ok)                                                                          \
-  do {                                                                                     \
-    if (!(ok)) {                                                                           \
-      std::fprintf(stderr, "invariant broken at %s:%d: %s\n", __FILE__, __LINE__, #ok); \
-      std::abort();                                                                        \
-    }                                                                                      \
-  } while (0)
 
 namespace {
 

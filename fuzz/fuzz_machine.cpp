@@ -9,18 +9,12 @@
 #include <cstdlib>
 #include <string>
 
+#include "check.hpp"
+
 #include <upstate/upstate.hpp>
 
 namespace {
 
-// Names the broken invariant before aborting, so a crash file explains itself.
-#define check(ok) \
-  do { \
-    if (!(ok)) { \
-      std::fprintf(stderr, "invariant broken at %s:%d: %s\n", __FILE__, __LINE__, #ok); \
-      std::abort(); \
-    } \
-  } while (0)
 
 // Reads the fuzzer's bytes as a stream of small decisions.
 struct Input {

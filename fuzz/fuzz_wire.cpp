@@ -7,17 +7,11 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "check.hpp"
+
 #include <upstate/upstate.hpp>
 
 namespace {
-// Names the broken invariant before aborting, so a crash file explains itself.
-#define check(ok) \
-  do { \
-    if (!(ok)) { \
-      std::fprintf(stderr, "invariant broken at %s:%d: %s\n", __FILE__, __LINE__, #ok); \
-      std::abort(); \
-    } \
-  } while (0)
 template <class T>
 void check_error(const upstate::Result<T>& r) {
   if (r) return;
