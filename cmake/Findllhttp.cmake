@@ -19,7 +19,9 @@ if(llhttp_FOUND AND NOT TARGET llhttp::llhttp)
   enable_language(C)
   add_library(upstate_llhttp STATIC
     ${llhttp_SOURCE_DIR}/api.c ${llhttp_SOURCE_DIR}/http.c ${llhttp_SOURCE_DIR}/llhttp.c)
-  set_target_properties(upstate_llhttp PROPERTIES LINKER_LANGUAGE C POSITION_INDEPENDENT_CODE ON C_STANDARD 99)
+  # Built only when something links it (a consumer using just the core never compiles it).
+  set_target_properties(upstate_llhttp PROPERTIES LINKER_LANGUAGE C POSITION_INDEPENDENT_CODE ON C_STANDARD 99
+                        EXCLUDE_FROM_ALL ON)
   target_include_directories(upstate_llhttp SYSTEM PUBLIC ${llhttp_INCLUDE_DIR})
   # Third-party code: its warnings are not ours to fix.
   target_compile_options(upstate_llhttp PRIVATE -w)
