@@ -1,7 +1,7 @@
 // upstate 0.1.0 -- single-header core (needs RapidJSON and the standard library)
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (37 files, each once, in the order
+// and the project headers it includes (38 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -26,6 +26,39 @@
 #include <string_view>
 #include <vector>
 
+// ---- begin include/upstate/ascii.hpp ----
+// ASCII case folding for protocol tokens (header names, schemes, file
+// extensions). Locale-free on purpose: `std::tolower` depends on the C
+// locale, and the wire does not.
+
+namespace upstate {
+
+constexpr char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+inline std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
+}
+
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
+constexpr bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+constexpr bool iends_with(std::string_view s, std::string_view suffix) noexcept {
+  return s.size() >= suffix.size() && iequals(s.substr(s.size() - suffix.size()), suffix);
+}
+
+}  // namespace upstate
+// ---- end include/upstate/ascii.hpp ----
+
 namespace upstate {
 
 struct Header {
@@ -33,17 +66,6 @@ struct Header {
   std::string value;
 };
 using Headers = std::vector<Header>;
-
-inline bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 // First header of that name (case-insensitive), as HTTP/1.1 field names are.
 inline const std::string* find_header(const Headers& hs, std::string_view name) noexcept {
@@ -1562,19 +1584,9 @@ struct FileInfo {
 
 // The PUT's Content-Type when step 1's answer gives none (API.md, UNCONFIRMED).
 inline std::string_view content_type_for(std::string_view filename) noexcept {
-  auto ends_with = [&](std::string_view ext) {
-    if (filename.size() < ext.size()) return false;
-    std::string_view tail = filename.substr(filename.size() - ext.size());
-    for (std::size_t i = 0; i < ext.size(); ++i) {
-      char c = tail[i];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      if (c != ext[i]) return false;
-    }
-    return true;
-  };
-  if (ends_with(".jsonl")) return "application/x-ndjson";
-  if (ends_with(".csv")) return "text/csv";
-  if (ends_with(".zip")) return "application/zip";
+  if (iends_with(filename, ".jsonl")) return "application/x-ndjson";
+  if (iends_with(filename, ".csv")) return "text/csv";
+  if (iends_with(filename, ".zip")) return "application/zip";
   return "application/octet-stream";
 }
 
@@ -1689,7 +1701,7 @@ inline std::optional<Url> parse_url(std::string_view s) {
   auto colon = s.find("://");
   if (colon == std::string_view::npos) return std::nullopt;
   Url u;
-  for (char c : s.substr(0, colon)) u.scheme.push_back(static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c));
+  u.scheme = ascii_lower(s.substr(0, colon));
   if (u.scheme != "http" && u.scheme != "https") return std::nullopt;
   std::string_view rest = s.substr(colon + 3);
   std::size_t auth_end = rest.find_first_of("/?#");
@@ -1842,10 +1854,7 @@ inline std::vector<std::string> split_signed_headers(std::string_view list) {
     std::string_view name = list.substr(0, semi);
     list = semi == std::string_view::npos ? std::string_view{} : list.substr(semi + 1);
     if (name.empty()) continue;
-    std::string lower(name);
-    for (char& c : lower)
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    out.push_back(std::move(lower));
+    out.push_back(ascii_lower(name));
   }
   return out;
 }
@@ -3001,26 +3010,8 @@ inline std::string fnv_hex(std::string_view data, int words) {
   return out;
 }
 
-inline bool starts_with_ci(std::string_view s, std::string_view prefix) noexcept {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    char a = s[i], b = prefix[i];
-    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
-    if (b >= 'A' && b <= 'Z') b = static_cast<char>(b - 'A' + 'a');
-    if (a != b) return false;
-  }
-  return true;
-}
-
 inline bool ends_with(std::string_view s, std::string_view suffix) noexcept {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-inline std::string to_lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
 }
 
 }  // namespace upstate::testing
@@ -3416,7 +3407,7 @@ inline std::optional<PresignedParams> read_presigned_params(std::string_view raw
   std::string_view h = *headers;
   while (!h.empty()) {
     auto semi = h.find(';');
-    p.signed_headers.push_back(to_lower_ascii(h.substr(0, semi)));
+    p.signed_headers.push_back(ascii_lower(h.substr(0, semi)));
     h = semi == std::string_view::npos ? std::string_view{} : h.substr(semi + 1);
   }
   if (!p.signs("host")) return std::nullopt;
@@ -3562,7 +3553,7 @@ void check_record(const Schema& schema, const Lookup& lookup, const FieldNames& 
       sink.add(f.name, "missing required field");
     } else if (v.kind != FieldValue::Kind::string || v.text.empty()) {
       sink.add(f.name, "must be a non-empty string");
-    } else if (is_url_type(f.type) && !starts_with_ci(v.text, "http://") && !starts_with_ci(v.text, "https://")) {
+    } else if (is_url_type(f.type) && !istarts_with(v.text, "http://") && !istarts_with(v.text, "https://")) {
       sink.add(f.name, "not an http(s) URL");
     }
   }
@@ -4287,10 +4278,10 @@ class FakeService {
   std::optional<Response> s3_unsigned_headers(const Request& req, const S3Target& target, Instant now) const {
     std::string unsigned_headers;
     for (const auto& h : req.headers) {
-      bool needs_signing = starts_with_ci(h.name, "x-amz-") || iequals(h.name, "Content-MD5");
+      bool needs_signing = istarts_with(h.name, "x-amz-") || iequals(h.name, "Content-MD5");
       if (needs_signing && !target.params.signs(h.name)) {
         if (!unsigned_headers.empty()) unsigned_headers += ", ";
-        unsigned_headers += to_lower_ascii(h.name);
+        unsigned_headers += ascii_lower(h.name);
       }
     }
     if (!unsigned_headers.empty())

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "ascii.hpp"
 #include "poll_policy.hpp"
 #include "retry_policy.hpp"
 #include "time.hpp"
@@ -38,19 +39,9 @@ struct FileInfo {
 
 // The PUT's Content-Type when step 1's answer gives none (API.md, UNCONFIRMED).
 inline std::string_view content_type_for(std::string_view filename) noexcept {
-  auto ends_with = [&](std::string_view ext) {
-    if (filename.size() < ext.size()) return false;
-    std::string_view tail = filename.substr(filename.size() - ext.size());
-    for (std::size_t i = 0; i < ext.size(); ++i) {
-      char c = tail[i];
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-      if (c != ext[i]) return false;
-    }
-    return true;
-  };
-  if (ends_with(".jsonl")) return "application/x-ndjson";
-  if (ends_with(".csv")) return "text/csv";
-  if (ends_with(".zip")) return "application/zip";
+  if (iends_with(filename, ".jsonl")) return "application/x-ndjson";
+  if (iends_with(filename, ".csv")) return "text/csv";
+  if (iends_with(filename, ".zip")) return "application/zip";
   return "application/octet-stream";
 }
 

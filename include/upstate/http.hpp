@@ -8,6 +8,8 @@
 #include <variant>
 #include <vector>
 
+#include "ascii.hpp"
+
 namespace upstate {
 
 struct Header {
@@ -15,17 +17,6 @@ struct Header {
   std::string value;
 };
 using Headers = std::vector<Header>;
-
-inline bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 // First header of that name (case-insensitive), as HTTP/1.1 field names are.
 inline const std::string* find_header(const Headers& hs, std::string_view name) noexcept {

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ascii.hpp"
 #include "http.hpp"
 #include "http_date.hpp"
 #include "time.hpp"
@@ -64,10 +65,7 @@ inline std::vector<std::string> split_signed_headers(std::string_view list) {
     std::string_view name = list.substr(0, semi);
     list = semi == std::string_view::npos ? std::string_view{} : list.substr(semi + 1);
     if (name.empty()) continue;
-    std::string lower(name);
-    for (char& c : lower)
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    out.push_back(std::move(lower));
+    out.push_back(ascii_lower(name));
   }
   return out;
 }

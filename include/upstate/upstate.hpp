@@ -3,6 +3,7 @@
 // the offline testing kit. Needs RapidJSON and the standard library only;
 // the Asio adapter is a separate header (<upstate/asio/client.hpp>).
 #include "action.hpp"
+#include "ascii.hpp"
 #include "classify.hpp"
 #include "config.hpp"
 #include "drive.hpp"

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ascii.hpp"
+
 namespace upstate {
 
 // RFC 3986 path segment: everything but unreserved characters becomes %XX,
@@ -91,7 +93,7 @@ inline std::optional<Url> parse_url(std::string_view s) {
   auto colon = s.find("://");
   if (colon == std::string_view::npos) return std::nullopt;
   Url u;
-  for (char c : s.substr(0, colon)) u.scheme.push_back(static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c));
+  u.scheme = ascii_lower(s.substr(0, colon));
   if (u.scheme != "http" && u.scheme != "https") return std::nullopt;
   std::string_view rest = s.substr(colon + 3);
   std::size_t auth_end = rest.find_first_of("/?#");

@@ -582,10 +582,10 @@ class FakeService {
   std::optional<Response> s3_unsigned_headers(const Request& req, const S3Target& target, Instant now) const {
     std::string unsigned_headers;
     for (const auto& h : req.headers) {
-      bool needs_signing = starts_with_ci(h.name, "x-amz-") || iequals(h.name, "Content-MD5");
+      bool needs_signing = istarts_with(h.name, "x-amz-") || iequals(h.name, "Content-MD5");
       if (needs_signing && !target.params.signs(h.name)) {
         if (!unsigned_headers.empty()) unsigned_headers += ", ";
-        unsigned_headers += to_lower_ascii(h.name);
+        unsigned_headers += ascii_lower(h.name);
       }
     }
     if (!unsigned_headers.empty())

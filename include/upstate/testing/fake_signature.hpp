@@ -128,7 +128,7 @@ inline std::optional<PresignedParams> read_presigned_params(std::string_view raw
   std::string_view h = *headers;
   while (!h.empty()) {
     auto semi = h.find(';');
-    p.signed_headers.push_back(to_lower_ascii(h.substr(0, semi)));
+    p.signed_headers.push_back(ascii_lower(h.substr(0, semi)));
     h = semi == std::string_view::npos ? std::string_view{} : h.substr(semi + 1);
   }
   if (!p.signs("host")) return std::nullopt;

@@ -146,7 +146,7 @@ void check_record(const Schema& schema, const Lookup& lookup, const FieldNames& 
       sink.add(f.name, "missing required field");
     } else if (v.kind != FieldValue::Kind::string || v.text.empty()) {
       sink.add(f.name, "must be a non-empty string");
-    } else if (is_url_type(f.type) && !starts_with_ci(v.text, "http://") && !starts_with_ci(v.text, "https://")) {
+    } else if (is_url_type(f.type) && !istarts_with(v.text, "http://") && !istarts_with(v.text, "https://")) {
       sink.add(f.name, "not an http(s) URL");
     }
   }
