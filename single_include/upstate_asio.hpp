@@ -1,7 +1,7 @@
 // upstate 0.1.0 -- single-header Asio adapter (needs Asio, OpenSSL, llhttp)
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/asio/client.hpp
-// and the project headers it includes (8 files, each once, in the order
+// and the project headers it includes (9 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -104,6 +104,7 @@ class FileSource {
 // mapped onto upstate::TransportError. Timeouts are stall timeouts: a slow
 // link that keeps moving bytes never times out; a silent one does.
 #include <asio/ssl.hpp>
+#include <sys/sendfile.h>
 
 // ---- begin include/upstate/asio/connection.hpp ----
 // One TCP connection, plain or TLS, behind one interface: the session reads
@@ -907,6 +908,57 @@ inline const TransportError& RequestParser::error() const noexcept {
 // ---- end include/upstate/asio/http1_parser.hpp ----
 // ---- end include/upstate/asio/http1.hpp ----
 
+// ---- begin include/upstate/asio/sigpipe_guard.hpp ----
+// sendfile(2) has no MSG_NOSIGNAL: writing to a socket the peer closed
+// raises SIGPIPE, whose default action kills the process. A library must
+// not change the process's signal dispositions, so for the duration of the
+// call this thread blocks SIGPIPE, and a SIGPIPE the call raised is taken
+// off the pending set before unblocking (the approach of "Adding
+// MSG_NOSIGNAL by hand" that thread-safe libraries use). EPIPE still comes
+// back as the call's error.
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+
+namespace upstate::asio {
+
+class SigpipeGuard {
+ public:
+  SigpipeGuard() noexcept {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigset_t pending;
+    sigemptyset(&pending);
+    // A SIGPIPE already pending was not ours: leave it alone.
+    was_pending_ = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
+    blocked_ = pthread_sigmask(SIG_BLOCK, &pipe_, &old_) == 0;
+  }
+
+  // Call when the guarded call failed with EPIPE.
+  void consume_raised() noexcept {
+    if (was_pending_ || !blocked_) return;
+    timespec zero{0, 0};
+    while (sigtimedwait(&pipe_, nullptr, &zero) == -1 && errno == EINTR) {
+    }
+  }
+
+  ~SigpipeGuard() {
+    if (blocked_) pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+
+  SigpipeGuard(const SigpipeGuard&) = delete;
+  SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+ private:
+  sigset_t pipe_;
+  sigset_t old_;
+  bool was_pending_ = false;
+  bool blocked_ = false;
+};
+
+}  // namespace upstate::asio
+// ---- end include/upstate/asio/sigpipe_guard.hpp ----
+
 namespace upstate::asio {
 
 struct SessionOptions {
@@ -916,7 +968,10 @@ struct SessionOptions {
   Duration idle_timeout{30000};           // no byte moved either way for this long: a stall
   Duration api_request_timeout{60000};    // whole-request cap for API calls (small answers)
   Duration continue_timeout{1000};        // wait this long for "100 Continue", then send anyway (RFC 9110 §10.1.1)
-  std::size_t chunk_size = 256 * 1024;    // the one body buffer; memory does not grow with the file
+  std::size_t chunk_size = 256 * 1024;    // the one body buffer (TLS); memory does not grow with the file
+  // Plain http: the kernel moves file pages to the socket (sendfile(2)), so
+  // the body never passes through user space. Off = read into the buffer.
+  bool use_sendfile = true;
   http1::Limits api_limits{};             // API answers: 64 KiB head, 16 MiB body
   http1::Limits upload_limits{64 * 1024, 64 * 1024};  // S3 answers are small XML
 };
@@ -1099,8 +1154,55 @@ class HttpSession {
     if (op_.body_started || op_.parser->head_complete()) return;
     op_.body_started = true;
     continue_timer_.cancel();
+    if (options_.use_sendfile && !op_.conn->is_tls()) return send_file(gen);
     send_chunk(gen);
   }
+
+  // One sendfile(2) per writable wakeup of the non-blocking socket: the
+  // kernel copies as much as the send buffer takes (no user-space copy, no
+  // buffer of ours), then the event loop runs other work before the next.
+  void send_file(std::uint64_t gen) {
+    auto& socket = op_.conn->socket();
+    ::asio::error_code ec;
+    socket.native_non_blocking(true, ec);
+    if (ec) return fail_io(gen, ec);
+    for (;;) {
+      const std::uint64_t left = op_.body_size - op_.sent;
+      auto offset = static_cast<off_t>(op_.sent);
+      const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left, kSendfileMax));
+      ssize_t n;
+      int err = 0;
+      {
+        SigpipeGuard guard;
+        n = ::sendfile(socket.native_handle(), op_.file->fd(), &offset, want);
+        err = n < 0 ? errno : 0;
+        if (err == EPIPE) guard.consume_raised();
+      }
+      if (n > 0) {
+        touch(gen);
+        op_.sent += static_cast<std::uint64_t>(n);
+        if (op_.progress) op_.progress(op_.sent, op_.body_size);
+        if (op_.sent >= op_.body_size) {
+          op_.body_done = true;  // the answer is read_more's to deliver
+          return;
+        }
+        break;  // wait for writability (usually immediate): fair to the rest of the loop
+      }
+      if (n == 0) return fail(gen, TransportError::Kind::other, "the file shrank while it was being sent");
+      if (err == EINTR) continue;
+      if (err == EAGAIN || err == EWOULDBLOCK) break;
+      // A file system or socket sendfile does not serve: the buffered path.
+      if ((err == EINVAL || err == ENOSYS) && op_.sent == 0) return send_chunk(gen);
+      return fail_io(gen, ::asio::error_code(err, ::asio::error::get_system_category()));
+    }
+    socket.async_wait(::asio::ip::tcp::socket::wait_write, [this, gen](const ::asio::error_code& error) {
+      if (stale(gen)) return;
+      if (error) return fail_io(gen, error);
+      send_file(gen);
+    });
+  }
+
+  static constexpr std::uint64_t kSendfileMax = 4u << 20;
 
   void send_chunk(std::uint64_t gen) {
     const std::uint64_t left = op_.body_size - op_.sent;

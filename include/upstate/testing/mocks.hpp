@@ -6,8 +6,11 @@
 // Trompeloeil, which the core does not.
 #include <trompeloeil.hpp>
 
-#include "../http.hpp"
-#include "../time.hpp"
+// <upstate/...>, not "../": it is not in the single header, and a test build
+// against single_include/ (UPSTATE_TEST_SINGLE_INCLUDE) must resolve these
+// to the single header rather than to include/.
+#include <upstate/http.hpp>
+#include <upstate/time.hpp>
 
 namespace upstate::testing {
 
