@@ -22,9 +22,12 @@ int main(int argc, char** argv) {
 
   asio::io_context io;
   upstate::asio::Client client{io};
-  client.start(upload, argv[3], [](upstate::Outcome o) {
+  int rc = 5;
+  client.start(upload, argv[3], [&rc](upstate::Outcome o) {
     if (o.report()) std::printf("%s\n", std::string(upstate::to_string(o.report()->status)).c_str());
     else std::printf("error: %s\n", upstate::to_string(*o.error()).c_str());
+    rc = o.complete() ? 0 : 5;
   });
   io.run();
+  return rc;
 }
