@@ -2,16 +2,18 @@
 // (statuses, headers, bodies, transport errors, clock jumps, misuse).
 // Invariants: it ends within a bounded number of events, every Sleep lies
 // between now and the deadline, the token never goes to the upload host nor
-// into a message, and every move is a row of the table.
+// into a message nor a snapshot, every move is a row of the table, and a
+// snapshot taken at any point restores. Bodies include V3 (legacy) answers,
+// and the machine may be restored mid-run ("a new process").
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
-#include "check.hpp"
-
 #include <upstate/upstate.hpp>
+
+#include "check.hpp"  // after upstate: its `check` macro must not meet a member named check
 
 namespace {
 
@@ -46,7 +48,14 @@ const char* const kBodies[] = {
     "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
     "<Error><Code>SlowDown</Code><Message>slow</Message></Error>",
     R"({"error":{"status":401,"detail":"token tok-SECRET-123 invalid"}})",
+    R"({"upload_url":"https://s3.example.test/k?X-Amz-Date=20261128T120000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=1","http_method":"PUT"})",
+    R"({"status":"PROCESSING"})",
+    R"({"status":"READY"})",
+    R"({"status":"error","reason":"bad"})",
+    R"({"status":"UNINITIALISED"})",
+    R"({"import_id":"tok-SECRET-123","upload_url":"https://s3.example.test/k","http_method":"PUT"})",
 };
+constexpr unsigned kBodyCount = sizeof(kBodies) / sizeof(kBodies[0]);
 
 }  // namespace
 
@@ -94,17 +103,30 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (in.byte() % 4 == 0) r.headers.push_back({"Retry-After", in.text(32)});
         if (in.byte() % 4 == 0) r.headers.push_back({"Date", "Sat, 28 Nov 2026 12:00:00 GMT"});
         std::uint8_t pick = in.byte();
-        r.body = pick < 200 ? kBodies[pick % 9] : in.text(255);
+        r.body = pick < 200 ? kBodies[pick % kBodyCount] : in.text(255);
         a = up.on_response(r, now);
         break;
       }
       case 3: a = up.on_transport_error({static_cast<upstate::TransportError::Kind>(in.byte() % 7), in.text(40)}, now); break;
       case 4:
       case 5: a = up.on_wake(now); break;
-      case 6:
-        if (in.byte() < 8) a = up.cancel(now);
-        else fed_at = previous;  // nothing fed
+      case 6: {
+        std::uint8_t choice = in.byte();
+        if (choice < 8) {
+          a = up.cancel(now);
+        } else if (choice < 24) {  // killed here; a new process restores the snapshot and starts
+          const std::string snapshot = up.snapshot();
+          check(snapshot.find(kToken) == std::string::npos);
+          auto restored = upstate::Upload::restore(config, snapshot);
+          check(restored.ok());
+          up = std::move(restored).value();
+          a = up.start(now);
+          fed_at = now;  // the new machine's time starts here, even if the clock jumped back
+        } else {
+          fed_at = previous;  // nothing fed
+        }
         break;
+      }
       default:
         if (in.byte() < 16) a = up.start(now);
         else fed_at = previous;

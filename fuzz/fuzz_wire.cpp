@@ -1,15 +1,18 @@
 // libFuzzer: every wire parser on arbitrary bytes. The first byte picks the
 // parser; invariants beyond "no crash": a failure is a typed error with a
 // path that starts at the root, and no parser stores more than its caps.
+// Upload::restore counts as a parser: a snapshot it takes restores to a
+// machine whose own snapshot restores to the same snapshot again.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
-#include "check.hpp"
-
 #include <upstate/upstate.hpp>
+
+#include "check.hpp"  // after upstate: its `check` macro must not meet a member named check
 
 namespace {
 template <class T>
@@ -28,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   upstate::ParseLimits limits;
   limits.max_record_errors = 64;
   limits.max_raw_item_bytes = 256;
-  switch (data[0] % 6) {
+  switch (data[0] % 8) {
     case 0: check_error(upstate::parse_upload_url_answer(body, limits)); break;
     case 1: {
       auto r = upstate::parse_import_report(body, limits);
@@ -42,6 +45,33 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 4: {
       auto r = upstate::parse_s3_error(body, limits);
       if (!r) check(r.error().code == upstate::ErrorCode::malformed_answer);
+      break;
+    }
+    case 6: check_error(upstate::parse_dataset_status_answer(body, limits)); break;
+    case 7: {
+      upstate::UploadConfig config;
+      config.api_base = "https://api.example.test/v1";
+      config.dataset_id = "ds1";
+      config.token = "tok-SECRET-123";
+      auto restored = upstate::Upload::restore(config, body);
+      if (!restored) {
+        const auto& e = restored.error();
+        check(e.code == upstate::ErrorCode::invalid_snapshot);
+        check(!e.path.empty() && e.path[0] == '$');
+        check(e.message.size() < 4096);
+        check(upstate::to_string(e).find(config.token) == std::string::npos);
+        break;
+      }
+      const std::string once = restored->snapshot();
+      // Only the caller's own file name may hold the token's text.
+      check(once.find(config.token) == std::string::npos || restored->file().name.find(config.token) != std::string::npos);
+      auto again = upstate::Upload::restore(config, once);
+      check(again.ok());
+      check(again->snapshot() == once);
+      // Started, it asks for something or refuses its inputs: never UB.
+      upstate::Action a = again->start(upstate::Instant{});
+      if (auto* s = std::get_if<upstate::Send>(&a)) check(upstate::find_header(s->request.headers, "Authorization") ==
+                                                        nullptr || s->request.purpose != upstate::Purpose::upload);
       break;
     }
     default: {

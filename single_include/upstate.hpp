@@ -1,7 +1,7 @@
 // upstate 0.1.0 -- single-header core (needs RapidJSON and the standard library)
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (38 files, each once, in the order
+// and the project headers it includes (42 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -20,6 +20,7 @@
 // ---- begin include/upstate/http.hpp ----
 // HTTP as plain values. The machine emits `Request`s and consumes
 // `Response`s / `TransportError`s; whoever owns the sockets moves bytes.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -89,7 +90,11 @@ enum class Purpose {
   upload,      // step 2: PUT the file to the presigned URL (upload host, no token)
   poll,        // step 3: GET .../imports/{import_id}     (API host, token)
   dataset,     // GET .../datasets/{dataset_id}            (API host, token)
+  dataset_status,  // V3 step 3: GET .../datasets/{dataset_id}/status (API host, token)
 };
+
+// For tables indexed by Purpose (a fake's fault queues): one past the last.
+inline constexpr std::size_t kPurposeCount = 5;
 
 constexpr std::string_view to_string(Purpose p) noexcept {
   switch (p) {
@@ -97,6 +102,7 @@ constexpr std::string_view to_string(Purpose p) noexcept {
     case Purpose::upload: return "upload";
     case Purpose::poll: return "poll";
     case Purpose::dataset: return "dataset";
+    case Purpose::dataset_status: return "dataset_status";
   }
   return "?";
 }
@@ -177,7 +183,7 @@ enum class ErrorCode {
   bad_request,             // API 400 (e.g. a file type the dataset does not take)
   unprocessable,           // API 422: validation refused the request
   api_error,               // any other final API 4xx (405, 409, ...)
-  legacy_dataset,          // the answer had no import_id: a V3 dataset (not driven yet)
+  legacy_dataset,          // a V3 dataset (no import_id) and a file it cannot take (only .csv / .zip)
   unsupported_upload_method,  // http_method other than PUT
   unsigned_header_required,   // the presigned URL signs a header we cannot send exactly
   // The upload host refused the bytes.
@@ -196,6 +202,7 @@ enum class ErrorCode {
   cancelled,
   import_stuck,            // still `uninitialised` long after a successful PUT
   usage,                   // the caller fed an event the current state cannot take
+  invalid_snapshot,        // Upload::restore: not a snapshot we wrote, or one for another dataset / API
 };
 
 constexpr std::string_view to_string(ErrorCode c) noexcept {
@@ -223,6 +230,7 @@ constexpr std::string_view to_string(ErrorCode c) noexcept {
     case ErrorCode::cancelled: return "cancelled";
     case ErrorCode::import_stuck: return "import_stuck";
     case ErrorCode::usage: return "usage";
+    case ErrorCode::invalid_snapshot: return "invalid_snapshot";
   }
   return "?";
 }
@@ -383,7 +391,6 @@ class Result {
 // ---- begin include/upstate/wire/limits.hpp ----
 // Caps on what a parser will take from the wire, so a hostile answer costs
 // bounded memory and time. Defaults match the HTTP codec's body caps.
-#include <cstddef>
 
 namespace upstate {
 
@@ -1608,6 +1615,14 @@ inline std::string_view content_type_for(std::string_view filename) noexcept {
 // function: every event (with the time it happened) returns the one action
 // the caller performs next. No sockets, files, clocks or random devices:
 // the caller moves bytes and reads its clock; the config seeds the jitter.
+//
+// A V3 (legacy) dataset — step 1 answers without `import_id` — takes its own
+// step 3: after the PUT the dataset's status is polled until READY or ERROR,
+// and the outcome is an ImportReport (complete / failed, type
+// "legacy_dataset", no import id).
+//
+// snapshot() / restore() carry an upload across processes (a state file);
+// resume_import() polls an import some earlier process started.
 
 // ---- begin include/upstate/presigned_url.hpp ----
 // What a presigned upload URL tells before a byte is sent: when it expires
@@ -1906,6 +1921,8 @@ enum class State {
   upload_backoff,  // waiting to repeat the PUT
   polling,         // step 3 sent, awaiting its answer
   poll_wait,       // waiting for the next poll (interval or backoff)
+  polling_status,  // V3 (legacy) step 3: GET .../datasets/{id}/status sent, awaiting its answer
+  status_wait,     // V3: waiting for the next status request (interval or backoff)
   done,            // terminal: the outcome is fixed; every later event returns it
 };
 
@@ -1913,17 +1930,22 @@ enum class State {
 // `url_received` or `url_retry` or ...).
 enum class Trigger {
   start,
+  resume,              // start of a restored upload whose import exists: poll it (after an accepted PUT, or
+                       // once to learn whether a PUT whose answer was lost arrived)
+  resume_legacy,       // start of a restored V3 upload whose PUT was accepted: poll the dataset's status
   refused_locally,     // start: the inputs can never work (5 GiB, unsafe name, bad base URL)
-  url_received,        // step 1 answered 2xx with a usable URL
+  url_received,        // step 1 answered 2xx with a usable URL (V4: with import_id; V3: without)
   url_retry,           // step 1: 429 / 5xx / transport error
-  url_refused,         // step 1: final error (401, 404, malformed answer, V3, ...)
+  url_refused,         // step 1: final error (401, 404, malformed answer, a V3 dataset and a .jsonl, ...)
   upload_accepted,     // step 2: 2xx
+  legacy_upload_accepted,  // step 2: 2xx for a V3 dataset: its status is polled, not an import
   url_expired,         // step 2: the URL is dead (S3 says so, or its own expiry passed)
   renewals_exhausted,  // url_expired once too often
   upload_retry,        // step 2: RequestTimeout, SlowDown, 5xx, reset, ...
   upload_refused,      // step 2: final
-  import_pending,      // step 3: uninitialised / queued / processing
-  import_terminal,     // step 3: complete / partial / failed / pending_schema
+  import_pending,      // step 3: uninitialised / queued / processing (V3: UNINITIALISED / PROCESSING)
+  import_terminal,     // step 3: complete / partial / failed / pending_schema (V3: READY / ERROR)
+  import_unstarted,    // a resumed upload's import never got the file: step 1 again
   poll_retry,          // step 3: 429 / 5xx / transport error
   poll_refused,        // step 3: final (404, malformed, unknown status, ...)
   import_stuck,        // still uninitialised long after the PUT succeeded
@@ -1951,6 +1973,8 @@ inline constexpr StateInfo kStates[] = {
     {State::upload_backoff, "upload_backoff", Awaits::wake},
     {State::polling, "polling", Awaits::response},
     {State::poll_wait, "poll_wait", Awaits::wake},
+    {State::polling_status, "polling_status", Awaits::response},
+    {State::status_wait, "status_wait", Awaits::wake},
     {State::done, "done", Awaits::nothing},
 };
 
@@ -1962,6 +1986,8 @@ struct Transition {
 
 inline constexpr Transition kTransitions[] = {
     {State::idle, Trigger::start, State::requesting_url},
+    {State::idle, Trigger::resume, State::polling},
+    {State::idle, Trigger::resume_legacy, State::polling_status},
     {State::idle, Trigger::refused_locally, State::done},
     {State::idle, Trigger::cancel, State::done},
     {State::idle, Trigger::misuse, State::done},
@@ -1980,6 +2006,7 @@ inline constexpr Transition kTransitions[] = {
     {State::url_backoff, Trigger::misuse, State::done},
 
     {State::uploading, Trigger::upload_accepted, State::polling},
+    {State::uploading, Trigger::legacy_upload_accepted, State::polling_status},
     {State::uploading, Trigger::url_expired, State::requesting_url},
     {State::uploading, Trigger::renewals_exhausted, State::done},
     {State::uploading, Trigger::upload_retry, State::upload_backoff},
@@ -1998,6 +2025,7 @@ inline constexpr Transition kTransitions[] = {
 
     {State::polling, Trigger::import_pending, State::poll_wait},
     {State::polling, Trigger::import_terminal, State::done},
+    {State::polling, Trigger::import_unstarted, State::requesting_url},
     {State::polling, Trigger::poll_retry, State::poll_wait},
     {State::polling, Trigger::poll_refused, State::done},
     {State::polling, Trigger::import_stuck, State::done},
@@ -2010,6 +2038,21 @@ inline constexpr Transition kTransitions[] = {
     {State::poll_wait, Trigger::deadline, State::done},
     {State::poll_wait, Trigger::cancel, State::done},
     {State::poll_wait, Trigger::misuse, State::done},
+
+    {State::polling_status, Trigger::import_pending, State::status_wait},
+    {State::polling_status, Trigger::import_terminal, State::done},
+    {State::polling_status, Trigger::poll_retry, State::status_wait},
+    {State::polling_status, Trigger::poll_refused, State::done},
+    {State::polling_status, Trigger::import_stuck, State::done},
+    {State::polling_status, Trigger::retries_exhausted, State::done},
+    {State::polling_status, Trigger::deadline, State::done},
+    {State::polling_status, Trigger::cancel, State::done},
+    {State::polling_status, Trigger::misuse, State::done},
+
+    {State::status_wait, Trigger::wake, State::polling_status},
+    {State::status_wait, Trigger::deadline, State::done},
+    {State::status_wait, Trigger::cancel, State::done},
+    {State::status_wait, Trigger::misuse, State::done},
 };
 
 constexpr std::optional<State> next_state(State from, Trigger trigger) noexcept {
@@ -2029,17 +2072,21 @@ constexpr std::string_view to_string(State s) noexcept { return state_info(s).na
 constexpr std::string_view to_string(Trigger t) noexcept {
   switch (t) {
     case Trigger::start: return "start";
+    case Trigger::resume: return "resume";
+    case Trigger::resume_legacy: return "resume_legacy";
     case Trigger::refused_locally: return "refused_locally";
     case Trigger::url_received: return "url_received";
     case Trigger::url_retry: return "url_retry";
     case Trigger::url_refused: return "url_refused";
     case Trigger::upload_accepted: return "upload_accepted";
+    case Trigger::legacy_upload_accepted: return "legacy_upload_accepted";
     case Trigger::url_expired: return "url_expired";
     case Trigger::renewals_exhausted: return "renewals_exhausted";
     case Trigger::upload_retry: return "upload_retry";
     case Trigger::upload_refused: return "upload_refused";
     case Trigger::import_pending: return "import_pending";
     case Trigger::import_terminal: return "import_terminal";
+    case Trigger::import_unstarted: return "import_unstarted";
     case Trigger::poll_retry: return "poll_retry";
     case Trigger::poll_refused: return "poll_refused";
     case Trigger::import_stuck: return "import_stuck";
@@ -2063,7 +2110,9 @@ constexpr Phase phase_of(State s) noexcept {
     case State::uploading:
     case State::upload_backoff: return Phase::uploading;
     case State::polling:
-    case State::poll_wait: return Phase::processing;
+    case State::poll_wait:
+    case State::polling_status:
+    case State::status_wait: return Phase::processing;
     case State::done: return Phase::finished;
   }
   return Phase::finished;
@@ -2082,6 +2131,328 @@ constexpr std::string_view to_string(Phase p) noexcept {
 
 }  // namespace upstate
 // ---- end include/upstate/transitions.hpp ----
+
+// ---- begin include/upstate/upload_snapshot.hpp ----
+// What Upload::snapshot() writes and Upload::restore() reads: how far one
+// upload got, as a small JSON document another process can continue from.
+//
+// Kept out on purpose:
+//   - the API token: the snapshot is meant for a state file on disk, and the
+//     restoring process has its own config (the type has no field for it);
+//   - the presigned upload URL: a short-lived credential for one PUT. A
+//     restore before an accepted PUT asks step 1 for a new one instead (the
+//     old import is then listed as abandoned);
+//   - steady-clock instants (deadline, waits, when a status began): they
+//     mean nothing in another process. A restored upload starts its own
+//     deadline and stuck timer when it is started.
+//
+//   {"format": "upstate.upload-snapshot", "version": 1,
+//    "api_base": "https://...", "dataset_id": "...",
+//    "file": {"name": "reviews.jsonl", "size": 2048},
+//    "phase": "not_started" | "requesting_url" | "uploading" | "processing",
+//    "legacy": false,                         V3 dataset (no import ids)
+//    "import_id": "...",                      V4, phases uploading and processing
+//    "abandoned_import_ids": ["...", ...],
+//    "last_status": "processing"}             phase processing: the import status
+//                                             (V3: the dataset status, "PROCESSING")
+
+// ---- begin include/upstate/dataset_status.hpp ----
+// A V3 (legacy) dataset's processing status as the service reports it
+// (API.md, "V3 (legacy CSV/ZIP) datasets"): GET /datasets/{id}/status. A V3
+// dataset has no import jobs; the dataset itself is processed.
+
+namespace upstate {
+
+enum class DatasetStatus {
+  uninitialised,  // nothing uploaded (or not seen yet)
+  processing,
+  ready,  // terminal: the file was taken
+  error,  // terminal: the file was refused
+};
+
+inline constexpr DatasetStatus kAllDatasetStatuses[] = {DatasetStatus::uninitialised, DatasetStatus::processing,
+                                                        DatasetStatus::ready, DatasetStatus::error};
+
+constexpr bool is_terminal(DatasetStatus s) noexcept { return s == DatasetStatus::ready || s == DatasetStatus::error; }
+
+// The wire spelling (upper case, as API.md writes it).
+constexpr std::string_view to_string(DatasetStatus s) noexcept {
+  switch (s) {
+    case DatasetStatus::uninitialised: return "UNINITIALISED";
+    case DatasetStatus::processing: return "PROCESSING";
+    case DatasetStatus::ready: return "READY";
+    case DatasetStatus::error: return "ERROR";
+  }
+  return "?";
+}
+
+// Case-insensitive: the V3 API's case is documented only by example, and
+// "ready" cannot mean anything but READY. Anything else is nullopt (the
+// machine makes it a typed error), never a guess.
+constexpr std::optional<DatasetStatus> parse_dataset_status(std::string_view text) noexcept {
+  for (DatasetStatus s : kAllDatasetStatuses)
+    if (iequals(to_string(s), text)) return s;
+  return std::nullopt;
+}
+
+// The V4 status a V3 one corresponds to, so progress displays and the
+// outcome speak one vocabulary: READY is `complete`, ERROR is `failed`.
+constexpr ImportStatus to_import_status(DatasetStatus s) noexcept {
+  switch (s) {
+    case DatasetStatus::uninitialised: return ImportStatus::uninitialised;
+    case DatasetStatus::processing: return ImportStatus::processing;
+    case DatasetStatus::ready: return ImportStatus::complete;
+    case DatasetStatus::error: return ImportStatus::failed;
+  }
+  return ImportStatus::failed;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/dataset_status.hpp ----
+
+namespace upstate {
+
+// How far an upload got, as far as another process can use it.
+enum class SnapshotPhase {
+  not_started,     // start() not called yet
+  requesting_url,  // no usable upload URL: a restore starts at step 1
+  uploading,       // a URL was received, no PUT accepted yet: a restore asks whether the import got the
+                   // file (V4), then polls it or starts at step 1
+  processing,      // the PUT was accepted: a restore polls
+};
+
+constexpr std::string_view to_string(SnapshotPhase p) noexcept {
+  switch (p) {
+    case SnapshotPhase::not_started: return "not_started";
+    case SnapshotPhase::requesting_url: return "requesting_url";
+    case SnapshotPhase::uploading: return "uploading";
+    case SnapshotPhase::processing: return "processing";
+  }
+  return "?";
+}
+
+struct UploadSnapshot {
+  static constexpr std::string_view kFormat = "upstate.upload-snapshot";
+  static constexpr int kVersion = 1;
+  // Bounds that keep a hostile document cheap to refuse; a real snapshot is
+  // a few hundred bytes (each import id is at most 256 bytes).
+  static constexpr std::size_t kMaxBytes = 1u << 20;
+  static constexpr std::size_t kMaxAbandoned = 1024;
+  static constexpr std::size_t kMaxImportIdBytes = 256;
+
+  std::string api_base;
+  std::string dataset_id;
+  FileInfo file;  // name "" and size 0 when unknown (a machine made by Upload::resume_import)
+  SnapshotPhase phase = SnapshotPhase::not_started;
+  bool legacy = false;
+  std::string import_id;  // "" when none
+  std::vector<std::string> abandoned_import_ids;
+  // Phase processing only: V4 the import status, V3 the dataset status.
+  std::optional<ImportStatus> last_import_status;
+  std::optional<DatasetStatus> last_dataset_status;
+};
+
+namespace detail {
+
+inline void write_json_string(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+inline Error invalid_snapshot(std::string path, std::string message) {
+  return Error{ErrorCode::invalid_snapshot, 0, std::move(message), std::move(path), ""};
+}
+
+// An import id we will put in a URL path later: the rules step 1's answer
+// is held to.
+inline bool usable_import_id(std::string_view id) noexcept {
+  return is_safe_segment(id) && id.size() <= UploadSnapshot::kMaxImportIdBytes;
+}
+
+}  // namespace detail
+
+// Compact JSON, fields in the order of the comment above; optional fields
+// are left out when empty. Strings are written byte for byte (RapidJSON
+// escapes control characters), so a name that is not UTF-8 still round-trips.
+inline std::string to_json(const UploadSnapshot& s) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("format");
+  detail::write_json_string(w, UploadSnapshot::kFormat);
+  w.Key("version");
+  w.Int(UploadSnapshot::kVersion);
+  w.Key("api_base");
+  detail::write_json_string(w, s.api_base);
+  w.Key("dataset_id");
+  detail::write_json_string(w, s.dataset_id);
+  w.Key("file");
+  w.StartObject();
+  w.Key("name");
+  detail::write_json_string(w, s.file.name);
+  w.Key("size");
+  w.Uint64(s.file.size);
+  w.EndObject();
+  w.Key("phase");
+  detail::write_json_string(w, to_string(s.phase));
+  w.Key("legacy");
+  w.Bool(s.legacy);
+  if (!s.import_id.empty()) {
+    w.Key("import_id");
+    detail::write_json_string(w, s.import_id);
+  }
+  w.Key("abandoned_import_ids");
+  w.StartArray();
+  for (const std::string& id : s.abandoned_import_ids) detail::write_json_string(w, id);
+  w.EndArray();
+  if (s.legacy && s.last_dataset_status) {
+    w.Key("last_status");
+    detail::write_json_string(w, to_string(*s.last_dataset_status));
+  } else if (!s.legacy && s.last_import_status) {
+    w.Key("last_status");
+    detail::write_json_string(w, to_string(*s.last_import_status));
+  }
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+// The document checked field by field: Error{invalid_snapshot, path} names
+// the first field at fault ("$.file.size", "$.abandoned_import_ids[3]").
+// Unknown fields are ignored (a later version may add some); a known field
+// of the wrong type, an unknown phase or status, an import id that is no
+// safe path segment, and fields that contradict the phase are errors.
+// Whether it belongs to the caller's dataset and API is Upload::restore's
+// check.
+inline Result<UploadSnapshot> parse_upload_snapshot(std::string_view text) {
+  auto as_snapshot_error = [](Error e) {
+    e.code = ErrorCode::invalid_snapshot;
+    if (e.path.empty()) e.path = "$";
+    return e;
+  };
+  using detail::invalid_snapshot;
+  ParseLimits limits;
+  limits.max_body_bytes = UploadSnapshot::kMaxBytes;
+  rapidjson::Document doc;
+  if (auto error = detail::parse_json_object(text, limits, doc)) return as_snapshot_error(std::move(*error));
+  detail::ObjectReader fields(doc, "$");
+  UploadSnapshot s;
+
+  std::string format = fields.required_string("format");
+  if (!fields.failed() && format != UploadSnapshot::kFormat)
+    return invalid_snapshot("$.format", "not an upstate upload snapshot (format \"" + printable_excerpt(format, 64) + "\")");
+  auto version = fields.optional_int("version");
+  if (!fields.failed() && !version) return invalid_snapshot("$.version", "missing required field");
+  if (!fields.failed() && *version != UploadSnapshot::kVersion)
+    return invalid_snapshot("$.version", "version " + std::to_string(*version) + " is not one this build reads (" +
+                                             std::to_string(UploadSnapshot::kVersion) + ")");
+  s.api_base = fields.required_string("api_base");
+  s.dataset_id = fields.required_string("dataset_id");
+  const detail::JsonValue* file = fields.required_object("file");
+  std::string phase = fields.required_string("phase");
+  s.legacy = fields.optional_bool("legacy").value_or(false);
+  std::optional<std::string> import_id = fields.optional_string("import_id");
+  const detail::JsonValue* abandoned = fields.optional_array("abandoned_import_ids");
+  std::optional<std::string> last_status = fields.optional_string("last_status");
+  if (fields.failed()) return as_snapshot_error(fields.take_error());
+
+  detail::ObjectReader file_fields(*file, "$.file");
+  s.file.name = file_fields.required_string("name");
+  auto size = file_fields.optional_count("size");
+  if (!file_fields.failed() && !size) return invalid_snapshot("$.file.size", "missing required field");
+  if (file_fields.failed()) return as_snapshot_error(file_fields.take_error());
+  s.file.size = *size;
+
+  bool known_phase = false;
+  for (SnapshotPhase p : {SnapshotPhase::not_started, SnapshotPhase::requesting_url, SnapshotPhase::uploading,
+                          SnapshotPhase::processing})
+    if (to_string(p) == phase) {
+      s.phase = p;
+      known_phase = true;
+    }
+  if (!known_phase) return invalid_snapshot("$.phase", "unknown phase \"" + printable_excerpt(phase, 64) + "\"");
+
+  // The file is needed unless the PUT is behind us.
+  if (s.phase != SnapshotPhase::processing && !is_safe_segment(s.file.name))
+    return invalid_snapshot("$.file.name", "the file name must be non-empty, not '.' or '..', and hold no NUL byte");
+
+  const bool has_import = s.phase == SnapshotPhase::uploading || s.phase == SnapshotPhase::processing;
+  if (import_id) {
+    if (s.legacy) return invalid_snapshot("$.import_id", "a V3 (legacy) upload has no import id");
+    if (!has_import) return invalid_snapshot("$.import_id", "phase " + phase + " has no import yet");
+    if (!detail::usable_import_id(*import_id))
+      return invalid_snapshot("$.import_id", "not a usable path segment of at most 256 bytes");
+    s.import_id = std::move(*import_id);
+  } else if (has_import && !s.legacy) {
+    return invalid_snapshot("$.import_id", "phase " + phase + " needs the import id");
+  }
+
+  if (abandoned) {
+    if (abandoned->Size() > UploadSnapshot::kMaxAbandoned)
+      return invalid_snapshot("$.abandoned_import_ids",
+                              "more than " + std::to_string(UploadSnapshot::kMaxAbandoned) + " ids");
+    for (rapidjson::SizeType i = 0; i < abandoned->Size(); ++i) {
+      std::string path = detail::element_path("$.abandoned_import_ids", i);
+      auto id = detail::read_string((*abandoned)[i], path);
+      if (!id) return as_snapshot_error(std::move(id).error());
+      if (!detail::usable_import_id(id.value()))
+        return invalid_snapshot(path, "not a usable path segment of at most 256 bytes");
+      s.abandoned_import_ids.push_back(std::move(id).value());
+    }
+  }
+
+  if (last_status) {
+    if (s.phase != SnapshotPhase::processing)
+      return invalid_snapshot("$.last_status", "phase " + phase + " has no status yet");
+    if (s.legacy) {
+      s.last_dataset_status = parse_dataset_status(*last_status);
+    } else {
+      s.last_import_status = parse_import_status(*last_status);
+    }
+    if (!s.last_dataset_status && !s.last_import_status)
+      return invalid_snapshot("$.last_status", "unknown status \"" + printable_excerpt(*last_status, 64) + "\"");
+  }
+  return s;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/upload_snapshot.hpp ----
+
+// ---- begin include/upstate/wire/dataset_status.hpp ----
+// V3 step 3's answer: GET /datasets/{id}/status -> 200,
+// {"status": "UNINITIALISED" | "PROCESSING" | "READY" | "ERROR"}.
+
+namespace upstate {
+
+struct DatasetStatusAnswer {
+  DatasetStatus status = DatasetStatus::uninitialised;  // required; case-insensitive; unknown -> unknown_status
+  // Why an ERROR: UNCONFIRMED (API.md shows `status` alone), so read from
+  // `reason`, else `message`, else `detail`, as record errors are.
+  std::optional<std::string> reason;
+};
+
+// Errors: malformed_answer (not JSON / not an object / status missing or
+// not a string / reason not a string), unknown_status (path "$.status").
+// Unknown fields are ignored.
+inline Result<DatasetStatusAnswer> parse_dataset_status_answer(std::string_view body, const ParseLimits& limits = {}) {
+  rapidjson::Document doc;
+  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
+  detail::ObjectReader fields(doc, "$");
+  std::string status = fields.required_string("status");
+  std::optional<std::string> reason;
+  if (const char* key = fields.first_present({"reason", "message", "detail"})) reason = fields.optional_string(key);
+  if (fields.failed()) return fields.take_error();
+  auto known = parse_dataset_status(status);
+  if (!known) {
+    Error e;
+    e.code = ErrorCode::unknown_status;
+    e.message = "unknown dataset status \"" + printable_excerpt(status, 64) + "\"";
+    e.path = "$.status";
+    return e;
+  }
+  return DatasetStatusAnswer{*known, std::move(reason)};
+}
+
+}  // namespace upstate
+// ---- end include/upstate/wire/dataset_status.hpp ----
 
 // ---- begin include/upstate/wire/error_body.hpp ----
 // The API's error body: {"error": {"status": 404, "error_code": 140100, ...}}.
@@ -2190,7 +2561,87 @@ class Upload {
 
   Upload(UploadConfig config, FileInfo file)
       : config_(std::move(config)), file_(std::move(file)), rng_(config_.seed) {
-    while (!config_.api_base.empty() && config_.api_base.back() == '/') config_.api_base.pop_back();
+    config_.api_base = without_trailing_slashes(std::move(config_.api_base));
+  }
+
+  // ---- across processes ----------------------------------------------------
+
+  // A machine that only polls `import_id` of config.dataset_id (a V4 import
+  // whose PUT some earlier process completed): start() sends the poll. The
+  // file is unknown and never needed; an unusable id is refused by start()
+  // (invalid_argument), like every other input.
+  static Upload resume_import(UploadConfig config, std::string import_id) {
+    Upload up{std::move(config), FileInfo{}};
+    up.import_id_ = std::move(import_id);
+    up.progress_ = Progress::upload_accepted;
+    return up;
+  }
+
+  // The same for a V3 (legacy) dataset: start() polls its status.
+  static Upload resume_legacy(UploadConfig config) {
+    Upload up{std::move(config), FileInfo{}};
+    up.legacy_ = true;
+    up.progress_ = Progress::upload_accepted;
+    return up;
+  }
+
+  // How far this upload got, as JSON (upload_snapshot.hpp has the format):
+  // never the token, the presigned URL or a clock reading. Valid in every
+  // state; a driver writes it after each action to survive being killed.
+  std::string snapshot() const { return to_json(snapshot_value()); }
+
+  // A machine that continues a snapshot in this process. Its start(now)
+  // begins a new deadline and then: after an accepted PUT, polls; with a URL
+  // but no accepted PUT (V4), polls the import once — if it never got the
+  // file (still `uninitialised`) the import is abandoned and step 1 runs
+  // again, otherwise the PUT did land and polling goes on; before that (or
+  // V3), starts at step 1. Errors (invalid_snapshot, with the JSON path):
+  // anything parse_upload_snapshot refuses, and a snapshot of another
+  // dataset or API base than `config`'s.
+  static Result<Upload> restore(UploadConfig config, std::string_view snapshot) {
+    const std::string token = config.token;
+    auto parsed = parse_upload_snapshot(snapshot);
+    if (!parsed) {
+      Error e = std::move(parsed).error();
+      e.message = redact(std::move(e.message), token);
+      return e;
+    }
+    UploadSnapshot& s = parsed.value();
+    Upload up{std::move(config), std::move(s.file)};
+    auto mismatch = [&](const char* path, const char* what, std::string_view theirs, std::string_view ours) {
+      return Error{ErrorCode::invalid_snapshot, 0,
+                   redact(std::string("the snapshot is for ") + what + " \"" + printable_excerpt(theirs, 200) +
+                              "\", the config names \"" + printable_excerpt(ours, 200) + "\"",
+                          token),
+                   path, ""};
+    };
+    if (without_trailing_slashes(s.api_base) != up.config_.api_base)
+      return mismatch("$.api_base", "API base", s.api_base, up.config_.api_base);
+    if (s.dataset_id != up.config_.dataset_id)
+      return mismatch("$.dataset_id", "dataset", s.dataset_id, up.config_.dataset_id);
+    // Step 1 refuses an import id that echoes the token; so does a restore,
+    // or a forged snapshot would get the token into the next one.
+    auto echoes_token = [&](const std::string& id) { return redact(id, token) != id; };
+    auto token_error = [](std::string path) {
+      return Error{ErrorCode::invalid_snapshot, 0, "the import id holds the API token", std::move(path), ""};
+    };
+    if (echoes_token(s.import_id)) return token_error("$.import_id");
+    for (std::size_t i = 0; i < s.abandoned_import_ids.size(); ++i)
+      if (echoes_token(s.abandoned_import_ids[i]))
+        return token_error(detail::element_path("$.abandoned_import_ids", i));
+    up.legacy_ = s.legacy;
+    up.import_id_ = std::move(s.import_id);
+    up.abandoned_ = std::move(s.abandoned_import_ids);
+    switch (s.phase) {
+      case SnapshotPhase::not_started:
+      case SnapshotPhase::requesting_url: up.progress_ = Progress::none; break;
+      case SnapshotPhase::uploading: up.progress_ = Progress::url_received; break;
+      case SnapshotPhase::processing: up.progress_ = Progress::upload_accepted; break;
+    }
+    up.last_dataset_status_ = s.last_dataset_status;
+    up.last_status_ = s.last_dataset_status ? std::optional(to_import_status(*s.last_dataset_status))
+                                            : s.last_import_status;
+    return up;
   }
 
   // ---- events ------------------------------------------------------------
@@ -2199,8 +2650,18 @@ class Upload {
     now = observe(now);
     if (state_ != State::idle) return misuse("start", now);
     deadline_ = now + config_.deadline;
-    if (auto refusal = check_inputs()) return finish(Trigger::refused_locally, std::move(*refusal), now);
-    return take(Trigger::start, now);
+    const Trigger how = start_trigger();
+    if (auto refusal = check_inputs(how)) return finish(Trigger::refused_locally, std::move(*refusal), now);
+    if (how == Trigger::start) {
+      progress_ = Progress::none;
+    } else {
+      // Resumed: the PUT (if any) happened in another process, so the stuck
+      // timer starts now; a PUT whose answer was lost is probed first.
+      probing_ = progress_ == Progress::url_received;
+      upload_accepted_at_ = now;
+      status_since_ = now;
+    }
+    return take(how, now);
   }
 
   Action on_response(const Response& response, Instant now) {
@@ -2210,6 +2671,7 @@ class Upload {
     switch (state_) {
       case State::requesting_url: return on_url_answer(response, now);
       case State::uploading: return on_upload_answer(response, now);
+      case State::polling_status: return on_status_answer(response, now);
       default: return on_poll_answer(response, now);
     }
   }
@@ -2249,7 +2711,12 @@ class Upload {
   const Outcome* outcome() const noexcept { return state_ == State::done ? &outcome_ : nullptr; }
   Instant deadline() const noexcept { return deadline_; }
   const std::string& import_id() const noexcept { return import_id_; }
+  // V3 uploads report their dataset status here too, as the import status
+  // it corresponds to (READY is complete, ERROR failed).
   std::optional<ImportStatus> last_status() const noexcept { return last_status_; }
+  // Whether step 1 said this is a V3 (legacy) dataset (or the snapshot did).
+  bool legacy() const noexcept { return legacy_; }
+  std::optional<DatasetStatus> last_dataset_status() const noexcept { return last_dataset_status_; }
   const std::vector<Step>& trace() const noexcept { return trace_; }
   // Retries, renewals and odd statuses so far (the same list the outcome gets).
   const std::vector<Note>& notes() const noexcept { return outcome_.notes; }
@@ -2286,6 +2753,7 @@ class Upload {
         if (url_expired_at(now)) return renew_url(now);
         return send(upload_request());
       case State::polling: return send(poll_request());
+      case State::polling_status: return send(status_request());
       default: return Sleep{wake_at_};
     }
   }
@@ -2324,7 +2792,9 @@ class Upload {
     auto url = parse_url(answer.upload_url);
     PresignedUrlInfo info = inspect_presigned_url(*url);
     if (!import_id_.empty()) abandoned_.push_back(import_id_);
-    import_id_ = *answer.import_id;
+    legacy_ = !answer.import_id;
+    import_id_ = answer.import_id.value_or("");
+    progress_ = Progress::url_received;
     upload_url_ = std::move(answer.upload_url);
     content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
     url_expires_at_ = local_expiry(info, response, now);
@@ -2336,11 +2806,19 @@ class Upload {
     auto bad = [&](ErrorCode code, std::string message, std::string path) {
       return Error{code, status, std::move(message), std::move(path), ""};
     };
-    if (!a.import_id)
+    // No import_id: a V3 dataset, which takes .csv and .zip only. Refused
+    // here, before a byte is sent, rather than by the service afterwards.
+    if (!a.import_id && !iends_with(file_.name, ".csv") && !iends_with(file_.name, ".zip"))
       return bad(ErrorCode::legacy_dataset,
-                 "the answer has no import_id: a V3 (legacy) dataset, which this version does not drive", "$.import_id");
-    if (!is_safe_segment(*a.import_id) || a.import_id->size() > 256)
+                 "the answer has no import_id, so the dataset is a V3 (legacy) one, which takes .csv and .zip "
+                 "files only; '" + printable_excerpt(file_.name, 100) + "' is neither",
+                 "");
+    if (a.import_id && !detail::usable_import_id(*a.import_id))
       return bad(ErrorCode::malformed_answer, "import_id is not a usable path segment", "$.import_id");
+    // Import ids go into snapshots (state files on disk): a server that
+    // echoes the token there must not get it written down.
+    if (a.import_id && redact(*a.import_id, config_.token) != *a.import_id)
+      return bad(ErrorCode::malformed_answer, "import_id holds the API token", "$.import_id");
     if (!iequals(a.http_method, "PUT"))
       return bad(ErrorCode::unsupported_upload_method,
                  "the service asks for an upload with " + printable_excerpt(a.http_method, 32) + "; only PUT is supported",
@@ -2381,7 +2859,9 @@ class Upload {
                           "the upload URL expired " + std::to_string(renewals_ + 1) + " times; giving up", "", ""},
                     now);
     ++renewals_;
-    note(now, "upload URL for import " + import_id_ + " expired; requesting a new one");
+    progress_ = Progress::none;
+    note(now, legacy_ ? std::string("upload URL expired; requesting a new one")
+                      : "upload URL for import " + import_id_ + " expired; requesting a new one");
     return take(Trigger::url_expired, now);
   }
 
@@ -2399,7 +2879,8 @@ class Upload {
       case Verdict::success:
         upload_accepted_at_ = now;
         failures_ = 0;
-        return take(Trigger::upload_accepted, now);
+        progress_ = Progress::upload_accepted;
+        return take(legacy_ ? Trigger::legacy_upload_accepted : Trigger::upload_accepted, now);
       case Verdict::retry:
         if (xml) last_failure_server_code_ = xml->code;
         return retry_after_answer(Trigger::upload_retry, response, now);
@@ -2439,21 +2920,77 @@ class Upload {
                           "$.import_id", ""},
                     now);
     failures_ = 0;
+    if (probing_) {
+      // A resumed upload whose PUT answer was never seen: `uninitialised`
+      // means the bytes never arrived (S3 keeps an object whole or not at
+      // all), anything else that they did.
+      probing_ = false;
+      if (report.status == ImportStatus::uninitialised) return start_over(now);
+      progress_ = Progress::upload_accepted;
+    }
     track_status(report.status, now);
     if (is_terminal(report.status)) {
       outcome_.result = std::move(report);
       return take(Trigger::import_terminal, now);
     }
-    if (report.status == ImportStatus::uninitialised && now - upload_accepted_at_ >= config_.poll.stuck_after)
+    return pending(report.status == ImportStatus::uninitialised, "the import is still uninitialised", response, now);
+  }
+
+  Action start_over(Instant now) {
+    note(now, "import " + import_id_ + " never received the file (still uninitialised); requesting a new upload URL");
+    abandoned_.push_back(std::move(import_id_));
+    import_id_.clear();
+    progress_ = Progress::none;
+    last_status_.reset();
+    return take(Trigger::import_unstarted, now);
+  }
+
+  // Not terminal yet: wait for the next poll, unless nothing has happened
+  // since the PUT for too long.
+  Action pending(bool unstarted, const char* still, const Response& response, Instant now) {
+    if (unstarted && now - upload_accepted_at_ >= config_.poll.stuck_after)
       return finish(Trigger::import_stuck,
                     Error{ErrorCode::import_stuck, response.status,
-                          "the import is still uninitialised " + seconds_text(now - upload_accepted_at_) +
+                          std::string(still) + " " + seconds_text(now - upload_accepted_at_) +
                               " after the upload host accepted the file",
                           "", ""},
                     now);
     Duration wait = config_.poll.delay(same_status_polls_, rng_);
     if (auto minimum = retry_after(response)) wait = std::max(wait, *minimum);
     return wait_then(Trigger::import_pending, wait, now);
+  }
+
+  // ---- step 3, V3 (legacy) ---------------------------------------------------
+
+  Action on_status_answer(const Response& response, Instant now) {
+    Classification c = classify_api_status(response.status);
+    if (c.verdict == Verdict::retry) return retry_after_answer(Trigger::poll_retry, response, now);
+    if (c.verdict != Verdict::success) return finish(Trigger::poll_refused, api_error(c.code, response), now);
+
+    auto parsed = parse_dataset_status_answer(response.body, config_.limits);
+    if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
+    DatasetStatusAnswer& answer = parsed.value();
+    failures_ = 0;
+    last_dataset_status_ = answer.status;
+    track_status(to_import_status(answer.status), now);
+    if (is_terminal(answer.status)) {
+      outcome_.result = legacy_report(std::move(answer));
+      return take(Trigger::import_terminal, now);
+    }
+    return pending(answer.status == DatasetStatus::uninitialised, "the dataset's status is still UNINITIALISED",
+                   response, now);
+  }
+
+  // A V3 dataset has no import: its terminal status becomes a report in
+  // the V4 vocabulary, so callers handle one outcome type.
+  ImportReport legacy_report(DatasetStatusAnswer answer) const {
+    ImportReport r;
+    r.dataset_id = config_.dataset_id;
+    r.type = "legacy_dataset";
+    r.status = to_import_status(answer.status);
+    if (answer.status == DatasetStatus::error)
+      r.reason = answer.reason ? std::move(answer.reason) : std::string("the service gave no reason");
+    return r;
   }
 
   void track_status(ImportStatus status, Instant now) {
@@ -2554,16 +3091,27 @@ class Upload {
                    api_headers(), std::nullopt};
   }
 
+  Request status_request() const {
+    return Request{Purpose::dataset_status, "GET", dataset_url() + "/status", api_headers(), std::nullopt};
+  }
+
   // ---- helpers -------------------------------------------------------------
 
-  std::optional<Error> check_inputs() const {
+  // `how` the run starts: a machine that resumes after an accepted PUT
+  // never uploads, so its file (often unknown) is not checked.
+  std::optional<Error> check_inputs(Trigger how) const {
     auto invalid = [](std::string message) { return Error{ErrorCode::invalid_argument, 0, std::move(message), "", ""}; };
     if (!is_safe_segment(config_.dataset_id))
       return invalid("dataset id must be non-empty, not '.' or '..', and hold no NUL byte");
-    if (!is_safe_segment(file_.name)) return invalid("file name must be non-empty, not '.' or '..', and hold no NUL byte");
-    if (file_.size > kMaxSinglePutBytes)
-      return Error{ErrorCode::file_too_large, 0,
-                   "the file has " + std::to_string(file_.size) + " bytes; one upload takes at most 5 GiB", "", ""};
+    if (progress_ != Progress::upload_accepted) {
+      if (!is_safe_segment(file_.name))
+        return invalid("file name must be non-empty, not '.' or '..', and hold no NUL byte");
+      if (file_.size > kMaxSinglePutBytes)
+        return Error{ErrorCode::file_too_large, 0,
+                     "the file has " + std::to_string(file_.size) + " bytes; one upload takes at most 5 GiB", "", ""};
+    }
+    if (how == Trigger::resume && !detail::usable_import_id(import_id_))
+      return invalid("the import id to resume must be a non-empty path segment of at most 256 bytes");
     if (config_.token.empty() || !is_safe_header_value(config_.token))
       return invalid("the API token is empty or holds a line break");
     if (!is_safe_header_value(config_.user_agent)) return invalid("the user agent holds a line break");
@@ -2605,6 +3153,8 @@ class Upload {
       case State::upload_backoff: return Purpose::upload;
       case State::polling:
       case State::poll_wait: return Purpose::poll;
+      case State::polling_status:
+      case State::status_wait: return Purpose::dataset_status;
       default: return Purpose::upload_url;
     }
   }
@@ -2612,7 +3162,8 @@ class Upload {
   Trigger retry_trigger() const noexcept {
     switch (current_purpose()) {
       case Purpose::upload: return Trigger::upload_retry;
-      case Purpose::poll: return Trigger::poll_retry;
+      case Purpose::poll:
+      case Purpose::dataset_status: return Trigger::poll_retry;
       default: return Trigger::url_retry;
     }
   }
@@ -2620,9 +3171,56 @@ class Upload {
   Trigger refused_trigger() const noexcept {
     switch (current_purpose()) {
       case Purpose::upload: return Trigger::upload_refused;
-      case Purpose::poll: return Trigger::poll_refused;
+      case Purpose::poll:
+      case Purpose::dataset_status: return Trigger::poll_refused;
       default: return Trigger::url_refused;
     }
+  }
+
+  // How start() begins, from how far a restored snapshot got (a new
+  // machine has got nowhere).
+  Trigger start_trigger() const noexcept {
+    switch (progress_) {
+      case Progress::upload_accepted: return legacy_ ? Trigger::resume_legacy : Trigger::resume;
+      case Progress::url_received: return legacy_ ? Trigger::start : Trigger::resume;  // V4: probe the import
+      case Progress::none: break;
+    }
+    return Trigger::start;
+  }
+
+  UploadSnapshot snapshot_value() const {
+    UploadSnapshot s;
+    s.api_base = config_.api_base;
+    s.dataset_id = config_.dataset_id;
+    s.file = file_;
+    s.legacy = legacy_;
+    s.abandoned_import_ids = abandoned_;
+    switch (progress_) {
+      case Progress::none:
+        s.phase = state_ == State::idle ? SnapshotPhase::not_started : SnapshotPhase::requesting_url;
+        // A URL being renewed: its import is as good as abandoned.
+        if (!import_id_.empty()) s.abandoned_import_ids.push_back(import_id_);
+        break;
+      case Progress::url_received:
+        s.phase = SnapshotPhase::uploading;
+        s.import_id = import_id_;
+        break;
+      case Progress::upload_accepted:
+        s.phase = SnapshotPhase::processing;
+        s.import_id = import_id_;
+        if (legacy_)
+          s.last_dataset_status = last_dataset_status_;
+        else
+          s.last_import_status = last_status_;
+        break;
+    }
+    if (s.legacy) s.import_id.clear();
+    return s;
+  }
+
+  static std::string without_trailing_slashes(std::string s) {
+    while (!s.empty() && s.back() == '/') s.pop_back();
+    return s;
   }
 
   void note(Instant now, std::string text) {
@@ -2648,9 +3246,18 @@ class Upload {
     return now;
   }
 
+  // How far the upload got, for snapshots and for where a restored one
+  // starts. Only ever moves forward, except back to `none` when a URL is
+  // renewed or a resumed import turns out never to have got the file.
+  enum class Progress { none, url_received, upload_accepted };
+
   UploadConfig config_;
   FileInfo file_;
   Rng rng_;
+  Progress progress_ = Progress::none;
+  bool legacy_ = false;   // V3: step 1 answered without import_id
+  bool probing_ = false;  // resumed before an accepted PUT: the first poll says whether it landed
+  std::optional<DatasetStatus> last_dataset_status_;
 
   State state_ = State::idle;
   Instant deadline_{};
@@ -2866,8 +3473,9 @@ inline Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& l
 // `handle(request, body, now)` answers as the real pair would (API.md):
 // datasets with or without a schema, presigned URLs that expire and check
 // their signature and Content-Type, one-at-a-time processing per dataset in
-// arrival order, JSONL/CSV validation (rules in fake_validation.hpp), and
-// scripted faults (fake_fault.hpp). Time is only ever the `now` argument:
+// arrival order, JSONL/CSV validation (rules in fake_validation.hpp), V3
+// (legacy) datasets whose status is polled instead of an import
+// (fake_legacy.hpp), and scripted faults (fake_fault.hpp). Time is only ever the `now` argument:
 // the same calls give the same answers, byte for byte.
 //
 // Routing is by URL prefix (scheme, host, port, path): `api_base` is the
@@ -3287,135 +3895,20 @@ struct Fault {
 }  // namespace upstate::testing
 // ---- end include/upstate/testing/fake_fault.hpp ----
 
-// ---- begin include/upstate/testing/fake_signature.hpp ----
-// The fake's presigned URLs: SigV4-shaped (the same query parameters, in the
-// order AWS SDKs write them) but signed with a keyed FNV-1a, which is enough
-// to notice any change to the path, the query or a signed header.
-//
-// The signature covers the raw path and the raw query minus the
-// X-Amz-Signature parameter, byte for byte: a client that re-encodes, reorders
-// or drops a parameter breaks it, as API.md warns happens with real S3.
-
-namespace upstate::testing {
-
-inline constexpr std::string_view kFakeAccessKey = "FAKEKEY";
-inline constexpr std::string_view kFakeRegion = "us-east-1";
-inline constexpr std::string_view kSignatureParam = "X-Amz-Signature";
-
-// 64 hex characters, like a real SigV4 signature. `content_type` is the
-// signed Content-Type value, or nullopt when the URL does not sign it.
-inline std::string fake_signature(std::string_view secret, std::string_view method, std::string_view raw_path,
-                                  std::string_view unsigned_query, const std::optional<std::string>& content_type) {
-  std::string material;
-  for (std::string_view part : {secret, method, raw_path, unsigned_query}) {
-    material += part;
-    material += '\n';
-  }
-  material += content_type ? "content-type:" + *content_type : std::string("-");
-  return fnv_hex(material, 4);
-}
-
-struct PresignInput {
-  std::string_view secret;
-  std::string_view upload_base;  // scheme://authority[/prefix], no trailing '/'
-  std::string_view key_path;     // already percent-encoded, starting with '/'
-  UnixSeconds signed_at = 0;
-  std::int64_t expires_seconds = 900;
-  std::optional<std::string> content_type;  // signed when set
-};
-
-inline std::string fake_presign(const PresignInput& in) {
-  std::string date = format_amz_date(in.signed_at);
-  std::string scope =
-      std::string(kFakeAccessKey) + "/" + date.substr(0, 8) + "/" + std::string(kFakeRegion) + "/s3/aws4_request";
-  std::string query = "X-Amz-Algorithm=AWS4-HMAC-SHA256";
-  query += "&X-Amz-Credential=" + percent_encode_segment(scope);
-  query += "&X-Amz-Date=" + date;
-  query += "&X-Amz-Expires=" + std::to_string(in.expires_seconds);
-  query += in.content_type ? "&X-Amz-SignedHeaders=content-type%3Bhost" : "&X-Amz-SignedHeaders=host";
-  // The path as the upload host will see it (base path + key).
-  std::string full_path;
-  if (auto base = parse_url(in.upload_base); base && base->path != "/") full_path = base->path;
-  full_path += in.key_path;
-  std::string sig = fake_signature(in.secret, "PUT", full_path, query, in.content_type);
-  std::string url(in.upload_base);
-  url += in.key_path;
-  url += "?" + query + "&" + std::string(kSignatureParam) + "=" + sig;
-  return url;
-}
-
-// The signed parameters of a presigned URL whose query has the expected
-// shape; a missing, repeated or unreadable parameter gives nullopt. Whether
-// the signature matches is a separate check (verify_fake_signature).
-struct PresignedParams {
-  UnixSeconds signed_at = 0;
-  std::int64_t expires_seconds = 0;
-  std::vector<std::string> signed_headers;  // lower case
-  std::string signature;
-  std::string unsigned_query;  // the raw query without the signature parameter
-
-  bool signs(std::string_view header) const {
-    for (const auto& h : signed_headers)
-      if (iequals(h, header)) return true;
-    return false;
-  }
-};
-
-inline std::optional<PresignedParams> read_presigned_params(std::string_view raw_query) {
-  PresignedParams p;
-  int signatures = 0;
-  std::string_view q = raw_query;
-  while (!q.empty()) {
-    auto amp = q.find('&');
-    std::string_view part = q.substr(0, amp);
-    q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
-    if (part.substr(0, kSignatureParam.size() + 1) == std::string(kSignatureParam) + "=") {
-      ++signatures;
-      p.signature = std::string(part.substr(kSignatureParam.size() + 1));
-      continue;
-    }
-    if (!p.unsigned_query.empty()) p.unsigned_query += '&';
-    p.unsigned_query += part;
-  }
-  if (signatures != 1 || p.signature.empty()) return std::nullopt;
-
-  std::optional<std::string> algorithm, credential, date, expires, headers;
-  for (auto& param : parse_query(p.unsigned_query)) {
-    std::optional<std::string>* slot = param.name == "X-Amz-Algorithm"       ? &algorithm
-                                       : param.name == "X-Amz-Credential"    ? &credential
-                                       : param.name == "X-Amz-Date"          ? &date
-                                       : param.name == "X-Amz-Expires"       ? &expires
-                                       : param.name == "X-Amz-SignedHeaders" ? &headers
-                                                                             : nullptr;
-    if (slot == nullptr) continue;
-    if (*slot) return std::nullopt;  // repeated
-    *slot = std::move(param.value);
-  }
-  if (!algorithm || *algorithm != "AWS4-HMAC-SHA256" || !credential || !date || !expires || !headers)
-    return std::nullopt;
-  auto signed_at = parse_amz_date(*date);
-  if (!signed_at) return std::nullopt;
-  p.signed_at = *signed_at;
-  if (expires->empty() || expires->size() > 6) return std::nullopt;
-  std::int64_t e = 0;
-  for (char c : *expires) {
-    if (c < '0' || c > '9') return std::nullopt;
-    e = e * 10 + (c - '0');
-  }
-  if (e > 604800) return std::nullopt;  // 0 is the fake's own "expires this second"
-  p.expires_seconds = e;
-  std::string_view h = *headers;
-  while (!h.empty()) {
-    auto semi = h.find(';');
-    p.signed_headers.push_back(ascii_lower(h.substr(0, semi)));
-    h = semi == std::string_view::npos ? std::string_view{} : h.substr(semi + 1);
-  }
-  if (!p.signs("host")) return std::nullopt;
-  return p;
-}
-
-}  // namespace upstate::testing
-// ---- end include/upstate/testing/fake_signature.hpp ----
+// ---- begin include/upstate/testing/fake_legacy.hpp ----
+// What the fake service decides about a file uploaded to a V3 (legacy)
+// dataset. A V3 dataset has no schema and no import jobs; the fake judges
+// the file as a whole (the real rules are not public):
+//   - the name must end in .csv or .zip (case-sensitive, as the fake's S3
+//     keys are); step 1 still answers for any other name, the way a client
+//     that skips the extension check would find out: the status ends ERROR;
+//   - .zip: non-empty and starting with a ZIP signature ("PK\3\4", or
+//     "PK\5\6" for an empty archive); nothing inside is read;
+//   - .csv: the V4 file-level checks (fake_validation.hpp) with a schema of
+//     no fields: valid UTF-8, at least one data row, no unterminated quoted
+//     field. Rows are not judged.
+// A file that passes is READY with its data rows counted (they set the
+// processing time, as for V4 imports); one that fails is ERROR with a reason.
 
 // ---- begin include/upstate/testing/fake_validation.hpp ----
 // What the fake service decides about an uploaded file. The real service's
@@ -3736,6 +4229,202 @@ inline Validation validate_upload(FileKind kind, std::string_view bytes, const s
 
 namespace upstate::testing {
 
+enum class LegacyKind { csv, zip, other };
+
+inline LegacyKind legacy_kind_of(std::string_view filename) noexcept {
+  if (ends_with(filename, ".csv")) return LegacyKind::csv;
+  if (ends_with(filename, ".zip")) return LegacyKind::zip;
+  return LegacyKind::other;
+}
+
+constexpr std::string_view content_type_of(LegacyKind kind) noexcept {
+  switch (kind) {
+    case LegacyKind::csv: return "text/csv";
+    case LegacyKind::zip: return "application/zip";
+    case LegacyKind::other: break;
+  }
+  return "application/octet-stream";
+}
+
+// The verdict as a Validation (status complete or failed), so V3 uploads
+// share the V4 imports' processing queue and time model.
+inline Validation validate_legacy_upload(LegacyKind kind, std::string_view bytes) {
+  Validation v;
+  auto refuse = [&v](std::string reason) {
+    v.status = ImportStatus::failed;
+    v.reason = std::move(reason);
+    return v;
+  };
+  switch (kind) {
+    case LegacyKind::other: return refuse("unsupported file type: a V3 dataset takes .csv and .zip files");
+    case LegacyKind::zip:
+      if (bytes.empty()) return refuse("the file is empty");
+      if (bytes.substr(0, 4) != std::string_view("PK\x03\x04", 4) && bytes.substr(0, 4) != std::string_view("PK\x05\x06", 4))
+        return refuse("not a ZIP archive");
+      v.status = ImportStatus::complete;
+      v.counted = true;
+      return v;
+    case LegacyKind::csv: break;
+  }
+  if (bytes.empty()) return refuse("the file is empty");
+  Validation csv = validate_upload(FileKind::csv, bytes, Schema{}, 0);
+  if (!csv.counted) return refuse(csv.reason);
+  v.status = ImportStatus::complete;
+  v.counted = true;
+  v.records = v.accepted = csv.records;
+  return v;
+}
+
+// An upload's progress in the V3 vocabulary: waiting in the dataset's queue
+// is PROCESSING too (V3 has no `queued`).
+constexpr DatasetStatus legacy_status_of(ImportStatus s) noexcept {
+  switch (s) {
+    case ImportStatus::uninitialised: return DatasetStatus::uninitialised;
+    case ImportStatus::queued:
+    case ImportStatus::processing: return DatasetStatus::processing;
+    case ImportStatus::complete:
+    case ImportStatus::partial: return DatasetStatus::ready;
+    case ImportStatus::failed:
+    case ImportStatus::pending_schema: return DatasetStatus::error;
+  }
+  return DatasetStatus::error;
+}
+
+}  // namespace upstate::testing
+// ---- end include/upstate/testing/fake_legacy.hpp ----
+
+// ---- begin include/upstate/testing/fake_signature.hpp ----
+// The fake's presigned URLs: SigV4-shaped (the same query parameters, in the
+// order AWS SDKs write them) but signed with a keyed FNV-1a, which is enough
+// to notice any change to the path, the query or a signed header.
+//
+// The signature covers the raw path and the raw query minus the
+// X-Amz-Signature parameter, byte for byte: a client that re-encodes, reorders
+// or drops a parameter breaks it, as API.md warns happens with real S3.
+
+namespace upstate::testing {
+
+inline constexpr std::string_view kFakeAccessKey = "FAKEKEY";
+inline constexpr std::string_view kFakeRegion = "us-east-1";
+inline constexpr std::string_view kSignatureParam = "X-Amz-Signature";
+
+// 64 hex characters, like a real SigV4 signature. `content_type` is the
+// signed Content-Type value, or nullopt when the URL does not sign it.
+inline std::string fake_signature(std::string_view secret, std::string_view method, std::string_view raw_path,
+                                  std::string_view unsigned_query, const std::optional<std::string>& content_type) {
+  std::string material;
+  for (std::string_view part : {secret, method, raw_path, unsigned_query}) {
+    material += part;
+    material += '\n';
+  }
+  material += content_type ? "content-type:" + *content_type : std::string("-");
+  return fnv_hex(material, 4);
+}
+
+struct PresignInput {
+  std::string_view secret;
+  std::string_view upload_base;  // scheme://authority[/prefix], no trailing '/'
+  std::string_view key_path;     // already percent-encoded, starting with '/'
+  UnixSeconds signed_at = 0;
+  std::int64_t expires_seconds = 900;
+  std::optional<std::string> content_type;  // signed when set
+};
+
+inline std::string fake_presign(const PresignInput& in) {
+  std::string date = format_amz_date(in.signed_at);
+  std::string scope =
+      std::string(kFakeAccessKey) + "/" + date.substr(0, 8) + "/" + std::string(kFakeRegion) + "/s3/aws4_request";
+  std::string query = "X-Amz-Algorithm=AWS4-HMAC-SHA256";
+  query += "&X-Amz-Credential=" + percent_encode_segment(scope);
+  query += "&X-Amz-Date=" + date;
+  query += "&X-Amz-Expires=" + std::to_string(in.expires_seconds);
+  query += in.content_type ? "&X-Amz-SignedHeaders=content-type%3Bhost" : "&X-Amz-SignedHeaders=host";
+  // The path as the upload host will see it (base path + key).
+  std::string full_path;
+  if (auto base = parse_url(in.upload_base); base && base->path != "/") full_path = base->path;
+  full_path += in.key_path;
+  std::string sig = fake_signature(in.secret, "PUT", full_path, query, in.content_type);
+  std::string url(in.upload_base);
+  url += in.key_path;
+  url += "?" + query + "&" + std::string(kSignatureParam) + "=" + sig;
+  return url;
+}
+
+// The signed parameters of a presigned URL whose query has the expected
+// shape; a missing, repeated or unreadable parameter gives nullopt. Whether
+// the signature matches is a separate check (verify_fake_signature).
+struct PresignedParams {
+  UnixSeconds signed_at = 0;
+  std::int64_t expires_seconds = 0;
+  std::vector<std::string> signed_headers;  // lower case
+  std::string signature;
+  std::string unsigned_query;  // the raw query without the signature parameter
+
+  bool signs(std::string_view header) const {
+    for (const auto& h : signed_headers)
+      if (iequals(h, header)) return true;
+    return false;
+  }
+};
+
+inline std::optional<PresignedParams> read_presigned_params(std::string_view raw_query) {
+  PresignedParams p;
+  int signatures = 0;
+  std::string_view q = raw_query;
+  while (!q.empty()) {
+    auto amp = q.find('&');
+    std::string_view part = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
+    if (part.substr(0, kSignatureParam.size() + 1) == std::string(kSignatureParam) + "=") {
+      ++signatures;
+      p.signature = std::string(part.substr(kSignatureParam.size() + 1));
+      continue;
+    }
+    if (!p.unsigned_query.empty()) p.unsigned_query += '&';
+    p.unsigned_query += part;
+  }
+  if (signatures != 1 || p.signature.empty()) return std::nullopt;
+
+  std::optional<std::string> algorithm, credential, date, expires, headers;
+  for (auto& param : parse_query(p.unsigned_query)) {
+    std::optional<std::string>* slot = param.name == "X-Amz-Algorithm"       ? &algorithm
+                                       : param.name == "X-Amz-Credential"    ? &credential
+                                       : param.name == "X-Amz-Date"          ? &date
+                                       : param.name == "X-Amz-Expires"       ? &expires
+                                       : param.name == "X-Amz-SignedHeaders" ? &headers
+                                                                             : nullptr;
+    if (slot == nullptr) continue;
+    if (*slot) return std::nullopt;  // repeated
+    *slot = std::move(param.value);
+  }
+  if (!algorithm || *algorithm != "AWS4-HMAC-SHA256" || !credential || !date || !expires || !headers)
+    return std::nullopt;
+  auto signed_at = parse_amz_date(*date);
+  if (!signed_at) return std::nullopt;
+  p.signed_at = *signed_at;
+  if (expires->empty() || expires->size() > 6) return std::nullopt;
+  std::int64_t e = 0;
+  for (char c : *expires) {
+    if (c < '0' || c > '9') return std::nullopt;
+    e = e * 10 + (c - '0');
+  }
+  if (e > 604800) return std::nullopt;  // 0 is the fake's own "expires this second"
+  p.expires_seconds = e;
+  std::string_view h = *headers;
+  while (!h.empty()) {
+    auto semi = h.find(';');
+    p.signed_headers.push_back(ascii_lower(h.substr(0, semi)));
+    h = semi == std::string_view::npos ? std::string_view{} : h.substr(semi + 1);
+  }
+  if (!p.signs("host")) return std::nullopt;
+  return p;
+}
+
+}  // namespace upstate::testing
+// ---- end include/upstate/testing/fake_signature.hpp ----
+
+namespace upstate::testing {
+
 struct FakeOptions {
   std::string api_base = "https://api.fake.test/api/v1/data-collection";
   // Presigned URLs point here; the host differs from the API's on purpose.
@@ -3755,6 +4444,10 @@ struct FakeDatasetSpec {
   std::string id;
   std::string name;
   std::optional<Schema> schema;
+  // A V3 dataset (schema_version 3; the schema is ignored): step 1 answers
+  // without import_id, and GET /datasets/{id}/status reports the last
+  // uploaded file's processing: UNINITIALISED, PROCESSING, READY or ERROR.
+  bool legacy = false;
 };
 
 struct FakeReply {
@@ -3786,19 +4479,20 @@ class FakeService {
 
   const FakeOptions& options() const { return opts_; }
 
-  // Adds the dataset, or replaces the name and schema of one with that id
-  // (its imports are kept).
+  // Adds the dataset, or replaces the name, schema and version of one with
+  // that id (its imports are kept).
   void add_dataset(FakeDatasetSpec spec) {
     auto& d = datasets_[spec.id];
     d.id = std::move(spec.id);
     d.name = std::move(spec.name);
-    d.schema = std::move(spec.schema);
+    d.legacy = spec.legacy;
+    d.schema = spec.legacy ? std::nullopt : std::move(spec.schema);
   }
 
-  // false when there is no such dataset.
+  // false when there is no such dataset, or it is a V3 one.
   bool set_schema(std::string_view dataset_id, Schema schema) {
     auto it = datasets_.find(dataset_id);
-    if (it == datasets_.end()) return false;
+    if (it == datasets_.end() || it->second.legacy) return false;
     it->second.schema = std::move(schema);
     return true;
   }
@@ -3913,11 +4607,24 @@ class FakeService {
     return r;
   }
 
+  // A V3 dataset's status at `now` (GET .../status without the HTTP);
+  // nullopt for a V4 dataset or none.
+  std::optional<DatasetStatus> dataset_status(std::string_view dataset_id, Instant now) const {
+    auto it = datasets_.find(dataset_id);
+    if (it == datasets_.end() || !it->second.legacy) return std::nullopt;
+    return legacy_status(it->second, now);
+  }
+
   // Sum of accepted_count over the dataset's imports that are complete or
-  // partial at `now`.
+  // partial at `now`; for a V3 dataset, the data rows of its file when READY.
   std::uint64_t total_datapoint_count(std::string_view dataset_id, Instant now) const {
     auto it = datasets_.find(dataset_id);
     if (it == datasets_.end()) return 0;
+    if (it->second.legacy) {
+      const ImportState* current = legacy_current(it->second);
+      bool ready = current && legacy_status_of(status_at(*current, now)) == DatasetStatus::ready;
+      return ready ? current->result.accepted : 0;
+    }
     std::uint64_t total = 0;
     for (std::size_t i : it->second.imports) {
       ImportStatus s = status_at(imports_[i], now);
@@ -3926,7 +4633,8 @@ class FakeService {
     return total;
   }
 
-  // In creation order (one per step-1 call that reached the service).
+  // In creation order (one per step-1 call that reached the service; none
+  // for a V3 dataset).
   std::vector<std::string> import_ids(std::string_view dataset_id) const {
     std::vector<std::string> out;
     auto it = datasets_.find(dataset_id);
@@ -3943,9 +4651,13 @@ class FakeService {
  private:
   enum class Host { none, api, upload };
 
+  // One step-1 call: a V4 import, or (legacy) an upload slot of a V3
+  // dataset, whose id only names its S3 key.
   struct ImportState {
     std::string id, dataset_id, filename, content_type;
     FileKind kind = FileKind::jsonl;
+    bool legacy = false;
+    LegacyKind legacy_kind = LegacyKind::other;
     Instant created{};
     std::optional<Instant> received, start, end;  // set by the first successful PUT
     Validation result;
@@ -3955,8 +4667,10 @@ class FakeService {
     std::string id, name, workspace_id = "fake-workspace";
     Instant created{};
     std::optional<Schema> schema;
-    std::vector<std::size_t> imports;   // indexes into imports_, creation order
+    std::vector<std::size_t> imports;   // indexes into imports_, creation order (V4 only)
     std::optional<Instant> busy_until;  // end of the last received import's processing
+    bool legacy = false;                // V3
+    std::optional<std::size_t> legacy_current;  // V3: the upload whose bytes arrived last (imports_)
   };
 
   static constexpr std::size_t kMaxFilenameBytes = 1024;  // S3's key limit
@@ -3996,13 +4710,14 @@ class FakeService {
     return out;
   }
 
-  enum class Route { datasets, dataset, upload_url, import, none };
+  enum class Route { datasets, dataset, upload_url, import, status, none };
 
   static Route api_route(const std::vector<std::string_view>& s) {
     if (s.empty() || s[0] != "datasets") return Route::none;
     if (s.size() == 1) return Route::datasets;
     if (s[1].empty()) return Route::none;
     if (s.size() == 2) return Route::dataset;
+    if (s.size() == 3 && s[2] == "status") return Route::status;
     if (s.size() == 4 && !s[3].empty()) {
       if (s[2] == "upload-url") return Route::upload_url;
       if (s[2] == "imports") return Route::import;
@@ -4014,6 +4729,7 @@ class FakeService {
     switch (api_route(s)) {
       case Route::upload_url: return Purpose::upload_url;
       case Route::import: return Purpose::poll;
+      case Route::status: return Purpose::dataset_status;
       default: return Purpose::dataset;
     }
   }
@@ -4112,6 +4828,7 @@ class FakeService {
         return req.method == "GET" ? get_dataset(decoded[0], now) : patch_dataset(decoded[0], body, now);
       case Route::upload_url: return new_upload_url(decoded[0], decoded[1], now);
       case Route::import: return get_import(decoded[0], decoded[1], now);
+      case Route::status: return get_status(decoded[0], now);
       case Route::none: break;
     }
     return api_error(404, "Not found.", now);
@@ -4126,6 +4843,7 @@ class FakeService {
   Response patch_dataset(const std::string& id, std::string_view body, Instant now) {
     auto it = datasets_.find(id);
     if (it == datasets_.end()) return api_error(404, "Dataset not found.", now);
+    if (it->second.legacy) return api_error(400, "schema: a V3 (legacy) dataset takes no schema.", now);
     auto doc = read_json_object(body);
     if (auto* p = std::get_if<BodyProblem>(&doc)) return api_error(p->status, p->detail, now);
     const auto& obj = std::get<rapidjson::Document>(doc);
@@ -4166,16 +4884,24 @@ class FakeService {
   Response new_upload_url(const std::string& dataset_id, const std::string& filename, Instant now) {
     auto it = datasets_.find(dataset_id);
     if (it == datasets_.end()) return api_error(404, "Dataset not found.", now);
+    const bool legacy = it->second.legacy;
     auto kind = file_kind_of(filename);
-    if (!is_safe_segment(filename) || filename.size() > kMaxFilenameBytes || !kind)
+    if (!is_safe_segment(filename) || filename.size() > kMaxFilenameBytes || (!kind && !legacy))
       return api_error(400, "Unsupported file type: the dataset accepts .jsonl and .csv files.", now);
 
     ImportState im;
-    im.id = make_uuid("8000", ++import_counter_);
+    // V3 slots count apart, so adding a V3 dataset leaves V4 import ids as they were.
+    im.id = legacy ? make_uuid("c000", ++legacy_counter_) : make_uuid("8000", ++import_counter_);
     im.dataset_id = dataset_id;
     im.filename = filename;
-    im.kind = *kind;
-    im.content_type = std::string(content_type_of(*kind));
+    im.legacy = legacy;
+    if (legacy) {
+      im.legacy_kind = legacy_kind_of(filename);
+      im.content_type = std::string(content_type_of(im.legacy_kind));
+    } else {
+      im.kind = *kind;
+      im.content_type = std::string(content_type_of(*kind));
+    }
     im.created = now;
     std::string key =
         "/raw-datasets/" + percent_encode_segment(dataset_id) + "/" + im.id + "/" + percent_encode_segment(filename);
@@ -4186,9 +4912,12 @@ class FakeService {
     auto parsed = parse_url(url);
     if (!parsed) return api_error(500, "fake: upload_base is not an absolute http(s) URL", now);
     // Index by the path S3 will see (the upload base's own path included).
+    // A V3 slot is no import: the API shows it nowhere.
     path_index_[parsed->path] = imports_.size();
-    import_index_[im.id] = imports_.size();
-    it->second.imports.push_back(imports_.size());
+    if (!legacy) {
+      import_index_[im.id] = imports_.size();
+      it->second.imports.push_back(imports_.size());
+    }
     imports_.push_back(im);
 
     rapidjson::StringBuffer buf;
@@ -4198,8 +4927,10 @@ class FakeService {
     write_string(w, url, 1u << 16);
     w.Key("http_method");
     w.String("PUT");
-    w.Key("import_id");
-    write_string(w, im.id);
+    if (!legacy) {
+      w.Key("import_id");
+      write_string(w, im.id);
+    }
     if (opts_.send_content_type) {
       w.Key("content_type");
       write_string(w, im.content_type);
@@ -4219,6 +4950,35 @@ class FakeService {
     JsonWriter w(buf);
     write_import(w, imports_[it->second], now);
     return json(200, std::string(buf.GetString(), buf.GetSize()), now);
+  }
+
+  // V3: {"status": "PROCESSING"} and, on ERROR, the reason. A V4 dataset
+  // has no such resource.
+  Response get_status(const std::string& dataset_id, Instant now) const {
+    auto it = datasets_.find(dataset_id);
+    if (it == datasets_.end()) return api_error(404, "Dataset not found.", now);
+    if (!it->second.legacy) return api_error(404, "Not found: only a V3 (legacy) dataset has a status.", now);
+    DatasetStatus status = legacy_status(it->second, now);
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    w.StartObject();
+    w.Key("status");
+    write_string(w, to_string(status));
+    if (status == DatasetStatus::error) {
+      w.Key("reason");
+      write_string(w, legacy_current(it->second)->result.reason);
+    }
+    w.EndObject();
+    return json(200, std::string(buf.GetString(), buf.GetSize()), now);
+  }
+
+  const ImportState* legacy_current(const DatasetState& d) const {
+    return d.legacy_current ? &imports_[*d.legacy_current] : nullptr;
+  }
+
+  DatasetStatus legacy_status(const DatasetState& d, Instant now) const {
+    const ImportState* current = legacy_current(d);
+    return current ? legacy_status_of(status_at(*current, now)) : DatasetStatus::uninitialised;
   }
 
   // --- S3 ----------------------------------------------------------------
@@ -4311,8 +5071,7 @@ class FakeService {
 
     // A second PUT overwrites the object, but the import already started
     // from the first one: answered 200 and otherwise ignored.
-    ImportState& im = imports_[target.import_index];
-    if (!im.received) receive(im, body, now);
+    if (!imports_[target.import_index].received) receive(target.import_index, body, now);
     Response r = answer(200, {}, {}, now);
     r.headers.push_back({"ETag", "\"" + fnv_hex(body, 2) + "\""});
     r.headers.push_back({"x-amz-request-id", request_id()});
@@ -4361,10 +5120,16 @@ class FakeService {
 
   // One import at a time per dataset, in PUT-arrival order: it starts when
   // it arrives or when the previous one ends, whichever is later.
-  void receive(ImportState& im, std::string_view body, Instant now) {
+  void receive(std::size_t index, std::string_view body, Instant now) {
+    ImportState& im = imports_[index];
     DatasetState& d = datasets_[im.dataset_id];
     im.received = now;
-    im.result = validate_upload(im.kind, body, d.schema, opts_.max_reported_errors);
+    if (im.legacy) {
+      im.result = validate_legacy_upload(im.legacy_kind, body);
+      d.legacy_current = index;
+    } else {
+      im.result = validate_upload(im.kind, body, d.schema, opts_.max_reported_errors);
+    }
     Instant start = d.busy_until ? std::max(now, *d.busy_until) : now;
     im.start = start;
     im.end =
@@ -4457,7 +5222,17 @@ class FakeService {
     w.Key("total_datapoint_count");
     w.Uint64(total_datapoint_count(d.id, now));
     w.Key("schema_version");
-    w.Int(4);
+    w.Int(d.legacy ? 3 : 4);
+    if (d.legacy) {
+      w.Key("status");
+      write_string(w, to_string(legacy_status(d, now)));
+      if (const ImportState* current = legacy_current(d)) {
+        w.Key("filename");
+        write_string(w, current->filename, kMaxFilenameBytes);
+      }
+      w.EndObject();
+      return {buf.GetString(), buf.GetSize()};
+    }
     if (d.schema) {
       w.Key("schema");
       write_schema(w, *d.schema);
@@ -4501,9 +5276,9 @@ class FakeService {
   std::vector<ImportState> imports_;                              // creation order
   std::map<std::string, std::size_t, std::less<>> import_index_;  // import id -> imports_
   std::map<std::string, std::size_t, std::less<>> path_index_;    // S3 path -> imports_
-  std::array<std::deque<Fault>, 4> faults_;                       // per Purpose
+  std::array<std::deque<Fault>, kPurposeCount> faults_;           // per Purpose
   std::vector<Seen> seen_;
-  std::uint64_t import_counter_ = 0, dataset_counter_ = 0;
+  std::uint64_t import_counter_ = 0, dataset_counter_ = 0, legacy_counter_ = 0;
 };
 
 }  // namespace upstate::testing

@@ -17,7 +17,7 @@ enum class ErrorCode {
   bad_request,             // API 400 (e.g. a file type the dataset does not take)
   unprocessable,           // API 422: validation refused the request
   api_error,               // any other final API 4xx (405, 409, ...)
-  legacy_dataset,          // the answer had no import_id: a V3 dataset (not driven yet)
+  legacy_dataset,          // a V3 dataset (no import_id) and a file it cannot take (only .csv / .zip)
   unsupported_upload_method,  // http_method other than PUT
   unsigned_header_required,   // the presigned URL signs a header we cannot send exactly
   // The upload host refused the bytes.
@@ -36,6 +36,7 @@ enum class ErrorCode {
   cancelled,
   import_stuck,            // still `uninitialised` long after a successful PUT
   usage,                   // the caller fed an event the current state cannot take
+  invalid_snapshot,        // Upload::restore: not a snapshot we wrote, or one for another dataset / API
 };
 
 constexpr std::string_view to_string(ErrorCode c) noexcept {
@@ -63,6 +64,7 @@ constexpr std::string_view to_string(ErrorCode c) noexcept {
     case ErrorCode::cancelled: return "cancelled";
     case ErrorCode::import_stuck: return "import_stuck";
     case ErrorCode::usage: return "usage";
+    case ErrorCode::invalid_snapshot: return "invalid_snapshot";
   }
   return "?";
 }

@@ -1,6 +1,7 @@
 #pragma once
 // HTTP as plain values. The machine emits `Request`s and consumes
 // `Response`s / `TransportError`s; whoever owns the sockets moves bytes.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -40,7 +41,11 @@ enum class Purpose {
   upload,      // step 2: PUT the file to the presigned URL (upload host, no token)
   poll,        // step 3: GET .../imports/{import_id}     (API host, token)
   dataset,     // GET .../datasets/{dataset_id}            (API host, token)
+  dataset_status,  // V3 step 3: GET .../datasets/{dataset_id}/status (API host, token)
 };
+
+// For tables indexed by Purpose (a fake's fault queues): one past the last.
+inline constexpr std::size_t kPurposeCount = 5;
 
 constexpr std::string_view to_string(Purpose p) noexcept {
   switch (p) {
@@ -48,6 +53,7 @@ constexpr std::string_view to_string(Purpose p) noexcept {
     case Purpose::upload: return "upload";
     case Purpose::poll: return "poll";
     case Purpose::dataset: return "dataset";
+    case Purpose::dataset_status: return "dataset_status";
   }
   return "?";
 }

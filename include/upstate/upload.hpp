@@ -3,6 +3,14 @@
 // function: every event (with the time it happened) returns the one action
 // the caller performs next. No sockets, files, clocks or random devices:
 // the caller moves bytes and reads its clock; the config seeds the jitter.
+//
+// A V3 (legacy) dataset — step 1 answers without `import_id` — takes its own
+// step 3: after the PUT the dataset's status is polled until READY or ERROR,
+// and the outcome is an ImportReport (complete / failed, type
+// "legacy_dataset", no import id).
+//
+// snapshot() / restore() carry an upload across processes (a state file);
+// resume_import() polls an import some earlier process started.
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -18,7 +26,9 @@
 #include "rng.hpp"
 #include "text.hpp"
 #include "transitions.hpp"
+#include "upload_snapshot.hpp"
 #include "url.hpp"
+#include "wire/dataset_status.hpp"
 #include "wire/error_body.hpp"
 #include "wire/import_report.hpp"
 #include "wire/s3_error.hpp"
@@ -40,7 +50,87 @@ class Upload {
 
   Upload(UploadConfig config, FileInfo file)
       : config_(std::move(config)), file_(std::move(file)), rng_(config_.seed) {
-    while (!config_.api_base.empty() && config_.api_base.back() == '/') config_.api_base.pop_back();
+    config_.api_base = without_trailing_slashes(std::move(config_.api_base));
+  }
+
+  // ---- across processes ----------------------------------------------------
+
+  // A machine that only polls `import_id` of config.dataset_id (a V4 import
+  // whose PUT some earlier process completed): start() sends the poll. The
+  // file is unknown and never needed; an unusable id is refused by start()
+  // (invalid_argument), like every other input.
+  static Upload resume_import(UploadConfig config, std::string import_id) {
+    Upload up{std::move(config), FileInfo{}};
+    up.import_id_ = std::move(import_id);
+    up.progress_ = Progress::upload_accepted;
+    return up;
+  }
+
+  // The same for a V3 (legacy) dataset: start() polls its status.
+  static Upload resume_legacy(UploadConfig config) {
+    Upload up{std::move(config), FileInfo{}};
+    up.legacy_ = true;
+    up.progress_ = Progress::upload_accepted;
+    return up;
+  }
+
+  // How far this upload got, as JSON (upload_snapshot.hpp has the format):
+  // never the token, the presigned URL or a clock reading. Valid in every
+  // state; a driver writes it after each action to survive being killed.
+  std::string snapshot() const { return to_json(snapshot_value()); }
+
+  // A machine that continues a snapshot in this process. Its start(now)
+  // begins a new deadline and then: after an accepted PUT, polls; with a URL
+  // but no accepted PUT (V4), polls the import once — if it never got the
+  // file (still `uninitialised`) the import is abandoned and step 1 runs
+  // again, otherwise the PUT did land and polling goes on; before that (or
+  // V3), starts at step 1. Errors (invalid_snapshot, with the JSON path):
+  // anything parse_upload_snapshot refuses, and a snapshot of another
+  // dataset or API base than `config`'s.
+  static Result<Upload> restore(UploadConfig config, std::string_view snapshot) {
+    const std::string token = config.token;
+    auto parsed = parse_upload_snapshot(snapshot);
+    if (!parsed) {
+      Error e = std::move(parsed).error();
+      e.message = redact(std::move(e.message), token);
+      return e;
+    }
+    UploadSnapshot& s = parsed.value();
+    Upload up{std::move(config), std::move(s.file)};
+    auto mismatch = [&](const char* path, const char* what, std::string_view theirs, std::string_view ours) {
+      return Error{ErrorCode::invalid_snapshot, 0,
+                   redact(std::string("the snapshot is for ") + what + " \"" + printable_excerpt(theirs, 200) +
+                              "\", the config names \"" + printable_excerpt(ours, 200) + "\"",
+                          token),
+                   path, ""};
+    };
+    if (without_trailing_slashes(s.api_base) != up.config_.api_base)
+      return mismatch("$.api_base", "API base", s.api_base, up.config_.api_base);
+    if (s.dataset_id != up.config_.dataset_id)
+      return mismatch("$.dataset_id", "dataset", s.dataset_id, up.config_.dataset_id);
+    // Step 1 refuses an import id that echoes the token; so does a restore,
+    // or a forged snapshot would get the token into the next one.
+    auto echoes_token = [&](const std::string& id) { return redact(id, token) != id; };
+    auto token_error = [](std::string path) {
+      return Error{ErrorCode::invalid_snapshot, 0, "the import id holds the API token", std::move(path), ""};
+    };
+    if (echoes_token(s.import_id)) return token_error("$.import_id");
+    for (std::size_t i = 0; i < s.abandoned_import_ids.size(); ++i)
+      if (echoes_token(s.abandoned_import_ids[i]))
+        return token_error(detail::element_path("$.abandoned_import_ids", i));
+    up.legacy_ = s.legacy;
+    up.import_id_ = std::move(s.import_id);
+    up.abandoned_ = std::move(s.abandoned_import_ids);
+    switch (s.phase) {
+      case SnapshotPhase::not_started:
+      case SnapshotPhase::requesting_url: up.progress_ = Progress::none; break;
+      case SnapshotPhase::uploading: up.progress_ = Progress::url_received; break;
+      case SnapshotPhase::processing: up.progress_ = Progress::upload_accepted; break;
+    }
+    up.last_dataset_status_ = s.last_dataset_status;
+    up.last_status_ = s.last_dataset_status ? std::optional(to_import_status(*s.last_dataset_status))
+                                            : s.last_import_status;
+    return up;
   }
 
   // ---- events ------------------------------------------------------------
@@ -49,8 +139,18 @@ class Upload {
     now = observe(now);
     if (state_ != State::idle) return misuse("start", now);
     deadline_ = now + config_.deadline;
-    if (auto refusal = check_inputs()) return finish(Trigger::refused_locally, std::move(*refusal), now);
-    return take(Trigger::start, now);
+    const Trigger how = start_trigger();
+    if (auto refusal = check_inputs(how)) return finish(Trigger::refused_locally, std::move(*refusal), now);
+    if (how == Trigger::start) {
+      progress_ = Progress::none;
+    } else {
+      // Resumed: the PUT (if any) happened in another process, so the stuck
+      // timer starts now; a PUT whose answer was lost is probed first.
+      probing_ = progress_ == Progress::url_received;
+      upload_accepted_at_ = now;
+      status_since_ = now;
+    }
+    return take(how, now);
   }
 
   Action on_response(const Response& response, Instant now) {
@@ -60,6 +160,7 @@ class Upload {
     switch (state_) {
       case State::requesting_url: return on_url_answer(response, now);
       case State::uploading: return on_upload_answer(response, now);
+      case State::polling_status: return on_status_answer(response, now);
       default: return on_poll_answer(response, now);
     }
   }
@@ -99,7 +200,12 @@ class Upload {
   const Outcome* outcome() const noexcept { return state_ == State::done ? &outcome_ : nullptr; }
   Instant deadline() const noexcept { return deadline_; }
   const std::string& import_id() const noexcept { return import_id_; }
+  // V3 uploads report their dataset status here too, as the import status
+  // it corresponds to (READY is complete, ERROR failed).
   std::optional<ImportStatus> last_status() const noexcept { return last_status_; }
+  // Whether step 1 said this is a V3 (legacy) dataset (or the snapshot did).
+  bool legacy() const noexcept { return legacy_; }
+  std::optional<DatasetStatus> last_dataset_status() const noexcept { return last_dataset_status_; }
   const std::vector<Step>& trace() const noexcept { return trace_; }
   // Retries, renewals and odd statuses so far (the same list the outcome gets).
   const std::vector<Note>& notes() const noexcept { return outcome_.notes; }
@@ -136,6 +242,7 @@ class Upload {
         if (url_expired_at(now)) return renew_url(now);
         return send(upload_request());
       case State::polling: return send(poll_request());
+      case State::polling_status: return send(status_request());
       default: return Sleep{wake_at_};
     }
   }
@@ -174,7 +281,9 @@ class Upload {
     auto url = parse_url(answer.upload_url);
     PresignedUrlInfo info = inspect_presigned_url(*url);
     if (!import_id_.empty()) abandoned_.push_back(import_id_);
-    import_id_ = *answer.import_id;
+    legacy_ = !answer.import_id;
+    import_id_ = answer.import_id.value_or("");
+    progress_ = Progress::url_received;
     upload_url_ = std::move(answer.upload_url);
     content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
     url_expires_at_ = local_expiry(info, response, now);
@@ -186,11 +295,19 @@ class Upload {
     auto bad = [&](ErrorCode code, std::string message, std::string path) {
       return Error{code, status, std::move(message), std::move(path), ""};
     };
-    if (!a.import_id)
+    // No import_id: a V3 dataset, which takes .csv and .zip only. Refused
+    // here, before a byte is sent, rather than by the service afterwards.
+    if (!a.import_id && !iends_with(file_.name, ".csv") && !iends_with(file_.name, ".zip"))
       return bad(ErrorCode::legacy_dataset,
-                 "the answer has no import_id: a V3 (legacy) dataset, which this version does not drive", "$.import_id");
-    if (!is_safe_segment(*a.import_id) || a.import_id->size() > 256)
+                 "the answer has no import_id, so the dataset is a V3 (legacy) one, which takes .csv and .zip "
+                 "files only; '" + printable_excerpt(file_.name, 100) + "' is neither",
+                 "");
+    if (a.import_id && !detail::usable_import_id(*a.import_id))
       return bad(ErrorCode::malformed_answer, "import_id is not a usable path segment", "$.import_id");
+    // Import ids go into snapshots (state files on disk): a server that
+    // echoes the token there must not get it written down.
+    if (a.import_id && redact(*a.import_id, config_.token) != *a.import_id)
+      return bad(ErrorCode::malformed_answer, "import_id holds the API token", "$.import_id");
     if (!iequals(a.http_method, "PUT"))
       return bad(ErrorCode::unsupported_upload_method,
                  "the service asks for an upload with " + printable_excerpt(a.http_method, 32) + "; only PUT is supported",
@@ -231,7 +348,9 @@ class Upload {
                           "the upload URL expired " + std::to_string(renewals_ + 1) + " times; giving up", "", ""},
                     now);
     ++renewals_;
-    note(now, "upload URL for import " + import_id_ + " expired; requesting a new one");
+    progress_ = Progress::none;
+    note(now, legacy_ ? std::string("upload URL expired; requesting a new one")
+                      : "upload URL for import " + import_id_ + " expired; requesting a new one");
     return take(Trigger::url_expired, now);
   }
 
@@ -249,7 +368,8 @@ class Upload {
       case Verdict::success:
         upload_accepted_at_ = now;
         failures_ = 0;
-        return take(Trigger::upload_accepted, now);
+        progress_ = Progress::upload_accepted;
+        return take(legacy_ ? Trigger::legacy_upload_accepted : Trigger::upload_accepted, now);
       case Verdict::retry:
         if (xml) last_failure_server_code_ = xml->code;
         return retry_after_answer(Trigger::upload_retry, response, now);
@@ -289,21 +409,77 @@ class Upload {
                           "$.import_id", ""},
                     now);
     failures_ = 0;
+    if (probing_) {
+      // A resumed upload whose PUT answer was never seen: `uninitialised`
+      // means the bytes never arrived (S3 keeps an object whole or not at
+      // all), anything else that they did.
+      probing_ = false;
+      if (report.status == ImportStatus::uninitialised) return start_over(now);
+      progress_ = Progress::upload_accepted;
+    }
     track_status(report.status, now);
     if (is_terminal(report.status)) {
       outcome_.result = std::move(report);
       return take(Trigger::import_terminal, now);
     }
-    if (report.status == ImportStatus::uninitialised && now - upload_accepted_at_ >= config_.poll.stuck_after)
+    return pending(report.status == ImportStatus::uninitialised, "the import is still uninitialised", response, now);
+  }
+
+  Action start_over(Instant now) {
+    note(now, "import " + import_id_ + " never received the file (still uninitialised); requesting a new upload URL");
+    abandoned_.push_back(std::move(import_id_));
+    import_id_.clear();
+    progress_ = Progress::none;
+    last_status_.reset();
+    return take(Trigger::import_unstarted, now);
+  }
+
+  // Not terminal yet: wait for the next poll, unless nothing has happened
+  // since the PUT for too long.
+  Action pending(bool unstarted, const char* still, const Response& response, Instant now) {
+    if (unstarted && now - upload_accepted_at_ >= config_.poll.stuck_after)
       return finish(Trigger::import_stuck,
                     Error{ErrorCode::import_stuck, response.status,
-                          "the import is still uninitialised " + seconds_text(now - upload_accepted_at_) +
+                          std::string(still) + " " + seconds_text(now - upload_accepted_at_) +
                               " after the upload host accepted the file",
                           "", ""},
                     now);
     Duration wait = config_.poll.delay(same_status_polls_, rng_);
     if (auto minimum = retry_after(response)) wait = std::max(wait, *minimum);
     return wait_then(Trigger::import_pending, wait, now);
+  }
+
+  // ---- step 3, V3 (legacy) ---------------------------------------------------
+
+  Action on_status_answer(const Response& response, Instant now) {
+    Classification c = classify_api_status(response.status);
+    if (c.verdict == Verdict::retry) return retry_after_answer(Trigger::poll_retry, response, now);
+    if (c.verdict != Verdict::success) return finish(Trigger::poll_refused, api_error(c.code, response), now);
+
+    auto parsed = parse_dataset_status_answer(response.body, config_.limits);
+    if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
+    DatasetStatusAnswer& answer = parsed.value();
+    failures_ = 0;
+    last_dataset_status_ = answer.status;
+    track_status(to_import_status(answer.status), now);
+    if (is_terminal(answer.status)) {
+      outcome_.result = legacy_report(std::move(answer));
+      return take(Trigger::import_terminal, now);
+    }
+    return pending(answer.status == DatasetStatus::uninitialised, "the dataset's status is still UNINITIALISED",
+                   response, now);
+  }
+
+  // A V3 dataset has no import: its terminal status becomes a report in
+  // the V4 vocabulary, so callers handle one outcome type.
+  ImportReport legacy_report(DatasetStatusAnswer answer) const {
+    ImportReport r;
+    r.dataset_id = config_.dataset_id;
+    r.type = "legacy_dataset";
+    r.status = to_import_status(answer.status);
+    if (answer.status == DatasetStatus::error)
+      r.reason = answer.reason ? std::move(answer.reason) : std::string("the service gave no reason");
+    return r;
   }
 
   void track_status(ImportStatus status, Instant now) {
@@ -404,16 +580,27 @@ class Upload {
                    api_headers(), std::nullopt};
   }
 
+  Request status_request() const {
+    return Request{Purpose::dataset_status, "GET", dataset_url() + "/status", api_headers(), std::nullopt};
+  }
+
   // ---- helpers -------------------------------------------------------------
 
-  std::optional<Error> check_inputs() const {
+  // `how` the run starts: a machine that resumes after an accepted PUT
+  // never uploads, so its file (often unknown) is not checked.
+  std::optional<Error> check_inputs(Trigger how) const {
     auto invalid = [](std::string message) { return Error{ErrorCode::invalid_argument, 0, std::move(message), "", ""}; };
     if (!is_safe_segment(config_.dataset_id))
       return invalid("dataset id must be non-empty, not '.' or '..', and hold no NUL byte");
-    if (!is_safe_segment(file_.name)) return invalid("file name must be non-empty, not '.' or '..', and hold no NUL byte");
-    if (file_.size > kMaxSinglePutBytes)
-      return Error{ErrorCode::file_too_large, 0,
-                   "the file has " + std::to_string(file_.size) + " bytes; one upload takes at most 5 GiB", "", ""};
+    if (progress_ != Progress::upload_accepted) {
+      if (!is_safe_segment(file_.name))
+        return invalid("file name must be non-empty, not '.' or '..', and hold no NUL byte");
+      if (file_.size > kMaxSinglePutBytes)
+        return Error{ErrorCode::file_too_large, 0,
+                     "the file has " + std::to_string(file_.size) + " bytes; one upload takes at most 5 GiB", "", ""};
+    }
+    if (how == Trigger::resume && !detail::usable_import_id(import_id_))
+      return invalid("the import id to resume must be a non-empty path segment of at most 256 bytes");
     if (config_.token.empty() || !is_safe_header_value(config_.token))
       return invalid("the API token is empty or holds a line break");
     if (!is_safe_header_value(config_.user_agent)) return invalid("the user agent holds a line break");
@@ -455,6 +642,8 @@ class Upload {
       case State::upload_backoff: return Purpose::upload;
       case State::polling:
       case State::poll_wait: return Purpose::poll;
+      case State::polling_status:
+      case State::status_wait: return Purpose::dataset_status;
       default: return Purpose::upload_url;
     }
   }
@@ -462,7 +651,8 @@ class Upload {
   Trigger retry_trigger() const noexcept {
     switch (current_purpose()) {
       case Purpose::upload: return Trigger::upload_retry;
-      case Purpose::poll: return Trigger::poll_retry;
+      case Purpose::poll:
+      case Purpose::dataset_status: return Trigger::poll_retry;
       default: return Trigger::url_retry;
     }
   }
@@ -470,9 +660,56 @@ class Upload {
   Trigger refused_trigger() const noexcept {
     switch (current_purpose()) {
       case Purpose::upload: return Trigger::upload_refused;
-      case Purpose::poll: return Trigger::poll_refused;
+      case Purpose::poll:
+      case Purpose::dataset_status: return Trigger::poll_refused;
       default: return Trigger::url_refused;
     }
+  }
+
+  // How start() begins, from how far a restored snapshot got (a new
+  // machine has got nowhere).
+  Trigger start_trigger() const noexcept {
+    switch (progress_) {
+      case Progress::upload_accepted: return legacy_ ? Trigger::resume_legacy : Trigger::resume;
+      case Progress::url_received: return legacy_ ? Trigger::start : Trigger::resume;  // V4: probe the import
+      case Progress::none: break;
+    }
+    return Trigger::start;
+  }
+
+  UploadSnapshot snapshot_value() const {
+    UploadSnapshot s;
+    s.api_base = config_.api_base;
+    s.dataset_id = config_.dataset_id;
+    s.file = file_;
+    s.legacy = legacy_;
+    s.abandoned_import_ids = abandoned_;
+    switch (progress_) {
+      case Progress::none:
+        s.phase = state_ == State::idle ? SnapshotPhase::not_started : SnapshotPhase::requesting_url;
+        // A URL being renewed: its import is as good as abandoned.
+        if (!import_id_.empty()) s.abandoned_import_ids.push_back(import_id_);
+        break;
+      case Progress::url_received:
+        s.phase = SnapshotPhase::uploading;
+        s.import_id = import_id_;
+        break;
+      case Progress::upload_accepted:
+        s.phase = SnapshotPhase::processing;
+        s.import_id = import_id_;
+        if (legacy_)
+          s.last_dataset_status = last_dataset_status_;
+        else
+          s.last_import_status = last_status_;
+        break;
+    }
+    if (s.legacy) s.import_id.clear();
+    return s;
+  }
+
+  static std::string without_trailing_slashes(std::string s) {
+    while (!s.empty() && s.back() == '/') s.pop_back();
+    return s;
   }
 
   void note(Instant now, std::string text) {
@@ -498,9 +735,18 @@ class Upload {
     return now;
   }
 
+  // How far the upload got, for snapshots and for where a restored one
+  // starts. Only ever moves forward, except back to `none` when a URL is
+  // renewed or a resumed import turns out never to have got the file.
+  enum class Progress { none, url_received, upload_accepted };
+
   UploadConfig config_;
   FileInfo file_;
   Rng rng_;
+  Progress progress_ = Progress::none;
+  bool legacy_ = false;   // V3: step 1 answered without import_id
+  bool probing_ = false;  // resumed before an accepted PUT: the first poll says whether it landed
+  std::optional<DatasetStatus> last_dataset_status_;
 
   State state_ = State::idle;
   Instant deadline_{};

@@ -72,7 +72,19 @@ struct Run {
     c.poll.stuck_after = std::chrono::seconds(50);
     return c;
   }
-  explicit Run(UploadConfig c = config()) : up(std::move(c), FileInfo{"reviews.jsonl", 100}) {}
+  explicit Run(UploadConfig c = config(), FileInfo f = {"reviews.jsonl", 100}) : up(std::move(c), std::move(f)) {}
+  explicit Run(Upload u) : up(std::move(u)) {}
+
+  // A V3 (legacy) dataset takes .csv and .zip files.
+  static Run legacy() { return Run(config(), FileInfo{"reviews.csv", 100}); }
+  // Restored from a snapshot taken after step 1 answered (the PUT's answer lost).
+  static Run restored_before_put() {
+    Run first;
+    first.to_uploading();
+    auto restored = Upload::restore(config(), first.up.snapshot());
+    REQUIRE(restored);
+    return Run(std::move(restored).value());
+  }
 
   Run& start(double t = 0) { return step(up.start(now = at(t))); }
   Run& respond(upstate::Response r, double t) { return step(up.on_response(r, now = at(t))); }
@@ -99,6 +111,19 @@ struct Run {
   Run& to_upload_backoff() { return to_uploading().respond(test::s3_error(503, "SlowDown", "slow"), 2); }
   Run& to_polling() { return to_uploading().respond(test::answer(200), 2); }
   Run& to_poll_wait() { return to_polling().respond(test::import_answer("queued"), 3); }
+  // V3: step 1 answers without import_id; step 3 asks for the dataset's status.
+  static upstate::Response legacy_url() {
+    return test::answer(200,
+                        R"({"upload_url":"https://s3.example.test/k?X-Amz-Date=20261128T120000Z&X-Amz-Expires=900)"
+                        R"(&X-Amz-SignedHeaders=host&X-Amz-Signature=1","http_method":"PUT"})",
+                        {{"Date", test::kDate}});
+  }
+  static upstate::Response status(const std::string& word) {
+    return test::answer(200, R"({"status":")" + word + R"("})");
+  }
+  Run& to_legacy_uploading() { return start().respond(legacy_url(), 1); }
+  Run& to_polling_status() { return to_legacy_uploading().respond(test::answer(200), 2); }
+  Run& to_status_wait() { return to_polling_status().respond(status("PROCESSING"), 3); }
 };
 
 struct Recipe {
@@ -112,6 +137,8 @@ const auto expired = [] { return test::s3_error(403, "AccessDenied", "Request ha
 const std::vector<Recipe>& recipes() {
   static const std::vector<Recipe> all = {
       {State::idle, Trigger::start, [](Run& r) { r.start(); }},
+      {State::idle, Trigger::resume, [](Run& r) { (r = Run(Upload::resume_import(Run::config(), "i1"))).start(); }},
+      {State::idle, Trigger::resume_legacy, [](Run& r) { (r = Run(Upload::resume_legacy(Run::config()))).start(); }},
       {State::idle, Trigger::refused_locally,
        [](Run& r) {
          UploadConfig c = Run::config();
@@ -137,6 +164,7 @@ const std::vector<Recipe>& recipes() {
       {State::url_backoff, Trigger::misuse, [](Run& r) { r.to_url_backoff().respond(test::answer(200), 1); }},
 
       {State::uploading, Trigger::upload_accepted, [](Run& r) { r.to_polling(); }},
+      {State::uploading, Trigger::legacy_upload_accepted, [](Run& r) { (r = Run::legacy()).to_polling_status(); }},
       {State::uploading, Trigger::url_expired, [](Run& r) { r.to_uploading().respond(expired(), 2); }},
       {State::uploading, Trigger::renewals_exhausted,
        [](Run& r) { r.to_uploading().respond(expired(), 2).respond(test::url_answer("i2"), 3).respond(expired(), 4); }},
@@ -163,6 +191,8 @@ const std::vector<Recipe>& recipes() {
 
       {State::polling, Trigger::import_pending, [](Run& r) { r.to_poll_wait(); }},
       {State::polling, Trigger::import_terminal, [](Run& r) { r.to_polling().respond(test::import_answer("complete"), 3); }},
+      {State::polling, Trigger::import_unstarted,
+       [](Run& r) { (r = Run::restored_before_put()).start(10).respond(test::import_answer("uninitialised"), 11); }},
       {State::polling, Trigger::poll_retry, [](Run& r) { r.to_polling().respond(test::answer(500), 3); }},
       {State::polling, Trigger::poll_refused, [](Run& r) { r.to_polling().respond(test::api_error(404), 3); }},
       {State::polling, Trigger::import_stuck,
@@ -177,6 +207,30 @@ const std::vector<Recipe>& recipes() {
       {State::poll_wait, Trigger::deadline, [](Run& r) { r.to_polling().respond(test::import_answer("queued"), 20000); }},
       {State::poll_wait, Trigger::cancel, [](Run& r) { r.to_poll_wait().cancel(4); }},
       {State::poll_wait, Trigger::misuse, [](Run& r) { r.to_poll_wait().respond(test::answer(200), 4); }},
+
+      {State::polling_status, Trigger::import_pending, [](Run& r) { (r = Run::legacy()).to_status_wait(); }},
+      {State::polling_status, Trigger::import_terminal,
+       [](Run& r) { (r = Run::legacy()).to_polling_status().respond(Run::status("READY"), 3); }},
+      {State::polling_status, Trigger::poll_retry,
+       [](Run& r) { (r = Run::legacy()).to_polling_status().respond(test::answer(500), 3); }},
+      {State::polling_status, Trigger::poll_refused,
+       [](Run& r) { (r = Run::legacy()).to_polling_status().respond(test::api_error(404), 3); }},
+      {State::polling_status, Trigger::import_stuck,
+       [](Run& r) { (r = Run::legacy()).to_polling_status().respond(Run::status("UNINITIALISED"), 60); }},
+      {State::polling_status, Trigger::retries_exhausted,
+       [](Run& r) {
+         (r = Run::legacy()).to_polling_status().respond(test::answer(500), 3).wake().respond(test::answer(500), 20);
+       }},
+      {State::polling_status, Trigger::deadline, [](Run& r) { (r = Run::legacy()).to_status_wait().wake_at(20000); }},
+      {State::polling_status, Trigger::cancel, [](Run& r) { (r = Run::legacy()).to_polling_status().cancel(3); }},
+      {State::polling_status, Trigger::misuse, [](Run& r) { (r = Run::legacy()).to_polling_status().wake_at(3); }},
+
+      {State::status_wait, Trigger::wake, [](Run& r) { (r = Run::legacy()).to_status_wait().wake(); }},
+      {State::status_wait, Trigger::deadline,
+       [](Run& r) { (r = Run::legacy()).to_polling_status().respond(Run::status("PROCESSING"), 20000); }},
+      {State::status_wait, Trigger::cancel, [](Run& r) { (r = Run::legacy()).to_status_wait().cancel(4); }},
+      {State::status_wait, Trigger::misuse,
+       [](Run& r) { (r = Run::legacy()).to_status_wait().respond(test::answer(200), 4); }},
   };
   return all;
 }
@@ -208,4 +262,10 @@ TEST_CASE("every step a run takes is a row of the table") {
       test::import_answer("partial", R"(,"accepted_count":1,"rejected_count":1,"errors":[])"), 20);
   REQUIRE(run.up.state() == State::done);
   for (const Step& s : run.up.trace()) CHECK(next_state(s.from, s.trigger) == s.to);
+
+  Run v3 = Run::legacy();
+  v3.to_status_wait().wake().respond(Run::status("processing"), 10).wake().respond(Run::status("Ready"), 20);
+  REQUIRE(v3.up.state() == State::done);
+  REQUIRE(v3.up.outcome()->complete());
+  for (const Step& s : v3.up.trace()) CHECK(next_state(s.from, s.trigger) == s.to);
 }

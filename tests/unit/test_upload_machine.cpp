@@ -351,10 +351,11 @@ TEST_CASE("retryable S3 answers repeat the same PUT") {
 TEST_CASE("step 1 answers the machine cannot use") {
   Upload up = upload();
   up.start(at(0));
-  SECTION("no import_id: a V3 dataset") {
+  SECTION("no import_id: a V3 dataset, which does not take .jsonl (test_upload_legacy.cpp has the rest)") {
     Action a = up.on_response(
         test::answer(200, R"({"upload_url":"https://s3.example.test/x.csv","http_method":"PUT"})"), at(1));
     CHECK(error_code(a) == ErrorCode::legacy_dataset);
+    CHECK(done(a).requests_sent == 1);
   }
   SECTION("a method other than PUT") {
     Action a = up.on_response(

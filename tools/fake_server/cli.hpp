@@ -29,8 +29,8 @@ inline constexpr int kExitStartup = 71;   // EX_OSERR: bind or TLS setup failed
 
 inline constexpr std::string_view kUsage =
     "usage: upstate-fake-server [--host 127.0.0.1] [--port N] [--cert PEM --key PEM] [--token T]\n"
-    "         [--dataset ID[:SCHEMA_JSON_FILE]]... [--datasets FILE.json] [--fault SPEC]...\n"
-    "         [--processing-ms N] [--url-lifetime S] [--max-body BYTES] [--quiet]\n"
+    "         [--dataset ID[:SCHEMA_JSON_FILE]]... [--legacy-dataset ID]... [--datasets FILE.json]\n"
+    "         [--fault SPEC]... [--processing-ms N] [--url-lifetime S] [--max-body BYTES] [--quiet]\n"
     "\n"
     "The dataset API and S3 on one loopback port. Prints one line,\n"
     "'listening on http(s)://HOST:PORT', then serves until SIGINT/SIGTERM.\n"
@@ -38,9 +38,10 @@ inline constexpr std::string_view kUsage =
     "  --port 0      (default) any free port\n"
     "  --token       accepted as 'Authorization: Token T' (default fake-token)\n"
     "  --dataset     a dataset; without a schema file its imports end pending_schema\n"
-    "  --datasets    [{\"id\": ..., \"name\": ..., \"schema\": {...}}, ...]\n"
-    "  --fault       PURPOSE:KIND[:ARG][xTIMES], PURPOSE upload_url|upload|poll|dataset, KIND one of\n"
-    "                NNN[:RETRY_AFTER] reset stall delay:MS malformed:BODY s3-expired s3:CODE:STATUS\n"
+    "  --legacy-dataset  a V3 dataset: .csv/.zip, no import_id, GET .../status until READY or ERROR\n"
+    "  --datasets    [{\"id\": ..., \"name\": ..., \"schema\": {...}, \"schema_version\": 3|4}, ...]\n"
+    "  --fault       PURPOSE:KIND[:ARG][xTIMES]; PURPOSE upload_url|upload|poll|dataset|dataset_status;\n"
+    "                KIND NNN[:RETRY_AFTER] reset stall delay:MS malformed:BODY s3-expired s3:CODE:STATUS\n"
     "  --processing-ms  processing time per import (default 3000); --url-lifetime seconds (default 900)\n"
     "  --max-body    request body cap in bytes (default 64 MiB)\n"
     "  --quiet       no request log on stderr\n";
@@ -48,6 +49,7 @@ inline constexpr std::string_view kUsage =
 struct DatasetArg {
   std::string id;
   std::optional<std::string> schema_file;
+  bool legacy = false;  // --legacy-dataset: V3, never a schema
 };
 
 struct CliOptions {
@@ -117,6 +119,10 @@ inline Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
       if (colon != std::string::npos) d.schema_file = v->substr(colon + 1);
       if (d.id.empty() || (d.schema_file && d.schema_file->empty())) return bad_value("needs ID[:SCHEMA_JSON_FILE]");
       cli.datasets.push_back(std::move(d));
+    } else if (flag == "--legacy-dataset") {
+      auto v = value();
+      if (!v || v->empty()) return bad_value("needs an ID");
+      cli.datasets.push_back(DatasetArg{*v, std::nullopt, true});
     } else if (flag == "--datasets") {
       auto v = value();
       if (!v || v->empty()) return bad_value("needs a JSON file");
@@ -147,7 +153,8 @@ inline Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
   return cli;
 }
 
-// --datasets: [{"id": "...", "name": "...", "schema": {...} | null | absent}, ...]
+// --datasets: [{"id": "...", "name": "...", "schema": {...} | null | absent,
+//               "schema_version": 3 | 4 | absent (4; 3 is a V3 dataset, without a schema)}, ...]
 inline Result<std::vector<testing::FakeDatasetSpec>> parse_datasets_json(std::string_view text) {
   auto bad = [](std::string path, std::string why) {
     return Error{ErrorCode::malformed_answer, 0, std::move(why), std::move(path), {}};
@@ -183,6 +190,12 @@ inline Result<std::vector<testing::FakeDatasetSpec>> parse_datasets_json(std::st
         return e;
       }
       spec.schema = std::move(parsed.value());
+    }
+    if (auto version = d.FindMember("schema_version"); version != d.MemberEnd() && !version->value.IsNull()) {
+      if (!version->value.IsInt() || (version->value.GetInt() != 3 && version->value.GetInt() != 4))
+        return bad(path + ".schema_version", "expected 3 or 4");
+      spec.legacy = version->value.GetInt() == 3;
+      if (spec.legacy && spec.schema) return bad(path + ".schema", "a V3 (schema_version 3) dataset takes no schema");
     }
     out.push_back(std::move(spec));
   }

@@ -51,6 +51,7 @@ inline std::optional<Purpose> parse_purpose(std::string_view s) noexcept {
   if (s == "upload") return Purpose::upload;
   if (s == "poll") return Purpose::poll;
   if (s == "dataset") return Purpose::dataset;
+  if (s == "dataset_status" || s == "dataset-status") return Purpose::dataset_status;
   return std::nullopt;
 }
 
@@ -88,7 +89,7 @@ inline testing::Fault status_fault(Purpose p, int status) {
 
 }  // namespace detail
 
-// PURPOSE  upload_url | upload | poll | dataset
+// PURPOSE  upload_url | upload | poll | dataset | dataset_status (V3's GET .../status)
 // KIND     NNN[:RETRY_AFTER]   that status (200..599), with the host's error body
 //          reset | stall       see ResetFault, StallFault
 //          delay:MS            the normal answer, MS milliseconds late
@@ -104,7 +105,7 @@ inline Result<ServerFault> parse_fault_spec(std::string_view spec) {
   auto colon = spec.find(':');
   if (colon == std::string_view::npos) return bad("expected PURPOSE:KIND");
   auto purpose = parse_purpose(spec.substr(0, colon));
-  if (!purpose) return bad("PURPOSE is one of upload_url, upload, poll, dataset");
+  if (!purpose) return bad("PURPOSE is one of upload_url, upload, poll, dataset, dataset_status");
   std::string_view rest = spec.substr(colon + 1);
 
   int times = 1;

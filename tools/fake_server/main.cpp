@@ -44,7 +44,7 @@ int run(const std::vector<std::string>& args) {
   }
   FakeServerOptions options = cli->server;
   for (const DatasetArg& d : cli->datasets) {
-    testing::FakeDatasetSpec spec{d.id, d.id, std::nullopt};
+    testing::FakeDatasetSpec spec{d.id, d.id, std::nullopt, d.legacy};
     if (d.schema_file) {
       std::string text;
       if (!read_file(*d.schema_file, text)) return fail(kExitNoInput, "cannot read " + *d.schema_file);

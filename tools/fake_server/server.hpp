@@ -130,7 +130,7 @@ struct Core : std::enable_shared_from_this<Core> {
 
   std::mutex mutex;  // guards service and faults
   testing::FakeService service;
-  std::array<std::deque<ServerFault>, 4> faults;
+  std::array<std::deque<ServerFault>, kPurposeCount> faults;
 
   Instant now() const { return opts.clock ? opts.clock() : std::chrono::steady_clock::now(); }
 

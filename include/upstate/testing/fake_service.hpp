@@ -3,8 +3,9 @@
 // `handle(request, body, now)` answers as the real pair would (API.md):
 // datasets with or without a schema, presigned URLs that expire and check
 // their signature and Content-Type, one-at-a-time processing per dataset in
-// arrival order, JSONL/CSV validation (rules in fake_validation.hpp), and
-// scripted faults (fake_fault.hpp). Time is only ever the `now` argument:
+// arrival order, JSONL/CSV validation (rules in fake_validation.hpp), V3
+// (legacy) datasets whose status is polled instead of an import
+// (fake_legacy.hpp), and scripted faults (fake_fault.hpp). Time is only ever the `now` argument:
 // the same calls give the same answers, byte for byte.
 //
 // Routing is by URL prefix (scheme, host, port, path): `api_base` is the
@@ -24,6 +25,7 @@
 #include <variant>
 #include <vector>
 
+#include "../dataset_status.hpp"
 #include "../http.hpp"
 #include "../http_date.hpp"
 #include "../import_status.hpp"
@@ -33,6 +35,7 @@
 #include "../wire/import_report.hpp"
 #include "fake_fault.hpp"
 #include "fake_json.hpp"
+#include "fake_legacy.hpp"
 #include "fake_s3.hpp"
 #include "fake_signature.hpp"
 #include "fake_text.hpp"
@@ -59,6 +62,10 @@ struct FakeDatasetSpec {
   std::string id;
   std::string name;
   std::optional<Schema> schema;
+  // A V3 dataset (schema_version 3; the schema is ignored): step 1 answers
+  // without import_id, and GET /datasets/{id}/status reports the last
+  // uploaded file's processing: UNINITIALISED, PROCESSING, READY or ERROR.
+  bool legacy = false;
 };
 
 struct FakeReply {
@@ -90,19 +97,20 @@ class FakeService {
 
   const FakeOptions& options() const { return opts_; }
 
-  // Adds the dataset, or replaces the name and schema of one with that id
-  // (its imports are kept).
+  // Adds the dataset, or replaces the name, schema and version of one with
+  // that id (its imports are kept).
   void add_dataset(FakeDatasetSpec spec) {
     auto& d = datasets_[spec.id];
     d.id = std::move(spec.id);
     d.name = std::move(spec.name);
-    d.schema = std::move(spec.schema);
+    d.legacy = spec.legacy;
+    d.schema = spec.legacy ? std::nullopt : std::move(spec.schema);
   }
 
-  // false when there is no such dataset.
+  // false when there is no such dataset, or it is a V3 one.
   bool set_schema(std::string_view dataset_id, Schema schema) {
     auto it = datasets_.find(dataset_id);
-    if (it == datasets_.end()) return false;
+    if (it == datasets_.end() || it->second.legacy) return false;
     it->second.schema = std::move(schema);
     return true;
   }
@@ -217,11 +225,24 @@ class FakeService {
     return r;
   }
 
+  // A V3 dataset's status at `now` (GET .../status without the HTTP);
+  // nullopt for a V4 dataset or none.
+  std::optional<DatasetStatus> dataset_status(std::string_view dataset_id, Instant now) const {
+    auto it = datasets_.find(dataset_id);
+    if (it == datasets_.end() || !it->second.legacy) return std::nullopt;
+    return legacy_status(it->second, now);
+  }
+
   // Sum of accepted_count over the dataset's imports that are complete or
-  // partial at `now`.
+  // partial at `now`; for a V3 dataset, the data rows of its file when READY.
   std::uint64_t total_datapoint_count(std::string_view dataset_id, Instant now) const {
     auto it = datasets_.find(dataset_id);
     if (it == datasets_.end()) return 0;
+    if (it->second.legacy) {
+      const ImportState* current = legacy_current(it->second);
+      bool ready = current && legacy_status_of(status_at(*current, now)) == DatasetStatus::ready;
+      return ready ? current->result.accepted : 0;
+    }
     std::uint64_t total = 0;
     for (std::size_t i : it->second.imports) {
       ImportStatus s = status_at(imports_[i], now);
@@ -230,7 +251,8 @@ class FakeService {
     return total;
   }
 
-  // In creation order (one per step-1 call that reached the service).
+  // In creation order (one per step-1 call that reached the service; none
+  // for a V3 dataset).
   std::vector<std::string> import_ids(std::string_view dataset_id) const {
     std::vector<std::string> out;
     auto it = datasets_.find(dataset_id);
@@ -247,9 +269,13 @@ class FakeService {
  private:
   enum class Host { none, api, upload };
 
+  // One step-1 call: a V4 import, or (legacy) an upload slot of a V3
+  // dataset, whose id only names its S3 key.
   struct ImportState {
     std::string id, dataset_id, filename, content_type;
     FileKind kind = FileKind::jsonl;
+    bool legacy = false;
+    LegacyKind legacy_kind = LegacyKind::other;
     Instant created{};
     std::optional<Instant> received, start, end;  // set by the first successful PUT
     Validation result;
@@ -259,8 +285,10 @@ class FakeService {
     std::string id, name, workspace_id = "fake-workspace";
     Instant created{};
     std::optional<Schema> schema;
-    std::vector<std::size_t> imports;   // indexes into imports_, creation order
+    std::vector<std::size_t> imports;   // indexes into imports_, creation order (V4 only)
     std::optional<Instant> busy_until;  // end of the last received import's processing
+    bool legacy = false;                // V3
+    std::optional<std::size_t> legacy_current;  // V3: the upload whose bytes arrived last (imports_)
   };
 
   static constexpr std::size_t kMaxFilenameBytes = 1024;  // S3's key limit
@@ -300,13 +328,14 @@ class FakeService {
     return out;
   }
 
-  enum class Route { datasets, dataset, upload_url, import, none };
+  enum class Route { datasets, dataset, upload_url, import, status, none };
 
   static Route api_route(const std::vector<std::string_view>& s) {
     if (s.empty() || s[0] != "datasets") return Route::none;
     if (s.size() == 1) return Route::datasets;
     if (s[1].empty()) return Route::none;
     if (s.size() == 2) return Route::dataset;
+    if (s.size() == 3 && s[2] == "status") return Route::status;
     if (s.size() == 4 && !s[3].empty()) {
       if (s[2] == "upload-url") return Route::upload_url;
       if (s[2] == "imports") return Route::import;
@@ -318,6 +347,7 @@ class FakeService {
     switch (api_route(s)) {
       case Route::upload_url: return Purpose::upload_url;
       case Route::import: return Purpose::poll;
+      case Route::status: return Purpose::dataset_status;
       default: return Purpose::dataset;
     }
   }
@@ -416,6 +446,7 @@ class FakeService {
         return req.method == "GET" ? get_dataset(decoded[0], now) : patch_dataset(decoded[0], body, now);
       case Route::upload_url: return new_upload_url(decoded[0], decoded[1], now);
       case Route::import: return get_import(decoded[0], decoded[1], now);
+      case Route::status: return get_status(decoded[0], now);
       case Route::none: break;
     }
     return api_error(404, "Not found.", now);
@@ -430,6 +461,7 @@ class FakeService {
   Response patch_dataset(const std::string& id, std::string_view body, Instant now) {
     auto it = datasets_.find(id);
     if (it == datasets_.end()) return api_error(404, "Dataset not found.", now);
+    if (it->second.legacy) return api_error(400, "schema: a V3 (legacy) dataset takes no schema.", now);
     auto doc = read_json_object(body);
     if (auto* p = std::get_if<BodyProblem>(&doc)) return api_error(p->status, p->detail, now);
     const auto& obj = std::get<rapidjson::Document>(doc);
@@ -470,16 +502,24 @@ class FakeService {
   Response new_upload_url(const std::string& dataset_id, const std::string& filename, Instant now) {
     auto it = datasets_.find(dataset_id);
     if (it == datasets_.end()) return api_error(404, "Dataset not found.", now);
+    const bool legacy = it->second.legacy;
     auto kind = file_kind_of(filename);
-    if (!is_safe_segment(filename) || filename.size() > kMaxFilenameBytes || !kind)
+    if (!is_safe_segment(filename) || filename.size() > kMaxFilenameBytes || (!kind && !legacy))
       return api_error(400, "Unsupported file type: the dataset accepts .jsonl and .csv files.", now);
 
     ImportState im;
-    im.id = make_uuid("8000", ++import_counter_);
+    // V3 slots count apart, so adding a V3 dataset leaves V4 import ids as they were.
+    im.id = legacy ? make_uuid("c000", ++legacy_counter_) : make_uuid("8000", ++import_counter_);
     im.dataset_id = dataset_id;
     im.filename = filename;
-    im.kind = *kind;
-    im.content_type = std::string(content_type_of(*kind));
+    im.legacy = legacy;
+    if (legacy) {
+      im.legacy_kind = legacy_kind_of(filename);
+      im.content_type = std::string(content_type_of(im.legacy_kind));
+    } else {
+      im.kind = *kind;
+      im.content_type = std::string(content_type_of(*kind));
+    }
     im.created = now;
     std::string key =
         "/raw-datasets/" + percent_encode_segment(dataset_id) + "/" + im.id + "/" + percent_encode_segment(filename);
@@ -490,9 +530,12 @@ class FakeService {
     auto parsed = parse_url(url);
     if (!parsed) return api_error(500, "fake: upload_base is not an absolute http(s) URL", now);
     // Index by the path S3 will see (the upload base's own path included).
+    // A V3 slot is no import: the API shows it nowhere.
     path_index_[parsed->path] = imports_.size();
-    import_index_[im.id] = imports_.size();
-    it->second.imports.push_back(imports_.size());
+    if (!legacy) {
+      import_index_[im.id] = imports_.size();
+      it->second.imports.push_back(imports_.size());
+    }
     imports_.push_back(im);
 
     rapidjson::StringBuffer buf;
@@ -502,8 +545,10 @@ class FakeService {
     write_string(w, url, 1u << 16);
     w.Key("http_method");
     w.String("PUT");
-    w.Key("import_id");
-    write_string(w, im.id);
+    if (!legacy) {
+      w.Key("import_id");
+      write_string(w, im.id);
+    }
     if (opts_.send_content_type) {
       w.Key("content_type");
       write_string(w, im.content_type);
@@ -523,6 +568,35 @@ class FakeService {
     JsonWriter w(buf);
     write_import(w, imports_[it->second], now);
     return json(200, std::string(buf.GetString(), buf.GetSize()), now);
+  }
+
+  // V3: {"status": "PROCESSING"} and, on ERROR, the reason. A V4 dataset
+  // has no such resource.
+  Response get_status(const std::string& dataset_id, Instant now) const {
+    auto it = datasets_.find(dataset_id);
+    if (it == datasets_.end()) return api_error(404, "Dataset not found.", now);
+    if (!it->second.legacy) return api_error(404, "Not found: only a V3 (legacy) dataset has a status.", now);
+    DatasetStatus status = legacy_status(it->second, now);
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    w.StartObject();
+    w.Key("status");
+    write_string(w, to_string(status));
+    if (status == DatasetStatus::error) {
+      w.Key("reason");
+      write_string(w, legacy_current(it->second)->result.reason);
+    }
+    w.EndObject();
+    return json(200, std::string(buf.GetString(), buf.GetSize()), now);
+  }
+
+  const ImportState* legacy_current(const DatasetState& d) const {
+    return d.legacy_current ? &imports_[*d.legacy_current] : nullptr;
+  }
+
+  DatasetStatus legacy_status(const DatasetState& d, Instant now) const {
+    const ImportState* current = legacy_current(d);
+    return current ? legacy_status_of(status_at(*current, now)) : DatasetStatus::uninitialised;
   }
 
   // --- S3 ----------------------------------------------------------------
@@ -615,8 +689,7 @@ class FakeService {
 
     // A second PUT overwrites the object, but the import already started
     // from the first one: answered 200 and otherwise ignored.
-    ImportState& im = imports_[target.import_index];
-    if (!im.received) receive(im, body, now);
+    if (!imports_[target.import_index].received) receive(target.import_index, body, now);
     Response r = answer(200, {}, {}, now);
     r.headers.push_back({"ETag", "\"" + fnv_hex(body, 2) + "\""});
     r.headers.push_back({"x-amz-request-id", request_id()});
@@ -665,10 +738,16 @@ class FakeService {
 
   // One import at a time per dataset, in PUT-arrival order: it starts when
   // it arrives or when the previous one ends, whichever is later.
-  void receive(ImportState& im, std::string_view body, Instant now) {
+  void receive(std::size_t index, std::string_view body, Instant now) {
+    ImportState& im = imports_[index];
     DatasetState& d = datasets_[im.dataset_id];
     im.received = now;
-    im.result = validate_upload(im.kind, body, d.schema, opts_.max_reported_errors);
+    if (im.legacy) {
+      im.result = validate_legacy_upload(im.legacy_kind, body);
+      d.legacy_current = index;
+    } else {
+      im.result = validate_upload(im.kind, body, d.schema, opts_.max_reported_errors);
+    }
     Instant start = d.busy_until ? std::max(now, *d.busy_until) : now;
     im.start = start;
     im.end =
@@ -761,7 +840,17 @@ class FakeService {
     w.Key("total_datapoint_count");
     w.Uint64(total_datapoint_count(d.id, now));
     w.Key("schema_version");
-    w.Int(4);
+    w.Int(d.legacy ? 3 : 4);
+    if (d.legacy) {
+      w.Key("status");
+      write_string(w, to_string(legacy_status(d, now)));
+      if (const ImportState* current = legacy_current(d)) {
+        w.Key("filename");
+        write_string(w, current->filename, kMaxFilenameBytes);
+      }
+      w.EndObject();
+      return {buf.GetString(), buf.GetSize()};
+    }
     if (d.schema) {
       w.Key("schema");
       write_schema(w, *d.schema);
@@ -805,9 +894,9 @@ class FakeService {
   std::vector<ImportState> imports_;                              // creation order
   std::map<std::string, std::size_t, std::less<>> import_index_;  // import id -> imports_
   std::map<std::string, std::size_t, std::less<>> path_index_;    // S3 path -> imports_
-  std::array<std::deque<Fault>, 4> faults_;                       // per Purpose
+  std::array<std::deque<Fault>, kPurposeCount> faults_;           // per Purpose
   std::vector<Seen> seen_;
-  std::uint64_t import_counter_ = 0, dataset_counter_ = 0;
+  std::uint64_t import_counter_ = 0, dataset_counter_ = 0, legacy_counter_ = 0;
 };
 
 }  // namespace upstate::testing
