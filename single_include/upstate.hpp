@@ -278,6 +278,8 @@ using UnixSeconds = std::int64_t;
 
 // ---- begin include/upstate/wire/import_report.hpp ----
 // Step 3's answer: GET /datasets/{id}/imports/{import_id} -> 200.
+#include <algorithm>
+#include <iterator>
 
 // ---- begin include/upstate/import_status.hpp ----
 // The import job's lifecycle as the service reports it (API.md, step 3).
@@ -384,6 +386,7 @@ class Result {
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <initializer_list>
@@ -534,11 +537,8 @@ inline std::string_view string_view_of(const JsonValue& string_value) noexcept {
   return {string_value.GetString(), string_value.GetStringLength()};
 }
 
-// Parses `body` into `doc` and checks that the root is an object. Iterative
-// parsing keeps deep nesting off the call stack; no kParseStopWhenDoneFlag,
-// so bytes after the document are an error.
-inline std::optional<Error> parse_json_object(std::string_view body, const ParseLimits& limits,
-                                              rapidjson::Document& doc) {
+// The checks made before RapidJSON sees a byte: the size cap, and NUL.
+inline std::optional<Error> check_json_text(std::string_view body, const ParseLimits& limits) {
   if (body.size() > limits.max_body_bytes) return body_too_large(body.size(), limits.max_body_bytes);
   // RapidJSON's memory stream reads NUL as end of input, so "{}\0junk" would
   // pass as "{}". A raw NUL byte is never valid JSON text (inside strings it
@@ -547,7 +547,11 @@ inline std::optional<Error> parse_json_object(std::string_view body, const Parse
     auto offset = static_cast<std::size_t>(static_cast<const char*>(nul) - body.data());
     return malformed("$", "not JSON: NUL byte at offset " + std::to_string(offset));
   }
-  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+  return std::nullopt;
+}
+
+// After the parse: a syntax error, or a root that is not an object.
+inline std::optional<Error> check_json_object(const rapidjson::Document& doc) {
   if (doc.HasParseError()) {
     return malformed("$", std::string("not JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
                               " at offset " + std::to_string(doc.GetErrorOffset()));
@@ -555,6 +559,53 @@ inline std::optional<Error> parse_json_object(std::string_view body, const Parse
   if (!doc.IsObject()) return malformed("$", wrong_type("object", doc));
   return std::nullopt;
 }
+
+// Parses `body` into `doc` and checks that the root is an object. Iterative
+// parsing keeps deep nesting off the call stack; no kParseStopWhenDoneFlag,
+// so bytes after the document are an error.
+inline std::optional<Error> parse_json_object(std::string_view body, const ParseLimits& limits,
+                                              rapidjson::Document& doc) {
+  if (auto error = check_json_text(body, limits)) return error;
+  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+  return check_json_object(doc);
+}
+
+// The same parse in situ, for answers that can be large (step 3's errors[]):
+// RapidJSON decodes each string inside a private copy of the body and points
+// at it, instead of copying it to a stack and then again into the document,
+// which takes about a third off the parse of a 10,000-item answer (bench/).
+// The document's values point into that copy, so this object is neither
+// copied nor moved. Results, errors and offsets are parse_json_object's.
+class InSituJson {
+ public:
+  InSituJson() = default;
+  InSituJson(const InSituJson&) = delete;
+  InSituJson& operator=(const InSituJson&) = delete;
+
+  std::optional<Error> parse_object(std::string_view body, const ParseLimits& limits) {
+    if (auto error = check_json_text(body, limits)) return error;
+    text_.assign(body.data(), body.size());  // std::string ends in a NUL: the in-situ stream's end mark
+    rapidjson::InsituStringStream in(&text_[0]);
+    // Document::Parse(text, length) reads through EncodedInputStream, which
+    // skips the bytes of a UTF-8 byte order mark (each of EF, BB, BF, in that
+    // order, when present); skipped the same way here, so both parses accept
+    // the same bodies and report the same offsets.
+    for (unsigned bom : {0xEFu, 0xBBu, 0xBFu})
+      if (static_cast<unsigned char>(in.Peek()) == bom) in.Take();
+    doc_.ParseStream<rapidjson::kParseIterativeFlag | rapidjson::kParseInsituFlag, rapidjson::UTF8<>>(in);
+    return check_json_object(doc_);
+  }
+
+  const rapidjson::Document& doc() const noexcept { return doc_; }
+
+ private:
+  std::string text_;
+  // The document's first values live in the object itself (a poll answer
+  // fits), so a small answer allocates no 64 KiB chunk and no allocator.
+  alignas(std::max_align_t) char first_chunk_[2048];
+  rapidjson::MemoryPoolAllocator<> pool_{first_chunk_, sizeof first_chunk_};
+  rapidjson::Document doc_{&pool_};
+};
 
 // ---- one value, checked against the type the field must have ----
 
@@ -634,7 +685,7 @@ class ObjectReader {
       fail(malformed(path_of(key), "missing required field"));
       return {};
     }
-    return take(read_string(it->value, path_of(key)), std::string{});
+    return take(key, read_string(it->value, std::string()), std::string{});
   }
 
   std::optional<std::string> optional_string(const char* key) { return optional(key, read_string); }
@@ -663,10 +714,20 @@ class ObjectReader {
   }
 
  private:
+  // The read_* functions get an empty path (they use it for Error::path
+  // only) and the field's path is put into their error here: building
+  // "$.errors[1234].record_index" for every field read, to throw it away
+  // when the field is fine, was one of the larger costs of a 10,000-item
+  // answer (bench/).
+  void fail_at(const char* key, Error e) {
+    e.path = path_of(key);
+    fail(std::move(e));
+  }
+
   template <class T>
-  T take(Result<T> r, T fallback) {
+  T take(const char* key, Result<T> r, T fallback) {
     if (r.ok()) return std::move(r).value();
-    fail(std::move(r).error());
+    fail_at(key, std::move(r).error());
     return fallback;
   }
 
@@ -675,9 +736,9 @@ class ObjectReader {
     if (failed()) return std::nullopt;
     const JsonValue* v = find(key);
     if (!v) return std::nullopt;
-    Result<T> r = read(*v, path_of(key));
+    Result<T> r = read(*v, std::string());
     if (r.ok()) return std::move(r).value();
-    fail(std::move(r).error());
+    fail_at(key, std::move(r).error());
     return std::nullopt;
   }
 
@@ -699,69 +760,157 @@ class ObjectReader {
 
 // ---- bounded re-serialisation ----
 
-// `value` as compact JSON (rapidjson::Writer), cut to at most `max_bytes`.
+// Compact JSON of a value, cut to at most `max_bytes`, byte for byte what
+// rapidjson::Writer writes (same escapes, same number forms) followed by
+// utf8_prefix. Written here rather than through rapidjson::Writer because a
+// large answer re-serialises thousands of items: this writer keeps its
+// buffers between calls (one allocation per item, the result, instead of
+// four), makes room once per string and copies unescaped runs whole.
+//
 // Walks with an explicit stack rather than Value::Accept, which recurses once
 // per nesting level (an item nested 100000 deep would overflow the call
 // stack), and stops once the output passes the cap, so the work is
 // O(max_bytes) whatever the item holds. Strings longer than the cap are
 // written only in part: their tail would be cut anyway.
-inline std::string to_json_bounded(const JsonValue& value, std::size_t max_bytes) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  auto clipped = [max_bytes](rapidjson::SizeType length) {
-    return max_bytes >= length ? length : static_cast<rapidjson::SizeType>(max_bytes + 1);
-  };
+class BoundedJsonWriter {
+ public:
+  std::string write(const JsonValue& value, std::size_t max_bytes) {
+    size_ = 0;
+    stack_.clear();
+    max_bytes_ = max_bytes;
+    visit(value, 0);
+    while (!stack_.empty() && size_ <= max_bytes_) {
+      Frame& top = stack_.back();
+      const JsonValue& c = *top.container;
+      const rapidjson::SizeType i = top.next++;  // `top` dies when visit() pushes
+      if (c.IsObject()) {
+        if (i == c.MemberCount()) {
+          stack_.pop_back();
+          put("}");
+          continue;
+        }
+        const auto& member = *(c.MemberBegin() + i);
+        if (i > 0) put(",");
+        put_string(member.name.GetString(), member.name.GetStringLength());
+        if (size_ <= max_bytes_) visit(member.value, ':');
+      } else {
+        if (i == c.Size()) {
+          stack_.pop_back();
+          put("]");
+          continue;
+        }
+        visit(c[i], i > 0 ? ',' : 0);
+      }
+    }
+    return std::string(utf8_prefix(std::string_view(buffer_.data(), size_), max_bytes_));
+  }
+
+ private:
   struct Frame {
     const JsonValue* container;
     rapidjson::SizeType next;  // index of the next element / member to write
   };
-  std::vector<Frame> stack;
-  // Writes a scalar, or opens a container and pushes it.
-  auto visit = [&](const JsonValue& v) {
+
+  // Writes `separator` (',' or ':', 0 for none), then a scalar, or opens a
+  // container and pushes it.
+  void visit(const JsonValue& v, char separator) {
+    if (separator) put(std::string_view(&separator, 1));
     switch (v.GetType()) {
-      case rapidjson::kNullType: writer.Null(); break;
-      case rapidjson::kFalseType: writer.Bool(false); break;
-      case rapidjson::kTrueType: writer.Bool(true); break;
-      case rapidjson::kStringType: writer.String(v.GetString(), clipped(v.GetStringLength())); break;
+      case rapidjson::kNullType: put("null"); break;
+      case rapidjson::kFalseType: put("false"); break;
+      case rapidjson::kTrueType: put("true"); break;
+      case rapidjson::kStringType: put_string(v.GetString(), v.GetStringLength()); break;
       case rapidjson::kNumberType:
-        if (v.IsInt64()) writer.Int64(v.GetInt64());
-        else if (v.IsUint64()) writer.Uint64(v.GetUint64());
-        else writer.Double(v.GetDouble());
+        if (v.IsInt64()) put_integer(v.GetInt64());
+        else if (v.IsUint64()) put_integer(v.GetUint64());
+        else put_double(v.GetDouble());
         break;
       case rapidjson::kObjectType:
-        writer.StartObject();
-        stack.push_back({&v, 0});
+        put("{");
+        stack_.push_back({&v, 0});
         break;
       case rapidjson::kArrayType:
-        writer.StartArray();
-        stack.push_back({&v, 0});
+        put("[");
+        stack_.push_back({&v, 0});
         break;
     }
-  };
-  visit(value);
-  while (!stack.empty() && buffer.GetSize() <= max_bytes) {
-    Frame& top = stack.back();
-    const JsonValue& c = *top.container;
-    if (c.IsObject()) {
-      if (top.next == c.MemberCount()) {
-        stack.pop_back();
-        writer.EndObject();
-        continue;
-      }
-      const auto& member = *(c.MemberBegin() + top.next++);  // `top` dies when visit() pushes
-      writer.Key(member.name.GetString(), clipped(member.name.GetStringLength()));
-      if (buffer.GetSize() <= max_bytes) visit(member.value);
-    } else {
-      if (top.next == c.Size()) {
-        stack.pop_back();
-        writer.EndArray();
-        continue;
-      }
-      visit(c[top.next++]);
-    }
   }
-  return std::string(utf8_prefix(std::string_view(buffer.GetString(), buffer.GetSize()), max_bytes));
-}
+
+  // Room for `n` more bytes after the first size_; returns where they go.
+  char* room(std::size_t n) {
+    if (buffer_.size() - size_ < n) buffer_.resize(std::max(size_ + n, 2 * buffer_.size()));
+    return buffer_.data() + size_;
+  }
+
+  void put(std::string_view text) {
+    std::memcpy(room(text.size()), text.data(), text.size());
+    size_ += text.size();
+  }
+
+  // rapidjson::Writer's escapes: '"', '\\', and every byte below 0x20 (as
+  // \b \t \n \f \r or \u00XX with capital hex digits); every other byte,
+  // UTF-8 or not, as it is. Only the first max_bytes + 1 bytes of a longer
+  // string are written.
+  void put_string(const char* s, rapidjson::SizeType length) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    const std::size_t n = length > max_bytes_ ? max_bytes_ + 1 : length;
+    char* const begin = room(2 + 6 * n);  // every byte escaped as \u00XX, and the quotes
+    char* out = begin;
+    *out++ = '"';
+    for (const char *p = s, *end = s + n; p != end;) {
+      const char* run = p;
+      while (p != end && !needs_escape(*p)) ++p;
+      std::memcpy(out, run, static_cast<std::size_t>(p - run));
+      out += p - run;
+      if (p == end) break;
+      const auto c = static_cast<unsigned char>(*p++);
+      *out++ = '\\';
+      switch (c) {
+        case '"': *out++ = '"'; break;
+        case '\\': *out++ = '\\'; break;
+        case '\b': *out++ = 'b'; break;
+        case '\t': *out++ = 't'; break;
+        case '\n': *out++ = 'n'; break;
+        case '\f': *out++ = 'f'; break;
+        case '\r': *out++ = 'r'; break;
+        default:
+          *out++ = 'u';
+          *out++ = '0';
+          *out++ = '0';
+          *out++ = kHex[c >> 4];
+          *out++ = kHex[c & 15];
+      }
+    }
+    *out++ = '"';
+    size_ += static_cast<std::size_t>(out - begin);
+  }
+
+  static bool needs_escape(char ch) noexcept {
+    const auto c = static_cast<unsigned char>(ch);
+    return c < 0x20 || c == '"' || c == '\\';
+  }
+
+  template <class Integer>
+  void put_integer(Integer i) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, i).ptr;  // as Writer's i64toa / u64toa
+    put(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+  }
+
+  // Rare in an errors[] item, and Writer's shortest-round-trip form (Grisu2,
+  // "1e+30", "0.1", "-0.0") is not worth copying: it writes this one.
+  void put_double(double d) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.Double(d);
+    put(std::string_view(buffer.GetString(), buffer.GetSize()));
+  }
+
+  std::vector<char> buffer_;  // the output is its first size_ bytes; it only grows
+  std::size_t size_ = 0;
+  std::vector<Frame> stack_;
+  std::size_t max_bytes_ = 0;
+};
 
 }  // namespace detail
 }  // namespace upstate
@@ -796,23 +945,75 @@ struct ImportReport {
 
 namespace detail {
 
-// One errors[] item. `keep_raw` is false for items past max_record_errors:
-// they are still validated (whether an answer is well-formed must not depend
-// on a local limit) but not re-serialised.
-inline Result<RecordError> read_record_error(const JsonValue& item, const std::string& path,
-                                             const ParseLimits& limits, bool keep_raw) {
-  if (!item.IsObject()) return malformed(path, wrong_type("object", item));
-  ObjectReader fields(item, path);
-  RecordError error;
-  // The first spelling present (not null) wins, and must then be valid.
-  if (const char* key = fields.first_present({"record_index", "row", "line", "index"}))
-    error.record_index = fields.optional_count(key);
-  error.field = fields.optional_string("field").value_or("");
-  if (const char* key = fields.first_present({"reason", "message", "detail"}))
-    error.reason = fields.optional_string(key).value_or("");
-  if (fields.failed()) return fields.take_error();
-  if (keep_raw) error.raw = to_json_bounded(item, limits.max_raw_item_bytes);
-  return error;
+// The spellings an errors[] item's fields may have (API.md, UNCONFIRMED), in
+// order of preference: the first present (not null) wins, and must then be
+// valid.
+inline constexpr std::string_view kRecordIndexKeys[] = {"record_index", "row", "line", "index"};
+inline constexpr std::string_view kRecordReasonKeys[] = {"reason", "message", "detail"};
+
+// The first member of each spelling, found in one pass over the item (as
+// FindMember would, so the first of duplicate keys wins) rather than with
+// one lookup per spelling and another per read: an answer holds thousands
+// of items.
+struct RecordErrorMembers {
+  const JsonValue* index[std::size(kRecordIndexKeys)] = {};
+  const JsonValue* field = nullptr;
+  const JsonValue* reason[std::size(kRecordReasonKeys)] = {};
+
+  explicit RecordErrorMembers(const JsonValue& item) {
+    auto first = [](const JsonValue*& slot, const JsonValue& value) {
+      if (!slot) slot = &value;
+    };
+    for (auto it = item.MemberBegin(); it != item.MemberEnd(); ++it) {
+      const std::string_view name = string_view_of(it->name);
+      for (std::size_t i = 0; i < std::size(kRecordIndexKeys); ++i)
+        if (name == kRecordIndexKeys[i]) first(index[i], it->value);
+      if (name == "field") first(field, it->value);
+      for (std::size_t i = 0; i < std::size(kRecordReasonKeys); ++i)
+        if (name == kRecordReasonKeys[i]) first(reason[i], it->value);
+    }
+  }
+};
+
+// The error of member `key`, with its path relative to the item.
+inline Error at_member(std::string_view key, Error e) {
+  e.path = member_path("", key);
+  return e;
+}
+
+// A string member into `out`, reusing its capacity.
+inline std::optional<Error> read_string_into(const JsonValue& v, std::string_view key, std::string& out) {
+  if (!v.IsString()) return at_member(key, read_string(v, std::string()).error());
+  out.assign(v.GetString(), v.GetStringLength());
+  return std::nullopt;
+}
+
+// One errors[] item into `out` (all but `raw`, which the caller writes for
+// the items it keeps). The error's path is relative to the item ("" or
+// ".record_index"): the caller prefixes the item's own path, which is built
+// only when there is an error to report.
+inline std::optional<Error> read_record_error(const JsonValue& item, RecordError& out) {
+  if (!item.IsObject()) return malformed("", wrong_type("object", item));
+  const RecordErrorMembers members(item);
+  auto present = [](const JsonValue* v) { return v && !v->IsNull(); };  // null counts as absent
+  out.record_index.reset();
+  for (std::size_t i = 0; i < std::size(kRecordIndexKeys); ++i) {
+    if (!present(members.index[i])) continue;
+    auto count = read_count(*members.index[i], std::string());
+    if (!count) return at_member(kRecordIndexKeys[i], std::move(count).error());
+    out.record_index = count.value();
+    break;
+  }
+  out.field.clear();
+  if (present(members.field))
+    if (auto e = read_string_into(*members.field, "field", out.field)) return e;
+  out.reason.clear();
+  for (std::size_t i = 0; i < std::size(kRecordReasonKeys); ++i) {
+    if (!present(members.reason[i])) continue;
+    if (auto e = read_string_into(*members.reason[i], kRecordReasonKeys[i], out.reason)) return e;
+    break;
+  }
+  return std::nullopt;
 }
 
 inline Error unknown_import_status(std::string_view text) {
@@ -832,9 +1033,10 @@ inline Error unknown_import_status(std::string_view text) {
 // reported; errors[] items past max_record_errors are validated, then
 // counted in errors_dropped instead of stored.
 inline Result<ImportReport> parse_import_report(std::string_view body, const ParseLimits& limits = {}) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
-  detail::ObjectReader fields(doc, "$");
+  // In situ: this answer can be megabytes of errors[] (json.hpp).
+  detail::InSituJson json;
+  if (auto error = json.parse_object(body, limits)) return std::move(*error);
+  detail::ObjectReader fields(json.doc(), "$");
   ImportReport report;
   report.import_id = fields.required_string("import_id");
   report.dataset_id = fields.optional_string("dataset_id").value_or("");
@@ -855,13 +1057,21 @@ inline Result<ImportReport> parse_import_report(std::string_view body, const Par
   const detail::JsonValue* errors = fields.optional_array("errors");
   if (fields.failed()) return fields.take_error();
   if (errors) {
-    const std::string errors_path = fields.path_of("errors");
+    // Bounded by the cap, not by what the answer claims: the array is
+    // already parsed, and a valid answer may fill the cap.
+    report.errors.reserve(std::min<std::size_t>(errors->Size(), limits.max_record_errors));
+    detail::BoundedJsonWriter raw;  // one for all items: it keeps its buffers
+    RecordError dropped;            // items past the cap are read into this one and forgotten
     for (rapidjson::SizeType i = 0; i < errors->Size(); ++i) {
-      bool keep = report.errors.size() < limits.max_record_errors;
-      auto item = detail::read_record_error((*errors)[i], detail::element_path(errors_path, i), limits, keep);
-      if (!item) return std::move(item).error();
+      const detail::JsonValue& item = (*errors)[i];
+      const bool keep = report.errors.size() < limits.max_record_errors;
+      RecordError& error = keep ? report.errors.emplace_back() : dropped;
+      if (auto problem = detail::read_record_error(item, error)) {
+        problem->path = detail::element_path(fields.path_of("errors"), i) + problem->path;
+        return std::move(*problem);
+      }
       if (keep) {
-        report.errors.push_back(std::move(item).value());
+        error.raw = raw.write(item, limits.max_raw_item_bytes);
       } else {
         ++report.errors_dropped;
       }
@@ -1250,7 +1460,6 @@ inline Classification classify_upload_answer(int status, const S3Error* xml, boo
 
 // ---- begin include/upstate/poll_policy.hpp ----
 // How often to ask for the import's status while it is not terminal.
-#include <algorithm>
 
 // ---- begin include/upstate/rng.hpp ----
 // The only source of randomness the core knows: a PRNG seeded from the

@@ -1,6 +1,8 @@
 #pragma once
 // Step 3's answer: GET /datasets/{id}/imports/{import_id} -> 200.
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,23 +42,75 @@ struct ImportReport {
 
 namespace detail {
 
-// One errors[] item. `keep_raw` is false for items past max_record_errors:
-// they are still validated (whether an answer is well-formed must not depend
-// on a local limit) but not re-serialised.
-inline Result<RecordError> read_record_error(const JsonValue& item, const std::string& path,
-                                             const ParseLimits& limits, bool keep_raw) {
-  if (!item.IsObject()) return malformed(path, wrong_type("object", item));
-  ObjectReader fields(item, path);
-  RecordError error;
-  // The first spelling present (not null) wins, and must then be valid.
-  if (const char* key = fields.first_present({"record_index", "row", "line", "index"}))
-    error.record_index = fields.optional_count(key);
-  error.field = fields.optional_string("field").value_or("");
-  if (const char* key = fields.first_present({"reason", "message", "detail"}))
-    error.reason = fields.optional_string(key).value_or("");
-  if (fields.failed()) return fields.take_error();
-  if (keep_raw) error.raw = to_json_bounded(item, limits.max_raw_item_bytes);
-  return error;
+// The spellings an errors[] item's fields may have (API.md, UNCONFIRMED), in
+// order of preference: the first present (not null) wins, and must then be
+// valid.
+inline constexpr std::string_view kRecordIndexKeys[] = {"record_index", "row", "line", "index"};
+inline constexpr std::string_view kRecordReasonKeys[] = {"reason", "message", "detail"};
+
+// The first member of each spelling, found in one pass over the item (as
+// FindMember would, so the first of duplicate keys wins) rather than with
+// one lookup per spelling and another per read: an answer holds thousands
+// of items.
+struct RecordErrorMembers {
+  const JsonValue* index[std::size(kRecordIndexKeys)] = {};
+  const JsonValue* field = nullptr;
+  const JsonValue* reason[std::size(kRecordReasonKeys)] = {};
+
+  explicit RecordErrorMembers(const JsonValue& item) {
+    auto first = [](const JsonValue*& slot, const JsonValue& value) {
+      if (!slot) slot = &value;
+    };
+    for (auto it = item.MemberBegin(); it != item.MemberEnd(); ++it) {
+      const std::string_view name = string_view_of(it->name);
+      for (std::size_t i = 0; i < std::size(kRecordIndexKeys); ++i)
+        if (name == kRecordIndexKeys[i]) first(index[i], it->value);
+      if (name == "field") first(field, it->value);
+      for (std::size_t i = 0; i < std::size(kRecordReasonKeys); ++i)
+        if (name == kRecordReasonKeys[i]) first(reason[i], it->value);
+    }
+  }
+};
+
+// The error of member `key`, with its path relative to the item.
+inline Error at_member(std::string_view key, Error e) {
+  e.path = member_path("", key);
+  return e;
+}
+
+// A string member into `out`, reusing its capacity.
+inline std::optional<Error> read_string_into(const JsonValue& v, std::string_view key, std::string& out) {
+  if (!v.IsString()) return at_member(key, read_string(v, std::string()).error());
+  out.assign(v.GetString(), v.GetStringLength());
+  return std::nullopt;
+}
+
+// One errors[] item into `out` (all but `raw`, which the caller writes for
+// the items it keeps). The error's path is relative to the item ("" or
+// ".record_index"): the caller prefixes the item's own path, which is built
+// only when there is an error to report.
+inline std::optional<Error> read_record_error(const JsonValue& item, RecordError& out) {
+  if (!item.IsObject()) return malformed("", wrong_type("object", item));
+  const RecordErrorMembers members(item);
+  auto present = [](const JsonValue* v) { return v && !v->IsNull(); };  // null counts as absent
+  out.record_index.reset();
+  for (std::size_t i = 0; i < std::size(kRecordIndexKeys); ++i) {
+    if (!present(members.index[i])) continue;
+    auto count = read_count(*members.index[i], std::string());
+    if (!count) return at_member(kRecordIndexKeys[i], std::move(count).error());
+    out.record_index = count.value();
+    break;
+  }
+  out.field.clear();
+  if (present(members.field))
+    if (auto e = read_string_into(*members.field, "field", out.field)) return e;
+  out.reason.clear();
+  for (std::size_t i = 0; i < std::size(kRecordReasonKeys); ++i) {
+    if (!present(members.reason[i])) continue;
+    if (auto e = read_string_into(*members.reason[i], kRecordReasonKeys[i], out.reason)) return e;
+    break;
+  }
+  return std::nullopt;
 }
 
 inline Error unknown_import_status(std::string_view text) {
@@ -76,9 +130,10 @@ inline Error unknown_import_status(std::string_view text) {
 // reported; errors[] items past max_record_errors are validated, then
 // counted in errors_dropped instead of stored.
 inline Result<ImportReport> parse_import_report(std::string_view body, const ParseLimits& limits = {}) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
-  detail::ObjectReader fields(doc, "$");
+  // In situ: this answer can be megabytes of errors[] (json.hpp).
+  detail::InSituJson json;
+  if (auto error = json.parse_object(body, limits)) return std::move(*error);
+  detail::ObjectReader fields(json.doc(), "$");
   ImportReport report;
   report.import_id = fields.required_string("import_id");
   report.dataset_id = fields.optional_string("dataset_id").value_or("");
@@ -99,13 +154,21 @@ inline Result<ImportReport> parse_import_report(std::string_view body, const Par
   const detail::JsonValue* errors = fields.optional_array("errors");
   if (fields.failed()) return fields.take_error();
   if (errors) {
-    const std::string errors_path = fields.path_of("errors");
+    // Bounded by the cap, not by what the answer claims: the array is
+    // already parsed, and a valid answer may fill the cap.
+    report.errors.reserve(std::min<std::size_t>(errors->Size(), limits.max_record_errors));
+    detail::BoundedJsonWriter raw;  // one for all items: it keeps its buffers
+    RecordError dropped;            // items past the cap are read into this one and forgotten
     for (rapidjson::SizeType i = 0; i < errors->Size(); ++i) {
-      bool keep = report.errors.size() < limits.max_record_errors;
-      auto item = detail::read_record_error((*errors)[i], detail::element_path(errors_path, i), limits, keep);
-      if (!item) return std::move(item).error();
+      const detail::JsonValue& item = (*errors)[i];
+      const bool keep = report.errors.size() < limits.max_record_errors;
+      RecordError& error = keep ? report.errors.emplace_back() : dropped;
+      if (auto problem = detail::read_record_error(item, error)) {
+        problem->path = detail::element_path(fields.path_of("errors"), i) + problem->path;
+        return std::move(*problem);
+      }
       if (keep) {
-        report.errors.push_back(std::move(item).value());
+        error.raw = raw.write(item, limits.max_raw_item_bytes);
       } else {
         ++report.errors_dropped;
       }

@@ -12,7 +12,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <initializer_list>
@@ -75,11 +78,8 @@ inline std::string_view string_view_of(const JsonValue& string_value) noexcept {
   return {string_value.GetString(), string_value.GetStringLength()};
 }
 
-// Parses `body` into `doc` and checks that the root is an object. Iterative
-// parsing keeps deep nesting off the call stack; no kParseStopWhenDoneFlag,
-// so bytes after the document are an error.
-inline std::optional<Error> parse_json_object(std::string_view body, const ParseLimits& limits,
-                                              rapidjson::Document& doc) {
+// The checks made before RapidJSON sees a byte: the size cap, and NUL.
+inline std::optional<Error> check_json_text(std::string_view body, const ParseLimits& limits) {
   if (body.size() > limits.max_body_bytes) return body_too_large(body.size(), limits.max_body_bytes);
   // RapidJSON's memory stream reads NUL as end of input, so "{}\0junk" would
   // pass as "{}". A raw NUL byte is never valid JSON text (inside strings it
@@ -88,7 +88,11 @@ inline std::optional<Error> parse_json_object(std::string_view body, const Parse
     auto offset = static_cast<std::size_t>(static_cast<const char*>(nul) - body.data());
     return malformed("$", "not JSON: NUL byte at offset " + std::to_string(offset));
   }
-  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+  return std::nullopt;
+}
+
+// After the parse: a syntax error, or a root that is not an object.
+inline std::optional<Error> check_json_object(const rapidjson::Document& doc) {
   if (doc.HasParseError()) {
     return malformed("$", std::string("not JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
                               " at offset " + std::to_string(doc.GetErrorOffset()));
@@ -96,6 +100,53 @@ inline std::optional<Error> parse_json_object(std::string_view body, const Parse
   if (!doc.IsObject()) return malformed("$", wrong_type("object", doc));
   return std::nullopt;
 }
+
+// Parses `body` into `doc` and checks that the root is an object. Iterative
+// parsing keeps deep nesting off the call stack; no kParseStopWhenDoneFlag,
+// so bytes after the document are an error.
+inline std::optional<Error> parse_json_object(std::string_view body, const ParseLimits& limits,
+                                              rapidjson::Document& doc) {
+  if (auto error = check_json_text(body, limits)) return error;
+  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+  return check_json_object(doc);
+}
+
+// The same parse in situ, for answers that can be large (step 3's errors[]):
+// RapidJSON decodes each string inside a private copy of the body and points
+// at it, instead of copying it to a stack and then again into the document,
+// which takes about a third off the parse of a 10,000-item answer (bench/).
+// The document's values point into that copy, so this object is neither
+// copied nor moved. Results, errors and offsets are parse_json_object's.
+class InSituJson {
+ public:
+  InSituJson() = default;
+  InSituJson(const InSituJson&) = delete;
+  InSituJson& operator=(const InSituJson&) = delete;
+
+  std::optional<Error> parse_object(std::string_view body, const ParseLimits& limits) {
+    if (auto error = check_json_text(body, limits)) return error;
+    text_.assign(body.data(), body.size());  // std::string ends in a NUL: the in-situ stream's end mark
+    rapidjson::InsituStringStream in(&text_[0]);
+    // Document::Parse(text, length) reads through EncodedInputStream, which
+    // skips the bytes of a UTF-8 byte order mark (each of EF, BB, BF, in that
+    // order, when present); skipped the same way here, so both parses accept
+    // the same bodies and report the same offsets.
+    for (unsigned bom : {0xEFu, 0xBBu, 0xBFu})
+      if (static_cast<unsigned char>(in.Peek()) == bom) in.Take();
+    doc_.ParseStream<rapidjson::kParseIterativeFlag | rapidjson::kParseInsituFlag, rapidjson::UTF8<>>(in);
+    return check_json_object(doc_);
+  }
+
+  const rapidjson::Document& doc() const noexcept { return doc_; }
+
+ private:
+  std::string text_;
+  // The document's first values live in the object itself (a poll answer
+  // fits), so a small answer allocates no 64 KiB chunk and no allocator.
+  alignas(std::max_align_t) char first_chunk_[2048];
+  rapidjson::MemoryPoolAllocator<> pool_{first_chunk_, sizeof first_chunk_};
+  rapidjson::Document doc_{&pool_};
+};
 
 // ---- one value, checked against the type the field must have ----
 
@@ -175,7 +226,7 @@ class ObjectReader {
       fail(malformed(path_of(key), "missing required field"));
       return {};
     }
-    return take(read_string(it->value, path_of(key)), std::string{});
+    return take(key, read_string(it->value, std::string()), std::string{});
   }
 
   std::optional<std::string> optional_string(const char* key) { return optional(key, read_string); }
@@ -204,10 +255,20 @@ class ObjectReader {
   }
 
  private:
+  // The read_* functions get an empty path (they use it for Error::path
+  // only) and the field's path is put into their error here: building
+  // "$.errors[1234].record_index" for every field read, to throw it away
+  // when the field is fine, was one of the larger costs of a 10,000-item
+  // answer (bench/).
+  void fail_at(const char* key, Error e) {
+    e.path = path_of(key);
+    fail(std::move(e));
+  }
+
   template <class T>
-  T take(Result<T> r, T fallback) {
+  T take(const char* key, Result<T> r, T fallback) {
     if (r.ok()) return std::move(r).value();
-    fail(std::move(r).error());
+    fail_at(key, std::move(r).error());
     return fallback;
   }
 
@@ -216,9 +277,9 @@ class ObjectReader {
     if (failed()) return std::nullopt;
     const JsonValue* v = find(key);
     if (!v) return std::nullopt;
-    Result<T> r = read(*v, path_of(key));
+    Result<T> r = read(*v, std::string());
     if (r.ok()) return std::move(r).value();
-    fail(std::move(r).error());
+    fail_at(key, std::move(r).error());
     return std::nullopt;
   }
 
@@ -240,69 +301,157 @@ class ObjectReader {
 
 // ---- bounded re-serialisation ----
 
-// `value` as compact JSON (rapidjson::Writer), cut to at most `max_bytes`.
+// Compact JSON of a value, cut to at most `max_bytes`, byte for byte what
+// rapidjson::Writer writes (same escapes, same number forms) followed by
+// utf8_prefix. Written here rather than through rapidjson::Writer because a
+// large answer re-serialises thousands of items: this writer keeps its
+// buffers between calls (one allocation per item, the result, instead of
+// four), makes room once per string and copies unescaped runs whole.
+//
 // Walks with an explicit stack rather than Value::Accept, which recurses once
 // per nesting level (an item nested 100000 deep would overflow the call
 // stack), and stops once the output passes the cap, so the work is
 // O(max_bytes) whatever the item holds. Strings longer than the cap are
 // written only in part: their tail would be cut anyway.
-inline std::string to_json_bounded(const JsonValue& value, std::size_t max_bytes) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  auto clipped = [max_bytes](rapidjson::SizeType length) {
-    return max_bytes >= length ? length : static_cast<rapidjson::SizeType>(max_bytes + 1);
-  };
+class BoundedJsonWriter {
+ public:
+  std::string write(const JsonValue& value, std::size_t max_bytes) {
+    size_ = 0;
+    stack_.clear();
+    max_bytes_ = max_bytes;
+    visit(value, 0);
+    while (!stack_.empty() && size_ <= max_bytes_) {
+      Frame& top = stack_.back();
+      const JsonValue& c = *top.container;
+      const rapidjson::SizeType i = top.next++;  // `top` dies when visit() pushes
+      if (c.IsObject()) {
+        if (i == c.MemberCount()) {
+          stack_.pop_back();
+          put("}");
+          continue;
+        }
+        const auto& member = *(c.MemberBegin() + i);
+        if (i > 0) put(",");
+        put_string(member.name.GetString(), member.name.GetStringLength());
+        if (size_ <= max_bytes_) visit(member.value, ':');
+      } else {
+        if (i == c.Size()) {
+          stack_.pop_back();
+          put("]");
+          continue;
+        }
+        visit(c[i], i > 0 ? ',' : 0);
+      }
+    }
+    return std::string(utf8_prefix(std::string_view(buffer_.data(), size_), max_bytes_));
+  }
+
+ private:
   struct Frame {
     const JsonValue* container;
     rapidjson::SizeType next;  // index of the next element / member to write
   };
-  std::vector<Frame> stack;
-  // Writes a scalar, or opens a container and pushes it.
-  auto visit = [&](const JsonValue& v) {
+
+  // Writes `separator` (',' or ':', 0 for none), then a scalar, or opens a
+  // container and pushes it.
+  void visit(const JsonValue& v, char separator) {
+    if (separator) put(std::string_view(&separator, 1));
     switch (v.GetType()) {
-      case rapidjson::kNullType: writer.Null(); break;
-      case rapidjson::kFalseType: writer.Bool(false); break;
-      case rapidjson::kTrueType: writer.Bool(true); break;
-      case rapidjson::kStringType: writer.String(v.GetString(), clipped(v.GetStringLength())); break;
+      case rapidjson::kNullType: put("null"); break;
+      case rapidjson::kFalseType: put("false"); break;
+      case rapidjson::kTrueType: put("true"); break;
+      case rapidjson::kStringType: put_string(v.GetString(), v.GetStringLength()); break;
       case rapidjson::kNumberType:
-        if (v.IsInt64()) writer.Int64(v.GetInt64());
-        else if (v.IsUint64()) writer.Uint64(v.GetUint64());
-        else writer.Double(v.GetDouble());
+        if (v.IsInt64()) put_integer(v.GetInt64());
+        else if (v.IsUint64()) put_integer(v.GetUint64());
+        else put_double(v.GetDouble());
         break;
       case rapidjson::kObjectType:
-        writer.StartObject();
-        stack.push_back({&v, 0});
+        put("{");
+        stack_.push_back({&v, 0});
         break;
       case rapidjson::kArrayType:
-        writer.StartArray();
-        stack.push_back({&v, 0});
+        put("[");
+        stack_.push_back({&v, 0});
         break;
     }
-  };
-  visit(value);
-  while (!stack.empty() && buffer.GetSize() <= max_bytes) {
-    Frame& top = stack.back();
-    const JsonValue& c = *top.container;
-    if (c.IsObject()) {
-      if (top.next == c.MemberCount()) {
-        stack.pop_back();
-        writer.EndObject();
-        continue;
-      }
-      const auto& member = *(c.MemberBegin() + top.next++);  // `top` dies when visit() pushes
-      writer.Key(member.name.GetString(), clipped(member.name.GetStringLength()));
-      if (buffer.GetSize() <= max_bytes) visit(member.value);
-    } else {
-      if (top.next == c.Size()) {
-        stack.pop_back();
-        writer.EndArray();
-        continue;
-      }
-      visit(c[top.next++]);
-    }
   }
-  return std::string(utf8_prefix(std::string_view(buffer.GetString(), buffer.GetSize()), max_bytes));
-}
+
+  // Room for `n` more bytes after the first size_; returns where they go.
+  char* room(std::size_t n) {
+    if (buffer_.size() - size_ < n) buffer_.resize(std::max(size_ + n, 2 * buffer_.size()));
+    return buffer_.data() + size_;
+  }
+
+  void put(std::string_view text) {
+    std::memcpy(room(text.size()), text.data(), text.size());
+    size_ += text.size();
+  }
+
+  // rapidjson::Writer's escapes: '"', '\\', and every byte below 0x20 (as
+  // \b \t \n \f \r or \u00XX with capital hex digits); every other byte,
+  // UTF-8 or not, as it is. Only the first max_bytes + 1 bytes of a longer
+  // string are written.
+  void put_string(const char* s, rapidjson::SizeType length) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    const std::size_t n = length > max_bytes_ ? max_bytes_ + 1 : length;
+    char* const begin = room(2 + 6 * n);  // every byte escaped as \u00XX, and the quotes
+    char* out = begin;
+    *out++ = '"';
+    for (const char *p = s, *end = s + n; p != end;) {
+      const char* run = p;
+      while (p != end && !needs_escape(*p)) ++p;
+      std::memcpy(out, run, static_cast<std::size_t>(p - run));
+      out += p - run;
+      if (p == end) break;
+      const auto c = static_cast<unsigned char>(*p++);
+      *out++ = '\\';
+      switch (c) {
+        case '"': *out++ = '"'; break;
+        case '\\': *out++ = '\\'; break;
+        case '\b': *out++ = 'b'; break;
+        case '\t': *out++ = 't'; break;
+        case '\n': *out++ = 'n'; break;
+        case '\f': *out++ = 'f'; break;
+        case '\r': *out++ = 'r'; break;
+        default:
+          *out++ = 'u';
+          *out++ = '0';
+          *out++ = '0';
+          *out++ = kHex[c >> 4];
+          *out++ = kHex[c & 15];
+      }
+    }
+    *out++ = '"';
+    size_ += static_cast<std::size_t>(out - begin);
+  }
+
+  static bool needs_escape(char ch) noexcept {
+    const auto c = static_cast<unsigned char>(ch);
+    return c < 0x20 || c == '"' || c == '\\';
+  }
+
+  template <class Integer>
+  void put_integer(Integer i) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, i).ptr;  // as Writer's i64toa / u64toa
+    put(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+  }
+
+  // Rare in an errors[] item, and Writer's shortest-round-trip form (Grisu2,
+  // "1e+30", "0.1", "-0.0") is not worth copying: it writes this one.
+  void put_double(double d) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.Double(d);
+    put(std::string_view(buffer.GetString(), buffer.GetSize()));
+  }
+
+  std::vector<char> buffer_;  // the output is its first size_ bytes; it only grows
+  std::size_t size_ = 0;
+  std::vector<Frame> stack_;
+  std::size_t max_bytes_ = 0;
+};
 
 }  // namespace detail
 }  // namespace upstate
