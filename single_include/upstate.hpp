@@ -1,7 +1,7 @@
 // upstate 0.1.0 -- single-header core (needs RapidJSON and the standard library)
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (42 files, each once, in the order
+// and the project headers it includes (47 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -1141,319 +1141,9 @@ using Action = std::variant<Send, Sleep, Done>;
 }  // namespace upstate
 // ---- end include/upstate/action.hpp ----
 
-// ---- begin include/upstate/classify.hpp ----
-// What an answer means for the step it answers (ARCHITECTURE.md,
-// "Policies"): go on, retry the same request, go back to step 1 for a new
-// URL, or stop with a typed error. Kept as tables so tests can walk them.
-
-// ---- begin include/upstate/wire/s3_error.hpp ----
-// S3's XML error: <Error><Code>..</Code><Message>..</Message>...</Error>.
-// A tiny, bounded reader for exactly that shape (no general XML parser):
-// child elements of <Error> holding text, entities decoded.
-
-namespace upstate {
-
-struct S3Error {
-  std::string code;     // e.g. "AccessDenied", "SignatureDoesNotMatch", "SlowDown"
-  std::string message;  // e.g. "Request has expired"
-  std::vector<std::pair<std::string, std::string>> fields;  // every other child: Expires, ServerTime, Header, ...
-
-  const std::string* field(std::string_view name) const {
-    for (const auto& f : fields)
-      if (f.first == name) return &f.second;
-    return nullptr;
-  }
-};
-
-namespace detail {
-
-// Longer element names are not S3's; refusing them also bounds the cost of
-// searching for each closing tag.
-inline constexpr std::size_t kMaxXmlNameBytes = 64;
-
-inline void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-// "#65" or "#x41" (the text between '&' and ';') as a Unicode scalar value;
-// nullopt for anything XML does not allow (NUL, surrogates, > U+10FFFF).
-inline std::optional<std::uint32_t> numeric_character_reference(std::string_view ref) noexcept {
-  if (ref.size() < 2 || ref[0] != '#') return std::nullopt;
-  bool hex = ref[1] == 'x';
-  std::string_view digits = ref.substr(hex ? 2 : 1);
-  if (digits.empty()) return std::nullopt;
-  std::uint32_t cp = 0;
-  for (char c : digits) {
-    int d = c >= '0' && c <= '9' ? c - '0'
-            : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
-            : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
-            : -1;
-    if (d < 0) return std::nullopt;
-    cp = cp * (hex ? 16u : 10u) + static_cast<std::uint32_t>(d);
-    if (cp > 0x10FFFF) return std::nullopt;  // also stops overflow: at most 8 more bits per digit
-  }
-  if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
-  return cp;
-}
-
-// Element text with the five predefined entities and numeric references
-// decoded. Anything else after '&' is kept literally: the text is for
-// people, and a stray '&' must not cost the whole error.
-inline std::string decode_xml_text(std::string_view raw) {
-  constexpr std::size_t kLongestReference = 10;  // "#x10FFFF" plus slack, ';' excluded
-  std::string out;
-  out.reserve(raw.size());
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] != '&') {
-      out.push_back(raw[i]);
-      continue;
-    }
-    std::size_t semi = raw.substr(i + 1, kLongestReference + 1).find(';');
-    if (semi == std::string_view::npos) {
-      out.push_back('&');
-      continue;
-    }
-    std::string_view ref = raw.substr(i + 1, semi);
-    char named = ref == "amp"    ? '&'
-                 : ref == "lt"   ? '<'
-                 : ref == "gt"   ? '>'
-                 : ref == "quot" ? '"'
-                 : ref == "apos" ? '\''
-                                 : '\0';
-    if (named) {
-      out.push_back(named);
-    } else if (auto cp = numeric_character_reference(ref)) {
-      append_utf8(out, *cp);
-    } else {
-      out.push_back('&');
-      continue;
-    }
-    i += semi + 1;  // past the ';'
-  }
-  return out;
-}
-
-// Forward-only cursor over the body: every step moves `pos` ahead or stops
-// the scan, so the reader is linear and needs no recursion.
-struct XmlCursor {
-  std::string_view text;
-  std::size_t pos = 0;
-
-  bool at_end() const noexcept { return pos >= text.size(); }
-  bool looking_at(std::string_view s) const noexcept { return pos <= text.size() && text.substr(pos, s.size()) == s; }
-  bool at_space() const noexcept {
-    return pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\r' || text[pos] == '\n');
-  }
-  void skip_space() noexcept {
-    while (at_space()) ++pos;
-  }
-  // Moves past the next `s`; false (and at the end) when there is none.
-  bool skip_past(std::string_view s) noexcept {
-    std::size_t found = text.find(s, pos);
-    pos = found == std::string_view::npos ? text.size() : found + s.size();
-    return found != std::string_view::npos;
-  }
-  // Whitespace and comments, which may sit between any two elements.
-  bool skip_space_and_comments() noexcept {
-    for (;;) {
-      skip_space();
-      if (!looking_at("<!--")) return true;
-      if (!skip_past("-->")) return false;
-    }
-  }
-};
-
-struct XmlChild {
-  std::string_view name;
-  std::string_view raw_text;  // still entity-encoded; empty for <Name/>
-  bool nested = false;        // held child elements (not S3's shape): skipped
-};
-
-// The next child element of the current one, or nullopt at its end tag, at
-// the end of the body, or at anything unexpected (the caller keeps what it
-// has read so far).
-inline std::optional<XmlChild> next_xml_child(XmlCursor& c) {
-  for (;;) {
-    if (!c.skip_space_and_comments() || c.at_end() || c.looking_at("</")) return std::nullopt;
-    if (c.text[c.pos] == '<') break;
-    if (!c.skip_past("<")) return std::nullopt;  // stray text between children: ignored
-    --c.pos;
-  }
-  ++c.pos;  // '<'
-  std::size_t name_end = c.text.find_first_of(" \t\r\n/><", c.pos);
-  if (name_end == std::string_view::npos) return std::nullopt;
-  XmlChild child;
-  child.name = c.text.substr(c.pos, name_end - c.pos);
-  if (child.name.empty() || child.name.size() > kMaxXmlNameBytes || child.name[0] == '!' || child.name[0] == '?' ||
-      c.text[name_end] == '<')
-    return std::nullopt;
-  std::size_t tag_end = c.text.find('>', name_end);  // attributes, if any, are skipped
-  if (tag_end == std::string_view::npos) return std::nullopt;
-  c.pos = tag_end + 1;
-  if (c.text[tag_end - 1] == '/') return child;  // <Name/>
-  std::string closing = "</" + std::string(child.name) + ">";
-  std::size_t content_end = c.text.find(closing, c.pos);
-  if (content_end == std::string_view::npos) return std::nullopt;
-  child.raw_text = c.text.substr(c.pos, content_end - c.pos);
-  child.nested = child.raw_text.find('<') != std::string_view::npos;
-  c.pos = content_end + closing.size();
-  return child;
-}
-
-}  // namespace detail
-
-// Error{malformed_answer} when no <Error> element with a non-empty <Code> is
-// found. Reading stops quietly at the first thing that is not this shape
-// (e.g. a body cut short by the codec's cap): what was read up to there is
-// kept, and only a missing Code is an error. The first <Code> and <Message>
-// fill `code` and `message`; every other child goes to `fields` in order.
-inline Result<S3Error> parse_s3_error(std::string_view body, const ParseLimits& limits = {}) {
-  if (body.size() > limits.max_body_bytes) return detail::body_too_large(body.size(), limits.max_body_bytes, "");
-  detail::XmlCursor c{body};
-  if (c.looking_at("\xEF\xBB\xBF")) c.pos += 3;  // UTF-8 byte-order mark
-  c.skip_space();
-  if (c.looking_at("<?xml") && !c.skip_past("?>"))
-    return detail::malformed("", "S3 error body: unterminated XML declaration");
-  // "<Error" then '>' or attributes: not "<ErrorDocument>", not "<Error/>".
-  bool is_error_start = c.skip_space_and_comments() && c.looking_at("<Error");
-  if (is_error_start) {
-    c.pos += 6;
-    is_error_start = (c.looking_at(">") || c.at_space()) && c.skip_past(">");
-  }
-  if (!is_error_start) return detail::malformed("", "S3 error body: no <Error> element");
-
-  S3Error out;
-  bool have_code = false, have_message = false;
-  while (auto child = detail::next_xml_child(c)) {
-    if (child->nested) continue;
-    std::string text = detail::decode_xml_text(child->raw_text);
-    if (!have_code && child->name == "Code") {
-      out.code = std::move(text);
-      have_code = true;
-    } else if (!have_message && child->name == "Message") {
-      out.message = std::move(text);
-      have_message = true;
-    } else {
-      out.fields.emplace_back(std::string(child->name), std::move(text));
-    }
-  }
-  if (out.code.empty()) return detail::malformed("", "S3 error body: no <Code> in <Error>");
-  return out;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/wire/s3_error.hpp ----
-
-namespace upstate {
-
-enum class Verdict {
-  success,    // 2xx: parse the body and go on
-  retry,      // transient: same request again after a backoff
-  renew_url,  // the presigned URL is dead: step 1 again
-  final,      // stop with `code`
-};
-
-struct Classification {
-  Verdict verdict = Verdict::final;
-  ErrorCode code = ErrorCode::unexpected_status;  // meaningful when verdict == final
-};
-
-struct StatusRule {
-  int status;
-  Classification meaning;
-};
-
-// API answers (steps 1 and 3). Statuses not listed fall back by class in
-// `classify_api_status`.
-inline constexpr StatusRule kApiStatusRules[] = {
-    {400, {Verdict::final, ErrorCode::bad_request}},
-    {401, {Verdict::final, ErrorCode::unauthorized}},
-    {403, {Verdict::final, ErrorCode::forbidden}},
-    {404, {Verdict::final, ErrorCode::not_found}},
-    {408, {Verdict::retry, ErrorCode::retries_exhausted}},
-    {422, {Verdict::final, ErrorCode::unprocessable}},
-    {425, {Verdict::retry, ErrorCode::retries_exhausted}},
-    {429, {Verdict::retry, ErrorCode::retries_exhausted}},
-    {501, {Verdict::final, ErrorCode::api_error}},
-    {505, {Verdict::final, ErrorCode::api_error}},
-};
-
-constexpr Classification classify_api_status(int status) noexcept {
-  for (const auto& rule : kApiStatusRules)
-    if (rule.status == status) return rule.meaning;
-  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::usage};
-  if (status >= 500 && status <= 599) return {Verdict::retry, ErrorCode::retries_exhausted};
-  if (status >= 400 && status <= 499) return {Verdict::final, ErrorCode::api_error};
-  // 1xx reaching us, 3xx (never followed: a redirect must not carry the
-  // token elsewhere), or a number outside HTTP's range.
-  return {Verdict::final, ErrorCode::unexpected_status};
-}
-
-// S3 answers to the PUT: the XML `Code` decides before the status does
-// (API.md's table: RequestTimeout is a retryable 400, ExpiredToken a 400
-// that wants a new URL).
-struct S3CodeRule {
-  std::string_view code;
-  Classification meaning;
-};
-
-inline constexpr S3CodeRule kS3CodeRules[] = {
-    {"RequestTimeout", {Verdict::retry, ErrorCode::retries_exhausted}},
-    {"IncompleteBody", {Verdict::retry, ErrorCode::retries_exhausted}},
-    {"SlowDown", {Verdict::retry, ErrorCode::retries_exhausted}},
-    {"InternalError", {Verdict::retry, ErrorCode::retries_exhausted}},
-    {"ServiceUnavailable", {Verdict::retry, ErrorCode::retries_exhausted}},
-    {"ExpiredToken", {Verdict::renew_url, ErrorCode::upload_url_expired}},
-    {"TokenRefreshRequired", {Verdict::renew_url, ErrorCode::upload_url_expired}},
-    {"SignatureDoesNotMatch", {Verdict::final, ErrorCode::signature_mismatch}},
-    {"EntityTooLarge", {Verdict::final, ErrorCode::file_too_large}},
-    {"MissingContentLength", {Verdict::final, ErrorCode::upload_rejected}},
-    {"NotImplemented", {Verdict::final, ErrorCode::upload_rejected}},
-    {"BadDigest", {Verdict::final, ErrorCode::upload_rejected}},
-    {"InvalidDigest", {Verdict::final, ErrorCode::upload_rejected}},
-};
-
-inline bool mentions_expiry(std::string_view message) noexcept {
-  // "Request has expired" (the URL) as S3 words it; "expired" alone is enough.
-  return message.find("xpired") != std::string_view::npos;
-}
-
-// `xml` is the parsed error body when there was one; `url_known_expired`
-// says whether the URL's own expiry (X-Amz-Date + X-Amz-Expires) has passed,
-// which explains a bare 403 without a body.
-inline Classification classify_upload_answer(int status, const S3Error* xml, bool url_known_expired) noexcept {
-  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::usage};
-  if (xml) {
-    for (const auto& rule : kS3CodeRules)
-      if (rule.code == xml->code) return rule.meaning;
-    if (xml->code == "AccessDenied" && (mentions_expiry(xml->message) || url_known_expired))
-      return {Verdict::renew_url, ErrorCode::upload_url_expired};
-  } else if (status == 403 && url_known_expired) {
-    return {Verdict::renew_url, ErrorCode::upload_url_expired};
-  }
-  if (status == 408 || status == 429 || (status >= 500 && status <= 599 && status != 501 && status != 505))
-    return {Verdict::retry, ErrorCode::retries_exhausted};
-  if (status >= 400 && status <= 499) return {Verdict::final, ErrorCode::upload_rejected};
-  if (status == 501 || status == 505) return {Verdict::final, ErrorCode::upload_rejected};
-  return {Verdict::final, ErrorCode::unexpected_status};
-}
-
-}  // namespace upstate
-// ---- end include/upstate/classify.hpp ----
+// ---- begin include/upstate/api_headers.hpp ----
+// The headers every API request carries (step 1, step 3, the dataset and
+// its status): the token goes to the API host only, and only through here.
 
 // ---- begin include/upstate/config.hpp ----
 // What one upload needs to know, all as plain values.
@@ -1809,33 +1499,573 @@ inline std::string_view content_type_for(std::string_view filename) noexcept {
 }  // namespace upstate
 // ---- end include/upstate/config.hpp ----
 
-// ---- begin include/upstate/drive.hpp ----
-// The ~30-line driver h11's docs show, for blocking transports: run an
-// Upload to the end. The transport and the clock are the caller's objects
-// (duck-typed, so a Trompeloeil mock, the in-process fake or a real HTTP
-// client all fit); the core itself still does no I/O.
-//
-//   transport.exchange(const Request&) -> Exchange   (Response or TransportError)
-//   clock.now() -> Instant
-//   clock.sleep_until(Instant)
+namespace upstate {
 
-// ---- begin include/upstate/upload.hpp ----
-// upstate::Upload — one file through the three-step flow, as a pure step
-// function: every event (with the time it happened) returns the one action
-// the caller performs next. No sockets, files, clocks or random devices:
-// the caller moves bytes and reads its clock; the config seeds the jitter.
-//
-// A V3 (legacy) dataset — step 1 answers without `import_id` — takes its own
-// step 3: after the PUT the dataset's status is polled until READY or ERROR,
-// and the outcome is an ImportReport (complete / failed, type
-// "legacy_dataset", no import id).
-//
-// snapshot() / restore() carry an upload across processes (a state file);
-// resume_import() polls an import some earlier process started.
+inline Headers api_headers_for(const UploadConfig& config) {
+  return {{"Authorization", "Token " + config.token},
+          {"Accept", "application/json"},
+          {"User-Agent", config.user_agent}};
+}
 
-// ---- begin include/upstate/presigned_url.hpp ----
-// What a presigned upload URL tells before a byte is sent: when it expires
-// and which headers it signed (API.md, step 2).
+}  // namespace upstate
+// ---- end include/upstate/api_headers.hpp ----
+
+// ---- begin include/upstate/batch.hpp ----
+// upstate::Batch — several files into one dataset, sans-I/O. Each file runs
+// its own Upload machine; the Batch decides which of their requests go out
+// and when. Several requests are in flight at once, so instead of one action
+// per event it is pulled, quinn-proto style:
+//
+//   batch.start(now);
+//   loop:
+//     while (auto s = batch.next_send())  perform s->request, later feed
+//                                         on_response(s->ticket, ...) or on_transport_error(s->ticket, ...)
+//     while (auto t = batch.next_abandoned())  abort that request (its answer would be ignored)
+//     if (batch.done()) break;            -> *batch.outcome()
+//     wait for an answer or until *batch.next_wake(), then on_wake(now)
+//
+// The rules:
+// - Order: the service processes a dataset's imports in the order their PUTs
+//   arrive, so file i's PUT goes out only once file i-1's PUT was accepted
+//   or file i-1 ended. Step 1 of later files may run ahead; their PUT is
+//   held until their turn. (A held URL may expire meanwhile: the Upload
+//   renews it on S3's "expired" answer. The wait also counts against that
+//   file's UploadConfig::deadline, which runs from its start.)
+// - At most `max_in_flight` files are between start and Done; files start
+//   in the order given.
+// - fail_fast: once a file ends with anything but `complete`, the files not
+//   started yet end with ErrorCode::cancelled, and so do the running ones
+//   (their requests are abandoned; an import whose PUT was accepted may still
+//   finish server-side). The dataset is still fetched.
+// - Then GET /datasets/{id} (DatasetFetch) gives total_datapoint_count.
+// - cancel(): every unfinished file ends cancelled, nothing is fetched.
+// - A ticket names one outstanding request. An answer for a ticket the batch
+//   never issued or that was already answered is a caller bug: the batch
+//   stops with ErrorCode::usage (sticky, as Upload's misuse is). An answer
+//   for a request the batch abandoned (next_abandoned) is ignored.
+// - Once done, every event is ignored and the outcome stays as it is.
+#include <deque>
+#include <map>
+#include <set>
+
+// ---- begin include/upstate/batch_outcome.hpp ----
+// How a Batch ended: one Outcome per file, in the order given, and the
+// dataset's `total_datapoint_count` read once every file had ended.
+
+// ---- begin include/upstate/wire/dataset.hpp ----
+// GET /datasets/{dataset_id} -> 200, and the schema it carries.
+
+namespace upstate {
+
+struct SchemaField {
+  std::string name;
+  std::string type;   // text, image_url, audio_url, video_url, metadata, task_group_id (others kept verbatim)
+  std::string label;  // may be empty
+};
+
+struct Schema {
+  bool strict = false;
+  std::vector<SchemaField> fields;  // in document order
+};
+
+struct DatasetImportSummary {
+  std::string import_id;
+  std::string status;  // verbatim: the dataset listing is informational
+  std::optional<std::uint64_t> accepted_count, rejected_count;
+};
+
+struct Dataset {
+  std::string id;  // required
+  std::string name;
+  std::string created_at, created_by;
+  std::optional<std::uint64_t> total_datapoint_count;
+  std::optional<int> schema_version;  // 3 (legacy) or 4
+  std::optional<Schema> schema;       // V4, when set
+  std::vector<DatasetImportSummary> imports;
+  std::optional<std::string> status;    // V3
+  std::optional<std::string> filename;  // V3
+};
+
+namespace detail {
+
+// A schema object wherever it sits ("$" alone, "$.schema" in a dataset).
+// "fields" absent or null reads as no fields: the dataset answer may carry a
+// schema that names none yet, and refusing the whole answer for it would help
+// nobody. Each field's `type` is required and kept verbatim (unknown types are
+// the server's business).
+inline Result<Schema> read_schema(const JsonValue& object, std::string path) {
+  ObjectReader reader(object, std::move(path));
+  Schema schema;
+  schema.strict = reader.optional_bool("strict").value_or(false);
+  const JsonValue* fields = reader.optional_object("fields");
+  if (reader.failed()) return reader.take_error();
+  if (!fields) return schema;
+  const std::string fields_path = reader.path_of("fields");
+  for (auto it = fields->MemberBegin(); it != fields->MemberEnd(); ++it) {
+    std::string_view name = string_view_of(it->name);
+    std::string field_path = member_path(fields_path, name);
+    if (!it->value.IsObject()) return malformed(std::move(field_path), wrong_type("object", it->value));
+    ObjectReader field(it->value, std::move(field_path));
+    SchemaField out;
+    out.name = std::string(name);
+    out.type = field.required_string("type");
+    out.label = field.optional_string("label").value_or("");
+    if (field.failed()) return field.take_error();
+    schema.fields.push_back(std::move(out));
+  }
+  return schema;
+}
+
+inline rapidjson::SizeType json_length(const std::string& s) noexcept {
+  return static_cast<rapidjson::SizeType>(s.size());  // RapidJSON strings are at most 4 GiB
+}
+
+}  // namespace detail
+
+// The schema object alone ({"strict":..., "fields":{...}}).
+inline Result<Schema> parse_schema(std::string_view json, const ParseLimits& limits = {}) {
+  rapidjson::Document doc;
+  if (auto error = detail::parse_json_object(json, limits, doc)) return std::move(*error);
+  return detail::read_schema(doc, "$");
+}
+
+// The schema as the API writes it (compact JSON): "strict" then "fields" in
+// order; an empty label is left out.
+inline std::string schema_to_json(const Schema& schema) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  writer.Key("strict");
+  writer.Bool(schema.strict);
+  writer.Key("fields");
+  writer.StartObject();
+  for (const SchemaField& field : schema.fields) {
+    writer.Key(field.name.data(), detail::json_length(field.name));
+    writer.StartObject();
+    writer.Key("type");
+    writer.String(field.type.data(), detail::json_length(field.type));
+    if (!field.label.empty()) {
+      writer.Key("label");
+      writer.String(field.label.data(), detail::json_length(field.label));
+    }
+    writer.EndObject();
+  }
+  writer.EndObject();
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+// Only `id` is required; every other field is optional but type-checked.
+// imports[] items need `import_id` and `status` (strings, status verbatim).
+inline Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits = {}) {
+  rapidjson::Document doc;
+  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
+  detail::ObjectReader fields(doc, "$");
+  Dataset dataset;
+  dataset.id = fields.required_string("id");
+  dataset.name = fields.optional_string("name").value_or("");
+  dataset.created_at = fields.optional_string("created_at").value_or("");
+  dataset.created_by = fields.optional_string("created_by").value_or("");
+  dataset.total_datapoint_count = fields.optional_count("total_datapoint_count");
+  dataset.schema_version = fields.optional_int("schema_version");
+  const detail::JsonValue* schema = fields.optional_object("schema");
+  const detail::JsonValue* imports = fields.optional_array("imports");
+  dataset.status = fields.optional_string("status");
+  dataset.filename = fields.optional_string("filename");
+  if (fields.failed()) return fields.take_error();
+  if (schema) {
+    auto parsed = detail::read_schema(*schema, fields.path_of("schema"));
+    if (!parsed) return std::move(parsed).error();
+    dataset.schema = std::move(parsed).value();
+  }
+  if (imports) {
+    const std::string imports_path = fields.path_of("imports");
+    for (rapidjson::SizeType i = 0; i < imports->Size(); ++i) {
+      const detail::JsonValue& item = (*imports)[i];
+      std::string item_path = detail::element_path(imports_path, i);
+      if (!item.IsObject()) return detail::malformed(std::move(item_path), detail::wrong_type("object", item));
+      detail::ObjectReader import(item, std::move(item_path));
+      DatasetImportSummary summary;
+      summary.import_id = import.required_string("import_id");
+      summary.status = import.required_string("status");
+      summary.accepted_count = import.optional_count("accepted_count");
+      summary.rejected_count = import.optional_count("rejected_count");
+      if (import.failed()) return import.take_error();
+      dataset.imports.push_back(std::move(summary));
+    }
+  }
+  return dataset;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/wire/dataset.hpp ----
+
+namespace upstate {
+
+// How many files ended which way; the kinds a CLI maps onto exit codes.
+struct BatchCounts {
+  std::size_t complete = 0;
+  std::size_t partial = 0;
+  std::size_t failed = 0;
+  std::size_t pending_schema = 0;
+  std::size_t error = 0;  // a client-side Error (cancelled ones included)
+
+  void add(const Outcome& o) noexcept {
+    const ImportReport* report = o.report();
+    if (!report) {
+      ++error;
+      return;
+    }
+    switch (report->status) {
+      case ImportStatus::complete: ++complete; break;
+      case ImportStatus::partial: ++partial; break;
+      case ImportStatus::failed: ++failed; break;
+      case ImportStatus::pending_schema: ++pending_schema; break;
+      default: ++error; break;  // not terminal: the machine never ends on one
+    }
+  }
+};
+
+struct BatchOutcome {
+  std::vector<Outcome> files;  // same order as the files given
+  // From GET /datasets/{id} after the last file ended (BatchConfig::fetch_dataset).
+  std::optional<std::uint64_t> total_datapoint_count;
+  std::optional<Dataset> dataset;
+  // Why there is no count: the fetch failed, was cancelled, or the answer
+  // lacked the field. Unset when fetching was turned off.
+  std::optional<Error> dataset_error;
+  // Set when the batch itself was stopped by a caller bug (ErrorCode::usage:
+  // an answer for a ticket it never issued, a second start...). The files
+  // still running then end with the same error.
+  std::optional<Error> error;
+  BatchCounts counts;
+
+  bool all_complete() const noexcept { return counts.complete == files.size(); }
+};
+
+}  // namespace upstate
+// ---- end include/upstate/batch_outcome.hpp ----
+
+// ---- begin include/upstate/dataset_fetch.hpp ----
+// upstate::DatasetFetch — GET {api}/datasets/{dataset_id}, retried per the
+// RetryPolicy, as a pure step function like Upload: every event returns the
+// next action (Send, Sleep, or DatasetFetched with the parsed Dataset or a
+// typed Error). Batch runs one at the end for `total_datapoint_count`; a
+// CLI's `--show-dataset` can run it alone (drive_dataset_fetch below).
+
+// ---- begin include/upstate/classify.hpp ----
+// What an answer means for the step it answers (ARCHITECTURE.md,
+// "Policies"): go on, retry the same request, go back to step 1 for a new
+// URL, or stop with a typed error. Kept as tables so tests can walk them.
+
+// ---- begin include/upstate/wire/s3_error.hpp ----
+// S3's XML error: <Error><Code>..</Code><Message>..</Message>...</Error>.
+// A tiny, bounded reader for exactly that shape (no general XML parser):
+// child elements of <Error> holding text, entities decoded.
+
+namespace upstate {
+
+struct S3Error {
+  std::string code;     // e.g. "AccessDenied", "SignatureDoesNotMatch", "SlowDown"
+  std::string message;  // e.g. "Request has expired"
+  std::vector<std::pair<std::string, std::string>> fields;  // every other child: Expires, ServerTime, Header, ...
+
+  const std::string* field(std::string_view name) const {
+    for (const auto& f : fields)
+      if (f.first == name) return &f.second;
+    return nullptr;
+  }
+};
+
+namespace detail {
+
+// Longer element names are not S3's; refusing them also bounds the cost of
+// searching for each closing tag.
+inline constexpr std::size_t kMaxXmlNameBytes = 64;
+
+inline void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// "#65" or "#x41" (the text between '&' and ';') as a Unicode scalar value;
+// nullopt for anything XML does not allow (NUL, surrogates, > U+10FFFF).
+inline std::optional<std::uint32_t> numeric_character_reference(std::string_view ref) noexcept {
+  if (ref.size() < 2 || ref[0] != '#') return std::nullopt;
+  bool hex = ref[1] == 'x';
+  std::string_view digits = ref.substr(hex ? 2 : 1);
+  if (digits.empty()) return std::nullopt;
+  std::uint32_t cp = 0;
+  for (char c : digits) {
+    int d = c >= '0' && c <= '9' ? c - '0'
+            : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+            : -1;
+    if (d < 0) return std::nullopt;
+    cp = cp * (hex ? 16u : 10u) + static_cast<std::uint32_t>(d);
+    if (cp > 0x10FFFF) return std::nullopt;  // also stops overflow: at most 8 more bits per digit
+  }
+  if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
+  return cp;
+}
+
+// Element text with the five predefined entities and numeric references
+// decoded. Anything else after '&' is kept literally: the text is for
+// people, and a stray '&' must not cost the whole error.
+inline std::string decode_xml_text(std::string_view raw) {
+  constexpr std::size_t kLongestReference = 10;  // "#x10FFFF" plus slack, ';' excluded
+  std::string out;
+  out.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] != '&') {
+      out.push_back(raw[i]);
+      continue;
+    }
+    std::size_t semi = raw.substr(i + 1, kLongestReference + 1).find(';');
+    if (semi == std::string_view::npos) {
+      out.push_back('&');
+      continue;
+    }
+    std::string_view ref = raw.substr(i + 1, semi);
+    char named = ref == "amp"    ? '&'
+                 : ref == "lt"   ? '<'
+                 : ref == "gt"   ? '>'
+                 : ref == "quot" ? '"'
+                 : ref == "apos" ? '\''
+                                 : '\0';
+    if (named) {
+      out.push_back(named);
+    } else if (auto cp = numeric_character_reference(ref)) {
+      append_utf8(out, *cp);
+    } else {
+      out.push_back('&');
+      continue;
+    }
+    i += semi + 1;  // past the ';'
+  }
+  return out;
+}
+
+// Forward-only cursor over the body: every step moves `pos` ahead or stops
+// the scan, so the reader is linear and needs no recursion.
+struct XmlCursor {
+  std::string_view text;
+  std::size_t pos = 0;
+
+  bool at_end() const noexcept { return pos >= text.size(); }
+  bool looking_at(std::string_view s) const noexcept { return pos <= text.size() && text.substr(pos, s.size()) == s; }
+  bool at_space() const noexcept {
+    return pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\r' || text[pos] == '\n');
+  }
+  void skip_space() noexcept {
+    while (at_space()) ++pos;
+  }
+  // Moves past the next `s`; false (and at the end) when there is none.
+  bool skip_past(std::string_view s) noexcept {
+    std::size_t found = text.find(s, pos);
+    pos = found == std::string_view::npos ? text.size() : found + s.size();
+    return found != std::string_view::npos;
+  }
+  // Whitespace and comments, which may sit between any two elements.
+  bool skip_space_and_comments() noexcept {
+    for (;;) {
+      skip_space();
+      if (!looking_at("<!--")) return true;
+      if (!skip_past("-->")) return false;
+    }
+  }
+};
+
+struct XmlChild {
+  std::string_view name;
+  std::string_view raw_text;  // still entity-encoded; empty for <Name/>
+  bool nested = false;        // held child elements (not S3's shape): skipped
+};
+
+// The next child element of the current one, or nullopt at its end tag, at
+// the end of the body, or at anything unexpected (the caller keeps what it
+// has read so far).
+inline std::optional<XmlChild> next_xml_child(XmlCursor& c) {
+  for (;;) {
+    if (!c.skip_space_and_comments() || c.at_end() || c.looking_at("</")) return std::nullopt;
+    if (c.text[c.pos] == '<') break;
+    if (!c.skip_past("<")) return std::nullopt;  // stray text between children: ignored
+    --c.pos;
+  }
+  ++c.pos;  // '<'
+  std::size_t name_end = c.text.find_first_of(" \t\r\n/><", c.pos);
+  if (name_end == std::string_view::npos) return std::nullopt;
+  XmlChild child;
+  child.name = c.text.substr(c.pos, name_end - c.pos);
+  if (child.name.empty() || child.name.size() > kMaxXmlNameBytes || child.name[0] == '!' || child.name[0] == '?' ||
+      c.text[name_end] == '<')
+    return std::nullopt;
+  std::size_t tag_end = c.text.find('>', name_end);  // attributes, if any, are skipped
+  if (tag_end == std::string_view::npos) return std::nullopt;
+  c.pos = tag_end + 1;
+  if (c.text[tag_end - 1] == '/') return child;  // <Name/>
+  std::string closing = "</" + std::string(child.name) + ">";
+  std::size_t content_end = c.text.find(closing, c.pos);
+  if (content_end == std::string_view::npos) return std::nullopt;
+  child.raw_text = c.text.substr(c.pos, content_end - c.pos);
+  child.nested = child.raw_text.find('<') != std::string_view::npos;
+  c.pos = content_end + closing.size();
+  return child;
+}
+
+}  // namespace detail
+
+// Error{malformed_answer} when no <Error> element with a non-empty <Code> is
+// found. Reading stops quietly at the first thing that is not this shape
+// (e.g. a body cut short by the codec's cap): what was read up to there is
+// kept, and only a missing Code is an error. The first <Code> and <Message>
+// fill `code` and `message`; every other child goes to `fields` in order.
+inline Result<S3Error> parse_s3_error(std::string_view body, const ParseLimits& limits = {}) {
+  if (body.size() > limits.max_body_bytes) return detail::body_too_large(body.size(), limits.max_body_bytes, "");
+  detail::XmlCursor c{body};
+  if (c.looking_at("\xEF\xBB\xBF")) c.pos += 3;  // UTF-8 byte-order mark
+  c.skip_space();
+  if (c.looking_at("<?xml") && !c.skip_past("?>"))
+    return detail::malformed("", "S3 error body: unterminated XML declaration");
+  // "<Error" then '>' or attributes: not "<ErrorDocument>", not "<Error/>".
+  bool is_error_start = c.skip_space_and_comments() && c.looking_at("<Error");
+  if (is_error_start) {
+    c.pos += 6;
+    is_error_start = (c.looking_at(">") || c.at_space()) && c.skip_past(">");
+  }
+  if (!is_error_start) return detail::malformed("", "S3 error body: no <Error> element");
+
+  S3Error out;
+  bool have_code = false, have_message = false;
+  while (auto child = detail::next_xml_child(c)) {
+    if (child->nested) continue;
+    std::string text = detail::decode_xml_text(child->raw_text);
+    if (!have_code && child->name == "Code") {
+      out.code = std::move(text);
+      have_code = true;
+    } else if (!have_message && child->name == "Message") {
+      out.message = std::move(text);
+      have_message = true;
+    } else {
+      out.fields.emplace_back(std::string(child->name), std::move(text));
+    }
+  }
+  if (out.code.empty()) return detail::malformed("", "S3 error body: no <Code> in <Error>");
+  return out;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/wire/s3_error.hpp ----
+
+namespace upstate {
+
+enum class Verdict {
+  success,    // 2xx: parse the body and go on
+  retry,      // transient: same request again after a backoff
+  renew_url,  // the presigned URL is dead: step 1 again
+  final,      // stop with `code`
+};
+
+struct Classification {
+  Verdict verdict = Verdict::final;
+  ErrorCode code = ErrorCode::unexpected_status;  // meaningful when verdict == final
+};
+
+struct StatusRule {
+  int status;
+  Classification meaning;
+};
+
+// API answers (steps 1 and 3). Statuses not listed fall back by class in
+// `classify_api_status`.
+inline constexpr StatusRule kApiStatusRules[] = {
+    {400, {Verdict::final, ErrorCode::bad_request}},
+    {401, {Verdict::final, ErrorCode::unauthorized}},
+    {403, {Verdict::final, ErrorCode::forbidden}},
+    {404, {Verdict::final, ErrorCode::not_found}},
+    {408, {Verdict::retry, ErrorCode::retries_exhausted}},
+    {422, {Verdict::final, ErrorCode::unprocessable}},
+    {425, {Verdict::retry, ErrorCode::retries_exhausted}},
+    {429, {Verdict::retry, ErrorCode::retries_exhausted}},
+    {501, {Verdict::final, ErrorCode::api_error}},
+    {505, {Verdict::final, ErrorCode::api_error}},
+};
+
+constexpr Classification classify_api_status(int status) noexcept {
+  for (const auto& rule : kApiStatusRules)
+    if (rule.status == status) return rule.meaning;
+  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::usage};
+  if (status >= 500 && status <= 599) return {Verdict::retry, ErrorCode::retries_exhausted};
+  if (status >= 400 && status <= 499) return {Verdict::final, ErrorCode::api_error};
+  // 1xx reaching us, 3xx (never followed: a redirect must not carry the
+  // token elsewhere), or a number outside HTTP's range.
+  return {Verdict::final, ErrorCode::unexpected_status};
+}
+
+// S3 answers to the PUT: the XML `Code` decides before the status does
+// (API.md's table: RequestTimeout is a retryable 400, ExpiredToken a 400
+// that wants a new URL).
+struct S3CodeRule {
+  std::string_view code;
+  Classification meaning;
+};
+
+inline constexpr S3CodeRule kS3CodeRules[] = {
+    {"RequestTimeout", {Verdict::retry, ErrorCode::retries_exhausted}},
+    {"IncompleteBody", {Verdict::retry, ErrorCode::retries_exhausted}},
+    {"SlowDown", {Verdict::retry, ErrorCode::retries_exhausted}},
+    {"InternalError", {Verdict::retry, ErrorCode::retries_exhausted}},
+    {"ServiceUnavailable", {Verdict::retry, ErrorCode::retries_exhausted}},
+    {"ExpiredToken", {Verdict::renew_url, ErrorCode::upload_url_expired}},
+    {"TokenRefreshRequired", {Verdict::renew_url, ErrorCode::upload_url_expired}},
+    {"SignatureDoesNotMatch", {Verdict::final, ErrorCode::signature_mismatch}},
+    {"EntityTooLarge", {Verdict::final, ErrorCode::file_too_large}},
+    {"MissingContentLength", {Verdict::final, ErrorCode::upload_rejected}},
+    {"NotImplemented", {Verdict::final, ErrorCode::upload_rejected}},
+    {"BadDigest", {Verdict::final, ErrorCode::upload_rejected}},
+    {"InvalidDigest", {Verdict::final, ErrorCode::upload_rejected}},
+};
+
+inline bool mentions_expiry(std::string_view message) noexcept {
+  // "Request has expired" (the URL) as S3 words it; "expired" alone is enough.
+  return message.find("xpired") != std::string_view::npos;
+}
+
+// `xml` is the parsed error body when there was one; `url_known_expired`
+// says whether the URL's own expiry (X-Amz-Date + X-Amz-Expires) has passed,
+// which explains a bare 403 without a body.
+inline Classification classify_upload_answer(int status, const S3Error* xml, bool url_known_expired) noexcept {
+  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::usage};
+  if (xml) {
+    for (const auto& rule : kS3CodeRules)
+      if (rule.code == xml->code) return rule.meaning;
+    if (xml->code == "AccessDenied" && (mentions_expiry(xml->message) || url_known_expired))
+      return {Verdict::renew_url, ErrorCode::upload_url_expired};
+  } else if (status == 403 && url_known_expired) {
+    return {Verdict::renew_url, ErrorCode::upload_url_expired};
+  }
+  if (status == 408 || status == 429 || (status >= 500 && status <= 599 && status != 501 && status != 505))
+    return {Verdict::retry, ErrorCode::retries_exhausted};
+  if (status >= 400 && status <= 499) return {Verdict::final, ErrorCode::upload_rejected};
+  if (status == 501 || status == 505) return {Verdict::final, ErrorCode::upload_rejected};
+  return {Verdict::final, ErrorCode::unexpected_status};
+}
+
+}  // namespace upstate
+// ---- end include/upstate/classify.hpp ----
 
 // ---- begin include/upstate/url.hpp ----
 // URLs: encoding the path segments we build, and splitting absolute URLs the
@@ -2025,6 +2255,319 @@ inline bool is_loopback_host(std::string_view host) noexcept {
 
 }  // namespace upstate
 // ---- end include/upstate/url.hpp ----
+
+// ---- begin include/upstate/wire/error_body.hpp ----
+// The API's error body: {"error": {"status": 404, "error_code": 140100, ...}}.
+// Only status and error_code are documented; a human text is looked for in
+// `title`, `detail`, `message` (inside "error" or at the top level).
+
+namespace upstate {
+
+struct ApiErrorBody {
+  std::optional<int> status;
+  std::optional<long long> error_code;
+  std::string message;  // best human text found, cut to 512 bytes; may be empty
+};
+
+namespace detail {
+
+inline constexpr std::size_t kApiErrorMessageMax = 512;
+
+// The first non-empty string among `keys` of `object` (anything else is
+// skipped, not refused), or nullptr.
+inline const JsonValue* first_text(const JsonValue& object, std::initializer_list<const char*> keys) {
+  for (const char* key : keys) {
+    auto it = object.FindMember(key);
+    if (it != object.MemberEnd() && it->value.IsString() && it->value.GetStringLength() > 0) return &it->value;
+  }
+  return nullptr;
+}
+
+}  // namespace detail
+
+// Error{malformed_answer} when the body is not JSON or has no "error" object.
+// Inside it nothing is refused: this body only decorates an HTTP status that
+// already decides the outcome, so a `status` or `error_code` that is not an
+// integer (the fields are barely documented) is ignored rather than allowed
+// to throw the human message away.
+inline Result<ApiErrorBody> parse_error_body(std::string_view body, const ParseLimits& limits = {}) {
+  rapidjson::Document doc;
+  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
+  detail::ObjectReader fields(doc, "$");
+  const detail::JsonValue* error = fields.required_object("error");
+  if (fields.failed()) return fields.take_error();
+  ApiErrorBody out;
+  auto status = error->FindMember("status");
+  if (status != error->MemberEnd() && status->value.IsInt()) out.status = status->value.GetInt();
+  auto code = error->FindMember("error_code");
+  if (code != error->MemberEnd() && code->value.IsInt64()) out.error_code = code->value.GetInt64();
+  const detail::JsonValue* text = detail::first_text(*error, {"title", "detail", "message", "description"});
+  if (!text) text = detail::first_text(doc, {"detail", "message"});
+  if (text) out.message = std::string(utf8_prefix(detail::string_view_of(*text), detail::kApiErrorMessageMax));
+  return out;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/wire/error_body.hpp ----
+
+namespace upstate {
+
+// The fetch ended: the dataset, or why not.
+struct DatasetFetched {
+  Result<Dataset> result;
+};
+
+using DatasetFetchAction = std::variant<Send, Sleep, DatasetFetched>;
+
+class DatasetFetch {
+ public:
+  enum class State {
+    idle,      // constructed, not started
+    fetching,  // the GET is out, awaiting its answer
+    backoff,   // waiting to repeat it
+    done,      // terminal; every later event returns the same DatasetFetched
+  };
+
+  // Uses the config's api_base, token, dataset_id, retry, deadline (from
+  // start()), seed, limits and user_agent; the poll policy is not used.
+  explicit DatasetFetch(UploadConfig config) : config_(std::move(config)), rng_(config_.seed) {
+    while (!config_.api_base.empty() && config_.api_base.back() == '/') config_.api_base.pop_back();
+  }
+
+  // ---- events ------------------------------------------------------------
+
+  DatasetFetchAction start(Instant now) {
+    now = observe(now);
+    if (state_ != State::idle) return misuse("start");
+    deadline_ = now + config_.deadline;
+    if (auto refusal = check_inputs()) return finish(std::move(*refusal));
+    return send();
+  }
+
+  DatasetFetchAction on_response(const Response& response, Instant now) {
+    now = observe(now);
+    if (state_ == State::done) return done_action();
+    if (state_ != State::fetching) return misuse("on_response");
+    Classification c = classify_api_status(response.status);
+    if (c.verdict == Verdict::retry) {
+      last_failure_ = Error{ErrorCode::retries_exhausted, response.status,
+                            "dataset request answered HTTP " + std::to_string(response.status), "", ""};
+      return retry(retry_after(response), now);
+    }
+    if (c.verdict != Verdict::success) return finish(api_error(c.code, response));
+    auto parsed = parse_dataset(response.body, config_.limits);
+    if (!parsed) {
+      Error e = std::move(parsed).error();
+      e.http_status = response.status;
+      return finish(std::move(e));
+    }
+    if (parsed->id != config_.dataset_id)
+      return finish(Error{ErrorCode::malformed_answer, response.status,
+                          "the answer is about dataset '" + printable_excerpt(parsed->id, 80) + "', not '" +
+                              printable_excerpt(config_.dataset_id, 80) + "'",
+                          "$.id", ""});
+    return finish(std::move(parsed).value());
+  }
+
+  DatasetFetchAction on_transport_error(const TransportError& error, Instant now) {
+    now = observe(now);
+    if (state_ == State::done) return done_action();
+    if (state_ != State::fetching) return misuse("on_transport_error");
+    std::string what = "dataset request failed: " + std::string(to_string(error.kind)) +
+                       (error.message.empty() ? "" : " (" + printable_excerpt(error.message, 200) + ")");
+    if (error.kind == TransportError::Kind::tls) return finish(Error{ErrorCode::tls, 0, std::move(what), "", ""});
+    last_failure_ = Error{ErrorCode::retries_exhausted, 0, std::move(what), "", ""};
+    return retry(std::nullopt, now);
+  }
+
+  DatasetFetchAction on_wake(Instant now) {
+    now = observe(now);
+    if (state_ == State::done) return done_action();
+    if (state_ != State::backoff) return misuse("on_wake");
+    if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
+    if (now >= deadline_) return finish(deadline_error());
+    return send();
+  }
+
+  DatasetFetchAction cancel(Instant now) {
+    observe(now);
+    if (state_ == State::done) return done_action();
+    return finish(Error{ErrorCode::cancelled, 0, "cancelled by the caller", "", ""});
+  }
+
+  // ---- observers -----------------------------------------------------------
+
+  State state() const noexcept { return state_; }
+  // Set once done.
+  const Result<Dataset>* result() const noexcept { return result_ ? &*result_ : nullptr; }
+  Instant deadline() const noexcept { return deadline_; }
+  // Retries so far (at most RetryPolicy::max_attempts of them).
+  const std::vector<Note>& notes() const noexcept { return notes_; }
+  int requests_sent() const noexcept { return requests_sent_; }
+
+  static constexpr std::string_view name(State s) noexcept {
+    switch (s) {
+      case State::idle: return "idle";
+      case State::fetching: return "fetching";
+      case State::backoff: return "backoff";
+      case State::done: return "done";
+    }
+    return "?";
+  }
+
+ private:
+  DatasetFetchAction send() {
+    state_ = State::fetching;
+    ++requests_sent_;
+    return Send{Request{Purpose::dataset, "GET", config_.api_base + "/datasets/" + percent_encode_segment(config_.dataset_id),
+                        api_headers_for(config_), std::nullopt}};
+  }
+
+  DatasetFetchAction retry(std::optional<Duration> minimum, Instant now) {
+    ++failures_;
+    if (failures_ >= config_.retry.max_attempts) {
+      Error e = last_failure_;
+      e.message = std::to_string(failures_) + " attempts failed; last: " + e.message;
+      return finish(std::move(e));
+    }
+    Duration wait = config_.retry.backoff(failures_, rng_);
+    if (minimum) {
+      // Retry-After is a floor; past the deadline, waiting for it is pointless.
+      if (now + *minimum > deadline_)
+        return finish(Error{ErrorCode::deadline_exceeded, last_failure_.http_status,
+                            "the server asked to wait past the deadline", "", ""});
+      wait = std::max(wait, *minimum);
+    }
+    if (notes_.size() < Outcome::kMaxNotes)
+      notes_.push_back(Note{now, redact(last_failure_.message + "; retrying (attempt " +
+                                            std::to_string(failures_ + 1) + ")",
+                                        config_.token)});
+    wake_at_ = std::min(now + wait, deadline_);
+    state_ = State::backoff;
+    return Sleep{wake_at_};
+  }
+
+  DatasetFetchAction finish(Result<Dataset> result) {
+    if (!result) {
+      Error e = result.error();
+      e.message = redact(std::move(e.message), config_.token);
+      result = std::move(e);
+    }
+    result_ = std::move(result);
+    state_ = State::done;
+    return done_action();
+  }
+
+  // A caller bug: sticky, as Upload's misuse is.
+  DatasetFetchAction misuse(const char* event) {
+    return finish(Error{ErrorCode::usage, 0,
+                        std::string("can't handle ") + event + " in state " + std::string(name(state_)), "", ""});
+  }
+
+  DatasetFetchAction done_action() const { return DatasetFetched{*result_}; }
+
+  std::optional<Duration> retry_after(const Response& response) const {
+    const std::string* value = find_header(response.headers, "Retry-After");
+    if (!value) return std::nullopt;
+    std::optional<UnixSeconds> date;
+    if (const std::string* d = find_header(response.headers, "Date")) date = parse_http_date(*d);
+    return parse_retry_after(*value, date);
+  }
+
+  // The same refusals Upload makes before its first request, minus the file.
+  std::optional<Error> check_inputs() const {
+    auto invalid = [](std::string message) { return Error{ErrorCode::invalid_argument, 0, std::move(message), "", ""}; };
+    if (!is_safe_segment(config_.dataset_id))
+      return invalid("dataset id must be non-empty, not '.' or '..', and hold no NUL byte");
+    if (config_.token.empty() || !is_safe_header_value(config_.token))
+      return invalid("the API token is empty or holds a line break");
+    if (!is_safe_header_value(config_.user_agent)) return invalid("the user agent holds a line break");
+    auto base = parse_url(config_.api_base);
+    if (!base || !base->query.empty()) return invalid("the API base is not an absolute http(s) URL without a query");
+    if (!base->is_https() && !is_loopback_host(base->host) && !config_.allow_insecure_api)
+      return invalid("refusing to send the API token over plain http to a non-loopback host");
+    return std::nullopt;
+  }
+
+  Error api_error(ErrorCode code, const Response& response) const {
+    Error e{code, response.status, "dataset request answered HTTP " + std::to_string(response.status), "", ""};
+    if (auto body = parse_error_body(response.body, config_.limits)) {
+      if (body->error_code) e.server_code = std::to_string(*body->error_code);
+      if (!body->message.empty()) e.message += ": " + printable_excerpt(redact(body->message, config_.token), 300);
+    }
+    return e;
+  }
+
+  Error deadline_error() const {
+    return Error{ErrorCode::deadline_exceeded, last_failure_.http_status,
+                 "the deadline passed while fetching the dataset; last: " + last_failure_.message, "", ""};
+  }
+
+  // A clock that jumps back is treated as standing still (as Upload does).
+  Instant observe(Instant now) {
+    if (seen_time_ && now < last_now_) return last_now_;
+    seen_time_ = true;
+    last_now_ = now;
+    return now;
+  }
+
+  UploadConfig config_;
+  Rng rng_;
+  State state_ = State::idle;
+  Instant deadline_{};
+  Instant wake_at_{};
+  Instant last_now_{};
+  bool seen_time_ = false;
+  int failures_ = 0;
+  int requests_sent_ = 0;
+  Error last_failure_;
+  std::vector<Note> notes_;
+  std::optional<Result<Dataset>> result_;
+};
+
+constexpr std::string_view to_string(DatasetFetch::State s) noexcept { return DatasetFetch::name(s); }
+
+// The blocking loop (drive.hpp's contract): transport.exchange(const
+// Request&) -> Exchange, clock.now(), clock.sleep_until(Instant).
+template <class Transport, class ClockT>
+Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, ClockT& clock) {
+  DatasetFetchAction action = fetch.start(clock.now());
+  for (;;) {
+    if (auto* send = std::get_if<Send>(&action)) {
+      Exchange result = transport.exchange(send->request);
+      if (auto* response = std::get_if<Response>(&result))
+        action = fetch.on_response(*response, clock.now());
+      else
+        action = fetch.on_transport_error(std::get<TransportError>(result), clock.now());
+    } else if (auto* sleep = std::get_if<Sleep>(&action)) {
+      clock.sleep_until(sleep->until);
+      action = fetch.on_wake(clock.now());
+    } else {
+      return std::get<DatasetFetched>(std::move(action)).result;
+    }
+  }
+}
+
+}  // namespace upstate
+// ---- end include/upstate/dataset_fetch.hpp ----
+
+// ---- begin include/upstate/upload.hpp ----
+// upstate::Upload — one file through the three-step flow, as a pure step
+// function: every event (with the time it happened) returns the one action
+// the caller performs next. No sockets, files, clocks or random devices:
+// the caller moves bytes and reads its clock; the config seeds the jitter.
+//
+// A V3 (legacy) dataset — step 1 answers without `import_id` — takes its own
+// step 3: after the PUT the dataset's status is polled until READY or ERROR,
+// and the outcome is an ImportReport (complete / failed, type
+// "legacy_dataset", no import id).
+//
+// snapshot() / restore() carry an upload across processes (a state file);
+// resume_import() polls an import some earlier process started.
+
+// ---- begin include/upstate/presigned_url.hpp ----
+// What a presigned upload URL tells before a byte is sent: when it expires
+// and which headers it signed (API.md, step 2).
 
 namespace upstate {
 
@@ -2663,60 +3206,6 @@ inline Result<DatasetStatusAnswer> parse_dataset_status_answer(std::string_view 
 }  // namespace upstate
 // ---- end include/upstate/wire/dataset_status.hpp ----
 
-// ---- begin include/upstate/wire/error_body.hpp ----
-// The API's error body: {"error": {"status": 404, "error_code": 140100, ...}}.
-// Only status and error_code are documented; a human text is looked for in
-// `title`, `detail`, `message` (inside "error" or at the top level).
-
-namespace upstate {
-
-struct ApiErrorBody {
-  std::optional<int> status;
-  std::optional<long long> error_code;
-  std::string message;  // best human text found, cut to 512 bytes; may be empty
-};
-
-namespace detail {
-
-inline constexpr std::size_t kApiErrorMessageMax = 512;
-
-// The first non-empty string among `keys` of `object` (anything else is
-// skipped, not refused), or nullptr.
-inline const JsonValue* first_text(const JsonValue& object, std::initializer_list<const char*> keys) {
-  for (const char* key : keys) {
-    auto it = object.FindMember(key);
-    if (it != object.MemberEnd() && it->value.IsString() && it->value.GetStringLength() > 0) return &it->value;
-  }
-  return nullptr;
-}
-
-}  // namespace detail
-
-// Error{malformed_answer} when the body is not JSON or has no "error" object.
-// Inside it nothing is refused: this body only decorates an HTTP status that
-// already decides the outcome, so a `status` or `error_code` that is not an
-// integer (the fields are barely documented) is ignored rather than allowed
-// to throw the human message away.
-inline Result<ApiErrorBody> parse_error_body(std::string_view body, const ParseLimits& limits = {}) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
-  detail::ObjectReader fields(doc, "$");
-  const detail::JsonValue* error = fields.required_object("error");
-  if (fields.failed()) return fields.take_error();
-  ApiErrorBody out;
-  auto status = error->FindMember("status");
-  if (status != error->MemberEnd() && status->value.IsInt()) out.status = status->value.GetInt();
-  auto code = error->FindMember("error_code");
-  if (code != error->MemberEnd() && code->value.IsInt64()) out.error_code = code->value.GetInt64();
-  const detail::JsonValue* text = detail::first_text(*error, {"title", "detail", "message", "description"});
-  if (!text) text = detail::first_text(doc, {"detail", "message"});
-  if (text) out.message = std::string(utf8_prefix(detail::string_view_of(*text), detail::kApiErrorMessageMax));
-  return out;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/wire/error_body.hpp ----
-
 // ---- begin include/upstate/wire/upload_url.hpp ----
 // Step 1's answer: GET /datasets/{id}/upload-url/{filename} -> 200.
 
@@ -2996,22 +3485,25 @@ class Upload {
     auto parsed = parse_upload_url_answer(response.body, config_.limits);
     if (!parsed) return finish(Trigger::url_refused, with_status(parsed.error(), response.status), now);
     UploadUrlAnswer& answer = parsed.value();
-    if (auto problem = check_url_answer(answer, response.status)) return finish(Trigger::url_refused, *problem, now);
+    // Parsed and inspected once, for the checks and for the expiry.
+    std::optional<PresignedUrlInfo> info;
+    if (auto url = parse_url(answer.upload_url)) info = inspect_presigned_url(*url);
+    if (auto problem = check_url_answer(answer, info ? &*info : nullptr, response.status))
+      return finish(Trigger::url_refused, *problem, now);
 
-    auto url = parse_url(answer.upload_url);
-    PresignedUrlInfo info = inspect_presigned_url(*url);
     if (!import_id_.empty()) abandoned_.push_back(import_id_);
     legacy_ = !answer.import_id;
     import_id_ = answer.import_id.value_or("");
     progress_ = Progress::url_received;
     upload_url_ = std::move(answer.upload_url);
     content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
-    url_expires_at_ = local_expiry(info, response, now);
+    url_expires_at_ = local_expiry(*info, response, now);
     failures_ = 0;
     return take(Trigger::url_received, now);
   }
 
-  std::optional<Error> check_url_answer(const UploadUrlAnswer& a, int status) const {
+  // `info` is null when upload_url is not an absolute http(s) URL.
+  std::optional<Error> check_url_answer(const UploadUrlAnswer& a, const PresignedUrlInfo* info, int status) const {
     auto bad = [&](ErrorCode code, std::string message, std::string path) {
       return Error{code, status, std::move(message), std::move(path), ""};
     };
@@ -3032,11 +3524,10 @@ class Upload {
       return bad(ErrorCode::unsupported_upload_method,
                  "the service asks for an upload with " + printable_excerpt(a.http_method, 32) + "; only PUT is supported",
                  "$.http_method");
-    auto url = parse_url(a.upload_url);
-    if (!url) return bad(ErrorCode::malformed_answer, "upload_url is not an absolute http(s) URL", "$.upload_url");
+    if (!info) return bad(ErrorCode::malformed_answer, "upload_url is not an absolute http(s) URL", "$.upload_url");
     if (a.content_type && (a.content_type->empty() || !is_safe_header_value(*a.content_type) || a.content_type->size() > 256))
       return bad(ErrorCode::malformed_answer, "content_type is not a usable header value", "$.content_type");
-    for (const auto& h : inspect_presigned_url(*url).signed_headers) {
+    for (const auto& h : info->signed_headers) {
       // We can reproduce these exactly; any other signed header (x-amz-*,
       // content-md5) has a value we were never told, so S3 would refuse.
       if (h != "host" && h != "content-type" && h != "content-length")
@@ -3275,11 +3766,7 @@ class Upload {
     return Send{std::move(request)};
   }
 
-  Headers api_headers() const {
-    return {{"Authorization", "Token " + config_.token},
-            {"Accept", "application/json"},
-            {"User-Agent", config_.user_agent}};
-  }
+  Headers api_headers() const { return api_headers_for(config_); }
 
   std::string dataset_url() const { return config_.api_base + "/datasets/" + percent_encode_segment(config_.dataset_id); }
 
@@ -3295,9 +3782,13 @@ class Upload {
                    {{"Content-Type", content_type_}, {"User-Agent", config_.user_agent}}, FileBody{file_.size}};
   }
 
-  Request poll_request() const {
-    return Request{Purpose::poll, "GET", dataset_url() + "/imports/" + percent_encode_segment(import_id_),
-                   api_headers(), std::nullopt};
+  // Polls repeat the same request: its URL is built once per import.
+  Request poll_request() {
+    if (poll_url_import_ != import_id_ || poll_url_.empty()) {
+      poll_url_ = dataset_url() + "/imports/" + percent_encode_segment(import_id_);
+      poll_url_import_ = import_id_;
+    }
+    return Request{Purpose::poll, "GET", poll_url_, api_headers(), std::nullopt};
   }
 
   Request status_request() const {
@@ -3465,6 +3956,7 @@ class Upload {
   Rng rng_;
   Progress progress_ = Progress::none;
   bool legacy_ = false;   // V3: step 1 answered without import_id
+  std::string poll_url_, poll_url_import_;  // poll_request()'s cache
   bool probing_ = false;  // resumed before an accepted PUT: the first poll says whether it landed
   std::optional<DatasetStatus> last_dataset_status_;
 
@@ -3500,6 +3992,486 @@ class Upload {
 
 namespace upstate {
 
+struct BatchConfig {
+  // Shared by every file (token, dataset, policies, deadline per file). Each
+  // file's Upload gets its own seed derived from `upload.seed`, so two files
+  // never jitter in lockstep and the same seed still gives the same run.
+  UploadConfig upload;
+  std::size_t max_in_flight = 4;  // files between start and Done; 0 is taken as 1
+  bool fail_fast = false;
+  bool fetch_dataset = true;
+};
+
+// One outstanding request of a Batch.
+struct Ticket {
+  std::uint64_t value = 0;
+  friend bool operator==(Ticket a, Ticket b) noexcept { return a.value == b.value; }
+  friend bool operator!=(Ticket a, Ticket b) noexcept { return a.value != b.value; }
+  friend bool operator<(Ticket a, Ticket b) noexcept { return a.value < b.value; }
+};
+
+struct BatchSend {
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  Ticket ticket;
+  std::size_t file = npos;  // index into the files given; npos for the dataset request
+  Request request;          // for the PUT, stream request.file->size bytes of that file
+};
+
+class Batch {
+ public:
+  Batch(BatchConfig config, std::vector<FileInfo> files) : config_(std::move(config)) {
+    config_.max_in_flight = std::max<std::size_t>(config_.max_in_flight, 1);
+    Rng seeds(config_.upload.seed);
+    files_.reserve(files.size());
+    for (FileInfo& f : files) {
+      UploadConfig c = config_.upload;
+      c.seed = seeds.next();
+      files_.emplace_back(Upload{std::move(c), std::move(f)});
+    }
+    fetch_seed_ = seeds.next();
+    outcome_.files.resize(files_.size());
+  }
+
+  // ---- before start ------------------------------------------------------
+
+  // Ends file `i` with `error` before any request (a driver that cannot
+  // read it, say); the others run as usual. Only before start().
+  void refuse_file(std::size_t i, Error error) {
+    if (done_) return;
+    if (started_ || i >= files_.size() || files_[i].stage != Stage::waiting)
+      return misuse("refuse_file " + std::to_string(i) + (started_ ? " after start" : ""), last_now_);
+    error.message = redact(std::move(error.message), config_.upload.token);
+    Outcome o;
+    o.result = std::move(error);
+    end_file(i, std::move(o));
+  }
+
+  // ---- events ------------------------------------------------------------
+
+  void start(Instant now) {
+    now = observe(now);
+    if (done_) return;
+    if (started_) return misuse("start: the batch already started", now);
+    started_ = true;
+    advance(now);
+  }
+
+  void on_response(Ticket ticket, const Response& response, Instant now) {
+    now = observe(now);
+    if (done_) return;
+    auto owner = claim(ticket, "on_response", now);
+    if (!owner) return;
+    if (*owner == BatchSend::npos) return apply_fetch(fetch_->on_response(response, now));
+    apply(*owner, files_[*owner].upload.on_response(response, now), now);
+    advance(now);
+  }
+
+  void on_transport_error(Ticket ticket, const TransportError& error, Instant now) {
+    now = observe(now);
+    if (done_) return;
+    auto owner = claim(ticket, "on_transport_error", now);
+    if (!owner) return;
+    if (*owner == BatchSend::npos) return apply_fetch(fetch_->on_transport_error(error, now));
+    apply(*owner, files_[*owner].upload.on_transport_error(error, now), now);
+    advance(now);
+  }
+
+  // Wakes whatever is due at `now`; an early or spurious call does nothing.
+  void on_wake(Instant now) {
+    now = observe(now);
+    if (done_ || !started_) return;
+    // A copy: a file that ends here leaves the set (and fail-fast empties it).
+    const std::vector<std::size_t> running(running_.begin(), running_.end());
+    for (std::size_t i : running) {
+      FileRun& f = files_[i];
+      if (f.stage != Stage::active || !f.wake_at || *f.wake_at > now) continue;
+      f.wake_at.reset();
+      apply(i, f.upload.on_wake(now), now);
+    }
+    if (fetch_wake_ && *fetch_wake_ <= now) {
+      fetch_wake_.reset();
+      return apply_fetch(fetch_->on_wake(now));
+    }
+    advance(now);
+  }
+
+  // Every unfinished file ends with ErrorCode::cancelled; the dataset is not
+  // fetched. The requests out are abandoned (next_abandoned).
+  void cancel(Instant now) {
+    now = observe(now);
+    if (done_) return;
+    stop(Error{ErrorCode::cancelled, 0, "cancelled by the caller", "", ""}, now);
+  }
+
+  // ---- what to do next -----------------------------------------------------
+
+  // The next request to perform; call until empty after every event.
+  std::optional<BatchSend> next_send() {
+    if (outbox_.empty()) return std::nullopt;
+    BatchSend s = std::move(outbox_.front());
+    outbox_.pop_front();
+    return s;
+  }
+
+  // A request the batch no longer wants (cancel, fail-fast): abort it if you
+  // can; its answer, if one still comes, is ignored.
+  std::optional<Ticket> next_abandoned() {
+    if (abandoned_out_.empty()) return std::nullopt;
+    Ticket t = abandoned_out_.front();
+    abandoned_out_.pop_front();
+    return t;
+  }
+
+  // When to call on_wake next, if anything sleeps.
+  std::optional<Instant> next_wake() const {
+    std::optional<Instant> earliest = fetch_wake_;
+    for (std::size_t i : running_) {
+      const FileRun& f = files_[i];
+      if (f.wake_at && (!earliest || *f.wake_at < *earliest)) earliest = f.wake_at;
+    }
+    return earliest;
+  }
+
+  bool done() const noexcept { return done_; }
+  const BatchOutcome* outcome() const noexcept { return done_ ? &outcome_ : nullptr; }
+
+  // ---- progress --------------------------------------------------------------
+
+  std::size_t file_count() const noexcept { return files_.size(); }
+  // Read-only, for progress display (phase, notes, import id).
+  const Upload& upload(std::size_t i) const { return files_.at(i).upload; }
+  // Set once file i ended (before the batch is done, too).
+  const Outcome* file_outcome(std::size_t i) const {
+    return files_.at(i).stage == Stage::ended ? &outcome_.files[i] : nullptr;
+  }
+  // Files between start and Done.
+  std::size_t active_files() const noexcept { return running_.size(); }
+  // Files started so far (0..n): the files from here on have not started,
+  // so only a running file, or one below this index, changes phase.
+  std::size_t started_files() const noexcept { return next_start_; }
+  // Whether file i's PUT waits for an earlier file's.
+  bool put_held(std::size_t i) const { return files_.at(i).held_put.has_value(); }
+  // The final dataset request, once all files ended (null before).
+  const DatasetFetch* dataset_fetch() const noexcept { return fetch_ ? &*fetch_ : nullptr; }
+  const BatchConfig& config() const noexcept { return config_; }
+
+ private:
+  enum class Stage { waiting, active, ended };
+
+  struct FileRun {
+    explicit FileRun(Upload u) : upload(std::move(u)) {}
+    Upload upload;
+    Stage stage = Stage::waiting;
+    std::optional<Ticket> ticket;     // its request out
+    std::optional<Request> held_put;  // its PUT, until its turn
+    std::optional<Instant> wake_at;   // asleep until
+  };
+
+  // ---- tickets ---------------------------------------------------------------
+
+  void emit(std::size_t owner, Request request) {
+    Ticket t{next_ticket_++};
+    owners_[t.value] = owner;
+    if (owner == BatchSend::npos)
+      fetch_ticket_ = t;
+    else
+      files_[owner].ticket = t;
+    outbox_.push_back(BatchSend{t, owner, std::move(request)});
+  }
+
+  // The owner of an answered ticket (file index or npos), now retired; nullopt
+  // when the answer is to be ignored (abandoned) or was a caller bug.
+  std::optional<std::size_t> claim(Ticket ticket, const char* event, Instant now) {
+    auto it = owners_.find(ticket.value);
+    if (it == owners_.end()) {
+      if (abandoned_.erase(ticket.value) != 0) return std::nullopt;
+      misuse(std::string(event) + " for ticket " + std::to_string(ticket.value) +
+                 (ticket.value != 0 && ticket.value < next_ticket_ ? ", which was already answered"
+                                                                   : ", which this batch never issued"),
+             now);
+      return std::nullopt;
+    }
+    std::size_t owner = it->second;
+    owners_.erase(it);
+    // Answered before it was pulled: it must not go out any more.
+    outbox_.erase(std::remove_if(outbox_.begin(), outbox_.end(),
+                                 [&](const BatchSend& s) { return s.ticket == ticket; }),
+                  outbox_.end());
+    if (owner == BatchSend::npos)
+      fetch_ticket_.reset();
+    else
+      files_[owner].ticket.reset();
+    return owner;
+  }
+
+  // Forgets the request out for `owner`: dropped if not pulled yet, else
+  // reported through next_abandoned and its answer ignored.
+  void abandon(std::optional<Ticket>& ticket) {
+    if (!ticket) return;
+    owners_.erase(ticket->value);
+    auto queued = std::find_if(outbox_.begin(), outbox_.end(), [&](const BatchSend& s) { return s.ticket == *ticket; });
+    if (queued != outbox_.end()) {
+      outbox_.erase(queued);
+    } else {
+      abandoned_.insert(ticket->value);
+      abandoned_out_.push_back(*ticket);
+    }
+    ticket.reset();
+  }
+
+  // ---- files -------------------------------------------------------------------
+
+  // Carries out what file i's machine asked for.
+  void apply(std::size_t i, Action action, Instant now) {
+    FileRun& f = files_[i];
+    if (auto* send = std::get_if<Send>(&action)) {
+      if (send->request.purpose == Purpose::upload && i != gate_)
+        f.held_put = std::move(send->request);
+      else
+        emit(i, std::move(send->request));
+    } else if (auto* sleep = std::get_if<Sleep>(&action)) {
+      f.wake_at = sleep->until;
+    } else {
+      end_file(i, std::get<Done>(std::move(action)).outcome);
+      if (config_.fail_fast && !outcome_.files[i].complete() && !stopping_) {
+        stopping_ = true;
+        end_unfinished(Error{ErrorCode::cancelled, 0,
+                             "fail-fast: " + printable_excerpt(f.upload.file().name, 200) + " ended " +
+                                 describe(outcome_.files[i]),
+                             "", ""},
+                       now);
+      }
+    }
+  }
+
+  void end_file(std::size_t i, Outcome outcome) {
+    FileRun& f = files_[i];
+    f.stage = Stage::ended;
+    running_.erase(i);
+    f.held_put.reset();
+    f.wake_at.reset();
+    outcome_.files[i] = std::move(outcome);
+    ++ended_;
+  }
+
+  // Ends every file still waiting or running with `why` (its own Upload is
+  // cancelled, so upload(i) agrees it is done).
+  void end_unfinished(const Error& why, Instant now) {
+    for (std::size_t i = 0; i < files_.size(); ++i) {
+      FileRun& f = files_[i];
+      if (f.stage == Stage::ended) continue;
+      Outcome o;
+      Error e = why;
+      if (f.stage == Stage::active) {
+        abandon(f.ticket);
+        f.upload.cancel(now);
+        o = *f.upload.outcome();
+      } else {
+        e.message += " (the file was never started)";
+      }
+      o.result = std::move(e);
+      end_file(i, std::move(o));
+    }
+    next_start_ = files_.size();
+  }
+
+  // Whether file i no longer holds up the next file's PUT: it ended, or its
+  // PUT was accepted (the machine moved on to processing; read through the
+  // phase so every polling state the table has counts).
+  bool passed(std::size_t i) const {
+    const FileRun& f = files_[i];
+    if (f.stage == Stage::ended) return true;
+    Phase p = f.upload.phase();
+    return f.stage == Stage::active && (p == Phase::processing || p == Phase::finished);
+  }
+
+  // After every event: move the PUT turn on, start files while there is
+  // room, and once every file ended, the dataset request.
+  void advance(Instant now) {
+    for (bool moved = true; moved;) {
+      moved = false;
+      while (gate_ < files_.size() && passed(gate_)) {
+        ++gate_;
+        moved = true;
+      }
+      if (gate_ < files_.size() && files_[gate_].held_put) {
+        Request put = std::move(*files_[gate_].held_put);
+        files_[gate_].held_put.reset();
+        emit(gate_, std::move(put));
+      }
+      while (!stopping_ && running_.size() < config_.max_in_flight && next_start_ < files_.size()) {
+        std::size_t i = next_start_++;
+        if (files_[i].stage != Stage::waiting) continue;  // refused before start
+        files_[i].stage = Stage::active;
+        running_.insert(i);
+        apply(i, files_[i].upload.start(now), now);
+        moved = true;
+      }
+    }
+    if (ended_ < files_.size() || fetch_) return;
+    if (!config_.fetch_dataset) return finalize();
+    UploadConfig c = config_.upload;
+    c.seed = fetch_seed_;
+    fetch_.emplace(std::move(c));
+    apply_fetch(fetch_->start(now));
+  }
+
+  // ---- the dataset -----------------------------------------------------------
+
+  void apply_fetch(DatasetFetchAction action) {
+    if (auto* send = std::get_if<Send>(&action)) return emit(BatchSend::npos, std::move(send->request));
+    if (auto* sleep = std::get_if<Sleep>(&action)) {
+      fetch_wake_ = sleep->until;
+      return;
+    }
+    Result<Dataset>& result = std::get<DatasetFetched>(action).result;
+    if (!result) {
+      outcome_.dataset_error = result.error();
+    } else {
+      outcome_.total_datapoint_count = result->total_datapoint_count;
+      if (!outcome_.total_datapoint_count)
+        outcome_.dataset_error = Error{ErrorCode::malformed_answer, 200, "the dataset answer has no total_datapoint_count",
+                                       "$.total_datapoint_count", ""};
+      outcome_.dataset = std::move(result).value();
+    }
+    finalize();
+  }
+
+  // ---- stopping ------------------------------------------------------------------
+
+  void stop(Error why, Instant now) {
+    stopping_ = true;
+    end_unfinished(why, now);
+    if (fetch_ && fetch_->state() != DatasetFetch::State::done) {
+      abandon(fetch_ticket_);
+      fetch_wake_.reset();
+      fetch_->cancel(now);
+      outcome_.dataset_error = why;
+    } else if (!fetch_ && config_.fetch_dataset) {
+      why.message = "the dataset was not fetched: " + why.message;
+      outcome_.dataset_error = std::move(why);
+    }
+    finalize();
+  }
+
+  // A caller bug: the batch stops at once (sticky), as Upload's misuse does.
+  void misuse(const std::string& what, Instant now) {
+    Error e{ErrorCode::usage, 0, "can't handle " + what, "", ""};
+    outcome_.error = e;
+    e.message = "batch stopped: " + e.message;
+    stop(std::move(e), now);
+  }
+
+  void finalize() {
+    done_ = true;
+    outcome_.counts = BatchCounts{};
+    for (const Outcome& o : outcome_.files) outcome_.counts.add(o);
+  }
+
+  static std::string describe(const Outcome& o) {
+    if (const ImportReport* r = o.report()) return std::string(to_string(r->status));
+    return "with " + std::string(to_string(o.error()->code));
+  }
+
+  Instant observe(Instant now) {
+    if (seen_time_ && now < last_now_) return last_now_;
+    seen_time_ = true;
+    last_now_ = now;
+    return now;
+  }
+
+  BatchConfig config_;
+  std::vector<FileRun> files_;
+  std::uint64_t fetch_seed_ = 0;
+
+  bool started_ = false;
+  bool stopping_ = false;  // fail-fast or cancel: start nothing more
+  bool done_ = false;
+  std::size_t next_start_ = 0;  // the next file to start
+  std::size_t gate_ = 0;        // the file whose PUT may go out now
+  std::set<std::size_t> running_;  // files between start and Done (at most max_in_flight)
+  std::size_t ended_ = 0;
+  Instant last_now_{};
+  bool seen_time_ = false;
+
+  std::uint64_t next_ticket_ = 1;
+  std::map<std::uint64_t, std::size_t> owners_;  // outstanding ticket -> file (npos: the dataset)
+  std::set<std::uint64_t> abandoned_;            // answers to ignore
+  std::deque<BatchSend> outbox_;
+  std::deque<Ticket> abandoned_out_;
+
+  std::optional<DatasetFetch> fetch_;
+  std::optional<Ticket> fetch_ticket_;
+  std::optional<Instant> fetch_wake_;
+
+  BatchOutcome outcome_;
+};
+
+}  // namespace upstate
+// ---- end include/upstate/batch.hpp ----
+
+// ---- begin include/upstate/batch_drive.hpp ----
+// drive_batch: drive.hpp's loop for a Batch, with a blocking transport —
+// the requests are performed one at a time, in the order the batch gives
+// them (so "in flight" means "queued" here; the order rules still hold).
+//
+//   transport.exchange(const Request&, std::size_t file) -> Exchange
+//       `file` is BatchSend::file: the index of the file whose bytes the PUT
+//       streams (request.file->size of them), npos for the dataset request
+//   clock.now() -> Instant
+//   clock.sleep_until(Instant)
+
+namespace upstate {
+
+struct NoBatchObserver {
+  void operator()(const Batch&, const BatchSend&) const noexcept {}
+};
+
+// `observer(batch, send)` sees every request before it is performed
+// (progress lines: batch.upload(send.file) tells the file's phase).
+template <class Transport, class ClockT, class Observer = NoBatchObserver>
+BatchOutcome drive_batch(Batch& batch, Transport& transport, ClockT& clock, Observer&& observer = {}) {
+  batch.start(clock.now());
+  while (!batch.done()) {
+    if (auto send = batch.next_send()) {
+      observer(static_cast<const Batch&>(batch), static_cast<const BatchSend&>(*send));
+      Exchange result = transport.exchange(send->request, send->file);
+      if (auto* response = std::get_if<Response>(&result))
+        batch.on_response(send->ticket, *response, clock.now());
+      else
+        batch.on_transport_error(send->ticket, std::get<TransportError>(result), clock.now());
+      continue;
+    }
+    while (batch.next_abandoned()) {
+      // Nothing is in flight between two calls of a blocking loop.
+    }
+    if (auto wake = batch.next_wake()) {
+      clock.sleep_until(*wake);
+      batch.on_wake(clock.now());
+      continue;
+    }
+    // Nothing to send, nothing asleep, not done: cannot happen by Batch's
+    // rules; ending beats hanging.
+    batch.cancel(clock.now());
+  }
+  return *batch.outcome();
+}
+
+}  // namespace upstate
+// ---- end include/upstate/batch_drive.hpp ----
+
+// ---- begin include/upstate/drive.hpp ----
+// The ~30-line driver h11's docs show, for blocking transports: run an
+// Upload to the end. The transport and the clock are the caller's objects
+// (duck-typed, so a Trompeloeil mock, the in-process fake or a real HTTP
+// client all fit); the core itself still does no I/O.
+//
+//   transport.exchange(const Request&) -> Exchange   (Response or TransportError)
+//   clock.now() -> Instant
+//   clock.sleep_until(Instant)
+
+namespace upstate {
+
 struct NoObserver {
   void operator()(const Upload&, const Action&) const noexcept {}
 };
@@ -3529,154 +4501,6 @@ Outcome drive(Upload& upload, Transport& transport, ClockT& clock, Observer&& ob
 }  // namespace upstate
 // ---- end include/upstate/drive.hpp ----
 
-// ---- begin include/upstate/wire/dataset.hpp ----
-// GET /datasets/{dataset_id} -> 200, and the schema it carries.
-
-namespace upstate {
-
-struct SchemaField {
-  std::string name;
-  std::string type;   // text, image_url, audio_url, video_url, metadata, task_group_id (others kept verbatim)
-  std::string label;  // may be empty
-};
-
-struct Schema {
-  bool strict = false;
-  std::vector<SchemaField> fields;  // in document order
-};
-
-struct DatasetImportSummary {
-  std::string import_id;
-  std::string status;  // verbatim: the dataset listing is informational
-  std::optional<std::uint64_t> accepted_count, rejected_count;
-};
-
-struct Dataset {
-  std::string id;  // required
-  std::string name;
-  std::string created_at, created_by;
-  std::optional<std::uint64_t> total_datapoint_count;
-  std::optional<int> schema_version;  // 3 (legacy) or 4
-  std::optional<Schema> schema;       // V4, when set
-  std::vector<DatasetImportSummary> imports;
-  std::optional<std::string> status;    // V3
-  std::optional<std::string> filename;  // V3
-};
-
-namespace detail {
-
-// A schema object wherever it sits ("$" alone, "$.schema" in a dataset).
-// "fields" absent or null reads as no fields: the dataset answer may carry a
-// schema that names none yet, and refusing the whole answer for it would help
-// nobody. Each field's `type` is required and kept verbatim (unknown types are
-// the server's business).
-inline Result<Schema> read_schema(const JsonValue& object, std::string path) {
-  ObjectReader reader(object, std::move(path));
-  Schema schema;
-  schema.strict = reader.optional_bool("strict").value_or(false);
-  const JsonValue* fields = reader.optional_object("fields");
-  if (reader.failed()) return reader.take_error();
-  if (!fields) return schema;
-  const std::string fields_path = reader.path_of("fields");
-  for (auto it = fields->MemberBegin(); it != fields->MemberEnd(); ++it) {
-    std::string_view name = string_view_of(it->name);
-    std::string field_path = member_path(fields_path, name);
-    if (!it->value.IsObject()) return malformed(std::move(field_path), wrong_type("object", it->value));
-    ObjectReader field(it->value, std::move(field_path));
-    SchemaField out;
-    out.name = std::string(name);
-    out.type = field.required_string("type");
-    out.label = field.optional_string("label").value_or("");
-    if (field.failed()) return field.take_error();
-    schema.fields.push_back(std::move(out));
-  }
-  return schema;
-}
-
-inline rapidjson::SizeType json_length(const std::string& s) noexcept {
-  return static_cast<rapidjson::SizeType>(s.size());  // RapidJSON strings are at most 4 GiB
-}
-
-}  // namespace detail
-
-// The schema object alone ({"strict":..., "fields":{...}}).
-inline Result<Schema> parse_schema(std::string_view json, const ParseLimits& limits = {}) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(json, limits, doc)) return std::move(*error);
-  return detail::read_schema(doc, "$");
-}
-
-// The schema as the API writes it (compact JSON): "strict" then "fields" in
-// order; an empty label is left out.
-inline std::string schema_to_json(const Schema& schema) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writer.StartObject();
-  writer.Key("strict");
-  writer.Bool(schema.strict);
-  writer.Key("fields");
-  writer.StartObject();
-  for (const SchemaField& field : schema.fields) {
-    writer.Key(field.name.data(), detail::json_length(field.name));
-    writer.StartObject();
-    writer.Key("type");
-    writer.String(field.type.data(), detail::json_length(field.type));
-    if (!field.label.empty()) {
-      writer.Key("label");
-      writer.String(field.label.data(), detail::json_length(field.label));
-    }
-    writer.EndObject();
-  }
-  writer.EndObject();
-  writer.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
-// Only `id` is required; every other field is optional but type-checked.
-// imports[] items need `import_id` and `status` (strings, status verbatim).
-inline Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits = {}) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
-  detail::ObjectReader fields(doc, "$");
-  Dataset dataset;
-  dataset.id = fields.required_string("id");
-  dataset.name = fields.optional_string("name").value_or("");
-  dataset.created_at = fields.optional_string("created_at").value_or("");
-  dataset.created_by = fields.optional_string("created_by").value_or("");
-  dataset.total_datapoint_count = fields.optional_count("total_datapoint_count");
-  dataset.schema_version = fields.optional_int("schema_version");
-  const detail::JsonValue* schema = fields.optional_object("schema");
-  const detail::JsonValue* imports = fields.optional_array("imports");
-  dataset.status = fields.optional_string("status");
-  dataset.filename = fields.optional_string("filename");
-  if (fields.failed()) return fields.take_error();
-  if (schema) {
-    auto parsed = detail::read_schema(*schema, fields.path_of("schema"));
-    if (!parsed) return std::move(parsed).error();
-    dataset.schema = std::move(parsed).value();
-  }
-  if (imports) {
-    const std::string imports_path = fields.path_of("imports");
-    for (rapidjson::SizeType i = 0; i < imports->Size(); ++i) {
-      const detail::JsonValue& item = (*imports)[i];
-      std::string item_path = detail::element_path(imports_path, i);
-      if (!item.IsObject()) return detail::malformed(std::move(item_path), detail::wrong_type("object", item));
-      detail::ObjectReader import(item, std::move(item_path));
-      DatasetImportSummary summary;
-      summary.import_id = import.required_string("import_id");
-      summary.status = import.required_string("status");
-      summary.accepted_count = import.optional_count("accepted_count");
-      summary.rejected_count = import.optional_count("rejected_count");
-      if (import.failed()) return import.take_error();
-      dataset.imports.push_back(std::move(summary));
-    }
-  }
-  return dataset;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/wire/dataset.hpp ----
-
 // ---- begin include/upstate/testing/fake_service.hpp ----
 // testing::FakeService: the dataset API and S3 in one sans-I/O object.
 // `handle(request, body, now)` answers as the real pair would (API.md):
@@ -3691,8 +4515,6 @@ inline Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& l
 // API, `upload_base` is S3; any other URL answers TransportError{connect},
 // as an unknown host would.
 #include <array>
-#include <deque>
-#include <map>
 
 // ---- begin include/upstate/testing/fake_fault.hpp ----
 // Scripted faults: "fail the next N requests of a kind". A fault stands for

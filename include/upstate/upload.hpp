@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "action.hpp"
+#include "api_headers.hpp"
 #include "classify.hpp"
 #include "config.hpp"
 #include "http.hpp"
@@ -276,22 +277,25 @@ class Upload {
     auto parsed = parse_upload_url_answer(response.body, config_.limits);
     if (!parsed) return finish(Trigger::url_refused, with_status(parsed.error(), response.status), now);
     UploadUrlAnswer& answer = parsed.value();
-    if (auto problem = check_url_answer(answer, response.status)) return finish(Trigger::url_refused, *problem, now);
+    // Parsed and inspected once, for the checks and for the expiry.
+    std::optional<PresignedUrlInfo> info;
+    if (auto url = parse_url(answer.upload_url)) info = inspect_presigned_url(*url);
+    if (auto problem = check_url_answer(answer, info ? &*info : nullptr, response.status))
+      return finish(Trigger::url_refused, *problem, now);
 
-    auto url = parse_url(answer.upload_url);
-    PresignedUrlInfo info = inspect_presigned_url(*url);
     if (!import_id_.empty()) abandoned_.push_back(import_id_);
     legacy_ = !answer.import_id;
     import_id_ = answer.import_id.value_or("");
     progress_ = Progress::url_received;
     upload_url_ = std::move(answer.upload_url);
     content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
-    url_expires_at_ = local_expiry(info, response, now);
+    url_expires_at_ = local_expiry(*info, response, now);
     failures_ = 0;
     return take(Trigger::url_received, now);
   }
 
-  std::optional<Error> check_url_answer(const UploadUrlAnswer& a, int status) const {
+  // `info` is null when upload_url is not an absolute http(s) URL.
+  std::optional<Error> check_url_answer(const UploadUrlAnswer& a, const PresignedUrlInfo* info, int status) const {
     auto bad = [&](ErrorCode code, std::string message, std::string path) {
       return Error{code, status, std::move(message), std::move(path), ""};
     };
@@ -312,11 +316,10 @@ class Upload {
       return bad(ErrorCode::unsupported_upload_method,
                  "the service asks for an upload with " + printable_excerpt(a.http_method, 32) + "; only PUT is supported",
                  "$.http_method");
-    auto url = parse_url(a.upload_url);
-    if (!url) return bad(ErrorCode::malformed_answer, "upload_url is not an absolute http(s) URL", "$.upload_url");
+    if (!info) return bad(ErrorCode::malformed_answer, "upload_url is not an absolute http(s) URL", "$.upload_url");
     if (a.content_type && (a.content_type->empty() || !is_safe_header_value(*a.content_type) || a.content_type->size() > 256))
       return bad(ErrorCode::malformed_answer, "content_type is not a usable header value", "$.content_type");
-    for (const auto& h : inspect_presigned_url(*url).signed_headers) {
+    for (const auto& h : info->signed_headers) {
       // We can reproduce these exactly; any other signed header (x-amz-*,
       // content-md5) has a value we were never told, so S3 would refuse.
       if (h != "host" && h != "content-type" && h != "content-length")
@@ -555,11 +558,7 @@ class Upload {
     return Send{std::move(request)};
   }
 
-  Headers api_headers() const {
-    return {{"Authorization", "Token " + config_.token},
-            {"Accept", "application/json"},
-            {"User-Agent", config_.user_agent}};
-  }
+  Headers api_headers() const { return api_headers_for(config_); }
 
   std::string dataset_url() const { return config_.api_base + "/datasets/" + percent_encode_segment(config_.dataset_id); }
 
@@ -575,9 +574,13 @@ class Upload {
                    {{"Content-Type", content_type_}, {"User-Agent", config_.user_agent}}, FileBody{file_.size}};
   }
 
-  Request poll_request() const {
-    return Request{Purpose::poll, "GET", dataset_url() + "/imports/" + percent_encode_segment(import_id_),
-                   api_headers(), std::nullopt};
+  // Polls repeat the same request: its URL is built once per import.
+  Request poll_request() {
+    if (poll_url_import_ != import_id_ || poll_url_.empty()) {
+      poll_url_ = dataset_url() + "/imports/" + percent_encode_segment(import_id_);
+      poll_url_import_ = import_id_;
+    }
+    return Request{Purpose::poll, "GET", poll_url_, api_headers(), std::nullopt};
   }
 
   Request status_request() const {
@@ -745,6 +748,7 @@ class Upload {
   Rng rng_;
   Progress progress_ = Progress::none;
   bool legacy_ = false;   // V3: step 1 answered without import_id
+  std::string poll_url_, poll_url_import_;  // poll_request()'s cache
   bool probing_ = false;  // resumed before an accepted PUT: the first poll says whether it landed
   std::optional<DatasetStatus> last_dataset_status_;
 

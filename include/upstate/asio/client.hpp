@@ -138,3 +138,6 @@ inline Outcome upload_file(Upload& upload, const std::string& path, ClientOption
 }
 
 }  // namespace upstate::asio
+
+// Several files into one dataset (upstate::Batch) on the same terms.
+#include "batch_client.hpp"

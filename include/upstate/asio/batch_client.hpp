@@ -1,0 +1,259 @@
+#pragma once
+// upstate::asio::BatchClient — runs an upstate::Batch on the caller's
+// asio::io_context. Each request the batch hands out goes to a free lane
+// (an HttpSession with its kept-alive connections, and the file being
+// PUT); at most max_in_flight lanes are ever busy, since the batch never
+// has more requests out. One steady_timer serves every sleeping file; each
+// event is fed back with the steady clock's time. Included by client.hpp.
+#include <asio.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "../batch.hpp"
+#include "client.hpp"
+#include "file_source.hpp"
+#include "http_session.hpp"
+
+namespace upstate::asio {
+
+struct BatchClientOptions {
+  SessionOptions session;  // every lane's
+  // Per file: the phase and the PUT's bytes (never going down, as Client's).
+  std::function<void(std::size_t file, const Progress&)> on_progress;
+  // Sees every request before it goes out (logging, status lines).
+  std::function<void(const Batch&, const BatchSend&)> on_send;
+  // A file's outcome as soon as that file ends, before the batch is done.
+  std::function<void(std::size_t file, const Outcome&)> on_file_done;
+};
+
+class BatchClient {
+ public:
+  BatchClient(::asio::io_context& io, BatchClientOptions options = {})
+      : io_(io), options_(std::move(options)), timer_(io) {}
+
+  BatchClient(const BatchClient&) = delete;
+  BatchClient& operator=(const BatchClient&) = delete;
+
+  // Runs `batch` (which must outlive the run); paths[i] holds the bytes of
+  // the batch's file i. A path that cannot be opened, or whose size is not
+  // the one the batch was made with, ends that file with invalid_argument
+  // before any request; the others run. `on_done` gets the outcome once,
+  // never from inside start(). Call from the io_context's thread (or before
+  // it runs).
+  void start(Batch& batch, std::vector<std::string> paths, std::function<void(BatchOutcome)> on_done) {
+    batch_ = &batch;
+    paths_ = std::move(paths);
+    on_done_ = std::move(on_done);
+    const std::size_t n = batch.file_count();
+    progress_.assign(n, Progress{});
+    reported_.assign(n, false);
+    for (std::size_t i = 0; i < n; ++i) {
+      progress_[i].total = batch.upload(i).file().size;
+      if (auto problem = check_file(i)) batch.refuse_file(i, Error{ErrorCode::invalid_argument, 0, *problem, "", ""});
+    }
+    batch.start(Clock::now());
+    ::asio::post(io_, [this] { pump(); });
+  }
+
+  // Ends the run: every unfinished file with ErrorCode::cancelled (the
+  // requests in flight are abandoned, their connections closed).
+  void cancel() {
+    if (!batch_ || finished_) return;
+    batch_->cancel(Clock::now());
+    pump();
+  }
+
+  const Progress& progress(std::size_t file) const { return progress_.at(file); }
+  // Lanes made so far: never more than the batch's max_in_flight.
+  std::size_t lanes() const noexcept { return lanes_.size(); }
+
+ private:
+  // One exchange at a time: a session, and the file its PUT streams.
+  struct Lane {
+    explicit Lane(::asio::io_context& io, const SessionOptions& options) : session(io, options) {}
+    HttpSession session;
+    FileSource file;
+    std::optional<Ticket> ticket;  // the request it carries
+  };
+
+  std::optional<std::string> check_file(std::size_t i) const {
+    if (i >= paths_.size()) return "no path was given for file " + std::to_string(i);
+    FileSource probe;
+    std::string error;
+    if (!probe.open(paths_[i], error)) return error;
+    const std::uint64_t expected = batch_->upload(i).file().size;
+    if (probe.size() != expected)
+      return paths_[i] + " has " + std::to_string(probe.size()) + " bytes, not the " + std::to_string(expected) +
+             " the batch was made for";
+    return std::nullopt;
+  }
+
+  // After every event: abort what the batch abandoned, send what it wants
+  // sent, tell the callbacks, then finish or wait for the next wake. An
+  // exchange that fails at once feeds the batch from inside perform(); that
+  // nested call only asks this loop to go round again.
+  void pump() {
+    if (finished_) return;
+    if (pumping_) {
+      again_ = true;
+      return;
+    }
+    pumping_ = true;
+    do {
+      again_ = false;
+      while (auto ticket = batch_->next_abandoned()) abort(*ticket);
+      while (auto send = batch_->next_send()) perform(std::move(*send));
+      report();
+    } while (again_);
+    pumping_ = false;
+    if (batch_->done()) return finish();
+    arm_timer();
+  }
+
+  void perform(BatchSend send) {
+    if (options_.on_send) options_.on_send(*batch_, send);
+    Lane& lane = free_lane();
+    lane.ticket = send.ticket;
+    const std::size_t file = send.file;
+    const bool is_put = send.request.file.has_value();
+    if (is_put) {
+      std::string error;
+      if (file >= paths_.size() || !lane.file.open(paths_[file], error)) {
+        lane.ticket.reset();
+        batch_->on_transport_error(send.ticket, TransportError{TransportError::Kind::other, "cannot open the file: " + error},
+                                   Clock::now());
+        again_ = true;
+        return;
+      }
+    }
+    // A request never outlives its machine's deadline.
+    Instant give_up_at = file == BatchSend::npos
+                             ? (batch_->dataset_fetch() ? batch_->dataset_fetch()->deadline() : Instant::max())
+                             : batch_->upload(file).deadline();
+    Lane* carrier = &lane;
+    const Ticket ticket = send.ticket;
+    lane.session.exchange(
+        std::move(send.request), is_put ? &lane.file : nullptr,
+        [this, file](std::uint64_t sent, std::uint64_t total) {
+          if (file >= progress_.size()) return;
+          Progress& p = progress_[file];
+          p.total = total;
+          if (sent > p.bytes_sent) p.bytes_sent = sent;
+          if (options_.on_progress) options_.on_progress(file, p);
+        },
+        [this, carrier, ticket](Exchange result) {
+          if (carrier->ticket != ticket) return;
+          carrier->ticket.reset();
+          carrier->file.close();
+          if (finished_) return;
+          if (auto* response = std::get_if<Response>(&result))
+            batch_->on_response(ticket, *response, Clock::now());
+          else
+            batch_->on_transport_error(ticket, std::get<TransportError>(result), Clock::now());
+          pump();
+        },
+        give_up_at);
+  }
+
+  Lane& free_lane() {
+    for (auto& lane : lanes_)
+      if (!lane->ticket) return *lane;
+    lanes_.push_back(std::make_unique<Lane>(io_, options_.session));
+    return *lanes_.back();
+  }
+
+  void abort(Ticket ticket) {
+    for (auto& lane : lanes_) {
+      if (lane->ticket != ticket) continue;
+      lane->ticket.reset();
+      lane->session.cancel();  // its `done` is not called
+      lane->file.close();
+    }
+  }
+
+  void arm_timer() {
+    std::optional<Instant> wake = batch_->next_wake();
+    if (wake == armed_) return;
+    armed_ = wake;
+    ++timer_generation_;
+    if (!wake) {
+      timer_.cancel();
+      return;
+    }
+    timer_.expires_at(*wake);
+    timer_.async_wait([this, generation = timer_generation_](const ::asio::error_code& ec) {
+      if (ec == ::asio::error::operation_aborted || generation != timer_generation_ || finished_) return;
+      armed_.reset();
+      batch_->on_wake(Clock::now());  // a wake a little early is harmless
+      pump();
+    });
+  }
+
+  // Phase changes and ended files, to the callbacks. Only files the batch
+  // has started can change (the rest end all at once when it stops), so the
+  // scan covers the started ones not yet reported ended.
+  void report() {
+    const std::size_t end = batch_->done() ? progress_.size() : batch_->started_files();
+    for (std::size_t i = report_from_; i < end; ++i) {
+      const Outcome* outcome = batch_->file_outcome(i);
+      Phase phase = outcome ? Phase::finished : batch_->upload(i).phase();
+      if (phase != progress_[i].phase) set_phase(i, phase);
+      if (outcome && !reported_[i]) {
+        reported_[i] = true;
+        if (options_.on_file_done) options_.on_file_done(i, *outcome);
+      }
+    }
+    while (report_from_ < reported_.size() && reported_[report_from_]) ++report_from_;
+  }
+
+  void set_phase(std::size_t i, Phase phase) {
+    progress_[i].phase = phase;
+    if (options_.on_progress) options_.on_progress(i, progress_[i]);
+  }
+
+  void finish() {
+    finished_ = true;
+    ++timer_generation_;
+    timer_.cancel();
+    for (auto& lane : lanes_) {
+      lane->session.close_idle();
+      lane->file.close();
+    }
+    auto done = std::move(on_done_);
+    if (done) done(*batch_->outcome());
+  }
+
+  ::asio::io_context& io_;
+  BatchClientOptions options_;
+  ::asio::steady_timer timer_;
+  Batch* batch_ = nullptr;
+  std::vector<std::string> paths_;
+  std::function<void(BatchOutcome)> on_done_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+  std::vector<Progress> progress_;
+  std::vector<bool> reported_;  // on_file_done called
+  std::size_t report_from_ = 0;  // every file below it was reported ended
+  std::optional<Instant> armed_;
+  std::uint64_t timer_generation_ = 0;
+  bool pumping_ = false;
+  bool again_ = false;
+  bool finished_ = false;
+};
+
+// Blocking convenience: runs one batch on a private io_context.
+inline BatchOutcome upload_batch(Batch& batch, std::vector<std::string> paths, BatchClientOptions options = {}) {
+  ::asio::io_context io;
+  BatchClient client(io, std::move(options));
+  BatchOutcome outcome;
+  client.start(batch, std::move(paths), [&](BatchOutcome o) { outcome = std::move(o); });
+  io.run();
+  return outcome;
+}
+
+}  // namespace upstate::asio
