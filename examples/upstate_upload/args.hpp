@@ -21,6 +21,12 @@ inline const char* const kUsage =
     "  --ca-file PATH     extra trusted CA certificates (PEM)\n"
     "  --timeout SECONDS  overall deadline per file (default 3600)\n"
     "  --poll-interval SECONDS   first poll delay (default 2)\n"
+    "  --max-in-flight K  several FILEs: at most K in flight (default 4); PUTs go in the order given\n"
+    "  --fail-fast        several FILEs: stop at the first file that does not end complete\n"
+    "  --state-file PATH  one FILE: keep the upload's state in PATH after every step; run the same\n"
+    "                     command again after a crash and it continues where it was\n"
+    "  --resume DATASET_ID IMPORT_ID   poll an import started earlier (e.g. by a process that died)\n"
+    "  --show-dataset DATASET_ID       print the dataset: schema, counts, imports\n"
     "  --json             one JSON object per file on stdout\n"
     "  --quiet            no progress on stderr\n"
     "The API token is read from the environment variable PROLIFIC_API_TOKEN.\n";
@@ -41,6 +47,9 @@ struct Args {
   std::string content_type = "application/octet-stream";
   std::string dataset_id;
   std::string import_id;        // --resume
+  std::size_t max_in_flight = 4;
+  bool fail_fast = false;
+  std::string state_file;
   std::vector<std::string> files;
 };
 
@@ -54,6 +63,13 @@ inline double parse_seconds(const std::string& flag, const char* text) {
   double v = std::strtod(text, &end);
   if (end == text || *end != '\0' || !(v >= 0) || v > 30 * 86400.0) usage_error(flag + " takes a number of seconds");
   return v;
+}
+
+inline std::size_t parse_count(const std::string& flag, const char* text) {
+  char* end = nullptr;
+  unsigned long v = std::strtoul(text, &end, 10);
+  if (end == text || *end != '\0' || v < 1 || v > 64) usage_error(flag + " takes a whole number from 1 to 64");
+  return static_cast<std::size_t>(v);
 }
 
 inline Args parse_args(int argc, char** argv) {
@@ -73,6 +89,11 @@ inline Args parse_args(int argc, char** argv) {
     else if (arg == "--connect-timeout") a.connect_timeout = parse_seconds(arg, value());
     else if (arg == "--put-only") a.put_only_url = value(), a.mode = Mode::put_only;
     else if (arg == "--content-type") a.content_type = value();
+    else if (arg == "--max-in-flight") a.max_in_flight = parse_count(arg, value());
+    else if (arg == "--fail-fast") a.fail_fast = true;
+    else if (arg == "--state-file") a.state_file = value();
+    else if (arg == "--resume") a.mode = Mode::resume;
+    else if (arg == "--show-dataset") a.mode = Mode::show_dataset;
     else if (arg == "--json") a.json = true;
     else if (arg == "--quiet") a.quiet = true;
     else if (arg == "-h" || arg == "--help") {
@@ -91,12 +112,22 @@ inline Args parse_args(int argc, char** argv) {
       if (positional.size() != 1) usage_error("--put-only URL takes exactly one FILE");
       a.files = positional;
       return a;
-    default:
+    case Mode::resume:
+      if (positional.size() != 2) usage_error("--resume takes DATASET_ID IMPORT_ID");
+      a.dataset_id = positional[0];
+      a.import_id = positional[1];
+      return a;
+    case Mode::show_dataset:
+      if (positional.size() != 1) usage_error("--show-dataset takes DATASET_ID");
+      a.dataset_id = positional[0];
+      return a;
+    case Mode::upload:
       break;
   }
   if (positional.size() < 2) usage_error("need a DATASET_ID and at least one FILE");
   a.dataset_id = positional[0];
   a.files.assign(positional.begin() + 1, positional.end());
+  if (!a.state_file.empty() && a.files.size() != 1) usage_error("--state-file takes exactly one FILE");
   return a;
 }
 

@@ -6,8 +6,9 @@
 // in shell history and `ps`). Exit codes: 0 all complete, 2 some partial,
 // 3 some failed, 4 some pending_schema, 5 a client-side error, 64 usage;
 // with several files the highest wins. The parts: args.hpp (the command
-// line), progress_view.hpp, report.hpp (exit code, JSON, summary),
-// put_only.hpp (the raw-PUT test mode).
+// line), single_upload.hpp (one file, --state-file, --resume),
+// batch_upload.hpp (several files), show_dataset.hpp, progress_view.hpp,
+// report.hpp (exit code, JSON, summary), put_only.hpp (the raw-PUT test mode).
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -20,13 +21,29 @@
 #include <upstate/upstate.hpp>
 
 #include "args.hpp"
+#include "batch_upload.hpp"
 #include "progress_view.hpp"
 #include "put_only.hpp"
 #include "report.hpp"
+#include "show_dataset.hpp"
+#include "single_upload.hpp"
 #include "session_options.hpp"
 #include "text.hpp"
 
 using namespace upstate_upload;
+
+namespace {
+
+void report(const Args& args, const std::string& path, const upstate::Outcome& o,
+            std::optional<std::uint64_t> dataset_total = std::nullopt) {
+  if (!args.quiet) print_summary(base_name(path), o);
+  if (args.json) {
+    std::fprintf(stdout, "%s\n", to_json(path, o, dataset_total).c_str());
+    std::fflush(stdout);
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   Args args = parse_args(argc, argv);
@@ -45,46 +62,38 @@ int main(int argc, char** argv) {
     usage_error("refusing plain http to " + base->host + ": the token would cross the network in clear text; "
                 "use https (plain http is accepted for loopback hosts only)");
 
-  int worst = 0;
-  for (const std::string& path : args.files) {
-    const std::string name = base_name(path);
-    struct stat st {};
-    const int stat_rc = ::stat(path.c_str(), &st);
-    if (stat_rc != 0 || !S_ISREG(st.st_mode)) {
-      // Still one result per file (and one JSON object with --json).
-      upstate::Outcome unreadable;
-      unreadable.result = upstate::Error{upstate::ErrorCode::invalid_argument, 0,
-                                         path + ": " + (stat_rc != 0 ? std::strerror(errno) : "not a regular file"),
-                                         "", ""};
-      if (!args.quiet) print_summary(name, unreadable);
-      if (args.json) std::fprintf(stdout, "%s\n", to_json(path, unreadable).c_str());
-      std::fflush(stdout);
-      worst = std::max(worst, kExitClientError);
-      continue;
-    }
-    upstate::UploadConfig config;
-    config.api_base = args.api_base;
-    config.token = token;
-    config.dataset_id = args.dataset_id;
-    config.deadline = seconds(args.timeout);
-    config.poll.initial = seconds(args.poll_interval);
-    config.seed = static_cast<std::uint64_t>(upstate::Clock::now().time_since_epoch().count());
-    upstate::Upload upload(config, upstate::FileInfo{name, static_cast<std::uint64_t>(st.st_size)});
+  upstate::UploadConfig config;
+  config.api_base = args.api_base;
+  config.token = token;
+  config.dataset_id = args.dataset_id;
+  config.deadline = seconds(args.timeout);
+  config.poll.initial = seconds(args.poll_interval);
+  config.seed = static_cast<std::uint64_t>(upstate::Clock::now().time_since_epoch().count());
 
-    ProgressView view(args.quiet, name);
-    upstate::asio::ClientOptions options;
-    options.session = session_options(args);
-    options.on_progress = [&](const upstate::asio::Progress& p) { view.on_progress(p); };
-    options.on_action = [&](const upstate::Upload& up, const upstate::Action&) { view.on_action(up); };
-    upstate::Outcome outcome = upstate::asio::upload_file(upload, path, std::move(options));
-    view.end_bar();
-    if (!args.quiet) print_summary(name, outcome);
-    if (args.json) {
-      std::string line = to_json(path, outcome);
-      std::fprintf(stdout, "%s\n", line.c_str());
-      std::fflush(stdout);
+  switch (args.mode) {
+    case Mode::show_dataset:
+      return show_dataset(args, config);
+    case Mode::resume: {
+      upstate::Outcome o = resume_import(args, config);
+      report(args, "import " + args.import_id, o);
+      return exit_code_of(o);
     }
-    worst = std::max(worst, exit_code_of(outcome));
+    default:
+      break;
   }
+
+  if (args.files.size() == 1) {
+    upstate::Outcome o = upload_one(args, config, args.files[0]);
+    report(args, args.files[0], o);
+    return exit_code_of(o);
+  }
+
+  upstate::BatchOutcome batch = upload_many(args, config);
+  int worst = 0;
+  for (std::size_t i = 0; i < batch.files.size(); ++i) {
+    report(args, args.files[i], batch.files[i], batch.total_datapoint_count);
+    worst = std::max(worst, exit_code_of(batch.files[i]));
+  }
+  if (!args.quiet) print_dataset_total(args.dataset_id, batch);
   return worst;
 }

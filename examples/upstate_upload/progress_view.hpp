@@ -16,7 +16,9 @@ namespace upstate_upload {
 // Progress on stderr: a redrawn bar on a terminal, a line per 10 % elsewhere.
 class ProgressView {
  public:
-  ProgressView(bool quiet, std::string file) : quiet_(quiet), tty_(::isatty(2) == 1), file_(std::move(file)) {}
+  // `lines_only`: several files at once, whose bars would overwrite each other.
+  ProgressView(bool quiet, std::string file, bool lines_only = false)
+      : quiet_(quiet), tty_(!lines_only && ::isatty(2) == 1), file_(std::move(file)) {}
 
   void on_progress(const upstate::asio::Progress& p) {
     if (quiet_) return;

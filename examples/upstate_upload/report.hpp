@@ -3,7 +3,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include <upstate/outcome.hpp>
@@ -26,7 +28,9 @@ inline int exit_code_of(const upstate::Outcome& o) {
   return kExitClientError;
 }
 
-inline std::string to_json(const std::string& file, const upstate::Outcome& o) {
+// `dataset_total`: the dataset's total_datapoint_count after a batch (null otherwise).
+inline std::string to_json(const std::string& file, const upstate::Outcome& o,
+                           std::optional<std::uint64_t> dataset_total = std::nullopt) {
   rapidjson::StringBuffer out;
   rapidjson::Writer<rapidjson::StringBuffer> w(out);
   auto str = [&](const std::string& s) { w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size())); };
@@ -74,6 +78,8 @@ inline std::string to_json(const std::string& file, const upstate::Outcome& o) {
   } else {
     w.Null();
   }
+  key("dataset_total_datapoint_count");
+  if (dataset_total) w.Uint64(*dataset_total); else w.Null();
   key("abandoned_import_ids");
   w.StartArray();
   for (const auto& id : o.abandoned_import_ids) str(id);
@@ -88,8 +94,11 @@ inline void print_summary(const std::string& file, const upstate::Outcome& o) {
     return;
   }
   const auto& r = *o.report();
-  std::fprintf(stderr, "%s: %s (import %s)", file.c_str(), std::string(upstate::to_string(r.status)).c_str(),
-               r.import_id.c_str());
+  if (r.import_id.empty())  // a V3 (legacy) dataset: no import, the dataset's own status
+    std::fprintf(stderr, "%s: %s (V3 dataset)", file.c_str(), std::string(upstate::to_string(r.status)).c_str());
+  else
+    std::fprintf(stderr, "%s: %s (import %s)", file.c_str(), std::string(upstate::to_string(r.status)).c_str(),
+                 r.import_id.c_str());
   if (r.accepted_count) std::fprintf(stderr, ", %llu accepted", static_cast<unsigned long long>(*r.accepted_count));
   if (r.rejected_count) std::fprintf(stderr, ", %llu rejected", static_cast<unsigned long long>(*r.rejected_count));
   std::fputc('\n', stderr);

@@ -39,17 +39,21 @@ class Client {
   Client& operator=(const Client&) = delete;
 
   // Runs `upload` (which must outlive the run) with the bytes of the file
-  // at `path`; `on_done` gets the outcome once. Call from the io_context's
+  // at `path` ("" for an upload that never PUTs); `on_done` gets the outcome once. Call from the io_context's
   // thread (or before it runs).
   void start(Upload& upload, const std::string& path, std::function<void(Outcome)> on_done) {
     upload_ = &upload;
     on_done_ = std::move(on_done);
     progress_ = Progress{Phase::not_started, 0, upload.file().size};
-    std::string error;
-    if (!file_.open(path, error)) return refuse(error);
-    if (file_.size() != upload.file().size)
-      return refuse(path + " has " + std::to_string(file_.size()) + " bytes, not the " +
-                    std::to_string(upload.file().size) + " the upload was made for");
+    // An upload that only polls (Upload::resume_import, or a restore past
+    // the PUT) may be given no file: "".
+    if (!path.empty()) {
+      std::string error;
+      if (!file_.open(path, error)) return refuse(error);
+      if (file_.size() != upload.file().size)
+        return refuse(path + " has " + std::to_string(file_.size()) + " bytes, not the " +
+                      std::to_string(upload.file().size) + " the upload was made for");
+    }
     act(upload.start(Clock::now()));
   }
 

@@ -1,0 +1,59 @@
+#pragma once
+// Several files into one dataset through upstate::Batch on the Asio
+// BatchClient: PUTs in the order given (the service processes imports in
+// arrival order), up to --max-in-flight files at once, every import polled,
+// and the dataset's total_datapoint_count fetched at the end.
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <upstate/asio/client.hpp>
+#include <upstate/upstate.hpp>
+
+#include "args.hpp"
+#include "progress_view.hpp"
+#include "session_options.hpp"
+#include "text.hpp"
+
+namespace upstate_upload {
+
+inline upstate::BatchOutcome upload_many(const Args& args, const upstate::UploadConfig& config) {
+  std::vector<upstate::FileInfo> files;
+  std::vector<std::unique_ptr<ProgressView>> views;
+  for (const std::string& path : args.files) {
+    struct stat st {};
+    // A path that is not a readable regular file gets size 0 here; the
+    // client then refuses it (invalid_argument) and the others go on.
+    std::uint64_t size = (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) ? static_cast<std::uint64_t>(st.st_size) : 0;
+    files.push_back(upstate::FileInfo{base_name(path), size});
+    views.push_back(std::make_unique<ProgressView>(args.quiet, base_name(path), /*lines_only=*/true));
+  }
+  upstate::BatchConfig batch_config;
+  batch_config.upload = config;
+  batch_config.max_in_flight = args.max_in_flight;
+  batch_config.fail_fast = args.fail_fast;
+  upstate::Batch batch(batch_config, std::move(files));
+
+  upstate::asio::BatchClientOptions options;
+  options.session = session_options(args);
+  options.on_progress = [&](std::size_t i, const upstate::asio::Progress& p) { views[i]->on_progress(p); };
+  options.on_send = [&](const upstate::Batch& b, const upstate::BatchSend& send) {
+    if (send.file != upstate::BatchSend::npos) views[send.file]->on_action(b.upload(send.file));
+  };
+  options.on_file_done = [&](std::size_t i, const upstate::Outcome&) { views[i]->on_action(batch.upload(i)); };
+  return upstate::asio::upload_batch(batch, args.files, std::move(options));
+}
+
+inline void print_dataset_total(const std::string& dataset_id, const upstate::BatchOutcome& o) {
+  if (o.total_datapoint_count)
+    std::fprintf(stderr, "dataset %s: total_datapoint_count %llu\n", dataset_id.c_str(),
+                 static_cast<unsigned long long>(*o.total_datapoint_count));
+  else if (o.dataset_error)
+    std::fprintf(stderr, "dataset %s: could not fetch the total: %s\n", dataset_id.c_str(),
+                 upstate::to_string(*o.dataset_error).c_str());
+}
+
+}  // namespace upstate_upload
