@@ -25,6 +25,7 @@
 #include "progress_view.hpp"
 #include "put_only.hpp"
 #include "report.hpp"
+#include "schema_hint.hpp"
 #include "show_dataset.hpp"
 #include "single_upload.hpp"
 #include "session_options.hpp"
@@ -36,7 +37,11 @@ namespace {
 
 void report(const Args& args, const std::string& path, const upstate::Outcome& o,
             std::optional<std::uint64_t> dataset_total = std::nullopt) {
-  if (!args.quiet) print_summary(base_name(path), o);
+  if (!args.quiet) {
+    print_summary(base_name(path), o);
+    if (o.report() && o.report()->status == upstate::ImportStatus::pending_schema)
+      print_schema_hint(args.api_base, args.dataset_id, args.mode == Mode::resume ? std::string() : path);
+  }
   if (args.json) {
     std::fprintf(stdout, "%s\n", to_json(path, o, dataset_total).c_str());
     std::fflush(stdout);

@@ -116,9 +116,6 @@ inline void print_summary(const std::string& file, const upstate::Outcome& o) {
   if (r.rejected_count && *r.rejected_count > r.errors.size() + r.errors_dropped)
     std::fprintf(stderr, "  (the service listed %zu of %llu rejected records)\n", r.errors.size(),
                  static_cast<unsigned long long>(*r.rejected_count));
-  if (r.status == upstate::ImportStatus::pending_schema)
-    std::fprintf(stderr, "  the dataset has no schema yet: set one (PATCH /datasets/{id} with {\"schema\": ...}), "
-                         "then upload the file again\n");
 }
 
 }  // namespace upstate_upload
