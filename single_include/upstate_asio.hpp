@@ -19,7 +19,6 @@
 #include <asio.hpp>
 
 #include <functional>
-#include <memory>
 
 // ---- begin include/upstate/asio/file_source.hpp ----
 // The PUT's body: a file read at explicit offsets (pread), so a restarted

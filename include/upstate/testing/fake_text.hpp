@@ -9,48 +9,15 @@
 #include <string_view>
 
 #include "../ascii.hpp"
+#include "../records/utf8_check.hpp"
 
 namespace upstate::testing {
-namespace detail {
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when the bytes
-// there are not one (overlong forms, surrogates and code points past
-// U+10FFFF are refused, as RFC 3629 says).
-inline std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = byte(i);
-  if (c < 0x80) return 1;
-  std::size_t n;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    if (c == 0xE0) lo = 0xA0;  // overlong
-    if (c == 0xED) hi = 0x9F;  // UTF-16 surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    if (c == 0xF0) lo = 0x90;  // overlong
-    if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < n; ++k)
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  return n;
-}
-
-}  // namespace detail
-
+// The same check as the uploader's preflight (records/utf8_check.hpp).
 inline bool is_valid_utf8(std::string_view s) noexcept {
-  for (std::size_t i = 0; i < s.size();) {
-    std::size_t n = detail::utf8_sequence_length(s, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
+  Utf8Check utf8;
+  utf8.feed(s);
+  return utf8.finish();
 }
 
 // Valid UTF-8 of at most about `max_bytes`: each invalid byte becomes U+FFFD
@@ -60,7 +27,7 @@ inline std::string sanitize_utf8(std::string_view s, std::size_t max_bytes = 256
   std::string out;
   out.reserve(s.size() < max_bytes ? s.size() : max_bytes);
   for (std::size_t i = 0; i < s.size();) {
-    std::size_t n = detail::utf8_sequence_length(s, i);
+    std::size_t n = upstate::detail::utf8_sequence_length(s, i);
     std::string_view piece = n == 0 ? std::string_view{"\xEF\xBF\xBD"} : s.substr(i, n);
     if (out.size() + piece.size() > max_bytes) {
       out += "...";
@@ -129,6 +96,5 @@ inline std::string fnv_hex(std::string_view data, int words) {
 inline bool ends_with(std::string_view s, std::string_view suffix) noexcept {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
-
 
 }  // namespace upstate::testing
