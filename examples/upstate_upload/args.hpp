@@ -25,6 +25,10 @@ inline const char* const kUsage =
     "  --fail-fast        several FILEs: stop at the first file that does not end complete\n"
     "  --state-file PATH  one FILE: keep the upload's state in PATH after every step; run the same\n"
     "                     command again after a crash and it continues where it was\n"
+    "  --preflight off|warn|strict  check each file before upload (UTF-8, JSONL/CSV, the dataset's\n"
+    "                     schema); warn (default) reports, strict refuses a file that would not end complete\n"
+    "  --rejected-out DIR after a partial outcome, write the rejected records (to fix and upload\n"
+    "                     again) and the reasons to DIR\n"
     "  --resume DATASET_ID IMPORT_ID   poll an import started earlier (e.g. by a process that died)\n"
     "  --show-dataset DATASET_ID       print the dataset: schema, counts, imports\n"
     "  --json             one JSON object per file on stdout\n"
@@ -32,6 +36,7 @@ inline const char* const kUsage =
     "The API token is read from the environment variable PROLIFIC_API_TOKEN.\n";
 
 enum class Mode { upload, put_only, resume, show_dataset };
+enum class PreflightMode { off, warn, strict };
 
 struct Args {
   Mode mode = Mode::upload;
@@ -50,6 +55,8 @@ struct Args {
   std::size_t max_in_flight = 4;
   bool fail_fast = false;
   std::string state_file;
+  PreflightMode preflight = PreflightMode::warn;
+  std::string rejected_out;
   std::vector<std::string> files;
 };
 
@@ -92,6 +99,14 @@ inline Args parse_args(int argc, char** argv) {
     else if (arg == "--max-in-flight") a.max_in_flight = parse_count(arg, value());
     else if (arg == "--fail-fast") a.fail_fast = true;
     else if (arg == "--state-file") a.state_file = value();
+    else if (arg == "--rejected-out") a.rejected_out = value();
+    else if (arg == "--preflight") {
+      std::string v = value();
+      if (v == "off") a.preflight = PreflightMode::off;
+      else if (v == "warn") a.preflight = PreflightMode::warn;
+      else if (v == "strict") a.preflight = PreflightMode::strict;
+      else usage_error("--preflight takes off, warn or strict");
+    }
     else if (arg == "--resume") a.mode = Mode::resume;
     else if (arg == "--show-dataset") a.mode = Mode::show_dataset;
     else if (arg == "--json") a.json = true;

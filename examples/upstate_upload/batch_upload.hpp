@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,9 @@
 
 namespace upstate_upload {
 
-inline upstate::BatchOutcome upload_many(const Args& args, const upstate::UploadConfig& config) {
+// `refused[i]`: file i is not uploaded, it ends with this error (pre-flight).
+inline upstate::BatchOutcome upload_many(const Args& args, const upstate::UploadConfig& config,
+                                         const std::vector<std::optional<upstate::Error>>& refused) {
   std::vector<upstate::FileInfo> files;
   std::vector<std::unique_ptr<ProgressView>> views;
   for (const std::string& path : args.files) {
@@ -36,6 +39,8 @@ inline upstate::BatchOutcome upload_many(const Args& args, const upstate::Upload
   batch_config.max_in_flight = args.max_in_flight;
   batch_config.fail_fast = args.fail_fast;
   upstate::Batch batch(batch_config, std::move(files));
+  for (std::size_t i = 0; i < refused.size(); ++i)
+    if (refused[i]) batch.refuse_file(i, *refused[i]);
 
   upstate::asio::BatchClientOptions options;
   options.session = session_options(args);

@@ -6,7 +6,8 @@
 // in shell history and `ps`). Exit codes: 0 all complete, 2 some partial,
 // 3 some failed, 4 some pending_schema, 5 a client-side error, 64 usage;
 // with several files the highest wins. The parts: args.hpp (the command
-// line), single_upload.hpp (one file, --state-file, --resume),
+// line), preflight_step.hpp, rejected_out.hpp, single_upload.hpp (one
+// file, --state-file, --resume),
 // batch_upload.hpp (several files), show_dataset.hpp, progress_view.hpp,
 // report.hpp (exit code, JSON, summary), put_only.hpp (the raw-PUT test mode).
 #include <sys/stat.h>
@@ -15,7 +16,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <upstate/asio/client.hpp>
 #include <upstate/upstate.hpp>
@@ -23,7 +26,9 @@
 #include "args.hpp"
 #include "batch_upload.hpp"
 #include "progress_view.hpp"
+#include "preflight_step.hpp"
 #include "put_only.hpp"
+#include "rejected_out.hpp"
 #include "report.hpp"
 #include "schema_hint.hpp"
 #include "show_dataset.hpp"
@@ -87,16 +92,29 @@ int main(int argc, char** argv) {
       break;
   }
 
+  // Pre-flight: every file checked (the schema fetched once) before any is sent.
+  std::vector<std::optional<upstate::Error>> refused(args.files.size());
+  if (args.preflight != PreflightMode::off) {
+    std::optional<upstate::Schema> schema = fetch_schema(args, config);
+    for (std::size_t i = 0; i < args.files.size(); ++i) refused[i] = preflight_file(args, schema, args.files[i]);
+  }
+
   if (args.files.size() == 1) {
-    upstate::Outcome o = upload_one(args, config, args.files[0]);
+    upstate::Outcome o;
+    if (refused[0])
+      o.result = *refused[0];
+    else
+      o = upload_one(args, config, args.files[0]);
     report(args, args.files[0], o);
+    write_rejected(args, args.files[0], o);
     return exit_code_of(o);
   }
 
-  upstate::BatchOutcome batch = upload_many(args, config);
+  upstate::BatchOutcome batch = upload_many(args, config, refused);
   int worst = 0;
   for (std::size_t i = 0; i < batch.files.size(); ++i) {
     report(args, args.files[i], batch.files[i], batch.total_datapoint_count);
+    write_rejected(args, args.files[i], batch.files[i]);
     worst = std::max(worst, exit_code_of(batch.files[i]));
   }
   if (!args.quiet) print_dataset_total(args.dataset_id, batch);

@@ -37,6 +37,7 @@ enum class ErrorCode {
   import_stuck,            // still `uninitialised` long after a successful PUT
   usage,                   // the caller fed an event the current state cannot take
   invalid_snapshot,        // Upload::restore: not a snapshot we wrote, or one for another dataset / API
+  preflight_failed,        // a strict pre-flight check (records/preflight.hpp) found records the service would reject
 };
 
 constexpr std::string_view to_string(ErrorCode c) noexcept {
@@ -65,6 +66,7 @@ constexpr std::string_view to_string(ErrorCode c) noexcept {
     case ErrorCode::import_stuck: return "import_stuck";
     case ErrorCode::usage: return "usage";
     case ErrorCode::invalid_snapshot: return "invalid_snapshot";
+    case ErrorCode::preflight_failed: return "preflight_failed";
   }
   return "?";
 }

@@ -1,0 +1,90 @@
+#pragma once
+// --preflight off|warn|strict: before a file is uploaded, one streaming pass
+// (upstate::Preflight) checks what the service would check — UTF-8, one JSON
+// object per JSONL line, well-formed CSV with a header, and, with the
+// dataset's schema (fetched once per run), each record's fields. `warn`
+// prints what it found and uploads anyway; `strict` refuses a file that
+// would not end `complete` (ErrorCode::preflight_failed).
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include <upstate/asio/client.hpp>
+#include <upstate/upstate.hpp>
+
+#include "args.hpp"
+#include "file_chunks.hpp"
+#include "session_options.hpp"
+#include "text.hpp"
+
+namespace upstate_upload {
+
+// The dataset's schema for the checks, or nullopt (then only the format is checked).
+inline std::optional<upstate::Schema> fetch_schema(const Args& args, const upstate::UploadConfig& config) {
+  upstate::BatchConfig bc;
+  bc.upload = config;
+  // A schema makes the check sharper, but the upload must not wait long
+  // for it: two tries within 15 s, then the format alone is checked.
+  bc.upload.deadline = std::min(config.deadline, upstate::Duration{15000});
+  bc.upload.retry.max_attempts = 2;
+  upstate::Batch batch(bc, {});
+  upstate::asio::BatchClientOptions options;
+  options.session = session_options(args);
+  upstate::BatchOutcome o = upstate::asio::upload_batch(batch, {}, std::move(options));
+  if (o.dataset && o.dataset->schema) return o.dataset->schema;
+  if (!args.quiet) {
+    if (o.dataset_error)
+      std::fprintf(stderr, "pre-flight: cannot fetch the dataset's schema (%s): checking the format only\n",
+                   upstate::to_string(*o.dataset_error).c_str());
+    else
+      std::fprintf(stderr, "pre-flight: the dataset has no schema: checking the format only\n");
+  }
+  return std::nullopt;
+}
+
+// nullopt: go ahead and upload; an Error: strict mode refuses the file.
+inline std::optional<upstate::Error> preflight_file(const Args& args, const std::optional<upstate::Schema>& schema,
+                                                    const std::string& path) {
+  const std::string name = base_name(path);
+  auto kind = upstate::file_kind_from_name(name);
+  if (!kind) return std::nullopt;  // .zip and others: nothing we can read record by record
+  upstate::PreflightConfig pc;
+  pc.kind = *kind;
+  pc.schema = schema;
+  upstate::Preflight preflight(pc);
+  std::string io_error = for_each_chunk(path, [&](std::string_view chunk) { preflight.feed(chunk); });
+  if (!io_error.empty()) return std::nullopt;  // the upload reports an unreadable file itself
+  const upstate::PreflightReport& r = preflight.finish();
+  if (r.clean()) {
+    if (!args.quiet)
+      std::fprintf(stderr, "%s: pre-flight: %llu records, no problem found\n", name.c_str(),
+                   static_cast<unsigned long long>(r.records));
+    return std::nullopt;
+  }
+  if (!args.quiet) {
+    std::fprintf(stderr, "%s: pre-flight: %llu records", name.c_str(), static_cast<unsigned long long>(r.records));
+    if (r.would_fail) std::fprintf(stderr, "; the service would fail the whole file: %s", r.fail_reason.c_str());
+    if (r.rejected_records)
+      std::fprintf(stderr, "; %llu would be rejected", static_cast<unsigned long long>(r.rejected_records));
+    if (r.unchecked_records)
+      std::fprintf(stderr, "; %llu too long to check", static_cast<unsigned long long>(r.unchecked_records));
+    std::fputc('\n', stderr);
+    std::size_t shown = 0;
+    for (const auto& p : r.problems) {
+      if (++shown > 20) break;
+      std::fprintf(stderr, "  %s\n", upstate::to_string(p).c_str());
+    }
+    const std::uint64_t more = r.problems.size() + r.problems_dropped - std::min<std::uint64_t>(shown, r.problems.size());
+    if (shown > 20 || r.problems_dropped) std::fprintf(stderr, "  ... %llu more\n", static_cast<unsigned long long>(more));
+  }
+  if (args.preflight != PreflightMode::strict || (!r.would_fail && r.rejected_records == 0)) return std::nullopt;
+  std::string why = r.would_fail ? "the service would fail it: " + r.fail_reason
+                                 : std::to_string(r.rejected_records) + " of " + std::to_string(r.records) +
+                                       " records would be rejected";
+  if (!r.problems.empty()) why += " (first: " + upstate::to_string(r.problems.front()) + ")";
+  return upstate::Error{upstate::ErrorCode::preflight_failed, 0,
+                        name + " not uploaded (--preflight strict): " + why, "", ""};
+}
+
+}  // namespace upstate_upload
