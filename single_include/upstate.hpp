@@ -275,6 +275,23 @@ using Duration = std::chrono::milliseconds;
 // response's own `Date` header), never with the local clock.
 using UnixSeconds = std::int64_t;
 
+// The caller's clock as the machines see it: one that jumps back is
+// treated as standing still, so their own time never runs backwards.
+class MonotonicTime {
+ public:
+  Instant observe(Instant now) noexcept {
+    if (seen_ && now < last_) return last_;
+    seen_ = true;
+    last_ = now;
+    return now;
+  }
+  Instant last() const noexcept { return last_; }
+
+ private:
+  Instant last_{};
+  bool seen_ = false;
+};
+
 }  // namespace upstate
 // ---- end include/upstate/time.hpp ----
 
@@ -1143,9 +1160,10 @@ using Action = std::variant<Send, Sleep, Done>;
 }  // namespace upstate
 // ---- end include/upstate/action.hpp ----
 
-// ---- begin include/upstate/api_headers.hpp ----
-// The headers every API request carries (step 1, step 3, the dataset and
-// its status): the token goes to the API host only, and only through here.
+// ---- begin include/upstate/api_access.hpp ----
+// What every API request needs (step 1, step 3, the dataset and its
+// status): the headers — the token goes to the API host only, and only
+// through here — and the refusals made before the first one is sent.
 
 // ---- begin include/upstate/config.hpp ----
 // What one upload needs to know, all as plain values.
@@ -1501,6 +1519,195 @@ inline std::string_view content_type_for(std::string_view filename) noexcept {
 }  // namespace upstate
 // ---- end include/upstate/config.hpp ----
 
+// ---- begin include/upstate/url.hpp ----
+// URLs: encoding the path segments we build, and splitting absolute URLs the
+// server hands us (without ever re-encoding them: a presigned URL's query is
+// signed byte for byte).
+
+namespace upstate {
+
+// RFC 3986 path segment: everything but unreserved characters becomes %XX,
+// so a '/', '?', '#', '%', space or non-ASCII byte in a name can never change
+// which resource the request names.
+inline std::string percent_encode_segment(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+inline int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Strict decoding: a '%' not followed by two hex digits is an error rather
+// than passed through, so two spellings never name one resource.
+inline std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space = false) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (plus_is_space && s[i] == '+') {
+      out.push_back(' ');
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+// A path segment we are willing to put in a URL: non-empty, not "." or ".."
+// (which a proxy would resolve to another path) and without NUL.
+inline bool is_safe_segment(std::string_view s) noexcept {
+  if (s.empty() || s == "." || s == "..") return false;
+  return s.find('\0') == std::string_view::npos;
+}
+
+struct Url {
+  std::string scheme;  // lower case: "http" or "https"
+  std::string host;    // as written; IPv6 without brackets
+  std::uint16_t port = 0;
+  std::string target;  // path + "?" + query, verbatim (what goes on the request line)
+  std::string path;    // verbatim, still percent-encoded
+  std::string query;   // verbatim, without '?'
+
+  bool is_https() const noexcept { return scheme == "https"; }
+  // "host" or "host:port" when the port is not the scheme's default.
+  std::string authority() const {
+    std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    bool default_port = (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
+    return default_port ? h : h + ":" + std::to_string(port);
+  }
+};
+
+// Parses an absolute http(s) URL. Userinfo, fragments and control
+// characters are refused: nothing we send should carry them.
+inline std::optional<Url> parse_url(std::string_view s) {
+  for (char c : s)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return std::nullopt;
+  auto colon = s.find("://");
+  if (colon == std::string_view::npos) return std::nullopt;
+  Url u;
+  u.scheme = ascii_lower(s.substr(0, colon));
+  if (u.scheme != "http" && u.scheme != "https") return std::nullopt;
+  std::string_view rest = s.substr(colon + 3);
+  std::size_t auth_end = rest.find_first_of("/?#");
+  std::string_view auth = rest.substr(0, auth_end);
+  std::string_view tail = auth_end == std::string_view::npos ? std::string_view{} : rest.substr(auth_end);
+  if (auth.empty() || auth.find('@') != std::string_view::npos) return std::nullopt;
+  if (tail.find('#') != std::string_view::npos) return std::nullopt;
+  std::string_view port_text;
+  if (auth.front() == '[') {
+    auto close = auth.find(']');
+    if (close == std::string_view::npos || close == 1) return std::nullopt;
+    u.host = std::string(auth.substr(1, close - 1));
+    std::string_view after = auth.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return std::nullopt;
+      port_text = after.substr(1);
+      if (port_text.empty()) return std::nullopt;
+    }
+  } else {
+    auto pc = auth.rfind(':');
+    if (pc != std::string_view::npos) {
+      port_text = auth.substr(pc + 1);
+      if (port_text.empty()) return std::nullopt;
+      auth = auth.substr(0, pc);
+    }
+    // An unbracketed host holding ':' ("a:b:80") is neither a name nor IPv4;
+    // authority() would bracket it into a different host.
+    if (auth.empty() || auth.find(':') != std::string_view::npos) return std::nullopt;
+    u.host = std::string(auth);
+  }
+  if (!port_text.empty()) {
+    if (port_text.size() > 5) return std::nullopt;
+    unsigned p = 0;
+    for (char c : port_text) {
+      if (c < '0' || c > '9') return std::nullopt;
+      p = p * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (p == 0 || p > 65535) return std::nullopt;
+    u.port = static_cast<std::uint16_t>(p);
+  } else {
+    u.port = u.is_https() ? 443 : 80;
+  }
+  auto q = tail.find('?');
+  u.path = std::string(tail.substr(0, q));
+  if (u.path.empty()) u.path = "/";
+  if (q != std::string_view::npos) u.query = std::string(tail.substr(q + 1));
+  u.target = u.query.empty() && q == std::string_view::npos ? u.path : u.path + "?" + u.query;
+  return u;
+}
+
+struct QueryParam {
+  std::string name;   // decoded
+  std::string value;  // decoded
+};
+
+// Decoded query parameters, in order. A parameter that does not decode is
+// left out (the caller treats a missing parameter as "unknown").
+inline std::vector<QueryParam> parse_query(std::string_view query) {
+  std::vector<QueryParam> out;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (part.empty()) continue;
+    auto eq = part.find('=');
+    auto name = percent_decode(part.substr(0, eq), true);
+    auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), true);
+    if (name && value) out.push_back({std::move(*name), std::move(*value)});
+  }
+  return out;
+}
+
+// Whether a host is on this machine: a plain-http API base is only accepted
+// for these, so a token never crosses a network in clear text.
+// Only a dotted-quad IPv4 counts as 127/8: a DNS name such as
+// "127.attacker.example" merely starts like one.
+inline bool is_loopback_host(std::string_view host) noexcept {
+  if (host == "localhost" || host == "::1") return true;
+  if (host.size() < 4 || host.substr(0, 4) != "127.") return false;
+  int dots = 0;
+  unsigned octet = 0, digits = 0;
+  for (char c : host) {
+    if (c == '.') {
+      if (digits == 0) return false;
+      ++dots;
+      octet = digits = 0;
+    } else if (c >= '0' && c <= '9' && digits < 3) {
+      octet = octet * 10 + static_cast<unsigned>(c - '0');
+      ++digits;
+      if (octet > 255) return false;
+    } else {
+      return false;
+    }
+  }
+  return dots == 3 && digits > 0;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/url.hpp ----
+
 namespace upstate {
 
 inline Headers api_headers_for(const UploadConfig& config) {
@@ -1509,8 +1716,22 @@ inline Headers api_headers_for(const UploadConfig& config) {
           {"User-Agent", config.user_agent}};
 }
 
+// The token, the user agent and the API base: usable, and the token never
+// sent in clear text off loopback (unless allow_insecure_api).
+inline std::optional<Error> check_api_access(const UploadConfig& config) {
+  auto invalid = [](std::string message) { return Error{ErrorCode::invalid_argument, 0, std::move(message), "", ""}; };
+  if (config.token.empty() || !is_safe_header_value(config.token))
+    return invalid("the API token is empty or holds a line break");
+  if (!is_safe_header_value(config.user_agent)) return invalid("the user agent holds a line break");
+  auto base = parse_url(config.api_base);
+  if (!base || !base->query.empty()) return invalid("the API base is not an absolute http(s) URL without a query");
+  if (!base->is_https() && !is_loopback_host(base->host) && !config.allow_insecure_api)
+    return invalid("refusing to send the API token over plain http to a non-loopback host");
+  return std::nullopt;
+}
+
 }  // namespace upstate
-// ---- end include/upstate/api_headers.hpp ----
+// ---- end include/upstate/api_access.hpp ----
 
 // ---- begin include/upstate/batch.hpp ----
 // upstate::Batch — several files into one dataset, sans-I/O. Each file runs
@@ -2069,195 +2290,6 @@ inline Classification classify_upload_answer(int status, const S3Error* xml, boo
 }  // namespace upstate
 // ---- end include/upstate/classify.hpp ----
 
-// ---- begin include/upstate/url.hpp ----
-// URLs: encoding the path segments we build, and splitting absolute URLs the
-// server hands us (without ever re-encoding them: a presigned URL's query is
-// signed byte for byte).
-
-namespace upstate {
-
-// RFC 3986 path segment: everything but unreserved characters becomes %XX,
-// so a '/', '?', '#', '%', space or non-ASCII byte in a name can never change
-// which resource the request names.
-inline std::string percent_encode_segment(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
-inline int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Strict decoding: a '%' not followed by two hex digits is an error rather
-// than passed through, so two spellings never name one resource.
-inline std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space = false) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else if (plus_is_space && s[i] == '+') {
-      out.push_back(' ');
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
-// A path segment we are willing to put in a URL: non-empty, not "." or ".."
-// (which a proxy would resolve to another path) and without NUL.
-inline bool is_safe_segment(std::string_view s) noexcept {
-  if (s.empty() || s == "." || s == "..") return false;
-  return s.find('\0') == std::string_view::npos;
-}
-
-struct Url {
-  std::string scheme;  // lower case: "http" or "https"
-  std::string host;    // as written; IPv6 without brackets
-  std::uint16_t port = 0;
-  std::string target;  // path + "?" + query, verbatim (what goes on the request line)
-  std::string path;    // verbatim, still percent-encoded
-  std::string query;   // verbatim, without '?'
-
-  bool is_https() const noexcept { return scheme == "https"; }
-  // "host" or "host:port" when the port is not the scheme's default.
-  std::string authority() const {
-    std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-    bool default_port = (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
-    return default_port ? h : h + ":" + std::to_string(port);
-  }
-};
-
-// Parses an absolute http(s) URL. Userinfo, fragments and control
-// characters are refused: nothing we send should carry them.
-inline std::optional<Url> parse_url(std::string_view s) {
-  for (char c : s)
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return std::nullopt;
-  auto colon = s.find("://");
-  if (colon == std::string_view::npos) return std::nullopt;
-  Url u;
-  u.scheme = ascii_lower(s.substr(0, colon));
-  if (u.scheme != "http" && u.scheme != "https") return std::nullopt;
-  std::string_view rest = s.substr(colon + 3);
-  std::size_t auth_end = rest.find_first_of("/?#");
-  std::string_view auth = rest.substr(0, auth_end);
-  std::string_view tail = auth_end == std::string_view::npos ? std::string_view{} : rest.substr(auth_end);
-  if (auth.empty() || auth.find('@') != std::string_view::npos) return std::nullopt;
-  if (tail.find('#') != std::string_view::npos) return std::nullopt;
-  std::string_view port_text;
-  if (auth.front() == '[') {
-    auto close = auth.find(']');
-    if (close == std::string_view::npos || close == 1) return std::nullopt;
-    u.host = std::string(auth.substr(1, close - 1));
-    std::string_view after = auth.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return std::nullopt;
-      port_text = after.substr(1);
-      if (port_text.empty()) return std::nullopt;
-    }
-  } else {
-    auto pc = auth.rfind(':');
-    if (pc != std::string_view::npos) {
-      port_text = auth.substr(pc + 1);
-      if (port_text.empty()) return std::nullopt;
-      auth = auth.substr(0, pc);
-    }
-    // An unbracketed host holding ':' ("a:b:80") is neither a name nor IPv4;
-    // authority() would bracket it into a different host.
-    if (auth.empty() || auth.find(':') != std::string_view::npos) return std::nullopt;
-    u.host = std::string(auth);
-  }
-  if (!port_text.empty()) {
-    if (port_text.size() > 5) return std::nullopt;
-    unsigned p = 0;
-    for (char c : port_text) {
-      if (c < '0' || c > '9') return std::nullopt;
-      p = p * 10 + static_cast<unsigned>(c - '0');
-    }
-    if (p == 0 || p > 65535) return std::nullopt;
-    u.port = static_cast<std::uint16_t>(p);
-  } else {
-    u.port = u.is_https() ? 443 : 80;
-  }
-  auto q = tail.find('?');
-  u.path = std::string(tail.substr(0, q));
-  if (u.path.empty()) u.path = "/";
-  if (q != std::string_view::npos) u.query = std::string(tail.substr(q + 1));
-  u.target = u.query.empty() && q == std::string_view::npos ? u.path : u.path + "?" + u.query;
-  return u;
-}
-
-struct QueryParam {
-  std::string name;   // decoded
-  std::string value;  // decoded
-};
-
-// Decoded query parameters, in order. A parameter that does not decode is
-// left out (the caller treats a missing parameter as "unknown").
-inline std::vector<QueryParam> parse_query(std::string_view query) {
-  std::vector<QueryParam> out;
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    std::string_view part = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    if (part.empty()) continue;
-    auto eq = part.find('=');
-    auto name = percent_decode(part.substr(0, eq), true);
-    auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), true);
-    if (name && value) out.push_back({std::move(*name), std::move(*value)});
-  }
-  return out;
-}
-
-// Whether a host is on this machine: a plain-http API base is only accepted
-// for these, so a token never crosses a network in clear text.
-// Only a dotted-quad IPv4 counts as 127/8: a DNS name such as
-// "127.attacker.example" merely starts like one.
-inline bool is_loopback_host(std::string_view host) noexcept {
-  if (host == "localhost" || host == "::1") return true;
-  if (host.size() < 4 || host.substr(0, 4) != "127.") return false;
-  int dots = 0;
-  unsigned octet = 0, digits = 0;
-  for (char c : host) {
-    if (c == '.') {
-      if (digits == 0) return false;
-      ++dots;
-      octet = digits = 0;
-    } else if (c >= '0' && c <= '9' && digits < 3) {
-      octet = octet * 10 + static_cast<unsigned>(c - '0');
-      ++digits;
-      if (octet > 255) return false;
-    } else {
-      return false;
-    }
-  }
-  return dots == 3 && digits > 0;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/url.hpp ----
-
 // ---- begin include/upstate/wire/error_body.hpp ----
 // The API's error body: {"error": {"status": 404, "error_code": 140100, ...}}.
 // Only status and error_code are documented; a human text is looked for in
@@ -2481,14 +2513,7 @@ class DatasetFetch {
     auto invalid = [](std::string message) { return Error{ErrorCode::invalid_argument, 0, std::move(message), "", ""}; };
     if (!is_safe_segment(config_.dataset_id))
       return invalid("dataset id must be non-empty, not '.' or '..', and hold no NUL byte");
-    if (config_.token.empty() || !is_safe_header_value(config_.token))
-      return invalid("the API token is empty or holds a line break");
-    if (!is_safe_header_value(config_.user_agent)) return invalid("the user agent holds a line break");
-    auto base = parse_url(config_.api_base);
-    if (!base || !base->query.empty()) return invalid("the API base is not an absolute http(s) URL without a query");
-    if (!base->is_https() && !is_loopback_host(base->host) && !config_.allow_insecure_api)
-      return invalid("refusing to send the API token over plain http to a non-loopback host");
-    return std::nullopt;
+    return check_api_access(config_);
   }
 
   Error api_error(ErrorCode code, const Response& response) const {
@@ -2505,21 +2530,14 @@ class DatasetFetch {
                  "the deadline passed while fetching the dataset; last: " + last_failure_.message, "", ""};
   }
 
-  // A clock that jumps back is treated as standing still (as Upload does).
-  Instant observe(Instant now) {
-    if (seen_time_ && now < last_now_) return last_now_;
-    seen_time_ = true;
-    last_now_ = now;
-    return now;
-  }
+  Instant observe(Instant now) noexcept { return time_.observe(now); }
 
   UploadConfig config_;
   Rng rng_;
   State state_ = State::idle;
   Instant deadline_{};
   Instant wake_at_{};
-  Instant last_now_{};
-  bool seen_time_ = false;
+  MonotonicTime time_;  // the caller's clock, never running backwards
   int failures_ = 0;
   int requests_sent_ = 0;
   Error last_failure_;
@@ -3814,14 +3832,7 @@ class Upload {
     }
     if (how == Trigger::resume && !detail::usable_import_id(import_id_))
       return invalid("the import id to resume must be a non-empty path segment of at most 256 bytes");
-    if (config_.token.empty() || !is_safe_header_value(config_.token))
-      return invalid("the API token is empty or holds a line break");
-    if (!is_safe_header_value(config_.user_agent)) return invalid("the user agent holds a line break");
-    auto base = parse_url(config_.api_base);
-    if (!base || !base->query.empty()) return invalid("the API base is not an absolute http(s) URL without a query");
-    if (!base->is_https() && !is_loopback_host(base->host) && !config_.allow_insecure_api)
-      return invalid("refusing to send the API token over plain http to a non-loopback host");
-    return std::nullopt;
+    return check_api_access(config_);
   }
 
   Error api_error(ErrorCode code, const Response& response) const {
@@ -3939,14 +3950,7 @@ class Upload {
     return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + " s";
   }
 
-  // The machine's own time never runs backwards: a caller's clock that
-  // jumps back is treated as standing still.
-  Instant observe(Instant now) {
-    if (seen_time_ && now < last_now_) return last_now_;
-    seen_time_ = true;
-    last_now_ = now;
-    return now;
-  }
+  Instant observe(Instant now) noexcept { return time_.observe(now); }
 
   // How far the upload got, for snapshots and for where a restored one
   // starts. Only ever moves forward, except back to `none` when a URL is
@@ -3965,8 +3969,7 @@ class Upload {
   State state_ = State::idle;
   Instant deadline_{};
   Instant wake_at_{};
-  Instant last_now_{};
-  bool seen_time_ = false;
+  MonotonicTime time_;  // the caller's clock, never running backwards
 
   std::string import_id_;
   std::vector<std::string> abandoned_;
@@ -4041,7 +4044,7 @@ class Batch {
   void refuse_file(std::size_t i, Error error) {
     if (done_) return;
     if (started_ || i >= files_.size() || files_[i].stage != Stage::waiting)
-      return misuse("refuse_file " + std::to_string(i) + (started_ ? " after start" : ""), last_now_);
+      return misuse("refuse_file " + std::to_string(i) + (started_ ? " after start" : ""), time_.last());
     error.message = redact(std::move(error.message), config_.upload.token);
     Outcome o;
     o.result = std::move(error);
@@ -4375,12 +4378,7 @@ class Batch {
     return "with " + std::string(to_string(o.error()->code));
   }
 
-  Instant observe(Instant now) {
-    if (seen_time_ && now < last_now_) return last_now_;
-    seen_time_ = true;
-    last_now_ = now;
-    return now;
-  }
+  Instant observe(Instant now) noexcept { return time_.observe(now); }
 
   BatchConfig config_;
   std::vector<FileRun> files_;
@@ -4393,8 +4391,7 @@ class Batch {
   std::size_t gate_ = 0;        // the file whose PUT may go out now
   std::set<std::size_t> running_;  // files between start and Done (at most max_in_flight)
   std::size_t ended_ = 0;
-  Instant last_now_{};
-  bool seen_time_ = false;
+  MonotonicTime time_;  // the caller's clock, never running backwards
 
   std::uint64_t next_ticket_ = 1;
   std::map<std::uint64_t, std::size_t> owners_;  // outstanding ticket -> file (npos: the dataset)

@@ -1167,15 +1167,18 @@ class HttpSession {
     send_chunk(gen);
   }
 
-  // One sendfile(2) per writable wakeup of the non-blocking socket: the
-  // kernel copies as much as the send buffer takes (no user-space copy, no
-  // buffer of ours), then the event loop runs other work before the next.
+  // sendfile(2) on the non-blocking socket until the send buffer is full
+  // (EAGAIN), then wait for writability: no user-space copy and no buffer
+  // of ours. At most kSendfileBurst calls per wakeup, so other work on the
+  // event loop still runs while a fast link keeps the buffer draining.
+  // (256 KiB per call: measured on loopback into nginx, 4 MiB calls and one
+  // call per wakeup were no faster; see bench/README.md.)
   void send_file(std::uint64_t gen) {
     auto& socket = op_.conn->socket();
     ::asio::error_code ec;
     socket.native_non_blocking(true, ec);
     if (ec) return fail_io(gen, ec);
-    for (;;) {
+    for (int calls = 0; calls < kSendfileBurst;) {
       const std::uint64_t left = op_.body_size - op_.sent;
       auto offset = static_cast<off_t>(op_.sent);
       const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left, kSendfileMax));
@@ -1188,14 +1191,15 @@ class HttpSession {
         if (err == EPIPE) guard.consume_raised();
       }
       if (n > 0) {
-        touch(gen);
+        if (calls == 0) touch(gen);  // the stall timer: once per wakeup is enough
         op_.sent += static_cast<std::uint64_t>(n);
         if (op_.progress) op_.progress(op_.sent, op_.body_size);
         if (op_.sent >= op_.body_size) {
           op_.body_done = true;  // the answer is read_more's to deliver
           return;
         }
-        break;  // wait for writability (usually immediate): fair to the rest of the loop
+        ++calls;
+        continue;
       }
       if (n == 0) return fail(gen, TransportError::Kind::other, "the file shrank while it was being sent");
       if (err == EINTR) continue;
@@ -1211,7 +1215,8 @@ class HttpSession {
     });
   }
 
-  static constexpr std::uint64_t kSendfileMax = 4u << 20;
+  static constexpr std::uint64_t kSendfileMax = 256u << 10;
+  static constexpr int kSendfileBurst = 16;
 
   void send_chunk(std::uint64_t gen) {
     const std::uint64_t left = op_.body_size - op_.sent;

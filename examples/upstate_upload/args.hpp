@@ -46,6 +46,7 @@ struct Args {
   double poll_interval = 2;
   double idle_timeout = 30;     // test knob: stall timeout per exchange
   double connect_timeout = 10;  // test knob
+  bool no_sendfile = false;     // test knob: the PUT through a user-space buffer even on plain http
   bool json = false;
   bool quiet = false;
   std::string put_only_url;     // test mode: one raw streamed PUT, no API
@@ -94,6 +95,7 @@ inline Args parse_args(int argc, char** argv) {
     else if (arg == "--poll-interval") a.poll_interval = parse_seconds(arg, value());
     else if (arg == "--idle-timeout") a.idle_timeout = parse_seconds(arg, value());
     else if (arg == "--connect-timeout") a.connect_timeout = parse_seconds(arg, value());
+    else if (arg == "--no-sendfile") a.no_sendfile = true;
     else if (arg == "--put-only") a.put_only_url = value(), a.mode = Mode::put_only;
     else if (arg == "--content-type") a.content_type = value();
     else if (arg == "--max-in-flight") a.max_in_flight = parse_count(arg, value());

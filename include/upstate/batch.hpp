@@ -102,7 +102,7 @@ class Batch {
   void refuse_file(std::size_t i, Error error) {
     if (done_) return;
     if (started_ || i >= files_.size() || files_[i].stage != Stage::waiting)
-      return misuse("refuse_file " + std::to_string(i) + (started_ ? " after start" : ""), last_now_);
+      return misuse("refuse_file " + std::to_string(i) + (started_ ? " after start" : ""), time_.last());
     error.message = redact(std::move(error.message), config_.upload.token);
     Outcome o;
     o.result = std::move(error);
@@ -436,12 +436,7 @@ class Batch {
     return "with " + std::string(to_string(o.error()->code));
   }
 
-  Instant observe(Instant now) {
-    if (seen_time_ && now < last_now_) return last_now_;
-    seen_time_ = true;
-    last_now_ = now;
-    return now;
-  }
+  Instant observe(Instant now) noexcept { return time_.observe(now); }
 
   BatchConfig config_;
   std::vector<FileRun> files_;
@@ -454,8 +449,7 @@ class Batch {
   std::size_t gate_ = 0;        // the file whose PUT may go out now
   std::set<std::size_t> running_;  // files between start and Done (at most max_in_flight)
   std::size_t ended_ = 0;
-  Instant last_now_{};
-  bool seen_time_ = false;
+  MonotonicTime time_;  // the caller's clock, never running backwards
 
   std::uint64_t next_ticket_ = 1;
   std::map<std::uint64_t, std::size_t> owners_;  // outstanding ticket -> file (npos: the dataset)

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "action.hpp"
-#include "api_headers.hpp"
+#include "api_access.hpp"
 #include "classify.hpp"
 #include "config.hpp"
 #include "http.hpp"
@@ -196,14 +196,7 @@ class DatasetFetch {
     auto invalid = [](std::string message) { return Error{ErrorCode::invalid_argument, 0, std::move(message), "", ""}; };
     if (!is_safe_segment(config_.dataset_id))
       return invalid("dataset id must be non-empty, not '.' or '..', and hold no NUL byte");
-    if (config_.token.empty() || !is_safe_header_value(config_.token))
-      return invalid("the API token is empty or holds a line break");
-    if (!is_safe_header_value(config_.user_agent)) return invalid("the user agent holds a line break");
-    auto base = parse_url(config_.api_base);
-    if (!base || !base->query.empty()) return invalid("the API base is not an absolute http(s) URL without a query");
-    if (!base->is_https() && !is_loopback_host(base->host) && !config_.allow_insecure_api)
-      return invalid("refusing to send the API token over plain http to a non-loopback host");
-    return std::nullopt;
+    return check_api_access(config_);
   }
 
   Error api_error(ErrorCode code, const Response& response) const {
@@ -220,21 +213,14 @@ class DatasetFetch {
                  "the deadline passed while fetching the dataset; last: " + last_failure_.message, "", ""};
   }
 
-  // A clock that jumps back is treated as standing still (as Upload does).
-  Instant observe(Instant now) {
-    if (seen_time_ && now < last_now_) return last_now_;
-    seen_time_ = true;
-    last_now_ = now;
-    return now;
-  }
+  Instant observe(Instant now) noexcept { return time_.observe(now); }
 
   UploadConfig config_;
   Rng rng_;
   State state_ = State::idle;
   Instant deadline_{};
   Instant wake_at_{};
-  Instant last_now_{};
-  bool seen_time_ = false;
+  MonotonicTime time_;  // the caller's clock, never running backwards
   int failures_ = 0;
   int requests_sent_ = 0;
   Error last_failure_;

@@ -17,4 +17,21 @@ using Duration = std::chrono::milliseconds;
 // response's own `Date` header), never with the local clock.
 using UnixSeconds = std::int64_t;
 
+// The caller's clock as the machines see it: one that jumps back is
+// treated as standing still, so their own time never runs backwards.
+class MonotonicTime {
+ public:
+  Instant observe(Instant now) noexcept {
+    if (seen_ && now < last_) return last_;
+    seen_ = true;
+    last_ = now;
+    return now;
+  }
+  Instant last() const noexcept { return last_; }
+
+ private:
+  Instant last_{};
+  bool seen_ = false;
+};
+
 }  // namespace upstate

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "action.hpp"
-#include "api_headers.hpp"
+#include "api_access.hpp"
 #include "classify.hpp"
 #include "config.hpp"
 #include "http.hpp"
@@ -604,14 +604,7 @@ class Upload {
     }
     if (how == Trigger::resume && !detail::usable_import_id(import_id_))
       return invalid("the import id to resume must be a non-empty path segment of at most 256 bytes");
-    if (config_.token.empty() || !is_safe_header_value(config_.token))
-      return invalid("the API token is empty or holds a line break");
-    if (!is_safe_header_value(config_.user_agent)) return invalid("the user agent holds a line break");
-    auto base = parse_url(config_.api_base);
-    if (!base || !base->query.empty()) return invalid("the API base is not an absolute http(s) URL without a query");
-    if (!base->is_https() && !is_loopback_host(base->host) && !config_.allow_insecure_api)
-      return invalid("refusing to send the API token over plain http to a non-loopback host");
-    return std::nullopt;
+    return check_api_access(config_);
   }
 
   Error api_error(ErrorCode code, const Response& response) const {
@@ -729,14 +722,7 @@ class Upload {
     return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + " s";
   }
 
-  // The machine's own time never runs backwards: a caller's clock that
-  // jumps back is treated as standing still.
-  Instant observe(Instant now) {
-    if (seen_time_ && now < last_now_) return last_now_;
-    seen_time_ = true;
-    last_now_ = now;
-    return now;
-  }
+  Instant observe(Instant now) noexcept { return time_.observe(now); }
 
   // How far the upload got, for snapshots and for where a restored one
   // starts. Only ever moves forward, except back to `none` when a URL is
@@ -755,8 +741,7 @@ class Upload {
   State state_ = State::idle;
   Instant deadline_{};
   Instant wake_at_{};
-  Instant last_now_{};
-  bool seen_time_ = false;
+  MonotonicTime time_;  // the caller's clock, never running backwards
 
   std::string import_id_;
   std::vector<std::string> abandoned_;

@@ -3,7 +3,7 @@
 // the offline testing kit. Needs RapidJSON and the standard library only;
 // the Asio adapter is a separate header (<upstate/asio/client.hpp>).
 #include "action.hpp"
-#include "api_headers.hpp"
+#include "api_access.hpp"
 #include "ascii.hpp"
 #include "batch.hpp"
 #include "batch_drive.hpp"

@@ -1,0 +1,35 @@
+#pragma once
+// What every API request needs (step 1, step 3, the dataset and its
+// status): the headers — the token goes to the API host only, and only
+// through here — and the refusals made before the first one is sent.
+#include <optional>
+#include <string>
+
+#include "config.hpp"
+#include "error.hpp"
+#include "http.hpp"
+#include "url.hpp"
+
+namespace upstate {
+
+inline Headers api_headers_for(const UploadConfig& config) {
+  return {{"Authorization", "Token " + config.token},
+          {"Accept", "application/json"},
+          {"User-Agent", config.user_agent}};
+}
+
+// The token, the user agent and the API base: usable, and the token never
+// sent in clear text off loopback (unless allow_insecure_api).
+inline std::optional<Error> check_api_access(const UploadConfig& config) {
+  auto invalid = [](std::string message) { return Error{ErrorCode::invalid_argument, 0, std::move(message), "", ""}; };
+  if (config.token.empty() || !is_safe_header_value(config.token))
+    return invalid("the API token is empty or holds a line break");
+  if (!is_safe_header_value(config.user_agent)) return invalid("the user agent holds a line break");
+  auto base = parse_url(config.api_base);
+  if (!base || !base->query.empty()) return invalid("the API base is not an absolute http(s) URL without a query");
+  if (!base->is_https() && !is_loopback_host(base->host) && !config.allow_insecure_api)
+    return invalid("refusing to send the API token over plain http to a non-loopback host");
+  return std::nullopt;
+}
+
+}  // namespace upstate
