@@ -3,6 +3,9 @@
 // path that starts at the root, and no parser stores more than its caps.
 // Upload::restore counts as a parser: a snapshot it takes restores to a
 // machine whose own snapshot restores to the same snapshot again.
+// parse_import_report is also checked differentially: its result is the DOM
+// parser's (detail::parse_import_report_dom), and so is every report its
+// fast path (wire/import_report_sax.hpp) returns.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -23,6 +26,45 @@ void check_error(const upstate::Result<T>& r) {
   check(e.path.empty() || e.path[0] == '$');
   check(e.message.size() < 4096);
 }
+
+// One check per field, so a crash names the field that differs.
+void check_same_report(const upstate::ImportReport& a, const upstate::ImportReport& b) {
+  check(a.import_id == b.import_id);
+  check(a.dataset_id == b.dataset_id);
+  check(a.type == b.type);
+  check(a.status == b.status);
+  check(a.created_at == b.created_at);
+  check(a.updated_at == b.updated_at);
+  check(a.accepted_count == b.accepted_count);
+  check(a.rejected_count == b.rejected_count);
+  check(a.duplicate_count == b.duplicate_count);
+  check(a.reason == b.reason);
+  check(a.errors_dropped == b.errors_dropped);
+  check(a.errors.size() == b.errors.size());
+  for (std::size_t i = 0; i < a.errors.size(); ++i) {
+    check(a.errors[i].record_index == b.errors[i].record_index);
+    check(a.errors[i].field == b.errors[i].field);
+    check(a.errors[i].reason == b.errors[i].reason);
+    check(a.errors[i].raw == b.errors[i].raw);
+  }
+}
+
+void check_import_report_paths(std::string_view body, const upstate::ParseLimits& limits,
+                               const upstate::Result<upstate::ImportReport>& got) {
+  const auto dom = upstate::detail::parse_import_report_dom(body, limits);
+  check(got.ok() == dom.ok());
+  if (dom.ok()) {
+    check_same_report(got.value(), dom.value());
+  } else {
+    check(got.error().code == dom.error().code);
+    check(got.error().path == dom.error().path);
+    check(got.error().message == dom.error().message);
+  }
+  if (const auto fast = upstate::detail::try_parse_import_report_fast(body, limits)) {
+    check(dom.ok());  // the fast path never claims a body the DOM parser refuses
+    check_same_report(*fast, dom.value());
+  }
+}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -34,10 +76,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   switch (data[0] % 8) {
     case 0: check_error(upstate::parse_upload_url_answer(body, limits)); break;
     case 1: {
+      // The first byte's higher bits vary the caps, so raw is also cut inside
+      // a character and items are also dropped.
+      const unsigned variant = data[0] >> 3;
+      if (variant & 1) limits.max_raw_item_bytes = 9;
+      if (variant & 2) limits.max_record_errors = 1;
       auto r = upstate::parse_import_report(body, limits);
       check_error(r);
       if (r) check(r->errors.size() <= limits.max_record_errors);
       if (r) for (const auto& e : r->errors) check(e.raw.size() <= limits.max_raw_item_bytes);
+      check_import_report_paths(body, limits, r);
       break;
     }
     case 2: check_error(upstate::parse_dataset(body, limits)); break;

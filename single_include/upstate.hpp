@@ -1,7 +1,7 @@
 // upstate 0.1.0 -- single-header core (needs RapidJSON and the standard library)
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (58 files, each once, in the order
+// and the project headers it includes (59 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -1043,15 +1043,10 @@ inline Error unknown_import_status(std::string_view text) {
   return e;
 }
 
-}  // namespace detail
-
-// Errors: malformed_answer (not JSON / not an object / wrong type / missing
-// import_id or status / negative or fractional count / errors not an array),
-// unknown_status (path "$.status"); each with the JSON path.
-// Fields are checked in document-table order and the first fault is
-// reported; errors[] items past max_record_errors are validated, then
-// counted in errors_dropped instead of stored.
-inline Result<ImportReport> parse_import_report(std::string_view body, const ParseLimits& limits = {}) {
+// The reference parser, through a DOM: what parse_import_report returns
+// whenever its fast path (import_report_sax.hpp) is not sure. Kept callable
+// so tests and fuzz_wire can compare the two on the same bodies.
+inline Result<ImportReport> parse_import_report_dom(std::string_view body, const ParseLimits& limits = {}) {
   // In situ: this answer can be megabytes of errors[] (json.hpp).
   detail::InSituJson json;
   if (auto error = json.parse_object(body, limits)) return std::move(*error);
@@ -1099,7 +1094,570 @@ inline Result<ImportReport> parse_import_report(std::string_view body, const Par
   return report;
 }
 
+// Defined in import_report_sax.hpp, included at the end of this file: the
+// SAX fast path needs the types above, and this file's parser needs it.
+inline std::optional<ImportReport> try_parse_import_report_fast(std::string_view body, const ParseLimits& limits);
+
+}  // namespace detail
+
+// Errors: malformed_answer (not JSON / not an object / wrong type / missing
+// import_id or status / negative or fractional count / errors not an array),
+// unknown_status (path "$.status"); each with the JSON path.
+// Fields are checked in document-table order and the first fault is
+// reported; errors[] items past max_record_errors are validated, then
+// counted in errors_dropped instead of stored.
+// The common well-formed answer is read by a SAX fast path; anything else
+// (every error included) by the DOM parser, so results and errors are the
+// DOM parser's either way (import_report_sax.hpp states the contract).
+inline Result<ImportReport> parse_import_report(std::string_view body, const ParseLimits& limits = {}) {
+  if (auto report = detail::try_parse_import_report_fast(body, limits)) return std::move(*report);
+  return detail::parse_import_report_dom(body, limits);
+}
+
 }  // namespace upstate
+
+// The fast path's definition (it includes this file first, for the types).
+
+// ---- begin include/upstate/wire/import_report_sax.hpp ----
+// The fast path of parse_import_report. A 10,000-item answer spent most of
+// its time building and walking a RapidJSON DOM (bench/README.md, issue 6);
+// here a small reader for plain JSON (PlainJsonReader) streams events into a
+// handler (ImportReportSaxHandler) that fills the ImportReport directly.
+//
+// Contract: detail::try_parse_import_report_fast(body, limits) returns either
+//   - nullopt ("not sure"): the caller runs the DOM parser
+//     (detail::parse_import_report_dom) on the same body, which produces the
+//     report or the Error exactly as it always has; or
+//   - a report equal, field by field and byte by byte (`raw` included), to
+//     the one the DOM parser returns for that body and those limits.
+// It never produces an Error itself, so error codes, messages, paths and the
+// order in which faults are found stay the DOM parser's by construction. It
+// gives up on anything unusual, which the DOM parser then reads:
+//   - a body over max_body_bytes or holding a NUL byte;
+//   - text outside the plain subset PlainJsonReader reads: a string with an
+//     escape (\n, \", \u00e9 ...), a number with a fraction or an exponent,
+//     "-0", an integer beyond 64 bits, nesting deeper than kMaxDepth, a byte
+//     order mark, and anything that is not JSON at all;
+//   - a root that is not an object; a field the report reads with a type its
+//     DOM reader refuses (a null import_id or status included); an unknown
+//     status; `errors` or one of its items of the wrong type;
+//   - a key the report reads appearing twice in the root or in one item (the
+//     DOM parser's "first one wins" is not worth reproducing);
+//   - an item's record_index/row/line/index, field or reason/message/detail
+//     holding a value of a type it does not take, even where the DOM parser
+//     would not look at it because a preferred spelling is present.
+// Why the subset is safe: it is valid JSON, which RapidJSON accepts whole
+// (no depth limit in its iterative parser, no encoding validation), and in
+// it every value reads the same both ways: a string is its bytes, an integer
+// its digits. A body that makes the fast path give up late (a syntax error
+// in its last byte, say) is read twice: such answers are rare, and capped by
+// max_body_bytes.
+//
+// Why not rapidjson::Reader with this handler: tried first, it read the
+// 10,000-item answer at about 200 MB/s here (bench/README.md), held back by
+// its byte-at-a-time string loop (the SSE2 one needs RAPIDJSON_SSE2, which
+// json.hpp leaves to whoever includes RapidJSON first) and by the copy an
+// in-situ parse needs. PlainJsonReader reads the body where it is, eight
+// bytes at a time inside strings.
+//
+// `raw`: nothing in the subset changes form when RapidJSON's Writer writes
+// it, so an item's raw is its own text without whitespace (plain_item_raw).
+#include <limits>
+
+namespace upstate {
+namespace detail {
+
+// An errors[] item's `raw` from its text in the plain subset (below): the
+// text without the whitespace between its tokens, cut by utf8_prefix at
+// max_bytes. That is byte for byte what BoundedJsonWriter (json.hpp) writes
+// for the item once RapidJSON has parsed it: in the subset no string needs
+// an escape, every integer is written with its own digits, and members stay
+// in order, so whitespace is all there is to drop. No string holds an
+// escape either, so each '"' opens or closes one.
+inline std::string plain_item_raw(std::string_view text, bool compact, std::size_t max_bytes) {
+  if (compact) return std::string(utf8_prefix(text, max_bytes));
+  std::string out;
+  bool in_string = false;
+  for (char c : text) {
+    if (c == '"') in_string = !in_string;
+    else if (!in_string && (c == ' ' || c == '\n' || c == '\r' || c == '\t')) continue;
+    out += c;
+    if (out.size() > max_bytes) break;  // utf8_prefix looks at one byte past the cap, no further
+  }
+  return std::string(utf8_prefix(out, max_bytes));
+}
+
+// Reads JSON text limited to what a plain, machine-written answer holds, and
+// gives up (read() returns false) on anything else, valid JSON or not:
+// strings without escapes or control characters, integers that fit 64 bits
+// (not "-0"), true, false, null, objects and arrays nested at most kMaxDepth
+// deep, the four JSON whitespace bytes between tokens. The root must be an
+// object. Every string the handler gets is a view of the text, which is also
+// its value (there is nothing to decode). Each event returns false to stop.
+//
+// Handler events: start_object(), end_object(text, compact), start_array(
+// bytes_left), end_array(), key(s), string(s), integer(magnitude, negative),
+// boolean(b), null_value(). end_object's `text` is the object's own text and
+// `compact` says it holds no whitespace; start_array's `bytes_left` counts
+// from its '[' to the end of the text.
+template <class Handler>
+class PlainJsonReader {
+ public:
+  static constexpr std::size_t kMaxDepth = 64;  // recursion: one frame of object() or array() per level
+
+  PlainJsonReader(std::string_view text, Handler& handler)
+      : p_(text.data()), end_(text.data() + text.size()), handler_(handler) {}
+
+  // True when the whole text was read and the handler took every event.
+  bool read() {
+    skip_whitespace();
+    if (!at('{') || !object(1)) return false;
+    skip_whitespace();
+    return p_ == end_;
+  }
+
+ private:
+  bool at(char c) const noexcept { return p_ != end_ && *p_ == c; }
+
+  static bool is_whitespace(char c) noexcept { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+  // Inline for the common case, compact text: one test and no whitespace.
+  void skip_whitespace() noexcept {
+    if (p_ != end_ && is_whitespace(*p_)) skip_whitespace_run();
+  }
+  void skip_whitespace_run() noexcept {
+    const char* const from = p_;
+    while (p_ != end_ && is_whitespace(*p_)) ++p_;
+    whitespace_ += static_cast<std::size_t>(p_ - from);
+  }
+
+  bool value(std::size_t depth) {
+    if (p_ == end_) return false;
+    switch (*p_) {
+      case '{': return object(depth + 1);
+      case '[': return array(depth + 1);
+      case '"': {
+        std::string_view s;
+        return string(s) && handler_.string(s);
+      }
+      case 't': return literal("true") && handler_.boolean(true);
+      case 'f': return literal("false") && handler_.boolean(false);
+      case 'n': return literal("null") && handler_.null_value();
+      default: return number();
+    }
+  }
+
+  // At '{'.
+  bool object(std::size_t depth) {
+    if (depth > kMaxDepth) return false;
+    const char* const begin = p_++;
+    const std::size_t whitespace_before = whitespace_;
+    if (!handler_.start_object()) return false;
+    skip_whitespace();
+    if (!at('}')) {
+      for (;;) {
+        std::string_view key;
+        if (!at('"') || !string(key) || !handler_.key(key)) return false;
+        skip_whitespace();
+        if (!at(':')) return false;
+        ++p_;
+        skip_whitespace();
+        if (!value(depth)) return false;
+        skip_whitespace();
+        if (!at(',')) break;
+        ++p_;
+        skip_whitespace();
+      }
+      if (!at('}')) return false;
+    }
+    ++p_;
+    return handler_.end_object(std::string_view(begin, static_cast<std::size_t>(p_ - begin)),
+                               whitespace_ == whitespace_before);
+  }
+
+  // At '['.
+  bool array(std::size_t depth) {
+    if (depth > kMaxDepth) return false;
+    if (!handler_.start_array(static_cast<std::size_t>(end_ - p_))) return false;
+    ++p_;
+    skip_whitespace();
+    if (!at(']')) {
+      for (;;) {
+        if (!value(depth)) return false;
+        skip_whitespace();
+        if (!at(',')) break;
+        ++p_;
+        skip_whitespace();
+      }
+      if (!at(']')) return false;
+    }
+    ++p_;
+    return handler_.end_array();
+  }
+
+  // At '"'. Eight bytes at a time while eight remain, then one at a time,
+  // up to the first '"', '\\' or byte below 0x20: only '"' ends a plain
+  // string.
+  bool string(std::string_view& out) {
+    const char* const begin = ++p_;
+    while (end_ - p_ >= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, p_, 8);
+      if (const std::uint64_t flags = special_bytes(word)) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        // The lowest flag marks the first special byte in memory; elsewhere
+        // the byte loop below finds it.
+        p_ += static_cast<unsigned>(__builtin_ctzll(flags)) / 8;
+#endif
+        break;
+      }
+      p_ += 8;
+    }
+    while (p_ != end_ && is_plain(*p_)) ++p_;
+    if (!at('"')) return false;  // an escape, a control character, or the end of the text
+    out = std::string_view(begin, static_cast<std::size_t>(p_ - begin));
+    ++p_;
+    return true;
+  }
+
+  static bool is_plain(char ch) noexcept {
+    const auto c = static_cast<unsigned char>(ch);
+    return c >= 0x20 && c != '"' && c != '\\';
+  }
+
+  // The high bit of each byte of `word` that is '"', '\\' or below 0x20,
+  // by the usual bit tricks: zero exactly when there is none. A borrow runs
+  // only towards the more significant bytes, so a byte after a flagged one
+  // may be flagged wrongly, never one before it: the least significant
+  // flag is exact.
+  static std::uint64_t special_bytes(std::uint64_t word) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    auto zero_bytes = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+    const std::uint64_t below_space = (word - ones * 0x20) & ~word & highs;
+    return zero_bytes(word ^ (ones * '"')) | zero_bytes(word ^ (ones * '\\')) | below_space;
+  }
+
+  template <std::size_t N>
+  bool literal(const char (&word)[N]) noexcept {
+    constexpr std::size_t n = N - 1;
+    if (static_cast<std::size_t>(end_ - p_) < n || std::memcmp(p_, word, n) != 0) return false;
+    p_ += n;
+    return true;
+  }
+
+  // An integer as RapidJSON reads one without turning it into a double:
+  // 0 to 2^64-1, or -1 to -2^63.
+  bool number() {
+    const bool negative = at('-');
+    if (negative) ++p_;
+    const char* const digits = p_;
+    std::uint64_t magnitude = 0;
+    for (; p_ != end_ && *p_ >= '0' && *p_ <= '9'; ++p_) {
+      const auto digit = static_cast<unsigned>(*p_ - '0');
+      if (magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return false;
+      magnitude = magnitude * 10 + digit;
+    }
+    const auto length = static_cast<std::size_t>(p_ - digits);
+    if (length == 0 || (*digits == '0' && length > 1)) return false;  // no digit, or a leading zero
+    if (at('.') || at('e') || at('E')) return false;                 // RapidJSON's double
+    if (negative && (magnitude == 0 || magnitude > (std::uint64_t{1} << 63))) return false;
+    return handler_.integer(magnitude, negative);
+  }
+
+  const char* p_;
+  const char* const end_;
+  Handler& handler_;
+  std::size_t whitespace_ = 0;  // bytes of whitespace skipped so far
+};
+
+// Fills an ImportReport from PlainJsonReader's events. Every event returns
+// false ("give up") the moment the answer leaves the common case (the
+// contract at the top of this file); report() is the result after a read
+// that ran to its end.
+class ImportReportSaxHandler {
+ public:
+  explicit ImportReportSaxHandler(const ParseLimits& limits) : limits_(limits) {}
+
+  // The report, when both required fields were there.
+  std::optional<ImportReport> report() && {
+    if (!has(kImportId) || !has(kStatus)) return std::nullopt;
+    return std::move(report_);
+  }
+
+  bool null_value() {
+    switch (place()) {
+      case Place::root_member: return field_ != kImportId && field_ != kStatus;  // null is absent elsewhere
+      case Place::item_member: return true;  // null is absent for every spelling
+      default: return elsewhere();
+    }
+  }
+  bool boolean(bool) {
+    switch (place()) {
+      case Place::root_member: return field_ == kUnknownField;  // no field of the report is a boolean
+      case Place::item_member: return item_key_ == ItemKey::other;
+      default: return elsewhere();
+    }
+  }
+  bool integer(std::uint64_t magnitude, bool negative) {
+    switch (place()) {
+      case Place::root_member:
+        if (negative) return field_ == kUnknownField;  // counts are non-negative
+        switch (field_) {
+          case kAcceptedCount: report_.accepted_count = magnitude; return true;
+          case kRejectedCount: report_.rejected_count = magnitude; return true;
+          case kDuplicateCount: report_.duplicate_count = magnitude; return true;
+          case kUnknownField: return true;
+          default: return false;
+        }
+      case Place::item_member: {
+        if (item_key_ == ItemKey::other) return true;
+        const auto spelling = static_cast<unsigned>(item_key_);
+        if (negative || spelling >= kIndexKeys) return false;  // a negative index, a number for field or reason
+        if (spelling < best_index_) {
+          best_index_ = spelling;
+          item_index_ = magnitude;
+        }
+        return true;
+      }
+      default: return elsewhere();
+    }
+  }
+  bool string(std::string_view s) {
+    switch (place()) {
+      case Place::root_member: return root_string(s);
+      case Place::item_member: return item_string(s);
+      default: return elsewhere();
+    }
+  }
+  bool key(std::string_view k) {
+    if (depth_ == 1) return root_key(k);
+    if (depth_ == 3 && in_errors_) return item_key(k);
+    return true;
+  }
+
+  bool start_object() { return open(true, 0); }
+  bool start_array(std::size_t bytes_left) { return open(false, bytes_left); }
+  bool end_object(std::string_view text, bool compact) { return close(text, compact); }
+  bool end_array() { return close({}, false); }
+
+ private:
+  // Root fields the report reads, as bits of seen_.
+  enum Field : unsigned {
+    kImportId, kDatasetId, kType, kStatus, kCreatedAt, kUpdatedAt,
+    kAcceptedCount, kRejectedCount, kDuplicateCount, kReason, kErrors,
+    kUnknownField,  // any other key: its value is skipped
+  };
+  static constexpr std::string_view kFieldNames[] = {
+      "import_id",      "dataset_id",     "type",            "status", "created_at", "updated_at",
+      "accepted_count", "rejected_count", "duplicate_count", "reason", "errors"};
+
+  // An item's spellings: index0..3 follow kRecordIndexKeys and reason0..2
+  // kRecordReasonKeys, so a lower number is the preferred spelling.
+  enum class ItemKey : unsigned { index0, index1, index2, index3, field, reason0, reason1, reason2, other };
+  static constexpr unsigned kIndexKeys = std::size(kRecordIndexKeys);
+  static constexpr unsigned kReasonKeys = std::size(kRecordReasonKeys);
+  static constexpr unsigned kNoSpelling = 99;
+  static_assert(kIndexKeys == 4 && kRecordIndexKeys[0] == "record_index" && kRecordIndexKeys[1] == "row" &&
+                kRecordIndexKeys[2] == "line" && kRecordIndexKeys[3] == "index");
+  static_assert(kReasonKeys == 3 && kRecordReasonKeys[0] == "reason" && kRecordReasonKeys[1] == "message" &&
+                kRecordReasonKeys[2] == "detail");
+
+  // Where the value just read sits.
+  enum class Place {
+    root,         // it is the root
+    root_member,  // a member of the root object
+    ignored,      // inside a root member the report does not read
+    errors_item,  // an element of errors[]
+    item_member,  // a member of an errors[] item
+    item_nested,  // deeper inside an item
+  };
+
+  Place place() const noexcept {
+    if (depth_ == 0) return Place::root;
+    if (depth_ == 1) return Place::root_member;
+    if (!in_errors_) return Place::ignored;
+    if (depth_ == 2) return Place::errors_item;
+    if (depth_ == 3) return Place::item_member;
+    return Place::item_nested;
+  }
+
+  // A scalar as the root or as an errors[] element is refused by the DOM
+  // path; deeper inside an item or a skipped member it is nothing to read.
+  bool elsewhere() const noexcept {
+    const Place p = place();
+    return p == Place::ignored || p == Place::item_nested;
+  }
+
+  bool has(unsigned field) const noexcept { return (seen_ >> field) & 1u; }
+
+  // ---- the root object ----
+
+  bool root_key(std::string_view key) {
+    field_ = kUnknownField;
+    for (unsigned f = 0; f < std::size(kFieldNames); ++f) {
+      if (key != kFieldNames[f]) continue;
+      if (has(f)) return false;  // a duplicate
+      seen_ |= 1u << f;
+      field_ = static_cast<Field>(f);
+      break;
+    }
+    return true;
+  }
+
+  bool root_string(std::string_view s) {
+    switch (field_) {
+      case kImportId: report_.import_id = s; return true;
+      case kDatasetId: report_.dataset_id = s; return true;
+      case kType: report_.type = s; return true;
+      case kStatus:
+        if (auto known = parse_import_status(s)) {
+          report_.status = *known;
+          return true;
+        }
+        return false;  // unknown_status: the DOM path words it
+      case kCreatedAt: report_.created_at = s; return true;
+      case kUpdatedAt: report_.updated_at = s; return true;
+      case kReason: report_.reason.emplace(s); return true;
+      case kUnknownField: return true;
+      default: return false;  // a count or errors[] as a string
+    }
+  }
+
+  // ---- containers ----
+
+  bool open(bool object, std::size_t bytes_left) {
+    switch (place()) {
+      case Place::root:
+        if (!object) return false;
+        break;
+      case Place::root_member:
+        if (field_ == kErrors) {
+          if (object) return false;
+          in_errors_ = true;
+          reserve_items(bytes_left);
+        } else if (field_ != kUnknownField) {
+          return false;
+        }
+        break;
+      case Place::errors_item:
+        if (!object) return false;
+        begin_item();
+        break;
+      case Place::item_member:
+        if (item_key_ != ItemKey::other) return false;
+        break;
+      case Place::item_nested:
+      case Place::ignored: break;
+    }
+    ++depth_;
+    return true;
+  }
+
+  bool close(std::string_view text, bool compact) {
+    --depth_;
+    switch (place()) {
+      case Place::root_member: in_errors_ = false; return true;  // closed errors[] or a skipped member
+      case Place::errors_item: return end_item(text, compact);
+      default: return true;
+    }
+  }
+
+  // ---- errors[] items ----
+
+  // Room for the items, guessed from the bytes left (an item of a real
+  // answer takes 60 to 100): a guess too low costs a reallocation or two, one
+  // too high at most 2 bytes of vector per byte of answer, and never more
+  // than max_record_errors items.
+  void reserve_items(std::size_t bytes_left) {
+    constexpr std::size_t kGuessedItemBytes = 64;
+    report_.errors.reserve(std::min(bytes_left / kGuessedItemBytes, limits_.max_record_errors));
+  }
+
+  void begin_item() {
+    keep_ = report_.errors.size() < limits_.max_record_errors;
+    item_seen_ = 0;
+    best_index_ = kNoSpelling;
+    best_reason_ = kNoSpelling;
+    field_text_ = {};
+    reason_text_ = {};
+  }
+
+  // The item is built here, once: its strings are views of the body. One
+  // past the cap was only checked.
+  bool end_item(std::string_view text, bool compact) {
+    if (!keep_) {
+      ++report_.errors_dropped;
+      return true;
+    }
+    report_.errors.push_back(RecordError{
+        best_index_ != kNoSpelling ? std::optional<std::uint64_t>(item_index_) : std::nullopt,
+        std::string(field_text_), std::string(reason_text_),
+        plain_item_raw(text, compact, limits_.max_raw_item_bytes)});
+    return true;
+  }
+
+  static ItemKey item_key_of(std::string_view key) noexcept {
+    switch (key.size()) {
+      case 3: return key == "row" ? ItemKey::index1 : ItemKey::other;
+      case 4: return key == "line" ? ItemKey::index2 : ItemKey::other;
+      case 5: return key == "index" ? ItemKey::index3 : key == "field" ? ItemKey::field : ItemKey::other;
+      case 6: return key == "reason" ? ItemKey::reason0 : key == "detail" ? ItemKey::reason2 : ItemKey::other;
+      case 7: return key == "message" ? ItemKey::reason1 : ItemKey::other;
+      case 12: return key == "record_index" ? ItemKey::index0 : ItemKey::other;
+      default: return ItemKey::other;
+    }
+  }
+
+  bool item_key(std::string_view key) {
+    item_key_ = item_key_of(key);
+    if (item_key_ == ItemKey::other) return true;
+    const unsigned bit = 1u << static_cast<unsigned>(item_key_);
+    if (item_seen_ & bit) return false;  // a duplicate
+    item_seen_ |= bit;
+    return true;
+  }
+
+  bool item_string(std::string_view s) {
+    if (item_key_ == ItemKey::other) return true;
+    if (item_key_ == ItemKey::field) {
+      field_text_ = s;
+      return true;
+    }
+    const auto spelling = static_cast<unsigned>(item_key_) - static_cast<unsigned>(ItemKey::reason0);
+    if (spelling >= kReasonKeys) return false;  // an index as a string
+    if (spelling < best_reason_) {
+      best_reason_ = spelling;
+      reason_text_ = s;
+    }
+    return true;
+  }
+
+  const ParseLimits& limits_;
+  ImportReport report_;
+  unsigned seen_ = 0;  // bits of the root fields read so far
+  Field field_ = kUnknownField;
+  std::size_t depth_ = 0;  // open objects and arrays
+  bool in_errors_ = false;  // inside the root's errors[]
+
+  // the item being read
+  bool keep_ = false;  // within max_record_errors: stored, with its raw
+  ItemKey item_key_ = ItemKey::other;
+  unsigned item_seen_ = 0;  // bits of the spellings read so far
+  unsigned best_index_ = kNoSpelling, best_reason_ = kNoSpelling;  // preferred spelling found so far
+  std::uint64_t item_index_ = 0;
+  std::string_view field_text_, reason_text_;  // views of the body
+};
+
+inline std::optional<ImportReport> try_parse_import_report_fast(std::string_view body, const ParseLimits& limits) {
+  if (check_json_text(body, limits)) return std::nullopt;  // the DOM path's own checks
+  ImportReportSaxHandler handler(limits);
+  if (!PlainJsonReader<ImportReportSaxHandler>(body, handler).read()) return std::nullopt;
+  return std::move(handler).report();
+}
+
+}  // namespace detail
+}  // namespace upstate
+// ---- end include/upstate/wire/import_report_sax.hpp ----
 // ---- end include/upstate/wire/import_report.hpp ----
 
 namespace upstate {
@@ -5193,7 +5751,6 @@ class JsonFields {
 // whole in record_end (no copy needed); whole_records.hpp gathers the others.
 // Scanning is memchr over the chunk: the bytes between two newlines (JSONL),
 // or between quotes and newlines (CSV), are never looked at one by one.
-#include <limits>
 
 namespace upstate {
 

@@ -121,15 +121,10 @@ inline Error unknown_import_status(std::string_view text) {
   return e;
 }
 
-}  // namespace detail
-
-// Errors: malformed_answer (not JSON / not an object / wrong type / missing
-// import_id or status / negative or fractional count / errors not an array),
-// unknown_status (path "$.status"); each with the JSON path.
-// Fields are checked in document-table order and the first fault is
-// reported; errors[] items past max_record_errors are validated, then
-// counted in errors_dropped instead of stored.
-inline Result<ImportReport> parse_import_report(std::string_view body, const ParseLimits& limits = {}) {
+// The reference parser, through a DOM: what parse_import_report returns
+// whenever its fast path (import_report_sax.hpp) is not sure. Kept callable
+// so tests and fuzz_wire can compare the two on the same bodies.
+inline Result<ImportReport> parse_import_report_dom(std::string_view body, const ParseLimits& limits = {}) {
   // In situ: this answer can be megabytes of errors[] (json.hpp).
   detail::InSituJson json;
   if (auto error = json.parse_object(body, limits)) return std::move(*error);
@@ -177,4 +172,27 @@ inline Result<ImportReport> parse_import_report(std::string_view body, const Par
   return report;
 }
 
+// Defined in import_report_sax.hpp, included at the end of this file: the
+// SAX fast path needs the types above, and this file's parser needs it.
+inline std::optional<ImportReport> try_parse_import_report_fast(std::string_view body, const ParseLimits& limits);
+
+}  // namespace detail
+
+// Errors: malformed_answer (not JSON / not an object / wrong type / missing
+// import_id or status / negative or fractional count / errors not an array),
+// unknown_status (path "$.status"); each with the JSON path.
+// Fields are checked in document-table order and the first fault is
+// reported; errors[] items past max_record_errors are validated, then
+// counted in errors_dropped instead of stored.
+// The common well-formed answer is read by a SAX fast path; anything else
+// (every error included) by the DOM parser, so results and errors are the
+// DOM parser's either way (import_report_sax.hpp states the contract).
+inline Result<ImportReport> parse_import_report(std::string_view body, const ParseLimits& limits = {}) {
+  if (auto report = detail::try_parse_import_report_fast(body, limits)) return std::move(*report);
+  return detail::parse_import_report_dom(body, limits);
+}
+
 }  // namespace upstate
+
+// The fast path's definition (it includes this file first, for the types).
+#include "import_report_sax.hpp"
