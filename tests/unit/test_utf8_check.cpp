@@ -14,14 +14,14 @@ using namespace upstate;
 
 namespace {
 
-struct Verdict {
+struct Utf8Verdict {
   bool ok;
   std::optional<std::uint64_t> offset;
   unsigned char byte;
-  bool operator==(const Verdict& o) const { return ok == o.ok && offset == o.offset && (ok || byte == o.byte); }
+  bool operator==(const Utf8Verdict& o) const { return ok == o.ok && offset == o.offset && (ok || byte == o.byte); }
 };
 
-Verdict check(std::string_view s, const std::vector<std::size_t>& cuts = {}) {
+Utf8Verdict check(std::string_view s, const std::vector<std::size_t>& cuts = {}) {
   Utf8Check c;
   std::size_t from = 0;
   for (std::size_t cut : cuts) {
@@ -33,7 +33,7 @@ Verdict check(std::string_view s, const std::vector<std::size_t>& cuts = {}) {
   return {ok, c.error_offset(), c.error_byte()};
 }
 
-Verdict byte_by_byte(std::string_view s) {
+Utf8Verdict byte_by_byte(std::string_view s) {
   std::vector<std::size_t> cuts;
   for (std::size_t i = 1; i < s.size(); ++i) cuts.push_back(i);
   return check(s, cuts);
@@ -51,7 +51,7 @@ std::optional<std::uint64_t> reference_first_fault(std::string_view s) {
 
 void check_every_split(std::string_view s) {
   INFO("input of " << s.size() << " bytes");
-  const Verdict whole = check(s);
+  const Utf8Verdict whole = check(s);
   CHECK(whole.offset == reference_first_fault(s));
   for (std::size_t a = 0; a <= s.size(); ++a) {
     CAPTURE(a);
@@ -89,7 +89,7 @@ TEST_CASE("utf8 check: each kind of bad sequence is found at its first byte", "[
       Row{"\xC3\xA9\xC3", 2, 0xC3},
   }));
   CAPTURE(input);
-  Verdict v = check(input);
+  Utf8Verdict v = check(input);
   CHECK_FALSE(v.ok);
   CHECK(v.offset == offset);
   CHECK(v.byte == byte);
@@ -146,7 +146,7 @@ TEST_CASE("utf8 check: random bytes, whole and split, agree with the plain defin
     std::vector<std::size_t> cuts;
     for (std::size_t i = 1; i < s.size(); ++i)
       if (rng() % 2) cuts.push_back(i);
-    const Verdict whole = check(s);
+    const Utf8Verdict whole = check(s);
     REQUIRE(whole.offset == reference_first_fault(s));
     REQUIRE(check(s, cuts) == whole);
   }
