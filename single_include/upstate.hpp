@@ -2036,6 +2036,16 @@ inline std::optional<Duration> parse_retry_after(std::string_view value, std::op
   return std::chrono::duration_cast<Duration>(std::chrono::seconds{delta});
 }
 
+// A response's Retry-After as a wait (an HTTP-date measured against the
+// response's own Date), or nullopt when it has none we can use.
+inline std::optional<Duration> retry_after_of(const Response& response) {
+  const std::string* value = find_header(response.headers, "Retry-After");
+  if (!value) return std::nullopt;
+  std::optional<UnixSeconds> date;
+  if (const std::string* d = find_header(response.headers, "Date")) date = parse_http_date(*d);
+  return parse_retry_after(*value, date);
+}
+
 }  // namespace upstate
 // ---- end include/upstate/retry_policy.hpp ----
 
@@ -2944,7 +2954,7 @@ class DatasetFetch {
     if (c.verdict == Verdict::retry) {
       last_failure_ = Error{ErrorCode::retries_exhausted, response.status,
                             "dataset request answered HTTP " + std::to_string(response.status), "", ""};
-      return retry(retry_after(response), now);
+      return retry(retry_after_of(response), now);
     }
     if (c.verdict != Verdict::success) return finish(api_error(c.code, response));
     auto parsed = parse_dataset(response.body, config_.limits);
@@ -3057,14 +3067,6 @@ class DatasetFetch {
   }
 
   DatasetFetchAction done_action() const { return DatasetFetched{*result_}; }
-
-  std::optional<Duration> retry_after(const Response& response) const {
-    const std::string* value = find_header(response.headers, "Retry-After");
-    if (!value) return std::nullopt;
-    std::optional<UnixSeconds> date;
-    if (const std::string* d = find_header(response.headers, "Date")) date = parse_http_date(*d);
-    return parse_retry_after(*value, date);
-  }
 
   // The same refusals Upload makes before its first request, minus the file.
   std::optional<Error> check_inputs() const {
@@ -4234,7 +4236,7 @@ class Upload {
                           "", ""},
                     now);
     Duration wait = config_.poll.delay(same_status_polls_, rng_);
-    if (auto minimum = retry_after(response)) wait = std::max(wait, *minimum);
+    if (auto minimum = retry_after_of(response)) wait = std::max(wait, *minimum);
     return wait_then(Trigger::import_pending, wait, now);
   }
 
@@ -4299,7 +4301,7 @@ class Upload {
     std::string cause = std::string(to_string(current_purpose())) + " answered HTTP " + std::to_string(response.status);
     last_failure_ = Error{ErrorCode::retries_exhausted, response.status, cause, "", last_failure_server_code_};
     last_failure_server_code_.clear();
-    return retry(retry_trigger, retry_after(response), now);
+    return retry(retry_trigger, retry_after_of(response), now);
   }
 
   Action retry(Trigger retry_trigger, std::optional<Duration> minimum, Instant now) {
@@ -4327,14 +4329,6 @@ class Upload {
   Action wait_then(Trigger trigger, Duration wait, Instant now) {
     wake_at_ = std::min(now + wait, deadline_);
     return take(trigger, now);
-  }
-
-  std::optional<Duration> retry_after(const Response& response) const {
-    const std::string* value = find_header(response.headers, "Retry-After");
-    if (!value) return std::nullopt;
-    std::optional<UnixSeconds> date;
-    if (const std::string* d = find_header(response.headers, "Date")) date = parse_http_date(*d);
-    return parse_retry_after(*value, date);
   }
 
   // ---- requests ----------------------------------------------------------

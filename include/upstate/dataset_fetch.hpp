@@ -69,7 +69,7 @@ class DatasetFetch {
     if (c.verdict == Verdict::retry) {
       last_failure_ = Error{ErrorCode::retries_exhausted, response.status,
                             "dataset request answered HTTP " + std::to_string(response.status), "", ""};
-      return retry(retry_after(response), now);
+      return retry(retry_after_of(response), now);
     }
     if (c.verdict != Verdict::success) return finish(api_error(c.code, response));
     auto parsed = parse_dataset(response.body, config_.limits);
@@ -182,14 +182,6 @@ class DatasetFetch {
   }
 
   DatasetFetchAction done_action() const { return DatasetFetched{*result_}; }
-
-  std::optional<Duration> retry_after(const Response& response) const {
-    const std::string* value = find_header(response.headers, "Retry-After");
-    if (!value) return std::nullopt;
-    std::optional<UnixSeconds> date;
-    if (const std::string* d = find_header(response.headers, "Date")) date = parse_http_date(*d);
-    return parse_retry_after(*value, date);
-  }
 
   // The same refusals Upload makes before its first request, minus the file.
   std::optional<Error> check_inputs() const {

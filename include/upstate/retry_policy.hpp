@@ -5,6 +5,7 @@
 #include <optional>
 #include <string_view>
 
+#include "http.hpp"
 #include "http_date.hpp"
 #include "rng.hpp"
 #include "time.hpp"
@@ -54,6 +55,16 @@ inline std::optional<Duration> parse_retry_after(std::string_view value, std::op
   if (!when || !response_date) return std::nullopt;
   std::int64_t delta = std::clamp<std::int64_t>(*when - *response_date, 0, kMaxSeconds);
   return std::chrono::duration_cast<Duration>(std::chrono::seconds{delta});
+}
+
+// A response's Retry-After as a wait (an HTTP-date measured against the
+// response's own Date), or nullopt when it has none we can use.
+inline std::optional<Duration> retry_after_of(const Response& response) {
+  const std::string* value = find_header(response.headers, "Retry-After");
+  if (!value) return std::nullopt;
+  std::optional<UnixSeconds> date;
+  if (const std::string* d = find_header(response.headers, "Date")) date = parse_http_date(*d);
+  return parse_retry_after(*value, date);
 }
 
 }  // namespace upstate

@@ -448,7 +448,7 @@ class Upload {
                           "", ""},
                     now);
     Duration wait = config_.poll.delay(same_status_polls_, rng_);
-    if (auto minimum = retry_after(response)) wait = std::max(wait, *minimum);
+    if (auto minimum = retry_after_of(response)) wait = std::max(wait, *minimum);
     return wait_then(Trigger::import_pending, wait, now);
   }
 
@@ -513,7 +513,7 @@ class Upload {
     std::string cause = std::string(to_string(current_purpose())) + " answered HTTP " + std::to_string(response.status);
     last_failure_ = Error{ErrorCode::retries_exhausted, response.status, cause, "", last_failure_server_code_};
     last_failure_server_code_.clear();
-    return retry(retry_trigger, retry_after(response), now);
+    return retry(retry_trigger, retry_after_of(response), now);
   }
 
   Action retry(Trigger retry_trigger, std::optional<Duration> minimum, Instant now) {
@@ -541,14 +541,6 @@ class Upload {
   Action wait_then(Trigger trigger, Duration wait, Instant now) {
     wake_at_ = std::min(now + wait, deadline_);
     return take(trigger, now);
-  }
-
-  std::optional<Duration> retry_after(const Response& response) const {
-    const std::string* value = find_header(response.headers, "Retry-After");
-    if (!value) return std::nullopt;
-    std::optional<UnixSeconds> date;
-    if (const std::string* d = find_header(response.headers, "Date")) date = parse_http_date(*d);
-    return parse_retry_after(*value, date);
   }
 
   // ---- requests ----------------------------------------------------------
