@@ -23,12 +23,6 @@
 
 namespace upstate_upload {
 
-// What a run printed and how it ended, before any follow-up (rejected records).
-struct FileResult {
-  std::string path;
-  upstate::Outcome outcome;
-};
-
 inline upstate::Outcome local_error(std::string message) {
   upstate::Outcome o;
   o.result = upstate::Error{upstate::ErrorCode::invalid_argument, 0, std::move(message), "", ""};
