@@ -1,7 +1,7 @@
 // upstate 0.1.0 -- single-header Asio adapter (needs Asio, OpenSSL, llhttp)
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/asio/client.hpp
-// and the project headers it includes (10 files, each once, in the order
+// and the project headers it includes (11 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -186,6 +186,48 @@ class Connection {
 
 }  // namespace upstate::asio
 // ---- end include/upstate/asio/connection.hpp ----
+
+// ---- begin include/upstate/asio/file_send.hpp ----
+// How a plain-http PUT moves the file to the socket: sendfile(2), or pread
+// into the session's one buffer and write.
+//
+// Why not always sendfile: measured on loopback into nginx (bench/README.md,
+// 12 interleaved rounds of a 1 GiB PUT), the buffered path took a median
+// 1.50 s and sendfile 2.36 s (curl -T: 1.63 s). On loopback the receiver
+// runs on the same machine, and with sendfile it copies the body straight out
+// of our file's page cache instead of out of socket buffers we just wrote,
+// and it is the receiver that sets the pace. Over a real link the kernel
+// hands the pages to the NIC and sendfile saves our copy. So `automatic`
+// picks by the peer's address.
+#include <asio/ip/address.hpp>
+
+namespace upstate::asio {
+
+enum class FileSend {
+  automatic,  // sendfile unless the peer is a loopback address
+  sendfile,   // always sendfile on plain http (falls back when the kernel refuses)
+  buffered,   // always pread + write through the session's buffer
+};
+
+inline bool is_loopback_peer(const ::asio::ip::address& peer) {
+  if (peer.is_v4()) return peer.to_v4().is_loopback();
+  const auto v6 = peer.to_v6();
+  if (v6.is_v4_mapped()) return ::asio::ip::make_address_v4(::asio::ip::v4_mapped, v6).is_loopback();
+  return v6.is_loopback();
+}
+
+// TLS never gets here: its body is always encrypted from the buffer.
+inline bool use_sendfile(FileSend mode, const ::asio::ip::address& peer) {
+  switch (mode) {
+    case FileSend::sendfile: return true;
+    case FileSend::buffered: return false;
+    case FileSend::automatic: break;
+  }
+  return !is_loopback_peer(peer);
+}
+
+}  // namespace upstate::asio
+// ---- end include/upstate/asio/file_send.hpp ----
 
 // ---- begin include/upstate/asio/http1.hpp ----
 // HTTP/1.1 as bytes in, bytes out (no sockets): a request/response head
@@ -968,9 +1010,9 @@ struct SessionOptions {
   Duration api_request_timeout{60000};    // whole-request cap for API calls (small answers)
   Duration continue_timeout{1000};        // wait this long for "100 Continue", then send anyway (RFC 9110 §10.1.1)
   std::size_t chunk_size = 256 * 1024;    // the one body buffer (TLS); memory does not grow with the file
-  // Plain http: the kernel moves file pages to the socket (sendfile(2)), so
-  // the body never passes through user space. Off = read into the buffer.
-  bool use_sendfile = true;
+  // Plain http: sendfile(2) or the buffer; automatic = sendfile unless the
+  // peer is on loopback, where the buffer measured faster (file_send.hpp).
+  FileSend file_send = FileSend::automatic;
   http1::Limits api_limits{};             // API answers: 64 KiB head, 16 MiB body
   http1::Limits upload_limits{64 * 1024, 64 * 1024};  // S3 answers are small XML
 };
@@ -1163,7 +1205,11 @@ class HttpSession {
     if (op_.body_started || op_.parser->head_complete()) return;
     op_.body_started = true;
     continue_timer_.cancel();
-    if (options_.use_sendfile && !op_.conn->is_tls()) return send_file(gen);
+    if (!op_.conn->is_tls()) {
+      ::asio::error_code ec;
+      const auto peer = op_.conn->socket().remote_endpoint(ec);
+      if (!ec && upstate::asio::use_sendfile(options_.file_send, peer.address())) return send_file(gen);
+    }
     send_chunk(gen);
   }
 
@@ -1172,7 +1218,8 @@ class HttpSession {
   // of ours. At most kSendfileBurst calls per wakeup, so other work on the
   // event loop still runs while a fast link keeps the buffer draining.
   // (256 KiB per call: measured on loopback into nginx, 4 MiB calls and one
-  // call per wakeup were no faster; see bench/README.md.)
+  // call per wakeup were no faster. Not used on loopback by default: see
+  // file_send.hpp.)
   void send_file(std::uint64_t gen) {
     auto& socket = op_.conn->socket();
     ::asio::error_code ec;

@@ -123,7 +123,7 @@ def markdown(doc):
     c, m = doc["config"], doc["machine"]
     lines = []
     mode = f"**quick** (1 run each, {c['big_label']} instead of 1 GiB: for trying it out, not for quoting)" if c["quick"] \
-        else f"median of {c['runs']} interleaved runs"
+        else f"median of {c.get('put_runs', c['runs'])} interleaved PUT runs, {c['runs']} flow runs"
     lines += [f"### bench/run, {doc['finished_at']}: {mode}", "",
               f"{m['nproc']} × {m['cpu_model']}, Linux {m['kernel']}, {m['compiler']['version']}, "
               f"{m['curl'].split(' (')[0] if m['curl'] else 'curl ?'}, {m['nginx'].replace('nginx version: ', '') if m['nginx'] else 'nginx ?'}, "

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include <upstate/asio/file_send.hpp>
 #include <upstate/config.hpp>
 
 namespace upstate_upload {
@@ -46,7 +47,8 @@ struct Args {
   double poll_interval = 2;
   double idle_timeout = 30;     // test knob: stall timeout per exchange
   double connect_timeout = 10;  // test knob
-  bool no_sendfile = false;     // test knob: the PUT through a user-space buffer even on plain http
+  // How a plain-http PUT sends the file (--sendfile auto|always|never; --no-sendfile = never).
+  upstate::asio::FileSend file_send = upstate::asio::FileSend::automatic;
   bool json = false;
   bool quiet = false;
   std::string put_only_url;     // test mode: one raw streamed PUT, no API
@@ -95,7 +97,14 @@ inline Args parse_args(int argc, char** argv) {
     else if (arg == "--poll-interval") a.poll_interval = parse_seconds(arg, value());
     else if (arg == "--idle-timeout") a.idle_timeout = parse_seconds(arg, value());
     else if (arg == "--connect-timeout") a.connect_timeout = parse_seconds(arg, value());
-    else if (arg == "--no-sendfile") a.no_sendfile = true;
+    else if (arg == "--no-sendfile") a.file_send = upstate::asio::FileSend::buffered;
+    else if (arg == "--sendfile") {
+      std::string v = value();
+      if (v == "auto") a.file_send = upstate::asio::FileSend::automatic;
+      else if (v == "always") a.file_send = upstate::asio::FileSend::sendfile;
+      else if (v == "never") a.file_send = upstate::asio::FileSend::buffered;
+      else usage_error("--sendfile takes auto, always or never");
+    }
     else if (arg == "--put-only") a.put_only_url = value(), a.mode = Mode::put_only;
     else if (arg == "--content-type") a.content_type = value();
     else if (arg == "--max-in-flight") a.max_in_flight = parse_count(arg, value());

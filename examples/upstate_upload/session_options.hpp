@@ -15,7 +15,7 @@ inline upstate::asio::SessionOptions session_options(const Args& a) {
   s.idle_timeout = seconds(a.idle_timeout);
   s.api_request_timeout = std::max(seconds(a.idle_timeout), seconds(60));
   s.connect_timeout = seconds(a.connect_timeout);
-  s.use_sendfile = !a.no_sendfile;
+  s.file_send = a.file_send;
   return s;
 }
 

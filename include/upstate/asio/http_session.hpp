@@ -23,6 +23,7 @@
 #include "../time.hpp"
 #include "../url.hpp"
 #include "connection.hpp"
+#include "file_send.hpp"
 #include "file_source.hpp"
 #include "http1.hpp"
 #include "sigpipe_guard.hpp"
@@ -37,9 +38,9 @@ struct SessionOptions {
   Duration api_request_timeout{60000};    // whole-request cap for API calls (small answers)
   Duration continue_timeout{1000};        // wait this long for "100 Continue", then send anyway (RFC 9110 §10.1.1)
   std::size_t chunk_size = 256 * 1024;    // the one body buffer (TLS); memory does not grow with the file
-  // Plain http: the kernel moves file pages to the socket (sendfile(2)), so
-  // the body never passes through user space. Off = read into the buffer.
-  bool use_sendfile = true;
+  // Plain http: sendfile(2) or the buffer; automatic = sendfile unless the
+  // peer is on loopback, where the buffer measured faster (file_send.hpp).
+  FileSend file_send = FileSend::automatic;
   http1::Limits api_limits{};             // API answers: 64 KiB head, 16 MiB body
   http1::Limits upload_limits{64 * 1024, 64 * 1024};  // S3 answers are small XML
 };
@@ -232,7 +233,11 @@ class HttpSession {
     if (op_.body_started || op_.parser->head_complete()) return;
     op_.body_started = true;
     continue_timer_.cancel();
-    if (options_.use_sendfile && !op_.conn->is_tls()) return send_file(gen);
+    if (!op_.conn->is_tls()) {
+      ::asio::error_code ec;
+      const auto peer = op_.conn->socket().remote_endpoint(ec);
+      if (!ec && upstate::asio::use_sendfile(options_.file_send, peer.address())) return send_file(gen);
+    }
     send_chunk(gen);
   }
 
@@ -241,7 +246,8 @@ class HttpSession {
   // of ours. At most kSendfileBurst calls per wakeup, so other work on the
   // event loop still runs while a fast link keeps the buffer draining.
   // (256 KiB per call: measured on loopback into nginx, 4 MiB calls and one
-  // call per wakeup were no faster; see bench/README.md.)
+  // call per wakeup were no faster. Not used on loopback by default: see
+  // file_send.hpp.)
   void send_file(std::uint64_t gen) {
     auto& socket = op_.conn->socket();
     ::asio::error_code ec;
