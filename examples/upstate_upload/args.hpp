@@ -1,8 +1,10 @@
 #pragma once
 // upstate-upload's command line, parsed into plain values (no I/O beyond
 // printing usage and exiting 64, as every CLI here does).
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,8 @@ struct Args {
   double connect_timeout = 10;  // test knob
   // How a plain-http PUT sends the file (--sendfile auto|always|never; --no-sendfile = never).
   upstate::asio::FileSend file_send = upstate::asio::FileSend::automatic;
+  // Test knob: TCP_NOTSENT_LOWAT in bytes (--unsent-low-water; 0 = the kernel's default).
+  std::optional<std::size_t> unsent_low_water;
   bool json = false;
   bool quiet = false;
   std::string put_only_url;     // test mode: one raw streamed PUT, no API
@@ -82,6 +86,15 @@ inline std::size_t parse_count(const std::string& flag, const char* text) {
   return static_cast<std::size_t>(v);
 }
 
+inline std::size_t parse_bytes(const std::string& flag, const char* text) {
+  char* end = nullptr;
+  errno = 0;
+  unsigned long long v = std::strtoull(text, &end, 10);
+  if (end == text || *end != '\0' || *text == '-' || errno != 0 || v > (1ull << 30))
+    usage_error(flag + " takes a number of bytes from 0 to 1073741824");
+  return static_cast<std::size_t>(v);
+}
+
 inline Args parse_args(int argc, char** argv) {
   Args a;
   std::vector<std::string> positional;
@@ -98,6 +111,7 @@ inline Args parse_args(int argc, char** argv) {
     else if (arg == "--idle-timeout") a.idle_timeout = parse_seconds(arg, value());
     else if (arg == "--connect-timeout") a.connect_timeout = parse_seconds(arg, value());
     else if (arg == "--no-sendfile") a.file_send = upstate::asio::FileSend::buffered;
+    else if (arg == "--unsent-low-water") a.unsent_low_water = parse_bytes(arg, value());
     else if (arg == "--sendfile") {
       std::string v = value();
       if (v == "auto") a.file_send = upstate::asio::FileSend::automatic;

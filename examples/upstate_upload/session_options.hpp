@@ -16,6 +16,7 @@ inline upstate::asio::SessionOptions session_options(const Args& a) {
   s.api_request_timeout = std::max(seconds(a.idle_timeout), seconds(60));
   s.connect_timeout = seconds(a.connect_timeout);
   s.file_send = a.file_send;
+  if (a.unsent_low_water) s.unsent_low_water = *a.unsent_low_water;
   return s;
 }
 
