@@ -112,8 +112,8 @@ int main(int argc, char** argv) {
   if (r.reason) std::printf("  reason: %s\n", r.reason->c_str());
   for (const auto& e : r.errors) {
     std::printf("  record %s", e.record_index ? std::to_string(*e.record_index).c_str() : "?");
-    if (!e.field.empty()) std::printf(", field \"%s\"", e.field.c_str());
-    std::printf(": %s\n", e.reason.c_str());
+    if (!e.field.empty()) std::printf(", field \"%s\"", upstate::printable_excerpt(e.field, 100).c_str());
+    std::printf(": %s\n", upstate::printable_excerpt(e.reason, 300).c_str());
   }
   std::printf("  requests sent: %d; dataset total_datapoint_count now %llu\n", outcome.requests_sent,
               static_cast<unsigned long long>(service.total_datapoint_count("ds-demo", clock.now())));

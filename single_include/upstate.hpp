@@ -1,7 +1,7 @@
 // upstate 0.1.0 -- single-header core (needs RapidJSON and the standard library)
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (59 files, each once, in the order
+// and the project headers it includes (60 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -359,6 +359,202 @@ constexpr std::optional<ImportStatus> parse_import_status(std::string_view text)
 }  // namespace upstate
 // ---- end include/upstate/import_status.hpp ----
 
+// ---- begin include/upstate/record_errors.hpp ----
+// An import's rejected records: RecordError (one, owning its strings) and
+// RecordErrors (the list an ImportReport holds).
+//
+// Why a list type of its own rather than std::vector<RecordError>: an answer
+// can list 10,000 records, and a vector of them is 20,000 heap strings (the
+// reason and the item's raw JSON) allocated by the parse and freed with the
+// report; that was two thirds of parse_import_report's time (bench/README.md).
+// RecordErrors keeps every string in one text buffer and each record as
+// offsets into it: a handful of allocations whatever the count, a copy is a
+// deep copy, and reading a record gives a RecordErrorView whose string_views
+// point into that buffer.
+#include <functional>
+#include <initializer_list>
+#include <stdexcept>
+
+namespace upstate {
+
+// One rejected record. Field names are UNCONFIRMED (API.md): the index is
+// read from `record_index`, else `row`, `line` or `index`; the reason from
+// `reason`, else `message`, else `detail`. `raw` keeps the item's JSON
+// (truncated at ParseLimits::max_raw_item_bytes) whatever it held.
+struct RecordError {
+  std::optional<std::uint64_t> record_index;  // 0-based
+  std::string field;                          // may be empty
+  std::string reason;
+  std::string raw;
+};
+
+// A record of a RecordErrors, read in place: the views stay valid while the
+// RecordErrors it came from lives and is not changed, like a reference into
+// a vector. to_owned() makes a RecordError that outlives it.
+struct RecordErrorView {
+  std::optional<std::uint64_t> record_index;
+  std::string_view field;
+  std::string_view reason;
+  std::string_view raw;
+
+  RecordError to_owned() const {
+    return RecordError{record_index, std::string(field), std::string(reason), std::string(raw)};
+  }
+  friend bool operator==(const RecordErrorView& a, const RecordErrorView& b) noexcept {
+    return a.record_index == b.record_index && a.field == b.field && a.reason == b.reason && a.raw == b.raw;
+  }
+  friend bool operator!=(const RecordErrorView& a, const RecordErrorView& b) noexcept { return !(a == b); }
+};
+
+class RecordErrors {
+ public:
+  class const_iterator {
+   public:
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = RecordErrorView;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = RecordErrorView;  // made on access: a proxy, like vector<bool>'s
+
+    const_iterator() = default;
+    RecordErrorView operator*() const { return (*list_)[i_]; }
+    RecordErrorView operator[](difference_type n) const { return (*list_)[static_cast<std::size_t>(i_ + n)]; }
+    const_iterator& operator++() { ++i_; return *this; }
+    const_iterator operator++(int) { auto t = *this; ++i_; return t; }
+    const_iterator& operator--() { --i_; return *this; }
+    const_iterator operator--(int) { auto t = *this; --i_; return t; }
+    const_iterator& operator+=(difference_type n) { i_ += n; return *this; }
+    const_iterator& operator-=(difference_type n) { i_ -= n; return *this; }
+    friend const_iterator operator+(const_iterator it, difference_type n) { return it += n; }
+    friend const_iterator operator+(difference_type n, const_iterator it) { return it += n; }
+    friend const_iterator operator-(const_iterator it, difference_type n) { return it -= n; }
+    friend difference_type operator-(const const_iterator& a, const const_iterator& b) { return a.i_ - b.i_; }
+    friend bool operator==(const const_iterator& a, const const_iterator& b) { return a.i_ == b.i_; }
+    friend bool operator!=(const const_iterator& a, const const_iterator& b) { return a.i_ != b.i_; }
+    friend bool operator<(const const_iterator& a, const const_iterator& b) { return a.i_ < b.i_; }
+    friend bool operator>(const const_iterator& a, const const_iterator& b) { return a.i_ > b.i_; }
+    friend bool operator<=(const const_iterator& a, const const_iterator& b) { return a.i_ <= b.i_; }
+    friend bool operator>=(const const_iterator& a, const const_iterator& b) { return a.i_ >= b.i_; }
+
+   private:
+    friend class RecordErrors;
+    const_iterator(const RecordErrors* list, difference_type i) : list_(list), i_(i) {}
+    const RecordErrors* list_ = nullptr;
+    difference_type i_ = 0;
+  };
+  using iterator = const_iterator;  // records are replaced whole, never edited in place
+  using value_type = RecordErrorView;
+  using size_type = std::size_t;
+
+  RecordErrors() = default;
+  RecordErrors(std::initializer_list<RecordError> errors) {
+    for (const auto& e : errors) push_back(e);
+  }
+  RecordErrors(const std::vector<RecordError>& errors) {  // NOLINT: converting, so `report.errors = list` reads as before
+    reserve(errors.size());
+    for (const auto& e : errors) push_back(e);
+  }
+
+  std::size_t size() const noexcept { return records_.size(); }
+  bool empty() const noexcept { return records_.empty(); }
+  std::size_t text_bytes() const noexcept { return text_.size(); }
+
+  RecordErrorView operator[](std::size_t i) const {
+    const Record& r = records_[i];
+    const char* raw = text_.data() + r.raw_offset;
+    return RecordErrorView{r.has_index ? std::optional<std::uint64_t>(r.index) : std::nullopt,
+                           std::string_view(raw + r.field_at, r.field_size),
+                           std::string_view(raw + r.reason_at, r.reason_size), std::string_view(raw, r.raw_size)};
+  }
+  RecordErrorView front() const { return (*this)[0]; }
+  RecordErrorView back() const { return (*this)[size() - 1]; }
+  const_iterator begin() const noexcept { return const_iterator(this, 0); }
+  const_iterator end() const noexcept { return const_iterator(this, static_cast<std::ptrdiff_t>(size())); }
+
+  // Room for `records` records and `text` bytes of their strings.
+  void reserve(std::size_t records, std::size_t text = 0) {
+    records_.reserve(records);
+    text_.reserve(text);
+  }
+  void clear() noexcept {
+    records_.clear();
+    text_.clear();
+  }
+
+  // Copies the strings in. A field or reason that lies inside `raw` (as the
+  // parser's do: they are views of the item's own text) is stored as a
+  // place in raw's copy, not a second time.
+  void push_back(std::optional<std::uint64_t> record_index, std::string_view field, std::string_view reason,
+                 std::string_view raw) {
+    // A view of our own text (errors.push_back(errors[0])) would dangle
+    // once the text grows: copy it out first.
+    const std::string_view own(text_.data(), text_.capacity());
+    if (inside(field, own) || inside(reason, own) || inside(raw, own))
+      return push_back(RecordError{record_index, std::string(field), std::string(reason), std::string(raw)});
+    // Sizes and places are 32-bit (a record is 40 bytes, not 64): no single
+    // record comes near 4 GiB, and one that would is refused.
+    if (raw.size() > kMaxRecordBytes || field.size() > kMaxRecordBytes || reason.size() > kMaxRecordBytes ||
+        raw.size() + field.size() + reason.size() > kMaxRecordBytes)
+      throw std::length_error("upstate::RecordErrors: a record of 4 GiB or more");
+    Record r;
+    r.has_index = record_index.has_value();
+    r.index = record_index.value_or(0);
+    r.raw_offset = text_.size();
+    r.raw_size = static_cast<std::uint32_t>(raw.size());
+    text_.append(raw.data(), raw.size());
+    r.field_at = place_of(field, raw, r.raw_offset);
+    r.field_size = static_cast<std::uint32_t>(field.size());
+    r.reason_at = place_of(reason, raw, r.raw_offset);
+    r.reason_size = static_cast<std::uint32_t>(reason.size());
+    records_.push_back(r);
+  }
+  void push_back(const RecordError& e) { push_back(e.record_index, e.field, e.reason, e.raw); }
+  void push_back(const RecordErrorView& e) { push_back(e.record_index, e.field, e.reason, e.raw); }
+
+  friend bool operator==(const RecordErrors& a, const RecordErrors& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (a[i] != b[i]) return false;
+    return true;
+  }
+  friend bool operator!=(const RecordErrors& a, const RecordErrors& b) { return !(a == b); }
+
+ private:
+  static constexpr std::size_t kMaxRecordBytes = 0xFFFFFFFFu;
+
+  struct Record {
+    std::uint64_t index = 0;
+    std::size_t raw_offset = 0;  // in text_
+    std::uint32_t raw_size = 0;
+    std::uint32_t field_at = 0, field_size = 0;    // from raw_offset
+    std::uint32_t reason_at = 0, reason_size = 0;  // from raw_offset
+    bool has_index = false;
+  };
+
+  // Where `part` is, counted from the start of the record's raw copy (at
+  // raw_offset): inside that copy when it lies inside `raw` (the parser's
+  // views do), else appended after it.
+  std::uint32_t place_of(std::string_view part, std::string_view raw, std::size_t raw_offset) {
+    if (inside(part, raw)) return static_cast<std::uint32_t>(part.data() - raw.data());
+    const std::size_t at = text_.size() - raw_offset;
+    text_.append(part.data(), part.size());
+    return static_cast<std::uint32_t>(at);
+  }
+
+  // std::less, not <: the pointers may belong to unrelated objects.
+  static bool inside(std::string_view part, std::string_view whole) noexcept {
+    if (part.empty() || whole.empty()) return false;
+    const std::less<const char*> before;
+    return !before(part.data(), whole.data()) && !before(whole.data() + whole.size(), part.data() + part.size());
+  }
+
+  std::vector<Record> records_;
+  std::string text_;
+};
+
+}  // namespace upstate
+// ---- end include/upstate/record_errors.hpp ----
+
 // ---- begin include/upstate/result.hpp ----
 // A value or a typed Error, usable without exceptions (cpp-httplib's users
 // praise exactly this). Deliberately small: no monadic zoo.
@@ -408,7 +604,6 @@ class Result {
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <initializer_list>
 
 // ---- begin include/upstate/wire/limits.hpp ----
 // Caps on what a parser will take from the wire, so a hostile answer costs
@@ -783,8 +978,9 @@ class ObjectReader {
 // rapidjson::Writer writes (same escapes, same number forms) followed by
 // utf8_prefix. Written here rather than through rapidjson::Writer because a
 // large answer re-serialises thousands of items: this writer keeps its
-// buffers between calls (one allocation per item, the result, instead of
-// four), makes room once per string and copies unescaped runs whole.
+// buffers between calls (no allocation per item: the result is a view of
+// its buffer, valid until the next call), makes room once per string and
+// copies unescaped runs whole.
 //
 // Walks with an explicit stack rather than Value::Accept, which recurses once
 // per nesting level (an item nested 100000 deep would overflow the call
@@ -793,7 +989,7 @@ class ObjectReader {
 // written only in part: their tail would be cut anyway.
 class BoundedJsonWriter {
  public:
-  std::string write(const JsonValue& value, std::size_t max_bytes) {
+  std::string_view write(const JsonValue& value, std::size_t max_bytes) {
     size_ = 0;
     stack_.clear();
     max_bytes_ = max_bytes;
@@ -821,7 +1017,7 @@ class BoundedJsonWriter {
         visit(c[i], i > 0 ? ',' : 0);
       }
     }
-    return std::string(utf8_prefix(std::string_view(buffer_.data(), size_), max_bytes_));
+    return utf8_prefix(std::string_view(buffer_.data(), size_), max_bytes_);
   }
 
  private:
@@ -937,17 +1133,6 @@ class BoundedJsonWriter {
 
 namespace upstate {
 
-// One rejected record. Field names are UNCONFIRMED (API.md): the index is
-// read from `record_index`, else `row`, `line` or `index`; the reason from
-// `reason`, else `message`, else `detail`. `raw` keeps the item's JSON
-// (truncated at ParseLimits::max_raw_item_bytes) whatever it held.
-struct RecordError {
-  std::optional<std::uint64_t> record_index;  // 0-based
-  std::string field;                          // may be empty
-  std::string reason;
-  std::string raw;
-};
-
 struct ImportReport {
   std::string import_id;   // required
   std::string dataset_id;  // optional echo ("" when absent)
@@ -957,7 +1142,7 @@ struct ImportReport {
   std::optional<std::uint64_t> accepted_count;   // non-negative integers only
   std::optional<std::uint64_t> rejected_count;
   std::optional<std::uint64_t> duplicate_count;  // UNCONFIRMED
-  std::vector<RecordError> errors;               // may hold fewer entries than rejected_count
+  RecordErrors errors;                           // may hold fewer entries than rejected_count
   std::uint64_t errors_dropped = 0;              // items past ParseLimits::max_record_errors
   std::optional<std::string> reason;             // on failed (and maybe partial)
 };
@@ -1075,17 +1260,16 @@ inline Result<ImportReport> parse_import_report_dom(std::string_view body, const
     // already parsed, and a valid answer may fill the cap.
     report.errors.reserve(std::min<std::size_t>(errors->Size(), limits.max_record_errors));
     detail::BoundedJsonWriter raw;  // one for all items: it keeps its buffers
-    RecordError dropped;            // items past the cap are read into this one and forgotten
+    RecordError error;              // each item is read into this one (its strings keep their capacity)
     for (rapidjson::SizeType i = 0; i < errors->Size(); ++i) {
       const detail::JsonValue& item = (*errors)[i];
-      const bool keep = report.errors.size() < limits.max_record_errors;
-      RecordError& error = keep ? report.errors.emplace_back() : dropped;
       if (auto problem = detail::read_record_error(item, error)) {
         problem->path = detail::element_path(fields.path_of("errors"), i) + problem->path;
         return std::move(*problem);
       }
-      if (keep) {
-        error.raw = raw.write(item, limits.max_raw_item_bytes);
+      if (report.errors.size() < limits.max_record_errors) {
+        report.errors.push_back(error.record_index, error.field, error.reason,
+                                raw.write(item, limits.max_raw_item_bytes));
       } else {
         ++report.errors_dropped;
       }
@@ -1174,17 +1358,20 @@ namespace detail {
 // an escape, every integer is written with its own digits, and members stay
 // in order, so whitespace is all there is to drop. No string holds an
 // escape either, so each '"' opens or closes one.
-inline std::string plain_item_raw(std::string_view text, bool compact, std::size_t max_bytes) {
-  if (compact) return std::string(utf8_prefix(text, max_bytes));
-  std::string out;
+// `scratch` holds the text when it has whitespace to drop; the result views
+// either `text` or `scratch`.
+inline std::string_view plain_item_raw(std::string_view text, bool compact, std::size_t max_bytes,
+                                       std::string& scratch) {
+  if (compact) return utf8_prefix(text, max_bytes);
+  scratch.clear();
   bool in_string = false;
   for (char c : text) {
     if (c == '"') in_string = !in_string;
     else if (!in_string && (c == ' ' || c == '\n' || c == '\r' || c == '\t')) continue;
-    out += c;
-    if (out.size() > max_bytes) break;  // utf8_prefix looks at one byte past the cap, no further
+    scratch += c;
+    if (scratch.size() > max_bytes) break;  // utf8_prefix looks at one byte past the cap, no further
   }
-  return std::string(utf8_prefix(out, max_bytes));
+  return utf8_prefix(scratch, max_bytes);
 }
 
 // Reads JSON text limited to what a plain, machine-written answer holds, and
@@ -1351,14 +1538,17 @@ class PlainJsonReader {
     const bool negative = at('-');
     if (negative) ++p_;
     const char* const digits = p_;
-    std::uint64_t magnitude = 0;
-    for (; p_ != end_ && *p_ >= '0' && *p_ <= '9'; ++p_) {
-      const auto digit = static_cast<unsigned>(*p_ - '0');
-      if (magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return false;
-      magnitude = magnitude * 10 + digit;
-    }
+    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
     const auto length = static_cast<std::size_t>(p_ - digits);
     if (length == 0 || (*digits == '0' && length > 1)) return false;  // no digit, or a leading zero
+    if (length > 20) return false;                                    // past 2^64-1 (20 digits)
+    // Only a 20-digit number can pass 2^64-1, so only then is each step checked.
+    std::uint64_t magnitude = 0;
+    for (const char* d = digits; d != p_; ++d) {
+      const auto digit = static_cast<unsigned>(*d - '0');
+      if (length == 20 && magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return false;
+      magnitude = magnitude * 10 + digit;
+    }
     if (at('.') || at('e') || at('E')) return false;                 // RapidJSON's double
     if (negative && (magnitude == 0 || magnitude > (std::uint64_t{1} << 63))) return false;
     return handler_.integer(magnitude, negative);
@@ -1570,7 +1760,11 @@ class ImportReportSaxHandler {
   // than max_record_errors items.
   void reserve_items(std::size_t bytes_left) {
     constexpr std::size_t kGuessedItemBytes = 64;
-    report_.errors.reserve(std::min(bytes_left / kGuessedItemBytes, limits_.max_record_errors));
+    // The strings of an item are views of its own text, and raw is that text
+    // (RecordErrors::push_back stores field and reason inside raw's copy),
+    // so the array's bytes bound the text a compact answer needs.
+    report_.errors.reserve(std::min(bytes_left / kGuessedItemBytes, limits_.max_record_errors),
+                           std::min(bytes_left, limits_.max_record_errors * limits_.max_raw_item_bytes));
   }
 
   void begin_item() {
@@ -1589,10 +1783,9 @@ class ImportReportSaxHandler {
       ++report_.errors_dropped;
       return true;
     }
-    report_.errors.push_back(RecordError{
-        best_index_ != kNoSpelling ? std::optional<std::uint64_t>(item_index_) : std::nullopt,
-        std::string(field_text_), std::string(reason_text_),
-        plain_item_raw(text, compact, limits_.max_raw_item_bytes)});
+    report_.errors.push_back(best_index_ != kNoSpelling ? std::optional<std::uint64_t>(item_index_) : std::nullopt,
+                             field_text_, reason_text_,
+                             plain_item_raw(text, compact, limits_.max_raw_item_bytes, raw_scratch_));
     return true;
   }
 
@@ -1646,6 +1839,7 @@ class ImportReportSaxHandler {
   unsigned best_index_ = kNoSpelling, best_reason_ = kNoSpelling;  // preferred spelling found so far
   std::uint64_t item_index_ = 0;
   std::string_view field_text_, reason_text_;  // views of the body
+  std::string raw_scratch_;  // an item's raw without its whitespace, when it had some
 };
 
 inline std::optional<ImportReport> try_parse_import_report_fast(std::string_view body, const ParseLimits& limits) {
@@ -6742,7 +6936,7 @@ class RejectedRecords {
   RejectedRecords(const ImportReport& report, FileKind kind)
       : splitter_(kind), rejected_count_(report.rejected_count), errors_dropped_(report.errors_dropped) {
     errors_.reserve(report.errors.size());
-    for (const RecordError& e : report.errors) {
+    for (const RecordErrorView e : report.errors) {
       // Server text, bounded and made printable before it reaches a file a
       // person reads.
       errors_.push_back({e.record_index, printable_excerpt(e.field, 200), printable_excerpt(e.reason, 500)});
@@ -7846,7 +8040,7 @@ class FakeService {
         rapidjson::StringBuffer buf;
         JsonWriter w(buf);
         write_record_error(w, e);
-        r.errors.push_back({e.record_index, e.field, e.reason, std::string(buf.GetString(), buf.GetSize())});
+        r.errors.push_back(e.record_index, e.field, e.reason, std::string_view(buf.GetString(), buf.GetSize()));
       }
     }
     if (r.status == ImportStatus::failed) r.reason = im.result.reason;

@@ -18,8 +18,6 @@
 // Opt-in: this header needs Asio, OpenSSL and llhttp; the core does not.
 #include <asio.hpp>
 
-#include <functional>
-
 // ---- begin include/upstate/asio/file_source.hpp ----
 // The PUT's body: a file read at explicit offsets (pread), so a restarted
 // PUT rereads from byte 0 with no shared cursor, and memory stays one

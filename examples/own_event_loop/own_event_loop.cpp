@@ -115,7 +115,7 @@ int report(const upstate::Outcome& outcome) {
   if (r.rejected_count) std::printf(", %llu rejected", static_cast<unsigned long long>(*r.rejected_count));
   std::printf("\n");
   // Server text: quoted through printable_excerpt, so it cannot forge lines.
-  for (const upstate::RecordError& e : r.errors) {
+  for (const upstate::RecordErrorView e : r.errors) {
     std::string where = e.record_index ? "record " + std::to_string(*e.record_index) : std::string("a record");
     if (!e.field.empty()) where += ", field \"" + upstate::printable_excerpt(e.field, 100) + "\"";
     std::printf("  %s: %s\n", where.c_str(), upstate::printable_excerpt(e.reason, 300).c_str());

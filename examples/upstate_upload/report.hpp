@@ -33,7 +33,7 @@ inline std::string to_json(const std::string& file, const upstate::Outcome& o,
                            std::optional<std::uint64_t> dataset_total = std::nullopt) {
   rapidjson::StringBuffer out;
   rapidjson::Writer<rapidjson::StringBuffer> w(out);
-  auto str = [&](const std::string& s) { w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size())); };
+  auto str = [&](std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); };
   auto key = [&](const char* k) { w.Key(k); };
   w.StartObject();
   key("file");

@@ -40,7 +40,7 @@ class RejectedRecords {
   RejectedRecords(const ImportReport& report, FileKind kind)
       : splitter_(kind), rejected_count_(report.rejected_count), errors_dropped_(report.errors_dropped) {
     errors_.reserve(report.errors.size());
-    for (const RecordError& e : report.errors) {
+    for (const RecordErrorView e : report.errors) {
       // Server text, bounded and made printable before it reaches a file a
       // person reads.
       errors_.push_back({e.record_index, printable_excerpt(e.field, 200), printable_excerpt(e.reason, 500)});

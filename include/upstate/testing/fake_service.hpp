@@ -218,7 +218,7 @@ class FakeService {
         rapidjson::StringBuffer buf;
         JsonWriter w(buf);
         write_record_error(w, e);
-        r.errors.push_back({e.record_index, e.field, e.reason, std::string(buf.GetString(), buf.GetSize())});
+        r.errors.push_back(e.record_index, e.field, e.reason, std::string_view(buf.GetString(), buf.GetSize()));
       }
     }
     if (r.status == ImportStatus::failed) r.reason = im.result.reason;

@@ -9,22 +9,12 @@
 #include <vector>
 
 #include "../import_status.hpp"
+#include "../record_errors.hpp"
 #include "../result.hpp"
 #include "json.hpp"
 #include "limits.hpp"
 
 namespace upstate {
-
-// One rejected record. Field names are UNCONFIRMED (API.md): the index is
-// read from `record_index`, else `row`, `line` or `index`; the reason from
-// `reason`, else `message`, else `detail`. `raw` keeps the item's JSON
-// (truncated at ParseLimits::max_raw_item_bytes) whatever it held.
-struct RecordError {
-  std::optional<std::uint64_t> record_index;  // 0-based
-  std::string field;                          // may be empty
-  std::string reason;
-  std::string raw;
-};
 
 struct ImportReport {
   std::string import_id;   // required
@@ -35,7 +25,7 @@ struct ImportReport {
   std::optional<std::uint64_t> accepted_count;   // non-negative integers only
   std::optional<std::uint64_t> rejected_count;
   std::optional<std::uint64_t> duplicate_count;  // UNCONFIRMED
-  std::vector<RecordError> errors;               // may hold fewer entries than rejected_count
+  RecordErrors errors;                           // may hold fewer entries than rejected_count
   std::uint64_t errors_dropped = 0;              // items past ParseLimits::max_record_errors
   std::optional<std::string> reason;             // on failed (and maybe partial)
 };
@@ -153,17 +143,16 @@ inline Result<ImportReport> parse_import_report_dom(std::string_view body, const
     // already parsed, and a valid answer may fill the cap.
     report.errors.reserve(std::min<std::size_t>(errors->Size(), limits.max_record_errors));
     detail::BoundedJsonWriter raw;  // one for all items: it keeps its buffers
-    RecordError dropped;            // items past the cap are read into this one and forgotten
+    RecordError error;              // each item is read into this one (its strings keep their capacity)
     for (rapidjson::SizeType i = 0; i < errors->Size(); ++i) {
       const detail::JsonValue& item = (*errors)[i];
-      const bool keep = report.errors.size() < limits.max_record_errors;
-      RecordError& error = keep ? report.errors.emplace_back() : dropped;
       if (auto problem = detail::read_record_error(item, error)) {
         problem->path = detail::element_path(fields.path_of("errors"), i) + problem->path;
         return std::move(*problem);
       }
-      if (keep) {
-        error.raw = raw.write(item, limits.max_raw_item_bytes);
+      if (report.errors.size() < limits.max_record_errors) {
+        report.errors.push_back(error.record_index, error.field, error.reason,
+                                raw.write(item, limits.max_raw_item_bytes));
       } else {
         ++report.errors_dropped;
       }

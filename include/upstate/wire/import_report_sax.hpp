@@ -68,17 +68,20 @@ namespace detail {
 // an escape, every integer is written with its own digits, and members stay
 // in order, so whitespace is all there is to drop. No string holds an
 // escape either, so each '"' opens or closes one.
-inline std::string plain_item_raw(std::string_view text, bool compact, std::size_t max_bytes) {
-  if (compact) return std::string(utf8_prefix(text, max_bytes));
-  std::string out;
+// `scratch` holds the text when it has whitespace to drop; the result views
+// either `text` or `scratch`.
+inline std::string_view plain_item_raw(std::string_view text, bool compact, std::size_t max_bytes,
+                                       std::string& scratch) {
+  if (compact) return utf8_prefix(text, max_bytes);
+  scratch.clear();
   bool in_string = false;
   for (char c : text) {
     if (c == '"') in_string = !in_string;
     else if (!in_string && (c == ' ' || c == '\n' || c == '\r' || c == '\t')) continue;
-    out += c;
-    if (out.size() > max_bytes) break;  // utf8_prefix looks at one byte past the cap, no further
+    scratch += c;
+    if (scratch.size() > max_bytes) break;  // utf8_prefix looks at one byte past the cap, no further
   }
-  return std::string(utf8_prefix(out, max_bytes));
+  return utf8_prefix(scratch, max_bytes);
 }
 
 // Reads JSON text limited to what a plain, machine-written answer holds, and
@@ -245,14 +248,17 @@ class PlainJsonReader {
     const bool negative = at('-');
     if (negative) ++p_;
     const char* const digits = p_;
-    std::uint64_t magnitude = 0;
-    for (; p_ != end_ && *p_ >= '0' && *p_ <= '9'; ++p_) {
-      const auto digit = static_cast<unsigned>(*p_ - '0');
-      if (magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return false;
-      magnitude = magnitude * 10 + digit;
-    }
+    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
     const auto length = static_cast<std::size_t>(p_ - digits);
     if (length == 0 || (*digits == '0' && length > 1)) return false;  // no digit, or a leading zero
+    if (length > 20) return false;                                    // past 2^64-1 (20 digits)
+    // Only a 20-digit number can pass 2^64-1, so only then is each step checked.
+    std::uint64_t magnitude = 0;
+    for (const char* d = digits; d != p_; ++d) {
+      const auto digit = static_cast<unsigned>(*d - '0');
+      if (length == 20 && magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return false;
+      magnitude = magnitude * 10 + digit;
+    }
     if (at('.') || at('e') || at('E')) return false;                 // RapidJSON's double
     if (negative && (magnitude == 0 || magnitude > (std::uint64_t{1} << 63))) return false;
     return handler_.integer(magnitude, negative);
@@ -464,7 +470,11 @@ class ImportReportSaxHandler {
   // than max_record_errors items.
   void reserve_items(std::size_t bytes_left) {
     constexpr std::size_t kGuessedItemBytes = 64;
-    report_.errors.reserve(std::min(bytes_left / kGuessedItemBytes, limits_.max_record_errors));
+    // The strings of an item are views of its own text, and raw is that text
+    // (RecordErrors::push_back stores field and reason inside raw's copy),
+    // so the array's bytes bound the text a compact answer needs.
+    report_.errors.reserve(std::min(bytes_left / kGuessedItemBytes, limits_.max_record_errors),
+                           std::min(bytes_left, limits_.max_record_errors * limits_.max_raw_item_bytes));
   }
 
   void begin_item() {
@@ -483,10 +493,9 @@ class ImportReportSaxHandler {
       ++report_.errors_dropped;
       return true;
     }
-    report_.errors.push_back(RecordError{
-        best_index_ != kNoSpelling ? std::optional<std::uint64_t>(item_index_) : std::nullopt,
-        std::string(field_text_), std::string(reason_text_),
-        plain_item_raw(text, compact, limits_.max_raw_item_bytes)});
+    report_.errors.push_back(best_index_ != kNoSpelling ? std::optional<std::uint64_t>(item_index_) : std::nullopt,
+                             field_text_, reason_text_,
+                             plain_item_raw(text, compact, limits_.max_raw_item_bytes, raw_scratch_));
     return true;
   }
 
@@ -540,6 +549,7 @@ class ImportReportSaxHandler {
   unsigned best_index_ = kNoSpelling, best_reason_ = kNoSpelling;  // preferred spelling found so far
   std::uint64_t item_index_ = 0;
   std::string_view field_text_, reason_text_;  // views of the body
+  std::string raw_scratch_;  // an item's raw without its whitespace, when it had some
 };
 
 inline std::optional<ImportReport> try_parse_import_report_fast(std::string_view body, const ParseLimits& limits) {

@@ -305,8 +305,9 @@ class ObjectReader {
 // rapidjson::Writer writes (same escapes, same number forms) followed by
 // utf8_prefix. Written here rather than through rapidjson::Writer because a
 // large answer re-serialises thousands of items: this writer keeps its
-// buffers between calls (one allocation per item, the result, instead of
-// four), makes room once per string and copies unescaped runs whole.
+// buffers between calls (no allocation per item: the result is a view of
+// its buffer, valid until the next call), makes room once per string and
+// copies unescaped runs whole.
 //
 // Walks with an explicit stack rather than Value::Accept, which recurses once
 // per nesting level (an item nested 100000 deep would overflow the call
@@ -315,7 +316,7 @@ class ObjectReader {
 // written only in part: their tail would be cut anyway.
 class BoundedJsonWriter {
  public:
-  std::string write(const JsonValue& value, std::size_t max_bytes) {
+  std::string_view write(const JsonValue& value, std::size_t max_bytes) {
     size_ = 0;
     stack_.clear();
     max_bytes_ = max_bytes;
@@ -343,7 +344,7 @@ class BoundedJsonWriter {
         visit(c[i], i > 0 ? ',' : 0);
       }
     }
-    return std::string(utf8_prefix(std::string_view(buffer_.data(), size_), max_bytes_));
+    return utf8_prefix(std::string_view(buffer_.data(), size_), max_bytes_);
   }
 
  private:
