@@ -1,7 +1,7 @@
 // upstate 0.1.0 -- single-header Asio adapter (needs Asio, OpenSSL, llhttp)
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/asio/client.hpp
-// and the project headers it includes (11 files, each once, in the order
+// and the project headers it includes (12 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -229,6 +229,37 @@ inline bool use_sendfile(FileSend mode, const ::asio::ip::address& peer) {
 
 }  // namespace upstate::asio
 // ---- end include/upstate/asio/file_send.hpp ----
+
+// ---- begin include/upstate/asio/page_buffer.hpp ----
+// The PUT's one body buffer, aligned to a 4 KiB page. Why: the kernel's copy
+// out of the page cache into it (pread) is a `rep movsb`, and on this
+// project's AMD EPYC machine it ran at a third of the speed into a
+// std::vector's storage (16 bytes past a 64-byte boundary): 1.2-1.5 s of
+// system time per GiB against 0.7-0.8 s page-aligned (bench/README.md).
+#include <new>
+
+namespace upstate::asio {
+
+class PageBuffer {
+ public:
+  static constexpr std::size_t kAlignment = 4096;
+
+  explicit PageBuffer(std::size_t size)
+      : data_(static_cast<char*>(::operator new(size, std::align_val_t{kAlignment}))), size_(size) {}
+  ~PageBuffer() { ::operator delete(data_, std::align_val_t{kAlignment}); }
+  PageBuffer(const PageBuffer&) = delete;
+  PageBuffer& operator=(const PageBuffer&) = delete;
+
+  char* data() noexcept { return data_; }
+  std::size_t size() const noexcept { return size_; }
+
+ private:
+  char* data_;
+  std::size_t size_;
+};
+
+}  // namespace upstate::asio
+// ---- end include/upstate/asio/page_buffer.hpp ----
 
 // ---- begin include/upstate/asio/http1.hpp ----
 // HTTP/1.1 as bytes in, bytes out (no sockets): a request/response head
@@ -1438,7 +1469,7 @@ class HttpSession {
   ::asio::steady_timer watchdog_;
   ::asio::steady_timer continue_timer_;
   std::vector<char> read_buffer_;
-  std::vector<char> chunk_;
+  PageBuffer chunk_;
   std::map<std::string, std::shared_ptr<Connection>> idle_;
   std::string setup_error_;
   std::uint64_t generation_ = 0;

@@ -28,6 +28,7 @@
 #include "connection.hpp"
 #include "file_send.hpp"
 #include "file_source.hpp"
+#include "page_buffer.hpp"
 #include "http1.hpp"
 #include "sigpipe_guard.hpp"
 
@@ -468,7 +469,7 @@ class HttpSession {
   ::asio::steady_timer watchdog_;
   ::asio::steady_timer continue_timer_;
   std::vector<char> read_buffer_;
-  std::vector<char> chunk_;
+  PageBuffer chunk_;
   std::map<std::string, std::shared_ptr<Connection>> idle_;
   std::string setup_error_;
   std::uint64_t generation_ = 0;
