@@ -43,9 +43,10 @@ struct SessionOptions {
   Duration continue_timeout{1000};        // wait this long for "100 Continue", then send anyway (RFC 9110 §10.1.1)
   // The one body buffer (memory does not grow with the file) and how much of
   // it one read fills. Measured, 1 GiB into nginx on loopback (bench/README.md):
-  // plain http 256 KiB reads 1.22 s median vs 64 KiB 1.42 s; TLS the other
-  // way round, 64 KiB 1.96 s vs 256 KiB 2.31 s (a chunk that stays in cache
-  // while it is encrypted and copied on).
+  // plain http 256 KiB reads 1.22 s median vs 64 KiB 1.42 s. TLS: 64 KiB
+  // beat 256 KiB with AES-128 (1.96 s vs 2.31 s) but not clearly with
+  // AES-256, and that was before the buffer was page-aligned: the TLS
+  // figure is a weak preference, not a finding.
   std::size_t chunk_size = 256 * 1024;
   std::size_t tls_chunk_size = 64 * 1024;
   // Plain http: sendfile(2) or the buffer; automatic = sendfile unless the
