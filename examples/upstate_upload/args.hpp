@@ -15,6 +15,7 @@ namespace upstate_upload {
 
 constexpr int kExitUsage = 64;
 constexpr int kExitClientError = 5;
+constexpr double kMinPollIntervalSeconds = 0.1;  // upstate::PollPolicy::kMinDelay
 
 inline const char* const kUsage =
     "usage: upstate-upload [options] DATASET_ID FILE...\n"
@@ -23,7 +24,7 @@ inline const char* const kUsage =
     "  --api-base URL     default https://api.prolific.com/api/v1/data-collection\n"
     "  --ca-file PATH     extra trusted CA certificates (PEM)\n"
     "  --timeout SECONDS  overall deadline per file (default 3600)\n"
-    "  --poll-interval SECONDS   first poll delay (default 2)\n"
+    "  --poll-interval SECONDS   first poll delay (default 2, at least 0.1)\n"
     "  --max-in-flight K  several FILEs: at most K in flight (default 4); PUTs go in the order given\n"
     "  --fail-fast        several FILEs: stop at the first file that does not end complete\n"
     "  --state-file PATH  one FILE: keep the upload's state in PATH after every step; run the same\n"
@@ -107,7 +108,13 @@ inline Args parse_args(int argc, char** argv) {
     if (arg == "--api-base") a.api_base = value();
     else if (arg == "--ca-file") a.ca_file = value();
     else if (arg == "--timeout") a.timeout = parse_seconds(arg, value());
-    else if (arg == "--poll-interval") a.poll_interval = parse_seconds(arg, value());
+    else if (arg == "--poll-interval") {
+      a.poll_interval = parse_seconds(arg, value());
+      // 0 would poll in a tight loop (0 x 1.5 stays 0): refuse what is
+      // below the library's own floor rather than silently raise it.
+      if (a.poll_interval < kMinPollIntervalSeconds)
+        usage_error("--poll-interval must be at least 0.1 seconds");
+    }
     else if (arg == "--idle-timeout") a.idle_timeout = parse_seconds(arg, value());
     else if (arg == "--connect-timeout") a.connect_timeout = parse_seconds(arg, value());
     else if (arg == "--no-sendfile") a.file_send = upstate::asio::FileSend::buffered;

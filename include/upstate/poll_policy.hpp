@@ -9,6 +9,10 @@
 namespace upstate {
 
 struct PollPolicy {
+  // No wait is ever shorter than this, whatever the fields say: an initial
+  // of 0 would otherwise stay 0 (0 x factor) and poll in a tight loop.
+  static constexpr Duration kMinDelay{100};
+
   Duration initial{2000};  // first wait after a poll that was not terminal
   double factor = 1.5;     // growth per poll while the status stays the same
   Duration max{15000};     // cap: the detection delay after the import turns terminal never exceeds it
@@ -22,14 +26,20 @@ struct PollPolicy {
 
   // The wait before the next poll; `same_status_polls` counts polls since
   // the status last changed (a change resets the growth: something moves).
+  // Never below kMinDelay: initial, max and the jittered result are
+  // clamped to it, and a factor below 1 (or NaN) counts as 1.
   Duration delay(int same_status_polls, Rng& rng) const {
-    double ms = static_cast<double>(initial.count());
-    for (int i = 0; i < same_status_polls && ms < static_cast<double>(max.count()); ++i) ms *= factor;
-    ms = std::min(ms, static_cast<double>(max.count()));
+    const double floor_ms = static_cast<double>(kMinDelay.count());
+    const double cap = std::max(static_cast<double>(max.count()), floor_ms);
+    const double grow = factor >= 1.0 ? factor : 1.0;
+    double ms = std::clamp(static_cast<double>(initial.count()), floor_ms, cap);
+    for (int i = 0; i < same_status_polls && ms < cap; ++i) ms *= grow;
+    ms = std::min(ms, cap);
     double j = std::clamp(jitter, 0.0, 1.0);
+    if (!(j >= 0.0)) j = 0.0;  // NaN passes through clamp
     const auto whole = static_cast<std::int64_t>(ms);
     const auto cut = static_cast<std::int64_t>(ms * j);
-    return Duration{std::max<std::int64_t>(0, whole - rng.between(0, cut))};
+    return Duration{std::max<std::int64_t>(kMinDelay.count(), whole - rng.between(0, cut))};
   }
 };
 

@@ -156,7 +156,7 @@ assert_elapsed_at_least() { # seconds what
 # fake_start [ARGS...]: starts upstate-fake-server --port 0 --token $TOKEN ARGS,
 # waits (<= 5 s, 50 ms steps) for "listening on http(s)://127.0.0.1:PORT" and sets
 #   FAKE_PID FAKE_PORT FAKE_URL FAKE_API FAKE_LOG (stderr) FAKE_OUT (stdout)
-#   FAST=(--api-base $FAKE_API --poll-interval 0.05 --timeout 30)  (CLI options for quick runs)
+#   FAST=(--api-base $FAKE_API --poll-interval 0.1 --timeout 30)  (CLI options for quick runs)
 # A second call starts another server (the variables then describe the new one).
 _it_fake_n=0
 fake_start() {
@@ -182,7 +182,7 @@ fake_start() {
   FAKE_URL=${line#listening on }
   FAKE_PORT=${FAKE_URL##*:}
   FAKE_API=$FAKE_URL/api/v1/data-collection
-  FAST=(--api-base "$FAKE_API" --poll-interval 0.05 --timeout 30)
+  FAST=(--api-base "$FAKE_API" --poll-interval 0.1 --timeout 30)
 }
 
 # fake_stop: stops the last started fake server and checks its log for the token.

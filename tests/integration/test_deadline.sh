@@ -7,7 +7,7 @@ it_init; need_upload; need_fake
 
 # The poll stalls; the overall deadline (3 s) must cut the pending request.
 fake_start --dataset ds:"$SCHEMA" --processing-ms 50 --fault poll:stallx1000
-run_cli polldeadline --api-base "$FAKE_API" --poll-interval 0.05 --timeout 3 --json ds "$IT_DATA/valid.jsonl"
+run_cli polldeadline --api-base "$FAKE_API" --poll-interval 0.1 --timeout 3 --json ds "$IT_DATA/valid.jsonl"
 assert_rc 5 "poll stalls, --timeout 3"
 assert_elapsed_below 15 "--timeout 3 with a stalled poll"
 json_check polldeadline 'isinstance(o[0]["error"], dict) and o[0]["error"]["code"] and o[0]["import_id"]' "error and import id in --json"
@@ -15,13 +15,13 @@ fake_stop
 
 # Step 1 and the PUT stall: the same.
 fake_start --dataset ds:"$SCHEMA" --processing-ms 50 --fault upload_url:stallx1000
-run_cli urlstall --api-base "$FAKE_API" --poll-interval 0.05 --timeout 3 --json ds "$IT_DATA/valid.jsonl"
+run_cli urlstall --api-base "$FAKE_API" --poll-interval 0.1 --timeout 3 --json ds "$IT_DATA/valid.jsonl"
 assert_rc 5 "upload-url stalls, --timeout 3"
 assert_elapsed_below 15 "--timeout 3 with a stalled upload-url request"
 fake_stop
 
 fake_start --dataset ds:"$SCHEMA" --processing-ms 50 --fault upload:stallx1000
-run_cli putstall --api-base "$FAKE_API" --poll-interval 0.05 --timeout 3 --json ds "$IT_DATA/valid.jsonl"
+run_cli putstall --api-base "$FAKE_API" --poll-interval 0.1 --timeout 3 --json ds "$IT_DATA/valid.jsonl"
 assert_rc 5 "the PUT stalls, --timeout 3"
 assert_elapsed_below 15 "--timeout 3 with a stalled PUT"
 fake_stop

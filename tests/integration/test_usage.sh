@@ -23,6 +23,12 @@ run_cli badtimeout --timeout soon ds "$IT_DATA/valid.jsonl"
 assert_rc 64 "--timeout with a non-number"
 run_cli badpoll --poll-interval -1 ds "$IT_DATA/valid.jsonl"
 assert_rc 64 "--poll-interval negative"
+# issue 12 item 7: 0 polled ~24,000 times in 3 s; anything below 0.1 s is refused.
+for interval in 0 0.05 0.099; do
+  run_cli pollfloor --poll-interval "$interval" ds "$IT_DATA/valid.jsonl"
+  assert_rc 64 "--poll-interval $interval (below the 0.1 s floor)"
+  assert_file_contains "$ERR" "poll-interval" "the refusal of --poll-interval $interval names the option"
+done
 run_cli badbase --api-base "not a url" ds "$IT_DATA/valid.jsonl"
 assert_rc_in "64 5" "--api-base not a URL"
 

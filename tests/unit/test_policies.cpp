@@ -84,3 +84,32 @@ TEST_CASE("Retry-After: delta seconds, HTTP-date against Date, garbage ignored")
   // Huge values are capped at a day instead of overflowing.
   CHECK(parse_retry_after("99999999999999999999999999", std::nullopt) == seconds(86400));
 }
+
+TEST_CASE("PollPolicy never yields a wait below its floor, whatever its fields") {
+  // issue 12 item 7: initial 0 stayed 0 (0 x 1.5) and polled in a tight loop.
+  Rng rng(7);
+  PollPolicy zero;
+  zero.initial = Duration{0};
+  PollPolicy negative;
+  negative.initial = Duration{-5000};
+  negative.max = Duration{-1};
+  PollPolicy shrinking;
+  shrinking.initial = Duration{500};
+  shrinking.factor = 0.1;
+  PollPolicy nan_factor;
+  nan_factor.factor = std::nan("");
+  nan_factor.jitter = std::nan("");
+  PollPolicy full_jitter;
+  full_jitter.initial = Duration{100};
+  full_jitter.jitter = 1.0;
+  for (const PollPolicy* p : {&zero, &negative, &shrinking, &nan_factor, &full_jitter}) {
+    for (int n = 0; n < 40; ++n) {
+      Duration d = p->delay(n, rng);
+      CAPTURE(n, d.count(), p->initial.count(), p->factor);
+      CHECK(d >= PollPolicy::kMinDelay);
+    }
+  }
+  // A factor below 1 never shrinks the first wait.
+  shrinking.jitter = 0;
+  CHECK(shrinking.delay(5, rng) == Duration{500});
+}
