@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,24 +16,29 @@
 #include <upstate/upstate.hpp>
 
 #include "args.hpp"
+#include "interrupts.hpp"
+#include "local_file.hpp"
 #include "progress_view.hpp"
 #include "session_options.hpp"
 #include "text.hpp"
 
 namespace upstate_upload {
 
-// `refused[i]`: file i is not uploaded, it ends with this error (pre-flight).
+// `refused[i]`: file i is not uploaded, it ends with this error (a file
+// that cannot be opened, pre-flight). Every PUT of file i reads local[i]'s
+// one descriptor; a signal cancels the batch.
 inline upstate::BatchOutcome upload_many(const Args& args, const upstate::UploadConfig& config,
-                                         const std::vector<std::optional<upstate::Error>>& refused) {
+                                         const std::vector<LocalFile>& local,
+                                         const std::vector<std::optional<upstate::Error>>& refused,
+                                         Interrupts& interrupts) {
   std::vector<upstate::FileInfo> files;
+  std::vector<const upstate::asio::FileSource*> sources;
   std::vector<std::unique_ptr<ProgressView>> views;
-  for (const std::string& path : args.files) {
-    struct stat st {};
-    // A path that is not a readable regular file gets size 0 here; the
-    // client then refuses it (invalid_argument) and the others go on.
-    std::uint64_t size = (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) ? static_cast<std::uint64_t>(st.st_size) : 0;
-    files.push_back(upstate::FileInfo{base_name(path), size});
-    views.push_back(std::make_unique<ProgressView>(args.quiet, base_name(path), /*lines_only=*/true));
+  for (std::size_t i = 0; i < local.size(); ++i) {
+    const bool usable = !refused[i] && local[i].source.is_open();
+    files.push_back(upstate::FileInfo{base_name(local[i].path), usable ? local[i].source.size() : 0});
+    sources.push_back(usable ? &local[i].source : nullptr);
+    views.push_back(std::make_unique<ProgressView>(args.quiet, base_name(local[i].path), /*lines_only=*/true));
   }
   upstate::BatchConfig batch_config;
   batch_config.upload = config;
@@ -49,7 +55,17 @@ inline upstate::BatchOutcome upload_many(const Args& args, const upstate::Upload
     if (send.file != upstate::BatchSend::npos) views[send.file]->on_action(b.upload(send.file));
   };
   options.on_file_done = [&](std::size_t i, const upstate::Outcome&) { views[i]->on_action(batch.upload(i)); };
-  return upstate::asio::upload_batch(batch, args.files, std::move(options));
+  upstate::asio::BatchClient client(interrupts.io(), std::move(options));
+  upstate::BatchOutcome outcome;
+  interrupts.run(
+      [&](std::function<void()> finished) {
+        client.start_with_files(batch, std::move(sources), [&outcome, finished](upstate::BatchOutcome o) {
+          outcome = std::move(o);
+          finished();
+        });
+      },
+      [&] { client.cancel(); });
+  return outcome;
 }
 
 inline void print_dataset_total(const std::string& dataset_id, const upstate::BatchOutcome& o) {

@@ -2,10 +2,15 @@
 // Reads a file front to back in fixed chunks (one buffer, whatever the
 // file's size): the streaming passes of pre-flight and of the rejected
 // records.
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
+
+#include <upstate/asio/file_source.hpp>
 
 namespace upstate_upload {
 
@@ -26,6 +31,31 @@ std::string for_each_chunk(const std::string& path, Each&& each, std::size_t chu
   }
   std::fclose(f);
   return error;
+}
+
+// The same over a file opened once (local_file.hpp): pread from byte 0 up
+// to the size seen at open, never further (a file that grows meanwhile is
+// read as it was; /dev/zero never gets here, FileSource takes regular files
+// only). `each` may return bool: false stops the pass ("" is returned).
+template <class Each>
+std::string for_each_chunk(const upstate::asio::FileSource& file, Each&& each, std::size_t chunk_size = 1u << 20) {
+  if (!file.is_open()) return "the file is not open";
+  std::vector<char> buffer(chunk_size);
+  std::uint64_t offset = 0;
+  while (offset < file.size()) {
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), file.size() - offset));
+    const long n = file.read_at(buffer.data(), want, offset);
+    if (n < 0) return "read error";
+    if (n == 0) return "the file shrank while it was read";
+    offset += static_cast<std::uint64_t>(n);
+    const std::string_view chunk(buffer.data(), static_cast<std::size_t>(n));
+    if constexpr (std::is_same_v<decltype(each(chunk)), bool>) {
+      if (!each(chunk)) return {};
+    } else {
+      each(chunk);
+    }
+  }
+  return {};
 }
 
 }  // namespace upstate_upload

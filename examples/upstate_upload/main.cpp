@@ -5,13 +5,16 @@
 // The token comes from PROLIFIC_API_TOKEN, never from a flag (flags end up
 // in shell history and `ps`). Exit codes: 0 all complete, 2 some partial,
 // 3 some failed, 4 some pending_schema, 5 a client-side error, 64 usage;
-// with several files the highest wins. The parts: args.hpp (the command
+// with several files the highest wins; 130 / 143 after SIGINT / SIGTERM
+// (the run cancelled, every outcome and --json line still printed).
+// --timeout is one deadline for the whole command. The parts: args.hpp (the command
 // line), preflight_step.hpp, rejected_out.hpp, single_upload.hpp (one
 // file, --state-file, --resume),
 // batch_upload.hpp (several files), show_dataset.hpp, progress_view.hpp,
 // report.hpp (exit code, JSON, summary), put_only.hpp (the raw-PUT test mode).
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -25,6 +28,8 @@
 
 #include "args.hpp"
 #include "batch_upload.hpp"
+#include "interrupts.hpp"
+#include "local_file.hpp"
 #include "progress_view.hpp"
 #include "preflight_step.hpp"
 #include "put_only.hpp"
@@ -77,46 +82,73 @@ int main(int argc, char** argv) {
   config.token = token;
   config.dataset_id = args.dataset_id;
   config.deadline = seconds(args.timeout);
+  // One deadline for the whole command: pre-flight's dataset fetch and scan,
+  // each upload (in a batch, whenever it starts) and the batch's final
+  // dataset fetch are each capped by what is left of it.
+  config.not_after = upstate::Clock::now() + config.deadline;
   config.poll.initial = seconds(args.poll_interval);
   config.seed = static_cast<std::uint64_t>(upstate::Clock::now().time_since_epoch().count());
 
-  switch (args.mode) {
-    case Mode::show_dataset:
-      return show_dataset(args, config);
-    case Mode::resume: {
-      upstate::Outcome o = resume_import(args, config);
-      report(args, "import " + args.import_id, o);
-      return exit_code_of(o);
-    }
-    default:
-      break;
+  if (args.mode == Mode::show_dataset) return show_dataset(args, config);
+  // From here on SIGINT / SIGTERM cancel the run instead of killing it.
+  Interrupts interrupts;
+  if (args.mode == Mode::resume) {
+    upstate::Outcome o = resume_import(args, config, interrupts);
+    report(args, "import " + args.import_id, o);
+    return interrupts.interrupted() ? interrupts.exit_code() : exit_code_of(o);
+  }
+
+  // Each file opened once, here; pre-flight, the PUT and --rejected-out read
+  // that descriptor (local_file.hpp).
+  std::vector<LocalFile> local;
+  std::vector<std::optional<upstate::Error>> refused(args.files.size());
+  for (std::size_t i = 0; i < args.files.size(); ++i) {
+    local.push_back(open_local_file(args.files[i]));
+    refused[i] = local[i].refusal;
   }
 
   // Pre-flight: every file checked (the schema fetched once) before any is sent.
-  std::vector<std::optional<upstate::Error>> refused(args.files.size());
-  if (args.preflight != PreflightMode::off) {
-    std::optional<upstate::Schema> schema = fetch_schema(args, config);
-    for (std::size_t i = 0; i < args.files.size(); ++i) refused[i] = preflight_file(args, schema, args.files[i]);
+  const bool any_to_check = std::any_of(refused.begin(), refused.end(), [](const auto& r) { return !r; });
+  if (args.preflight != PreflightMode::off && any_to_check) {
+    std::optional<upstate::Schema> schema = fetch_schema(args, config, interrupts);
+    for (std::size_t i = 0; i < local.size() && !interrupts.interrupted(); ++i)
+      if (!refused[i]) refused[i] = preflight_file(args, schema, local[i], interrupts, config.not_after);
   }
+  // A signal during pre-flight: nothing is sent, every file ends cancelled.
+  auto cancelled = [] {
+    upstate::Outcome o;
+    o.result = upstate::Error{upstate::ErrorCode::cancelled, 0, "cancelled by a signal before the upload", "", ""};
+    return o;
+  };
 
   if (args.files.size() == 1) {
     upstate::Outcome o;
     if (refused[0])
       o.result = *refused[0];
+    else if (interrupts.interrupted())
+      o = cancelled();
     else
-      o = upload_one(args, config, args.files[0]);
+      o = upload_one(args, config, local[0], interrupts);
     report(args, args.files[0], o);
-    write_rejected(args, args.files[0], o);
-    return exit_code_of(o);
+    if (!interrupts.interrupted()) write_rejected(args, args.files[0], o, &local[0].source);
+    return interrupts.interrupted() ? interrupts.exit_code() : exit_code_of(o);
   }
 
-  upstate::BatchOutcome batch = upload_many(args, config, refused);
+  upstate::BatchOutcome batch;
+  if (interrupts.interrupted()) {
+    for (std::size_t i = 0; i < local.size(); ++i) {
+      batch.files.push_back(cancelled());
+      if (refused[i]) batch.files.back().result = *refused[i];
+    }
+  } else {
+    batch = upload_many(args, config, local, refused, interrupts);
+  }
   int worst = 0;
   for (std::size_t i = 0; i < batch.files.size(); ++i) {
     report(args, args.files[i], batch.files[i], batch.total_datapoint_count);
-    write_rejected(args, args.files[i], batch.files[i]);
+    if (!interrupts.interrupted()) write_rejected(args, args.files[i], batch.files[i], &local[i].source);
     worst = std::max(worst, exit_code_of(batch.files[i]));
   }
   if (!args.quiet) print_dataset_total(args.dataset_id, batch);
-  return worst;
+  return interrupts.interrupted() ? interrupts.exit_code() : worst;
 }

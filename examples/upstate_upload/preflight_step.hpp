@@ -7,6 +7,8 @@
 // would not end `complete` (ErrorCode::preflight_failed).
 #include <algorithm>
 #include <cstdio>
+#include <functional>
+#include <vector>
 #include <optional>
 #include <string>
 
@@ -15,13 +17,17 @@
 
 #include "args.hpp"
 #include "file_chunks.hpp"
+#include "interrupts.hpp"
+#include "local_file.hpp"
 #include "session_options.hpp"
 #include "text.hpp"
 
 namespace upstate_upload {
 
 // The dataset's schema for the checks, or nullopt (then only the format is checked).
-inline std::optional<upstate::Schema> fetch_schema(const Args& args, const upstate::UploadConfig& config) {
+// Counts against the command's one deadline (config.not_after).
+inline std::optional<upstate::Schema> fetch_schema(const Args& args, const upstate::UploadConfig& config,
+                                                   Interrupts& interrupts) {
   upstate::BatchConfig bc;
   bc.upload = config;
   // A schema makes the check sharper, but the upload must not wait long
@@ -31,7 +37,17 @@ inline std::optional<upstate::Schema> fetch_schema(const Args& args, const upsta
   upstate::Batch batch(bc, {});
   upstate::asio::BatchClientOptions options;
   options.session = session_options(args);
-  upstate::BatchOutcome o = upstate::asio::upload_batch(batch, {}, std::move(options));
+  upstate::asio::BatchClient client(interrupts.io(), std::move(options));
+  upstate::BatchOutcome o;
+  interrupts.run(
+      [&](std::function<void()> finished) {
+        client.start(batch, std::vector<std::string>{}, [&o, finished](upstate::BatchOutcome out) {
+          o = std::move(out);
+          finished();
+        });
+      },
+      [&] { client.cancel(); });
+  if (interrupts.interrupted()) return std::nullopt;
   if (o.dataset && o.dataset->schema) return o.dataset->schema;
   if (!args.quiet) {
     if (o.dataset_error)
@@ -44,16 +60,30 @@ inline std::optional<upstate::Schema> fetch_schema(const Args& args, const upsta
 }
 
 // nullopt: go ahead and upload; an Error: strict mode refuses the file.
+// Reads `file` once, at most the size seen at open; stops (nullopt) at a
+// signal or at the command's deadline `not_after`, which the upload then
+// reports.
 inline std::optional<upstate::Error> preflight_file(const Args& args, const std::optional<upstate::Schema>& schema,
-                                                    const std::string& path) {
-  const std::string name = base_name(path);
+                                                    const LocalFile& file, Interrupts& interrupts,
+                                                    upstate::Instant not_after) {
+  const std::string name = base_name(file.path);
   auto kind = upstate::file_kind_from_name(name);
   if (!kind) return std::nullopt;  // .zip and others: nothing we can read record by record
   upstate::PreflightConfig pc;
   pc.kind = *kind;
   pc.schema = schema;
   upstate::Preflight preflight(pc);
-  std::string io_error = for_each_chunk(path, [&](std::string_view chunk) { preflight.feed(chunk); });
+  bool stopped = false;
+  std::string io_error = for_each_chunk(file.source, [&](std::string_view chunk) {
+    if (interrupts.poll() || upstate::Clock::now() >= not_after) return !(stopped = true);
+    preflight.feed(chunk);
+    return true;
+  });
+  if (stopped) {
+    if (!args.quiet && !interrupts.interrupted())
+      std::fprintf(stderr, "%s: pre-flight: stopped at the --timeout deadline\n", name.c_str());
+    return std::nullopt;
+  }
   if (!io_error.empty()) return std::nullopt;  // the upload reports an unreadable file itself
   const upstate::PreflightReport& r = preflight.finish();
   if (r.clean()) {

@@ -21,7 +21,10 @@ inline std::string rejected_name(const std::string& file_name, const char* suffi
   return file_name.substr(0, dot) + ".rejected" + file_name.substr(dot) + suffix;
 }
 
-inline void write_rejected(const Args& args, const std::string& path, const upstate::Outcome& o) {
+// `source`: the file opened once for the whole run (local_file.hpp); read
+// instead of `path` when given.
+inline void write_rejected(const Args& args, const std::string& path, const upstate::Outcome& o,
+                           const upstate::asio::FileSource* source = nullptr) {
   const upstate::ImportReport* r = o.report();
   if (args.rejected_out.empty() || !r || r->status != upstate::ImportStatus::partial) return;
   const std::string name = base_name(path);
@@ -41,7 +44,8 @@ inline void write_rejected(const Args& args, const std::string& path, const upst
     }
     if (std::fwrite(bytes.data(), 1, bytes.size(), out) != bytes.size()) write_failed = true;
   };
-  std::string error = for_each_chunk(path, [&](std::string_view chunk) { rejected.feed(chunk, sink); });
+  auto feed = [&](std::string_view chunk) { rejected.feed(chunk, sink); };
+  std::string error = source ? for_each_chunk(*source, feed) : for_each_chunk(path, feed);
   rejected.finish(sink);
   if (out && std::fclose(out) != 0) write_failed = true;
   if (!error.empty() || write_failed) {

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -15,6 +16,8 @@
 #include <upstate/upstate.hpp>
 
 #include "args.hpp"
+#include "interrupts.hpp"
+#include "local_file.hpp"
 #include "progress_view.hpp"
 #include "report.hpp"
 #include "session_options.hpp"
@@ -29,10 +32,10 @@ inline upstate::Outcome local_error(std::string message) {
   return o;
 }
 
-// Runs `upload` on `path` ("" when it never PUTs); prints progress, writes
-// the state file when asked to.
-inline upstate::Outcome run_upload(const Args& args, upstate::Upload& upload, const std::string& path,
-                                   const std::string& label) {
+// Runs `upload` with the bytes of `file` (nullptr when it never PUTs);
+// prints progress, writes the state file when asked to; a signal cancels it.
+inline upstate::Outcome run_upload(const Args& args, upstate::Upload& upload, const upstate::asio::FileSource* file,
+                                   const std::string& label, Interrupts& interrupts) {
   ProgressView view(args.quiet, label);
   std::string state_error;
   upstate::asio::ClientOptions options;
@@ -48,7 +51,20 @@ inline upstate::Outcome run_upload(const Args& args, upstate::Upload& upload, co
                    state_error.c_str());
     }
   };
-  upstate::Outcome outcome = upstate::asio::upload_file(upload, path, std::move(options));
+  upstate::asio::Client client(interrupts.io(), std::move(options));
+  upstate::Outcome outcome;
+  interrupts.run(
+      [&](std::function<void()> finished) {
+        auto done = [&outcome, finished](upstate::Outcome o) {
+          outcome = std::move(o);
+          finished();
+        };
+        if (file)
+          client.start(upload, *file, done);
+        else
+          client.start(upload, std::string(), done);
+      },
+      [&] { client.cancel(); });
   view.end_bar();
   if (!args.state_file.empty() && state_error.empty()) {
     // A finished import needs no resuming; anything else (deadline, network
@@ -64,13 +80,11 @@ inline upstate::Outcome run_upload(const Args& args, upstate::Upload& upload, co
 }
 
 // upstate-upload [--state-file PATH] DATASET_ID FILE
-inline upstate::Outcome upload_one(const Args& args, const upstate::UploadConfig& config, const std::string& path) {
-  const std::string name = base_name(path);
-  struct stat st {};
-  const int stat_rc = ::stat(path.c_str(), &st);
-  if (stat_rc != 0 || !S_ISREG(st.st_mode))
-    return local_error(path + ": " + (stat_rc != 0 ? std::strerror(errno) : "not a regular file"));
-  const upstate::FileInfo file{name, static_cast<std::uint64_t>(st.st_size)};
+// `local` is open (open_local_file found nothing to refuse).
+inline upstate::Outcome upload_one(const Args& args, const upstate::UploadConfig& config, const LocalFile& local,
+                                   Interrupts& interrupts) {
+  const std::string name = base_name(local.path);
+  const upstate::FileInfo file{name, local.source.size()};
 
   std::optional<upstate::Upload> upload;
   if (!args.state_file.empty()) {
@@ -94,15 +108,15 @@ inline upstate::Outcome upload_one(const Args& args, const upstate::UploadConfig
     }
   }
   if (!upload) upload.emplace(config, file);
-  return run_upload(args, *upload, path, name);
+  return run_upload(args, *upload, &local.source, name, interrupts);
 }
 
 // upstate-upload --resume DATASET_ID IMPORT_ID
-inline upstate::Outcome resume_import(const Args& args, const upstate::UploadConfig& config) {
+inline upstate::Outcome resume_import(const Args& args, const upstate::UploadConfig& config, Interrupts& interrupts) {
   upstate::Upload upload = upstate::Upload::resume_import(config, args.import_id);
   Args no_state = args;
   no_state.state_file.clear();
-  return run_upload(no_state, upload, "", "import " + args.import_id);
+  return run_upload(no_state, upload, nullptr, "import " + args.import_id, interrupts);
 }
 
 }  // namespace upstate_upload

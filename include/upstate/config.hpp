@@ -23,6 +23,10 @@ struct UploadConfig {
   PollPolicy poll;
   RetryPolicy retry;
   Duration deadline{std::chrono::hours{1}};  // overall, from start()
+  // One deadline shared by several machines (a command's whole run: the
+  // pre-flight fetch, every file of a batch, the final dataset fetch): no
+  // machine's deadline is later than this instant, whenever it starts.
+  Instant not_after = Instant::max();
   std::uint64_t seed = 0;                    // every random choice (jitter) derives from it
   ParseLimits limits;
   std::string user_agent = "upstate/0.1";

@@ -56,7 +56,7 @@ class DatasetFetch {
   DatasetFetchAction start(Instant now) {
     now = observe(now);
     if (state_ != State::idle) return misuse("start");
-    deadline_ = now + config_.deadline;
+    deadline_ = std::min(now + config_.deadline, config_.not_after);
     if (auto refusal = check_inputs()) return finish(std::move(*refusal));
     return send();
   }

@@ -38,6 +38,7 @@ enum class ErrorCode {
   usage,                   // the caller fed an event the current state cannot take
   invalid_snapshot,        // Upload::restore: not a snapshot we wrote, or one for another dataset / API
   preflight_failed,        // a strict pre-flight check (records/preflight.hpp) found records the service would reject
+  file_changed,            // the local file shrank or became unreadable while it was sent: never retried
 };
 
 constexpr std::string_view to_string(ErrorCode c) noexcept {
@@ -67,6 +68,7 @@ constexpr std::string_view to_string(ErrorCode c) noexcept {
     case ErrorCode::usage: return "usage";
     case ErrorCode::invalid_snapshot: return "invalid_snapshot";
     case ErrorCode::preflight_failed: return "preflight_failed";
+    case ErrorCode::file_changed: return "file_changed";
   }
   return "?";
 }

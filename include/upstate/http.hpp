@@ -79,7 +79,7 @@ struct Response {
 };
 
 // What went wrong below HTTP. Drivers map their own errors onto these kinds;
-// only `tls` is final, everything else is retried within the budget.
+// only `tls` and `local_file` are final, everything else is retried within the budget.
 struct TransportError {
   enum class Kind {
     connect,      // refused, unreachable, DNS
@@ -89,6 +89,7 @@ struct TransportError {
     protocol,     // the bytes were not HTTP/1.1 we accept (bad chunking, caps)
     tls,          // certificate / host-name verification failed
     other,
+    local_file,   // the file being sent shrank or could not be read: final, a retry cannot help
   };
   Kind kind = Kind::other;
   std::string message;
@@ -106,6 +107,7 @@ constexpr std::string_view to_string(TransportError::Kind k) noexcept {
     case TransportError::Kind::protocol: return "protocol";
     case TransportError::Kind::tls: return "tls";
     case TransportError::Kind::other: return "other";
+    case TransportError::Kind::local_file: return "local_file";
   }
   return "?";
 }

@@ -139,7 +139,7 @@ class Upload {
   Action start(Instant now) {
     now = observe(now);
     if (state_ != State::idle) return misuse("start", now);
-    deadline_ = now + config_.deadline;
+    deadline_ = std::min(now + config_.deadline, config_.not_after);
     const Trigger how = start_trigger();
     if (auto refusal = check_inputs(how)) return finish(Trigger::refused_locally, std::move(*refusal), now);
     if (how == Trigger::start) {
@@ -175,6 +175,8 @@ class Upload {
                        (error.message.empty() ? "" : " (" + printable_excerpt(error.message, 200) + ")");
     if (error.kind == TransportError::Kind::tls)
       return finish(refused_trigger(), Error{ErrorCode::tls, 0, what, "", ""}, now);
+    if (error.kind == TransportError::Kind::local_file)  // the same bytes are gone: a retry sends no better
+      return finish(refused_trigger(), Error{ErrorCode::file_changed, 0, what, "", ""}, now);
     last_failure_ = Error{ErrorCode::retries_exhausted, 0, what, "", ""};
     return retry(retry_trigger(), std::nullopt, now);
   }

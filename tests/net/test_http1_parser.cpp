@@ -640,3 +640,36 @@ TEST_CASE("request: an Upgrade offer is parsed as a plain request (the server ma
   CHECK(r.parser.request().target == "/x");
   CHECK(r.parser.request().keep_alive);
 }
+
+TEST_CASE("http1 parser: a body over the cap fails, but keeps the head for classifying by status") {
+  http1::Limits limits;
+  limits.max_body_bytes = 16;
+  SECTION("declared by Content-Length") {
+    http1::ResponseParser p(limits);
+    const std::string bytes = "HTTP/1.1 403 Forbidden\r\nContent-Type: application/xml\r\nContent-Length: 100\r\n\r\n";
+    p.feed(bytes.data(), bytes.size());
+    REQUIRE(p.state() == http1::ParseState::failed);
+    CHECK(p.error().kind == TransportError::Kind::protocol);
+    REQUIRE(p.oversized_answer());
+    CHECK(p.oversized_answer()->status == 403);
+    CHECK(p.oversized_answer()->body.empty());
+    CHECK(find_header(p.oversized_answer()->headers, "Content-Type") != nullptr);
+    p.reset();
+    CHECK_FALSE(p.oversized_answer());
+  }
+  SECTION("chunked, found out while reading") {
+    http1::ResponseParser p(limits);
+    const std::string bytes = "HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n20\r\n" + std::string(32, 'x');
+    p.feed(bytes.data(), bytes.size());
+    REQUIRE(p.state() == http1::ParseState::failed);
+    REQUIRE(p.oversized_answer());
+    CHECK(p.oversized_answer()->status == 403);
+  }
+  SECTION("any other failure keeps nothing") {
+    http1::ResponseParser p(limits);
+    const std::string bytes = "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n";
+    p.feed(bytes.data(), bytes.size());
+    REQUIRE(p.state() == http1::ParseState::failed);
+    CHECK_FALSE(p.oversized_answer());
+  }
+}

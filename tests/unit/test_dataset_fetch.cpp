@@ -244,3 +244,12 @@ TEST_CASE("dataset fetch: driven against the fake service, the count follows com
   REQUIRE(d1->imports.size() == 1);
   CHECK(d1->imports[0].status == "complete");
 }
+
+TEST_CASE("DatasetFetch: UploadConfig::not_after caps its deadline (one deadline per command)") {
+  UploadConfig c = config();
+  c.deadline = std::chrono::seconds(15);
+  c.not_after = at(3);
+  DatasetFetch fetch(c);
+  fetch.start(at(1));
+  CHECK(fetch.deadline() == at(3));
+}

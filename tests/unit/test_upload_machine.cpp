@@ -640,3 +640,30 @@ TEST_CASE("hostile names: every byte that could change the path is encoded, or t
     CHECK(is_safe_header_value(r.url));
   }
 }
+
+TEST_CASE("a local file that changed during the PUT ends the upload at once, never retried") {
+  // issue 12 item 5: a file that shrank was sent six times; the same bytes
+  // are gone, so a retry cannot help.
+  Upload up = upload();
+  up.start(at(0));
+  up.on_response(test::url_answer(), at(1));
+  Action a = up.on_transport_error({TransportError::Kind::local_file, "the file shrank while it was being sent"}, at(2));
+  CHECK(error_code(a) == ErrorCode::file_changed);
+  CHECK_THAT(done(a).error()->message, Catch::Contains("shrank"));
+  CHECK(to_string(ErrorCode::file_changed) == "file_changed");
+  CHECK(to_string(TransportError::Kind::local_file) == "local_file");
+}
+
+TEST_CASE("UploadConfig::not_after caps the deadline of a machine started late") {
+  // issue 12 item 8: one deadline for a whole command, whichever machine
+  // starts when.
+  UploadConfig c = config();
+  c.deadline = std::chrono::seconds(3600);
+  c.not_after = at(4);
+  Upload up = upload(c);
+  up.start(at(1));
+  CHECK(up.deadline() == at(4));
+  Upload early = upload(config());
+  early.start(at(1));
+  CHECK(early.deadline() == at(1) + std::chrono::seconds(3600));
+}

@@ -47,18 +47,19 @@ class BatchClient {
   // never from inside start(). Call from the io_context's thread (or before
   // it runs).
   void start(Batch& batch, std::vector<std::string> paths, std::function<void(BatchOutcome)> on_done) {
-    batch_ = &batch;
     paths_ = std::move(paths);
-    on_done_ = std::move(on_done);
-    const std::size_t n = batch.file_count();
-    progress_.assign(n, Progress{});
-    reported_.assign(n, false);
-    for (std::size_t i = 0; i < n; ++i) {
-      progress_[i].total = batch.upload(i).file().size;
-      if (auto problem = check_file(i)) batch.refuse_file(i, Error{ErrorCode::invalid_argument, 0, *problem, "", ""});
-    }
-    batch.start(Clock::now());
-    ::asio::post(io_, [this] { pump(); });
+    begin(batch, std::move(on_done));
+  }
+
+  // The same with files the caller opened (FileSource::open or adopt) and
+  // keeps: files[i] is file i's, borrowed until `on_done` (never closed
+  // here); nullptr for a file the caller already refused (Batch::refuse_file).
+  // Every PUT of a file reads its one descriptor. (A name of its own: an
+  // overload would make `start(batch, {}, ...)` ambiguous.)
+  void start_with_files(Batch& batch, std::vector<const FileSource*> files, std::function<void(BatchOutcome)> on_done) {
+    sources_ = std::move(files);
+    borrowed_ = true;
+    begin(batch, std::move(on_done));
   }
 
   // Ends the run: every unfinished file with ErrorCode::cancelled (the
@@ -74,6 +75,21 @@ class BatchClient {
   std::size_t lanes() const noexcept { return lanes_.size(); }
 
  private:
+  void begin(Batch& batch, std::function<void(BatchOutcome)> on_done) {
+    batch_ = &batch;
+    on_done_ = std::move(on_done);
+    const std::size_t n = batch.file_count();
+    progress_.assign(n, Progress{});
+    reported_.assign(n, false);
+    for (std::size_t i = 0; i < n; ++i) {
+      progress_[i].total = batch.upload(i).file().size;
+      if (batch.file_outcome(i)) continue;  // refused by the caller already
+      if (auto problem = check_file(i)) batch.refuse_file(i, Error{ErrorCode::invalid_argument, 0, *problem, "", ""});
+    }
+    batch.start(Clock::now());
+    ::asio::post(io_, [this] { pump(); });
+  }
+
   // One exchange at a time: a session, and the file its PUT streams.
   struct Lane {
     explicit Lane(::asio::io_context& io, const SessionOptions& options) : session(io, options) {}
@@ -83,15 +99,22 @@ class BatchClient {
   };
 
   std::optional<std::string> check_file(std::size_t i) const {
+    const std::uint64_t expected = batch_->upload(i).file().size;
+    auto mismatch = [&](const std::string& label, std::uint64_t size) -> std::optional<std::string> {
+      if (size == expected) return std::nullopt;
+      return label + " has " + std::to_string(size) + " bytes, not the " + std::to_string(expected) +
+             " the batch was made for";
+    };
+    if (borrowed_) {
+      if (i >= sources_.size() || !sources_[i] || !sources_[i]->is_open())
+        return "no open file was given for file " + std::to_string(i);
+      return mismatch("file " + std::to_string(i), sources_[i]->size());
+    }
     if (i >= paths_.size()) return "no path was given for file " + std::to_string(i);
     FileSource probe;
     std::string error;
     if (!probe.open(paths_[i], error)) return error;
-    const std::uint64_t expected = batch_->upload(i).file().size;
-    if (probe.size() != expected)
-      return paths_[i] + " has " + std::to_string(probe.size()) + " bytes, not the " + std::to_string(expected) +
-             " the batch was made for";
-    return std::nullopt;
+    return mismatch(paths_[i], probe.size());
   }
 
   // After every event: abort what the batch abandoned, send what it wants
@@ -122,7 +145,10 @@ class BatchClient {
     lane.ticket = send.ticket;
     const std::size_t file = send.file;
     const bool is_put = send.request.file.has_value();
-    if (is_put) {
+    const FileSource* body = nullptr;
+    if (is_put && borrowed_) {
+      body = file < sources_.size() ? sources_[file] : nullptr;  // checked at start: never null here
+    } else if (is_put) {
       std::string error;
       if (file >= paths_.size() || !lane.file.open(paths_[file], error)) {
         lane.ticket.reset();
@@ -131,6 +157,7 @@ class BatchClient {
         again_ = true;
         return;
       }
+      body = &lane.file;
     }
     // A request never outlives its machine's deadline.
     Instant give_up_at = file == BatchSend::npos
@@ -139,7 +166,7 @@ class BatchClient {
     Lane* carrier = &lane;
     const Ticket ticket = send.ticket;
     lane.session.exchange(
-        std::move(send.request), is_put ? &lane.file : nullptr,
+        std::move(send.request), body,
         [this, file](std::uint64_t sent, std::uint64_t total) {
           if (file >= progress_.size()) return;
           Progress& p = progress_[file];
@@ -234,6 +261,8 @@ class BatchClient {
   ::asio::steady_timer timer_;
   Batch* batch_ = nullptr;
   std::vector<std::string> paths_;
+  std::vector<const FileSource*> sources_;  // the caller's files (start_with_files)
+  bool borrowed_ = false;
   std::function<void(BatchOutcome)> on_done_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::vector<Progress> progress_;
@@ -252,6 +281,17 @@ inline BatchOutcome upload_batch(Batch& batch, std::vector<std::string> paths, B
   BatchClient client(io, std::move(options));
   BatchOutcome outcome;
   client.start(batch, std::move(paths), [&](BatchOutcome o) { outcome = std::move(o); });
+  io.run();
+  return outcome;
+}
+
+// The same with files the caller opened and keeps.
+inline BatchOutcome upload_batch_files(Batch& batch, std::vector<const FileSource*> files,
+                                       BatchClientOptions options = {}) {
+  ::asio::io_context io;
+  BatchClient client(io, std::move(options));
+  BatchOutcome outcome;
+  client.start_with_files(batch, std::move(files), [&](BatchOutcome o) { outcome = std::move(o); });
   io.run();
   return outcome;
 }

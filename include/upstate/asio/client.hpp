@@ -42,19 +42,24 @@ class Client {
   // at `path` ("" for an upload that never PUTs); `on_done` gets the outcome once. Call from the io_context's
   // thread (or before it runs).
   void start(Upload& upload, const std::string& path, std::function<void(Outcome)> on_done) {
-    upload_ = &upload;
-    on_done_ = std::move(on_done);
-    progress_ = Progress{Phase::not_started, 0, upload.file().size};
     // An upload that only polls (Upload::resume_import, or a restore past
     // the PUT) may be given no file: "".
-    if (!path.empty()) {
-      std::string error;
-      if (!file_.open(path, error)) return refuse(error);
-      if (file_.size() != upload.file().size)
-        return refuse(path + " has " + std::to_string(file_.size()) + " bytes, not the " +
-                      std::to_string(upload.file().size) + " the upload was made for");
+    if (path.empty()) return begin(upload, nullptr, path, std::move(on_done));
+    std::string error;
+    if (!file_.open(path, error)) {
+      upload_ = &upload;
+      on_done_ = std::move(on_done);
+      return refuse(error);
     }
-    act(upload.start(Clock::now()));
+    begin(upload, &file_, path, std::move(on_done));
+  }
+
+  // The same with a file the caller opened (FileSource::open or adopt) and
+  // keeps: it must stay open until `on_done`, and it is not closed here. One
+  // descriptor can so serve the caller's own checks and the PUT, with no
+  // window between them in which the path could change.
+  void start(Upload& upload, const FileSource& file, std::function<void(Outcome)> on_done) {
+    begin(upload, &file, "the file", std::move(on_done));
   }
 
   // Ends the run with ErrorCode::cancelled (the request in flight is
@@ -69,13 +74,27 @@ class Client {
   const Progress& progress() const noexcept { return progress_; }
 
  private:
+  void begin(Upload& upload, const FileSource* file, const std::string& label, std::function<void(Outcome)> on_done) {
+    upload_ = &upload;
+    on_done_ = std::move(on_done);
+    source_ = file;
+    progress_ = Progress{Phase::not_started, 0, upload.file().size};
+    if (file) {
+      if (!file->is_open()) return refuse(label + ": not open");
+      if (file->size() != upload.file().size)
+        return refuse(label + " has " + std::to_string(file->size()) + " bytes, not the " +
+                      std::to_string(upload.file().size) + " the upload was made for");
+    }
+    act(upload.start(Clock::now()));
+  }
+
   void act(Action action) {
     if (options_.on_action) options_.on_action(*upload_, action);
     report_phase();
     if (auto* send = std::get_if<Send>(&action)) {
       const bool is_put = send->request.file.has_value();
       session_.exchange(
-          std::move(send->request), is_put ? &file_ : nullptr,
+          std::move(send->request), is_put ? source_ : nullptr,
           [this](std::uint64_t sent, std::uint64_t total) {
             progress_.total = total;
             if (sent > progress_.bytes_sent) progress_.bytes_sent = sent;
@@ -125,7 +144,8 @@ class Client {
   ClientOptions options_;
   HttpSession session_;
   ::asio::steady_timer timer_;
-  FileSource file_;
+  FileSource file_;                     // opened here by the path overload of start()
+  const FileSource* source_ = nullptr;  // what the PUT reads: &file_ or the caller's
   Upload* upload_ = nullptr;
   std::function<void(Outcome)> on_done_;
   Progress progress_;
@@ -137,6 +157,16 @@ inline Outcome upload_file(Upload& upload, const std::string& path, ClientOption
   Client client(io, std::move(options));
   Outcome outcome;
   client.start(upload, path, [&](Outcome o) { outcome = std::move(o); });
+  io.run();
+  return outcome;
+}
+
+// The same with a file the caller opened and keeps.
+inline Outcome upload_file(Upload& upload, const FileSource& file, ClientOptions options = {}) {
+  ::asio::io_context io;
+  Client client(io, std::move(options));
+  Outcome outcome;
+  client.start(upload, file, [&](Outcome o) { outcome = std::move(o); });
   io.run();
   return outcome;
 }

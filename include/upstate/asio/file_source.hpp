@@ -2,6 +2,13 @@
 // The PUT's body: a file read at explicit offsets (pread), so a restarted
 // PUT rereads from byte 0 with no shared cursor, and memory stays one
 // chunk buffer whatever the file's size.
+//
+// Only a regular file is taken, opened once: open(2) is non-blocking (a
+// FIFO would block it forever), then fstat on that descriptor decides (no
+// window between the check and the use), and the size seen then is the
+// size: the PUT's Content-Length and the most any reader takes (a file that
+// grows is sent as it was; one that shrinks ends the PUT with a final
+// TransportError::Kind::local_file).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,17 +37,31 @@ class FileSource {
   }
   ~FileSource() { close(); }
 
-  // Opens a regular file for reading; on failure returns false and sets `error`.
+  // Opens a regular file for reading; on failure returns false and sets
+  // `error` (a FIFO, a device, a directory: "not a regular file", at once).
   bool open(const std::string& path, std::string& error) {
     close();
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
       error = path + ": " + std::strerror(errno);
       return false;
     }
+    return adopt(fd, error, path);
+  }
+
+  // Takes ownership of an already-open descriptor (closed on failure too);
+  // the same checks as open(). `label` names it in `error`.
+  bool adopt(int fd, std::string& error, const std::string& label = "the file") {
+    close();
+    fd_ = fd;
     struct stat st {};
-    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
-      error = path + ": not a regular file";
+    if (fd_ < 0 || ::fstat(fd_, &st) != 0) {
+      error = label + ": " + std::strerror(fd_ < 0 ? EBADF : errno);
+      close();
+      return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
+      error = label + ": not a regular file (" + kind_of(st.st_mode) + ")";
       close();
       return false;
     }
@@ -70,6 +91,15 @@ class FileSource {
   }
 
  private:
+  static const char* kind_of(mode_t mode) noexcept {
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "not a file";
+  }
+
   int fd_ = -1;
   std::uint64_t size_ = 0;
 };

@@ -94,6 +94,10 @@ class ResponseParser {
   // then empty, so a partial answer is never mistaken for one. Trailer
   // fields of a chunked body are dropped, never merged into the headers.
   const TransportError& error() const noexcept;
+  // When failed because the body went over max_body_bytes: the answer's
+  // status and headers, with an empty body (nullopt otherwise). The failure
+  // stays a failure; this lets a caller still classify by status.
+  const std::optional<Response>& oversized_answer() const noexcept;
 
  private:
   struct Impl;

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -51,6 +52,7 @@ class Engine {
     response_ = Response{};
     request_ = ParsedRequest{};
     error_ = TransportError{};
+    oversized_.reset();
   }
 
   std::size_t feed(const char* data, std::size_t size);
@@ -69,6 +71,7 @@ class Engine {
   const TransportError& error() const noexcept { return error_; }
   const Response& response() const noexcept { return response_; }
   const ParsedRequest& request() const noexcept { return request_; }
+  const std::optional<Response>& oversized() const noexcept { return oversized_; }
   // Moves the message out; the parser stays `complete` (keep_alive() still
   // answers) until reset().
   Response take_response() { return std::exchange(response_, Response{}); }
@@ -100,7 +103,13 @@ class Engine {
     fail(TransportError::Kind::protocol, "header section over " + std::to_string(limits_.max_header_bytes) + " bytes");
   }
   void fail_body_cap() {
+    // The head is whole and passed its cap: keep it (without the body) so a
+    // caller can still go by the status (an S3 403 with a huge body is a
+    // refusal, not a transport failure to retry).
+    std::optional<Response> head;
+    if (is_response() && final_head_) head = Response{response_.status, std::move(response_.headers), {}};
     fail(TransportError::Kind::protocol, "body over " + std::to_string(limits_.max_body_bytes) + " bytes");
+    oversized_ = std::move(head);
   }
   void fail_closed() {
     std::string where = !received_ ? std::string("before ") + (is_response() ? "an answer" : "a request")
@@ -197,6 +206,7 @@ class Engine {
 
   Limits limits_;
   llhttp_type_t type_;
+  std::optional<Response> oversized_;  // the head of an answer whose body went over the cap
   llhttp_t parser_{};
   bool head_request_ = false;
   ParseState state_ = ParseState::head;
@@ -376,6 +386,9 @@ inline Response ResponseParser::take_response() { return impl_ ? impl_->engine.t
 inline bool ResponseParser::keep_alive() const noexcept { return detail::engine_of(impl_, HTTP_RESPONSE).keep_alive(); }
 inline const TransportError& ResponseParser::error() const noexcept {
   return detail::engine_of(impl_, HTTP_RESPONSE).error();
+}
+inline const std::optional<Response>& ResponseParser::oversized_answer() const noexcept {
+  return detail::engine_of(impl_, HTTP_RESPONSE).oversized();
 }
 
 struct RequestParser::Impl {

@@ -156,6 +156,7 @@ class HttpSession {
     bool body_done = false;
     bool answer_bytes = false;   // any byte of the answer arrived
     bool leftover = false;       // bytes after the answer: do not reuse
+    bool expect_continue = true; // the PUT asks "Expect: 100-continue" (until a 417 says not to)
   };
 
   void abandon() {
@@ -176,13 +177,9 @@ class HttpSession {
     op_.url = std::move(*url);
     op_.body_size = op_.request.file ? op_.request.file->size : 0;
     if (op_.request.file && (!op_.file || !op_.file->is_open()))
-      return fail(gen, TransportError::Kind::other, "no file to send");
-    http1::HeadOptions head;
-    if (op_.request.file) head.content_length = op_.body_size;
-    head.expect_continue = op_.request.file && op_.body_size > 0;
-    auto serialized = http1::serialize_request_head(op_.request, op_.url, head);
-    if (!serialized) return fail(gen, TransportError::Kind::other, serialized.error().message);
-    op_.head = std::move(serialized.value());
+      return fail(gen, TransportError::Kind::local_file, "no file to send");
+    op_.expect_continue = op_.request.file && op_.body_size > 0;
+    if (!serialize_head(gen)) return;
 
     const std::string origin = op_.url.scheme + "://" + op_.url.authority();
     auto idle = idle_.find(origin);
@@ -193,6 +190,19 @@ class HttpSession {
       return send_head(gen);
     }
     connect(gen, origin);
+  }
+
+  bool serialize_head(std::uint64_t gen) {
+    http1::HeadOptions head;
+    if (op_.request.file) head.content_length = op_.body_size;
+    head.expect_continue = op_.expect_continue;
+    auto serialized = http1::serialize_request_head(op_.request, op_.url, head);
+    if (!serialized) {
+      fail(gen, TransportError::Kind::other, serialized.error().message);
+      return false;
+    }
+    op_.head = std::move(serialized.value());
+    return true;
   }
 
   void connect(std::uint64_t gen, const std::string& origin) {
@@ -256,6 +266,7 @@ class HttpSession {
         op_.body_done = true;
         return;
       }
+      if (!op_.expect_continue) return begin_body(gen);
       // Let the server refuse (expired URL, bad signature) before we send
       // gigabytes; an old server that never says 100 gets the body anyway.
       continue_timer_.expires_after(options_.continue_timeout);
@@ -312,7 +323,7 @@ class HttpSession {
         ++calls;
         continue;
       }
-      if (n == 0) return fail(gen, TransportError::Kind::other, "the file shrank while it was being sent");
+      if (n == 0) return fail(gen, TransportError::Kind::local_file, "the file shrank while it was being sent");
       if (err == EINTR) continue;
       if (err == EAGAIN || err == EWOULDBLOCK) break;
       // A file system or socket sendfile does not serve: the buffered path.
@@ -336,7 +347,7 @@ class HttpSession {
     const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left, read_size));
     long got = op_.file->read_at(chunk_.data(), want, op_.sent);
     if (got <= 0)
-      return fail(gen, TransportError::Kind::other,
+      return fail(gen, TransportError::Kind::local_file,
                   got == 0 ? "the file shrank while it was being sent" : "cannot read the file");
     ::asio::async_write(*op_.conn, ::asio::buffer(chunk_.data(), static_cast<std::size_t>(got)),
                         [this, gen](const ::asio::error_code& ec, std::size_t written) {
@@ -368,6 +379,14 @@ class HttpSession {
       }
       switch (op_.parser->state()) {
         case http1::ParseState::failed: {
+          // An error answer whose body is too big to read still says what
+          // it is by its status: a final refusal (an S3 403 with a huge
+          // body) must not become a transport failure that is retried and
+          // sends the whole file again. Delivered with an empty body.
+          if (const auto& head = op_.parser->oversized_answer(); head && head->status >= 400) {
+            Response answer = *head;
+            return finish(gen, Exchange{std::move(answer)}, false);
+          }
           TransportError e = op_.parser->error();
           if (e.kind == TransportError::Kind::closed && !op_.answer_bytes) return fail_io(gen, ::asio::error::eof);
           return fail(gen, e.kind, e.message);
@@ -385,9 +404,27 @@ class HttpSession {
   }
 
   void deliver(std::uint64_t gen) {
+    // 417 Expectation Failed: this server (or a proxy) refuses
+    // "Expect: 100-continue" itself. Once per exchange, the PUT goes again
+    // without it on a fresh connection (RFC 9110 10.1.1).
+    if (op_.parser->status() == 417 && op_.expect_continue && op_.request.file) return resend_without_expect(gen);
     Response response = op_.parser->take_response();
     const bool reuse = op_.parser->keep_alive() && op_.body_done && !op_.leftover;
     finish(gen, Exchange{std::move(response)}, reuse);
+  }
+
+  void resend_without_expect(std::uint64_t gen) {
+    if (stale(gen)) return;
+    op_.expect_continue = false;
+    const std::string origin = op_.conn->origin();
+    op_.conn->close();
+    op_.sent = 0;
+    op_.body_started = op_.body_done = op_.leftover = op_.answer_bytes = false;
+    const std::uint64_t next = ++generation_;
+    watchdog_.cancel();
+    continue_timer_.cancel();
+    if (!serialize_head(next)) return;
+    connect(next, origin);
   }
 
   void fail_io(std::uint64_t gen, const ::asio::error_code& ec) {
