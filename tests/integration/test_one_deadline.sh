@@ -8,7 +8,8 @@ source "$(dirname "$0")/lib.sh"
 it_init; need_upload; need_fake
 
 fake_start --dataset ds:"$SCHEMA" --processing-ms 50 --fault dataset:stallx1000
-two=("$IT_DATA/valid.jsonl" "$SAMPLE")
+cp "$IT_DATA/valid.jsonl" "$TMP/second.jsonl"
+two=("$IT_DATA/valid.jsonl" "$TMP/second.jsonl")
 
 # Pre-flight on (the default): its schema fetch stalls and eats the deadline.
 run_cli preflight --api-base "$FAKE_API" --poll-interval 0.1 --timeout 4 --json ds "${two[@]}"

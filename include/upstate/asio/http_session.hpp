@@ -25,6 +25,7 @@
 #include "../http.hpp"
 #include "../time.hpp"
 #include "../url.hpp"
+#include "body_caps.hpp"
 #include "connection.hpp"
 #include "file_send.hpp"
 #include "file_source.hpp"
@@ -62,8 +63,9 @@ struct SessionOptions {
   // encryption sets the pace and the limit cost 0.1-0.2 s per GiB. In-flight
   // data (the congestion window) is not limited either way.
   std::size_t unsent_low_water = 128 * 1024;
-  http1::Limits api_limits{};             // API answers: 64 KiB head, 16 MiB body
+  http1::Limits api_limits{};             // API answers: 64 KiB head, 16 MiB body at most...
   http1::Limits upload_limits{64 * 1024, 64 * 1024};  // S3 answers are small XML
+  BodyCaps body_caps;                     // ...and each kind of answer its own, smaller cap
 };
 
 // Best effort: where the option does not exist, the kernel's default stays.
@@ -255,7 +257,9 @@ class HttpSession {
 
   void send_head(std::uint64_t gen) {
     touch(gen);
-    op_.parser.emplace(op_.request.purpose == Purpose::upload ? options_.upload_limits : options_.api_limits);
+    http1::Limits limits = op_.request.purpose == Purpose::upload ? options_.upload_limits : options_.api_limits;
+    limits.max_body_bytes = std::min(limits.max_body_bytes, options_.body_caps.for_purpose(op_.request.purpose));
+    op_.parser.emplace(limits);
     if (op_.request.method == "HEAD") op_.parser->reset(true);
     ::asio::async_write(*op_.conn, ::asio::buffer(op_.head), [this, gen](const ::asio::error_code& ec, std::size_t) {
       if (stale(gen)) return;

@@ -78,7 +78,47 @@ inline std::string_view string_view_of(const JsonValue& string_value) noexcept {
   return {string_value.GetString(), string_value.GetStringLength()};
 }
 
-// The checks made before RapidJSON sees a byte: the size cap, and NUL.
+// Nesting depth and value count (ParseLimits::max_json_depth and
+// max_json_values), in one pass that allocates nothing: strings are skipped
+// (memchr to each quote), then brackets and commas counted. Lenient about
+// everything else: a body it lets through that is not JSON is the parser's
+// to refuse.
+inline std::optional<Error> check_json_shape(std::string_view body, const ParseLimits& limits) {
+  std::size_t depth = 0;
+  std::size_t values = 1;
+  const char* p = body.data();
+  const char* const end = p + body.size();
+  while (p < end) {
+    const char c = *p++;
+    if (c == '"') {
+      for (;;) {
+        const void* q = std::memchr(p, '"', static_cast<std::size_t>(end - p));
+        if (!q) return std::nullopt;  // unterminated string: the parser says so
+        const char* quote = static_cast<const char*>(q);
+        std::size_t backslashes = 0;
+        for (const char* b = quote; b > p && b[-1] == '\\'; --b) ++backslashes;
+        p = quote + 1;
+        if (backslashes % 2 == 0) break;  // not escaped: the string ends here
+      }
+    } else if (c == '[' || c == '{') {
+      if (++depth > limits.max_json_depth)
+        return malformed("$", "JSON nested deeper than " + std::to_string(limits.max_json_depth) + " levels");
+      ++values;
+    } else if (c == ']' || c == '}') {
+      if (depth > 0) --depth;
+    } else if (c == ',') {
+      ++values;
+    } else {
+      continue;
+    }
+    if (values > limits.max_json_values)
+      return malformed("$", "JSON with more than " + std::to_string(limits.max_json_values) + " values");
+  }
+  return std::nullopt;
+}
+
+// The checks made before RapidJSON sees a byte: the size cap, NUL, and the
+// shape (depth, value count).
 inline std::optional<Error> check_json_text(std::string_view body, const ParseLimits& limits) {
   if (body.size() > limits.max_body_bytes) return body_too_large(body.size(), limits.max_body_bytes);
   // RapidJSON's memory stream reads NUL as end of input, so "{}\0junk" would
@@ -88,7 +128,7 @@ inline std::optional<Error> check_json_text(std::string_view body, const ParseLi
     auto offset = static_cast<std::size_t>(static_cast<const char*>(nul) - body.data());
     return malformed("$", "not JSON: NUL byte at offset " + std::to_string(offset));
   }
-  return std::nullopt;
+  return check_json_shape(body, limits);
 }
 
 // After the parse: a syntax error, or a root that is not an object.

@@ -1,0 +1,33 @@
+#pragma once
+// How many body bytes the session reads of each kind of answer before it
+// gives up on it (a transport error, or by status for an error answer: see
+// HttpSession). An answer is held whole before it is parsed, so these caps,
+// times the requests in flight, bound the memory a hostile server can make
+// us spend: one 16 MiB cap for every answer cost up to 545 MiB of RSS with
+// 16 answers in flight (issue 12; bench/README.md has the figures now).
+#include <cstddef>
+
+#include "../http.hpp"
+
+namespace upstate::asio {
+
+struct BodyCaps {
+  std::size_t upload_url = 64 * 1024;      // step 1: an id, a URL, a few header names
+  std::size_t upload = 64 * 1024;          // S3's XML error bodies
+  std::size_t poll = 4u << 20;             // a 10,000-error answer is ~1 MB: room for ~40,000
+  std::size_t dataset = 1u << 20;          // the schema and the list of imports
+  std::size_t dataset_status = 64 * 1024;  // a status word or two
+
+  std::size_t for_purpose(Purpose p) const noexcept {
+    switch (p) {
+      case Purpose::upload_url: return upload_url;
+      case Purpose::upload: return upload;
+      case Purpose::poll: return poll;
+      case Purpose::dataset: return dataset;
+      case Purpose::dataset_status: return dataset_status;
+    }
+    return upload_url;
+  }
+};
+
+}  // namespace upstate::asio
