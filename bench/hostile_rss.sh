@@ -23,9 +23,11 @@ printf '{"prompt":"p","response":"r"}\n' >"$TMP/f.jsonl"
 files16=()
 for i in $(seq 16); do cp "$TMP/f.jsonl" "$TMP/f$i.jsonl"; files16+=("$TMP/f$i.jsonl"); done
 
+# ONLY=REGEX runs only the rows whose "PURPOSE SHAPE BYTES FILES" matches.
 row() { # PURPOSE SHAPE BYTES FILES(1|16) [extra CLI args]
   local purpose=$1 shape=$2 bytes=$3 n=$4 port line
   shift 4
+  [[ -z ${ONLY:-} || "$purpose $shape $bytes $n" =~ $ONLY ]] || return 0
   "$PY" "$here/lib/hostile_server.py" "$purpose" "$shape" "$bytes" >"$TMP/server.out" 2>"$TMP/server.err" &
   local spid=$!
   for _ in $(seq 100); do
@@ -50,11 +52,12 @@ row upload_url  deep   65000      1 --preflight off
 row upload_url  deep   16777216   1 --preflight off   # over the step-1 cap: not read past 64 KiB
 row dataset     deep   1000000    1
 row dataset     flat   1000000    1
-row poll        deep   4000000    1 --preflight off
-row poll        flat   4000000    1 --preflight off
-row poll        errors 4000000    1 --preflight off   # ~40,000 well-formed errors: parsed and kept
+row poll        deep   2000000    1 --preflight off
+row poll        flat   2000000    1 --preflight off
+row poll        errors 2000000    1 --preflight off   # ~22,000 well-formed errors: parsed and kept
 row poll        flat   16777216   1 --preflight off   # over the poll cap
 row upload      xml403 1000000    1 --preflight off   # an S3 403 with a 1 MB body: refused once
-row poll        flat   4000000   16 --preflight off
-row poll        errors 4000000   16 --preflight off
-row poll        deep   4000000   16 --preflight off
+row poll        flat   2000000   16 --preflight off
+row poll        deep   2000000   16 --preflight off
+row poll        errors 1000000   16 --preflight off   # ~11,000 errors each, the API's "10,000 errors ~1 MB"
+row poll        errors 2000000   16 --preflight off   # at the poll cap: the worst well-formed batch

@@ -76,10 +76,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         p = self.purpose()
-        if p == PURPOSE:
-            return self.answer(200, BODY, BODY_TYPE)
         port = self.server.server_address[1]
         name = self.path.rstrip("/").split("/")[-1]
+        if p == PURPOSE:  # a poll answer names the import it was asked about
+            return self.answer(200, BODY.replace(b'"imp1"', json.dumps(name).encode(), 1), BODY_TYPE)
         if p == "upload_url":
             return self.answer(200, json.dumps({"upload_url": "http://127.0.0.1:%d/s3/%s" % (port, name),
                                                 "http_method": "PUT", "import_id": "imp-" + name}).encode())

@@ -26,11 +26,12 @@ namespace upstate_upload {
 
 // `refused[i]`: file i is not uploaded, it ends with this error (a file
 // that cannot be opened, pre-flight). Every PUT of file i reads local[i]'s
-// one descriptor; a signal cancels the batch.
-inline upstate::BatchOutcome upload_many(const Args& args, const upstate::UploadConfig& config,
-                                         const std::vector<LocalFile>& local,
-                                         const std::vector<std::optional<upstate::Error>>& refused,
-                                         Interrupts& interrupts) {
+// one descriptor; a signal cancels the batch. `use` gets the outcome while
+// the batch still holds it: no copy of every file's report (megabytes each
+// for answers with thousands of errors; bench/README.md).
+inline void upload_many(const Args& args, const upstate::UploadConfig& config, const std::vector<LocalFile>& local,
+                        const std::vector<std::optional<upstate::Error>>& refused, Interrupts& interrupts,
+                        const std::function<void(const upstate::BatchOutcome&)>& use) {
   std::vector<upstate::FileInfo> files;
   std::vector<const upstate::asio::FileSource*> sources;
   std::vector<std::unique_ptr<ProgressView>> views;
@@ -56,16 +57,12 @@ inline upstate::BatchOutcome upload_many(const Args& args, const upstate::Upload
   };
   options.on_file_done = [&](std::size_t i, const upstate::Outcome&) { views[i]->on_action(batch.upload(i)); };
   upstate::asio::BatchClient client(interrupts.io(), std::move(options));
-  upstate::BatchOutcome outcome;
   interrupts.run(
       [&](std::function<void()> finished) {
-        client.start_with_files(batch, std::move(sources), [&outcome, finished](upstate::BatchOutcome o) {
-          outcome = std::move(o);
-          finished();
-        });
+        client.start_with_files(batch, std::move(sources), [finished](const upstate::BatchOutcome&) { finished(); });
       },
       [&] { client.cancel(); });
-  return outcome;
+  if (const upstate::BatchOutcome* outcome = batch.outcome()) use(*outcome);
 }
 
 inline void print_dataset_total(const std::string& dataset_id, const upstate::BatchOutcome& o) {

@@ -134,21 +134,24 @@ int main(int argc, char** argv) {
     return interrupts.interrupted() ? interrupts.exit_code() : exit_code_of(o);
   }
 
-  upstate::BatchOutcome batch;
+  int worst = 0;
+  auto report_all = [&](const upstate::BatchOutcome& batch) {
+    for (std::size_t i = 0; i < batch.files.size(); ++i) {
+      report(args, args.files[i], batch.files[i], batch.total_datapoint_count);
+      if (!interrupts.interrupted()) write_rejected(args, args.files[i], batch.files[i], &local[i].source);
+      worst = std::max(worst, exit_code_of(batch.files[i]));
+    }
+    if (!args.quiet) print_dataset_total(args.dataset_id, batch);
+  };
   if (interrupts.interrupted()) {
+    upstate::BatchOutcome batch;
     for (std::size_t i = 0; i < local.size(); ++i) {
       batch.files.push_back(cancelled());
       if (refused[i]) batch.files.back().result = *refused[i];
     }
+    report_all(batch);
   } else {
-    batch = upload_many(args, config, local, refused, interrupts);
+    upload_many(args, config, local, refused, interrupts, report_all);
   }
-  int worst = 0;
-  for (std::size_t i = 0; i < batch.files.size(); ++i) {
-    report(args, args.files[i], batch.files[i], batch.total_datapoint_count);
-    if (!interrupts.interrupted()) write_rejected(args, args.files[i], batch.files[i], &local[i].source);
-    worst = std::max(worst, exit_code_of(batch.files[i]));
-  }
-  if (!args.quiet) print_dataset_total(args.dataset_id, batch);
   return interrupts.interrupted() ? interrupts.exit_code() : worst;
 }

@@ -41,8 +41,8 @@ inline std::optional<upstate::Schema> fetch_schema(const Args& args, const upsta
   upstate::BatchOutcome o;
   interrupts.run(
       [&](std::function<void()> finished) {
-        client.start(batch, std::vector<std::string>{}, [&o, finished](upstate::BatchOutcome out) {
-          o = std::move(out);
+        client.start(batch, std::vector<std::string>{}, [&o, finished](const upstate::BatchOutcome& out) {
+          o = out;  // no files: the dataset only
           finished();
         });
       },

@@ -44,9 +44,10 @@ class BatchClient {
   // the batch's file i. A path that cannot be opened, or whose size is not
   // the one the batch was made with, ends that file with invalid_argument
   // before any request; the others run. `on_done` gets the outcome once,
-  // never from inside start(). Call from the io_context's thread (or before
-  // it runs).
-  void start(Batch& batch, std::vector<std::string> paths, std::function<void(BatchOutcome)> on_done) {
+  // never from inside start(), by reference to the batch's own (the batch
+  // holds it: copy what you keep; a batch's reports can be megabytes). Call
+  // from the io_context's thread (or before it runs).
+  void start(Batch& batch, std::vector<std::string> paths, std::function<void(const BatchOutcome&)> on_done) {
     paths_ = std::move(paths);
     begin(batch, std::move(on_done));
   }
@@ -56,7 +57,7 @@ class BatchClient {
   // here); nullptr for a file the caller already refused (Batch::refuse_file).
   // Every PUT of a file reads its one descriptor. (A name of its own: an
   // overload would make `start(batch, {}, ...)` ambiguous.)
-  void start_with_files(Batch& batch, std::vector<const FileSource*> files, std::function<void(BatchOutcome)> on_done) {
+  void start_with_files(Batch& batch, std::vector<const FileSource*> files, std::function<void(const BatchOutcome&)> on_done) {
     sources_ = std::move(files);
     borrowed_ = true;
     begin(batch, std::move(on_done));
@@ -75,7 +76,7 @@ class BatchClient {
   std::size_t lanes() const noexcept { return lanes_.size(); }
 
  private:
-  void begin(Batch& batch, std::function<void(BatchOutcome)> on_done) {
+  void begin(Batch& batch, std::function<void(const BatchOutcome&)> on_done) {
     batch_ = &batch;
     on_done_ = std::move(on_done);
     const std::size_t n = batch.file_count();
@@ -263,7 +264,7 @@ class BatchClient {
   std::vector<std::string> paths_;
   std::vector<const FileSource*> sources_;  // the caller's files (start_with_files)
   bool borrowed_ = false;
-  std::function<void(BatchOutcome)> on_done_;
+  std::function<void(const BatchOutcome&)> on_done_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::vector<Progress> progress_;
   std::vector<bool> reported_;  // on_file_done called
@@ -280,7 +281,7 @@ inline BatchOutcome upload_batch(Batch& batch, std::vector<std::string> paths, B
   ::asio::io_context io;
   BatchClient client(io, std::move(options));
   BatchOutcome outcome;
-  client.start(batch, std::move(paths), [&](BatchOutcome o) { outcome = std::move(o); });
+  client.start(batch, std::move(paths), [&](const BatchOutcome& o) { outcome = o; });
   io.run();
   return outcome;
 }
@@ -291,7 +292,7 @@ inline BatchOutcome upload_batch_files(Batch& batch, std::vector<const FileSourc
   ::asio::io_context io;
   BatchClient client(io, std::move(options));
   BatchOutcome outcome;
-  client.start_with_files(batch, std::move(files), [&](BatchOutcome o) { outcome = std::move(o); });
+  client.start_with_files(batch, std::move(files), [&](const BatchOutcome& o) { outcome = o; });
   io.run();
   return outcome;
 }

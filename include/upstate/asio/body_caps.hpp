@@ -14,7 +14,11 @@ namespace upstate::asio {
 struct BodyCaps {
   std::size_t upload_url = 64 * 1024;      // step 1: an id, a URL, a few header names
   std::size_t upload = 64 * 1024;          // S3's XML error bodies
-  std::size_t poll = 4u << 20;             // a 10,000-error answer is ~1 MB: room for ~40,000
+  // A 10,000-error answer is ~1 MB: room for ~22,000 (the service may list
+  // fewer errors than rejected_count anyway). A parsed report holds ~2.5x
+  // its wire size, kept until the batch ends: 16 files with 2 MB answers
+  // peak at ~108 MiB, with 4 MB ones at ~208 MiB (bench/README.md).
+  std::size_t poll = 2u << 20;
   std::size_t dataset = 1u << 20;          // the schema and the list of imports
   std::size_t dataset_status = 64 * 1024;  // a status word or two
 

@@ -1,0 +1,99 @@
+// Each kind of answer has its own body cap in the session (issue 12 item
+// 9): step 1 needs kilobytes, not 16 MiB. An answer over its cap is not read
+// past the cap (a protocol error, retried like any, so memory stays bounded
+// whatever the server sends); an error answer over it goes by its status.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <string>
+
+#include <fake_server/server.hpp>
+#include <upstate/asio/client.hpp>
+
+using namespace upstate;
+using upstate::tools::FakeServer;
+using upstate::tools::FakeServerOptions;
+using std::chrono::milliseconds;
+
+namespace {
+
+Outcome run_with(const std::function<void(FakeServer&)>& prepare, UploadConfig config = {}) {
+  FakeServerOptions server_options;
+  server_options.fake.processing_base = milliseconds(30);
+  server_options.fake.processing_per_record = milliseconds(0);
+  server_options.datasets.push_back({"ds1", "Reviews", std::nullopt});
+  config.token = "fake-token";
+  config.dataset_id = "ds1";
+  config.seed = 9;
+  config.retry.max_attempts = 2;
+  config.retry.base = milliseconds(5);
+  config.retry.cap = milliseconds(20);
+  config.deadline = std::chrono::seconds(20);
+  const std::string content = "{\"prompt\":\"p\"}\n";
+  const std::string path = "/tmp/upstate-body-caps-" + std::to_string(::getpid()) + ".jsonl";
+  std::ofstream(path, std::ios::binary) << content;
+  ::asio::io_context io;
+  FakeServer server(io, server_options);
+  prepare(server);
+  config.api_base = server.api_base();
+  Upload up(config, FileInfo{"a.jsonl", content.size()});
+  upstate::asio::ClientOptions options;
+  options.session.idle_timeout = milliseconds(2000);
+  upstate::asio::Client client(io, options);
+  Outcome outcome;
+  client.start(up, path, [&](Outcome o) {
+    outcome = std::move(o);
+    server.stop();
+  });
+  io.run();
+  std::remove(path.c_str());
+  return outcome;
+}
+
+std::string padded_json(std::size_t bytes) { return "{\"pad\":\"" + std::string(bytes, 'x') + "\"}"; }
+
+}  // namespace
+
+TEST_CASE("body caps: the defaults, per kind of answer") {
+  upstate::asio::BodyCaps caps;
+  CHECK(caps.for_purpose(Purpose::upload_url) == 64u * 1024);
+  CHECK(caps.for_purpose(Purpose::upload) == 64u * 1024);
+  CHECK(caps.for_purpose(Purpose::dataset_status) == 64u * 1024);
+  CHECK(caps.for_purpose(Purpose::dataset) == 1u << 20);
+  CHECK(caps.for_purpose(Purpose::poll) == 2u << 20);
+}
+
+TEST_CASE("body caps: a step-1 answer over 64 KiB is not read (a protocol error), however big") {
+  Outcome o = run_with([](FakeServer& s) {
+    s.inject(testing::Fault::status(Purpose::upload_url, 200, padded_json(100 * 1024), {{"Content-Type", "application/json"}}, 2));
+  });
+  REQUIRE(o.error());
+  CHECK(o.error()->code == ErrorCode::retries_exhausted);
+  CHECK_THAT(o.error()->message, Catch::Contains("body over 65536 bytes"));
+}
+
+TEST_CASE("body caps: a poll answer over 2 MiB is not read; one under it is") {
+  SECTION("over") {
+    Outcome o = run_with([](FakeServer& s) {
+      s.inject(testing::Fault::status(Purpose::poll, 200, padded_json(3u << 20), {{"Content-Type", "application/json"}}, 2));
+    });
+    REQUIRE(o.error());
+    CHECK_THAT(o.error()->message, Catch::Contains("body over 2097152 bytes"));
+  }
+  SECTION("under: 100 KiB, over step 1's cap, is read and parsed (and found malformed)") {
+    Outcome o = run_with([](FakeServer& s) {
+      s.inject(testing::Fault::status(Purpose::poll, 200, padded_json(100 * 1024), {{"Content-Type", "application/json"}}, 1));
+    });
+    REQUIRE(o.error());
+    CHECK(o.error()->code == ErrorCode::malformed_answer);
+  }
+}
+
+TEST_CASE("body caps: an API error answer over its cap goes by its status") {
+  Outcome o = run_with([](FakeServer& s) {
+    s.inject(testing::Fault::status(Purpose::upload_url, 401, padded_json(100 * 1024), {{"Content-Type", "application/json"}}, 1));
+  });
+  REQUIRE(o.error());
+  CHECK(o.error()->code == ErrorCode::unauthorized);
+  CHECK(o.error()->http_status == 401);
+}
