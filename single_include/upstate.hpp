@@ -128,7 +128,7 @@ struct Response {
 };
 
 // What went wrong below HTTP. Drivers map their own errors onto these kinds;
-// only `tls` is final, everything else is retried within the budget.
+// only `tls` and `local_file` are final, everything else is retried within the budget.
 struct TransportError {
   enum class Kind {
     connect,      // refused, unreachable, DNS
@@ -138,6 +138,7 @@ struct TransportError {
     protocol,     // the bytes were not HTTP/1.1 we accept (bad chunking, caps)
     tls,          // certificate / host-name verification failed
     other,
+    local_file,   // the file being sent shrank or could not be read: final, a retry cannot help
   };
   Kind kind = Kind::other;
   std::string message;
@@ -155,6 +156,7 @@ constexpr std::string_view to_string(TransportError::Kind k) noexcept {
     case TransportError::Kind::protocol: return "protocol";
     case TransportError::Kind::tls: return "tls";
     case TransportError::Kind::other: return "other";
+    case TransportError::Kind::local_file: return "local_file";
   }
   return "?";
 }
@@ -204,6 +206,7 @@ enum class ErrorCode {
   usage,                   // the caller fed an event the current state cannot take
   invalid_snapshot,        // Upload::restore: not a snapshot we wrote, or one for another dataset / API
   preflight_failed,        // a strict pre-flight check (records/preflight.hpp) found records the service would reject
+  file_changed,            // the local file shrank or became unreadable while it was sent: never retried
 };
 
 constexpr std::string_view to_string(ErrorCode c) noexcept {
@@ -233,6 +236,7 @@ constexpr std::string_view to_string(ErrorCode c) noexcept {
     case ErrorCode::usage: return "usage";
     case ErrorCode::invalid_snapshot: return "invalid_snapshot";
     case ErrorCode::preflight_failed: return "preflight_failed";
+    case ErrorCode::file_changed: return "file_changed";
   }
   return "?";
 }
@@ -615,6 +619,12 @@ struct ParseLimits {
   std::size_t max_body_bytes = 16u << 20;  // API answers; S3 error bodies are capped at 64 KiB by the codec
   std::size_t max_record_errors = 100000;  // errors[] items kept; the rest are counted, not stored
   std::size_t max_raw_item_bytes = 4096;   // raw JSON kept per errors[] item
+  // JSON shape, checked in one pass before a parser builds anything. A
+  // RapidJSON DOM costs ~16 bytes per value plus its parse stack: 16 MiB of
+  // "[" or of "0," cost ~445 MiB of RSS before these (bench/README.md). The
+  // API's answers nest 4 deep; a 10,000-error poll answer has ~70,000 values.
+  std::size_t max_json_depth = 64;
+  std::size_t max_json_values = 500000;
 };
 
 }  // namespace upstate
@@ -751,7 +761,47 @@ inline std::string_view string_view_of(const JsonValue& string_value) noexcept {
   return {string_value.GetString(), string_value.GetStringLength()};
 }
 
-// The checks made before RapidJSON sees a byte: the size cap, and NUL.
+// Nesting depth and value count (ParseLimits::max_json_depth and
+// max_json_values), in one pass that allocates nothing: strings are skipped
+// (memchr to each quote), then brackets and commas counted. Lenient about
+// everything else: a body it lets through that is not JSON is the parser's
+// to refuse.
+inline std::optional<Error> check_json_shape(std::string_view body, const ParseLimits& limits) {
+  std::size_t depth = 0;
+  std::size_t values = 1;
+  const char* p = body.data();
+  const char* const end = p + body.size();
+  while (p < end) {
+    const char c = *p++;
+    if (c == '"') {
+      for (;;) {
+        const void* q = std::memchr(p, '"', static_cast<std::size_t>(end - p));
+        if (!q) return std::nullopt;  // unterminated string: the parser says so
+        const char* quote = static_cast<const char*>(q);
+        std::size_t backslashes = 0;
+        for (const char* b = quote; b > p && b[-1] == '\\'; --b) ++backslashes;
+        p = quote + 1;
+        if (backslashes % 2 == 0) break;  // not escaped: the string ends here
+      }
+    } else if (c == '[' || c == '{') {
+      if (++depth > limits.max_json_depth)
+        return malformed("$", "JSON nested deeper than " + std::to_string(limits.max_json_depth) + " levels");
+      ++values;
+    } else if (c == ']' || c == '}') {
+      if (depth > 0) --depth;
+    } else if (c == ',') {
+      ++values;
+    } else {
+      continue;
+    }
+    if (values > limits.max_json_values)
+      return malformed("$", "JSON with more than " + std::to_string(limits.max_json_values) + " values");
+  }
+  return std::nullopt;
+}
+
+// The checks made before RapidJSON sees a byte: the size cap, NUL, and the
+// shape (depth, value count).
 inline std::optional<Error> check_json_text(std::string_view body, const ParseLimits& limits) {
   if (body.size() > limits.max_body_bytes) return body_too_large(body.size(), limits.max_body_bytes);
   // RapidJSON's memory stream reads NUL as end of input, so "{}\0junk" would
@@ -761,7 +811,7 @@ inline std::optional<Error> check_json_text(std::string_view body, const ParseLi
     auto offset = static_cast<std::size_t>(static_cast<const char*>(nul) - body.data());
     return malformed("$", "not JSON: NUL byte at offset " + std::to_string(offset));
   }
-  return std::nullopt;
+  return check_json_shape(body, limits);
 }
 
 // After the parse: a syntax error, or a root that is not an object.
@@ -1991,6 +2041,10 @@ class Rng {
 namespace upstate {
 
 struct PollPolicy {
+  // No wait is ever shorter than this, whatever the fields say: an initial
+  // of 0 would otherwise stay 0 (0 x factor) and poll in a tight loop.
+  static constexpr Duration kMinDelay{100};
+
   Duration initial{2000};  // first wait after a poll that was not terminal
   double factor = 1.5;     // growth per poll while the status stays the same
   Duration max{15000};     // cap: the detection delay after the import turns terminal never exceeds it
@@ -2004,14 +2058,20 @@ struct PollPolicy {
 
   // The wait before the next poll; `same_status_polls` counts polls since
   // the status last changed (a change resets the growth: something moves).
+  // Never below kMinDelay: initial, max and the jittered result are
+  // clamped to it, and a factor below 1 (or NaN) counts as 1.
   Duration delay(int same_status_polls, Rng& rng) const {
-    double ms = static_cast<double>(initial.count());
-    for (int i = 0; i < same_status_polls && ms < static_cast<double>(max.count()); ++i) ms *= factor;
-    ms = std::min(ms, static_cast<double>(max.count()));
+    const double floor_ms = static_cast<double>(kMinDelay.count());
+    const double cap = std::max(static_cast<double>(max.count()), floor_ms);
+    const double grow = factor >= 1.0 ? factor : 1.0;
+    double ms = std::clamp(static_cast<double>(initial.count()), floor_ms, cap);
+    for (int i = 0; i < same_status_polls && ms < cap; ++i) ms *= grow;
+    ms = std::min(ms, cap);
     double j = std::clamp(jitter, 0.0, 1.0);
+    if (!(j >= 0.0)) j = 0.0;  // NaN passes through clamp
     const auto whole = static_cast<std::int64_t>(ms);
     const auto cut = static_cast<std::int64_t>(ms * j);
-    return Duration{std::max<std::int64_t>(0, whole - rng.between(0, cut))};
+    return Duration{std::max<std::int64_t>(kMinDelay.count(), whole - rng.between(0, cut))};
   }
 };
 
@@ -2256,6 +2316,10 @@ struct UploadConfig {
   PollPolicy poll;
   RetryPolicy retry;
   Duration deadline{std::chrono::hours{1}};  // overall, from start()
+  // One deadline shared by several machines (a command's whole run: the
+  // pre-flight fetch, every file of a batch, the final dataset fetch): no
+  // machine's deadline is later than this instant, whenever it starts.
+  Instant not_after = Instant::max();
   std::uint64_t seed = 0;                    // every random choice (jitter) derives from it
   ParseLimits limits;
   std::string user_agent = "upstate/0.1";
@@ -3135,7 +3199,7 @@ class DatasetFetch {
   DatasetFetchAction start(Instant now) {
     now = observe(now);
     if (state_ != State::idle) return misuse("start");
-    deadline_ = now + config_.deadline;
+    deadline_ = std::min(now + config_.deadline, config_.not_after);
     if (auto refusal = check_inputs()) return finish(std::move(*refusal));
     return send();
   }
@@ -4121,7 +4185,7 @@ class Upload {
   Action start(Instant now) {
     now = observe(now);
     if (state_ != State::idle) return misuse("start", now);
-    deadline_ = now + config_.deadline;
+    deadline_ = std::min(now + config_.deadline, config_.not_after);
     const Trigger how = start_trigger();
     if (auto refusal = check_inputs(how)) return finish(Trigger::refused_locally, std::move(*refusal), now);
     if (how == Trigger::start) {
@@ -4157,6 +4221,8 @@ class Upload {
                        (error.message.empty() ? "" : " (" + printable_excerpt(error.message, 200) + ")");
     if (error.kind == TransportError::Kind::tls)
       return finish(refused_trigger(), Error{ErrorCode::tls, 0, what, "", ""}, now);
+    if (error.kind == TransportError::Kind::local_file)  // the same bytes are gone: a retry sends no better
+      return finish(refused_trigger(), Error{ErrorCode::file_changed, 0, what, "", ""}, now);
     last_failure_ = Error{ErrorCode::retries_exhausted, 0, what, "", ""};
     return retry(retry_trigger(), std::nullopt, now);
   }

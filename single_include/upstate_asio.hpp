@@ -1,7 +1,7 @@
 // upstate 0.1.0 -- single-header Asio adapter (needs Asio, OpenSSL, llhttp)
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/asio/client.hpp
-// and the project headers it includes (12 files, each once, in the order
+// and the project headers it includes (13 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -22,6 +22,13 @@
 // The PUT's body: a file read at explicit offsets (pread), so a restarted
 // PUT rereads from byte 0 with no shared cursor, and memory stays one
 // chunk buffer whatever the file's size.
+//
+// Only a regular file is taken, opened once: open(2) is non-blocking (a
+// FIFO would block it forever), then fstat on that descriptor decides (no
+// window between the check and the use), and the size seen then is the
+// size: the PUT's Content-Length and the most any reader takes (a file that
+// grows is sent as it was; one that shrinks ends the PUT with a final
+// TransportError::Kind::local_file).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,17 +53,31 @@ class FileSource {
   }
   ~FileSource() { close(); }
 
-  // Opens a regular file for reading; on failure returns false and sets `error`.
+  // Opens a regular file for reading; on failure returns false and sets
+  // `error` (a FIFO, a device, a directory: "not a regular file", at once).
   bool open(const std::string& path, std::string& error) {
     close();
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
       error = path + ": " + std::strerror(errno);
       return false;
     }
+    return adopt(fd, error, path);
+  }
+
+  // Takes ownership of an already-open descriptor (closed on failure too);
+  // the same checks as open(). `label` names it in `error`.
+  bool adopt(int fd, std::string& error, const std::string& label = "the file") {
+    close();
+    fd_ = fd;
     struct stat st {};
-    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
-      error = path + ": not a regular file";
+    if (fd_ < 0 || ::fstat(fd_, &st) != 0) {
+      error = label + ": " + std::strerror(fd_ < 0 ? EBADF : errno);
+      close();
+      return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
+      error = label + ": not a regular file (" + kind_of(st.st_mode) + ")";
       close();
       return false;
     }
@@ -86,6 +107,15 @@ class FileSource {
   }
 
  private:
+  static const char* kind_of(mode_t mode) noexcept {
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "not a file";
+  }
+
   int fd_ = -1;
   std::uint64_t size_ = 0;
 };
@@ -105,6 +135,42 @@ class FileSource {
 #include <netinet/tcp.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+
+// ---- begin include/upstate/asio/body_caps.hpp ----
+// How many body bytes the session reads of each kind of answer before it
+// gives up on it (a transport error, or by status for an error answer: see
+// HttpSession). An answer is held whole before it is parsed, so these caps,
+// times the requests in flight, bound the memory a hostile server can make
+// us spend: one 16 MiB cap for every answer cost up to 545 MiB of RSS with
+// 16 answers in flight (issue 12; bench/README.md has the figures now).
+
+namespace upstate::asio {
+
+struct BodyCaps {
+  std::size_t upload_url = 64 * 1024;      // step 1: an id, a URL, a few header names
+  std::size_t upload = 64 * 1024;          // S3's XML error bodies
+  // A 10,000-error answer is ~1 MB: room for ~22,000 (the service may list
+  // fewer errors than rejected_count anyway). A parsed report holds ~2.5x
+  // its wire size, kept until the batch ends: 16 files with 2 MB answers
+  // peak at ~108 MiB, with 4 MB ones at ~208 MiB (bench/README.md).
+  std::size_t poll = 2u << 20;
+  std::size_t dataset = 1u << 20;          // the schema and the list of imports
+  std::size_t dataset_status = 64 * 1024;  // a status word or two
+
+  std::size_t for_purpose(Purpose p) const noexcept {
+    switch (p) {
+      case Purpose::upload_url: return upload_url;
+      case Purpose::upload: return upload;
+      case Purpose::poll: return poll;
+      case Purpose::dataset: return dataset;
+      case Purpose::dataset_status: return dataset_status;
+    }
+    return upload_url;
+  }
+};
+
+}  // namespace upstate::asio
+// ---- end include/upstate/asio/body_caps.hpp ----
 
 // ---- begin include/upstate/asio/connection.hpp ----
 // One TCP connection, plain or TLS, behind one interface: the session reads
@@ -347,6 +413,10 @@ class ResponseParser {
   // then empty, so a partial answer is never mistaken for one. Trailer
   // fields of a chunked body are dropped, never merged into the headers.
   const TransportError& error() const noexcept;
+  // When failed because the body went over max_body_bytes: the answer's
+  // status and headers, with an empty body (nullopt otherwise). The failure
+  // stays a failure; this lets a caller still classify by status.
+  const std::optional<Response>& oversized_answer() const noexcept;
 
  private:
   struct Impl;
@@ -619,6 +689,7 @@ class Engine {
     response_ = Response{};
     request_ = ParsedRequest{};
     error_ = TransportError{};
+    oversized_.reset();
   }
 
   std::size_t feed(const char* data, std::size_t size);
@@ -637,6 +708,7 @@ class Engine {
   const TransportError& error() const noexcept { return error_; }
   const Response& response() const noexcept { return response_; }
   const ParsedRequest& request() const noexcept { return request_; }
+  const std::optional<Response>& oversized() const noexcept { return oversized_; }
   // Moves the message out; the parser stays `complete` (keep_alive() still
   // answers) until reset().
   Response take_response() { return std::exchange(response_, Response{}); }
@@ -668,7 +740,13 @@ class Engine {
     fail(TransportError::Kind::protocol, "header section over " + std::to_string(limits_.max_header_bytes) + " bytes");
   }
   void fail_body_cap() {
+    // The head is whole and passed its cap: keep it (without the body) so a
+    // caller can still go by the status (an S3 403 with a huge body is a
+    // refusal, not a transport failure to retry).
+    std::optional<Response> head;
+    if (is_response() && final_head_) head = Response{response_.status, std::move(response_.headers), {}};
     fail(TransportError::Kind::protocol, "body over " + std::to_string(limits_.max_body_bytes) + " bytes");
+    oversized_ = std::move(head);
   }
   void fail_closed() {
     std::string where = !received_ ? std::string("before ") + (is_response() ? "an answer" : "a request")
@@ -765,6 +843,7 @@ class Engine {
 
   Limits limits_;
   llhttp_type_t type_;
+  std::optional<Response> oversized_;  // the head of an answer whose body went over the cap
   llhttp_t parser_{};
   bool head_request_ = false;
   ParseState state_ = ParseState::head;
@@ -944,6 +1023,9 @@ inline bool ResponseParser::keep_alive() const noexcept { return detail::engine_
 inline const TransportError& ResponseParser::error() const noexcept {
   return detail::engine_of(impl_, HTTP_RESPONSE).error();
 }
+inline const std::optional<Response>& ResponseParser::oversized_answer() const noexcept {
+  return detail::engine_of(impl_, HTTP_RESPONSE).oversized();
+}
 
 struct RequestParser::Impl {
   explicit Impl(Limits limits) : engine(HTTP_REQUEST, limits) {}
@@ -1062,8 +1144,9 @@ struct SessionOptions {
   // encryption sets the pace and the limit cost 0.1-0.2 s per GiB. In-flight
   // data (the congestion window) is not limited either way.
   std::size_t unsent_low_water = 128 * 1024;
-  http1::Limits api_limits{};             // API answers: 64 KiB head, 16 MiB body
+  http1::Limits api_limits{};             // API answers: 64 KiB head, 16 MiB body at most...
   http1::Limits upload_limits{64 * 1024, 64 * 1024};  // S3 answers are small XML
+  BodyCaps body_caps;                     // ...and each kind of answer its own, smaller cap
 };
 
 // Best effort: where the option does not exist, the kernel's default stays.
@@ -1156,6 +1239,7 @@ class HttpSession {
     bool body_done = false;
     bool answer_bytes = false;   // any byte of the answer arrived
     bool leftover = false;       // bytes after the answer: do not reuse
+    bool expect_continue = true; // the PUT asks "Expect: 100-continue" (until a 417 says not to)
   };
 
   void abandon() {
@@ -1176,13 +1260,9 @@ class HttpSession {
     op_.url = std::move(*url);
     op_.body_size = op_.request.file ? op_.request.file->size : 0;
     if (op_.request.file && (!op_.file || !op_.file->is_open()))
-      return fail(gen, TransportError::Kind::other, "no file to send");
-    http1::HeadOptions head;
-    if (op_.request.file) head.content_length = op_.body_size;
-    head.expect_continue = op_.request.file && op_.body_size > 0;
-    auto serialized = http1::serialize_request_head(op_.request, op_.url, head);
-    if (!serialized) return fail(gen, TransportError::Kind::other, serialized.error().message);
-    op_.head = std::move(serialized.value());
+      return fail(gen, TransportError::Kind::local_file, "no file to send");
+    op_.expect_continue = op_.request.file && op_.body_size > 0;
+    if (!serialize_head(gen)) return;
 
     const std::string origin = op_.url.scheme + "://" + op_.url.authority();
     auto idle = idle_.find(origin);
@@ -1193,6 +1273,19 @@ class HttpSession {
       return send_head(gen);
     }
     connect(gen, origin);
+  }
+
+  bool serialize_head(std::uint64_t gen) {
+    http1::HeadOptions head;
+    if (op_.request.file) head.content_length = op_.body_size;
+    head.expect_continue = op_.expect_continue;
+    auto serialized = http1::serialize_request_head(op_.request, op_.url, head);
+    if (!serialized) {
+      fail(gen, TransportError::Kind::other, serialized.error().message);
+      return false;
+    }
+    op_.head = std::move(serialized.value());
+    return true;
   }
 
   void connect(std::uint64_t gen, const std::string& origin) {
@@ -1245,7 +1338,9 @@ class HttpSession {
 
   void send_head(std::uint64_t gen) {
     touch(gen);
-    op_.parser.emplace(op_.request.purpose == Purpose::upload ? options_.upload_limits : options_.api_limits);
+    http1::Limits limits = op_.request.purpose == Purpose::upload ? options_.upload_limits : options_.api_limits;
+    limits.max_body_bytes = std::min(limits.max_body_bytes, options_.body_caps.for_purpose(op_.request.purpose));
+    op_.parser.emplace(limits);
     if (op_.request.method == "HEAD") op_.parser->reset(true);
     ::asio::async_write(*op_.conn, ::asio::buffer(op_.head), [this, gen](const ::asio::error_code& ec, std::size_t) {
       if (stale(gen)) return;
@@ -1256,6 +1351,7 @@ class HttpSession {
         op_.body_done = true;
         return;
       }
+      if (!op_.expect_continue) return begin_body(gen);
       // Let the server refuse (expired URL, bad signature) before we send
       // gigabytes; an old server that never says 100 gets the body anyway.
       continue_timer_.expires_after(options_.continue_timeout);
@@ -1312,7 +1408,7 @@ class HttpSession {
         ++calls;
         continue;
       }
-      if (n == 0) return fail(gen, TransportError::Kind::other, "the file shrank while it was being sent");
+      if (n == 0) return fail(gen, TransportError::Kind::local_file, "the file shrank while it was being sent");
       if (err == EINTR) continue;
       if (err == EAGAIN || err == EWOULDBLOCK) break;
       // A file system or socket sendfile does not serve: the buffered path.
@@ -1336,7 +1432,7 @@ class HttpSession {
     const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(left, read_size));
     long got = op_.file->read_at(chunk_.data(), want, op_.sent);
     if (got <= 0)
-      return fail(gen, TransportError::Kind::other,
+      return fail(gen, TransportError::Kind::local_file,
                   got == 0 ? "the file shrank while it was being sent" : "cannot read the file");
     ::asio::async_write(*op_.conn, ::asio::buffer(chunk_.data(), static_cast<std::size_t>(got)),
                         [this, gen](const ::asio::error_code& ec, std::size_t written) {
@@ -1368,6 +1464,14 @@ class HttpSession {
       }
       switch (op_.parser->state()) {
         case http1::ParseState::failed: {
+          // An error answer whose body is too big to read still says what
+          // it is by its status: a final refusal (an S3 403 with a huge
+          // body) must not become a transport failure that is retried and
+          // sends the whole file again. Delivered with an empty body.
+          if (const auto& head = op_.parser->oversized_answer(); head && head->status >= 400) {
+            Response answer = *head;
+            return finish(gen, Exchange{std::move(answer)}, false);
+          }
           TransportError e = op_.parser->error();
           if (e.kind == TransportError::Kind::closed && !op_.answer_bytes) return fail_io(gen, ::asio::error::eof);
           return fail(gen, e.kind, e.message);
@@ -1385,9 +1489,27 @@ class HttpSession {
   }
 
   void deliver(std::uint64_t gen) {
+    // 417 Expectation Failed: this server (or a proxy) refuses
+    // "Expect: 100-continue" itself. Once per exchange, the PUT goes again
+    // without it on a fresh connection (RFC 9110 10.1.1).
+    if (op_.parser->status() == 417 && op_.expect_continue && op_.request.file) return resend_without_expect(gen);
     Response response = op_.parser->take_response();
     const bool reuse = op_.parser->keep_alive() && op_.body_done && !op_.leftover;
     finish(gen, Exchange{std::move(response)}, reuse);
+  }
+
+  void resend_without_expect(std::uint64_t gen) {
+    if (stale(gen)) return;
+    op_.expect_continue = false;
+    const std::string origin = op_.conn->origin();
+    op_.conn->close();
+    op_.sent = 0;
+    op_.body_started = op_.body_done = op_.leftover = op_.answer_bytes = false;
+    const std::uint64_t next = ++generation_;
+    watchdog_.cancel();
+    continue_timer_.cancel();
+    if (!serialize_head(next)) return;
+    connect(next, origin);
   }
 
   void fail_io(std::uint64_t gen, const ::asio::error_code& ec) {
@@ -1507,19 +1629,24 @@ class Client {
   // at `path` ("" for an upload that never PUTs); `on_done` gets the outcome once. Call from the io_context's
   // thread (or before it runs).
   void start(Upload& upload, const std::string& path, std::function<void(Outcome)> on_done) {
-    upload_ = &upload;
-    on_done_ = std::move(on_done);
-    progress_ = Progress{Phase::not_started, 0, upload.file().size};
     // An upload that only polls (Upload::resume_import, or a restore past
     // the PUT) may be given no file: "".
-    if (!path.empty()) {
-      std::string error;
-      if (!file_.open(path, error)) return refuse(error);
-      if (file_.size() != upload.file().size)
-        return refuse(path + " has " + std::to_string(file_.size()) + " bytes, not the " +
-                      std::to_string(upload.file().size) + " the upload was made for");
+    if (path.empty()) return begin(upload, nullptr, path, std::move(on_done));
+    std::string error;
+    if (!file_.open(path, error)) {
+      upload_ = &upload;
+      on_done_ = std::move(on_done);
+      return refuse(error);
     }
-    act(upload.start(Clock::now()));
+    begin(upload, &file_, path, std::move(on_done));
+  }
+
+  // The same with a file the caller opened (FileSource::open or adopt) and
+  // keeps: it must stay open until `on_done`, and it is not closed here. One
+  // descriptor can so serve the caller's own checks and the PUT, with no
+  // window between them in which the path could change.
+  void start(Upload& upload, const FileSource& file, std::function<void(Outcome)> on_done) {
+    begin(upload, &file, "the file", std::move(on_done));
   }
 
   // Ends the run with ErrorCode::cancelled (the request in flight is
@@ -1534,13 +1661,27 @@ class Client {
   const Progress& progress() const noexcept { return progress_; }
 
  private:
+  void begin(Upload& upload, const FileSource* file, const std::string& label, std::function<void(Outcome)> on_done) {
+    upload_ = &upload;
+    on_done_ = std::move(on_done);
+    source_ = file;
+    progress_ = Progress{Phase::not_started, 0, upload.file().size};
+    if (file) {
+      if (!file->is_open()) return refuse(label + ": not open");
+      if (file->size() != upload.file().size)
+        return refuse(label + " has " + std::to_string(file->size()) + " bytes, not the " +
+                      std::to_string(upload.file().size) + " the upload was made for");
+    }
+    act(upload.start(Clock::now()));
+  }
+
   void act(Action action) {
     if (options_.on_action) options_.on_action(*upload_, action);
     report_phase();
     if (auto* send = std::get_if<Send>(&action)) {
       const bool is_put = send->request.file.has_value();
       session_.exchange(
-          std::move(send->request), is_put ? &file_ : nullptr,
+          std::move(send->request), is_put ? source_ : nullptr,
           [this](std::uint64_t sent, std::uint64_t total) {
             progress_.total = total;
             if (sent > progress_.bytes_sent) progress_.bytes_sent = sent;
@@ -1590,7 +1731,8 @@ class Client {
   ClientOptions options_;
   HttpSession session_;
   ::asio::steady_timer timer_;
-  FileSource file_;
+  FileSource file_;                     // opened here by the path overload of start()
+  const FileSource* source_ = nullptr;  // what the PUT reads: &file_ or the caller's
   Upload* upload_ = nullptr;
   std::function<void(Outcome)> on_done_;
   Progress progress_;
@@ -1602,6 +1744,16 @@ inline Outcome upload_file(Upload& upload, const std::string& path, ClientOption
   Client client(io, std::move(options));
   Outcome outcome;
   client.start(upload, path, [&](Outcome o) { outcome = std::move(o); });
+  io.run();
+  return outcome;
+}
+
+// The same with a file the caller opened and keeps.
+inline Outcome upload_file(Upload& upload, const FileSource& file, ClientOptions options = {}) {
+  ::asio::io_context io;
+  Client client(io, std::move(options));
+  Outcome outcome;
+  client.start(upload, file, [&](Outcome o) { outcome = std::move(o); });
   io.run();
   return outcome;
 }
@@ -1642,21 +1794,23 @@ class BatchClient {
   // the batch's file i. A path that cannot be opened, or whose size is not
   // the one the batch was made with, ends that file with invalid_argument
   // before any request; the others run. `on_done` gets the outcome once,
-  // never from inside start(). Call from the io_context's thread (or before
-  // it runs).
-  void start(Batch& batch, std::vector<std::string> paths, std::function<void(BatchOutcome)> on_done) {
-    batch_ = &batch;
+  // never from inside start(), by reference to the batch's own (the batch
+  // holds it: copy what you keep; a batch's reports can be megabytes). Call
+  // from the io_context's thread (or before it runs).
+  void start(Batch& batch, std::vector<std::string> paths, std::function<void(const BatchOutcome&)> on_done) {
     paths_ = std::move(paths);
-    on_done_ = std::move(on_done);
-    const std::size_t n = batch.file_count();
-    progress_.assign(n, Progress{});
-    reported_.assign(n, false);
-    for (std::size_t i = 0; i < n; ++i) {
-      progress_[i].total = batch.upload(i).file().size;
-      if (auto problem = check_file(i)) batch.refuse_file(i, Error{ErrorCode::invalid_argument, 0, *problem, "", ""});
-    }
-    batch.start(Clock::now());
-    ::asio::post(io_, [this] { pump(); });
+    begin(batch, std::move(on_done));
+  }
+
+  // The same with files the caller opened (FileSource::open or adopt) and
+  // keeps: files[i] is file i's, borrowed until `on_done` (never closed
+  // here); nullptr for a file the caller already refused (Batch::refuse_file).
+  // Every PUT of a file reads its one descriptor. (A name of its own: an
+  // overload would make `start(batch, {}, ...)` ambiguous.)
+  void start_with_files(Batch& batch, std::vector<const FileSource*> files, std::function<void(const BatchOutcome&)> on_done) {
+    sources_ = std::move(files);
+    borrowed_ = true;
+    begin(batch, std::move(on_done));
   }
 
   // Ends the run: every unfinished file with ErrorCode::cancelled (the
@@ -1672,6 +1826,21 @@ class BatchClient {
   std::size_t lanes() const noexcept { return lanes_.size(); }
 
  private:
+  void begin(Batch& batch, std::function<void(const BatchOutcome&)> on_done) {
+    batch_ = &batch;
+    on_done_ = std::move(on_done);
+    const std::size_t n = batch.file_count();
+    progress_.assign(n, Progress{});
+    reported_.assign(n, false);
+    for (std::size_t i = 0; i < n; ++i) {
+      progress_[i].total = batch.upload(i).file().size;
+      if (batch.file_outcome(i)) continue;  // refused by the caller already
+      if (auto problem = check_file(i)) batch.refuse_file(i, Error{ErrorCode::invalid_argument, 0, *problem, "", ""});
+    }
+    batch.start(Clock::now());
+    ::asio::post(io_, [this] { pump(); });
+  }
+
   // One exchange at a time: a session, and the file its PUT streams.
   struct Lane {
     explicit Lane(::asio::io_context& io, const SessionOptions& options) : session(io, options) {}
@@ -1681,15 +1850,22 @@ class BatchClient {
   };
 
   std::optional<std::string> check_file(std::size_t i) const {
+    const std::uint64_t expected = batch_->upload(i).file().size;
+    auto mismatch = [&](const std::string& label, std::uint64_t size) -> std::optional<std::string> {
+      if (size == expected) return std::nullopt;
+      return label + " has " + std::to_string(size) + " bytes, not the " + std::to_string(expected) +
+             " the batch was made for";
+    };
+    if (borrowed_) {
+      if (i >= sources_.size() || !sources_[i] || !sources_[i]->is_open())
+        return "no open file was given for file " + std::to_string(i);
+      return mismatch("file " + std::to_string(i), sources_[i]->size());
+    }
     if (i >= paths_.size()) return "no path was given for file " + std::to_string(i);
     FileSource probe;
     std::string error;
     if (!probe.open(paths_[i], error)) return error;
-    const std::uint64_t expected = batch_->upload(i).file().size;
-    if (probe.size() != expected)
-      return paths_[i] + " has " + std::to_string(probe.size()) + " bytes, not the " + std::to_string(expected) +
-             " the batch was made for";
-    return std::nullopt;
+    return mismatch(paths_[i], probe.size());
   }
 
   // After every event: abort what the batch abandoned, send what it wants
@@ -1720,7 +1896,10 @@ class BatchClient {
     lane.ticket = send.ticket;
     const std::size_t file = send.file;
     const bool is_put = send.request.file.has_value();
-    if (is_put) {
+    const FileSource* body = nullptr;
+    if (is_put && borrowed_) {
+      body = file < sources_.size() ? sources_[file] : nullptr;  // checked at start: never null here
+    } else if (is_put) {
       std::string error;
       if (file >= paths_.size() || !lane.file.open(paths_[file], error)) {
         lane.ticket.reset();
@@ -1729,6 +1908,7 @@ class BatchClient {
         again_ = true;
         return;
       }
+      body = &lane.file;
     }
     // A request never outlives its machine's deadline.
     Instant give_up_at = file == BatchSend::npos
@@ -1737,7 +1917,7 @@ class BatchClient {
     Lane* carrier = &lane;
     const Ticket ticket = send.ticket;
     lane.session.exchange(
-        std::move(send.request), is_put ? &lane.file : nullptr,
+        std::move(send.request), body,
         [this, file](std::uint64_t sent, std::uint64_t total) {
           if (file >= progress_.size()) return;
           Progress& p = progress_[file];
@@ -1832,7 +2012,9 @@ class BatchClient {
   ::asio::steady_timer timer_;
   Batch* batch_ = nullptr;
   std::vector<std::string> paths_;
-  std::function<void(BatchOutcome)> on_done_;
+  std::vector<const FileSource*> sources_;  // the caller's files (start_with_files)
+  bool borrowed_ = false;
+  std::function<void(const BatchOutcome&)> on_done_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::vector<Progress> progress_;
   std::vector<bool> reported_;  // on_file_done called
@@ -1849,7 +2031,18 @@ inline BatchOutcome upload_batch(Batch& batch, std::vector<std::string> paths, B
   ::asio::io_context io;
   BatchClient client(io, std::move(options));
   BatchOutcome outcome;
-  client.start(batch, std::move(paths), [&](BatchOutcome o) { outcome = std::move(o); });
+  client.start(batch, std::move(paths), [&](const BatchOutcome& o) { outcome = o; });
+  io.run();
+  return outcome;
+}
+
+// The same with files the caller opened and keeps.
+inline BatchOutcome upload_batch_files(Batch& batch, std::vector<const FileSource*> files,
+                                       BatchClientOptions options = {}) {
+  ::asio::io_context io;
+  BatchClient client(io, std::move(options));
+  BatchOutcome outcome;
+  client.start_with_files(batch, std::move(files), [&](const BatchOutcome& o) { outcome = o; });
   io.run();
   return outcome;
 }
