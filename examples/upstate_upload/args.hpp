@@ -23,7 +23,7 @@ inline const char* const kUsage =
     "       upstate-upload [options] --show-dataset DATASET_ID\n"
     "  --api-base URL     default https://api.prolific.com/api/v1/data-collection\n"
     "  --ca-file PATH     extra trusted CA certificates (PEM)\n"
-    "  --timeout SECONDS  overall deadline per file (default 3600)\n"
+    "  --timeout SECONDS  one deadline for the whole command (default 3600)\n"
     "  --poll-interval SECONDS   first poll delay (default 2, at least 0.1)\n"
     "  --max-in-flight K  several FILEs: at most K in flight (default 4); PUTs go in the order given\n"
     "  --fail-fast        several FILEs: stop at the first file that does not end complete\n"

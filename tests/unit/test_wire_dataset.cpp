@@ -149,8 +149,17 @@ TEST_CASE("dataset: caps and nesting", "[wire][dataset][limits]") {
     CHECK(r.error().path == "$");
     CHECK(r.error().message == "answer of 104857620 bytes exceeds the 16777216-byte cap");
   }
-  SECTION("100000 nested '[' as the schema is parsed without recursion, then refused by type") {
+  SECTION("100000 nested '[' as the schema: refused by depth before any parse") {
     auto r = parse_dataset(R"({"id":"d","schema":)" + std::string(100000, '[') + std::string(100000, ']') + "}");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().path == "$");
+    CHECK(r.error().message == "JSON nested deeper than 64 levels");
+  }
+  SECTION("with the depth limit lifted: parsed without recursion, then refused by type") {
+    ParseLimits limits;
+    limits.max_json_depth = 200000;
+    auto r = parse_dataset(R"({"id":"d","schema":)" + std::string(100000, '[') + std::string(100000, ']') + "}",
+                           limits);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().path == "$.schema");
     CHECK(r.error().message == "expected object, got array");
