@@ -97,3 +97,28 @@ TEST_CASE("body caps: an API error answer over its cap goes by its status") {
   CHECK(o.error()->code == ErrorCode::unauthorized);
   CHECK(o.error()->http_status == 401);
 }
+
+TEST_CASE("body caps: a dataset answer over 1 MiB is not read") {
+  FakeServerOptions server_options;
+  server_options.datasets.push_back({"ds1", "Reviews", std::nullopt});
+  ::asio::io_context io;
+  FakeServer server(io, server_options);
+  server.inject(testing::Fault::status(Purpose::dataset, 200, padded_json(2u << 20), {{"Content-Type", "application/json"}}, 5));
+  BatchConfig config;
+  config.upload.api_base = server.api_base();
+  config.upload.token = "fake-token";
+  config.upload.dataset_id = "ds1";
+  config.upload.retry.max_attempts = 2;
+  config.upload.retry.base = milliseconds(5);
+  config.upload.deadline = std::chrono::seconds(20);
+  Batch batch(config, {});
+  upstate::asio::BatchClient client(io);
+  BatchOutcome outcome;
+  client.start(batch, std::vector<std::string>{}, [&](const BatchOutcome& o) {
+    outcome = o;
+    server.stop();
+  });
+  io.run();
+  REQUIRE(outcome.dataset_error);
+  CHECK_THAT(outcome.dataset_error->message, Catch::Contains("body over 1048576 bytes"));
+}
