@@ -47,7 +47,7 @@ inline std::optional<upstate::Schema> fetch_schema(const Args& args, const upsta
 inline std::optional<upstate::Error> preflight_file(const Args& args, const std::optional<upstate::Schema>& schema,
                                                     const std::string& path) {
   const std::string name = base_name(path);
-  const std::string shown = upstate::terminal_safe(name);  // for stderr: a file name may hold any byte
+  const std::string shown_name = upstate::terminal_safe(name);  // for stderr: a file name may hold any byte
   auto kind = upstate::file_kind_from_name(name);
   if (!kind) return std::nullopt;  // .zip and others: nothing we can read record by record
   upstate::PreflightConfig pc;
@@ -59,12 +59,12 @@ inline std::optional<upstate::Error> preflight_file(const Args& args, const std:
   const upstate::PreflightReport& r = preflight.finish();
   if (r.clean()) {
     if (!args.quiet)
-      std::fprintf(stderr, "%s: pre-flight: %llu records, no problem found\n", shown.c_str(),
+      std::fprintf(stderr, "%s: pre-flight: %llu records, no problem found\n", shown_name.c_str(),
                    static_cast<unsigned long long>(r.records));
     return std::nullopt;
   }
   if (!args.quiet) {
-    std::fprintf(stderr, "%s: pre-flight: %llu records", shown.c_str(), static_cast<unsigned long long>(r.records));
+    std::fprintf(stderr, "%s: pre-flight: %llu records", shown_name.c_str(), static_cast<unsigned long long>(r.records));
     if (r.would_fail) std::fprintf(stderr, "; the service would fail the whole file: %s", upstate::terminal_safe(r.fail_reason).c_str());
     if (r.rejected_records)
       std::fprintf(stderr, "; %llu would be rejected", static_cast<unsigned long long>(r.rejected_records));
