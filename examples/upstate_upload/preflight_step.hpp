@@ -67,6 +67,7 @@ inline std::optional<upstate::Error> preflight_file(const Args& args, const std:
                                                     const LocalFile& file, Interrupts& interrupts,
                                                     upstate::Instant not_after) {
   const std::string name = base_name(file.path);
+  const std::string shown_name = upstate::terminal_safe(name);  // for stderr: a file name may hold any byte
   auto kind = upstate::file_kind_from_name(name);
   if (!kind) return std::nullopt;  // .zip and others: nothing we can read record by record
   upstate::PreflightConfig pc;
@@ -81,20 +82,20 @@ inline std::optional<upstate::Error> preflight_file(const Args& args, const std:
   });
   if (stopped) {
     if (!args.quiet && !interrupts.interrupted())
-      std::fprintf(stderr, "%s: pre-flight: stopped at the --timeout deadline\n", name.c_str());
+      std::fprintf(stderr, "%s: pre-flight: stopped at the --timeout deadline\n", shown_name.c_str());
     return std::nullopt;
   }
   if (!io_error.empty()) return std::nullopt;  // the upload reports an unreadable file itself
   const upstate::PreflightReport& r = preflight.finish();
   if (r.clean()) {
     if (!args.quiet)
-      std::fprintf(stderr, "%s: pre-flight: %llu records, no problem found\n", name.c_str(),
+      std::fprintf(stderr, "%s: pre-flight: %llu records, no problem found\n", shown_name.c_str(),
                    static_cast<unsigned long long>(r.records));
     return std::nullopt;
   }
   if (!args.quiet) {
-    std::fprintf(stderr, "%s: pre-flight: %llu records", name.c_str(), static_cast<unsigned long long>(r.records));
-    if (r.would_fail) std::fprintf(stderr, "; the service would fail the whole file: %s", r.fail_reason.c_str());
+    std::fprintf(stderr, "%s: pre-flight: %llu records", shown_name.c_str(), static_cast<unsigned long long>(r.records));
+    if (r.would_fail) std::fprintf(stderr, "; the service would fail the whole file: %s", upstate::terminal_safe(r.fail_reason).c_str());
     if (r.rejected_records)
       std::fprintf(stderr, "; %llu would be rejected", static_cast<unsigned long long>(r.rejected_records));
     if (r.unchecked_records)
@@ -103,7 +104,7 @@ inline std::optional<upstate::Error> preflight_file(const Args& args, const std:
     std::size_t shown = 0;
     for (const auto& p : r.problems) {
       if (++shown > 20) break;
-      std::fprintf(stderr, "  %s\n", upstate::to_string(p).c_str());
+      std::fprintf(stderr, "  %s\n", upstate::terminal_safe(upstate::to_string(p)).c_str());
     }
     const std::uint64_t more = r.problems.size() + r.problems_dropped - std::min<std::uint64_t>(shown, r.problems.size());
     if (shown > 20 || r.problems_dropped) std::fprintf(stderr, "  ... %llu more\n", static_cast<unsigned long long>(more));
