@@ -62,7 +62,7 @@ mkdir -p "$TMP/rej"
 
 # 1. A hostile report: summary, --json, --rejected-out.
 hostile_start report
-run_cli report --api-base "$API" --poll-interval 0.05 --timeout 20 --preflight off --json \
+run_cli report --api-base "$API" --poll-interval 0.1 --timeout 20 --preflight off --json \
   --rejected-out "$TMP/rej" ds "$FILE"
 assert_rc 2 "a partial import"
 assert_terminal_clean "$ERR" "stderr of a hostile report"
@@ -88,7 +88,7 @@ hostile_stop
 
 # 3. An import_id with control bytes: refused at step 1, nothing forged.
 hostile_start bad_id
-run_cli badid --api-base "$API" --poll-interval 0.05 --timeout 20 --preflight off --json ds "$FILE"
+run_cli badid --api-base "$API" --poll-interval 0.1 --timeout 20 --preflight off --json ds "$FILE"
 assert_rc 5 "a hostile import_id"
 assert_terminal_clean "$ERR" "stderr after a hostile import_id"
 assert_strict_json_lines "$OUT" "--json after a hostile import_id"
