@@ -301,7 +301,7 @@ class MonotonicTime {
 #include <iterator>
 
 // ---- begin include/upstate/import_status.hpp ----
-// The import job's lifecycle as the service reports it (API.md, step 3).
+// The import job's lifecycle as the service reports it (docs/service.md, step 3).
 
 namespace upstate {
 
@@ -377,7 +377,7 @@ constexpr std::optional<ImportStatus> parse_import_status(std::string_view text)
 
 namespace upstate {
 
-// One rejected record. Field names are UNCONFIRMED (API.md): the index is
+// One rejected record. Field names are UNCONFIRMED (docs/service.md): the index is
 // read from `record_index`, else `row`, `line` or `index`; the reason from
 // `reason`, else `message`, else `detail`. `raw` keeps the item's JSON
 // (truncated at ParseLimits::max_raw_item_bytes) whatever it held.
@@ -860,7 +860,7 @@ inline Result<std::uint64_t> read_count(const JsonValue& v, const std::string& p
 // ---- fields of one object ----
 
 // Reads the fields of one JSON object in order and keeps the first error, so
-// a parser reads like the table in API.md and checks `failed()` once. After
+// a parser reads like the table in docs/service.md and checks `failed()` once. After
 // an error every getter returns its default without looking further.
 class ObjectReader {
  public:
@@ -1149,7 +1149,7 @@ struct ImportReport {
 
 namespace detail {
 
-// The spellings an errors[] item's fields may have (API.md, UNCONFIRMED), in
+// The spellings an errors[] item's fields may have (docs/service.md, UNCONFIRMED), in
 // order of preference: the first present (not null) wins, and must then be
 // valid.
 inline constexpr std::string_view kRecordIndexKeys[] = {"record_index", "row", "line", "index"};
@@ -2270,7 +2270,7 @@ struct FileInfo {
   std::uint64_t size = 0;
 };
 
-// The PUT's Content-Type when step 1's answer gives none (API.md, UNCONFIRMED).
+// The PUT's Content-Type when step 1's answer gives none (docs/service.md, UNCONFIRMED).
 inline std::string_view content_type_for(std::string_view filename) noexcept {
   if (iends_with(filename, ".jsonl")) return "application/x-ndjson";
   if (iends_with(filename, ".csv")) return "text/csv";
@@ -3001,7 +3001,7 @@ constexpr Classification classify_api_status(int status) noexcept {
 }
 
 // S3 answers to the PUT: the XML `Code` decides before the status does
-// (API.md's table: RequestTimeout is a retryable 400, ExpiredToken a 400
+// (docs/service.md's table: RequestTimeout is a retryable 400, ExpiredToken a 400
 // that wants a new URL).
 struct S3CodeRule {
   std::string_view code;
@@ -3341,7 +3341,7 @@ Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, C
 
 // ---- begin include/upstate/presigned_url.hpp ----
 // What a presigned upload URL tells before a byte is sent: when it expires
-// and which headers it signed (API.md, step 2).
+// and which headers it signed (docs/service.md, step 2).
 
 namespace upstate {
 
@@ -3684,7 +3684,7 @@ constexpr std::string_view to_string(Phase p) noexcept {
 
 // ---- begin include/upstate/dataset_status.hpp ----
 // A V3 (legacy) dataset's processing status as the service reports it
-// (API.md, "V3 (legacy CSV/ZIP) datasets"): GET /datasets/{id}/status. A V3
+// (docs/service.md, "V3 (legacy CSV/ZIP) datasets"): GET /datasets/{id}/status. A V3
 // dataset has no import jobs; the dataset itself is processed.
 
 namespace upstate {
@@ -3701,7 +3701,7 @@ inline constexpr DatasetStatus kAllDatasetStatuses[] = {DatasetStatus::uninitial
 
 constexpr bool is_terminal(DatasetStatus s) noexcept { return s == DatasetStatus::ready || s == DatasetStatus::error; }
 
-// The wire spelling (upper case, as API.md writes it).
+// The wire spelling (upper case, as docs/service.md writes it).
 constexpr std::string_view to_string(DatasetStatus s) noexcept {
   switch (s) {
     case DatasetStatus::uninitialised: return "UNINITIALISED";
@@ -3950,7 +3950,7 @@ namespace upstate {
 
 struct DatasetStatusAnswer {
   DatasetStatus status = DatasetStatus::uninitialised;  // required; case-insensitive; unknown -> unknown_status
-  // Why an ERROR: UNCONFIRMED (API.md shows `status` alone), so read from
+  // Why an ERROR: UNCONFIRMED (docs/service.md shows `status` alone), so read from
   // `reason`, else `message`, else `detail`, as record errors are.
   std::optional<std::string> reason;
 };
@@ -5261,7 +5261,7 @@ Outcome drive(Upload& upload, Transport& transport, ClockT& clock, Observer&& ob
 //   if (r.would_fail) ... r.fail_reason, r.problems
 
 // ---- begin include/upstate/records/file_kind.hpp ----
-// The two record formats a V4 dataset takes (API.md), told apart by the
+// The two record formats a V4 dataset takes (docs/service.md), told apart by the
 // file name's extension.
 
 namespace upstate {
@@ -7103,7 +7103,7 @@ class RejectedRecords {
 
 // ---- begin include/upstate/testing/fake_service.hpp ----
 // testing::FakeService: the dataset API and S3 in one sans-I/O object.
-// `handle(request, body, now)` answers as the real pair would (API.md):
+// `handle(request, body, now)` answers as the real pair would (docs/service.md):
 // datasets with or without a schema, presigned URLs that expire and check
 // their signature and Content-Type, one-at-a-time processing per dataset in
 // arrival order, JSONL/CSV validation (rules in fake_validation.hpp), V3
@@ -7740,7 +7740,7 @@ constexpr DatasetStatus legacy_status_of(ImportStatus s) noexcept {
 //
 // The signature covers the raw path and the raw query minus the
 // X-Amz-Signature parameter, byte for byte: a client that re-encodes, reorders
-// or drops a parameter breaks it, as API.md warns happens with real S3.
+// or drops a parameter breaks it, as docs/service.md warns happens with real S3.
 
 namespace upstate::testing {
 

@@ -87,7 +87,7 @@ struct Row {
 std::vector<Row> corpus() {
   return {
       // ---- read by the fast path ----
-      {"the API.md example, compact",
+      {"the docs/service.md example, compact",
        R"({"dataset_id":"ds-1","import_id":"imp-1","type":"file_upload","status":"partial",)"
        R"("created_at":"2026-11-28T12:00:00Z","updated_at":"2026-11-28T12:01:00Z","accepted_count":98,)"
        R"("rejected_count":2,"duplicate_count":0,"reason":"2 records rejected","errors":[)"

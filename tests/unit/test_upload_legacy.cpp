@@ -1,6 +1,6 @@
 // V3 (legacy) datasets through the machine, fed by hand: step 1 answers
 // without import_id, the file must be .csv or .zip, and step 3 polls
-// GET /datasets/{id}/status until READY or ERROR (API.md, "V3").
+// GET /datasets/{id}/status until READY or ERROR (docs/service.md, "V3").
 #include <catch2/catch.hpp>
 
 #include <upstate/upload.hpp>

@@ -1,4 +1,4 @@
-// The API's error body (API.md, "Errors"): documented status and error_code,
+// The API's error body (docs/service.md, "Errors"): documented status and error_code,
 // and the best human text from the UNCONFIRMED places it may sit.
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-// Step 3's answer (API.md): statuses, counts, record errors under their
+// Step 3's answer (docs/service.md): statuses, counts, record errors under their
 // several UNCONFIRMED spellings, and every malformed class with its path.
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
 #pragma once
 // testing::FakeService: the dataset API and S3 in one sans-I/O object.
-// `handle(request, body, now)` answers as the real pair would (API.md):
+// `handle(request, body, now)` answers as the real pair would (docs/service.md):
 // datasets with or without a schema, presigned URLs that expire and check
 // their signature and Content-Type, one-at-a-time processing per dataset in
 // arrival order, JSONL/CSV validation (rules in fake_validation.hpp), V3

@@ -32,7 +32,7 @@ struct ImportReport {
 
 namespace detail {
 
-// The spellings an errors[] item's fields may have (API.md, UNCONFIRMED), in
+// The spellings an errors[] item's fields may have (docs/service.md, UNCONFIRMED), in
 // order of preference: the first present (not null) wins, and must then be
 // valid.
 inline constexpr std::string_view kRecordIndexKeys[] = {"record_index", "row", "line", "index"};
