@@ -89,7 +89,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     }
     case 2: check_error(upstate::parse_dataset(body, limits)); break;
-    case 3: check_error(upstate::parse_error_body(body, limits)); break;
+    case 3: {
+      auto r = upstate::parse_error_body(body, limits);
+      check_error(r);
+      if (r) check(r->detail.size() <= 512 && r->summary().size() < 4096);  // a hostile detail stays bounded
+      break;
+    }
     case 4: {
       auto r = upstate::parse_s3_error(body, limits);
       if (!r) check(r.error().code == upstate::ErrorCode::malformed_answer);

@@ -606,7 +606,7 @@ class Upload {
     auto body = parse_error_body(response.body, config_.limits);
     if (body) {
       if (body->error_code) e.server_code = std::to_string(*body->error_code);
-      if (!body->message.empty()) what += ": " + printable_excerpt(redact(body->message, config_.token), 300);
+      if (auto text = body->summary(); !text.empty()) what += ": " + printable_excerpt(redact(text, config_.token), 600);
     }
     e.message = std::move(what);
     return e;

@@ -379,6 +379,11 @@ class FakeService {
     return json(status, api_error_json(status, detail), now);
   }
 
+  // A validation failure: detail is an object of field messages.
+  Response field_error(int status, std::string_view field, std::string_view message, Instant now) const {
+    return json(status, api_field_error_json(status, field, message), now);
+  }
+
   Response fault_response(const FaultStatus& f, Purpose p, Instant now) const {
     Response r;
     r.status = f.status;
@@ -411,7 +416,8 @@ class FakeService {
   std::optional<Response> api_head(const Request& req, const std::vector<std::string_view>& segments,
                                    Instant now) const {
     Route route = api_route(segments);
-    if (route == Route::none) return api_error(404, "Not found.", now);
+    // An unknown path is answered before the API proper, in the flat shape.
+    if (route == Route::none) return json(404, api_flat_error_json("Not found.", "No such API path."), now);
 
     const std::string* auth = find_header(req.headers, "Authorization");
     if (auth == nullptr || *auth != "Token " + opts_.token) {
@@ -466,7 +472,7 @@ class FakeService {
     if (auto* p = std::get_if<BodyProblem>(&doc)) return api_error(p->status, p->detail, now);
     const auto& obj = std::get<rapidjson::Document>(doc);
     auto schema_it = obj.FindMember("schema");
-    if (schema_it == obj.MemberEnd()) return api_error(400, "schema: this field is required.", now);
+    if (schema_it == obj.MemberEnd()) return field_error(400, "schema", "This field is required.", now);
     auto schema = read_schema(schema_it->value);
     if (auto* p = std::get_if<BodyProblem>(&schema)) return api_error(p->status, p->detail, now);
     it->second.schema = std::move(std::get<Schema>(schema));
@@ -479,10 +485,10 @@ class FakeService {
     const auto& obj = std::get<rapidjson::Document>(doc);
     auto name = obj.FindMember("name");
     if (name == obj.MemberEnd() || !name->value.IsString() || name->value.GetStringLength() == 0)
-      return api_error(400, "name: must be a non-empty string.", now);
+      return field_error(400, "name", "Must be a non-empty string.", now);
     auto workspace = obj.FindMember("workspace_id");
     if (workspace == obj.MemberEnd() || !workspace->value.IsString())
-      return api_error(400, "workspace_id: must be a string.", now);
+      return field_error(400, "workspace_id", "Must be a string.", now);
     std::optional<Schema> schema;
     if (auto s = obj.FindMember("schema"); s != obj.MemberEnd() && !s->value.IsNull()) {
       auto read = read_schema(s->value);
