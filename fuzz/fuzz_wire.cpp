@@ -38,6 +38,12 @@ void check_same_report(const upstate::ImportReport& a, const upstate::ImportRepo
   check(a.accepted_count == b.accepted_count);
   check(a.rejected_count == b.rejected_count);
   check(a.duplicate_count == b.duplicate_count);
+  check(a.filename == b.filename);
+  check(a.processing_started_at == b.processing_started_at);
+  check(a.processed_offset == b.processed_offset);
+  check(a.written_count == b.written_count);
+  check(a.duplicate_seen_count == b.duplicate_seen_count);
+  check(a.rejected_seen_count == b.rejected_seen_count);
   check(a.reason == b.reason);
   check(a.errors_dropped == b.errors_dropped);
   check(a.errors.size() == b.errors.size());
