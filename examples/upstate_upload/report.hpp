@@ -47,6 +47,11 @@ inline std::string to_json(const std::string& file, const upstate::Outcome& o,
   if (r && r->accepted_count) w.Uint64(*r->accepted_count); else w.Null();
   key("rejected_count");
   if (r && r->rejected_count) w.Uint64(*r->rejected_count); else w.Null();
+  // Accepted = already present (duplicate_count) + new (docs/service.md, Step 3).
+  key("duplicate_count");
+  if (r && r->duplicate_count) w.Uint64(*r->duplicate_count); else w.Null();
+  key("new_count");
+  if (r && r->duplicate_count && r->new_count()) w.Uint64(*r->new_count()); else w.Null();
   key("errors");
   w.StartArray();
   if (r)
@@ -100,9 +105,18 @@ inline void print_summary(const std::string& file, const upstate::Outcome& o) {
     std::fprintf(stderr, "%s: %s (import %s)", file.c_str(), std::string(upstate::to_string(r.status)).c_str(),
                  r.import_id.c_str());
   if (r.accepted_count) std::fprintf(stderr, ", %llu accepted", static_cast<unsigned long long>(*r.accepted_count));
+  if (r.accepted_count && r.duplicate_count)
+    std::fprintf(stderr, " (%llu already present, %llu new)", static_cast<unsigned long long>(*r.duplicate_count),
+                 static_cast<unsigned long long>(*r.new_count()));
   if (r.rejected_count) std::fprintf(stderr, ", %llu rejected", static_cast<unsigned long long>(*r.rejected_count));
   std::fputc('\n', stderr);
-  if (r.reason) std::fprintf(stderr, "  reason: %s\n", upstate::printable_excerpt(*r.reason, 500).c_str());
+  // An accidental second upload of the same file looks like success otherwise.
+  if (r.accepted_count && *r.accepted_count > 0 && r.duplicate_count && r.new_count() == std::uint64_t{0})
+    std::fprintf(stderr, "  warning: every accepted record was already in the dataset; nothing new was added\n");
+  // On partial the service may explain too (the official client shows it as a warning).
+  if (r.reason)
+    std::fprintf(stderr, "  %s: %s\n", r.status == upstate::ImportStatus::partial ? "warning from the service" : "reason",
+                 upstate::printable_excerpt(*r.reason, 500).c_str());
   std::size_t shown = 0;
   for (const auto& e : r.errors) {
     if (++shown > 20) {

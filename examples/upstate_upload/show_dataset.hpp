@@ -56,6 +56,7 @@ inline std::string dataset_json(const upstate::Dataset& d) {
     w.Key("status"); str(im.status);
     opt_count("accepted_count", im.accepted_count);
     opt_count("rejected_count", im.rejected_count);
+    opt_count("duplicate_count", im.duplicate_count);
     w.EndObject();
   }
   w.EndArray();
@@ -87,10 +88,12 @@ inline void print_dataset(const upstate::Dataset& d) {
                 "(PATCH /datasets/%s with {\"schema\": {\"fields\": {...}}})\n",
                 printable_excerpt(d.id, 200).c_str());
   }
-  if (!d.imports.empty()) std::printf("  imports:\n");
+  if (!d.imports.empty()) std::printf("  imports (most recent first, as the service lists them):\n");
   for (const auto& im : d.imports) {
     std::printf("    %s  %s", printable_excerpt(im.import_id, 80).c_str(), printable_excerpt(im.status, 40).c_str());
     if (im.accepted_count) std::printf("  accepted %llu", static_cast<unsigned long long>(*im.accepted_count));
+    if (im.duplicate_count)
+      std::printf("  already present %llu", static_cast<unsigned long long>(*im.duplicate_count));
     if (im.rejected_count) std::printf("  rejected %llu", static_cast<unsigned long long>(*im.rejected_count));
     std::printf("\n");
   }
