@@ -1,7 +1,7 @@
 // upstate 0.1.0 -- single-header core (needs RapidJSON and the standard library)
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (60 files, each once, in the order
+// and the project headers it includes (64 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -1141,10 +1141,28 @@ struct ImportReport {
   std::string created_at, updated_at;
   std::optional<std::uint64_t> accepted_count;   // non-negative integers only
   std::optional<std::uint64_t> rejected_count;
-  std::optional<std::uint64_t> duplicate_count;  // UNCONFIRMED
+  std::optional<std::uint64_t> duplicate_count;  // accepted records already in the dataset (not written twice)
   RecordErrors errors;                           // may hold fewer entries than rejected_count
   std::uint64_t errors_dropped = 0;              // items past ParseLimits::max_record_errors
   std::optional<std::string> reason;             // on failed (and maybe partial)
+
+  // Server-side progress (the official client's model; docs/service.md,
+  // Step 3). Informational, so read leniently: a value of another type is
+  // ignored rather than failing the poll.
+  std::string filename;                                // the uploaded file's name, "" when absent
+  std::string processing_started_at;                   // ISO-8601, "" when absent
+  std::optional<std::uint64_t> processed_offset;       // how far processing got (bytes or records: UNCONFIRMED)
+  std::optional<std::uint64_t> written_count;          // running counts while processing
+  std::optional<std::uint64_t> duplicate_seen_count;
+  std::optional<std::uint64_t> rejected_seen_count;
+
+  // accepted_count − duplicate_count: the records this import wrote (nullopt
+  // without accepted_count; a duplicate_count above accepted_count gives 0).
+  std::optional<std::uint64_t> new_count() const noexcept {
+    if (!accepted_count) return std::nullopt;
+    std::uint64_t dup = duplicate_count.value_or(0);
+    return dup >= *accepted_count ? 0 : *accepted_count - dup;
+  }
 };
 
 namespace detail {
@@ -1220,6 +1238,18 @@ inline std::optional<Error> read_record_error(const JsonValue& item, RecordError
   return std::nullopt;
 }
 
+// The progress fields' lenient readers: present with the right type, or nothing.
+inline std::optional<std::uint64_t> lenient_count(const JsonValue& object, const char* key) {
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsUint64()) return std::nullopt;
+  return it->value.GetUint64();
+}
+inline std::string lenient_string(const JsonValue& object, const char* key) {
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsString()) return {};
+  return std::string(string_view_of(it->value));
+}
+
 inline Error unknown_import_status(std::string_view text) {
   Error e;
   e.code = ErrorCode::unknown_status;
@@ -1255,6 +1285,12 @@ inline Result<ImportReport> parse_import_report_dom(std::string_view body, const
   report.reason = fields.optional_string("reason");
   const detail::JsonValue* errors = fields.optional_array("errors");
   if (fields.failed()) return fields.take_error();
+  report.filename = detail::lenient_string(json.doc(), "filename");
+  report.processing_started_at = detail::lenient_string(json.doc(), "processing_started_at");
+  report.processed_offset = detail::lenient_count(json.doc(), "processed_offset");
+  report.written_count = detail::lenient_count(json.doc(), "written_count");
+  report.duplicate_seen_count = detail::lenient_count(json.doc(), "duplicate_seen_count");
+  report.rejected_seen_count = detail::lenient_count(json.doc(), "rejected_seen_count");
   if (errors) {
     // Bounded by the cap, not by what the answer claims: the array is
     // already parsed, and a valid answer may fill the cap.
@@ -1596,6 +1632,10 @@ class ImportReportSaxHandler {
           case kAcceptedCount: report_.accepted_count = magnitude; return true;
           case kRejectedCount: report_.rejected_count = magnitude; return true;
           case kDuplicateCount: report_.duplicate_count = magnitude; return true;
+          case kProcessedOffset: report_.processed_offset = magnitude; return true;
+          case kWrittenCount: report_.written_count = magnitude; return true;
+          case kDuplicateSeenCount: report_.duplicate_seen_count = magnitude; return true;
+          case kRejectedSeenCount: report_.rejected_seen_count = magnitude; return true;
           case kUnknownField: return true;
           default: return false;
         }
@@ -1635,11 +1675,16 @@ class ImportReportSaxHandler {
   enum Field : unsigned {
     kImportId, kDatasetId, kType, kStatus, kCreatedAt, kUpdatedAt,
     kAcceptedCount, kRejectedCount, kDuplicateCount, kReason, kErrors,
+    // Progress (read leniently by the DOM path: any other type makes this
+    // path give up, and the DOM path then ignores the value).
+    kFilename, kProcessingStartedAt, kProcessedOffset, kWrittenCount, kDuplicateSeenCount, kRejectedSeenCount,
     kUnknownField,  // any other key: its value is skipped
   };
   static constexpr std::string_view kFieldNames[] = {
       "import_id",      "dataset_id",     "type",            "status", "created_at", "updated_at",
-      "accepted_count", "rejected_count", "duplicate_count", "reason", "errors"};
+      "accepted_count", "rejected_count", "duplicate_count", "reason", "errors",
+      "filename",       "processing_started_at", "processed_offset", "written_count", "duplicate_seen_count",
+      "rejected_seen_count"};
 
   // An item's spellings: index0..3 follow kRecordIndexKeys and reason0..2
   // kRecordReasonKeys, so a lower number is the preferred spelling.
@@ -1708,6 +1753,8 @@ class ImportReportSaxHandler {
       case kCreatedAt: report_.created_at = s; return true;
       case kUpdatedAt: report_.updated_at = s; return true;
       case kReason: report_.reason.emplace(s); return true;
+      case kFilename: report_.filename = s; return true;
+      case kProcessingStartedAt: report_.processing_started_at = s; return true;
       case kUnknownField: return true;
       default: return false;  // a count or errors[] as a string
     }
@@ -2001,6 +2048,9 @@ struct PollPolicy {
   // `uninitialised` this long after a successful PUT ends the run with
   // ErrorCode::import_stuck (the service never saw the bytes and never will).
   Duration stuck_after{300000};
+  // V3 datasets: a READY/ERROR that has not changed since the PUT is taken as
+  // this file's outcome only this long after it (legacy_freshness.hpp).
+  Duration legacy_settle{15000};
 
   // The wait before the next poll; `same_status_polls` counts polls since
   // the status last changed (a change resets the growth: something moves).
@@ -2169,6 +2219,39 @@ inline std::string format_amz_date(UnixSeconds t) {
   std::snprintf(buf, sizeof buf, "%04lld%02u%02uT%02u%02u%02uZ", static_cast<long long>(c.year), c.month, c.day,
                 c.hour, c.minute, c.second);
   return buf;
+}
+
+// An ISO-8601 date-time with its offset, as the API writes timestamps
+// (step 1's expires_at): "2026-11-28T12:00:00Z", with optional fractional
+// seconds (dropped) and "Z", "+HH:MM" or "-HH:MM"; a lower-case 't'/'z' and a
+// space for 'T' are taken too. No offset at all: nullopt (the time would be
+// ambiguous).
+inline std::optional<UnixSeconds> parse_iso8601(std::string_view s) noexcept {
+  using namespace detail;
+  unsigned y, mo, d, h, mi, se;
+  if (s.size() < 20 || s.size() > 64 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+      s[13] != ':' || s[16] != ':')
+    return std::nullopt;
+  if (!read_digits(s, 0, 4, y) || !read_digits(s, 5, 2, mo) || !read_digits(s, 8, 2, d) ||
+      !read_digits(s, 11, 2, h) || !read_digits(s, 14, 2, mi) || !read_digits(s, 17, 2, se))
+    return std::nullopt;
+  std::size_t pos = 19;
+  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+    ++pos;
+    std::size_t digits = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos, ++digits;
+    if (digits == 0) return std::nullopt;
+  }
+  auto t = make_time(y, mo, d, h, mi, se);
+  if (!t || pos >= s.size()) return std::nullopt;
+  std::string_view zone = s.substr(pos);
+  if (zone == "Z" || zone == "z") return t;
+  unsigned oh, om;
+  if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':' || !read_digits(zone, 1, 2, oh) ||
+      !read_digits(zone, 4, 2, om) || oh > 23 || om > 59)
+    return std::nullopt;
+  const std::int64_t offset = static_cast<std::int64_t>(oh) * 3600 + om * 60;
+  return zone[0] == '+' ? *t - offset : *t + offset;
 }
 
 // ISO-8601 UTC as the API writes timestamps: "2026-11-28T12:00:00Z".
@@ -2557,6 +2640,7 @@ struct DatasetImportSummary {
   std::string import_id;
   std::string status;  // verbatim: the dataset listing is informational
   std::optional<std::uint64_t> accepted_count, rejected_count;
+  std::optional<std::uint64_t> duplicate_count;  // accepted but already present (not written twice)
 };
 
 struct Dataset {
@@ -2675,6 +2759,7 @@ inline Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& l
       summary.status = import.required_string("status");
       summary.accepted_count = import.optional_count("accepted_count");
       summary.rejected_count = import.optional_count("rejected_count");
+      summary.duplicate_count = import.optional_count("duplicate_count");
       if (import.failed()) return import.take_error();
       dataset.imports.push_back(std::move(summary));
     }
@@ -3417,6 +3502,104 @@ Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, C
 // snapshot() / restore() carry an upload across processes (a state file);
 // resume_import() polls an import some earlier process started.
 
+// ---- begin include/upstate/legacy_freshness.hpp ----
+// Whether a V3 dataset's READY or ERROR is this file's outcome. The status
+// belongs to the dataset, not to an upload: right after our PUT it may still
+// show the previous file's READY (docs/service.md, "V3": whether the status
+// changes at once when the PUT lands is UNCONFIRMED). A terminal status is
+// taken as ours once the status has been seen to move since the PUT:
+//   - a non-terminal status (UNINITIALISED, PROCESSING) was read; or
+//   - it differs from the first status read after the PUT (READY, then
+//     ERROR: the previous file's, then ours);
+// or, when it never moved, once `settle` has passed since the PUT:
+// processing finished before the first poll (a small file), or the service
+// never shows the change. A service that keeps showing the previous status
+// longer than `settle` defeats this; none is known to.
+// Pure bookkeeping: the machine feeds it each status it reads.
+
+// ---- begin include/upstate/dataset_status.hpp ----
+// A V3 (legacy) dataset's processing status as the service reports it
+// (docs/service.md, "V3 (legacy CSV/ZIP) datasets"): GET /datasets/{id}/status. A V3
+// dataset has no import jobs; the dataset itself is processed.
+
+namespace upstate {
+
+enum class DatasetStatus {
+  uninitialised,  // nothing uploaded (or not seen yet)
+  processing,
+  ready,  // terminal: the file was taken
+  error,  // terminal: the file was refused
+};
+
+inline constexpr DatasetStatus kAllDatasetStatuses[] = {DatasetStatus::uninitialised, DatasetStatus::processing,
+                                                        DatasetStatus::ready, DatasetStatus::error};
+
+constexpr bool is_terminal(DatasetStatus s) noexcept { return s == DatasetStatus::ready || s == DatasetStatus::error; }
+
+// The wire spelling (upper case, as docs/service.md writes it).
+constexpr std::string_view to_string(DatasetStatus s) noexcept {
+  switch (s) {
+    case DatasetStatus::uninitialised: return "UNINITIALISED";
+    case DatasetStatus::processing: return "PROCESSING";
+    case DatasetStatus::ready: return "READY";
+    case DatasetStatus::error: return "ERROR";
+  }
+  return "?";
+}
+
+// Case-insensitive: the V3 API's case is documented only by example, and
+// "ready" cannot mean anything but READY. Anything else is nullopt (the
+// machine makes it a typed error), never a guess.
+constexpr std::optional<DatasetStatus> parse_dataset_status(std::string_view text) noexcept {
+  for (DatasetStatus s : kAllDatasetStatuses)
+    if (iequals(to_string(s), text)) return s;
+  return std::nullopt;
+}
+
+// The V4 status a V3 one corresponds to, so progress displays and the
+// outcome speak one vocabulary: READY is `complete`, ERROR is `failed`.
+constexpr ImportStatus to_import_status(DatasetStatus s) noexcept {
+  switch (s) {
+    case DatasetStatus::uninitialised: return ImportStatus::uninitialised;
+    case DatasetStatus::processing: return ImportStatus::processing;
+    case DatasetStatus::ready: return ImportStatus::complete;
+    case DatasetStatus::error: return ImportStatus::failed;
+  }
+  return ImportStatus::failed;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/dataset_status.hpp ----
+
+namespace upstate {
+
+class LegacyFreshness {
+ public:
+  // A new PUT was accepted: nothing seen since.
+  void upload_accepted() noexcept {
+    moved_ = false;
+    first_.reset();
+  }
+
+  // `status` read at `now`, the PUT accepted at `put_at`: true when it can
+  // be taken as this file's outcome (always for a non-terminal one, which
+  // the caller keeps polling anyway).
+  bool accepts(DatasetStatus status, Instant put_at, Instant now, Duration settle) noexcept {
+    if (!first_) first_ = status;
+    if (!is_terminal(status) || status != *first_) moved_ = true;
+    return !is_terminal(status) || moved_ || now - put_at >= settle;
+  }
+
+  bool moved() const noexcept { return moved_; }
+
+ private:
+  bool moved_ = false;
+  std::optional<DatasetStatus> first_;  // the first status read since the PUT
+};
+
+}  // namespace upstate
+// ---- end include/upstate/legacy_freshness.hpp ----
+
 // ---- begin include/upstate/presigned_url.hpp ----
 // What a presigned upload URL tells before a byte is sent: when it expires
 // and which headers it signed (docs/service.md, step 2).
@@ -3508,6 +3691,57 @@ inline PresignedUrlInfo inspect_presigned_url(const Url& url) {
 
 }  // namespace upstate
 // ---- end include/upstate/presigned_url.hpp ----
+
+// ---- begin include/upstate/server_progress.hpp ----
+// What the service says about an import while it processes it
+// (docs/service.md, Step 3: processing_started_at, processed_offset and the
+// running counts, all optional), and how to read processed_offset, whose
+// unit is UNCONFIRMED: bytes of the file, or records.
+
+namespace upstate {
+
+struct ServerProgress {
+  std::string filename;               // "" when the service gave none
+  std::string processing_started_at;  // ISO-8601, "" when absent
+  std::optional<std::uint64_t> processed_offset;
+  std::optional<std::uint64_t> written_count, duplicate_seen_count, rejected_seen_count;
+
+  // Records the running counts account for, when the service gave any.
+  std::optional<std::uint64_t> records_seen() const noexcept {
+    if (!written_count && !duplicate_seen_count && !rejected_seen_count) return std::nullopt;
+    return written_count.value_or(0) + duplicate_seen_count.value_or(0) + rejected_seen_count.value_or(0);
+  }
+
+  // The share of a `file_size`-byte file processed, when processed_offset
+  // reads as bytes: at most the file's size, and more than the records
+  // counted so far (every record takes at least one byte and its line
+  // break, so an offset no larger than the record count is a record count).
+  // nullopt: show the counts instead.
+  std::optional<double> fraction_of(std::uint64_t file_size) const noexcept {
+    if (!processed_offset || file_size == 0 || *processed_offset > file_size) return std::nullopt;
+    if (auto seen = records_seen(); seen && *processed_offset <= *seen && *processed_offset > 0) return std::nullopt;
+    return static_cast<double>(*processed_offset) / static_cast<double>(file_size);
+  }
+
+  friend bool operator==(const ServerProgress& a, const ServerProgress& b) noexcept {
+    return a.filename == b.filename && a.processing_started_at == b.processing_started_at &&
+           a.processed_offset == b.processed_offset && a.written_count == b.written_count &&
+           a.duplicate_seen_count == b.duplicate_seen_count && a.rejected_seen_count == b.rejected_seen_count;
+  }
+  friend bool operator!=(const ServerProgress& a, const ServerProgress& b) noexcept { return !(a == b); }
+};
+
+// The report's progress fields; nullopt when it has none of the figures
+// (processed_offset or a running count).
+inline std::optional<ServerProgress> server_progress_of(const ImportReport& r) {
+  if (!r.processed_offset && !r.written_count && !r.duplicate_seen_count && !r.rejected_seen_count)
+    return std::nullopt;
+  return ServerProgress{r.filename,      r.processing_started_at, r.processed_offset,
+                        r.written_count, r.duplicate_seen_count,  r.rejected_seen_count};
+}
+
+}  // namespace upstate
+// ---- end include/upstate/server_progress.hpp ----
 
 // ---- begin include/upstate/transitions.hpp ----
 // The upload's states and every allowed move between them, as data (h11's
@@ -3760,60 +3994,6 @@ constexpr std::string_view to_string(Phase p) noexcept {
 //    "last_status": "processing"}             phase processing: the import status
 //                                             (V3: the dataset status, "PROCESSING")
 
-// ---- begin include/upstate/dataset_status.hpp ----
-// A V3 (legacy) dataset's processing status as the service reports it
-// (docs/service.md, "V3 (legacy CSV/ZIP) datasets"): GET /datasets/{id}/status. A V3
-// dataset has no import jobs; the dataset itself is processed.
-
-namespace upstate {
-
-enum class DatasetStatus {
-  uninitialised,  // nothing uploaded (or not seen yet)
-  processing,
-  ready,  // terminal: the file was taken
-  error,  // terminal: the file was refused
-};
-
-inline constexpr DatasetStatus kAllDatasetStatuses[] = {DatasetStatus::uninitialised, DatasetStatus::processing,
-                                                        DatasetStatus::ready, DatasetStatus::error};
-
-constexpr bool is_terminal(DatasetStatus s) noexcept { return s == DatasetStatus::ready || s == DatasetStatus::error; }
-
-// The wire spelling (upper case, as docs/service.md writes it).
-constexpr std::string_view to_string(DatasetStatus s) noexcept {
-  switch (s) {
-    case DatasetStatus::uninitialised: return "UNINITIALISED";
-    case DatasetStatus::processing: return "PROCESSING";
-    case DatasetStatus::ready: return "READY";
-    case DatasetStatus::error: return "ERROR";
-  }
-  return "?";
-}
-
-// Case-insensitive: the V3 API's case is documented only by example, and
-// "ready" cannot mean anything but READY. Anything else is nullopt (the
-// machine makes it a typed error), never a guess.
-constexpr std::optional<DatasetStatus> parse_dataset_status(std::string_view text) noexcept {
-  for (DatasetStatus s : kAllDatasetStatuses)
-    if (iequals(to_string(s), text)) return s;
-  return std::nullopt;
-}
-
-// The V4 status a V3 one corresponds to, so progress displays and the
-// outcome speak one vocabulary: READY is `complete`, ERROR is `failed`.
-constexpr ImportStatus to_import_status(DatasetStatus s) noexcept {
-  switch (s) {
-    case DatasetStatus::uninitialised: return ImportStatus::uninitialised;
-    case DatasetStatus::processing: return ImportStatus::processing;
-    case DatasetStatus::ready: return ImportStatus::complete;
-    case DatasetStatus::error: return ImportStatus::failed;
-  }
-  return ImportStatus::failed;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/dataset_status.hpp ----
-
 namespace upstate {
 
 // How far an upload got, as far as another process can use it.
@@ -4020,6 +4200,28 @@ inline Result<UploadSnapshot> parse_upload_snapshot(std::string_view text) {
 }  // namespace upstate
 // ---- end include/upstate/upload_snapshot.hpp ----
 
+// ---- begin include/upstate/url_expiry.hpp ----
+// When a presigned upload URL dies, in wall-clock seconds. Step 1's
+// `expires_at` is the service saying so (docs/service.md, Step 1) and wins
+// when it parses; otherwise the URL's own X-Amz-Date + X-Amz-Expires (or
+// SigV2 Expires). The two differ when the service's signing credentials die
+// before X-Amz-Expires runs out, which only the service knows. An
+// expires_at no later than the URL's own signing time (a URL dead before it
+// was made: X-Amz-Expires=0) is not used; S3 then decides.
+
+namespace upstate {
+
+inline std::optional<UnixSeconds> url_wall_expiry(const std::optional<std::string>& expires_at,
+                                                  const PresignedUrlInfo& info) noexcept {
+  if (expires_at)
+    if (auto stated = parse_iso8601(*expires_at); stated && (!info.signed_at || *stated > *info.signed_at))
+      return stated;
+  return info.expires_at;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/url_expiry.hpp ----
+
 // ---- begin include/upstate/wire/dataset_status.hpp ----
 // V3 step 3's answer: GET /datasets/{id}/status -> 200,
 // {"status": "UNINITIALISED" | "PROCESSING" | "READY" | "ERROR"}.
@@ -4059,7 +4261,8 @@ inline Result<DatasetStatusAnswer> parse_dataset_status_answer(std::string_view 
 // ---- end include/upstate/wire/dataset_status.hpp ----
 
 // ---- begin include/upstate/wire/upload_url.hpp ----
-// Step 1's answer: GET /datasets/{id}/upload-url/{filename} -> 200.
+// Step 1's answer: GET /datasets/{id}/upload-url/{filename} -> 201 Created
+// (docs/service.md, Step 1; any 2xx is taken).
 
 namespace upstate {
 
@@ -4069,7 +4272,8 @@ struct UploadUrlAnswer {
   std::optional<std::string> import_id;     // absent -> V3 (legacy) dataset
   std::optional<std::string> content_type;  // absent -> derived from the file extension
   std::optional<std::string> dataset_id;    // optional echo
-  std::optional<std::string> expires_at;    // optional, UNCONFIRMED
+  std::optional<std::string> expires_at;    // ISO-8601; preferred to X-Amz-Date + X-Amz-Expires (url_expiry.hpp)
+  std::optional<std::string> file_key;      // the S3 key; informational
 };
 
 // Typed value, or Error{malformed_answer, path = "$.upload_url" ...}.
@@ -4088,6 +4292,7 @@ inline Result<UploadUrlAnswer> parse_upload_url_answer(std::string_view body, co
   answer.content_type = fields.optional_string("content_type");
   answer.dataset_id = fields.optional_string("dataset_id");
   answer.expires_at = fields.optional_string("expires_at");
+  answer.file_key = fields.optional_string("file_key");
   if (fields.failed()) return fields.take_error();
   return answer;
 }
@@ -4189,6 +4394,8 @@ class Upload {
       case SnapshotPhase::processing: up.progress_ = Progress::upload_accepted; break;
     }
     up.last_dataset_status_ = s.last_dataset_status;
+    // A non-terminal status polled before the crash: the dataset had moved on to this file.
+    if (s.last_dataset_status) up.legacy_freshness_.accepts(*s.last_dataset_status, Instant{}, Instant{}, Duration{1});
     up.last_status_ = s.last_dataset_status ? std::optional(to_import_status(*s.last_dataset_status))
                                             : s.last_import_status;
     return up;
@@ -4267,6 +4474,9 @@ class Upload {
   // Whether step 1 said this is a V3 (legacy) dataset (or the snapshot did).
   bool legacy() const noexcept { return legacy_; }
   std::optional<DatasetStatus> last_dataset_status() const noexcept { return last_dataset_status_; }
+  // The service's own progress figures from the last poll (server_progress.hpp);
+  // nullopt when the last answer had none.
+  const std::optional<ServerProgress>& server_progress() const noexcept { return server_progress_; }
   const std::vector<Step>& trace() const noexcept { return trace_; }
   // Retries, renewals and odd statuses so far (the same list the outcome gets).
   const std::vector<Note>& notes() const noexcept { return outcome_.notes; }
@@ -4349,7 +4559,7 @@ class Upload {
     progress_ = Progress::url_received;
     upload_url_ = std::move(answer.upload_url);
     content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
-    url_expires_at_ = local_expiry(*info, response, now);
+    url_expires_at_ = local_expiry(url_wall_expiry(answer.expires_at, *info), *info, response, now);
     failures_ = 0;
     return take(Trigger::url_received, now);
   }
@@ -4390,15 +4600,16 @@ class Upload {
     return std::nullopt;
   }
 
-  // The URL's expiry in our own clock: its wall-clock expiry minus the
-  // answer's `Date` (or the signing time) is how long it has left.
-  std::optional<Instant> local_expiry(const PresignedUrlInfo& info, const Response& response, Instant now) const {
-    if (!info.expires_at) return std::nullopt;
+  // The URL's expiry in our own clock: its wall-clock expiry (url_expiry.hpp)
+  // minus the answer's `Date` (or the signing time) is how long it has left.
+  std::optional<Instant> local_expiry(std::optional<UnixSeconds> expires_at, const PresignedUrlInfo& info,
+                                      const Response& response, Instant now) const {
+    if (!expires_at) return std::nullopt;
     std::optional<UnixSeconds> reference;
     if (const std::string* date = find_header(response.headers, "Date")) reference = parse_http_date(*date);
     if (!reference) reference = info.signed_at;
     if (!reference) return std::nullopt;
-    std::int64_t left = std::clamp<std::int64_t>(*info.expires_at - *reference, 0, 7 * 86400);
+    std::int64_t left = std::clamp<std::int64_t>(*expires_at - *reference, 0, 7 * 86400);
     return now + std::chrono::seconds{left};
   }
 
@@ -4430,6 +4641,7 @@ class Upload {
     switch (c.verdict) {
       case Verdict::success:
         upload_accepted_at_ = now;
+        legacy_freshness_.upload_accepted();
         failures_ = 0;
         progress_ = Progress::upload_accepted;
         return take(legacy_ ? Trigger::legacy_upload_accepted : Trigger::upload_accepted, now);
@@ -4481,6 +4693,7 @@ class Upload {
       progress_ = Progress::upload_accepted;
     }
     track_status(report.status, now);
+    server_progress_ = server_progress_of(report);
     if (is_terminal(report.status)) {
       outcome_.result = std::move(report);
       return take(Trigger::import_terminal, now);
@@ -4525,6 +4738,14 @@ class Upload {
     failures_ = 0;
     last_dataset_status_ = answer.status;
     track_status(to_import_status(answer.status), now);
+    if (!legacy_freshness_.accepts(answer.status, upload_accepted_at_, now, config_.poll.legacy_settle)) {
+      if (!stale_noted_)
+        note(now, "the dataset's status is " + std::string(to_string(answer.status)) +
+                      " and has not changed since the upload: it may be the previous file's; waiting up to " +
+                      seconds_text(config_.poll.legacy_settle) + " for a change");
+      stale_noted_ = true;
+      return pending(false, "", response, now);
+    }
     if (is_terminal(answer.status)) {
       outcome_.result = legacy_report(std::move(answer));
       return take(Trigger::import_terminal, now);
@@ -4786,6 +5007,9 @@ class Upload {
   Rng rng_;
   Progress progress_ = Progress::none;
   bool legacy_ = false;   // V3: step 1 answered without import_id
+  std::optional<ServerProgress> server_progress_;
+  LegacyFreshness legacy_freshness_;  // V3: whether a READY/ERROR is this file's (not snapshotted: see restore)
+  bool stale_noted_ = false;
   std::string poll_url_, poll_url_import_;  // poll_request()'s cache
   bool probing_ = false;  // resumed before an accepted PUT: the first poll says whether it landed
   std::optional<DatasetStatus> last_dataset_status_;
@@ -5372,6 +5596,10 @@ constexpr std::string_view to_string(FileKind kind) noexcept { return kind == Fi
 //       non-empty string; the *_url types start with http:// or https://
 //       (any case); metadata and unknown types: optional, anything goes;
 //       strict schema: a field the schema does not name is a fault.
+//     audio_url, video_url: a URL whose extension is outside the official
+//       client's lists (media_url.hpp) is a warning, ProblemKind::
+//       media_extension, after the record's faults: not a fault, so
+//       callers that judge records skip it (!rejects_record(kind)).
 //     A JSON object's repeated key: the first counts for the schema checks,
 //     each is checked for strictness. A CSV header's repeated name likewise.
 //     Every CSV value is a string.
@@ -5491,6 +5719,53 @@ inline std::string csv_value(const CsvCell& cell) {
 // at the start, anything after the closing brace, and every syntax error.
 // Strings are scanned 8 bytes at a time for '"', '\' and control bytes.
 
+// ---- begin include/upstate/records/media_url.hpp ----
+// Media URL fields (docs/service.md, "Media fields"): audio_url and
+// video_url values whose path ends in an extension outside the official
+// client's lists. The client refuses them before uploading; whether the
+// service does is UNCONFIRMED, so upstate's pre-flight only warns.
+
+namespace upstate {
+
+// Bits: which list a URL's extension is on.
+inline constexpr unsigned char kMediaNone = 0, kMediaAudio = 1, kMediaVideo = 2;
+
+inline constexpr std::string_view kAudioUrlExtensions[] = {".aac", ".m4a", ".mp3", ".wav"};
+inline constexpr std::string_view kVideoUrlExtensions[] = {".mp4", ".webm", ".mov"};
+
+// The media kind wanted by a schema field type (kMediaNone for the others:
+// image_url's extensions are not checked by anyone).
+constexpr unsigned char media_kind_of_type(std::string_view type) noexcept {
+  return type == "audio_url" ? kMediaAudio : type == "video_url" ? kMediaVideo : kMediaNone;
+}
+
+// The extension of the URL's path ("" when none): after the path's last '/'
+// and last '.', before any '?' or '#'. At most 8 bytes are looked at.
+constexpr std::string_view url_path_extension(std::string_view url) noexcept {
+  std::size_t end = url.find_first_of("?#");
+  if (end == std::string_view::npos) end = url.size();
+  const std::string_view path = url.substr(0, end);
+  const std::size_t dot = path.rfind('.');
+  if (dot == std::string_view::npos || path.find('/', dot) != std::string_view::npos) return {};
+  const std::string_view ext = path.substr(dot);
+  return ext.size() <= 8 ? ext : std::string_view{};
+}
+
+// The lists a URL's extension is on, any case (".MP3" too, as the official
+// client lower-cases it).
+constexpr unsigned char media_kind_of_url(std::string_view url) noexcept {
+  const std::string_view ext = url_path_extension(url);
+  unsigned char kind = kMediaNone;
+  for (std::string_view e : kAudioUrlExtensions)
+    if (iequals(ext, e)) kind = static_cast<unsigned char>(kind | kMediaAudio);
+  for (std::string_view e : kVideoUrlExtensions)
+    if (iequals(ext, e)) kind = static_cast<unsigned char>(kind | kMediaVideo);
+  return kind;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/records/media_url.hpp ----
+
 // ---- begin include/upstate/records/record_problem.hpp ----
 // What can be wrong with an upload's records, as typed values, and two ways
 // to say it: the short reason the (fake) service puts in `errors[].reason`,
@@ -5513,6 +5788,10 @@ enum class ProblemKind : unsigned char {
   unknown_field,
   // Not checked here, to keep memory bounded; the service may take it.
   too_long,
+  // A warning: the record is not refused for it (docs/service.md, "Media
+  // fields": an audio_url/video_url extension outside the official client's
+  // lists; whether the service refuses it is UNCONFIRMED).
+  media_extension,
 };
 
 constexpr bool fails_file(ProblemKind k) noexcept { return k <= ProblemKind::all_rejected; }
@@ -5533,6 +5812,7 @@ constexpr std::string_view to_string(ProblemKind k) noexcept {
     case ProblemKind::not_http_url: return "not_http_url";
     case ProblemKind::unknown_field: return "unknown_field";
     case ProblemKind::too_long: return "too_long";
+    case ProblemKind::media_extension: return "media_extension";
   }
   return "unknown";
 }
@@ -5611,6 +5891,10 @@ inline std::string fault_message(const RecordFault& f) {
     case ProblemKind::not_http_url: return "must be a URL starting with http:// or https://" + type;
     case ProblemKind::unknown_field:
       return "not in the dataset's schema, which is strict: remove this field, or add it to the schema";
+    case ProblemKind::media_extension:
+      return std::string("warning: the URL does not end in ") +
+             (f.field_type == "audio_url" ? ".aac, .m4a, .mp3 or .wav" : ".mp4, .webm or .mov") +
+             ", the extensions the official client takes" + type + "; the service may refuse it";
     default: return std::string(to_string(f.kind));
   }
 }
@@ -5625,6 +5909,7 @@ struct JsonField {
   std::string_view name;  // into the line, or the reader's own buffer (escaped names)
   ValueKind value;
   bool url;  // a string starting with http:// or https://, any case
+  unsigned char media = kMediaNone;  // url: the media lists its extension is on (media_url.hpp)
 };
 
 // Whether a string value starts with http:// or https://, any case.
@@ -5805,6 +6090,7 @@ class FastJsonReader {
         if (escaped && head.find('\\') != std::string_view::npos) return false;  // the scheme needs unescaping
         f.value = text.empty() ? ValueKind::empty_string : ValueKind::string;
         f.url = is_http_url(head);
+        if (f.url) f.media = media_kind_of_url(text);
         break;
       }
       case 't':
@@ -5923,7 +6209,7 @@ class JsonFields {
     }
     // A scalar: the field's value at depth 1; at depth 0 the line is not an
     // object, so parsing stops there.
-    bool scalar(ValueKind kind, bool url = false) {
+    bool scalar(ValueKind kind, bool url = false, unsigned char media = kMediaNone) {
       if (depth == 0) {
         root = kind;
         return false;
@@ -5931,6 +6217,7 @@ class JsonFields {
       if (depth == 1 && !owner->fields_.empty()) {
         owner->fields_.back().value = kind;
         owner->fields_.back().url = url;
+        owner->fields_.back().media = media;
       }
       return true;
     }
@@ -5954,7 +6241,9 @@ class JsonFields {
     bool RawNumber(const char*, rapidjson::SizeType, bool) { return scalar(ValueKind::number); }
     bool String(const char* s, rapidjson::SizeType n, bool) {
       std::string_view v(s, n);
-      return scalar(v.empty() ? ValueKind::empty_string : ValueKind::string, is_http_url(v));
+      const bool url = is_http_url(v);
+      return scalar(v.empty() ? ValueKind::empty_string : ValueKind::string, url,
+                    url ? media_kind_of_url(v) : kMediaNone);
     }
     bool StartObject() { return open(ValueKind::object); }
     bool Key(const char* s, rapidjson::SizeType n, bool) {
@@ -6396,7 +6685,8 @@ class RecordChecker {
         id_of[i] = id_of[first_of[i]];
       }
       if (is_required_field_type(fields[i].type))
-        required_.push_back({i, id_of[i], is_url_field_type(fields[i].type), npos});
+        required_.push_back(
+            {i, id_of[i], is_url_field_type(fields[i].type), media_kind_of_type(fields[i].type), npos});
     }
     for (std::size_t k = 0; k < order.size(); ++k)
       if (first_of[order[k]] == order[k]) by_name_.push_back(id_of[order[k]]);
@@ -6446,12 +6736,14 @@ class RecordChecker {
     std::size_t field;   // in schema_->fields
     std::size_t name;    // in names_
     bool url;            // an *_url type
+    unsigned char media;  // audio_url / video_url: the extension list wanted (media_url.hpp)
     std::size_t column;  // CSV: the first header column of that name, or npos
   };
   // What a field held in the record being checked (absent: not seen yet).
   struct Seen {
     ValueKind value = ValueKind::absent;
     bool url = false;
+    unsigned char media = kMediaNone;
   };
 
   bool strict() const noexcept { return schema_ && schema_->strict; }
@@ -6494,6 +6786,20 @@ class RecordChecker {
     }
   }
 
+  // After the faults: warnings of media URLs whose extension is off the lists.
+  template <class OnFault>
+  void media_warnings(OnFault& fault) {
+    for (const Required& r : required_) {
+      const Seen s = seen_[r.name];
+      if (!r.media || s.value != ValueKind::string || !s.url || (s.media & r.media)) continue;
+      RecordFault f;
+      f.kind = ProblemKind::media_extension;
+      f.field = schema_->fields[r.field].name;
+      f.field_type = schema_->fields[r.field].type;
+      fault(static_cast<const RecordFault&>(f));
+    }
+  }
+
   template <class OnFault>
   void check_jsonl(const RecordSpan& span, std::string_view text, OnFault& fault) {
     if (!json_.parse(text, span.indent == 0)) {
@@ -6514,17 +6820,18 @@ class RecordChecker {
       if (id == npos) {
         unknown_fields_.push_back(i);
       } else if (seen_[id].value == ValueKind::absent) {  // a repeated key: the first counts
-        seen_[id] = {fields[i].value, fields[i].url};
+        seen_[id] = {fields[i].value, fields[i].url, fields[i].media};
       }
     }
     required_faults(fault);
-    if (!strict()) return;
-    for (std::size_t i : unknown_fields_) {
-      RecordFault f;
-      f.kind = ProblemKind::unknown_field;
-      f.field = fields[i].name;
-      fault(static_cast<const RecordFault&>(f));
-    }
+    if (strict())
+      for (std::size_t i : unknown_fields_) {
+        RecordFault f;
+        f.kind = ProblemKind::unknown_field;
+        f.field = fields[i].name;
+        fault(static_cast<const RecordFault&>(f));
+      }
+    media_warnings(fault);
   }
 
   template <class OnFault>
@@ -6533,7 +6840,7 @@ class RecordChecker {
     std::size_t next = 0;  // in by_column_
     const std::size_t columns = for_each_csv_cell(row, [&](std::size_t column, const CsvCell& cell) {
       for (; next < by_column_.size() && required_[by_column_[next]].column == column; ++next)
-        seen_[required_[by_column_[next]].name] = classify(cell);
+        seen_[required_[by_column_[next]].name] = classify(cell, required_[by_column_[next]].media != kMediaNone);
     });
     if (columns != columns_) {
       RecordFault f;
@@ -6551,17 +6858,31 @@ class RecordChecker {
       f.field = std::string_view(unknown_names_).substr(begin, size);
       fault(static_cast<const RecordFault&>(f));
     }
+    media_warnings(fault);
   }
 
-  // Only the value's first bytes matter: empty or not, and its scheme.
-  static Seen classify(const CsvCell& cell) {
+  // Only the value's first bytes matter (empty or not, and its scheme),
+  // unless `media`: then its extension too, read from its last bytes before
+  // any '?' or '#' (the value is read whole, in order).
+  static Seen classify(const CsvCell& cell, bool media) {
     char head[8];
     std::size_t size = 0;
+    char tail[16];
+    std::size_t tail_size = 0;  // bytes of the current path tail, capped at 16 (a longer one has no listed extension)
+    bool in_path = true, tail_overflow = false;
     for_each_csv_value_byte(cell, [&](char c) {
-      head[size++] = c;
-      return size < sizeof head;
+      if (size < sizeof head) head[size++] = c;
+      if (!media) return size < sizeof head;
+      if (c == '?' || c == '#') in_path = false;
+      if (in_path) {
+        if (c == '/' || c == '.') tail_size = 0, tail_overflow = false;
+        if (tail_size < sizeof tail) tail[tail_size++] = c; else tail_overflow = true;
+      }
+      return true;
     });
-    return {size == 0 ? ValueKind::empty_string : ValueKind::string, is_http_url(std::string_view(head, size))};
+    Seen s{size == 0 ? ValueKind::empty_string : ValueKind::string, is_http_url(std::string_view(head, size))};
+    if (media && s.url && !tail_overflow) s.media = media_kind_of_url(std::string_view(tail, tail_size));
+    return s;
   }
 
   FileKind kind_;
@@ -6815,6 +7136,7 @@ struct PreflightReport {
   std::uint64_t records = 0;               // as the service counts them (CSV: data rows)
   std::uint64_t rejected_records = 0;      // records the service would reject
   std::uint64_t unchecked_records = 0;     // longer than max_record_bytes
+  std::uint64_t warned_records = 0;        // taken by the checks, with a warning (ProblemKind::media_extension)
   std::vector<PreflightProblem> problems;  // file-level first, then by position in the file
   std::uint64_t problems_dropped = 0;      // record problems past max_problems
   bool would_fail = false;                 // the service would fail the whole import
@@ -6895,12 +7217,13 @@ class Preflight {
                 std::to_string(config_.max_record_bytes) + "-byte limit of this check: it was not checked");
       return;
     }
-    bool rejected = false;
+    bool rejected = false, warned = false;
     checker_.check_record(span, text, [&](const RecordFault& f) {
-      rejected = true;
+      (rejects_record(f.kind) ? rejected : warned) = true;
       add(span, f.kind, f.field, fault_message(f));
     });
     if (rejected) ++report_.rejected_records;
+    if (warned) ++report_.warned_records;
   }
 
   void add(const RecordSpan& span, ProblemKind kind, std::string_view field, std::string message) {
@@ -7193,6 +7516,7 @@ class RejectedRecords {
 // API, `upload_base` is S3; any other URL answers TransportError{connect},
 // as an unknown host would.
 #include <array>
+#include <unordered_set>
 
 // ---- begin include/upstate/testing/fake_fault.hpp ----
 // Scripted faults: "fail the next N requests of a kind". A fault stands for
@@ -7614,8 +7938,8 @@ struct Fault {
 // What the fake service decides about a file uploaded to a V3 (legacy)
 // dataset. A V3 dataset has no schema and no import jobs; the fake judges
 // the file as a whole (the real rules are not public):
-//   - the name must end in .csv or .zip (case-sensitive, as the fake's S3
-//     keys are); step 1 still answers for any other name, the way a client
+//   - the name must end in .csv or .zip, in any case (as for V4 files,
+//     docs/service.md, Step 1); step 1 still answers for any other name, the way a client
 //     that skips the extension check would find out: the status ends ERROR;
 //   - .zip: non-empty and starting with a ZIP signature ("PK\3\4", or
 //     "PK\5\6" for an empty archive); nothing inside is read;
@@ -7665,6 +7989,11 @@ struct Fault {
 //     for the schema checks; each occurrence is checked for strictness.
 // Outcome: no record rejected -> `complete`; some -> `partial`; all N ->
 // `failed` with reason "all N records were rejected" (counts and errors kept).
+// Duplicates (decided by the service when the import is processed, see
+// fake_service.hpp): an accepted record identical to one the dataset already
+// holds (JSONL: the same line, trailing blanks aside; CSV: the same row under
+// the same header) is counted in duplicate_count and not written again;
+// `accepted_keys` lists the accepted records' identities for that.
 // rejected_count counts records, not errors; at most `max_errors` errors
 // are kept (the rest are counted only), so memory stays bounded.
 
@@ -7676,12 +8005,12 @@ namespace upstate::testing {
 
 using upstate::FileKind;
 
-// The file types a V4 dataset takes, by extension (case-sensitive, as the
-// fake's S3 keys are).
+// The file types a V4 dataset takes, by extension, in any case ("DATA.JSONL"):
+// the uploader's own rule (records/file_kind.hpp), and the official client's,
+// which lower-cases the extension and sends the name unchanged
+// (docs/service.md, Step 1).
 inline std::optional<FileKind> file_kind_of(std::string_view filename) noexcept {
-  if (ends_with(filename, ".jsonl")) return FileKind::jsonl;
-  if (ends_with(filename, ".csv")) return FileKind::csv;
-  return std::nullopt;
+  return file_kind_from_name(filename);
 }
 
 constexpr std::string_view content_type_of(FileKind kind) noexcept {
@@ -7701,6 +8030,7 @@ struct Validation {
   std::vector<FakeRecordError> errors;  // at most max_errors
   std::string reason;                   // when failed
   bool counted = false;                 // whether accepted/rejected are reported (records were judged)
+  std::vector<std::uint64_t> accepted_keys;  // each accepted record's identity (a hash), file order
 };
 
 namespace detail {
@@ -7715,26 +8045,36 @@ class RecordJudge {
     if (span.ending == RecordEnding::unterminated_quote) return;  // the file fails (not a record)
     if (span.header) {
       checker_.set_header(text);
+      header_key_ = fnv1a64(text);
       return;
     }
     ++records_;
     bool bad = false;
     checker_.check_record(span, text, [&](const RecordFault& f) {
+      if (!rejects_record(f.kind)) return;  // a warning (media extensions): the fake takes the record
       bad = true;
       if (errors_.size() < max_) errors_.push_back({span.index, sanitize_utf8(f.field), service_reason(f)});
     });
-    if (bad) ++rejected_;
+    if (bad) {
+      ++rejected_;
+    } else {
+      while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
+      accepted_keys_.push_back(fnv1a64(text, header_key_));
+    }
   }
 
   std::uint64_t records() const { return records_; }
   std::uint64_t rejected() const { return rejected_; }
   std::vector<FakeRecordError> take_errors() { return std::move(errors_); }
+  std::vector<std::uint64_t> take_accepted_keys() { return std::move(accepted_keys_); }
 
  private:
   RecordChecker checker_;
   std::size_t max_;
   std::vector<FakeRecordError> errors_;
   std::uint64_t records_ = 0, rejected_ = 0;
+  std::uint64_t header_key_ = kFnvOffset;      // CSV: rows are the same record only under the same header
+  std::vector<std::uint64_t> accepted_keys_;  // 8 bytes per record
 };
 
 }  // namespace detail
@@ -7771,6 +8111,7 @@ inline Validation validate_upload(FileKind kind, std::string_view bytes, const s
   v.rejected = judge.rejected();
   v.accepted = v.records - v.rejected;
   v.errors = judge.take_errors();
+  v.accepted_keys = judge.take_accepted_keys();
   if (v.rejected == 0) {
     v.status = ImportStatus::complete;
   } else if (v.accepted > 0) {
@@ -7790,8 +8131,8 @@ namespace upstate::testing {
 enum class LegacyKind { csv, zip, other };
 
 inline LegacyKind legacy_kind_of(std::string_view filename) noexcept {
-  if (ends_with(filename, ".csv")) return LegacyKind::csv;
-  if (ends_with(filename, ".zip")) return LegacyKind::zip;
+  if (iends_with(filename, ".csv")) return LegacyKind::csv;
+  if (iends_with(filename, ".zip")) return LegacyKind::zip;
   return LegacyKind::other;
 }
 
@@ -7996,6 +8337,10 @@ struct FakeOptions {
   bool send_content_type = true;                       // include content_type in step 1's answer
   bool sign_content_type = true;                       // X-Amz-SignedHeaders "content-type;host" vs "host"
   std::string signing_secret = "fake-signing-secret";  // keys the fake signature
+  // V3 datasets: for this long after a file's bytes arrive, GET .../status
+  // still shows the previous file's status (docs/service.md, "V3": whether
+  // the status changes at once is UNCONFIRMED). 0: it changes at once.
+  Duration legacy_status_lag{0};
 };
 
 struct FakeDatasetSpec {
@@ -8151,7 +8496,19 @@ class FakeService {
     r.status = status_at(im, now);
     r.created_at = format_iso8601(wall_time(im.created));
     r.updated_at = format_iso8601(wall_time(updated_at(im, now)));
-    if (shows_accepted(r.status)) r.accepted_count = im.result.accepted;
+    r.filename = im.filename;
+    if (im.start && now >= *im.start) r.processing_started_at = format_iso8601(wall_time(*im.start));
+    if (r.status == ImportStatus::processing) {
+      Progress p = progress_at(im, now);
+      r.processed_offset = p.offset;
+      r.written_count = p.written;
+      r.duplicate_seen_count = p.duplicates;
+      r.rejected_seen_count = p.rejected;
+    }
+    if (shows_accepted(r.status)) {
+      r.accepted_count = im.result.accepted;
+      r.duplicate_count = im.duplicates;
+    }
     if (shows_rejected(im, r.status)) {
       r.rejected_count = im.result.rejected;
       for (const auto& e : im.result.errors) {
@@ -8162,6 +8519,7 @@ class FakeService {
       }
     }
     if (r.status == ImportStatus::failed) r.reason = im.result.reason;
+    if (r.status == ImportStatus::partial) r.reason = partial_reason(im);
     return r;
   }
 
@@ -8173,8 +8531,8 @@ class FakeService {
     return legacy_status(it->second, now);
   }
 
-  // Sum of accepted_count over the dataset's imports that are complete or
-  // partial at `now`; for a V3 dataset, the data rows of its file when READY.
+  // Sum of accepted_count − duplicate_count (the records written) over the
+  // dataset's imports that are complete or partial at `now`; for a V3 dataset, the data rows of its file when READY.
   std::uint64_t total_datapoint_count(std::string_view dataset_id, Instant now) const {
     auto it = datasets_.find(dataset_id);
     if (it == datasets_.end()) return 0;
@@ -8186,7 +8544,8 @@ class FakeService {
     std::uint64_t total = 0;
     for (std::size_t i : it->second.imports) {
       ImportStatus s = status_at(imports_[i], now);
-      if (s == ImportStatus::complete || s == ImportStatus::partial) total += imports_[i].result.accepted;
+      if (s == ImportStatus::complete || s == ImportStatus::partial)
+        total += imports_[i].result.accepted - imports_[i].duplicates;  // duplicates are not written twice
     }
     return total;
   }
@@ -8219,6 +8578,8 @@ class FakeService {
     Instant created{};
     std::optional<Instant> received, start, end;  // set by the first successful PUT
     Validation result;
+    std::uint64_t duplicates = 0;  // accepted records the dataset already held (not written again)
+    std::uint64_t size = 0;        // the uploaded bytes
   };
 
   struct DatasetState {
@@ -8229,6 +8590,8 @@ class FakeService {
     std::optional<Instant> busy_until;  // end of the last received import's processing
     bool legacy = false;                // V3
     std::optional<std::size_t> legacy_current;  // V3: the upload whose bytes arrived last (imports_)
+    std::optional<std::size_t> legacy_previous;  // V3: the one before it (shown during legacy_status_lag)
+    std::unordered_set<std::uint64_t> written;  // identities of the records written (V4), for duplicates
   };
 
   static constexpr std::size_t kMaxFilenameBytes = 1024;  // S3's key limit
@@ -8501,8 +8864,13 @@ class FakeService {
     }
     w.Key("dataset_id");
     write_string(w, dataset_id);
+    w.Key("expires_at");
+    write_string(w, format_iso8601(wall_time(now) + std::clamp<std::int64_t>(opts_.url_lifetime.count(), 0, 604800)));
+    w.Key("file_key");
+    write_string(w, key.substr(1), 1u << 16);  // the S3 key: the path without its leading '/'
     w.EndObject();
-    return json(200, std::string(buf.GetString(), buf.GetSize()), now);
+    // 201 Created: each call creates an import (the official client accepts only 201).
+    return json(201, std::string(buf.GetString(), buf.GetSize()), now);
   }
 
   Response get_import(const std::string& dataset_id, const std::string& import_id, Instant now) const {
@@ -8542,6 +8910,9 @@ class FakeService {
 
   DatasetStatus legacy_status(const DatasetState& d, Instant now) const {
     const ImportState* current = legacy_current(d);
+    if (current && now < *current->received + opts_.legacy_status_lag)  // the change not shown yet
+      return d.legacy_previous ? legacy_status_of(status_at(imports_[*d.legacy_previous], now))
+                               : DatasetStatus::uninitialised;
     return current ? legacy_status_of(status_at(*current, now)) : DatasetStatus::uninitialised;
   }
 
@@ -8690,15 +9061,48 @@ class FakeService {
     im.received = now;
     if (im.legacy) {
       im.result = validate_legacy_upload(im.legacy_kind, body);
+      d.legacy_previous = d.legacy_current;
       d.legacy_current = index;
     } else {
       im.result = validate_upload(im.kind, body, d.schema, opts_.max_reported_errors);
+      write_records(im, d);
     }
+    im.size = body.size();
     Instant start = d.busy_until ? std::max(now, *d.busy_until) : now;
     im.start = start;
     im.end =
         start + opts_.processing_base + opts_.processing_per_record * static_cast<Duration::rep>(im.result.records);
     d.busy_until = im.end;
+  }
+
+  // The accepted records go into the dataset, each identity once: one the
+  // dataset already holds (from an earlier import, or earlier in this file)
+  // is a duplicate. Decided on arrival, which is processing order: imports
+  // of a dataset are processed one at a time in arrival order.
+  static void write_records(ImportState& im, DatasetState& d) {
+    if (im.result.status != ImportStatus::complete && im.result.status != ImportStatus::partial) return;
+    for (std::uint64_t key : im.result.accepted_keys)
+      if (!d.written.insert(key).second) ++im.duplicates;
+    im.result.accepted_keys.clear();
+    im.result.accepted_keys.shrink_to_fit();
+  }
+
+  // What processing has got through at `t` (start <= t < end): the fake
+  // goes through the file at an even pace over its processing time, so the
+  // offset (bytes) and the running counts grow in proportion.
+  struct Progress {
+    std::uint64_t offset = 0, written = 0, duplicates = 0, rejected = 0;
+  };
+  static Progress progress_at(const ImportState& im, Instant t) {
+    const auto total = (*im.end - *im.start).count();
+    const auto done = std::clamp<Duration::rep>((t - *im.start).count(), 0, total);
+    auto part = [&](std::uint64_t whole) {
+      return total <= 0 ? whole
+                        : static_cast<std::uint64_t>(static_cast<long double>(whole) * static_cast<long double>(done) /
+                                                     static_cast<long double>(total));
+    };
+    const std::uint64_t dups = std::min(im.duplicates, im.result.accepted);
+    return {part(im.size), part(im.result.accepted - dups), part(dups), part(im.result.rejected)};
   }
 
   static ImportStatus status_at(const ImportState& im, Instant t) {
@@ -8714,6 +9118,10 @@ class FakeService {
     if (t >= *im.end) return *im.end;
     if (t >= *im.start) return *im.start;
     return *im.received;
+  }
+
+  static std::string partial_reason(const ImportState& im) {
+    return std::to_string(im.result.rejected) + " of " + std::to_string(im.result.records) + " records were rejected";
   }
 
   static bool shows_accepted(ImportStatus s) { return s == ImportStatus::complete || s == ImportStatus::partial; }
@@ -8750,9 +9158,28 @@ class FakeService {
     write_string(w, format_iso8601(wall_time(im.created)));
     w.Key("updated_at");
     write_string(w, format_iso8601(wall_time(updated_at(im, now))));
+    w.Key("filename");
+    write_string(w, im.filename, kMaxFilenameBytes);
+    if (im.start && now >= *im.start) {
+      w.Key("processing_started_at");
+      write_string(w, format_iso8601(wall_time(*im.start)));
+    }
+    if (s == ImportStatus::processing) {  // the running figures (docs/service.md, Step 3)
+      Progress p = progress_at(im, now);
+      w.Key("processed_offset");
+      w.Uint64(p.offset);
+      w.Key("written_count");
+      w.Uint64(p.written);
+      w.Key("duplicate_seen_count");
+      w.Uint64(p.duplicates);
+      w.Key("rejected_seen_count");
+      w.Uint64(p.rejected);
+    }
     if (shows_accepted(s)) {
       w.Key("accepted_count");
       w.Uint64(im.result.accepted);
+      w.Key("duplicate_count");
+      w.Uint64(im.duplicates);
     }
     if (shows_rejected(im, s)) {
       w.Key("rejected_count");
@@ -8765,6 +9192,9 @@ class FakeService {
     if (s == ImportStatus::failed) {
       w.Key("reason");
       write_string(w, im.result.reason);
+    } else if (s == ImportStatus::partial) {  // as the documented example does ("2 records rejected")
+      w.Key("reason");
+      write_string(w, partial_reason(im));
     }
     w.EndObject();
   }
@@ -8803,8 +9233,9 @@ class FakeService {
     }
     w.Key("imports");
     w.StartArray();
-    for (std::size_t i : d.imports) {
-      const ImportState& im = imports_[i];
+    // Most recent first, as documented (docs/service.md, The dataset).
+    for (auto i_it = d.imports.rbegin(); i_it != d.imports.rend(); ++i_it) {
+      const ImportState& im = imports_[*i_it];
       ImportStatus s = status_at(im, now);
       w.StartObject();
       w.Key("import_id");
@@ -8814,6 +9245,8 @@ class FakeService {
       if (shows_accepted(s)) {
         w.Key("accepted_count");
         w.Uint64(im.result.accepted);
+        w.Key("duplicate_count");
+        w.Uint64(im.duplicates);
       }
       if (shows_rejected(im, s)) {
         w.Key("rejected_count");

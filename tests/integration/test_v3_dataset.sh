@@ -10,7 +10,7 @@ it_init; need_upload; need_fake
 
 puts() { grep -c '^PUT ' "$FAKE_LOG" || true; }
 
-fake_start --legacy-dataset v3 --processing-ms 50
+fake_start --legacy-dataset v3 --processing-ms 300  # long enough for the first poll to see PROCESSING
 [[ $(api_get datasets/v3/status) == '{"status":"UNINITIALISED"}' ]] || fail "a new V3 dataset is UNINITIALISED"
 
 run_cli csv "${FAST[@]}" --json v3 "$IT_DATA/valid.csv"

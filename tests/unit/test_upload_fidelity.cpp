@@ -6,6 +6,7 @@
 #include <upstate/http_date.hpp>
 #include <upstate/server_progress.hpp>
 #include <upstate/upload.hpp>
+#include <upstate/url_expiry.hpp>
 
 #include "support/answers.hpp"
 
@@ -123,4 +124,16 @@ TEST_CASE("ServerProgress: the offset is a bar when it reads as bytes of the fil
   CHECK(p.fraction_of(100) == Approx(0.8));
   p.processed_offset = 0;          // nothing yet
   CHECK(p.fraction_of(100) == Approx(0.0));
+}
+
+TEST_CASE("url_wall_expiry: expires_at first, unless it is no later than the signing time") {
+  PresignedUrlInfo info;
+  info.signed_at = 1000;
+  info.expires_at = 1900;
+  CHECK(url_wall_expiry(std::string("1970-01-01T00:20:00Z"), info) == std::optional<UnixSeconds>(1200));
+  CHECK(url_wall_expiry(std::string("1970-01-01T00:16:40Z"), info) == std::optional<UnixSeconds>(1900));  // = signed_at
+  CHECK(url_wall_expiry(std::string("soon"), info) == std::optional<UnixSeconds>(1900));
+  CHECK(url_wall_expiry(std::nullopt, info) == std::optional<UnixSeconds>(1900));
+  info = {};
+  CHECK(url_wall_expiry(std::string("1970-01-01T00:20:00Z"), info) == std::optional<UnixSeconds>(1200));
 }

@@ -48,7 +48,7 @@ class Client {
   void start(Upload& upload, const std::string& path, std::function<void(Outcome)> on_done) {
     upload_ = &upload;
     on_done_ = std::move(on_done);
-    progress_ = Progress{Phase::not_started, 0, upload.file().size};
+    progress_ = Progress{Phase::not_started, 0, upload.file().size, std::nullopt};
     // An upload that only polls (Upload::resume_import, or a restore past
     // the PUT) may be given no file: "".
     if (!path.empty()) {
