@@ -26,3 +26,12 @@ assert_file_contains "$ERR" "warning from the service: 4 of 20 records were reje
 run_cli plain "${FAST[@]}" ds "$SAMPLE"
 assert_rc 2
 fake_stop
+
+# While the service processes the file, its own figures are shown: the
+# offset as a share of the file (a line per 10 % off a terminal), with the
+# running counts.
+fake_start --dataset ds:"$SCHEMA" --processing-ms 1500
+run_cli progress "${FAST[@]}" ds "$SAMPLE"
+assert_rc 2
+assert_file_contains "$ERR" "reviews.jsonl: processed [0-9]+%: [0-9]+ written, [0-9]+ already present, [0-9]+ rejected" "server-side progress"
+fake_stop
