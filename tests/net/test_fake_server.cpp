@@ -461,7 +461,7 @@ TEST_CASE("fake server: TLS", "[fake_server]") {
   std::string ca = "--cacert " + shell_quote(cert) + " ";
   Answer a = split_status(curl(dir, ca + "-H 'Authorization: Token fake-token' -w '\\n%{http_code}' " +
                                         shell_quote(r.server.api_base() + "/datasets/ds1/upload-url/a.jsonl")));
-  REQUIRE(a.status == 200);
+  REQUIRE(a.status == 201);
   auto doc = json_of(a.body);
   Step1 s{str(doc, "upload_url"), str(doc, "import_id"), str(doc, "content_type")};
   CHECK(s.upload_url.rfind("https://127.0.0.1:", 0) == 0);
