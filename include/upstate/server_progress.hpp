@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "redaction.hpp"
 #include "wire/import_report.hpp"
 
 namespace upstate {
@@ -43,12 +44,18 @@ struct ServerProgress {
 };
 
 // The report's progress fields; nullopt when it has none of the figures
-// (processed_offset or a running count).
-inline std::optional<ServerProgress> server_progress_of(const ImportReport& r) {
+// (processed_offset or a running count). Its strings come from the server:
+// `token` is redacted from them.
+inline std::optional<ServerProgress> server_progress_of(const ImportReport& r, std::string_view token = {}) {
   if (!r.processed_offset && !r.written_count && !r.duplicate_seen_count && !r.rejected_seen_count)
     return std::nullopt;
-  return ServerProgress{r.filename,      r.processing_started_at, r.processed_offset,
-                        r.written_count, r.duplicate_seen_count,  r.rejected_seen_count};
+  ServerProgress p{r.filename,      r.processing_started_at, r.processed_offset,
+                   r.written_count, r.duplicate_seen_count,  r.rejected_seen_count};
+  if (token.size() >= 6) {
+    p.filename = redact(std::move(p.filename), token);
+    p.processing_started_at = redact(std::move(p.processing_started_at), token);
+  }
+  return p;
 }
 
 }  // namespace upstate
