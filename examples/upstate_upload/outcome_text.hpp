@@ -101,7 +101,7 @@ inline std::string summary_text(const std::string& file, const upstate::Outcome&
     out += "  warning: every accepted record was already in the dataset; nothing new was added\n";
   // On partial the service may explain too (the official client shows it as a warning).
   if (r.reason)
-    out += std::string(r.status == upstate::ImportStatus::partial ? "  warning from the service: " : "  reason: ") +
+    out += std::string(r.status == upstate::ImportStatus::partial ? "  warning from the service, reason: " : "  reason: ") +
            printable_excerpt(*r.reason, 500) + "\n";
   std::size_t shown = 0;
   for (const auto& e : r.errors) {

@@ -20,7 +20,7 @@ assert_file_contains "$ERR" "partial" "stderr names the outcome"
 assert_file_contains "$ERR" "record 4" "stderr lists the rejected records"
 # The service's reason on a partial outcome is shown, as a warning.
 json_check partial 'o[0]["reason"] == "4 of 20 records were rejected"' "the reason in --json"
-assert_file_contains "$ERR" "warning from the service: 4 of 20 records were rejected" "the reason on stderr"
+assert_file_contains "$ERR" "warning from the service, reason: 4 of 20 records were rejected" "the reason on stderr"
 
 # Without --json: same exit code, nothing but (possibly) nothing on stdout.
 run_cli plain "${FAST[@]}" ds "$SAMPLE"
