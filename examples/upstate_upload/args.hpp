@@ -24,7 +24,8 @@ inline const char* const kUsage =
     "  --ca-file PATH     extra trusted CA certificates (PEM)\n"
     "  --timeout SECONDS  overall deadline per file (default 3600)\n"
     "  --poll-interval SECONDS   first poll delay (default 2)\n"
-    "  --max-in-flight K  several FILEs: at most K in flight (default 4); PUTs go in the order given\n"
+    "  --max-in-flight K  several FILEs: at most K in flight (default 4); PUTs go in the order given;\n"
+    "                     fewer while the service answers 429/503 (halved, then +1 per 8 successes)\n"
     "  --fail-fast        several FILEs: stop at the first file that does not end complete\n"
     "  --state-file PATH  one FILE: keep the upload's state in PATH after every step; run the same\n"
     "                     command again after a crash and it continues where it was\n"
@@ -70,6 +71,7 @@ struct Args {
   std::string journal;  // --journal PATH (journal_batch.hpp)
   bool sync = false;
   bool dry_run = false;
+  bool fixed_concurrency = false;  // test knob (--fixed-concurrency): no AIMD below --max-in-flight
   PreflightMode preflight = PreflightMode::warn;
   std::string rejected_out;
   std::vector<std::string> files;
@@ -135,6 +137,7 @@ inline Args parse_args(int argc, char** argv) {
     else if (arg == "--journal") a.journal = value();
     else if (arg == "--sync") a.sync = true;
     else if (arg == "--dry-run") a.dry_run = true;
+    else if (arg == "--fixed-concurrency") a.fixed_concurrency = true;
     else if (arg == "--rejected-out") a.rejected_out = value();
     else if (arg == "--preflight") {
       std::string v = value();

@@ -18,6 +18,7 @@
 #include <upstate/upstate.hpp>
 
 #include "args.hpp"
+#include "batch_upload.hpp"
 #include "journal_file.hpp"
 #include "journal_plan.hpp"
 #include "preflight_step.hpp"
@@ -211,7 +212,7 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   batch_config.upload = config;
   batch_config.max_in_flight = args.max_in_flight;
   batch_config.fail_fast = args.fail_fast;
-  batch_config.adaptive_concurrency = true;
+  batch_config.adaptive_concurrency = !args.fixed_concurrency;
   upstate::Batch batch = upstate::Batch::of_uploads(batch_config, std::move(uploads));
   for (std::size_t i = 0; i < refused.size(); ++i)
     if (refused[i]) batch.refuse_file(i, *refused[i]);
@@ -277,10 +278,8 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
       std::fprintf(stderr, "dataset %s: total_datapoint_count %llu\n", upstate::printable_excerpt(args.dataset_id, 100).c_str(),
                    static_cast<unsigned long long>(*outcome.total_datapoint_count));
     if (skipped) std::fprintf(stderr, "skipped %zu files already imported (see above)\n", skipped);
-    if (batch.adaptive_limit().decreases())
-      std::fprintf(stderr, "the service asked to slow down (429/503): concurrency went down %zu times, ended at %zu\n",
-                   batch.adaptive_limit().decreases(), batch.concurrency_limit());
   }
+  print_slowdown(args, batch);
   std::fflush(stdout);
   return worst;
 }

@@ -15,7 +15,9 @@ FILES=${IT_CRASH_FILES:-200}
 KILLS=${IT_CRASH_KILLS:-5}
 RANDOM=${IT_CRASH_SEED:-15}
 
-fake_start --dataset ds:"$SCHEMA" --processing-ms 20
+# Every PUT's answer comes 25 ms after the bytes landed, so many kills fall
+# between the two: the rerun must ask the import, not send the file again.
+fake_start --dataset ds:"$SCHEMA" --processing-ms 20 --fault upload:delay:25x100000
 mkdir -p "$TMP/data"
 # File i holds 1 + i % 4 records, each naming its file (no two files alike).
 "$PY" - "$TMP/data" "$FILES" <<'PY'

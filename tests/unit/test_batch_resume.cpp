@@ -161,6 +161,10 @@ TEST_CASE("batch: adaptive concurrency lets fewer files run after a 429, more af
   for (std::size_t i = 1; i < 8; ++i) b.on_response(out[i].ticket, test::api_error(404), test::at(1));
   CHECK(b.active_files() == 4);  // file 0 (backing off) and three new ones
   CHECK(b.started_files() == 11);
+  // Requests, too: at most the limit out at once; the rest wait for answers.
+  std::vector<BatchSend> more;
+  while (auto s = b.next_send()) more.push_back(std::move(*s));
+  CHECK(more.size() == 3);
   SECTION("without adaptive concurrency the same answers keep all 8 running") {
     c.adaptive_concurrency = false;
     Batch fixed(c, files);
@@ -172,4 +176,35 @@ TEST_CASE("batch: adaptive concurrency lets fewer files run after a 429, more af
     CHECK(fixed.active_files() == 8);
     CHECK(fixed.concurrency_limit() == 8);
   }
+}
+
+TEST_CASE("batch: adaptive concurrency holds requests while the limit is out") {
+  BatchConfig c;
+  c.upload.api_base = test::kApi;
+  c.upload.token = test::kToken;
+  c.upload.dataset_id = "ds1";
+  c.max_in_flight = 4;
+  c.adaptive_concurrency = true;
+  std::vector<FileInfo> files;
+  for (int i = 0; i < 4; ++i) files.push_back({"f" + std::to_string(i) + ".jsonl", 10});
+  Batch b(c, files);
+  b.start(test::at(0));
+  std::vector<BatchSend> out;
+  while (auto s = b.next_send()) out.push_back(std::move(*s));
+  REQUIRE(out.size() == 4);
+  b.on_response(out[3].ticket, test::answer(429), test::at(1));
+  REQUIRE(b.concurrency_limit() == 2);
+  // File 0 gets its URL: its PUT is due, but files 1 and 2 still have 2 requests out.
+  b.on_response(out[0].ticket,
+                test::url_answer("imp-0", "https://s3.example.test/raw/imp-0/f0.jsonl?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+                                          "&X-Amz-Date=20261128T120000Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host"
+                                          "&X-Amz-Signature=abc"),
+                test::at(1));
+  CHECK_FALSE(b.next_send());
+  b.on_response(out[1].ticket, test::api_error(404), test::at(1));
+  auto put = b.next_send();
+  REQUIRE(put);
+  CHECK(put->file == 0);
+  CHECK(put->request.purpose == Purpose::upload);
+  CHECK_FALSE(b.next_send());
 }
