@@ -1,7 +1,7 @@
 // upstate 0.1.0 -- single-header core (needs RapidJSON and the standard library)
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (64 files, each once, in the order
+// and the project headers it includes (68 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -5273,7 +5273,8 @@ struct BatchConfig {
   bool fail_fast = false;
   bool fetch_dataset = true;
   // Adaptive concurrency (concurrency_limit.hpp): max_in_flight becomes a
-  // ceiling; 429/503 answers halve the files let run, successes raise it.
+  // ceiling; 429/503 answers halve the files let run and the requests let
+  // out at once (next_send waits), successes raise it again.
   bool adaptive_concurrency = false;
   std::size_t concurrency_increase_after = 8;  // successful answers per +1
 };
@@ -5396,8 +5397,11 @@ class Batch {
   // ---- what to do next -----------------------------------------------------
 
   // The next request to perform; call until empty after every event.
+  // With adaptive_concurrency, empty while concurrency_limit() requests are
+  // out (pulled, not answered): the rest wait for an answer.
   std::optional<BatchSend> next_send() {
     if (outbox_.empty()) return std::nullopt;
+    if (config_.adaptive_concurrency && owners_.size() - outbox_.size() >= limit_.current()) return std::nullopt;
     BatchSend s = std::move(outbox_.front());
     outbox_.pop_front();
     return s;
@@ -5436,8 +5440,8 @@ class Batch {
   }
   // Files between start and Done.
   std::size_t active_files() const noexcept { return running_.size(); }
-  // How many files may run now: max_in_flight, or less after 429/503
-  // answers with adaptive_concurrency.
+  // How many files may run, and requests be out, now: max_in_flight, or
+  // less after 429/503 answers with adaptive_concurrency.
   std::size_t concurrency_limit() const noexcept {
     return config_.adaptive_concurrency ? limit_.current() : config_.max_in_flight;
   }
