@@ -20,6 +20,7 @@
 #include "args.hpp"
 #include "batch_upload.hpp"
 #include "journal_file.hpp"
+#include "json_text.hpp"
 #include "journal_plan.hpp"
 #include "preflight_step.hpp"
 #include "progress_view.hpp"
@@ -120,16 +121,16 @@ inline upstate::Upload upload_for(const PlannedFile& f, const upstate::UploadCon
 
 inline void print_skip_json(const PlannedFile& f) {
   rapidjson::StringBuffer out;
-  rapidjson::Writer<rapidjson::StringBuffer> w(out);
+  JsonWriter w(out);
   w.StartObject();
-  w.Key("file");
-  w.String(f.path.data(), static_cast<rapidjson::SizeType>(f.path.size()));
-  w.Key("skipped");
-  w.String("already_imported");
-  w.Key("import_id");
-  w.String(f.record->import_id.data(), static_cast<rapidjson::SizeType>(f.record->import_id.size()));
-  w.Key("status");
-  w.String(f.record->outcome.data(), static_cast<rapidjson::SizeType>(f.record->outcome.size()));
+  json_key(w, "file");
+  json_string(w, f.path);
+  json_key(w, "skipped");
+  json_string(w, "already_imported");
+  json_key(w, "import_id");
+  json_string(w, f.record->import_id);
+  json_key(w, "status");
+  json_string(w, f.record->outcome);
   w.EndObject();
   std::fprintf(stdout, "%s\n", out.GetString());
 }
@@ -158,7 +159,7 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
       ++skipped_by_status[f.record->outcome];
       if (args.dry_run && !args.quiet)
         std::fprintf(stdout, "skip    %s (content already imported: %s, import %s%s%s)\n",
-                     upstate::printable_excerpt(f.path, 300).c_str(), f.record->outcome.c_str(),
+                     upstate::printable_excerpt(f.path, 300).c_str(), upstate::terminal_safe(f.record->outcome).c_str(),
                      upstate::printable_excerpt(f.record->import_id, 80).c_str(), f.record->path == f.path ? "" : ", as ",
                      f.record->path == f.path ? "" : upstate::printable_excerpt(f.record->path, 200).c_str());
       if (args.json && !args.dry_run) print_skip_json(f);
@@ -179,7 +180,7 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   if (!args.quiet || args.dry_run) {
     std::string why;
     for (const auto& kv : skipped_by_status)
-      why += (why.empty() ? "" : ", ") + std::to_string(kv.second) + " " + kv.first;
+      why += (why.empty() ? "" : ", ") + std::to_string(kv.second) + " " + upstate::terminal_safe(kv.first);
     std::fprintf(stderr, "%s %zu files: %zu to send (%zu resumed from the journal), %zu skipped%s\n",
                  args.dry_run ? "dry run:" : "journal:", plan.size(), sending.size(), resumed, skipped,
                  skipped ? (" (content already imported into " + upstate::printable_excerpt(args.dataset_id, 100) + ": " +
