@@ -24,6 +24,13 @@
 
 namespace upstate_upload {
 
+// Adaptive concurrency (upstate::ConcurrencyLimit) said so when the service pushed back.
+inline void print_slowdown(const Args& args, const upstate::Batch& batch) {
+  if (args.quiet || batch.adaptive_limit().decreases() == 0) return;
+  std::fprintf(stderr, "the service asked to slow down (429/503): concurrency went down %zu times, ended at %zu\n",
+               batch.adaptive_limit().decreases(), batch.concurrency_limit());
+}
+
 // `refused[i]`: file i is not uploaded, it ends with this error (a file
 // that cannot be opened, pre-flight). Every PUT of file i reads local[i]'s
 // one descriptor; a signal cancels the batch. `use` gets the outcome while
@@ -45,6 +52,7 @@ inline void upload_many(const Args& args, const upstate::UploadConfig& config, c
   batch_config.upload = config;
   batch_config.max_in_flight = args.max_in_flight;
   batch_config.fail_fast = args.fail_fast;
+  batch_config.adaptive_concurrency = !args.fixed_concurrency;
   upstate::Batch batch(batch_config, std::move(files));
   for (std::size_t i = 0; i < refused.size(); ++i)
     if (refused[i]) batch.refuse_file(i, *refused[i]);
@@ -62,6 +70,7 @@ inline void upload_many(const Args& args, const upstate::UploadConfig& config, c
         client.start_with_files(batch, std::move(sources), [finished](const upstate::BatchOutcome&) { finished(); });
       },
       [&] { client.cancel(); });
+  print_slowdown(args, batch);
   if (const upstate::BatchOutcome* outcome = batch.outcome()) use(*outcome);
 }
 

@@ -29,6 +29,7 @@
 #include "args.hpp"
 #include "batch_upload.hpp"
 #include "interrupts.hpp"
+#include "journal_batch.hpp"
 #include "local_file.hpp"
 #include "progress_view.hpp"
 #include "preflight_step.hpp"
@@ -90,6 +91,10 @@ int main(int argc, char** argv) {
   config.seed = static_cast<std::uint64_t>(upstate::Clock::now().time_since_epoch().count());
 
   if (args.mode == Mode::show_dataset) return show_dataset(args, config);
+  // --journal runs its own loop (journal_batch.hpp), before any file is
+  // opened here or any signal handled: a signal keeps its default action
+  // there (the journal is its crash safety).
+  if (args.mode != Mode::resume && !args.journal.empty()) return journaled_upload(args, config);
   // From here on SIGINT / SIGTERM cancel the run instead of killing it.
   Interrupts interrupts;
   if (args.mode == Mode::resume) {

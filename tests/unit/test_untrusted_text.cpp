@@ -166,6 +166,22 @@ TEST_CASE("report fields never hold the token: failed reason, errors[].field/rea
     CHECK(o.report()->errors[0].reason == "bad [redacted]");
     CHECK(token_free(std::string(o.report()->errors[0].raw)));
   }
+  SECTION("a reason past the cut of the raw item text (max_raw_item_bytes)") {
+    UploadConfig c = config();
+    c.limits.max_raw_item_bytes = 16;
+    Upload up{c, {"reviews.jsonl", 10}};
+    up.start(at(0));
+    up.on_response(test::url_answer(), at(1));
+    up.on_response(test::answer(200), at(2));
+    Outcome o = done(up.on_response(
+        test::import_answer("partial", R"(,"rejected_count":1,"errors":[{"record_index":0,"field":"a","reason":")" +
+                                           std::string(40, 'r') + t + R"("}])"),
+        at(3)));
+    REQUIRE(o.report());
+    REQUIRE(o.report()->errors.size() == 1);
+    CHECK(o.report()->errors[0].raw.size() <= 16);
+    CHECK(token_free(std::string(o.report()->errors[0].reason)));
+  }
   SECTION("V3 ERROR reason") {
     Upload up{config(), {"answers.csv", 10}};
     up.start(at(0));
@@ -174,7 +190,8 @@ TEST_CASE("report fields never hold the token: failed reason, errors[].field/rea
                                 {{"Date", test::kDate}}),
                    at(1));
     up.on_response(test::answer(200), at(2));
-    Outcome o = done(up.on_response(test::answer(200, R"({"status":"ERROR","reason":"token )" + t + R"("})"), at(3)));
+    // At 30 s: past PollPolicy::legacy_settle, so an ERROR unchanged since the PUT counts (legacy_freshness.hpp).
+    Outcome o = done(up.on_response(test::answer(200, R"({"status":"ERROR","reason":"token )" + t + R"("})"), at(30)));
     REQUIRE(o.report());
     REQUIRE(o.report()->reason);
     CHECK(*o.report()->reason == "token [redacted]");
