@@ -59,13 +59,31 @@ inline std::optional<upstate::Schema> fetch_schema(const Args& args, const upsta
   return std::nullopt;
 }
 
+// Without signal handling (the --journal loop keeps default dispositions).
+inline std::optional<upstate::Schema> fetch_schema(const Args& args, const upstate::UploadConfig& config) {
+  upstate::BatchConfig bc;
+  bc.upload = config;
+  bc.upload.deadline = std::min(config.deadline, upstate::Duration{15000});
+  bc.upload.retry.max_attempts = 2;
+  upstate::Batch batch(bc, {});
+  upstate::asio::BatchClientOptions options;
+  options.session = session_options(args);
+  upstate::BatchOutcome o = upstate::asio::upload_batch(batch, std::vector<std::string>{}, std::move(options));
+  if (o.dataset && o.dataset->schema) return o.dataset->schema;
+  if (!args.quiet && o.dataset_error)
+    std::fprintf(stderr, "pre-flight: cannot fetch the dataset's schema (%s): checking the format only\n",
+                 upstate::to_string(*o.dataset_error).c_str());
+  else if (!args.quiet)
+    std::fprintf(stderr, "pre-flight: the dataset has no schema: checking the format only\n");
+  return std::nullopt;
+}
+
 // nullopt: go ahead and upload; an Error: strict mode refuses the file.
-// Reads `file` once, at most the size seen at open; stops (nullopt) at a
-// signal or at the command's deadline `not_after`, which the upload then
-// reports.
-inline std::optional<upstate::Error> preflight_file(const Args& args, const std::optional<upstate::Schema>& schema,
-                                                    const LocalFile& file, Interrupts& interrupts,
-                                                    upstate::Instant not_after) {
+// Reads `file` once, at most the size seen at open; stops (nullopt) when
+// `stop()` says so (a signal, the command's deadline), leaving the upload
+// to report it.
+inline std::optional<upstate::Error> preflight_scan(const Args& args, const std::optional<upstate::Schema>& schema,
+                                                    const LocalFile& file, const std::function<bool()>& stop) {
   const std::string name = base_name(file.path);
   const std::string shown_name = upstate::terminal_safe(name);  // for stderr: a file name may hold any byte
   auto kind = upstate::file_kind_from_name(name);
@@ -76,13 +94,12 @@ inline std::optional<upstate::Error> preflight_file(const Args& args, const std:
   upstate::Preflight preflight(pc);
   bool stopped = false;
   std::string io_error = for_each_chunk(file.source, [&](std::string_view chunk) {
-    if (interrupts.poll() || upstate::Clock::now() >= not_after) return !(stopped = true);
+    if (stop()) return !(stopped = true);
     preflight.feed(chunk);
     return true;
   });
   if (stopped) {
-    if (!args.quiet && !interrupts.interrupted())
-      std::fprintf(stderr, "%s: pre-flight: stopped at the --timeout deadline\n", shown_name.c_str());
+    if (!args.quiet) std::fprintf(stderr, "%s: pre-flight: stopped before the end\n", shown_name.c_str());
     return std::nullopt;
   }
   if (!io_error.empty()) return std::nullopt;  // the upload reports an unreadable file itself
@@ -118,6 +135,23 @@ inline std::optional<upstate::Error> preflight_file(const Args& args, const std:
   if (!r.problems.empty()) why += " (first: " + upstate::to_string(r.problems.front()) + ")";
   return upstate::Error{upstate::ErrorCode::preflight_failed, 0,
                         name + " not uploaded (--preflight strict): " + why, "", ""};
+}
+
+// The run's pre-flight: stops at a signal or at the deadline `not_after`.
+inline std::optional<upstate::Error> preflight_file(const Args& args, const std::optional<upstate::Schema>& schema,
+                                                    const LocalFile& file, Interrupts& interrupts,
+                                                    upstate::Instant not_after) {
+  return preflight_scan(args, schema, file,
+                        [&] { return interrupts.poll() || upstate::Clock::now() >= not_after; });
+}
+
+// By path (the --journal loop): opened here, once; a file that cannot be
+// opened is left to the upload to report.
+inline std::optional<upstate::Error> preflight_file(const Args& args, const std::optional<upstate::Schema>& schema,
+                                                    const std::string& path) {
+  const LocalFile file = open_local_file(path);
+  if (file.refusal) return std::nullopt;
+  return preflight_scan(args, schema, file, [] { return false; });
 }
 
 }  // namespace upstate_upload
