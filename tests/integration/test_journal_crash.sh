@@ -30,7 +30,7 @@ for i in range(n):
 PY
 EXPECTED=$("$PY" -c "print(sum(1 + i % 4 for i in range($FILES)))")
 J=$TMP/batch.journal
-ARGS=(--api-base "$FAKE_API" --poll-interval 0.05 --timeout 60 --preflight off --max-in-flight 16
+ARGS=(--api-base "$FAKE_API" --poll-interval 0.1 --timeout 60 --preflight off --max-in-flight 16
       --journal "$J" --sync ds "$TMP/data")
 
 for k in $(seq "$KILLS"); do
