@@ -1,5 +1,9 @@
 // upstate 0.1.0 -- single-header core (needs RapidJSON and the standard library)
 //
+// Copyright (c) 2026 the upstate authors. MIT License: see LICENSE
+// (SPDX-License-Identifier: MIT); the licence text is reproduced at the
+// end of this file.
+//
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
 // and the project headers it includes (60 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
@@ -8778,3 +8782,25 @@ class FakeTransport {
 // ---- end include/upstate/upstate.hpp ----
 
 #endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP
+
+// MIT License
+//
+// Copyright (c) 2026 the upstate authors
+//
+// Permission is hereby granted, free of charge, to any person obtaining a copy
+// of this software and associated documentation files (the "Software"), to deal
+// in the Software without restriction, including without limitation the rights
+// to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+// copies of the Software, and to permit persons to whom the Software is
+// furnished to do so, subject to the following conditions:
+//
+// The above copyright notice and this permission notice shall be included in all
+// copies or substantial portions of the Software.
+//
+// THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+// IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+// FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+// AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+// LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+// OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+// SOFTWARE.
