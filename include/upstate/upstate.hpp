@@ -2,6 +2,7 @@
 // The core of upstate: wire types, parsing, policies, the upload machine and
 // the offline testing kit. Needs RapidJSON and the standard library only;
 // the Asio adapter is a separate header (<upstate/asio/client.hpp>).
+#include "version.hpp"
 #include "action.hpp"
 #include "api_access.hpp"
 #include "ascii.hpp"
