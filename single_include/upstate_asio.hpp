@@ -12,7 +12,7 @@
 #ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_ASIO_HPP
 #define UPSTATE_SINGLE_INCLUDE_UPSTATE_ASIO_HPP
 
-// The core, from the file next to this one.
+// What this file builds on, from the files next to it.
 #include "upstate.hpp"
 
 // ---- begin include/upstate/asio/client.hpp ----
@@ -21,6 +21,8 @@
 // Sleep a steady_timer, each event is fed back with the steady clock's time.
 // Opt-in: this header needs Asio, OpenSSL and llhttp; the core does not.
 #include <asio.hpp>
+
+#include <memory>
 
 // ---- begin include/upstate/asio/file_source.hpp ----
 // The PUT's body: a file read at explicit offsets (pread), so a restarted
@@ -136,7 +138,10 @@ class Connection {
     ::asio::ip::make_address(host, not_ip);
     const bool is_ip = !not_ip;
     // SNI carries a DNS name only (RFC 6066 forbids IP literals).
-    if (!is_ip) SSL_set_tlsext_host_name(ssl, host.c_str());
+    // SSL_set_tlsext_host_name is a macro with a C cast: its expansion,
+    // without the cast (users' -Wold-style-cast sees our headers).
+    if (!is_ip)
+      SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(host.c_str()));
     tls_->set_verify_mode(::asio::ssl::verify_peer);
     // Host-name (or IP SAN) check by OpenSSL itself, against the name we dialled.
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
