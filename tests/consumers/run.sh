@@ -51,7 +51,8 @@ if [ "$mode" = find_package ] || [ "$mode" = core_only ]; then
                   -DUPSTATE_CONSUMER_ASIO="$consumer_asio")
   if [ "$mode" = core_only ]; then
     consumer_args+=(-DUPSTATE_EXPECT_NO_ASIO=ON)
-    if find "$work/prefix" -name 'upstate-upload' -o -name 'upstate-fake-server' -o -name 'Findllhttp.cmake' | grep -q .; then
+    if find "$work/prefix" -name 'upstate-upload' -o -name 'upstate-fake-server' -o -name 'Findllhttp.cmake' \
+         -o -path '*/upstate/asio' | grep -q .; then
       echo "FAIL: the core-only install holds programs or the adapter's llhttp module" >&2
       exit 1
     fi
