@@ -22,7 +22,6 @@
 // Opt-in: this header needs Asio, OpenSSL and llhttp; the core does not.
 #include <asio.hpp>
 
-#include <functional>
 #include <memory>
 
 // ---- begin include/upstate/asio/file_source.hpp ----

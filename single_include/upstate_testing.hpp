@@ -43,7 +43,6 @@
 // Routing is by URL prefix (scheme, host, port, path): `api_base` is the
 // API, `upload_base` is S3; any other URL answers TransportError{connect},
 // as an unknown host would.
-#include <array>
 
 // ---- begin include/upstate/testing/fake_fault.hpp ----
 // Scripted faults: "fail the next N requests of a kind". A fault stands for

@@ -26,6 +26,7 @@
 
 #include "args.hpp"
 #include "batch_upload.hpp"
+#include "journal_batch.hpp"
 #include "progress_view.hpp"
 #include "preflight_step.hpp"
 #include "put_only.hpp"
@@ -92,6 +93,8 @@ int main(int argc, char** argv) {
     default:
       break;
   }
+
+  if (!args.journal.empty()) return journaled_upload(args, config);
 
   // Pre-flight: every file checked (the schema fetched once) before any is sent.
   std::vector<std::optional<upstate::Error>> refused(args.files.size());

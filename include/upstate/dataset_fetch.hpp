@@ -19,6 +19,7 @@
 #include "http.hpp"
 #include "http_date.hpp"
 #include "outcome.hpp"
+#include "redaction.hpp"
 #include "result.hpp"
 #include "retry_policy.hpp"
 #include "rng.hpp"
@@ -80,7 +81,7 @@ class DatasetFetch {
     }
     if (parsed->id != config_.dataset_id)
       return finish(Error{ErrorCode::malformed_answer, response.status,
-                          "the answer is about dataset '" + printable_excerpt(parsed->id, 80) + "', not '" +
+                          "the answer is about dataset '" + printable_excerpt(redact(parsed->id, config_.token), 80) + "', not '" +
                               printable_excerpt(config_.dataset_id, 80) + "'",
                           "$.id", ""});
     return finish(std::move(parsed).value());
@@ -155,7 +156,8 @@ class DatasetFetch {
                             "the server asked to wait past the deadline", "", ""});
       wait = std::max(wait, *minimum);
     }
-    if (notes_.size() < Outcome::kMaxNotes)
+    // Announced only when it will happen (not when the wait reaches the deadline).
+    if (notes_.size() < Outcome::kMaxNotes && now + wait < deadline_)
       notes_.push_back(Note{now, redact(last_failure_.message + "; retrying (attempt " +
                                             std::to_string(failures_ + 1) + ")",
                                         config_.token)});
@@ -167,8 +169,10 @@ class DatasetFetch {
   DatasetFetchAction finish(Result<Dataset> result) {
     if (!result) {
       Error e = result.error();
-      e.message = redact(std::move(e.message), config_.token);
+      redact_in(e, config_.token);
       result = std::move(e);
+    } else {
+      redact_in(result.value(), config_.token);  // --show-dataset prints its name and schema
     }
     result_ = std::move(result);
     state_ = State::done;

@@ -24,9 +24,11 @@
 #include "http.hpp"
 #include "http_date.hpp"
 #include "presigned_url.hpp"
+#include "redaction.hpp"
 #include "rng.hpp"
 #include "text.hpp"
 #include "transitions.hpp"
+#include "upload_scheme.hpp"
 #include "upload_snapshot.hpp"
 #include "url.hpp"
 #include "wire/dataset_status.hpp"
@@ -249,7 +251,7 @@ class Upload {
   }
 
   Action finish(Trigger trigger, Error error, Instant now) {
-    error.message = redact(std::move(error.message), config_.token);
+    redact_in(error, config_.token);
     outcome_.result = std::move(error);
     return take(trigger, now);
   }
@@ -279,8 +281,11 @@ class Upload {
     UploadUrlAnswer& answer = parsed.value();
     // Parsed and inspected once, for the checks and for the expiry.
     std::optional<PresignedUrlInfo> info;
-    if (auto url = parse_url(answer.upload_url)) info = inspect_presigned_url(*url);
+    const std::optional<Url> url = parse_url(answer.upload_url);
+    if (url) info = inspect_presigned_url(*url);
     if (auto problem = check_url_answer(answer, info ? &*info : nullptr, response.status))
+      return finish(Trigger::url_refused, *problem, now);
+    if (auto problem = check_upload_scheme(*url, config_, response.status))
       return finish(Trigger::url_refused, *problem, now);
 
     if (!import_id_.empty()) abandoned_.push_back(import_id_);
@@ -307,7 +312,9 @@ class Upload {
                  "files only; '" + printable_excerpt(file_.name, 100) + "' is neither",
                  "");
     if (a.import_id && !detail::usable_import_id(*a.import_id))
-      return bad(ErrorCode::malformed_answer, "import_id is not a usable path segment", "$.import_id");
+      return bad(ErrorCode::malformed_answer,
+                 "import_id is not a usable path segment (empty, '.', '..', over 256 bytes or holding a control byte)",
+                 "$.import_id");
     // Import ids go into snapshots (state files on disk): a server that
     // echoes the token there must not get it written down.
     if (a.import_id && redact(*a.import_id, config_.token) != *a.import_id)
@@ -316,7 +323,9 @@ class Upload {
       return bad(ErrorCode::unsupported_upload_method,
                  "the service asks for an upload with " + printable_excerpt(a.http_method, 32) + "; only PUT is supported",
                  "$.http_method");
-    if (!info) return bad(ErrorCode::malformed_answer, "upload_url is not an absolute http(s) URL", "$.upload_url");
+    if (!info)
+      return bad(ErrorCode::malformed_answer, "upload_url is not an absolute http(s) URL with a valid host name",
+                 "$.upload_url");
     if (a.content_type && (a.content_type->empty() || !is_safe_header_value(*a.content_type) || a.content_type->size() > 256))
       return bad(ErrorCode::malformed_answer, "content_type is not a usable header value", "$.content_type");
     for (const auto& h : info->signed_headers) {
@@ -383,10 +392,11 @@ class Upload {
     }
     Error e{c.code, response.status, "", "", xml ? xml->code : ""};
     if (xml) {
-      e.message = "upload host refused the file: " + printable_excerpt(xml->code, 64) + ": " +
-                  printable_excerpt(xml->message, 200);
+      // Redacted before the cut: a token straddling it would leak in part.
+      e.message = "upload host refused the file: " + printable_excerpt(redact(xml->code, config_.token), 64) + ": " +
+                  printable_excerpt(redact(xml->message, config_.token), 200);
       if (c.code == ErrorCode::signature_mismatch)
-        e.message += "; we sent Content-Type '" + printable_excerpt(content_type_, 100) +
+        e.message += "; we sent Content-Type '" + printable_excerpt(redact(content_type_, config_.token), 100) +
                      "' and no other signed header: the URL was altered or signed for other values";
     } else {
       e.message = "upload host answered HTTP " + std::to_string(response.status);
@@ -407,8 +417,8 @@ class Upload {
     if (report.import_id != import_id_)
       return finish(Trigger::poll_refused,
                     Error{ErrorCode::malformed_answer, response.status,
-                          "the answer is about import '" + printable_excerpt(report.import_id, 80) + "', not '" +
-                              import_id_ + "'",
+                          "the answer is about import '" + printable_excerpt(redact(report.import_id, config_.token), 80) +
+                              "', not '" + import_id_ + "'",
                           "$.import_id", ""},
                     now);
     failures_ = 0;
@@ -422,6 +432,7 @@ class Upload {
     }
     track_status(report.status, now);
     if (is_terminal(report.status)) {
+      redact_in(report, config_.token);  // a server echoing the token in a reason must not get it printed
       outcome_.result = std::move(report);
       return take(Trigger::import_terminal, now);
     }
@@ -466,7 +477,9 @@ class Upload {
     last_dataset_status_ = answer.status;
     track_status(to_import_status(answer.status), now);
     if (is_terminal(answer.status)) {
-      outcome_.result = legacy_report(std::move(answer));
+      ImportReport report = legacy_report(std::move(answer));
+      redact_in(report, config_.token);
+      outcome_.result = std::move(report);
       return take(Trigger::import_terminal, now);
     }
     return pending(answer.status == DatasetStatus::uninitialised, "the dataset's status is still UNINITIALISED",
@@ -523,7 +536,6 @@ class Upload {
       e.message = std::to_string(failures_) + " attempts failed; last: " + e.message;
       return finish(Trigger::retries_exhausted, std::move(e), now);
     }
-    note(now, last_failure_.message + "; retrying (attempt " + std::to_string(failures_ + 1) + ")");
     Duration wait = config_.retry.backoff(failures_, rng_);
     if (minimum) {
       wait = std::max(wait, *minimum);
@@ -535,6 +547,10 @@ class Upload {
                             "the server asked to wait " + seconds_text(*minimum) + ", past the deadline", "", ""},
                       now);
     }
+    // Announced only when it will happen: a wait that reaches the deadline
+    // ends in deadline_exceeded, not in another attempt.
+    if (now + wait < deadline_)
+      note(now, last_failure_.message + "; retrying (attempt " + std::to_string(failures_ + 1) + ")");
     return wait_then(retry_trigger, wait, now);
   }
 

@@ -44,6 +44,8 @@ inline constexpr std::string_view kUsage =
     "                KIND NNN[:RETRY_AFTER] reset stall delay:MS malformed:BODY s3-expired s3:CODE:STATUS\n"
     "  --processing-ms  processing time per import (default 3000); --url-lifetime seconds (default 900)\n"
     "  --max-body    request body cap in bytes (default 64 MiB)\n"
+    "  --max-concurrent N  answer 429 to an API request that arrives while N are being answered\n"
+    "  --api-latency-ms N  every API answer waits N ms (so requests overlap)\n"
     "  --quiet       no request log on stderr\n";
 
 struct DatasetArg {
@@ -141,6 +143,14 @@ inline Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
       auto v = number(604800);
       if (!v) return bad_value("seconds, 0..604800");
       o.fake.url_lifetime = std::chrono::seconds(static_cast<std::chrono::seconds::rep>(*v));
+    } else if (flag == "--max-concurrent") {
+      auto v = number(1u << 20);
+      if (!v) return bad_value("a count, 0..1048576 (0: no limit)");
+      o.max_concurrent = static_cast<std::size_t>(*v);
+    } else if (flag == "--api-latency-ms") {
+      auto v = number(600000);
+      if (!v) return bad_value("milliseconds, 0..600000");
+      o.api_latency = Duration(static_cast<Duration::rep>(*v));
     } else if (flag == "--max-body") {
       auto v = number(std::uint64_t{1} << 40);
       if (!v || *v == 0) return bad_value("bytes, 1..2^40");
