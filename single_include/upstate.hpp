@@ -5,7 +5,7 @@
 // end of this file.
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (49 files, each once, in the order
+// and the project headers it includes (52 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -562,7 +562,7 @@ class MonotonicTime {
 #include <iterator>
 
 // ---- begin include/upstate/import_status.hpp ----
-// The import job's lifecycle as the service reports it (API.md, step 3).
+// The import job's lifecycle as the service reports it (docs/service.md, step 3).
 
 namespace upstate {
 
@@ -636,7 +636,7 @@ constexpr std::optional<ImportStatus> parse_import_status(std::string_view text)
 
 namespace upstate {
 
-// One rejected record. Field names are UNCONFIRMED (API.md): the index is
+// One rejected record. Field names are UNCONFIRMED (docs/service.md): the index is
 // read from `record_index`, else `row`, `line` or `index`; the reason from
 // `reason`, else `message`, else `detail`. `raw` keeps the item's JSON
 // (truncated at ParseLimits::max_raw_item_bytes) whatever it held.
@@ -1136,7 +1136,7 @@ inline Result<std::uint64_t> read_count(const JsonValue& v, const std::string& p
 // ---- fields of one object ----
 
 // Reads the fields of one JSON object in order and keeps the first error, so
-// a parser reads like the table in API.md and checks `failed()` once. After
+// a parser reads like the table in docs/service.md and checks `failed()` once. After
 // an error every getter returns its default without looking further.
 class ObjectReader {
  public:
@@ -1417,15 +1417,33 @@ struct ImportReport {
   std::string created_at, updated_at;
   std::optional<std::uint64_t> accepted_count;   // non-negative integers only
   std::optional<std::uint64_t> rejected_count;
-  std::optional<std::uint64_t> duplicate_count;  // UNCONFIRMED
+  std::optional<std::uint64_t> duplicate_count;  // accepted records already in the dataset (not written twice)
   RecordErrors errors;                           // may hold fewer entries than rejected_count
   std::uint64_t errors_dropped = 0;              // items past ParseLimits::max_record_errors
   std::optional<std::string> reason;             // on failed (and maybe partial)
+
+  // Server-side progress (the official client's model; docs/service.md,
+  // Step 3). Informational, so read leniently: a value of another type is
+  // ignored rather than failing the poll.
+  std::string filename;                                // the uploaded file's name, "" when absent
+  std::string processing_started_at;                   // ISO-8601, "" when absent
+  std::optional<std::uint64_t> processed_offset;       // how far processing got (bytes or records: UNCONFIRMED)
+  std::optional<std::uint64_t> written_count;          // running counts while processing
+  std::optional<std::uint64_t> duplicate_seen_count;
+  std::optional<std::uint64_t> rejected_seen_count;
+
+  // accepted_count − duplicate_count: the records this import wrote (nullopt
+  // without accepted_count; a duplicate_count above accepted_count gives 0).
+  std::optional<std::uint64_t> new_count() const noexcept {
+    if (!accepted_count) return std::nullopt;
+    std::uint64_t dup = duplicate_count.value_or(0);
+    return dup >= *accepted_count ? 0 : *accepted_count - dup;
+  }
 };
 
 namespace detail {
 
-// The spellings an errors[] item's fields may have (API.md, UNCONFIRMED), in
+// The spellings an errors[] item's fields may have (docs/service.md, UNCONFIRMED), in
 // order of preference: the first present (not null) wins, and must then be
 // valid.
 inline constexpr std::string_view kRecordIndexKeys[] = {"record_index", "row", "line", "index"};
@@ -1496,6 +1514,18 @@ inline std::optional<Error> read_record_error(const JsonValue& item, RecordError
   return std::nullopt;
 }
 
+// The progress fields' lenient readers: present with the right type, or nothing.
+inline std::optional<std::uint64_t> lenient_count(const JsonValue& object, const char* key) {
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsUint64()) return std::nullopt;
+  return it->value.GetUint64();
+}
+inline std::string lenient_string(const JsonValue& object, const char* key) {
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsString()) return {};
+  return std::string(string_view_of(it->value));
+}
+
 inline Error unknown_import_status(std::string_view text) {
   Error e;
   e.code = ErrorCode::unknown_status;
@@ -1531,6 +1561,12 @@ inline Result<ImportReport> parse_import_report_dom(std::string_view body, const
   report.reason = fields.optional_string("reason");
   const detail::JsonValue* errors = fields.optional_array("errors");
   if (fields.failed()) return fields.take_error();
+  report.filename = detail::lenient_string(json.doc(), "filename");
+  report.processing_started_at = detail::lenient_string(json.doc(), "processing_started_at");
+  report.processed_offset = detail::lenient_count(json.doc(), "processed_offset");
+  report.written_count = detail::lenient_count(json.doc(), "written_count");
+  report.duplicate_seen_count = detail::lenient_count(json.doc(), "duplicate_seen_count");
+  report.rejected_seen_count = detail::lenient_count(json.doc(), "rejected_seen_count");
   if (errors) {
     // Bounded by the cap, not by what the answer claims: the array is
     // already parsed, and a valid answer may fill the cap.
@@ -1872,6 +1908,10 @@ class ImportReportSaxHandler {
           case kAcceptedCount: report_.accepted_count = magnitude; return true;
           case kRejectedCount: report_.rejected_count = magnitude; return true;
           case kDuplicateCount: report_.duplicate_count = magnitude; return true;
+          case kProcessedOffset: report_.processed_offset = magnitude; return true;
+          case kWrittenCount: report_.written_count = magnitude; return true;
+          case kDuplicateSeenCount: report_.duplicate_seen_count = magnitude; return true;
+          case kRejectedSeenCount: report_.rejected_seen_count = magnitude; return true;
           case kUnknownField: return true;
           default: return false;
         }
@@ -1911,11 +1951,16 @@ class ImportReportSaxHandler {
   enum Field : unsigned {
     kImportId, kDatasetId, kType, kStatus, kCreatedAt, kUpdatedAt,
     kAcceptedCount, kRejectedCount, kDuplicateCount, kReason, kErrors,
+    // Progress (read leniently by the DOM path: any other type makes this
+    // path give up, and the DOM path then ignores the value).
+    kFilename, kProcessingStartedAt, kProcessedOffset, kWrittenCount, kDuplicateSeenCount, kRejectedSeenCount,
     kUnknownField,  // any other key: its value is skipped
   };
   static constexpr std::string_view kFieldNames[] = {
       "import_id",      "dataset_id",     "type",            "status", "created_at", "updated_at",
-      "accepted_count", "rejected_count", "duplicate_count", "reason", "errors"};
+      "accepted_count", "rejected_count", "duplicate_count", "reason", "errors",
+      "filename",       "processing_started_at", "processed_offset", "written_count", "duplicate_seen_count",
+      "rejected_seen_count"};
 
   // An item's spellings: index0..3 follow kRecordIndexKeys and reason0..2
   // kRecordReasonKeys, so a lower number is the preferred spelling.
@@ -1984,6 +2029,8 @@ class ImportReportSaxHandler {
       case kCreatedAt: report_.created_at = s; return true;
       case kUpdatedAt: report_.updated_at = s; return true;
       case kReason: report_.reason.emplace(s); return true;
+      case kFilename: report_.filename = s; return true;
+      case kProcessingStartedAt: report_.processing_started_at = s; return true;
       case kUnknownField: return true;
       default: return false;  // a count or errors[] as a string
     }
@@ -2284,6 +2331,9 @@ struct PollPolicy {
   // `uninitialised` this long after a successful PUT ends the run with
   // ErrorCode::import_stuck (the service never saw the bytes and never will).
   Duration stuck_after{300000};
+  // V3 datasets: a READY/ERROR that has not changed since the PUT is taken as
+  // this file's outcome only this long after it (legacy_freshness.hpp).
+  Duration legacy_settle{15000};
 
   // The wait before the next poll; `same_status_polls` counts polls since
   // the status last changed (a change resets the growth: something moves).
@@ -2454,6 +2504,39 @@ inline std::string format_amz_date(UnixSeconds t) {
   return buf;
 }
 
+// An ISO-8601 date-time with its offset, as the API writes timestamps
+// (step 1's expires_at): "2026-11-28T12:00:00Z", with optional fractional
+// seconds (dropped) and "Z", "+HH:MM" or "-HH:MM"; a lower-case 't'/'z' and a
+// space for 'T' are taken too. No offset at all: nullopt (the time would be
+// ambiguous).
+inline std::optional<UnixSeconds> parse_iso8601(std::string_view s) noexcept {
+  using namespace detail;
+  unsigned y, mo, d, h, mi, se;
+  if (s.size() < 20 || s.size() > 64 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+      s[13] != ':' || s[16] != ':')
+    return std::nullopt;
+  if (!read_digits(s, 0, 4, y) || !read_digits(s, 5, 2, mo) || !read_digits(s, 8, 2, d) ||
+      !read_digits(s, 11, 2, h) || !read_digits(s, 14, 2, mi) || !read_digits(s, 17, 2, se))
+    return std::nullopt;
+  std::size_t pos = 19;
+  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+    ++pos;
+    std::size_t digits = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos, ++digits;
+    if (digits == 0) return std::nullopt;
+  }
+  auto t = make_time(y, mo, d, h, mi, se);
+  if (!t || pos >= s.size()) return std::nullopt;
+  std::string_view zone = s.substr(pos);
+  if (zone == "Z" || zone == "z") return t;
+  unsigned oh, om;
+  if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':' || !read_digits(zone, 1, 2, oh) ||
+      !read_digits(zone, 4, 2, om) || oh > 23 || om > 59)
+    return std::nullopt;
+  const std::int64_t offset = static_cast<std::int64_t>(oh) * 3600 + om * 60;
+  return zone[0] == '+' ? *t - offset : *t + offset;
+}
+
 // ISO-8601 UTC as the API writes timestamps: "2026-11-28T12:00:00Z".
 inline std::string format_iso8601(UnixSeconds t) {
   auto c = detail::civil_from_unix(t);
@@ -2553,7 +2636,7 @@ struct FileInfo {
   std::uint64_t size = 0;
 };
 
-// The PUT's Content-Type when step 1's answer gives none (API.md, UNCONFIRMED).
+// The PUT's Content-Type when step 1's answer gives none (docs/service.md, UNCONFIRMED).
 inline std::string_view content_type_for(std::string_view filename) noexcept {
   if (iends_with(filename, ".jsonl")) return "application/x-ndjson";
   if (iends_with(filename, ".csv")) return "text/csv";
@@ -2919,6 +3002,7 @@ struct DatasetImportSummary {
   std::string import_id;
   std::string status;  // verbatim: the dataset listing is informational
   std::optional<std::uint64_t> accepted_count, rejected_count;
+  std::optional<std::uint64_t> duplicate_count;  // accepted but already present (not written twice)
 };
 
 struct Dataset {
@@ -3037,6 +3121,7 @@ inline Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& l
       summary.status = import.required_string("status");
       summary.accepted_count = import.optional_count("accepted_count");
       summary.rejected_count = import.optional_count("rejected_count");
+      summary.duplicate_count = import.optional_count("duplicate_count");
       if (import.failed()) return import.take_error();
       dataset.imports.push_back(std::move(summary));
     }
@@ -3433,7 +3518,7 @@ constexpr Classification classify_api_status(int status) noexcept {
 }
 
 // S3 answers to the PUT: the XML `Code` decides before the status does
-// (API.md's table: RequestTimeout is a retryable 400, ExpiredToken a 400
+// (docs/service.md's table: RequestTimeout is a retryable 400, ExpiredToken a 400
 // that wants a new URL).
 struct S3CodeRule {
   std::string_view code;
@@ -3525,6 +3610,8 @@ inline void redact_in(ImportReport& r, std::string_view token) {
   detail::redact_in_place(r.created_at, token);
   detail::redact_in_place(r.updated_at, token);
   detail::redact_in_place(r.reason, token);
+  detail::redact_in_place(r.filename, token);
+  detail::redact_in_place(r.processing_started_at, token);
   const std::string_view head = token.substr(0, token.size() < 8 ? token.size() : 8);
   // The parser's field and reason are views into raw, so scanning raw
   // covers them unless raw was cut (ParseLimits::max_raw_item_bytes).
@@ -3584,53 +3671,131 @@ inline void redact_in(Dataset& d, std::string_view token) {
 // ---- end include/upstate/redaction.hpp ----
 
 // ---- begin include/upstate/wire/error_body.hpp ----
-// The API's error body: {"error": {"status": 404, "error_code": 140100, ...}}.
-// Only status and error_code are documented; a human text is looked for in
-// `title`, `detail`, `message` (inside "error" or at the top level).
+// The API's error body (docs/service.md, "Error body"), in either shape:
+//   {"error": {"status", "error_code", "title", "detail", "additional_information"}}
+//   {"message": ..., "detail": ...}
+// `title` is generic ("Bad Request"); `detail` is the explanation a user
+// needs, a string or an object/array of field messages (rendered here as
+// "field: message; ..."). summary() puts the explanation first:
+//   "Unsupported file type (error_code 140400; Bad Request)".
+// Everything kept is cut to a bound on a character boundary; making it
+// printable and redacting the token is the caller's job (it knows the token).
 
 namespace upstate {
 
 struct ApiErrorBody {
   std::optional<int> status;
   std::optional<long long> error_code;
-  std::string message;  // best human text found, cut to 512 bytes; may be empty
+  std::string title;       // generic HTTP reason ("Bad Request"); may be empty
+  std::string detail;      // the explanation; an object/array rendered "field: message; ..."; may be empty
+  std::string message;     // a `message` (or `description`) beside or instead of detail; may be empty
+  std::string additional;  // additional_information, rendered; may be empty
+
+  // Explanation first, then the error code, the title and the additional
+  // information in parentheses. Empty when the body held no text at all.
+  std::string summary() const;
 };
 
 namespace detail {
 
-inline constexpr std::size_t kApiErrorMessageMax = 512;
+inline constexpr std::size_t kApiErrorTextMax = 512;  // per kept piece
+inline constexpr int kApiErrorRenderDepth = 8;       // nesting rendered in a detail object/array
 
-// The first non-empty string among `keys` of `object` (anything else is
-// skipped, not refused), or nullptr.
-inline const JsonValue* first_text(const JsonValue& object, std::initializer_list<const char*> keys) {
-  for (const char* key : keys) {
-    auto it = object.FindMember(key);
-    if (it != object.MemberEnd() && it->value.IsString() && it->value.GetStringLength() > 0) return &it->value;
+// Appends `piece` to `out` (separated by "; "), never past `cap` bytes.
+inline void append_bounded(std::string& out, std::string_view piece, std::size_t cap) {
+  if (out.size() >= cap || piece.empty()) return;
+  if (!out.empty()) {
+    if (cap - out.size() <= 2) return;
+    out += "; ";
   }
-  return nullptr;
+  out += utf8_prefix(piece, cap - out.size());
+}
+
+// A detail object/array as "name: required; schema.fields: unknown type
+// \"x\"": strings under the path of keys that leads to them (an array adds
+// no key), numbers and booleans as JSON writes them, null skipped.
+inline void render_json_text(const JsonValue& v, const std::string& path, std::string& out, std::size_t cap,
+                             int depth) {
+  if (out.size() >= cap) return;
+  auto with_path = [&](std::string_view text) {
+    append_bounded(out, path.empty() ? std::string(text) : path + ": " + std::string(text), cap);
+  };
+  if (v.IsString()) {
+    with_path(utf8_prefix(string_view_of(v), cap));
+  } else if (v.IsBool()) {
+    with_path(v.GetBool() ? "true" : "false");
+  } else if (v.IsInt64()) {
+    with_path(std::to_string(v.GetInt64()));
+  } else if (v.IsUint64()) {
+    with_path(std::to_string(v.GetUint64()));
+  } else if (v.IsNumber()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", v.GetDouble());
+    with_path(buf);
+  } else if (depth >= kApiErrorRenderDepth) {
+    with_path("...");
+  } else if (v.IsArray()) {
+    for (const auto& item : v.GetArray()) render_json_text(item, path, out, cap, depth + 1);
+  } else if (v.IsObject()) {
+    for (const auto& m : v.GetObject()) {
+      std::string key(utf8_prefix(string_view_of(m.name), 128));
+      render_json_text(m.value, path.empty() ? key : path + "." + key, out, cap, depth + 1);
+    }
+  }
+}
+
+// `key` of `object` rendered as text; "" when absent, null or empty.
+inline std::string text_of(const JsonValue& object, const char* key) {
+  std::string out;
+  auto it = object.FindMember(key);
+  if (it != object.MemberEnd()) render_json_text(it->value, "", out, kApiErrorTextMax, 0);
+  return out;
 }
 
 }  // namespace detail
 
-// Error{malformed_answer} when the body is not JSON or has no "error" object.
-// Inside it nothing is refused: this body only decorates an HTTP status that
-// already decides the outcome, so a `status` or `error_code` that is not an
-// integer (the fields are barely documented) is ignored rather than allowed
-// to throw the human message away.
+inline std::string ApiErrorBody::summary() const {
+  std::string main = detail;
+  if (!message.empty() && message != detail) main = detail.empty() ? message : message + ": " + detail;
+  std::string notes;
+  if (error_code) detail::append_bounded(notes, "error_code " + std::to_string(*error_code), 64);
+  if (!title.empty() && title != main) detail::append_bounded(notes, title, detail::kApiErrorTextMax);
+  if (!additional.empty()) detail::append_bounded(notes, additional, 2 * detail::kApiErrorTextMax);
+  if (main.empty()) return notes;
+  return notes.empty() ? main : main + " (" + notes + ")";
+}
+
+// Error{malformed_answer} when the body is not a JSON object, or holds
+// neither an "error" object nor a top-level `message`/`detail`. Inside, nothing
+// is refused: this body only decorates an HTTP status that already decides
+// the outcome, so a `status` or `error_code` that is not an integer (the
+// fields are barely documented) is ignored rather than allowed to throw the
+// human text away.
 inline Result<ApiErrorBody> parse_error_body(std::string_view body, const ParseLimits& limits = {}) {
   rapidjson::Document doc;
   if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
-  detail::ObjectReader fields(doc, "$");
-  const detail::JsonValue* error = fields.required_object("error");
-  if (fields.failed()) return fields.take_error();
   ApiErrorBody out;
-  auto status = error->FindMember("status");
-  if (status != error->MemberEnd() && status->value.IsInt()) out.status = status->value.GetInt();
-  auto code = error->FindMember("error_code");
-  if (code != error->MemberEnd() && code->value.IsInt64()) out.error_code = code->value.GetInt64();
-  const detail::JsonValue* text = detail::first_text(*error, {"title", "detail", "message", "description"});
-  if (!text) text = detail::first_text(doc, {"detail", "message"});
-  if (text) out.message = std::string(utf8_prefix(detail::string_view_of(*text), detail::kApiErrorMessageMax));
+  auto error = doc.FindMember("error");
+  const bool nested = error != doc.MemberEnd() && error->value.IsObject();
+  if (nested) {
+    const detail::JsonValue& e = error->value;
+    auto status = e.FindMember("status");
+    if (status != e.MemberEnd() && status->value.IsInt()) out.status = status->value.GetInt();
+    auto code = e.FindMember("error_code");
+    if (code != e.MemberEnd() && code->value.IsInt64()) out.error_code = code->value.GetInt64();
+    out.title = detail::text_of(e, "title");
+    out.detail = detail::text_of(e, "detail");
+    out.message = detail::text_of(e, "message");
+    if (out.message.empty()) out.message = detail::text_of(e, "description");
+    out.additional = detail::text_of(e, "additional_information");
+  }
+  // The flat shape, and the top level's text when the error object had none.
+  if (out.detail.empty()) out.detail = detail::text_of(doc, "detail");
+  if (out.message.empty()) out.message = detail::text_of(doc, "message");
+  if (!nested && error != doc.MemberEnd() && error->value.IsString() && out.message.empty())
+    out.message = detail::text_of(doc, "error");  // {"error": "Not found"}
+  if (!nested && out.detail.empty() && out.message.empty() && !doc.HasMember("detail") && !doc.HasMember("message"))
+    return detail::malformed("$", "neither an \"error\" object nor a top-level \"message\" or \"detail\"");
   return out;
 }
 
@@ -3808,7 +3973,7 @@ class DatasetFetch {
     Error e{code, response.status, "dataset request answered HTTP " + std::to_string(response.status), "", ""};
     if (auto body = parse_error_body(response.body, config_.limits)) {
       if (body->error_code) e.server_code = std::to_string(*body->error_code);
-      if (!body->message.empty()) e.message += ": " + printable_excerpt(redact(body->message, config_.token), 300);
+      if (auto text = body->summary(); !text.empty()) e.message += ": " + printable_excerpt(redact(text, config_.token), 600);
     }
     return e;
   }
@@ -3873,9 +4038,107 @@ Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, C
 // snapshot() / restore() carry an upload across processes (a state file);
 // resume_import() polls an import some earlier process started.
 
+// ---- begin include/upstate/legacy_freshness.hpp ----
+// Whether a V3 dataset's READY or ERROR is this file's outcome. The status
+// belongs to the dataset, not to an upload: right after our PUT it may still
+// show the previous file's READY (docs/service.md, "V3": whether the status
+// changes at once when the PUT lands is UNCONFIRMED). A terminal status is
+// taken as ours once the status has been seen to move since the PUT:
+//   - a non-terminal status (UNINITIALISED, PROCESSING) was read; or
+//   - it differs from the first status read after the PUT (READY, then
+//     ERROR: the previous file's, then ours);
+// or, when it never moved, once `settle` has passed since the PUT:
+// processing finished before the first poll (a small file), or the service
+// never shows the change. A service that keeps showing the previous status
+// longer than `settle` defeats this; none is known to.
+// Pure bookkeeping: the machine feeds it each status it reads.
+
+// ---- begin include/upstate/dataset_status.hpp ----
+// A V3 (legacy) dataset's processing status as the service reports it
+// (docs/service.md, "V3 (legacy CSV/ZIP) datasets"): GET /datasets/{id}/status. A V3
+// dataset has no import jobs; the dataset itself is processed.
+
+namespace upstate {
+
+enum class DatasetStatus {
+  uninitialised,  // nothing uploaded (or not seen yet)
+  processing,
+  ready,  // terminal: the file was taken
+  error,  // terminal: the file was refused
+};
+
+inline constexpr DatasetStatus kAllDatasetStatuses[] = {DatasetStatus::uninitialised, DatasetStatus::processing,
+                                                        DatasetStatus::ready, DatasetStatus::error};
+
+constexpr bool is_terminal(DatasetStatus s) noexcept { return s == DatasetStatus::ready || s == DatasetStatus::error; }
+
+// The wire spelling (upper case, as docs/service.md writes it).
+constexpr std::string_view to_string(DatasetStatus s) noexcept {
+  switch (s) {
+    case DatasetStatus::uninitialised: return "UNINITIALISED";
+    case DatasetStatus::processing: return "PROCESSING";
+    case DatasetStatus::ready: return "READY";
+    case DatasetStatus::error: return "ERROR";
+  }
+  return "?";
+}
+
+// Case-insensitive: the V3 API's case is documented only by example, and
+// "ready" cannot mean anything but READY. Anything else is nullopt (the
+// machine makes it a typed error), never a guess.
+constexpr std::optional<DatasetStatus> parse_dataset_status(std::string_view text) noexcept {
+  for (DatasetStatus s : kAllDatasetStatuses)
+    if (iequals(to_string(s), text)) return s;
+  return std::nullopt;
+}
+
+// The V4 status a V3 one corresponds to, so progress displays and the
+// outcome speak one vocabulary: READY is `complete`, ERROR is `failed`.
+constexpr ImportStatus to_import_status(DatasetStatus s) noexcept {
+  switch (s) {
+    case DatasetStatus::uninitialised: return ImportStatus::uninitialised;
+    case DatasetStatus::processing: return ImportStatus::processing;
+    case DatasetStatus::ready: return ImportStatus::complete;
+    case DatasetStatus::error: return ImportStatus::failed;
+  }
+  return ImportStatus::failed;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/dataset_status.hpp ----
+
+namespace upstate {
+
+class LegacyFreshness {
+ public:
+  // A new PUT was accepted: nothing seen since.
+  void upload_accepted() noexcept {
+    moved_ = false;
+    first_.reset();
+  }
+
+  // `status` read at `now`, the PUT accepted at `put_at`: true when it can
+  // be taken as this file's outcome (always for a non-terminal one, which
+  // the caller keeps polling anyway).
+  bool accepts(DatasetStatus status, Instant put_at, Instant now, Duration settle) noexcept {
+    if (!first_) first_ = status;
+    if (!is_terminal(status) || status != *first_) moved_ = true;
+    return !is_terminal(status) || moved_ || now - put_at >= settle;
+  }
+
+  bool moved() const noexcept { return moved_; }
+
+ private:
+  bool moved_ = false;
+  std::optional<DatasetStatus> first_;  // the first status read since the PUT
+};
+
+}  // namespace upstate
+// ---- end include/upstate/legacy_freshness.hpp ----
+
 // ---- begin include/upstate/presigned_url.hpp ----
 // What a presigned upload URL tells before a byte is sent: when it expires
-// and which headers it signed (API.md, step 2).
+// and which headers it signed (docs/service.md, step 2).
 
 namespace upstate {
 
@@ -3964,6 +4227,63 @@ inline PresignedUrlInfo inspect_presigned_url(const Url& url) {
 
 }  // namespace upstate
 // ---- end include/upstate/presigned_url.hpp ----
+
+// ---- begin include/upstate/server_progress.hpp ----
+// What the service says about an import while it processes it
+// (docs/service.md, Step 3: processing_started_at, processed_offset and the
+// running counts, all optional), and how to read processed_offset, whose
+// unit is UNCONFIRMED: bytes of the file, or records.
+
+namespace upstate {
+
+struct ServerProgress {
+  std::string filename;               // "" when the service gave none
+  std::string processing_started_at;  // ISO-8601, "" when absent
+  std::optional<std::uint64_t> processed_offset;
+  std::optional<std::uint64_t> written_count, duplicate_seen_count, rejected_seen_count;
+
+  // Records the running counts account for, when the service gave any.
+  std::optional<std::uint64_t> records_seen() const noexcept {
+    if (!written_count && !duplicate_seen_count && !rejected_seen_count) return std::nullopt;
+    return written_count.value_or(0) + duplicate_seen_count.value_or(0) + rejected_seen_count.value_or(0);
+  }
+
+  // The share of a `file_size`-byte file processed, when processed_offset
+  // reads as bytes: at most the file's size, and more than the records
+  // counted so far (every record takes at least one byte and its line
+  // break, so an offset no larger than the record count is a record count).
+  // nullopt: show the counts instead.
+  std::optional<double> fraction_of(std::uint64_t file_size) const noexcept {
+    if (!processed_offset || file_size == 0 || *processed_offset > file_size) return std::nullopt;
+    if (auto seen = records_seen(); seen && *processed_offset <= *seen && *processed_offset > 0) return std::nullopt;
+    return static_cast<double>(*processed_offset) / static_cast<double>(file_size);
+  }
+
+  friend bool operator==(const ServerProgress& a, const ServerProgress& b) noexcept {
+    return a.filename == b.filename && a.processing_started_at == b.processing_started_at &&
+           a.processed_offset == b.processed_offset && a.written_count == b.written_count &&
+           a.duplicate_seen_count == b.duplicate_seen_count && a.rejected_seen_count == b.rejected_seen_count;
+  }
+  friend bool operator!=(const ServerProgress& a, const ServerProgress& b) noexcept { return !(a == b); }
+};
+
+// The report's progress fields; nullopt when it has none of the figures
+// (processed_offset or a running count). Its strings come from the server:
+// `token` is redacted from them.
+inline std::optional<ServerProgress> server_progress_of(const ImportReport& r, std::string_view token = {}) {
+  if (!r.processed_offset && !r.written_count && !r.duplicate_seen_count && !r.rejected_seen_count)
+    return std::nullopt;
+  ServerProgress p{r.filename,      r.processing_started_at, r.processed_offset,
+                   r.written_count, r.duplicate_seen_count,  r.rejected_seen_count};
+  if (token.size() >= 6) {
+    p.filename = redact(std::move(p.filename), token);
+    p.processing_started_at = redact(std::move(p.processing_started_at), token);
+  }
+  return p;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/server_progress.hpp ----
 
 // ---- begin include/upstate/transitions.hpp ----
 // The upload's states and every allowed move between them, as data (h11's
@@ -4245,60 +4565,6 @@ inline std::optional<Error> check_upload_scheme(const Url& upload, const UploadC
 //    "last_status": "processing"}             phase processing: the import status
 //                                             (V3: the dataset status, "PROCESSING")
 
-// ---- begin include/upstate/dataset_status.hpp ----
-// A V3 (legacy) dataset's processing status as the service reports it
-// (API.md, "V3 (legacy CSV/ZIP) datasets"): GET /datasets/{id}/status. A V3
-// dataset has no import jobs; the dataset itself is processed.
-
-namespace upstate {
-
-enum class DatasetStatus {
-  uninitialised,  // nothing uploaded (or not seen yet)
-  processing,
-  ready,  // terminal: the file was taken
-  error,  // terminal: the file was refused
-};
-
-inline constexpr DatasetStatus kAllDatasetStatuses[] = {DatasetStatus::uninitialised, DatasetStatus::processing,
-                                                        DatasetStatus::ready, DatasetStatus::error};
-
-constexpr bool is_terminal(DatasetStatus s) noexcept { return s == DatasetStatus::ready || s == DatasetStatus::error; }
-
-// The wire spelling (upper case, as API.md writes it).
-constexpr std::string_view to_string(DatasetStatus s) noexcept {
-  switch (s) {
-    case DatasetStatus::uninitialised: return "UNINITIALISED";
-    case DatasetStatus::processing: return "PROCESSING";
-    case DatasetStatus::ready: return "READY";
-    case DatasetStatus::error: return "ERROR";
-  }
-  return "?";
-}
-
-// Case-insensitive: the V3 API's case is documented only by example, and
-// "ready" cannot mean anything but READY. Anything else is nullopt (the
-// machine makes it a typed error), never a guess.
-constexpr std::optional<DatasetStatus> parse_dataset_status(std::string_view text) noexcept {
-  for (DatasetStatus s : kAllDatasetStatuses)
-    if (iequals(to_string(s), text)) return s;
-  return std::nullopt;
-}
-
-// The V4 status a V3 one corresponds to, so progress displays and the
-// outcome speak one vocabulary: READY is `complete`, ERROR is `failed`.
-constexpr ImportStatus to_import_status(DatasetStatus s) noexcept {
-  switch (s) {
-    case DatasetStatus::uninitialised: return ImportStatus::uninitialised;
-    case DatasetStatus::processing: return ImportStatus::processing;
-    case DatasetStatus::ready: return ImportStatus::complete;
-    case DatasetStatus::error: return ImportStatus::failed;
-  }
-  return ImportStatus::failed;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/dataset_status.hpp ----
-
 namespace upstate {
 
 // How far an upload got, as far as another process can use it.
@@ -4507,6 +4773,28 @@ inline Result<UploadSnapshot> parse_upload_snapshot(std::string_view text) {
 }  // namespace upstate
 // ---- end include/upstate/upload_snapshot.hpp ----
 
+// ---- begin include/upstate/url_expiry.hpp ----
+// When a presigned upload URL dies, in wall-clock seconds. Step 1's
+// `expires_at` is the service saying so (docs/service.md, Step 1) and wins
+// when it parses; otherwise the URL's own X-Amz-Date + X-Amz-Expires (or
+// SigV2 Expires). The two differ when the service's signing credentials die
+// before X-Amz-Expires runs out, which only the service knows. An
+// expires_at no later than the URL's own signing time (a URL dead before it
+// was made: X-Amz-Expires=0) is not used; S3 then decides.
+
+namespace upstate {
+
+inline std::optional<UnixSeconds> url_wall_expiry(const std::optional<std::string>& expires_at,
+                                                  const PresignedUrlInfo& info) noexcept {
+  if (expires_at)
+    if (auto stated = parse_iso8601(*expires_at); stated && (!info.signed_at || *stated > *info.signed_at))
+      return stated;
+  return info.expires_at;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/url_expiry.hpp ----
+
 // ---- begin include/upstate/wire/dataset_status.hpp ----
 // V3 step 3's answer: GET /datasets/{id}/status -> 200,
 // {"status": "UNINITIALISED" | "PROCESSING" | "READY" | "ERROR"}.
@@ -4515,7 +4803,7 @@ namespace upstate {
 
 struct DatasetStatusAnswer {
   DatasetStatus status = DatasetStatus::uninitialised;  // required; case-insensitive; unknown -> unknown_status
-  // Why an ERROR: UNCONFIRMED (API.md shows `status` alone), so read from
+  // Why an ERROR: UNCONFIRMED (docs/service.md shows `status` alone), so read from
   // `reason`, else `message`, else `detail`, as record errors are.
   std::optional<std::string> reason;
 };
@@ -4546,7 +4834,8 @@ inline Result<DatasetStatusAnswer> parse_dataset_status_answer(std::string_view 
 // ---- end include/upstate/wire/dataset_status.hpp ----
 
 // ---- begin include/upstate/wire/upload_url.hpp ----
-// Step 1's answer: GET /datasets/{id}/upload-url/{filename} -> 200.
+// Step 1's answer: GET /datasets/{id}/upload-url/{filename} -> 201 Created
+// (docs/service.md, Step 1; any 2xx is taken).
 
 namespace upstate {
 
@@ -4556,7 +4845,8 @@ struct UploadUrlAnswer {
   std::optional<std::string> import_id;     // absent -> V3 (legacy) dataset
   std::optional<std::string> content_type;  // absent -> derived from the file extension
   std::optional<std::string> dataset_id;    // optional echo
-  std::optional<std::string> expires_at;    // optional, UNCONFIRMED
+  std::optional<std::string> expires_at;    // ISO-8601; preferred to X-Amz-Date + X-Amz-Expires (url_expiry.hpp)
+  std::optional<std::string> file_key;      // the S3 key; informational
 };
 
 // Typed value, or Error{malformed_answer, path = "$.upload_url" ...}.
@@ -4575,6 +4865,7 @@ inline Result<UploadUrlAnswer> parse_upload_url_answer(std::string_view body, co
   answer.content_type = fields.optional_string("content_type");
   answer.dataset_id = fields.optional_string("dataset_id");
   answer.expires_at = fields.optional_string("expires_at");
+  answer.file_key = fields.optional_string("file_key");
   if (fields.failed()) return fields.take_error();
   return answer;
 }
@@ -4676,6 +4967,8 @@ class Upload {
       case SnapshotPhase::processing: up.progress_ = Progress::upload_accepted; break;
     }
     up.last_dataset_status_ = s.last_dataset_status;
+    // A non-terminal status polled before the crash: the dataset had moved on to this file.
+    if (s.last_dataset_status) up.legacy_freshness_.accepts(*s.last_dataset_status, Instant{}, Instant{}, Duration{1});
     up.last_status_ = s.last_dataset_status ? std::optional(to_import_status(*s.last_dataset_status))
                                             : s.last_import_status;
     return up;
@@ -4754,6 +5047,9 @@ class Upload {
   // Whether step 1 said this is a V3 (legacy) dataset (or the snapshot did).
   bool legacy() const noexcept { return legacy_; }
   std::optional<DatasetStatus> last_dataset_status() const noexcept { return last_dataset_status_; }
+  // The service's own progress figures from the last poll (server_progress.hpp);
+  // nullopt when the last answer had none.
+  const std::optional<ServerProgress>& server_progress() const noexcept { return server_progress_; }
   const std::vector<Step>& trace() const noexcept { return trace_; }
   // Retries, renewals and odd statuses so far (the same list the outcome gets).
   const std::vector<Note>& notes() const noexcept { return outcome_.notes; }
@@ -4839,7 +5135,7 @@ class Upload {
     progress_ = Progress::url_received;
     upload_url_ = std::move(answer.upload_url);
     content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
-    url_expires_at_ = local_expiry(*info, response, now);
+    url_expires_at_ = local_expiry(url_wall_expiry(answer.expires_at, *info), *info, response, now);
     failures_ = 0;
     return take(Trigger::url_received, now);
   }
@@ -4884,15 +5180,16 @@ class Upload {
     return std::nullopt;
   }
 
-  // The URL's expiry in our own clock: its wall-clock expiry minus the
-  // answer's `Date` (or the signing time) is how long it has left.
-  std::optional<Instant> local_expiry(const PresignedUrlInfo& info, const Response& response, Instant now) const {
-    if (!info.expires_at) return std::nullopt;
+  // The URL's expiry in our own clock: its wall-clock expiry (url_expiry.hpp)
+  // minus the answer's `Date` (or the signing time) is how long it has left.
+  std::optional<Instant> local_expiry(std::optional<UnixSeconds> expires_at, const PresignedUrlInfo& info,
+                                      const Response& response, Instant now) const {
+    if (!expires_at) return std::nullopt;
     std::optional<UnixSeconds> reference;
     if (const std::string* date = find_header(response.headers, "Date")) reference = parse_http_date(*date);
     if (!reference) reference = info.signed_at;
     if (!reference) return std::nullopt;
-    std::int64_t left = std::clamp<std::int64_t>(*info.expires_at - *reference, 0, 7 * 86400);
+    std::int64_t left = std::clamp<std::int64_t>(*expires_at - *reference, 0, 7 * 86400);
     return now + std::chrono::seconds{left};
   }
 
@@ -4924,6 +5221,7 @@ class Upload {
     switch (c.verdict) {
       case Verdict::success:
         upload_accepted_at_ = now;
+        legacy_freshness_.upload_accepted();
         failures_ = 0;
         progress_ = Progress::upload_accepted;
         return take(legacy_ ? Trigger::legacy_upload_accepted : Trigger::upload_accepted, now);
@@ -4976,6 +5274,7 @@ class Upload {
       progress_ = Progress::upload_accepted;
     }
     track_status(report.status, now);
+    server_progress_ = server_progress_of(report, config_.token);
     if (is_terminal(report.status)) {
       redact_in(report, config_.token);  // a server echoing the token in a reason must not get it printed
       outcome_.result = std::move(report);
@@ -5021,6 +5320,14 @@ class Upload {
     failures_ = 0;
     last_dataset_status_ = answer.status;
     track_status(to_import_status(answer.status), now);
+    if (!legacy_freshness_.accepts(answer.status, upload_accepted_at_, now, config_.poll.legacy_settle)) {
+      if (!stale_noted_)
+        note(now, "the dataset's status is " + std::string(to_string(answer.status)) +
+                      " and has not changed since the upload: it may be the previous file's; waiting up to " +
+                      seconds_text(config_.poll.legacy_settle) + " for a change");
+      stale_noted_ = true;
+      return pending(false, "", response, now);
+    }
     if (is_terminal(answer.status)) {
       ImportReport report = legacy_report(std::move(answer));
       redact_in(report, config_.token);
@@ -5167,7 +5474,7 @@ class Upload {
     auto body = parse_error_body(response.body, config_.limits);
     if (body) {
       if (body->error_code) e.server_code = std::to_string(*body->error_code);
-      if (!body->message.empty()) what += ": " + printable_excerpt(redact(body->message, config_.token), 300);
+      if (auto text = body->summary(); !text.empty()) what += ": " + printable_excerpt(redact(text, config_.token), 600);
     }
     e.message = std::move(what);
     return e;
@@ -5287,6 +5594,9 @@ class Upload {
   Rng rng_;
   Progress progress_ = Progress::none;
   bool legacy_ = false;   // V3: step 1 answered without import_id
+  std::optional<ServerProgress> server_progress_;
+  LegacyFreshness legacy_freshness_;  // V3: whether a READY/ERROR is this file's (not snapshotted: see restore)
+  bool stale_noted_ = false;
   std::string poll_url_, poll_url_import_;  // poll_request()'s cache
   bool probing_ = false;  // resumed before an accepted PUT: the first poll says whether it landed
   std::optional<DatasetStatus> last_dataset_status_;

@@ -5,7 +5,7 @@
 // end of this file.
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/records.hpp
-// and the project headers it includes (11 files, each once, in the order
+// and the project headers it includes (12 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -36,7 +36,7 @@
 //   if (r.would_fail) ... r.fail_reason, r.problems
 
 // ---- begin include/upstate/records/file_kind.hpp ----
-// The two record formats a V4 dataset takes (API.md), told apart by the
+// The two record formats a V4 dataset takes (docs/service.md), told apart by the
 // file name's extension.
 
 namespace upstate {
@@ -69,6 +69,10 @@ constexpr std::string_view to_string(FileKind kind) noexcept { return kind == Fi
 //       non-empty string; the *_url types start with http:// or https://
 //       (any case); metadata and unknown types: optional, anything goes;
 //       strict schema: a field the schema does not name is a fault.
+//     audio_url, video_url: a URL whose extension is outside the official
+//       client's lists (media_url.hpp) is a warning, ProblemKind::
+//       media_extension, after the record's faults: not a fault, so
+//       callers that judge records skip it (!rejects_record(kind)).
 //     A JSON object's repeated key: the first counts for the schema checks,
 //     each is checked for strictness. A CSV header's repeated name likewise.
 //     Every CSV value is a string.
@@ -188,6 +192,53 @@ inline std::string csv_value(const CsvCell& cell) {
 // at the start, anything after the closing brace, and every syntax error.
 // Strings are scanned 8 bytes at a time for '"', '\' and control bytes.
 
+// ---- begin include/upstate/records/media_url.hpp ----
+// Media URL fields (docs/service.md, "Media fields"): audio_url and
+// video_url values whose path ends in an extension outside the official
+// client's lists. The client refuses them before uploading; whether the
+// service does is UNCONFIRMED, so upstate's pre-flight only warns.
+
+namespace upstate {
+
+// Bits: which list a URL's extension is on.
+inline constexpr unsigned char kMediaNone = 0, kMediaAudio = 1, kMediaVideo = 2;
+
+inline constexpr std::string_view kAudioUrlExtensions[] = {".aac", ".m4a", ".mp3", ".wav"};
+inline constexpr std::string_view kVideoUrlExtensions[] = {".mp4", ".webm", ".mov"};
+
+// The media kind wanted by a schema field type (kMediaNone for the others:
+// image_url's extensions are not checked by anyone).
+constexpr unsigned char media_kind_of_type(std::string_view type) noexcept {
+  return type == "audio_url" ? kMediaAudio : type == "video_url" ? kMediaVideo : kMediaNone;
+}
+
+// The extension of the URL's path ("" when none): after the path's last '/'
+// and last '.', before any '?' or '#'. At most 8 bytes are looked at.
+constexpr std::string_view url_path_extension(std::string_view url) noexcept {
+  std::size_t end = url.find_first_of("?#");
+  if (end == std::string_view::npos) end = url.size();
+  const std::string_view path = url.substr(0, end);
+  const std::size_t dot = path.rfind('.');
+  if (dot == std::string_view::npos || path.find('/', dot) != std::string_view::npos) return {};
+  const std::string_view ext = path.substr(dot);
+  return ext.size() <= 8 ? ext : std::string_view{};
+}
+
+// The lists a URL's extension is on, any case (".MP3" too, as the official
+// client lower-cases it).
+constexpr unsigned char media_kind_of_url(std::string_view url) noexcept {
+  const std::string_view ext = url_path_extension(url);
+  unsigned char kind = kMediaNone;
+  for (std::string_view e : kAudioUrlExtensions)
+    if (iequals(ext, e)) kind = static_cast<unsigned char>(kind | kMediaAudio);
+  for (std::string_view e : kVideoUrlExtensions)
+    if (iequals(ext, e)) kind = static_cast<unsigned char>(kind | kMediaVideo);
+  return kind;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/records/media_url.hpp ----
+
 // ---- begin include/upstate/records/record_problem.hpp ----
 // What can be wrong with an upload's records, as typed values, and two ways
 // to say it: the short reason the (fake) service puts in `errors[].reason`,
@@ -210,6 +261,10 @@ enum class ProblemKind : unsigned char {
   unknown_field,
   // Not checked here, to keep memory bounded; the service may take it.
   too_long,
+  // A warning: the record is not refused for it (docs/service.md, "Media
+  // fields": an audio_url/video_url extension outside the official client's
+  // lists; whether the service refuses it is UNCONFIRMED).
+  media_extension,
 };
 
 constexpr bool fails_file(ProblemKind k) noexcept { return k <= ProblemKind::all_rejected; }
@@ -230,6 +285,7 @@ constexpr std::string_view to_string(ProblemKind k) noexcept {
     case ProblemKind::not_http_url: return "not_http_url";
     case ProblemKind::unknown_field: return "unknown_field";
     case ProblemKind::too_long: return "too_long";
+    case ProblemKind::media_extension: return "media_extension";
   }
   return "unknown";
 }
@@ -308,6 +364,10 @@ inline std::string fault_message(const RecordFault& f) {
     case ProblemKind::not_http_url: return "must be a URL starting with http:// or https://" + type;
     case ProblemKind::unknown_field:
       return "not in the dataset's schema, which is strict: remove this field, or add it to the schema";
+    case ProblemKind::media_extension:
+      return std::string("warning: the URL does not end in ") +
+             (f.field_type == "audio_url" ? ".aac, .m4a, .mp3 or .wav" : ".mp4, .webm or .mov") +
+             ", the extensions the official client takes" + type + "; the service may refuse it";
     default: return std::string(to_string(f.kind));
   }
 }
@@ -322,6 +382,7 @@ struct JsonField {
   std::string_view name;  // into the line, or the reader's own buffer (escaped names)
   ValueKind value;
   bool url;  // a string starting with http:// or https://, any case
+  unsigned char media = kMediaNone;  // url: the media lists its extension is on (media_url.hpp)
 };
 
 // Whether a string value starts with http:// or https://, any case.
@@ -502,6 +563,7 @@ class FastJsonReader {
         if (escaped && head.find('\\') != std::string_view::npos) return false;  // the scheme needs unescaping
         f.value = text.empty() ? ValueKind::empty_string : ValueKind::string;
         f.url = is_http_url(head);
+        if (f.url) f.media = media_kind_of_url(text);
         break;
       }
       case 't':
@@ -620,7 +682,7 @@ class JsonFields {
     }
     // A scalar: the field's value at depth 1; at depth 0 the line is not an
     // object, so parsing stops there.
-    bool scalar(ValueKind kind, bool url = false) {
+    bool scalar(ValueKind kind, bool url = false, unsigned char media = kMediaNone) {
       if (depth == 0) {
         root = kind;
         return false;
@@ -628,6 +690,7 @@ class JsonFields {
       if (depth == 1 && !owner->fields_.empty()) {
         owner->fields_.back().value = kind;
         owner->fields_.back().url = url;
+        owner->fields_.back().media = media;
       }
       return true;
     }
@@ -651,7 +714,9 @@ class JsonFields {
     bool RawNumber(const char*, rapidjson::SizeType, bool) { return scalar(ValueKind::number); }
     bool String(const char* s, rapidjson::SizeType n, bool) {
       std::string_view v(s, n);
-      return scalar(v.empty() ? ValueKind::empty_string : ValueKind::string, is_http_url(v));
+      const bool url = is_http_url(v);
+      return scalar(v.empty() ? ValueKind::empty_string : ValueKind::string, url,
+                    url ? media_kind_of_url(v) : kMediaNone);
     }
     bool StartObject() { return open(ValueKind::object); }
     bool Key(const char* s, rapidjson::SizeType n, bool) {
@@ -1093,7 +1158,8 @@ class RecordChecker {
         id_of[i] = id_of[first_of[i]];
       }
       if (is_required_field_type(fields[i].type))
-        required_.push_back({i, id_of[i], is_url_field_type(fields[i].type), npos});
+        required_.push_back(
+            {i, id_of[i], is_url_field_type(fields[i].type), media_kind_of_type(fields[i].type), npos});
     }
     for (std::size_t k = 0; k < order.size(); ++k)
       if (first_of[order[k]] == order[k]) by_name_.push_back(id_of[order[k]]);
@@ -1143,12 +1209,14 @@ class RecordChecker {
     std::size_t field;   // in schema_->fields
     std::size_t name;    // in names_
     bool url;            // an *_url type
+    unsigned char media;  // audio_url / video_url: the extension list wanted (media_url.hpp)
     std::size_t column;  // CSV: the first header column of that name, or npos
   };
   // What a field held in the record being checked (absent: not seen yet).
   struct Seen {
     ValueKind value = ValueKind::absent;
     bool url = false;
+    unsigned char media = kMediaNone;
   };
 
   bool strict() const noexcept { return schema_ && schema_->strict; }
@@ -1191,6 +1259,20 @@ class RecordChecker {
     }
   }
 
+  // After the faults: warnings of media URLs whose extension is off the lists.
+  template <class OnFault>
+  void media_warnings(OnFault& fault) {
+    for (const Required& r : required_) {
+      const Seen s = seen_[r.name];
+      if (!r.media || s.value != ValueKind::string || !s.url || (s.media & r.media)) continue;
+      RecordFault f;
+      f.kind = ProblemKind::media_extension;
+      f.field = schema_->fields[r.field].name;
+      f.field_type = schema_->fields[r.field].type;
+      fault(static_cast<const RecordFault&>(f));
+    }
+  }
+
   template <class OnFault>
   void check_jsonl(const RecordSpan& span, std::string_view text, OnFault& fault) {
     if (!json_.parse(text, span.indent == 0)) {
@@ -1211,17 +1293,18 @@ class RecordChecker {
       if (id == npos) {
         unknown_fields_.push_back(i);
       } else if (seen_[id].value == ValueKind::absent) {  // a repeated key: the first counts
-        seen_[id] = {fields[i].value, fields[i].url};
+        seen_[id] = {fields[i].value, fields[i].url, fields[i].media};
       }
     }
     required_faults(fault);
-    if (!strict()) return;
-    for (std::size_t i : unknown_fields_) {
-      RecordFault f;
-      f.kind = ProblemKind::unknown_field;
-      f.field = fields[i].name;
-      fault(static_cast<const RecordFault&>(f));
-    }
+    if (strict())
+      for (std::size_t i : unknown_fields_) {
+        RecordFault f;
+        f.kind = ProblemKind::unknown_field;
+        f.field = fields[i].name;
+        fault(static_cast<const RecordFault&>(f));
+      }
+    media_warnings(fault);
   }
 
   template <class OnFault>
@@ -1230,7 +1313,7 @@ class RecordChecker {
     std::size_t next = 0;  // in by_column_
     const std::size_t columns = for_each_csv_cell(row, [&](std::size_t column, const CsvCell& cell) {
       for (; next < by_column_.size() && required_[by_column_[next]].column == column; ++next)
-        seen_[required_[by_column_[next]].name] = classify(cell);
+        seen_[required_[by_column_[next]].name] = classify(cell, required_[by_column_[next]].media != kMediaNone);
     });
     if (columns != columns_) {
       RecordFault f;
@@ -1248,17 +1331,31 @@ class RecordChecker {
       f.field = std::string_view(unknown_names_).substr(begin, size);
       fault(static_cast<const RecordFault&>(f));
     }
+    media_warnings(fault);
   }
 
-  // Only the value's first bytes matter: empty or not, and its scheme.
-  static Seen classify(const CsvCell& cell) {
+  // Only the value's first bytes matter (empty or not, and its scheme),
+  // unless `media`: then its extension too, read from its last bytes before
+  // any '?' or '#' (the value is read whole, in order).
+  static Seen classify(const CsvCell& cell, bool media) {
     char head[8];
     std::size_t size = 0;
+    char tail[16];
+    std::size_t tail_size = 0;  // bytes of the current path tail, capped at 16 (a longer one has no listed extension)
+    bool in_path = true, tail_overflow = false;
     for_each_csv_value_byte(cell, [&](char c) {
-      head[size++] = c;
-      return size < sizeof head;
+      if (size < sizeof head) head[size++] = c;
+      if (!media) return size < sizeof head;
+      if (c == '?' || c == '#') in_path = false;
+      if (in_path) {
+        if (c == '/' || c == '.') tail_size = 0, tail_overflow = false;
+        if (tail_size < sizeof tail) tail[tail_size++] = c; else tail_overflow = true;
+      }
+      return true;
     });
-    return {size == 0 ? ValueKind::empty_string : ValueKind::string, is_http_url(std::string_view(head, size))};
+    Seen s{size == 0 ? ValueKind::empty_string : ValueKind::string, is_http_url(std::string_view(head, size))};
+    if (media && s.url && !tail_overflow) s.media = media_kind_of_url(std::string_view(tail, tail_size));
+    return s;
   }
 
   FileKind kind_;
@@ -1383,6 +1480,7 @@ struct PreflightReport {
   std::uint64_t records = 0;               // as the service counts them (CSV: data rows)
   std::uint64_t rejected_records = 0;      // records the service would reject
   std::uint64_t unchecked_records = 0;     // longer than max_record_bytes
+  std::uint64_t warned_records = 0;        // taken by the checks, with a warning (ProblemKind::media_extension)
   std::vector<PreflightProblem> problems;  // file-level first, then by position in the file
   std::uint64_t problems_dropped = 0;      // record problems past max_problems
   bool would_fail = false;                 // the service would fail the whole import
@@ -1463,12 +1561,13 @@ class Preflight {
                 std::to_string(config_.max_record_bytes) + "-byte limit of this check: it was not checked");
       return;
     }
-    bool rejected = false;
+    bool rejected = false, warned = false;
     checker_.check_record(span, text, [&](const RecordFault& f) {
-      rejected = true;
+      (rejects_record(f.kind) ? rejected : warned) = true;
       add(span, f.kind, f.field, fault_message(f));
     });
     if (rejected) ++report_.rejected_records;
+    if (warned) ++report_.warned_records;
   }
 
   void add(const RecordSpan& span, ProblemKind kind, std::string_view field, std::string message) {

@@ -199,7 +199,7 @@ class DatasetFetch {
     Error e{code, response.status, "dataset request answered HTTP " + std::to_string(response.status), "", ""};
     if (auto body = parse_error_body(response.body, config_.limits)) {
       if (body->error_code) e.server_code = std::to_string(*body->error_code);
-      if (!body->message.empty()) e.message += ": " + printable_excerpt(redact(body->message, config_.token), 300);
+      if (auto text = body->summary(); !text.empty()) e.message += ": " + printable_excerpt(redact(text, config_.token), 600);
     }
     return e;
   }

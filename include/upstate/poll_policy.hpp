@@ -19,6 +19,9 @@ struct PollPolicy {
   // `uninitialised` this long after a successful PUT ends the run with
   // ErrorCode::import_stuck (the service never saw the bytes and never will).
   Duration stuck_after{300000};
+  // V3 datasets: a READY/ERROR that has not changed since the PUT is taken as
+  // this file's outcome only this long after it (legacy_freshness.hpp).
+  Duration legacy_settle{15000};
 
   // The wait before the next poll; `same_status_polls` counts polls since
   // the status last changed (a change resets the growth: something moves).

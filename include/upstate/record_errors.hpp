@@ -21,7 +21,7 @@
 
 namespace upstate {
 
-// One rejected record. Field names are UNCONFIRMED (API.md): the index is
+// One rejected record. Field names are UNCONFIRMED (docs/service.md): the index is
 // read from `record_index`, else `row`, `line` or `index`; the reason from
 // `reason`, else `message`, else `detail`. `raw` keeps the item's JSON
 // (truncated at ParseLimits::max_raw_item_bytes) whatever it held.

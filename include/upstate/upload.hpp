@@ -23,14 +23,17 @@
 #include "config.hpp"
 #include "http.hpp"
 #include "http_date.hpp"
+#include "legacy_freshness.hpp"
 #include "presigned_url.hpp"
 #include "redaction.hpp"
 #include "rng.hpp"
+#include "server_progress.hpp"
 #include "text.hpp"
 #include "transitions.hpp"
 #include "upload_scheme.hpp"
 #include "upload_snapshot.hpp"
 #include "url.hpp"
+#include "url_expiry.hpp"
 #include "wire/dataset_status.hpp"
 #include "wire/error_body.hpp"
 #include "wire/import_report.hpp"
@@ -131,6 +134,8 @@ class Upload {
       case SnapshotPhase::processing: up.progress_ = Progress::upload_accepted; break;
     }
     up.last_dataset_status_ = s.last_dataset_status;
+    // A non-terminal status polled before the crash: the dataset had moved on to this file.
+    if (s.last_dataset_status) up.legacy_freshness_.accepts(*s.last_dataset_status, Instant{}, Instant{}, Duration{1});
     up.last_status_ = s.last_dataset_status ? std::optional(to_import_status(*s.last_dataset_status))
                                             : s.last_import_status;
     return up;
@@ -209,6 +214,9 @@ class Upload {
   // Whether step 1 said this is a V3 (legacy) dataset (or the snapshot did).
   bool legacy() const noexcept { return legacy_; }
   std::optional<DatasetStatus> last_dataset_status() const noexcept { return last_dataset_status_; }
+  // The service's own progress figures from the last poll (server_progress.hpp);
+  // nullopt when the last answer had none.
+  const std::optional<ServerProgress>& server_progress() const noexcept { return server_progress_; }
   const std::vector<Step>& trace() const noexcept { return trace_; }
   // Retries, renewals and odd statuses so far (the same list the outcome gets).
   const std::vector<Note>& notes() const noexcept { return outcome_.notes; }
@@ -294,7 +302,7 @@ class Upload {
     progress_ = Progress::url_received;
     upload_url_ = std::move(answer.upload_url);
     content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
-    url_expires_at_ = local_expiry(*info, response, now);
+    url_expires_at_ = local_expiry(url_wall_expiry(answer.expires_at, *info), *info, response, now);
     failures_ = 0;
     return take(Trigger::url_received, now);
   }
@@ -339,15 +347,16 @@ class Upload {
     return std::nullopt;
   }
 
-  // The URL's expiry in our own clock: its wall-clock expiry minus the
-  // answer's `Date` (or the signing time) is how long it has left.
-  std::optional<Instant> local_expiry(const PresignedUrlInfo& info, const Response& response, Instant now) const {
-    if (!info.expires_at) return std::nullopt;
+  // The URL's expiry in our own clock: its wall-clock expiry (url_expiry.hpp)
+  // minus the answer's `Date` (or the signing time) is how long it has left.
+  std::optional<Instant> local_expiry(std::optional<UnixSeconds> expires_at, const PresignedUrlInfo& info,
+                                      const Response& response, Instant now) const {
+    if (!expires_at) return std::nullopt;
     std::optional<UnixSeconds> reference;
     if (const std::string* date = find_header(response.headers, "Date")) reference = parse_http_date(*date);
     if (!reference) reference = info.signed_at;
     if (!reference) return std::nullopt;
-    std::int64_t left = std::clamp<std::int64_t>(*info.expires_at - *reference, 0, 7 * 86400);
+    std::int64_t left = std::clamp<std::int64_t>(*expires_at - *reference, 0, 7 * 86400);
     return now + std::chrono::seconds{left};
   }
 
@@ -379,6 +388,7 @@ class Upload {
     switch (c.verdict) {
       case Verdict::success:
         upload_accepted_at_ = now;
+        legacy_freshness_.upload_accepted();
         failures_ = 0;
         progress_ = Progress::upload_accepted;
         return take(legacy_ ? Trigger::legacy_upload_accepted : Trigger::upload_accepted, now);
@@ -431,6 +441,7 @@ class Upload {
       progress_ = Progress::upload_accepted;
     }
     track_status(report.status, now);
+    server_progress_ = server_progress_of(report, config_.token);
     if (is_terminal(report.status)) {
       redact_in(report, config_.token);  // a server echoing the token in a reason must not get it printed
       outcome_.result = std::move(report);
@@ -476,6 +487,14 @@ class Upload {
     failures_ = 0;
     last_dataset_status_ = answer.status;
     track_status(to_import_status(answer.status), now);
+    if (!legacy_freshness_.accepts(answer.status, upload_accepted_at_, now, config_.poll.legacy_settle)) {
+      if (!stale_noted_)
+        note(now, "the dataset's status is " + std::string(to_string(answer.status)) +
+                      " and has not changed since the upload: it may be the previous file's; waiting up to " +
+                      seconds_text(config_.poll.legacy_settle) + " for a change");
+      stale_noted_ = true;
+      return pending(false, "", response, now);
+    }
     if (is_terminal(answer.status)) {
       ImportReport report = legacy_report(std::move(answer));
       redact_in(report, config_.token);
@@ -622,7 +641,7 @@ class Upload {
     auto body = parse_error_body(response.body, config_.limits);
     if (body) {
       if (body->error_code) e.server_code = std::to_string(*body->error_code);
-      if (!body->message.empty()) what += ": " + printable_excerpt(redact(body->message, config_.token), 300);
+      if (auto text = body->summary(); !text.empty()) what += ": " + printable_excerpt(redact(text, config_.token), 600);
     }
     e.message = std::move(what);
     return e;
@@ -742,6 +761,9 @@ class Upload {
   Rng rng_;
   Progress progress_ = Progress::none;
   bool legacy_ = false;   // V3: step 1 answered without import_id
+  std::optional<ServerProgress> server_progress_;
+  LegacyFreshness legacy_freshness_;  // V3: whether a READY/ERROR is this file's (not snapshotted: see restore)
+  bool stale_noted_ = false;
   std::string poll_url_, poll_url_import_;  // poll_request()'s cache
   bool probing_ = false;  // resumed before an accepted PUT: the first poll says whether it landed
   std::optional<DatasetStatus> last_dataset_status_;

@@ -10,8 +10,11 @@ it_init; need_upload; need_fake
 FILES=40
 fake_start --dataset ds:"$SCHEMA" --processing-ms 0 --max-concurrent 2 --api-latency-ms 30
 mkdir -p "$TMP/a" "$TMP/b"
-make_jsonl "$TMP/two.jsonl" 2
-for i in $(seq -w 1 $FILES); do cp "$TMP/two.jsonl" "$TMP/a/f$i.jsonl"; cp "$TMP/two.jsonl" "$TMP/b/f$i.jsonl"; done
+# Each file its own records (identical ones would be duplicates, not written twice).
+for i in $(seq -w 1 $FILES); do
+  make_jsonl "$TMP/a/f$i.jsonl" 2 $((40 + 10#$i))
+  cp "$TMP/a/f$i.jsonl" "$TMP/b/f$i.jsonl"
+done
 throttled() { grep -cE ' 429$' "$FAKE_LOG" || true; }
 
 run_cli adaptive "${FAST[@]}" --preflight off --max-in-flight 16 ds "$TMP"/a/*.jsonl
