@@ -1,5 +1,9 @@
 // upstate 0.1.0 -- single-header Asio adapter (needs Asio, OpenSSL, llhttp)
 //
+// Copyright (c) 2026 the upstate authors. MIT License: see LICENSE
+// (SPDX-License-Identifier: MIT); the licence text is reproduced at the
+// end of this file.
+//
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/asio/client.hpp
 // and the project headers it includes (13 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
@@ -8,7 +12,7 @@
 #ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_ASIO_HPP
 #define UPSTATE_SINGLE_INCLUDE_UPSTATE_ASIO_HPP
 
-// The core, from the file next to this one.
+// What this file builds on, from the files next to it.
 #include "upstate.hpp"
 
 // ---- begin include/upstate/asio/client.hpp ----
@@ -17,6 +21,8 @@
 // Sleep a steady_timer, each event is fed back with the steady clock's time.
 // Opt-in: this header needs Asio, OpenSSL and llhttp; the core does not.
 #include <asio.hpp>
+
+#include <memory>
 
 // ---- begin include/upstate/asio/file_source.hpp ----
 // The PUT's body: a file read at explicit offsets (pread), so a restarted
@@ -198,7 +204,10 @@ class Connection {
     ::asio::ip::make_address(host, not_ip);
     const bool is_ip = !not_ip;
     // SNI carries a DNS name only (RFC 6066 forbids IP literals).
-    if (!is_ip) SSL_set_tlsext_host_name(ssl, host.c_str());
+    // SSL_set_tlsext_host_name is a macro with a C cast: its expansion,
+    // without the cast (users' -Wold-style-cast sees our headers).
+    if (!is_ip)
+      SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(host.c_str()));
     tls_->set_verify_mode(::asio::ssl::verify_peer);
     // Host-name (or IP SAN) check by OpenSSL itself, against the name we dialled.
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
@@ -2062,3 +2071,25 @@ inline BatchOutcome upload_batch_files(Batch& batch, std::vector<const FileSourc
 // ---- end include/upstate/asio/client.hpp ----
 
 #endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_ASIO_HPP
+
+// MIT License
+//
+// Copyright (c) 2026 the upstate authors
+//
+// Permission is hereby granted, free of charge, to any person obtaining a copy
+// of this software and associated documentation files (the "Software"), to deal
+// in the Software without restriction, including without limitation the rights
+// to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+// copies of the Software, and to permit persons to whom the Software is
+// furnished to do so, subject to the following conditions:
+//
+// The above copyright notice and this permission notice shall be included in all
+// copies or substantial portions of the Software.
+//
+// THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+// IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+// FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+// AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+// LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+// OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+// SOFTWARE.

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include <upstate/asio/client.hpp>
+#include <upstate/records.hpp>
 #include <upstate/upstate.hpp>
 
 #include "args.hpp"

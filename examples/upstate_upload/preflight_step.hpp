@@ -13,6 +13,7 @@
 #include <string>
 
 #include <upstate/asio/client.hpp>
+#include <upstate/records.hpp>
 #include <upstate/upstate.hpp>
 
 #include "args.hpp"

@@ -27,7 +27,7 @@ inline const std::array<std::uint32_t, 256>& crc32_table() noexcept {
 inline std::uint32_t crc32(std::string_view bytes, std::uint32_t crc = 0) noexcept {
   const auto& table = detail::crc32_table();
   crc = ~crc;
-  for (unsigned char b : bytes) crc = table[(crc ^ b) & 0xffu] ^ (crc >> 8);
+  for (char ch : bytes) crc = table[(crc ^ static_cast<unsigned char>(ch)) & 0xffu] ^ (crc >> 8);
   return ~crc;
 }
 

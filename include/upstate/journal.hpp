@@ -107,7 +107,8 @@ inline void journal_put_field(std::string& out, std::string_view field) {
     out += '-';
     return;
   }
-  for (unsigned char c : field) {
+  for (char ch : field) {
+    const auto c = static_cast<unsigned char>(ch);
     if (journal_plain_byte(c)) {
       out += static_cast<char>(c);
     } else {
