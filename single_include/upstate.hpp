@@ -1,7 +1,7 @@
 // upstate 0.1.0 -- single-header core (needs RapidJSON and the standard library)
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (60 files, each once, in the order
+// and the project headers it includes (61 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -170,6 +170,7 @@ constexpr std::string_view to_string(TransportError::Kind k) noexcept {
 // Typed client-side errors. Each code says whose fault it is and what to do;
 // `message` is for people and never contains the API token (the machine
 // builds messages only from the server's answer and its own text).
+#include <utility>
 
 namespace upstate {
 
@@ -201,9 +202,11 @@ enum class ErrorCode {
   deadline_exceeded,
   cancelled,
   import_stuck,            // still `uninitialised` long after a successful PUT
-  usage,                   // the caller fed an event the current state cannot take
+  usage,                   // the caller fed an event the current state cannot take (never a default or filler)
   invalid_snapshot,        // Upload::restore: not a snapshot we wrote, or one for another dataset / API
   preflight_failed,        // a strict pre-flight check (records/preflight.hpp) found records the service would reject
+  // Our own bug.
+  internal,                // a move the machine's table lacks: please report it; never the caller's fault
 };
 
 constexpr std::string_view to_string(ErrorCode c) noexcept {
@@ -233,16 +236,59 @@ constexpr std::string_view to_string(ErrorCode c) noexcept {
     case ErrorCode::usage: return "usage";
     case ErrorCode::invalid_snapshot: return "invalid_snapshot";
     case ErrorCode::preflight_failed: return "preflight_failed";
+    case ErrorCode::internal: return "internal";
   }
   return "?";
 }
 
+// Build one with a named constructor, which says whose fault it is, and
+// the `at` / `with_status` / `with_server_code` setters for the rest:
+//   Error::invalid_argument("file name must be ...")
+//   Error::malformed("$.import_id", "import_id is not a usable path segment").with_status(200)
+//   Error::answer(ErrorCode::not_found, 404, "poll request answered HTTP 404")
 struct Error {
-  ErrorCode code = ErrorCode::usage;
+  ErrorCode code = ErrorCode::internal;  // a default-constructed Error that escapes is our bug
   int http_status = 0;       // the answer's status when one caused this, else 0
   std::string message;       // human-readable; never holds the token
   std::string path;          // JSON path of the offending field ("$.errors[2].record_index"), if any
   std::string server_code;   // S3 `<Code>` or the API's `error_code`, when the server gave one
+
+  // Any code, with its message (the setters add the rest).
+  static Error of(ErrorCode code, std::string message) {
+    Error e;
+    e.code = code;
+    e.message = std::move(message);
+    return e;
+  }
+  // The caller's input or configuration, refused before any request.
+  static Error invalid_argument(std::string message) { return of(ErrorCode::invalid_argument, std::move(message)); }
+  // The caller fed an event the machine's current state cannot take.
+  static Error usage(std::string message) { return of(ErrorCode::usage, std::move(message)); }
+  // Our bug: a move the machine's table lacks.
+  static Error internal(std::string message) { return of(ErrorCode::internal, std::move(message)); }
+  // The server's final answer (`code` from classify.hpp's tables).
+  static Error answer(ErrorCode code, int http_status, std::string message, std::string server_code = {}) {
+    return of(code, std::move(message)).with_status(http_status).with_server_code(std::move(server_code));
+  }
+  // The peer broke the protocol: `path` is the JSON path of the offending field ("" for the whole body).
+  static Error malformed(std::string path, std::string message) {
+    return of(ErrorCode::malformed_answer, std::move(message)).at(std::move(path));
+  }
+  static Error cancelled() { return of(ErrorCode::cancelled, "cancelled by the caller"); }
+  static Error deadline(std::string message) { return of(ErrorCode::deadline_exceeded, std::move(message)); }
+
+  Error at(std::string json_path) && {
+    path = std::move(json_path);
+    return std::move(*this);
+  }
+  Error with_status(int status) && {
+    http_status = status;
+    return std::move(*this);
+  }
+  Error with_server_code(std::string code_from_server) && {
+    server_code = std::move(code_from_server);
+    return std::move(*this);
+  }
 };
 
 inline std::string to_string(const Error& e) {
@@ -558,7 +604,6 @@ class RecordErrors {
 // ---- begin include/upstate/result.hpp ----
 // A value or a typed Error, usable without exceptions (cpp-httplib's users
 // praise exactly this). Deliberately small: no monadic zoo.
-#include <utility>
 
 namespace upstate {
 
@@ -3336,8 +3381,11 @@ Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, C
 // and the outcome is an ImportReport (complete / failed, type
 // "legacy_dataset", no import id).
 //
-// snapshot() / restore() carry an upload across processes (a state file);
-// resume_import() polls an import some earlier process started.
+// Every state, what it sends and every move are data in transitions.hpp;
+// this file classifies events into the table's triggers and carries out
+// what a row says. snapshot() / restore() (upload_restore.hpp) carry an
+// upload across processes (a state file); resume_import() polls an import
+// some earlier process started.
 
 // ---- begin include/upstate/presigned_url.hpp ----
 // What a presigned upload URL tells before a byte is sent: when it expires
@@ -3432,52 +3480,63 @@ inline PresignedUrlInfo inspect_presigned_url(const Url& url) {
 // ---- end include/upstate/presigned_url.hpp ----
 
 // ---- begin include/upstate/transitions.hpp ----
-// The upload's states and every allowed move between them, as data (h11's
-// EVENT_TRIGGERED_TRANSITIONS). The machine looks every move up here; a move
-// the table lacks is a usage error. Tests enumerate the table, the property
-// test proves each row is reachable, and README's diagram is drawn from it.
+// Upload's machine, as data. h11's rule for its _state.py holds here:
+// everything that changes the machine lives in this file — its states, what
+// each state sends and for which step, the triggers (answers already
+// classified), and every allowed move. upload.hpp only classifies events
+// into triggers and carries out what a row says; a move the table lacks is
+// an internal error (ErrorCode::internal), never undefined behaviour.
+//
+// Tests enumerate the table, the property test proves that every row (the
+// wildcard rows expanded) is taken, and README's diagram is drawn from it.
+#include <array>
 
 namespace upstate {
 
 enum class State {
-  idle,            // constructed, not started
-  requesting_url,  // step 1 sent, awaiting its answer
-  url_backoff,     // waiting to repeat step 1
-  uploading,       // step 2 (the PUT) sent, awaiting its answer
-  upload_backoff,  // waiting to repeat the PUT
-  polling,         // step 3 sent, awaiting its answer
-  poll_wait,       // waiting for the next poll (interval or backoff)
-  polling_status,  // V3 (legacy) step 3: GET .../datasets/{id}/status sent, awaiting its answer
-  status_wait,     // V3: waiting for the next status request (interval or backoff)
-  done,            // terminal: the outcome is fixed; every later event returns it
+  idle,              // constructed, not started: start() requests a URL
+  idle_uploaded,     // restored (or resume_import) after an accepted PUT: start() polls the import
+  idle_uploaded_v3,  // the same for a V3 (legacy) dataset: start() polls the dataset's status
+  idle_put_unknown,  // restored with a URL (V4) but no answer to its PUT: start() probes the import
+  requesting_url,    // step 1 sent, awaiting its answer
+  url_backoff,       // waiting to repeat step 1
+  uploading,         // step 2 (the PUT) sent, awaiting its answer
+  upload_backoff,    // waiting to repeat the PUT
+  probing,           // step 3 sent once to learn whether a PUT whose answer was lost arrived
+  probe_wait,        // waiting to repeat that probe
+  polling,           // step 3 sent, awaiting its answer
+  poll_wait,         // waiting for the next poll (interval or backoff)
+  polling_status,    // V3 (legacy) step 3: GET .../datasets/{id}/status sent, awaiting its answer
+  status_wait,       // V3: waiting for the next status request (interval or backoff)
+  done,              // terminal: the outcome is fixed; every later event returns it
 };
 
 // What happened, after the machine classified an event (an answer becomes
 // `url_received` or `url_retry` or ...).
 enum class Trigger {
-  start,
-  resume,              // start of a restored upload whose import exists: poll it (after an accepted PUT, or
-                       // once to learn whether a PUT whose answer was lost arrived)
-  resume_legacy,       // start of a restored V3 upload whose PUT was accepted: poll the dataset's status
+  start,               // start() of a new upload
+  resume,              // start() of a restored one (which state it starts from says what it sends)
   refused_locally,     // start: the inputs can never work (5 GiB, unsafe name, bad base URL)
   url_received,        // step 1 answered 2xx with a usable URL (V4: with import_id; V3: without)
   url_retry,           // step 1: 429 / 5xx / transport error
   url_refused,         // step 1: final error (401, 404, malformed answer, a V3 dataset and a .jsonl, ...)
   upload_accepted,     // step 2: 2xx
   legacy_upload_accepted,  // step 2: 2xx for a V3 dataset: its status is polled, not an import
-  url_expired,         // step 2: the URL is dead (S3 says so, or its own expiry passed)
+  url_expired,         // the URL is dead: S3 says so, its own expiry passed while waiting, or it came
+                       // from step 1 already expired
   renewals_exhausted,  // url_expired once too often
   upload_retry,        // step 2: RequestTimeout, SlowDown, 5xx, reset, ...
   upload_refused,      // step 2: final
-  import_pending,      // step 3: uninitialised / queued / processing (V3: UNINITIALISED / PROCESSING)
+  import_pending,      // step 3: uninitialised / queued / processing (V3: UNINITIALISED / PROCESSING);
+                       // a probe: anything but uninitialised that is not terminal (the PUT landed)
   import_terminal,     // step 3: complete / partial / failed / pending_schema (V3: READY / ERROR)
-  import_unstarted,    // a resumed upload's import never got the file: step 1 again
+  import_unstarted,    // a probe answered `uninitialised`: the import never got the file, step 1 again
   poll_retry,          // step 3: 429 / 5xx / transport error
   poll_refused,        // step 3: final (404, malformed, unknown status, ...)
   import_stuck,        // still uninitialised long after the PUT succeeded
   retries_exhausted,   // a retryable failure past RetryPolicy::max_attempts
   wake,                // a wait ended
-  deadline,            // the overall deadline passed
+  deadline,            // the overall deadline passed (an event, or a move into a live state, at or after it)
   cancel,
   misuse,              // an event the state cannot take (caller bug): sticky error
 };
@@ -3485,23 +3544,50 @@ enum class Trigger {
 // Which event a state is waiting for; any other event is `misuse`.
 enum class Awaits { start, response, wake, nothing };
 
+// What a progress display shows; a column of the table, never stored.
+enum class Phase { not_started, requesting_url, uploading, processing, finished };
+
+// How far the upload got (what a snapshot of the state records, and what a
+// restored machine starts from).
+enum class Reached { nothing, url, upload };
+
+// A request purpose or none (waits, idle states, done).
+inline constexpr std::optional<Purpose> kNoRequest = std::nullopt;
+
 struct StateInfo {
   State state;
   std::string_view name;
   Awaits awaits;
+  std::optional<Purpose> sends;  // the request entering this state sends (none: a Sleep, or nothing)
+  std::optional<Purpose> step;   // the step a response/transport error answers, or a wait repeats
+  Trigger starts_with;           // awaits start: the trigger start() takes (after the input checks)
+  Trigger on_retry;              // awaits response: the trigger of a retryable failure
+  Trigger on_refusal;            // awaits response: the trigger of a final one
+  Phase phase;
+  Reached reached;
 };
 
+// Columns that do not apply to a state hold `misuse` (never taken from it).
+inline constexpr Trigger kNa = Trigger::misuse;
+
 inline constexpr StateInfo kStates[] = {
-    {State::idle, "idle", Awaits::start},
-    {State::requesting_url, "requesting_url", Awaits::response},
-    {State::url_backoff, "url_backoff", Awaits::wake},
-    {State::uploading, "uploading", Awaits::response},
-    {State::upload_backoff, "upload_backoff", Awaits::wake},
-    {State::polling, "polling", Awaits::response},
-    {State::poll_wait, "poll_wait", Awaits::wake},
-    {State::polling_status, "polling_status", Awaits::response},
-    {State::status_wait, "status_wait", Awaits::wake},
-    {State::done, "done", Awaits::nothing},
+    // state                 name                awaits            sends                    step                      starts_with      on_retry              on_refusal              phase                     reached
+    {State::idle,             "idle",             Awaits::start,    kNoRequest,              Purpose::upload_url,      Trigger::start,  kNa,                  kNa,                    Phase::not_started,       Reached::nothing},
+    {State::idle_uploaded,    "idle_uploaded",    Awaits::start,    kNoRequest,              Purpose::poll,            Trigger::resume, kNa,                  kNa,                    Phase::not_started,       Reached::upload},
+    {State::idle_uploaded_v3, "idle_uploaded_v3", Awaits::start,    kNoRequest,              Purpose::dataset_status,  Trigger::resume, kNa,                  kNa,                    Phase::not_started,       Reached::upload},
+    {State::idle_put_unknown, "idle_put_unknown", Awaits::start,    kNoRequest,              Purpose::poll,            Trigger::resume, kNa,                  kNa,                    Phase::not_started,       Reached::url},
+    {State::requesting_url,   "requesting_url",   Awaits::response, Purpose::upload_url,     Purpose::upload_url,      kNa,             Trigger::url_retry,   Trigger::url_refused,   Phase::requesting_url,    Reached::nothing},
+    {State::url_backoff,      "url_backoff",      Awaits::wake,     kNoRequest,              Purpose::upload_url,      kNa,             kNa,                  kNa,                    Phase::requesting_url,    Reached::nothing},
+    {State::uploading,        "uploading",        Awaits::response, Purpose::upload,         Purpose::upload,          kNa,             Trigger::upload_retry, Trigger::upload_refused, Phase::uploading,       Reached::url},
+    {State::upload_backoff,   "upload_backoff",   Awaits::wake,     kNoRequest,              Purpose::upload,          kNa,             kNa,                  kNa,                    Phase::uploading,         Reached::url},
+    {State::probing,          "probing",          Awaits::response, Purpose::poll,           Purpose::poll,            kNa,             Trigger::poll_retry,  Trigger::poll_refused,  Phase::processing,        Reached::url},
+    {State::probe_wait,       "probe_wait",       Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                  kNa,                    Phase::processing,        Reached::url},
+    {State::polling,          "polling",          Awaits::response, Purpose::poll,           Purpose::poll,            kNa,             Trigger::poll_retry,  Trigger::poll_refused,  Phase::processing,        Reached::upload},
+    {State::poll_wait,        "poll_wait",        Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                  kNa,                    Phase::processing,        Reached::upload},
+    {State::polling_status,   "polling_status",   Awaits::response, Purpose::dataset_status, Purpose::dataset_status,  kNa,             Trigger::poll_retry,  Trigger::poll_refused,  Phase::processing,        Reached::upload},
+    {State::status_wait,      "status_wait",      Awaits::wake,     kNoRequest,              Purpose::dataset_status,  kNa,             kNa,                  kNa,                    Phase::processing,        Reached::upload},
+    // done keeps what the run reached: Upload remembers the state it ended from.
+    {State::done,             "done",             Awaits::nothing,  kNoRequest,              kNoRequest,               kNa,             kNa,                  kNa,                    Phase::finished,          Reached::nothing},
 };
 
 struct Transition {
@@ -3510,26 +3596,26 @@ struct Transition {
   State to;
 };
 
+// The moves particular to a state. The rules that hold in every live state
+// are kEveryLiveState, below, written once.
 inline constexpr Transition kTransitions[] = {
     {State::idle, Trigger::start, State::requesting_url},
-    {State::idle, Trigger::resume, State::polling},
-    {State::idle, Trigger::resume_legacy, State::polling_status},
     {State::idle, Trigger::refused_locally, State::done},
-    {State::idle, Trigger::cancel, State::done},
-    {State::idle, Trigger::misuse, State::done},
+    {State::idle_uploaded, Trigger::resume, State::polling},
+    {State::idle_uploaded, Trigger::refused_locally, State::done},
+    {State::idle_uploaded_v3, Trigger::resume, State::polling_status},
+    {State::idle_uploaded_v3, Trigger::refused_locally, State::done},
+    {State::idle_put_unknown, Trigger::resume, State::probing},
+    {State::idle_put_unknown, Trigger::refused_locally, State::done},
 
     {State::requesting_url, Trigger::url_received, State::uploading},
+    {State::requesting_url, Trigger::url_expired, State::requesting_url},  // the URL came already expired
+    {State::requesting_url, Trigger::renewals_exhausted, State::done},
     {State::requesting_url, Trigger::url_retry, State::url_backoff},
     {State::requesting_url, Trigger::url_refused, State::done},
     {State::requesting_url, Trigger::retries_exhausted, State::done},
-    {State::requesting_url, Trigger::deadline, State::done},
-    {State::requesting_url, Trigger::cancel, State::done},
-    {State::requesting_url, Trigger::misuse, State::done},
 
     {State::url_backoff, Trigger::wake, State::requesting_url},
-    {State::url_backoff, Trigger::deadline, State::done},
-    {State::url_backoff, Trigger::cancel, State::done},
-    {State::url_backoff, Trigger::misuse, State::done},
 
     {State::uploading, Trigger::upload_accepted, State::polling},
     {State::uploading, Trigger::legacy_upload_accepted, State::polling_status},
@@ -3538,32 +3624,28 @@ inline constexpr Transition kTransitions[] = {
     {State::uploading, Trigger::upload_retry, State::upload_backoff},
     {State::uploading, Trigger::upload_refused, State::done},
     {State::uploading, Trigger::retries_exhausted, State::done},
-    {State::uploading, Trigger::deadline, State::done},
-    {State::uploading, Trigger::cancel, State::done},
-    {State::uploading, Trigger::misuse, State::done},
 
     {State::upload_backoff, Trigger::wake, State::uploading},
-    {State::upload_backoff, Trigger::url_expired, State::requesting_url},
+    {State::upload_backoff, Trigger::url_expired, State::requesting_url},  // its expiry passed while waiting
     {State::upload_backoff, Trigger::renewals_exhausted, State::done},
-    {State::upload_backoff, Trigger::deadline, State::done},
-    {State::upload_backoff, Trigger::cancel, State::done},
-    {State::upload_backoff, Trigger::misuse, State::done},
+
+    {State::probing, Trigger::import_pending, State::poll_wait},
+    {State::probing, Trigger::import_terminal, State::done},
+    {State::probing, Trigger::import_unstarted, State::requesting_url},
+    {State::probing, Trigger::poll_retry, State::probe_wait},
+    {State::probing, Trigger::poll_refused, State::done},
+    {State::probing, Trigger::retries_exhausted, State::done},
+
+    {State::probe_wait, Trigger::wake, State::probing},
 
     {State::polling, Trigger::import_pending, State::poll_wait},
     {State::polling, Trigger::import_terminal, State::done},
-    {State::polling, Trigger::import_unstarted, State::requesting_url},
     {State::polling, Trigger::poll_retry, State::poll_wait},
     {State::polling, Trigger::poll_refused, State::done},
     {State::polling, Trigger::import_stuck, State::done},
     {State::polling, Trigger::retries_exhausted, State::done},
-    {State::polling, Trigger::deadline, State::done},
-    {State::polling, Trigger::cancel, State::done},
-    {State::polling, Trigger::misuse, State::done},
 
     {State::poll_wait, Trigger::wake, State::polling},
-    {State::poll_wait, Trigger::deadline, State::done},
-    {State::poll_wait, Trigger::cancel, State::done},
-    {State::poll_wait, Trigger::misuse, State::done},
 
     {State::polling_status, Trigger::import_pending, State::status_wait},
     {State::polling_status, Trigger::import_terminal, State::done},
@@ -3571,27 +3653,65 @@ inline constexpr Transition kTransitions[] = {
     {State::polling_status, Trigger::poll_refused, State::done},
     {State::polling_status, Trigger::import_stuck, State::done},
     {State::polling_status, Trigger::retries_exhausted, State::done},
-    {State::polling_status, Trigger::deadline, State::done},
-    {State::polling_status, Trigger::cancel, State::done},
-    {State::polling_status, Trigger::misuse, State::done},
 
     {State::status_wait, Trigger::wake, State::polling_status},
-    {State::status_wait, Trigger::deadline, State::done},
-    {State::status_wait, Trigger::cancel, State::done},
-    {State::status_wait, Trigger::misuse, State::done},
 };
 
-constexpr std::optional<State> next_state(State from, Trigger trigger) noexcept {
-  for (const auto& t : kTransitions)
-    if (t.from == from && t.trigger == trigger) return t.to;
-  return std::nullopt;
-}
+// Rules of every live state (all but done), written once. `deadline` is
+// taken instead of a move into a live state at or after the deadline (so a
+// wait is never entered past it), or when an answer's Retry-After lands past it.
+struct WildcardRule {
+  Trigger trigger;
+  State to;
+};
+
+inline constexpr WildcardRule kEveryLiveState[] = {
+    {Trigger::cancel, State::done},
+    {Trigger::misuse, State::done},
+    {Trigger::deadline, State::done},
+};
 
 constexpr const StateInfo& state_info(State s) noexcept {
   for (const auto& info : kStates)
     if (info.state == s) return info;
-  return kStates[0];
+  return kStates[std::size(kStates) - 1];
 }
+
+constexpr bool is_live(State s) noexcept { return state_info(s).awaits != Awaits::nothing; }
+
+constexpr std::optional<State> next_state(State from, Trigger trigger) noexcept {
+  for (const auto& t : kTransitions)
+    if (t.from == from && t.trigger == trigger) return t.to;
+  if (is_live(from))
+    for (const auto& w : kEveryLiveState)
+      if (w.trigger == trigger) return w.to;
+  return std::nullopt;
+}
+
+namespace detail {
+constexpr std::size_t count_live_states() noexcept {
+  std::size_t n = 0;
+  for (const auto& info : kStates) n += is_live(info.state) ? 1 : 0;
+  return n;
+}
+}  // namespace detail
+
+// Every row, the wildcard rules expanded per live state (for the tests
+// that enumerate the table, and for the diagram).
+inline constexpr std::size_t kExpandedTransitionCount =
+    std::size(kTransitions) + detail::count_live_states() * std::size(kEveryLiveState);
+
+constexpr std::array<Transition, kExpandedTransitionCount> expanded_transitions() noexcept {
+  std::array<Transition, kExpandedTransitionCount> all{};
+  std::size_t n = 0;
+  for (const auto& t : kTransitions) all[n++] = t;
+  for (const auto& info : kStates)
+    if (is_live(info.state))
+      for (const auto& w : kEveryLiveState) all[n++] = Transition{info.state, w.trigger, w.to};
+  return all;
+}
+
+inline constexpr std::array<Transition, kExpandedTransitionCount> kAllTransitions = expanded_transitions();
 
 constexpr std::string_view to_string(State s) noexcept { return state_info(s).name; }
 
@@ -3599,7 +3719,6 @@ constexpr std::string_view to_string(Trigger t) noexcept {
   switch (t) {
     case Trigger::start: return "start";
     case Trigger::resume: return "resume";
-    case Trigger::resume_legacy: return "resume_legacy";
     case Trigger::refused_locally: return "refused_locally";
     case Trigger::url_received: return "url_received";
     case Trigger::url_retry: return "url_retry";
@@ -3625,24 +3744,7 @@ constexpr std::string_view to_string(Trigger t) noexcept {
   return "?";
 }
 
-// What a progress display shows; derived from the state, never stored.
-enum class Phase { not_started, requesting_url, uploading, processing, finished };
-
-constexpr Phase phase_of(State s) noexcept {
-  switch (s) {
-    case State::idle: return Phase::not_started;
-    case State::requesting_url:
-    case State::url_backoff: return Phase::requesting_url;
-    case State::uploading:
-    case State::upload_backoff: return Phase::uploading;
-    case State::polling:
-    case State::poll_wait:
-    case State::polling_status:
-    case State::status_wait: return Phase::processing;
-    case State::done: return Phase::finished;
-  }
-  return Phase::finished;
-}
+constexpr Phase phase_of(State s) noexcept { return state_info(s).phase; }
 
 constexpr std::string_view to_string(Phase p) noexcept {
   switch (p) {
@@ -3654,6 +3756,38 @@ constexpr std::string_view to_string(Phase p) noexcept {
   }
   return "?";
 }
+
+// The table's own consistency, checked by the compiler.
+namespace detail {
+constexpr bool states_in_enum_order() noexcept {
+  for (std::size_t i = 0; i < std::size(kStates); ++i)
+    if (static_cast<std::size_t>(kStates[i].state) != i) return false;
+  return true;
+}
+constexpr bool columns_fit_awaits() noexcept {
+  for (const auto& info : kStates) {
+    const bool response = info.awaits == Awaits::response;
+    if (response != info.sends.has_value()) return false;  // exactly the response states send
+    if (response && (info.on_retry == kNa || info.on_refusal == kNa)) return false;
+    if ((info.awaits == Awaits::start) != (info.starts_with != kNa)) return false;
+  }
+  return true;
+}
+constexpr bool rows_are_a_function() noexcept {
+  for (std::size_t i = 0; i < std::size(kTransitions); ++i) {
+    if (!is_live(kTransitions[i].from)) return false;  // done is final
+    for (const auto& w : kEveryLiveState)
+      if (kTransitions[i].trigger == w.trigger) return false;  // a wildcard is written once
+    for (std::size_t j = i + 1; j < std::size(kTransitions); ++j)
+      if (kTransitions[i].from == kTransitions[j].from && kTransitions[i].trigger == kTransitions[j].trigger)
+        return false;
+  }
+  return true;
+}
+}  // namespace detail
+static_assert(detail::states_in_enum_order(), "kStates lists every State once, in the enum's order");
+static_assert(detail::columns_fit_awaits(), "a state's columns must match what it awaits");
+static_assert(detail::rows_are_a_function(), "one row per (state, trigger); wildcard triggers only in kEveryLiveState");
 
 }  // namespace upstate
 // ---- end include/upstate/transitions.hpp ----
@@ -4045,7 +4179,7 @@ class Upload {
   static Upload resume_import(UploadConfig config, std::string import_id) {
     Upload up{std::move(config), FileInfo{}};
     up.import_id_ = std::move(import_id);
-    up.progress_ = Progress::upload_accepted;
+    up.state_ = State::idle_uploaded;
     return up;
   }
 
@@ -4053,99 +4187,57 @@ class Upload {
   static Upload resume_legacy(UploadConfig config) {
     Upload up{std::move(config), FileInfo{}};
     up.legacy_ = true;
-    up.progress_ = Progress::upload_accepted;
+    up.state_ = State::idle_uploaded_v3;
     return up;
   }
 
   // How far this upload got, as JSON (upload_snapshot.hpp has the format):
   // never the token, the presigned URL or a clock reading. Valid in every
   // state; a driver writes it after each action to survive being killed.
-  std::string snapshot() const { return to_json(snapshot_value()); }
+  // Defined in upload_restore.hpp.
+  std::string snapshot() const;
 
-  // A machine that continues a snapshot in this process. Its start(now)
+  // A machine that continues a snapshot in this process, in the idle state
+  // that matches how far the snapshot got (transitions.hpp): its start(now)
   // begins a new deadline and then: after an accepted PUT, polls; with a URL
-  // but no accepted PUT (V4), polls the import once — if it never got the
+  // but no accepted PUT (V4), probes the import once — if it never got the
   // file (still `uninitialised`) the import is abandoned and step 1 runs
   // again, otherwise the PUT did land and polling goes on; before that (or
   // V3), starts at step 1. Errors (invalid_snapshot, with the JSON path):
   // anything parse_upload_snapshot refuses, and a snapshot of another
-  // dataset or API base than `config`'s.
-  static Result<Upload> restore(UploadConfig config, std::string_view snapshot) {
-    const std::string token = config.token;
-    auto parsed = parse_upload_snapshot(snapshot);
-    if (!parsed) {
-      Error e = std::move(parsed).error();
-      e.message = redact(std::move(e.message), token);
-      return e;
-    }
-    UploadSnapshot& s = parsed.value();
-    Upload up{std::move(config), std::move(s.file)};
-    auto mismatch = [&](const char* path, const char* what, std::string_view theirs, std::string_view ours) {
-      return Error{ErrorCode::invalid_snapshot, 0,
-                   redact(std::string("the snapshot is for ") + what + " \"" + printable_excerpt(theirs, 200) +
-                              "\", the config names \"" + printable_excerpt(ours, 200) + "\"",
-                          token),
-                   path, ""};
-    };
-    if (without_trailing_slashes(s.api_base) != up.config_.api_base)
-      return mismatch("$.api_base", "API base", s.api_base, up.config_.api_base);
-    if (s.dataset_id != up.config_.dataset_id)
-      return mismatch("$.dataset_id", "dataset", s.dataset_id, up.config_.dataset_id);
-    // Step 1 refuses an import id that echoes the token; so does a restore,
-    // or a forged snapshot would get the token into the next one.
-    auto echoes_token = [&](const std::string& id) { return redact(id, token) != id; };
-    auto token_error = [](std::string path) {
-      return Error{ErrorCode::invalid_snapshot, 0, "the import id holds the API token", std::move(path), ""};
-    };
-    if (echoes_token(s.import_id)) return token_error("$.import_id");
-    for (std::size_t i = 0; i < s.abandoned_import_ids.size(); ++i)
-      if (echoes_token(s.abandoned_import_ids[i]))
-        return token_error(detail::element_path("$.abandoned_import_ids", i));
-    up.legacy_ = s.legacy;
-    up.import_id_ = std::move(s.import_id);
-    up.abandoned_ = std::move(s.abandoned_import_ids);
-    switch (s.phase) {
-      case SnapshotPhase::not_started:
-      case SnapshotPhase::requesting_url: up.progress_ = Progress::none; break;
-      case SnapshotPhase::uploading: up.progress_ = Progress::url_received; break;
-      case SnapshotPhase::processing: up.progress_ = Progress::upload_accepted; break;
-    }
-    up.last_dataset_status_ = s.last_dataset_status;
-    up.last_status_ = s.last_dataset_status ? std::optional(to_import_status(*s.last_dataset_status))
-                                            : s.last_import_status;
-    return up;
-  }
+  // dataset or API base than `config`'s. Defined in upload_restore.hpp.
+  static Result<Upload> restore(UploadConfig config, std::string_view snapshot);
 
   // ---- events ------------------------------------------------------------
 
   Action start(Instant now) {
     now = observe(now);
-    if (state_ != State::idle) return misuse("start", now);
+    if (state_ == State::done) return done_action();
+    if (state_info(state_).awaits != Awaits::start) return misuse("start", now);
     deadline_ = now + config_.deadline;
-    const Trigger how = start_trigger();
-    if (auto refusal = check_inputs(how)) return finish(Trigger::refused_locally, std::move(*refusal), now);
-    if (how == Trigger::start) {
-      progress_ = Progress::none;
-    } else {
+    if (auto refusal = check_inputs()) return finish(Trigger::refused_locally, std::move(*refusal), now);
+    if (state_ != State::idle) {
       // Resumed: the PUT (if any) happened in another process, so the stuck
-      // timer starts now; a PUT whose answer was lost is probed first.
-      probing_ = progress_ == Progress::url_received;
+      // timer starts now.
       upload_accepted_at_ = now;
       status_since_ = now;
     }
-    return take(how, now);
+    return take(state_info(state_).starts_with, now);
   }
 
   Action on_response(const Response& response, Instant now) {
     now = observe(now);
     if (state_ == State::done) return done_action();
     if (state_info(state_).awaits != Awaits::response) return misuse("on_response", now);
-    switch (state_) {
-      case State::requesting_url: return on_url_answer(response, now);
-      case State::uploading: return on_upload_answer(response, now);
-      case State::polling_status: return on_status_answer(response, now);
-      default: return on_poll_answer(response, now);
+    // Which answer this is: the table's `sends` column of the state.
+    switch (*state_info(state_).sends) {
+      case Purpose::upload_url: return on_url_answer(response, now);
+      case Purpose::upload: return on_upload_answer(response, now);
+      case Purpose::poll: return on_poll_answer(response, now);
+      case Purpose::dataset_status: return on_status_answer(response, now);
+      case Purpose::dataset: break;
     }
+    return internal_error("no answer handler in state " + std::string(to_string(state_)), now);
   }
 
   Action on_transport_error(const TransportError& error, Instant now) {
@@ -4156,9 +4248,9 @@ class Upload {
                        std::string(to_string(error.kind)) +
                        (error.message.empty() ? "" : " (" + printable_excerpt(error.message, 200) + ")");
     if (error.kind == TransportError::Kind::tls)
-      return finish(refused_trigger(), Error{ErrorCode::tls, 0, what, "", ""}, now);
-    last_failure_ = Error{ErrorCode::retries_exhausted, 0, what, "", ""};
-    return retry(retry_trigger(), std::nullopt, now);
+      return finish(state_info(state_).on_refusal, Error::of(ErrorCode::tls, what), now);
+    last_failure_ = Error::of(ErrorCode::retries_exhausted, std::move(what));
+    return retry(state_info(state_).on_retry, std::nullopt, now);
   }
 
   Action on_wake(Instant now) {
@@ -4166,6 +4258,8 @@ class Upload {
     if (state_ == State::done) return done_action();
     if (state_info(state_).awaits != Awaits::wake) return misuse("on_wake", now);
     if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
+    // A wake is one row: `wake`, or — when the URL's own expiry passed
+    // while waiting to repeat the PUT — `url_expired` (renewals_exhausted).
     if (state_ == State::upload_backoff && url_expired_at(now)) return renew_url(now);
     return take(Trigger::wake, now);
   }
@@ -4173,13 +4267,20 @@ class Upload {
   Action cancel(Instant now) {
     now = observe(now);
     if (state_ == State::done) return done_action();
-    return finish(Trigger::cancel, Error{ErrorCode::cancelled, 0, "cancelled by the caller", "", ""}, now);
+    return finish(Trigger::cancel, Error::cancelled(), now);
   }
 
   // ---- observers ---------------------------------------------------------
 
   State state() const noexcept { return state_; }
   Phase phase() const noexcept { return phase_of(state_); }
+  // How far the upload got: the state's `reached` column; once done, what
+  // the run had reached when it ended (a terminal import report: the upload).
+  Reached reached() const noexcept {
+    if (state_ != State::done) return state_info(state_).reached;
+    if (outcome_.report()) return Reached::upload;
+    return state_info(ended_in_).reached;
+  }
   const Outcome* outcome() const noexcept { return state_ == State::done ? &outcome_ : nullptr; }
   Instant deadline() const noexcept { return deadline_; }
   const std::string& import_id() const noexcept { return import_id_; }
@@ -4198,36 +4299,35 @@ class Upload {
   // ---- the table ---------------------------------------------------------
 
   // Every move goes through here: look the move up, record it, then act on
-  // entering the new state.
+  // entering the new state. A move into a live state at or after the
+  // deadline is the state's `deadline` row instead (one event, one row).
   Action take(Trigger trigger, Instant now) {
     auto to = next_state(state_, trigger);
     if (!to) {
       // A move the table lacks is our own bug, not the caller's; still a
       // defined outcome rather than UB.
-      outcome_.result = Error{ErrorCode::usage, 0,
-                              "internal: no transition for " + std::string(to_string(trigger)) + " in state " +
-                                  std::string(to_string(state_)),
-                              "", ""};
+      outcome_.result = Error::internal("no transition for " + std::string(to_string(trigger)) + " in state " +
+                                        std::string(to_string(state_)));
+      to = State::done;
+    }
+    ended_in_ = state_;
+    if (*to != State::done && now >= deadline_) {
+      ended_in_ = *to;  // the run got as far as the state it was entering
+      outcome_.result = deadline_error(phase_of(*to));
+      trigger = Trigger::deadline;
       to = State::done;
     }
     if (trace_.size() < kMaxTrace) trace_.push_back(Step{now, state_, trigger, *to});
     state_ = *to;
-    return enter(now);
+    return enter();
   }
 
-  Action enter(Instant now) {
+  // What the new state does on entry: its `sends` column, else a wait (or,
+  // done, the outcome).
+  Action enter() {
     if (state_ == State::done) return done_action();
-    // Nothing continues past the deadline; a wait is cut to it.
-    if (now >= deadline_) return finish(Trigger::deadline, deadline_error(), now);
-    switch (state_) {
-      case State::requesting_url: return send(upload_url_request());
-      case State::uploading:
-        if (url_expired_at(now)) return renew_url(now);
-        return send(upload_request());
-      case State::polling: return send(poll_request());
-      case State::polling_status: return send(status_request());
-      default: return Sleep{wake_at_};
-    }
+    if (auto purpose = state_info(state_).sends) return send(request_for(*purpose));
+    return Sleep{wake_at_};
   }
 
   Action finish(Trigger trigger, Error error, Instant now) {
@@ -4238,9 +4338,17 @@ class Upload {
 
   Action misuse(const char* event, Instant now) {
     return finish(Trigger::misuse,
-                  Error{ErrorCode::usage, 0,
-                        std::string("can't handle ") + event + " in state " + std::string(to_string(state_)), "", ""},
+                  Error::usage(std::string("can't handle ") + event + " in state " + std::string(to_string(state_))),
                   now);
+  }
+
+  // Our bug, reported as such: ends the run with ErrorCode::internal.
+  Action internal_error(std::string what, Instant now) {
+    outcome_.result = Error::internal(redact(std::move(what), config_.token));
+    ended_in_ = state_;
+    if (trace_.size() < kMaxTrace) trace_.push_back(Step{now, state_, Trigger::misuse, State::done});
+    state_ = State::done;
+    return done_action();
   }
 
   Action done_action() {
@@ -4268,18 +4376,21 @@ class Upload {
     if (!import_id_.empty()) abandoned_.push_back(import_id_);
     legacy_ = !answer.import_id;
     import_id_ = answer.import_id.value_or("");
-    progress_ = Progress::url_received;
     upload_url_ = std::move(answer.upload_url);
     content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
     url_expires_at_ = local_expiry(*info, response, now);
     failures_ = 0;
+    // A URL that arrives already expired is renewed at once: one row
+    // (requesting_url --url_expired--> requesting_url), not a move into
+    // uploading and straight back. Past the deadline, the deadline wins.
+    if (url_expired_at(now) && now < deadline_) return renew_url(now);
     return take(Trigger::url_received, now);
   }
 
   // `info` is null when upload_url is not an absolute http(s) URL.
   std::optional<Error> check_url_answer(const UploadUrlAnswer& a, const PresignedUrlInfo* info, int status) const {
     auto bad = [&](ErrorCode code, std::string message, std::string path) {
-      return Error{code, status, std::move(message), std::move(path), ""};
+      return Error::of(code, std::move(message)).at(std::move(path)).with_status(status);
     };
     // No import_id: a V3 dataset, which takes .csv and .zip only. Refused
     // here, before a byte is sent, rather than by the service afterwards.
@@ -4329,11 +4440,11 @@ class Upload {
   Action renew_url(Instant now) {
     if (renewals_ >= config_.retry.max_url_renewals)
       return finish(Trigger::renewals_exhausted,
-                    Error{ErrorCode::upload_url_expired, last_upload_status_,
-                          "the upload URL expired " + std::to_string(renewals_ + 1) + " times; giving up", "", ""},
+                    Error::of(ErrorCode::upload_url_expired,
+                              "the upload URL expired " + std::to_string(renewals_ + 1) + " times; giving up")
+                        .with_status(last_upload_status_),
                     now);
     ++renewals_;
-    progress_ = Progress::none;
     note(now, legacy_ ? std::string("upload URL expired; requesting a new one")
                       : "upload URL for import " + import_id_ + " expired; requesting a new one");
     return take(Trigger::url_expired, now);
@@ -4353,7 +4464,6 @@ class Upload {
       case Verdict::success:
         upload_accepted_at_ = now;
         failures_ = 0;
-        progress_ = Progress::upload_accepted;
         return take(legacy_ ? Trigger::legacy_upload_accepted : Trigger::upload_accepted, now);
       case Verdict::retry:
         if (xml) last_failure_server_code_ = xml->code;
@@ -4363,7 +4473,7 @@ class Upload {
       case Verdict::final:
         break;
     }
-    Error e{c.code, response.status, "", "", xml ? xml->code : ""};
+    Error e = Error::answer(c.code, response.status, "", xml ? xml->code : "");
     if (xml) {
       e.message = "upload host refused the file: " + printable_excerpt(xml->code, 64) + ": " +
                   printable_excerpt(xml->message, 200);
@@ -4388,20 +4498,16 @@ class Upload {
     ImportReport& report = parsed.value();
     if (report.import_id != import_id_)
       return finish(Trigger::poll_refused,
-                    Error{ErrorCode::malformed_answer, response.status,
-                          "the answer is about import '" + printable_excerpt(report.import_id, 80) + "', not '" +
-                              import_id_ + "'",
-                          "$.import_id", ""},
+                    Error::malformed("$.import_id", "the answer is about import '" +
+                                                        printable_excerpt(report.import_id, 80) + "', not '" +
+                                                        import_id_ + "'")
+                        .with_status(response.status),
                     now);
     failures_ = 0;
-    if (probing_) {
-      // A resumed upload whose PUT answer was never seen: `uninitialised`
-      // means the bytes never arrived (S3 keeps an object whole or not at
-      // all), anything else that they did.
-      probing_ = false;
-      if (report.status == ImportStatus::uninitialised) return start_over(now);
-      progress_ = Progress::upload_accepted;
-    }
+    // A probe (a resumed upload whose PUT answer was never seen):
+    // `uninitialised` means the bytes never arrived (S3 keeps an object
+    // whole or not at all), anything else that they did.
+    if (state_ == State::probing && report.status == ImportStatus::uninitialised) return start_over(now);
     track_status(report.status, now);
     if (is_terminal(report.status)) {
       outcome_.result = std::move(report);
@@ -4414,7 +4520,6 @@ class Upload {
     note(now, "import " + import_id_ + " never received the file (still uninitialised); requesting a new upload URL");
     abandoned_.push_back(std::move(import_id_));
     import_id_.clear();
-    progress_ = Progress::none;
     last_status_.reset();
     return take(Trigger::import_unstarted, now);
   }
@@ -4424,10 +4529,10 @@ class Upload {
   Action pending(bool unstarted, const char* still, const Response& response, Instant now) {
     if (unstarted && now - upload_accepted_at_ >= config_.poll.stuck_after)
       return finish(Trigger::import_stuck,
-                    Error{ErrorCode::import_stuck, response.status,
-                          std::string(still) + " " + seconds_text(now - upload_accepted_at_) +
-                              " after the upload host accepted the file",
-                          "", ""},
+                    Error::of(ErrorCode::import_stuck, std::string(still) + " " +
+                                                           seconds_text(now - upload_accepted_at_) +
+                                                           " after the upload host accepted the file")
+                        .with_status(response.status),
                     now);
     Duration wait = config_.poll.delay(same_status_polls_, rng_);
     if (auto minimum = retry_after_of(response)) wait = std::max(wait, *minimum);
@@ -4493,7 +4598,8 @@ class Upload {
 
   Action retry_after_answer(Trigger retry_trigger, const Response& response, Instant now) {
     std::string cause = std::string(to_string(current_purpose())) + " answered HTTP " + std::to_string(response.status);
-    last_failure_ = Error{ErrorCode::retries_exhausted, response.status, cause, "", last_failure_server_code_};
+    last_failure_ = Error::answer(ErrorCode::retries_exhausted, response.status, std::move(cause),
+                                  last_failure_server_code_);
     last_failure_server_code_.clear();
     return retry(retry_trigger, retry_after_of(response), now);
   }
@@ -4513,8 +4619,8 @@ class Upload {
       // deadline, waiting for it is pointless.
       if (now + *minimum > deadline_)
         return finish(Trigger::deadline,
-                      Error{ErrorCode::deadline_exceeded, last_failure_.http_status,
-                            "the server asked to wait " + seconds_text(*minimum) + ", past the deadline", "", ""},
+                      Error::deadline("the server asked to wait " + seconds_text(*minimum) + ", past the deadline")
+                          .with_status(last_failure_.http_status),
                       now);
     }
     return wait_then(retry_trigger, wait, now);
@@ -4533,6 +4639,18 @@ class Upload {
   }
 
   Headers api_headers() const { return api_headers_for(config_); }
+
+  // What a state's `sends` column asks for.
+  Request request_for(Purpose purpose) {
+    switch (purpose) {
+      case Purpose::upload_url: return upload_url_request();
+      case Purpose::upload: return upload_request();
+      case Purpose::poll: return poll_request();
+      case Purpose::dataset_status: return status_request();
+      case Purpose::dataset: break;
+    }
+    return status_request();  // unreachable: no Upload state sends the dataset request
+  }
 
   std::string dataset_url() const { return config_.api_base + "/datasets/" + percent_encode_segment(config_.dataset_id); }
 
@@ -4563,26 +4681,27 @@ class Upload {
 
   // ---- helpers -------------------------------------------------------------
 
-  // `how` the run starts: a machine that resumes after an accepted PUT
-  // never uploads, so its file (often unknown) is not checked.
-  std::optional<Error> check_inputs(Trigger how) const {
-    auto invalid = [](std::string message) { return Error{ErrorCode::invalid_argument, 0, std::move(message), "", ""}; };
+  // A machine that resumes after an accepted PUT never uploads, so its
+  // file (often unknown) is not checked.
+  std::optional<Error> check_inputs() const {
     if (!is_safe_segment(config_.dataset_id))
-      return invalid("dataset id must be non-empty, not '.' or '..', and hold no NUL byte");
-    if (progress_ != Progress::upload_accepted) {
+      return Error::invalid_argument("dataset id must be non-empty, not '.' or '..', and hold no NUL byte");
+    if (state_info(state_).reached != Reached::upload) {
       if (!is_safe_segment(file_.name))
-        return invalid("file name must be non-empty, not '.' or '..', and hold no NUL byte");
+        return Error::invalid_argument("file name must be non-empty, not '.' or '..', and hold no NUL byte");
       if (file_.size > kMaxSinglePutBytes)
-        return Error{ErrorCode::file_too_large, 0,
-                     "the file has " + std::to_string(file_.size) + " bytes; one upload takes at most 5 GiB", "", ""};
+        return Error::of(ErrorCode::file_too_large,
+                         "the file has " + std::to_string(file_.size) + " bytes; one upload takes at most 5 GiB");
     }
-    if (how == Trigger::resume && !detail::usable_import_id(import_id_))
-      return invalid("the import id to resume must be a non-empty path segment of at most 256 bytes");
+    // The V4 resumed states poll an import by its id.
+    if ((state_ == State::idle_uploaded || state_ == State::idle_put_unknown) &&
+        !detail::usable_import_id(import_id_))
+      return Error::invalid_argument("the import id to resume must be a non-empty path segment of at most 256 bytes");
     return check_api_access(config_);
   }
 
   Error api_error(ErrorCode code, const Response& response) const {
-    Error e{code, response.status, "", "", ""};
+    Error e = Error::answer(code, response.status, "");
     std::string what = std::string(to_string(current_purpose())) + " request answered HTTP " +
                        std::to_string(response.status);
     auto body = parse_error_body(response.body, config_.limits);
@@ -4599,83 +4718,14 @@ class Upload {
     return e;
   }
 
-  Error deadline_error() const {
-    return Error{ErrorCode::deadline_exceeded, 0,
-                 "the deadline of " + seconds_text(config_.deadline) + " passed during " +
-                     std::string(to_string(phase_of(state_))),
-                 "", ""};
+  // `phase`: of the state the run was in or entering when the deadline passed.
+  Error deadline_error(Phase phase) const {
+    return Error::deadline("the deadline of " + seconds_text(config_.deadline) + " passed during " +
+                           std::string(to_string(phase)));
   }
 
-  Purpose current_purpose() const noexcept {
-    switch (state_) {
-      case State::uploading:
-      case State::upload_backoff: return Purpose::upload;
-      case State::polling:
-      case State::poll_wait: return Purpose::poll;
-      case State::polling_status:
-      case State::status_wait: return Purpose::dataset_status;
-      default: return Purpose::upload_url;
-    }
-  }
-
-  Trigger retry_trigger() const noexcept {
-    switch (current_purpose()) {
-      case Purpose::upload: return Trigger::upload_retry;
-      case Purpose::poll:
-      case Purpose::dataset_status: return Trigger::poll_retry;
-      default: return Trigger::url_retry;
-    }
-  }
-
-  Trigger refused_trigger() const noexcept {
-    switch (current_purpose()) {
-      case Purpose::upload: return Trigger::upload_refused;
-      case Purpose::poll:
-      case Purpose::dataset_status: return Trigger::poll_refused;
-      default: return Trigger::url_refused;
-    }
-  }
-
-  // How start() begins, from how far a restored snapshot got (a new
-  // machine has got nowhere).
-  Trigger start_trigger() const noexcept {
-    switch (progress_) {
-      case Progress::upload_accepted: return legacy_ ? Trigger::resume_legacy : Trigger::resume;
-      case Progress::url_received: return legacy_ ? Trigger::start : Trigger::resume;  // V4: probe the import
-      case Progress::none: break;
-    }
-    return Trigger::start;
-  }
-
-  UploadSnapshot snapshot_value() const {
-    UploadSnapshot s;
-    s.api_base = config_.api_base;
-    s.dataset_id = config_.dataset_id;
-    s.file = file_;
-    s.legacy = legacy_;
-    s.abandoned_import_ids = abandoned_;
-    switch (progress_) {
-      case Progress::none:
-        s.phase = state_ == State::idle ? SnapshotPhase::not_started : SnapshotPhase::requesting_url;
-        // A URL being renewed: its import is as good as abandoned.
-        if (!import_id_.empty()) s.abandoned_import_ids.push_back(import_id_);
-        break;
-      case Progress::url_received:
-        s.phase = SnapshotPhase::uploading;
-        s.import_id = import_id_;
-        break;
-      case Progress::upload_accepted:
-        s.phase = SnapshotPhase::processing;
-        s.import_id = import_id_;
-        if (legacy_)
-          s.last_dataset_status = last_dataset_status_;
-        else
-          s.last_import_status = last_status_;
-        break;
-    }
-    if (s.legacy) s.import_id.clear();
-    return s;
-  }
+  // The step the current state's request (or wait) belongs to: its `step` column.
+  Purpose current_purpose() const noexcept { return state_info(state_).step.value_or(Purpose::upload_url); }
 
   static std::string without_trailing_slashes(std::string s) {
     while (!s.empty() && s.back() == '/') s.pop_back();
@@ -4698,21 +4748,17 @@ class Upload {
 
   Instant observe(Instant now) noexcept { return time_.observe(now); }
 
-  // How far the upload got, for snapshots and for where a restored one
-  // starts. Only ever moves forward, except back to `none` when a URL is
-  // renewed or a resumed import turns out never to have got the file.
-  enum class Progress { none, url_received, upload_accepted };
-
   UploadConfig config_;
   FileInfo file_;
   Rng rng_;
-  Progress progress_ = Progress::none;
-  bool legacy_ = false;   // V3: step 1 answered without import_id
+  // What step 1 said about the dataset (V3: no import_id): a fact of the
+  // answer, not progress; the PUT's 2xx becomes legacy_upload_accepted.
+  bool legacy_ = false;
   std::string poll_url_, poll_url_import_;  // poll_request()'s cache
-  bool probing_ = false;  // resumed before an accepted PUT: the first poll says whether it landed
   std::optional<DatasetStatus> last_dataset_status_;
 
   State state_ = State::idle;
+  State ended_in_ = State::idle;  // done: the live state the run ended in (or was entering)
   Instant deadline_{};
   Instant wake_at_{};
   MonotonicTime time_;  // the caller's clock, never running backwards
@@ -4739,6 +4785,97 @@ class Upload {
 };
 
 }  // namespace upstate
+
+// snapshot() and restore(): after the class, in a file of their own.
+
+// ---- begin include/upstate/upload_restore.hpp ----
+// Upload::snapshot() and Upload::restore(): an upload carried across
+// processes through a state file (upload_snapshot.hpp has the format). A
+// restored machine starts in the idle state that matches how far the
+// snapshot got (transitions.hpp: idle, idle_put_unknown, idle_uploaded,
+// idle_uploaded_v3), so what its start() sends is a row of the table.
+
+namespace upstate {
+
+inline std::string Upload::snapshot() const {
+  UploadSnapshot s;
+  s.api_base = config_.api_base;
+  s.dataset_id = config_.dataset_id;
+  s.file = file_;
+  s.legacy = legacy_;
+  s.abandoned_import_ids = abandoned_;
+  switch (reached()) {
+    case Reached::nothing:
+      s.phase = state_ == State::idle ? SnapshotPhase::not_started : SnapshotPhase::requesting_url;
+      // A URL being renewed: its import is as good as abandoned.
+      if (!import_id_.empty()) s.abandoned_import_ids.push_back(import_id_);
+      break;
+    case Reached::url:
+      s.phase = SnapshotPhase::uploading;
+      s.import_id = import_id_;
+      break;
+    case Reached::upload:
+      s.phase = SnapshotPhase::processing;
+      s.import_id = import_id_;
+      if (legacy_)
+        s.last_dataset_status = last_dataset_status_;
+      else
+        s.last_import_status = last_status_;
+      break;
+  }
+  if (s.legacy) s.import_id.clear();
+  return to_json(s);
+}
+
+inline Result<Upload> Upload::restore(UploadConfig config, std::string_view snapshot) {
+  const std::string token = config.token;
+  auto parsed = parse_upload_snapshot(snapshot);
+  if (!parsed) {
+    Error e = std::move(parsed).error();
+    e.message = redact(std::move(e.message), token);
+    return e;
+  }
+  UploadSnapshot& s = parsed.value();
+  Upload up{std::move(config), std::move(s.file)};
+  auto mismatch = [&](const char* path, const char* what, std::string_view theirs, std::string_view ours) {
+    return Error::of(ErrorCode::invalid_snapshot,
+                     redact(std::string("the snapshot is for ") + what + " \"" + printable_excerpt(theirs, 200) +
+                                "\", the config names \"" + printable_excerpt(ours, 200) + "\"",
+                            token))
+        .at(path);
+  };
+  if (without_trailing_slashes(s.api_base) != up.config_.api_base)
+    return mismatch("$.api_base", "API base", s.api_base, up.config_.api_base);
+  if (s.dataset_id != up.config_.dataset_id)
+    return mismatch("$.dataset_id", "dataset", s.dataset_id, up.config_.dataset_id);
+  // Step 1 refuses an import id that echoes the token; so does a restore,
+  // or a forged snapshot would get the token into the next one.
+  auto echoes_token = [&](const std::string& id) { return redact(id, token) != id; };
+  auto token_error = [](std::string path) {
+    return Error::of(ErrorCode::invalid_snapshot, "the import id holds the API token").at(std::move(path));
+  };
+  if (echoes_token(s.import_id)) return token_error("$.import_id");
+  for (std::size_t i = 0; i < s.abandoned_import_ids.size(); ++i)
+    if (echoes_token(s.abandoned_import_ids[i]))
+      return token_error(detail::element_path("$.abandoned_import_ids", i));
+  up.legacy_ = s.legacy;
+  up.import_id_ = std::move(s.import_id);
+  up.abandoned_ = std::move(s.abandoned_import_ids);
+  switch (s.phase) {
+    case SnapshotPhase::not_started:
+    case SnapshotPhase::requesting_url: up.state_ = State::idle; break;
+    // V3 has no import to probe: it asks for a new URL.
+    case SnapshotPhase::uploading: up.state_ = s.legacy ? State::idle : State::idle_put_unknown; break;
+    case SnapshotPhase::processing: up.state_ = s.legacy ? State::idle_uploaded_v3 : State::idle_uploaded; break;
+  }
+  up.last_dataset_status_ = s.last_dataset_status;
+  up.last_status_ = s.last_dataset_status ? std::optional(to_import_status(*s.last_dataset_status))
+                                          : s.last_import_status;
+  return up;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/upload_restore.hpp ----
 // ---- end include/upstate/upload.hpp ----
 
 namespace upstate {
@@ -7114,7 +7251,6 @@ class RejectedRecords {
 // Routing is by URL prefix (scheme, host, port, path): `api_base` is the
 // API, `upload_base` is S3; any other URL answers TransportError{connect},
 // as an unknown host would.
-#include <array>
 
 // ---- begin include/upstate/testing/fake_fault.hpp ----
 // Scripted faults: "fail the next N requests of a kind". A fault stands for
