@@ -1,7 +1,7 @@
 // upstate 0.1.0 -- single-header core (needs RapidJSON and the standard library)
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (61 files, each once, in the order
+// and the project headers it includes (64 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -93,8 +93,11 @@ enum class Purpose {
   dataset_status,  // V3 step 3: GET .../datasets/{dataset_id}/status (API host, token)
 };
 
-// For tables indexed by Purpose (a fake's fault queues): one past the last.
-inline constexpr std::size_t kPurposeCount = 5;
+// For tables indexed by Purpose (a fake's fault queues): one past the last,
+// derived from the last enumerator; the check below fails to compile when a
+// Purpose is added after it without moving kLastPurpose.
+inline constexpr Purpose kLastPurpose = Purpose::dataset_status;
+inline constexpr std::size_t kPurposeCount = static_cast<std::size_t>(kLastPurpose) + 1;
 
 constexpr std::string_view to_string(Purpose p) noexcept {
   switch (p) {
@@ -106,6 +109,16 @@ constexpr std::string_view to_string(Purpose p) noexcept {
   }
   return "?";
 }
+
+namespace detail {
+// Every Purpose below kPurposeCount has a name, and the one past it has none.
+constexpr bool purpose_count_is_exact() noexcept {
+  for (std::size_t i = 0; i < kPurposeCount; ++i)
+    if (to_string(static_cast<Purpose>(i)) == "?") return false;
+  return to_string(static_cast<Purpose>(kPurposeCount)) == "?";
+}
+}  // namespace detail
+static_assert(detail::purpose_count_is_exact(), "kPurposeCount must be one past the last Purpose");
 
 // The PUT's body is the caller's file: the machine only knows its size and
 // never holds its bytes, so memory stays independent of file size.
@@ -2517,6 +2530,20 @@ inline bool is_loopback_host(std::string_view host) noexcept {
 
 namespace upstate {
 
+// The dataset every API request of a run is about, as a URL
+// ({api_base}/datasets/{id}, the id one percent-encoded segment).
+inline std::string dataset_url(const UploadConfig& config) {
+  return config.api_base + "/datasets/" + percent_encode_segment(config.dataset_id);
+}
+
+// The dataset id goes into every API path: refused before any request when
+// it could change the path.
+inline std::optional<Error> check_dataset_id(const UploadConfig& config) {
+  if (!is_safe_segment(config.dataset_id))
+    return Error::invalid_argument("dataset id must be non-empty, not '.' or '..', and hold no NUL byte");
+  return std::nullopt;
+}
+
 inline Headers api_headers_for(const UploadConfig& config) {
   return {{"Authorization", "Token " + config.token},
           {"Accept", "application/json"},
@@ -2526,7 +2553,7 @@ inline Headers api_headers_for(const UploadConfig& config) {
 // The token, the user agent and the API base: usable, and the token never
 // sent in clear text off loopback (unless allow_insecure_api).
 inline std::optional<Error> check_api_access(const UploadConfig& config) {
-  auto invalid = [](std::string message) { return Error{ErrorCode::invalid_argument, 0, std::move(message), "", ""}; };
+  auto invalid = [](std::string message) { return Error::invalid_argument(std::move(message)); };
   if (config.token.empty() || !is_safe_header_value(config.token))
     return invalid("the API token is empty or holds a line break");
   if (!is_safe_header_value(config.user_agent)) return invalid("the user agent holds a line break");
@@ -2780,8 +2807,19 @@ struct BatchOutcome {
 // upstate::DatasetFetch — GET {api}/datasets/{dataset_id}, retried per the
 // RetryPolicy, as a pure step function like Upload: every event returns the
 // next action (Send, Sleep, or DatasetFetched with the parsed Dataset or a
-// typed Error). Batch runs one at the end for `total_datapoint_count`; a
+// typed Error). Its states and moves are data (dataset_fetch_transitions.hpp);
+// the request step (classify, retry, refuse) is the one Upload uses
+// (api_step.hpp). Batch runs one at the end for `total_datapoint_count`; a
 // CLI's `--show-dataset` can run it alone (drive_dataset_fetch below).
+
+// ---- begin include/upstate/api_step.hpp ----
+// The one request step every machine that talks to the service shares
+// (Upload's steps 1, 2 and 3 and the V3 status, DatasetFetch): an answer or a
+// transport failure is classified (go on and parse it / retry the same
+// request / refuse with a typed error), and a retry is planned (full-jitter
+// backoff, Retry-After as a floor, the deadline, the attempt budget) with a
+// note a person reads. Messages are redacted of the token where they are
+// made. Pure functions and one small value (RetryBudget): no clock, no I/O.
 
 // ---- begin include/upstate/classify.hpp ----
 // What an answer means for the step it answers (ARCHITECTURE.md,
@@ -3011,7 +3049,9 @@ enum class Verdict {
 
 struct Classification {
   Verdict verdict = Verdict::final;
-  ErrorCode code = ErrorCode::unexpected_status;  // meaningful when verdict == final
+  // Meaningful when verdict == final (retry: the code if the budget runs
+  // out; success: `internal`, never read — never the caller's `usage`).
+  ErrorCode code = ErrorCode::unexpected_status;
 };
 
 struct StatusRule {
@@ -3037,7 +3077,7 @@ inline constexpr StatusRule kApiStatusRules[] = {
 constexpr Classification classify_api_status(int status) noexcept {
   for (const auto& rule : kApiStatusRules)
     if (rule.status == status) return rule.meaning;
-  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::usage};
+  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::internal};
   if (status >= 500 && status <= 599) return {Verdict::retry, ErrorCode::retries_exhausted};
   if (status >= 400 && status <= 499) return {Verdict::final, ErrorCode::api_error};
   // 1xx reaching us, 3xx (never followed: a redirect must not carry the
@@ -3078,7 +3118,7 @@ inline bool mentions_expiry(std::string_view message) noexcept {
 // says whether the URL's own expiry (X-Amz-Date + X-Amz-Expires) has passed,
 // which explains a bare 403 without a body.
 inline Classification classify_upload_answer(int status, const S3Error* xml, bool url_known_expired) noexcept {
-  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::usage};
+  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::internal};
   if (xml) {
     for (const auto& rule : kS3CodeRules)
       if (rule.code == xml->code) return rule.meaning;
@@ -3153,331 +3193,121 @@ inline Result<ApiErrorBody> parse_error_body(std::string_view body, const ParseL
 
 namespace upstate {
 
-// The fetch ended: the dataset, or why not.
-struct DatasetFetched {
-  Result<Dataset> result;
+// "12.3 s", for messages.
+template <class Rep, class Period>
+std::string seconds_text(std::chrono::duration<Rep, Period> d) {
+  auto ms = std::chrono::duration_cast<Duration>(d).count();
+  return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + " s";
+}
+
+// A note for a person (a retry, a renewed URL, an odd status), redacted,
+// kept while there is room and counted in `dropped` after.
+inline void append_note(std::vector<Note>& notes, std::size_t& dropped, Instant at, std::string text,
+                        std::string_view token) {
+  if (notes.size() >= Outcome::kMaxNotes) {
+    ++dropped;
+    return;
+  }
+  notes.push_back(Note{at, redact(std::move(text), token)});
+}
+
+// What an answer means before its body is parsed.
+struct ParseIt {};                     // 2xx: go on
+struct RetryIt {                       // transient: the same request again
+  Error cause;                         // retries_exhausted, with what happened, if the budget runs out
+  std::optional<Duration> minimum;     // the answer's Retry-After: a floor for the wait
 };
+struct RefuseIt {                      // final
+  Error error;
+};
+using AnswerMeaning = std::variant<ParseIt, RetryIt, RefuseIt>;
 
-using DatasetFetchAction = std::variant<Send, Sleep, DatasetFetched>;
+// An API answer (steps 1 and 3, the dataset and its status). `step` names
+// the request in messages ("upload_url", "poll", "dataset", ...). A refusal
+// carries the server's own message (redacted, excerpted) and error code.
+inline AnswerMeaning classify_api_answer(const Response& response, std::string_view step, const UploadConfig& config) {
+  const Classification c = classify_api_status(response.status);
+  const std::string status = std::to_string(response.status);
+  if (c.verdict == Verdict::success) return ParseIt{};
+  if (c.verdict == Verdict::retry)
+    return RetryIt{Error::answer(ErrorCode::retries_exhausted, response.status,
+                                 std::string(step) + " answered HTTP " + status),
+                   retry_after_of(response)};
+  Error e = Error::answer(c.code, response.status, std::string(step) + " request answered HTTP " + status);
+  if (auto body = parse_error_body(response.body, config.limits)) {
+    if (body->error_code) e.server_code = std::to_string(*body->error_code);
+    if (!body->message.empty()) e.message += ": " + printable_excerpt(redact(body->message, config.token), 300);
+  }
+  return RefuseIt{std::move(e)};
+}
 
-class DatasetFetch {
+// A transport failure of any request: TLS verification is final (never
+// retried), anything else is retried.
+inline AnswerMeaning classify_transport_error(const TransportError& error, std::string_view step) {
+  std::string what = std::string(step) + " request failed: " + std::string(to_string(error.kind)) +
+                     (error.message.empty() ? "" : " (" + printable_excerpt(error.message, 200) + ")");
+  if (error.kind == TransportError::Kind::tls) return RefuseIt{Error::of(ErrorCode::tls, std::move(what))};
+  return RetryIt{Error::of(ErrorCode::retries_exhausted, std::move(what)), std::nullopt};
+}
+
+// Consecutive failures of the current request, and what the next retry
+// does. A machine resets it when the request succeeds (progress).
+class RetryBudget {
  public:
-  enum class State {
-    idle,      // constructed, not started
-    fetching,  // the GET is out, awaiting its answer
-    backoff,   // waiting to repeat it
-    done,      // terminal; every later event returns the same DatasetFetched
+  // Where a retry leads: wait until `Instant`, or end with the Error
+  // (retries_exhausted past the budget; deadline_exceeded when the
+  // server's Retry-After lands past the deadline, never shortened).
+  struct Wait {
+    Instant until;
   };
+  using Plan = std::variant<Wait, Error>;
 
-  // Uses the config's api_base, token, dataset_id, retry, deadline (from
-  // start()), seed, limits and user_agent; the poll policy is not used.
-  explicit DatasetFetch(UploadConfig config) : config_(std::move(config)), rng_(config_.seed) {
-    while (!config_.api_base.empty() && config_.api_base.back() == '/') config_.api_base.pop_back();
-  }
-
-  // ---- events ------------------------------------------------------------
-
-  DatasetFetchAction start(Instant now) {
-    now = observe(now);
-    if (state_ != State::idle) return misuse("start");
-    deadline_ = now + config_.deadline;
-    if (auto refusal = check_inputs()) return finish(std::move(*refusal));
-    return send();
-  }
-
-  DatasetFetchAction on_response(const Response& response, Instant now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
-    if (state_ != State::fetching) return misuse("on_response");
-    Classification c = classify_api_status(response.status);
-    if (c.verdict == Verdict::retry) {
-      last_failure_ = Error{ErrorCode::retries_exhausted, response.status,
-                            "dataset request answered HTTP " + std::to_string(response.status), "", ""};
-      return retry(retry_after_of(response), now);
+  // `notes` / `dropped`: where the "retrying" note goes.
+  Plan next(const RetryIt& failure, const RetryPolicy& policy, Rng& rng, Instant now, Instant deadline,
+            std::vector<Note>& notes, std::size_t& dropped, std::string_view token) {
+    ++failures_;
+    if (failures_ >= policy.max_attempts) {
+      Error e = failure.cause;
+      e.message = std::to_string(failures_) + " attempts failed; last: " + e.message;
+      return e;
     }
-    if (c.verdict != Verdict::success) return finish(api_error(c.code, response));
-    auto parsed = parse_dataset(response.body, config_.limits);
-    if (!parsed) {
-      Error e = std::move(parsed).error();
-      e.http_status = response.status;
-      return finish(std::move(e));
+    append_note(notes, dropped, now,
+                failure.cause.message + "; retrying (attempt " + std::to_string(failures_ + 1) + ")", token);
+    Duration wait = policy.backoff(failures_, rng);
+    if (failure.minimum) {
+      wait = std::max(wait, *failure.minimum);
+      // Retry-After is a floor we never shorten; when it lands past the
+      // deadline, waiting for it is pointless.
+      if (now + *failure.minimum > deadline)
+        return Error::deadline("the server asked to wait " + seconds_text(*failure.minimum) + ", past the deadline")
+            .with_status(failure.cause.http_status);
     }
-    if (parsed->id != config_.dataset_id)
-      return finish(Error{ErrorCode::malformed_answer, response.status,
-                          "the answer is about dataset '" + printable_excerpt(parsed->id, 80) + "', not '" +
-                              printable_excerpt(config_.dataset_id, 80) + "'",
-                          "$.id", ""});
-    return finish(std::move(parsed).value());
+    return Wait{std::min(now + wait, deadline)};
   }
 
-  DatasetFetchAction on_transport_error(const TransportError& error, Instant now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
-    if (state_ != State::fetching) return misuse("on_transport_error");
-    std::string what = "dataset request failed: " + std::string(to_string(error.kind)) +
-                       (error.message.empty() ? "" : " (" + printable_excerpt(error.message, 200) + ")");
-    if (error.kind == TransportError::Kind::tls) return finish(Error{ErrorCode::tls, 0, std::move(what), "", ""});
-    last_failure_ = Error{ErrorCode::retries_exhausted, 0, std::move(what), "", ""};
-    return retry(std::nullopt, now);
-  }
-
-  DatasetFetchAction on_wake(Instant now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
-    if (state_ != State::backoff) return misuse("on_wake");
-    if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
-    if (now >= deadline_) return finish(deadline_error());
-    return send();
-  }
-
-  DatasetFetchAction cancel(Instant now) {
-    observe(now);
-    if (state_ == State::done) return done_action();
-    return finish(Error{ErrorCode::cancelled, 0, "cancelled by the caller", "", ""});
-  }
-
-  // ---- observers -----------------------------------------------------------
-
-  State state() const noexcept { return state_; }
-  // Set once done.
-  const Result<Dataset>* result() const noexcept { return result_ ? &*result_ : nullptr; }
-  Instant deadline() const noexcept { return deadline_; }
-  // Retries so far (at most RetryPolicy::max_attempts of them).
-  const std::vector<Note>& notes() const noexcept { return notes_; }
-  int requests_sent() const noexcept { return requests_sent_; }
-
-  static constexpr std::string_view name(State s) noexcept {
-    switch (s) {
-      case State::idle: return "idle";
-      case State::fetching: return "fetching";
-      case State::backoff: return "backoff";
-      case State::done: return "done";
-    }
-    return "?";
-  }
+  void succeeded() noexcept { failures_ = 0; }
+  int failures() const noexcept { return failures_; }
 
  private:
-  DatasetFetchAction send() {
-    state_ = State::fetching;
-    ++requests_sent_;
-    return Send{Request{Purpose::dataset, "GET", config_.api_base + "/datasets/" + percent_encode_segment(config_.dataset_id),
-                        api_headers_for(config_), std::nullopt}};
-  }
-
-  DatasetFetchAction retry(std::optional<Duration> minimum, Instant now) {
-    ++failures_;
-    if (failures_ >= config_.retry.max_attempts) {
-      Error e = last_failure_;
-      e.message = std::to_string(failures_) + " attempts failed; last: " + e.message;
-      return finish(std::move(e));
-    }
-    Duration wait = config_.retry.backoff(failures_, rng_);
-    if (minimum) {
-      // Retry-After is a floor; past the deadline, waiting for it is pointless.
-      if (now + *minimum > deadline_)
-        return finish(Error{ErrorCode::deadline_exceeded, last_failure_.http_status,
-                            "the server asked to wait past the deadline", "", ""});
-      wait = std::max(wait, *minimum);
-    }
-    if (notes_.size() < Outcome::kMaxNotes)
-      notes_.push_back(Note{now, redact(last_failure_.message + "; retrying (attempt " +
-                                            std::to_string(failures_ + 1) + ")",
-                                        config_.token)});
-    wake_at_ = std::min(now + wait, deadline_);
-    state_ = State::backoff;
-    return Sleep{wake_at_};
-  }
-
-  DatasetFetchAction finish(Result<Dataset> result) {
-    if (!result) {
-      Error e = result.error();
-      e.message = redact(std::move(e.message), config_.token);
-      result = std::move(e);
-    }
-    result_ = std::move(result);
-    state_ = State::done;
-    return done_action();
-  }
-
-  // A caller bug: sticky, as Upload's misuse is.
-  DatasetFetchAction misuse(const char* event) {
-    return finish(Error{ErrorCode::usage, 0,
-                        std::string("can't handle ") + event + " in state " + std::string(name(state_)), "", ""});
-  }
-
-  DatasetFetchAction done_action() const { return DatasetFetched{*result_}; }
-
-  // The same refusals Upload makes before its first request, minus the file.
-  std::optional<Error> check_inputs() const {
-    auto invalid = [](std::string message) { return Error{ErrorCode::invalid_argument, 0, std::move(message), "", ""}; };
-    if (!is_safe_segment(config_.dataset_id))
-      return invalid("dataset id must be non-empty, not '.' or '..', and hold no NUL byte");
-    return check_api_access(config_);
-  }
-
-  Error api_error(ErrorCode code, const Response& response) const {
-    Error e{code, response.status, "dataset request answered HTTP " + std::to_string(response.status), "", ""};
-    if (auto body = parse_error_body(response.body, config_.limits)) {
-      if (body->error_code) e.server_code = std::to_string(*body->error_code);
-      if (!body->message.empty()) e.message += ": " + printable_excerpt(redact(body->message, config_.token), 300);
-    }
-    return e;
-  }
-
-  Error deadline_error() const {
-    return Error{ErrorCode::deadline_exceeded, last_failure_.http_status,
-                 "the deadline passed while fetching the dataset; last: " + last_failure_.message, "", ""};
-  }
-
-  Instant observe(Instant now) noexcept { return time_.observe(now); }
-
-  UploadConfig config_;
-  Rng rng_;
-  State state_ = State::idle;
-  Instant deadline_{};
-  Instant wake_at_{};
-  MonotonicTime time_;  // the caller's clock, never running backwards
   int failures_ = 0;
-  int requests_sent_ = 0;
-  Error last_failure_;
-  std::vector<Note> notes_;
-  std::optional<Result<Dataset>> result_;
 };
 
-constexpr std::string_view to_string(DatasetFetch::State s) noexcept { return DatasetFetch::name(s); }
-
-// The blocking loop (drive.hpp's contract): transport.exchange(const
-// Request&) -> Exchange, clock.now(), clock.sleep_until(Instant).
-template <class Transport, class ClockT>
-Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, ClockT& clock) {
-  DatasetFetchAction action = fetch.start(clock.now());
-  for (;;) {
-    if (auto* send = std::get_if<Send>(&action)) {
-      Exchange result = transport.exchange(send->request);
-      if (auto* response = std::get_if<Response>(&result))
-        action = fetch.on_response(*response, clock.now());
-      else
-        action = fetch.on_transport_error(std::get<TransportError>(result), clock.now());
-    } else if (auto* sleep = std::get_if<Sleep>(&action)) {
-      clock.sleep_until(sleep->until);
-      action = fetch.on_wake(clock.now());
-    } else {
-      return std::get<DatasetFetched>(std::move(action)).result;
-    }
-  }
+// The API base as requests use it: without trailing slashes.
+inline std::string without_trailing_slashes(std::string s) {
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  return s;
 }
 
 }  // namespace upstate
-// ---- end include/upstate/dataset_fetch.hpp ----
+// ---- end include/upstate/api_step.hpp ----
 
-// ---- begin include/upstate/upload.hpp ----
-// upstate::Upload — one file through the three-step flow, as a pure step
-// function: every event (with the time it happened) returns the one action
-// the caller performs next. No sockets, files, clocks or random devices:
-// the caller moves bytes and reads its clock; the config seeds the jitter.
-//
-// A V3 (legacy) dataset — step 1 answers without `import_id` — takes its own
-// step 3: after the PUT the dataset's status is polled until READY or ERROR,
-// and the outcome is an ImportReport (complete / failed, type
-// "legacy_dataset", no import id).
-//
-// Every state, what it sends and every move are data in transitions.hpp;
-// this file classifies events into the table's triggers and carries out
-// what a row says. snapshot() / restore() (upload_restore.hpp) carry an
-// upload across processes (a state file); resume_import() polls an import
-// some earlier process started.
-
-// ---- begin include/upstate/presigned_url.hpp ----
-// What a presigned upload URL tells before a byte is sent: when it expires
-// and which headers it signed (API.md, step 2).
-
-namespace upstate {
-
-struct PresignedUrlInfo {
-  enum class Scheme { sigv4, sigv2, unknown };
-  Scheme scheme = Scheme::unknown;
-  // SigV4: X-Amz-Date + X-Amz-Expires; SigV2: Expires. nullopt when the
-  // parameters are missing or malformed (then the URL is used as is).
-  std::optional<UnixSeconds> expires_at;
-  std::optional<UnixSeconds> signed_at;  // SigV4 X-Amz-Date
-  // SigV4 X-Amz-SignedHeaders, lower case, ';'-split (e.g. {"content-type","host"}).
-  // SigV2 always signs the Content-Type, so it reports {"content-type"}.
-  std::vector<std::string> signed_headers;
-
-  bool signs(std::string_view header) const {  // case-insensitive
-    for (const auto& h : signed_headers)
-      if (iequals(h, header)) return true;
-    return false;
-  }
-};
-
-namespace detail {
-
-// The first parameter of that exact (case-sensitive, as S3 reads them) name.
-inline const std::string* find_query_param(const std::vector<QueryParam>& params, std::string_view name) {
-  for (const auto& p : params)
-    if (p.name == name) return &p.value;
-  return nullptr;
-}
-
-// Plain decimal digits only (no sign, no spaces), at most `max`; nullopt otherwise.
-inline std::optional<std::int64_t> parse_bounded_decimal(std::string_view s, std::int64_t max) noexcept {
-  if (s.empty()) return std::nullopt;
-  std::int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    if (v > (max - (c - '0')) / 10) return std::nullopt;  // v * 10 + digit would pass max
-    v = v * 10 + (c - '0');
-  }
-  return v;
-}
-
-inline constexpr std::int64_t kMaxSigV4ExpiresSeconds = 604800;  // 7 days, S3's limit
-// Far beyond any real expiry, small enough that no arithmetic on it overflows.
-inline constexpr std::int64_t kMaxUnixSeconds = std::int64_t{1} << 40;
-
-inline std::vector<std::string> split_signed_headers(std::string_view list) {
-  std::vector<std::string> out;
-  while (!list.empty()) {
-    std::size_t semi = list.find(';');
-    std::string_view name = list.substr(0, semi);
-    list = semi == std::string_view::npos ? std::string_view{} : list.substr(semi + 1);
-    if (name.empty()) continue;
-    out.push_back(ascii_lower(name));
-  }
-  return out;
-}
-
-}  // namespace detail
-
-// SigV4 when X-Amz-Algorithm or X-Amz-Signature is present; SigV2 when
-// AWSAccessKeyId and Signature are. A malformed X-Amz-Date, X-Amz-Expires
-// (outside 1..604800) or Expires leaves the expiry unknown rather than
-// refusing the URL: S3 is the judge, this only lets the client renew early.
-inline PresignedUrlInfo inspect_presigned_url(const Url& url) {
-  using detail::find_query_param;
-  const std::vector<QueryParam> params = parse_query(url.query);
-  PresignedUrlInfo info;
-  if (find_query_param(params, "X-Amz-Algorithm") || find_query_param(params, "X-Amz-Signature")) {
-    info.scheme = PresignedUrlInfo::Scheme::sigv4;
-    if (const std::string* date = find_query_param(params, "X-Amz-Date")) info.signed_at = parse_amz_date(*date);
-    std::optional<std::int64_t> lifetime;
-    if (const std::string* expires = find_query_param(params, "X-Amz-Expires"))
-      lifetime = detail::parse_bounded_decimal(*expires, detail::kMaxSigV4ExpiresSeconds);
-    if (info.signed_at && lifetime && *lifetime >= 1) info.expires_at = *info.signed_at + *lifetime;
-    if (const std::string* headers = find_query_param(params, "X-Amz-SignedHeaders"))
-      info.signed_headers = detail::split_signed_headers(*headers);
-  } else if (find_query_param(params, "AWSAccessKeyId") && find_query_param(params, "Signature")) {
-    info.scheme = PresignedUrlInfo::Scheme::sigv2;
-    if (const std::string* expires = find_query_param(params, "Expires"))
-      info.expires_at = detail::parse_bounded_decimal(*expires, detail::kMaxUnixSeconds);
-    info.signed_headers = {"content-type"};
-  }
-  return info;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/presigned_url.hpp ----
+// ---- begin include/upstate/dataset_fetch_transitions.hpp ----
+// DatasetFetch's machine, as data (h11's rule, as for Upload in
+// transitions.hpp): its states, triggers and every allowed move. A move the
+// table lacks is an internal error. The unit tests take each row, the
+// property test proves every row is reached, and README's diagram is
+// printed from it (tools/state_diagram.cpp).
+#include <array>
 
 // ---- begin include/upstate/transitions.hpp ----
 // Upload's machine, as data. h11's rule for its _state.py holds here:
@@ -3489,7 +3319,6 @@ inline PresignedUrlInfo inspect_presigned_url(const Url& url) {
 //
 // Tests enumerate the table, the property test proves that every row (the
 // wildcard rows expanded) is taken, and README's diagram is drawn from it.
-#include <array>
 
 namespace upstate {
 
@@ -3792,6 +3621,469 @@ static_assert(detail::rows_are_a_function(), "one row per (state, trigger); wild
 }  // namespace upstate
 // ---- end include/upstate/transitions.hpp ----
 
+namespace upstate {
+
+enum class FetchState {
+  idle,      // constructed, not started
+  fetching,  // the GET is out, awaiting its answer
+  backoff,   // waiting to repeat it
+  done,      // terminal; every later event returns the same DatasetFetched
+};
+
+enum class FetchTrigger {
+  start,              // start(): send the GET
+  refused_locally,    // start(): the inputs can never work (unsafe dataset id, token, base URL)
+  fetched,            // 2xx with a dataset (or a malformed one: the result is then its error)
+  refused,            // a final answer (401, 404, ...) or a TLS failure
+  retry,              // 429 / 5xx / transport error within the budget
+  retries_exhausted,  // a retryable failure past RetryPolicy::max_attempts
+  wake,               // the backoff ended
+  deadline,           // a wake at or after the deadline, or a Retry-After past it
+  cancel,
+  misuse,             // an event the state cannot take (caller bug): sticky error
+};
+
+struct FetchStateInfo {
+  FetchState state;
+  std::string_view name;
+  Awaits awaits;
+};
+
+inline constexpr FetchStateInfo kFetchStates[] = {
+    {FetchState::idle, "idle", Awaits::start},
+    {FetchState::fetching, "fetching", Awaits::response},
+    {FetchState::backoff, "backoff", Awaits::wake},
+    {FetchState::done, "done", Awaits::nothing},
+};
+
+struct FetchTransition {
+  FetchState from;
+  FetchTrigger trigger;
+  FetchState to;
+};
+
+inline constexpr FetchTransition kFetchTransitions[] = {
+    {FetchState::idle, FetchTrigger::start, FetchState::fetching},
+    {FetchState::idle, FetchTrigger::refused_locally, FetchState::done},
+    {FetchState::fetching, FetchTrigger::fetched, FetchState::done},
+    {FetchState::fetching, FetchTrigger::refused, FetchState::done},
+    {FetchState::fetching, FetchTrigger::retry, FetchState::backoff},
+    {FetchState::fetching, FetchTrigger::retries_exhausted, FetchState::done},
+    {FetchState::fetching, FetchTrigger::deadline, FetchState::done},
+    {FetchState::backoff, FetchTrigger::wake, FetchState::fetching},
+    {FetchState::backoff, FetchTrigger::deadline, FetchState::done},
+};
+
+// Rules of every live state, written once.
+inline constexpr FetchTrigger kFetchEveryLiveState[] = {FetchTrigger::cancel, FetchTrigger::misuse};
+
+constexpr const FetchStateInfo& fetch_state_info(FetchState s) noexcept {
+  for (const auto& info : kFetchStates)
+    if (info.state == s) return info;
+  return kFetchStates[std::size(kFetchStates) - 1];
+}
+
+constexpr std::optional<FetchState> next_state(FetchState from, FetchTrigger trigger) noexcept {
+  for (const auto& t : kFetchTransitions)
+    if (t.from == from && t.trigger == trigger) return t.to;
+  if (fetch_state_info(from).awaits != Awaits::nothing)
+    for (FetchTrigger w : kFetchEveryLiveState)
+      if (w == trigger) return FetchState::done;
+  return std::nullopt;
+}
+
+inline constexpr std::size_t kAllFetchTransitionCount =
+    std::size(kFetchTransitions) + (std::size(kFetchStates) - 1) * std::size(kFetchEveryLiveState);
+
+constexpr std::array<FetchTransition, kAllFetchTransitionCount> expanded_fetch_transitions() noexcept {
+  std::array<FetchTransition, kAllFetchTransitionCount> all{};
+  std::size_t n = 0;
+  for (const auto& t : kFetchTransitions) all[n++] = t;
+  for (const auto& info : kFetchStates)
+    if (info.awaits != Awaits::nothing)
+      for (FetchTrigger w : kFetchEveryLiveState) all[n++] = FetchTransition{info.state, w, FetchState::done};
+  return all;
+}
+
+inline constexpr std::array<FetchTransition, kAllFetchTransitionCount> kAllFetchTransitions =
+    expanded_fetch_transitions();
+
+constexpr std::string_view to_string(FetchState s) noexcept { return fetch_state_info(s).name; }
+
+constexpr std::string_view to_string(FetchTrigger t) noexcept {
+  switch (t) {
+    case FetchTrigger::start: return "start";
+    case FetchTrigger::refused_locally: return "refused_locally";
+    case FetchTrigger::fetched: return "fetched";
+    case FetchTrigger::refused: return "refused";
+    case FetchTrigger::retry: return "retry";
+    case FetchTrigger::retries_exhausted: return "retries_exhausted";
+    case FetchTrigger::wake: return "wake";
+    case FetchTrigger::deadline: return "deadline";
+    case FetchTrigger::cancel: return "cancel";
+    case FetchTrigger::misuse: return "misuse";
+  }
+  return "?";
+}
+
+namespace detail {
+constexpr bool fetch_states_in_enum_order() noexcept {
+  for (std::size_t i = 0; i < std::size(kFetchStates); ++i)
+    if (static_cast<std::size_t>(kFetchStates[i].state) != i) return false;
+  return kFetchStates[std::size(kFetchStates) - 1].awaits == Awaits::nothing;  // only the last is terminal
+}
+}  // namespace detail
+static_assert(detail::fetch_states_in_enum_order(), "kFetchStates lists every FetchState once, in order, done last");
+
+}  // namespace upstate
+// ---- end include/upstate/dataset_fetch_transitions.hpp ----
+
+// ---- begin include/upstate/drive_loop.hpp ----
+// The one blocking loop every machine runs in (h11's ~30-line driver):
+// Upload (drive.hpp), DatasetFetch (drive_dataset_fetch) and Batch
+// (drive_batch, through an adapter that gives it the same face). A machine
+// M has start(now), on_response(Response, now), on_transport_error(
+// TransportError, now) and on_wake(now), each returning a variant whose
+// alternatives are a request to perform, Sleep, and the end.
+//
+//   transport.exchange(const Request&) -> Exchange   (Response or TransportError)
+//   clock.now() -> Instant
+//   clock.sleep_until(Instant)
+
+namespace upstate {
+
+struct NoObserver {
+  template <class Machine, class ActionT>
+  void operator()(const Machine&, const ActionT&) const noexcept {}
+};
+
+// How a blocking transport performs one request; a machine whose sends
+// carry more (Batch: the file the PUT streams) overloads it beside its own
+// send type (found by argument-dependent lookup).
+template <class Transport>
+Exchange perform_exchange(Transport& transport, const Send& send) {
+  return transport.exchange(send.request);
+}
+
+// Runs `machine` from start() to its end and returns the final action (the
+// variant's last alternative). `observer(machine, action)` sees every
+// action before it is carried out (progress lines, logging).
+template <class Machine, class Transport, class ClockT, class Observer = NoObserver>
+auto drive_machine(Machine& machine, Transport& transport, ClockT& clock, Observer&& observer = {}) {
+  auto action = machine.start(clock.now());
+  using ActionT = decltype(action);
+  for (;;) {
+    observer(static_cast<const Machine&>(machine), static_cast<const ActionT&>(action));
+    if (auto* sleep = std::get_if<Sleep>(&action)) {
+      clock.sleep_until(sleep->until);
+      action = machine.on_wake(clock.now());
+    } else if (action.index() == 0) {  // the request: the variant's first alternative
+      Exchange result = perform_exchange(transport, std::get<0>(action));
+      if (auto* response = std::get_if<Response>(&result))
+        action = machine.on_response(*response, clock.now());
+      else
+        action = machine.on_transport_error(std::get<TransportError>(result), clock.now());
+    } else {
+      return action;
+    }
+  }
+}
+
+}  // namespace upstate
+// ---- end include/upstate/drive_loop.hpp ----
+
+namespace upstate {
+
+// The fetch ended: the dataset, or why not.
+struct DatasetFetched {
+  Result<Dataset> result;
+};
+
+using DatasetFetchAction = std::variant<Send, Sleep, DatasetFetched>;
+
+// One move DatasetFetch made (its trace, for tests and debugging).
+struct FetchStep {
+  Instant at;
+  FetchState from;
+  FetchTrigger trigger;
+  FetchState to;
+};
+
+class DatasetFetch {
+ public:
+  using State = FetchState;
+  static constexpr std::size_t kMaxTrace = 256;
+
+  // Uses the config's api_base, token, dataset_id, retry, deadline (from
+  // start()), seed, limits and user_agent; the poll policy is not used.
+  explicit DatasetFetch(UploadConfig config) : config_(std::move(config)), rng_(config_.seed) {
+    config_.api_base = without_trailing_slashes(std::move(config_.api_base));
+  }
+
+  // ---- events ------------------------------------------------------------
+
+  DatasetFetchAction start(Instant now) {
+    if (auto early = admit(fetch_state_info(State::idle).awaits, "start", now)) return std::move(*early);
+    deadline_ = now + config_.deadline;
+    if (auto refusal = check_inputs()) return finish(FetchTrigger::refused_locally, std::move(*refusal), now);
+    return take(FetchTrigger::start, now);
+  }
+
+  DatasetFetchAction on_response(const Response& response, Instant now) {
+    if (auto early = admit(fetch_state_info(State::fetching).awaits, "on_response", now)) return std::move(*early);
+    AnswerMeaning meaning = classify_api_answer(response, "dataset", config_);
+    if (!std::holds_alternative<ParseIt>(meaning)) return act_on(std::move(meaning), now);
+    auto parsed = parse_dataset(response.body, config_.limits);
+    if (!parsed) return finish(FetchTrigger::fetched, std::move(parsed).error().with_status(response.status), now);
+    if (parsed->id != config_.dataset_id)
+      return finish(FetchTrigger::fetched,
+                    Error::malformed("$.id", "the answer is about dataset '" + printable_excerpt(parsed->id, 80) +
+                                                 "', not '" + printable_excerpt(config_.dataset_id, 80) + "'")
+                        .with_status(response.status),
+                    now);
+    result_ = std::move(parsed).value();
+    return take(FetchTrigger::fetched, now);
+  }
+
+  DatasetFetchAction on_transport_error(const TransportError& error, Instant now) {
+    if (auto early = admit(fetch_state_info(State::fetching).awaits, "on_transport_error", now)) return std::move(*early);
+    return act_on(classify_transport_error(error, "dataset"), now);
+  }
+
+  DatasetFetchAction on_wake(Instant now) {
+    if (auto early = admit(fetch_state_info(State::backoff).awaits, "on_wake", now)) return std::move(*early);
+    if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
+    if (now >= deadline_) return finish(FetchTrigger::deadline, deadline_error(), now);
+    return take(FetchTrigger::wake, now);
+  }
+
+  DatasetFetchAction cancel(Instant now) {
+    if (auto early = admit(std::nullopt, "cancel", now)) return std::move(*early);
+    return finish(FetchTrigger::cancel, Error::cancelled(), now);
+  }
+
+  // ---- observers -----------------------------------------------------------
+
+  State state() const noexcept { return state_; }
+  // Set once done.
+  const Result<Dataset>* result() const noexcept { return result_ ? &*result_ : nullptr; }
+  Instant deadline() const noexcept { return deadline_; }
+  // Retries so far (at most RetryPolicy::max_attempts of them).
+  const std::vector<Note>& notes() const noexcept { return notes_; }
+  int requests_sent() const noexcept { return requests_sent_; }
+  const std::vector<FetchStep>& trace() const noexcept { return trace_; }
+
+  static constexpr std::string_view name(State s) noexcept { return to_string(s); }
+
+ private:
+  // Every move goes through here: look it up, record it, act on entering.
+  DatasetFetchAction take(FetchTrigger trigger, Instant now) {
+    auto to = next_state(state_, trigger);
+    if (!to) {
+      // Our bug, not the caller's: a defined end all the same.
+      result_ = Error::internal("no transition for " + std::string(to_string(trigger)) + " in state " +
+                                std::string(to_string(state_)));
+      to = State::done;
+    }
+    if (trace_.size() < kMaxTrace) trace_.push_back(FetchStep{now, state_, trigger, *to});
+    state_ = *to;
+    switch (state_) {
+      case State::fetching: return send();
+      case State::backoff: return Sleep{wake_at_};
+      default: return done_action();
+    }
+  }
+
+  // Every event's prologue (as Upload's): a monotonic `now`; once done,
+  // the result again; an event the state does not await, misuse.
+  std::optional<DatasetFetchAction> admit(std::optional<Awaits> expected, const char* event, Instant& now) {
+    now = observe(now);
+    if (state_ == State::done) return done_action();
+    if (expected && fetch_state_info(state_).awaits != *expected) return misuse(event, now);
+    return std::nullopt;
+  }
+
+  DatasetFetchAction act_on(AnswerMeaning meaning, Instant now) {
+    if (auto* refused = std::get_if<RefuseIt>(&meaning))
+      return finish(FetchTrigger::refused, std::move(refused->error), now);
+    const RetryIt& failure = std::get<RetryIt>(meaning);
+    last_failure_ = failure.cause;
+    std::size_t dropped = 0;  // the notes are capped; a fetch never gets near the cap
+    RetryBudget::Plan plan =
+        retry_.next(failure, config_.retry, rng_, now, deadline_, notes_, dropped, config_.token);
+    if (auto* end = std::get_if<Error>(&plan))
+      return finish(end->code == ErrorCode::deadline_exceeded ? FetchTrigger::deadline
+                                                              : FetchTrigger::retries_exhausted,
+                    std::move(*end), now);
+    wake_at_ = std::get<RetryBudget::Wait>(plan).until;
+    return take(FetchTrigger::retry, now);
+  }
+
+  DatasetFetchAction send() {
+    ++requests_sent_;
+    return Send{Request{Purpose::dataset, "GET", dataset_url(config_), api_headers_for(config_), std::nullopt}};
+  }
+
+  DatasetFetchAction finish(FetchTrigger trigger, Error error, Instant now) {
+    error.message = redact(std::move(error.message), config_.token);
+    result_ = std::move(error);
+    return take(trigger, now);
+  }
+
+  // A caller bug: sticky, as Upload's misuse is.
+  DatasetFetchAction misuse(const char* event, Instant now) {
+    return finish(FetchTrigger::misuse,
+                  Error::usage(std::string("can't handle ") + event + " in state " + std::string(name(state_))), now);
+  }
+
+  DatasetFetchAction done_action() const { return DatasetFetched{*result_}; }
+
+  // The same refusals Upload makes before its first request, minus the file.
+  std::optional<Error> check_inputs() const {
+    if (auto bad = check_dataset_id(config_)) return bad;
+    return check_api_access(config_);
+  }
+
+  Error deadline_error() const {
+    return Error::deadline("the deadline passed while fetching the dataset; last: " + last_failure_.message)
+        .with_status(last_failure_.http_status);
+  }
+
+  Instant observe(Instant now) noexcept { return time_.observe(now); }
+
+  UploadConfig config_;
+  Rng rng_;
+  State state_ = State::idle;
+  Instant deadline_{};
+  Instant wake_at_{};
+  MonotonicTime time_;  // the caller's clock, never running backwards
+  RetryBudget retry_;
+  int requests_sent_ = 0;
+  Error last_failure_;
+  std::vector<Note> notes_;
+  std::optional<Result<Dataset>> result_;
+  std::vector<FetchStep> trace_;
+};
+
+// The blocking loop (drive.hpp's one loop): transport.exchange(const
+// Request&) -> Exchange, clock.now(), clock.sleep_until(Instant).
+template <class Transport, class ClockT>
+Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, ClockT& clock) {
+  return std::get<DatasetFetched>(drive_machine(fetch, transport, clock, NoObserver{})).result;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/dataset_fetch.hpp ----
+
+// ---- begin include/upstate/upload.hpp ----
+// upstate::Upload — one file through the three-step flow, as a pure step
+// function: every event (with the time it happened) returns the one action
+// the caller performs next. No sockets, files, clocks or random devices:
+// the caller moves bytes and reads its clock; the config seeds the jitter.
+//
+// A V3 (legacy) dataset — step 1 answers without `import_id` — takes its own
+// step 3: after the PUT the dataset's status is polled until READY or ERROR,
+// and the outcome is an ImportReport (complete / failed, type
+// "legacy_dataset", no import id).
+//
+// Every state, what it sends and every move are data in transitions.hpp;
+// this file classifies events into the table's triggers and carries out
+// what a row says. snapshot() / restore() (upload_restore.hpp) carry an
+// upload across processes (a state file); resume_import() polls an import
+// some earlier process started.
+
+// ---- begin include/upstate/presigned_url.hpp ----
+// What a presigned upload URL tells before a byte is sent: when it expires
+// and which headers it signed (API.md, step 2).
+
+namespace upstate {
+
+struct PresignedUrlInfo {
+  enum class Scheme { sigv4, sigv2, unknown };
+  Scheme scheme = Scheme::unknown;
+  // SigV4: X-Amz-Date + X-Amz-Expires; SigV2: Expires. nullopt when the
+  // parameters are missing or malformed (then the URL is used as is).
+  std::optional<UnixSeconds> expires_at;
+  std::optional<UnixSeconds> signed_at;  // SigV4 X-Amz-Date
+  // SigV4 X-Amz-SignedHeaders, lower case, ';'-split (e.g. {"content-type","host"}).
+  // SigV2 always signs the Content-Type, so it reports {"content-type"}.
+  std::vector<std::string> signed_headers;
+
+  bool signs(std::string_view header) const {  // case-insensitive
+    for (const auto& h : signed_headers)
+      if (iequals(h, header)) return true;
+    return false;
+  }
+};
+
+namespace detail {
+
+// The first parameter of that exact (case-sensitive, as S3 reads them) name.
+inline const std::string* find_query_param(const std::vector<QueryParam>& params, std::string_view name) {
+  for (const auto& p : params)
+    if (p.name == name) return &p.value;
+  return nullptr;
+}
+
+// Plain decimal digits only (no sign, no spaces), at most `max`; nullopt otherwise.
+inline std::optional<std::int64_t> parse_bounded_decimal(std::string_view s, std::int64_t max) noexcept {
+  if (s.empty()) return std::nullopt;
+  std::int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    if (v > (max - (c - '0')) / 10) return std::nullopt;  // v * 10 + digit would pass max
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+inline constexpr std::int64_t kMaxSigV4ExpiresSeconds = 604800;  // 7 days, S3's limit
+// Far beyond any real expiry, small enough that no arithmetic on it overflows.
+inline constexpr std::int64_t kMaxUnixSeconds = std::int64_t{1} << 40;
+
+inline std::vector<std::string> split_signed_headers(std::string_view list) {
+  std::vector<std::string> out;
+  while (!list.empty()) {
+    std::size_t semi = list.find(';');
+    std::string_view name = list.substr(0, semi);
+    list = semi == std::string_view::npos ? std::string_view{} : list.substr(semi + 1);
+    if (name.empty()) continue;
+    out.push_back(ascii_lower(name));
+  }
+  return out;
+}
+
+}  // namespace detail
+
+// SigV4 when X-Amz-Algorithm or X-Amz-Signature is present; SigV2 when
+// AWSAccessKeyId and Signature are. A malformed X-Amz-Date, X-Amz-Expires
+// (outside 1..604800) or Expires leaves the expiry unknown rather than
+// refusing the URL: S3 is the judge, this only lets the client renew early.
+inline PresignedUrlInfo inspect_presigned_url(const Url& url) {
+  using detail::find_query_param;
+  const std::vector<QueryParam> params = parse_query(url.query);
+  PresignedUrlInfo info;
+  if (find_query_param(params, "X-Amz-Algorithm") || find_query_param(params, "X-Amz-Signature")) {
+    info.scheme = PresignedUrlInfo::Scheme::sigv4;
+    if (const std::string* date = find_query_param(params, "X-Amz-Date")) info.signed_at = parse_amz_date(*date);
+    std::optional<std::int64_t> lifetime;
+    if (const std::string* expires = find_query_param(params, "X-Amz-Expires"))
+      lifetime = detail::parse_bounded_decimal(*expires, detail::kMaxSigV4ExpiresSeconds);
+    if (info.signed_at && lifetime && *lifetime >= 1) info.expires_at = *info.signed_at + *lifetime;
+    if (const std::string* headers = find_query_param(params, "X-Amz-SignedHeaders"))
+      info.signed_headers = detail::split_signed_headers(*headers);
+  } else if (find_query_param(params, "AWSAccessKeyId") && find_query_param(params, "Signature")) {
+    info.scheme = PresignedUrlInfo::Scheme::sigv2;
+    if (const std::string* expires = find_query_param(params, "Expires"))
+      info.expires_at = detail::parse_bounded_decimal(*expires, detail::kMaxUnixSeconds);
+    info.signed_headers = {"content-type"};
+  }
+  return info;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/presigned_url.hpp ----
+
 // ---- begin include/upstate/upload_snapshot.hpp ----
 // What Upload::snapshot() writes and Upload::restore() reads: how far one
 // upload got, as a small JSON document another process can continue from.
@@ -3919,7 +4211,7 @@ inline void write_json_string(rapidjson::Writer<rapidjson::StringBuffer>& w, std
 }
 
 inline Error invalid_snapshot(std::string path, std::string message) {
-  return Error{ErrorCode::invalid_snapshot, 0, std::move(message), std::move(path), ""};
+  return Error::of(ErrorCode::invalid_snapshot, std::move(message)).at(std::move(path));
 }
 
 // An import id we will put in a URL path later: the rules step 1's answer
@@ -4211,9 +4503,7 @@ class Upload {
   // ---- events ------------------------------------------------------------
 
   Action start(Instant now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
-    if (state_info(state_).awaits != Awaits::start) return misuse("start", now);
+    if (auto early = admit(Awaits::start, "start", now)) return std::move(*early);
     deadline_ = now + config_.deadline;
     if (auto refusal = check_inputs()) return finish(Trigger::refused_locally, std::move(*refusal), now);
     if (state_ != State::idle) {
@@ -4226,9 +4516,7 @@ class Upload {
   }
 
   Action on_response(const Response& response, Instant now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
-    if (state_info(state_).awaits != Awaits::response) return misuse("on_response", now);
+    if (auto early = admit(Awaits::response, "on_response", now)) return std::move(*early);
     // Which answer this is: the table's `sends` column of the state.
     switch (*state_info(state_).sends) {
       case Purpose::upload_url: return on_url_answer(response, now);
@@ -4241,22 +4529,12 @@ class Upload {
   }
 
   Action on_transport_error(const TransportError& error, Instant now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
-    if (state_info(state_).awaits != Awaits::response) return misuse("on_transport_error", now);
-    std::string what = std::string(to_string(current_purpose())) + " request failed: " +
-                       std::string(to_string(error.kind)) +
-                       (error.message.empty() ? "" : " (" + printable_excerpt(error.message, 200) + ")");
-    if (error.kind == TransportError::Kind::tls)
-      return finish(state_info(state_).on_refusal, Error::of(ErrorCode::tls, what), now);
-    last_failure_ = Error::of(ErrorCode::retries_exhausted, std::move(what));
-    return retry(state_info(state_).on_retry, std::nullopt, now);
+    if (auto early = admit(Awaits::response, "on_transport_error", now)) return std::move(*early);
+    return act_on(classify_transport_error(error, to_string(current_purpose())), now);
   }
 
   Action on_wake(Instant now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
-    if (state_info(state_).awaits != Awaits::wake) return misuse("on_wake", now);
+    if (auto early = admit(Awaits::wake, "on_wake", now)) return std::move(*early);
     if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
     // A wake is one row: `wake`, or — when the URL's own expiry passed
     // while waiting to repeat the PUT — `url_expired` (renewals_exhausted).
@@ -4265,8 +4543,7 @@ class Upload {
   }
 
   Action cancel(Instant now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
+    if (auto early = admit(std::nullopt, "cancel", now)) return std::move(*early);
     return finish(Trigger::cancel, Error::cancelled(), now);
   }
 
@@ -4330,6 +4607,16 @@ class Upload {
     return Sleep{wake_at_};
   }
 
+  // Every event's prologue: the caller's clock made monotonic (`now` is
+  // updated); once done, the outcome again; an event the state does not
+  // await (`expected`; nullopt: any), the misuse row.
+  std::optional<Action> admit(std::optional<Awaits> expected, const char* event, Instant& now) {
+    now = observe(now);
+    if (state_ == State::done) return done_action();
+    if (expected && state_info(state_).awaits != *expected) return misuse(event, now);
+    return std::nullopt;
+  }
+
   Action finish(Trigger trigger, Error error, Instant now) {
     error.message = redact(std::move(error.message), config_.token);
     outcome_.result = std::move(error);
@@ -4360,9 +4647,7 @@ class Upload {
   // ---- step 1 ------------------------------------------------------------
 
   Action on_url_answer(const Response& response, Instant now) {
-    Classification c = classify_api_status(response.status);
-    if (c.verdict == Verdict::retry) return retry_after_answer(Trigger::url_retry, response, now);
-    if (c.verdict != Verdict::success) return finish(Trigger::url_refused, api_error(c.code, response), now);
+    if (auto moved = unless_parseable(response, now)) return std::move(*moved);
 
     auto parsed = parse_upload_url_answer(response.body, config_.limits);
     if (!parsed) return finish(Trigger::url_refused, with_status(parsed.error(), response.status), now);
@@ -4379,7 +4664,7 @@ class Upload {
     upload_url_ = std::move(answer.upload_url);
     content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
     url_expires_at_ = local_expiry(*info, response, now);
-    failures_ = 0;
+    retry_.succeeded();
     // A URL that arrives already expired is renewed at once: one row
     // (requesting_url --url_expired--> requesting_url), not a move into
     // uploading and straight back. Past the deadline, the deadline wins.
@@ -4463,11 +4748,14 @@ class Upload {
     switch (c.verdict) {
       case Verdict::success:
         upload_accepted_at_ = now;
-        failures_ = 0;
+        retry_.succeeded();
         return take(legacy_ ? Trigger::legacy_upload_accepted : Trigger::upload_accepted, now);
       case Verdict::retry:
-        if (xml) last_failure_server_code_ = xml->code;
-        return retry_after_answer(Trigger::upload_retry, response, now);
+        return retry(RetryIt{Error::answer(ErrorCode::retries_exhausted, response.status,
+                                           "upload answered HTTP " + std::to_string(response.status),
+                                           xml ? xml->code : ""),
+                             retry_after_of(response)},
+                     now);
       case Verdict::renew_url:
         return renew_url(now);
       case Verdict::final:
@@ -4489,9 +4777,7 @@ class Upload {
   // ---- step 3 ------------------------------------------------------------
 
   Action on_poll_answer(const Response& response, Instant now) {
-    Classification c = classify_api_status(response.status);
-    if (c.verdict == Verdict::retry) return retry_after_answer(Trigger::poll_retry, response, now);
-    if (c.verdict != Verdict::success) return finish(Trigger::poll_refused, api_error(c.code, response), now);
+    if (auto moved = unless_parseable(response, now)) return std::move(*moved);
 
     auto parsed = parse_import_report(response.body, config_.limits);
     if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
@@ -4503,7 +4789,7 @@ class Upload {
                                                         import_id_ + "'")
                         .with_status(response.status),
                     now);
-    failures_ = 0;
+    retry_.succeeded();
     // A probe (a resumed upload whose PUT answer was never seen):
     // `uninitialised` means the bytes never arrived (S3 keeps an object
     // whole or not at all), anything else that they did.
@@ -4542,14 +4828,12 @@ class Upload {
   // ---- step 3, V3 (legacy) ---------------------------------------------------
 
   Action on_status_answer(const Response& response, Instant now) {
-    Classification c = classify_api_status(response.status);
-    if (c.verdict == Verdict::retry) return retry_after_answer(Trigger::poll_retry, response, now);
-    if (c.verdict != Verdict::success) return finish(Trigger::poll_refused, api_error(c.code, response), now);
+    if (auto moved = unless_parseable(response, now)) return std::move(*moved);
 
     auto parsed = parse_dataset_status_answer(response.body, config_.limits);
     if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
     DatasetStatusAnswer& answer = parsed.value();
-    failures_ = 0;
+    retry_.succeeded();
     last_dataset_status_ = answer.status;
     track_status(to_import_status(answer.status), now);
     if (is_terminal(answer.status)) {
@@ -4596,34 +4880,31 @@ class Upload {
 
   // ---- retries and waits ---------------------------------------------------
 
-  Action retry_after_answer(Trigger retry_trigger, const Response& response, Instant now) {
-    std::string cause = std::string(to_string(current_purpose())) + " answered HTTP " + std::to_string(response.status);
-    last_failure_ = Error::answer(ErrorCode::retries_exhausted, response.status, std::move(cause),
-                                  last_failure_server_code_);
-    last_failure_server_code_.clear();
-    return retry(retry_trigger, retry_after_of(response), now);
+  // The API step's verdict on an answer (api_step.hpp) as a move of the
+  // table: retry, or refuse (the state's on_refusal). nullopt: parse it.
+  std::optional<Action> unless_parseable(const Response& response, Instant now) {
+    AnswerMeaning meaning = classify_api_answer(response, to_string(current_purpose()), config_);
+    if (std::holds_alternative<ParseIt>(meaning)) return std::nullopt;
+    return act_on(std::move(meaning), now);
   }
 
-  Action retry(Trigger retry_trigger, std::optional<Duration> minimum, Instant now) {
-    ++failures_;
-    if (failures_ >= config_.retry.max_attempts) {
-      Error e = last_failure_;
-      e.message = std::to_string(failures_) + " attempts failed; last: " + e.message;
-      return finish(Trigger::retries_exhausted, std::move(e), now);
-    }
-    note(now, last_failure_.message + "; retrying (attempt " + std::to_string(failures_ + 1) + ")");
-    Duration wait = config_.retry.backoff(failures_, rng_);
-    if (minimum) {
-      wait = std::max(wait, *minimum);
-      // Retry-After is a floor we never shorten; when it lands past the
-      // deadline, waiting for it is pointless.
-      if (now + *minimum > deadline_)
-        return finish(Trigger::deadline,
-                      Error::deadline("the server asked to wait " + seconds_text(*minimum) + ", past the deadline")
-                          .with_status(last_failure_.http_status),
-                      now);
-    }
-    return wait_then(retry_trigger, wait, now);
+  Action act_on(AnswerMeaning meaning, Instant now) {
+    if (auto* again = std::get_if<RetryIt>(&meaning)) return retry(*again, now);
+    if (auto* refused = std::get_if<RefuseIt>(&meaning))
+      return finish(state_info(state_).on_refusal, std::move(refused->error), now);
+    return internal_error("an answer to parse reached act_on in state " + std::string(to_string(state_)), now);
+  }
+
+  // The state's on_retry row after a wait, or the end: retries_exhausted,
+  // or deadline when the server's Retry-After lands past it.
+  Action retry(const RetryIt& failure, Instant now) {
+    RetryBudget::Plan plan =
+        retry_.next(failure, config_.retry, rng_, now, deadline_, outcome_.notes, outcome_.notes_dropped, config_.token);
+    if (auto* end = std::get_if<Error>(&plan))
+      return finish(end->code == ErrorCode::deadline_exceeded ? Trigger::deadline : Trigger::retries_exhausted,
+                    std::move(*end), now);
+    wake_at_ = std::get<RetryBudget::Wait>(plan).until;
+    return take(state_info(state_).on_retry, now);
   }
 
   Action wait_then(Trigger trigger, Duration wait, Instant now) {
@@ -4652,7 +4933,7 @@ class Upload {
     return status_request();  // unreachable: no Upload state sends the dataset request
   }
 
-  std::string dataset_url() const { return config_.api_base + "/datasets/" + percent_encode_segment(config_.dataset_id); }
+  std::string dataset_url() const { return upstate::dataset_url(config_); }
 
   Request upload_url_request() const {
     return Request{Purpose::upload_url, "GET", dataset_url() + "/upload-url/" + percent_encode_segment(file_.name),
@@ -4684,8 +4965,7 @@ class Upload {
   // A machine that resumes after an accepted PUT never uploads, so its
   // file (often unknown) is not checked.
   std::optional<Error> check_inputs() const {
-    if (!is_safe_segment(config_.dataset_id))
-      return Error::invalid_argument("dataset id must be non-empty, not '.' or '..', and hold no NUL byte");
+    if (auto bad = check_dataset_id(config_)) return bad;
     if (state_info(state_).reached != Reached::upload) {
       if (!is_safe_segment(file_.name))
         return Error::invalid_argument("file name must be non-empty, not '.' or '..', and hold no NUL byte");
@@ -4698,19 +4978,6 @@ class Upload {
         !detail::usable_import_id(import_id_))
       return Error::invalid_argument("the import id to resume must be a non-empty path segment of at most 256 bytes");
     return check_api_access(config_);
-  }
-
-  Error api_error(ErrorCode code, const Response& response) const {
-    Error e = Error::answer(code, response.status, "");
-    std::string what = std::string(to_string(current_purpose())) + " request answered HTTP " +
-                       std::to_string(response.status);
-    auto body = parse_error_body(response.body, config_.limits);
-    if (body) {
-      if (body->error_code) e.server_code = std::to_string(*body->error_code);
-      if (!body->message.empty()) what += ": " + printable_excerpt(redact(body->message, config_.token), 300);
-    }
-    e.message = std::move(what);
-    return e;
   }
 
   static Error with_status(Error e, int status) {
@@ -4727,23 +4994,8 @@ class Upload {
   // The step the current state's request (or wait) belongs to: its `step` column.
   Purpose current_purpose() const noexcept { return state_info(state_).step.value_or(Purpose::upload_url); }
 
-  static std::string without_trailing_slashes(std::string s) {
-    while (!s.empty() && s.back() == '/') s.pop_back();
-    return s;
-  }
-
   void note(Instant now, std::string text) {
-    if (outcome_.notes.size() >= Outcome::kMaxNotes) {
-      ++outcome_.notes_dropped;
-      return;
-    }
-    outcome_.notes.push_back(Note{now, redact(std::move(text), config_.token)});
-  }
-
-  template <class Rep, class Period>
-  static std::string seconds_text(std::chrono::duration<Rep, Period> d) {
-    auto ms = std::chrono::duration_cast<Duration>(d).count();
-    return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + " s";
+    append_note(outcome_.notes, outcome_.notes_dropped, now, std::move(text), config_.token);
   }
 
   Instant observe(Instant now) noexcept { return time_.observe(now); }
@@ -4769,10 +5021,8 @@ class Upload {
   std::string content_type_;
   std::optional<Instant> url_expires_at_;
   int renewals_ = 0;
-  int failures_ = 0;  // consecutive failures of the current step
+  RetryBudget retry_;  // consecutive failures of the current step
   int last_upload_status_ = 0;
-  Error last_failure_;
-  std::string last_failure_server_code_;
 
   Instant upload_accepted_at_{};
   std::optional<ImportStatus> last_status_;
@@ -4988,7 +5238,7 @@ class Batch {
   void cancel(Instant now) {
     now = observe(now);
     if (done_) return;
-    stop(Error{ErrorCode::cancelled, 0, "cancelled by the caller", "", ""}, now);
+    stop(Error::cancelled(), now);
   }
 
   // ---- what to do next -----------------------------------------------------
@@ -5123,10 +5373,8 @@ class Batch {
       end_file(i, std::get<Done>(std::move(action)).outcome);
       if (config_.fail_fast && !outcome_.files[i].complete() && !stopping_) {
         stopping_ = true;
-        end_unfinished(Error{ErrorCode::cancelled, 0,
-                             "fail-fast: " + printable_excerpt(f.upload.file().name, 200) + " ended " +
-                                 describe(outcome_.files[i]),
-                             "", ""},
+        end_unfinished(Error::of(ErrorCode::cancelled, "fail-fast: " + printable_excerpt(f.upload.file().name, 200) +
+                                                           " ended " + describe(outcome_.files[i])),
                        now);
       }
     }
@@ -5218,8 +5466,8 @@ class Batch {
     } else {
       outcome_.total_datapoint_count = result->total_datapoint_count;
       if (!outcome_.total_datapoint_count)
-        outcome_.dataset_error = Error{ErrorCode::malformed_answer, 200, "the dataset answer has no total_datapoint_count",
-                                       "$.total_datapoint_count", ""};
+        outcome_.dataset_error =
+            Error::malformed("$.total_datapoint_count", "the dataset answer has no total_datapoint_count").with_status(200);
       outcome_.dataset = std::move(result).value();
     }
     finalize();
@@ -5293,9 +5541,11 @@ class Batch {
 // ---- end include/upstate/batch.hpp ----
 
 // ---- begin include/upstate/batch_drive.hpp ----
-// drive_batch: drive.hpp's loop for a Batch, with a blocking transport —
-// the requests are performed one at a time, in the order the batch gives
-// them (so "in flight" means "queued" here; the order rules still hold).
+// drive_batch: a Batch in drive_loop.hpp's one loop, with a blocking
+// transport — the requests are performed one at a time, in the order the
+// batch gives them (so "in flight" means "queued" here; the order rules
+// still hold). BatchStepper gives Batch the face every machine has in that
+// loop (start / on_response / on_transport_error / on_wake -> an action).
 //
 //   transport.exchange(const Request&, std::size_t file) -> Exchange
 //       `file` is BatchSend::file: the index of the file whose bytes the PUT
@@ -5305,6 +5555,63 @@ class Batch {
 
 namespace upstate {
 
+template <class Transport>
+Exchange perform_exchange(Transport& transport, const BatchSend& send) {
+  return transport.exchange(send.request, send.file);
+}
+
+// The batch has ended: its outcome is batch.outcome().
+struct BatchEnded {};
+
+// A Batch, one request at a time: every event returns the next request,
+// wait, or the end.
+class BatchStepper {
+ public:
+  using StepAction = std::variant<BatchSend, Sleep, BatchEnded>;
+
+  explicit BatchStepper(Batch& batch) : batch_(&batch) {}
+
+  StepAction start(Instant now) {
+    batch_->start(now);
+    return next(now);
+  }
+  StepAction on_response(const Response& response, Instant now) {
+    batch_->on_response(in_flight_, response, now);
+    return next(now);
+  }
+  StepAction on_transport_error(const TransportError& error, Instant now) {
+    batch_->on_transport_error(in_flight_, error, now);
+    return next(now);
+  }
+  StepAction on_wake(Instant now) {
+    batch_->on_wake(now);
+    return next(now);
+  }
+
+  const Batch& batch() const noexcept { return *batch_; }
+
+ private:
+  StepAction next(Instant now) {
+    while (!batch_->done()) {
+      if (auto send = batch_->next_send()) {
+        in_flight_ = send->ticket;
+        return std::move(*send);
+      }
+      while (batch_->next_abandoned()) {
+        // Nothing is in flight between two calls of a blocking loop.
+      }
+      if (auto wake = batch_->next_wake()) return Sleep{*wake};
+      // Nothing to send, nothing asleep, not done: cannot happen by Batch's
+      // rules; ending beats hanging.
+      batch_->cancel(now);
+    }
+    return BatchEnded{};
+  }
+
+  Batch* batch_;
+  Ticket in_flight_{};
+};
+
 struct NoBatchObserver {
   void operator()(const Batch&, const BatchSend&) const noexcept {}
 };
@@ -5313,29 +5620,10 @@ struct NoBatchObserver {
 // (progress lines: batch.upload(send.file) tells the file's phase).
 template <class Transport, class ClockT, class Observer = NoBatchObserver>
 BatchOutcome drive_batch(Batch& batch, Transport& transport, ClockT& clock, Observer&& observer = {}) {
-  batch.start(clock.now());
-  while (!batch.done()) {
-    if (auto send = batch.next_send()) {
-      observer(static_cast<const Batch&>(batch), static_cast<const BatchSend&>(*send));
-      Exchange result = transport.exchange(send->request, send->file);
-      if (auto* response = std::get_if<Response>(&result))
-        batch.on_response(send->ticket, *response, clock.now());
-      else
-        batch.on_transport_error(send->ticket, std::get<TransportError>(result), clock.now());
-      continue;
-    }
-    while (batch.next_abandoned()) {
-      // Nothing is in flight between two calls of a blocking loop.
-    }
-    if (auto wake = batch.next_wake()) {
-      clock.sleep_until(*wake);
-      batch.on_wake(clock.now());
-      continue;
-    }
-    // Nothing to send, nothing asleep, not done: cannot happen by Batch's
-    // rules; ending beats hanging.
-    batch.cancel(clock.now());
-  }
+  BatchStepper stepper(batch);
+  drive_machine(stepper, transport, clock, [&observer](const BatchStepper& s, const BatchStepper::StepAction& a) {
+    if (auto* send = std::get_if<BatchSend>(&a)) observer(s.batch(), *send);
+  });
   return *batch.outcome();
 }
 
@@ -5346,7 +5634,8 @@ BatchOutcome drive_batch(Batch& batch, Transport& transport, ClockT& clock, Obse
 // The ~30-line driver h11's docs show, for blocking transports: run an
 // Upload to the end. The transport and the clock are the caller's objects
 // (duck-typed, so a Trompeloeil mock, the in-process fake or a real HTTP
-// client all fit); the core itself still does no I/O.
+// client all fit); the core itself still does no I/O. The loop itself is
+// drive_loop.hpp's, shared with DatasetFetch and Batch.
 //
 //   transport.exchange(const Request&) -> Exchange   (Response or TransportError)
 //   clock.now() -> Instant
@@ -5354,30 +5643,11 @@ BatchOutcome drive_batch(Batch& batch, Transport& transport, ClockT& clock, Obse
 
 namespace upstate {
 
-struct NoObserver {
-  void operator()(const Upload&, const Action&) const noexcept {}
-};
-
 // `observer(upload, action)` sees every action before it is carried out
 // (progress lines, logging). Returns the final outcome.
 template <class Transport, class ClockT, class Observer = NoObserver>
 Outcome drive(Upload& upload, Transport& transport, ClockT& clock, Observer&& observer = {}) {
-  Action action = upload.start(clock.now());
-  for (;;) {
-    observer(static_cast<const Upload&>(upload), static_cast<const Action&>(action));
-    if (auto* send = std::get_if<Send>(&action)) {
-      Exchange result = transport.exchange(send->request);
-      if (auto* response = std::get_if<Response>(&result))
-        action = upload.on_response(*response, clock.now());
-      else
-        action = upload.on_transport_error(std::get<TransportError>(result), clock.now());
-    } else if (auto* sleep = std::get_if<Sleep>(&action)) {
-      clock.sleep_until(sleep->until);
-      action = upload.on_wake(clock.now());
-    } else {
-      return std::get<Done>(std::move(action)).outcome;
-    }
-  }
+  return std::get<Done>(drive_machine(upload, transport, clock, std::forward<Observer>(observer))).outcome;
 }
 
 }  // namespace upstate

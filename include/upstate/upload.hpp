@@ -22,6 +22,7 @@
 
 #include "action.hpp"
 #include "api_access.hpp"
+#include "api_step.hpp"
 #include "classify.hpp"
 #include "config.hpp"
 #include "http.hpp"
@@ -98,9 +99,7 @@ class Upload {
   // ---- events ------------------------------------------------------------
 
   Action start(Instant now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
-    if (state_info(state_).awaits != Awaits::start) return misuse("start", now);
+    if (auto early = admit(Awaits::start, "start", now)) return std::move(*early);
     deadline_ = now + config_.deadline;
     if (auto refusal = check_inputs()) return finish(Trigger::refused_locally, std::move(*refusal), now);
     if (state_ != State::idle) {
@@ -113,9 +112,7 @@ class Upload {
   }
 
   Action on_response(const Response& response, Instant now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
-    if (state_info(state_).awaits != Awaits::response) return misuse("on_response", now);
+    if (auto early = admit(Awaits::response, "on_response", now)) return std::move(*early);
     // Which answer this is: the table's `sends` column of the state.
     switch (*state_info(state_).sends) {
       case Purpose::upload_url: return on_url_answer(response, now);
@@ -128,22 +125,12 @@ class Upload {
   }
 
   Action on_transport_error(const TransportError& error, Instant now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
-    if (state_info(state_).awaits != Awaits::response) return misuse("on_transport_error", now);
-    std::string what = std::string(to_string(current_purpose())) + " request failed: " +
-                       std::string(to_string(error.kind)) +
-                       (error.message.empty() ? "" : " (" + printable_excerpt(error.message, 200) + ")");
-    if (error.kind == TransportError::Kind::tls)
-      return finish(state_info(state_).on_refusal, Error::of(ErrorCode::tls, what), now);
-    last_failure_ = Error::of(ErrorCode::retries_exhausted, std::move(what));
-    return retry(state_info(state_).on_retry, std::nullopt, now);
+    if (auto early = admit(Awaits::response, "on_transport_error", now)) return std::move(*early);
+    return act_on(classify_transport_error(error, to_string(current_purpose())), now);
   }
 
   Action on_wake(Instant now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
-    if (state_info(state_).awaits != Awaits::wake) return misuse("on_wake", now);
+    if (auto early = admit(Awaits::wake, "on_wake", now)) return std::move(*early);
     if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
     // A wake is one row: `wake`, or — when the URL's own expiry passed
     // while waiting to repeat the PUT — `url_expired` (renewals_exhausted).
@@ -152,8 +139,7 @@ class Upload {
   }
 
   Action cancel(Instant now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
+    if (auto early = admit(std::nullopt, "cancel", now)) return std::move(*early);
     return finish(Trigger::cancel, Error::cancelled(), now);
   }
 
@@ -217,6 +203,16 @@ class Upload {
     return Sleep{wake_at_};
   }
 
+  // Every event's prologue: the caller's clock made monotonic (`now` is
+  // updated); once done, the outcome again; an event the state does not
+  // await (`expected`; nullopt: any), the misuse row.
+  std::optional<Action> admit(std::optional<Awaits> expected, const char* event, Instant& now) {
+    now = observe(now);
+    if (state_ == State::done) return done_action();
+    if (expected && state_info(state_).awaits != *expected) return misuse(event, now);
+    return std::nullopt;
+  }
+
   Action finish(Trigger trigger, Error error, Instant now) {
     error.message = redact(std::move(error.message), config_.token);
     outcome_.result = std::move(error);
@@ -247,9 +243,7 @@ class Upload {
   // ---- step 1 ------------------------------------------------------------
 
   Action on_url_answer(const Response& response, Instant now) {
-    Classification c = classify_api_status(response.status);
-    if (c.verdict == Verdict::retry) return retry_after_answer(Trigger::url_retry, response, now);
-    if (c.verdict != Verdict::success) return finish(Trigger::url_refused, api_error(c.code, response), now);
+    if (auto moved = unless_parseable(response, now)) return std::move(*moved);
 
     auto parsed = parse_upload_url_answer(response.body, config_.limits);
     if (!parsed) return finish(Trigger::url_refused, with_status(parsed.error(), response.status), now);
@@ -266,7 +260,7 @@ class Upload {
     upload_url_ = std::move(answer.upload_url);
     content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
     url_expires_at_ = local_expiry(*info, response, now);
-    failures_ = 0;
+    retry_.succeeded();
     // A URL that arrives already expired is renewed at once: one row
     // (requesting_url --url_expired--> requesting_url), not a move into
     // uploading and straight back. Past the deadline, the deadline wins.
@@ -350,11 +344,14 @@ class Upload {
     switch (c.verdict) {
       case Verdict::success:
         upload_accepted_at_ = now;
-        failures_ = 0;
+        retry_.succeeded();
         return take(legacy_ ? Trigger::legacy_upload_accepted : Trigger::upload_accepted, now);
       case Verdict::retry:
-        if (xml) last_failure_server_code_ = xml->code;
-        return retry_after_answer(Trigger::upload_retry, response, now);
+        return retry(RetryIt{Error::answer(ErrorCode::retries_exhausted, response.status,
+                                           "upload answered HTTP " + std::to_string(response.status),
+                                           xml ? xml->code : ""),
+                             retry_after_of(response)},
+                     now);
       case Verdict::renew_url:
         return renew_url(now);
       case Verdict::final:
@@ -376,9 +373,7 @@ class Upload {
   // ---- step 3 ------------------------------------------------------------
 
   Action on_poll_answer(const Response& response, Instant now) {
-    Classification c = classify_api_status(response.status);
-    if (c.verdict == Verdict::retry) return retry_after_answer(Trigger::poll_retry, response, now);
-    if (c.verdict != Verdict::success) return finish(Trigger::poll_refused, api_error(c.code, response), now);
+    if (auto moved = unless_parseable(response, now)) return std::move(*moved);
 
     auto parsed = parse_import_report(response.body, config_.limits);
     if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
@@ -390,7 +385,7 @@ class Upload {
                                                         import_id_ + "'")
                         .with_status(response.status),
                     now);
-    failures_ = 0;
+    retry_.succeeded();
     // A probe (a resumed upload whose PUT answer was never seen):
     // `uninitialised` means the bytes never arrived (S3 keeps an object
     // whole or not at all), anything else that they did.
@@ -429,14 +424,12 @@ class Upload {
   // ---- step 3, V3 (legacy) ---------------------------------------------------
 
   Action on_status_answer(const Response& response, Instant now) {
-    Classification c = classify_api_status(response.status);
-    if (c.verdict == Verdict::retry) return retry_after_answer(Trigger::poll_retry, response, now);
-    if (c.verdict != Verdict::success) return finish(Trigger::poll_refused, api_error(c.code, response), now);
+    if (auto moved = unless_parseable(response, now)) return std::move(*moved);
 
     auto parsed = parse_dataset_status_answer(response.body, config_.limits);
     if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
     DatasetStatusAnswer& answer = parsed.value();
-    failures_ = 0;
+    retry_.succeeded();
     last_dataset_status_ = answer.status;
     track_status(to_import_status(answer.status), now);
     if (is_terminal(answer.status)) {
@@ -483,34 +476,31 @@ class Upload {
 
   // ---- retries and waits ---------------------------------------------------
 
-  Action retry_after_answer(Trigger retry_trigger, const Response& response, Instant now) {
-    std::string cause = std::string(to_string(current_purpose())) + " answered HTTP " + std::to_string(response.status);
-    last_failure_ = Error::answer(ErrorCode::retries_exhausted, response.status, std::move(cause),
-                                  last_failure_server_code_);
-    last_failure_server_code_.clear();
-    return retry(retry_trigger, retry_after_of(response), now);
+  // The API step's verdict on an answer (api_step.hpp) as a move of the
+  // table: retry, or refuse (the state's on_refusal). nullopt: parse it.
+  std::optional<Action> unless_parseable(const Response& response, Instant now) {
+    AnswerMeaning meaning = classify_api_answer(response, to_string(current_purpose()), config_);
+    if (std::holds_alternative<ParseIt>(meaning)) return std::nullopt;
+    return act_on(std::move(meaning), now);
   }
 
-  Action retry(Trigger retry_trigger, std::optional<Duration> minimum, Instant now) {
-    ++failures_;
-    if (failures_ >= config_.retry.max_attempts) {
-      Error e = last_failure_;
-      e.message = std::to_string(failures_) + " attempts failed; last: " + e.message;
-      return finish(Trigger::retries_exhausted, std::move(e), now);
-    }
-    note(now, last_failure_.message + "; retrying (attempt " + std::to_string(failures_ + 1) + ")");
-    Duration wait = config_.retry.backoff(failures_, rng_);
-    if (minimum) {
-      wait = std::max(wait, *minimum);
-      // Retry-After is a floor we never shorten; when it lands past the
-      // deadline, waiting for it is pointless.
-      if (now + *minimum > deadline_)
-        return finish(Trigger::deadline,
-                      Error::deadline("the server asked to wait " + seconds_text(*minimum) + ", past the deadline")
-                          .with_status(last_failure_.http_status),
-                      now);
-    }
-    return wait_then(retry_trigger, wait, now);
+  Action act_on(AnswerMeaning meaning, Instant now) {
+    if (auto* again = std::get_if<RetryIt>(&meaning)) return retry(*again, now);
+    if (auto* refused = std::get_if<RefuseIt>(&meaning))
+      return finish(state_info(state_).on_refusal, std::move(refused->error), now);
+    return internal_error("an answer to parse reached act_on in state " + std::string(to_string(state_)), now);
+  }
+
+  // The state's on_retry row after a wait, or the end: retries_exhausted,
+  // or deadline when the server's Retry-After lands past it.
+  Action retry(const RetryIt& failure, Instant now) {
+    RetryBudget::Plan plan =
+        retry_.next(failure, config_.retry, rng_, now, deadline_, outcome_.notes, outcome_.notes_dropped, config_.token);
+    if (auto* end = std::get_if<Error>(&plan))
+      return finish(end->code == ErrorCode::deadline_exceeded ? Trigger::deadline : Trigger::retries_exhausted,
+                    std::move(*end), now);
+    wake_at_ = std::get<RetryBudget::Wait>(plan).until;
+    return take(state_info(state_).on_retry, now);
   }
 
   Action wait_then(Trigger trigger, Duration wait, Instant now) {
@@ -539,7 +529,7 @@ class Upload {
     return status_request();  // unreachable: no Upload state sends the dataset request
   }
 
-  std::string dataset_url() const { return config_.api_base + "/datasets/" + percent_encode_segment(config_.dataset_id); }
+  std::string dataset_url() const { return upstate::dataset_url(config_); }
 
   Request upload_url_request() const {
     return Request{Purpose::upload_url, "GET", dataset_url() + "/upload-url/" + percent_encode_segment(file_.name),
@@ -571,8 +561,7 @@ class Upload {
   // A machine that resumes after an accepted PUT never uploads, so its
   // file (often unknown) is not checked.
   std::optional<Error> check_inputs() const {
-    if (!is_safe_segment(config_.dataset_id))
-      return Error::invalid_argument("dataset id must be non-empty, not '.' or '..', and hold no NUL byte");
+    if (auto bad = check_dataset_id(config_)) return bad;
     if (state_info(state_).reached != Reached::upload) {
       if (!is_safe_segment(file_.name))
         return Error::invalid_argument("file name must be non-empty, not '.' or '..', and hold no NUL byte");
@@ -585,19 +574,6 @@ class Upload {
         !detail::usable_import_id(import_id_))
       return Error::invalid_argument("the import id to resume must be a non-empty path segment of at most 256 bytes");
     return check_api_access(config_);
-  }
-
-  Error api_error(ErrorCode code, const Response& response) const {
-    Error e = Error::answer(code, response.status, "");
-    std::string what = std::string(to_string(current_purpose())) + " request answered HTTP " +
-                       std::to_string(response.status);
-    auto body = parse_error_body(response.body, config_.limits);
-    if (body) {
-      if (body->error_code) e.server_code = std::to_string(*body->error_code);
-      if (!body->message.empty()) what += ": " + printable_excerpt(redact(body->message, config_.token), 300);
-    }
-    e.message = std::move(what);
-    return e;
   }
 
   static Error with_status(Error e, int status) {
@@ -614,23 +590,8 @@ class Upload {
   // The step the current state's request (or wait) belongs to: its `step` column.
   Purpose current_purpose() const noexcept { return state_info(state_).step.value_or(Purpose::upload_url); }
 
-  static std::string without_trailing_slashes(std::string s) {
-    while (!s.empty() && s.back() == '/') s.pop_back();
-    return s;
-  }
-
   void note(Instant now, std::string text) {
-    if (outcome_.notes.size() >= Outcome::kMaxNotes) {
-      ++outcome_.notes_dropped;
-      return;
-    }
-    outcome_.notes.push_back(Note{now, redact(std::move(text), config_.token)});
-  }
-
-  template <class Rep, class Period>
-  static std::string seconds_text(std::chrono::duration<Rep, Period> d) {
-    auto ms = std::chrono::duration_cast<Duration>(d).count();
-    return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + " s";
+    append_note(outcome_.notes, outcome_.notes_dropped, now, std::move(text), config_.token);
   }
 
   Instant observe(Instant now) noexcept { return time_.observe(now); }
@@ -656,10 +617,8 @@ class Upload {
   std::string content_type_;
   std::optional<Instant> url_expires_at_;
   int renewals_ = 0;
-  int failures_ = 0;  // consecutive failures of the current step
+  RetryBudget retry_;  // consecutive failures of the current step
   int last_upload_status_ = 0;
-  Error last_failure_;
-  std::string last_failure_server_code_;
 
   Instant upload_accepted_at_{};
   std::optional<ImportStatus> last_status_;
