@@ -2048,6 +2048,16 @@ class Rng {
 
 namespace upstate {
 
+// What `pending_schema` means to a run. The service's import-status
+// reference says the import "is paused until a schema is defined": once the
+// dataset has a schema the same import may go on, so re-uploading first can
+// ingest the file twice.
+enum class OnPendingSchema {
+  end,           // the run ends with the pending_schema report (the caller sets a schema, then resumes the import)
+  keep_polling,  // the run keeps polling the paused import every `paused_interval` until it leaves
+                 // pending_schema or the deadline passes (then it ends with the pending_schema report)
+};
+
 struct PollPolicy {
   Duration initial{2000};  // first wait after a poll that was not terminal
   double factor = 1.5;     // growth per poll while the status stays the same
@@ -2059,6 +2069,8 @@ struct PollPolicy {
   // `uninitialised` this long after a successful PUT ends the run with
   // ErrorCode::import_stuck (the service never saw the bytes and never will).
   Duration stuck_after{300000};
+  OnPendingSchema on_pending_schema = OnPendingSchema::end;
+  Duration paused_interval{60000};  // the slow cadence while an import waits for a schema
 
   // The wait before the next poll; `same_status_polls` counts polls since
   // the status last changed (a change resets the growth: something moves).
@@ -3337,6 +3349,7 @@ enum class State {
   poll_wait,         // waiting for the next poll (interval or backoff)
   polling_status,    // V3 (legacy) step 3: GET .../datasets/{id}/status sent, awaiting its answer
   status_wait,       // V3: waiting for the next status request (interval or backoff)
+  schema_wait,       // the import is paused in pending_schema and PollPolicy says keep polling: a slow wait
   done,              // terminal: the outcome is fixed; every later event returns it
 };
 
@@ -3359,6 +3372,7 @@ enum class Trigger {
   import_pending,      // step 3: uninitialised / queued / processing (V3: UNINITIALISED / PROCESSING);
                        // a probe: anything but uninitialised that is not terminal (the PUT landed)
   import_terminal,     // step 3: complete / partial / failed / pending_schema (V3: READY / ERROR)
+  import_paused,       // step 3: pending_schema while PollPolicy::on_pending_schema is keep_polling
   import_unstarted,    // a probe answered `uninitialised`: the import never got the file, step 1 again
   poll_retry,          // step 3: 429 / 5xx / transport error
   poll_refused,        // step 3: final (404, malformed, unknown status, ...)
@@ -3415,6 +3429,8 @@ inline constexpr StateInfo kStates[] = {
     {State::poll_wait,        "poll_wait",        Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                  kNa,                    Phase::processing,        Reached::upload},
     {State::polling_status,   "polling_status",   Awaits::response, Purpose::dataset_status, Purpose::dataset_status,  kNa,             Trigger::poll_retry,  Trigger::poll_refused,  Phase::processing,        Reached::upload},
     {State::status_wait,      "status_wait",      Awaits::wake,     kNoRequest,              Purpose::dataset_status,  kNa,             kNa,                  kNa,                    Phase::processing,        Reached::upload},
+    // Its deadline row ends with the paused import's pending_schema report, not deadline_exceeded.
+    {State::schema_wait,      "schema_wait",      Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                  kNa,                    Phase::processing,        Reached::upload},
     // done keeps what the run reached: Upload remembers the state it ended from.
     {State::done,             "done",             Awaits::nothing,  kNoRequest,              kNoRequest,               kNa,             kNa,                  kNa,                    Phase::finished,          Reached::nothing},
 };
@@ -3469,6 +3485,7 @@ inline constexpr Transition kTransitions[] = {
 
     {State::polling, Trigger::import_pending, State::poll_wait},
     {State::polling, Trigger::import_terminal, State::done},
+    {State::polling, Trigger::import_paused, State::schema_wait},
     {State::polling, Trigger::poll_retry, State::poll_wait},
     {State::polling, Trigger::poll_refused, State::done},
     {State::polling, Trigger::import_stuck, State::done},
@@ -3484,6 +3501,8 @@ inline constexpr Transition kTransitions[] = {
     {State::polling_status, Trigger::retries_exhausted, State::done},
 
     {State::status_wait, Trigger::wake, State::polling_status},
+
+    {State::schema_wait, Trigger::wake, State::polling},
 };
 
 // Rules of every live state (all but done), written once. `deadline` is
@@ -3560,6 +3579,7 @@ constexpr std::string_view to_string(Trigger t) noexcept {
     case Trigger::upload_refused: return "upload_refused";
     case Trigger::import_pending: return "import_pending";
     case Trigger::import_terminal: return "import_terminal";
+    case Trigger::import_paused: return "import_paused";
     case Trigger::import_unstarted: return "import_unstarted";
     case Trigger::poll_retry: return "poll_retry";
     case Trigger::poll_refused: return "poll_refused";
@@ -4590,7 +4610,11 @@ class Upload {
     ended_in_ = state_;
     if (*to != State::done && now >= deadline_) {
       ended_in_ = *to;  // the run got as far as the state it was entering
-      outcome_.result = deadline_error(phase_of(*to));
+      // Waiting for a schema, the real outcome is the paused import's report.
+      if (state_ == State::schema_wait && paused_report_)
+        outcome_.result = *paused_report_;
+      else
+        outcome_.result = deadline_error(phase_of(*to));
       trigger = Trigger::deadline;
       to = State::done;
     }
@@ -4795,6 +4819,17 @@ class Upload {
     // whole or not at all), anything else that they did.
     if (state_ == State::probing && report.status == ImportStatus::uninitialised) return start_over(now);
     track_status(report.status, now);
+    // pending_schema is a pause: with keep_polling the same import is
+    // polled slowly (a probe first learns only that the PUT landed).
+    if (report.status == ImportStatus::pending_schema && state_ == State::polling &&
+        config_.poll.on_pending_schema == OnPendingSchema::keep_polling) {
+      paused_report_ = std::move(report);
+      wake_at_ = std::min(now + config_.poll.paused_interval, deadline_);
+      return take(Trigger::import_paused, now);
+    }
+    if (state_ == State::probing && report.status == ImportStatus::pending_schema &&
+        config_.poll.on_pending_schema == OnPendingSchema::keep_polling)
+      return wait_then(Trigger::import_pending, config_.poll.delay(0, rng_), now);
     if (is_terminal(report.status)) {
       outcome_.result = std::move(report);
       return take(Trigger::import_terminal, now);
@@ -5026,6 +5061,7 @@ class Upload {
 
   Instant upload_accepted_at_{};
   std::optional<ImportStatus> last_status_;
+  std::optional<ImportReport> paused_report_;  // the last pending_schema report while keep_polling
   Instant status_since_{};
   int same_status_polls_ = 0;
   bool stuck_noted_ = false;

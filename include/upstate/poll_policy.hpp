@@ -8,6 +8,16 @@
 
 namespace upstate {
 
+// What `pending_schema` means to a run. The service's import-status
+// reference says the import "is paused until a schema is defined": once the
+// dataset has a schema the same import may go on, so re-uploading first can
+// ingest the file twice.
+enum class OnPendingSchema {
+  end,           // the run ends with the pending_schema report (the caller sets a schema, then resumes the import)
+  keep_polling,  // the run keeps polling the paused import every `paused_interval` until it leaves
+                 // pending_schema or the deadline passes (then it ends with the pending_schema report)
+};
+
 struct PollPolicy {
   Duration initial{2000};  // first wait after a poll that was not terminal
   double factor = 1.5;     // growth per poll while the status stays the same
@@ -19,6 +29,8 @@ struct PollPolicy {
   // `uninitialised` this long after a successful PUT ends the run with
   // ErrorCode::import_stuck (the service never saw the bytes and never will).
   Duration stuck_after{300000};
+  OnPendingSchema on_pending_schema = OnPendingSchema::end;
+  Duration paused_interval{60000};  // the slow cadence while an import waits for a schema
 
   // The wait before the next poll; `same_status_polls` counts polls since
   // the status last changed (a change resets the growth: something moves).

@@ -32,6 +32,7 @@ enum class State {
   poll_wait,         // waiting for the next poll (interval or backoff)
   polling_status,    // V3 (legacy) step 3: GET .../datasets/{id}/status sent, awaiting its answer
   status_wait,       // V3: waiting for the next status request (interval or backoff)
+  schema_wait,       // the import is paused in pending_schema and PollPolicy says keep polling: a slow wait
   done,              // terminal: the outcome is fixed; every later event returns it
 };
 
@@ -54,6 +55,7 @@ enum class Trigger {
   import_pending,      // step 3: uninitialised / queued / processing (V3: UNINITIALISED / PROCESSING);
                        // a probe: anything but uninitialised that is not terminal (the PUT landed)
   import_terminal,     // step 3: complete / partial / failed / pending_schema (V3: READY / ERROR)
+  import_paused,       // step 3: pending_schema while PollPolicy::on_pending_schema is keep_polling
   import_unstarted,    // a probe answered `uninitialised`: the import never got the file, step 1 again
   poll_retry,          // step 3: 429 / 5xx / transport error
   poll_refused,        // step 3: final (404, malformed, unknown status, ...)
@@ -110,6 +112,8 @@ inline constexpr StateInfo kStates[] = {
     {State::poll_wait,        "poll_wait",        Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                  kNa,                    Phase::processing,        Reached::upload},
     {State::polling_status,   "polling_status",   Awaits::response, Purpose::dataset_status, Purpose::dataset_status,  kNa,             Trigger::poll_retry,  Trigger::poll_refused,  Phase::processing,        Reached::upload},
     {State::status_wait,      "status_wait",      Awaits::wake,     kNoRequest,              Purpose::dataset_status,  kNa,             kNa,                  kNa,                    Phase::processing,        Reached::upload},
+    // Its deadline row ends with the paused import's pending_schema report, not deadline_exceeded.
+    {State::schema_wait,      "schema_wait",      Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                  kNa,                    Phase::processing,        Reached::upload},
     // done keeps what the run reached: Upload remembers the state it ended from.
     {State::done,             "done",             Awaits::nothing,  kNoRequest,              kNoRequest,               kNa,             kNa,                  kNa,                    Phase::finished,          Reached::nothing},
 };
@@ -164,6 +168,7 @@ inline constexpr Transition kTransitions[] = {
 
     {State::polling, Trigger::import_pending, State::poll_wait},
     {State::polling, Trigger::import_terminal, State::done},
+    {State::polling, Trigger::import_paused, State::schema_wait},
     {State::polling, Trigger::poll_retry, State::poll_wait},
     {State::polling, Trigger::poll_refused, State::done},
     {State::polling, Trigger::import_stuck, State::done},
@@ -179,6 +184,8 @@ inline constexpr Transition kTransitions[] = {
     {State::polling_status, Trigger::retries_exhausted, State::done},
 
     {State::status_wait, Trigger::wake, State::polling_status},
+
+    {State::schema_wait, Trigger::wake, State::polling},
 };
 
 // Rules of every live state (all but done), written once. `deadline` is
@@ -255,6 +262,7 @@ constexpr std::string_view to_string(Trigger t) noexcept {
     case Trigger::upload_refused: return "upload_refused";
     case Trigger::import_pending: return "import_pending";
     case Trigger::import_terminal: return "import_terminal";
+    case Trigger::import_paused: return "import_paused";
     case Trigger::import_unstarted: return "import_unstarted";
     case Trigger::poll_retry: return "poll_retry";
     case Trigger::poll_refused: return "poll_refused";

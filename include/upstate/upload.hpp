@@ -186,7 +186,11 @@ class Upload {
     ended_in_ = state_;
     if (*to != State::done && now >= deadline_) {
       ended_in_ = *to;  // the run got as far as the state it was entering
-      outcome_.result = deadline_error(phase_of(*to));
+      // Waiting for a schema, the real outcome is the paused import's report.
+      if (state_ == State::schema_wait && paused_report_)
+        outcome_.result = *paused_report_;
+      else
+        outcome_.result = deadline_error(phase_of(*to));
       trigger = Trigger::deadline;
       to = State::done;
     }
@@ -391,6 +395,17 @@ class Upload {
     // whole or not at all), anything else that they did.
     if (state_ == State::probing && report.status == ImportStatus::uninitialised) return start_over(now);
     track_status(report.status, now);
+    // pending_schema is a pause: with keep_polling the same import is
+    // polled slowly (a probe first learns only that the PUT landed).
+    if (report.status == ImportStatus::pending_schema && state_ == State::polling &&
+        config_.poll.on_pending_schema == OnPendingSchema::keep_polling) {
+      paused_report_ = std::move(report);
+      wake_at_ = std::min(now + config_.poll.paused_interval, deadline_);
+      return take(Trigger::import_paused, now);
+    }
+    if (state_ == State::probing && report.status == ImportStatus::pending_schema &&
+        config_.poll.on_pending_schema == OnPendingSchema::keep_polling)
+      return wait_then(Trigger::import_pending, config_.poll.delay(0, rng_), now);
     if (is_terminal(report.status)) {
       outcome_.result = std::move(report);
       return take(Trigger::import_terminal, now);
@@ -622,6 +637,7 @@ class Upload {
 
   Instant upload_accepted_at_{};
   std::optional<ImportStatus> last_status_;
+  std::optional<ImportReport> paused_report_;  // the last pending_schema report while keep_polling
   Instant status_since_{};
   int same_status_polls_ = 0;
   bool stuck_noted_ = false;

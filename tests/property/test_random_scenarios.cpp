@@ -140,6 +140,7 @@ RunResult run_scenario(std::uint64_t seed, std::set<std::pair<State, Trigger>>& 
   if (rng.chance(1, 100)) config.token.clear();
   if (legacy && rng.chance(1, 20)) info.name = "data.jsonl";  // a type V3 does not take
   if (rng.chance(1, 200)) config.deadline = seconds(0);         // no time at all: start() meets the deadline
+  if (rng.chance(1, 3)) config.poll.on_pending_schema = OnPendingSchema::keep_polling;
   // Scenarios with restarts: after an event, the process may be killed
   // (the request in flight reaching the service or not) and a new machine
   // restored from the snapshot written just before.
@@ -198,9 +199,9 @@ RunResult run_scenario(std::uint64_t seed, std::set<std::pair<State, Trigger>>& 
       up = std::move(restored).value();
       if (rng.chance(1, 3)) clock.advance(seconds(rng.between(0, 900)));  // the new process starts later
       if (rng.chance(1, 4)) fake.inject(Fault::status(Purpose::poll, 503, "", {}, 1));  // and meets a hiccup
-      if (rng.chance(1, 20))
+      if (rng.chance(1, 10))
         action = up.cancel(clock.now());
-      else if (rng.chance(1, 20))
+      else if (rng.chance(1, 10))
         action = up.on_response(Response{200, {}, ""}, clock.now());  // caller bug: an answer before start
       else
         action = up.start(clock.now());

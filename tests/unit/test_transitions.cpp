@@ -132,6 +132,16 @@ struct Run {
   Run& to_legacy_uploading() { return start().respond(legacy_url(), 1); }
   Run& to_polling_status() { return to_legacy_uploading().respond(test::answer(200), 2); }
   Run& to_status_wait() { return to_polling_status().respond(status("PROCESSING"), 3); }
+  // PollPolicy::on_pending_schema = keep_polling: a pending_schema import is waited for.
+  static UploadConfig patient() {
+    UploadConfig c = config();
+    c.poll.on_pending_schema = OnPendingSchema::keep_polling;
+    return c;
+  }
+  Run& to_schema_wait() {
+    *this = Run(patient());
+    return to_polling().respond(test::import_answer("pending_schema"), 3);
+  }
   // A restored upload probing whether its lost PUT arrived (started at 10).
   Run& to_probe() { return (*this = restored_before_put()).start(10); }
   Run& to_probe_wait() { return to_probe().respond(test::answer(500), 11); }
@@ -272,6 +282,7 @@ const std::vector<Recipe>& recipes() {
 
       {State::polling, Trigger::import_pending, [](Run& r) { r.to_poll_wait(); }},
       {State::polling, Trigger::import_terminal, [](Run& r) { r.to_polling().respond(test::import_answer("complete"), 3); }},
+      {State::polling, Trigger::import_paused, [](Run& r) { r.to_schema_wait(); }},
       {State::polling, Trigger::poll_retry, [](Run& r) { r.to_polling().respond(test::answer(500), 3); }},
       {State::polling, Trigger::poll_refused, [](Run& r) { r.to_polling().respond(test::api_error(404), 3); }},
       {State::polling, Trigger::import_stuck,
@@ -310,6 +321,11 @@ const std::vector<Recipe>& recipes() {
       {State::status_wait, Trigger::cancel, [](Run& r) { (r = Run::legacy()).to_status_wait().cancel(4); }},
       {State::status_wait, Trigger::misuse,
        [](Run& r) { (r = Run::legacy()).to_status_wait().respond(test::answer(200), 4); }},
+
+      {State::schema_wait, Trigger::wake, [](Run& r) { r.to_schema_wait().wake(); }},
+      {State::schema_wait, Trigger::deadline, [](Run& r) { r.to_schema_wait().wake_at(20000); }},
+      {State::schema_wait, Trigger::cancel, [](Run& r) { r.to_schema_wait().cancel(4); }},
+      {State::schema_wait, Trigger::misuse, [](Run& r) { r.to_schema_wait().respond(test::answer(200), 4); }},
   };
   return all;
 }
@@ -347,4 +363,44 @@ TEST_CASE("every step a run takes is a row of the table") {
   REQUIRE(v3.up.state() == State::done);
   REQUIRE(v3.up.outcome()->complete());
   for (const Step& s : v3.up.trace()) CHECK(next_state(s.from, s.trigger) == s.to);
+}
+
+TEST_CASE("pending_schema is a pause: with keep_polling the same import is polled slowly until it goes on") {
+  Run run(Run::patient());
+  run.to_polling().respond(test::import_answer("pending_schema"), 3);
+  REQUIRE(run.up.state() == State::schema_wait);
+  REQUIRE(std::holds_alternative<Sleep>(run.last));
+  CHECK(std::get<Sleep>(run.last).until == at(3) + Run::patient().poll.paused_interval);
+  run.wake();
+  REQUIRE(std::holds_alternative<Send>(run.last));
+  CHECK(std::get<Send>(run.last).request.purpose == Purpose::poll);  // the same import: never step 1 again
+  run.respond(test::import_answer("pending_schema"), 70).wake();
+  run.respond(test::import_answer("complete", R"(,"accepted_count":3)"), 140);
+  REQUIRE(run.up.outcome());
+  CHECK(run.up.outcome()->complete());
+  CHECK(run.up.outcome()->requests_sent == 5);  // step 1, the PUT, three polls of the one import
+  CHECK(run.up.outcome()->abandoned_import_ids.empty());
+}
+
+TEST_CASE("pending_schema with keep_polling: at the deadline the run ends with the paused import's report") {
+  UploadConfig c = Run::patient();
+  c.deadline = std::chrono::seconds(200);
+  Run run(c);
+  run.to_polling().respond(test::import_answer("pending_schema"), 3);
+  for (int i = 0; i < 10 && run.up.state() == State::schema_wait; ++i)
+    run.wake().respond(test::import_answer("pending_schema"), 3 + 60.0 * (i + 1));
+  REQUIRE(run.up.state() == State::done);
+  const Step& last = run.up.trace().back();
+  CHECK(last.from == State::schema_wait);
+  CHECK(last.trigger == Trigger::deadline);
+  REQUIRE(run.up.outcome()->report());
+  CHECK(run.up.outcome()->report()->status == ImportStatus::pending_schema);
+}
+
+TEST_CASE("pending_schema by default ends the run with the report (the caller sets a schema, then resumes)") {
+  Run run;
+  run.to_polling().respond(test::import_answer("pending_schema"), 3);
+  REQUIRE(run.up.outcome());
+  REQUIRE(run.up.outcome()->report());
+  CHECK(run.up.outcome()->report()->status == ImportStatus::pending_schema);
 }
