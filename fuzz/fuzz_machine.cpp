@@ -13,6 +13,7 @@
 
 #include <upstate/upstate.hpp>
 
+#include "text_checks.hpp"
 #include "check.hpp"  // after upstate: its `check` macro must not meet a member named check
 
 namespace {
@@ -56,6 +57,48 @@ const char* const kBodies[] = {
     R"({"import_id":"tok-SECRET-123","upload_url":"https://s3.example.test/k","http_method":"PUT"})",
 };
 constexpr unsigned kBodyCount = sizeof(kBodies) / sizeof(kBodies[0]);
+
+// Answers whose strings are the fuzzer's bytes (control bytes as \u
+// escapes, everything else raw, invalid UTF-8 included), the token spliced
+// in at a fuzzer-chosen place: what reaches the summary and --json.
+const char* const kTemplates[] = {
+    R"({"import_id":"i1","status":"failed","reason":"@"})",
+    R"({"import_id":"i1","status":"partial","rejected_count":2,"errors":[{"record_index":0,"field":"@","reason":"@"}]})",
+    R"({"status":"ERROR","reason":"@"})",
+    "<Error><Code>@</Code><Message>@</Message></Error>",
+    R"({"error":{"detail":"@"}})",
+    R"({"import_id":"@","status":"complete"})",
+    R"({"upload_url":"https://s3.example.test/k?X-Amz-Signature=1","http_method":"PUT","import_id":"@"})",
+};
+constexpr unsigned kTemplateCount = sizeof(kTemplates) / sizeof(kTemplates[0]);
+
+std::string hostile_string(Input& in) {
+  std::string raw = in.text(96);
+  if (in.byte() % 2) raw.insert(raw.size() / 2, kToken);
+  std::string out;
+  for (char ch : raw) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '&') {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  return out;
+}
+
+std::string hostile_body(Input& in) {
+  std::string body = kTemplates[in.byte() % kTemplateCount];
+  for (std::size_t at = body.find('@'); at != std::string::npos; at = body.find('@', at)) {
+    const std::string s = hostile_string(in);
+    body.replace(at, 1, s);
+    at += s.size();
+  }
+  return body;
+}
 
 }  // namespace
 
@@ -103,7 +146,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (in.byte() % 4 == 0) r.headers.push_back({"Retry-After", in.text(32)});
         if (in.byte() % 4 == 0) r.headers.push_back({"Date", "Sat, 28 Nov 2026 12:00:00 GMT"});
         std::uint8_t pick = in.byte();
-        r.body = pick < 200 ? kBodies[pick % kBodyCount] : in.text(255);
+        r.body = pick < 160 ? kBodies[pick % kBodyCount] : pick < 224 ? hostile_body(in) : in.text(255);
         a = up.on_response(r, now);
         break;
       }
@@ -136,6 +179,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const upstate::Outcome& o = std::get<upstate::Done>(a).outcome;
   if (o.error()) check(upstate::to_string(*o.error()).find(kToken) == std::string::npos);
   for (const auto& note : o.notes) check(note.text.find(kToken) == std::string::npos);
+  // What upstate-upload shows of it: terminal-clean, strict JSON, no token.
+  const std::string human = upstate_upload::summary_text("f.csv", o);
+  const std::string json = upstate_upload::to_json("f.csv", o);
+  check(fuzz_text::terminal_clean(human));
+  check(fuzz_text::strict_json_line(json));
+  check(human.find(kToken) == std::string::npos);
+  check(json.find(kToken) == std::string::npos);
+  for (const auto& note : o.notes) check(fuzz_text::terminal_clean(upstate::terminal_safe(note.text)));
   for (const auto& s : up.trace()) check(upstate::next_state(s.from, s.trigger) == s.to);
   return 0;
 }

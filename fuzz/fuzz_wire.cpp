@@ -15,13 +15,31 @@
 
 #include <upstate/upstate.hpp>
 
+#include "text_checks.hpp"
 #include "check.hpp"  // after upstate: its `check` macro must not meet a member named check
 
 namespace {
+// Any bytes in any server string, and any local file name: the CLI's
+// summary is terminal-clean and its --json line strictly valid (issue 12).
+void check_rendering(const upstate::Outcome& o, std::string_view file) {
+  const std::string name(file.substr(0, 64));
+  check(fuzz_text::terminal_clean(upstate_upload::summary_text(name, o)));
+  check(fuzz_text::strict_json_line(upstate_upload::to_json(name, o, 7)));
+}
+
+void check_rendering(const upstate::Dataset& d) {
+  check(fuzz_text::terminal_clean(upstate_upload::dataset_text(d)));
+  check(fuzz_text::strict_json_line(upstate_upload::dataset_json(d)));
+}
+
 template <class T>
 void check_error(const upstate::Result<T>& r) {
   if (r) return;
   const auto& e = r.error();
+  upstate::Outcome o;
+  o.result = e;
+  check(fuzz_text::terminal_clean(upstate::to_string(e)));
+  check_rendering(o, "f.csv");
   check(e.code == upstate::ErrorCode::malformed_answer || e.code == upstate::ErrorCode::unknown_status);
   check(e.path.empty() || e.path[0] == '$');
   check(e.message.size() < 4096);
@@ -86,9 +104,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (r) check(r->errors.size() <= limits.max_record_errors);
       if (r) for (const auto& e : r->errors) check(e.raw.size() <= limits.max_raw_item_bytes);
       check_import_report_paths(body, limits, r);
+      if (r) {
+        upstate::Outcome o;
+        o.import_id = r->import_id;
+        o.abandoned_import_ids = {r->import_id};
+        o.result = r.value();
+        check_rendering(o, body);
+      }
       break;
     }
-    case 2: check_error(upstate::parse_dataset(body, limits)); break;
+    case 2: {
+      auto r = upstate::parse_dataset(body, limits);
+      check_error(r);
+      if (r) check_rendering(r.value());
+      break;
+    }
     case 3: check_error(upstate::parse_error_body(body, limits)); break;
     case 4: {
       auto r = upstate::parse_s3_error(body, limits);

@@ -54,10 +54,10 @@ inline upstate::BatchOutcome upload_many(const Args& args, const upstate::Upload
 
 inline void print_dataset_total(const std::string& dataset_id, const upstate::BatchOutcome& o) {
   if (o.total_datapoint_count)
-    std::fprintf(stderr, "dataset %s: total_datapoint_count %llu\n", dataset_id.c_str(),
+    std::fprintf(stderr, "dataset %s: total_datapoint_count %llu\n", upstate::terminal_safe(dataset_id).c_str(),
                  static_cast<unsigned long long>(*o.total_datapoint_count));
   else if (o.dataset_error)
-    std::fprintf(stderr, "dataset %s: could not fetch the total: %s\n", dataset_id.c_str(),
+    std::fprintf(stderr, "dataset %s: could not fetch the total: %s\n", upstate::terminal_safe(dataset_id).c_str(),
                  upstate::to_string(*o.dataset_error).c_str());
 }
 

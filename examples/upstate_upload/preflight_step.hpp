@@ -47,6 +47,7 @@ inline std::optional<upstate::Schema> fetch_schema(const Args& args, const upsta
 inline std::optional<upstate::Error> preflight_file(const Args& args, const std::optional<upstate::Schema>& schema,
                                                     const std::string& path) {
   const std::string name = base_name(path);
+  const std::string shown_name = upstate::terminal_safe(name);  // for stderr: a file name may hold any byte
   auto kind = upstate::file_kind_from_name(name);
   if (!kind) return std::nullopt;  // .zip and others: nothing we can read record by record
   upstate::PreflightConfig pc;
@@ -58,13 +59,13 @@ inline std::optional<upstate::Error> preflight_file(const Args& args, const std:
   const upstate::PreflightReport& r = preflight.finish();
   if (r.clean()) {
     if (!args.quiet)
-      std::fprintf(stderr, "%s: pre-flight: %llu records, no problem found\n", name.c_str(),
+      std::fprintf(stderr, "%s: pre-flight: %llu records, no problem found\n", shown_name.c_str(),
                    static_cast<unsigned long long>(r.records));
     return std::nullopt;
   }
   if (!args.quiet) {
-    std::fprintf(stderr, "%s: pre-flight: %llu records", name.c_str(), static_cast<unsigned long long>(r.records));
-    if (r.would_fail) std::fprintf(stderr, "; the service would fail the whole file: %s", r.fail_reason.c_str());
+    std::fprintf(stderr, "%s: pre-flight: %llu records", shown_name.c_str(), static_cast<unsigned long long>(r.records));
+    if (r.would_fail) std::fprintf(stderr, "; the service would fail the whole file: %s", upstate::terminal_safe(r.fail_reason).c_str());
     if (r.rejected_records)
       std::fprintf(stderr, "; %llu would be rejected", static_cast<unsigned long long>(r.rejected_records));
     if (r.unchecked_records)
@@ -73,7 +74,7 @@ inline std::optional<upstate::Error> preflight_file(const Args& args, const std:
     std::size_t shown = 0;
     for (const auto& p : r.problems) {
       if (++shown > 20) break;
-      std::fprintf(stderr, "  %s\n", upstate::to_string(p).c_str());
+      std::fprintf(stderr, "  %s\n", upstate::terminal_safe(upstate::to_string(p)).c_str());
     }
     const std::uint64_t more = r.problems.size() + r.problems_dropped - std::min<std::uint64_t>(shown, r.problems.size());
     if (shown > 20 || r.problems_dropped) std::fprintf(stderr, "  ... %llu more\n", static_cast<unsigned long long>(more));

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include <upstate/asio/client.hpp>
+#include <upstate/terminal_text.hpp>
 
 #include "text.hpp"
 
@@ -17,8 +18,10 @@ namespace upstate_upload {
 class ProgressView {
  public:
   // `lines_only`: several files at once, whose bars would overwrite each other.
+  // `file` (a local name or "import ID") and the machine's notes are shown
+  // escaped (upstate::terminal_safe).
   ProgressView(bool quiet, std::string file, bool lines_only = false)
-      : quiet_(quiet), tty_(!lines_only && ::isatty(2) == 1), file_(std::move(file)) {}
+      : quiet_(quiet), tty_(!lines_only && ::isatty(2) == 1), file_(upstate::terminal_safe(file)) {}
 
   void on_progress(const upstate::asio::Progress& p) {
     if (quiet_) return;
@@ -65,7 +68,7 @@ class ProgressView {
     }
     for (; notes_shown_ < up.notes().size(); ++notes_shown_) {
       end_bar();
-      std::fprintf(stderr, "%s: %s\n", file_.c_str(), up.notes()[notes_shown_].text.c_str());
+      std::fprintf(stderr, "%s: %s\n", file_.c_str(), upstate::terminal_safe(up.notes()[notes_shown_].text).c_str());
     }
   }
 

@@ -25,6 +25,7 @@ inline void write_rejected(const Args& args, const std::string& path, const upst
   const upstate::ImportReport* r = o.report();
   if (args.rejected_out.empty() || !r || r->status != upstate::ImportStatus::partial) return;
   const std::string name = base_name(path);
+  const std::string shown = upstate::terminal_safe(name);  // for stderr: a file name may hold any byte
   auto kind = upstate::file_kind_from_name(name);
   if (!kind) return;
   const std::string out_path = args.rejected_out + "/" + rejected_name(name, "");
@@ -45,14 +46,14 @@ inline void write_rejected(const Args& args, const std::string& path, const upst
   rejected.finish(sink);
   if (out && std::fclose(out) != 0) write_failed = true;
   if (!error.empty() || write_failed) {
-    std::fprintf(stderr, "%s: cannot write the rejected records to %s%s%s\n", name.c_str(), out_path.c_str(),
-                 error.empty() ? "" : ": ", error.c_str());
+    std::fprintf(stderr, "%s: cannot write the rejected records to %s%s%s\n", shown.c_str(), upstate::terminal_safe(out_path).c_str(),
+                 error.empty() ? "" : ": ", upstate::terminal_safe(error).c_str());
     return;
   }
-  std::FILE* reasons = std::fopen(reasons_path.c_str(), "wb");
+  std::FILE* reasons = std::fopen(upstate::terminal_safe(reasons_path).c_str(), "wb");
   const std::string text = rejected.reasons();
   if (!reasons || std::fwrite(text.data(), 1, text.size(), reasons) != text.size()) {
-    std::fprintf(stderr, "%s: cannot write %s\n", name.c_str(), reasons_path.c_str());
+    std::fprintf(stderr, "%s: cannot write %s\n", shown.c_str(), upstate::terminal_safe(reasons_path).c_str());
     if (reasons) std::fclose(reasons);
     return;
   }
@@ -60,11 +61,11 @@ inline void write_rejected(const Args& args, const std::string& path, const upst
   if (args.quiet) return;
   if (rejected.written() > 0)
     std::fprintf(stderr, "%s: %llu rejected records written to %s (reasons: %s); fix them and upload that file\n",
-                 name.c_str(), static_cast<unsigned long long>(rejected.written()), out_path.c_str(),
-                 reasons_path.c_str());
+                 shown.c_str(), static_cast<unsigned long long>(rejected.written()), upstate::terminal_safe(out_path).c_str(),
+                 upstate::terminal_safe(reasons_path).c_str());
   if (rejected.unidentified() > 0)
     std::fprintf(stderr, "%s: the service listed fewer records than it rejected: %llu cannot be identified (%s)\n",
-                 name.c_str(), static_cast<unsigned long long>(rejected.unidentified()), reasons_path.c_str());
+                 shown.c_str(), static_cast<unsigned long long>(rejected.unidentified()), upstate::terminal_safe(reasons_path).c_str());
 }
 
 }  // namespace upstate_upload

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <upstate/ascii.hpp>
+#include <upstate/terminal_text.hpp>
 
 namespace upstate_upload {
 
@@ -87,7 +88,8 @@ inline void print_schema_hint(const std::string& api_base, const std::string& da
                "  nothing was ingested: dataset %s has no schema. Set one, then run the same upload again:\n"
                "    curl -X PATCH -H \"Authorization: Token $PROLIFIC_API_TOKEN\" -H \"Content-Type: application/json\" \\\n"
                "      %s/datasets/%s -d '%s'\n",
-               dataset_id.c_str(), api_base.c_str(), dataset_id.c_str(), out.GetString());
+               upstate::terminal_safe(dataset_id).c_str(), upstate::terminal_safe(api_base).c_str(),
+               upstate::terminal_safe(dataset_id).c_str(), upstate::terminal_safe(out.GetString()).c_str());
   if (fields.empty())
     std::fprintf(stderr, "  (name your fields under \"fields\"; this file's first record gave none)\n");
   else

@@ -44,8 +44,8 @@ inline upstate::Outcome run_upload(const Args& args, upstate::Upload& upload, co
     state_error = write_state_file(args.state_file, up.snapshot());
     if (!state_error.empty()) {
       view.end_bar();
-      std::fprintf(stderr, "%s: cannot keep the state file (%s); the upload goes on without it\n", label.c_str(),
-                   state_error.c_str());
+      std::fprintf(stderr, "%s: cannot keep the state file (%s); the upload goes on without it\n",
+                   upstate::terminal_safe(label).c_str(), upstate::terminal_safe(state_error).c_str());
     }
   };
   upstate::Outcome outcome = upstate::asio::upload_file(upload, path, std::move(options));
@@ -57,7 +57,8 @@ inline upstate::Outcome run_upload(const Args& args, upstate::Upload& upload, co
       ::unlink(args.state_file.c_str());
     } else if (!args.quiet) {
       std::fprintf(stderr, "%s: state kept in %s: run the same command again to continue import %s\n",
-                   label.c_str(), args.state_file.c_str(), outcome.import_id.c_str());
+                   upstate::terminal_safe(label).c_str(), upstate::terminal_safe(args.state_file).c_str(),
+                   upstate::terminal_safe(outcome.import_id).c_str());
     }
   }
   return outcome;
@@ -89,7 +90,9 @@ inline upstate::Outcome upload_one(const Args& args, const upstate::UploadConfig
         return local_error(args.state_file + " is the state of " + was.name + " (" + std::to_string(was.size) +
                            " bytes), not of " + file.name + " (" + std::to_string(file.size) +
                            " bytes): remove it to start afresh");
-      if (!args.quiet) std::fprintf(stderr, "%s: continuing from %s\n", name.c_str(), args.state_file.c_str());
+      if (!args.quiet)
+        std::fprintf(stderr, "%s: continuing from %s\n", upstate::terminal_safe(name).c_str(),
+                     upstate::terminal_safe(args.state_file).c_str());
       upload.emplace(std::move(restored).value());
     }
   }

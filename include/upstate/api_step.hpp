@@ -107,8 +107,6 @@ class RetryBudget {
       e.message = std::to_string(failures_) + " attempts failed; last: " + e.message;
       return e;
     }
-    append_note(notes, dropped, now,
-                failure.cause.message + "; retrying (attempt " + std::to_string(failures_ + 1) + ")", token);
     Duration wait = policy.backoff(failures_, rng);
     if (failure.minimum) {
       wait = std::max(wait, *failure.minimum);
@@ -118,6 +116,11 @@ class RetryBudget {
         return Error::deadline("the server asked to wait " + seconds_text(*failure.minimum) + ", past the deadline")
             .with_status(failure.cause.http_status);
     }
+    // Announced only when it will happen: a wait that reaches the deadline
+    // ends in deadline_exceeded, not in another attempt.
+    if (now + wait < deadline)
+      append_note(notes, dropped, now,
+                  failure.cause.message + "; retrying (attempt " + std::to_string(failures_ + 1) + ")", token);
     return Wait{std::min(now + wait, deadline)};
   }
 

@@ -49,6 +49,7 @@
 #include "config.hpp"
 #include "dataset_fetch.hpp"
 #include "http.hpp"
+#include "redaction.hpp"
 #include "rng.hpp"
 #include "text.hpp"
 #include "upload.hpp"
@@ -103,7 +104,7 @@ class Batch {
     if (done_) return;
     if (started_ || i >= files_.size() || files_[i].stage != Stage::waiting)
       return misuse("refuse_file " + std::to_string(i) + (started_ ? " after start" : ""), time_.last());
-    error.message = redact(std::move(error.message), config_.upload.token);
+    redact_in(error, config_.upload.token);
     Outcome o;
     o.result = std::move(error);
     end_file(i, std::move(o));

@@ -21,6 +21,7 @@
 #include "drive_loop.hpp"
 #include "http.hpp"
 #include "outcome.hpp"
+#include "redaction.hpp"
 #include "result.hpp"
 #include "rng.hpp"
 #include "text.hpp"
@@ -72,11 +73,13 @@ class DatasetFetch {
     if (!parsed) return finish(FetchTrigger::fetched, std::move(parsed).error().with_status(response.status), now);
     if (parsed->id != config_.dataset_id)
       return finish(FetchTrigger::fetched,
-                    Error::malformed("$.id", "the answer is about dataset '" + printable_excerpt(parsed->id, 80) +
-                                                 "', not '" + printable_excerpt(config_.dataset_id, 80) + "'")
+                    Error::malformed("$.id", "the answer is about dataset '" +
+                                                 printable_excerpt(redact(parsed->id, config_.token), 80) + "', not '" +
+                                                 printable_excerpt(config_.dataset_id, 80) + "'")
                         .with_status(response.status),
                     now);
     result_ = std::move(parsed).value();
+    redact_in(result_->value(), config_.token);  // --show-dataset prints its name and schema
     return take(FetchTrigger::fetched, now);
   }
 
@@ -160,7 +163,7 @@ class DatasetFetch {
   }
 
   DatasetFetchAction finish(FetchTrigger trigger, Error error, Instant now) {
-    error.message = redact(std::move(error.message), config_.token);
+    redact_in(error, config_.token);
     result_ = std::move(error);
     return take(trigger, now);
   }

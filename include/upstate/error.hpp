@@ -6,6 +6,8 @@
 #include <string_view>
 #include <utility>
 
+#include "terminal_text.hpp"
+
 namespace upstate {
 
 enum class ErrorCode {
@@ -39,6 +41,7 @@ enum class ErrorCode {
   usage,                   // the caller fed an event the current state cannot take (never a default or filler)
   invalid_snapshot,        // Upload::restore: not a snapshot we wrote, or one for another dataset / API
   preflight_failed,        // a strict pre-flight check (records/preflight.hpp) found records the service would reject
+  insecure_upload_url,     // an http:// upload URL while the API is https: the file would travel in clear text
   // Our own bug.
   internal,                // a move the machine's table lacks: please report it; never the caller's fault
 };
@@ -70,6 +73,7 @@ constexpr std::string_view to_string(ErrorCode c) noexcept {
     case ErrorCode::usage: return "usage";
     case ErrorCode::invalid_snapshot: return "invalid_snapshot";
     case ErrorCode::preflight_failed: return "preflight_failed";
+    case ErrorCode::insecure_upload_url: return "insecure_upload_url";
     case ErrorCode::internal: return "internal";
   }
   return "?";
@@ -125,12 +129,15 @@ struct Error {
   }
 };
 
+// One line, safe for a terminal: the server code (S3's <Code> verbatim),
+// the message and the path with every control byte and non-UTF-8 byte
+// escaped (terminal_text.hpp), whoever built them.
 inline std::string to_string(const Error& e) {
   std::string s{to_string(e.code)};
   if (e.http_status != 0) s += " (HTTP " + std::to_string(e.http_status) + ")";
-  if (!e.server_code.empty()) s += " [" + e.server_code + "]";
-  if (!e.message.empty()) s += ": " + e.message;
-  if (!e.path.empty()) s += " at " + e.path;
+  if (!e.server_code.empty()) s += " [" + terminal_safe(e.server_code) + "]";
+  if (!e.message.empty()) s += ": " + terminal_safe(e.message);
+  if (!e.path.empty()) s += " at " + terminal_safe(e.path);
   return s;
 }
 

@@ -28,9 +28,11 @@
 #include "http.hpp"
 #include "http_date.hpp"
 #include "presigned_url.hpp"
+#include "redaction.hpp"
 #include "rng.hpp"
 #include "text.hpp"
 #include "transitions.hpp"
+#include "upload_scheme.hpp"
 #include "upload_snapshot.hpp"  // the snapshot format, and usable_import_id
 #include "url.hpp"
 #include "wire/dataset_status.hpp"
@@ -218,7 +220,7 @@ class Upload {
   }
 
   Action finish(Trigger trigger, Error error, Instant now) {
-    error.message = redact(std::move(error.message), config_.token);
+    redact_in(error, config_.token);
     outcome_.result = std::move(error);
     return take(trigger, now);
   }
@@ -254,8 +256,11 @@ class Upload {
     UploadUrlAnswer& answer = parsed.value();
     // Parsed and inspected once, for the checks and for the expiry.
     std::optional<PresignedUrlInfo> info;
-    if (auto url = parse_url(answer.upload_url)) info = inspect_presigned_url(*url);
+    const std::optional<Url> url = parse_url(answer.upload_url);
+    if (url) info = inspect_presigned_url(*url);
     if (auto problem = check_url_answer(answer, info ? &*info : nullptr, response.status))
+      return finish(Trigger::url_refused, *problem, now);
+    if (auto problem = check_upload_scheme(*url, config_, response.status))
       return finish(Trigger::url_refused, *problem, now);
 
     if (!import_id_.empty()) abandoned_.push_back(import_id_);
@@ -285,7 +290,9 @@ class Upload {
                  "files only; '" + printable_excerpt(file_.name, 100) + "' is neither",
                  "");
     if (a.import_id && !detail::usable_import_id(*a.import_id))
-      return bad(ErrorCode::malformed_answer, "import_id is not a usable path segment", "$.import_id");
+      return bad(ErrorCode::malformed_answer,
+                 "import_id is not a usable path segment (empty, '.', '..', over 256 bytes or holding a control byte)",
+                 "$.import_id");
     // Import ids go into snapshots (state files on disk): a server that
     // echoes the token there must not get it written down.
     if (a.import_id && redact(*a.import_id, config_.token) != *a.import_id)
@@ -294,7 +301,9 @@ class Upload {
       return bad(ErrorCode::unsupported_upload_method,
                  "the service asks for an upload with " + printable_excerpt(a.http_method, 32) + "; only PUT is supported",
                  "$.http_method");
-    if (!info) return bad(ErrorCode::malformed_answer, "upload_url is not an absolute http(s) URL", "$.upload_url");
+    if (!info)
+      return bad(ErrorCode::malformed_answer, "upload_url is not an absolute http(s) URL with a valid host name",
+                 "$.upload_url");
     if (a.content_type && (a.content_type->empty() || !is_safe_header_value(*a.content_type) || a.content_type->size() > 256))
       return bad(ErrorCode::malformed_answer, "content_type is not a usable header value", "$.content_type");
     for (const auto& h : info->signed_headers) {
@@ -363,10 +372,11 @@ class Upload {
     }
     Error e = Error::answer(c.code, response.status, "", xml ? xml->code : "");
     if (xml) {
-      e.message = "upload host refused the file: " + printable_excerpt(xml->code, 64) + ": " +
-                  printable_excerpt(xml->message, 200);
+      // Redacted before the cut: a token straddling it would leak in part.
+      e.message = "upload host refused the file: " + printable_excerpt(redact(xml->code, config_.token), 64) + ": " +
+                  printable_excerpt(redact(xml->message, config_.token), 200);
       if (c.code == ErrorCode::signature_mismatch)
-        e.message += "; we sent Content-Type '" + printable_excerpt(content_type_, 100) +
+        e.message += "; we sent Content-Type '" + printable_excerpt(redact(content_type_, config_.token), 100) +
                      "' and no other signed header: the URL was altered or signed for other values";
     } else {
       e.message = "upload host answered HTTP " + std::to_string(response.status);
@@ -385,7 +395,7 @@ class Upload {
     if (report.import_id != import_id_)
       return finish(Trigger::poll_refused,
                     Error::malformed("$.import_id", "the answer is about import '" +
-                                                        printable_excerpt(report.import_id, 80) + "', not '" +
+                                                        printable_excerpt(redact(report.import_id, config_.token), 80) + "', not '" +
                                                         import_id_ + "'")
                         .with_status(response.status),
                     now);
@@ -399,6 +409,7 @@ class Upload {
     // polled slowly (a probe first learns only that the PUT landed).
     if (report.status == ImportStatus::pending_schema && state_ == State::polling &&
         config_.poll.on_pending_schema == OnPendingSchema::keep_polling) {
+      redact_in(report, config_.token);
       paused_report_ = std::move(report);
       wake_at_ = std::min(now + config_.poll.paused_interval, deadline_);
       return take(Trigger::import_paused, now);
@@ -407,6 +418,7 @@ class Upload {
         config_.poll.on_pending_schema == OnPendingSchema::keep_polling)
       return wait_then(Trigger::import_pending, config_.poll.delay(0, rng_), now);
     if (is_terminal(report.status)) {
+      redact_in(report, config_.token);  // a server echoing the token in a reason must not get it printed
       outcome_.result = std::move(report);
       return take(Trigger::import_terminal, now);
     }
@@ -448,7 +460,9 @@ class Upload {
     last_dataset_status_ = answer.status;
     track_status(to_import_status(answer.status), now);
     if (is_terminal(answer.status)) {
-      outcome_.result = legacy_report(std::move(answer));
+      ImportReport report = legacy_report(std::move(answer));
+      redact_in(report, config_.token);
+      outcome_.result = std::move(report);
       return take(Trigger::import_terminal, now);
     }
     return pending(answer.status == DatasetStatus::uninitialised, "the dataset's status is still UNINITIALISED",

@@ -32,6 +32,7 @@
 #include "dataset_status.hpp"
 #include "import_status.hpp"
 #include "result.hpp"
+#include "terminal_text.hpp"
 #include "url.hpp"
 #include "wire/json.hpp"
 
@@ -88,9 +89,11 @@ inline Error invalid_snapshot(std::string path, std::string message) {
 }
 
 // An import id we will put in a URL path later: the rules step 1's answer
-// is held to.
+// is held to. No control byte either: it is shown in summaries, notes and
+// messages, and a server-chosen escape sequence there would drive the
+// user's terminal.
 inline bool usable_import_id(std::string_view id) noexcept {
-  return is_safe_segment(id) && id.size() <= UploadSnapshot::kMaxImportIdBytes;
+  return is_safe_segment(id) && id.size() <= UploadSnapshot::kMaxImportIdBytes && !has_control_byte(id);
 }
 
 }  // namespace detail

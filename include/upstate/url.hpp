@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ascii.hpp"
+#include "host_name.hpp"
 
 namespace upstate {
 
@@ -85,8 +86,10 @@ struct Url {
   }
 };
 
-// Parses an absolute http(s) URL. Userinfo, fragments and control
-// characters are refused: nothing we send should carry them.
+// Parses an absolute http(s) URL. Userinfo, fragments, control characters
+// and a host that is not a valid host name or address (host_name.hpp) are
+// refused: nothing we send should carry them, and nothing is looked up
+// before its syntax is known good.
 inline std::optional<Url> parse_url(std::string_view s) {
   for (char c : s)
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return std::nullopt;
@@ -124,6 +127,7 @@ inline std::optional<Url> parse_url(std::string_view s) {
     if (auth.empty() || auth.find(':') != std::string_view::npos) return std::nullopt;
     u.host = std::string(auth);
   }
+  if (!is_valid_host(u.host)) return std::nullopt;
   if (!port_text.empty()) {
     if (port_text.size() > 5) return std::nullopt;
     unsigned p = 0;
