@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The reference the benchmark compares upstate-upload's whole flow with: what
-# the service's official command-line client does (shared/API.md, last
+# the service's official command-line client does (docs/service.md, last
 # section), written as a shell loop of curl calls.
 #   PROLIFIC_API_TOKEN=... reference_flow.sh [--interval S] [--give-up S] [--cacert PEM] API_BASE DATASET_ID FILE
 # 1. GET {API_BASE}/datasets/{DATASET_ID}/upload-url/{name} with the token;

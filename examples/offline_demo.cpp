@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include <upstate/testing.hpp>
 #include <upstate/upstate.hpp>
 
 namespace {

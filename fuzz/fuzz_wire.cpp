@@ -56,6 +56,12 @@ void check_same_report(const upstate::ImportReport& a, const upstate::ImportRepo
   check(a.accepted_count == b.accepted_count);
   check(a.rejected_count == b.rejected_count);
   check(a.duplicate_count == b.duplicate_count);
+  check(a.filename == b.filename);
+  check(a.processing_started_at == b.processing_started_at);
+  check(a.processed_offset == b.processed_offset);
+  check(a.written_count == b.written_count);
+  check(a.duplicate_seen_count == b.duplicate_seen_count);
+  check(a.rejected_seen_count == b.rejected_seen_count);
   check(a.reason == b.reason);
   check(a.errors_dropped == b.errors_dropped);
   check(a.errors.size() == b.errors.size());
@@ -119,7 +125,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (r) check_rendering(r.value());
       break;
     }
-    case 3: check_error(upstate::parse_error_body(body, limits)); break;
+    case 3: {
+      auto r = upstate::parse_error_body(body, limits);
+      check_error(r);
+      if (r) check(r->detail.size() <= 512 && r->summary().size() < 4096);  // a hostile detail stays bounded
+      break;
+    }
     case 4: {
       auto r = upstate::parse_s3_error(body, limits);
       if (!r) check(r.error().code == upstate::ErrorCode::malformed_answer);

@@ -1,7 +1,11 @@
 // upstate 0.1.0 -- single-header core (needs RapidJSON and the standard library)
 //
+// Copyright (c) 2026 the upstate authors. MIT License: see LICENSE
+// (SPDX-License-Identifier: MIT); the licence text is reproduced at the
+// end of this file.
+//
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (68 files, each once, in the order
+// and the project headers it includes (56 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -9,9 +13,40 @@
 #define UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP
 
 // ---- begin include/upstate/upstate.hpp ----
-// The core of upstate: wire types, parsing, policies, the upload machine and
-// the offline testing kit. Needs RapidJSON and the standard library only;
-// the Asio adapter is a separate header (<upstate/asio/client.hpp>).
+// The core of upstate: wire types, parsing, policies, the upload machines.
+// Needs RapidJSON and the standard library only. Every translation unit of a
+// user pays for this file, so what only some need has an umbrella of its own
+// (bench/compile_time.sh measures each):
+//   <upstate/records.hpp>      Preflight, RejectedRecords (the record checkers)
+//   <upstate/testing.hpp>      the offline testing kit (FakeService, ...)
+//   <upstate/ostream.hpp>      operator<< for the public types
+//   <upstate/asio/client.hpp>  the Asio adapter
+
+// ---- begin include/upstate/version.hpp ----
+// upstate's version, for a program to check or print. Equal to CMake's
+// project(upstate VERSION ...) (test unit "version: the header matches
+// CMakeLists.txt"); bumped together with CHANGELOG.md.
+#define UPSTATE_VERSION_MAJOR 0
+#define UPSTATE_VERSION_MINOR 1
+#define UPSTATE_VERSION_PATCH 0
+#define UPSTATE_VERSION_STRING "0.1.0"
+// One number that orders versions: 10000 * major + 100 * minor + patch.
+#define UPSTATE_VERSION (UPSTATE_VERSION_MAJOR * 10000 + UPSTATE_VERSION_MINOR * 100 + UPSTATE_VERSION_PATCH)
+
+namespace upstate {
+
+struct Version {
+  int major;
+  int minor;
+  int patch;
+  const char* string;
+};
+
+inline constexpr Version kVersion{UPSTATE_VERSION_MAJOR, UPSTATE_VERSION_MINOR, UPSTATE_VERSION_PATCH,
+                                  UPSTATE_VERSION_STRING};
+
+}  // namespace upstate
+// ---- end include/upstate/version.hpp ----
 
 // ---- begin include/upstate/action.hpp ----
 // The machine's one answer to every event: what the caller does next.
@@ -586,7 +621,7 @@ class MonotonicTime {
 #include <iterator>
 
 // ---- begin include/upstate/import_status.hpp ----
-// The import job's lifecycle as the service reports it (API.md, step 3).
+// The import job's lifecycle as the service reports it (docs/service.md, step 3).
 
 namespace upstate {
 
@@ -656,13 +691,11 @@ constexpr std::optional<ImportStatus> parse_import_status(std::string_view text)
 // offsets into it: a handful of allocations whatever the count, a copy is a
 // deep copy, and reading a record gives a RecordErrorView whose string_views
 // point into that buffer.
-#include <functional>
 #include <initializer_list>
-#include <stdexcept>
 
 namespace upstate {
 
-// One rejected record. Field names are UNCONFIRMED (API.md): the index is
+// One rejected record. Field names are UNCONFIRMED (docs/service.md): the index is
 // read from `record_index`, else `row`, `line` or `index`; the reason from
 // `reason`, else `message`, else `detail`. `raw` keeps the item's JSON
 // (truncated at ParseLimits::max_raw_item_bytes) whatever it held.
@@ -702,7 +735,7 @@ class RecordErrors {
     using reference = RecordErrorView;  // made on access: a proxy, like vector<bool>'s
 
     const_iterator() = default;
-    RecordErrorView operator*() const { return (*list_)[i_]; }
+    RecordErrorView operator*() const { return (*list_)[static_cast<std::size_t>(i_)]; }
     RecordErrorView operator[](difference_type n) const { return (*list_)[static_cast<std::size_t>(i_ + n)]; }
     const_iterator& operator++() { ++i_; return *this; }
     const_iterator operator++(int) { auto t = *this; ++i_; return t; }
@@ -768,8 +801,11 @@ class RecordErrors {
 
   // Copies the strings in. A field or reason that lies inside `raw` (as the
   // parser's do: they are views of the item's own text) is stored as a
-  // place in raw's copy, not a second time.
-  void push_back(std::optional<std::uint64_t> record_index, std::string_view field, std::string_view reason,
+  // place in raw's copy, not a second time. Returns false, storing nothing,
+  // for a record of 4 GiB or more (an error value, not an exception: the
+  // core builds with -fno-exceptions; the parsers' body caps keep every
+  // answer far below it).
+  bool push_back(std::optional<std::uint64_t> record_index, std::string_view field, std::string_view reason,
                  std::string_view raw) {
     // A view of our own text (errors.push_back(errors[0])) would dangle
     // once the text grows: copy it out first.
@@ -780,7 +816,7 @@ class RecordErrors {
     // record comes near 4 GiB, and one that would is refused.
     if (raw.size() > kMaxRecordBytes || field.size() > kMaxRecordBytes || reason.size() > kMaxRecordBytes ||
         raw.size() + field.size() + reason.size() > kMaxRecordBytes)
-      throw std::length_error("upstate::RecordErrors: a record of 4 GiB or more");
+      return false;
     Record r;
     r.has_index = record_index.has_value();
     r.index = record_index.value_or(0);
@@ -792,9 +828,10 @@ class RecordErrors {
     r.reason_at = place_of(reason, raw, r.raw_offset);
     r.reason_size = static_cast<std::uint32_t>(reason.size());
     records_.push_back(r);
+    return true;
   }
-  void push_back(const RecordError& e) { push_back(e.record_index, e.field, e.reason, e.raw); }
-  void push_back(const RecordErrorView& e) { push_back(e.record_index, e.field, e.reason, e.raw); }
+  bool push_back(const RecordError& e) { return push_back(e.record_index, e.field, e.reason, e.raw); }
+  bool push_back(const RecordErrorView& e) { return push_back(e.record_index, e.field, e.reason, e.raw); }
 
   friend bool operator==(const RecordErrors& a, const RecordErrors& b) {
     if (a.size() != b.size()) return false;
@@ -826,11 +863,14 @@ class RecordErrors {
     return static_cast<std::uint32_t>(at);
   }
 
-  // std::less, not <: the pointers may belong to unrelated objects.
+  // Addresses as integers, not <: the pointers may belong to unrelated
+  // objects (std::less would do too, but <functional> costs every
+  // translation unit ~0.2 s of compile time; bench/compile_time.sh).
   static bool inside(std::string_view part, std::string_view whole) noexcept {
     if (part.empty() || whole.empty()) return false;
-    const std::less<const char*> before;
-    return !before(part.data(), whole.data()) && !before(whole.data() + whole.size(), part.data() + part.size());
+    const auto address = [](const char* p) { return reinterpret_cast<std::uintptr_t>(p); };
+    return address(part.data()) >= address(whole.data()) &&
+           address(part.data()) + part.size() <= address(whole.data()) + whole.size();
   }
 
   std::vector<Record> records_;
@@ -1154,7 +1194,7 @@ inline Result<std::uint64_t> read_count(const JsonValue& v, const std::string& p
 // ---- fields of one object ----
 
 // Reads the fields of one JSON object in order and keeps the first error, so
-// a parser reads like the table in API.md and checks `failed()` once. After
+// a parser reads like the table in docs/service.md and checks `failed()` once. After
 // an error every getter returns its default without looking further.
 class ObjectReader {
  public:
@@ -1435,15 +1475,33 @@ struct ImportReport {
   std::string created_at, updated_at;
   std::optional<std::uint64_t> accepted_count;   // non-negative integers only
   std::optional<std::uint64_t> rejected_count;
-  std::optional<std::uint64_t> duplicate_count;  // UNCONFIRMED
+  std::optional<std::uint64_t> duplicate_count;  // accepted records already in the dataset (not written twice)
   RecordErrors errors;                           // may hold fewer entries than rejected_count
   std::uint64_t errors_dropped = 0;              // items past ParseLimits::max_record_errors
   std::optional<std::string> reason;             // on failed (and maybe partial)
+
+  // Server-side progress (the official client's model; docs/service.md,
+  // Step 3). Informational, so read leniently: a value of another type is
+  // ignored rather than failing the poll.
+  std::string filename;                                // the uploaded file's name, "" when absent
+  std::string processing_started_at;                   // ISO-8601, "" when absent
+  std::optional<std::uint64_t> processed_offset;       // how far processing got (bytes or records: UNCONFIRMED)
+  std::optional<std::uint64_t> written_count;          // running counts while processing
+  std::optional<std::uint64_t> duplicate_seen_count;
+  std::optional<std::uint64_t> rejected_seen_count;
+
+  // accepted_count − duplicate_count: the records this import wrote (nullopt
+  // without accepted_count; a duplicate_count above accepted_count gives 0).
+  std::optional<std::uint64_t> new_count() const noexcept {
+    if (!accepted_count) return std::nullopt;
+    std::uint64_t dup = duplicate_count.value_or(0);
+    return dup >= *accepted_count ? 0 : *accepted_count - dup;
+  }
 };
 
 namespace detail {
 
-// The spellings an errors[] item's fields may have (API.md, UNCONFIRMED), in
+// The spellings an errors[] item's fields may have (docs/service.md, UNCONFIRMED), in
 // order of preference: the first present (not null) wins, and must then be
 // valid.
 inline constexpr std::string_view kRecordIndexKeys[] = {"record_index", "row", "line", "index"};
@@ -1514,6 +1572,18 @@ inline std::optional<Error> read_record_error(const JsonValue& item, RecordError
   return std::nullopt;
 }
 
+// The progress fields' lenient readers: present with the right type, or nothing.
+inline std::optional<std::uint64_t> lenient_count(const JsonValue& object, const char* key) {
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsUint64()) return std::nullopt;
+  return it->value.GetUint64();
+}
+inline std::string lenient_string(const JsonValue& object, const char* key) {
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsString()) return {};
+  return std::string(string_view_of(it->value));
+}
+
 inline Error unknown_import_status(std::string_view text) {
   Error e;
   e.code = ErrorCode::unknown_status;
@@ -1549,6 +1619,12 @@ inline Result<ImportReport> parse_import_report_dom(std::string_view body, const
   report.reason = fields.optional_string("reason");
   const detail::JsonValue* errors = fields.optional_array("errors");
   if (fields.failed()) return fields.take_error();
+  report.filename = detail::lenient_string(json.doc(), "filename");
+  report.processing_started_at = detail::lenient_string(json.doc(), "processing_started_at");
+  report.processed_offset = detail::lenient_count(json.doc(), "processed_offset");
+  report.written_count = detail::lenient_count(json.doc(), "written_count");
+  report.duplicate_seen_count = detail::lenient_count(json.doc(), "duplicate_seen_count");
+  report.rejected_seen_count = detail::lenient_count(json.doc(), "rejected_seen_count");
   if (errors) {
     // Bounded by the cap, not by what the answer claims: the array is
     // already parsed, and a valid answer may fill the cap.
@@ -1890,6 +1966,10 @@ class ImportReportSaxHandler {
           case kAcceptedCount: report_.accepted_count = magnitude; return true;
           case kRejectedCount: report_.rejected_count = magnitude; return true;
           case kDuplicateCount: report_.duplicate_count = magnitude; return true;
+          case kProcessedOffset: report_.processed_offset = magnitude; return true;
+          case kWrittenCount: report_.written_count = magnitude; return true;
+          case kDuplicateSeenCount: report_.duplicate_seen_count = magnitude; return true;
+          case kRejectedSeenCount: report_.rejected_seen_count = magnitude; return true;
           case kUnknownField: return true;
           default: return false;
         }
@@ -1929,11 +2009,16 @@ class ImportReportSaxHandler {
   enum Field : unsigned {
     kImportId, kDatasetId, kType, kStatus, kCreatedAt, kUpdatedAt,
     kAcceptedCount, kRejectedCount, kDuplicateCount, kReason, kErrors,
+    // Progress (read leniently by the DOM path: any other type makes this
+    // path give up, and the DOM path then ignores the value).
+    kFilename, kProcessingStartedAt, kProcessedOffset, kWrittenCount, kDuplicateSeenCount, kRejectedSeenCount,
     kUnknownField,  // any other key: its value is skipped
   };
   static constexpr std::string_view kFieldNames[] = {
       "import_id",      "dataset_id",     "type",            "status", "created_at", "updated_at",
-      "accepted_count", "rejected_count", "duplicate_count", "reason", "errors"};
+      "accepted_count", "rejected_count", "duplicate_count", "reason", "errors",
+      "filename",       "processing_started_at", "processed_offset", "written_count", "duplicate_seen_count",
+      "rejected_seen_count"};
 
   // An item's spellings: index0..3 follow kRecordIndexKeys and reason0..2
   // kRecordReasonKeys, so a lower number is the preferred spelling.
@@ -2002,6 +2087,8 @@ class ImportReportSaxHandler {
       case kCreatedAt: report_.created_at = s; return true;
       case kUpdatedAt: report_.updated_at = s; return true;
       case kReason: report_.reason.emplace(s); return true;
+      case kFilename: report_.filename = s; return true;
+      case kProcessingStartedAt: report_.processing_started_at = s; return true;
       case kUnknownField: return true;
       default: return false;  // a count or errors[] as a string
     }
@@ -2186,6 +2273,13 @@ namespace upstate {
 // Perform this request, then feed the answer back with on_response (or the
 // failure with on_transport_error). For the PUT, `request.file` says how
 // many bytes of the caller's file to stream as the body.
+//
+// The driver must bound each request it runs: the machine bounds only its
+// own waits (Sleep), and while a Send is out it is waiting for an event that
+// only the driver can produce. Give every exchange a timeout (at the latest
+// the machine's deadline()) and report its expiry with on_transport_error
+// (TransportError::Kind::timeout); examples/own_event_loop/ shows how
+// (each exchange's timeout_at() bounds its poll(2)).
 struct Send {
   Request request;
 };
@@ -2307,6 +2401,9 @@ struct PollPolicy {
   Duration stuck_after{300000};
   OnPendingSchema on_pending_schema = OnPendingSchema::end;
   Duration paused_interval{60000};  // the slow cadence while an import waits for a schema
+  // V3 datasets: a READY/ERROR that has not changed since the PUT is taken as
+  // this file's outcome only this long after it (legacy_freshness.hpp).
+  Duration legacy_settle{15000};
 
   // The wait before the next poll; `same_status_polls` counts polls since
   // the status last changed (a change resets the growth: something moves).
@@ -2339,7 +2436,7 @@ constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) n
   y -= m <= 2;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
   const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
@@ -2477,6 +2574,39 @@ inline std::string format_amz_date(UnixSeconds t) {
   return buf;
 }
 
+// An ISO-8601 date-time with its offset, as the API writes timestamps
+// (step 1's expires_at): "2026-11-28T12:00:00Z", with optional fractional
+// seconds (dropped) and "Z", "+HH:MM" or "-HH:MM"; a lower-case 't'/'z' and a
+// space for 'T' are taken too. No offset at all: nullopt (the time would be
+// ambiguous).
+inline std::optional<UnixSeconds> parse_iso8601(std::string_view s) noexcept {
+  using namespace detail;
+  unsigned y, mo, d, h, mi, se;
+  if (s.size() < 20 || s.size() > 64 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+      s[13] != ':' || s[16] != ':')
+    return std::nullopt;
+  if (!read_digits(s, 0, 4, y) || !read_digits(s, 5, 2, mo) || !read_digits(s, 8, 2, d) ||
+      !read_digits(s, 11, 2, h) || !read_digits(s, 14, 2, mi) || !read_digits(s, 17, 2, se))
+    return std::nullopt;
+  std::size_t pos = 19;
+  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+    ++pos;
+    std::size_t digits = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos, ++digits;
+    if (digits == 0) return std::nullopt;
+  }
+  auto t = make_time(y, mo, d, h, mi, se);
+  if (!t || pos >= s.size()) return std::nullopt;
+  std::string_view zone = s.substr(pos);
+  if (zone == "Z" || zone == "z") return t;
+  unsigned oh, om;
+  if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':' || !read_digits(zone, 1, 2, oh) ||
+      !read_digits(zone, 4, 2, om) || oh > 23 || om > 59)
+    return std::nullopt;
+  const std::int64_t offset = static_cast<std::int64_t>(oh) * 3600 + om * 60;
+  return zone[0] == '+' ? *t - offset : *t + offset;
+}
+
 // ISO-8601 UTC as the API writes timestamps: "2026-11-28T12:00:00Z".
 inline std::string format_iso8601(UnixSeconds t) {
   auto c = detail::civil_from_unix(t);
@@ -2576,7 +2706,7 @@ struct FileInfo {
   std::uint64_t size = 0;
 };
 
-// The PUT's Content-Type when step 1's answer gives none (API.md, UNCONFIRMED).
+// The PUT's Content-Type when step 1's answer gives none (docs/service.md, UNCONFIRMED).
 inline std::string_view content_type_for(std::string_view filename) noexcept {
   if (iends_with(filename, ".jsonl")) return "application/x-ndjson";
   if (iends_with(filename, ".csv")) return "text/csv";
@@ -2676,7 +2806,8 @@ inline std::string percent_encode_segment(std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(s.size());
-  for (unsigned char c : s) {
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
     bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                       c == '-' || c == '.' || c == '_' || c == '~';
     if (unreserved) {
@@ -2955,6 +3086,7 @@ struct DatasetImportSummary {
   std::string import_id;
   std::string status;  // verbatim: the dataset listing is informational
   std::optional<std::uint64_t> accepted_count, rejected_count;
+  std::optional<std::uint64_t> duplicate_count;  // accepted but already present (not written twice)
 };
 
 struct Dataset {
@@ -3073,6 +3205,7 @@ inline Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& l
       summary.status = import.required_string("status");
       summary.accepted_count = import.optional_count("accepted_count");
       summary.rejected_count = import.optional_count("rejected_count");
+      summary.duplicate_count = import.optional_count("duplicate_count");
       if (import.failed()) return import.take_error();
       dataset.imports.push_back(std::move(summary));
     }
@@ -3128,6 +3261,76 @@ struct BatchOutcome {
 
 }  // namespace upstate
 // ---- end include/upstate/batch_outcome.hpp ----
+
+// ---- begin include/upstate/concurrency_limit.hpp ----
+// upstate::ConcurrencyLimit — how many files a Batch lets run at once,
+// adapted to the service's answers (AIMD, as TCP does with its window): a
+// 429 or 503 halves it (a rate limit is a signal, not a reason to retry
+// harder), and every `increase_after` successful answers in a row raise it
+// by one, up to the ceiling (BatchConfig::max_in_flight), never below one.
+// A pure value: answers in, a number out.
+
+namespace upstate {
+
+struct ConcurrencyLimitConfig {
+  std::size_t ceiling = 4;        // the most ever allowed (0 is taken as 1)
+  std::size_t increase_after = 8;  // successful answers per +1 (0 is taken as 1)
+};
+
+class ConcurrencyLimit {
+ public:
+  explicit ConcurrencyLimit(ConcurrencyLimitConfig config = {}) noexcept
+      : ceiling_(std::max<std::size_t>(config.ceiling, 1)),
+        increase_after_(std::max<std::size_t>(config.increase_after, 1)),
+        current_(ceiling_) {}
+
+  std::size_t current() const noexcept { return current_; }
+  std::size_t ceiling() const noexcept { return ceiling_; }
+  // How many times an answer made it go down (for reports and tests).
+  std::size_t decreases() const noexcept { return decreases_; }
+
+  // The HTTP status of any answer the batch got. Only the overload signals
+  // (429, 503) and successes (2xx) count; other answers leave it alone.
+  void on_status(int status) noexcept {
+    if (status == 429 || status == 503) return on_overload();
+    if (status >= 200 && status < 300) on_success();
+  }
+
+  // Halves at most once per window: the answers to requests sent before
+  // the last decrease (up to that many answers) say nothing new.
+  void on_overload() noexcept {
+    successes_ = 0;
+    if (answers_since_decrease_ < window_) {
+      ++answers_since_decrease_;
+      return;
+    }
+    std::size_t halved = std::max<std::size_t>(current_ / 2, 1);
+    if (halved < current_) ++decreases_;
+    window_ = current_;
+    answers_since_decrease_ = 0;
+    current_ = halved;
+  }
+
+  void on_success() noexcept {
+    ++answers_since_decrease_;
+    if (current_ >= ceiling_) return;
+    if (++successes_ < increase_after_) return;
+    successes_ = 0;
+    ++current_;
+  }
+
+ private:
+  std::size_t ceiling_;
+  std::size_t increase_after_;
+  std::size_t current_;
+  std::size_t successes_ = 0;
+  std::size_t decreases_ = 0;
+  std::size_t window_ = 0;  // the limit before the last decrease
+  std::size_t answers_since_decrease_ = 0;
+};
+
+}  // namespace upstate
+// ---- end include/upstate/concurrency_limit.hpp ----
 
 // ---- begin include/upstate/dataset_fetch.hpp ----
 // upstate::DatasetFetch — GET {api}/datasets/{dataset_id}, retried per the
@@ -3412,7 +3615,7 @@ constexpr Classification classify_api_status(int status) noexcept {
 }
 
 // S3 answers to the PUT: the XML `Code` decides before the status does
-// (API.md's table: RequestTimeout is a retryable 400, ExpiredToken a 400
+// (docs/service.md's table: RequestTimeout is a retryable 400, ExpiredToken a 400
 // that wants a new URL).
 struct S3CodeRule {
   std::string_view code;
@@ -3464,53 +3667,131 @@ inline Classification classify_upload_answer(int status, const S3Error* xml, boo
 // ---- end include/upstate/classify.hpp ----
 
 // ---- begin include/upstate/wire/error_body.hpp ----
-// The API's error body: {"error": {"status": 404, "error_code": 140100, ...}}.
-// Only status and error_code are documented; a human text is looked for in
-// `title`, `detail`, `message` (inside "error" or at the top level).
+// The API's error body (docs/service.md, "Error body"), in either shape:
+//   {"error": {"status", "error_code", "title", "detail", "additional_information"}}
+//   {"message": ..., "detail": ...}
+// `title` is generic ("Bad Request"); `detail` is the explanation a user
+// needs, a string or an object/array of field messages (rendered here as
+// "field: message; ..."). summary() puts the explanation first:
+//   "Unsupported file type (error_code 140400; Bad Request)".
+// Everything kept is cut to a bound on a character boundary; making it
+// printable and redacting the token is the caller's job (it knows the token).
 
 namespace upstate {
 
 struct ApiErrorBody {
   std::optional<int> status;
   std::optional<long long> error_code;
-  std::string message;  // best human text found, cut to 512 bytes; may be empty
+  std::string title;       // generic HTTP reason ("Bad Request"); may be empty
+  std::string detail;      // the explanation; an object/array rendered "field: message; ..."; may be empty
+  std::string message;     // a `message` (or `description`) beside or instead of detail; may be empty
+  std::string additional;  // additional_information, rendered; may be empty
+
+  // Explanation first, then the error code, the title and the additional
+  // information in parentheses. Empty when the body held no text at all.
+  std::string summary() const;
 };
 
 namespace detail {
 
-inline constexpr std::size_t kApiErrorMessageMax = 512;
+inline constexpr std::size_t kApiErrorTextMax = 512;  // per kept piece
+inline constexpr int kApiErrorRenderDepth = 8;       // nesting rendered in a detail object/array
 
-// The first non-empty string among `keys` of `object` (anything else is
-// skipped, not refused), or nullptr.
-inline const JsonValue* first_text(const JsonValue& object, std::initializer_list<const char*> keys) {
-  for (const char* key : keys) {
-    auto it = object.FindMember(key);
-    if (it != object.MemberEnd() && it->value.IsString() && it->value.GetStringLength() > 0) return &it->value;
+// Appends `piece` to `out` (separated by "; "), never past `cap` bytes.
+inline void append_bounded(std::string& out, std::string_view piece, std::size_t cap) {
+  if (out.size() >= cap || piece.empty()) return;
+  if (!out.empty()) {
+    if (cap - out.size() <= 2) return;
+    out += "; ";
   }
-  return nullptr;
+  out += utf8_prefix(piece, cap - out.size());
+}
+
+// A detail object/array as "name: required; schema.fields: unknown type
+// \"x\"": strings under the path of keys that leads to them (an array adds
+// no key), numbers and booleans as JSON writes them, null skipped.
+inline void render_json_text(const JsonValue& v, const std::string& path, std::string& out, std::size_t cap,
+                             int depth) {
+  if (out.size() >= cap) return;
+  auto with_path = [&](std::string_view text) {
+    append_bounded(out, path.empty() ? std::string(text) : path + ": " + std::string(text), cap);
+  };
+  if (v.IsString()) {
+    with_path(utf8_prefix(string_view_of(v), cap));
+  } else if (v.IsBool()) {
+    with_path(v.GetBool() ? "true" : "false");
+  } else if (v.IsInt64()) {
+    with_path(std::to_string(v.GetInt64()));
+  } else if (v.IsUint64()) {
+    with_path(std::to_string(v.GetUint64()));
+  } else if (v.IsNumber()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", v.GetDouble());
+    with_path(buf);
+  } else if (depth >= kApiErrorRenderDepth) {
+    with_path("...");
+  } else if (v.IsArray()) {
+    for (const auto& item : v.GetArray()) render_json_text(item, path, out, cap, depth + 1);
+  } else if (v.IsObject()) {
+    for (const auto& m : v.GetObject()) {
+      std::string key(utf8_prefix(string_view_of(m.name), 128));
+      render_json_text(m.value, path.empty() ? key : path + "." + key, out, cap, depth + 1);
+    }
+  }
+}
+
+// `key` of `object` rendered as text; "" when absent, null or empty.
+inline std::string text_of(const JsonValue& object, const char* key) {
+  std::string out;
+  auto it = object.FindMember(key);
+  if (it != object.MemberEnd()) render_json_text(it->value, "", out, kApiErrorTextMax, 0);
+  return out;
 }
 
 }  // namespace detail
 
-// Error{malformed_answer} when the body is not JSON or has no "error" object.
-// Inside it nothing is refused: this body only decorates an HTTP status that
-// already decides the outcome, so a `status` or `error_code` that is not an
-// integer (the fields are barely documented) is ignored rather than allowed
-// to throw the human message away.
+inline std::string ApiErrorBody::summary() const {
+  std::string main = detail;
+  if (!message.empty() && message != detail) main = detail.empty() ? message : message + ": " + detail;
+  std::string notes;
+  if (error_code) detail::append_bounded(notes, "error_code " + std::to_string(*error_code), 64);
+  if (!title.empty() && title != main) detail::append_bounded(notes, title, detail::kApiErrorTextMax);
+  if (!additional.empty()) detail::append_bounded(notes, additional, 2 * detail::kApiErrorTextMax);
+  if (main.empty()) return notes;
+  return notes.empty() ? main : main + " (" + notes + ")";
+}
+
+// Error{malformed_answer} when the body is not a JSON object, or holds
+// neither an "error" object nor a top-level `message`/`detail`. Inside, nothing
+// is refused: this body only decorates an HTTP status that already decides
+// the outcome, so a `status` or `error_code` that is not an integer (the
+// fields are barely documented) is ignored rather than allowed to throw the
+// human text away.
 inline Result<ApiErrorBody> parse_error_body(std::string_view body, const ParseLimits& limits = {}) {
   rapidjson::Document doc;
   if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
-  detail::ObjectReader fields(doc, "$");
-  const detail::JsonValue* error = fields.required_object("error");
-  if (fields.failed()) return fields.take_error();
   ApiErrorBody out;
-  auto status = error->FindMember("status");
-  if (status != error->MemberEnd() && status->value.IsInt()) out.status = status->value.GetInt();
-  auto code = error->FindMember("error_code");
-  if (code != error->MemberEnd() && code->value.IsInt64()) out.error_code = code->value.GetInt64();
-  const detail::JsonValue* text = detail::first_text(*error, {"title", "detail", "message", "description"});
-  if (!text) text = detail::first_text(doc, {"detail", "message"});
-  if (text) out.message = std::string(utf8_prefix(detail::string_view_of(*text), detail::kApiErrorMessageMax));
+  auto error = doc.FindMember("error");
+  const bool nested = error != doc.MemberEnd() && error->value.IsObject();
+  if (nested) {
+    const detail::JsonValue& e = error->value;
+    auto status = e.FindMember("status");
+    if (status != e.MemberEnd() && status->value.IsInt()) out.status = status->value.GetInt();
+    auto code = e.FindMember("error_code");
+    if (code != e.MemberEnd() && code->value.IsInt64()) out.error_code = code->value.GetInt64();
+    out.title = detail::text_of(e, "title");
+    out.detail = detail::text_of(e, "detail");
+    out.message = detail::text_of(e, "message");
+    if (out.message.empty()) out.message = detail::text_of(e, "description");
+    out.additional = detail::text_of(e, "additional_information");
+  }
+  // The flat shape, and the top level's text when the error object had none.
+  if (out.detail.empty()) out.detail = detail::text_of(doc, "detail");
+  if (out.message.empty()) out.message = detail::text_of(doc, "message");
+  if (!nested && error != doc.MemberEnd() && error->value.IsString() && out.message.empty())
+    out.message = detail::text_of(doc, "error");  // {"error": "Not found"}
+  if (!nested && out.detail.empty() && out.message.empty() && !doc.HasMember("detail") && !doc.HasMember("message"))
+    return detail::malformed("$", "neither an \"error\" object nor a top-level \"message\" or \"detail\"");
   return out;
 }
 
@@ -3562,7 +3843,7 @@ inline AnswerMeaning classify_api_answer(const Response& response, std::string_v
   Error e = Error::answer(c.code, response.status, std::string(step) + " request answered HTTP " + status);
   if (auto body = parse_error_body(response.body, config.limits)) {
     if (body->error_code) e.server_code = std::to_string(*body->error_code);
-    if (!body->message.empty()) e.message += ": " + printable_excerpt(redact(body->message, config.token), 300);
+    if (auto text = body->summary(); !text.empty()) e.message += ": " + printable_excerpt(redact(text, config.token), 600);
   }
   return RefuseIt{std::move(e)};
 }
@@ -4136,6 +4417,7 @@ auto drive_machine(Machine& machine, Transport& transport, ClockT& clock, Observ
 // or anyone else's program — can print, log or store a token a server
 // echoed. One place in the library rather than every output path of every
 // program: a path forgotten is a leak.
+#include <functional>
 
 namespace upstate {
 namespace detail {
@@ -4169,6 +4451,8 @@ inline void redact_in(ImportReport& r, std::string_view token) {
   detail::redact_in_place(r.created_at, token);
   detail::redact_in_place(r.updated_at, token);
   detail::redact_in_place(r.reason, token);
+  detail::redact_in_place(r.filename, token);
+  detail::redact_in_place(r.processing_started_at, token);
   const std::string_view head = token.substr(0, token.size() < 8 ? token.size() : 8);
   // The parser's field and reason are views into raw, so scanning raw
   // covers them unless raw was cut (ParseLimits::max_raw_item_bytes).
@@ -4429,9 +4713,107 @@ Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, C
 // upload across processes (a state file); resume_import() polls an import
 // some earlier process started.
 
+// ---- begin include/upstate/legacy_freshness.hpp ----
+// Whether a V3 dataset's READY or ERROR is this file's outcome. The status
+// belongs to the dataset, not to an upload: right after our PUT it may still
+// show the previous file's READY (docs/service.md, "V3": whether the status
+// changes at once when the PUT lands is UNCONFIRMED). A terminal status is
+// taken as ours once the status has been seen to move since the PUT:
+//   - a non-terminal status (UNINITIALISED, PROCESSING) was read; or
+//   - it differs from the first status read after the PUT (READY, then
+//     ERROR: the previous file's, then ours);
+// or, when it never moved, once `settle` has passed since the PUT:
+// processing finished before the first poll (a small file), or the service
+// never shows the change. A service that keeps showing the previous status
+// longer than `settle` defeats this; none is known to.
+// Pure bookkeeping: the machine feeds it each status it reads.
+
+// ---- begin include/upstate/dataset_status.hpp ----
+// A V3 (legacy) dataset's processing status as the service reports it
+// (docs/service.md, "V3 (legacy CSV/ZIP) datasets"): GET /datasets/{id}/status. A V3
+// dataset has no import jobs; the dataset itself is processed.
+
+namespace upstate {
+
+enum class DatasetStatus {
+  uninitialised,  // nothing uploaded (or not seen yet)
+  processing,
+  ready,  // terminal: the file was taken
+  error,  // terminal: the file was refused
+};
+
+inline constexpr DatasetStatus kAllDatasetStatuses[] = {DatasetStatus::uninitialised, DatasetStatus::processing,
+                                                        DatasetStatus::ready, DatasetStatus::error};
+
+constexpr bool is_terminal(DatasetStatus s) noexcept { return s == DatasetStatus::ready || s == DatasetStatus::error; }
+
+// The wire spelling (upper case, as docs/service.md writes it).
+constexpr std::string_view to_string(DatasetStatus s) noexcept {
+  switch (s) {
+    case DatasetStatus::uninitialised: return "UNINITIALISED";
+    case DatasetStatus::processing: return "PROCESSING";
+    case DatasetStatus::ready: return "READY";
+    case DatasetStatus::error: return "ERROR";
+  }
+  return "?";
+}
+
+// Case-insensitive: the V3 API's case is documented only by example, and
+// "ready" cannot mean anything but READY. Anything else is nullopt (the
+// machine makes it a typed error), never a guess.
+constexpr std::optional<DatasetStatus> parse_dataset_status(std::string_view text) noexcept {
+  for (DatasetStatus s : kAllDatasetStatuses)
+    if (iequals(to_string(s), text)) return s;
+  return std::nullopt;
+}
+
+// The V4 status a V3 one corresponds to, so progress displays and the
+// outcome speak one vocabulary: READY is `complete`, ERROR is `failed`.
+constexpr ImportStatus to_import_status(DatasetStatus s) noexcept {
+  switch (s) {
+    case DatasetStatus::uninitialised: return ImportStatus::uninitialised;
+    case DatasetStatus::processing: return ImportStatus::processing;
+    case DatasetStatus::ready: return ImportStatus::complete;
+    case DatasetStatus::error: return ImportStatus::failed;
+  }
+  return ImportStatus::failed;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/dataset_status.hpp ----
+
+namespace upstate {
+
+class LegacyFreshness {
+ public:
+  // A new PUT was accepted: nothing seen since.
+  void upload_accepted() noexcept {
+    moved_ = false;
+    first_.reset();
+  }
+
+  // `status` read at `now`, the PUT accepted at `put_at`: true when it can
+  // be taken as this file's outcome (always for a non-terminal one, which
+  // the caller keeps polling anyway).
+  bool accepts(DatasetStatus status, Instant put_at, Instant now, Duration settle) noexcept {
+    if (!first_) first_ = status;
+    if (!is_terminal(status) || status != *first_) moved_ = true;
+    return !is_terminal(status) || moved_ || now - put_at >= settle;
+  }
+
+  bool moved() const noexcept { return moved_; }
+
+ private:
+  bool moved_ = false;
+  std::optional<DatasetStatus> first_;  // the first status read since the PUT
+};
+
+}  // namespace upstate
+// ---- end include/upstate/legacy_freshness.hpp ----
+
 // ---- begin include/upstate/presigned_url.hpp ----
 // What a presigned upload URL tells before a byte is sent: when it expires
-// and which headers it signed (API.md, step 2).
+// and which headers it signed (docs/service.md, step 2).
 
 namespace upstate {
 
@@ -4521,6 +4903,63 @@ inline PresignedUrlInfo inspect_presigned_url(const Url& url) {
 }  // namespace upstate
 // ---- end include/upstate/presigned_url.hpp ----
 
+// ---- begin include/upstate/server_progress.hpp ----
+// What the service says about an import while it processes it
+// (docs/service.md, Step 3: processing_started_at, processed_offset and the
+// running counts, all optional), and how to read processed_offset, whose
+// unit is UNCONFIRMED: bytes of the file, or records.
+
+namespace upstate {
+
+struct ServerProgress {
+  std::string filename;               // "" when the service gave none
+  std::string processing_started_at;  // ISO-8601, "" when absent
+  std::optional<std::uint64_t> processed_offset;
+  std::optional<std::uint64_t> written_count, duplicate_seen_count, rejected_seen_count;
+
+  // Records the running counts account for, when the service gave any.
+  std::optional<std::uint64_t> records_seen() const noexcept {
+    if (!written_count && !duplicate_seen_count && !rejected_seen_count) return std::nullopt;
+    return written_count.value_or(0) + duplicate_seen_count.value_or(0) + rejected_seen_count.value_or(0);
+  }
+
+  // The share of a `file_size`-byte file processed, when processed_offset
+  // reads as bytes: at most the file's size, and more than the records
+  // counted so far (every record takes at least one byte and its line
+  // break, so an offset no larger than the record count is a record count).
+  // nullopt: show the counts instead.
+  std::optional<double> fraction_of(std::uint64_t file_size) const noexcept {
+    if (!processed_offset || file_size == 0 || *processed_offset > file_size) return std::nullopt;
+    if (auto seen = records_seen(); seen && *processed_offset <= *seen && *processed_offset > 0) return std::nullopt;
+    return static_cast<double>(*processed_offset) / static_cast<double>(file_size);
+  }
+
+  friend bool operator==(const ServerProgress& a, const ServerProgress& b) noexcept {
+    return a.filename == b.filename && a.processing_started_at == b.processing_started_at &&
+           a.processed_offset == b.processed_offset && a.written_count == b.written_count &&
+           a.duplicate_seen_count == b.duplicate_seen_count && a.rejected_seen_count == b.rejected_seen_count;
+  }
+  friend bool operator!=(const ServerProgress& a, const ServerProgress& b) noexcept { return !(a == b); }
+};
+
+// The report's progress fields; nullopt when it has none of the figures
+// (processed_offset or a running count). Its strings come from the server:
+// `token` is redacted from them.
+inline std::optional<ServerProgress> server_progress_of(const ImportReport& r, std::string_view token = {}) {
+  if (!r.processed_offset && !r.written_count && !r.duplicate_seen_count && !r.rejected_seen_count)
+    return std::nullopt;
+  ServerProgress p{r.filename,      r.processing_started_at, r.processed_offset,
+                   r.written_count, r.duplicate_seen_count,  r.rejected_seen_count};
+  if (token.size() >= 6) {
+    p.filename = redact(std::move(p.filename), token);
+    p.processing_started_at = redact(std::move(p.processing_started_at), token);
+  }
+  return p;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/server_progress.hpp ----
+
 // ---- begin include/upstate/upload_scheme.hpp ----
 // Which scheme the file may travel by. The service's upload URL is https;
 // an http:// one handed out by an https API (a misconfigured or hostile
@@ -4573,60 +5012,6 @@ inline std::optional<Error> check_upload_scheme(const Url& upload, const UploadC
 //    "abandoned_import_ids": ["...", ...],
 //    "last_status": "processing"}             phase processing: the import status
 //                                             (V3: the dataset status, "PROCESSING")
-
-// ---- begin include/upstate/dataset_status.hpp ----
-// A V3 (legacy) dataset's processing status as the service reports it
-// (API.md, "V3 (legacy CSV/ZIP) datasets"): GET /datasets/{id}/status. A V3
-// dataset has no import jobs; the dataset itself is processed.
-
-namespace upstate {
-
-enum class DatasetStatus {
-  uninitialised,  // nothing uploaded (or not seen yet)
-  processing,
-  ready,  // terminal: the file was taken
-  error,  // terminal: the file was refused
-};
-
-inline constexpr DatasetStatus kAllDatasetStatuses[] = {DatasetStatus::uninitialised, DatasetStatus::processing,
-                                                        DatasetStatus::ready, DatasetStatus::error};
-
-constexpr bool is_terminal(DatasetStatus s) noexcept { return s == DatasetStatus::ready || s == DatasetStatus::error; }
-
-// The wire spelling (upper case, as API.md writes it).
-constexpr std::string_view to_string(DatasetStatus s) noexcept {
-  switch (s) {
-    case DatasetStatus::uninitialised: return "UNINITIALISED";
-    case DatasetStatus::processing: return "PROCESSING";
-    case DatasetStatus::ready: return "READY";
-    case DatasetStatus::error: return "ERROR";
-  }
-  return "?";
-}
-
-// Case-insensitive: the V3 API's case is documented only by example, and
-// "ready" cannot mean anything but READY. Anything else is nullopt (the
-// machine makes it a typed error), never a guess.
-constexpr std::optional<DatasetStatus> parse_dataset_status(std::string_view text) noexcept {
-  for (DatasetStatus s : kAllDatasetStatuses)
-    if (iequals(to_string(s), text)) return s;
-  return std::nullopt;
-}
-
-// The V4 status a V3 one corresponds to, so progress displays and the
-// outcome speak one vocabulary: READY is `complete`, ERROR is `failed`.
-constexpr ImportStatus to_import_status(DatasetStatus s) noexcept {
-  switch (s) {
-    case DatasetStatus::uninitialised: return ImportStatus::uninitialised;
-    case DatasetStatus::processing: return ImportStatus::processing;
-    case DatasetStatus::ready: return ImportStatus::complete;
-    case DatasetStatus::error: return ImportStatus::failed;
-  }
-  return ImportStatus::failed;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/dataset_status.hpp ----
 
 namespace upstate {
 
@@ -4836,6 +5221,28 @@ inline Result<UploadSnapshot> parse_upload_snapshot(std::string_view text) {
 }  // namespace upstate
 // ---- end include/upstate/upload_snapshot.hpp ----
 
+// ---- begin include/upstate/url_expiry.hpp ----
+// When a presigned upload URL dies, in wall-clock seconds. Step 1's
+// `expires_at` is the service saying so (docs/service.md, Step 1) and wins
+// when it parses; otherwise the URL's own X-Amz-Date + X-Amz-Expires (or
+// SigV2 Expires). The two differ when the service's signing credentials die
+// before X-Amz-Expires runs out, which only the service knows. An
+// expires_at no later than the URL's own signing time (a URL dead before it
+// was made: X-Amz-Expires=0) is not used; S3 then decides.
+
+namespace upstate {
+
+inline std::optional<UnixSeconds> url_wall_expiry(const std::optional<std::string>& expires_at,
+                                                  const PresignedUrlInfo& info) noexcept {
+  if (expires_at)
+    if (auto stated = parse_iso8601(*expires_at); stated && (!info.signed_at || *stated > *info.signed_at))
+      return stated;
+  return info.expires_at;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/url_expiry.hpp ----
+
 // ---- begin include/upstate/wire/dataset_status.hpp ----
 // V3 step 3's answer: GET /datasets/{id}/status -> 200,
 // {"status": "UNINITIALISED" | "PROCESSING" | "READY" | "ERROR"}.
@@ -4844,7 +5251,7 @@ namespace upstate {
 
 struct DatasetStatusAnswer {
   DatasetStatus status = DatasetStatus::uninitialised;  // required; case-insensitive; unknown -> unknown_status
-  // Why an ERROR: UNCONFIRMED (API.md shows `status` alone), so read from
+  // Why an ERROR: UNCONFIRMED (docs/service.md shows `status` alone), so read from
   // `reason`, else `message`, else `detail`, as record errors are.
   std::optional<std::string> reason;
 };
@@ -4875,7 +5282,8 @@ inline Result<DatasetStatusAnswer> parse_dataset_status_answer(std::string_view 
 // ---- end include/upstate/wire/dataset_status.hpp ----
 
 // ---- begin include/upstate/wire/upload_url.hpp ----
-// Step 1's answer: GET /datasets/{id}/upload-url/{filename} -> 200.
+// Step 1's answer: GET /datasets/{id}/upload-url/{filename} -> 201 Created
+// (docs/service.md, Step 1; any 2xx is taken).
 
 namespace upstate {
 
@@ -4885,7 +5293,8 @@ struct UploadUrlAnswer {
   std::optional<std::string> import_id;     // absent -> V3 (legacy) dataset
   std::optional<std::string> content_type;  // absent -> derived from the file extension
   std::optional<std::string> dataset_id;    // optional echo
-  std::optional<std::string> expires_at;    // optional, UNCONFIRMED
+  std::optional<std::string> expires_at;    // ISO-8601; preferred to X-Amz-Date + X-Amz-Expires (url_expiry.hpp)
+  std::optional<std::string> file_key;      // the S3 key; informational
 };
 
 // Typed value, or Error{malformed_answer, path = "$.upload_url" ...}.
@@ -4904,6 +5313,7 @@ inline Result<UploadUrlAnswer> parse_upload_url_answer(std::string_view body, co
   answer.content_type = fields.optional_string("content_type");
   answer.dataset_id = fields.optional_string("dataset_id");
   answer.expires_at = fields.optional_string("expires_at");
+  answer.file_key = fields.optional_string("file_key");
   if (fields.failed()) return fields.take_error();
   return answer;
 }
@@ -5035,6 +5445,9 @@ class Upload {
   // Whether step 1 said this is a V3 (legacy) dataset (or the snapshot did).
   bool legacy() const noexcept { return legacy_; }
   std::optional<DatasetStatus> last_dataset_status() const noexcept { return last_dataset_status_; }
+  // The service's own progress figures from the last poll (server_progress.hpp);
+  // nullopt when the last answer had none.
+  const std::optional<ServerProgress>& server_progress() const noexcept { return server_progress_; }
   const std::vector<Step>& trace() const noexcept { return trace_; }
   // Retries, renewals and odd statuses so far (the same list the outcome gets).
   const std::vector<Note>& notes() const noexcept { return outcome_.notes; }
@@ -5138,7 +5551,7 @@ class Upload {
     import_id_ = answer.import_id.value_or("");
     upload_url_ = std::move(answer.upload_url);
     content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
-    url_expires_at_ = local_expiry(*info, response, now);
+    url_expires_at_ = local_expiry(url_wall_expiry(answer.expires_at, *info), *info, response, now);
     retry_.succeeded();
     // A URL that arrives already expired is renewed at once: one row
     // (requesting_url --url_expired--> requesting_url), not a move into
@@ -5187,15 +5600,16 @@ class Upload {
     return std::nullopt;
   }
 
-  // The URL's expiry in our own clock: its wall-clock expiry minus the
-  // answer's `Date` (or the signing time) is how long it has left.
-  std::optional<Instant> local_expiry(const PresignedUrlInfo& info, const Response& response, Instant now) const {
-    if (!info.expires_at) return std::nullopt;
+  // The URL's expiry in our own clock: its wall-clock expiry (url_expiry.hpp)
+  // minus the answer's `Date` (or the signing time) is how long it has left.
+  std::optional<Instant> local_expiry(std::optional<UnixSeconds> expires_at, const PresignedUrlInfo& info,
+                                      const Response& response, Instant now) const {
+    if (!expires_at) return std::nullopt;
     std::optional<UnixSeconds> reference;
     if (const std::string* date = find_header(response.headers, "Date")) reference = parse_http_date(*date);
     if (!reference) reference = info.signed_at;
     if (!reference) return std::nullopt;
-    std::int64_t left = std::clamp<std::int64_t>(*info.expires_at - *reference, 0, 7 * 86400);
+    std::int64_t left = std::clamp<std::int64_t>(*expires_at - *reference, 0, 7 * 86400);
     return now + std::chrono::seconds{left};
   }
 
@@ -5227,6 +5641,7 @@ class Upload {
     switch (c.verdict) {
       case Verdict::success:
         upload_accepted_at_ = now;
+        legacy_freshness_.upload_accepted();
         retry_.succeeded();
         return take(legacy_ ? Trigger::legacy_upload_accepted : Trigger::upload_accepted, now);
       case Verdict::retry:
@@ -5275,6 +5690,7 @@ class Upload {
     // whole or not at all), anything else that they did.
     if (state_ == State::probing && report.status == ImportStatus::uninitialised) return start_over(now);
     track_status(report.status, now);
+    server_progress_ = server_progress_of(report, config_.token);
     // pending_schema is a pause: with keep_polling the same import is
     // polled slowly (a probe first learns only that the PUT landed).
     if (report.status == ImportStatus::pending_schema && state_ == State::polling &&
@@ -5329,6 +5745,14 @@ class Upload {
     retry_.succeeded();
     last_dataset_status_ = answer.status;
     track_status(to_import_status(answer.status), now);
+    if (!legacy_freshness_.accepts(answer.status, upload_accepted_at_, now, config_.poll.legacy_settle)) {
+      if (!stale_noted_)
+        note(now, "the dataset's status is " + std::string(to_string(answer.status)) +
+                      " and has not changed since the upload: it may be the previous file's; waiting up to " +
+                      seconds_text(config_.poll.legacy_settle) + " for a change");
+      stale_noted_ = true;
+      return pending(false, "", response, now);
+    }
     if (is_terminal(answer.status)) {
       ImportReport report = legacy_report(std::move(answer));
       redact_in(report, config_.token);
@@ -5501,6 +5925,9 @@ class Upload {
   // What step 1 said about the dataset (V3: no import_id): a fact of the
   // answer, not progress; the PUT's 2xx becomes legacy_upload_accepted.
   bool legacy_ = false;
+  std::optional<ServerProgress> server_progress_;
+  LegacyFreshness legacy_freshness_;  // V3: whether a READY/ERROR is this file's (not snapshotted: see restore)
+  bool stale_noted_ = false;
   std::string poll_url_, poll_url_import_;  // poll_request()'s cache
   std::optional<DatasetStatus> last_dataset_status_;
 
@@ -5615,6 +6042,8 @@ inline Result<Upload> Upload::restore(UploadConfig config, std::string_view snap
     case SnapshotPhase::processing: up.state_ = s.legacy ? State::idle_uploaded_v3 : State::idle_uploaded; break;
   }
   up.last_dataset_status_ = s.last_dataset_status;
+  // A non-terminal status polled before the crash: the dataset had moved on to this file.
+  if (s.last_dataset_status) up.legacy_freshness_.accepts(*s.last_dataset_status, Instant{}, Instant{}, Duration{1});
   up.last_status_ = s.last_dataset_status ? std::optional(to_import_status(*s.last_dataset_status))
                                           : s.last_import_status;
   return up;
@@ -5634,6 +6063,11 @@ struct BatchConfig {
   std::size_t max_in_flight = 4;  // files between start and Done; 0 is taken as 1
   bool fail_fast = false;
   bool fetch_dataset = true;
+  // Adaptive concurrency (concurrency_limit.hpp): max_in_flight becomes a
+  // ceiling; 429/503 answers halve the files let run and the requests let
+  // out at once (next_send waits), successes raise it again.
+  bool adaptive_concurrency = false;
+  std::size_t concurrency_increase_after = 8;  // successful answers per +1
 };
 
 // One outstanding request of a Batch.
@@ -5655,6 +6089,7 @@ class Batch {
  public:
   Batch(BatchConfig config, std::vector<FileInfo> files) : config_(std::move(config)) {
     config_.max_in_flight = std::max<std::size_t>(config_.max_in_flight, 1);
+    limit_ = ConcurrencyLimit({config_.max_in_flight, config_.concurrency_increase_after});
     Rng seeds(config_.upload.seed);
     files_.reserve(files.size());
     for (FileInfo& f : files) {
@@ -5664,6 +6099,18 @@ class Batch {
     }
     fetch_seed_ = seeds.next();
     outcome_.files.resize(files_.size());
+  }
+
+  // A batch of machines made by the caller: new ones or restored ones
+  // (Upload::restore, e.g. from a batch journal), each with its own seed.
+  // A restored machine's start() resumes it (polls an accepted PUT, probes
+  // an import whose PUT answer was lost), so no file is ingested twice.
+  static Batch of_uploads(BatchConfig config, std::vector<Upload> uploads) {
+    Batch b(std::move(config), std::vector<FileInfo>{});
+    b.files_.reserve(uploads.size());
+    for (Upload& u : uploads) b.files_.emplace_back(std::move(u));
+    b.outcome_.files.resize(b.files_.size());
+    return b;
   }
 
   // ---- before start ------------------------------------------------------
@@ -5696,6 +6143,7 @@ class Batch {
     auto owner = claim(ticket, "on_response", now);
     if (!owner) return;
     if (*owner == BatchSend::npos) return apply_fetch(fetch_->on_response(response, now));
+    if (config_.adaptive_concurrency) limit_.on_status(response.status);
     apply(*owner, files_[*owner].upload.on_response(response, now), now);
     advance(now);
   }
@@ -5740,8 +6188,11 @@ class Batch {
   // ---- what to do next -----------------------------------------------------
 
   // The next request to perform; call until empty after every event.
+  // With adaptive_concurrency, empty while concurrency_limit() requests are
+  // out (pulled, not answered): the rest wait for an answer.
   std::optional<BatchSend> next_send() {
     if (outbox_.empty()) return std::nullopt;
+    if (config_.adaptive_concurrency && owners_.size() - outbox_.size() >= limit_.current()) return std::nullopt;
     BatchSend s = std::move(outbox_.front());
     outbox_.pop_front();
     return s;
@@ -5780,6 +6231,12 @@ class Batch {
   }
   // Files between start and Done.
   std::size_t active_files() const noexcept { return running_.size(); }
+  // How many files may run, and requests be out, now: max_in_flight, or
+  // less after 429/503 answers with adaptive_concurrency.
+  std::size_t concurrency_limit() const noexcept {
+    return config_.adaptive_concurrency ? limit_.current() : config_.max_in_flight;
+  }
+  const ConcurrencyLimit& adaptive_limit() const noexcept { return limit_; }
   // Files started so far (0..n): the files from here on have not started,
   // so only a running file, or one below this index, changes phase.
   std::size_t started_files() const noexcept { return next_start_; }
@@ -5859,7 +6316,9 @@ class Batch {
   void apply(std::size_t i, Action action, Instant now) {
     FileRun& f = files_[i];
     if (auto* send = std::get_if<Send>(&action)) {
-      if (send->request.purpose == Purpose::upload && i != gate_)
+      // i < gate_: a restored file whose probe found its import empty sends
+      // its PUT now (the files after it were let go while it was probing).
+      if (send->request.purpose == Purpose::upload && i > gate_)
         f.held_put = std::move(send->request);
       else
         emit(i, std::move(send->request));
@@ -5931,7 +6390,7 @@ class Batch {
         files_[gate_].held_put.reset();
         emit(gate_, std::move(put));
       }
-      while (!stopping_ && running_.size() < config_.max_in_flight && next_start_ < files_.size()) {
+      while (!stopping_ && running_.size() < concurrency_limit() && next_start_ < files_.size()) {
         std::size_t i = next_start_++;
         if (files_[i].stage != Stage::waiting) continue;  // refused before start
         files_[i].stage = Stage::active;
@@ -6008,6 +6467,7 @@ class Batch {
   Instant observe(Instant now) noexcept { return time_.observe(now); }
 
   BatchConfig config_;
+  ConcurrencyLimit limit_;
   std::vector<FileRun> files_;
   std::uint64_t fetch_seed_ = 0;
 
@@ -6126,6 +6586,38 @@ BatchOutcome drive_batch(Batch& batch, Transport& transport, ClockT& clock, Obse
 }  // namespace upstate
 // ---- end include/upstate/batch_drive.hpp ----
 
+// ---- begin include/upstate/crc32.hpp ----
+// upstate::crc32 — CRC-32 (IEEE 802.3, the zlib/PNG one), pure. The batch
+// journal checks each record with it: enough to tell a torn or garbled line
+// from a good one, cheap enough for every record.
+
+namespace upstate {
+
+namespace detail {
+inline const std::array<std::uint32_t, 256>& crc32_table() noexcept {
+  static const std::array<std::uint32_t, 256> table = [] {
+    std::array<std::uint32_t, 256> t{};
+    for (std::uint32_t i = 0; i < 256; ++i) {
+      std::uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+      t[i] = c;
+    }
+    return t;
+  }();
+  return table;
+}
+}  // namespace detail
+
+inline std::uint32_t crc32(std::string_view bytes, std::uint32_t crc = 0) noexcept {
+  const auto& table = detail::crc32_table();
+  crc = ~crc;
+  for (char ch : bytes) crc = table[(crc ^ static_cast<unsigned char>(ch)) & 0xffu] ^ (crc >> 8);
+  return ~crc;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/crc32.hpp ----
+
 // ---- begin include/upstate/drive.hpp ----
 // The ~30-line driver h11's docs show, for blocking transports: run an
 // Upload to the end. The transport and the clock are the caller's objects
@@ -6149,3405 +6641,496 @@ Outcome drive(Upload& upload, Transport& transport, ClockT& clock, Observer&& ob
 }  // namespace upstate
 // ---- end include/upstate/drive.hpp ----
 
-// ---- begin include/upstate/records/preflight.hpp ----
-// Preflight: the service's checks of an upload (UTF-8, record format, the
-// dataset's schema; rules in record_check.hpp), made on the client before a
-// byte is sent, so a file that would fail is caught at home and the report
-// names the line and field of each fault. Sans-I/O: the caller reads the
-// file and feeds it in chunks of any size; the verdict does not depend on
-// where the chunks end. Memory is bounded by max_record_bytes (a longer
-// record is reported as not checked) and max_problems, never by the file.
+// ---- begin include/upstate/journal.hpp ----
+// The batch journal's format, as pure code: records in, bytes out, and back.
+// A driver appends one record whenever a file of a batch moves on (its I/O
+// is the driver's: the core never touches a file descriptor); decoding the
+// whole log and keeping the latest record per file gives where every file
+// got to. docs/journal.md describes the format for other readers.
 //
-//   upstate::Preflight preflight({upstate::FileKind::jsonl, schema});
-//   while (read chunk) preflight.feed(chunk);
-//   const upstate::PreflightReport& r = preflight.finish();
-//   if (r.would_fail) ... r.fail_reason, r.problems
-
-// ---- begin include/upstate/records/file_kind.hpp ----
-// The two record formats a V4 dataset takes (API.md), told apart by the
-// file name's extension.
+// One record per line, each checked by CRC-32:
+//
+//   <crc32 of the payload, 8 lower-case hex digits> SP <payload> LF
+//
+// The first record is the header  "upstate-journal 1"  (format and version).
+// Every other record is a file record: "F" and 11 fields, one space apart:
+//
+//   F <dataset_id> <path> <size> <mtime_ns> <sha256> <phase> <import_id>
+//     <outcome> <legacy> <last_status> <abandoned_import_ids>
+//
+// A field is percent-encoded: '%', '-', ',' and every byte outside 0x21-0x7e
+// become %XX, so no field holds a space or a line break; an empty field is
+// "-". `abandoned_import_ids` is a comma-separated list. Never written: the
+// API token, a presigned URL, a clock reading of this process.
+//
+// Decoding: a last record without its LF, or a bad last record, is a write
+// the crash cut short: it is ignored and `valid_bytes` says where the good
+// part ends (a writer truncates there before appending). A bad record
+// followed by others is corruption: Error{invalid_snapshot, path "journal
+// line N"}.
 
 namespace upstate {
 
-enum class FileKind { jsonl, csv };
-
-// Case-insensitive, like content_type_for() (config.hpp): the uploader
-// sends "DATA.CSV" as text/csv, so it is checked as CSV too. (The fake
-// service's own lookup, testing::file_kind_of, is case-sensitive on purpose:
-// it plays an S3 key.)
-constexpr std::optional<FileKind> file_kind_from_name(std::string_view filename) noexcept {
-  if (iends_with(filename, ".jsonl")) return FileKind::jsonl;
-  if (iends_with(filename, ".csv")) return FileKind::csv;
-  return std::nullopt;
-}
-
-constexpr std::string_view to_string(FileKind kind) noexcept { return kind == FileKind::jsonl ? "jsonl" : "csv"; }
-
-}  // namespace upstate
-// ---- end include/upstate/records/file_kind.hpp ----
-
-// ---- begin include/upstate/records/record_check.hpp ----
-// The checks the (fake) service makes of each record, once the splitter has
-// found it (rules: testing/fake_validation.hpp):
-//   - JSONL: the line is one JSON object; CSV: the row has the header's
-//     column count (and nothing else is checked in a row that has not);
-//   - with a schema, one fault per offending field, schema fields first (in
-//     schema order), then unknown fields (in record order):
-//       text, image_url, audio_url, video_url, task_group_id: required, a
-//       non-empty string; the *_url types start with http:// or https://
-//       (any case); metadata and unknown types: optional, anything goes;
-//       strict schema: a field the schema does not name is a fault.
-//     A JSON object's repeated key: the first counts for the schema checks,
-//     each is checked for strictness. A CSV header's repeated name likewise.
-//     Every CSV value is a string.
-// Shared by Preflight and the fake service, so the two cannot drift apart.
-
-// ---- begin include/upstate/records/csv_cells.hpp ----
-// The cells of one CSV row (its bytes without the line break, as
-// RecordSplitter hands them over), read the way the fake service reads them:
-// a cell that starts with a quote is quoted up to the closing quote ("" is a
-// quote inside it), and any text after the closing quote, quotes included,
-// is kept as literal text up to the next comma. Cells are views of the row;
-// a value is unquoted only when asked for.
-
-namespace upstate {
-
-struct CsvCell {
-  std::string_view raw;  // as in the file, quotes included
-  bool quoted = false;
+// Where a file of a journaled batch got to.
+enum class JournalPhase {
+  requesting_url,  // started; no import id yet (nothing to resume: step 1 again)
+  uploading,       // an import id, the PUT not known to be accepted: a resume probes it
+  processing,      // the PUT was accepted: a resume polls
+  finished,        // ended; `outcome` says how
 };
 
-// Calls on_cell(std::size_t column, const CsvCell&) for each cell in order;
-// returns how many there were (at least 1: an empty row is one empty cell).
-template <class OnCell>
-std::size_t for_each_csv_cell(std::string_view row, OnCell&& on_cell) {
-  const char* d = row.data();
-  const std::size_t n = row.size();
-  std::size_t pos = 0, column = 0;
-  for (;;) {
-    const std::size_t start = pos;
-    const bool quoted = pos < n && d[pos] == '"';
-    if (quoted) {
-      ++pos;
-      for (;;) {
-        const void* q = pos < n ? std::memchr(d + pos, '"', n - pos) : nullptr;
-        if (!q) {  // not from the splitter: a quote left open runs to the end
-          pos = n;
-          break;
-        }
-        pos = static_cast<std::size_t>(static_cast<const char*>(q) - d) + 1;
-        if (pos < n && d[pos] == '"') {
-          ++pos;
-          continue;
-        }
-        break;
-      }
-    }
-    const void* comma = pos < n ? std::memchr(d + pos, ',', n - pos) : nullptr;
-    pos = comma ? static_cast<std::size_t>(static_cast<const char*>(comma) - d) : n;
-    on_cell(column++, CsvCell{std::string_view(d + start, pos - start), quoted});
-    if (pos == n) return column;
-    ++pos;  // the comma: another cell follows, maybe empty
+constexpr std::string_view to_string(JournalPhase p) noexcept {
+  switch (p) {
+    case JournalPhase::requesting_url: return "requesting_url";
+    case JournalPhase::uploading: return "uploading";
+    case JournalPhase::processing: return "processing";
+    case JournalPhase::finished: return "finished";
   }
+  return "?";
 }
 
-// Calls out(char) for each byte of the cell's value, in order, while it
-// returns true.
-template <class Out>
-void for_each_csv_value_byte(const CsvCell& cell, Out&& out) {
-  std::string_view s = cell.raw;
-  std::size_t i = 0;
-  if (cell.quoted) {
-    for (i = 1; i < s.size(); ++i) {
-      if (s[i] == '"') {
-        if (i + 1 < s.size() && s[i + 1] == '"') {
-          ++i;  // "" is one quote
-        } else {
-          ++i;  // the closing quote
-          break;
-        }
-      }
-      if (!out(s[i])) return;
-    }
-  }
-  for (; i < s.size(); ++i)
-    if (!out(s[i])) return;
-}
-
-// The cell's value: quotes removed, "" as one quote.
-inline std::string csv_value(const CsvCell& cell) {
-  if (!cell.quoted) return std::string(cell.raw);
-  std::string out;
-  out.reserve(cell.raw.size());
-  for_each_csv_value_byte(cell, [&](char c) {
-    out += c;
-    return true;
-  });
-  return out;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/records/csv_cells.hpp ----
-
-// ---- begin include/upstate/records/json_fields.hpp ----
-// One JSONL record's top-level fields: their names, in order, and the kind
-// of each value. The verdict is RapidJSON's, with the flags the fake
-// service's DOM parse uses, so a line is "one JSON object" here exactly when
-// it is there: its SAX reader builds no document and only walks nested
-// values (the iterative parser keeps even a line of a million '[' off the
-// stack). json_fast_path.hpp reads the common records first, several times
-// faster, and defers to RapidJSON every line it is not sure of.
-#include <rapidjson/memorystream.h>
-#include <rapidjson/reader.h>
-
-#include <memory>
-
-// ---- begin include/upstate/records/json_fast_path.hpp ----
-// The fast path of the JSONL record check: dataset records are one object
-// of strings, plain numbers, true, false, null and the odd nested metadata
-// value, and reading those needs no general JSON parser.
-// read_json_object_fast() either reads such a line completely, or says it
-// cannot decide (returns false) and leaves the line to RapidJSON. It never
-// rejects a line: everything it accepts is a strict subset of what RapidJSON
-// accepts, so the verdict stays RapidJSON's (and so the fake service's).
-// Deferred: \u escapes, an escape in a top-level name or within a string
-// value's first 8 bytes, numbers with an exponent or more than 18 digits
-// before or after the point, nesting deeper than 32, byte-order-mark bytes
-// at the start, anything after the closing brace, and every syntax error.
-// Strings are scanned 8 bytes at a time for '"', '\' and control bytes.
-
-// ---- begin include/upstate/records/record_problem.hpp ----
-// What can be wrong with an upload's records, as typed values, and two ways
-// to say it: the short reason the (fake) service puts in `errors[].reason`,
-// and a sentence that tells a person what to fix.
-
-namespace upstate {
-
-enum class ProblemKind : unsigned char {
-  // The service fails the whole import (PreflightReport::would_fail).
-  not_utf8,
-  unterminated_quote,
-  no_records,
-  all_rejected,
-  // The service rejects the record.
-  not_json_object,
-  column_count,
-  missing_field,
-  not_nonempty_string,
-  not_http_url,
-  unknown_field,
-  // Not checked here, to keep memory bounded; the service may take it.
-  too_long,
-};
-
-constexpr bool fails_file(ProblemKind k) noexcept { return k <= ProblemKind::all_rejected; }
-constexpr bool rejects_record(ProblemKind k) noexcept {
-  return k >= ProblemKind::not_json_object && k <= ProblemKind::unknown_field;
-}
-
-constexpr std::string_view to_string(ProblemKind k) noexcept {
-  switch (k) {
-    case ProblemKind::not_utf8: return "not_utf8";
-    case ProblemKind::unterminated_quote: return "unterminated_quote";
-    case ProblemKind::no_records: return "no_records";
-    case ProblemKind::all_rejected: return "all_rejected";
-    case ProblemKind::not_json_object: return "not_json_object";
-    case ProblemKind::column_count: return "column_count";
-    case ProblemKind::missing_field: return "missing_field";
-    case ProblemKind::not_nonempty_string: return "not_nonempty_string";
-    case ProblemKind::not_http_url: return "not_http_url";
-    case ProblemKind::unknown_field: return "unknown_field";
-    case ProblemKind::too_long: return "too_long";
-  }
-  return "unknown";
-}
-
-// A JSON value's kind as the field checks see it.
-enum class ValueKind : unsigned char { absent, empty_string, string, null, boolean, number, array, object };
-
-constexpr std::string_view phrase_of(ValueKind v) noexcept {
-  switch (v) {
-    case ValueKind::absent: return "nothing";
-    case ValueKind::empty_string: return "an empty string";
-    case ValueKind::string: return "a string";
-    case ValueKind::null: return "null";
-    case ValueKind::boolean: return "a boolean";
-    case ValueKind::number: return "a number";
-    case ValueKind::array: return "an array";
-    case ValueKind::object: return "an object";
-  }
-  return "a value";
-}
-
-// One fault of one record, as the checks find it. The views live as long as
-// the call that hands the fault over.
-struct RecordFault {
-  ProblemKind kind = ProblemKind::not_json_object;
-  std::string_view field;                // the field's name ("" for the whole record)
-  std::string_view field_type;           // its schema type (schema faults)
-  ValueKind found = ValueKind::absent;   // not_nonempty_string: what the field held
-  std::uint64_t columns_expected = 0;    // column_count: the header's
-  std::uint64_t columns_found = 0;       // column_count: the row's
-  std::string_view parse_error;          // not_json_object: RapidJSON's message ("" = valid JSON, not an object)
-  std::uint64_t parse_error_offset = 0;  // ... and where in the record
-  ValueKind root = ValueKind::absent;    // not_json_object, valid JSON: what the line held instead
-};
-
-// errors[].reason as the fake service writes it (fake_validation.hpp).
-inline std::string service_reason(const RecordFault& f) {
-  switch (f.kind) {
-    case ProblemKind::not_json_object: return "not a JSON object";
-    case ProblemKind::column_count:
-      return "expected " + std::to_string(f.columns_expected) + " columns, found " + std::to_string(f.columns_found);
-    case ProblemKind::missing_field: return "missing required field";
-    case ProblemKind::not_nonempty_string: return "must be a non-empty string";
-    case ProblemKind::not_http_url: return "not an http(s) URL";
-    case ProblemKind::unknown_field: return "field not in schema";
-    default: return std::string(to_string(f.kind));
-  }
-}
-
-// A field name quoted for a message: bounded, control characters escaped.
-inline std::string quoted_name(std::string_view name) { return "\"" + printable_excerpt(name, 80) + "\""; }
-
-// For a person: what is wrong with the record, or with the field it names
-// (RecordFault::field, shown next to this text), and what to do about it.
-inline std::string fault_message(const RecordFault& f) {
-  const std::string type = f.field_type.empty() ? std::string() : " (type " + printable_excerpt(f.field_type, 40) + ")";
-  switch (f.kind) {
-    case ProblemKind::not_json_object: {
-      if (f.root != ValueKind::absent && f.root != ValueKind::object)
-        return "holds " + std::string(phrase_of(f.root)) +
-               ", not a JSON object: each line must be one object such as {\"field\": \"value\"}";
-      std::string what(f.parse_error);  // RapidJSON's sentence, made to fit in ours
-      if (!what.empty() && what.back() == '.') what.pop_back();
-      if (!what.empty()) what[0] = ascii_lower(what[0]);
-      return "not valid JSON: " + what + " (at byte " + std::to_string(f.parse_error_offset + 1) +
-             " of the record); each line must be one JSON object such as {\"field\": \"value\"}";
-    }
-    case ProblemKind::column_count:
-      return "has " + std::to_string(f.columns_found) + " columns where the header has " +
-             std::to_string(f.columns_expected) +
-             (f.columns_found > f.columns_expected ? ": put a value holding a comma in double quotes (\"a, b\")"
-                                                   : ": every row needs a value (maybe empty) for each header column");
-    case ProblemKind::missing_field: return "missing: the schema requires this field" + type + ", a non-empty string";
-    case ProblemKind::not_nonempty_string:
-      return "holds " + std::string(phrase_of(f.found)) + ": it must be a non-empty string" + type;
-    case ProblemKind::not_http_url: return "must be a URL starting with http:// or https://" + type;
-    case ProblemKind::unknown_field:
-      return "not in the dataset's schema, which is strict: remove this field, or add it to the schema";
-    default: return std::string(to_string(f.kind));
-  }
-}
-
-}  // namespace upstate
-// ---- end include/upstate/records/record_problem.hpp ----
-
-namespace upstate {
-
-// One top-level field of a JSONL record.
-struct JsonField {
-  std::string_view name;  // into the line, or the reader's own buffer (escaped names)
-  ValueKind value;
-  bool url;  // a string starting with http:// or https://, any case
-};
-
-// Whether a string value starts with http:// or https://, any case.
-constexpr bool is_http_url(std::string_view s) noexcept {
-  return s.size() >= 7 && (s[0] == 'h' || s[0] == 'H') && (istarts_with(s, "http://") || istarts_with(s, "https://"));
-}
-
-namespace detail {
-
-constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
-
-// Whether any of the 8 bytes is '"', '\' or below 0x20 (no false negative;
-// a true one makes the caller look byte by byte).
-constexpr bool has_string_special(std::uint64_t w) noexcept {
-  const std::uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
-  const std::uint64_t zero_quote = (quote - kOnes) & ~quote;
-  const std::uint64_t zero_backslash = (backslash - kOnes) & ~backslash;
-  const std::uint64_t control = (w - kOnes * 0x20) & ~w;
-  return ((zero_quote | zero_backslash | control) & kHighs) != 0;
-}
-
-class FastJsonReader {
- public:
-  FastJsonReader(std::string_view line, std::vector<JsonField>& fields) noexcept
-      : p_(line.data()), end_(line.data() + line.size()), fields_(fields) {}
-
-  bool read() {
-    skip_ws();
-    if (p_ == end_ || *p_ != '{') return false;
-    ++p_;
-    skip_ws();
-    if (p_ != end_ && *p_ == '}') return close();
-    for (;;) {
-      std::string_view key;
-      bool escaped = false;
-      if (!string(key, escaped) || escaped) return false;  // names are compared raw: no escapes
-      skip_ws();
-      if (p_ == end_ || *p_ != ':') return false;
-      ++p_;
-      skip_ws();
-      if (!value(key)) return false;
-      skip_ws();
-      if (p_ == end_) return false;
-      if (*p_ == '}') return close();
-      if (*p_ != ',') return false;
-      ++p_;
-      skip_ws();
-    }
-  }
-
- private:
-  bool close() {
-    ++p_;
-    skip_ws();
-    return p_ == end_;  // anything after the object (even a NUL): RapidJSON's call
-  }
-
-  void skip_ws() noexcept {
-    while (p_ != end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
-  }
-
-  // A string token at p_; `text` is its raw content. Escapes other than the
-  // one-character ones (\" \\ \/ \b \f \n \r \t) are deferred.
-  bool string(std::string_view& text, bool& escaped) {
-    if (p_ == end_ || *p_ != '"') return false;
-    const char* begin = ++p_;
-    for (;;) {
-      while (end_ - p_ >= 8) {
-        std::uint64_t w;
-        std::memcpy(&w, p_, 8);
-        if (has_string_special(w)) break;
-        p_ += 8;
-      }
-      if (p_ == end_) return false;
-      const auto c = static_cast<unsigned char>(*p_);
-      if (c == '"') break;
-      if (c < 0x20) return false;
-      if (c == '\\') {
-        if (end_ - p_ < 2) return false;
-        const char e = p_[1];
-        if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' && e != 't') return false;
-        escaped = true;
-        p_ += 2;
-        continue;
-      }
-      ++p_;
-    }
-    text = std::string_view(begin, static_cast<std::size_t>(p_ - begin));
-    ++p_;
-    return true;
-  }
-
-  bool literal(std::string_view word) noexcept {
-    if (static_cast<std::size_t>(end_ - p_) < word.size() || std::memcmp(p_, word.data(), word.size()) != 0)
-      return false;
-    p_ += word.size();
-    return true;
-  }
-
-  std::ptrdiff_t digits() noexcept {
-    const char* from = p_;
-    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
-    return p_ - from;
-  }
-
-  // -?(0|[1-9][0-9]*)(.[0-9]+)?, at most 18 digits on either side of the
-  // point, no exponent: always a double RapidJSON can store.
-  bool number() noexcept {
-    if (p_ != end_ && *p_ == '-') ++p_;
-    const char* first = p_;
-    const auto n = digits();
-    if (n == 0 || n > 18 || (n > 1 && *first == '0')) return false;
-    if (p_ != end_ && *p_ == '.') {
-      ++p_;
-      const auto f = digits();
-      if (f == 0 || f > 18) return false;
-    }
-    return p_ == end_ || (*p_ != 'e' && *p_ != 'E');
-  }
-
-  // Any value inside a top-level one: only checked, not recorded.
-  bool nested_value(int depth) {
-    if (p_ == end_ || depth > 32) return false;
-    std::string_view text;
-    bool escaped = false;
-    switch (*p_) {
-      case '"': return string(text, escaped);
-      case 't': return literal("true");
-      case 'f': return literal("false");
-      case 'n': return literal("null");
-      case '{': return container(depth, '}');
-      case '[': return container(depth, ']');
-      default: return number();
-    }
-  }
-
-  // An object or array at p_, up to its closing byte.
-  bool container(int depth, char close) {
-    ++p_;
-    skip_ws();
-    if (p_ != end_ && *p_ == close) {
-      ++p_;
-      return true;
-    }
-    for (;;) {
-      if (close == '}') {
-        std::string_view key;
-        bool escaped = false;
-        if (!string(key, escaped)) return false;
-        skip_ws();
-        if (p_ == end_ || *p_ != ':') return false;
-        ++p_;
-        skip_ws();
-      }
-      if (!nested_value(depth + 1)) return false;
-      skip_ws();
-      if (p_ == end_) return false;
-      if (*p_ == close) {
-        ++p_;
-        return true;
-      }
-      if (*p_ != ',') return false;
-      ++p_;
-      skip_ws();
-    }
-  }
-
-  bool value(std::string_view key) {
-    JsonField f{key, ValueKind::absent, false};
-    if (p_ == end_) return false;
-    switch (*p_) {
-      case '"': {
-        std::string_view text;
-        bool escaped = false;
-        if (!string(text, escaped)) return false;
-        const std::string_view head = text.substr(0, 8);
-        if (escaped && head.find('\\') != std::string_view::npos) return false;  // the scheme needs unescaping
-        f.value = text.empty() ? ValueKind::empty_string : ValueKind::string;
-        f.url = is_http_url(head);
-        break;
-      }
-      case 't':
-        if (!literal("true")) return false;
-        f.value = ValueKind::boolean;
-        break;
-      case 'f':
-        if (!literal("false")) return false;
-        f.value = ValueKind::boolean;
-        break;
-      case 'n':
-        if (!literal("null")) return false;
-        f.value = ValueKind::null;
-        break;
-      case '{':
-        if (!container(1, '}')) return false;
-        f.value = ValueKind::object;
-        break;
-      case '[':
-        if (!container(1, ']')) return false;
-        f.value = ValueKind::array;
-        break;
-      default:
-        if (!number()) return false;
-        f.value = ValueKind::number;
-    }
-    fields_.push_back(f);
-    return true;
-  }
-
-  const char* p_;
-  const char* end_;
-  std::vector<JsonField>& fields_;
-};
-
-}  // namespace detail
-
-// true: `line` is an object this reader takes, its fields appended to
-// `fields` (names are views of `line`); false: undecided (`fields` may hold
-// a partial read: the caller clears it).
-inline bool read_json_object_fast(std::string_view line, std::vector<JsonField>& fields) {
-  return detail::FastJsonReader(line, fields).read();
-}
-
-}  // namespace upstate
-// ---- end include/upstate/records/json_fast_path.hpp ----
-
-namespace upstate {
-
-class JsonFields {
- public:
-  using Field = JsonField;
-
-  // false when `line` is not one JSON object (see error_text() and root()).
-  // `at_line_start`: the record's first byte opens its line. Only then does
-  // RapidJSON's stream skip byte-order-mark bytes there, as it does for the
-  // fake's whole-line parse; the splitter leaves leading blanks out, and
-  // after blanks those bytes are a syntax error.
-  bool parse(std::string_view line, bool at_line_start) {
-    names_.clear();
-    fields_.clear();
-    // (A line opening with byte-order-mark bytes does not open with '{': the
-    // fast path defers it, and RapidJSON skips them or not, as below.)
-    if (read_json_object_fast(line, fields_)) {
-      handler_.reset(this);
-      handler_.root = ValueKind::object;
-      result_ = rapidjson::ParseResult();
-      return true;
-    }
-    return parse_with_rapidjson(line, at_line_start);
-  }
-
-  // The same, always through RapidJSON (the reference the fast path is
-  // tested against).
-  bool parse_with_rapidjson(std::string_view line, bool at_line_start) {
-    names_.clear();
-    name_spans_.clear();
-    fields_.clear();
-    handler_.reset(this);
-    rapidjson::MemoryStream in(line.data(), line.size());
-    if (at_line_start)
-      for (int b : {0xEF, 0xBB, 0xBF})
-        if (static_cast<unsigned char>(in.Peek()) == b) in.Take();
-    result_ = reader_->Parse<rapidjson::kParseIterativeFlag>(in, handler_);
-    // The names were copied out of RapidJSON's buffer: point at the copies
-    // now that names_ has stopped growing.
-    for (std::size_t i = 0; i < fields_.size(); ++i)
-      fields_[i].name = std::string_view(names_).substr(name_spans_[i].first, name_spans_[i].second);
-    return !result_.IsError() && handler_.root == ValueKind::object;
-  }
-
-  // Valid until the next parse, and as long as the line is (fast path).
-  const std::vector<Field>& fields() const noexcept { return fields_; }
-
-  // After a failed parse: RapidJSON's message ("" when the line is valid
-  // JSON of another kind, root() says which) and its offset in the line.
-  std::string_view error_text() const noexcept {
-    return handler_.root != ValueKind::object && handler_.root != ValueKind::absent
-               ? std::string_view{}
-               : std::string_view(rapidjson::GetParseError_En(result_.Code()));
-  }
-  std::uint64_t error_offset() const noexcept { return result_.Offset(); }
-  ValueKind root() const noexcept { return handler_.root; }
-
- private:
-  // SAX events: depth 0 is the line's value, depth 1 its fields' values.
-  struct Handler : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Handler> {
-    JsonFields* owner = nullptr;
-    int depth = 0;
-    ValueKind root = ValueKind::absent;
-
-    void reset(JsonFields* o) noexcept {
-      owner = o;
-      depth = 0;
-      root = ValueKind::absent;
-    }
-    // A scalar: the field's value at depth 1; at depth 0 the line is not an
-    // object, so parsing stops there.
-    bool scalar(ValueKind kind, bool url = false) {
-      if (depth == 0) {
-        root = kind;
-        return false;
-      }
-      if (depth == 1 && !owner->fields_.empty()) {
-        owner->fields_.back().value = kind;
-        owner->fields_.back().url = url;
-      }
-      return true;
-    }
-    bool open(ValueKind kind) {
-      if (depth == 0) {
-        root = kind;
-        if (kind != ValueKind::object) return false;
-      } else if (depth == 1 && !owner->fields_.empty()) {
-        owner->fields_.back().value = kind;
-      }
-      ++depth;
-      return true;
-    }
-    bool Null() { return scalar(ValueKind::null); }
-    bool Bool(bool) { return scalar(ValueKind::boolean); }
-    bool Int(int) { return scalar(ValueKind::number); }
-    bool Uint(unsigned) { return scalar(ValueKind::number); }
-    bool Int64(std::int64_t) { return scalar(ValueKind::number); }
-    bool Uint64(std::uint64_t) { return scalar(ValueKind::number); }
-    bool Double(double) { return scalar(ValueKind::number); }
-    bool RawNumber(const char*, rapidjson::SizeType, bool) { return scalar(ValueKind::number); }
-    bool String(const char* s, rapidjson::SizeType n, bool) {
-      std::string_view v(s, n);
-      return scalar(v.empty() ? ValueKind::empty_string : ValueKind::string, is_http_url(v));
-    }
-    bool StartObject() { return open(ValueKind::object); }
-    bool Key(const char* s, rapidjson::SizeType n, bool) {
-      if (depth == 1) {
-        owner->name_spans_.emplace_back(owner->names_.size(), n);
-        owner->fields_.push_back({std::string_view{}, ValueKind::absent, false});  // name set after the parse
-        owner->names_.append(s, n);
-      }
-      return true;
-    }
-    bool EndObject(rapidjson::SizeType) {
-      --depth;
-      return true;
-    }
-    bool StartArray() { return open(ValueKind::array); }
-    bool EndArray(rapidjson::SizeType) {
-      --depth;
-      return true;
-    }
-  };
-
-  // Kept from line to line (its stack is reused), behind a pointer because
-  // RapidJSON's reader cannot be moved and this class should be.
-  std::unique_ptr<rapidjson::Reader> reader_ = std::make_unique<rapidjson::Reader>();
-  rapidjson::ParseResult result_;
-  Handler handler_;
-  std::string names_;  // RapidJSON path: every top-level name, back to back...
-  std::vector<std::pair<std::size_t, std::size_t>> name_spans_;  // ... as (begin, size)
-  std::vector<Field> fields_;
-};
-
-}  // namespace upstate
-// ---- end include/upstate/records/json_fields.hpp ----
-
-// ---- begin include/upstate/records/record_splitter.hpp ----
-// Where each record of a JSONL or CSV file begins and ends, from the file's
-// bytes fed in chunks of any size, counted the way the fake service counts
-// them (testing/fake_validation.hpp, our best knowledge of the service):
-//
-//   - a UTF-8 byte-order mark opening the file is skipped;
-//   - JSONL: every line holding something other than space, tab or CR is a
-//     record. Its bytes run from its first such byte to the '\n' (a CR before
-//     it stays in the record: JSON ignores it). The blanks before it are left
-//     out so that no byte of an unbounded blank prefix has to be kept;
-//   - CSV (RFC 4180, leniently): the first row is the header, the rows after
-//     it are records. A row ends at LF or CRLF outside quotes; a quote opens a
-//     quoted field only as a field's first byte, and "" inside one is a quote.
-//     Empty lines between rows are skipped. A quoted field still open at the
-//     end of the file ends the row as `unterminated_quote` (not a record: the
-//     service fails such a file).
-//
-// Nothing is buffered here: a record's bytes are handed on as they pass, so
-// memory does not depend on the input. The handler (duck-typed) sees
-//
-//   record_begin(const RecordSpan&)                  the record starts
-//   record_bytes(std::string_view)                   more of it, up to the chunk's end
-//   record_end(const RecordSpan&, std::string_view)  the rest of it, and its end
-//
-// The views live until the call returns. A record inside one chunk arrives
-// whole in record_end (no copy needed); whole_records.hpp gathers the others.
-// Scanning is memchr over the chunk: the bytes between two newlines (JSONL),
-// or between quotes and newlines (CSV), are never looked at one by one.
-
-namespace upstate {
-
-enum class RecordEnding : unsigned char {
-  open,                // not ended yet (record_begin)
-  lf,                  // "\n"
-  crlf,                // "\r\n"
-  end_of_file,         // no line break after it
-  unterminated_quote,  // CSV: the file ended inside a quoted field
-};
-
-// The bytes that ended the record in the file ("" at the end of the file).
-constexpr std::string_view line_break_of(RecordEnding e) noexcept {
-  return e == RecordEnding::lf ? "\n" : e == RecordEnding::crlf ? "\r\n" : "";
-}
-
-struct RecordSpan {
-  bool header = false;       // CSV: the header row (it has no record_index)
-  std::uint64_t index = 0;   // record_index, 0-based (data records only)
-  std::uint64_t line = 0;    // 1-based line the record starts on
-  std::uint64_t begin = 0;   // offset of its first byte in the file
-  std::uint64_t end = 0;     // one past its last byte, line break excluded (set at record_end)
-  std::uint64_t indent = 0;  // JSONL: blank bytes before it on its line (not part of it)
-  RecordEnding ending = RecordEnding::open;
-  bool too_long = false;  // at record_end: size() > the splitter's max_record_bytes
-
-  std::uint64_t size() const noexcept { return end - begin; }
-};
-
-class RecordSplitter {
- public:
-  static constexpr std::uint64_t kNoLimit = std::numeric_limits<std::uint64_t>::max();
-
-  explicit RecordSplitter(FileKind kind, std::uint64_t max_record_bytes = kNoLimit) noexcept
-      : kind_(kind),
-        max_record_bytes_(max_record_bytes),
-        state_(kind == FileKind::jsonl ? State::blank : State::row_start) {}
-
-  // After finish(), feed and finish do nothing.
-  template <class Handler>
-  void feed(std::string_view chunk, Handler& h) {
-    if (finished_ || chunk.empty()) return;
-    if (!bom_decided_) chunk = take_bom(chunk, h);
-    if (!chunk.empty()) scan(chunk, h);
-  }
-
-  // The end of the file: ends the last record, if any.
-  template <class Handler>
-  void finish(Handler& h) {
-    if (finished_) return;
-    if (!bom_decided_) {
-      // Fewer than three bytes, all a prefix of the mark: they are data.
-      bom_decided_ = true;
-      if (bom_held_ > 0) scan(kBom.substr(0, bom_held_), h);
-    }
-    finished_ = true;
-    switch (state_) {
-      case State::record: end_record(offset_, RecordEnding::end_of_file, {}, h); break;
-      case State::row_start_cr:
-        // A lone CR at the end of the file is a row holding just that CR.
-        begin_record(offset_ - 1, h);
-        end_record(offset_, RecordEnding::end_of_file, "\r", h);
-        break;
-      case State::field_start:
-      case State::unquoted:
-      case State::quoted_quote:
-        end_record(offset_, RecordEnding::end_of_file, pending_cr_ ? std::string_view("\r") : std::string_view{}, h);
-        break;
-      case State::quoted:
-        unterminated_ = true;
-        end_record(offset_, RecordEnding::unterminated_quote, {}, h);
-        break;
-      case State::blank:
-      case State::row_start: break;
-    }
-    pending_cr_ = false;
-  }
-
-  FileKind kind() const noexcept { return kind_; }
-  std::uint64_t max_record_bytes() const noexcept { return max_record_bytes_; }
-  std::uint64_t records() const noexcept { return records_; }  // data records ended so far
-  std::uint64_t line() const noexcept { return line_; }        // 1 + line breaks seen so far
-  bool header_seen() const noexcept { return rows_begun_ > 0; }
-  bool bom() const noexcept { return bom_; }  // the file opened with a byte-order mark
-  bool finished() const noexcept { return finished_; }
-  // After finish: the file ended inside a quoted field opened on quote_line().
-  bool unterminated_quote() const noexcept { return unterminated_; }
-  std::uint64_t quote_line() const noexcept { return quote_line_; }
-
- private:
-  static constexpr std::string_view kBom = "\xEF\xBB\xBF";
-
-  enum class State : unsigned char {
-    blank,         // JSONL: at a line's start, or only blanks so far on it
-    record,        // JSONL: inside a record
-    row_start,     // CSV: between rows
-    row_start_cr,  // CSV: a CR at a row start ended the last chunk (CRLF: an empty line; else a row)
-    field_start,   // CSV: at a field's first byte
-    unquoted,      // CSV: inside a row, outside quotes, not at a field's start
-    quoted,        // CSV: inside a quoted field
-    quoted_quote,  // CSV: a quote inside a quoted field ended the last chunk ("" or the closing one)
-  };
-
-  // The next occurrence of one byte at or after a position, memchr'd once
-  // and remembered until the scan passes it.
-  class NextByte {
-   public:
-    NextByte(const char* d, std::size_t n, char c) noexcept : d_(d), n_(n), c_(c) {}
-    std::size_t at_or_after(std::size_t i) noexcept {
-      if (!known_ || pos_ < i) {
-        const void* p = i < n_ ? std::memchr(d_ + i, c_, n_ - i) : nullptr;
-        pos_ = p ? static_cast<std::size_t>(static_cast<const char*>(p) - d_) : n_;
-        known_ = true;
-      }
-      return pos_;
-    }
-
-   private:
-    const char* d_;
-    std::size_t n_;
-    char c_;
-    std::size_t pos_ = 0;
-    bool known_ = false;
-  };
-
-  // Holds back the first bytes while they may be a byte-order mark; returns
-  // the part of `chunk` left to scan.
-  template <class Handler>
-  std::string_view take_bom(std::string_view chunk, Handler& h) {
-    while (bom_held_ < kBom.size() && !chunk.empty()) {
-      if (chunk[0] != kBom[bom_held_]) {
-        bom_decided_ = true;
-        if (bom_held_ > 0) scan(kBom.substr(0, bom_held_), h);  // not a mark: those bytes were data
-        return chunk;
-      }
-      ++bom_held_;
-      chunk.remove_prefix(1);
-    }
-    if (bom_held_ == kBom.size()) {
-      bom_decided_ = bom_ = true;
-      offset_ = kBom.size();
-    }
-    return chunk;
-  }
-
-  template <class Handler>
-  void begin_record(std::uint64_t begin, Handler& h, std::uint64_t indent = 0) {
-    span_ = RecordSpan{};
-    span_.header = kind_ == FileKind::csv && rows_begun_ == 0;
-    span_.index = records_;
-    span_.line = line_;
-    span_.begin = span_.end = begin;
-    span_.indent = indent;
-    if (kind_ == FileKind::csv) ++rows_begun_;
-    h.record_begin(static_cast<const RecordSpan&>(span_));
-  }
-
-  template <class Handler>
-  void end_record(std::uint64_t end, RecordEnding ending, std::string_view last, Handler& h) {
-    span_.end = end;
-    span_.ending = ending;
-    span_.too_long = span_.size() > max_record_bytes_;
-    if (!span_.header && ending != RecordEnding::unterminated_quote) ++records_;
-    h.record_end(static_cast<const RecordSpan&>(span_), last);
-  }
-
-  template <class Handler>
-  void scan(std::string_view chunk, Handler& h) {
-    if (kind_ == FileKind::jsonl)
-      scan_jsonl(chunk.data(), chunk.size(), h);
-    else
-      scan_csv(chunk.data(), chunk.size(), h);
-    offset_ += chunk.size();
-  }
-
-  static constexpr bool is_blank(char c) noexcept { return c == ' ' || c == '\t' || c == '\r'; }
-
-  template <class Handler>
-  void scan_jsonl(const char* d, std::size_t n, Handler& h) {
-    const std::uint64_t base = offset_;
-    std::size_t i = 0, from = 0;  // from: where the open record's bytes start in this chunk
-    while (i < n) {
-      if (state_ == State::blank) {
-        const std::size_t blanks_from = i;
-        while (i < n && is_blank(d[i])) ++i;
-        indent_ += i - blanks_from;
-        if (i == n) break;
-        if (d[i] == '\n') {
-          ++line_;
-          ++i;
-          indent_ = 0;
-          continue;
-        }
-        begin_record(base + i, h, indent_);
-        indent_ = 0;
-        from = i;
-        state_ = State::record;
-      }
-      const void* nl = std::memchr(d + i, '\n', n - i);
-      if (!nl) {
-        i = n;
-        break;
-      }
-      const auto p = static_cast<std::size_t>(static_cast<const char*>(nl) - d);
-      end_record(base + p, RecordEnding::lf, std::string_view(d + from, p - from), h);
-      ++line_;
-      i = p + 1;
-      state_ = State::blank;
-    }
-    if (state_ == State::record && from < n) h.record_bytes(std::string_view(d + from, n - from));
-  }
-
-  template <class Handler>
-  void scan_csv(const char* d, std::size_t n, Handler& h) {
-    const std::uint64_t base = offset_;
-    NextByte quote(d, n, '"'), newline(d, n, '\n');
-    std::size_t i = 0, from = 0;  // from: where the open row's bytes start in this chunk
-    // A CR held back at the last chunk's end is row data unless a LF follows.
-    if (pending_cr_ && d[0] != '\n') {
-      h.record_bytes("\r");
-      pending_cr_ = false;
-    }
-    while (i < n) {
-      switch (state_) {
-        case State::row_start:
-          if (d[i] == '\n') {
-            ++line_;
-            ++i;
-          } else if (d[i] == '\r' && i + 1 == n) {
-            state_ = State::row_start_cr;
-            ++i;
-          } else if (d[i] == '\r' && d[i + 1] == '\n') {
-            ++line_;
-            i += 2;
-          } else {
-            begin_record(base + i, h);
-            from = i;
-            state_ = State::field_start;
-          }
-          break;
-        case State::row_start_cr:  // i == 0
-          if (d[i] == '\n') {
-            ++line_;
-            ++i;
-            state_ = State::row_start;
-          } else {
-            begin_record(base - 1, h);
-            h.record_bytes("\r");
-            from = i;
-            state_ = State::unquoted;  // the row's first field began with that CR
-          }
-          break;
-        case State::field_start:
-          if (d[i] == '"') {
-            quote_line_ = line_;
-            ++i;
-            state_ = State::quoted;
-          } else {
-            state_ = State::unquoted;
-          }
-          break;
-        case State::unquoted: {
-          // Unquoted text runs to the line break; a quote on the way opens a
-          // quoted field only right after a comma.
-          const std::size_t nl = newline.at_or_after(i), q = quote.at_or_after(i);
-          if (nl < q) {
-            const bool cr = nl > i ? d[nl - 1] == '\r' : pending_cr_;
-            const std::size_t stop = cr && nl > i ? nl - 1 : nl;
-            end_record(base + nl - (cr ? 1 : 0), cr ? RecordEnding::crlf : RecordEnding::lf,
-                       std::string_view(d + from, stop - from), h);
-            pending_cr_ = false;
-            ++line_;
-            i = nl + 1;
-            state_ = State::row_start;
-          } else if (q == n) {
-            i = n;
-          } else {
-            if (q > i && d[q - 1] == ',') {
-              quote_line_ = line_;
-              state_ = State::quoted;
-            }
-            i = q + 1;
-          }
-          break;
-        }
-        case State::quoted: {
-          const std::size_t q = quote.at_or_after(i);
-          for (std::size_t p = newline.at_or_after(i); p < q; p = newline.at_or_after(p + 1)) ++line_;
-          if (q + 1 >= n) {
-            if (q + 1 == n) state_ = State::quoted_quote;
-            i = n;
-          } else if (d[q + 1] == '"') {
-            i = q + 2;
-          } else {
-            i = q + 1;
-            state_ = State::unquoted;
-          }
-          break;
-        }
-        case State::quoted_quote:  // i == 0
-          if (d[i] == '"') {
-            ++i;
-            state_ = State::quoted;
-          } else {
-            state_ = State::unquoted;
-          }
-          break;
-        case State::blank:
-        case State::record: return;  // JSONL states: never here
-      }
-    }
-    if (state_ == State::row_start || state_ == State::row_start_cr) return;
-    std::size_t stop = n;
-    if (state_ == State::unquoted && d[n - 1] == '\r') {
-      // Maybe the first half of a CRLF: held back until the next byte.
-      pending_cr_ = true;
-      stop = n - 1;
-    } else if (state_ == State::unquoted && d[n - 1] == ',') {
-      state_ = State::field_start;
-    }
-    if (stop > from) h.record_bytes(std::string_view(d + from, stop - from));
-  }
-
-  FileKind kind_;
-  std::uint64_t max_record_bytes_;
-  State state_;
-  RecordSpan span_;           // the open record
-  std::uint64_t offset_ = 0;  // bytes of the file scanned so far
-  std::uint64_t line_ = 1;
-  std::uint64_t records_ = 0;
-  std::uint64_t rows_begun_ = 0;  // CSV: header included
-  std::uint64_t indent_ = 0;      // JSONL: blanks so far on the current line
-  std::uint64_t quote_line_ = 0;
-  std::size_t bom_held_ = 0;
-  bool bom_decided_ = false, bom_ = false;
-  bool pending_cr_ = false;  // CSV: the last chunk ended in a CR of unquoted row data, not yet handed on
-  bool unterminated_ = false;
-  bool finished_ = false;
-};
-
-}  // namespace upstate
-// ---- end include/upstate/records/record_splitter.hpp ----
-
-namespace upstate {
-
-constexpr bool is_required_field_type(std::string_view type) noexcept {
-  return type == "text" || type == "image_url" || type == "audio_url" || type == "video_url" || type == "task_group_id";
-}
-
-constexpr bool is_url_field_type(std::string_view type) noexcept {
-  return type == "image_url" || type == "audio_url" || type == "video_url";
-}
-
-class RecordChecker {
- public:
-  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
-
-  // Without a schema only the format is checked (JSON object, column count).
-  RecordChecker(FileKind kind, std::optional<Schema> schema) : kind_(kind), schema_(std::move(schema)) {
-    if (!schema_) return;
-    // Number the distinct names in schema order (a name given twice is one
-    // name); one sort, so even a hostile schema of a million fields is cheap.
-    const auto& fields = schema_->fields;
-    std::vector<std::size_t> order(fields.size()), id_of(fields.size(), npos);
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return fields[a].name < fields[b].name; });
-    std::vector<std::size_t> first_of(fields.size());  // the first field with the same name
-    for (std::size_t k = 0; k < order.size(); ++k)
-      first_of[order[k]] =
-          k > 0 && fields[order[k]].name == fields[order[k - 1]].name ? first_of[order[k - 1]] : order[k];
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-      if (first_of[i] == i) {
-        id_of[i] = names_.size();
-        names_.push_back(i);
-      } else {
-        id_of[i] = id_of[first_of[i]];
-      }
-      if (is_required_field_type(fields[i].type))
-        required_.push_back({i, id_of[i], is_url_field_type(fields[i].type), npos});
-    }
-    for (std::size_t k = 0; k < order.size(); ++k)
-      if (first_of[order[k]] == order[k]) by_name_.push_back(id_of[order[k]]);
-  }
-
-  FileKind kind() const noexcept { return kind_; }
-  const std::optional<Schema>& schema() const noexcept { return schema_; }
-  // CSV: whether set_header() was called (rows are not checked before).
-  bool header_known() const noexcept { return header_known_; }
-
-  // CSV: the header row; its names are the fields of every row after it.
-  void set_header(std::string_view row) {
-    header_known_ = true;
-    unknown_names_.clear();
-    unknown_.clear();
-    for (auto& r : required_) r.column = npos;
-    columns_ = for_each_csv_cell(row, [&](std::size_t column, const CsvCell& cell) {
-      const std::string name = csv_value(cell);
-      const std::size_t id = schema_ ? name_id(name) : npos;
-      for (auto& r : required_)
-        if (r.column == npos && r.name == id) r.column = column;
-      if (strict() && id == npos) {
-        unknown_.emplace_back(unknown_names_.size(), name.size());
-        unknown_names_ += name;
-      }
-    });
-    by_column_.clear();
-    for (std::size_t k = 0; k < required_.size(); ++k)
-      if (required_[k].column != npos) by_column_.push_back(k);
-    std::sort(by_column_.begin(), by_column_.end(),
-              [&](std::size_t a, std::size_t b) { return required_[a].column < required_[b].column; });
-  }
-
-  // Calls fault(const RecordFault&) for each fault of one record (the
-  // header excluded), in the order the fake service lists them. CSV rows are
-  // not checked before set_header().
-  template <class OnFault>
-  void check_record(const RecordSpan& span, std::string_view text, OnFault&& fault) {
-    if (kind_ == FileKind::jsonl)
-      check_jsonl(span, text, fault);
-    else if (header_known_)
-      check_csv(text, fault);
-  }
-
- private:
-  struct Required {
-    std::size_t field;   // in schema_->fields
-    std::size_t name;    // in names_
-    bool url;            // an *_url type
-    std::size_t column;  // CSV: the first header column of that name, or npos
-  };
-  // What a field held in the record being checked (absent: not seen yet).
-  struct Seen {
-    ValueKind value = ValueKind::absent;
-    bool url = false;
-  };
-
-  bool strict() const noexcept { return schema_ && schema_->strict; }
-  std::string_view name_of(std::size_t id) const noexcept { return schema_->fields[names_[id]].name; }
-
-  // The schema's distinct field names are numbered in schema order; a
-  // record's field names are looked up once each: a few length-checked
-  // compares for the schemas people write, a binary search for big ones.
-  std::size_t name_id(std::string_view name) const noexcept {
-    if (names_.size() <= 16) {
-      for (std::size_t id = 0; id < names_.size(); ++id) {
-        const std::string& n = schema_->fields[names_[id]].name;
-        if (n.size() == name.size() && std::memcmp(n.data(), name.data(), name.size()) == 0) return id;
-      }
-      return npos;
-    }
-    auto it = std::lower_bound(by_name_.begin(), by_name_.end(), name,
-                               [&](std::size_t id, std::string_view n) { return name_of(id) < n; });
-    return it != by_name_.end() && name_of(*it) == name ? *it : npos;
-  }
-
-  template <class OnFault>
-  void required_faults(OnFault& fault) {
-    for (const Required& r : required_) {
-      const Seen s = seen_[r.name];
-      RecordFault f;
-      f.field = schema_->fields[r.field].name;
-      f.field_type = schema_->fields[r.field].type;
-      if (s.value == ValueKind::absent) {
-        f.kind = ProblemKind::missing_field;
-      } else if (s.value != ValueKind::string) {
-        f.kind = ProblemKind::not_nonempty_string;
-        f.found = s.value;
-      } else if (r.url && !s.url) {
-        f.kind = ProblemKind::not_http_url;
-      } else {
-        continue;
-      }
-      fault(static_cast<const RecordFault&>(f));
-    }
-  }
-
-  template <class OnFault>
-  void check_jsonl(const RecordSpan& span, std::string_view text, OnFault& fault) {
-    if (!json_.parse(text, span.indent == 0)) {
-      RecordFault f;
-      f.kind = ProblemKind::not_json_object;
-      f.parse_error = json_.error_text();
-      f.parse_error_offset = json_.error_offset();
-      f.root = json_.root();
-      fault(static_cast<const RecordFault&>(f));
-      return;
-    }
-    if (!schema_) return;
-    const auto& fields = json_.fields();
-    seen_.assign(names_.size(), Seen{});
-    unknown_fields_.clear();
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-      const std::size_t id = name_id(fields[i].name);
-      if (id == npos) {
-        unknown_fields_.push_back(i);
-      } else if (seen_[id].value == ValueKind::absent) {  // a repeated key: the first counts
-        seen_[id] = {fields[i].value, fields[i].url};
-      }
-    }
-    required_faults(fault);
-    if (!strict()) return;
-    for (std::size_t i : unknown_fields_) {
-      RecordFault f;
-      f.kind = ProblemKind::unknown_field;
-      f.field = fields[i].name;
-      fault(static_cast<const RecordFault&>(f));
-    }
-  }
-
-  template <class OnFault>
-  void check_csv(std::string_view row, OnFault& fault) {
-    seen_.assign(names_.size(), Seen{});
-    std::size_t next = 0;  // in by_column_
-    const std::size_t columns = for_each_csv_cell(row, [&](std::size_t column, const CsvCell& cell) {
-      for (; next < by_column_.size() && required_[by_column_[next]].column == column; ++next)
-        seen_[required_[by_column_[next]].name] = classify(cell);
-    });
-    if (columns != columns_) {
-      RecordFault f;
-      f.kind = ProblemKind::column_count;
-      f.columns_expected = columns_;
-      f.columns_found = columns;
-      fault(static_cast<const RecordFault&>(f));
-      return;
-    }
-    if (!schema_) return;
-    required_faults(fault);
-    for (const auto& [begin, size] : unknown_) {
-      RecordFault f;
-      f.kind = ProblemKind::unknown_field;
-      f.field = std::string_view(unknown_names_).substr(begin, size);
-      fault(static_cast<const RecordFault&>(f));
-    }
-  }
-
-  // Only the value's first bytes matter: empty or not, and its scheme.
-  static Seen classify(const CsvCell& cell) {
-    char head[8];
-    std::size_t size = 0;
-    for_each_csv_value_byte(cell, [&](char c) {
-      head[size++] = c;
-      return size < sizeof head;
-    });
-    return {size == 0 ? ValueKind::empty_string : ValueKind::string, is_http_url(std::string_view(head, size))};
-  }
-
-  FileKind kind_;
-  std::optional<Schema> schema_;
-  std::vector<std::size_t> names_;           // distinct schema names: id -> the first field of that name
-  std::vector<std::size_t> by_name_;         // ids sorted by name
-  std::vector<Required> required_;           // schema order
-  std::vector<Seen> seen_;                   // per name id, for the record being checked
-  std::vector<std::size_t> unknown_fields_;  // JSONL: fields of the record the schema lacks
-  JsonFields json_;
-  // CSV header
-  bool header_known_ = false;
-  std::size_t columns_ = 0;
-  std::vector<std::size_t> by_column_;                        // required_ indices with a column, by column
-  std::string unknown_names_;                                 // strict: header names the schema lacks, back to back...
-  std::vector<std::pair<std::size_t, std::size_t>> unknown_;  // ... as (begin, size), header order
-};
-
-}  // namespace upstate
-// ---- end include/upstate/records/record_check.hpp ----
-
-// ---- begin include/upstate/records/whole_records.hpp ----
-// RecordSplitter's pieces put back together: `next(span, text)` sees each
-// record whole. A record that lies inside one chunk is passed as a view of
-// that chunk (no copy); one that spans chunks is gathered in a buffer that
-// never grows past the splitter's max_record_bytes: a longer record arrives
-// with span.too_long set and an empty text, so memory stays bounded whatever
-// the input.
-
-namespace upstate {
-
-class RecordGatherer {
- public:
-  explicit RecordGatherer(std::uint64_t max_record_bytes) noexcept : max_(max_record_bytes) {}
-
-  // A splitter handler that hands whole records to `next(const RecordSpan&, std::string_view)`.
-  template <class Next>
-  class Handler {
-   public:
-    Handler(RecordGatherer& g, Next& next) noexcept : g_(g), next_(next) {}
-    void record_begin(const RecordSpan&) noexcept {
-      g_.buffer_.clear();
-      g_.spans_chunks_ = false;
-      g_.over_ = false;
-    }
-    void record_bytes(std::string_view piece) {
-      g_.spans_chunks_ = true;
-      g_.append(piece);
-    }
-    void record_end(const RecordSpan& span, std::string_view last) {
-      if (span.too_long) {
-        g_.buffer_.clear();
-        next_(span, std::string_view{});
-      } else if (!g_.spans_chunks_) {
-        next_(span, last);
-      } else {
-        g_.append(last);
-        next_(span, std::string_view(g_.buffer_.data(), g_.buffer_.size()));
-      }
-    }
-
-   private:
-    RecordGatherer& g_;
-    Next& next_;
-  };
-
-  template <class Next>
-  Handler<Next> to(Next& next) noexcept {
-    return Handler<Next>(*this, next);
-  }
-
-  // Bytes held for the record being gathered (for tests of the bound).
-  std::size_t buffered() const noexcept { return buffer_.size(); }
-  std::size_t capacity() const noexcept { return buffer_.capacity(); }
-
- private:
-  void append(std::string_view piece) {
-    if (over_) return;
-    if (piece.size() > max_ - buffer_.size()) {
-      over_ = true;  // too long: the splitter flags it at its end
-      buffer_.clear();
-      return;
-    }
-    // Grown by hand, never past the limit (a string's own growth may double
-    // past it); libstdc++'s and libc++'s vector::reserve allocate exactly
-    // what they are asked for.
-    const std::uint64_t need = buffer_.size() + piece.size();
-    if (need > buffer_.capacity()) {
-      const std::uint64_t doubled = std::max<std::uint64_t>(need, 2 * buffer_.capacity());
-      buffer_.reserve(static_cast<std::size_t>(std::min(max_, doubled)));
-    }
-    buffer_.insert(buffer_.end(), piece.begin(), piece.end());
-  }
-
-  std::uint64_t max_;
-  std::vector<char> buffer_;
-  bool spans_chunks_ = false, over_ = false;
-};
-
-}  // namespace upstate
-// ---- end include/upstate/records/whole_records.hpp ----
-
-namespace upstate {
-
-struct PreflightConfig {
-  FileKind kind = FileKind::jsonl;
-  std::optional<Schema> schema;             // the dataset's, when fetched: field checks
-  std::size_t max_record_bytes = 4u << 20;  // a longer record is not checked (memory bound)
-  std::size_t max_problems = 100;           // record problems kept; file-level ones always are
-};
-
-struct PreflightProblem {
-  ProblemKind kind = ProblemKind::not_utf8;
-  std::uint64_t line = 0;                     // 1-based; 0: the file as a whole
-  std::optional<std::uint64_t> record_index;  // the service's 0-based record_index
-  std::string field;                          // "" when not about one field
-  std::string message;                        // for a person: what is wrong, what to do
-};
-
-struct PreflightReport {
-  std::uint64_t bytes = 0;                 // fed in all
-  std::uint64_t records = 0;               // as the service counts them (CSV: data rows)
-  std::uint64_t rejected_records = 0;      // records the service would reject
-  std::uint64_t unchecked_records = 0;     // longer than max_record_bytes
-  std::vector<PreflightProblem> problems;  // file-level first, then by position in the file
-  std::uint64_t problems_dropped = 0;      // record problems past max_problems
-  bool would_fail = false;                 // the service would fail the whole import
-  std::string fail_reason;                 // ... with this reason (its wording)
-
-  // Nothing the service would refuse, and everything was checked.
-  bool clean() const noexcept { return !would_fail && rejected_records == 0 && unchecked_records == 0; }
-};
-
-// "line 5, record 3, field "prompt": message"
-inline std::string to_string(const PreflightProblem& p) {
-  std::string out;
-  if (p.line > 0) out += "line " + std::to_string(p.line);
-  if (p.record_index) out += (out.empty() ? "" : ", ") + std::string("record ") + std::to_string(*p.record_index);
-  if (!p.field.empty()) out += (out.empty() ? "" : ", ") + std::string("field ") + quoted_name(p.field);
-  return out.empty() ? p.message : out + ": " + p.message;
-}
-
-class Preflight {
- public:
-  explicit Preflight(PreflightConfig config)
-      : config_(std::move(config)),
-        splitter_(config_.kind, config_.max_record_bytes),
-        gatherer_(config_.max_record_bytes),
-        checker_(config_.kind, config_.schema) {}
-
-  // false (and nothing done) after finish().
-  bool feed(std::string_view chunk) {
-    if (finished_) return false;
-    if (utf8_.ok() && !utf8_.feed(chunk)) utf8_fault(chunk);
-    report_.bytes += chunk.size();
-    OnRecord on_record{*this};
-    auto h = gatherer_.to(on_record);
-    splitter_.feed(chunk, h);
-    return true;
-  }
-
-  // The end of the file; the same report on every later call.
-  const PreflightReport& finish() {
-    if (finished_) return report_;
-    finished_ = true;
-    if (utf8_.ok() && !utf8_.finish()) utf8_fault({});
-    OnRecord on_record{*this};
-    auto h = gatherer_.to(on_record);
-    splitter_.finish(h);
-    file_faults();
-    return report_;
-  }
-
-  const PreflightConfig& config() const noexcept { return config_; }
-  // Bytes held for a record that spans chunks (at most max_record_bytes).
-  std::size_t buffer_capacity() const noexcept { return gatherer_.capacity(); }
-
- private:
-  struct OnRecord {
-    Preflight& p;
-    void operator()(const RecordSpan& span, std::string_view text) { p.record(span, text); }
-  };
-
-  void record(const RecordSpan& span, std::string_view text) {
-    if (span.ending == RecordEnding::unterminated_quote) return;  // a file fault (finish)
-    if (span.header) {
-      if (span.too_long) {
-        add(span, ProblemKind::too_long, {},
-            "the header row is longer than " + std::to_string(config_.max_record_bytes) +
-                " bytes, so no row was checked against it");
-      } else {
-        checker_.set_header(text);
-      }
-      return;
-    }
-    ++report_.records;
-    if (span.too_long || (config_.kind == FileKind::csv && !checker_.header_known())) {
-      ++report_.unchecked_records;
-      if (span.too_long)
-        add(span, ProblemKind::too_long, {},
-            "the record is " + std::to_string(span.size()) + " bytes long, over the " +
-                std::to_string(config_.max_record_bytes) + "-byte limit of this check: it was not checked");
-      return;
-    }
-    bool rejected = false;
-    checker_.check_record(span, text, [&](const RecordFault& f) {
-      rejected = true;
-      add(span, f.kind, f.field, fault_message(f));
-    });
-    if (rejected) ++report_.rejected_records;
-  }
-
-  void add(const RecordSpan& span, ProblemKind kind, std::string_view field, std::string message) {
-    if (report_.problems.size() >= config_.max_problems) {
-      ++report_.problems_dropped;
-      return;
-    }
-    PreflightProblem p;
-    p.kind = kind;
-    p.line = span.line;
-    if (!span.header) p.record_index = span.index;
-    p.field = std::string(utf8_prefix(field, 256));
-    p.message = std::move(message);
-    report_.problems.push_back(std::move(p));
-  }
-
-  void utf8_fault(std::string_view chunk) {
-    const std::uint64_t offset = *utf8_.error_offset();
-    // The line: the splitter's count at this chunk's start, plus the line
-    // breaks before the bad byte in this chunk (none when a sequence cut by
-    // the previous chunk's end is the bad one: its bytes are not ASCII).
-    std::uint64_t line = splitter_.line();
-    if (offset >= report_.bytes) {
-      const auto before = static_cast<std::size_t>(offset - report_.bytes);
-      line += static_cast<std::uint64_t>(std::count(chunk.begin(), chunk.begin() + before, '\n'));
-    }
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    const unsigned char b = utf8_.error_byte();
-    std::string byte = std::string("0x") + kHex[b >> 4] + kHex[b & 15];
-    PreflightProblem p;
-    p.kind = ProblemKind::not_utf8;
-    p.line = line;
-    p.message = "byte " + byte + " at offset " + std::to_string(offset) +
-                " is not valid UTF-8, so the service refuses the whole file: save it as UTF-8";
-    file_problems_.push_back(std::move(p));
-  }
-
-  void file_fault(ProblemKind kind, std::uint64_t line, std::string reason, std::string message) {
-    if (!report_.would_fail) report_.fail_reason = std::move(reason);  // the first, in the service's order
-    report_.would_fail = true;
-    PreflightProblem p;
-    p.kind = kind;
-    p.line = line;
-    p.message = std::move(message);
-    file_problems_.push_back(std::move(p));
-  }
-
-  void file_faults() {
-    if (!utf8_.ok()) {
-      report_.would_fail = true;
-      report_.fail_reason = "file is not valid UTF-8";
-    }
-    if (splitter_.unterminated_quote())
-      file_fault(ProblemKind::unterminated_quote, splitter_.quote_line(), "malformed CSV: unterminated quoted field",
-                 "a quoted field opened on this line is never closed, so the service refuses the whole file: "
-                 "close it, and write a quote inside a quoted value as two (\"\")");
-    if (report_.records == 0)
-      file_fault(ProblemKind::no_records, 0, "the file holds no records",
-                 config_.kind == FileKind::csv && splitter_.header_seen()
-                     ? "the file holds a header row and no records, so the service refuses it"
-                     : "the file holds no records, so the service refuses it");
-    else if (report_.rejected_records == report_.records)
-      file_fault(ProblemKind::all_rejected, 0, "all " + std::to_string(report_.records) + " records were rejected",
-                 "every one of the " + std::to_string(report_.records) +
-                     " records would be rejected, so the service fails the whole import");
-    report_.problems.insert(report_.problems.begin(), std::make_move_iterator(file_problems_.begin()),
-                            std::make_move_iterator(file_problems_.end()));
-    file_problems_.clear();
-  }
-
-  PreflightConfig config_;
-  Utf8Check utf8_;
-  RecordSplitter splitter_;
-  RecordGatherer gatherer_;
-  RecordChecker checker_;
-  PreflightReport report_;
-  std::vector<PreflightProblem> file_problems_;
-  bool finished_ = false;
-};
-
-}  // namespace upstate
-// ---- end include/upstate/records/preflight.hpp ----
-
-// ---- begin include/upstate/records/rejected_records.hpp ----
-// The rejected-records loop: after a `partial` import, copy the records the
-// service rejected out of the original file into a new file, ready to fix
-// and upload again (they are appended to the dataset), with a reasons text
-// that says what was wrong with each.
-//
-// The records are those the report's errors[] name by record_index (sorted,
-// once each); errors without an index are listed in the reasons but select
-// nothing. One streaming pass over the original file, fed in chunks of any
-// size: the selected records are written byte for byte, with their own line
-// breaks, in file order, to `sink(std::string_view)` as they pass (a record
-// is never held whole, so memory does not depend on the file). CSV: the
-// header row comes first. A byte-order mark opening the file is kept (a
-// spreadsheet needs it to read the file back as UTF-8). A JSONL line's
-// leading blanks are not copied (JSON ignores them); a last record without
-// a line break gets one. Read back, the new file holds exactly the selected
-// records, byte for byte (the fuzz target checks this).
-//
-//   upstate::RejectedRecords rejected(report, upstate::FileKind::jsonl);
-//   while (read chunk) rejected.feed(chunk, write_to_new_file);
-//   rejected.finish(write_to_new_file);
-//   write_reasons(rejected.reasons());
-
-namespace upstate {
-
-class RejectedRecords {
- public:
-  RejectedRecords(const ImportReport& report, FileKind kind)
-      : splitter_(kind), rejected_count_(report.rejected_count), errors_dropped_(report.errors_dropped) {
-    errors_.reserve(report.errors.size());
-    for (const RecordErrorView e : report.errors) {
-      // Server text, bounded and made printable before it reaches a file a
-      // person reads.
-      errors_.push_back({e.record_index, printable_excerpt(e.field, 200), printable_excerpt(e.reason, 500)});
-      if (e.record_index) selected_.push_back(*e.record_index);
-    }
-    std::sort(selected_.begin(), selected_.end());
-    selected_.erase(std::unique(selected_.begin(), selected_.end()), selected_.end());
-    new_line_.assign(selected_.size(), 0);
-  }
-
-  template <class Sink>
-  void feed(std::string_view chunk, Sink&& sink) {
-    Copier<Sink> copier{*this, sink};
-    splitter_.feed(chunk, copier);
-  }
-
-  template <class Sink>
-  void finish(Sink&& sink) {
-    Copier<Sink> copier{*this, sink};
-    splitter_.finish(copier);
-  }
-
-  // The record indices errors[] names, sorted, once each.
-  const std::vector<std::uint64_t>& selected() const noexcept { return selected_; }
-  // Of those, the records found in the file and written.
-  std::uint64_t written() const noexcept { return written_; }
-  // Rejected records errors[] does not name (rejected_count minus selected):
-  // they cannot be identified from the report.
-  std::uint64_t unidentified() const noexcept {
-    const std::uint64_t named = selected_.size();
-    return rejected_count_ && *rejected_count_ > named ? *rejected_count_ - named : 0;
-  }
-  // After finish: selected indices the file does not hold.
-  std::vector<std::uint64_t> missing() const {
-    std::vector<std::uint64_t> out;
-    for (std::size_t k = 0; k < selected_.size(); ++k)
-      if (new_line_[k] == 0) out.push_back(selected_[k]);
-    return out;
-  }
-  // After finish: the line a selected record starts on in the new file (0: not found).
-  std::uint64_t new_line_of(std::uint64_t record_index) const noexcept {
-    auto it = std::lower_bound(selected_.begin(), selected_.end(), record_index);
-    return it != selected_.end() && *it == record_index ? new_line_[static_cast<std::size_t>(it - selected_.begin())]
-                                                        : 0;
-  }
-
-  // After finish: the reasons file. Lines starting with '#' say what
-  // happened and what to do, the first about records that cannot be
-  // identified when there are any; then one line per error, in the report's
-  // order: record_index, its line in the new file, field, reason.
-  std::string reasons() const {
-    std::string out;
-    const std::uint64_t unknown = unidentified();
-    if (unknown > 0)
-      out += "# The service rejected " + std::to_string(*rejected_count_) + " records, but its errors name only " +
-             std::to_string(selected_.size()) + " of them: the other " + std::to_string(unknown) +
-             " cannot be identified from this report and are not in this file. Find them in the original file with a "
-             "strict preflight check (it applies the service's rules), or by comparing the dataset with your source.\n";
-    if (errors_dropped_ > 0)
-      out += "# " + std::to_string(errors_dropped_) +
-             " more errors were in the service's answer than this client keeps (ParseLimits::max_record_errors); "
-             "their records are not in this file.\n";
-    out += "# " + std::to_string(written_) + (written_ == 1 ? " rejected record is" : " rejected records are") +
-           " in the rejected-records file: fix each as its line below says, then upload that file to the same dataset "
-           "as a new file (the accepted records are already in).\n";
-    const auto gone = missing();
-    if (!gone.empty())
-      out += "# " + std::to_string(gone.size()) + " record(s) the errors name are not in the file read (it holds " +
-             std::to_string(splitter_.records()) + " records), starting with record " + std::to_string(gone.front()) +
-             ": is it the file that was uploaded?\n";
-    if (cut_short_)
-      out += "# The file read ends inside a quoted field: record " + std::to_string(*cut_short_) +
-             " is incomplete in the rejected-records file.\n";
-    for (const Error& e : errors_) {
-      if (!e.index) {
-        out += "record not identified";
-      } else if (std::uint64_t line = new_line_of(*e.index)) {
-        out += "record " + std::to_string(*e.index) + " (line " + std::to_string(line) + ")";
-      } else {
-        out += "record " + std::to_string(*e.index) + " (not in the file read)";
-      }
-      if (!e.field.empty()) out += ", field \"" + e.field + "\"";
-      out += ": " + (e.reason.empty() ? std::string("no reason given") : e.reason) + "\n";
-    }
-    return out;
-  }
-
- private:
-  struct Error {
-    std::optional<std::uint64_t> index;
-    std::string field, reason;
-  };
-
-  // The splitter's handler: copies the selected records to the sink.
-  template <class Sink>
-  struct Copier {
-    RejectedRecords& r;
-    Sink& sink;
-
-    void record_begin(const RecordSpan& span) {
-      if (span.header) {
-        r.copying_ = !r.selected_.empty();
-      } else {
-        while (r.next_ < r.selected_.size() && r.selected_[r.next_] < span.index) ++r.next_;
-        r.copying_ = r.next_ < r.selected_.size() && r.selected_[r.next_] == span.index;
-      }
-      if (!r.copying_) return;
-      r.record_line_ = r.out_line_;
-      r.breaks_in_record_ = 0;
-      r.last_byte_ = 0;
-    }
-    void record_bytes(std::string_view piece) {
-      if (r.copying_) copy(piece);
-    }
-    void record_end(const RecordSpan& span, std::string_view last) {
-      if (!r.copying_) return;
-      copy(last);
-      std::string_view line_break = line_break_of(span.ending);
-      // No line break in the file (its last record): add one. After a CR
-      // that ends a CSV row's data, a lone LF would turn it into a CRLF.
-      if (line_break.empty()) line_break = r.last_byte_ == '\r' && r.splitter_.kind() == FileKind::csv ? "\r\n" : "\n";
-      sink(line_break);
-      r.out_line_ += 1 + r.breaks_in_record_;
-      r.copying_ = false;
-      if (span.ending == RecordEnding::unterminated_quote) r.cut_short_ = span.index;
-      if (span.header) return;
-      r.new_line_[r.next_] = r.record_line_;
-      ++r.written_;
-    }
-    void copy(std::string_view piece) {
-      if (piece.empty()) return;
-      if (!r.wrote_any_) {
-        // The source's mark is kept; and a first record that itself starts
-        // with the mark's first byte gets one in front, so that its own bytes
-        // are not taken for a mark (and dropped) when the new file is read.
-        if (r.splitter_.bom() || piece[0] == '\xEF') sink(std::string_view("\xEF\xBB\xBF"));
-        r.wrote_any_ = true;
-      }
-      sink(piece);
-      // Quoted CSV fields may hold line breaks: the next record's line moves.
-      if (r.splitter_.kind() == FileKind::csv)
-        r.breaks_in_record_ += static_cast<std::uint64_t>(std::count(piece.begin(), piece.end(), '\n'));
-      r.last_byte_ = piece.back();
-    }
-  };
-
-  RecordSplitter splitter_;
-  std::optional<std::uint64_t> rejected_count_;
-  std::uint64_t errors_dropped_ = 0;
-  std::vector<Error> errors_;
-  std::vector<std::uint64_t> selected_;  // sorted, unique
-  std::vector<std::uint64_t> new_line_;  // per selected_: its line in the new file, 0 = not seen
-  std::size_t next_ = 0;                 // selected_[next_]: the next index to look for
-  std::uint64_t written_ = 0;
-  std::uint64_t out_line_ = 1;  // the line the next copied record starts on
-  std::uint64_t record_line_ = 0, breaks_in_record_ = 0;
-  std::optional<std::uint64_t> cut_short_;
-  char last_byte_ = 0;
-  bool copying_ = false, wrote_any_ = false;
-};
-
-}  // namespace upstate
-// ---- end include/upstate/records/rejected_records.hpp ----
-
-// ---- begin include/upstate/testing/fake_service.hpp ----
-// testing::FakeService: the dataset API and S3 in one sans-I/O object.
-// `handle(request, body, now)` answers as the real pair would (API.md):
-// datasets with or without a schema, presigned URLs that expire and check
-// their signature and Content-Type, one-at-a-time processing per dataset in
-// arrival order, JSONL/CSV validation (rules in fake_validation.hpp), V3
-// (legacy) datasets whose status is polled instead of an import
-// (fake_legacy.hpp), and scripted faults (fake_fault.hpp). Time is only ever the `now` argument:
-// the same calls give the same answers, byte for byte.
-//
-// Routing is by URL prefix (scheme, host, port, path): `api_base` is the
-// API, `upload_base` is S3; any other URL answers TransportError{connect},
-// as an unknown host would.
-
-// ---- begin include/upstate/testing/fake_fault.hpp ----
-// Scripted faults: "fail the next N requests of a kind". A fault stands for
-// trouble in front of the service (a gateway, a throttle, the network), so a
-// faulted request changes no state, except FaultDelay, which is a normal
-// answer that arrives late.
-
-// ---- begin include/upstate/testing/fake_json.hpp ----
-// JSON the fake API writes and reads. Written with RapidJSON's Writer (never
-// by string pasting), every string repaired to valid UTF-8 and bounded first,
-// so whatever a request carried, the answer is well-formed JSON.
-
-// ---- begin include/upstate/testing/fake_text.hpp ----
-// Byte-level helpers the fake service shares: UTF-8 checking and repair,
-// XML escaping, and a keyed non-cryptographic hash. Everything a request
-// carries may be echoed in an answer, so it is repaired (valid UTF-8),
-// bounded (cut at a character boundary) and escaped before it is written.
-
-namespace upstate::testing {
-
-// The same check as the uploader's preflight (records/utf8_check.hpp).
-inline bool is_valid_utf8(std::string_view s) noexcept {
-  Utf8Check utf8;
-  utf8.feed(s);
-  return utf8.finish();
-}
-
-// Valid UTF-8 of at most about `max_bytes`: each invalid byte becomes U+FFFD
-// and the text is cut at a character boundary (with "..." when cut), so an
-// echo of hostile input is always well-formed and small.
-inline std::string sanitize_utf8(std::string_view s, std::size_t max_bytes = 256) {
-  std::string out;
-  out.reserve(s.size() < max_bytes ? s.size() : max_bytes);
-  for (std::size_t i = 0; i < s.size();) {
-    std::size_t n = upstate::detail::utf8_sequence_length(s, i);
-    std::string_view piece = n == 0 ? std::string_view{"\xEF\xBF\xBD"} : s.substr(i, n);
-    if (out.size() + piece.size() > max_bytes) {
-      out += "...";
-      break;
-    }
-    out += piece;
-    i += n == 0 ? 1 : n;
-  }
-  return out;
-}
-
-// Text content / attribute value for XML 1.0. Control characters XML cannot
-// carry at all become '?'; the input is sanitized (and bounded) first.
-inline std::string xml_escape(std::string_view s, std::size_t max_bytes = 1024) {
-  std::string clean = sanitize_utf8(s, max_bytes);
-  std::string out;
-  out.reserve(clean.size());
-  for (char c : clean) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r')
-          out += '?';
-        else
-          out += c;
-    }
-  }
-  return out;
-}
-
-inline constexpr std::uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
-inline constexpr std::uint64_t kFnvPrime = 0x100000001b3ULL;
-
-// FNV-1a 64. Not a MAC: the fake only needs "any change to the signed parts
-// changes the signature", not resistance to a forger.
-inline std::uint64_t fnv1a64(std::string_view data, std::uint64_t h = kFnvOffset) noexcept {
-  for (unsigned char c : data) {
-    h ^= c;
-    h *= kFnvPrime;
-  }
-  return h;
-}
-
-inline std::string hex64(std::uint64_t v) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i, v >>= 4) out[static_cast<std::size_t>(i)] = kHex[v & 15];
-  return out;
-}
-
-// `words` 64-bit FNV lanes (each seeded differently) as hex, so fake
-// signatures and ETags have the length of the real ones (64 / 32 chars).
-inline std::string fnv_hex(std::string_view data, int words) {
-  std::string out;
-  for (int w = 0; w < words; ++w) {
-    std::uint64_t seed = fnv1a64(std::string_view("lane"), kFnvOffset + static_cast<std::uint64_t>(w));
-    out += hex64(fnv1a64(data, seed));
-  }
-  return out;
-}
-
-inline bool ends_with(std::string_view s, std::string_view suffix) noexcept {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-}  // namespace upstate::testing
-// ---- end include/upstate/testing/fake_text.hpp ----
-
-namespace upstate::testing {
-
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
-
-inline void write_string(JsonWriter& w, std::string_view s, std::size_t max_bytes = 4096) {
-  std::string clean = sanitize_utf8(s, max_bytes);
-  w.String(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
-}
-
-inline void write_key(JsonWriter& w, std::string_view key) {
-  std::string clean = sanitize_utf8(key, 4096);
-  w.Key(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
-}
-
-inline std::string_view http_reason(int status) noexcept {
-  switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Error";
-  }
-}
-
-// The API's numeric `error_code`s are not public; these are made up, one per
-// status, so clients can be tested for reading (not interpreting) them.
-constexpr long long fake_error_code(int status) noexcept { return 140000 + status; }
-
-// {"error":{"status":..,"error_code":..,"title":"..","detail":".."}}
-inline std::string api_error_json(int status, std::string_view detail) {
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartObject();
-  w.Key("error");
-  w.StartObject();
-  w.Key("status");
-  w.Int(status);
-  w.Key("error_code");
-  w.Int64(fake_error_code(status));
-  w.Key("title");
-  write_string(w, http_reason(status));
-  w.Key("detail");
-  write_string(w, detail, 1024);
-  w.EndObject();
-  w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
-}
-
-inline void write_schema(JsonWriter& w, const Schema& schema) {
-  w.StartObject();
-  w.Key("strict");
-  w.Bool(schema.strict);
-  w.Key("fields");
-  w.StartObject();
-  for (const auto& f : schema.fields) {
-    write_key(w, f.name);
-    w.StartObject();
-    w.Key("type");
-    write_string(w, f.type);
-    if (!f.label.empty()) {
-      w.Key("label");
-      write_string(w, f.label);
-    }
-    w.EndObject();
-  }
-  w.EndObject();
-  w.EndObject();
-}
-
-inline constexpr std::size_t kMaxSchemaFields = 1000;
-
-inline bool is_known_field_type(std::string_view t) noexcept {
-  return t == "text" || t == "image_url" || t == "audio_url" || t == "video_url" || t == "metadata" ||
-         t == "task_group_id";
-}
-
-// A refusal of a request body: the HTTP status (400 shape, 422 meaning) and
-// the detail text.
-struct BodyProblem {
-  int status = 400;
-  std::string detail;
-};
-
-// {"strict": bool?, "fields": {name: {"type": str, "label": str?}}} as the
-// API takes it. Unknown keys are ignored; a wrong shape is a 400, a schema
-// the service would refuse (unknown type, two task_group_id fields, too many
-// fields) a 422.
-inline std::variant<Schema, BodyProblem> read_schema(const rapidjson::Value& v) {
-  if (!v.IsObject()) return BodyProblem{400, "schema: must be an object"};
-  Schema s;
-  if (auto it = v.FindMember("strict"); it != v.MemberEnd()) {
-    if (!it->value.IsBool()) return BodyProblem{400, "schema.strict: must be a boolean"};
-    s.strict = it->value.GetBool();
-  }
-  auto fields = v.FindMember("fields");
-  if (fields == v.MemberEnd() || !fields->value.IsObject()) return BodyProblem{400, "schema.fields: must be an object"};
-  if (fields->value.MemberCount() > kMaxSchemaFields)
-    return BodyProblem{422, "schema.fields: more than " + std::to_string(kMaxSchemaFields) + " fields"};
-  int task_groups = 0;
-  for (const auto& m : fields->value.GetObject()) {
-    SchemaField f;
-    f.name.assign(m.name.GetString(), m.name.GetStringLength());
-    std::string where = "schema.fields." + sanitize_utf8(f.name, 128);
-    if (!m.value.IsObject()) return BodyProblem{400, where + ": must be an object"};
-    auto type = m.value.FindMember("type");
-    if (type == m.value.MemberEnd() || !type->value.IsString())
-      return BodyProblem{400, where + ".type: must be a string"};
-    f.type.assign(type->value.GetString(), type->value.GetStringLength());
-    if (!is_known_field_type(f.type)) return BodyProblem{422, where + ".type: unknown field type"};
-    if (f.type == "task_group_id" && ++task_groups > 1)
-      return BodyProblem{422, "schema: at most one task_group_id field"};
-    if (auto label = m.value.FindMember("label"); label != m.value.MemberEnd()) {
-      if (!label->value.IsString()) return BodyProblem{400, where + ".label: must be a string"};
-      f.label.assign(label->value.GetString(), label->value.GetStringLength());
-    }
-    for (const auto& known : s.fields)
-      if (known.name == f.name) return BodyProblem{400, where + ": repeated field"};
-    s.fields.push_back(std::move(f));
-  }
-  return s;
-}
-
-inline constexpr std::size_t kMaxJsonBodyBytes = 1u << 20;
-
-// Parses a request body as a JSON object, bounded in size and (iterative
-// parsing) in stack depth.
-inline std::variant<rapidjson::Document, BodyProblem> read_json_object(std::string_view body) {
-  if (body.size() > kMaxJsonBodyBytes) return BodyProblem{400, "request body too large"};
-  rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
-  if (doc.HasParseError()) return BodyProblem{400, "request body is not valid JSON"};
-  if (!doc.IsObject()) return BodyProblem{400, "request body must be a JSON object"};
-  return doc;
-}
-
-}  // namespace upstate::testing
-// ---- end include/upstate/testing/fake_json.hpp ----
-
-// ---- begin include/upstate/testing/fake_s3.hpp ----
-// S3's XML error document, as S3 writes it:
-// <?xml version="1.0" encoding="UTF-8"?>
-// <Error><Code>..</Code><Message>..</Message>..extra..<RequestId>..</RequestId><HostId>..</HostId></Error>
-
-namespace upstate::testing {
-
-using XmlFields = std::vector<std::pair<std::string, std::string>>;
-
-// `extra` children (name, text) go between <Message> and <RequestId>; names
-// are ours, texts may come from the request and are escaped and bounded.
-inline std::string s3_error_xml(std::string_view code, std::string_view message, const XmlFields& extra = {},
-                                std::string_view request_id = "FAKE0000000000000000") {
-  std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>";
-  x += xml_escape(code);
-  x += "</Code><Message>";
-  x += xml_escape(message);
-  x += "</Message>";
-  for (const auto& [name, text] : extra) {
-    x += "<" + name + ">";
-    x += xml_escape(text, 4096);
-    x += "</" + name + ">";
-  }
-  x += "<RequestId>";
-  x += xml_escape(request_id);
-  x += "</RequestId><HostId>ZmFrZS1zMy1ob3N0LWlk</HostId></Error>";
-  return x;
-}
-
-// S3's default texts for the codes the fake and its faults use.
-inline std::string_view s3_default_message(std::string_view code) noexcept {
-  if (code == "SlowDown") return "Please reduce your request rate.";
-  if (code == "InternalError") return "We encountered an internal error. Please try again.";
-  if (code == "ServiceUnavailable") return "Service is unable to handle request.";
-  if (code == "RequestTimeout")
-    return "Your socket connection to the server was not read from or written to within the timeout period. "
-           "Idle connections will be closed.";
-  if (code == "ExpiredToken") return "The provided token has expired.";
-  if (code == "IncompleteBody")
-    return "You did not provide the number of bytes specified by the Content-Length HTTP header";
-  if (code == "MissingContentLength") return "You must provide the Content-Length HTTP header.";
-  if (code == "EntityTooLarge") return "Your proposed upload exceeds the maximum allowed size";
-  return "We encountered an error.";
-}
-
-// The code S3 would send with a bare status (for faults given only one).
-inline std::string_view s3_code_for_status(int status) noexcept {
-  switch (status) {
-    case 400: return "BadRequest";
-    case 403: return "AccessDenied";
-    case 500: return "InternalError";
-    case 503: return "SlowDown";
-    default: return "ServiceUnavailable";
-  }
-}
-
-}  // namespace upstate::testing
-// ---- end include/upstate/testing/fake_s3.hpp ----
-
-namespace upstate::testing {
-
-// Answer with this status, headers and body (the fake adds `Date`, and a
-// `Content-Type` when the body is not empty and none is given).
-struct FaultStatus {
-  int status = 503;
-  Headers headers;
-  std::string body;
-};
-
-// The connection breaks: TransportError{reset}.
-struct FaultReset {};
-
-// The normal answer, `delay` later (FakeReply::delay): the service acts at
-// `now` (state changes, Date header), the network brings the answer late.
-struct FaultDelay {
-  Duration delay{0};
-};
-
-struct Fault {
-  Purpose purpose = Purpose::upload_url;  // which step it hits (the fake classifies requests by route)
-  int times = 1;                          // how many requests it hits; <= 0 hits none
-  std::variant<FaultStatus, FaultReset, FaultDelay> what;
-
-  static Fault status(Purpose p, int status, std::string body = {}, Headers headers = {}, int times = 1) {
-    return {p, times, FaultStatus{status, std::move(headers), std::move(body)}};
-  }
-
-  // `status` with a Retry-After header and the error body the step's host
-  // writes (API JSON, or S3 XML with the code S3 uses for that status).
-  static Fault retry_after(Purpose p, int status, std::string retry_after_value, int times = 1) {
-    Headers h{{"Retry-After", std::move(retry_after_value)}};
-    if (p == Purpose::upload) {
-      std::string_view code = s3_code_for_status(status);
-      h.push_back({"Content-Type", "application/xml"});
-      return {p, times, FaultStatus{status, std::move(h), s3_error_xml(code, s3_default_message(code))}};
-    }
-    h.push_back({"Content-Type", "application/json"});
-    return {p, times, FaultStatus{status, std::move(h), api_error_json(status, "Request was throttled.")}};
-  }
-
-  // 200 with `body` (not what the step promises: bad JSON, a wrong type...).
-  static Fault malformed(Purpose p, std::string body, int times = 1) {
-    return {p, times, FaultStatus{200, {}, std::move(body)}};
-  }
-
-  static Fault reset(Purpose p, int times = 1) { return {p, times, FaultReset{}}; }
-
-  static Fault delay(Purpose p, Duration d, int times = 1) { return {p, times, FaultDelay{d}}; }
-
-  // S3 says the URL expired whatever the clocks say (skew between the API
-  // that signed and S3). The real, time-driven expiry answer also carries
-  // <Expires> and <ServerTime>; this scripted one has no times to give.
-  static Fault s3_expired(int times = 1) { return s3_error(403, "AccessDenied", "Request has expired", times); }
-
-  static Fault s3_error(int status, std::string code, std::string message, int times = 1) {
-    return {Purpose::upload, times,
-            FaultStatus{status, {{"Content-Type", "application/xml"}}, s3_error_xml(code, message)}};
-  }
-};
-
-}  // namespace upstate::testing
-// ---- end include/upstate/testing/fake_fault.hpp ----
-
-// ---- begin include/upstate/testing/fake_legacy.hpp ----
-// What the fake service decides about a file uploaded to a V3 (legacy)
-// dataset. A V3 dataset has no schema and no import jobs; the fake judges
-// the file as a whole (the real rules are not public):
-//   - the name must end in .csv or .zip (case-sensitive, as the fake's S3
-//     keys are); step 1 still answers for any other name, the way a client
-//     that skips the extension check would find out: the status ends ERROR;
-//   - .zip: non-empty and starting with a ZIP signature ("PK\3\4", or
-//     "PK\5\6" for an empty archive); nothing inside is read;
-//   - .csv: the V4 file-level checks (fake_validation.hpp) with a schema of
-//     no fields: valid UTF-8, at least one data row, no unterminated quoted
-//     field. Rows are not judged.
-// A file that passes is READY with its data rows counted (they set the
-// processing time, as for V4 imports); one that fails is ERROR with a reason.
-
-// ---- begin include/upstate/testing/fake_validation.hpp ----
-// What the fake service decides about an uploaded file. The real service's
-// rules are not public; these are the fake's, fixed here because the demo
-// and the tests rely on them:
-//
-// File level (the import is `failed`, nothing ingested, `reason` set):
-//   - a dataset without a schema when the bytes arrive -> `pending_schema`
-//     (nothing else is checked);
-//   - bytes that are not valid UTF-8 (RFC 3629: no overlongs, surrogates or
-//     code points past U+10FFFF) -> "file is not valid UTF-8". A leading
-//     UTF-8 byte-order mark is skipped;
-//   - no record at all -> "the file holds no records" (an empty CSV, or a CSV
-//     with a header row only, included);
-//   - a CSV quoted field still open at the end -> "malformed CSV: unterminated
-//     quoted field".
-// Records:
-//   - JSONL (.jsonl): every line holding something other than space, tab or
-//     CR is a record; record_index counts those lines from 0. A record must
-//     be one JSON object, else error {field "", reason "not a JSON object"}.
-//   - CSV (.csv): RFC 4180 (fields in double quotes may hold commas, doubled
-//     quotes and line breaks; rows end in LF or CRLF). Empty lines are
-//     skipped. The first row is the header; record_index counts the data
-//     rows from 0. A row whose column count differs from the header's ->
-//     error {field "", reason "expected N columns, found M"} (and no other
-//     check of that row). Leniently, a quote inside an unquoted field and
-//     text after a closing quote are kept as literal text. Every CSV value is
-//     a string.
-// Against the schema, per record, one error per offending field, schema
-// fields first (schema order), then unknown fields (record order):
-//   - text, image_url, audio_url, video_url, task_group_id: required
-//     ("missing required field"), a non-empty string ("must be a non-empty
-//     string": null, numbers, objects and "" included);
-//   - image_url, audio_url, video_url: start with http:// or https://, any
-//     case ("not an http(s) URL");
-//   - metadata (and any type this fake does not know): optional, any value;
-//   - strict schema: a field the schema does not name -> "field not in
-//     schema". For a JSON object with a repeated key the first one counts
-//     for the schema checks; each occurrence is checked for strictness.
-// Outcome: no record rejected -> `complete`; some -> `partial`; all N ->
-// `failed` with reason "all N records were rejected" (counts and errors kept).
-// rejected_count counts records, not errors; at most `max_errors` errors
-// are kept (the rest are counted only), so memory stays bounded.
-
-// The record rules above are not written out twice: the splitter and the
-// record checks are the uploader's own (records/), so what its preflight
-// predicts is what this fake decides. The file-level decisions, their order
-// and the error list's cap stay here.
-namespace upstate::testing {
-
-using upstate::FileKind;
-
-// The file types a V4 dataset takes, by extension (case-sensitive, as the
-// fake's S3 keys are).
-inline std::optional<FileKind> file_kind_of(std::string_view filename) noexcept {
-  if (ends_with(filename, ".jsonl")) return FileKind::jsonl;
-  if (ends_with(filename, ".csv")) return FileKind::csv;
-  return std::nullopt;
-}
-
-constexpr std::string_view content_type_of(FileKind kind) noexcept {
-  return kind == FileKind::jsonl ? "application/x-ndjson" : "text/csv";
-}
-
-struct FakeRecordError {
-  std::uint64_t record_index = 0;
-  std::string field;
-  std::string reason;
-};
-
-struct Validation {
-  ImportStatus status = ImportStatus::failed;  // complete, partial, failed or pending_schema
-  std::uint64_t records = 0;                   // records seen (sets the processing time)
-  std::uint64_t accepted = 0, rejected = 0;
-  std::vector<FakeRecordError> errors;  // at most max_errors
-  std::string reason;                   // when failed
-  bool counted = false;                 // whether accepted/rejected are reported (records were judged)
-};
-
-namespace detail {
-
-// Judges each record the splitter finds: rejected records are counted
-// exactly, errors are kept up to the cap.
-class RecordJudge {
- public:
-  RecordJudge(FileKind kind, const Schema& schema, std::size_t max_errors) : checker_(kind, schema), max_(max_errors) {}
-
-  void operator()(const RecordSpan& span, std::string_view text) {
-    if (span.ending == RecordEnding::unterminated_quote) return;  // the file fails (not a record)
-    if (span.header) {
-      checker_.set_header(text);
-      return;
-    }
-    ++records_;
-    bool bad = false;
-    checker_.check_record(span, text, [&](const RecordFault& f) {
-      bad = true;
-      if (errors_.size() < max_) errors_.push_back({span.index, sanitize_utf8(f.field), service_reason(f)});
-    });
-    if (bad) ++rejected_;
-  }
-
-  std::uint64_t records() const { return records_; }
-  std::uint64_t rejected() const { return rejected_; }
-  std::vector<FakeRecordError> take_errors() { return std::move(errors_); }
-
- private:
-  RecordChecker checker_;
-  std::size_t max_;
-  std::vector<FakeRecordError> errors_;
-  std::uint64_t records_ = 0, rejected_ = 0;
-};
-
-}  // namespace detail
-
-// The fake's verdict on an uploaded file (rules at the top of this file).
-inline Validation validate_upload(FileKind kind, std::string_view bytes, const std::optional<Schema>& schema,
-                                  std::size_t max_errors) {
-  Validation v;
-  if (!schema) {
-    v.status = ImportStatus::pending_schema;
-    return v;
-  }
-  if (!is_valid_utf8(bytes)) {
-    v.reason = "file is not valid UTF-8";
-    return v;
-  }
-  detail::RecordJudge judge(kind, *schema, max_errors);
-  // The whole file is in memory already: no record is too long to judge.
-  RecordSplitter splitter(kind);
-  RecordGatherer gatherer(RecordSplitter::kNoLimit);
-  auto handler = gatherer.to(judge);
-  splitter.feed(bytes, handler);
-  splitter.finish(handler);
-  v.records = judge.records();
-  if (splitter.unterminated_quote()) {
-    v.reason = "malformed CSV: unterminated quoted field";
-    return v;
-  }
-  if (v.records == 0) {
-    v.reason = "the file holds no records";
-    return v;
-  }
-  v.counted = true;
-  v.rejected = judge.rejected();
-  v.accepted = v.records - v.rejected;
-  v.errors = judge.take_errors();
-  if (v.rejected == 0) {
-    v.status = ImportStatus::complete;
-  } else if (v.accepted > 0) {
-    v.status = ImportStatus::partial;
-  } else {
-    v.status = ImportStatus::failed;
-    v.reason = "all " + std::to_string(v.records) + " records were rejected";
-  }
-  return v;
-}
-
-}  // namespace upstate::testing
-// ---- end include/upstate/testing/fake_validation.hpp ----
-
-namespace upstate::testing {
-
-enum class LegacyKind { csv, zip, other };
-
-inline LegacyKind legacy_kind_of(std::string_view filename) noexcept {
-  if (ends_with(filename, ".csv")) return LegacyKind::csv;
-  if (ends_with(filename, ".zip")) return LegacyKind::zip;
-  return LegacyKind::other;
-}
-
-constexpr std::string_view content_type_of(LegacyKind kind) noexcept {
-  switch (kind) {
-    case LegacyKind::csv: return "text/csv";
-    case LegacyKind::zip: return "application/zip";
-    case LegacyKind::other: break;
-  }
-  return "application/octet-stream";
-}
-
-// The verdict as a Validation (status complete or failed), so V3 uploads
-// share the V4 imports' processing queue and time model.
-inline Validation validate_legacy_upload(LegacyKind kind, std::string_view bytes) {
-  Validation v;
-  auto refuse = [&v](std::string reason) {
-    v.status = ImportStatus::failed;
-    v.reason = std::move(reason);
-    return v;
-  };
-  switch (kind) {
-    case LegacyKind::other: return refuse("unsupported file type: a V3 dataset takes .csv and .zip files");
-    case LegacyKind::zip:
-      if (bytes.empty()) return refuse("the file is empty");
-      if (bytes.substr(0, 4) != std::string_view("PK\x03\x04", 4) && bytes.substr(0, 4) != std::string_view("PK\x05\x06", 4))
-        return refuse("not a ZIP archive");
-      v.status = ImportStatus::complete;
-      v.counted = true;
-      return v;
-    case LegacyKind::csv: break;
-  }
-  if (bytes.empty()) return refuse("the file is empty");
-  Validation csv = validate_upload(FileKind::csv, bytes, Schema{}, 0);
-  if (!csv.counted) return refuse(csv.reason);
-  v.status = ImportStatus::complete;
-  v.counted = true;
-  v.records = v.accepted = csv.records;
-  return v;
-}
-
-// An upload's progress in the V3 vocabulary: waiting in the dataset's queue
-// is PROCESSING too (V3 has no `queued`).
-constexpr DatasetStatus legacy_status_of(ImportStatus s) noexcept {
-  switch (s) {
-    case ImportStatus::uninitialised: return DatasetStatus::uninitialised;
-    case ImportStatus::queued:
-    case ImportStatus::processing: return DatasetStatus::processing;
-    case ImportStatus::complete:
-    case ImportStatus::partial: return DatasetStatus::ready;
-    case ImportStatus::failed:
-    case ImportStatus::pending_schema: return DatasetStatus::error;
-  }
-  return DatasetStatus::error;
-}
-
-}  // namespace upstate::testing
-// ---- end include/upstate/testing/fake_legacy.hpp ----
-
-// ---- begin include/upstate/testing/fake_signature.hpp ----
-// The fake's presigned URLs: SigV4-shaped (the same query parameters, in the
-// order AWS SDKs write them) but signed with a keyed FNV-1a, which is enough
-// to notice any change to the path, the query or a signed header.
-//
-// The signature covers the raw path and the raw query minus the
-// X-Amz-Signature parameter, byte for byte: a client that re-encodes, reorders
-// or drops a parameter breaks it, as API.md warns happens with real S3.
-
-namespace upstate::testing {
-
-inline constexpr std::string_view kFakeAccessKey = "FAKEKEY";
-inline constexpr std::string_view kFakeRegion = "us-east-1";
-inline constexpr std::string_view kSignatureParam = "X-Amz-Signature";
-
-// 64 hex characters, like a real SigV4 signature. `content_type` is the
-// signed Content-Type value, or nullopt when the URL does not sign it.
-inline std::string fake_signature(std::string_view secret, std::string_view method, std::string_view raw_path,
-                                  std::string_view unsigned_query, const std::optional<std::string>& content_type) {
-  std::string material;
-  for (std::string_view part : {secret, method, raw_path, unsigned_query}) {
-    material += part;
-    material += '\n';
-  }
-  material += content_type ? "content-type:" + *content_type : std::string("-");
-  return fnv_hex(material, 4);
-}
-
-struct PresignInput {
-  std::string_view secret;
-  std::string_view upload_base;  // scheme://authority[/prefix], no trailing '/'
-  std::string_view key_path;     // already percent-encoded, starting with '/'
-  UnixSeconds signed_at = 0;
-  std::int64_t expires_seconds = 900;
-  std::optional<std::string> content_type;  // signed when set
-};
-
-inline std::string fake_presign(const PresignInput& in) {
-  std::string date = format_amz_date(in.signed_at);
-  std::string scope =
-      std::string(kFakeAccessKey) + "/" + date.substr(0, 8) + "/" + std::string(kFakeRegion) + "/s3/aws4_request";
-  std::string query = "X-Amz-Algorithm=AWS4-HMAC-SHA256";
-  query += "&X-Amz-Credential=" + percent_encode_segment(scope);
-  query += "&X-Amz-Date=" + date;
-  query += "&X-Amz-Expires=" + std::to_string(in.expires_seconds);
-  query += in.content_type ? "&X-Amz-SignedHeaders=content-type%3Bhost" : "&X-Amz-SignedHeaders=host";
-  // The path as the upload host will see it (base path + key).
-  std::string full_path;
-  if (auto base = parse_url(in.upload_base); base && base->path != "/") full_path = base->path;
-  full_path += in.key_path;
-  std::string sig = fake_signature(in.secret, "PUT", full_path, query, in.content_type);
-  std::string url(in.upload_base);
-  url += in.key_path;
-  url += "?" + query + "&" + std::string(kSignatureParam) + "=" + sig;
-  return url;
-}
-
-// The signed parameters of a presigned URL whose query has the expected
-// shape; a missing, repeated or unreadable parameter gives nullopt. Whether
-// the signature matches is a separate check (verify_fake_signature).
-struct PresignedParams {
-  UnixSeconds signed_at = 0;
-  std::int64_t expires_seconds = 0;
-  std::vector<std::string> signed_headers;  // lower case
-  std::string signature;
-  std::string unsigned_query;  // the raw query without the signature parameter
-
-  bool signs(std::string_view header) const {
-    for (const auto& h : signed_headers)
-      if (iequals(h, header)) return true;
-    return false;
-  }
-};
-
-inline std::optional<PresignedParams> read_presigned_params(std::string_view raw_query) {
-  PresignedParams p;
-  int signatures = 0;
-  std::string_view q = raw_query;
-  while (!q.empty()) {
-    auto amp = q.find('&');
-    std::string_view part = q.substr(0, amp);
-    q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
-    if (part.substr(0, kSignatureParam.size() + 1) == std::string(kSignatureParam) + "=") {
-      ++signatures;
-      p.signature = std::string(part.substr(kSignatureParam.size() + 1));
-      continue;
-    }
-    if (!p.unsigned_query.empty()) p.unsigned_query += '&';
-    p.unsigned_query += part;
-  }
-  if (signatures != 1 || p.signature.empty()) return std::nullopt;
-
-  std::optional<std::string> algorithm, credential, date, expires, headers;
-  for (auto& param : parse_query(p.unsigned_query)) {
-    std::optional<std::string>* slot = param.name == "X-Amz-Algorithm"       ? &algorithm
-                                       : param.name == "X-Amz-Credential"    ? &credential
-                                       : param.name == "X-Amz-Date"          ? &date
-                                       : param.name == "X-Amz-Expires"       ? &expires
-                                       : param.name == "X-Amz-SignedHeaders" ? &headers
-                                                                             : nullptr;
-    if (slot == nullptr) continue;
-    if (*slot) return std::nullopt;  // repeated
-    *slot = std::move(param.value);
-  }
-  if (!algorithm || *algorithm != "AWS4-HMAC-SHA256" || !credential || !date || !expires || !headers)
-    return std::nullopt;
-  auto signed_at = parse_amz_date(*date);
-  if (!signed_at) return std::nullopt;
-  p.signed_at = *signed_at;
-  if (expires->empty() || expires->size() > 6) return std::nullopt;
-  std::int64_t e = 0;
-  for (char c : *expires) {
-    if (c < '0' || c > '9') return std::nullopt;
-    e = e * 10 + (c - '0');
-  }
-  if (e > 604800) return std::nullopt;  // 0 is the fake's own "expires this second"
-  p.expires_seconds = e;
-  std::string_view h = *headers;
-  while (!h.empty()) {
-    auto semi = h.find(';');
-    p.signed_headers.push_back(ascii_lower(h.substr(0, semi)));
-    h = semi == std::string_view::npos ? std::string_view{} : h.substr(semi + 1);
-  }
-  if (!p.signs("host")) return std::nullopt;
-  return p;
-}
-
-}  // namespace upstate::testing
-// ---- end include/upstate/testing/fake_signature.hpp ----
-
-namespace upstate::testing {
-
-struct FakeOptions {
-  std::string api_base = "https://api.fake.test/api/v1/data-collection";
-  // Presigned URLs point here; the host differs from the API's on purpose.
-  std::string upload_base = "https://uploads.fake.test";
-  std::string token = "fake-token";             // accepted as "Authorization: Token fake-token"
-  std::chrono::seconds url_lifetime{900};       // X-Amz-Expires, clamped to 0..604800 (a week)
-  UnixSeconds wall_clock_at_zero = 1795000000;  // wall time at Instant{} (deterministic)
-  Duration processing_base{3000};               // per import
-  Duration processing_per_record{1};
-  std::size_t max_reported_errors = 50;                // errors[] cut to this; rejected_count stays exact
-  bool send_content_type = true;                       // include content_type in step 1's answer
-  bool sign_content_type = true;                       // X-Amz-SignedHeaders "content-type;host" vs "host"
-  std::string signing_secret = "fake-signing-secret";  // keys the fake signature
-};
-
-struct FakeDatasetSpec {
-  std::string id;
-  std::string name;
-  std::optional<Schema> schema;
-  // A V3 dataset (schema_version 3; the schema is ignored): step 1 answers
-  // without import_id, and GET /datasets/{id}/status reports the last
-  // uploaded file's processing: UNINITIALISED, PROCESSING, READY or ERROR.
+struct JournalEntry {
+  // The file's identity: same dataset, path, size, mtime and content.
+  std::string dataset_id;
+  std::string path;
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::string sha256;  // 64 lower-case hex digits, "" when not hashed
+  JournalPhase phase = JournalPhase::requesting_url;
+  std::string import_id;  // "" when none (V3 datasets have none)
+  // Phase finished: the import's terminal status ("complete", "partial",
+  // "failed", "pending_schema") or "error:<ErrorCode>".
+  std::string outcome;
   bool legacy = false;
+  std::string last_status;  // phase processing: the last status polled, "" if none
+  std::vector<std::string> abandoned_import_ids;
+
+  // Whether the content is in the dataset (or will be, once a schema is
+  // set): uploading it again would ingest its records twice.
+  bool imported() const noexcept {
+    return phase == JournalPhase::finished &&
+           (outcome == "complete" || outcome == "partial" || outcome == "pending_schema");
+  }
+  // The same file as the one described, unchanged since.
+  bool same_file(std::string_view dataset, std::string_view p, std::uint64_t sz, std::int64_t mtime,
+                 std::string_view sha) const noexcept {
+    return dataset_id == dataset && path == p && size == sz && mtime_ns == mtime && sha256 == sha;
+  }
 };
 
-struct FakeReply {
-  std::variant<Response, TransportError> result;
-  Duration delay{0};  // deliver the answer this much after `now`
-
-  const Response* response() const { return std::get_if<Response>(&result); }
-  const TransportError* transport_error() const { return std::get_if<TransportError>(&result); }
+struct Journal {
+  static constexpr std::string_view kFormat = "upstate-journal";
+  static constexpr int kVersion = 1;
+  // A record is a few hundred bytes; a longer line is not one we wrote.
+  static constexpr std::size_t kMaxRecordBytes = 64 * 1024;
 };
 
-class FakeService {
- public:
-  struct Seen {
-    Request request;
-    Instant at;
-    std::string host;                    // the URL's host ("" when the URL did not parse)
-    Purpose purpose = Purpose::dataset;  // as the fake routed it (not request.purpose)
-    bool faulted = false;                // a scripted fault answered it
-  };
+namespace detail {
 
-  // A trailing '/' on either base is dropped, so "{base}/datasets" and the
-  // presigned "{upload_base}/raw-datasets/..." never hold "//".
-  explicit FakeService(FakeOptions options = {}) : opts_(std::move(options)) {
-    for (std::string* base : {&opts_.api_base, &opts_.upload_base})
-      while (!base->empty() && base->back() == '/') base->pop_back();
-    api_ = parse_url(opts_.api_base);
-    upload_ = parse_url(opts_.upload_base);
+inline bool journal_plain_byte(unsigned char c) noexcept {
+  return c >= 0x21 && c <= 0x7e && c != '%' && c != '-' && c != ',';
+}
+
+inline void journal_put_field(std::string& out, std::string_view field) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  if (field.empty()) {
+    out += '-';
+    return;
   }
-
-  const FakeOptions& options() const { return opts_; }
-
-  // Adds the dataset, or replaces the name, schema and version of one with
-  // that id (its imports are kept).
-  void add_dataset(FakeDatasetSpec spec) {
-    auto& d = datasets_[spec.id];
-    d.id = std::move(spec.id);
-    d.name = std::move(spec.name);
-    d.legacy = spec.legacy;
-    d.schema = spec.legacy ? std::nullopt : std::move(spec.schema);
-  }
-
-  // false when there is no such dataset, or it is a V3 one.
-  bool set_schema(std::string_view dataset_id, Schema schema) {
-    auto it = datasets_.find(dataset_id);
-    if (it == datasets_.end() || it->second.legacy) return false;
-    it->second.schema = std::move(schema);
-    return true;
-  }
-
-  // Queued per purpose, first in first out.
-  void inject(Fault fault) {
-    if (fault.times <= 0) return;
-    faults_[index_of(fault.purpose)].push_back(std::move(fault));
-  }
-
-  // body = the request body bytes (the file for the PUT; JSON for PATCH/POST); empty for GET.
-  FakeReply handle(const Request& request, std::string_view body, Instant now) {
-    auto url = parse_url(request.url);
-    seen_.push_back({request, now, url ? url->host : std::string{}, Purpose::dataset, false});
-    std::string_view rest;
-    Host host = url ? route_host(*url, rest) : Host::none;
-    if (host == Host::none)
-      return {TransportError{TransportError::Kind::connect, "fake: no service at this URL"}, Duration{0}};
-    std::vector<std::string_view> segments = split_segments(rest);
-    Purpose purpose = host == Host::upload ? Purpose::upload : classify_api(segments);
-    seen_.back().purpose = purpose;
-
-    Duration delay{0};
-    if (auto fault = take_fault(purpose)) {
-      seen_.back().faulted = true;
-      if (auto* s = std::get_if<FaultStatus>(&*fault)) return {fault_response(*s, purpose, now), Duration{0}};
-      if (std::holds_alternative<FaultReset>(*fault))
-        return {TransportError{TransportError::Kind::reset, "fake: connection reset by peer"}, Duration{0}};
-      delay = std::get<FaultDelay>(*fault).delay;
-    }
-    Response r = host == Host::upload ? s3_put(request, *url, body, now) : api(request, segments, body, now);
-    return {std::move(r), delay};
-  }
-
-  // Which step a request is, routed as handle() routes it; nullopt when no
-  // service answers at its URL. Changes nothing.
-  std::optional<Purpose> purpose_of(const Request& request) const {
-    auto url = parse_url(request.url);
-    std::string_view rest;
-    Host host = url ? route_host(*url, rest) : Host::none;
-    if (host == Host::none) return std::nullopt;
-    return host == Host::upload ? Purpose::upload : classify_api(split_segments(rest));
-  }
-
-  // For a server that got `Expect: 100-continue`: every check that needs no
-  // body, in handle()'s order. A scripted status or reset fault queued for
-  // the step answers first; then the API's unknown path, token, method and
-  // path encoding, or S3's method, Authorization, Transfer-Encoding, missing
-  // Content-Length, signature and Content-Type, expiry and unsigned headers.
-  // Returns the refusal handle() would give (recorded in requests(), a queued
-  // delay fault applied to it), or nullopt — then nothing was recorded or
-  // consumed: send 100 Continue, read the body and call handle().
-  std::optional<FakeReply> precheck(const Request& request, Instant now) {
-    auto url = parse_url(request.url);
-    std::string_view rest;
-    Host host = url ? route_host(*url, rest) : Host::none;
-    if (host == Host::none) return handle(request, {}, now);  // no service: handle() answers connect, body unused
-    std::vector<std::string_view> segments = split_segments(rest);
-    Purpose purpose = host == Host::upload ? Purpose::upload : classify_api(segments);
-    auto& queue = faults_[index_of(purpose)];
-    if (!queue.empty() && !std::holds_alternative<FaultDelay>(queue.front().what))
-      return handle(request, {}, now);  // the fault answers whatever the body
-
-    // Recorded first, as handle() does, so the refusal carries the same request id.
-    seen_.push_back({request, now, url->host, purpose, false});
-    std::optional<Response> refusal;
-    if (host == Host::upload) {
-      auto head = s3_head(request, *url, now);
-      if (auto* r = std::get_if<Response>(&head))
-        refusal = std::move(*r);
-      else
-        refusal = s3_unsigned_headers(request, std::get<S3Target>(head), now);
+  for (char ch : field) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (journal_plain_byte(c)) {
+      out += static_cast<char>(c);
     } else {
-      refusal = api_head(request, segments, now);
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
     }
-    if (!refusal) {
-      seen_.pop_back();
+  }
+}
+
+inline std::optional<std::string> journal_get_field(std::string_view field) {
+  if (field == "-") return std::string();
+  std::string out;
+  out.reserve(field.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  for (std::size_t i = 0; i < field.size(); ++i) {
+    char c = field[i];
+    if (c == '%') {
+      if (i + 2 >= field.size()) return std::nullopt;
+      int hi = hex(field[i + 1]), lo = hex(field[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (journal_plain_byte(static_cast<unsigned char>(c))) {
+      out += c;
+    } else {
       return std::nullopt;
     }
-    Duration delay{0};
-    if (auto fault = take_fault(purpose)) {  // only a delay can be queued here
-      seen_.back().faulted = true;
-      delay = std::get<FaultDelay>(*fault).delay;
-    }
-    return FakeReply{std::move(*refusal), delay};
   }
+  return out;
+}
 
-  const std::vector<Seen>& requests() const { return seen_; }
+inline std::string journal_line(std::string_view payload) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::uint32_t crc = crc32(payload);
+  std::string line(8, '0');
+  for (int i = 7; i >= 0; --i, crc >>= 4) line[static_cast<std::size_t>(i)] = kHex[crc & 0xf];
+  line += ' ';
+  line += payload;
+  line += '\n';
+  return line;
+}
 
-  std::optional<ImportReport> import_report(std::string_view import_id, Instant now) const {
-    auto it = import_index_.find(import_id);
-    if (it == import_index_.end()) return std::nullopt;
-    const ImportState& im = imports_[it->second];
-    ImportReport r;
-    r.import_id = im.id;
-    r.dataset_id = im.dataset_id;
-    r.type = "file_upload";
-    r.status = status_at(im, now);
-    r.created_at = format_iso8601(wall_time(im.created));
-    r.updated_at = format_iso8601(wall_time(updated_at(im, now)));
-    if (shows_accepted(r.status)) r.accepted_count = im.result.accepted;
-    if (shows_rejected(im, r.status)) {
-      r.rejected_count = im.result.rejected;
-      for (const auto& e : im.result.errors) {
-        rapidjson::StringBuffer buf;
-        JsonWriter w(buf);
-        write_record_error(w, e);
-        r.errors.push_back(e.record_index, e.field, e.reason, std::string_view(buf.GetString(), buf.GetSize()));
+inline std::optional<std::uint64_t> journal_number(std::string_view s) noexcept {
+  if (s.empty() || s.size() > 19) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return v;
+}
+
+inline std::vector<std::string_view> journal_split(std::string_view s, char sep) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t at = s.find(sep, start);
+    parts.push_back(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+    if (at == std::string_view::npos) return parts;
+    start = at + 1;
+  }
+}
+
+}  // namespace detail
+
+// The header record, the first line of every journal.
+inline std::string encode_journal_header() {
+  return detail::journal_line(std::string(Journal::kFormat) + " " + std::to_string(Journal::kVersion));
+}
+
+// One file record, a whole line (LF included).
+inline std::string encode_journal_record(const JournalEntry& e) {
+  std::string p = "F ";
+  detail::journal_put_field(p, e.dataset_id);
+  p += ' ';
+  detail::journal_put_field(p, e.path);
+  p += ' ';
+  p += std::to_string(e.size);
+  p += ' ';
+  // mtime may be before 1970: a leading '-' is encoded like any other '-'.
+  detail::journal_put_field(p, std::to_string(e.mtime_ns));
+  p += ' ';
+  detail::journal_put_field(p, e.sha256);
+  p += ' ';
+  p += to_string(e.phase);
+  p += ' ';
+  detail::journal_put_field(p, e.import_id);
+  p += ' ';
+  detail::journal_put_field(p, e.outcome);
+  p += e.legacy ? " 1 " : " 0 ";
+  detail::journal_put_field(p, e.last_status);
+  p += ' ';
+  if (e.abandoned_import_ids.empty()) p += '-';
+  for (std::size_t i = 0; i < e.abandoned_import_ids.size(); ++i) {
+    if (i) p += ',';
+    detail::journal_put_field(p, e.abandoned_import_ids[i]);
+  }
+  return detail::journal_line(p);
+}
+
+struct DecodedJournal {
+  std::vector<JournalEntry> records;  // every file record, in the order written
+  std::size_t valid_bytes = 0;        // the good prefix: append after it
+  bool torn_tail = false;             // the last record was cut short and ignored
+};
+
+namespace detail {
+
+inline Error journal_error(std::size_t line, std::string message) {
+  return Error{ErrorCode::invalid_snapshot, 0, std::move(message), "journal line " + std::to_string(line), ""};
+}
+
+// One file record's payload (after "F "), or what is wrong with it.
+inline Result<JournalEntry> decode_journal_payload(std::string_view payload, std::size_t line) {
+  std::vector<std::string_view> f = journal_split(payload, ' ');
+  if (f.size() != 12 || f[0] != "F") return journal_error(line, "not a file record of 11 fields");
+  JournalEntry e;
+  auto text = [&](std::size_t i, std::string& out) {
+    auto v = journal_get_field(f[i]);
+    if (!v) return false;
+    out = std::move(*v);
+    return true;
+  };
+  std::string mtime;
+  if (!text(1, e.dataset_id) || !text(2, e.path) || !text(4, mtime) || !text(5, e.sha256) ||
+      !text(7, e.import_id) || !text(8, e.outcome) || !text(10, e.last_status))
+    return journal_error(line, "a field is not percent-encoded as written");
+  auto size = journal_number(f[3]);
+  if (!size) return journal_error(line, "the size is not a number");
+  e.size = *size;
+  bool negative = !mtime.empty() && mtime[0] == '-';
+  auto m = journal_number(std::string_view(mtime).substr(negative ? 1 : 0));
+  if (!m || *m > static_cast<std::uint64_t>(INT64_MAX)) return journal_error(line, "the mtime is not a number");
+  e.mtime_ns = negative ? -static_cast<std::int64_t>(*m) : static_cast<std::int64_t>(*m);
+  if (!e.sha256.empty() && e.sha256.size() != 64) return journal_error(line, "the SHA-256 is not 64 hex digits");
+  bool known = false;
+  for (JournalPhase p : {JournalPhase::requesting_url, JournalPhase::uploading, JournalPhase::processing,
+                         JournalPhase::finished})
+    if (f[6] == to_string(p)) e.phase = p, known = true;
+  if (!known) return journal_error(line, "unknown phase");
+  if (f[9] != "0" && f[9] != "1") return journal_error(line, "legacy is neither 0 nor 1");
+  e.legacy = f[9] == "1";
+  if (f[11] != "-")
+    for (std::string_view id : journal_split(f[11], ',')) {
+      auto v = journal_get_field(id);
+      if (!v || v->empty()) return journal_error(line, "an abandoned import id is not percent-encoded as written");
+      e.abandoned_import_ids.push_back(std::move(*v));
+    }
+  return e;
+}
+
+}  // namespace detail
+
+// The whole journal: the header, then file records. An empty text is an
+// empty journal (a file just created). See the top of this file for what
+// counts as torn and what as corrupt.
+inline Result<DecodedJournal> decode_journal(std::string_view text) {
+  DecodedJournal out;
+  std::size_t pos = 0, line = 0;
+  while (pos < text.size()) {
+    ++line;
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) {  // no LF: the write was cut short
+      out.torn_tail = true;
+      break;
+    }
+    const bool last = end + 1 == text.size();
+    std::string_view whole = text.substr(pos, end - pos);
+    std::optional<Error> problem;
+    std::string_view payload;
+    if (whole.size() > Journal::kMaxRecordBytes || whole.size() < 10 || whole[8] != ' ') {
+      problem = detail::journal_error(line, "not a journal record");
+    } else {
+      payload = whole.substr(9);
+      std::uint32_t crc = 0;
+      bool hex_ok = true;
+      for (char c : whole.substr(0, 8)) {
+        int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+        if (d < 0) hex_ok = false;
+        crc = crc << 4 | static_cast<std::uint32_t>(d < 0 ? 0 : d);
       }
+      if (!hex_ok || crc != crc32(payload)) problem = detail::journal_error(line, "the record's CRC-32 does not match");
     }
-    if (r.status == ImportStatus::failed) r.reason = im.result.reason;
-    return r;
+    if (problem) {
+      if (last) {  // a garbled final write: ignored, as a torn one
+        out.torn_tail = true;
+        break;
+      }
+      return *problem;
+    }
+    if (line == 1) {
+      std::vector<std::string_view> h = detail::journal_split(payload, ' ');
+      if (h.size() != 2 || h[0] != Journal::kFormat)
+        return detail::journal_error(line, "not an upstate journal (the header is missing)");
+      if (h[1] != std::to_string(Journal::kVersion))
+        return detail::journal_error(line, "journal version " + printable_excerpt(h[1], 16) +
+                                               " is not one this build reads (" +
+                                               std::to_string(Journal::kVersion) + ")");
+    } else {
+      auto e = detail::decode_journal_payload(payload, line);
+      if (!e) return std::move(e).error();
+      out.records.push_back(std::move(e).value());
+    }
+    pos = end + 1;
+    out.valid_bytes = pos;
+  }
+  return out;
+}
+
+// Compaction: the latest record of each file (dataset, path), in the order
+// the files first appeared. What a rewritten journal holds.
+inline std::vector<JournalEntry> compact_journal(std::vector<JournalEntry> records) {
+  std::map<std::pair<std::string, std::string>, std::size_t> slot;
+  std::vector<JournalEntry> out;
+  for (JournalEntry& e : records) {
+    auto key = std::make_pair(e.dataset_id, e.path);
+    auto it = slot.find(key);
+    if (it == slot.end()) {
+      slot.emplace(std::move(key), out.size());
+      out.push_back(std::move(e));
+    } else {
+      out[it->second] = std::move(e);
+    }
+  }
+  return out;
+}
+
+// A whole journal text (header and records): what compaction writes.
+inline std::string encode_journal(const std::vector<JournalEntry>& records) {
+  std::string text = encode_journal_header();
+  for (const JournalEntry& e : records) text += encode_journal_record(e);
+  return text;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/journal.hpp ----
+
+// ---- begin include/upstate/sha256.hpp ----
+// upstate::Sha256 — streaming SHA-256 (FIPS 180-4), pure: feed bytes in any
+// slicing with update(), read the digest with finish(). The batch journal
+// names a file's content by it, so a driver hashes the bytes it already
+// reads (pre-flight pass or PUT) and the file is never read just to hash it.
+
+namespace upstate {
+
+class Sha256 {
+ public:
+  using Digest = std::array<std::uint8_t, 32>;
+
+  Sha256() noexcept { reset(); }
+
+  void reset() noexcept {
+    h_ = {0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au, 0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u};
+    length_ = 0;
+    used_ = 0;
   }
 
-  // A V3 dataset's status at `now` (GET .../status without the HTTP);
-  // nullopt for a V4 dataset or none.
-  std::optional<DatasetStatus> dataset_status(std::string_view dataset_id, Instant now) const {
-    auto it = datasets_.find(dataset_id);
-    if (it == datasets_.end() || !it->second.legacy) return std::nullopt;
-    return legacy_status(it->second, now);
+  void update(const void* data, std::size_t size) noexcept {
+    const auto* p = static_cast<const std::uint8_t*>(data);
+    length_ += size;
+    if (used_ != 0) {
+      while (size != 0 && used_ < 64) {
+        block_[used_++] = *p++;
+        --size;
+      }
+      if (used_ < 64) return;
+      compress(block_.data());
+      used_ = 0;
+    }
+    for (; size >= 64; size -= 64, p += 64) compress(p);
+    for (; size != 0; --size) block_[used_++] = *p++;
+  }
+  void update(std::string_view bytes) noexcept { update(bytes.data(), bytes.size()); }
+
+  // The digest of everything fed since the last reset; the object is reset
+  // afterwards, ready for the next input.
+  Digest finish() noexcept {
+    const std::uint64_t bits = length_ * 8;
+    block_[used_++] = 0x80;
+    if (used_ > 56) {
+      while (used_ < 64) block_[used_++] = 0;
+      compress(block_.data());
+      used_ = 0;
+    }
+    while (used_ < 56) block_[used_++] = 0;
+    for (int i = 7; i >= 0; --i) block_[used_++] = static_cast<std::uint8_t>(bits >> (8 * i));
+    compress(block_.data());
+    Digest d{};
+    for (std::size_t i = 0; i < 8; ++i)
+      for (std::size_t b = 0; b < 4; ++b) d[4 * i + b] = static_cast<std::uint8_t>(h_[i] >> (24 - 8 * b));
+    reset();
+    return d;
   }
 
-  // Sum of accepted_count over the dataset's imports that are complete or
-  // partial at `now`; for a V3 dataset, the data rows of its file when READY.
-  std::uint64_t total_datapoint_count(std::string_view dataset_id, Instant now) const {
-    auto it = datasets_.find(dataset_id);
-    if (it == datasets_.end()) return 0;
-    if (it->second.legacy) {
-      const ImportState* current = legacy_current(it->second);
-      bool ready = current && legacy_status_of(status_at(*current, now)) == DatasetStatus::ready;
-      return ready ? current->result.accepted : 0;
+  // Lower-case hexadecimal, 64 characters.
+  static std::string hex(const Digest& d) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out(64, '0');
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      out[2 * i] = kDigits[d[i] >> 4];
+      out[2 * i + 1] = kDigits[d[i] & 0xf];
     }
-    std::uint64_t total = 0;
-    for (std::size_t i : it->second.imports) {
-      ImportStatus s = status_at(imports_[i], now);
-      if (s == ImportStatus::complete || s == ImportStatus::partial) total += imports_[i].result.accepted;
-    }
-    return total;
-  }
-
-  // In creation order (one per step-1 call that reached the service; none
-  // for a V3 dataset).
-  std::vector<std::string> import_ids(std::string_view dataset_id) const {
-    std::vector<std::string> out;
-    auto it = datasets_.find(dataset_id);
-    if (it == datasets_.end()) return out;
-    for (std::size_t i : it->second.imports) out.push_back(imports_[i].id);
     return out;
   }
 
-  // The wall-clock time the fake shows at `now` (Date headers, X-Amz-Date).
-  UnixSeconds wall_time(Instant now) const {
-    return opts_.wall_clock_at_zero + std::chrono::floor<std::chrono::seconds>(now - Instant{}).count();
+  static std::string hex_of(std::string_view bytes) {
+    Sha256 s;
+    s.update(bytes);
+    return hex(s.finish());
   }
 
  private:
-  enum class Host { none, api, upload };
+  static constexpr std::uint32_t rotr(std::uint32_t x, int n) noexcept { return (x >> n) | (x << (32 - n)); }
 
-  // One step-1 call: a V4 import, or (legacy) an upload slot of a V3
-  // dataset, whose id only names its S3 key.
-  struct ImportState {
-    std::string id, dataset_id, filename, content_type;
-    FileKind kind = FileKind::jsonl;
-    bool legacy = false;
-    LegacyKind legacy_kind = LegacyKind::other;
-    Instant created{};
-    std::optional<Instant> received, start, end;  // set by the first successful PUT
-    Validation result;
-  };
-
-  struct DatasetState {
-    std::string id, name, workspace_id = "fake-workspace";
-    Instant created{};
-    std::optional<Schema> schema;
-    std::vector<std::size_t> imports;   // indexes into imports_, creation order (V4 only)
-    std::optional<Instant> busy_until;  // end of the last received import's processing
-    bool legacy = false;                // V3
-    std::optional<std::size_t> legacy_current;  // V3: the upload whose bytes arrived last (imports_)
-  };
-
-  static constexpr std::size_t kMaxFilenameBytes = 1024;  // S3's key limit
-
-  // --- routing ---------------------------------------------------------
-
-  static std::size_t index_of(Purpose p) { return static_cast<std::size_t>(p); }
-
-  static bool under(const Url& u, const std::optional<Url>& base, std::string_view& rest) {
-    if (!base || u.scheme != base->scheme || !iequals(u.host, base->host) || u.port != base->port) return false;
-    std::string_view prefix = base->path;
-    while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
-    std::string_view path = u.path;
-    if (path.substr(0, prefix.size()) != prefix) return false;
-    rest = path.substr(prefix.size());
-    return rest.empty() || rest.front() == '/';
-  }
-
-  Host route_host(const Url& u, std::string_view& rest) const {
-    if (under(u, api_, rest)) return Host::api;
-    if (under(u, upload_, rest)) return Host::upload;
-    return Host::none;
-  }
-
-  // "/a/b%2Fc" -> {"a", "b%2Fc"}: split before decoding, so an encoded '/'
-  // stays inside its segment.
-  static std::vector<std::string_view> split_segments(std::string_view rest) {
-    std::vector<std::string_view> out;
-    if (rest.empty()) return out;
-    rest.remove_prefix(1);
-    for (;;) {
-      auto slash = rest.find('/');
-      out.push_back(rest.substr(0, slash));
-      if (slash == std::string_view::npos) break;
-      rest = rest.substr(slash + 1);
+  void compress(const std::uint8_t* p) noexcept {
+    static constexpr std::uint32_t k[64] = {
+        0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u, 0x923f82a4u, 0xab1c5ed5u,
+        0xd807aa98u, 0x12835b01u, 0x243185beu, 0x550c7dc3u, 0x72be5d74u, 0x80deb1feu, 0x9bdc06a7u, 0xc19bf174u,
+        0xe49b69c1u, 0xefbe4786u, 0x0fc19dc6u, 0x240ca1ccu, 0x2de92c6fu, 0x4a7484aau, 0x5cb0a9dcu, 0x76f988dau,
+        0x983e5152u, 0xa831c66du, 0xb00327c8u, 0xbf597fc7u, 0xc6e00bf3u, 0xd5a79147u, 0x06ca6351u, 0x14292967u,
+        0x27b70a85u, 0x2e1b2138u, 0x4d2c6dfcu, 0x53380d13u, 0x650a7354u, 0x766a0abbu, 0x81c2c92eu, 0x92722c85u,
+        0xa2bfe8a1u, 0xa81a664bu, 0xc24b8b70u, 0xc76c51a3u, 0xd192e819u, 0xd6990624u, 0xf40e3585u, 0x106aa070u,
+        0x19a4c116u, 0x1e376c08u, 0x2748774cu, 0x34b0bcb5u, 0x391c0cb3u, 0x4ed8aa4au, 0x5b9cca4fu, 0x682e6ff3u,
+        0x748f82eeu, 0x78a5636fu, 0x84c87814u, 0x8cc70208u, 0x90befffau, 0xa4506cebu, 0xbef9a3f7u, 0xc67178f2u};
+    std::uint32_t w[64];
+    for (int i = 0; i < 16; ++i)
+      w[i] = (std::uint32_t{p[4 * i]} << 24) | (std::uint32_t{p[4 * i + 1]} << 16) |
+             (std::uint32_t{p[4 * i + 2]} << 8) | std::uint32_t{p[4 * i + 3]};
+    for (int i = 16; i < 64; ++i) {
+      std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
+      std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
+      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
     }
-    return out;
-  }
-
-  enum class Route { datasets, dataset, upload_url, import, status, none };
-
-  static Route api_route(const std::vector<std::string_view>& s) {
-    if (s.empty() || s[0] != "datasets") return Route::none;
-    if (s.size() == 1) return Route::datasets;
-    if (s[1].empty()) return Route::none;
-    if (s.size() == 2) return Route::dataset;
-    if (s.size() == 3 && s[2] == "status") return Route::status;
-    if (s.size() == 4 && !s[3].empty()) {
-      if (s[2] == "upload-url") return Route::upload_url;
-      if (s[2] == "imports") return Route::import;
+    std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6], h = h_[7];
+    for (int i = 0; i < 64; ++i) {
+      std::uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + k[i] + w[i];
+      std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+      h = g;
+      g = f;
+      f = e;
+      e = d + t1;
+      d = c;
+      c = b;
+      b = a;
+      a = t1 + t2;
     }
-    return Route::none;
+    h_[0] += a;
+    h_[1] += b;
+    h_[2] += c;
+    h_[3] += d;
+    h_[4] += e;
+    h_[5] += f;
+    h_[6] += g;
+    h_[7] += h;
   }
 
-  static Purpose classify_api(const std::vector<std::string_view>& s) {
-    switch (api_route(s)) {
-      case Route::upload_url: return Purpose::upload_url;
-      case Route::import: return Purpose::poll;
-      case Route::status: return Purpose::dataset_status;
-      default: return Purpose::dataset;
-    }
-  }
-
-  std::optional<std::variant<FaultStatus, FaultReset, FaultDelay>> take_fault(Purpose p) {
-    auto& q = faults_[index_of(p)];
-    if (q.empty()) return std::nullopt;
-    auto what = q.front().what;
-    if (--q.front().times <= 0) q.pop_front();
-    return what;
-  }
-
-  // --- answers ---------------------------------------------------------
-
-  Response answer(int status, std::string body, std::string_view content_type, Instant now) const {
-    Response r;
-    r.status = status;
-    r.headers.push_back({"Date", format_http_date(wall_time(now))});
-    if (!content_type.empty()) r.headers.push_back({"Content-Type", std::string(content_type)});
-    r.body = std::move(body);
-    return r;
-  }
-
-  Response json(int status, std::string body, Instant now) const {
-    return answer(status, std::move(body), "application/json", now);
-  }
-
-  Response api_error(int status, std::string_view detail, Instant now) const {
-    return json(status, api_error_json(status, detail), now);
-  }
-
-  Response fault_response(const FaultStatus& f, Purpose p, Instant now) const {
-    Response r;
-    r.status = f.status;
-    r.headers = f.headers;
-    if (!find_header(r.headers, "Date")) r.headers.push_back({"Date", format_http_date(wall_time(now))});
-    if (!f.body.empty() && !find_header(r.headers, "Content-Type"))
-      r.headers.push_back({"Content-Type", p == Purpose::upload ? "application/xml" : "application/json"});
-    r.body = f.body;
-    return r;
-  }
-
-  // Deterministic, S3-looking (16 upper-case hex digits).
-  std::string request_id() const {
-    std::string id = hex64(fnv1a64(std::to_string(seen_.size())));
-    for (char& c : id)
-      if (c >= 'a' && c <= 'f') c = static_cast<char>(c - 'a' + 'A');
-    return id;
-  }
-
-  Response s3_error(int status, std::string_view code, std::string_view message, const XmlFields& extra,
-                    Instant now) const {
-    return answer(status, s3_error_xml(code, message, extra, request_id()), "application/xml", now);
-  }
-
-  // --- the API -----------------------------------------------------------
-
-  // As a web framework does: an unknown path is 404 before any auth; on a
-  // known one the token is checked before the method and the resource, so
-  // a 404 never tells a stranger which datasets exist. nullopt: all passed.
-  std::optional<Response> api_head(const Request& req, const std::vector<std::string_view>& segments,
-                                   Instant now) const {
-    Route route = api_route(segments);
-    if (route == Route::none) return api_error(404, "Not found.", now);
-
-    const std::string* auth = find_header(req.headers, "Authorization");
-    if (auth == nullptr || *auth != "Token " + opts_.token) {
-      Response r = api_error(401, auth ? "Invalid token." : "Authentication credentials were not provided.", now);
-      r.headers.push_back({"WWW-Authenticate", "Token"});
-      return r;
-    }
-
-    std::string_view allow = route == Route::datasets ? "POST" : route == Route::dataset ? "GET, PATCH" : "GET";
-    bool allowed = route == Route::datasets  ? req.method == "POST"
-                   : route == Route::dataset ? req.method == "GET" || req.method == "PATCH"
-                                             : req.method == "GET";
-    if (!allowed) {
-      Response r = api_error(405, "Method \"" + sanitize_utf8(req.method, 32) + "\" not allowed.", now);
-      r.headers.push_back({"Allow", std::string(allow)});
-      return r;
-    }
-    for (std::size_t i = 1; i < segments.size(); i += 2)  // the variable segments: 1 and 3
-      if (!percent_decode(segments[i])) return api_error(400, "Malformed percent-encoding in the path.", now);
-    return std::nullopt;
-  }
-
-  Response api(const Request& req, const std::vector<std::string_view>& segments, std::string_view body, Instant now) {
-    if (auto refusal = api_head(req, segments, now)) return std::move(*refusal);
-    Route route = api_route(segments);
-    std::vector<std::string> decoded;
-    for (std::size_t i = 1; i < segments.size(); i += 2) decoded.push_back(*percent_decode(segments[i]));
-
-    switch (route) {
-      case Route::datasets: return create_dataset(body, now);
-      case Route::dataset:
-        return req.method == "GET" ? get_dataset(decoded[0], now) : patch_dataset(decoded[0], body, now);
-      case Route::upload_url: return new_upload_url(decoded[0], decoded[1], now);
-      case Route::import: return get_import(decoded[0], decoded[1], now);
-      case Route::status: return get_status(decoded[0], now);
-      case Route::none: break;
-    }
-    return api_error(404, "Not found.", now);
-  }
-
-  Response get_dataset(const std::string& id, Instant now) const {
-    auto it = datasets_.find(id);
-    if (it == datasets_.end()) return api_error(404, "Dataset not found.", now);
-    return json(200, dataset_json(it->second, now), now);
-  }
-
-  Response patch_dataset(const std::string& id, std::string_view body, Instant now) {
-    auto it = datasets_.find(id);
-    if (it == datasets_.end()) return api_error(404, "Dataset not found.", now);
-    if (it->second.legacy) return api_error(400, "schema: a V3 (legacy) dataset takes no schema.", now);
-    auto doc = read_json_object(body);
-    if (auto* p = std::get_if<BodyProblem>(&doc)) return api_error(p->status, p->detail, now);
-    const auto& obj = std::get<rapidjson::Document>(doc);
-    auto schema_it = obj.FindMember("schema");
-    if (schema_it == obj.MemberEnd()) return api_error(400, "schema: this field is required.", now);
-    auto schema = read_schema(schema_it->value);
-    if (auto* p = std::get_if<BodyProblem>(&schema)) return api_error(p->status, p->detail, now);
-    it->second.schema = std::move(std::get<Schema>(schema));
-    return json(200, dataset_json(it->second, now), now);
-  }
-
-  Response create_dataset(std::string_view body, Instant now) {
-    auto doc = read_json_object(body);
-    if (auto* p = std::get_if<BodyProblem>(&doc)) return api_error(p->status, p->detail, now);
-    const auto& obj = std::get<rapidjson::Document>(doc);
-    auto name = obj.FindMember("name");
-    if (name == obj.MemberEnd() || !name->value.IsString() || name->value.GetStringLength() == 0)
-      return api_error(400, "name: must be a non-empty string.", now);
-    auto workspace = obj.FindMember("workspace_id");
-    if (workspace == obj.MemberEnd() || !workspace->value.IsString())
-      return api_error(400, "workspace_id: must be a string.", now);
-    std::optional<Schema> schema;
-    if (auto s = obj.FindMember("schema"); s != obj.MemberEnd() && !s->value.IsNull()) {
-      auto read = read_schema(s->value);
-      if (auto* p = std::get_if<BodyProblem>(&read)) return api_error(p->status, p->detail, now);
-      schema = std::move(std::get<Schema>(read));
-    }
-    std::string id = make_uuid("a000", ++dataset_counter_);
-    auto& d = datasets_[id];
-    d.id = id;
-    d.name.assign(name->value.GetString(), name->value.GetStringLength());
-    d.workspace_id.assign(workspace->value.GetString(), workspace->value.GetStringLength());
-    d.created = now;
-    d.schema = std::move(schema);
-    return json(201, dataset_json(d, now), now);
-  }
-
-  Response new_upload_url(const std::string& dataset_id, const std::string& filename, Instant now) {
-    auto it = datasets_.find(dataset_id);
-    if (it == datasets_.end()) return api_error(404, "Dataset not found.", now);
-    const bool legacy = it->second.legacy;
-    auto kind = file_kind_of(filename);
-    if (!is_safe_segment(filename) || filename.size() > kMaxFilenameBytes || (!kind && !legacy))
-      return api_error(400, "Unsupported file type: the dataset accepts .jsonl and .csv files.", now);
-
-    ImportState im;
-    // V3 slots count apart, so adding a V3 dataset leaves V4 import ids as they were.
-    im.id = legacy ? make_uuid("c000", ++legacy_counter_) : make_uuid("8000", ++import_counter_);
-    im.dataset_id = dataset_id;
-    im.filename = filename;
-    im.legacy = legacy;
-    if (legacy) {
-      im.legacy_kind = legacy_kind_of(filename);
-      im.content_type = std::string(content_type_of(im.legacy_kind));
-    } else {
-      im.kind = *kind;
-      im.content_type = std::string(content_type_of(*kind));
-    }
-    im.created = now;
-    std::string key =
-        "/raw-datasets/" + percent_encode_segment(dataset_id) + "/" + im.id + "/" + percent_encode_segment(filename);
-    std::string url =
-        fake_presign({opts_.signing_secret, opts_.upload_base, key, wall_time(now),
-                      std::clamp<std::int64_t>(opts_.url_lifetime.count(), 0, 604800),
-                      opts_.sign_content_type ? std::optional<std::string>(im.content_type) : std::nullopt});
-    auto parsed = parse_url(url);
-    if (!parsed) return api_error(500, "fake: upload_base is not an absolute http(s) URL", now);
-    // Index by the path S3 will see (the upload base's own path included).
-    // A V3 slot is no import: the API shows it nowhere.
-    path_index_[parsed->path] = imports_.size();
-    if (!legacy) {
-      import_index_[im.id] = imports_.size();
-      it->second.imports.push_back(imports_.size());
-    }
-    imports_.push_back(im);
-
-    rapidjson::StringBuffer buf;
-    JsonWriter w(buf);
-    w.StartObject();
-    w.Key("upload_url");
-    write_string(w, url, 1u << 16);
-    w.Key("http_method");
-    w.String("PUT");
-    if (!legacy) {
-      w.Key("import_id");
-      write_string(w, im.id);
-    }
-    if (opts_.send_content_type) {
-      w.Key("content_type");
-      write_string(w, im.content_type);
-    }
-    w.Key("dataset_id");
-    write_string(w, dataset_id);
-    w.EndObject();
-    return json(200, std::string(buf.GetString(), buf.GetSize()), now);
-  }
-
-  Response get_import(const std::string& dataset_id, const std::string& import_id, Instant now) const {
-    auto it = import_index_.find(import_id);
-    // Another dataset's import is as invisible as a missing one.
-    if (it == import_index_.end() || imports_[it->second].dataset_id != dataset_id)
-      return api_error(404, "Import not found.", now);
-    rapidjson::StringBuffer buf;
-    JsonWriter w(buf);
-    write_import(w, imports_[it->second], now);
-    return json(200, std::string(buf.GetString(), buf.GetSize()), now);
-  }
-
-  // V3: {"status": "PROCESSING"} and, on ERROR, the reason. A V4 dataset
-  // has no such resource.
-  Response get_status(const std::string& dataset_id, Instant now) const {
-    auto it = datasets_.find(dataset_id);
-    if (it == datasets_.end()) return api_error(404, "Dataset not found.", now);
-    if (!it->second.legacy) return api_error(404, "Not found: only a V3 (legacy) dataset has a status.", now);
-    DatasetStatus status = legacy_status(it->second, now);
-    rapidjson::StringBuffer buf;
-    JsonWriter w(buf);
-    w.StartObject();
-    w.Key("status");
-    write_string(w, to_string(status));
-    if (status == DatasetStatus::error) {
-      w.Key("reason");
-      write_string(w, legacy_current(it->second)->result.reason);
-    }
-    w.EndObject();
-    return json(200, std::string(buf.GetString(), buf.GetSize()), now);
-  }
-
-  const ImportState* legacy_current(const DatasetState& d) const {
-    return d.legacy_current ? &imports_[*d.legacy_current] : nullptr;
-  }
-
-  DatasetStatus legacy_status(const DatasetState& d, Instant now) const {
-    const ImportState* current = legacy_current(d);
-    return current ? legacy_status_of(status_at(*current, now)) : DatasetStatus::uninitialised;
-  }
-
-  // --- S3 ----------------------------------------------------------------
-
-  // What the head checks found, for the checks after them.
-  struct S3Target {
-    PresignedParams params;
-    std::size_t import_index = 0;
-  };
-
-  // The checks run in a fixed order (each one answers alone), as listed:
-  // these need no body (precheck() runs them before 100 Continue).
-  std::variant<Response, S3Target> s3_head(const Request& req, const Url& url, Instant now) const {
-    if (req.method != "PUT") {
-      Response r = s3_error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.",
-                            {{"Method", req.method}, {"ResourceType", "OBJECT"}}, now);
-      r.headers.push_back({"Allow", "PUT"});
-      return r;
-    }
-    // S3 refuses a second auth mechanism, and (really) echoes the header's
-    // value: a leaked token would show up right here.
-    if (const std::string* auth = find_header(req.headers, "Authorization"))
-      return s3_error(400, "InvalidArgument",
-                      "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query "
-                      "string parameter or the Authorization header should be specified",
-                      {{"ArgumentName", "Authorization"}, {"ArgumentValue", *auth}}, now);
-    if (find_header(req.headers, "Transfer-Encoding"))
-      return s3_error(501, "NotImplemented", "A header you provided implies functionality that is not implemented",
-                      {{"Header", "Transfer-Encoding"}}, now);
-    // Neither a Content-Length header nor a FileBody the transport would
-    // declare: what S3 answers to a PUT that sends no length.
-    if (!find_header(req.headers, "Content-Length") && !req.file)
-      return s3_error(411, "MissingContentLength", s3_default_message("MissingContentLength"), {}, now);
-
-    const std::string* content_type = find_header(req.headers, "Content-Type");
-    auto params = read_presigned_params(url.query);
-    auto found = path_index_.find(url.path);
-    const ImportState* im = found == path_index_.end() ? nullptr : &imports_[found->second];
-    std::optional<std::string> signed_type;
-    if (params && im && params->signs("content-type")) signed_type = im->content_type;
-    if (!params || !im ||
-        fake_signature(opts_.signing_secret, "PUT", url.path, params->unsigned_query, signed_type) != params->signature)
-      return signature_mismatch(url, params, content_type, now);
-    if (signed_type && (!content_type || *content_type != *signed_type))
-      return signature_mismatch(url, params, content_type, now);
-
-    UnixSeconds expires_at = params->signed_at + params->expires_seconds;
-    if (wall_time(now) > expires_at)
-      return s3_error(403, "AccessDenied", "Request has expired",
-                      {{"X-Amz-Expires", std::to_string(params->expires_seconds)},
-                       {"Expires", format_iso8601(expires_at)},
-                       {"ServerTime", format_iso8601(wall_time(now))}},
-                      now);
-    return S3Target{std::move(*params), found->second};
-  }
-
-  std::optional<Response> s3_unsigned_headers(const Request& req, const S3Target& target, Instant now) const {
-    std::string unsigned_headers;
-    for (const auto& h : req.headers) {
-      bool needs_signing = istarts_with(h.name, "x-amz-") || iequals(h.name, "Content-MD5");
-      if (needs_signing && !target.params.signs(h.name)) {
-        if (!unsigned_headers.empty()) unsigned_headers += ", ";
-        unsigned_headers += ascii_lower(h.name);
-      }
-    }
-    if (!unsigned_headers.empty())
-      return s3_error(403, "AccessDenied", "There were headers present in the request which were not signed",
-                      {{"HeadersNotSigned", unsigned_headers}}, now);
-    return std::nullopt;
-  }
-
-  Response s3_put(const Request& req, const Url& url, std::string_view body, Instant now) {
-    auto head = s3_head(req, url, now);
-    if (auto* refusal = std::get_if<Response>(&head)) return std::move(*refusal);
-    const S3Target& target = std::get<S3Target>(head);
-
-    // The transport sets Content-Length from the request's FileBody; a body
-    // of another length is what a stalled or truncated sender delivers.
-    std::optional<std::uint64_t> declared;
-    if (const std::string* cl = find_header(req.headers, "Content-Length")) {
-      declared = parse_length(*cl);
-      if (!declared) declared = UINT64_MAX;  // unreadable: cannot match
-    } else if (req.file) {
-      declared = req.file->size;
-    }
-    if (declared && *declared != body.size())
-      return s3_error(400, "IncompleteBody", s3_default_message("IncompleteBody"), {}, now);
-
-    if (auto refusal = s3_unsigned_headers(req, target, now)) return std::move(*refusal);
-
-    // A second PUT overwrites the object, but the import already started
-    // from the first one: answered 200 and otherwise ignored.
-    if (!imports_[target.import_index].received) receive(target.import_index, body, now);
-    Response r = answer(200, {}, {}, now);
-    r.headers.push_back({"ETag", "\"" + fnv_hex(body, 2) + "\""});
-    r.headers.push_back({"x-amz-request-id", request_id()});
-    return r;
-  }
-
-  static std::optional<std::uint64_t> parse_length(std::string_view s) {
-    if (s.empty() || s.size() > 19) return std::nullopt;
-    std::uint64_t v = 0;
-    for (char c : s) {
-      if (c < '0' || c > '9') return std::nullopt;
-      v = v * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    return v;
-  }
-
-  // S3 shows what it signed, so a client can tell which header differed.
-  Response signature_mismatch(const Url& url, const std::optional<PresignedParams>& params,
-                              const std::string* content_type, Instant now) const {
-    std::string canonical = "PUT\n" + url.path + "\n" + (params ? params->unsigned_query : url.query) + "\n";
-    std::string signed_list;
-    if (params)
-      for (const auto& h : params->signed_headers) {
-        if (!signed_list.empty()) signed_list += ';';
-        signed_list += h;
-        canonical += h + ":";
-        if (h == "host") canonical += url.authority();
-        if (h == "content-type" && content_type) canonical += *content_type;
-        canonical += "\n";
-      }
-    canonical += "\n" + signed_list + "\nUNSIGNED-PAYLOAD";
-    std::string date = params ? format_amz_date(params->signed_at) : std::string{};
-    std::string string_to_sign = "AWS4-HMAC-SHA256\n" + date + "\n" + date.substr(0, 8) + "/" +
-                                 std::string(kFakeRegion) + "/s3/aws4_request\n" + fnv_hex(canonical, 4);
-    return s3_error(403, "SignatureDoesNotMatch",
-                    "The request signature we calculated does not match the signature you provided. Check your "
-                    "key and signing method.",
-                    {{"AWSAccessKeyId", std::string(kFakeAccessKey)},
-                     {"StringToSign", string_to_sign},
-                     {"SignatureProvided", params ? params->signature : std::string{}},
-                     {"CanonicalRequest", canonical}},
-                    now);
-  }
-
-  // --- processing ----------------------------------------------------------
-
-  // One import at a time per dataset, in PUT-arrival order: it starts when
-  // it arrives or when the previous one ends, whichever is later.
-  void receive(std::size_t index, std::string_view body, Instant now) {
-    ImportState& im = imports_[index];
-    DatasetState& d = datasets_[im.dataset_id];
-    im.received = now;
-    if (im.legacy) {
-      im.result = validate_legacy_upload(im.legacy_kind, body);
-      d.legacy_current = index;
-    } else {
-      im.result = validate_upload(im.kind, body, d.schema, opts_.max_reported_errors);
-    }
-    Instant start = d.busy_until ? std::max(now, *d.busy_until) : now;
-    im.start = start;
-    im.end =
-        start + opts_.processing_base + opts_.processing_per_record * static_cast<Duration::rep>(im.result.records);
-    d.busy_until = im.end;
-  }
-
-  static ImportStatus status_at(const ImportState& im, Instant t) {
-    if (!im.received || t < *im.received) return ImportStatus::uninitialised;
-    if (t < *im.start) return ImportStatus::queued;
-    if (t < *im.end) return ImportStatus::processing;
-    return im.result.status;
-  }
-
-  // When the status last changed, at or before `t`.
-  static Instant updated_at(const ImportState& im, Instant t) {
-    if (!im.received || t < *im.received) return im.created;
-    if (t >= *im.end) return *im.end;
-    if (t >= *im.start) return *im.start;
-    return *im.received;
-  }
-
-  static bool shows_accepted(ImportStatus s) { return s == ImportStatus::complete || s == ImportStatus::partial; }
-
-  // rejected_count and errors: on partial, and on a failure that judged the
-  // records (every one rejected).
-  static bool shows_rejected(const ImportState& im, ImportStatus s) {
-    return s == ImportStatus::partial || (s == ImportStatus::failed && im.result.counted);
-  }
-
-  static void write_record_error(JsonWriter& w, const FakeRecordError& e) {
-    w.StartObject();
-    w.Key("record_index");
-    w.Uint64(e.record_index);
-    w.Key("field");
-    write_string(w, e.field);
-    w.Key("reason");
-    write_string(w, e.reason);
-    w.EndObject();
-  }
-
-  void write_import(JsonWriter& w, const ImportState& im, Instant now) const {
-    ImportStatus s = status_at(im, now);
-    w.StartObject();
-    w.Key("dataset_id");
-    write_string(w, im.dataset_id);
-    w.Key("import_id");
-    write_string(w, im.id);
-    w.Key("type");
-    w.String("file_upload");
-    w.Key("status");
-    write_string(w, to_string(s));
-    w.Key("created_at");
-    write_string(w, format_iso8601(wall_time(im.created)));
-    w.Key("updated_at");
-    write_string(w, format_iso8601(wall_time(updated_at(im, now))));
-    if (shows_accepted(s)) {
-      w.Key("accepted_count");
-      w.Uint64(im.result.accepted);
-    }
-    if (shows_rejected(im, s)) {
-      w.Key("rejected_count");
-      w.Uint64(im.result.rejected);
-      w.Key("errors");
-      w.StartArray();
-      for (const auto& e : im.result.errors) write_record_error(w, e);
-      w.EndArray();
-    }
-    if (s == ImportStatus::failed) {
-      w.Key("reason");
-      write_string(w, im.result.reason);
-    }
-    w.EndObject();
-  }
-
-  std::string dataset_json(const DatasetState& d, Instant now) const {
-    rapidjson::StringBuffer buf;
-    JsonWriter w(buf);
-    w.StartObject();
-    w.Key("id");
-    write_string(w, d.id);
-    w.Key("name");
-    write_string(w, d.name);
-    w.Key("workspace_id");
-    write_string(w, d.workspace_id);
-    w.Key("created_at");
-    write_string(w, format_iso8601(wall_time(d.created)));
-    w.Key("created_by");
-    w.String("fake-user");
-    w.Key("total_datapoint_count");
-    w.Uint64(total_datapoint_count(d.id, now));
-    w.Key("schema_version");
-    w.Int(d.legacy ? 3 : 4);
-    if (d.legacy) {
-      w.Key("status");
-      write_string(w, to_string(legacy_status(d, now)));
-      if (const ImportState* current = legacy_current(d)) {
-        w.Key("filename");
-        write_string(w, current->filename, kMaxFilenameBytes);
-      }
-      w.EndObject();
-      return {buf.GetString(), buf.GetSize()};
-    }
-    if (d.schema) {
-      w.Key("schema");
-      write_schema(w, *d.schema);
-    }
-    w.Key("imports");
-    w.StartArray();
-    for (std::size_t i : d.imports) {
-      const ImportState& im = imports_[i];
-      ImportStatus s = status_at(im, now);
-      w.StartObject();
-      w.Key("import_id");
-      write_string(w, im.id);
-      w.Key("status");
-      write_string(w, to_string(s));
-      if (shows_accepted(s)) {
-        w.Key("accepted_count");
-        w.Uint64(im.result.accepted);
-      }
-      if (shows_rejected(im, s)) {
-        w.Key("rejected_count");
-        w.Uint64(im.result.rejected);
-      }
-      w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
-    return {buf.GetString(), buf.GetSize()};
-  }
-
-  // Deterministic uuid-looking ids: "00000000-0000-4000-<variant>-<counter>".
-  static std::string make_uuid(std::string_view variant, std::uint64_t n) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "00000000-0000-4000-%.4s-%012llu", variant.data(),
-                  static_cast<unsigned long long>(n % 1000000000000ULL));
-    return buf;
-  }
-
-  FakeOptions opts_;
-  std::optional<Url> api_, upload_;
-  std::map<std::string, DatasetState, std::less<>> datasets_;
-  std::vector<ImportState> imports_;                              // creation order
-  std::map<std::string, std::size_t, std::less<>> import_index_;  // import id -> imports_
-  std::map<std::string, std::size_t, std::less<>> path_index_;    // S3 path -> imports_
-  std::array<std::deque<Fault>, kPurposeCount> faults_;           // per Purpose
-  std::vector<Seen> seen_;
-  std::uint64_t import_counter_ = 0, dataset_counter_ = 0, legacy_counter_ = 0;
+  std::array<std::uint32_t, 8> h_{};
+  std::array<std::uint8_t, 64> block_{};
+  std::uint64_t length_ = 0;
+  std::size_t used_ = 0;
 };
 
-}  // namespace upstate::testing
-// ---- end include/upstate/testing/fake_service.hpp ----
-
-// ---- begin include/upstate/testing/fake_transport.hpp ----
-// FakeService as a blocking transport for upstate::drive: the PUT's body is
-// the file content the test supplies, and a scripted delay moves the
-// ManualClock instead of sleeping.
-
-// ---- begin include/upstate/testing/manual_clock.hpp ----
-// A clock that moves only when told: tests (ours and users') never sleep.
-
-namespace upstate::testing {
-
-class ManualClock {
- public:
-  explicit ManualClock(Instant start = Instant{}) : now_(start) {}
-  Instant now() const noexcept { return now_; }
-  // "Sleeping" jumps straight to the wake-up time.
-  void sleep_until(Instant t) noexcept {
-    if (t > now_) now_ = t;
-  }
-  void advance(Duration d) noexcept { now_ += d; }
-  // Tests of clock trouble may set any time, even an earlier one.
-  void set(Instant t) noexcept { now_ = t; }
-
- private:
-  Instant now_;
-};
-
-}  // namespace upstate::testing
-// ---- end include/upstate/testing/manual_clock.hpp ----
-
-namespace upstate::testing {
-
-class FakeTransport {
- public:
-  FakeTransport(FakeService& service, ManualClock& clock, std::string file_content)
-      : service_(service), clock_(clock), file_(std::move(file_content)) {}
-
-  Exchange exchange(const Request& request) {
-    std::string_view body = request.file ? std::string_view(file_).substr(0, request.file->size) : std::string_view{};
-    FakeReply reply = service_.handle(request, body, clock_.now());
-    clock_.advance(reply.delay);
-    return std::move(reply.result);
-  }
-
- private:
-  FakeService& service_;
-  ManualClock& clock_;
-  std::string file_;
-};
-
-}  // namespace upstate::testing
-// ---- end include/upstate/testing/fake_transport.hpp ----
+}  // namespace upstate
+// ---- end include/upstate/sha256.hpp ----
 // ---- end include/upstate/upstate.hpp ----
 
 #endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP
+
+// MIT License
+//
+// Copyright (c) 2026 the upstate authors
+//
+// Permission is hereby granted, free of charge, to any person obtaining a copy
+// of this software and associated documentation files (the "Software"), to deal
+// in the Software without restriction, including without limitation the rights
+// to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+// copies of the Software, and to permit persons to whom the Software is
+// furnished to do so, subject to the following conditions:
+//
+// The above copyright notice and this permission notice shall be included in all
+// copies or substantial portions of the Software.
+//
+// THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+// IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+// FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+// AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+// LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+// OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+// SOFTWARE.

@@ -1,5 +1,9 @@
 // upstate 0.1.0 -- single-header Asio adapter (needs Asio, OpenSSL, llhttp)
 //
+// Copyright (c) 2026 the upstate authors. MIT License: see LICENSE
+// (SPDX-License-Identifier: MIT); the licence text is reproduced at the
+// end of this file.
+//
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/asio/client.hpp
 // and the project headers it includes (12 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
@@ -8,7 +12,7 @@
 #ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_ASIO_HPP
 #define UPSTATE_SINGLE_INCLUDE_UPSTATE_ASIO_HPP
 
-// The core, from the file next to this one.
+// What this file builds on, from the files next to it.
 #include "upstate.hpp"
 
 // ---- begin include/upstate/asio/client.hpp ----
@@ -17,6 +21,8 @@
 // Sleep a steady_timer, each event is fed back with the steady clock's time.
 // Opt-in: this header needs Asio, OpenSSL and llhttp; the core does not.
 #include <asio.hpp>
+
+#include <memory>
 
 // ---- begin include/upstate/asio/file_source.hpp ----
 // The PUT's body: a file read at explicit offsets (pread), so a restarted
@@ -132,7 +138,10 @@ class Connection {
     ::asio::ip::make_address(host, not_ip);
     const bool is_ip = !not_ip;
     // SNI carries a DNS name only (RFC 6066 forbids IP literals).
-    if (!is_ip) SSL_set_tlsext_host_name(ssl, host.c_str());
+    // SSL_set_tlsext_host_name is a macro with a C cast: its expansion,
+    // without the cast (users' -Wold-style-cast sees our headers).
+    if (!is_ip)
+      SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(host.c_str()));
     tls_->set_verify_mode(::asio::ssl::verify_peer);
     // Host-name (or IP SAN) check by OpenSSL itself, against the name we dialled.
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
@@ -1486,6 +1495,9 @@ struct Progress {
   Phase phase = Phase::not_started;
   std::uint64_t bytes_sent = 0;  // of the PUT; never goes down, even when a PUT restarts
   std::uint64_t total = 0;
+  // While processing: the service's own figures from the last poll
+  // (Upload::server_progress); on_progress is called when they change.
+  std::optional<ServerProgress> server;
 };
 
 struct ClientOptions {
@@ -1509,7 +1521,7 @@ class Client {
   void start(Upload& upload, const std::string& path, std::function<void(Outcome)> on_done) {
     upload_ = &upload;
     on_done_ = std::move(on_done);
-    progress_ = Progress{Phase::not_started, 0, upload.file().size};
+    progress_ = Progress{Phase::not_started, 0, upload.file().size, std::nullopt};
     // An upload that only polls (Upload::resume_import, or a restore past
     // the PUT) may be given no file: "".
     if (!path.empty()) {
@@ -1537,6 +1549,7 @@ class Client {
   void act(Action action) {
     if (options_.on_action) options_.on_action(*upload_, action);
     report_phase();
+    report_server_progress();
     if (auto* send = std::get_if<Send>(&action)) {
       const bool is_put = send->request.file.has_value();
       session_.exchange(
@@ -1573,6 +1586,12 @@ class Client {
     Phase phase = upload_->phase();
     if (phase == progress_.phase) return;
     progress_.phase = phase;
+    if (options_.on_progress) options_.on_progress(progress_);
+  }
+
+  void report_server_progress() {
+    if (upload_->server_progress() == progress_.server) return;
+    progress_.server = upload_->server_progress();
     if (options_.on_progress) options_.on_progress(progress_);
   }
 
@@ -1859,3 +1878,25 @@ inline BatchOutcome upload_batch(Batch& batch, std::vector<std::string> paths, B
 // ---- end include/upstate/asio/client.hpp ----
 
 #endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_ASIO_HPP
+
+// MIT License
+//
+// Copyright (c) 2026 the upstate authors
+//
+// Permission is hereby granted, free of charge, to any person obtaining a copy
+// of this software and associated documentation files (the "Software"), to deal
+// in the Software without restriction, including without limitation the rights
+// to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+// copies of the Software, and to permit persons to whom the Software is
+// furnished to do so, subject to the following conditions:
+//
+// The above copyright notice and this permission notice shall be included in all
+// copies or substantial portions of the Software.
+//
+// THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+// IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+// FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+// AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+// LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+// OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+// SOFTWARE.

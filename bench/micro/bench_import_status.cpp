@@ -18,7 +18,7 @@ const char* const kHead =
     R"({"dataset_id":"0192a3b5-7c8d-4e9f-a0b1-c2d3e4f5a6b7","import_id":"01935c2d-1a2b-3c4d-5e6f-7a8b9c0d1e2f",)"
     R"("type":"file_upload",)";
 
-// What the service's validator writes for a rejected JSONL record (API.md:
+// What the service's validator writes for a rejected JSONL record (docs/service.md:
 // record_index, field, reason), with a few fields and reasons so the items
 // are not all alike. Every third record of a big file is rejected.
 std::string partial_answer(std::size_t items) {

@@ -8,8 +8,9 @@
 
 #include <string>
 
-#include <upstate/testing/mocks.hpp>
-#include <upstate/upstate.hpp>
+// After Catch2 and its Trompeloeil adapter: the kit then brings the mocks
+// and the printers too.
+#include <upstate/testing.hpp>
 
 // --- the application's code -------------------------------------------------
 

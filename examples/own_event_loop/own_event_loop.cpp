@@ -64,6 +64,10 @@ upstate::Outcome run(upstate::Upload& upload, int file_fd, ProgressLines& progre
   for (;;) {
     progress.on_state(upload);
     if (const auto* done = std::get_if<upstate::Done>(&action)) return done->outcome;
+    // The machine bounds only its own Sleeps: bounding each request is the
+    // driver's job (action.hpp). Every exchange gets the upload's deadline as
+    // its last moment and a stall timeout; poll(2) below never waits past
+    // timeout_at(), and an expiry comes back as a TransportError::timeout.
     if (const auto* send = std::get_if<upstate::Send>(&action); send && !exchange)
       exchange.emplace(send->request, file_fd, upload.deadline(), now());
     if (exchange && exchange->finished()) {  // an answer, or a failure (also one found before any I/O)

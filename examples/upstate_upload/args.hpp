@@ -24,10 +24,16 @@ inline const char* const kUsage =
     "  --ca-file PATH     extra trusted CA certificates (PEM)\n"
     "  --timeout SECONDS  overall deadline per file (default 3600)\n"
     "  --poll-interval SECONDS   first poll delay (default 2)\n"
-    "  --max-in-flight K  several FILEs: at most K in flight (default 4); PUTs go in the order given\n"
+    "  --max-in-flight K  several FILEs: at most K in flight (default 4); PUTs go in the order given;\n"
+    "                     fewer while the service answers 429/503 (halved, then +1 per 8 successes)\n"
     "  --fail-fast        several FILEs: stop at the first file that does not end complete\n"
     "  --state-file PATH  one FILE: keep the upload's state in PATH after every step; run the same\n"
     "                     command again after a crash and it continues where it was\n"
+    "  --journal PATH     several FILEs: record each file's progress in PATH (a crash-safe log); run\n"
+    "                     the same command again after a crash and it continues, sending no file twice\n"
+    "  --sync             with --journal: FILEs may be directories; upload only the files whose content\n"
+    "                     the journal does not record as imported into DATASET_ID\n"
+    "  --dry-run          with --journal: list what would be sent and skipped, send nothing\n"
     "  --preflight off|warn|strict  check each file before upload (UTF-8, JSONL/CSV, the dataset's\n"
     "                     schema); warn (default) reports, strict refuses a file that would not end complete\n"
     "  --rejected-out DIR after a partial outcome, write the rejected records (to fix and upload\n"
@@ -62,6 +68,10 @@ struct Args {
   std::size_t max_in_flight = 4;
   bool fail_fast = false;
   std::string state_file;
+  std::string journal;  // --journal PATH (journal_batch.hpp)
+  bool sync = false;
+  bool dry_run = false;
+  bool fixed_concurrency = false;  // test knob (--fixed-concurrency): no AIMD below --max-in-flight
   PreflightMode preflight = PreflightMode::warn;
   std::string rejected_out;
   std::vector<std::string> files;
@@ -124,6 +134,10 @@ inline Args parse_args(int argc, char** argv) {
     else if (arg == "--max-in-flight") a.max_in_flight = parse_count(arg, value());
     else if (arg == "--fail-fast") a.fail_fast = true;
     else if (arg == "--state-file") a.state_file = value();
+    else if (arg == "--journal") a.journal = value();
+    else if (arg == "--sync") a.sync = true;
+    else if (arg == "--dry-run") a.dry_run = true;
+    else if (arg == "--fixed-concurrency") a.fixed_concurrency = true;
     else if (arg == "--rejected-out") a.rejected_out = value();
     else if (arg == "--preflight") {
       std::string v = value();
@@ -168,6 +182,8 @@ inline Args parse_args(int argc, char** argv) {
   a.dataset_id = positional[0];
   a.files.assign(positional.begin() + 1, positional.end());
   if (!a.state_file.empty() && a.files.size() != 1) usage_error("--state-file takes exactly one FILE");
+  if ((a.sync || a.dry_run) && a.journal.empty()) usage_error("--sync and --dry-run need --journal PATH");
+  if (!a.journal.empty() && !a.state_file.empty()) usage_error("--journal and --state-file do not go together");
   return a;
 }
 

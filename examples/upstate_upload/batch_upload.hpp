@@ -21,6 +21,13 @@
 
 namespace upstate_upload {
 
+// Adaptive concurrency (upstate::ConcurrencyLimit) said so when the service pushed back.
+inline void print_slowdown(const Args& args, const upstate::Batch& batch) {
+  if (args.quiet || batch.adaptive_limit().decreases() == 0) return;
+  std::fprintf(stderr, "the service asked to slow down (429/503): concurrency went down %zu times, ended at %zu\n",
+               batch.adaptive_limit().decreases(), batch.concurrency_limit());
+}
+
 // `refused[i]`: file i is not uploaded, it ends with this error (pre-flight).
 inline upstate::BatchOutcome upload_many(const Args& args, const upstate::UploadConfig& config,
                                          const std::vector<std::optional<upstate::Error>>& refused) {
@@ -38,6 +45,7 @@ inline upstate::BatchOutcome upload_many(const Args& args, const upstate::Upload
   batch_config.upload = config;
   batch_config.max_in_flight = args.max_in_flight;
   batch_config.fail_fast = args.fail_fast;
+  batch_config.adaptive_concurrency = !args.fixed_concurrency;
   upstate::Batch batch(batch_config, std::move(files));
   for (std::size_t i = 0; i < refused.size(); ++i)
     if (refused[i]) batch.refuse_file(i, *refused[i]);
@@ -49,7 +57,9 @@ inline upstate::BatchOutcome upload_many(const Args& args, const upstate::Upload
     if (send.file != upstate::BatchSend::npos) views[send.file]->on_action(b.upload(send.file));
   };
   options.on_file_done = [&](std::size_t i, const upstate::Outcome&) { views[i]->on_action(batch.upload(i)); };
-  return upstate::asio::upload_batch(batch, args.files, std::move(options));
+  upstate::BatchOutcome outcome = upstate::asio::upload_batch(batch, args.files, std::move(options));
+  print_slowdown(args, batch);
+  return outcome;
 }
 
 inline void print_dataset_total(const std::string& dataset_id, const upstate::BatchOutcome& o) {

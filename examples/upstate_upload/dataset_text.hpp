@@ -54,6 +54,7 @@ inline std::string dataset_json(const upstate::Dataset& d) {
     w.Key("status"); str(im.status);
     opt_count("accepted_count", im.accepted_count);
     opt_count("rejected_count", im.rejected_count);
+    opt_count("duplicate_count", im.duplicate_count);
     w.EndObject();
   }
   w.EndArray();
@@ -89,10 +90,11 @@ inline std::string dataset_text(const upstate::Dataset& d) {
     out += "  schema: none yet; uploads end pending_schema until one is set (PATCH /datasets/" +
            printable_excerpt(d.id, 200) + " with {\"schema\": {\"fields\": {...}}})\n";
   }
-  if (!d.imports.empty()) out += "  imports:\n";
+  if (!d.imports.empty()) out += "  imports (most recent first, as the service lists them):\n";
   for (const auto& im : d.imports) {
     out += "    " + printable_excerpt(im.import_id, 80) + "  " + printable_excerpt(im.status, 40);
     if (im.accepted_count) out += "  accepted " + count(*im.accepted_count);
+    if (im.duplicate_count) out += "  already present " + count(*im.duplicate_count);
     if (im.rejected_count) out += "  rejected " + count(*im.rejected_count);
     out += "\n";
   }

@@ -21,10 +21,12 @@
 #include <vector>
 
 #include <upstate/asio/client.hpp>
+#include <upstate/records.hpp>
 #include <upstate/upstate.hpp>
 
 #include "args.hpp"
 #include "batch_upload.hpp"
+#include "journal_batch.hpp"
 #include "progress_view.hpp"
 #include "preflight_step.hpp"
 #include "put_only.hpp"
@@ -91,6 +93,8 @@ int main(int argc, char** argv) {
     default:
       break;
   }
+
+  if (!args.journal.empty()) return journaled_upload(args, config);
 
   // Pre-flight: every file checked (the schema fetched once) before any is sent.
   std::vector<std::optional<upstate::Error>> refused(args.files.size());

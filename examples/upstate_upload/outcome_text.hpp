@@ -33,6 +33,11 @@ inline std::string to_json(const std::string& file, const upstate::Outcome& o,
   if (r && r->accepted_count) w.Uint64(*r->accepted_count); else w.Null();
   key("rejected_count");
   if (r && r->rejected_count) w.Uint64(*r->rejected_count); else w.Null();
+  // Accepted = already present (duplicate_count) + new (docs/service.md, Step 3).
+  key("duplicate_count");
+  if (r && r->duplicate_count) w.Uint64(*r->duplicate_count); else w.Null();
+  key("new_count");
+  if (r && r->duplicate_count && r->new_count()) w.Uint64(*r->new_count()); else w.Null();
   key("errors");
   w.StartArray();
   if (r)
@@ -87,9 +92,17 @@ inline std::string summary_text(const std::string& file, const upstate::Outcome&
   else
     out += " (import " + upstate::terminal_safe(r.import_id) + ")";
   if (r.accepted_count) out += ", " + std::to_string(*r.accepted_count) + " accepted";
+  if (r.accepted_count && r.duplicate_count)
+    out += " (" + std::to_string(*r.duplicate_count) + " already present, " + std::to_string(*r.new_count()) + " new)";
   if (r.rejected_count) out += ", " + std::to_string(*r.rejected_count) + " rejected";
   out += '\n';
-  if (r.reason) out += "  reason: " + printable_excerpt(*r.reason, 500) + "\n";
+  // An accidental second upload of the same file looks like success otherwise.
+  if (r.accepted_count && *r.accepted_count > 0 && r.duplicate_count && r.new_count() == std::uint64_t{0})
+    out += "  warning: every accepted record was already in the dataset; nothing new was added\n";
+  // On partial the service may explain too (the official client shows it as a warning).
+  if (r.reason)
+    out += std::string(r.status == upstate::ImportStatus::partial ? "  warning from the service, reason: " : "  reason: ") +
+           printable_excerpt(*r.reason, 500) + "\n";
   std::size_t shown = 0;
   for (const auto& e : r.errors) {
     if (++shown > 20) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include <upstate/asio/client.hpp>
+#include <upstate/records.hpp>
 #include <upstate/upstate.hpp>
 
 #include "args.hpp"
@@ -57,7 +58,7 @@ inline std::optional<upstate::Error> preflight_file(const Args& args, const std:
   std::string io_error = for_each_chunk(path, [&](std::string_view chunk) { preflight.feed(chunk); });
   if (!io_error.empty()) return std::nullopt;  // the upload reports an unreadable file itself
   const upstate::PreflightReport& r = preflight.finish();
-  if (r.clean()) {
+  if (r.clean() && r.warned_records == 0) {
     if (!args.quiet)
       std::fprintf(stderr, "%s: pre-flight: %llu records, no problem found\n", shown_name.c_str(),
                    static_cast<unsigned long long>(r.records));
@@ -70,6 +71,8 @@ inline std::optional<upstate::Error> preflight_file(const Args& args, const std:
       std::fprintf(stderr, "; %llu would be rejected", static_cast<unsigned long long>(r.rejected_records));
     if (r.unchecked_records)
       std::fprintf(stderr, "; %llu too long to check", static_cast<unsigned long long>(r.unchecked_records));
+    if (r.warned_records)
+      std::fprintf(stderr, "; %llu with a warning", static_cast<unsigned long long>(r.warned_records));
     std::fputc('\n', stderr);
     std::size_t shown = 0;
     for (const auto& p : r.problems) {

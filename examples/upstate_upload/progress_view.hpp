@@ -32,8 +32,9 @@ class ProgressView {
       if (p.phase == upstate::Phase::uploading) started_ = now;
       if (p.phase != upstate::Phase::finished)
         std::fprintf(stderr, "%s: %s\n", file_.c_str(), std::string(upstate::to_string(p.phase)).c_str());
-      return;
+      if (p.phase != upstate::Phase::processing || !p.server) return;
     }
+    if (p.phase == upstate::Phase::processing) return show_server_progress(p);
     if (p.phase != upstate::Phase::uploading || p.total == 0) return;
     double fraction = static_cast<double>(p.bytes_sent) / static_cast<double>(p.total);
     double elapsed = std::chrono::duration<double>(now - started_).count();
@@ -72,6 +73,48 @@ class ProgressView {
     }
   }
 
+  // The service's own figures while it processes the file: a bar when its
+  // offset reads as bytes of the file (ServerProgress::fraction_of), the
+  // running counts otherwise (and beside the bar).
+  void show_server_progress(const upstate::asio::Progress& p) {
+    if (!p.server) return;
+    const upstate::ServerProgress& s = *p.server;
+    std::string counts;
+    auto add = [&](const std::optional<std::uint64_t>& n, const char* what) {
+      if (!n) return;
+      counts += (counts.empty() ? "" : ", ") + std::to_string(*n) + " " + what;
+    };
+    add(s.written_count, "written");
+    add(s.duplicate_seen_count, "already present");
+    add(s.rejected_seen_count, "rejected");
+    const std::optional<double> fraction = s.fraction_of(p.total);
+    if (tty_) {
+      std::string line;
+      if (fraction) {
+        std::string bar(static_cast<std::size_t>(*fraction * 30), '#');
+        bar.resize(30, '.');
+        line = "[" + bar + "] " + std::to_string(static_cast<int>(*fraction * 100)) + "% processed";
+      } else {
+        line = "processing";
+        if (s.processed_offset) line += " (offset " + std::to_string(*s.processed_offset) + ")";
+      }
+      if (!counts.empty()) line += ": " + counts;
+      std::fprintf(stderr, "\r%s ", line.c_str());
+      drawn_ = true;
+      return;
+    }
+    if (fraction) {
+      int decile = static_cast<int>(*fraction * 10);
+      if (decile <= processed_decile_) return;
+      processed_decile_ = decile;
+      std::fprintf(stderr, "%s: processed %d%%%s%s\n", file_.c_str(), decile * 10, counts.empty() ? "" : ": ",
+                   counts.c_str());
+    } else if (!counts.empty() && counts != last_counts_) {
+      last_counts_ = counts;
+      std::fprintf(stderr, "%s: processing: %s\n", file_.c_str(), counts.c_str());
+    }
+  }
+
   void end_bar() {
     if (drawn_) std::fputc('\n', stderr);
     drawn_ = false;
@@ -85,6 +128,8 @@ class ProgressView {
   std::size_t notes_shown_ = 0;
   upstate::Instant started_{}, last_draw_{};
   int last_decile_ = 0;
+  int processed_decile_ = -1;
+  std::string last_counts_;
   bool drawn_ = false;
 };
 

@@ -26,10 +26,10 @@ inline int put_only(const Args& a) {
                            upstate::FileBody{file.size()}};
   int code = kExitClientError;
   ProgressView view(a.quiet, base_name(a.files[0]));
-  view.on_progress({upstate::Phase::uploading, 0, file.size()});
+  view.on_progress({upstate::Phase::uploading, 0, file.size(), std::nullopt});
   session.exchange(
       request, &file,
-      [&](std::uint64_t sent, std::uint64_t total) { view.on_progress({upstate::Phase::uploading, sent, total}); },
+      [&](std::uint64_t sent, std::uint64_t total) { view.on_progress({upstate::Phase::uploading, sent, total, std::nullopt}); },
       [&](upstate::Exchange result) {
         view.end_bar();
         if (auto* r = std::get_if<upstate::Response>(&result)) {

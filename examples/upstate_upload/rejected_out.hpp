@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include <upstate/records.hpp>
 #include <upstate/upstate.hpp>
 
 #include "args.hpp"

@@ -72,7 +72,7 @@ inline AnswerMeaning classify_api_answer(const Response& response, std::string_v
   Error e = Error::answer(c.code, response.status, std::string(step) + " request answered HTTP " + status);
   if (auto body = parse_error_body(response.body, config.limits)) {
     if (body->error_code) e.server_code = std::to_string(*body->error_code);
-    if (!body->message.empty()) e.message += ": " + printable_excerpt(redact(body->message, config.token), 300);
+    if (auto text = body->summary(); !text.empty()) e.message += ": " + printable_excerpt(redact(text, config.token), 600);
   }
   return RefuseIt{std::move(e)};
 }

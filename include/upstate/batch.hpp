@@ -46,6 +46,7 @@
 
 #include "action.hpp"
 #include "batch_outcome.hpp"
+#include "concurrency_limit.hpp"
 #include "config.hpp"
 #include "dataset_fetch.hpp"
 #include "http.hpp"
@@ -64,6 +65,11 @@ struct BatchConfig {
   std::size_t max_in_flight = 4;  // files between start and Done; 0 is taken as 1
   bool fail_fast = false;
   bool fetch_dataset = true;
+  // Adaptive concurrency (concurrency_limit.hpp): max_in_flight becomes a
+  // ceiling; 429/503 answers halve the files let run and the requests let
+  // out at once (next_send waits), successes raise it again.
+  bool adaptive_concurrency = false;
+  std::size_t concurrency_increase_after = 8;  // successful answers per +1
 };
 
 // One outstanding request of a Batch.
@@ -85,6 +91,7 @@ class Batch {
  public:
   Batch(BatchConfig config, std::vector<FileInfo> files) : config_(std::move(config)) {
     config_.max_in_flight = std::max<std::size_t>(config_.max_in_flight, 1);
+    limit_ = ConcurrencyLimit({config_.max_in_flight, config_.concurrency_increase_after});
     Rng seeds(config_.upload.seed);
     files_.reserve(files.size());
     for (FileInfo& f : files) {
@@ -94,6 +101,18 @@ class Batch {
     }
     fetch_seed_ = seeds.next();
     outcome_.files.resize(files_.size());
+  }
+
+  // A batch of machines made by the caller: new ones or restored ones
+  // (Upload::restore, e.g. from a batch journal), each with its own seed.
+  // A restored machine's start() resumes it (polls an accepted PUT, probes
+  // an import whose PUT answer was lost), so no file is ingested twice.
+  static Batch of_uploads(BatchConfig config, std::vector<Upload> uploads) {
+    Batch b(std::move(config), std::vector<FileInfo>{});
+    b.files_.reserve(uploads.size());
+    for (Upload& u : uploads) b.files_.emplace_back(std::move(u));
+    b.outcome_.files.resize(b.files_.size());
+    return b;
   }
 
   // ---- before start ------------------------------------------------------
@@ -126,6 +145,7 @@ class Batch {
     auto owner = claim(ticket, "on_response", now);
     if (!owner) return;
     if (*owner == BatchSend::npos) return apply_fetch(fetch_->on_response(response, now));
+    if (config_.adaptive_concurrency) limit_.on_status(response.status);
     apply(*owner, files_[*owner].upload.on_response(response, now), now);
     advance(now);
   }
@@ -170,8 +190,11 @@ class Batch {
   // ---- what to do next -----------------------------------------------------
 
   // The next request to perform; call until empty after every event.
+  // With adaptive_concurrency, empty while concurrency_limit() requests are
+  // out (pulled, not answered): the rest wait for an answer.
   std::optional<BatchSend> next_send() {
     if (outbox_.empty()) return std::nullopt;
+    if (config_.adaptive_concurrency && owners_.size() - outbox_.size() >= limit_.current()) return std::nullopt;
     BatchSend s = std::move(outbox_.front());
     outbox_.pop_front();
     return s;
@@ -210,6 +233,12 @@ class Batch {
   }
   // Files between start and Done.
   std::size_t active_files() const noexcept { return running_.size(); }
+  // How many files may run, and requests be out, now: max_in_flight, or
+  // less after 429/503 answers with adaptive_concurrency.
+  std::size_t concurrency_limit() const noexcept {
+    return config_.adaptive_concurrency ? limit_.current() : config_.max_in_flight;
+  }
+  const ConcurrencyLimit& adaptive_limit() const noexcept { return limit_; }
   // Files started so far (0..n): the files from here on have not started,
   // so only a running file, or one below this index, changes phase.
   std::size_t started_files() const noexcept { return next_start_; }
@@ -289,7 +318,9 @@ class Batch {
   void apply(std::size_t i, Action action, Instant now) {
     FileRun& f = files_[i];
     if (auto* send = std::get_if<Send>(&action)) {
-      if (send->request.purpose == Purpose::upload && i != gate_)
+      // i < gate_: a restored file whose probe found its import empty sends
+      // its PUT now (the files after it were let go while it was probing).
+      if (send->request.purpose == Purpose::upload && i > gate_)
         f.held_put = std::move(send->request);
       else
         emit(i, std::move(send->request));
@@ -361,7 +392,7 @@ class Batch {
         files_[gate_].held_put.reset();
         emit(gate_, std::move(put));
       }
-      while (!stopping_ && running_.size() < config_.max_in_flight && next_start_ < files_.size()) {
+      while (!stopping_ && running_.size() < concurrency_limit() && next_start_ < files_.size()) {
         std::size_t i = next_start_++;
         if (files_[i].stage != Stage::waiting) continue;  // refused before start
         files_[i].stage = Stage::active;
@@ -438,6 +469,7 @@ class Batch {
   Instant observe(Instant now) noexcept { return time_.observe(now); }
 
   BatchConfig config_;
+  ConcurrencyLimit limit_;
   std::vector<FileRun> files_;
   std::uint64_t fetch_seed_ = 0;
 

@@ -55,7 +55,7 @@ constexpr Classification classify_api_status(int status) noexcept {
 }
 
 // S3 answers to the PUT: the XML `Code` decides before the status does
-// (API.md's table: RequestTimeout is a retryable 400, ExpiredToken a 400
+// (docs/service.md's table: RequestTimeout is a retryable 400, ExpiredToken a 400
 // that wants a new URL).
 struct S3CodeRule {
   std::string_view code;

@@ -37,7 +37,7 @@ struct FileInfo {
   std::uint64_t size = 0;
 };
 
-// The PUT's Content-Type when step 1's answer gives none (API.md, UNCONFIRMED).
+// The PUT's Content-Type when step 1's answer gives none (docs/service.md, UNCONFIRMED).
 inline std::string_view content_type_for(std::string_view filename) noexcept {
   if (iends_with(filename, ".jsonl")) return "application/x-ndjson";
   if (iends_with(filename, ".csv")) return "text/csv";

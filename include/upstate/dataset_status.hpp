@@ -1,6 +1,6 @@
 #pragma once
 // A V3 (legacy) dataset's processing status as the service reports it
-// (API.md, "V3 (legacy CSV/ZIP) datasets"): GET /datasets/{id}/status. A V3
+// (docs/service.md, "V3 (legacy CSV/ZIP) datasets"): GET /datasets/{id}/status. A V3
 // dataset has no import jobs; the dataset itself is processed.
 #include <optional>
 #include <string_view>
@@ -22,7 +22,7 @@ inline constexpr DatasetStatus kAllDatasetStatuses[] = {DatasetStatus::uninitial
 
 constexpr bool is_terminal(DatasetStatus s) noexcept { return s == DatasetStatus::ready || s == DatasetStatus::error; }
 
-// The wire spelling (upper case, as API.md writes it).
+// The wire spelling (upper case, as docs/service.md writes it).
 constexpr std::string_view to_string(DatasetStatus s) noexcept {
   switch (s) {
     case DatasetStatus::uninitialised: return "UNINITIALISED";

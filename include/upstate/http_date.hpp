@@ -16,7 +16,7 @@ constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) n
   y -= m <= 2;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
   const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
@@ -152,6 +152,39 @@ inline std::string format_amz_date(UnixSeconds t) {
   std::snprintf(buf, sizeof buf, "%04lld%02u%02uT%02u%02u%02uZ", static_cast<long long>(c.year), c.month, c.day,
                 c.hour, c.minute, c.second);
   return buf;
+}
+
+// An ISO-8601 date-time with its offset, as the API writes timestamps
+// (step 1's expires_at): "2026-11-28T12:00:00Z", with optional fractional
+// seconds (dropped) and "Z", "+HH:MM" or "-HH:MM"; a lower-case 't'/'z' and a
+// space for 'T' are taken too. No offset at all: nullopt (the time would be
+// ambiguous).
+inline std::optional<UnixSeconds> parse_iso8601(std::string_view s) noexcept {
+  using namespace detail;
+  unsigned y, mo, d, h, mi, se;
+  if (s.size() < 20 || s.size() > 64 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+      s[13] != ':' || s[16] != ':')
+    return std::nullopt;
+  if (!read_digits(s, 0, 4, y) || !read_digits(s, 5, 2, mo) || !read_digits(s, 8, 2, d) ||
+      !read_digits(s, 11, 2, h) || !read_digits(s, 14, 2, mi) || !read_digits(s, 17, 2, se))
+    return std::nullopt;
+  std::size_t pos = 19;
+  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+    ++pos;
+    std::size_t digits = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos, ++digits;
+    if (digits == 0) return std::nullopt;
+  }
+  auto t = make_time(y, mo, d, h, mi, se);
+  if (!t || pos >= s.size()) return std::nullopt;
+  std::string_view zone = s.substr(pos);
+  if (zone == "Z" || zone == "z") return t;
+  unsigned oh, om;
+  if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':' || !read_digits(zone, 1, 2, oh) ||
+      !read_digits(zone, 4, 2, om) || oh > 23 || om > 59)
+    return std::nullopt;
+  const std::int64_t offset = static_cast<std::int64_t>(oh) * 3600 + om * 60;
+  return zone[0] == '+' ? *t - offset : *t + offset;
 }
 
 // ISO-8601 UTC as the API writes timestamps: "2026-11-28T12:00:00Z".

@@ -1,5 +1,5 @@
 #pragma once
-// The import job's lifecycle as the service reports it (API.md, step 3).
+// The import job's lifecycle as the service reports it (docs/service.md, step 3).
 #include <optional>
 #include <string_view>
 

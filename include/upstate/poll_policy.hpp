@@ -31,6 +31,9 @@ struct PollPolicy {
   Duration stuck_after{300000};
   OnPendingSchema on_pending_schema = OnPendingSchema::end;
   Duration paused_interval{60000};  // the slow cadence while an import waits for a schema
+  // V3 datasets: a READY/ERROR that has not changed since the PUT is taken as
+  // this file's outcome only this long after it (legacy_freshness.hpp).
+  Duration legacy_settle{15000};
 
   // The wait before the next poll; `same_status_polls` counts polls since
   // the status last changed (a change resets the growth: something moves).

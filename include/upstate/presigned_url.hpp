@@ -1,6 +1,6 @@
 #pragma once
 // What a presigned upload URL tells before a byte is sent: when it expires
-// and which headers it signed (API.md, step 2).
+// and which headers it signed (docs/service.md, step 2).
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -12,18 +12,16 @@
 // point into that buffer.
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <initializer_list>
 #include <iterator>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace upstate {
 
-// One rejected record. Field names are UNCONFIRMED (API.md): the index is
+// One rejected record. Field names are UNCONFIRMED (docs/service.md): the index is
 // read from `record_index`, else `row`, `line` or `index`; the reason from
 // `reason`, else `message`, else `detail`. `raw` keeps the item's JSON
 // (truncated at ParseLimits::max_raw_item_bytes) whatever it held.
@@ -63,7 +61,7 @@ class RecordErrors {
     using reference = RecordErrorView;  // made on access: a proxy, like vector<bool>'s
 
     const_iterator() = default;
-    RecordErrorView operator*() const { return (*list_)[i_]; }
+    RecordErrorView operator*() const { return (*list_)[static_cast<std::size_t>(i_)]; }
     RecordErrorView operator[](difference_type n) const { return (*list_)[static_cast<std::size_t>(i_ + n)]; }
     const_iterator& operator++() { ++i_; return *this; }
     const_iterator operator++(int) { auto t = *this; ++i_; return t; }
@@ -129,8 +127,11 @@ class RecordErrors {
 
   // Copies the strings in. A field or reason that lies inside `raw` (as the
   // parser's do: they are views of the item's own text) is stored as a
-  // place in raw's copy, not a second time.
-  void push_back(std::optional<std::uint64_t> record_index, std::string_view field, std::string_view reason,
+  // place in raw's copy, not a second time. Returns false, storing nothing,
+  // for a record of 4 GiB or more (an error value, not an exception: the
+  // core builds with -fno-exceptions; the parsers' body caps keep every
+  // answer far below it).
+  bool push_back(std::optional<std::uint64_t> record_index, std::string_view field, std::string_view reason,
                  std::string_view raw) {
     // A view of our own text (errors.push_back(errors[0])) would dangle
     // once the text grows: copy it out first.
@@ -141,7 +142,7 @@ class RecordErrors {
     // record comes near 4 GiB, and one that would is refused.
     if (raw.size() > kMaxRecordBytes || field.size() > kMaxRecordBytes || reason.size() > kMaxRecordBytes ||
         raw.size() + field.size() + reason.size() > kMaxRecordBytes)
-      throw std::length_error("upstate::RecordErrors: a record of 4 GiB or more");
+      return false;
     Record r;
     r.has_index = record_index.has_value();
     r.index = record_index.value_or(0);
@@ -153,9 +154,10 @@ class RecordErrors {
     r.reason_at = place_of(reason, raw, r.raw_offset);
     r.reason_size = static_cast<std::uint32_t>(reason.size());
     records_.push_back(r);
+    return true;
   }
-  void push_back(const RecordError& e) { push_back(e.record_index, e.field, e.reason, e.raw); }
-  void push_back(const RecordErrorView& e) { push_back(e.record_index, e.field, e.reason, e.raw); }
+  bool push_back(const RecordError& e) { return push_back(e.record_index, e.field, e.reason, e.raw); }
+  bool push_back(const RecordErrorView& e) { return push_back(e.record_index, e.field, e.reason, e.raw); }
 
   friend bool operator==(const RecordErrors& a, const RecordErrors& b) {
     if (a.size() != b.size()) return false;
@@ -187,11 +189,14 @@ class RecordErrors {
     return static_cast<std::uint32_t>(at);
   }
 
-  // std::less, not <: the pointers may belong to unrelated objects.
+  // Addresses as integers, not <: the pointers may belong to unrelated
+  // objects (std::less would do too, but <functional> costs every
+  // translation unit ~0.2 s of compile time; bench/compile_time.sh).
   static bool inside(std::string_view part, std::string_view whole) noexcept {
     if (part.empty() || whole.empty()) return false;
-    const std::less<const char*> before;
-    return !before(part.data(), whole.data()) && !before(whole.data() + whole.size(), part.data() + part.size());
+    const auto address = [](const char* p) { return reinterpret_cast<std::uintptr_t>(p); };
+    return address(part.data()) >= address(whole.data()) &&
+           address(part.data()) + part.size() <= address(whole.data()) + whole.size();
   }
 
   std::vector<Record> records_;

@@ -46,6 +46,8 @@ inline void redact_in(ImportReport& r, std::string_view token) {
   detail::redact_in_place(r.created_at, token);
   detail::redact_in_place(r.updated_at, token);
   detail::redact_in_place(r.reason, token);
+  detail::redact_in_place(r.filename, token);
+  detail::redact_in_place(r.processing_started_at, token);
   const std::string_view head = token.substr(0, token.size() < 8 ? token.size() : 8);
   // The parser's field and reason are views into raw, so scanning raw
   // covers them unless raw was cut (ParseLimits::max_raw_item_bytes).

@@ -27,14 +27,17 @@
 #include "config.hpp"
 #include "http.hpp"
 #include "http_date.hpp"
+#include "legacy_freshness.hpp"
 #include "presigned_url.hpp"
 #include "redaction.hpp"
 #include "rng.hpp"
+#include "server_progress.hpp"
 #include "text.hpp"
 #include "transitions.hpp"
 #include "upload_scheme.hpp"
 #include "upload_snapshot.hpp"  // the snapshot format, and usable_import_id
 #include "url.hpp"
+#include "url_expiry.hpp"
 #include "wire/dataset_status.hpp"
 #include "wire/error_body.hpp"
 #include "wire/import_report.hpp"
@@ -165,6 +168,9 @@ class Upload {
   // Whether step 1 said this is a V3 (legacy) dataset (or the snapshot did).
   bool legacy() const noexcept { return legacy_; }
   std::optional<DatasetStatus> last_dataset_status() const noexcept { return last_dataset_status_; }
+  // The service's own progress figures from the last poll (server_progress.hpp);
+  // nullopt when the last answer had none.
+  const std::optional<ServerProgress>& server_progress() const noexcept { return server_progress_; }
   const std::vector<Step>& trace() const noexcept { return trace_; }
   // Retries, renewals and odd statuses so far (the same list the outcome gets).
   const std::vector<Note>& notes() const noexcept { return outcome_.notes; }
@@ -268,7 +274,7 @@ class Upload {
     import_id_ = answer.import_id.value_or("");
     upload_url_ = std::move(answer.upload_url);
     content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
-    url_expires_at_ = local_expiry(*info, response, now);
+    url_expires_at_ = local_expiry(url_wall_expiry(answer.expires_at, *info), *info, response, now);
     retry_.succeeded();
     // A URL that arrives already expired is renewed at once: one row
     // (requesting_url --url_expired--> requesting_url), not a move into
@@ -317,15 +323,16 @@ class Upload {
     return std::nullopt;
   }
 
-  // The URL's expiry in our own clock: its wall-clock expiry minus the
-  // answer's `Date` (or the signing time) is how long it has left.
-  std::optional<Instant> local_expiry(const PresignedUrlInfo& info, const Response& response, Instant now) const {
-    if (!info.expires_at) return std::nullopt;
+  // The URL's expiry in our own clock: its wall-clock expiry (url_expiry.hpp)
+  // minus the answer's `Date` (or the signing time) is how long it has left.
+  std::optional<Instant> local_expiry(std::optional<UnixSeconds> expires_at, const PresignedUrlInfo& info,
+                                      const Response& response, Instant now) const {
+    if (!expires_at) return std::nullopt;
     std::optional<UnixSeconds> reference;
     if (const std::string* date = find_header(response.headers, "Date")) reference = parse_http_date(*date);
     if (!reference) reference = info.signed_at;
     if (!reference) return std::nullopt;
-    std::int64_t left = std::clamp<std::int64_t>(*info.expires_at - *reference, 0, 7 * 86400);
+    std::int64_t left = std::clamp<std::int64_t>(*expires_at - *reference, 0, 7 * 86400);
     return now + std::chrono::seconds{left};
   }
 
@@ -357,6 +364,7 @@ class Upload {
     switch (c.verdict) {
       case Verdict::success:
         upload_accepted_at_ = now;
+        legacy_freshness_.upload_accepted();
         retry_.succeeded();
         return take(legacy_ ? Trigger::legacy_upload_accepted : Trigger::upload_accepted, now);
       case Verdict::retry:
@@ -405,6 +413,7 @@ class Upload {
     // whole or not at all), anything else that they did.
     if (state_ == State::probing && report.status == ImportStatus::uninitialised) return start_over(now);
     track_status(report.status, now);
+    server_progress_ = server_progress_of(report, config_.token);
     // pending_schema is a pause: with keep_polling the same import is
     // polled slowly (a probe first learns only that the PUT landed).
     if (report.status == ImportStatus::pending_schema && state_ == State::polling &&
@@ -459,6 +468,14 @@ class Upload {
     retry_.succeeded();
     last_dataset_status_ = answer.status;
     track_status(to_import_status(answer.status), now);
+    if (!legacy_freshness_.accepts(answer.status, upload_accepted_at_, now, config_.poll.legacy_settle)) {
+      if (!stale_noted_)
+        note(now, "the dataset's status is " + std::string(to_string(answer.status)) +
+                      " and has not changed since the upload: it may be the previous file's; waiting up to " +
+                      seconds_text(config_.poll.legacy_settle) + " for a change");
+      stale_noted_ = true;
+      return pending(false, "", response, now);
+    }
     if (is_terminal(answer.status)) {
       ImportReport report = legacy_report(std::move(answer));
       redact_in(report, config_.token);
@@ -631,6 +648,9 @@ class Upload {
   // What step 1 said about the dataset (V3: no import_id): a fact of the
   // answer, not progress; the PUT's 2xx becomes legacy_upload_accepted.
   bool legacy_ = false;
+  std::optional<ServerProgress> server_progress_;
+  LegacyFreshness legacy_freshness_;  // V3: whether a READY/ERROR is this file's (not snapshotted: see restore)
+  bool stale_noted_ = false;
   std::string poll_url_, poll_url_import_;  // poll_request()'s cache
   std::optional<DatasetStatus> last_dataset_status_;
 

@@ -86,6 +86,8 @@ inline Result<Upload> Upload::restore(UploadConfig config, std::string_view snap
     case SnapshotPhase::processing: up.state_ = s.legacy ? State::idle_uploaded_v3 : State::idle_uploaded; break;
   }
   up.last_dataset_status_ = s.last_dataset_status;
+  // A non-terminal status polled before the crash: the dataset had moved on to this file.
+  if (s.last_dataset_status) up.legacy_freshness_.accepts(*s.last_dataset_status, Instant{}, Instant{}, Duration{1});
   up.last_status_ = s.last_dataset_status ? std::optional(to_import_status(*s.last_dataset_status))
                                           : s.last_import_status;
   return up;

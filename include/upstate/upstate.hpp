@@ -1,7 +1,13 @@
 #pragma once
-// The core of upstate: wire types, parsing, policies, the upload machine and
-// the offline testing kit. Needs RapidJSON and the standard library only;
-// the Asio adapter is a separate header (<upstate/asio/client.hpp>).
+// The core of upstate: wire types, parsing, policies, the upload machines.
+// Needs RapidJSON and the standard library only. Every translation unit of a
+// user pays for this file, so what only some need has an umbrella of its own
+// (bench/compile_time.sh measures each):
+//   <upstate/records.hpp>      Preflight, RejectedRecords (the record checkers)
+//   <upstate/testing.hpp>      the offline testing kit (FakeService, ...)
+//   <upstate/ostream.hpp>      operator<< for the public types
+//   <upstate/asio/client.hpp>  the Asio adapter
+#include "version.hpp"
 #include "action.hpp"
 #include "api_access.hpp"
 #include "ascii.hpp"
@@ -9,6 +15,8 @@
 #include "batch_drive.hpp"
 #include "batch_outcome.hpp"
 #include "classify.hpp"
+#include "concurrency_limit.hpp"
+#include "crc32.hpp"
 #include "config.hpp"
 #include "dataset_fetch.hpp"
 #include "drive.hpp"
@@ -16,12 +24,14 @@
 #include "http.hpp"
 #include "http_date.hpp"
 #include "import_status.hpp"
+#include "journal.hpp"
 #include "outcome.hpp"
 #include "poll_policy.hpp"
 #include "presigned_url.hpp"
 #include "result.hpp"
 #include "retry_policy.hpp"
 #include "rng.hpp"
+#include "sha256.hpp"
 #include "text.hpp"
 #include "time.hpp"
 #include "transitions.hpp"
@@ -33,8 +43,3 @@
 #include "wire/limits.hpp"
 #include "wire/s3_error.hpp"
 #include "wire/upload_url.hpp"
-#include "records/preflight.hpp"
-#include "records/rejected_records.hpp"
-#include "testing/fake_service.hpp"
-#include "testing/fake_transport.hpp"
-#include "testing/manual_clock.hpp"

@@ -2,10 +2,12 @@
 # tests/single_include/offline_upload.cpp itself (an offline upload through
 # FakeService + drive + FakeTransport + ManualClock that must end complete).
 # That file includes "upstate.hpp" (the single header); here a one-line
-# forwarding header maps it to <upstate/upstate.hpp>, so the headers used are
+# forwarding header maps it to <upstate/upstate.hpp> (and "upstate_testing.hpp"
+# to <upstate/testing.hpp>), so the headers used are
 # the ones upstate::upstate brings (installed, or the source tree's).
 set(_upstate_consumer_fwd "${CMAKE_CURRENT_BINARY_DIR}/forward")
 file(WRITE "${_upstate_consumer_fwd}/upstate.hpp" "#include <upstate/upstate.hpp>\n")
+file(WRITE "${_upstate_consumer_fwd}/upstate_testing.hpp" "#include <upstate/testing.hpp>\n")
 file(WRITE "${_upstate_consumer_fwd}/upstate_asio.hpp" "#include <upstate/asio/client.hpp>\n")
 
 add_executable(offline_upload "${CMAKE_CURRENT_LIST_DIR}/../single_include/offline_upload.cpp")

@@ -8,7 +8,7 @@ it_init; need_upload; need_fake
 
 fake_start --dataset ds:"$SCHEMA" --processing-ms 200
 make_jsonl "$TMP/a.jsonl" 5
-make_jsonl "$TMP/c.jsonl" 4
+make_jsonl "$TMP/c.jsonl" 4 41  # other records than a.jsonl's (identical ones would be duplicates)
 
 run_cli batch "${FAST[@]}" --json --max-in-flight 2 ds "$TMP/a.jsonl" "$SAMPLE" "$TMP/c.jsonl"
 assert_rc 2 "complete+partial+complete"
@@ -31,6 +31,10 @@ assert_file_contains "$OUT" "prompt +text" "the schema's fields and types"
 run_cli showjson "${FAST[@]}" --json --show-dataset ds
 assert_rc 0 "--show-dataset --json"
 json_check showjson 'o[0]["total_datapoint_count"] == 25 and len(o[0]["imports"]) == 3 and "prompt" in o[0]["schema"]["fields"]'
+# In the service's order (most recent first), not re-sorted.
+ids=$(api_get datasets/ds | "$PY" -c 'import json,sys; print(" ".join(i["import_id"] for i in json.load(sys.stdin)["imports"]))')
+json_check showjson "' '.join(i['import_id'] for i in o[0]['imports']) == '$ids'" "imports in the service's order"
+assert_file_contains "$TMP/show.stdout" "imports \\(most recent first" "the text says the order"
 run_cli showmissing "${FAST[@]}" --show-dataset nosuch
 assert_rc 5 "--show-dataset of an unknown dataset"
 

@@ -15,12 +15,12 @@ code=$("${C[@]}" -o "$TMP/nods.json" -w '%{http_code}' -H "Authorization: Token 
 assert_eq 404 "$code" "step 1 for a missing dataset"
 code=$("${C[@]}" -o "$TMP/badext.json" -w '%{http_code}' -H "Authorization: Token $TOKEN" "$FAKE_API/datasets/ds/upload-url/notes.txt")
 assert_eq 400 "$code" "step 1 for a .txt file"
-
-api_get datasets/ds/upload-url/valid.jsonl >"$TMP/step1.json"
+code=$("${C[@]}" -o "$TMP/step1.json" -w '%{http_code}' -H "Authorization: Token $TOKEN" "$FAKE_API/datasets/ds/upload-url/valid.jsonl")
+assert_eq 201 "$code" "step 1 answers 201 Created, as the official client requires"
 "$PY" - "$TMP/step1.json" <<'PY' || fail "step 1's answer lacks a field"
 import json, sys
 a = json.load(open(sys.argv[1]))
-for k in ("upload_url", "http_method", "import_id", "content_type"):
+for k in ("upload_url", "http_method", "import_id", "content_type", "expires_at", "file_key"):
     assert isinstance(a.get(k), str) and a[k], k
 assert a["http_method"] == "PUT"
 assert a["content_type"] == "application/x-ndjson", a["content_type"]

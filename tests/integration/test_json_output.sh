@@ -42,4 +42,6 @@ echo 'a,b' >"$TMP/notes.txt"
 run_cli badtype "${FAST[@]}" --json ds "$TMP/notes.txt"
 assert_rc 5 "a .txt file the API refuses"
 json_check badtype 'len(o) == 1 and isinstance(o[0]["error"], dict)'
+# The API's explanation (detail), its error_code and title, not the title alone.
+json_check badtype '"HTTP 400: Unsupported file type" in o[0]["error"]["message"] and "(error_code 140400; Bad Request)" in o[0]["error"]["message"]' "the error's detail, code and title"
 fake_stop

@@ -37,11 +37,15 @@ for line in open(sys.argv[1], encoding="utf-8"):
     out.append(json.dumps(v))
 open(sys.argv[2], "w", encoding="utf-8").write("\n".join(out) + "\n")
 PY
+# Plus a record the first upload already accepted (an easy slip when fixing by hand).
+awk 'NF' "$SAMPLE" | head -1 >>"$TMP/fixed.jsonl"
 run_cli fixed "${FAST[@]}" --json --preflight strict ds "$TMP/fixed.jsonl"
 assert_rc 0 "the fixed rejected records upload cleanly"
-json_check fixed 'o[0]["status"] == "complete" and o[0]["accepted_count"] == 4'
+json_check fixed 'o[0]["status"] == "complete" and o[0]["accepted_count"] == 5'
+json_check fixed 'o[0]["duplicate_count"] == 1 and o[0]["new_count"] == 4' "the repeated record is already present"
+assert_file_contains "$ERR" "5 accepted \\(1 already present, 4 new\\)" "stderr splits the accepted records"
 total=$(api_get datasets/ds | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["total_datapoint_count"])')
-assert_eq 20 "$total" "every one of the 20 records is in the dataset"
+assert_eq 20 "$total" "every one of the 20 records is in the dataset, the repeated one once"
 
 # --preflight strict: refused before any request to the upload host.
 puts_before=$(grep -c '^PUT /s3/' "$FAKE_LOG" || true)

@@ -10,7 +10,7 @@ it_init; need_upload; need_fake
 
 puts() { grep -c '^PUT ' "$FAKE_LOG" || true; }
 
-fake_start --legacy-dataset v3 --processing-ms 50
+fake_start --legacy-dataset v3 --processing-ms 300  # long enough for the first poll to see PROCESSING
 [[ $(api_get datasets/v3/status) == '{"status":"UNINITIALISED"}' ]] || fail "a new V3 dataset is UNINITIALISED"
 
 run_cli csv "${FAST[@]}" --json v3 "$IT_DATA/valid.csv"
@@ -60,6 +60,19 @@ json_check retried 'o[0]["status"] == "complete"'
 assert_file_contains "$ERR" "dataset_status answered HTTP 503" "the retry is reported"
 [[ $(grep -c '^GET /api/v1/data-collection/datasets/old/status 503' "$FAKE_LOG") == 2 ]] ||
   fail "both scripted 503s were served"
+fake_stop
+
+# The status change shows late (--legacy-status-lag-ms): right after the
+# second file's PUT the dataset still says READY, the first file's. That
+# READY must not be taken as the second file's outcome (an ERROR).
+fake_start --legacy-dataset lag --processing-ms 100 --legacy-status-lag-ms 1500
+run_cli lagfirst "${FAST[@]}" --json lag "$IT_DATA/valid.csv"
+assert_rc 0
+printf 'prompt,category\n\xff\xfe,x\n' >"$TMP/latin1b.csv"
+run_cli lagsecond "${FAST[@]}" --json lag "$TMP/latin1b.csv"
+assert_rc 3 "the second file's own outcome, not the first file's READY"
+json_check lagsecond 'o[0]["status"] == "failed" and "UTF-8" in (o[0]["reason"] or "")' "ERROR with the reason"
+assert_file_contains "$ERR" "may be the previous file's" "the stale READY is noted"
 fake_stop
 
 # What the fake server refuses: a version other than 3 or 4, a V3 dataset with a schema, a missing ID.

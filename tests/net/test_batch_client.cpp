@@ -41,9 +41,14 @@ std::string write_file(const std::string& name, const std::string& content) {
   return path;
 }
 
+// Each call's good records are new ones: identical records would be
+// duplicates, accepted but not written twice (docs/service.md, Step 3).
 std::string records(int good, int bad) {
+  static int call = 0;
+  const std::string tag = std::to_string(++call) + "-";
   std::string s;
-  for (int i = 0; i < good; ++i) s += R"({"prompt":"p)" + std::to_string(i) + R"(","response":"r","category":"c"})" "\n";
+  for (int i = 0; i < good; ++i)
+    s += R"({"prompt":"p)" + tag + std::to_string(i) + R"(","response":"r","category":"c"})" "\n";
   for (int i = 0; i < bad; ++i) s += R"({"prompt":""})" "\n";
   return s;
 }

@@ -299,3 +299,24 @@ TEST_CASE("client: a file that does not match the upload is refused before any r
   CHECK(outcome.error()->code == ErrorCode::invalid_argument);
   CHECK(server.service().requests().empty());
 }
+
+TEST_CASE("client: the progress callback carries the service's processing figures") {
+  Run run;
+  run.server_options.fake.processing_base = milliseconds(400);  // polled every 10-50 ms meanwhile
+  std::vector<upstate::ServerProgress> seen;
+  run.client_options.on_progress = [&](const upstate::asio::Progress& p) {
+    if (p.phase == Phase::processing && p.server) seen.push_back(*p.server);
+  };
+  const std::string content = records(50, 0);
+  Outcome o = run.upload("a.jsonl", content);
+  REQUIRE(o.complete());
+  REQUIRE(seen.size() >= 2);
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    CAPTURE(i);
+    CHECK(seen[i].filename == "a.jsonl");
+    REQUIRE(seen[i].processed_offset);
+    CHECK(*seen[i].processed_offset <= content.size());
+    if (i > 0) CHECK(*seen[i].processed_offset > *seen[i - 1].processed_offset);  // called on a change only
+  }
+  CHECK(seen.back().fraction_of(content.size()));  // bytes of the file: shown as a bar
+}

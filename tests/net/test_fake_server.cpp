@@ -363,7 +363,7 @@ TEST_CASE("fake server: a reset in the middle of the PUT body", "[fake_server]")
     CurlResult get = curl(dir, "-H 'Authorization: Token fake-token' " +
                                    shell_quote(r.server.api_base() + "/datasets/ds1/upload-url/a.jsonl"));
     CHECK((get.exit_code == 52 || get.exit_code == 56));
-    CHECK(api_get(dir, r.server, "/datasets/ds1/upload-url/a.jsonl").status == 200);
+    CHECK(api_get(dir, r.server, "/datasets/ds1/upload-url/a.jsonl").status == 201);
     // The reset request reached the service (as a faulted request) but made no import.
     CHECK(r.server.with_service([](testing::FakeService& f) { return f.import_ids("ds1").size(); }) == 1);
   }
@@ -433,7 +433,7 @@ TEST_CASE("fake server: the log names method, path and status, never a secret", 
 
   std::lock_guard<std::mutex> lock(*mutex);
   REQUIRE(lines->size() == 3);
-  CHECK((*lines)[0] == "GET /api/v1/data-collection/datasets/ds1/upload-url/a.jsonl 200");
+  CHECK((*lines)[0] == "GET /api/v1/data-collection/datasets/ds1/upload-url/a.jsonl 201");
   auto path = parse_url(s.upload_url)->path;
   CHECK((*lines)[1] == "PUT " + path + " 400");
   CHECK((*lines)[2] == "PUT " + path + " 200");
@@ -461,7 +461,7 @@ TEST_CASE("fake server: TLS", "[fake_server]") {
   std::string ca = "--cacert " + shell_quote(cert) + " ";
   Answer a = split_status(curl(dir, ca + "-H 'Authorization: Token fake-token' -w '\\n%{http_code}' " +
                                         shell_quote(r.server.api_base() + "/datasets/ds1/upload-url/a.jsonl")));
-  REQUIRE(a.status == 200);
+  REQUIRE(a.status == 201);
   auto doc = json_of(a.body);
   Step1 s{str(doc, "upload_url"), str(doc, "import_id"), str(doc, "content_type")};
   CHECK(s.upload_url.rfind("https://127.0.0.1:", 0) == 0);

@@ -113,7 +113,7 @@ TEST_CASE("upstate-fake-server: one line, serves, logs, stops on SIGTERM", "[fak
   };
   CHECK(get("/datasets/ds1/upload-url/a.jsonl").status == 503);
   Answer ok = get("/datasets/ds1/upload-url/a.jsonl");
-  REQUIRE(ok.status == 200);
+  REQUIRE(ok.status == 201);
   std::string url = str(json_of(ok.body), "upload_url");
   CHECK(url.rfind(m[1].str() + "/s3/", 0) == 0);
   std::string file = dir.write("a.jsonl", "{\"prompt\":\"x\"}\n");

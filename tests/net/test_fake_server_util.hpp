@@ -180,7 +180,7 @@ inline Step1 step1(const TempDir& dir, const FakeServer& server, const std::stri
                    const std::string& filename) {
   Answer a = api_get(dir, server, "/datasets/" + dataset + "/upload-url/" + filename);
   INFO(a.body);
-  REQUIRE(a.status == 200);
+  REQUIRE(a.status == 201);
   auto doc = json_of(a.body);
   return {str(doc, "upload_url"), str(doc, "import_id"), str(doc, "content_type")};
 }

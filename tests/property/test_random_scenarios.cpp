@@ -15,6 +15,7 @@
 #include <string>
 #include <utility>
 
+#include <upstate/testing.hpp>
 #include <upstate/upstate.hpp>
 
 using namespace upstate;

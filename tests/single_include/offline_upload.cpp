@@ -1,4 +1,5 @@
-// Built against single_include/upstate.hpp alone (no include/ on the path):
+// Built against single_include/ alone (no include/ on the path): the core
+// and the testing kit (upstate_testing.hpp);
 // one upload through the whole flow against the in-process FakeService, on a
 // simulated clock, with one scripted 503 + Retry-After on a poll. Exit 0 only
 // for a complete import of all three records.
@@ -6,6 +7,7 @@
 #include <string>
 
 #include "upstate.hpp"
+#include "upstate_testing.hpp"
 
 int main() {
   const std::string content =

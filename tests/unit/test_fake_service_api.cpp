@@ -72,7 +72,10 @@ TEST_CASE("fake API: 404 for unknown datasets, imports and paths", "[fake]") {
     INFO(path);
     Response r = api_call(fake, Purpose::dataset, "GET", path, at(0ms));
     CHECK(r.status == 404);
-    CHECK(api_error_status(r) == 404);
+    // Answered before the API proper, in the flat {message, detail} shape.
+    auto doc = json_of(r.body);
+    CHECK_FALSE(has(doc, "error"));
+    CHECK(str(doc, "message") == "Not found.");
   }
 }
 
@@ -95,7 +98,7 @@ TEST_CASE("fake API: other methods on known paths are 405 with Allow", "[fake]")
 TEST_CASE("fake API: step 1 answers a URL and creates a new import each call", "[fake]") {
   FakeService fake = service_with_dataset();
   Response r = api_call(fake, Purpose::upload_url, "GET", "/datasets/ds1/upload-url/reviews.jsonl", at(0ms));
-  REQUIRE(r.status == 200);
+  REQUIRE(r.status == 201);  // Created: the only status the official client accepts
   CHECK(header(r, "Content-Type") == "application/json");
   auto doc = json_of(r.body);
   CHECK(str(doc, "http_method") == "PUT");
@@ -103,6 +106,9 @@ TEST_CASE("fake API: step 1 answers a URL and creates a new import each call", "
   CHECK(str(doc, "content_type") == "application/x-ndjson");
   CHECK(str(doc, "dataset_id") == "ds1");
   CHECK(str(doc, "upload_url").rfind("https://uploads.fake.test/raw-datasets/ds1/", 0) == 0);
+  // The URL's own end (X-Amz-Date + X-Amz-Expires, 900 s by default) and the S3 key.
+  CHECK(str(doc, "expires_at") == "2026-11-18T11:21:40Z");
+  CHECK(str(doc, "file_key") == "raw-datasets/ds1/00000000-0000-4000-8000-000000000001/reviews.jsonl");
 
   Step1 csv = step1(fake, "ds1", "reviews.csv", at(1s));
   CHECK(csv.import_id == "00000000-0000-4000-8000-000000000002");
@@ -116,7 +122,7 @@ TEST_CASE("fake API: step 1 answers a URL and creates a new import each call", "
 
 TEST_CASE("fake API: step 1 refuses other file types and bad escapes with 400", "[fake]") {
   FakeService fake = service_with_dataset();
-  for (std::string file : {"data.zip", "data.json", "data.CSV", "csv", "data.jsonl.txt", "%2E%2E", "a%00.csv"}) {
+  for (std::string file : {"data.zip", "data.json", "csv", "data.jsonl.txt", "%2E%2E", "a%00.csv"}) {
     INFO(file);
     Response r = api_call(fake, Purpose::upload_url, "GET", "/datasets/ds1/upload-url/" + file, at(0ms));
     CHECK(r.status == 400);
@@ -138,7 +144,7 @@ TEST_CASE("fake API: path segments are percent-decoded", "[fake]") {
   std::string filename = "r\xC3\xA9views #1?.jsonl";
   Response r = api_call(fake, Purpose::upload_url, "GET",
                         "/datasets/my%20ds%2F1/upload-url/" + percent_encode_segment(filename), at(0ms));
-  REQUIRE(r.status == 200);
+  REQUIRE(r.status == 201);
   auto doc = json_of(r.body);
   CHECK(str(doc, "dataset_id") == "my ds/1");
   // The S3 key holds both names percent-encoded, so neither can change the path.

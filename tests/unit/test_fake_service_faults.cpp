@@ -32,7 +32,7 @@ TEST_CASE("fake faults: a status fault hits `times` requests, then the service a
   }
   CHECK(fake.import_ids("ds1").empty());  // no import created by a faulted step 1
   Response ok = response_of(raw_step1(fake, at(1s)));
-  CHECK(ok.status == 200);
+  CHECK(ok.status == 201);
   CHECK_FALSE(fake.requests().back().faulted);
   CHECK(fake.import_ids("ds1").size() == 1);
 
@@ -113,7 +113,7 @@ TEST_CASE("fake faults: delay answers normally, later", "[fake]") {
   for (int i = 0; i < 2; ++i) {
     FakeReply r = raw_step1(fake, at(0ms));
     CHECK(r.delay == Duration{2500});
-    CHECK(response_of(r).status == 200);
+    CHECK(response_of(r).status == 201);
   }
   // A delayed answer is a normal one: both imports exist.
   CHECK(fake.import_ids("ds1").size() == 2);

@@ -20,7 +20,7 @@ FakeService legacy_service(FakeOptions options = {}) {
 Step1 legacy_step1(FakeService& fake, std::string_view filename, Instant now) {
   Response r = api_call(fake, Purpose::upload_url, "GET", "/datasets/v3/upload-url/" + percent_encode_segment(filename), now);
   INFO(r.body);
-  REQUIRE(r.status == 200);
+  REQUIRE(r.status == 201);
   auto doc = json_of(r.body);
   CHECK_FALSE(has(doc, "import_id"));
   CHECK(str(doc, "http_method") == "PUT");

@@ -6,9 +6,10 @@ using namespace fake_test;
 
 namespace {
 
-std::string records(int n) {
+// n records, each unique to its `batch` (identical records would be duplicates).
+std::string records(int n, int batch = 0) {
   std::string s;
-  for (int i = 0; i < n; ++i) s += "{\"prompt\":\"p" + std::to_string(i) + "\"}\n";
+  for (int i = 0; i < n; ++i) s += "{\"prompt\":\"p" + std::to_string(batch) + "-" + std::to_string(i) + "\"}\n";
   return s;
 }
 
@@ -25,7 +26,7 @@ TEST_CASE("fake processing: imports of a dataset run one at a time, in PUT order
   Step1 a = step1(fake, "ds1", "a.jsonl", at(0ms));
   Step1 b = step1(fake, "ds1", "b.jsonl", at(0ms));
   REQUIRE(put(fake, a, records(2), at(10s)).status == 200);
-  REQUIRE(put(fake, b, records(3), at(11s)).status == 200);
+  REQUIRE(put(fake, b, records(3, 1), at(11s)).status == 200);
 
   CHECK(status_at(fake, "ds1", a.import_id, at(9999ms)) == "uninitialised");
   CHECK(status_at(fake, "ds1", a.import_id, at(10s)) == "processing");
@@ -52,12 +53,12 @@ TEST_CASE("fake processing: imports of a dataset run one at a time, in PUT order
 
   auto ds = json_of(api_call(fake, Purpose::dataset, "GET", "/datasets/ds1", at(14s)).body);
   CHECK(num(ds, "total_datapoint_count") == 2);
-  REQUIRE(ds["imports"].Size() == 2);
-  CHECK(str(ds["imports"][0], "import_id") == a.import_id);
-  CHECK(str(ds["imports"][0], "status") == "complete");
-  CHECK(num(ds["imports"][0], "accepted_count") == 2);
-  CHECK(str(ds["imports"][1], "status") == "processing");
-  CHECK_FALSE(has(ds["imports"][1], "accepted_count"));
+  REQUIRE(ds["imports"].Size() == 2);  // most recent first
+  CHECK(str(ds["imports"][1], "import_id") == a.import_id);
+  CHECK(str(ds["imports"][1], "status") == "complete");
+  CHECK(num(ds["imports"][1], "accepted_count") == 2);
+  CHECK(str(ds["imports"][0], "status") == "processing");
+  CHECK_FALSE(has(ds["imports"][0], "accepted_count"));
 }
 
 TEST_CASE("fake processing: arrival order, not creation order, and datasets run in parallel", "[fake]") {
@@ -115,7 +116,7 @@ TEST_CASE("fake processing: partial", "[fake]") {
   CHECK(str(doc, "status") == "partial");
   CHECK(num(doc, "accepted_count") == 2);
   CHECK(num(doc, "rejected_count") == 1);
-  CHECK_FALSE(has(doc, "reason"));
+  CHECK(str(doc, "reason") == "1 of 3 records were rejected");  // a reason on partial, as documented
   REQUIRE(doc["errors"].Size() == 2);  // one record, two offending fields
   CHECK(num(doc["errors"][0], "record_index") == 1);
   CHECK(str(doc["errors"][0], "field") == "prompt");

@@ -111,7 +111,7 @@ inline Step1 step1(FakeService& fake, std::string_view dataset, std::string_view
       api_call(fake, Purpose::upload_url, "GET",
                "/datasets/" + percent_encode_segment(dataset) + "/upload-url/" + percent_encode_segment(filename), now);
   INFO(r.body);
-  REQUIRE(r.status == 200);
+  REQUIRE(r.status == 201);  // Created, as the official client requires
   auto doc = json_of(r.body);
   Step1 s{str(doc, "upload_url"), str(doc, "import_id"), {}};
   if (has(doc, "content_type")) s.content_type = str(doc, "content_type");

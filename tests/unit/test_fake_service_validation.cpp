@@ -34,7 +34,9 @@ TEST_CASE("fake validation: file kinds and content types", "[fake]") {
   CHECK(file_kind_of("a.b.csv") == FileKind::csv);
   CHECK_FALSE(file_kind_of("a.json"));
   CHECK_FALSE(file_kind_of("a.zip"));
-  CHECK_FALSE(file_kind_of("a.CSV"));
+  // Any case, as the uploader and the official client read it (docs/service.md, Step 1).
+  CHECK(file_kind_of("a.CSV") == FileKind::csv);
+  CHECK(file_kind_of("DATA.JSONL") == FileKind::jsonl);
   CHECK(content_type_of(FileKind::jsonl) == "application/x-ndjson");
   CHECK(content_type_of(FileKind::csv) == "text/csv");
 }

@@ -28,6 +28,12 @@ void check_same_report(const ImportReport& got, const ImportReport& want) {
   CHECK(got.accepted_count == want.accepted_count);
   CHECK(got.rejected_count == want.rejected_count);
   CHECK(got.duplicate_count == want.duplicate_count);
+  CHECK(got.filename == want.filename);
+  CHECK(got.processing_started_at == want.processing_started_at);
+  CHECK(got.processed_offset == want.processed_offset);
+  CHECK(got.written_count == want.written_count);
+  CHECK(got.duplicate_seen_count == want.duplicate_seen_count);
+  CHECK(got.rejected_seen_count == want.rejected_seen_count);
   CHECK(got.reason == want.reason);
   CHECK(got.errors_dropped == want.errors_dropped);
   REQUIRE(got.errors.size() == want.errors.size());
@@ -87,7 +93,7 @@ struct Row {
 std::vector<Row> corpus() {
   return {
       // ---- read by the fast path ----
-      {"the API.md example, compact",
+      {"the docs/service.md example, compact",
        R"({"dataset_id":"ds-1","import_id":"imp-1","type":"file_upload","status":"partial",)"
        R"("created_at":"2026-11-28T12:00:00Z","updated_at":"2026-11-28T12:01:00Z","accepted_count":98,)"
        R"("rejected_count":2,"duplicate_count":0,"reason":"2 records rejected","errors":[)"
@@ -135,6 +141,12 @@ std::vector<Row> corpus() {
       {"nesting inside an item up to the depth the fast path takes",
        errors_with(R"({"row":1,"context":)" + std::string(60, '[') + std::string(60, ']') + "}"), Path::fast},
       {"trailing whitespace", report_with("") + " \n\t\r", Path::fast},
+      {"server-side progress",
+       report_with(R"("filename":"a.jsonl","processing_started_at":"2026-11-28T12:00:01Z","processed_offset":4096,)"
+                   R"("written_count":40,"duplicate_seen_count":2,"rejected_seen_count":1)"),
+       Path::fast},
+      {"server-side progress null", report_with(R"("filename":null,"processed_offset":null,"written_count":null)"),
+       Path::fast},
 
       // ---- handed to the DOM parser ----
       {"an escape in a string", errors_with(R"({"reason":"say \"hi\""})"), Path::dom},
@@ -161,6 +173,11 @@ std::vector<Row> corpus() {
       {"a count past uint64", report_with(R"("accepted_count":18446744073709551616)"), Path::dom},
       {"a count as a string", report_with(R"("accepted_count":"3")"), Path::dom},
       {"a count as a boolean", report_with(R"("rejected_count":true)"), Path::dom},
+      {"a progress count of another type: ignored", report_with(R"("processed_offset":"4096","written_count":-1)"),
+       Path::dom},
+      {"a progress string of another type: ignored", report_with(R"("filename":7,"processing_started_at":{})"),
+       Path::dom},
+      {"a duplicate progress field", report_with(R"("written_count":1,"written_count":2)"), Path::dom},
       {"errors as an object", report_with(R"("errors":{"0":{}})"), Path::dom},
       {"an item not an object", errors_with(R"({},"bad row")"), Path::dom},
       {"an item as an array", errors_with(R"([])"), Path::dom},
@@ -278,7 +295,9 @@ TEST_CASE("import report fast path: seeded random answers agree with the DOM par
   static const char* const kItemKeys[] = {"record_index", "row", "line", "index", "field", "reason",
                                           "message",      "detail", "extra", "ctx", "reason"};
   static const char* const kRootKeys[] = {"dataset_id", "type", "created_at", "updated_at", "accepted_count",
-                                          "rejected_count", "duplicate_count", "reason", "links", "import_id"};
+                                          "rejected_count", "duplicate_count", "reason", "links", "import_id",
+                                          "filename", "processed_offset", "written_count",
+                                          "duplicate_seen_count"};
   static const std::string kDamage("{}[],:\"\\-0e \x01\x80\0", 15);  // NUL included
   static const char* const kStatuses[] = {"\"partial\"", "\"complete\"", "\"failed\"", "\"done\"", "null", "3"};
   auto ws = [&] { return chance(10) ? std::string(" \n\t\r").substr(pick(4), 1 + pick(2)) : std::string(); };

@@ -1,4 +1,4 @@
-// What a presigned URL tells before a byte is sent (API.md, step 2): its
+// What a presigned URL tells before a byte is sent (docs/service.md, step 2): its
 // expiry and the headers it signed, for SigV4 and the old SigV2.
 #include <catch2/catch.hpp>
 

@@ -105,3 +105,15 @@ TEST_CASE("record errors: equality compares content, and a vector converts", "[r
   RecordErrors changed{{2, "a", "b", "c"}, {std::nullopt, "", "d", "e"}};
   CHECK(other_index != changed);
 }
+
+TEST_CASE("record errors: a record of 4 GiB or more is refused with false, not an exception", "[record_errors]") {
+  // The sizes are checked before a byte is read, so a view that claims 4 GiB
+  // over a small buffer is enough to reach the check.
+  static const char small[16] = "{\"a\":1}";
+  const std::string_view huge(small, std::size_t{0x100000000});
+  RecordErrors errors;
+  CHECK_FALSE(errors.push_back(std::uint64_t{1}, "", "too big", huge));
+  CHECK(errors.empty());
+  CHECK(errors.push_back(std::uint64_t{2}, "a", "bad", std::string_view(small, 7)));
+  CHECK(errors.size() == 1);
+}

@@ -300,7 +300,8 @@ const std::vector<Recipe>& recipes() {
 
       {State::polling_status, Trigger::import_pending, [](Run& r) { (r = Run::legacy()).to_status_wait(); }},
       {State::polling_status, Trigger::import_terminal,
-       [](Run& r) { (r = Run::legacy()).to_polling_status().respond(Run::status("READY"), 3); }},
+       // 30 s: past PollPolicy::legacy_settle, so a READY unchanged since the PUT counts (legacy_freshness.hpp).
+       [](Run& r) { (r = Run::legacy()).to_polling_status().respond(Run::status("READY"), 30); }},
       {State::polling_status, Trigger::poll_retry,
        [](Run& r) { (r = Run::legacy()).to_polling_status().respond(test::answer(500), 3); }},
       {State::polling_status, Trigger::poll_refused,

@@ -190,7 +190,8 @@ TEST_CASE("report fields never hold the token: failed reason, errors[].field/rea
                                 {{"Date", test::kDate}}),
                    at(1));
     up.on_response(test::answer(200), at(2));
-    Outcome o = done(up.on_response(test::answer(200, R"({"status":"ERROR","reason":"token )" + t + R"("})"), at(3)));
+    // At 30 s: past PollPolicy::legacy_settle, so an ERROR unchanged since the PUT counts (legacy_freshness.hpp).
+    Outcome o = done(up.on_response(test::answer(200, R"({"status":"ERROR","reason":"token )" + t + R"("})"), at(30)));
     REQUIRE(o.report());
     REQUIRE(o.report()->reason);
     CHECK(*o.report()->reason == "token [redacted]");

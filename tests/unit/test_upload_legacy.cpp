@@ -1,8 +1,11 @@
 // V3 (legacy) datasets through the machine, fed by hand: step 1 answers
 // without import_id, the file must be .csv or .zip, and step 3 polls
-// GET /datasets/{id}/status until READY or ERROR (API.md, "V3").
+// GET /datasets/{id}/status until READY or ERROR (docs/service.md, "V3").
 #include <catch2/catch.hpp>
 
+#include <upstate/drive.hpp>
+#include <upstate/testing/fake_transport.hpp>
+#include <upstate/testing/manual_clock.hpp>
 #include <upstate/upload.hpp>
 
 #include "support/answers.hpp"
@@ -18,6 +21,9 @@ UploadConfig config() {
   c.token = test::kToken;
   c.dataset_id = "ds1";
   c.seed = 7;
+  // Most cases here feed READY/ERROR right after the PUT to test something
+  // else: the freshness gate is off for them and has its own cases below.
+  c.poll.legacy_settle = Duration{0};
   return c;
 }
 
@@ -242,4 +248,64 @@ TEST_CASE("a renewal answered by V3 after a V4 answer abandons the V4 import") {
   CHECK(o.complete());
   CHECK(o.import_id.empty());
   CHECK(o.abandoned_import_ids == std::vector<std::string>{test::kImport});
+}
+
+TEST_CASE("a V3 READY left from an earlier file is not this file's outcome") {
+  UploadConfig c = config();
+  c.poll.legacy_settle = std::chrono::seconds(15);
+  Upload up{c, {"answers.csv", 10}};
+  to_first_status(up);  // the PUT accepted at 2 s
+  // The status has not moved since the PUT: maybe the previous file's.
+  Action a = up.on_response(status_answer("READY"), at(3));
+  REQUIRE(std::holds_alternative<Sleep>(a));
+  REQUIRE(up.notes().size() == 1);
+  CHECK_THAT(up.notes()[0].text, Catch::Contains("may be the previous file's"));
+  SECTION("then PROCESSING, then READY: ours") {
+    a = up.on_wake(slept(a));
+    a = up.on_response(status_answer("PROCESSING"), at(6));
+    a = up.on_wake(slept(a));
+    CHECK(done(up.on_response(status_answer("READY"), at(9))).complete());
+  }
+  SECTION("then ERROR: the status moved, so the ERROR is ours") {
+    a = up.on_wake(slept(a));
+    const Outcome o = done(up.on_response(status_answer("ERROR", R"(,"reason":"bad rows")"), at(6)));
+    REQUIRE(o.report());
+    CHECK(o.report()->status == ImportStatus::failed);
+  }
+  SECTION("READY that never moves is taken once the settle time has passed since the PUT") {
+    a = up.on_wake(slept(a));
+    a = up.on_response(status_answer("READY"), at(16.9));  // 14.9 s after the PUT
+    REQUIRE(std::holds_alternative<Sleep>(a));
+    const Instant wake = slept(a);
+    REQUIRE(wake >= at(17));
+    a = up.on_wake(wake);
+    CHECK(done(up.on_response(status_answer("READY"), wake)).complete());
+    CHECK(up.notes().size() == 1);  // noted once
+  }
+}
+
+TEST_CASE("fake V3 with a delayed status change: the second file's own outcome is reported", "[fake]") {
+  // The fake keeps showing the previous file's status for 5 s after a PUT.
+  testing::FakeOptions o;
+  o.legacy_status_lag = std::chrono::seconds(5);
+  testing::FakeService fake(o);
+  fake.add_dataset({"v3", "Legacy", std::nullopt, true});
+  testing::ManualClock clock;
+  UploadConfig c;
+  c.api_base = fake.options().api_base;
+  c.token = fake.options().token;
+  c.dataset_id = "v3";
+  const std::string good = "prompt,category\np,c\n";
+  const std::string bad = "prompt,category\n\xff,c\n";  // not UTF-8: ERROR
+  {
+    testing::FakeTransport t(fake, clock, good);
+    Upload up{c, {"first.csv", good.size()}};
+    CHECK(drive(up, t, clock).complete());
+  }
+  testing::FakeTransport t(fake, clock, bad);
+  Upload up{c, {"second.csv", bad.size()}};
+  const Outcome out = drive(up, t, clock);
+  REQUIRE(out.report());
+  CHECK(out.report()->status == ImportStatus::failed);  // not the first file's READY
+  CHECK_THAT(out.report()->reason.value_or(""), Catch::Contains("UTF-8"));
 }

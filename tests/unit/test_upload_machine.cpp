@@ -1,5 +1,5 @@
 // The upload machine fed by hand: every step, status and failure class of
-// API.md, one scenario each, with the exact requests it asks for.
+// docs/service.md, one scenario each, with the exact requests it asks for.
 #include <catch2/catch.hpp>
 
 #include <algorithm>

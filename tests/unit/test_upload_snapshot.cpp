@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include <upstate/testing.hpp>
 #include <upstate/upstate.hpp>
 
 #include "support/answers.hpp"

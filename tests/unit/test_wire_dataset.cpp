@@ -1,4 +1,4 @@
-// GET /datasets/{id} (API.md, "The dataset") and the schema it carries:
+// GET /datasets/{id} (docs/service.md, "The dataset") and the schema it carries:
 // V4 and V3 shapes, schema parsing in both places it appears, and the
 // schema's own serialisation.
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// The API's error body (API.md, "Errors"): documented status and error_code,
+// The API's error body (docs/service.md, "Errors"): documented status and error_code,
 // and the best human text from the UNCONFIRMED places it may sit.
 #include <catch2/catch.hpp>
 
@@ -10,34 +10,75 @@ using namespace upstate;
 
 TEST_CASE("error body: the documented fields", "[wire][error_body]") {
   auto r = parse_error_body(
-      R"({"error":{"status":404,"error_code":140100,"title":"Not found","detail":"No dataset"}})");
+      R"({"error":{"status":400,"error_code":140400,"title":"Bad Request","detail":"Unsupported file type"}})");
   REQUIRE(r.ok());
-  CHECK(r->status == std::optional<int>(404));
-  CHECK(r->error_code == std::optional<long long>(140100));
-  CHECK(r->message == "Not found");
+  CHECK(r->status == std::optional<int>(400));
+  CHECK(r->error_code == std::optional<long long>(140400));
+  CHECK(r->title == "Bad Request");
+  CHECK(r->detail == "Unsupported file type");
+  // The explanation first; the generic title never alone.
+  CHECK(r->summary() == "Unsupported file type (error_code 140400; Bad Request)");
 }
 
-TEST_CASE("error body: where the human text is looked for, in order", "[wire][error_body]") {
+TEST_CASE("error body: each shape and what summary() shows", "[wire][error_body]") {
   struct Row {
+    const char* what;
     const char* body;
-    const char* message;
+    const char* summary;
   };
   auto row = GENERATE(values<Row>({
-      {R"({"error":{"title":"t","detail":"d","message":"m","description":"x"},"detail":"top"})", "t"},
-      {R"({"error":{"detail":"d","message":"m","description":"x"},"detail":"top"})", "d"},
-      {R"({"error":{"message":"m","description":"x"},"detail":"top"})", "m"},
-      {R"({"error":{"description":"x"},"detail":"top"})", "x"},
-      {R"({"error":{},"detail":"top","message":"top message"})", "top"},
-      {R"({"error":{},"message":"top message"})", "top message"},
-      {R"({"error":{"title":"","detail":"d"}})", "d"},        // empty text is skipped
-      {R"({"error":{"title":42,"detail":["x"],"message":"m"}})", "m"},  // non-strings are skipped
-      {R"({"error":{"status":400}})", ""},
-      {R"({"error":{"title":null},"detail":null})", ""},
+      {"detail an object of field messages",
+       R"({"error":{"status":400,"error_code":7,"title":"Bad Request","detail":{"name":["This field is required."],"schema":{"fields":["unknown type \"x\""]}}}})",
+       "name: This field is required.; schema.fields: unknown type \"x\" (error_code 7; Bad Request)"},
+      {"detail an array", R"({"error":{"title":"Bad Request","detail":["first","second"]}})",
+       "first; second (Bad Request)"},
+      {"detail with numbers, booleans and nulls", R"({"error":{"detail":{"max":1000,"ok":false,"none":null,"ratio":0.5}}})",
+       "max: 1000; ok: false; ratio: 0.5"},
+      {"additional_information", R"({"error":{"error_code":3,"title":"Conflict","detail":"An import is in progress","additional_information":{"import_id":"abc"}}})",
+       "An import is in progress (error_code 3; Conflict; import_id: abc)"},
+      {"the flat shape", R"({"message":"Validation failed","detail":{"name":["required"]}})",
+       "Validation failed: name: required"},
+      {"the flat shape, detail only (a DRF-style body)", R"({"detail":"Invalid token."})", "Invalid token."},
+      {"the flat shape, message only", R"({"message":"Not found."})", "Not found."},
+      {"error as a string", R"({"error":"Not found"})", "Not found"},
+      {"message inside the error object", R"({"error":{"message":"m","title":"t"}})", "m (t)"},
+      {"description as the last resort", R"({"error":{"description":"x"}})", "x"},
+      {"the title alone", R"({"error":{"title":"Bad Request"}})", "Bad Request"},
+      {"top-level detail when the error object has none", R"({"error":{"title":"t"},"detail":"top"})", "top (t)"},
+      {"the title equal to the detail is not repeated", R"({"error":{"title":"Not found","detail":"Not found"}})",
+       "Not found"},
+      {"no text at all", R"({"error":{"status":400}})", ""},
+      {"only an error code", R"({"error":{"error_code":5}})", "error_code 5"},
+      {"nulls", R"({"error":{"title":null},"detail":null})", ""},
   }));
-  CAPTURE(row.body);
+  CAPTURE(row.what);
   auto r = parse_error_body(row.body);
   REQUIRE(r.ok());
-  CHECK(r->message == row.message);
+  CHECK(r->summary() == row.summary);
+}
+
+TEST_CASE("error body: a hostile detail stays bounded", "[wire][error_body][limits]") {
+  SECTION("10,000 field messages: the rendering stops at the cap") {
+    std::string body = R"({"error":{"detail":{)";
+    for (int i = 0; i < 10000; ++i) body += (i ? "," : "") + std::string("\"f") + std::to_string(i) + "\":[\"bad\"]";
+    body += "}}}";
+    auto r = parse_error_body(body);
+    REQUIRE(r.ok());
+    CHECK(r->detail.size() <= 512);
+    CHECK(r->detail.rfind("f0: bad; f1: bad", 0) == 0);
+    CHECK(r->summary().size() <= 512 + 2 * 512 + 64 + 16);
+  }
+  SECTION("deep nesting is rendered to a depth, then \"...\"") {
+    std::string body = R"({"error":{"detail":)" + std::string(20, '[') + "\"x\"" + std::string(20, ']') + "}}";
+    auto r = parse_error_body(body);
+    REQUIRE(r.ok());
+    CHECK(r->detail == "...");
+  }
+  SECTION("a long key is cut") {
+    auto r = parse_error_body(R"({"detail":{")" + std::string(1000, 'k') + R"(":"v"}})");
+    REQUIRE(r.ok());
+    CHECK(r->detail == std::string(128, 'k') + ": v");
+  }
 }
 
 TEST_CASE("error body: status and error_code", "[wire][error_body]") {
@@ -57,7 +98,7 @@ TEST_CASE("error body: status and error_code", "[wire][error_body]") {
     REQUIRE(r.ok());
     CHECK_FALSE(r->status);
     CHECK_FALSE(r->error_code);
-    CHECK(r->message == "Not found");
+    CHECK(r->title == "Not found");
   }
   SECTION("out of range: ignored") {
     auto r = parse_error_body(R"({"error":{"status":4294967296,"error_code":18446744073709551615}})");
@@ -71,13 +112,13 @@ TEST_CASE("error body: the message is cut to 512 bytes on a character boundary",
   SECTION("ASCII") {
     auto r = parse_error_body(R"({"error":{"detail":")" + std::string(2000, 'd') + "\"}}");
     REQUIRE(r.ok());
-    CHECK(r->message == std::string(512, 'd'));
+    CHECK(r->detail == std::string(512, 'd'));
   }
   SECTION("a two-byte character straddling byte 512 is left out whole") {
     std::string text = std::string(511, 'a') + "\xC3\xA9" + "tail";
     auto r = parse_error_body(R"({"error":{"detail":")" + text + "\"}}");
     REQUIRE(r.ok());
-    CHECK(r->message == std::string(511, 'a'));
+    CHECK(r->detail == std::string(511, 'a'));
   }
 }
 
@@ -93,9 +134,10 @@ TEST_CASE("error body: malformed classes", "[wire][error_body][malformed]") {
       {"trailing garbage", R"({"error":{}} trailing)", "$",
        "not JSON: The document root must not be followed by other values. at offset 13"},
       {"not an object", R"("error")", "$", "expected object, got string"},
-      {"no error object (a DRF-style body)", R"({"detail":"Invalid token."})", "$.error", "missing required field"},
-      {"error is a string", R"({"error":"Not found"})", "$.error", "expected object, got string"},
-      {"error is null", R"({"error":null})", "$.error", "expected object, got null"},
+      {"no error object, message or detail", R"({"status":400})", "$",
+       "neither an \"error\" object nor a top-level \"message\" or \"detail\""},
+      {"error is null", R"({"error":null})", "$",
+       "neither an \"error\" object nor a top-level \"message\" or \"detail\""},
   }));
   CAPTURE(row.what);
   auto r = parse_error_body(row.body);

@@ -1,4 +1,4 @@
-// Step 3's answer (API.md): statuses, counts, record errors under their
+// Step 3's answer (docs/service.md): statuses, counts, record errors under their
 // several UNCONFIRMED spellings, and every malformed class with its path.
 #include <catch2/catch.hpp>
 
@@ -294,4 +294,48 @@ TEST_CASE("import report: caps on what a report may cost", "[wire][import_report
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().path == "$");
   }
+}
+
+TEST_CASE("import report: server-side progress, read leniently", "[wire][import_report][progress]") {
+  SECTION("every field") {
+    auto r = parse_import_report(report_with(
+        R"("filename":"reviews.jsonl","processing_started_at":"2026-11-28T12:00:01Z","processed_offset":4096,)"
+        R"("written_count":40,"duplicate_seen_count":2,"rejected_seen_count":1)"));
+    REQUIRE(r.ok());
+    CHECK(r->filename == "reviews.jsonl");
+    CHECK(r->processing_started_at == "2026-11-28T12:00:01Z");
+    CHECK(r->processed_offset == std::optional<std::uint64_t>(4096));
+    CHECK(r->written_count == std::optional<std::uint64_t>(40));
+    CHECK(r->duplicate_seen_count == std::optional<std::uint64_t>(2));
+    CHECK(r->rejected_seen_count == std::optional<std::uint64_t>(1));
+  }
+  SECTION("absent") {
+    auto r = parse_import_report(report_with(""));
+    REQUIRE(r.ok());
+    CHECK(r->filename.empty());
+    CHECK_FALSE(r->processed_offset);
+    CHECK_FALSE(r->written_count);
+  }
+  SECTION("another type is ignored, not a malformed answer: the fields only inform") {
+    auto r = parse_import_report(
+        report_with(R"("filename":7,"processed_offset":"4096","written_count":-1,"rejected_seen_count":1.5)"));
+    REQUIRE(r.ok());
+    CHECK(r->filename.empty());
+    CHECK_FALSE(r->processed_offset);
+    CHECK_FALSE(r->written_count);
+    CHECK_FALSE(r->rejected_seen_count);
+  }
+}
+
+TEST_CASE("import report: new records are accepted minus duplicates", "[wire][import_report][duplicates]") {
+  ImportReport r;
+  CHECK_FALSE(r.new_count());
+  r.accepted_count = 16;
+  CHECK(r.new_count() == std::optional<std::uint64_t>(16));
+  r.duplicate_count = 4;
+  CHECK(r.new_count() == std::optional<std::uint64_t>(12));
+  r.duplicate_count = 16;
+  CHECK(r.new_count() == std::optional<std::uint64_t>(0));
+  r.duplicate_count = 99;  // more duplicates than accepted: no negative count
+  CHECK(r.new_count() == std::optional<std::uint64_t>(0));
 }

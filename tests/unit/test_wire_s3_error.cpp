@@ -1,4 +1,4 @@
-// S3's XML error bodies (API.md, step 2): the shapes S3 sends, entity
+// S3's XML error bodies (docs/service.md, step 2): the shapes S3 sends, entity
 // decoding, and the bounded reader's behaviour on everything else.
 #include <catch2/catch.hpp>
 

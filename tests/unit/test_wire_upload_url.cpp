@@ -1,4 +1,4 @@
-// Step 1's answer (API.md): typed value or a malformed_answer with the path
+// Step 1's answer (docs/service.md): typed value or a malformed_answer with the path
 // of the offending field. Also the generic JSON defences every parser shares
 // (size cap, iterative parsing, trailing bytes), tested here once in full.
 #include <catch2/catch.hpp>

@@ -31,6 +31,7 @@ inline constexpr std::string_view kUsage =
     "usage: upstate-fake-server [--host 127.0.0.1] [--port N] [--cert PEM --key PEM] [--token T]\n"
     "         [--dataset ID[:SCHEMA_JSON_FILE]]... [--legacy-dataset ID]... [--datasets FILE.json]\n"
     "         [--fault SPEC]... [--processing-ms N] [--url-lifetime S] [--max-body BYTES] [--quiet]\n"
+    "         [--legacy-status-lag-ms N]\n"
     "\n"
     "The dataset API and S3 on one loopback port. Prints one line,\n"
     "'listening on http(s)://HOST:PORT', then serves until SIGINT/SIGTERM.\n"
@@ -43,7 +44,10 @@ inline constexpr std::string_view kUsage =
     "  --fault       PURPOSE:KIND[:ARG][xTIMES]; PURPOSE upload_url|upload|poll|dataset|dataset_status;\n"
     "                KIND NNN[:RETRY_AFTER] reset stall delay:MS malformed:BODY s3-expired s3:CODE:STATUS\n"
     "  --processing-ms  processing time per import (default 3000); --url-lifetime seconds (default 900)\n"
+    "  --legacy-status-lag-ms  V3: the status shows the previous file's for N ms after a PUT (default 0)\n"
     "  --max-body    request body cap in bytes (default 64 MiB)\n"
+    "  --max-concurrent N  answer 429 to an API request that arrives while N are being answered\n"
+    "  --api-latency-ms N  every API answer waits N ms (so requests overlap)\n"
     "  --quiet       no request log on stderr\n";
 
 struct DatasetArg {
@@ -137,10 +141,22 @@ inline Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
       auto v = number(86400000);
       if (!v) return bad_value("milliseconds, 0..86400000");
       o.fake.processing_base = Duration(static_cast<Duration::rep>(*v));
+    } else if (flag == "--legacy-status-lag-ms") {
+      auto v = number(86400000);
+      if (!v) return bad_value("milliseconds, 0..86400000");
+      o.fake.legacy_status_lag = Duration(static_cast<Duration::rep>(*v));
     } else if (flag == "--url-lifetime") {
       auto v = number(604800);
       if (!v) return bad_value("seconds, 0..604800");
       o.fake.url_lifetime = std::chrono::seconds(static_cast<std::chrono::seconds::rep>(*v));
+    } else if (flag == "--max-concurrent") {
+      auto v = number(1u << 20);
+      if (!v) return bad_value("a count, 0..1048576 (0: no limit)");
+      o.max_concurrent = static_cast<std::size_t>(*v);
+    } else if (flag == "--api-latency-ms") {
+      auto v = number(600000);
+      if (!v) return bad_value("milliseconds, 0..600000");
+      o.api_latency = Duration(static_cast<Duration::rep>(*v));
     } else if (flag == "--max-body") {
       auto v = number(std::uint64_t{1} << 40);
       if (!v || *v == 0) return bad_value("bytes, 1..2^40");

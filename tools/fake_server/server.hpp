@@ -69,6 +69,11 @@ struct FakeServerOptions {
   Duration stall_limit{std::chrono::minutes(10)};   // a stalled connection closes after this
   Duration linger{std::chrono::seconds(2)};         // after a final answer: drain what the client still sends
   std::size_t max_connections = 256;                // more are closed at once
+  // A rate limit to prove adaptive concurrency: an API request (not an S3
+  // PUT) that arrives while this many are already being answered gets 429
+  // (0: no limit). api_latency delays every API answer, so requests overlap.
+  std::size_t max_concurrent = 0;
+  Duration api_latency{0};
 };
 
 // The address to bind, if `host` is a loopback one (nullopt otherwise).
@@ -127,6 +132,8 @@ struct Core : std::enable_shared_from_this<Core> {
   Tcp::acceptor acceptor;
   std::vector<std::weak_ptr<SessionBase>> sessions;  // io thread only
   bool stopped = false;                              // io thread only
+
+  std::size_t api_in_flight = 0;  // io thread only: API requests between head and answer (max_concurrent)
 
   std::mutex mutex;  // guards service and faults
   testing::FakeService service;
@@ -290,6 +297,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     request_.purpose = purpose.value_or(Purpose::dataset);
     const bool body_follows = parser_.state() == http1::ParseState::body;
+    if (purpose && *purpose != Purpose::upload && core_->opts.max_concurrent > 0) {
+      counted_ = true;
+      throttled_ = ++core_->api_in_flight > core_->opts.max_concurrent;
+    }
 
     if (purpose) {
       if (auto fault = core_->take_fault(*purpose)) {
@@ -347,12 +358,15 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     http1::ParsedRequest p = parser_.take_request();
     keep_alive_ = keep_alive_ && p.keep_alive;
     testing::FakeReply reply;
-    {
+    if (throttled_) {  // --max-concurrent: the service never sees it
+      reply.result = throttle_answer();
+    } else {
       std::lock_guard<std::mutex> lock(core_->mutex);
       inject_service_fault();
       reply = core_->service.handle(request_, p.body, core_->now());
     }
     reply.delay += extra_delay_;
+    if (request_.purpose != Purpose::upload) reply.delay += core_->opts.api_latency;
     deliver(std::move(reply));
   }
 
@@ -424,7 +438,23 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     reset_now();
   }
 
+  static Response throttle_answer() {
+    Response r;
+    r.status = 429;
+    r.headers.push_back({"Content-Type", "application/json"});
+    r.body = R"({"error":{"detail":"too many concurrent requests"}})";
+    return r;
+  }
+
+  // The request no longer counts against --max-concurrent.
+  void release() {
+    if (!counted_) return;
+    counted_ = throttled_ = false;
+    if (core_->api_in_flight > 0) --core_->api_in_flight;
+  }
+
   void write_response() {
+    release();
     core_->log(method_ + " " + path_ + " " + std::to_string(response_.status));
     out_ = http1::serialize_response(response_, keep_alive_);
     // An answer to HEAD has the headers of the GET answer and no body.
@@ -486,6 +516,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void close() {
     if (closed_) return;
     closed_ = true;
+    release();
     disarm();
     delay_timer_.cancel();
     std::error_code ec;
@@ -510,6 +541,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   Duration extra_delay_{0};
   bool reset_pending_ = false, reset_mid_body_ = false, reset_recorded_ = false;
   std::size_t reset_at_ = 0;
+  bool counted_ = false;    // counts against --max-concurrent until answered
+  bool throttled_ = false;  // over --max-concurrent: answered 429
   Response response_;
   std::string out_;
 };

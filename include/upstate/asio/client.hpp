@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -21,6 +22,9 @@ struct Progress {
   Phase phase = Phase::not_started;
   std::uint64_t bytes_sent = 0;  // of the PUT; never goes down, even when a PUT restarts
   std::uint64_t total = 0;
+  // While processing: the service's own figures from the last poll
+  // (Upload::server_progress); on_progress is called when they change.
+  std::optional<ServerProgress> server;
 };
 
 struct ClientOptions {
@@ -44,7 +48,7 @@ class Client {
   void start(Upload& upload, const std::string& path, std::function<void(Outcome)> on_done) {
     upload_ = &upload;
     on_done_ = std::move(on_done);
-    progress_ = Progress{Phase::not_started, 0, upload.file().size};
+    progress_ = Progress{Phase::not_started, 0, upload.file().size, std::nullopt};
     // An upload that only polls (Upload::resume_import, or a restore past
     // the PUT) may be given no file: "".
     if (!path.empty()) {
@@ -72,6 +76,7 @@ class Client {
   void act(Action action) {
     if (options_.on_action) options_.on_action(*upload_, action);
     report_phase();
+    report_server_progress();
     if (auto* send = std::get_if<Send>(&action)) {
       const bool is_put = send->request.file.has_value();
       session_.exchange(
@@ -108,6 +113,12 @@ class Client {
     Phase phase = upload_->phase();
     if (phase == progress_.phase) return;
     progress_.phase = phase;
+    if (options_.on_progress) options_.on_progress(progress_);
+  }
+
+  void report_server_progress() {
+    if (upload_->server_progress() == progress_.server) return;
+    progress_.server = upload_->server_progress();
     if (options_.on_progress) options_.on_progress(progress_);
   }
 

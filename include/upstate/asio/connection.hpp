@@ -30,7 +30,10 @@ class Connection {
     ::asio::ip::make_address(host, not_ip);
     const bool is_ip = !not_ip;
     // SNI carries a DNS name only (RFC 6066 forbids IP literals).
-    if (!is_ip) SSL_set_tlsext_host_name(ssl, host.c_str());
+    // SSL_set_tlsext_host_name is a macro with a C cast: its expansion,
+    // without the cast (users' -Wold-style-cast sees our headers).
+    if (!is_ip)
+      SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(host.c_str()));
     tls_->set_verify_mode(::asio::ssl::verify_peer);
     // Host-name (or IP SAN) check by OpenSSL itself, against the name we dialled.
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl);

@@ -1,5 +1,5 @@
 #pragma once
-// The two record formats a V4 dataset takes (API.md), told apart by the
+// The two record formats a V4 dataset takes (docs/service.md), told apart by the
 // file name's extension.
 #include <optional>
 #include <string_view>

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "../ascii.hpp"
+#include "media_url.hpp"
 #include "record_problem.hpp"
 
 namespace upstate {
@@ -27,6 +28,7 @@ struct JsonField {
   std::string_view name;  // into the line, or the reader's own buffer (escaped names)
   ValueKind value;
   bool url;  // a string starting with http:// or https://, any case
+  unsigned char media = kMediaNone;  // url: the media lists its extension is on (media_url.hpp)
 };
 
 // Whether a string value starts with http:// or https://, any case.
@@ -207,6 +209,7 @@ class FastJsonReader {
         if (escaped && head.find('\\') != std::string_view::npos) return false;  // the scheme needs unescaping
         f.value = text.empty() ? ValueKind::empty_string : ValueKind::string;
         f.url = is_http_url(head);
+        if (f.url) f.media = media_kind_of_url(text);
         break;
       }
       case 't':

@@ -93,7 +93,7 @@ class JsonFields {
     }
     // A scalar: the field's value at depth 1; at depth 0 the line is not an
     // object, so parsing stops there.
-    bool scalar(ValueKind kind, bool url = false) {
+    bool scalar(ValueKind kind, bool url = false, unsigned char media = kMediaNone) {
       if (depth == 0) {
         root = kind;
         return false;
@@ -101,6 +101,7 @@ class JsonFields {
       if (depth == 1 && !owner->fields_.empty()) {
         owner->fields_.back().value = kind;
         owner->fields_.back().url = url;
+        owner->fields_.back().media = media;
       }
       return true;
     }
@@ -124,7 +125,9 @@ class JsonFields {
     bool RawNumber(const char*, rapidjson::SizeType, bool) { return scalar(ValueKind::number); }
     bool String(const char* s, rapidjson::SizeType n, bool) {
       std::string_view v(s, n);
-      return scalar(v.empty() ? ValueKind::empty_string : ValueKind::string, is_http_url(v));
+      const bool url = is_http_url(v);
+      return scalar(v.empty() ? ValueKind::empty_string : ValueKind::string, url,
+                    url ? media_kind_of_url(v) : kMediaNone);
     }
     bool StartObject() { return open(ValueKind::object); }
     bool Key(const char* s, rapidjson::SizeType n, bool) {

@@ -51,6 +51,7 @@ struct PreflightReport {
   std::uint64_t records = 0;               // as the service counts them (CSV: data rows)
   std::uint64_t rejected_records = 0;      // records the service would reject
   std::uint64_t unchecked_records = 0;     // longer than max_record_bytes
+  std::uint64_t warned_records = 0;        // taken by the checks, with a warning (ProblemKind::media_extension)
   std::vector<PreflightProblem> problems;  // file-level first, then by position in the file
   std::uint64_t problems_dropped = 0;      // record problems past max_problems
   bool would_fail = false;                 // the service would fail the whole import
@@ -131,12 +132,13 @@ class Preflight {
                 std::to_string(config_.max_record_bytes) + "-byte limit of this check: it was not checked");
       return;
     }
-    bool rejected = false;
+    bool rejected = false, warned = false;
     checker_.check_record(span, text, [&](const RecordFault& f) {
-      rejected = true;
+      (rejects_record(f.kind) ? rejected : warned) = true;
       add(span, f.kind, f.field, fault_message(f));
     });
     if (rejected) ++report_.rejected_records;
+    if (warned) ++report_.warned_records;
   }
 
   void add(const RecordSpan& span, ProblemKind kind, std::string_view field, std::string message) {

@@ -9,6 +9,10 @@
 //       non-empty string; the *_url types start with http:// or https://
 //       (any case); metadata and unknown types: optional, anything goes;
 //       strict schema: a field the schema does not name is a fault.
+//     audio_url, video_url: a URL whose extension is outside the official
+//       client's lists (media_url.hpp) is a warning, ProblemKind::
+//       media_extension, after the record's faults: not a fault, so
+//       callers that judge records skip it (!rejects_record(kind)).
 //     A JSON object's repeated key: the first counts for the schema checks,
 //     each is checked for strictness. A CSV header's repeated name likewise.
 //     Every CSV value is a string.
@@ -28,6 +32,7 @@
 #include "csv_cells.hpp"
 #include "file_kind.hpp"
 #include "json_fields.hpp"
+#include "media_url.hpp"
 #include "record_problem.hpp"
 #include "record_splitter.hpp"
 
@@ -67,7 +72,8 @@ class RecordChecker {
         id_of[i] = id_of[first_of[i]];
       }
       if (is_required_field_type(fields[i].type))
-        required_.push_back({i, id_of[i], is_url_field_type(fields[i].type), npos});
+        required_.push_back(
+            {i, id_of[i], is_url_field_type(fields[i].type), media_kind_of_type(fields[i].type), npos});
     }
     for (std::size_t k = 0; k < order.size(); ++k)
       if (first_of[order[k]] == order[k]) by_name_.push_back(id_of[order[k]]);
@@ -117,12 +123,14 @@ class RecordChecker {
     std::size_t field;   // in schema_->fields
     std::size_t name;    // in names_
     bool url;            // an *_url type
+    unsigned char media;  // audio_url / video_url: the extension list wanted (media_url.hpp)
     std::size_t column;  // CSV: the first header column of that name, or npos
   };
   // What a field held in the record being checked (absent: not seen yet).
   struct Seen {
     ValueKind value = ValueKind::absent;
     bool url = false;
+    unsigned char media = kMediaNone;
   };
 
   bool strict() const noexcept { return schema_ && schema_->strict; }
@@ -165,6 +173,20 @@ class RecordChecker {
     }
   }
 
+  // After the faults: warnings of media URLs whose extension is off the lists.
+  template <class OnFault>
+  void media_warnings(OnFault& fault) {
+    for (const Required& r : required_) {
+      const Seen s = seen_[r.name];
+      if (!r.media || s.value != ValueKind::string || !s.url || (s.media & r.media)) continue;
+      RecordFault f;
+      f.kind = ProblemKind::media_extension;
+      f.field = schema_->fields[r.field].name;
+      f.field_type = schema_->fields[r.field].type;
+      fault(static_cast<const RecordFault&>(f));
+    }
+  }
+
   template <class OnFault>
   void check_jsonl(const RecordSpan& span, std::string_view text, OnFault& fault) {
     if (!json_.parse(text, span.indent == 0)) {
@@ -185,17 +207,18 @@ class RecordChecker {
       if (id == npos) {
         unknown_fields_.push_back(i);
       } else if (seen_[id].value == ValueKind::absent) {  // a repeated key: the first counts
-        seen_[id] = {fields[i].value, fields[i].url};
+        seen_[id] = {fields[i].value, fields[i].url, fields[i].media};
       }
     }
     required_faults(fault);
-    if (!strict()) return;
-    for (std::size_t i : unknown_fields_) {
-      RecordFault f;
-      f.kind = ProblemKind::unknown_field;
-      f.field = fields[i].name;
-      fault(static_cast<const RecordFault&>(f));
-    }
+    if (strict())
+      for (std::size_t i : unknown_fields_) {
+        RecordFault f;
+        f.kind = ProblemKind::unknown_field;
+        f.field = fields[i].name;
+        fault(static_cast<const RecordFault&>(f));
+      }
+    media_warnings(fault);
   }
 
   template <class OnFault>
@@ -204,7 +227,7 @@ class RecordChecker {
     std::size_t next = 0;  // in by_column_
     const std::size_t columns = for_each_csv_cell(row, [&](std::size_t column, const CsvCell& cell) {
       for (; next < by_column_.size() && required_[by_column_[next]].column == column; ++next)
-        seen_[required_[by_column_[next]].name] = classify(cell);
+        seen_[required_[by_column_[next]].name] = classify(cell, required_[by_column_[next]].media != kMediaNone);
     });
     if (columns != columns_) {
       RecordFault f;
@@ -222,17 +245,31 @@ class RecordChecker {
       f.field = std::string_view(unknown_names_).substr(begin, size);
       fault(static_cast<const RecordFault&>(f));
     }
+    media_warnings(fault);
   }
 
-  // Only the value's first bytes matter: empty or not, and its scheme.
-  static Seen classify(const CsvCell& cell) {
+  // Only the value's first bytes matter (empty or not, and its scheme),
+  // unless `media`: then its extension too, read from its last bytes before
+  // any '?' or '#' (the value is read whole, in order).
+  static Seen classify(const CsvCell& cell, bool media) {
     char head[8];
     std::size_t size = 0;
+    char tail[16];
+    std::size_t tail_size = 0;  // bytes of the current path tail, capped at 16 (a longer one has no listed extension)
+    bool in_path = true, tail_overflow = false;
     for_each_csv_value_byte(cell, [&](char c) {
-      head[size++] = c;
-      return size < sizeof head;
+      if (size < sizeof head) head[size++] = c;
+      if (!media) return size < sizeof head;
+      if (c == '?' || c == '#') in_path = false;
+      if (in_path) {
+        if (c == '/' || c == '.') tail_size = 0, tail_overflow = false;
+        if (tail_size < sizeof tail) tail[tail_size++] = c; else tail_overflow = true;
+      }
+      return true;
     });
-    return {size == 0 ? ValueKind::empty_string : ValueKind::string, is_http_url(std::string_view(head, size))};
+    Seen s{size == 0 ? ValueKind::empty_string : ValueKind::string, is_http_url(std::string_view(head, size))};
+    if (media && s.url && !tail_overflow) s.media = media_kind_of_url(std::string_view(tail, tail_size));
+    return s;
   }
 
   FileKind kind_;

@@ -26,6 +26,10 @@ enum class ProblemKind : unsigned char {
   unknown_field,
   // Not checked here, to keep memory bounded; the service may take it.
   too_long,
+  // A warning: the record is not refused for it (docs/service.md, "Media
+  // fields": an audio_url/video_url extension outside the official client's
+  // lists; whether the service refuses it is UNCONFIRMED).
+  media_extension,
 };
 
 constexpr bool fails_file(ProblemKind k) noexcept { return k <= ProblemKind::all_rejected; }
@@ -46,6 +50,7 @@ constexpr std::string_view to_string(ProblemKind k) noexcept {
     case ProblemKind::not_http_url: return "not_http_url";
     case ProblemKind::unknown_field: return "unknown_field";
     case ProblemKind::too_long: return "too_long";
+    case ProblemKind::media_extension: return "media_extension";
   }
   return "unknown";
 }
@@ -124,6 +129,10 @@ inline std::string fault_message(const RecordFault& f) {
     case ProblemKind::not_http_url: return "must be a URL starting with http:// or https://" + type;
     case ProblemKind::unknown_field:
       return "not in the dataset's schema, which is strict: remove this field, or add it to the schema";
+    case ProblemKind::media_extension:
+      return std::string("warning: the URL does not end in ") +
+             (f.field_type == "audio_url" ? ".aac, .m4a, .mp3 or .wav" : ".mp4, .webm or .mov") +
+             ", the extensions the official client takes" + type + "; the service may refuse it";
     default: return std::string(to_string(f.kind));
   }
 }

@@ -71,6 +71,46 @@ inline std::string api_error_json(int status, std::string_view detail) {
   return {buf.GetString(), buf.GetSize()};
 }
 
+// {"error":{..,"title":"..","detail":{"<field>":["<message>"]}}}: a
+// validation failure, detail as an object of field messages.
+inline std::string api_field_error_json(int status, std::string_view field, std::string_view message) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  w.Key("error");
+  w.StartObject();
+  w.Key("status");
+  w.Int(status);
+  w.Key("error_code");
+  w.Int64(fake_error_code(status));
+  w.Key("title");
+  write_string(w, http_reason(status));
+  w.Key("detail");
+  w.StartObject();
+  w.Key(field.data(), static_cast<rapidjson::SizeType>(field.size()));
+  w.StartArray();
+  write_string(w, message, 1024);
+  w.EndArray();
+  w.EndObject();
+  w.EndObject();
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
+// {"message":"..","detail":".."}: the flatter shape some answers use (no
+// "error" object, no error_code).
+inline std::string api_flat_error_json(std::string_view message, std::string_view detail) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  w.Key("message");
+  write_string(w, message, 1024);
+  w.Key("detail");
+  write_string(w, detail, 1024);
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
+}
+
 inline void write_schema(JsonWriter& w, const Schema& schema) {
   w.StartObject();
   w.Key("strict");

@@ -2,8 +2,8 @@
 // What the fake service decides about a file uploaded to a V3 (legacy)
 // dataset. A V3 dataset has no schema and no import jobs; the fake judges
 // the file as a whole (the real rules are not public):
-//   - the name must end in .csv or .zip (case-sensitive, as the fake's S3
-//     keys are); step 1 still answers for any other name, the way a client
+//   - the name must end in .csv or .zip, in any case (as for V4 files,
+//     docs/service.md, Step 1); step 1 still answers for any other name, the way a client
 //     that skips the extension check would find out: the status ends ERROR;
 //   - .zip: non-empty and starting with a ZIP signature ("PK\3\4", or
 //     "PK\5\6" for an empty archive); nothing inside is read;
@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 
+#include "../ascii.hpp"
 #include "../dataset_status.hpp"
 #include "../import_status.hpp"
 #include "../wire/dataset.hpp"
@@ -27,8 +28,8 @@ namespace upstate::testing {
 enum class LegacyKind { csv, zip, other };
 
 inline LegacyKind legacy_kind_of(std::string_view filename) noexcept {
-  if (ends_with(filename, ".csv")) return LegacyKind::csv;
-  if (ends_with(filename, ".zip")) return LegacyKind::zip;
+  if (iends_with(filename, ".csv")) return LegacyKind::csv;
+  if (iends_with(filename, ".zip")) return LegacyKind::zip;
   return LegacyKind::other;
 }
 

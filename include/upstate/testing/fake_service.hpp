@@ -1,6 +1,6 @@
 #pragma once
 // testing::FakeService: the dataset API and S3 in one sans-I/O object.
-// `handle(request, body, now)` answers as the real pair would (API.md):
+// `handle(request, body, now)` answers as the real pair would (docs/service.md):
 // datasets with or without a schema, presigned URLs that expire and check
 // their signature and Content-Type, one-at-a-time processing per dataset in
 // arrival order, JSONL/CSV validation (rules in fake_validation.hpp), V3
@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -56,6 +57,10 @@ struct FakeOptions {
   bool send_content_type = true;                       // include content_type in step 1's answer
   bool sign_content_type = true;                       // X-Amz-SignedHeaders "content-type;host" vs "host"
   std::string signing_secret = "fake-signing-secret";  // keys the fake signature
+  // V3 datasets: for this long after a file's bytes arrive, GET .../status
+  // still shows the previous file's status (docs/service.md, "V3": whether
+  // the status changes at once is UNCONFIRMED). 0: it changes at once.
+  Duration legacy_status_lag{0};
 };
 
 struct FakeDatasetSpec {
@@ -211,7 +216,19 @@ class FakeService {
     r.status = status_at(im, now);
     r.created_at = format_iso8601(wall_time(im.created));
     r.updated_at = format_iso8601(wall_time(updated_at(im, now)));
-    if (shows_accepted(r.status)) r.accepted_count = im.result.accepted;
+    r.filename = im.filename;
+    if (im.start && now >= *im.start) r.processing_started_at = format_iso8601(wall_time(*im.start));
+    if (r.status == ImportStatus::processing) {
+      Progress p = progress_at(im, now);
+      r.processed_offset = p.offset;
+      r.written_count = p.written;
+      r.duplicate_seen_count = p.duplicates;
+      r.rejected_seen_count = p.rejected;
+    }
+    if (shows_accepted(r.status)) {
+      r.accepted_count = im.result.accepted;
+      r.duplicate_count = im.duplicates;
+    }
     if (shows_rejected(im, r.status)) {
       r.rejected_count = im.result.rejected;
       for (const auto& e : im.result.errors) {
@@ -222,6 +239,7 @@ class FakeService {
       }
     }
     if (r.status == ImportStatus::failed) r.reason = im.result.reason;
+    if (r.status == ImportStatus::partial) r.reason = partial_reason(im);
     return r;
   }
 
@@ -233,8 +251,8 @@ class FakeService {
     return legacy_status(it->second, now);
   }
 
-  // Sum of accepted_count over the dataset's imports that are complete or
-  // partial at `now`; for a V3 dataset, the data rows of its file when READY.
+  // Sum of accepted_count − duplicate_count (the records written) over the
+  // dataset's imports that are complete or partial at `now`; for a V3 dataset, the data rows of its file when READY.
   std::uint64_t total_datapoint_count(std::string_view dataset_id, Instant now) const {
     auto it = datasets_.find(dataset_id);
     if (it == datasets_.end()) return 0;
@@ -246,7 +264,8 @@ class FakeService {
     std::uint64_t total = 0;
     for (std::size_t i : it->second.imports) {
       ImportStatus s = status_at(imports_[i], now);
-      if (s == ImportStatus::complete || s == ImportStatus::partial) total += imports_[i].result.accepted;
+      if (s == ImportStatus::complete || s == ImportStatus::partial)
+        total += imports_[i].result.accepted - imports_[i].duplicates;  // duplicates are not written twice
     }
     return total;
   }
@@ -279,6 +298,8 @@ class FakeService {
     Instant created{};
     std::optional<Instant> received, start, end;  // set by the first successful PUT
     Validation result;
+    std::uint64_t duplicates = 0;  // accepted records the dataset already held (not written again)
+    std::uint64_t size = 0;        // the uploaded bytes
   };
 
   struct DatasetState {
@@ -289,6 +310,8 @@ class FakeService {
     std::optional<Instant> busy_until;  // end of the last received import's processing
     bool legacy = false;                // V3
     std::optional<std::size_t> legacy_current;  // V3: the upload whose bytes arrived last (imports_)
+    std::optional<std::size_t> legacy_previous;  // V3: the one before it (shown during legacy_status_lag)
+    std::unordered_set<std::uint64_t> written;  // identities of the records written (V4), for duplicates
   };
 
   static constexpr std::size_t kMaxFilenameBytes = 1024;  // S3's key limit
@@ -379,6 +402,11 @@ class FakeService {
     return json(status, api_error_json(status, detail), now);
   }
 
+  // A validation failure: detail is an object of field messages.
+  Response field_error(int status, std::string_view field, std::string_view message, Instant now) const {
+    return json(status, api_field_error_json(status, field, message), now);
+  }
+
   Response fault_response(const FaultStatus& f, Purpose p, Instant now) const {
     Response r;
     r.status = f.status;
@@ -411,7 +439,8 @@ class FakeService {
   std::optional<Response> api_head(const Request& req, const std::vector<std::string_view>& segments,
                                    Instant now) const {
     Route route = api_route(segments);
-    if (route == Route::none) return api_error(404, "Not found.", now);
+    // An unknown path is answered before the API proper, in the flat shape.
+    if (route == Route::none) return json(404, api_flat_error_json("Not found.", "No such API path."), now);
 
     const std::string* auth = find_header(req.headers, "Authorization");
     if (auth == nullptr || *auth != "Token " + opts_.token) {
@@ -466,7 +495,7 @@ class FakeService {
     if (auto* p = std::get_if<BodyProblem>(&doc)) return api_error(p->status, p->detail, now);
     const auto& obj = std::get<rapidjson::Document>(doc);
     auto schema_it = obj.FindMember("schema");
-    if (schema_it == obj.MemberEnd()) return api_error(400, "schema: this field is required.", now);
+    if (schema_it == obj.MemberEnd()) return field_error(400, "schema", "This field is required.", now);
     auto schema = read_schema(schema_it->value);
     if (auto* p = std::get_if<BodyProblem>(&schema)) return api_error(p->status, p->detail, now);
     it->second.schema = std::move(std::get<Schema>(schema));
@@ -479,10 +508,10 @@ class FakeService {
     const auto& obj = std::get<rapidjson::Document>(doc);
     auto name = obj.FindMember("name");
     if (name == obj.MemberEnd() || !name->value.IsString() || name->value.GetStringLength() == 0)
-      return api_error(400, "name: must be a non-empty string.", now);
+      return field_error(400, "name", "Must be a non-empty string.", now);
     auto workspace = obj.FindMember("workspace_id");
     if (workspace == obj.MemberEnd() || !workspace->value.IsString())
-      return api_error(400, "workspace_id: must be a string.", now);
+      return field_error(400, "workspace_id", "Must be a string.", now);
     std::optional<Schema> schema;
     if (auto s = obj.FindMember("schema"); s != obj.MemberEnd() && !s->value.IsNull()) {
       auto read = read_schema(s->value);
@@ -555,8 +584,13 @@ class FakeService {
     }
     w.Key("dataset_id");
     write_string(w, dataset_id);
+    w.Key("expires_at");
+    write_string(w, format_iso8601(wall_time(now) + std::clamp<std::int64_t>(opts_.url_lifetime.count(), 0, 604800)));
+    w.Key("file_key");
+    write_string(w, key.substr(1), 1u << 16);  // the S3 key: the path without its leading '/'
     w.EndObject();
-    return json(200, std::string(buf.GetString(), buf.GetSize()), now);
+    // 201 Created: each call creates an import (the official client accepts only 201).
+    return json(201, std::string(buf.GetString(), buf.GetSize()), now);
   }
 
   Response get_import(const std::string& dataset_id, const std::string& import_id, Instant now) const {
@@ -596,6 +630,9 @@ class FakeService {
 
   DatasetStatus legacy_status(const DatasetState& d, Instant now) const {
     const ImportState* current = legacy_current(d);
+    if (current && now < *current->received + opts_.legacy_status_lag)  // the change not shown yet
+      return d.legacy_previous ? legacy_status_of(status_at(imports_[*d.legacy_previous], now))
+                               : DatasetStatus::uninitialised;
     return current ? legacy_status_of(status_at(*current, now)) : DatasetStatus::uninitialised;
   }
 
@@ -744,15 +781,48 @@ class FakeService {
     im.received = now;
     if (im.legacy) {
       im.result = validate_legacy_upload(im.legacy_kind, body);
+      d.legacy_previous = d.legacy_current;
       d.legacy_current = index;
     } else {
       im.result = validate_upload(im.kind, body, d.schema, opts_.max_reported_errors);
+      write_records(im, d);
     }
+    im.size = body.size();
     Instant start = d.busy_until ? std::max(now, *d.busy_until) : now;
     im.start = start;
     im.end =
         start + opts_.processing_base + opts_.processing_per_record * static_cast<Duration::rep>(im.result.records);
     d.busy_until = im.end;
+  }
+
+  // The accepted records go into the dataset, each identity once: one the
+  // dataset already holds (from an earlier import, or earlier in this file)
+  // is a duplicate. Decided on arrival, which is processing order: imports
+  // of a dataset are processed one at a time in arrival order.
+  static void write_records(ImportState& im, DatasetState& d) {
+    if (im.result.status != ImportStatus::complete && im.result.status != ImportStatus::partial) return;
+    for (std::uint64_t key : im.result.accepted_keys)
+      if (!d.written.insert(key).second) ++im.duplicates;
+    im.result.accepted_keys.clear();
+    im.result.accepted_keys.shrink_to_fit();
+  }
+
+  // What processing has got through at `t` (start <= t < end): the fake
+  // goes through the file at an even pace over its processing time, so the
+  // offset (bytes) and the running counts grow in proportion.
+  struct Progress {
+    std::uint64_t offset = 0, written = 0, duplicates = 0, rejected = 0;
+  };
+  static Progress progress_at(const ImportState& im, Instant t) {
+    const auto total = (*im.end - *im.start).count();
+    const auto done = std::clamp<Duration::rep>((t - *im.start).count(), 0, total);
+    auto part = [&](std::uint64_t whole) {
+      return total <= 0 ? whole
+                        : static_cast<std::uint64_t>(static_cast<long double>(whole) * static_cast<long double>(done) /
+                                                     static_cast<long double>(total));
+    };
+    const std::uint64_t dups = std::min(im.duplicates, im.result.accepted);
+    return {part(im.size), part(im.result.accepted - dups), part(dups), part(im.result.rejected)};
   }
 
   static ImportStatus status_at(const ImportState& im, Instant t) {
@@ -768,6 +838,10 @@ class FakeService {
     if (t >= *im.end) return *im.end;
     if (t >= *im.start) return *im.start;
     return *im.received;
+  }
+
+  static std::string partial_reason(const ImportState& im) {
+    return std::to_string(im.result.rejected) + " of " + std::to_string(im.result.records) + " records were rejected";
   }
 
   static bool shows_accepted(ImportStatus s) { return s == ImportStatus::complete || s == ImportStatus::partial; }
@@ -804,9 +878,28 @@ class FakeService {
     write_string(w, format_iso8601(wall_time(im.created)));
     w.Key("updated_at");
     write_string(w, format_iso8601(wall_time(updated_at(im, now))));
+    w.Key("filename");
+    write_string(w, im.filename, kMaxFilenameBytes);
+    if (im.start && now >= *im.start) {
+      w.Key("processing_started_at");
+      write_string(w, format_iso8601(wall_time(*im.start)));
+    }
+    if (s == ImportStatus::processing) {  // the running figures (docs/service.md, Step 3)
+      Progress p = progress_at(im, now);
+      w.Key("processed_offset");
+      w.Uint64(p.offset);
+      w.Key("written_count");
+      w.Uint64(p.written);
+      w.Key("duplicate_seen_count");
+      w.Uint64(p.duplicates);
+      w.Key("rejected_seen_count");
+      w.Uint64(p.rejected);
+    }
     if (shows_accepted(s)) {
       w.Key("accepted_count");
       w.Uint64(im.result.accepted);
+      w.Key("duplicate_count");
+      w.Uint64(im.duplicates);
     }
     if (shows_rejected(im, s)) {
       w.Key("rejected_count");
@@ -819,6 +912,9 @@ class FakeService {
     if (s == ImportStatus::failed) {
       w.Key("reason");
       write_string(w, im.result.reason);
+    } else if (s == ImportStatus::partial) {  // as the documented example does ("2 records rejected")
+      w.Key("reason");
+      write_string(w, partial_reason(im));
     }
     w.EndObject();
   }
@@ -857,8 +953,9 @@ class FakeService {
     }
     w.Key("imports");
     w.StartArray();
-    for (std::size_t i : d.imports) {
-      const ImportState& im = imports_[i];
+    // Most recent first, as documented (docs/service.md, The dataset).
+    for (auto i_it = d.imports.rbegin(); i_it != d.imports.rend(); ++i_it) {
+      const ImportState& im = imports_[*i_it];
       ImportStatus s = status_at(im, now);
       w.StartObject();
       w.Key("import_id");
@@ -868,6 +965,8 @@ class FakeService {
       if (shows_accepted(s)) {
         w.Key("accepted_count");
         w.Uint64(im.result.accepted);
+        w.Key("duplicate_count");
+        w.Uint64(im.duplicates);
       }
       if (shows_rejected(im, s)) {
         w.Key("rejected_count");

@@ -5,7 +5,7 @@
 //
 // The signature covers the raw path and the raw query minus the
 // X-Amz-Signature parameter, byte for byte: a client that re-encodes, reorders
-// or drops a parameter breaks it, as API.md warns happens with real S3.
+// or drops a parameter breaks it, as docs/service.md warns happens with real S3.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -68,8 +68,8 @@ inline constexpr std::uint64_t kFnvPrime = 0x100000001b3ULL;
 // FNV-1a 64. Not a MAC: the fake only needs "any change to the signed parts
 // changes the signature", not resistance to a forger.
 inline std::uint64_t fnv1a64(std::string_view data, std::uint64_t h = kFnvOffset) noexcept {
-  for (unsigned char c : data) {
-    h ^= c;
+  for (char c : data) {
+    h ^= static_cast<unsigned char>(c);
     h *= kFnvPrime;
   }
   return h;

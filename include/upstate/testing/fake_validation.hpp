@@ -38,6 +38,11 @@
 //     for the schema checks; each occurrence is checked for strictness.
 // Outcome: no record rejected -> `complete`; some -> `partial`; all N ->
 // `failed` with reason "all N records were rejected" (counts and errors kept).
+// Duplicates (decided by the service when the import is processed, see
+// fake_service.hpp): an accepted record identical to one the dataset already
+// holds (JSONL: the same line, trailing blanks aside; CSV: the same row under
+// the same header) is counted in duplicate_count and not written again;
+// `accepted_keys` lists the accepted records' identities for that.
 // rejected_count counts records, not errors; at most `max_errors` errors
 // are kept (the rest are counted only), so memory stays bounded.
 #include <cstddef>
@@ -63,12 +68,12 @@ namespace upstate::testing {
 
 using upstate::FileKind;
 
-// The file types a V4 dataset takes, by extension (case-sensitive, as the
-// fake's S3 keys are).
+// The file types a V4 dataset takes, by extension, in any case ("DATA.JSONL"):
+// the uploader's own rule (records/file_kind.hpp), and the official client's,
+// which lower-cases the extension and sends the name unchanged
+// (docs/service.md, Step 1).
 inline std::optional<FileKind> file_kind_of(std::string_view filename) noexcept {
-  if (ends_with(filename, ".jsonl")) return FileKind::jsonl;
-  if (ends_with(filename, ".csv")) return FileKind::csv;
-  return std::nullopt;
+  return file_kind_from_name(filename);
 }
 
 constexpr std::string_view content_type_of(FileKind kind) noexcept {
@@ -88,6 +93,7 @@ struct Validation {
   std::vector<FakeRecordError> errors;  // at most max_errors
   std::string reason;                   // when failed
   bool counted = false;                 // whether accepted/rejected are reported (records were judged)
+  std::vector<std::uint64_t> accepted_keys;  // each accepted record's identity (a hash), file order
 };
 
 namespace detail {
@@ -102,26 +108,36 @@ class RecordJudge {
     if (span.ending == RecordEnding::unterminated_quote) return;  // the file fails (not a record)
     if (span.header) {
       checker_.set_header(text);
+      header_key_ = fnv1a64(text);
       return;
     }
     ++records_;
     bool bad = false;
     checker_.check_record(span, text, [&](const RecordFault& f) {
+      if (!rejects_record(f.kind)) return;  // a warning (media extensions): the fake takes the record
       bad = true;
       if (errors_.size() < max_) errors_.push_back({span.index, sanitize_utf8(f.field), service_reason(f)});
     });
-    if (bad) ++rejected_;
+    if (bad) {
+      ++rejected_;
+    } else {
+      while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
+      accepted_keys_.push_back(fnv1a64(text, header_key_));
+    }
   }
 
   std::uint64_t records() const { return records_; }
   std::uint64_t rejected() const { return rejected_; }
   std::vector<FakeRecordError> take_errors() { return std::move(errors_); }
+  std::vector<std::uint64_t> take_accepted_keys() { return std::move(accepted_keys_); }
 
  private:
   RecordChecker checker_;
   std::size_t max_;
   std::vector<FakeRecordError> errors_;
   std::uint64_t records_ = 0, rejected_ = 0;
+  std::uint64_t header_key_ = kFnvOffset;      // CSV: rows are the same record only under the same header
+  std::vector<std::uint64_t> accepted_keys_;  // 8 bytes per record
 };
 
 }  // namespace detail
@@ -158,6 +174,7 @@ inline Validation validate_upload(FileKind kind, std::string_view bytes, const s
   v.rejected = judge.rejected();
   v.accepted = v.records - v.rejected;
   v.errors = judge.take_errors();
+  v.accepted_keys = judge.take_accepted_keys();
   if (v.rejected == 0) {
     v.status = ImportStatus::complete;
   } else if (v.accepted > 0) {

@@ -1,16 +1,19 @@
 #pragma once
 // Trompeloeil mocks of the two things an upload depends on, for users'
-// tests of their own upload logic ("503, then 200" with a sequence).
+// tests of their own upload logic ("503, then 200" with a sequence), and
+// Trompeloeil printers so that an unexpected call prints the Request
+// (method, URL, purpose, headers; secrets redacted), not a hex dump.
 // Include your test framework's Trompeloeil adapter first, e.g.
-// <catch2/trompeloeil.hpp>. Not part of <upstate/upstate.hpp>: it needs
-// Trompeloeil, which the core does not.
+// <catch2/trompeloeil.hpp>. <upstate/testing.hpp> (and
+// single_include/upstate_testing.hpp) includes this file when Trompeloeil
+// was included before it.
 #include <trompeloeil.hpp>
 
-// <upstate/...>, not "../": it is not in the single header, and a test build
-// against single_include/ (UPSTATE_TEST_SINGLE_INCLUDE) must resolve these
-// to the single header rather than to include/.
-#include <upstate/http.hpp>
-#include <upstate/time.hpp>
+#include <ostream>
+
+#include "../http.hpp"
+#include "../ostream.hpp"
+#include "../time.hpp"
 
 namespace upstate::testing {
 
@@ -26,3 +29,25 @@ struct MockClock {
 };
 
 }  // namespace upstate::testing
+
+namespace trompeloeil {
+
+template <>
+struct printer<upstate::Request> {
+  static void print(std::ostream& os, const upstate::Request& r) { os << r; }
+};
+
+template <>
+struct printer<upstate::Response> {
+  static void print(std::ostream& os, const upstate::Response& r) { os << r; }
+};
+
+template <>
+struct printer<upstate::Instant> {
+  static void print(std::ostream& os, upstate::Instant t) {
+    os << "Instant{" << std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count()
+       << " ms}";
+  }
+};
+
+}  // namespace trompeloeil

@@ -27,6 +27,7 @@ struct DatasetImportSummary {
   std::string import_id;
   std::string status;  // verbatim: the dataset listing is informational
   std::optional<std::uint64_t> accepted_count, rejected_count;
+  std::optional<std::uint64_t> duplicate_count;  // accepted but already present (not written twice)
 };
 
 struct Dataset {
@@ -145,6 +146,7 @@ inline Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& l
       summary.status = import.required_string("status");
       summary.accepted_count = import.optional_count("accepted_count");
       summary.rejected_count = import.optional_count("rejected_count");
+      summary.duplicate_count = import.optional_count("duplicate_count");
       if (import.failed()) return import.take_error();
       dataset.imports.push_back(std::move(summary));
     }

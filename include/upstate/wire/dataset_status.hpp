@@ -14,7 +14,7 @@ namespace upstate {
 
 struct DatasetStatusAnswer {
   DatasetStatus status = DatasetStatus::uninitialised;  // required; case-insensitive; unknown -> unknown_status
-  // Why an ERROR: UNCONFIRMED (API.md shows `status` alone), so read from
+  // Why an ERROR: UNCONFIRMED (docs/service.md shows `status` alone), so read from
   // `reason`, else `message`, else `detail`, as record errors are.
   std::optional<std::string> reason;
 };

@@ -1,7 +1,14 @@
 #pragma once
-// The API's error body: {"error": {"status": 404, "error_code": 140100, ...}}.
-// Only status and error_code are documented; a human text is looked for in
-// `title`, `detail`, `message` (inside "error" or at the top level).
+// The API's error body (docs/service.md, "Error body"), in either shape:
+//   {"error": {"status", "error_code", "title", "detail", "additional_information"}}
+//   {"message": ..., "detail": ...}
+// `title` is generic ("Bad Request"); `detail` is the explanation a user
+// needs, a string or an object/array of field messages (rendered here as
+// "field: message; ..."). summary() puts the explanation first:
+//   "Unsupported file type (error_code 140400; Bad Request)".
+// Everything kept is cut to a bound on a character boundary; making it
+// printable and redacting the token is the caller's job (it knows the token).
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,44 +22,116 @@ namespace upstate {
 struct ApiErrorBody {
   std::optional<int> status;
   std::optional<long long> error_code;
-  std::string message;  // best human text found, cut to 512 bytes; may be empty
+  std::string title;       // generic HTTP reason ("Bad Request"); may be empty
+  std::string detail;      // the explanation; an object/array rendered "field: message; ..."; may be empty
+  std::string message;     // a `message` (or `description`) beside or instead of detail; may be empty
+  std::string additional;  // additional_information, rendered; may be empty
+
+  // Explanation first, then the error code, the title and the additional
+  // information in parentheses. Empty when the body held no text at all.
+  std::string summary() const;
 };
 
 namespace detail {
 
-inline constexpr std::size_t kApiErrorMessageMax = 512;
+inline constexpr std::size_t kApiErrorTextMax = 512;  // per kept piece
+inline constexpr int kApiErrorRenderDepth = 8;       // nesting rendered in a detail object/array
 
-// The first non-empty string among `keys` of `object` (anything else is
-// skipped, not refused), or nullptr.
-inline const JsonValue* first_text(const JsonValue& object, std::initializer_list<const char*> keys) {
-  for (const char* key : keys) {
-    auto it = object.FindMember(key);
-    if (it != object.MemberEnd() && it->value.IsString() && it->value.GetStringLength() > 0) return &it->value;
+// Appends `piece` to `out` (separated by "; "), never past `cap` bytes.
+inline void append_bounded(std::string& out, std::string_view piece, std::size_t cap) {
+  if (out.size() >= cap || piece.empty()) return;
+  if (!out.empty()) {
+    if (cap - out.size() <= 2) return;
+    out += "; ";
   }
-  return nullptr;
+  out += utf8_prefix(piece, cap - out.size());
+}
+
+// A detail object/array as "name: required; schema.fields: unknown type
+// \"x\"": strings under the path of keys that leads to them (an array adds
+// no key), numbers and booleans as JSON writes them, null skipped.
+inline void render_json_text(const JsonValue& v, const std::string& path, std::string& out, std::size_t cap,
+                             int depth) {
+  if (out.size() >= cap) return;
+  auto with_path = [&](std::string_view text) {
+    append_bounded(out, path.empty() ? std::string(text) : path + ": " + std::string(text), cap);
+  };
+  if (v.IsString()) {
+    with_path(utf8_prefix(string_view_of(v), cap));
+  } else if (v.IsBool()) {
+    with_path(v.GetBool() ? "true" : "false");
+  } else if (v.IsInt64()) {
+    with_path(std::to_string(v.GetInt64()));
+  } else if (v.IsUint64()) {
+    with_path(std::to_string(v.GetUint64()));
+  } else if (v.IsNumber()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", v.GetDouble());
+    with_path(buf);
+  } else if (depth >= kApiErrorRenderDepth) {
+    with_path("...");
+  } else if (v.IsArray()) {
+    for (const auto& item : v.GetArray()) render_json_text(item, path, out, cap, depth + 1);
+  } else if (v.IsObject()) {
+    for (const auto& m : v.GetObject()) {
+      std::string key(utf8_prefix(string_view_of(m.name), 128));
+      render_json_text(m.value, path.empty() ? key : path + "." + key, out, cap, depth + 1);
+    }
+  }
+}
+
+// `key` of `object` rendered as text; "" when absent, null or empty.
+inline std::string text_of(const JsonValue& object, const char* key) {
+  std::string out;
+  auto it = object.FindMember(key);
+  if (it != object.MemberEnd()) render_json_text(it->value, "", out, kApiErrorTextMax, 0);
+  return out;
 }
 
 }  // namespace detail
 
-// Error{malformed_answer} when the body is not JSON or has no "error" object.
-// Inside it nothing is refused: this body only decorates an HTTP status that
-// already decides the outcome, so a `status` or `error_code` that is not an
-// integer (the fields are barely documented) is ignored rather than allowed
-// to throw the human message away.
+inline std::string ApiErrorBody::summary() const {
+  std::string main = detail;
+  if (!message.empty() && message != detail) main = detail.empty() ? message : message + ": " + detail;
+  std::string notes;
+  if (error_code) detail::append_bounded(notes, "error_code " + std::to_string(*error_code), 64);
+  if (!title.empty() && title != main) detail::append_bounded(notes, title, detail::kApiErrorTextMax);
+  if (!additional.empty()) detail::append_bounded(notes, additional, 2 * detail::kApiErrorTextMax);
+  if (main.empty()) return notes;
+  return notes.empty() ? main : main + " (" + notes + ")";
+}
+
+// Error{malformed_answer} when the body is not a JSON object, or holds
+// neither an "error" object nor a top-level `message`/`detail`. Inside, nothing
+// is refused: this body only decorates an HTTP status that already decides
+// the outcome, so a `status` or `error_code` that is not an integer (the
+// fields are barely documented) is ignored rather than allowed to throw the
+// human text away.
 inline Result<ApiErrorBody> parse_error_body(std::string_view body, const ParseLimits& limits = {}) {
   rapidjson::Document doc;
   if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
-  detail::ObjectReader fields(doc, "$");
-  const detail::JsonValue* error = fields.required_object("error");
-  if (fields.failed()) return fields.take_error();
   ApiErrorBody out;
-  auto status = error->FindMember("status");
-  if (status != error->MemberEnd() && status->value.IsInt()) out.status = status->value.GetInt();
-  auto code = error->FindMember("error_code");
-  if (code != error->MemberEnd() && code->value.IsInt64()) out.error_code = code->value.GetInt64();
-  const detail::JsonValue* text = detail::first_text(*error, {"title", "detail", "message", "description"});
-  if (!text) text = detail::first_text(doc, {"detail", "message"});
-  if (text) out.message = std::string(utf8_prefix(detail::string_view_of(*text), detail::kApiErrorMessageMax));
+  auto error = doc.FindMember("error");
+  const bool nested = error != doc.MemberEnd() && error->value.IsObject();
+  if (nested) {
+    const detail::JsonValue& e = error->value;
+    auto status = e.FindMember("status");
+    if (status != e.MemberEnd() && status->value.IsInt()) out.status = status->value.GetInt();
+    auto code = e.FindMember("error_code");
+    if (code != e.MemberEnd() && code->value.IsInt64()) out.error_code = code->value.GetInt64();
+    out.title = detail::text_of(e, "title");
+    out.detail = detail::text_of(e, "detail");
+    out.message = detail::text_of(e, "message");
+    if (out.message.empty()) out.message = detail::text_of(e, "description");
+    out.additional = detail::text_of(e, "additional_information");
+  }
+  // The flat shape, and the top level's text when the error object had none.
+  if (out.detail.empty()) out.detail = detail::text_of(doc, "detail");
+  if (out.message.empty()) out.message = detail::text_of(doc, "message");
+  if (!nested && error != doc.MemberEnd() && error->value.IsString() && out.message.empty())
+    out.message = detail::text_of(doc, "error");  // {"error": "Not found"}
+  if (!nested && out.detail.empty() && out.message.empty() && !doc.HasMember("detail") && !doc.HasMember("message"))
+    return detail::malformed("$", "neither an \"error\" object nor a top-level \"message\" or \"detail\"");
   return out;
 }
 

@@ -24,15 +24,33 @@ struct ImportReport {
   std::string created_at, updated_at;
   std::optional<std::uint64_t> accepted_count;   // non-negative integers only
   std::optional<std::uint64_t> rejected_count;
-  std::optional<std::uint64_t> duplicate_count;  // UNCONFIRMED
+  std::optional<std::uint64_t> duplicate_count;  // accepted records already in the dataset (not written twice)
   RecordErrors errors;                           // may hold fewer entries than rejected_count
   std::uint64_t errors_dropped = 0;              // items past ParseLimits::max_record_errors
   std::optional<std::string> reason;             // on failed (and maybe partial)
+
+  // Server-side progress (the official client's model; docs/service.md,
+  // Step 3). Informational, so read leniently: a value of another type is
+  // ignored rather than failing the poll.
+  std::string filename;                                // the uploaded file's name, "" when absent
+  std::string processing_started_at;                   // ISO-8601, "" when absent
+  std::optional<std::uint64_t> processed_offset;       // how far processing got (bytes or records: UNCONFIRMED)
+  std::optional<std::uint64_t> written_count;          // running counts while processing
+  std::optional<std::uint64_t> duplicate_seen_count;
+  std::optional<std::uint64_t> rejected_seen_count;
+
+  // accepted_count − duplicate_count: the records this import wrote (nullopt
+  // without accepted_count; a duplicate_count above accepted_count gives 0).
+  std::optional<std::uint64_t> new_count() const noexcept {
+    if (!accepted_count) return std::nullopt;
+    std::uint64_t dup = duplicate_count.value_or(0);
+    return dup >= *accepted_count ? 0 : *accepted_count - dup;
+  }
 };
 
 namespace detail {
 
-// The spellings an errors[] item's fields may have (API.md, UNCONFIRMED), in
+// The spellings an errors[] item's fields may have (docs/service.md, UNCONFIRMED), in
 // order of preference: the first present (not null) wins, and must then be
 // valid.
 inline constexpr std::string_view kRecordIndexKeys[] = {"record_index", "row", "line", "index"};
@@ -103,6 +121,18 @@ inline std::optional<Error> read_record_error(const JsonValue& item, RecordError
   return std::nullopt;
 }
 
+// The progress fields' lenient readers: present with the right type, or nothing.
+inline std::optional<std::uint64_t> lenient_count(const JsonValue& object, const char* key) {
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsUint64()) return std::nullopt;
+  return it->value.GetUint64();
+}
+inline std::string lenient_string(const JsonValue& object, const char* key) {
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsString()) return {};
+  return std::string(string_view_of(it->value));
+}
+
 inline Error unknown_import_status(std::string_view text) {
   Error e;
   e.code = ErrorCode::unknown_status;
@@ -138,6 +168,12 @@ inline Result<ImportReport> parse_import_report_dom(std::string_view body, const
   report.reason = fields.optional_string("reason");
   const detail::JsonValue* errors = fields.optional_array("errors");
   if (fields.failed()) return fields.take_error();
+  report.filename = detail::lenient_string(json.doc(), "filename");
+  report.processing_started_at = detail::lenient_string(json.doc(), "processing_started_at");
+  report.processed_offset = detail::lenient_count(json.doc(), "processed_offset");
+  report.written_count = detail::lenient_count(json.doc(), "written_count");
+  report.duplicate_seen_count = detail::lenient_count(json.doc(), "duplicate_seen_count");
+  report.rejected_seen_count = detail::lenient_count(json.doc(), "rejected_seen_count");
   if (errors) {
     // Bounded by the cap, not by what the answer claims: the array is
     // already parsed, and a valid answer may fill the cap.

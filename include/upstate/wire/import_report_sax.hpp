@@ -306,6 +306,10 @@ class ImportReportSaxHandler {
           case kAcceptedCount: report_.accepted_count = magnitude; return true;
           case kRejectedCount: report_.rejected_count = magnitude; return true;
           case kDuplicateCount: report_.duplicate_count = magnitude; return true;
+          case kProcessedOffset: report_.processed_offset = magnitude; return true;
+          case kWrittenCount: report_.written_count = magnitude; return true;
+          case kDuplicateSeenCount: report_.duplicate_seen_count = magnitude; return true;
+          case kRejectedSeenCount: report_.rejected_seen_count = magnitude; return true;
           case kUnknownField: return true;
           default: return false;
         }
@@ -345,11 +349,16 @@ class ImportReportSaxHandler {
   enum Field : unsigned {
     kImportId, kDatasetId, kType, kStatus, kCreatedAt, kUpdatedAt,
     kAcceptedCount, kRejectedCount, kDuplicateCount, kReason, kErrors,
+    // Progress (read leniently by the DOM path: any other type makes this
+    // path give up, and the DOM path then ignores the value).
+    kFilename, kProcessingStartedAt, kProcessedOffset, kWrittenCount, kDuplicateSeenCount, kRejectedSeenCount,
     kUnknownField,  // any other key: its value is skipped
   };
   static constexpr std::string_view kFieldNames[] = {
       "import_id",      "dataset_id",     "type",            "status", "created_at", "updated_at",
-      "accepted_count", "rejected_count", "duplicate_count", "reason", "errors"};
+      "accepted_count", "rejected_count", "duplicate_count", "reason", "errors",
+      "filename",       "processing_started_at", "processed_offset", "written_count", "duplicate_seen_count",
+      "rejected_seen_count"};
 
   // An item's spellings: index0..3 follow kRecordIndexKeys and reason0..2
   // kRecordReasonKeys, so a lower number is the preferred spelling.
@@ -418,6 +427,8 @@ class ImportReportSaxHandler {
       case kCreatedAt: report_.created_at = s; return true;
       case kUpdatedAt: report_.updated_at = s; return true;
       case kReason: report_.reason.emplace(s); return true;
+      case kFilename: report_.filename = s; return true;
+      case kProcessingStartedAt: report_.processing_started_at = s; return true;
       case kUnknownField: return true;
       default: return false;  // a count or errors[] as a string
     }

@@ -187,7 +187,7 @@ inline Result<std::uint64_t> read_count(const JsonValue& v, const std::string& p
 // ---- fields of one object ----
 
 // Reads the fields of one JSON object in order and keeps the first error, so
-// a parser reads like the table in API.md and checks `failed()` once. After
+// a parser reads like the table in docs/service.md and checks `failed()` once. After
 // an error every getter returns its default without looking further.
 class ObjectReader {
  public:

@@ -1,5 +1,6 @@
 #pragma once
-// Step 1's answer: GET /datasets/{id}/upload-url/{filename} -> 200.
+// Step 1's answer: GET /datasets/{id}/upload-url/{filename} -> 201 Created
+// (docs/service.md, Step 1; any 2xx is taken).
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,7 +17,8 @@ struct UploadUrlAnswer {
   std::optional<std::string> import_id;     // absent -> V3 (legacy) dataset
   std::optional<std::string> content_type;  // absent -> derived from the file extension
   std::optional<std::string> dataset_id;    // optional echo
-  std::optional<std::string> expires_at;    // optional, UNCONFIRMED
+  std::optional<std::string> expires_at;    // ISO-8601; preferred to X-Amz-Date + X-Amz-Expires (url_expiry.hpp)
+  std::optional<std::string> file_key;      // the S3 key; informational
 };
 
 // Typed value, or Error{malformed_answer, path = "$.upload_url" ...}.
@@ -35,6 +37,7 @@ inline Result<UploadUrlAnswer> parse_upload_url_answer(std::string_view body, co
   answer.content_type = fields.optional_string("content_type");
   answer.dataset_id = fields.optional_string("dataset_id");
   answer.expires_at = fields.optional_string("expires_at");
+  answer.file_key = fields.optional_string("file_key");
   if (fields.failed()) return fields.take_error();
   return answer;
 }

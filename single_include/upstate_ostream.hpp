@@ -1,0 +1,163 @@
+// upstate 0.1.0 -- single-header operator<< for the core's types (needs upstate.hpp)
+//
+// Copyright (c) 2026 the upstate authors. MIT License: see LICENSE
+// (SPDX-License-Identifier: MIT); the licence text is reproduced at the
+// end of this file.
+//
+// GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/ostream.hpp
+// and the project headers it includes (1 files, each once, in the order
+// the preprocessor reaches them). Edit include/upstate/ and rerun
+// tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
+// fails when this file is stale.
+#ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_OSTREAM_HPP
+#define UPSTATE_SINGLE_INCLUDE_UPSTATE_OSTREAM_HPP
+
+// What this file builds on, from the files next to it.
+#include "upstate.hpp"
+
+// ---- begin include/upstate/ostream.hpp ----
+// operator<< for upstate's public types, so a test framework, a log line or
+// a debugger prints `partial`, not `2`. Opt-in (not in <upstate/upstate.hpp>):
+// <ostream> costs every translation unit compile time, and the core itself
+// prints nothing. <upstate/testing.hpp> includes it.
+//
+// The record checkers' enums print with <upstate/testing/records_ostream.hpp>.
+// Single header: single_include/upstate_ostream.hpp.
+//
+// A Request prints without its secrets: the Authorization header's value and
+// a presigned URL's signature and session token are replaced by <redacted>.
+#include <ostream>
+
+namespace upstate {
+
+namespace detail {
+
+inline constexpr std::string_view kRedacted = "<redacted>";
+
+// Query parameters of a presigned URL that are credentials (SigV4, SigV2,
+// temporary credentials): their values are replaced, everything else kept.
+inline bool is_secret_query_key(std::string_view key) noexcept {
+  constexpr std::string_view secret[] = {"X-Amz-Signature", "Signature", "X-Amz-Security-Token",
+                                         "x-amz-security-token"};
+  for (std::string_view s : secret)
+    if (iequals(key, s)) return true;
+  return false;
+}
+
+inline std::string redact_url(std::string_view url) {
+  const std::size_t q = url.find('?');
+  if (q == std::string_view::npos) return std::string(url);
+  std::string out(url.substr(0, q + 1));
+  std::string_view query = url.substr(q + 1);
+  bool first = true;
+  while (true) {
+    const std::size_t amp = query.find('&');
+    const std::string_view param = query.substr(0, amp);
+    if (!first) out += '&';
+    first = false;
+    const std::size_t eq = param.find('=');
+    if (eq != std::string_view::npos && is_secret_query_key(param.substr(0, eq))) {
+      out.append(param.substr(0, eq + 1));
+      out.append(kRedacted);
+    } else {
+      out.append(param);
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+constexpr std::string_view verdict_name(Verdict v) noexcept {
+  switch (v) {
+    case Verdict::success: return "success";
+    case Verdict::retry: return "retry";
+    case Verdict::renew_url: return "renew_url";
+    case Verdict::final: return "final";
+  }
+  return "?";
+}
+
+}  // namespace detail
+
+inline std::ostream& operator<<(std::ostream& os, ImportStatus s) { return os << to_string(s); }
+inline std::ostream& operator<<(std::ostream& os, ErrorCode c) { return os << to_string(c); }
+inline std::ostream& operator<<(std::ostream& os, Purpose p) { return os << to_string(p); }
+inline std::ostream& operator<<(std::ostream& os, TransportError::Kind k) { return os << to_string(k); }
+inline std::ostream& operator<<(std::ostream& os, DatasetStatus s) { return os << to_string(s); }
+inline std::ostream& operator<<(std::ostream& os, SnapshotPhase p) { return os << to_string(p); }
+inline std::ostream& operator<<(std::ostream& os, State s) { return os << to_string(s); }
+inline std::ostream& operator<<(std::ostream& os, Trigger t) { return os << to_string(t); }
+inline std::ostream& operator<<(std::ostream& os, Phase p) { return os << to_string(p); }
+inline std::ostream& operator<<(std::ostream& os, Verdict v) { return os << detail::verdict_name(v); }
+
+inline std::ostream& operator<<(std::ostream& os, const Error& e) { return os << to_string(e); }
+
+inline std::ostream& operator<<(std::ostream& os, const TransportError& e) {
+  os << "transport error " << e.kind;
+  if (!e.message.empty()) os << ": " << e.message;
+  return os;
+}
+
+// "partial (import 7f3c...), 16 accepted, 4 rejected" or "error: retries_exhausted (HTTP 503): ...".
+inline std::ostream& operator<<(std::ostream& os, const ImportReport& r) {
+  os << r.status;
+  if (!r.import_id.empty()) os << " (import " << r.import_id << ')';
+  if (r.accepted_count) os << ", " << *r.accepted_count << " accepted";
+  if (r.rejected_count) os << ", " << *r.rejected_count << " rejected";
+  if (r.reason) os << ", reason: " << *r.reason;
+  return os;
+}
+
+inline std::ostream& operator<<(std::ostream& os, const Outcome& o) {
+  if (const ImportReport* r = o.report()) return os << *r;
+  return os << "error: " << *o.error();
+}
+
+// "PUT https://bucket.s3/...?X-Amz-Signature=<redacted> [upload] {Content-Type: text/csv} body 1024 bytes"
+inline std::ostream& operator<<(std::ostream& os, const Request& r) {
+  os << r.method << ' ' << detail::redact_url(r.url) << " [" << r.purpose << "] {";
+  bool first = true;
+  for (const Header& h : r.headers) {
+    os << (first ? "" : ", ") << h.name << ": ";
+    if (iequals(h.name, "Authorization") || iequals(h.name, "Proxy-Authorization"))
+      os << detail::kRedacted;
+    else
+      os << h.value;
+    first = false;
+  }
+  os << '}';
+  if (r.file) os << " body " << r.file->size << " bytes";
+  return os;
+}
+
+inline std::ostream& operator<<(std::ostream& os, const Response& r) {
+  return os << "HTTP " << r.status << ", " << r.headers.size() << " headers, " << r.body.size() << " body bytes";
+}
+
+}  // namespace upstate
+// ---- end include/upstate/ostream.hpp ----
+
+#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_OSTREAM_HPP
+
+// MIT License
+//
+// Copyright (c) 2026 the upstate authors
+//
+// Permission is hereby granted, free of charge, to any person obtaining a copy
+// of this software and associated documentation files (the "Software"), to deal
+// in the Software without restriction, including without limitation the rights
+// to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+// copies of the Software, and to permit persons to whom the Software is
+// furnished to do so, subject to the following conditions:
+//
+// The above copyright notice and this permission notice shall be included in all
+// copies or substantial portions of the Software.
+//
+// THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+// IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+// FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+// AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+// LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+// OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+// SOFTWARE.
