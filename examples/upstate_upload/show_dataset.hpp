@@ -23,7 +23,7 @@ inline int show_dataset(const Args& args, const upstate::UploadConfig& config) {
   upstate::BatchOutcome outcome = upstate::asio::upload_batch(batch, {}, std::move(options));
   if (!outcome.dataset) {
     const upstate::Error e = outcome.dataset_error ? *outcome.dataset_error
-                                                   : upstate::Error{upstate::ErrorCode::usage, 0, "no dataset fetched", "", ""};
+                                                   : upstate::Error::internal("no dataset fetched");
     std::fprintf(stderr, "upstate-upload: %s\n", upstate::to_string(e).c_str());
     return kExitClientError;
   }

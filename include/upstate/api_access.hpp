@@ -12,6 +12,20 @@
 
 namespace upstate {
 
+// The dataset every API request of a run is about, as a URL
+// ({api_base}/datasets/{id}, the id one percent-encoded segment).
+inline std::string dataset_url(const UploadConfig& config) {
+  return config.api_base + "/datasets/" + percent_encode_segment(config.dataset_id);
+}
+
+// The dataset id goes into every API path: refused before any request when
+// it could change the path.
+inline std::optional<Error> check_dataset_id(const UploadConfig& config) {
+  if (!is_safe_segment(config.dataset_id))
+    return Error::invalid_argument("dataset id must be non-empty, not '.' or '..', and hold no NUL byte");
+  return std::nullopt;
+}
+
 inline Headers api_headers_for(const UploadConfig& config) {
   return {{"Authorization", "Token " + config.token},
           {"Accept", "application/json"},
@@ -21,7 +35,7 @@ inline Headers api_headers_for(const UploadConfig& config) {
 // The token, the user agent and the API base: usable, and the token never
 // sent in clear text off loopback (unless allow_insecure_api).
 inline std::optional<Error> check_api_access(const UploadConfig& config) {
-  auto invalid = [](std::string message) { return Error{ErrorCode::invalid_argument, 0, std::move(message), "", ""}; };
+  auto invalid = [](std::string message) { return Error::invalid_argument(std::move(message)); };
   if (config.token.empty() || !is_safe_header_value(config.token))
     return invalid("the API token is empty or holds a line break");
   if (!is_safe_header_value(config.user_agent)) return invalid("the user agent holds a line break");

@@ -184,7 +184,7 @@ class Batch {
   void cancel(Instant now) {
     now = observe(now);
     if (done_) return;
-    stop(Error{ErrorCode::cancelled, 0, "cancelled by the caller", "", ""}, now);
+    stop(Error::cancelled(), now);
   }
 
   // ---- what to do next -----------------------------------------------------
@@ -330,10 +330,8 @@ class Batch {
       end_file(i, std::get<Done>(std::move(action)).outcome);
       if (config_.fail_fast && !outcome_.files[i].complete() && !stopping_) {
         stopping_ = true;
-        end_unfinished(Error{ErrorCode::cancelled, 0,
-                             "fail-fast: " + printable_excerpt(f.upload.file().name, 200) + " ended " +
-                                 describe(outcome_.files[i]),
-                             "", ""},
+        end_unfinished(Error::of(ErrorCode::cancelled, "fail-fast: " + printable_excerpt(f.upload.file().name, 200) +
+                                                           " ended " + describe(outcome_.files[i])),
                        now);
       }
     }
@@ -425,8 +423,8 @@ class Batch {
     } else {
       outcome_.total_datapoint_count = result->total_datapoint_count;
       if (!outcome_.total_datapoint_count)
-        outcome_.dataset_error = Error{ErrorCode::malformed_answer, 200, "the dataset answer has no total_datapoint_count",
-                                       "$.total_datapoint_count", ""};
+        outcome_.dataset_error =
+            Error::malformed("$.total_datapoint_count", "the dataset answer has no total_datapoint_count").with_status(200);
       outcome_.dataset = std::move(result).value();
     }
     finalize();

@@ -18,7 +18,9 @@ enum class Verdict {
 
 struct Classification {
   Verdict verdict = Verdict::final;
-  ErrorCode code = ErrorCode::unexpected_status;  // meaningful when verdict == final
+  // Meaningful when verdict == final (retry: the code if the budget runs
+  // out; success: `internal`, never read — never the caller's `usage`).
+  ErrorCode code = ErrorCode::unexpected_status;
 };
 
 struct StatusRule {
@@ -44,7 +46,7 @@ inline constexpr StatusRule kApiStatusRules[] = {
 constexpr Classification classify_api_status(int status) noexcept {
   for (const auto& rule : kApiStatusRules)
     if (rule.status == status) return rule.meaning;
-  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::usage};
+  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::internal};
   if (status >= 500 && status <= 599) return {Verdict::retry, ErrorCode::retries_exhausted};
   if (status >= 400 && status <= 499) return {Verdict::final, ErrorCode::api_error};
   // 1xx reaching us, 3xx (never followed: a redirect must not carry the
@@ -85,7 +87,7 @@ inline bool mentions_expiry(std::string_view message) noexcept {
 // says whether the URL's own expiry (X-Amz-Date + X-Amz-Expires) has passed,
 // which explains a bare 403 without a body.
 inline Classification classify_upload_answer(int status, const S3Error* xml, bool url_known_expired) noexcept {
-  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::usage};
+  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::internal};
   if (xml) {
     for (const auto& rule : kS3CodeRules)
       if (rule.code == xml->code) return rule.meaning;

@@ -4,6 +4,7 @@
 // builds messages only from the server's answer and its own text).
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "terminal_text.hpp"
 
@@ -37,11 +38,13 @@ enum class ErrorCode {
   deadline_exceeded,
   cancelled,
   import_stuck,            // still `uninitialised` long after a successful PUT
-  usage,                   // the caller fed an event the current state cannot take
+  usage,                   // the caller fed an event the current state cannot take (never a default or filler)
   invalid_snapshot,        // Upload::restore: not a snapshot we wrote, or one for another dataset / API
   preflight_failed,        // a strict pre-flight check (records/preflight.hpp) found records the service would reject
   insecure_upload_url,     // an http:// upload URL while the API is https: the file would travel in clear text
   file_changed,            // the local file shrank or became unreadable while it was sent: never retried
+  // Our own bug.
+  internal,                // a move the machine's table lacks: please report it; never the caller's fault
 };
 
 constexpr std::string_view to_string(ErrorCode c) noexcept {
@@ -73,16 +76,59 @@ constexpr std::string_view to_string(ErrorCode c) noexcept {
     case ErrorCode::preflight_failed: return "preflight_failed";
     case ErrorCode::insecure_upload_url: return "insecure_upload_url";
     case ErrorCode::file_changed: return "file_changed";
+    case ErrorCode::internal: return "internal";
   }
   return "?";
 }
 
+// Build one with a named constructor, which says whose fault it is, and
+// the `at` / `with_status` / `with_server_code` setters for the rest:
+//   Error::invalid_argument("file name must be ...")
+//   Error::malformed("$.import_id", "import_id is not a usable path segment").with_status(200)
+//   Error::answer(ErrorCode::not_found, 404, "poll request answered HTTP 404")
 struct Error {
-  ErrorCode code = ErrorCode::usage;
+  ErrorCode code = ErrorCode::internal;  // a default-constructed Error that escapes is our bug
   int http_status = 0;       // the answer's status when one caused this, else 0
   std::string message;       // human-readable; never holds the token
   std::string path;          // JSON path of the offending field ("$.errors[2].record_index"), if any
   std::string server_code;   // S3 `<Code>` or the API's `error_code`, when the server gave one
+
+  // Any code, with its message (the setters add the rest).
+  static Error of(ErrorCode code, std::string message) {
+    Error e;
+    e.code = code;
+    e.message = std::move(message);
+    return e;
+  }
+  // The caller's input or configuration, refused before any request.
+  static Error invalid_argument(std::string message) { return of(ErrorCode::invalid_argument, std::move(message)); }
+  // The caller fed an event the machine's current state cannot take.
+  static Error usage(std::string message) { return of(ErrorCode::usage, std::move(message)); }
+  // Our bug: a move the machine's table lacks.
+  static Error internal(std::string message) { return of(ErrorCode::internal, std::move(message)); }
+  // The server's final answer (`code` from classify.hpp's tables).
+  static Error answer(ErrorCode code, int http_status, std::string message, std::string server_code = {}) {
+    return of(code, std::move(message)).with_status(http_status).with_server_code(std::move(server_code));
+  }
+  // The peer broke the protocol: `path` is the JSON path of the offending field ("" for the whole body).
+  static Error malformed(std::string path, std::string message) {
+    return of(ErrorCode::malformed_answer, std::move(message)).at(std::move(path));
+  }
+  static Error cancelled() { return of(ErrorCode::cancelled, "cancelled by the caller"); }
+  static Error deadline(std::string message) { return of(ErrorCode::deadline_exceeded, std::move(message)); }
+
+  Error at(std::string json_path) && {
+    path = std::move(json_path);
+    return std::move(*this);
+  }
+  Error with_status(int status) && {
+    http_status = status;
+    return std::move(*this);
+  }
+  Error with_server_code(std::string code_from_server) && {
+    server_code = std::move(code_from_server);
+    return std::move(*this);
+  }
 };
 
 // One line, safe for a terminal: the server code (S3's <Code> verbatim),

@@ -44,8 +44,11 @@ enum class Purpose {
   dataset_status,  // V3 step 3: GET .../datasets/{dataset_id}/status (API host, token)
 };
 
-// For tables indexed by Purpose (a fake's fault queues): one past the last.
-inline constexpr std::size_t kPurposeCount = 5;
+// For tables indexed by Purpose (a fake's fault queues): one past the last,
+// derived from the last enumerator; the check below fails to compile when a
+// Purpose is added after it without moving kLastPurpose.
+inline constexpr Purpose kLastPurpose = Purpose::dataset_status;
+inline constexpr std::size_t kPurposeCount = static_cast<std::size_t>(kLastPurpose) + 1;
 
 constexpr std::string_view to_string(Purpose p) noexcept {
   switch (p) {
@@ -57,6 +60,16 @@ constexpr std::string_view to_string(Purpose p) noexcept {
   }
   return "?";
 }
+
+namespace detail {
+// Every Purpose below kPurposeCount has a name, and the one past it has none.
+constexpr bool purpose_count_is_exact() noexcept {
+  for (std::size_t i = 0; i < kPurposeCount; ++i)
+    if (to_string(static_cast<Purpose>(i)) == "?") return false;
+  return to_string(static_cast<Purpose>(kPurposeCount)) == "?";
+}
+}  // namespace detail
+static_assert(detail::purpose_count_is_exact(), "kPurposeCount must be one past the last Purpose");
 
 // The PUT's body is the caller's file: the machine only knows its size and
 // never holds its bytes, so memory stays independent of file size.

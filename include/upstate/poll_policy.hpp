@@ -8,6 +8,16 @@
 
 namespace upstate {
 
+// What `pending_schema` means to a run. The service's import-status
+// reference says the import "is paused until a schema is defined": once the
+// dataset has a schema the same import may go on, so re-uploading first can
+// ingest the file twice.
+enum class OnPendingSchema {
+  end,           // the run ends with the pending_schema report (the caller sets a schema, then resumes the import)
+  keep_polling,  // the run keeps polling the paused import every `paused_interval` until it leaves
+                 // pending_schema or the deadline passes (then it ends with the pending_schema report)
+};
+
 struct PollPolicy {
   // No wait is ever shorter than this, whatever the fields say: an initial
   // of 0 would otherwise stay 0 (0 x factor) and poll in a tight loop.
@@ -23,6 +33,8 @@ struct PollPolicy {
   // `uninitialised` this long after a successful PUT ends the run with
   // ErrorCode::import_stuck (the service never saw the bytes and never will).
   Duration stuck_after{300000};
+  OnPendingSchema on_pending_schema = OnPendingSchema::end;
+  Duration paused_interval{60000};  // the slow cadence while an import waits for a schema
   // V3 datasets: a READY/ERROR that has not changed since the PUT is taken as
   // this file's outcome only this long after it (legacy_freshness.hpp).
   Duration legacy_settle{15000};

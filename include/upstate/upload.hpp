@@ -9,8 +9,11 @@
 // and the outcome is an ImportReport (complete / failed, type
 // "legacy_dataset", no import id).
 //
-// snapshot() / restore() carry an upload across processes (a state file);
-// resume_import() polls an import some earlier process started.
+// Every state, what it sends and every move are data in transitions.hpp;
+// this file classifies events into the table's triggers and carries out
+// what a row says. snapshot() / restore() (upload_restore.hpp) carry an
+// upload across processes (a state file); resume_import() polls an import
+// some earlier process started.
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -19,6 +22,7 @@
 
 #include "action.hpp"
 #include "api_access.hpp"
+#include "api_step.hpp"
 #include "classify.hpp"
 #include "config.hpp"
 #include "http.hpp"
@@ -31,7 +35,7 @@
 #include "text.hpp"
 #include "transitions.hpp"
 #include "upload_scheme.hpp"
-#include "upload_snapshot.hpp"
+#include "upload_snapshot.hpp"  // the snapshot format, and usable_import_id
 #include "url.hpp"
 #include "url_expiry.hpp"
 #include "wire/dataset_status.hpp"
@@ -68,7 +72,7 @@ class Upload {
   static Upload resume_import(UploadConfig config, std::string import_id) {
     Upload up{std::move(config), FileInfo{}};
     up.import_id_ = std::move(import_id);
-    up.progress_ = Progress::upload_accepted;
+    up.state_ = State::idle_uploaded;
     return up;
   }
 
@@ -76,137 +80,85 @@ class Upload {
   static Upload resume_legacy(UploadConfig config) {
     Upload up{std::move(config), FileInfo{}};
     up.legacy_ = true;
-    up.progress_ = Progress::upload_accepted;
+    up.state_ = State::idle_uploaded_v3;
     return up;
   }
 
   // How far this upload got, as JSON (upload_snapshot.hpp has the format):
   // never the token, the presigned URL or a clock reading. Valid in every
   // state; a driver writes it after each action to survive being killed.
-  std::string snapshot() const { return to_json(snapshot_value()); }
+  // Defined in upload_restore.hpp.
+  std::string snapshot() const;
 
-  // A machine that continues a snapshot in this process. Its start(now)
+  // A machine that continues a snapshot in this process, in the idle state
+  // that matches how far the snapshot got (transitions.hpp): its start(now)
   // begins a new deadline and then: after an accepted PUT, polls; with a URL
-  // but no accepted PUT (V4), polls the import once — if it never got the
+  // but no accepted PUT (V4), probes the import once — if it never got the
   // file (still `uninitialised`) the import is abandoned and step 1 runs
   // again, otherwise the PUT did land and polling goes on; before that (or
   // V3), starts at step 1. Errors (invalid_snapshot, with the JSON path):
   // anything parse_upload_snapshot refuses, and a snapshot of another
-  // dataset or API base than `config`'s.
-  static Result<Upload> restore(UploadConfig config, std::string_view snapshot) {
-    const std::string token = config.token;
-    auto parsed = parse_upload_snapshot(snapshot);
-    if (!parsed) {
-      Error e = std::move(parsed).error();
-      e.message = redact(std::move(e.message), token);
-      return e;
-    }
-    UploadSnapshot& s = parsed.value();
-    Upload up{std::move(config), std::move(s.file)};
-    auto mismatch = [&](const char* path, const char* what, std::string_view theirs, std::string_view ours) {
-      return Error{ErrorCode::invalid_snapshot, 0,
-                   redact(std::string("the snapshot is for ") + what + " \"" + printable_excerpt(theirs, 200) +
-                              "\", the config names \"" + printable_excerpt(ours, 200) + "\"",
-                          token),
-                   path, ""};
-    };
-    if (without_trailing_slashes(s.api_base) != up.config_.api_base)
-      return mismatch("$.api_base", "API base", s.api_base, up.config_.api_base);
-    if (s.dataset_id != up.config_.dataset_id)
-      return mismatch("$.dataset_id", "dataset", s.dataset_id, up.config_.dataset_id);
-    // Step 1 refuses an import id that echoes the token; so does a restore,
-    // or a forged snapshot would get the token into the next one.
-    auto echoes_token = [&](const std::string& id) { return redact(id, token) != id; };
-    auto token_error = [](std::string path) {
-      return Error{ErrorCode::invalid_snapshot, 0, "the import id holds the API token", std::move(path), ""};
-    };
-    if (echoes_token(s.import_id)) return token_error("$.import_id");
-    for (std::size_t i = 0; i < s.abandoned_import_ids.size(); ++i)
-      if (echoes_token(s.abandoned_import_ids[i]))
-        return token_error(detail::element_path("$.abandoned_import_ids", i));
-    up.legacy_ = s.legacy;
-    up.import_id_ = std::move(s.import_id);
-    up.abandoned_ = std::move(s.abandoned_import_ids);
-    switch (s.phase) {
-      case SnapshotPhase::not_started:
-      case SnapshotPhase::requesting_url: up.progress_ = Progress::none; break;
-      case SnapshotPhase::uploading: up.progress_ = Progress::url_received; break;
-      case SnapshotPhase::processing: up.progress_ = Progress::upload_accepted; break;
-    }
-    up.last_dataset_status_ = s.last_dataset_status;
-    // A non-terminal status polled before the crash: the dataset had moved on to this file.
-    if (s.last_dataset_status) up.legacy_freshness_.accepts(*s.last_dataset_status, Instant{}, Instant{}, Duration{1});
-    up.last_status_ = s.last_dataset_status ? std::optional(to_import_status(*s.last_dataset_status))
-                                            : s.last_import_status;
-    return up;
-  }
+  // dataset or API base than `config`'s. Defined in upload_restore.hpp.
+  static Result<Upload> restore(UploadConfig config, std::string_view snapshot);
 
   // ---- events ------------------------------------------------------------
 
   Action start(Instant now) {
-    now = observe(now);
-    if (state_ != State::idle) return misuse("start", now);
+    if (auto early = admit(Awaits::start, "start", now)) return std::move(*early);
     deadline_ = std::min(now + config_.deadline, config_.not_after);
-    const Trigger how = start_trigger();
-    if (auto refusal = check_inputs(how)) return finish(Trigger::refused_locally, std::move(*refusal), now);
-    if (how == Trigger::start) {
-      progress_ = Progress::none;
-    } else {
+    if (auto refusal = check_inputs()) return finish(Trigger::refused_locally, std::move(*refusal), now);
+    if (state_ != State::idle) {
       // Resumed: the PUT (if any) happened in another process, so the stuck
-      // timer starts now; a PUT whose answer was lost is probed first.
-      probing_ = progress_ == Progress::url_received;
+      // timer starts now.
       upload_accepted_at_ = now;
       status_since_ = now;
     }
-    return take(how, now);
+    return take(state_info(state_).starts_with, now);
   }
 
   Action on_response(const Response& response, Instant now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
-    if (state_info(state_).awaits != Awaits::response) return misuse("on_response", now);
-    switch (state_) {
-      case State::requesting_url: return on_url_answer(response, now);
-      case State::uploading: return on_upload_answer(response, now);
-      case State::polling_status: return on_status_answer(response, now);
-      default: return on_poll_answer(response, now);
+    if (auto early = admit(Awaits::response, "on_response", now)) return std::move(*early);
+    // Which answer this is: the table's `sends` column of the state.
+    switch (*state_info(state_).sends) {
+      case Purpose::upload_url: return on_url_answer(response, now);
+      case Purpose::upload: return on_upload_answer(response, now);
+      case Purpose::poll: return on_poll_answer(response, now);
+      case Purpose::dataset_status: return on_status_answer(response, now);
+      case Purpose::dataset: break;
     }
+    return internal_error("no answer handler in state " + std::string(to_string(state_)), now);
   }
 
   Action on_transport_error(const TransportError& error, Instant now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
-    if (state_info(state_).awaits != Awaits::response) return misuse("on_transport_error", now);
-    std::string what = std::string(to_string(current_purpose())) + " request failed: " +
-                       std::string(to_string(error.kind)) +
-                       (error.message.empty() ? "" : " (" + printable_excerpt(error.message, 200) + ")");
-    if (error.kind == TransportError::Kind::tls)
-      return finish(refused_trigger(), Error{ErrorCode::tls, 0, what, "", ""}, now);
-    if (error.kind == TransportError::Kind::local_file)  // the same bytes are gone: a retry sends no better
-      return finish(refused_trigger(), Error{ErrorCode::file_changed, 0, what, "", ""}, now);
-    last_failure_ = Error{ErrorCode::retries_exhausted, 0, what, "", ""};
-    return retry(retry_trigger(), std::nullopt, now);
+    if (auto early = admit(Awaits::response, "on_transport_error", now)) return std::move(*early);
+    return act_on(classify_transport_error(error, to_string(current_purpose())), now);
   }
 
   Action on_wake(Instant now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
-    if (state_info(state_).awaits != Awaits::wake) return misuse("on_wake", now);
+    if (auto early = admit(Awaits::wake, "on_wake", now)) return std::move(*early);
     if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
+    // A wake is one row: `wake`, or — when the URL's own expiry passed
+    // while waiting to repeat the PUT — `url_expired` (renewals_exhausted).
     if (state_ == State::upload_backoff && url_expired_at(now)) return renew_url(now);
     return take(Trigger::wake, now);
   }
 
   Action cancel(Instant now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
-    return finish(Trigger::cancel, Error{ErrorCode::cancelled, 0, "cancelled by the caller", "", ""}, now);
+    if (auto early = admit(std::nullopt, "cancel", now)) return std::move(*early);
+    return finish(Trigger::cancel, Error::cancelled(), now);
   }
 
   // ---- observers ---------------------------------------------------------
 
   State state() const noexcept { return state_; }
   Phase phase() const noexcept { return phase_of(state_); }
+  // How far the upload got: the state's `reached` column; once done, what
+  // the run had reached when it ended (a terminal import report: the upload).
+  Reached reached() const noexcept {
+    if (state_ != State::done) return state_info(state_).reached;
+    if (outcome_.report()) return Reached::upload;
+    return state_info(ended_in_).reached;
+  }
   const Outcome* outcome() const noexcept { return state_ == State::done ? &outcome_ : nullptr; }
   Instant deadline() const noexcept { return deadline_; }
   const std::string& import_id() const noexcept { return import_id_; }
@@ -228,36 +180,49 @@ class Upload {
   // ---- the table ---------------------------------------------------------
 
   // Every move goes through here: look the move up, record it, then act on
-  // entering the new state.
+  // entering the new state. A move into a live state at or after the
+  // deadline is the state's `deadline` row instead (one event, one row).
   Action take(Trigger trigger, Instant now) {
     auto to = next_state(state_, trigger);
     if (!to) {
       // A move the table lacks is our own bug, not the caller's; still a
       // defined outcome rather than UB.
-      outcome_.result = Error{ErrorCode::usage, 0,
-                              "internal: no transition for " + std::string(to_string(trigger)) + " in state " +
-                                  std::string(to_string(state_)),
-                              "", ""};
+      outcome_.result = Error::internal("no transition for " + std::string(to_string(trigger)) + " in state " +
+                                        std::string(to_string(state_)));
+      to = State::done;
+    }
+    ended_in_ = state_;
+    if (*to != State::done && now >= deadline_) {
+      ended_in_ = *to;  // the run got as far as the state it was entering
+      // Waiting for a schema, the real outcome is the paused import's report.
+      if (state_ == State::schema_wait && paused_report_)
+        outcome_.result = *paused_report_;
+      else
+        outcome_.result = deadline_error(phase_of(*to));
+      trigger = Trigger::deadline;
       to = State::done;
     }
     if (trace_.size() < kMaxTrace) trace_.push_back(Step{now, state_, trigger, *to});
     state_ = *to;
-    return enter(now);
+    return enter();
   }
 
-  Action enter(Instant now) {
+  // What the new state does on entry: its `sends` column, else a wait (or,
+  // done, the outcome).
+  Action enter() {
     if (state_ == State::done) return done_action();
-    // Nothing continues past the deadline; a wait is cut to it.
-    if (now >= deadline_) return finish(Trigger::deadline, deadline_error(), now);
-    switch (state_) {
-      case State::requesting_url: return send(upload_url_request());
-      case State::uploading:
-        if (url_expired_at(now)) return renew_url(now);
-        return send(upload_request());
-      case State::polling: return send(poll_request());
-      case State::polling_status: return send(status_request());
-      default: return Sleep{wake_at_};
-    }
+    if (auto purpose = state_info(state_).sends) return send(request_for(*purpose));
+    return Sleep{wake_at_};
+  }
+
+  // Every event's prologue: the caller's clock made monotonic (`now` is
+  // updated); once done, the outcome again; an event the state does not
+  // await (`expected`; nullopt: any), the misuse row.
+  std::optional<Action> admit(std::optional<Awaits> expected, const char* event, Instant& now) {
+    now = observe(now);
+    if (state_ == State::done) return done_action();
+    if (expected && state_info(state_).awaits != *expected) return misuse(event, now);
+    return std::nullopt;
   }
 
   Action finish(Trigger trigger, Error error, Instant now) {
@@ -268,9 +233,17 @@ class Upload {
 
   Action misuse(const char* event, Instant now) {
     return finish(Trigger::misuse,
-                  Error{ErrorCode::usage, 0,
-                        std::string("can't handle ") + event + " in state " + std::string(to_string(state_)), "", ""},
+                  Error::usage(std::string("can't handle ") + event + " in state " + std::string(to_string(state_))),
                   now);
+  }
+
+  // Our bug, reported as such: ends the run with ErrorCode::internal.
+  Action internal_error(std::string what, Instant now) {
+    outcome_.result = Error::internal(redact(std::move(what), config_.token));
+    ended_in_ = state_;
+    if (trace_.size() < kMaxTrace) trace_.push_back(Step{now, state_, Trigger::misuse, State::done});
+    state_ = State::done;
+    return done_action();
   }
 
   Action done_action() {
@@ -282,9 +255,7 @@ class Upload {
   // ---- step 1 ------------------------------------------------------------
 
   Action on_url_answer(const Response& response, Instant now) {
-    Classification c = classify_api_status(response.status);
-    if (c.verdict == Verdict::retry) return retry_after_answer(Trigger::url_retry, response, now);
-    if (c.verdict != Verdict::success) return finish(Trigger::url_refused, api_error(c.code, response), now);
+    if (auto moved = unless_parseable(response, now)) return std::move(*moved);
 
     auto parsed = parse_upload_url_answer(response.body, config_.limits);
     if (!parsed) return finish(Trigger::url_refused, with_status(parsed.error(), response.status), now);
@@ -301,18 +272,21 @@ class Upload {
     if (!import_id_.empty()) abandoned_.push_back(import_id_);
     legacy_ = !answer.import_id;
     import_id_ = answer.import_id.value_or("");
-    progress_ = Progress::url_received;
     upload_url_ = std::move(answer.upload_url);
     content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
     url_expires_at_ = local_expiry(url_wall_expiry(answer.expires_at, *info), *info, response, now);
-    failures_ = 0;
+    retry_.succeeded();
+    // A URL that arrives already expired is renewed at once: one row
+    // (requesting_url --url_expired--> requesting_url), not a move into
+    // uploading and straight back. Past the deadline, the deadline wins.
+    if (url_expired_at(now) && now < deadline_) return renew_url(now);
     return take(Trigger::url_received, now);
   }
 
   // `info` is null when upload_url is not an absolute http(s) URL.
   std::optional<Error> check_url_answer(const UploadUrlAnswer& a, const PresignedUrlInfo* info, int status) const {
     auto bad = [&](ErrorCode code, std::string message, std::string path) {
-      return Error{code, status, std::move(message), std::move(path), ""};
+      return Error::of(code, std::move(message)).at(std::move(path)).with_status(status);
     };
     // No import_id: a V3 dataset, which takes .csv and .zip only. Refused
     // here, before a byte is sent, rather than by the service afterwards.
@@ -367,11 +341,11 @@ class Upload {
   Action renew_url(Instant now) {
     if (renewals_ >= config_.retry.max_url_renewals)
       return finish(Trigger::renewals_exhausted,
-                    Error{ErrorCode::upload_url_expired, last_upload_status_,
-                          "the upload URL expired " + std::to_string(renewals_ + 1) + " times; giving up", "", ""},
+                    Error::of(ErrorCode::upload_url_expired,
+                              "the upload URL expired " + std::to_string(renewals_ + 1) + " times; giving up")
+                        .with_status(last_upload_status_),
                     now);
     ++renewals_;
-    progress_ = Progress::none;
     note(now, legacy_ ? std::string("upload URL expired; requesting a new one")
                       : "upload URL for import " + import_id_ + " expired; requesting a new one");
     return take(Trigger::url_expired, now);
@@ -391,18 +365,20 @@ class Upload {
       case Verdict::success:
         upload_accepted_at_ = now;
         legacy_freshness_.upload_accepted();
-        failures_ = 0;
-        progress_ = Progress::upload_accepted;
+        retry_.succeeded();
         return take(legacy_ ? Trigger::legacy_upload_accepted : Trigger::upload_accepted, now);
       case Verdict::retry:
-        if (xml) last_failure_server_code_ = xml->code;
-        return retry_after_answer(Trigger::upload_retry, response, now);
+        return retry(RetryIt{Error::answer(ErrorCode::retries_exhausted, response.status,
+                                           "upload answered HTTP " + std::to_string(response.status),
+                                           xml ? xml->code : ""),
+                             retry_after_of(response)},
+                     now);
       case Verdict::renew_url:
         return renew_url(now);
       case Verdict::final:
         break;
     }
-    Error e{c.code, response.status, "", "", xml ? xml->code : ""};
+    Error e = Error::answer(c.code, response.status, "", xml ? xml->code : "");
     if (xml) {
       // Redacted before the cut: a token straddling it would leak in part.
       e.message = "upload host refused the file: " + printable_excerpt(redact(xml->code, config_.token), 64) + ": " +
@@ -419,31 +395,37 @@ class Upload {
   // ---- step 3 ------------------------------------------------------------
 
   Action on_poll_answer(const Response& response, Instant now) {
-    Classification c = classify_api_status(response.status);
-    if (c.verdict == Verdict::retry) return retry_after_answer(Trigger::poll_retry, response, now);
-    if (c.verdict != Verdict::success) return finish(Trigger::poll_refused, api_error(c.code, response), now);
+    if (auto moved = unless_parseable(response, now)) return std::move(*moved);
 
     auto parsed = parse_import_report(response.body, config_.limits);
     if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
     ImportReport& report = parsed.value();
     if (report.import_id != import_id_)
       return finish(Trigger::poll_refused,
-                    Error{ErrorCode::malformed_answer, response.status,
-                          "the answer is about import '" + printable_excerpt(redact(report.import_id, config_.token), 80) +
-                              "', not '" + import_id_ + "'",
-                          "$.import_id", ""},
+                    Error::malformed("$.import_id", "the answer is about import '" +
+                                                        printable_excerpt(redact(report.import_id, config_.token), 80) + "', not '" +
+                                                        import_id_ + "'")
+                        .with_status(response.status),
                     now);
-    failures_ = 0;
-    if (probing_) {
-      // A resumed upload whose PUT answer was never seen: `uninitialised`
-      // means the bytes never arrived (S3 keeps an object whole or not at
-      // all), anything else that they did.
-      probing_ = false;
-      if (report.status == ImportStatus::uninitialised) return start_over(now);
-      progress_ = Progress::upload_accepted;
-    }
+    retry_.succeeded();
+    // A probe (a resumed upload whose PUT answer was never seen):
+    // `uninitialised` means the bytes never arrived (S3 keeps an object
+    // whole or not at all), anything else that they did.
+    if (state_ == State::probing && report.status == ImportStatus::uninitialised) return start_over(now);
     track_status(report.status, now);
     server_progress_ = server_progress_of(report, config_.token);
+    // pending_schema is a pause: with keep_polling the same import is
+    // polled slowly (a probe first learns only that the PUT landed).
+    if (report.status == ImportStatus::pending_schema && state_ == State::polling &&
+        config_.poll.on_pending_schema == OnPendingSchema::keep_polling) {
+      redact_in(report, config_.token);
+      paused_report_ = std::move(report);
+      wake_at_ = std::min(now + config_.poll.paused_interval, deadline_);
+      return take(Trigger::import_paused, now);
+    }
+    if (state_ == State::probing && report.status == ImportStatus::pending_schema &&
+        config_.poll.on_pending_schema == OnPendingSchema::keep_polling)
+      return wait_then(Trigger::import_pending, config_.poll.delay(0, rng_), now);
     if (is_terminal(report.status)) {
       redact_in(report, config_.token);  // a server echoing the token in a reason must not get it printed
       outcome_.result = std::move(report);
@@ -456,7 +438,6 @@ class Upload {
     note(now, "import " + import_id_ + " never received the file (still uninitialised); requesting a new upload URL");
     abandoned_.push_back(std::move(import_id_));
     import_id_.clear();
-    progress_ = Progress::none;
     last_status_.reset();
     return take(Trigger::import_unstarted, now);
   }
@@ -466,10 +447,10 @@ class Upload {
   Action pending(bool unstarted, const char* still, const Response& response, Instant now) {
     if (unstarted && now - upload_accepted_at_ >= config_.poll.stuck_after)
       return finish(Trigger::import_stuck,
-                    Error{ErrorCode::import_stuck, response.status,
-                          std::string(still) + " " + seconds_text(now - upload_accepted_at_) +
-                              " after the upload host accepted the file",
-                          "", ""},
+                    Error::of(ErrorCode::import_stuck, std::string(still) + " " +
+                                                           seconds_text(now - upload_accepted_at_) +
+                                                           " after the upload host accepted the file")
+                        .with_status(response.status),
                     now);
     Duration wait = config_.poll.delay(same_status_polls_, rng_);
     if (auto minimum = retry_after_of(response)) wait = std::max(wait, *minimum);
@@ -479,14 +460,12 @@ class Upload {
   // ---- step 3, V3 (legacy) ---------------------------------------------------
 
   Action on_status_answer(const Response& response, Instant now) {
-    Classification c = classify_api_status(response.status);
-    if (c.verdict == Verdict::retry) return retry_after_answer(Trigger::poll_retry, response, now);
-    if (c.verdict != Verdict::success) return finish(Trigger::poll_refused, api_error(c.code, response), now);
+    if (auto moved = unless_parseable(response, now)) return std::move(*moved);
 
     auto parsed = parse_dataset_status_answer(response.body, config_.limits);
     if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
     DatasetStatusAnswer& answer = parsed.value();
-    failures_ = 0;
+    retry_.succeeded();
     last_dataset_status_ = answer.status;
     track_status(to_import_status(answer.status), now);
     if (!legacy_freshness_.accepts(answer.status, upload_accepted_at_, now, config_.poll.legacy_settle)) {
@@ -543,36 +522,31 @@ class Upload {
 
   // ---- retries and waits ---------------------------------------------------
 
-  Action retry_after_answer(Trigger retry_trigger, const Response& response, Instant now) {
-    std::string cause = std::string(to_string(current_purpose())) + " answered HTTP " + std::to_string(response.status);
-    last_failure_ = Error{ErrorCode::retries_exhausted, response.status, cause, "", last_failure_server_code_};
-    last_failure_server_code_.clear();
-    return retry(retry_trigger, retry_after_of(response), now);
+  // The API step's verdict on an answer (api_step.hpp) as a move of the
+  // table: retry, or refuse (the state's on_refusal). nullopt: parse it.
+  std::optional<Action> unless_parseable(const Response& response, Instant now) {
+    AnswerMeaning meaning = classify_api_answer(response, to_string(current_purpose()), config_);
+    if (std::holds_alternative<ParseIt>(meaning)) return std::nullopt;
+    return act_on(std::move(meaning), now);
   }
 
-  Action retry(Trigger retry_trigger, std::optional<Duration> minimum, Instant now) {
-    ++failures_;
-    if (failures_ >= config_.retry.max_attempts) {
-      Error e = last_failure_;
-      e.message = std::to_string(failures_) + " attempts failed; last: " + e.message;
-      return finish(Trigger::retries_exhausted, std::move(e), now);
-    }
-    Duration wait = config_.retry.backoff(failures_, rng_);
-    if (minimum) {
-      wait = std::max(wait, *minimum);
-      // Retry-After is a floor we never shorten; when it lands past the
-      // deadline, waiting for it is pointless.
-      if (now + *minimum > deadline_)
-        return finish(Trigger::deadline,
-                      Error{ErrorCode::deadline_exceeded, last_failure_.http_status,
-                            "the server asked to wait " + seconds_text(*minimum) + ", past the deadline", "", ""},
-                      now);
-    }
-    // Announced only when it will happen: a wait that reaches the deadline
-    // ends in deadline_exceeded, not in another attempt.
-    if (now + wait < deadline_)
-      note(now, last_failure_.message + "; retrying (attempt " + std::to_string(failures_ + 1) + ")");
-    return wait_then(retry_trigger, wait, now);
+  Action act_on(AnswerMeaning meaning, Instant now) {
+    if (auto* again = std::get_if<RetryIt>(&meaning)) return retry(*again, now);
+    if (auto* refused = std::get_if<RefuseIt>(&meaning))
+      return finish(state_info(state_).on_refusal, std::move(refused->error), now);
+    return internal_error("an answer to parse reached act_on in state " + std::string(to_string(state_)), now);
+  }
+
+  // The state's on_retry row after a wait, or the end: retries_exhausted,
+  // or deadline when the server's Retry-After lands past it.
+  Action retry(const RetryIt& failure, Instant now) {
+    RetryBudget::Plan plan =
+        retry_.next(failure, config_.retry, rng_, now, deadline_, outcome_.notes, outcome_.notes_dropped, config_.token);
+    if (auto* end = std::get_if<Error>(&plan))
+      return finish(end->code == ErrorCode::deadline_exceeded ? Trigger::deadline : Trigger::retries_exhausted,
+                    std::move(*end), now);
+    wake_at_ = std::get<RetryBudget::Wait>(plan).until;
+    return take(state_info(state_).on_retry, now);
   }
 
   Action wait_then(Trigger trigger, Duration wait, Instant now) {
@@ -589,7 +563,19 @@ class Upload {
 
   Headers api_headers() const { return api_headers_for(config_); }
 
-  std::string dataset_url() const { return config_.api_base + "/datasets/" + percent_encode_segment(config_.dataset_id); }
+  // What a state's `sends` column asks for.
+  Request request_for(Purpose purpose) {
+    switch (purpose) {
+      case Purpose::upload_url: return upload_url_request();
+      case Purpose::upload: return upload_request();
+      case Purpose::poll: return poll_request();
+      case Purpose::dataset_status: return status_request();
+      case Purpose::dataset: break;
+    }
+    return status_request();  // unreachable: no Upload state sends the dataset request
+  }
+
+  std::string dataset_url() const { return upstate::dataset_url(config_); }
 
   Request upload_url_request() const {
     return Request{Purpose::upload_url, "GET", dataset_url() + "/upload-url/" + percent_encode_segment(file_.name),
@@ -618,35 +604,22 @@ class Upload {
 
   // ---- helpers -------------------------------------------------------------
 
-  // `how` the run starts: a machine that resumes after an accepted PUT
-  // never uploads, so its file (often unknown) is not checked.
-  std::optional<Error> check_inputs(Trigger how) const {
-    auto invalid = [](std::string message) { return Error{ErrorCode::invalid_argument, 0, std::move(message), "", ""}; };
-    if (!is_safe_segment(config_.dataset_id))
-      return invalid("dataset id must be non-empty, not '.' or '..', and hold no NUL byte");
-    if (progress_ != Progress::upload_accepted) {
+  // A machine that resumes after an accepted PUT never uploads, so its
+  // file (often unknown) is not checked.
+  std::optional<Error> check_inputs() const {
+    if (auto bad = check_dataset_id(config_)) return bad;
+    if (state_info(state_).reached != Reached::upload) {
       if (!is_safe_segment(file_.name))
-        return invalid("file name must be non-empty, not '.' or '..', and hold no NUL byte");
+        return Error::invalid_argument("file name must be non-empty, not '.' or '..', and hold no NUL byte");
       if (file_.size > kMaxSinglePutBytes)
-        return Error{ErrorCode::file_too_large, 0,
-                     "the file has " + std::to_string(file_.size) + " bytes; one upload takes at most 5 GiB", "", ""};
+        return Error::of(ErrorCode::file_too_large,
+                         "the file has " + std::to_string(file_.size) + " bytes; one upload takes at most 5 GiB");
     }
-    if (how == Trigger::resume && !detail::usable_import_id(import_id_))
-      return invalid("the import id to resume must be a non-empty path segment of at most 256 bytes");
+    // The V4 resumed states poll an import by its id.
+    if ((state_ == State::idle_uploaded || state_ == State::idle_put_unknown) &&
+        !detail::usable_import_id(import_id_))
+      return Error::invalid_argument("the import id to resume must be a non-empty path segment of at most 256 bytes");
     return check_api_access(config_);
-  }
-
-  Error api_error(ErrorCode code, const Response& response) const {
-    Error e{code, response.status, "", "", ""};
-    std::string what = std::string(to_string(current_purpose())) + " request answered HTTP " +
-                       std::to_string(response.status);
-    auto body = parse_error_body(response.body, config_.limits);
-    if (body) {
-      if (body->error_code) e.server_code = std::to_string(*body->error_code);
-      if (auto text = body->summary(); !text.empty()) what += ": " + printable_excerpt(redact(text, config_.token), 600);
-    }
-    e.message = std::move(what);
-    return e;
   }
 
   static Error with_status(Error e, int status) {
@@ -654,123 +627,35 @@ class Upload {
     return e;
   }
 
-  Error deadline_error() const {
-    return Error{ErrorCode::deadline_exceeded, 0,
-                 "the deadline of " + seconds_text(config_.deadline) + " passed during " +
-                     std::string(to_string(phase_of(state_))),
-                 "", ""};
+  // `phase`: of the state the run was in or entering when the deadline passed.
+  Error deadline_error(Phase phase) const {
+    return Error::deadline("the deadline of " + seconds_text(config_.deadline) + " passed during " +
+                           std::string(to_string(phase)));
   }
 
-  Purpose current_purpose() const noexcept {
-    switch (state_) {
-      case State::uploading:
-      case State::upload_backoff: return Purpose::upload;
-      case State::polling:
-      case State::poll_wait: return Purpose::poll;
-      case State::polling_status:
-      case State::status_wait: return Purpose::dataset_status;
-      default: return Purpose::upload_url;
-    }
-  }
-
-  Trigger retry_trigger() const noexcept {
-    switch (current_purpose()) {
-      case Purpose::upload: return Trigger::upload_retry;
-      case Purpose::poll:
-      case Purpose::dataset_status: return Trigger::poll_retry;
-      default: return Trigger::url_retry;
-    }
-  }
-
-  Trigger refused_trigger() const noexcept {
-    switch (current_purpose()) {
-      case Purpose::upload: return Trigger::upload_refused;
-      case Purpose::poll:
-      case Purpose::dataset_status: return Trigger::poll_refused;
-      default: return Trigger::url_refused;
-    }
-  }
-
-  // How start() begins, from how far a restored snapshot got (a new
-  // machine has got nowhere).
-  Trigger start_trigger() const noexcept {
-    switch (progress_) {
-      case Progress::upload_accepted: return legacy_ ? Trigger::resume_legacy : Trigger::resume;
-      case Progress::url_received: return legacy_ ? Trigger::start : Trigger::resume;  // V4: probe the import
-      case Progress::none: break;
-    }
-    return Trigger::start;
-  }
-
-  UploadSnapshot snapshot_value() const {
-    UploadSnapshot s;
-    s.api_base = config_.api_base;
-    s.dataset_id = config_.dataset_id;
-    s.file = file_;
-    s.legacy = legacy_;
-    s.abandoned_import_ids = abandoned_;
-    switch (progress_) {
-      case Progress::none:
-        s.phase = state_ == State::idle ? SnapshotPhase::not_started : SnapshotPhase::requesting_url;
-        // A URL being renewed: its import is as good as abandoned.
-        if (!import_id_.empty()) s.abandoned_import_ids.push_back(import_id_);
-        break;
-      case Progress::url_received:
-        s.phase = SnapshotPhase::uploading;
-        s.import_id = import_id_;
-        break;
-      case Progress::upload_accepted:
-        s.phase = SnapshotPhase::processing;
-        s.import_id = import_id_;
-        if (legacy_)
-          s.last_dataset_status = last_dataset_status_;
-        else
-          s.last_import_status = last_status_;
-        break;
-    }
-    if (s.legacy) s.import_id.clear();
-    return s;
-  }
-
-  static std::string without_trailing_slashes(std::string s) {
-    while (!s.empty() && s.back() == '/') s.pop_back();
-    return s;
-  }
+  // The step the current state's request (or wait) belongs to: its `step` column.
+  Purpose current_purpose() const noexcept { return state_info(state_).step.value_or(Purpose::upload_url); }
 
   void note(Instant now, std::string text) {
-    if (outcome_.notes.size() >= Outcome::kMaxNotes) {
-      ++outcome_.notes_dropped;
-      return;
-    }
-    outcome_.notes.push_back(Note{now, redact(std::move(text), config_.token)});
-  }
-
-  template <class Rep, class Period>
-  static std::string seconds_text(std::chrono::duration<Rep, Period> d) {
-    auto ms = std::chrono::duration_cast<Duration>(d).count();
-    return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + " s";
+    append_note(outcome_.notes, outcome_.notes_dropped, now, std::move(text), config_.token);
   }
 
   Instant observe(Instant now) noexcept { return time_.observe(now); }
 
-  // How far the upload got, for snapshots and for where a restored one
-  // starts. Only ever moves forward, except back to `none` when a URL is
-  // renewed or a resumed import turns out never to have got the file.
-  enum class Progress { none, url_received, upload_accepted };
-
   UploadConfig config_;
   FileInfo file_;
   Rng rng_;
-  Progress progress_ = Progress::none;
-  bool legacy_ = false;   // V3: step 1 answered without import_id
+  // What step 1 said about the dataset (V3: no import_id): a fact of the
+  // answer, not progress; the PUT's 2xx becomes legacy_upload_accepted.
+  bool legacy_ = false;
   std::optional<ServerProgress> server_progress_;
   LegacyFreshness legacy_freshness_;  // V3: whether a READY/ERROR is this file's (not snapshotted: see restore)
   bool stale_noted_ = false;
   std::string poll_url_, poll_url_import_;  // poll_request()'s cache
-  bool probing_ = false;  // resumed before an accepted PUT: the first poll says whether it landed
   std::optional<DatasetStatus> last_dataset_status_;
 
   State state_ = State::idle;
+  State ended_in_ = State::idle;  // done: the live state the run ended in (or was entering)
   Instant deadline_{};
   Instant wake_at_{};
   MonotonicTime time_;  // the caller's clock, never running backwards
@@ -781,13 +666,12 @@ class Upload {
   std::string content_type_;
   std::optional<Instant> url_expires_at_;
   int renewals_ = 0;
-  int failures_ = 0;  // consecutive failures of the current step
+  RetryBudget retry_;  // consecutive failures of the current step
   int last_upload_status_ = 0;
-  Error last_failure_;
-  std::string last_failure_server_code_;
 
   Instant upload_accepted_at_{};
   std::optional<ImportStatus> last_status_;
+  std::optional<ImportReport> paused_report_;  // the last pending_schema report while keep_polling
   Instant status_since_{};
   int same_status_polls_ = 0;
   bool stuck_noted_ = false;
@@ -797,3 +681,6 @@ class Upload {
 };
 
 }  // namespace upstate
+
+// snapshot() and restore(): after the class, in a file of their own.
+#include "upload_restore.hpp"

@@ -85,7 +85,7 @@ inline void write_json_string(rapidjson::Writer<rapidjson::StringBuffer>& w, std
 }
 
 inline Error invalid_snapshot(std::string path, std::string message) {
-  return Error{ErrorCode::invalid_snapshot, 0, std::move(message), std::move(path), ""};
+  return Error::of(ErrorCode::invalid_snapshot, std::move(message)).at(std::move(path));
 }
 
 // An import id we will put in a URL path later: the rules step 1's answer

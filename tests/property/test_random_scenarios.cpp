@@ -65,7 +65,7 @@ Fault random_fault(Rng& rng, bool legacy) {
   Purpose p = kPurposes[rng.between(0, 2)];
   if (legacy && p == Purpose::poll) p = Purpose::dataset_status;
   int times = static_cast<int>(rng.between(1, 3));
-  switch (rng.between(0, 13)) {
+  switch (rng.between(0, 14)) {
     case 0: return Fault::status(p, 503, "", {}, times);
     case 1: return Fault::retry_after(p, 429, std::to_string(rng.between(0, 30)), times);
     case 2: return Fault::retry_after(p, 503, "Sat, 01 Jan 2028 00:00:10 GMT", times);
@@ -93,6 +93,11 @@ Fault random_fault(Rng& rng, bool legacy) {
     case 10: return Fault::s3_error(503, "SlowDown", "Please reduce your request rate.", times);
     case 11: return Fault::s3_error(400, "ExpiredToken", "The provided token has expired.", times);
     case 12: return Fault::s3_error(403, "SignatureDoesNotMatch", "The request signature we calculated does not match", 1);
+    case 13:  // a URL already expired when it arrives (signed long before the answer's Date)
+      return Fault::status(Purpose::upload_url, 200,
+                           R"({"upload_url":"https://s3.example.test/k?X-Amz-Date=20261128T120000Z&X-Amz-Expires=60)"
+                           R"(&X-Amz-SignedHeaders=host&X-Amz-Signature=1","http_method":"PUT","import_id":"dead-1"})",
+                           {{"Date", "Sat, 01 Jan 2028 00:00:00 GMT"}}, times);
     default: return Fault::status(p, 500, "", {}, times);
   }
 }
@@ -135,6 +140,8 @@ RunResult run_scenario(std::uint64_t seed, std::set<std::pair<State, Trigger>>& 
   if (rng.chance(1, 100)) info.size = kMaxSinglePutBytes + 1;
   if (rng.chance(1, 100)) config.token.clear();
   if (legacy && rng.chance(1, 20)) info.name = "data.jsonl";  // a type V3 does not take
+  if (rng.chance(1, 200)) config.deadline = seconds(0);         // no time at all: start() meets the deadline
+  if (rng.chance(1, 3)) config.poll.on_pending_schema = OnPendingSchema::keep_polling;
   // Scenarios with restarts: after an event, the process may be killed
   // (the request in flight reaching the service or not) and a new machine
   // restored from the snapshot written just before.
@@ -175,7 +182,12 @@ RunResult run_scenario(std::uint64_t seed, std::set<std::pair<State, Trigger>>& 
       const std::string snapshot = up.snapshot();
       if (!config.token.empty() && snapshot.find(config.token) != std::string::npos)
         return fail("the token is in a snapshot");
-      auto restored = Upload::restore(config, snapshot);
+      // The next process may be configured differently: no time left, or
+      // no usable token (its start() refuses).
+      UploadConfig next = config;
+      if (rng.chance(1, 20)) next.deadline = seconds(0);
+      if (rng.chance(1, 20)) next.token.clear();
+      auto restored = Upload::restore(next, snapshot);
       if (!restored) return fail("restore refused the machine's own snapshot: " + to_string(restored.error()));
       if (auto* send = std::get_if<Send>(&action); send && rng.chance(1, 2)) {
         std::string_view body =
@@ -186,14 +198,23 @@ RunResult run_scenario(std::uint64_t seed, std::set<std::pair<State, Trigger>>& 
       collect(up);
       ++restarts;
       up = std::move(restored).value();
-      action = up.start(clock.now());
+      if (rng.chance(1, 3)) clock.advance(seconds(rng.between(0, 900)));  // the new process starts later
+      if (rng.chance(1, 4)) fake.inject(Fault::status(Purpose::poll, 503, "", {}, 1));  // and meets a hiccup
+      if (rng.chance(1, 10))
+        action = up.cancel(clock.now());
+      else if (rng.chance(1, 10))
+        action = up.on_response(Response{200, {}, ""}, clock.now());  // caller bug: an answer before start
+      else
+        action = up.start(clock.now());
       continue;
     }
-    if (rng.chance(1, 400)) {
+    // After a restart (a rarer path: probes), cancels and mistakes come more often.
+    const int odds = restarts > 0 ? 20 : 400;
+    if (rng.chance(1, odds)) {
       action = up.cancel(now);
       continue;
     }
-    if (rng.chance(1, 400)) {  // the caller feeds the wrong kind of event
+    if (rng.chance(1, odds)) {  // the caller feeds the wrong kind of event
       action = std::holds_alternative<Send>(action) ? up.on_wake(now) : up.on_response(Response{200, {}, ""}, now);
       continue;
     }
@@ -219,6 +240,7 @@ RunResult run_scenario(std::uint64_t seed, std::set<std::pair<State, Trigger>>& 
         if (!s || s->until != until) return fail("early wake changed the plan");
       }
       clock.sleep_until(until + milliseconds(rng.between(0, 2000)));
+      if (rng.chance(1, restarts > 0 ? 6 : 40)) clock.advance(seconds(rng.between(0, 4 * 3600)));  // the process was suspended
       action = up.on_wake(clock.now());
     }
   }
@@ -279,7 +301,7 @@ TEST_CASE("10,000 random scenarios: the machine always ends, safely, by the tabl
   if (single) return;
   // Over all runs every declared transition is taken at least once.
   std::vector<std::string> missing;
-  for (const auto& t : kTransitions)
+  for (const auto& t : kAllTransitions)
     if (!covered.count({t.from, t.trigger}))
       missing.push_back(std::string(to_string(t.from)) + " --" + std::string(to_string(t.trigger)) + "-->");
   INFO("transitions never taken: " << missing.size());

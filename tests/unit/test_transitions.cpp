@@ -15,25 +15,27 @@ using test::at;
 
 TEST_CASE("the table is a function of (state, trigger)") {
   std::set<std::pair<State, Trigger>> seen;
-  for (const auto& t : kTransitions) {
+  for (const auto& t : kAllTransitions) {
     CAPTURE(to_string(t.from), to_string(t.trigger));
     CHECK(seen.insert({t.from, t.trigger}).second);
     CHECK(t.from != State::done);  // done is final: no way out
   }
 }
 
-TEST_CASE("every state but done can be cancelled and misused, and every started state can hit the deadline") {
+TEST_CASE("every state but done can be cancelled, misused and hit the deadline (the rules written once)") {
   for (const auto& info : kStates) {
     if (info.state == State::done) continue;
     CAPTURE(info.name);
     CHECK(next_state(info.state, Trigger::cancel) == State::done);
     CHECK(next_state(info.state, Trigger::misuse) == State::done);
-    if (info.state != State::idle) CHECK(next_state(info.state, Trigger::deadline) == State::done);
+    CHECK(next_state(info.state, Trigger::deadline) == State::done);
   }
 }
 
-TEST_CASE("every state is reachable from idle and can reach done") {
-  std::set<State> reached{State::idle};
+TEST_CASE("every state is reachable from an idle state (new or restored)") {
+  std::set<State> reached;
+  for (const auto& info : kStates)
+    if (info.awaits == Awaits::start) reached.insert(info.state);
   for (bool grew = true; grew;) {
     grew = false;
     for (const auto& t : kTransitions)
@@ -105,6 +107,12 @@ struct Run {
                             "https://s3.example.test/k?X-Amz-Date=20261128T120000Z&X-Amz-Expires=30"
                             "&X-Amz-SignedHeaders=host&X-Amz-Signature=1");
   }
+  // A URL that is already expired when it arrives (signed an hour before the answer's Date, for 60 s).
+  static upstate::Response dead_url(const std::string& import_id = test::kImport) {
+    return test::url_answer(import_id,
+                            "https://s3.example.test/k?X-Amz-Date=20261128T110000Z&X-Amz-Expires=60"
+                            "&X-Amz-SignedHeaders=host&X-Amz-Signature=1");
+  }
   Run& to_requesting_url() { return start(); }
   Run& to_url_backoff() { return start().respond(test::answer(503), 1); }
   Run& to_uploading() { return start().respond(test::url_answer(), 1); }
@@ -124,6 +132,19 @@ struct Run {
   Run& to_legacy_uploading() { return start().respond(legacy_url(), 1); }
   Run& to_polling_status() { return to_legacy_uploading().respond(test::answer(200), 2); }
   Run& to_status_wait() { return to_polling_status().respond(status("PROCESSING"), 3); }
+  // PollPolicy::on_pending_schema = keep_polling: a pending_schema import is waited for.
+  static UploadConfig patient() {
+    UploadConfig c = config();
+    c.poll.on_pending_schema = OnPendingSchema::keep_polling;
+    return c;
+  }
+  Run& to_schema_wait() {
+    *this = Run(patient());
+    return to_polling().respond(test::import_answer("pending_schema"), 3);
+  }
+  // A restored upload probing whether its lost PUT arrived (started at 10).
+  Run& to_probe() { return (*this = restored_before_put()).start(10); }
+  Run& to_probe_wait() { return to_probe().respond(test::answer(500), 11); }
 };
 
 struct Recipe {
@@ -135,10 +156,22 @@ struct Recipe {
 const auto expired = [] { return test::s3_error(403, "AccessDenied", "Request has expired"); };
 
 const std::vector<Recipe>& recipes() {
+  // Restored or resumed machines, and a config whose deadline has passed
+  // when start() is called.
+  static const auto uploaded = [] { return Run(Upload::resume_import(Run::config(), test::kImport)); };
+  static const auto uploaded_v3 = [] { return Run(Upload::resume_legacy(Run::config())); };
+  static const auto no_time = [] {
+    UploadConfig c = Run::config();
+    c.deadline = std::chrono::seconds(0);
+    return c;
+  };
+  static const auto unusable = [] {
+    UploadConfig c = Run::config();
+    c.token.clear();
+    return c;
+  };
   static const std::vector<Recipe> all = {
       {State::idle, Trigger::start, [](Run& r) { r.start(); }},
-      {State::idle, Trigger::resume, [](Run& r) { (r = Run(Upload::resume_import(Run::config(), "i1"))).start(); }},
-      {State::idle, Trigger::resume_legacy, [](Run& r) { (r = Run(Upload::resume_legacy(Run::config()))).start(); }},
       {State::idle, Trigger::refused_locally,
        [](Run& r) {
          UploadConfig c = Run::config();
@@ -148,18 +181,57 @@ const std::vector<Recipe>& recipes() {
        }},
       {State::idle, Trigger::cancel, [](Run& r) { r.cancel(0); }},
       {State::idle, Trigger::misuse, [](Run& r) { r.wake_at(0); }},
+      {State::idle, Trigger::deadline, [](Run& r) { (r = Run(no_time())).start(); }},
+
+      {State::idle_uploaded, Trigger::resume, [](Run& r) { (r = uploaded()).start(); }},
+      {State::idle_uploaded, Trigger::refused_locally,
+       [](Run& r) { (r = Run(Upload::resume_import(Run::config(), ".."))).start(); }},
+      {State::idle_uploaded, Trigger::cancel, [](Run& r) { (r = uploaded()).cancel(0); }},
+      {State::idle_uploaded, Trigger::misuse, [](Run& r) { (r = uploaded()).fail(0); }},
+      {State::idle_uploaded, Trigger::deadline,
+       [](Run& r) { (r = Run(Upload::resume_import(no_time(), test::kImport))).start(); }},
+
+      {State::idle_uploaded_v3, Trigger::resume, [](Run& r) { (r = uploaded_v3()).start(); }},
+      {State::idle_uploaded_v3, Trigger::refused_locally,
+       [](Run& r) { (r = Run(Upload::resume_legacy(unusable()))).start(); }},
+      {State::idle_uploaded_v3, Trigger::cancel, [](Run& r) { (r = uploaded_v3()).cancel(0); }},
+      {State::idle_uploaded_v3, Trigger::misuse, [](Run& r) { (r = uploaded_v3()).wake_at(0); }},
+      {State::idle_uploaded_v3, Trigger::deadline,
+       [](Run& r) { (r = Run(Upload::resume_legacy(no_time()))).start(); }},
+
+      {State::idle_put_unknown, Trigger::resume, [](Run& r) { (r = Run::restored_before_put()).start(10); }},
+      {State::idle_put_unknown, Trigger::refused_locally,
+       [](Run& r) {
+         Run first;
+         first.to_uploading();
+         r = Run(Upload::restore(unusable(), first.up.snapshot()).value());
+         r.start(10);
+       }},
+      {State::idle_put_unknown, Trigger::cancel, [](Run& r) { (r = Run::restored_before_put()).cancel(10); }},
+      {State::idle_put_unknown, Trigger::misuse,
+       [](Run& r) { (r = Run::restored_before_put()).respond(test::answer(200), 10); }},
+      {State::idle_put_unknown, Trigger::deadline,
+       [](Run& r) {
+         Run first;
+         first.to_uploading();
+         r = Run(Upload::restore(no_time(), first.up.snapshot()).value());
+         r.start(10);
+       }},
 
       {State::requesting_url, Trigger::url_received, [](Run& r) { r.to_uploading(); }},
+      {State::requesting_url, Trigger::url_expired, [](Run& r) { r.start().respond(Run::dead_url(), 1); }},
+      {State::requesting_url, Trigger::renewals_exhausted,
+       [](Run& r) { r.start().respond(Run::dead_url(), 1).respond(Run::dead_url("i2"), 2); }},
       {State::requesting_url, Trigger::url_retry, [](Run& r) { r.to_url_backoff(); }},
       {State::requesting_url, Trigger::url_refused, [](Run& r) { r.start().respond(test::api_error(404), 1); }},
       {State::requesting_url, Trigger::retries_exhausted,
        [](Run& r) { r.to_url_backoff().wake().respond(test::answer(503), 2); }},
-      {State::requesting_url, Trigger::deadline, [](Run& r) { r.to_url_backoff().wake_at(20000); }},
+      {State::requesting_url, Trigger::deadline, [](Run& r) { r.start().respond(test::answer(503), 20000); }},
       {State::requesting_url, Trigger::cancel, [](Run& r) { r.start().cancel(1); }},
       {State::requesting_url, Trigger::misuse, [](Run& r) { r.start().wake_at(1); }},
 
       {State::url_backoff, Trigger::wake, [](Run& r) { r.to_url_backoff().wake(); }},
-      {State::url_backoff, Trigger::deadline, [](Run& r) { r.start().respond(test::answer(503), 20000); }},
+      {State::url_backoff, Trigger::deadline, [](Run& r) { r.to_url_backoff().wake_at(20000); }},
       {State::url_backoff, Trigger::cancel, [](Run& r) { r.to_url_backoff().cancel(1); }},
       {State::url_backoff, Trigger::misuse, [](Run& r) { r.to_url_backoff().respond(test::answer(200), 1); }},
 
@@ -172,7 +244,8 @@ const std::vector<Recipe>& recipes() {
       {State::uploading, Trigger::upload_refused,
        [](Run& r) { r.to_uploading().respond(test::s3_error(403, "SignatureDoesNotMatch", "no"), 2); }},
       {State::uploading, Trigger::retries_exhausted, [](Run& r) { r.to_upload_backoff().wake().fail(3); }},
-      {State::uploading, Trigger::deadline, [](Run& r) { r.start().respond(test::url_answer(), 20000); }},
+      {State::uploading, Trigger::deadline,
+       [](Run& r) { r.to_uploading().respond(test::s3_error(503, "SlowDown", "slow"), 20000); }},
       {State::uploading, Trigger::cancel, [](Run& r) { r.to_uploading().cancel(2); }},
       {State::uploading, Trigger::misuse, [](Run& r) { r.to_uploading().wake_at(2); }},
 
@@ -184,27 +257,44 @@ const std::vector<Recipe>& recipes() {
          r.start().respond(Run::short_url(), 1).respond(expired(), 2).respond(Run::short_url("i2"), 3).fail(4).wake_at(
              100);
        }},
-      {State::upload_backoff, Trigger::deadline,
-       [](Run& r) { r.to_uploading().respond(test::s3_error(503, "SlowDown", "slow"), 20000); }},
+      {State::upload_backoff, Trigger::deadline, [](Run& r) { r.to_upload_backoff().wake_at(20000); }},
       {State::upload_backoff, Trigger::cancel, [](Run& r) { r.to_upload_backoff().cancel(3); }},
       {State::upload_backoff, Trigger::misuse, [](Run& r) { r.to_upload_backoff().fail(3); }},
 
+      {State::probing, Trigger::import_pending, [](Run& r) { r.to_probe().respond(test::import_answer("queued"), 11); }},
+      {State::probing, Trigger::import_terminal,
+       [](Run& r) { r.to_probe().respond(test::import_answer("complete"), 11); }},
+      {State::probing, Trigger::import_unstarted,
+       [](Run& r) { r.to_probe().respond(test::import_answer("uninitialised"), 11); }},
+      {State::probing, Trigger::poll_retry, [](Run& r) { r.to_probe_wait(); }},
+      {State::probing, Trigger::poll_refused, [](Run& r) { r.to_probe().respond(test::api_error(404), 11); }},
+      {State::probing, Trigger::retries_exhausted,
+       [](Run& r) { r.to_probe_wait().wake().respond(test::answer(500), 30); }},
+      {State::probing, Trigger::deadline,
+       [](Run& r) { r.to_probe().respond(test::import_answer("queued"), 20000); }},
+      {State::probing, Trigger::cancel, [](Run& r) { r.to_probe().cancel(11); }},
+      {State::probing, Trigger::misuse, [](Run& r) { r.to_probe().wake_at(11); }},
+
+      {State::probe_wait, Trigger::wake, [](Run& r) { r.to_probe_wait().wake(); }},
+      {State::probe_wait, Trigger::deadline, [](Run& r) { r.to_probe_wait().wake_at(20000); }},
+      {State::probe_wait, Trigger::cancel, [](Run& r) { r.to_probe_wait().cancel(12); }},
+      {State::probe_wait, Trigger::misuse, [](Run& r) { r.to_probe_wait().respond(test::answer(200), 12); }},
+
       {State::polling, Trigger::import_pending, [](Run& r) { r.to_poll_wait(); }},
       {State::polling, Trigger::import_terminal, [](Run& r) { r.to_polling().respond(test::import_answer("complete"), 3); }},
-      {State::polling, Trigger::import_unstarted,
-       [](Run& r) { (r = Run::restored_before_put()).start(10).respond(test::import_answer("uninitialised"), 11); }},
+      {State::polling, Trigger::import_paused, [](Run& r) { r.to_schema_wait(); }},
       {State::polling, Trigger::poll_retry, [](Run& r) { r.to_polling().respond(test::answer(500), 3); }},
       {State::polling, Trigger::poll_refused, [](Run& r) { r.to_polling().respond(test::api_error(404), 3); }},
       {State::polling, Trigger::import_stuck,
        [](Run& r) { r.to_polling().respond(test::import_answer("uninitialised"), 60); }},
       {State::polling, Trigger::retries_exhausted,
        [](Run& r) { r.to_polling().respond(test::answer(500), 3).wake().respond(test::answer(500), 20); }},
-      {State::polling, Trigger::deadline, [](Run& r) { r.to_poll_wait().wake_at(20000); }},
+      {State::polling, Trigger::deadline, [](Run& r) { r.to_polling().respond(test::import_answer("queued"), 20000); }},
       {State::polling, Trigger::cancel, [](Run& r) { r.to_polling().cancel(3); }},
       {State::polling, Trigger::misuse, [](Run& r) { r.to_polling().wake_at(3); }},
 
       {State::poll_wait, Trigger::wake, [](Run& r) { r.to_poll_wait().wake(); }},
-      {State::poll_wait, Trigger::deadline, [](Run& r) { r.to_polling().respond(test::import_answer("queued"), 20000); }},
+      {State::poll_wait, Trigger::deadline, [](Run& r) { r.to_poll_wait().wake_at(20000); }},
       {State::poll_wait, Trigger::cancel, [](Run& r) { r.to_poll_wait().cancel(4); }},
       {State::poll_wait, Trigger::misuse, [](Run& r) { r.to_poll_wait().respond(test::answer(200), 4); }},
 
@@ -222,16 +312,21 @@ const std::vector<Recipe>& recipes() {
        [](Run& r) {
          (r = Run::legacy()).to_polling_status().respond(test::answer(500), 3).wake().respond(test::answer(500), 20);
        }},
-      {State::polling_status, Trigger::deadline, [](Run& r) { (r = Run::legacy()).to_status_wait().wake_at(20000); }},
+      {State::polling_status, Trigger::deadline,
+       [](Run& r) { (r = Run::legacy()).to_polling_status().respond(Run::status("PROCESSING"), 20000); }},
       {State::polling_status, Trigger::cancel, [](Run& r) { (r = Run::legacy()).to_polling_status().cancel(3); }},
       {State::polling_status, Trigger::misuse, [](Run& r) { (r = Run::legacy()).to_polling_status().wake_at(3); }},
 
       {State::status_wait, Trigger::wake, [](Run& r) { (r = Run::legacy()).to_status_wait().wake(); }},
-      {State::status_wait, Trigger::deadline,
-       [](Run& r) { (r = Run::legacy()).to_polling_status().respond(Run::status("PROCESSING"), 20000); }},
+      {State::status_wait, Trigger::deadline, [](Run& r) { (r = Run::legacy()).to_status_wait().wake_at(20000); }},
       {State::status_wait, Trigger::cancel, [](Run& r) { (r = Run::legacy()).to_status_wait().cancel(4); }},
       {State::status_wait, Trigger::misuse,
        [](Run& r) { (r = Run::legacy()).to_status_wait().respond(test::answer(200), 4); }},
+
+      {State::schema_wait, Trigger::wake, [](Run& r) { r.to_schema_wait().wake(); }},
+      {State::schema_wait, Trigger::deadline, [](Run& r) { r.to_schema_wait().wake_at(20000); }},
+      {State::schema_wait, Trigger::cancel, [](Run& r) { r.to_schema_wait().cancel(4); }},
+      {State::schema_wait, Trigger::misuse, [](Run& r) { r.to_schema_wait().respond(test::answer(200), 4); }},
   };
   return all;
 }
@@ -239,7 +334,7 @@ const std::vector<Recipe>& recipes() {
 }  // namespace
 
 TEST_CASE("each row of the table is taken by a run written for it") {
-  for (const auto& row : kTransitions) {
+  for (const auto& row : kAllTransitions) {
     CAPTURE(to_string(row.from), to_string(row.trigger), to_string(row.to));
     const Recipe* recipe = nullptr;
     for (const auto& r : recipes())
@@ -254,7 +349,7 @@ TEST_CASE("each row of the table is taken by a run written for it") {
     CHECK(to_string(last.to) == to_string(row.to));
     CHECK(run.up.state() == row.to);
   }
-  CHECK(recipes().size() == std::size(kTransitions));
+  CHECK(recipes().size() == std::size(kAllTransitions));
 }
 
 TEST_CASE("every step a run takes is a row of the table") {
@@ -269,4 +364,44 @@ TEST_CASE("every step a run takes is a row of the table") {
   REQUIRE(v3.up.state() == State::done);
   REQUIRE(v3.up.outcome()->complete());
   for (const Step& s : v3.up.trace()) CHECK(next_state(s.from, s.trigger) == s.to);
+}
+
+TEST_CASE("pending_schema is a pause: with keep_polling the same import is polled slowly until it goes on") {
+  Run run(Run::patient());
+  run.to_polling().respond(test::import_answer("pending_schema"), 3);
+  REQUIRE(run.up.state() == State::schema_wait);
+  REQUIRE(std::holds_alternative<Sleep>(run.last));
+  CHECK(std::get<Sleep>(run.last).until == at(3) + Run::patient().poll.paused_interval);
+  run.wake();
+  REQUIRE(std::holds_alternative<Send>(run.last));
+  CHECK(std::get<Send>(run.last).request.purpose == Purpose::poll);  // the same import: never step 1 again
+  run.respond(test::import_answer("pending_schema"), 70).wake();
+  run.respond(test::import_answer("complete", R"(,"accepted_count":3)"), 140);
+  REQUIRE(run.up.outcome());
+  CHECK(run.up.outcome()->complete());
+  CHECK(run.up.outcome()->requests_sent == 5);  // step 1, the PUT, three polls of the one import
+  CHECK(run.up.outcome()->abandoned_import_ids.empty());
+}
+
+TEST_CASE("pending_schema with keep_polling: at the deadline the run ends with the paused import's report") {
+  UploadConfig c = Run::patient();
+  c.deadline = std::chrono::seconds(200);
+  Run run(c);
+  run.to_polling().respond(test::import_answer("pending_schema"), 3);
+  for (int i = 0; i < 10 && run.up.state() == State::schema_wait; ++i)
+    run.wake().respond(test::import_answer("pending_schema"), 3 + 60.0 * (i + 1));
+  REQUIRE(run.up.state() == State::done);
+  const Step& last = run.up.trace().back();
+  CHECK(last.from == State::schema_wait);
+  CHECK(last.trigger == Trigger::deadline);
+  REQUIRE(run.up.outcome()->report());
+  CHECK(run.up.outcome()->report()->status == ImportStatus::pending_schema);
+}
+
+TEST_CASE("pending_schema by default ends the run with the report (the caller sets a schema, then resumes)") {
+  Run run;
+  run.to_polling().respond(test::import_answer("pending_schema"), 3);
+  REQUIRE(run.up.outcome());
+  REQUIRE(run.up.outcome()->report());
+  CHECK(run.up.outcome()->report()->status == ImportStatus::pending_schema);
 }
