@@ -868,6 +868,11 @@ struct FakeOptions {
   // still shows the previous file's status (docs/service.md, "V3": whether
   // the status changes at once is UNCONFIRMED). 0: it changes at once.
   Duration legacy_status_lag{0};
+  // pending_schema is a pause (docs/service.md, Step 3): by default an
+  // import paused for want of a schema resumes when a PATCH sets one (it is
+  // queued again and processed against the new schema); true models the
+  // other reading, where it stays paused and only a new upload is ingested.
+  bool pending_schema_stays = false;
 };
 
 struct FakeDatasetSpec {
@@ -1107,6 +1112,9 @@ class FakeService {
     Validation result;
     std::uint64_t duplicates = 0;  // accepted records the dataset already held (not written again)
     std::uint64_t size = 0;        // the uploaded bytes
+    // The bytes of an import paused in pending_schema, kept so it can resume
+    // once a schema is set (the fake's files are small; freed on resume).
+    std::optional<std::string> paused_body;
   };
 
   struct DatasetState {
@@ -1306,6 +1314,7 @@ class FakeService {
     auto schema = read_schema(schema_it->value);
     if (auto* p = std::get_if<BodyProblem>(&schema)) return api_error(p->status, p->detail, now);
     it->second.schema = std::move(std::get<Schema>(schema));
+    if (!opts_.pending_schema_stays) resume_paused(it->second, now);
     return json(200, dataset_json(it->second, now), now);
   }
 
@@ -1593,6 +1602,7 @@ class FakeService {
     } else {
       im.result = validate_upload(im.kind, body, d.schema, opts_.max_reported_errors);
       write_records(im, d);
+      if (im.result.status == ImportStatus::pending_schema) im.paused_body.emplace(body);
     }
     im.size = body.size();
     Instant start = d.busy_until ? std::max(now, *d.busy_until) : now;
@@ -1600,6 +1610,25 @@ class FakeService {
     im.end =
         start + opts_.processing_base + opts_.processing_per_record * static_cast<Duration::rep>(im.result.records);
     d.busy_until = im.end;
+  }
+
+  // A schema was set: each import of the dataset paused in pending_schema
+  // is queued again (after whatever the dataset is processing) and judged
+  // against the new schema, once: its records are written only now.
+  void resume_paused(DatasetState& d, Instant now) {
+    for (std::size_t index : d.imports) {
+      ImportState& im = imports_[index];
+      if (!im.paused_body) continue;
+      std::string body = std::move(*im.paused_body);
+      im.paused_body.reset();
+      im.result = validate_upload(im.kind, body, d.schema, opts_.max_reported_errors);
+      write_records(im, d);
+      Instant start = d.busy_until ? std::max(now, *d.busy_until) : now;
+      im.start = start;
+      im.end = start + opts_.processing_base +
+               opts_.processing_per_record * static_cast<Duration::rep>(im.result.records);
+      d.busy_until = im.end;
+    }
   }
 
   // The accepted records go into the dataset, each identity once: one the

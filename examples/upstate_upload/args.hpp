@@ -25,6 +25,9 @@ inline const char* const kUsage =
     "  --ca-file PATH     extra trusted CA certificates (PEM)\n"
     "  --timeout SECONDS  one deadline for the whole command (default 3600)\n"
     "  --poll-interval SECONDS   first poll delay (default 2, at least 0.1)\n"
+    "  --wait-for-schema  an import paused in pending_schema (the dataset has no schema): keep polling it\n"
+    "                     (every --paused-poll-interval, default 60) until it goes on or --timeout, then\n"
+    "                     end with its real outcome; also with --resume\n"
     "  --max-in-flight K  several FILEs: at most K in flight (default 4); PUTs go in the order given;\n"
     "                     fewer while the service answers 429/503 (halved, then +1 per 8 successes)\n"
     "  --fail-fast        several FILEs: stop at the first file that does not end complete\n"
@@ -54,6 +57,8 @@ struct Args {
   std::string ca_file;
   double timeout = 3600;
   double poll_interval = 2;
+  bool wait_for_schema = false;   // --wait-for-schema: PollPolicy::on_pending_schema = keep_polling
+  double paused_poll_interval = 60;  // --paused-poll-interval: PollPolicy::paused_interval
   double idle_timeout = 30;     // test knob: stall timeout per exchange
   double connect_timeout = 10;  // test knob
   // How a plain-http PUT sends the file (--sendfile auto|always|never; --no-sendfile = never).
@@ -124,6 +129,12 @@ inline Args parse_args(int argc, char** argv) {
       // below the library's own floor rather than silently raise it.
       if (a.poll_interval < kMinPollIntervalSeconds)
         usage_error("--poll-interval must be at least 0.1 seconds");
+    }
+    else if (arg == "--wait-for-schema") a.wait_for_schema = true;
+    else if (arg == "--paused-poll-interval") {
+      a.paused_poll_interval = parse_seconds(arg, value());
+      if (a.paused_poll_interval < kMinPollIntervalSeconds)
+        usage_error("--paused-poll-interval must be at least 0.1 seconds");
     }
     else if (arg == "--idle-timeout") a.idle_timeout = parse_seconds(arg, value());
     else if (arg == "--connect-timeout") a.connect_timeout = parse_seconds(arg, value());

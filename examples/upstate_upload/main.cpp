@@ -47,12 +47,33 @@ using namespace upstate_upload;
 
 namespace {
 
-void report(const Args& args, const std::string& path, const upstate::Outcome& o,
-            std::optional<std::uint64_t> dataset_total = std::nullopt) {
+// After a pending_schema outcome: does the dataset show a schema now? (It
+// decides the advice: set one and follow the import, or upload again.) One
+// short fetch of its own, as the run's deadline may be spent.
+DatasetSchema dataset_schema_now(const Args& args, const upstate::UploadConfig& config) {
+  Args quiet = args;
+  quiet.quiet = true;
+  upstate::UploadConfig c = config;
+  c.deadline = seconds(10);
+  c.not_after = upstate::Clock::now() + c.deadline;
+  upstate::BatchConfig bc;
+  bc.upload = c;
+  bc.upload.retry.max_attempts = 2;
+  upstate::Batch batch(bc, {});
+  upstate::asio::BatchClientOptions options;
+  options.session = session_options(quiet);
+  upstate::BatchOutcome o = upstate::asio::upload_batch(batch, std::vector<std::string>{}, std::move(options));
+  if (o.dataset) return o.dataset->schema ? DatasetSchema::present : DatasetSchema::absent;
+  return DatasetSchema::unknown;
+}
+
+void report(const Args& args, const upstate::UploadConfig& config, const std::string& path,
+            const upstate::Outcome& o, std::optional<std::uint64_t> dataset_total = std::nullopt) {
   if (!args.quiet) {
     print_summary(base_name(path), o);
     if (o.report() && o.report()->status == upstate::ImportStatus::pending_schema)
-      print_schema_hint(args.api_base, args.dataset_id, args.mode == Mode::resume ? std::string() : path);
+      print_schema_hint(args.api_base, args.dataset_id, o.import_id, args.mode == Mode::resume ? std::string() : path,
+                        dataset_schema_now(args, config), args.wait_for_schema);
   }
   if (args.json) {
     std::fprintf(stdout, "%s\n", to_json(path, o, dataset_total).c_str());
@@ -89,6 +110,10 @@ int main(int argc, char** argv) {
   // dataset fetch are each capped by what is left of it.
   config.not_after = upstate::Clock::now() + config.deadline;
   config.poll.initial = seconds(args.poll_interval);
+  // pending_schema is a pause: --wait-for-schema follows the paused import
+  // at the slow cadence instead of ending on it.
+  if (args.wait_for_schema) config.poll.on_pending_schema = upstate::OnPendingSchema::keep_polling;
+  config.poll.paused_interval = seconds(args.paused_poll_interval);
   config.seed = static_cast<std::uint64_t>(upstate::Clock::now().time_since_epoch().count());
 
   if (args.mode == Mode::show_dataset) return show_dataset(args, config);
@@ -100,7 +125,7 @@ int main(int argc, char** argv) {
   Interrupts interrupts;
   if (args.mode == Mode::resume) {
     upstate::Outcome o = resume_import(args, config, interrupts);
-    report(args, "import " + args.import_id, o);
+    report(args, config, "import " + args.import_id, o);
     return interrupts.interrupted() ? interrupts.exit_code() : exit_code_of(o);
   }
 
@@ -135,7 +160,7 @@ int main(int argc, char** argv) {
       o = cancelled();
     else
       o = upload_one(args, config, local[0], interrupts);
-    report(args, args.files[0], o);
+    report(args, config, args.files[0], o);
     if (!interrupts.interrupted()) write_rejected(args, args.files[0], o, &local[0].source);
     return interrupts.interrupted() ? interrupts.exit_code() : exit_code_of(o);
   }
@@ -143,7 +168,7 @@ int main(int argc, char** argv) {
   int worst = 0;
   auto report_all = [&](const upstate::BatchOutcome& batch) {
     for (std::size_t i = 0; i < batch.files.size(); ++i) {
-      report(args, args.files[i], batch.files[i], batch.total_datapoint_count);
+      report(args, config, args.files[i], batch.files[i], batch.total_datapoint_count);
       if (!interrupts.interrupted()) write_rejected(args, args.files[i], batch.files[i], &local[i].source);
       worst = std::max(worst, exit_code_of(batch.files[i]));
     }

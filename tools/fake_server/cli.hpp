@@ -31,7 +31,7 @@ inline constexpr std::string_view kUsage =
     "usage: upstate-fake-server [--host 127.0.0.1] [--port N] [--cert PEM --key PEM] [--token T]\n"
     "         [--dataset ID[:SCHEMA_JSON_FILE]]... [--legacy-dataset ID]... [--datasets FILE.json]\n"
     "         [--fault SPEC]... [--processing-ms N] [--url-lifetime S] [--max-body BYTES] [--quiet]\n"
-    "         [--legacy-status-lag-ms N]\n"
+    "         [--legacy-status-lag-ms N] [--pending-schema-stays]\n"
     "\n"
     "The dataset API and S3 on one loopback port. Prints one line,\n"
     "'listening on http(s)://HOST:PORT', then serves until SIGINT/SIGTERM.\n"
@@ -45,6 +45,8 @@ inline constexpr std::string_view kUsage =
     "                KIND NNN[:RETRY_AFTER] reset stall delay:MS malformed:BODY s3-expired s3:CODE:STATUS\n"
     "  --processing-ms  processing time per import (default 3000); --url-lifetime seconds (default 900)\n"
     "  --legacy-status-lag-ms  V3: the status shows the previous file's for N ms after a PUT (default 0)\n"
+    "  --pending-schema-stays  an import paused in pending_schema stays paused when a PATCH sets a schema\n"
+    "                (default: it is queued again and processed against the new schema)\n"
     "  --max-body    request body cap in bytes (default 64 MiB)\n"
     "  --max-concurrent N  answer 429 to an API request that arrives while N are being answered\n"
     "  --api-latency-ms N  every API answer waits N ms (so requests overlap)\n"
@@ -145,6 +147,8 @@ inline Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
       auto v = number(86400000);
       if (!v) return bad_value("milliseconds, 0..86400000");
       o.fake.legacy_status_lag = Duration(static_cast<Duration::rep>(*v));
+    } else if (flag == "--pending-schema-stays") {
+      o.fake.pending_schema_stays = true;
     } else if (flag == "--url-lifetime") {
       auto v = number(604800);
       if (!v) return bad_value("seconds, 0..604800");
