@@ -23,6 +23,11 @@ dataset_check() {
 # Exactly one import ingested the file, and the total is the file's records (not double).
 ONCE="sum(1 for i in o['imports'] if i['status'] == 'complete') == 1 and o['total_datapoint_count'] == $RECORDS"
 
+# The slow cadence has the same floor as --poll-interval.
+run_cli usage --paused-poll-interval 0.05 ds "$FILE"
+assert_rc 64 "--paused-poll-interval under 0.1 s"
+assert_file_contains "$ERR" "paused-poll-interval must be at least 0.1" "says why"
+
 # --- reading (a): the paused import resumes once a schema is set ---------------------
 fake_start --dataset waits --dataset plain --processing-ms 50
 
