@@ -205,6 +205,39 @@ TEST_CASE("fake processing: pending_schema, then a schema and a new upload", "[f
   CHECK(fake.total_datapoint_count("ds1", at(8s)) == 2);
 }
 
+// pending_schema is a pause (docs/service.md, Step 3): a PATCH that sets a
+// schema resumes the paused import (set_schema, a setup call, does not).
+TEST_CASE("fake processing: a PATCH that sets a schema resumes a paused import once (or it stays paused)", "[fake]") {
+  const std::string patch = R"({"schema": {"fields": {"prompt": {"type": "text"}}}})";
+  SECTION("resumes (the default)") {
+    FakeService fake = service_with_dataset({}, std::nullopt);
+    Step1 s = step1(fake, "ds1", "a.jsonl", at(0ms));
+    put(fake, s, records(2), at(0ms));
+    CHECK(status_at(fake, "ds1", s.import_id, at(5s)) == "pending_schema");
+    REQUIRE(api_call(fake, Purpose::dataset, "PATCH", "/datasets/ds1", at(10s), patch).status == 200);
+    CHECK(status_at(fake, "ds1", s.import_id, at(10s)) == "processing");
+    CHECK(status_at(fake, "ds1", s.import_id, at(13001ms)) == "processing");
+    auto done = import_json(fake, "ds1", s.import_id, at(13002ms));
+    CHECK(str(done, "status") == "complete");
+    CHECK(num(done, "accepted_count") == 2);
+    CHECK(fake.total_datapoint_count("ds1", at(13002ms)) == 2);
+    // A second PATCH does not process it again: the records are written once.
+    REQUIRE(api_call(fake, Purpose::dataset, "PATCH", "/datasets/ds1", at(20s), patch).status == 200);
+    CHECK(status_at(fake, "ds1", s.import_id, at(20s)) == "complete");
+    CHECK(fake.total_datapoint_count("ds1", at(30s)) == 2);
+  }
+  SECTION("stays paused (pending_schema_stays)") {
+    FakeOptions o;
+    o.pending_schema_stays = true;
+    FakeService fake = service_with_dataset(o, std::nullopt);
+    Step1 s = step1(fake, "ds1", "a.jsonl", at(0ms));
+    put(fake, s, records(2), at(0ms));
+    REQUIRE(api_call(fake, Purpose::dataset, "PATCH", "/datasets/ds1", at(10s), patch).status == 200);
+    CHECK(status_at(fake, "ds1", s.import_id, at(60s)) == "pending_schema");
+    CHECK(fake.total_datapoint_count("ds1", at(60s)) == 0);
+  }
+}
+
 TEST_CASE("fake processing: errors are cut at max_reported_errors, rejected_count stays exact", "[fake]") {
   FakeOptions o;
   o.max_reported_errors = 5;
