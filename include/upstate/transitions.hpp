@@ -222,7 +222,8 @@ constexpr std::optional<State> next_state(State from, Trigger trigger) noexcept 
 namespace detail {
 constexpr std::size_t count_live_states() noexcept {
   std::size_t n = 0;
-  for (const auto& info : kStates) n += is_live(info.state) ? 1 : 0;
+  for (const auto& info : kStates)
+    if (is_live(info.state)) ++n;
   return n;
 }
 }  // namespace detail
