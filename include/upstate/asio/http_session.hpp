@@ -211,13 +211,18 @@ class HttpSession {
     op_.conn = std::make_shared<Connection>(io_, origin);
     op_.reused = false;
     arm_watchdog(gen, options_.connect_timeout, "connect");
+    // Every handler on the connection holds a reference to it: abandon()
+    // (a deadline, a cancel) drops op_.conn while Asio's composed operations
+    // (range connect, TLS handshake, async_write) still touch its socket on
+    // their way to the aborted handler (an ASan use-after-free, seen in
+    // integration.one_deadline under load).
     resolver_.async_resolve(
         op_.url.host, std::to_string(op_.url.port),
-        [this, gen](const ::asio::error_code& ec, ::asio::ip::tcp::resolver::results_type results) {
+        [this, gen, conn = op_.conn](const ::asio::error_code& ec, ::asio::ip::tcp::resolver::results_type results) {
           if (stale(gen)) return;
           if (ec) return fail(gen, TransportError::Kind::connect, "cannot resolve " + op_.url.host + ": " + ec.message());
           ::asio::async_connect(
-              op_.conn->socket(), results, [this, gen](const ::asio::error_code& error, const ::asio::ip::tcp::endpoint&) {
+              conn->socket(), results, [this, gen, conn](const ::asio::error_code& error, const ::asio::ip::tcp::endpoint&) {
                 if (stale(gen)) return;
                 if (error)
                   return fail(gen, TransportError::Kind::connect,
@@ -230,8 +235,8 @@ class HttpSession {
                 }
                 load_system_cas();
                 op_.conn->use_tls(tls_, op_.url.host);
-                op_.conn->tls().async_handshake(::asio::ssl::stream_base::client,
-                                                [this, gen](const ::asio::error_code& hs) {
+                conn->tls().async_handshake(::asio::ssl::stream_base::client,
+                                                [this, gen, conn](const ::asio::error_code& hs) {
                                                   if (stale(gen)) return;
                                                   if (!hs) return send_head(gen);
                                                   std::string why = op_.conn->verify_failure();
@@ -261,7 +266,7 @@ class HttpSession {
     limits.max_body_bytes = std::min(limits.max_body_bytes, options_.body_caps.for_purpose(op_.request.purpose));
     op_.parser.emplace(limits);
     if (op_.request.method == "HEAD") op_.parser->reset(true);
-    ::asio::async_write(*op_.conn, ::asio::buffer(op_.head), [this, gen](const ::asio::error_code& ec, std::size_t) {
+    ::asio::async_write(*op_.conn, ::asio::buffer(op_.head), [this, gen, conn = op_.conn](const ::asio::error_code& ec, std::size_t) {
       if (stale(gen)) return;
       if (ec) return fail_io(gen, ec);
       touch(gen);
@@ -334,7 +339,7 @@ class HttpSession {
       if ((err == EINVAL || err == ENOSYS) && op_.sent == 0) return send_chunk(gen);
       return fail_io(gen, ::asio::error_code(err, ::asio::error::get_system_category()));
     }
-    socket.async_wait(::asio::ip::tcp::socket::wait_write, [this, gen](const ::asio::error_code& error) {
+    socket.async_wait(::asio::ip::tcp::socket::wait_write, [this, gen, conn = op_.conn](const ::asio::error_code& error) {
       if (stale(gen)) return;
       if (error) return fail_io(gen, error);
       send_file(gen);
@@ -354,7 +359,7 @@ class HttpSession {
       return fail(gen, TransportError::Kind::local_file,
                   got == 0 ? "the file shrank while it was being sent" : "cannot read the file");
     ::asio::async_write(*op_.conn, ::asio::buffer(chunk_.data(), static_cast<std::size_t>(got)),
-                        [this, gen](const ::asio::error_code& ec, std::size_t written) {
+                        [this, gen, conn = op_.conn](const ::asio::error_code& ec, std::size_t written) {
                           if (stale(gen)) return;
                           if (ec) return fail_io(gen, ec);
                           touch(gen);
@@ -369,7 +374,7 @@ class HttpSession {
   }
 
   void read_more(std::uint64_t gen) {
-    op_.conn->async_read_some(::asio::buffer(read_buffer_), [this, gen](const ::asio::error_code& ec, std::size_t n) {
+    op_.conn->async_read_some(::asio::buffer(read_buffer_), [this, gen, conn = op_.conn](const ::asio::error_code& ec, std::size_t n) {
       if (stale(gen)) return;
       if (n > 0) {
         touch(gen);
