@@ -35,10 +35,19 @@ struct BatchCounts {
       default: ++error; break;  // not terminal: the machine never ends on one
     }
   }
+  std::size_t total() const noexcept { return complete + partial + failed + pending_schema + error; }
+};
+
+// One file's outcome as it streams out of a Batch (Batch::next_finished).
+struct FinishedFile {
+  std::size_t file = 0;  // index into the files given
+  Outcome outcome;
 };
 
 struct BatchOutcome {
-  std::vector<Outcome> files;  // same order as the files given
+  // Same order as the files given; empty with BatchConfig::stream_outcomes
+  // (the outcomes went out through Batch::next_finished).
+  std::vector<Outcome> files;
   // From GET /datasets/{id} after the last file ended (BatchConfig::fetch_dataset).
   std::optional<std::uint64_t> total_datapoint_count;
   std::optional<Dataset> dataset;
@@ -51,7 +60,7 @@ struct BatchOutcome {
   std::optional<Error> error;
   BatchCounts counts;
 
-  bool all_complete() const noexcept { return counts.complete == files.size(); }
+  bool all_complete() const noexcept { return counts.complete == counts.total(); }
 };
 
 }  // namespace upstate
