@@ -9,7 +9,10 @@
 //   - "processing" once the PUT was accepted, and how it ended (no sync: a
 //     lost record only means a rerun polls the import once more).
 // At the end the journal is compacted if it holds many superseded records.
+#include <algorithm>
 #include <cstdio>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -148,12 +151,24 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   if (journal.torn_tail() && !args.quiet)
     std::fprintf(stderr, "journal: the last record was cut short (a crash mid-write) and was dropped\n");
   const std::vector<std::string> paths = expand_paths(args.files, args.sync, args.journal);
-  std::vector<PlannedFile> plan = plan_files(paths, args.dataset_id, journal);
+  // Pre-flight runs in the same read as the hash (content_pass.hpp): the
+  // schema is fetched at the first file read, once.
+  std::optional<std::optional<upstate::Schema>> schema;
+  auto schema_now = [&]() -> const std::optional<upstate::Schema>& {
+    if (!schema) schema = fetch_schema(args, config);
+    return *schema;
+  };
+  const bool check = args.preflight != PreflightMode::off && !args.dry_run;
+  std::vector<PlannedFile> plan = plan_files(paths, args.dataset_id, journal, [&](const std::string& path) {
+    if (!check) return hash_only(path);
+    std::optional<upstate::PreflightConfig> pc = preflight_config(schema_now(), base_name(path));
+    return content_pass([&](auto&& each) { return for_each_chunk(path, each, 1u << 16); }, pc);
+  });
 
-  std::vector<const PlannedFile*> sending;
+  std::vector<PlannedFile*> sending;
   std::size_t skipped = 0, resumed = 0;
   std::map<std::string, std::size_t> skipped_by_status;
-  for (const PlannedFile& f : plan) {
+  for (PlannedFile& f : plan) {
     if (f.kind == PlanKind::skip_imported) {
       ++skipped;
       ++skipped_by_status[f.record->outcome];
@@ -190,40 +205,52 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   if (args.dry_run) return 0;
   if (sending.empty()) return 0;
 
-  // Pre-flight for the files not sent yet (a resumed one is past it).
+  // Pre-flight for the files not sent yet (a resumed one is past it): told
+  // from the pass that hashed the file, or, for a file whose hash the
+  // journal had (not read yet), its own pass now.
   std::vector<std::optional<upstate::Error>> refused(sending.size());
-  if (args.preflight != PreflightMode::off) {
-    std::optional<upstate::Schema> schema = fetch_schema(args, config);
-    for (std::size_t i = 0; i < sending.size(); ++i)
-      if (sending[i]->kind == PlanKind::send_new) refused[i] = preflight_file(args, schema, sending[i]->path);
+  if (check) {
+    for (std::size_t i = 0; i < sending.size(); ++i) {
+      PlannedFile& f = *sending[i];
+      if (f.kind != PlanKind::send_new) continue;
+      if (f.preflight)
+        refused[i] = preflight_verdict(args, base_name(f.path), *f.preflight);
+      else if (!f.content_read)
+        refused[i] = preflight_file(args, schema_now(), f.path);
+      f.preflight.reset();
+    }
   }
+  for (PlannedFile& f : plan) f.preflight.reset();
 
-  std::vector<upstate::Upload> uploads;
+  // Memory stays flat however many files (bench/README.md): each file's
+  // machine is made when it starts (restored from its record) and freed
+  // once it ended, outcomes stream out, progress views live while a file runs.
+  std::vector<upstate::FileInfo> infos;
   std::vector<std::string> send_paths;
-  std::vector<std::unique_ptr<ProgressView>> views;
-  upstate::Rng seeds(config.seed);
   for (const PlannedFile* f : sending) {
-    upstate::UploadConfig c = config;
-    c.seed = seeds.next();
-    uploads.push_back(upload_for(*f, c));
+    infos.push_back(upstate::FileInfo{base_name(f->path), f->size});
     send_paths.push_back(f->path);
-    views.push_back(std::make_unique<ProgressView>(args.quiet, base_name(f->path), /*lines_only=*/true));
   }
   upstate::BatchConfig batch_config;
   batch_config.upload = config;
   batch_config.max_in_flight = args.max_in_flight;
   batch_config.fail_fast = args.fail_fast;
   batch_config.adaptive_concurrency = !args.fixed_concurrency;
-  upstate::Batch batch = upstate::Batch::of_uploads(batch_config, std::move(uploads));
+  batch_config.stream_outcomes = true;
+  upstate::Batch batch = upstate::Batch::of_maker(batch_config, std::move(infos), [&](std::size_t i, upstate::UploadConfig c) {
+    upstate::Upload up = upload_for(*sending[i], c);
+    sending[i]->record.reset();  // in the machine now
+    return up;
+  });
   for (std::size_t i = 0; i < refused.size(); ++i)
     if (refused[i]) batch.refuse_file(i, *refused[i]);
 
   std::string journal_error;
   std::vector<upstate::JournalPhase> recorded(sending.size(), upstate::JournalPhase::requesting_url);
   std::vector<std::string> recorded_import(sending.size());
-  auto write = [&](std::size_t i, const upstate::Outcome* outcome, bool sync) {
+  auto write_of = [&](std::size_t i, const upstate::Upload& up, const upstate::Outcome* outcome, bool sync) {
     if (!journal_error.empty()) return;
-    upstate::JournalEntry e = record_of(*sending[i], args.dataset_id, batch.upload(i), outcome);
+    upstate::JournalEntry e = record_of(*sending[i], args.dataset_id, up, outcome);
     recorded[i] = e.phase;
     recorded_import[i] = e.import_id;
     journal_error = journal.append(e);
@@ -235,11 +262,24 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
       std::fflush(stderr);
     }
   };
+  auto write = [&](std::size_t i, const upstate::Outcome* outcome, bool sync) {
+    write_of(i, batch.upload(i), outcome, sync);
+  };
+  std::map<std::size_t, std::unique_ptr<ProgressView>> views;  // the running files'
+  auto view = [&](std::size_t i) -> ProgressView& {
+    std::unique_ptr<ProgressView>& v = views[i];
+    if (!v) v = std::make_unique<ProgressView>(args.quiet, base_name(sending[i]->path), /*lines_only=*/true);
+    return *v;
+  };
+  int worst = 0;
+  std::vector<std::string> json_lines;  // --json: in file order, the dataset total set at the end
+  if (args.json) json_lines.resize(sending.size());
 
   upstate::asio::BatchClientOptions options;
   options.session = session_options(args);
   options.on_progress = [&](std::size_t i, const upstate::asio::Progress& p) {
-    views[i]->on_progress(p);
+    if (!batch.has_upload(i)) return;  // refused before its start: on_file_done tells
+    view(i).on_progress(p);
     // A new import id (step 1 answered) or an accepted PUT: recorded, not synced.
     const upstate::Upload& up = batch.upload(i);
     if ((p.phase == upstate::Phase::uploading && recorded_import[i] != up.import_id()) ||
@@ -248,7 +288,7 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   };
   options.on_send = [&](const upstate::Batch& b, const upstate::BatchSend& send) {
     if (send.file == upstate::BatchSend::npos) return;
-    views[send.file]->on_action(b.upload(send.file));
+    view(send.file).on_action(b.upload(send.file));
     if (send.request.purpose != upstate::Purpose::upload) return;
     // The PUT goes out next: its import must be on disk first.
     if (recorded[send.file] != upstate::JournalPhase::uploading || recorded_import[send.file] != b.upload(send.file).import_id())
@@ -257,8 +297,20 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     if (!journal_error.empty()) std::_Exit(kExitClientError);  // never PUT what the journal cannot vouch for
   };
   options.on_file_done = [&](std::size_t i, const upstate::Outcome& o) {
-    views[i]->on_action(batch.upload(i));
-    write(i, &o, false);
+    if (batch.has_upload(i)) {
+      view(i).on_action(batch.upload(i));
+      write(i, &o, false);
+    } else {
+      // Refused before it started (pre-flight, unreadable): its record says
+      // how far the journal had it, from a machine made for that.
+      write_of(i, upload_for(*sending[i], config), &o, false);
+    }
+    views.erase(i);
+    recorded_import[i] = std::string();
+    const std::string& path = sending[i]->path;
+    if (!args.quiet) print_summary(base_name(path), o);
+    if (args.json) json_lines[i] = to_json(path, o);
+    worst = std::max(worst, exit_code_of(o));
   };
   upstate::BatchOutcome outcome = upstate::asio::upload_batch(batch, send_paths, std::move(options));
   if (journal_error.empty()) journal_error = journal.sync();
@@ -266,14 +318,9 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   if (!journal_error.empty())
     std::fprintf(stderr, "upstate-upload: journal: %s\n", upstate::printable_excerpt(journal_error, 300).c_str());
 
-  int worst = journal_error.empty() ? 0 : kExitClientError;
-  for (std::size_t i = 0; i < outcome.files.size(); ++i) {
-    const std::string& path = sending[i]->path;
-    const upstate::Outcome& o = outcome.files[i];
-    if (!args.quiet) print_summary(base_name(path), o);
-    if (args.json) std::fprintf(stdout, "%s\n", to_json(path, o, outcome.total_datapoint_count).c_str());
-    worst = std::max(worst, exit_code_of(o));
-  }
+  if (!journal_error.empty()) worst = std::max(worst, kExitClientError);
+  for (std::string& line : json_lines)
+    std::fprintf(stdout, "%s\n", with_dataset_total(std::move(line), outcome.total_datapoint_count).c_str());
   if (!args.quiet) {
     if (outcome.total_datapoint_count)
       std::fprintf(stderr, "dataset %s: total_datapoint_count %llu\n", upstate::printable_excerpt(args.dataset_id, 100).c_str(),

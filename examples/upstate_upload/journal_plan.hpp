@@ -1,15 +1,20 @@
 #pragma once
 // --journal / --sync / --dry-run, step one: what each path is, given the
 // journal. Directories (with --sync) are walked in name order; every file is
-// stat'ed and hashed (SHA-256) — in a pass of its own for now, the pre-flight
-// pass does not hand its bytes over yet — and then either skipped (its
-// content is already imported into the dataset), resumed (the journal has
-// it mid-flight: poll an accepted PUT, probe a lost PUT answer) or sent new.
+// stat'ed and gets its SHA-256 without a read of its own: a file the journal
+// already hashed at this size and mtime (to the nanosecond) keeps that hash
+// and is not read at all; any other is read once by the caller's `read`
+// (content_pass.hpp), which runs the pre-flight scan over the same bytes
+// when pre-flight is on. Then the file is either skipped (its content is
+// already imported into the dataset), resumed (the journal has it
+// mid-flight: poll an accepted PUT, probe a lost PUT answer) or sent new.
 #include <dirent.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -18,6 +23,7 @@
 #include <upstate/journal.hpp>
 #include <upstate/sha256.hpp>
 
+#include "content_pass.hpp"
 #include "file_chunks.hpp"
 #include "journal_file.hpp"
 
@@ -36,7 +42,17 @@ struct PlannedFile {
   // imported the same content (maybe under another path); send_new: the
   // path's old record, if any (its abandoned imports are carried on).
   std::optional<upstate::JournalEntry> record;
+  bool content_read = false;  // read for its hash (pre-flight ran in that pass if it was asked for)
+  std::optional<upstate::PreflightReport> preflight;  // that pass's, until told
 };
+
+// Reads a file for its hash (and pre-flight, if the caller runs it): one pass.
+using ContentReader = std::function<ContentPass(const std::string& path)>;
+
+// The hash-only reader (--preflight off, --dry-run).
+inline ContentPass hash_only(const std::string& path) {
+  return content_pass([&](auto&& each) { return for_each_chunk(path, each, 1u << 16); }, std::nullopt);
+}
 
 // Regular files under `dir`, sorted, recursively; `skip` (the journal
 // itself, by device and inode) left out. Unreadable directories are skipped.
@@ -83,18 +99,27 @@ inline std::vector<std::string> expand_paths(const std::vector<std::string>& giv
 }
 
 inline PlannedFile plan_file(const std::string& path, const std::string& dataset_id, const JournalFile& journal,
-                             const std::map<std::string, const upstate::JournalEntry*>& imported_by_content) {
+                             const std::map<std::string, const upstate::JournalEntry*>& imported_by_content,
+                             const ContentReader& read) {
   PlannedFile f;
   f.path = path;
+  const upstate::JournalEntry* mine = journal.find(dataset_id, path);
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
     f.size = static_cast<std::uint64_t>(st.st_size);
     f.mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-    upstate::Sha256 hash;
-    f.readable = for_each_chunk(path, [&](std::string_view chunk) { hash.update(chunk); }, 1u << 16).empty();
-    if (f.readable) f.sha256 = upstate::Sha256::hex(hash.finish());
+    if (mine && mine->size == f.size && mine->mtime_ns == f.mtime_ns && mine->sha256.size() == 64) {
+      // Unchanged since the journal hashed it (as git's and rsync's stat
+      // checks judge): its hash, no read. The PUT reads it if it is sent.
+      f.readable = ::access(path.c_str(), R_OK) == 0;
+      if (f.readable) f.sha256 = mine->sha256;
+    } else {
+      ContentPass pass = read(path);
+      f.readable = f.content_read = pass.read;
+      f.sha256 = std::move(pass.sha256);
+      f.preflight = std::move(pass.preflight);
+    }
   }
-  const upstate::JournalEntry* mine = journal.find(dataset_id, path);
   if (f.readable) {
     auto same_content = imported_by_content.find(f.sha256);
     if (same_content != imported_by_content.end()) {
@@ -114,7 +139,7 @@ inline PlannedFile plan_file(const std::string& path, const std::string& dataset
 }
 
 inline std::vector<PlannedFile> plan_files(const std::vector<std::string>& paths, const std::string& dataset_id,
-                                           const JournalFile& journal) {
+                                           const JournalFile& journal, const ContentReader& read = hash_only) {
   std::map<std::string, const upstate::JournalEntry*> imported_by_content;
   for (const auto& kv : journal.latest()) {
     const upstate::JournalEntry& e = kv.second;
@@ -122,7 +147,7 @@ inline std::vector<PlannedFile> plan_files(const std::vector<std::string>& paths
   }
   std::vector<PlannedFile> out;
   out.reserve(paths.size());
-  for (const std::string& p : paths) out.push_back(plan_file(p, dataset_id, journal, imported_by_content));
+  for (const std::string& p : paths) out.push_back(plan_file(p, dataset_id, journal, imported_by_content, read));
   return out;
 }
 

@@ -21,6 +21,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <upstate/asio/client.hpp>
@@ -165,24 +166,42 @@ int main(int argc, char** argv) {
     return interrupts.interrupted() ? interrupts.exit_code() : exit_code_of(o);
   }
 
+  // Each file told as it ends (the batch keeps no outcome): its summary,
+  // --rejected-out, the exit code. --json lines wait for the dataset's total
+  // and keep the files' order; a pending_schema file's summary waits too (its
+  // advice fetches the dataset).
   int worst = 0;
-  auto report_all = [&](const upstate::BatchOutcome& batch) {
-    for (std::size_t i = 0; i < batch.files.size(); ++i) {
-      report(args, config, args.files[i], batch.files[i], batch.total_datapoint_count);
-      if (!interrupts.interrupted()) write_rejected(args, args.files[i], batch.files[i], &local[i].source);
-      worst = std::max(worst, exit_code_of(batch.files[i]));
-    }
-    if (!args.quiet) print_dataset_total(args.dataset_id, batch);
+  std::vector<std::string> json_lines(args.json ? local.size() : 0);
+  std::vector<std::pair<std::size_t, upstate::Outcome>> paused;
+  auto report_file = [&](std::size_t i, const upstate::Outcome& o) {
+    const upstate::ImportReport* r = o.report();
+    if (!args.quiet && r && r->status == upstate::ImportStatus::pending_schema)
+      paused.emplace_back(i, o);
+    else if (!args.quiet)
+      print_summary(base_name(args.files[i]), o);
+    if (args.json) json_lines[i] = to_json(args.files[i], o);
+    if (!interrupts.interrupted()) write_rejected(args, args.files[i], o, &local[i].source);
+    worst = std::max(worst, exit_code_of(o));
+  };
+  auto report_end = [&](std::optional<std::uint64_t> total, const upstate::BatchOutcome* batch) {
+    Args summaries_only = args;
+    summaries_only.json = false;
+    for (const auto& p : paused) report(summaries_only, config, args.files[p.first], p.second);
+    for (std::string& line : json_lines) std::fprintf(stdout, "%s\n", with_dataset_total(std::move(line), total).c_str());
+    std::fflush(stdout);
+    if (!args.quiet && batch) print_dataset_total(args.dataset_id, *batch);
   };
   if (interrupts.interrupted()) {
-    upstate::BatchOutcome batch;
     for (std::size_t i = 0; i < local.size(); ++i) {
-      batch.files.push_back(cancelled());
-      if (refused[i]) batch.files.back().result = *refused[i];
+      upstate::Outcome o = cancelled();
+      if (refused[i]) o.result = *refused[i];
+      report_file(i, o);
     }
-    report_all(batch);
+    upstate::BatchOutcome none;
+    report_end(std::nullopt, &none);
   } else {
-    upload_many(args, config, local, refused, interrupts, report_all);
+    upload_many(args, config, local, refused, interrupts, report_file,
+                [&](const upstate::BatchOutcome& b) { report_end(b.total_datapoint_count, &b); });
   }
   return interrupts.interrupted() ? interrupts.exit_code() : worst;
 }

@@ -79,6 +79,18 @@ inline std::string to_json(const std::string& file, const upstate::Outcome& o,
   return std::string(out.GetString(), out.GetSize());
 }
 
+// A line to_json made before the dataset's total was known, with the total
+// set now (a batch's lines wait for it: the total is read after the last file).
+inline std::string with_dataset_total(std::string line, std::optional<std::uint64_t> dataset_total) {
+  static const std::string kNull = "\"dataset_total_datapoint_count\":null";
+  if (!dataset_total) return line;
+  // The key as a key: inside a JSON string its quotes would be escaped.
+  const std::size_t at = line.rfind(kNull);
+  if (at != std::string::npos)
+    line.replace(at, kNull.size(), "\"dataset_total_datapoint_count\":" + std::to_string(*dataset_total));
+  return line;
+}
+
 // The summary lines for stderr, each ending in '\n'. `file`: the name shown
 // (a local name, escaped here like every server string).
 inline std::string summary_text(const std::string& file, const upstate::Outcome& o) {

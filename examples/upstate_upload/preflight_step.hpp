@@ -79,6 +79,21 @@ inline std::optional<upstate::Schema> fetch_schema(const Args& args, const upsta
   return std::nullopt;
 }
 
+// What pre-flight checks in a file named `name`; nullopt for .zip and
+// others (nothing we can read record by record).
+inline std::optional<upstate::PreflightConfig> preflight_config(const std::optional<upstate::Schema>& schema,
+                                                                const std::string& name) {
+  auto kind = upstate::file_kind_from_name(name);
+  if (!kind) return std::nullopt;
+  upstate::PreflightConfig pc;
+  pc.kind = *kind;
+  pc.schema = schema;
+  return pc;
+}
+
+inline std::optional<upstate::Error> preflight_verdict(const Args& args, const std::string& name,
+                                                       const upstate::PreflightReport& r);
+
 // nullopt: go ahead and upload; an Error: strict mode refuses the file.
 // Reads `file` once, at most the size seen at open; stops (nullopt) when
 // `stop()` says so (a signal, the command's deadline), leaving the upload
@@ -87,12 +102,9 @@ inline std::optional<upstate::Error> preflight_scan(const Args& args, const std:
                                                     const LocalFile& file, const std::function<bool()>& stop) {
   const std::string name = base_name(file.path);
   const std::string shown_name = upstate::terminal_safe(name);  // for stderr: a file name may hold any byte
-  auto kind = upstate::file_kind_from_name(name);
-  if (!kind) return std::nullopt;  // .zip and others: nothing we can read record by record
-  upstate::PreflightConfig pc;
-  pc.kind = *kind;
-  pc.schema = schema;
-  upstate::Preflight preflight(pc);
+  std::optional<upstate::PreflightConfig> pc = preflight_config(schema, name);
+  if (!pc) return std::nullopt;
+  upstate::Preflight preflight(*pc);
   bool stopped = false;
   std::string io_error = for_each_chunk(file.source, [&](std::string_view chunk) {
     if (stop()) return !(stopped = true);
@@ -104,7 +116,14 @@ inline std::optional<upstate::Error> preflight_scan(const Args& args, const std:
     return std::nullopt;
   }
   if (!io_error.empty()) return std::nullopt;  // the upload reports an unreadable file itself
-  const upstate::PreflightReport& r = preflight.finish();
+  return preflight_verdict(args, name, preflight.finish());
+}
+
+// Tells what pre-flight found in `name` (stderr unless --quiet) and whether
+// strict mode refuses it.
+inline std::optional<upstate::Error> preflight_verdict(const Args& args, const std::string& name,
+                                                       const upstate::PreflightReport& r) {
+  const std::string shown_name = upstate::terminal_safe(name);
   if (r.clean() && r.warned_records == 0) {
     if (!args.quiet)
       std::fprintf(stderr, "%s: pre-flight: %llu records, no problem found\n", shown_name.c_str(),
