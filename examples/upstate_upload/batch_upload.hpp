@@ -28,8 +28,9 @@ namespace upstate_upload {
 // Adaptive concurrency (upstate::ConcurrencyLimit) said so when the service pushed back.
 inline void print_slowdown(const Args& args, const upstate::Batch& batch) {
   if (args.quiet || batch.adaptive_limit().decreases() == 0) return;
-  std::fprintf(stderr, "the service asked to slow down (429/503): concurrency went down %zu times, ended at %zu\n",
-               batch.adaptive_limit().decreases(), batch.concurrency_limit());
+  const std::size_t n = batch.adaptive_limit().decreases();
+  std::fprintf(stderr, "the service asked to slow down (429/503): concurrency went down %zu %s, ended at %zu\n", n,
+               n == 1 ? "time" : "times", batch.concurrency_limit());
 }
 
 // `refused[i]`: file i is not uploaded, it ends with this error (a file

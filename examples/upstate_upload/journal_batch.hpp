@@ -22,6 +22,7 @@
 
 #include "args.hpp"
 #include "batch_upload.hpp"
+#include "interrupts.hpp"
 #include "journal_file.hpp"
 #include "json_text.hpp"
 #include "journal_plan.hpp"
@@ -141,7 +142,10 @@ inline void print_skip_json(const PlannedFile& f) {
 }  // namespace journal_detail
 
 // Runs the journaled batch; returns the exit code (skipped files count as complete).
-inline int journaled_upload(const Args& args, const upstate::UploadConfig& config) {
+// A signal (SIGINT / SIGTERM) stops the planning between files, or cancels
+// the batch: the files running end cancelled and are journaled as far as
+// they got (a rerun continues them); the exit code is 128 + signal.
+inline int journaled_upload(const Args& args, const upstate::UploadConfig& config, Interrupts& interrupts) {
   using namespace journal_detail;
   JournalFile journal;
   if (std::string why = journal.open(args.journal); !why.empty()) {
@@ -155,11 +159,12 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   // schema is fetched at the first file read, once.
   std::optional<std::optional<upstate::Schema>> schema;
   auto schema_now = [&]() -> const std::optional<upstate::Schema>& {
-    if (!schema) schema = fetch_schema(args, config);
+    if (!schema) schema = fetch_schema(args, config, interrupts);
     return *schema;
   };
   const bool check = args.preflight != PreflightMode::off && !args.dry_run;
   std::vector<PlannedFile> plan = plan_files(paths, args.dataset_id, journal, [&](const std::string& path) {
+    if (interrupts.poll()) return ContentPass{};  // read nothing more: the run stops below
     if (!check) return hash_only(path);
     std::optional<upstate::PreflightConfig> pc = preflight_config(schema_now(), base_name(path));
     return content_pass([&](auto&& each) { return for_each_chunk(path, each, 1u << 16); }, pc);
@@ -202,6 +207,10 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
                             why + ")").c_str()
                          : "");
   }
+  if (interrupts.interrupted()) {
+    std::fprintf(stderr, "upstate-upload: cancelled by a signal before the upload; the journal is unchanged\n");
+    return interrupts.exit_code();
+  }
   if (args.dry_run) return 0;
   if (sending.empty()) return 0;
 
@@ -212,7 +221,7 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   if (check) {
     for (std::size_t i = 0; i < sending.size(); ++i) {
       PlannedFile& f = *sending[i];
-      if (f.kind != PlanKind::send_new) continue;
+      if (f.kind != PlanKind::send_new || interrupts.poll()) continue;  // a signal: the batch ends cancelled
       if (f.preflight)
         refused[i] = preflight_verdict(args, base_name(f.path), *f.preflight);
       else if (!f.content_read)
@@ -312,7 +321,16 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     if (args.json) json_lines[i] = to_json(path, o);
     worst = std::max(worst, exit_code_of(o));
   };
-  upstate::BatchOutcome outcome = upstate::asio::upload_batch(batch, send_paths, std::move(options));
+  upstate::BatchOutcome outcome;
+  upstate::asio::BatchClient client(interrupts.io(), std::move(options));
+  interrupts.run(
+      [&](std::function<void()> finished) {
+        client.start(batch, send_paths, [&outcome, finished](const upstate::BatchOutcome& o) {
+          outcome = o;  // streamed: counts and the dataset, no files
+          finished();
+        });
+      },
+      [&] { client.cancel(); });
   if (journal_error.empty()) journal_error = journal.sync();
   if (journal_error.empty() && journal.worth_compacting()) journal_error = journal.compact();
   if (!journal_error.empty())
@@ -329,7 +347,7 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   }
   print_slowdown(args, batch);
   std::fflush(stdout);
-  return worst;
+  return interrupts.interrupted() ? interrupts.exit_code() : worst;
 }
 
 }  // namespace upstate_upload

@@ -117,13 +117,13 @@ int main(int argc, char** argv) {
   config.poll.paused_interval = seconds(args.paused_poll_interval);
   config.seed = static_cast<std::uint64_t>(upstate::Clock::now().time_since_epoch().count());
 
-  if (args.mode == Mode::show_dataset) return show_dataset(args, config);
-  // --journal runs its own loop (journal_batch.hpp), before any file is
-  // opened here or any signal handled: a signal keeps its default action
-  // there (the journal is its crash safety).
-  if (args.mode != Mode::resume && !args.journal.empty()) return journaled_upload(args, config);
   // From here on SIGINT / SIGTERM cancel the run instead of killing it.
   Interrupts interrupts;
+  if (args.mode == Mode::show_dataset) return show_dataset(args, config, interrupts);
+  // --journal runs its own loop (journal_batch.hpp); a signal there ends
+  // the batch cancelled with the journal written (a SIGKILL is what the
+  // journal itself survives).
+  if (args.mode != Mode::resume && !args.journal.empty()) return journaled_upload(args, config, interrupts);
   if (args.mode == Mode::resume) {
     upstate::Outcome o = resume_import(args, config, interrupts);
     report(args, config, "import " + args.import_id, o);

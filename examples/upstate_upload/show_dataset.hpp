@@ -10,17 +10,32 @@
 
 #include "args.hpp"
 #include "dataset_text.hpp"
+#include "interrupts.hpp"
 #include "session_options.hpp"
 
 namespace upstate_upload {
 
-inline int show_dataset(const Args& args, const upstate::UploadConfig& config) {
+// A signal cancels the fetch: exit 128 + signal, nothing printed on stdout.
+inline int show_dataset(const Args& args, const upstate::UploadConfig& config, Interrupts& interrupts) {
   upstate::BatchConfig batch_config;
   batch_config.upload = config;
   upstate::Batch batch(batch_config, {});
   upstate::asio::BatchClientOptions options;
   options.session = session_options(args);
-  upstate::BatchOutcome outcome = upstate::asio::upload_batch(batch, {}, std::move(options));
+  upstate::asio::BatchClient client(interrupts.io(), std::move(options));
+  upstate::BatchOutcome outcome;
+  interrupts.run(
+      [&](std::function<void()> finished) {
+        client.start(batch, {}, [&outcome, finished](const upstate::BatchOutcome& o) {
+          outcome = o;  // no files: the dataset only
+          finished();
+        });
+      },
+      [&] { client.cancel(); });
+  if (interrupts.interrupted()) {
+    std::fprintf(stderr, "upstate-upload: cancelled by a signal\n");
+    return interrupts.exit_code();
+  }
   if (!outcome.dataset) {
     const upstate::Error e = outcome.dataset_error ? *outcome.dataset_error
                                                    : upstate::Error::internal("no dataset fetched");

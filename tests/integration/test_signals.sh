@@ -51,5 +51,31 @@ for pair in "INT 130" "TERM 143"; do
     fail "SIG$1: the state file is not a consistent snapshot to continue from"
   assert_file_contains "$ERR" "state kept" "SIG$1: the state file is kept to continue"
 done
+
+# --journal: the handler is installed before the journaled batch too. SIGINT
+# once the PUT was accepted: the batch ends cancelled (130, the --json line),
+# and the journal's last record for the file is the accepted import in phase
+# processing with outcome error:cancelled, so a rerun polls it (no new PUT).
+OUT=$TMP/jsig.stdout ERR=$TMP/jsig.stderr J=$TMP/jsig.journal
+_it_dumps+=("$OUT" "$ERR" "$J")
+set -m
+PROLIFIC_API_TOKEN=$TOKEN timeout -k 5 60 "$UPLOAD" --api-base "$FAKE_API" --poll-interval 0.2 --timeout 60 \
+  --json --journal "$J" ds "$SAMPLE" >"$OUT" 2>"$ERR" </dev/null &
+pid=$!
+set +m
+_it_pids+=("$pid")
+for _ in $(seq 400); do grep -q ' processing ' "$J" 2>/dev/null && break; sleep 0.05; done
+grep -q ' processing ' "$J" || fail "jsig: the journal never recorded phase processing"
+kill -INT "$pid"
+set +e
+wait "$pid"
+RC=$?
+set -e
+LAST_RUN=jsig
+assert_rc 130 "journaled SIGINT exit code"
+json_check jsig "len(o) == 1 and o[0]['error']['code'] == 'cancelled' and o[0]['import_id']" "journaled SIGINT: the --json line"
+tail -n 1 "$J" | "$PY" -c 'import sys; f = sys.stdin.read().split(" "); assert f[1] == "F" and f[7] == "processing" and f[8] != "-" and f[9] == "error:cancelled", f' ||
+  fail "jsig: the journal's last record is not the accepted import, processing, cancelled"
+assert_no_token_in "$OUT" "$ERR" "$J"
 fake_stop
 log "ok"
