@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,9 +42,11 @@ struct PlannedFile {
   // resume: the record to continue from; skip_imported: the record that
   // imported the same content (maybe under another path); send_new: the
   // path's old record, if any (its abandoned imports are carried on).
-  std::optional<upstate::JournalEntry> record;
+  // (Both by pointer: a plan of 10,000 files keeps about 110 bytes per file
+  // inline instead of 480.)
+  std::unique_ptr<upstate::JournalEntry> record;
   bool content_read = false;  // read for its hash (pre-flight ran in that pass if it was asked for)
-  std::optional<upstate::PreflightReport> preflight;  // that pass's, until told
+  std::unique_ptr<upstate::PreflightReport> preflight;  // that pass's, until told
 };
 
 // Reads a file for its hash (and pre-flight, if the caller runs it): one pass.
@@ -117,24 +120,24 @@ inline PlannedFile plan_file(const std::string& path, const std::string& dataset
       ContentPass pass = read(path);
       f.readable = f.content_read = pass.read;
       f.sha256 = std::move(pass.sha256);
-      f.preflight = std::move(pass.preflight);
+      if (pass.preflight) f.preflight = std::make_unique<upstate::PreflightReport>(std::move(*pass.preflight));
     }
   }
   if (f.readable) {
     auto same_content = imported_by_content.find(f.sha256);
     if (same_content != imported_by_content.end()) {
       f.kind = PlanKind::skip_imported;
-      f.record = *same_content->second;
+      f.record = std::make_unique<upstate::JournalEntry>(*same_content->second);
       return f;
     }
     if (mine && mine->phase != upstate::JournalPhase::finished && mine->phase != upstate::JournalPhase::requesting_url &&
         mine->same_file(dataset_id, path, f.size, f.mtime_ns, f.sha256)) {
       f.kind = PlanKind::resume;
-      f.record = *mine;
+      f.record = std::make_unique<upstate::JournalEntry>(*mine);
       return f;
     }
   }
-  if (mine) f.record = *mine;
+  if (mine) f.record = std::make_unique<upstate::JournalEntry>(*mine);
   return f;
 }
 
