@@ -3122,9 +3122,16 @@ inline std::optional<Error> check_api_access(const UploadConfig& config) {
 //   stops with ErrorCode::usage (sticky, as Upload's misuse is). An answer
 //   for a request the batch abandoned (next_abandoned) is ignored.
 // - Once done, every event is ignored and the outcome stays as it is.
+// - Many files (BatchConfig::stream_outcomes): memory stays flat. A file's
+//   Upload is made when the file starts and freed once its outcome was
+//   pulled with next_finished(); BatchOutcome::files stays empty (counts
+//   are kept). Pull after every event, or the outcomes pile up.
 #include <deque>
+#include <functional>
 #include <map>
+#include <memory>
 #include <set>
+#include <stdexcept>
 
 // ---- begin include/upstate/batch_outcome.hpp ----
 // How a Batch ended: one Outcome per file, in the order given, and the
@@ -3304,10 +3311,19 @@ struct BatchCounts {
       default: ++error; break;  // not terminal: the machine never ends on one
     }
   }
+  std::size_t total() const noexcept { return complete + partial + failed + pending_schema + error; }
+};
+
+// One file's outcome as it streams out of a Batch (Batch::next_finished).
+struct FinishedFile {
+  std::size_t file = 0;  // index into the files given
+  Outcome outcome;
 };
 
 struct BatchOutcome {
-  std::vector<Outcome> files;  // same order as the files given
+  // Same order as the files given; empty with BatchConfig::stream_outcomes
+  // (the outcomes went out through Batch::next_finished).
+  std::vector<Outcome> files;
   // From GET /datasets/{id} after the last file ended (BatchConfig::fetch_dataset).
   std::optional<std::uint64_t> total_datapoint_count;
   std::optional<Dataset> dataset;
@@ -3320,7 +3336,7 @@ struct BatchOutcome {
   std::optional<Error> error;
   BatchCounts counts;
 
-  bool all_complete() const noexcept { return counts.complete == files.size(); }
+  bool all_complete() const noexcept { return counts.complete == counts.total(); }
 };
 
 }  // namespace upstate
@@ -4484,7 +4500,6 @@ auto drive_machine(Machine& machine, Transport& transport, ClockT& clock, Observ
 // or anyone else's program — can print, log or store a token a server
 // echoed. One place in the library rather than every output path of every
 // program: a path forgotten is a leak.
-#include <functional>
 
 namespace upstate {
 namespace detail {
@@ -6135,7 +6150,15 @@ struct BatchConfig {
   // out at once (next_send waits), successes raise it again.
   bool adaptive_concurrency = false;
   std::size_t concurrency_increase_after = 8;  // successful answers per +1
+  // Outcomes stream out through next_finished() instead of filling
+  // BatchOutcome::files, and a finished file's Upload is freed: a batch of
+  // 10,000 files keeps about 200 bytes per file instead of about 4 KiB.
+  bool stream_outcomes = false;
 };
+
+// Makes file i's machine when the file starts (Batch::of_maker): `config`
+// is the batch's UploadConfig with that file's own seed.
+using UploadMaker = std::function<Upload(std::size_t file, UploadConfig config)>;
 
 // One outstanding request of a Batch.
 struct Ticket {
@@ -6160,12 +6183,11 @@ class Batch {
     Rng seeds(config_.upload.seed);
     files_.reserve(files.size());
     for (FileInfo& f : files) {
-      UploadConfig c = config_.upload;
-      c.seed = seeds.next();
-      files_.emplace_back(Upload{std::move(c), std::move(f)});
+      files_.emplace_back(std::move(f), seeds.next());
+      if (!config_.stream_outcomes) files_.back().upload = std::make_unique<Upload>(make_upload(files_.size() - 1));
     }
     fetch_seed_ = seeds.next();
-    outcome_.files.resize(files_.size());
+    if (!config_.stream_outcomes) outcome_.files.resize(files_.size());
   }
 
   // A batch of machines made by the caller: new ones or restored ones
@@ -6175,8 +6197,24 @@ class Batch {
   static Batch of_uploads(BatchConfig config, std::vector<Upload> uploads) {
     Batch b(std::move(config), std::vector<FileInfo>{});
     b.files_.reserve(uploads.size());
-    for (Upload& u : uploads) b.files_.emplace_back(std::move(u));
-    b.outcome_.files.resize(b.files_.size());
+    for (Upload& u : uploads) {
+      b.files_.emplace_back(u.file(), 0);
+      b.files_.back().upload = std::make_unique<Upload>(std::move(u));
+    }
+    if (!b.config_.stream_outcomes) b.outcome_.files.resize(b.files_.size());
+    return b;
+  }
+
+  // The same, each machine made by `make` only when its file starts (a
+  // restored one, say): a waiting file holds just its FileInfo, so upload(i)
+  // is there only from the file's start. Seeds as the first constructor's.
+  static Batch of_maker(BatchConfig config, std::vector<FileInfo> files, UploadMaker make) {
+    const bool keep = !config.stream_outcomes;
+    config.stream_outcomes = true;  // no machine made up front
+    Batch b(std::move(config), std::move(files));
+    b.config_.stream_outcomes = !keep;
+    if (keep) b.outcome_.files.resize(b.files_.size());
+    b.make_ = std::move(make);
     return b;
   }
 
@@ -6211,7 +6249,7 @@ class Batch {
     if (!owner) return;
     if (*owner == BatchSend::npos) return apply_fetch(fetch_->on_response(response, now));
     if (config_.adaptive_concurrency) limit_.on_status(response.status);
-    apply(*owner, files_[*owner].upload.on_response(response, now), now);
+    apply(*owner, files_[*owner].upload->on_response(response, now), now);
     advance(now);
   }
 
@@ -6221,7 +6259,7 @@ class Batch {
     auto owner = claim(ticket, "on_transport_error", now);
     if (!owner) return;
     if (*owner == BatchSend::npos) return apply_fetch(fetch_->on_transport_error(error, now));
-    apply(*owner, files_[*owner].upload.on_transport_error(error, now), now);
+    apply(*owner, files_[*owner].upload->on_transport_error(error, now), now);
     advance(now);
   }
 
@@ -6235,7 +6273,7 @@ class Batch {
       FileRun& f = files_[i];
       if (f.stage != Stage::active || !f.wake_at || *f.wake_at > now) continue;
       f.wake_at.reset();
-      apply(i, f.upload.on_wake(now), now);
+      apply(i, f.upload->on_wake(now), now);
     }
     if (fetch_wake_ && *fetch_wake_ <= now) {
       fetch_wake_.reset();
@@ -6284,17 +6322,42 @@ class Batch {
     return earliest;
   }
 
+  // stream_outcomes: the next file that ended, in the order they ended
+  // (refused files first), each once. upload(i) of the file returned stays
+  // readable until the next call, then its machine is freed.
+  std::optional<FinishedFile> next_finished() {
+    if (released_ != BatchSend::npos) files_[std::exchange(released_, BatchSend::npos)].upload.reset();
+    if (finished_.empty()) return std::nullopt;
+    FinishedFile f = std::move(finished_.front());
+    finished_.pop_front();
+    released_ = f.file;
+    return f;
+  }
+
   bool done() const noexcept { return done_; }
   const BatchOutcome* outcome() const noexcept { return done_ ? &outcome_ : nullptr; }
 
   // ---- progress --------------------------------------------------------------
 
   std::size_t file_count() const noexcept { return files_.size(); }
-  // Read-only, for progress display (phase, notes, import id).
-  const Upload& upload(std::size_t i) const { return files_.at(i).upload; }
-  // Set once file i ended (before the batch is done, too).
+  // Read-only, for progress display (phase, notes, import id). With
+  // stream_outcomes (or of_maker) only from the file's start until its
+  // outcome was pulled (has_upload); std::logic_error outside that.
+  const Upload& upload(std::size_t i) const {
+    if (!files_.at(i).upload) throw std::logic_error("Batch::upload(" + std::to_string(i) + "): no machine now");
+    return *files_[i].upload;
+  }
+  bool has_upload(std::size_t i) const { return files_.at(i).upload != nullptr; }
+  const FileInfo& file(std::size_t i) const { return files_.at(i).info; }
+  // Machines held now (running files, and ended ones not yet pulled with stream_outcomes).
+  std::size_t live_uploads() const noexcept {
+    return static_cast<std::size_t>(
+        std::count_if(files_.begin(), files_.end(), [](const FileRun& f) { return f.upload != nullptr; }));
+  }
+  bool file_ended(std::size_t i) const { return files_.at(i).stage == Stage::ended; }
+  // Set once file i ended (before the batch is done, too); never with stream_outcomes.
   const Outcome* file_outcome(std::size_t i) const {
-    return files_.at(i).stage == Stage::ended ? &outcome_.files[i] : nullptr;
+    return files_.at(i).stage == Stage::ended && i < outcome_.files.size() ? &outcome_.files[i] : nullptr;
   }
   // Files between start and Done.
   std::size_t active_files() const noexcept { return running_.size(); }
@@ -6317,8 +6380,10 @@ class Batch {
   enum class Stage { waiting, active, ended };
 
   struct FileRun {
-    explicit FileRun(Upload u) : upload(std::move(u)) {}
-    Upload upload;
+    FileRun(FileInfo f, std::uint64_t s) : info(std::move(f)), seed(s) {}
+    FileInfo info;
+    std::uint64_t seed = 0;
+    std::unique_ptr<Upload> upload;  // from its start (or made up front) until freed
     Stage stage = Stage::waiting;
     std::optional<Ticket> ticket;     // its request out
     std::optional<Request> held_put;  // its PUT, until its turn
@@ -6392,24 +6457,33 @@ class Batch {
     } else if (auto* sleep = std::get_if<Sleep>(&action)) {
       f.wake_at = sleep->until;
     } else {
-      end_file(i, std::get<Done>(std::move(action)).outcome);
-      if (config_.fail_fast && !outcome_.files[i].complete() && !stopping_) {
+      const Outcome& ended = end_file(i, std::get<Done>(std::move(action)).outcome);
+      if (config_.fail_fast && !ended.complete() && !stopping_) {
         stopping_ = true;
-        end_unfinished(Error::of(ErrorCode::cancelled, "fail-fast: " + printable_excerpt(f.upload.file().name, 200) +
-                                                           " ended " + describe(outcome_.files[i])),
+        end_unfinished(Error::of(ErrorCode::cancelled, "fail-fast: " + printable_excerpt(f.info.name, 200) +
+                                                           " ended " + describe(ended)),
                        now);
       }
     }
   }
 
-  void end_file(std::size_t i, Outcome outcome) {
+  const Outcome& end_file(std::size_t i, Outcome outcome) {
     FileRun& f = files_[i];
     f.stage = Stage::ended;
     running_.erase(i);
     f.held_put.reset();
     f.wake_at.reset();
-    outcome_.files[i] = std::move(outcome);
     ++ended_;
+    outcome_.counts.add(outcome);
+    if (!config_.stream_outcomes) return outcome_.files[i] = std::move(outcome);
+    finished_.push_back(FinishedFile{i, std::move(outcome)});
+    return finished_.back().outcome;  // a deque's push_back keeps references
+  }
+
+  Upload make_upload(std::size_t i) const {
+    UploadConfig c = config_.upload;
+    c.seed = files_[i].seed;
+    return make_ ? make_(i, std::move(c)) : Upload{std::move(c), files_[i].info};
   }
 
   // Ends every file still waiting or running with `why` (its own Upload is
@@ -6422,8 +6496,8 @@ class Batch {
       Error e = why;
       if (f.stage == Stage::active) {
         abandon(f.ticket);
-        f.upload.cancel(now);
-        o = *f.upload.outcome();
+        f.upload->cancel(now);
+        o = *f.upload->outcome();
       } else {
         e.message += " (the file was never started)";
       }
@@ -6439,7 +6513,8 @@ class Batch {
   bool passed(std::size_t i) const {
     const FileRun& f = files_[i];
     if (f.stage == Stage::ended) return true;
-    Phase p = f.upload.phase();
+    if (f.stage != Stage::active) return false;
+    Phase p = f.upload->phase();
     return f.stage == Stage::active && (p == Phase::processing || p == Phase::finished);
   }
 
@@ -6462,7 +6537,8 @@ class Batch {
         if (files_[i].stage != Stage::waiting) continue;  // refused before start
         files_[i].stage = Stage::active;
         running_.insert(i);
-        apply(i, files_[i].upload.start(now), now);
+        if (!files_[i].upload) files_[i].upload = std::make_unique<Upload>(make_upload(i));
+        apply(i, files_[i].upload->start(now), now);
         moved = true;
       }
     }
@@ -6521,9 +6597,7 @@ class Batch {
   }
 
   void finalize() {
-    done_ = true;
-    outcome_.counts = BatchCounts{};
-    for (const Outcome& o : outcome_.files) outcome_.counts.add(o);
+    done_ = true;  // outcome_.counts was kept up by end_file
   }
 
   static std::string describe(const Outcome& o) {
@@ -6558,6 +6632,9 @@ class Batch {
   std::optional<Instant> fetch_wake_;
 
   BatchOutcome outcome_;
+  UploadMaker make_;                     // of_maker's
+  std::deque<FinishedFile> finished_;    // stream_outcomes: not pulled yet
+  std::size_t released_ = BatchSend::npos;  // pulled last: its machine goes at the next pull
 };
 
 }  // namespace upstate

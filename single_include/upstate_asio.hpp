@@ -22,8 +22,6 @@
 // Opt-in: this header needs Asio, OpenSSL and llhttp; the core does not.
 #include <asio.hpp>
 
-#include <memory>
-
 // ---- begin include/upstate/asio/file_source.hpp ----
 // The PUT's body: a file read at explicit offsets (pread), so a restarted
 // PUT rereads from byte 0 with no shared cursor, and memory stays one
@@ -1803,6 +1801,8 @@ struct BatchClientOptions {
   // Sees every request before it goes out (logging, status lines).
   std::function<void(const Batch&, const BatchSend&)> on_send;
   // A file's outcome as soon as that file ends, before the batch is done.
+  // Batch::upload(file) is still readable then, with stream_outcomes too
+  // (the outcome was pulled with next_finished: keep what you need of it).
   std::function<void(std::size_t file, const Outcome&)> on_file_done;
 };
 
@@ -1857,8 +1857,8 @@ class BatchClient {
     progress_.assign(n, Progress{});
     reported_.assign(n, false);
     for (std::size_t i = 0; i < n; ++i) {
-      progress_[i].total = batch.upload(i).file().size;
-      if (batch.file_outcome(i)) continue;  // refused by the caller already
+      progress_[i].total = batch.file(i).size;
+      if (batch.file_ended(i)) continue;  // refused by the caller already
       if (auto problem = check_file(i)) batch.refuse_file(i, Error{ErrorCode::invalid_argument, 0, *problem, "", ""});
     }
     batch.start(Clock::now());
@@ -1874,7 +1874,7 @@ class BatchClient {
   };
 
   std::optional<std::string> check_file(std::size_t i) const {
-    const std::uint64_t expected = batch_->upload(i).file().size;
+    const std::uint64_t expected = batch_->file(i).size;
     auto mismatch = [&](const std::string& label, std::uint64_t size) -> std::optional<std::string> {
       if (size == expected) return std::nullopt;
       return label + " has " + std::to_string(size) + " bytes, not the " + std::to_string(expected) +
@@ -1999,9 +1999,23 @@ class BatchClient {
 
   // Phase changes and ended files, to the callbacks. Only files the batch
   // has started can change (the rest end all at once when it stops), so the
-  // scan covers the started ones not yet reported ended.
+  // scan covers the started ones not yet reported ended. With
+  // stream_outcomes the ended ones come from next_finished.
   void report() {
     const std::size_t end = batch_->done() ? progress_.size() : batch_->started_files();
+    if (batch_->config().stream_outcomes) {
+      for (std::size_t i = report_from_; i < end; ++i)
+        if (!batch_->file_ended(i) && batch_->upload(i).phase() != progress_[i].phase)
+          set_phase(i, batch_->upload(i).phase());
+      while (auto f = batch_->next_finished()) {
+        if (f->file >= reported_.size()) continue;
+        reported_[f->file] = true;
+        if (progress_[f->file].phase != Phase::finished) set_phase(f->file, Phase::finished);
+        if (options_.on_file_done) options_.on_file_done(f->file, f->outcome);
+      }
+      while (report_from_ < reported_.size() && reported_[report_from_]) ++report_from_;
+      return;
+    }
     for (std::size_t i = report_from_; i < end; ++i) {
       const Outcome* outcome = batch_->file_outcome(i);
       Phase phase = outcome ? Phase::finished : batch_->upload(i).phase();
