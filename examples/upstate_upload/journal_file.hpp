@@ -100,15 +100,23 @@ class JournalFile {
   }
 
   // Rewrites the log as the latest record per file (and reopens it).
+  // Written in 64 KiB pieces as encode_journal would lay them out: no copy
+  // of every record, nor the whole text, in memory at once (10,000 files).
   std::string compact() {
-    std::vector<upstate::JournalEntry> entries;
-    entries.reserve(latest_.size());
-    for (const auto& kv : latest_) entries.push_back(kv.second);
-    const std::string text = upstate::encode_journal(entries);
     const std::string tmp = path_ + ".tmp";
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return tmp + ": " + std::strerror(errno);
-    std::string why = write_fd(fd, tmp, text);
+    std::string text = upstate::encode_journal_header(), why;
+    std::size_t written = 0;
+    for (const auto& kv : latest_) {
+      text += upstate::encode_journal_record(kv.second);
+      if (text.size() < (1u << 16)) continue;
+      written += text.size();
+      if (!(why = write_fd(fd, tmp, text)).empty()) break;
+      text.clear();
+    }
+    written += text.size();
+    if (why.empty()) why = write_fd(fd, tmp, text);
     if (why.empty() && ::fsync(fd) != 0) why = tmp + ": " + std::strerror(errno);
     // Lock the new file before it takes the name, so no other run slips in.
     if (why.empty() && ::flock(fd, LOCK_EX | LOCK_NB) != 0) why = tmp + ": " + std::strerror(errno);
@@ -123,8 +131,8 @@ class JournalFile {
     fd_ = ::open(path_.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
     if (fd_ < 0) return path_ + ": " + std::strerror(errno);
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) return path_ + ": " + std::strerror(errno);
-    records_ = entries.size();
-    bytes_ = text.size();
+    records_ = latest_.size();
+    bytes_ = written;
     dirty_ = false;
     return {};
   }
