@@ -56,7 +56,7 @@
 // by string pasting), every string repaired to valid UTF-8 and bounded first,
 // so whatever a request carried, the answer is well-formed JSON.
 
-// ---- begin include/upstate/testing/fake_text.hpp ----
+// ---- begin include/upstate/testing/fake_bytes.hpp ----
 // Byte-level helpers the fake service shares: UTF-8 checking and repair,
 // XML escaping, and a keyed non-cryptographic hash. Everything a request
 // carries may be echoed in an answer, so it is repaired (valid UTF-8),
@@ -149,7 +149,7 @@ inline bool ends_with(std::string_view s, std::string_view suffix) noexcept {
 }
 
 }  // namespace upstate::testing
-// ---- end include/upstate/testing/fake_text.hpp ----
+// ---- end include/upstate/testing/fake_bytes.hpp ----
 
 namespace upstate::testing {
 

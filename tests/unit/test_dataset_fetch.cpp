@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include <upstate/dataset_fetch.hpp>
-#include <upstate/drive.hpp>
+#include <upstate/machine/dataset_fetch.hpp>
+#include <upstate/machine/drive.hpp>
 #include <upstate/testing/fake_service.hpp>
 #include <upstate/testing/fake_transport.hpp>
 #include <upstate/testing/manual_clock.hpp>

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <catch2/trompeloeil.hpp>
 
-#include <upstate/drive.hpp>
+#include <upstate/machine/drive.hpp>
 #include <upstate/testing/mocks.hpp>
 
 #include "support/answers.hpp"

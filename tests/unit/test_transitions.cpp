@@ -6,7 +6,7 @@
 #include <set>
 #include <utility>
 
-#include <upstate/upload.hpp>
+#include <upstate/machine/upload.hpp>
 
 #include "support/answers.hpp"
 

@@ -7,11 +7,11 @@
 
 #include <string>
 
-#include <upstate/dataset_fetch.hpp>
-#include <upstate/host_name.hpp>
-#include <upstate/terminal_text.hpp>
-#include <upstate/text.hpp>
-#include <upstate/upload.hpp>
+#include <upstate/machine/dataset_fetch.hpp>
+#include <upstate/detail/host_name.hpp>
+#include <upstate/detail/terminal_text.hpp>
+#include <upstate/detail/excerpt.hpp>
+#include <upstate/machine/upload.hpp>
 
 #include "support/answers.hpp"
 

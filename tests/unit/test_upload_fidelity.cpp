@@ -3,10 +3,10 @@
 // progress figures while it processes the file.
 #include <catch2/catch.hpp>
 
-#include <upstate/http_date.hpp>
-#include <upstate/server_progress.hpp>
-#include <upstate/upload.hpp>
-#include <upstate/url_expiry.hpp>
+#include <upstate/detail/http_date.hpp>
+#include <upstate/vocabulary/server_progress.hpp>
+#include <upstate/machine/upload.hpp>
+#include <upstate/detail/url_expiry.hpp>
 
 #include "support/answers.hpp"
 

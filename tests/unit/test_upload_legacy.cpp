@@ -3,10 +3,10 @@
 // GET /datasets/{id}/status until READY or ERROR (docs/service.md, "V3").
 #include <catch2/catch.hpp>
 
-#include <upstate/drive.hpp>
+#include <upstate/machine/drive.hpp>
 #include <upstate/testing/fake_transport.hpp>
 #include <upstate/testing/manual_clock.hpp>
-#include <upstate/upload.hpp>
+#include <upstate/machine/upload.hpp>
 
 #include "support/answers.hpp"
 

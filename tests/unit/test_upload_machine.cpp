@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include <upstate/upload.hpp>
+#include <upstate/machine/upload.hpp>
 
 #include "support/answers.hpp"
 

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <utility>
 
-#include "../http.hpp"
+#include "../vocabulary/http.hpp"
 #include "fake_service.hpp"
 #include "manual_clock.hpp"
 
