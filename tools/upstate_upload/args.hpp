@@ -10,6 +10,7 @@
 
 #include <upstate/asio/file_send.hpp>
 #include <upstate/vocabulary/config.hpp>
+#include <upstate/detail/terminal_text.hpp>
 
 namespace upstate_upload {
 
@@ -83,8 +84,11 @@ struct Args {
   std::vector<std::string> files;
 };
 
+// The message may quote an argument, which is whatever bytes the caller's
+// shell handed over (a pasted file name, an escape sequence): escaped as
+// every other untrusted text on the terminal.
 [[noreturn]] inline void usage_error(const std::string& message) {
-  std::fprintf(stderr, "upstate-upload: %s\n%s", message.c_str(), kUsage);
+  std::fprintf(stderr, "upstate-upload: %s\n%s", upstate::terminal_safe(message).c_str(), kUsage);
   std::exit(kExitUsage);
 }
 
