@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include <upstate/sha256.hpp>
+#include <upstate/journal/sha256.hpp>
 
 #include "upstate_upload/content_pass.hpp"
 #include "upstate_upload/journal_plan.hpp"

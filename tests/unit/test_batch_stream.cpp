@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include <upstate/batch.hpp>
-#include <upstate/rng.hpp>
+#include <upstate/machine/batch.hpp>
+#include <upstate/detail/rng.hpp>
 #include <upstate/testing/fake_service.hpp>
 #include <upstate/testing/manual_clock.hpp>
 

@@ -1,0 +1,353 @@
+#pragma once
+// --journal PATH (and --sync, --dry-run): a batch whose progress survives a
+// kill -9. The plan (journal_plan.hpp) says which files to skip, resume or
+// send; the batch runs restored machines for the resumed ones
+// (Batch::of_uploads), and every move of a file is appended to the journal:
+//   - its import id before its PUT goes out, fdatasync'ed first (a rerun
+//     must know the import that may hold the bytes, or it would send them
+//     again into a second import);
+//   - "processing" once the PUT was accepted, and how it ended (no sync: a
+//     lost record only means a rerun polls the import once more).
+// At the end the journal is compacted if it holds many superseded records.
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <upstate/asio/client.hpp>
+#include <upstate/journal/format.hpp>
+#include <upstate/upstate.hpp>
+
+#include "args.hpp"
+#include "batch_upload.hpp"
+#include "interrupts.hpp"
+#include "journal_file.hpp"
+#include "json_text.hpp"
+#include "journal_plan.hpp"
+#include "preflight_step.hpp"
+#include "progress_view.hpp"
+#include "report.hpp"
+#include "session_options.hpp"
+#include "human_format.hpp"
+
+namespace upstate_upload {
+
+namespace journal_detail {
+
+inline upstate::JournalPhase journal_phase(upstate::SnapshotPhase p) {
+  switch (p) {
+    case upstate::SnapshotPhase::uploading: return upstate::JournalPhase::uploading;
+    case upstate::SnapshotPhase::processing: return upstate::JournalPhase::processing;
+    default: return upstate::JournalPhase::requesting_url;
+  }
+}
+
+inline upstate::SnapshotPhase snapshot_phase(upstate::JournalPhase p) {
+  switch (p) {
+    case upstate::JournalPhase::uploading: return upstate::SnapshotPhase::uploading;
+    case upstate::JournalPhase::processing: return upstate::SnapshotPhase::processing;
+    default: return upstate::SnapshotPhase::requesting_url;
+  }
+}
+
+// The record of where `up` got to (its own snapshot: never the token or URL).
+inline upstate::JournalEntry record_of(const PlannedFile& f, const std::string& dataset_id, const upstate::Upload& up,
+                                       const upstate::Outcome* outcome) {
+  upstate::JournalEntry e;
+  e.dataset_id = dataset_id;
+  e.path = f.path;
+  e.size = f.size;
+  e.mtime_ns = f.mtime_ns;
+  e.sha256 = f.sha256;
+  auto snap = upstate::parse_upload_snapshot(up.snapshot());
+  if (snap) {
+    const upstate::UploadSnapshot& s = snap.value();
+    e.phase = journal_phase(s.phase);
+    e.import_id = s.import_id;
+    e.legacy = s.legacy;
+    e.abandoned_import_ids = s.abandoned_import_ids;
+    if (s.last_import_status) e.last_status = std::string(upstate::to_string(*s.last_import_status));
+    if (s.last_dataset_status) e.last_status = std::string(upstate::to_string(*s.last_dataset_status));
+  }
+  if (outcome) {
+    if (const upstate::ImportReport* r = outcome->report()) {
+      e.phase = upstate::JournalPhase::finished;
+      e.outcome = std::string(upstate::to_string(r->status));
+      e.last_status.clear();
+      if (!outcome->import_id.empty()) e.import_id = outcome->import_id;
+    } else {
+      // An error leaves the phase as far as the upload got: a rerun
+      // continues it (polls an accepted PUT) instead of sending it again.
+      e.outcome = "error:" + std::string(upstate::to_string(outcome->error()->code));
+    }
+    for (const std::string& id : outcome->abandoned_import_ids)
+      if (std::find(e.abandoned_import_ids.begin(), e.abandoned_import_ids.end(), id) == e.abandoned_import_ids.end())
+        e.abandoned_import_ids.push_back(id);
+  }
+  return e;
+}
+
+inline upstate::Upload upload_for(const PlannedFile& f, const upstate::UploadConfig& config) {
+  upstate::UploadSnapshot s;
+  s.api_base = config.api_base;
+  s.dataset_id = config.dataset_id;
+  s.file = upstate::FileInfo{base_name(f.path), f.size};
+  if (f.record) {
+    s.abandoned_import_ids = f.record->abandoned_import_ids;
+    s.legacy = f.record->legacy;
+  }
+  if (f.kind == PlanKind::resume) {
+    s.phase = snapshot_phase(f.record->phase);
+    s.import_id = s.legacy ? "" : f.record->import_id;
+    if (s.phase == upstate::SnapshotPhase::processing && !f.record->last_status.empty()) {
+      if (s.legacy) s.last_dataset_status = upstate::parse_dataset_status(f.record->last_status);
+      else s.last_import_status = upstate::parse_import_status(f.record->last_status);
+    }
+  } else {
+    s.phase = upstate::SnapshotPhase::not_started;
+    s.legacy = false;
+    // The old import of a changed or failed file stays listed.
+    if (f.record && !f.record->import_id.empty() && !f.record->imported() &&
+        std::find(s.abandoned_import_ids.begin(), s.abandoned_import_ids.end(), f.record->import_id) ==
+            s.abandoned_import_ids.end())
+      s.abandoned_import_ids.push_back(f.record->import_id);
+  }
+  if (s.abandoned_import_ids.size() > upstate::UploadSnapshot::kMaxAbandoned)
+    s.abandoned_import_ids.erase(s.abandoned_import_ids.begin(),
+                                 s.abandoned_import_ids.end() - upstate::UploadSnapshot::kMaxAbandoned);
+  auto restored = upstate::Upload::restore(config, upstate::to_json(s));
+  if (restored) return std::move(restored).value();
+  // A record this build cannot continue (e.g. an odd name): start afresh.
+  return upstate::Upload{config, upstate::FileInfo{base_name(f.path), f.size}};
+}
+
+inline void print_skip_json(const PlannedFile& f) {
+  rapidjson::StringBuffer out;
+  JsonWriter w(out);
+  w.StartObject();
+  json_key(w, "file");
+  json_string(w, f.path);
+  json_key(w, "skipped");
+  json_string(w, "already_imported");
+  json_key(w, "import_id");
+  json_string(w, f.record->import_id);
+  json_key(w, "status");
+  json_string(w, f.record->outcome);
+  w.EndObject();
+  std::fprintf(stdout, "%s\n", out.GetString());
+}
+
+}  // namespace journal_detail
+
+// Runs the journaled batch; returns the exit code (skipped files count as complete).
+// A signal (SIGINT / SIGTERM) stops the planning between files, or cancels
+// the batch: the files running end cancelled and are journaled as far as
+// they got (a rerun continues them); the exit code is 128 + signal.
+inline int journaled_upload(const Args& args, const upstate::UploadConfig& config, Interrupts& interrupts) {
+  using namespace journal_detail;
+  JournalFile journal;
+  if (std::string why = journal.open(args.journal); !why.empty()) {
+    std::fprintf(stderr, "upstate-upload: %s\n", upstate::printable_excerpt(why, 400).c_str());
+    return kExitClientError;
+  }
+  if (journal.torn_tail() && !args.quiet)
+    std::fprintf(stderr, "journal: the last record was cut short (a crash mid-write) and was dropped\n");
+  const std::vector<std::string> paths = expand_paths(args.files, args.sync, args.journal);
+  // Pre-flight runs in the same read as the hash (content_pass.hpp): the
+  // schema is fetched at the first file read, once.
+  std::optional<std::optional<upstate::Schema>> schema;
+  auto schema_now = [&]() -> const std::optional<upstate::Schema>& {
+    if (!schema) schema = fetch_schema(args, config, interrupts);
+    return *schema;
+  };
+  const bool check = args.preflight != PreflightMode::off && !args.dry_run;
+  std::vector<PlannedFile> plan = plan_files(paths, args.dataset_id, journal, [&](const std::string& path) {
+    if (interrupts.poll()) return ContentPass{};  // read nothing more: the run stops below
+    if (!check) return hash_only(path);
+    std::optional<upstate::PreflightConfig> pc = preflight_config(schema_now(), base_name(path));
+    return content_pass([&](auto&& each) { return for_each_chunk(path, each, 1u << 16); }, pc);
+  });
+
+  std::vector<PlannedFile*> sending;
+  std::size_t skipped = 0, resumed = 0;
+  std::map<std::string, std::size_t> skipped_by_status;
+  for (PlannedFile& f : plan) {
+    if (f.kind == PlanKind::skip_imported) {
+      ++skipped;
+      ++skipped_by_status[f.record->outcome];
+      if (args.dry_run && !args.quiet)
+        std::fprintf(stdout, "skip    %s (content already imported: %s, import %s%s%s)\n",
+                     upstate::printable_excerpt(f.path, 300).c_str(), upstate::terminal_safe(f.record->outcome).c_str(),
+                     upstate::printable_excerpt(f.record->import_id, 80).c_str(), f.record->path == f.path ? "" : ", as ",
+                     f.record->path == f.path ? "" : upstate::printable_excerpt(f.record->path, 200).c_str());
+      if (args.json && !args.dry_run) print_skip_json(f);
+      continue;
+    }
+    resumed += f.kind == PlanKind::resume;
+    sending.push_back(&f);
+    if (args.dry_run)
+      std::fprintf(stdout, "%s %s%s\n", f.kind == PlanKind::resume ? "resume " : "send   ",
+                   upstate::printable_excerpt(f.path, 300).c_str(),
+                   f.kind == PlanKind::resume ? (f.record->phase == upstate::JournalPhase::processing
+                                                     ? " (poll its accepted import)"
+                                                     : " (ask whether its import got the file)")
+                                              : (f.record && f.record->phase == upstate::JournalPhase::finished
+                                                     ? " (changed or not imported before)"
+                                                     : ""));
+  }
+  if (!args.quiet || args.dry_run) {
+    std::string why;
+    for (const auto& kv : skipped_by_status)
+      why += (why.empty() ? "" : ", ") + std::to_string(kv.second) + " " + upstate::terminal_safe(kv.first);
+    std::fprintf(stderr, "%s %zu files: %zu to send (%zu resumed from the journal), %zu skipped%s\n",
+                 args.dry_run ? "dry run:" : "journal:", plan.size(), sending.size(), resumed, skipped,
+                 skipped ? (" (content already imported into " + upstate::printable_excerpt(args.dataset_id, 100) + ": " +
+                            why + ")").c_str()
+                         : "");
+  }
+  if (interrupts.interrupted()) {
+    std::fprintf(stderr, "upstate-upload: cancelled by a signal before the upload; the journal is unchanged\n");
+    return interrupts.exit_code();
+  }
+  if (args.dry_run) return 0;
+  if (sending.empty()) return 0;
+
+  // Pre-flight for the files not sent yet (a resumed one is past it): told
+  // from the pass that hashed the file, or, for a file whose hash the
+  // journal had (not read yet), its own pass now.
+  std::vector<std::optional<upstate::Error>> refused(sending.size());
+  if (check) {
+    for (std::size_t i = 0; i < sending.size(); ++i) {
+      PlannedFile& f = *sending[i];
+      if (f.kind != PlanKind::send_new || interrupts.poll()) continue;  // a signal: the batch ends cancelled
+      if (f.preflight)
+        refused[i] = preflight_verdict(args, base_name(f.path), *f.preflight);
+      else if (!f.content_read)
+        refused[i] = preflight_file(args, schema_now(), f.path);
+      f.preflight.reset();
+    }
+  }
+  for (PlannedFile& f : plan) f.preflight.reset();
+
+  // Memory stays flat however many files (bench/README.md): each file's
+  // machine is made when it starts (restored from its record) and freed
+  // once it ended, outcomes stream out, progress views live while a file runs.
+  std::vector<upstate::FileInfo> infos;
+  std::vector<std::string> send_paths;
+  for (const PlannedFile* f : sending) {
+    infos.push_back(upstate::FileInfo{base_name(f->path), f->size});
+    send_paths.push_back(f->path);
+  }
+  upstate::BatchConfig batch_config;
+  batch_config.upload = config;
+  batch_config.max_in_flight = args.max_in_flight;
+  batch_config.fail_fast = args.fail_fast;
+  batch_config.adaptive_concurrency = !args.fixed_concurrency;
+  batch_config.stream_outcomes = true;
+  upstate::Batch batch = upstate::Batch::of_maker(batch_config, std::move(infos), [&](std::size_t i, upstate::UploadConfig c) {
+    upstate::Upload up = upload_for(*sending[i], c);
+    sending[i]->record.reset();  // in the machine now
+    return up;
+  });
+  for (std::size_t i = 0; i < refused.size(); ++i)
+    if (refused[i]) batch.refuse_file(i, *refused[i]);
+
+  std::string journal_error;
+  std::vector<upstate::JournalPhase> recorded(sending.size(), upstate::JournalPhase::requesting_url);
+  std::vector<std::string> recorded_import(sending.size());
+  auto write_of = [&](std::size_t i, const upstate::Upload& up, const upstate::Outcome* outcome, bool sync) {
+    if (!journal_error.empty()) return;
+    upstate::JournalEntry e = record_of(*sending[i], args.dataset_id, up, outcome);
+    recorded[i] = e.phase;
+    recorded_import[i] = e.import_id;
+    journal_error = journal.append(e);
+    if (journal_error.empty() && sync) journal_error = journal.sync();
+    // Without the journal a crash could send a file twice: stop at once.
+    if (!journal_error.empty()) {
+      std::fprintf(stderr, "upstate-upload: the journal cannot be written, stopping: %s\n",
+                   upstate::printable_excerpt(journal_error, 300).c_str());
+      std::fflush(stderr);
+    }
+  };
+  auto write = [&](std::size_t i, const upstate::Outcome* outcome, bool sync) {
+    write_of(i, batch.upload(i), outcome, sync);
+  };
+  std::map<std::size_t, std::unique_ptr<ProgressView>> views;  // the running files'
+  auto view = [&](std::size_t i) -> ProgressView& {
+    std::unique_ptr<ProgressView>& v = views[i];
+    if (!v) v = std::make_unique<ProgressView>(args.quiet, base_name(sending[i]->path), /*lines_only=*/true);
+    return *v;
+  };
+  int worst = 0;
+  std::vector<std::string> json_lines;  // --json: in file order, the dataset total set at the end
+  if (args.json) json_lines.resize(sending.size());
+
+  upstate::asio::BatchClientOptions options;
+  options.session = session_options(args);
+  options.on_progress = [&](std::size_t i, const upstate::asio::Progress& p) {
+    if (!batch.has_upload(i)) return;  // refused before its start: on_file_done tells
+    view(i).on_progress(p);
+    // A new import id (step 1 answered) or an accepted PUT: recorded, not synced.
+    const upstate::Upload& up = batch.upload(i);
+    if ((p.phase == upstate::Phase::uploading && recorded_import[i] != up.import_id()) ||
+        (p.phase == upstate::Phase::processing && recorded[i] != upstate::JournalPhase::processing))
+      write(i, nullptr, false);
+  };
+  options.on_send = [&](const upstate::Batch& b, const upstate::BatchSend& send) {
+    if (send.file == upstate::BatchSend::npos) return;
+    view(send.file).on_action(b.upload(send.file));
+    if (send.request.purpose != upstate::Purpose::upload) return;
+    // The PUT goes out next: its import must be on disk first.
+    if (recorded[send.file] != upstate::JournalPhase::uploading || recorded_import[send.file] != b.upload(send.file).import_id())
+      write(send.file, nullptr, false);
+    if (journal_error.empty()) journal_error = journal.sync();
+    if (!journal_error.empty()) std::_Exit(kExitClientError);  // never PUT what the journal cannot vouch for
+  };
+  options.on_file_done = [&](std::size_t i, const upstate::Outcome& o) {
+    if (batch.has_upload(i)) {
+      view(i).on_action(batch.upload(i));
+      write(i, &o, false);
+    } else {
+      // Refused before it started (pre-flight, unreadable): its record says
+      // how far the journal had it, from a machine made for that.
+      write_of(i, upload_for(*sending[i], config), &o, false);
+    }
+    views.erase(i);
+    recorded_import[i] = std::string();
+    const std::string& path = sending[i]->path;
+    if (!args.quiet) print_summary(base_name(path), o);
+    if (args.json) json_lines[i] = to_json(path, o);
+    worst = std::max(worst, exit_code_of(o));
+  };
+  upstate::BatchOutcome outcome;
+  upstate::asio::BatchClient client(interrupts.io(), std::move(options));
+  interrupts.run(
+      [&](std::function<void()> finished) {
+        client.start(batch, send_paths, [&outcome, finished](const upstate::BatchOutcome& o) {
+          outcome = o;  // streamed: counts and the dataset, no files
+          finished();
+        });
+      },
+      [&] { client.cancel(); });
+  if (journal_error.empty()) journal_error = journal.sync();
+  if (journal_error.empty() && journal.worth_compacting()) journal_error = journal.compact();
+  if (!journal_error.empty())
+    std::fprintf(stderr, "upstate-upload: journal: %s\n", upstate::printable_excerpt(journal_error, 300).c_str());
+
+  if (!journal_error.empty()) worst = std::max(worst, kExitClientError);
+  for (std::string& line : json_lines)
+    std::fprintf(stdout, "%s\n", with_dataset_total(std::move(line), outcome.total_datapoint_count).c_str());
+  if (!args.quiet) {
+    if (outcome.total_datapoint_count)
+      std::fprintf(stderr, "dataset %s: total_datapoint_count %llu\n", upstate::printable_excerpt(args.dataset_id, 100).c_str(),
+                   static_cast<unsigned long long>(*outcome.total_datapoint_count));
+    if (skipped) std::fprintf(stderr, "skipped %zu files already imported (see above)\n", skipped);
+  }
+  print_slowdown(args, batch);
+  std::fflush(stdout);
+  return interrupts.interrupted() ? interrupts.exit_code() : worst;
+}
+
+}  // namespace upstate_upload
