@@ -5,7 +5,7 @@
 // end of this file.
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (56 files, each once, in the order
+// and the project headers it includes (57 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -3102,26 +3102,17 @@ inline std::optional<Error> check_api_access(const UploadConfig& config) {
 //     if (batch.done()) break;            -> *batch.outcome()
 //     wait for an answer or until *batch.next_wake(), then on_wake(now)
 //
-// The rules:
-// - Order: the service processes a dataset's imports in the order their PUTs
-//   arrive, so file i's PUT goes out only once file i-1's PUT was accepted
-//   or file i-1 ended. Step 1 of later files may run ahead; their PUT is
-//   held until their turn. (A held URL may expire meanwhile: the Upload
-//   renews it on S3's "expired" answer. The wait also counts against that
-//   file's UploadConfig::deadline, which runs from its start.)
-// - At most `max_in_flight` files are between start and Done; files start
-//   in the order given.
-// - fail_fast: once a file ends with anything but `complete`, the files not
-//   started yet end with ErrorCode::cancelled, and so do the running ones
-//   (their requests are abandoned; an import whose PUT was accepted may still
-//   finish server-side). The dataset is still fetched.
-// - Then GET /datasets/{id} (DatasetFetch) gives total_datapoint_count.
-// - cancel(): every unfinished file ends cancelled, nothing is fetched.
-// - A ticket names one outstanding request. An answer for a ticket the batch
-//   never issued or that was already answered is a caller bug: the batch
-//   stops with ErrorCode::usage (sticky, as Upload's misuse is). An answer
-//   for a request the batch abandoned (next_abandoned) is ignored.
-// - Once done, every event is ignored and the outcome stays as it is.
+// Its states, each file's stage and every move are data in
+// machine/batch_transitions.hpp (the rules are written there, beside the
+// rows); this file classifies events into the table's triggers and carries
+// out what a row says. In short: PUTs go out in file order (file i's once
+// file i-1's was accepted or file i-1 ended); at most `max_in_flight` files
+// run (fewer after 429/503 with adaptive_concurrency); fail_fast ends the
+// rest cancelled; then GET /datasets/{id}. cancel() ends every unfinished
+// file. A ticket the batch never issued, or one already answered, is a
+// caller bug (ErrorCode::usage, sticky); the answer to an abandoned request
+// is ignored; a move the table lacks is ErrorCode::internal. Once done,
+// every event is ignored and the outcome stays as it is.
 #include <deque>
 #include <map>
 #include <set>
@@ -3353,10 +3344,13 @@ class ConcurrencyLimit {
   // How many times an answer made it go down (for reports and tests).
   std::size_t decreases() const noexcept { return decreases_; }
 
+  // The statuses that say "too much": a Batch's `overload` row (machine/batch_transitions.hpp).
+  static constexpr bool is_overload(int status) noexcept { return status == 429 || status == 503; }
+
   // The HTTP status of any answer the batch got. Only the overload signals
   // (429, 503) and successes (2xx) count; other answers leave it alone.
   void on_status(int status) noexcept {
-    if (status == 429 || status == 503) return on_overload();
+    if (is_overload(status)) return on_overload();
     if (status >= 200 && status < 300) on_success();
   }
 
@@ -4763,6 +4757,310 @@ Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, C
 }  // namespace upstate
 // ---- end include/upstate/dataset_fetch.hpp ----
 
+// ---- begin include/upstate/machine/batch_transitions.hpp ----
+// Batch's machine, as data. h11's rule for its _state.py holds here, as in
+// transitions.hpp (Upload) and dataset_fetch_transitions.hpp: everything
+// that changes a Batch lives in this file — the batch's states, each file's
+// stage, the triggers, and every allowed move. batch.hpp classifies events
+// into triggers and carries out what a row says; a move the tables lack is
+// an internal error (ErrorCode::internal), a caller event the state cannot
+// take is `misuse` (ErrorCode::usage, sticky).
+//
+// Two tables, because a Batch is a machine of machines:
+// - the batch itself (kBatchTransitions): idle -> running -> fetching -> done;
+// - each file's stage as the batch sees it (kBatchFileTransitions): waiting
+//   for room, running its own Upload (whose moves are Upload's table), its
+//   PUT held for its turn, ended.
+//
+// The rules the rows carry out (guards, read from the Batch's counters):
+// - Order: file i's PUT goes out only once file i-1's PUT was accepted
+//   (its Upload's phase is processing) or file i-1 ended: before that it is
+//   `put_held`, and `put_turn` sends it. The turn only moves forward: a
+//   resumed file whose probe found its import empty re-PUTs at once (`put`).
+// - `start` / `resume` a file only while fewer than concurrency_limit()
+//   files run (max_in_flight; with adaptive_concurrency, the ConcurrencyLimit
+//   that `overload` halves and 2xx `answer`s raise, AIMD), in the order given.
+//   next_send() also holds requests while that many are out.
+// - fail_fast: a file that ends not `complete` ends every unfinished file
+//   `cancelled` (their requests abandoned); the dataset is still fetched.
+// - Once every file ended: the dataset request (DatasetFetch, its own table),
+//   or done at once with BatchConfig::fetch_dataset off.
+// - cancel: every unfinished file ends cancelled, nothing is fetched.
+// - Deadlines are each file's (its Upload's `deadline` rows) and the fetch's.
+//
+// The property test (tests/property/test_random_batch.cpp) proves every row
+// of kAllBatchTransitions and kAllBatchFileTransitions is taken; README's
+// diagrams are printed from them (tools/state_diagram.cpp batch, batch_file).
+
+namespace upstate {
+
+enum class BatchState {
+  idle,      // constructed: refuse_file and start
+  running,   // files run; answers, wakes
+  fetching,  // every file ended: the dataset request is out or backing off
+  done,      // terminal: the outcome is fixed; every later event is ignored
+};
+
+enum class BatchTrigger {
+  start,                  // start()
+  refuse_file,            // refuse_file(i) before start: file i ends (its file row: refused)
+  wake,                   // on_wake (before start it does nothing)
+  answer,                 // an answer or transport error for a request the batch wants
+  overload,               // adaptive_concurrency: a file's 429/503, which halves the ConcurrencyLimit
+  abandoned_answer,       // the answer to a request the batch abandoned (fail-fast): ignored
+  fail_fast,              // a file ended not complete with fail_fast: the unfinished ones end cancelled
+  files_ended,            // the last file ended: fetch the dataset
+  files_ended_unfetched,  // the last file ended, BatchConfig::fetch_dataset off
+  fetched,                // the DatasetFetch ended (the count, or why not)
+  cancel,
+  misuse,                 // a caller bug (unknown or answered ticket, second start, ...): sticky usage error
+};
+
+struct BatchStateInfo {
+  BatchState state;
+  std::string_view name;
+  Awaits awaits;       // start: an entry; nothing: terminal (for the diagram)
+  bool starts_files;   // files start (as room allows) only here
+};
+
+inline constexpr BatchStateInfo kBatchStates[] = {
+    {BatchState::idle, "idle", Awaits::start, false},
+    {BatchState::running, "running", Awaits::response, true},
+    {BatchState::fetching, "fetching", Awaits::response, false},
+    {BatchState::done, "done", Awaits::nothing, false},
+};
+
+struct BatchTransition {
+  BatchState from;
+  BatchTrigger trigger;
+  BatchState to;
+};
+
+inline constexpr BatchTransition kBatchTransitions[] = {
+    {BatchState::idle, BatchTrigger::refuse_file, BatchState::idle},
+    {BatchState::idle, BatchTrigger::wake, BatchState::idle},  // nothing sleeps yet: ignored
+    {BatchState::idle, BatchTrigger::start, BatchState::running},
+
+    {BatchState::running, BatchTrigger::answer, BatchState::running},
+    {BatchState::running, BatchTrigger::overload, BatchState::running},
+    {BatchState::running, BatchTrigger::wake, BatchState::running},
+    {BatchState::running, BatchTrigger::fail_fast, BatchState::running},
+    {BatchState::running, BatchTrigger::files_ended, BatchState::fetching},
+    {BatchState::running, BatchTrigger::files_ended_unfetched, BatchState::done},
+
+    {BatchState::fetching, BatchTrigger::answer, BatchState::fetching},
+    {BatchState::fetching, BatchTrigger::abandoned_answer, BatchState::fetching},
+    {BatchState::fetching, BatchTrigger::wake, BatchState::fetching},
+    {BatchState::fetching, BatchTrigger::fetched, BatchState::done},
+};
+
+// Rules of every live state (all but done), written once.
+inline constexpr BatchTrigger kBatchEveryLiveState[] = {BatchTrigger::cancel, BatchTrigger::misuse};
+
+// ---- each file, as the batch sees it ------------------------------------
+
+enum class FileStage {
+  waiting,          // a new Upload, not started: start() sends its step 1
+  waiting_resumed,  // a caller-made machine past idle (Upload::restore, resume_import): start() resumes it
+  active,           // its Upload runs: a request out, or asleep
+  put_held,         // its PUT waits for the turn of the file before it
+  ended,            // its outcome is fixed
+};
+
+enum class FileTrigger {
+  start,      // room under the limit, its turn to start: Upload::start
+  resume,     // the same for a waiting_resumed file (polls, or probes a lost PUT answer)
+  refused,    // refuse_file before the batch started
+  request,    // its Upload sends a request other than the PUT
+  put,        // its Upload sends the PUT and its turn has come (or passed): it goes out
+  put_held,   // its Upload sends the PUT before its turn: held
+  put_turn,   // the file before it passed: the held PUT goes out
+  sleep,      // its Upload waits (backoff, poll interval)
+  ended,      // its Upload is Done
+  cancelled,  // cancel, fail-fast, misuse: its Upload is cancelled (or it never started)
+};
+
+struct FileStageInfo {
+  FileStage stage;
+  std::string_view name;
+  Awaits awaits;  // start: waits for room; response: its Upload runs; wake: waits for its turn; nothing: ended
+  bool started;   // between start and Done (counted against the limit)
+};
+
+inline constexpr FileStageInfo kFileStages[] = {
+    {FileStage::waiting, "waiting", Awaits::start, false},
+    {FileStage::waiting_resumed, "waiting_resumed", Awaits::start, false},
+    {FileStage::active, "active", Awaits::response, true},
+    {FileStage::put_held, "put_held", Awaits::wake, true},
+    {FileStage::ended, "ended", Awaits::nothing, false},
+};
+
+struct FileTransition {
+  FileStage from;
+  FileTrigger trigger;
+  FileStage to;
+};
+
+inline constexpr FileTransition kBatchFileTransitions[] = {
+    {FileStage::waiting, FileTrigger::start, FileStage::active},
+    {FileStage::waiting, FileTrigger::refused, FileStage::ended},
+    {FileStage::waiting_resumed, FileTrigger::resume, FileStage::active},
+    {FileStage::waiting_resumed, FileTrigger::refused, FileStage::ended},
+
+    {FileStage::active, FileTrigger::request, FileStage::active},
+    {FileStage::active, FileTrigger::put, FileStage::active},
+    {FileStage::active, FileTrigger::put_held, FileStage::put_held},
+    {FileStage::active, FileTrigger::sleep, FileStage::active},
+    {FileStage::active, FileTrigger::ended, FileStage::ended},
+
+    {FileStage::put_held, FileTrigger::put_turn, FileStage::active},
+};
+
+// Every unfinished stage ends on cancel / fail-fast / misuse, written once.
+inline constexpr FileTrigger kFileEveryLiveStage[] = {FileTrigger::cancelled};
+
+// ---- lookups ----------------------------------------------------------------
+
+constexpr const BatchStateInfo& batch_state_info(BatchState s) noexcept {
+  for (const auto& info : kBatchStates)
+    if (info.state == s) return info;
+  return kBatchStates[std::size(kBatchStates) - 1];
+}
+
+constexpr const FileStageInfo& file_stage_info(FileStage s) noexcept {
+  for (const auto& info : kFileStages)
+    if (info.stage == s) return info;
+  return kFileStages[std::size(kFileStages) - 1];
+}
+
+constexpr std::optional<BatchState> next_state(BatchState from, BatchTrigger trigger) noexcept {
+  for (const auto& t : kBatchTransitions)
+    if (t.from == from && t.trigger == trigger) return t.to;
+  if (batch_state_info(from).awaits != Awaits::nothing)
+    for (BatchTrigger w : kBatchEveryLiveState)
+      if (w == trigger) return BatchState::done;
+  return std::nullopt;
+}
+
+constexpr std::optional<FileStage> next_state(FileStage from, FileTrigger trigger) noexcept {
+  for (const auto& t : kBatchFileTransitions)
+    if (t.from == from && t.trigger == trigger) return t.to;
+  if (file_stage_info(from).awaits != Awaits::nothing)
+    for (FileTrigger w : kFileEveryLiveStage)
+      if (w == trigger) return FileStage::ended;
+  return std::nullopt;
+}
+
+// Every row, the wildcard rows expanded per live state (the tests and the
+// diagram enumerate these). Only the last state of each list is terminal.
+inline constexpr std::size_t kAllBatchTransitionCount =
+    std::size(kBatchTransitions) + (std::size(kBatchStates) - 1) * std::size(kBatchEveryLiveState);
+inline constexpr std::size_t kAllBatchFileTransitionCount =
+    std::size(kBatchFileTransitions) + (std::size(kFileStages) - 1) * std::size(kFileEveryLiveStage);
+
+constexpr std::array<BatchTransition, kAllBatchTransitionCount> expanded_batch_transitions() noexcept {
+  std::array<BatchTransition, kAllBatchTransitionCount> all{};
+  std::size_t n = 0;
+  for (const auto& t : kBatchTransitions) all[n++] = t;
+  for (const auto& info : kBatchStates)
+    if (info.awaits != Awaits::nothing)
+      for (BatchTrigger w : kBatchEveryLiveState) all[n++] = BatchTransition{info.state, w, BatchState::done};
+  return all;
+}
+
+constexpr std::array<FileTransition, kAllBatchFileTransitionCount> expanded_batch_file_transitions() noexcept {
+  std::array<FileTransition, kAllBatchFileTransitionCount> all{};
+  std::size_t n = 0;
+  for (const auto& t : kBatchFileTransitions) all[n++] = t;
+  for (const auto& info : kFileStages)
+    if (info.awaits != Awaits::nothing)
+      for (FileTrigger w : kFileEveryLiveStage) all[n++] = FileTransition{info.stage, w, FileStage::ended};
+  return all;
+}
+
+inline constexpr std::array<BatchTransition, kAllBatchTransitionCount> kAllBatchTransitions =
+    expanded_batch_transitions();
+inline constexpr std::array<FileTransition, kAllBatchFileTransitionCount> kAllBatchFileTransitions =
+    expanded_batch_file_transitions();
+
+constexpr std::string_view to_string(BatchState s) noexcept { return batch_state_info(s).name; }
+constexpr std::string_view to_string(FileStage s) noexcept { return file_stage_info(s).name; }
+
+constexpr std::string_view to_string(BatchTrigger t) noexcept {
+  switch (t) {
+    case BatchTrigger::start: return "start";
+    case BatchTrigger::refuse_file: return "refuse_file";
+    case BatchTrigger::wake: return "wake";
+    case BatchTrigger::answer: return "answer";
+    case BatchTrigger::overload: return "overload";
+    case BatchTrigger::abandoned_answer: return "abandoned_answer";
+    case BatchTrigger::fail_fast: return "fail_fast";
+    case BatchTrigger::files_ended: return "files_ended";
+    case BatchTrigger::files_ended_unfetched: return "files_ended_unfetched";
+    case BatchTrigger::fetched: return "fetched";
+    case BatchTrigger::cancel: return "cancel";
+    case BatchTrigger::misuse: return "misuse";
+  }
+  return "?";
+}
+
+constexpr std::string_view to_string(FileTrigger t) noexcept {
+  switch (t) {
+    case FileTrigger::start: return "start";
+    case FileTrigger::resume: return "resume";
+    case FileTrigger::refused: return "refused";
+    case FileTrigger::request: return "request";
+    case FileTrigger::put: return "put";
+    case FileTrigger::put_held: return "put_held";
+    case FileTrigger::put_turn: return "put_turn";
+    case FileTrigger::sleep: return "sleep";
+    case FileTrigger::ended: return "ended";
+    case FileTrigger::cancelled: return "cancelled";
+  }
+  return "?";
+}
+
+// The tables' own consistency, checked by the compiler.
+namespace detail {
+constexpr bool batch_states_in_enum_order() noexcept {
+  for (std::size_t i = 0; i < std::size(kBatchStates); ++i)
+    if (static_cast<std::size_t>(kBatchStates[i].state) != i) return false;
+  for (std::size_t i = 0; i < std::size(kFileStages); ++i)
+    if (static_cast<std::size_t>(kFileStages[i].stage) != i) return false;
+  // Only the last of each list is terminal (the wildcard expansion counts on it).
+  for (std::size_t i = 0; i + 1 < std::size(kBatchStates); ++i)
+    if (kBatchStates[i].awaits == Awaits::nothing) return false;
+  for (std::size_t i = 0; i + 1 < std::size(kFileStages); ++i)
+    if (kFileStages[i].awaits == Awaits::nothing) return false;
+  return kBatchStates[std::size(kBatchStates) - 1].awaits == Awaits::nothing &&
+         kFileStages[std::size(kFileStages) - 1].awaits == Awaits::nothing;
+}
+constexpr bool batch_rows_are_a_function() noexcept {
+  for (std::size_t i = 0; i < std::size(kBatchTransitions); ++i) {
+    for (BatchTrigger w : kBatchEveryLiveState)
+      if (kBatchTransitions[i].trigger == w) return false;
+    for (std::size_t j = i + 1; j < std::size(kBatchTransitions); ++j)
+      if (kBatchTransitions[i].from == kBatchTransitions[j].from &&
+          kBatchTransitions[i].trigger == kBatchTransitions[j].trigger)
+        return false;
+  }
+  for (std::size_t i = 0; i < std::size(kBatchFileTransitions); ++i) {
+    for (FileTrigger w : kFileEveryLiveStage)
+      if (kBatchFileTransitions[i].trigger == w) return false;
+    for (std::size_t j = i + 1; j < std::size(kBatchFileTransitions); ++j)
+      if (kBatchFileTransitions[i].from == kBatchFileTransitions[j].from &&
+          kBatchFileTransitions[i].trigger == kBatchFileTransitions[j].trigger)
+        return false;
+  }
+  return true;
+}
+}  // namespace detail
+static_assert(detail::batch_states_in_enum_order(), "kBatchStates / kFileStages list every value once, in order, terminal last");
+static_assert(detail::batch_rows_are_a_function(), "one row per (state, trigger); wildcard triggers only in the every-live-state lists");
+
+}  // namespace upstate
+// ---- end include/upstate/machine/batch_transitions.hpp ----
+
 // ---- begin include/upstate/upload.hpp ----
 // upstate::Upload — one file through the three-step flow, as a pure step
 // function: every event (with the time it happened) returns the one action
@@ -6152,8 +6450,27 @@ struct BatchSend {
   Request request;          // for the PUT, stream request.file->size bytes of that file
 };
 
+// One move of the batch (its trace, for tests and people debugging a run).
+struct BatchStep {
+  Instant at;
+  BatchState from;
+  BatchTrigger trigger;
+  BatchState to;
+};
+
+// One move of one file's stage.
+struct BatchFileStep {
+  Instant at;
+  std::size_t file;
+  FileStage from;
+  FileTrigger trigger;
+  FileStage to;
+};
+
 class Batch {
  public:
+  static constexpr std::size_t kMaxTrace = 4096;  // per trace; later moves are not recorded
+
   Batch(BatchConfig config, std::vector<FileInfo> files) : config_(std::move(config)) {
     config_.max_in_flight = std::max<std::size_t>(config_.max_in_flight, 1);
     limit_ = ConcurrencyLimit({config_.max_in_flight, config_.concurrency_increase_after});
@@ -6170,8 +6487,9 @@ class Batch {
 
   // A batch of machines made by the caller: new ones or restored ones
   // (Upload::restore, e.g. from a batch journal), each with its own seed.
-  // A restored machine's start() resumes it (polls an accepted PUT, probes
-  // an import whose PUT answer was lost), so no file is ingested twice.
+  // A machine past idle starts in the stage `waiting_resumed`: its start()
+  // resumes it (polls an accepted PUT, probes an import whose PUT answer was
+  // lost), so no file is ingested twice.
   static Batch of_uploads(BatchConfig config, std::vector<Upload> uploads) {
     Batch b(std::move(config), std::vector<FileInfo>{});
     b.files_.reserve(uploads.size());
@@ -6185,31 +6503,39 @@ class Batch {
   // Ends file `i` with `error` before any request (a driver that cannot
   // read it, say); the others run as usual. Only before start().
   void refuse_file(std::size_t i, Error error) {
-    if (done_) return;
-    if (started_ || i >= files_.size() || files_[i].stage != Stage::waiting)
-      return misuse("refuse_file " + std::to_string(i) + (started_ ? " after start" : ""), time_.last());
+    const Instant now = time_.last();
+    if (done()) return;
+    const bool started = state_ != BatchState::idle;
+    if (started || i >= files_.size() || file_stage_info(files_[i].stage).awaits != Awaits::start)
+      return misuse("refuse_file " + std::to_string(i) + (started ? " after start" : ""), now);
+    if (!take(BatchTrigger::refuse_file, now)) return;
     redact_in(error, config_.upload.token);
     Outcome o;
     o.result = std::move(error);
-    end_file(i, std::move(o));
+    end_file(i, FileTrigger::refused, std::move(o), now);
   }
 
   // ---- events ------------------------------------------------------------
 
   void start(Instant now) {
     now = observe(now);
-    if (done_) return;
-    if (started_) return misuse("start: the batch already started", now);
-    started_ = true;
+    if (done()) return;
+    if (state_ != BatchState::idle) return misuse("start: the batch already started", now);
+    if (!take(BatchTrigger::start, now)) return;
     advance(now);
   }
 
   void on_response(Ticket ticket, const Response& response, Instant now) {
     now = observe(now);
-    if (done_) return;
+    if (done()) return;
     auto owner = claim(ticket, "on_response", now);
     if (!owner) return;
-    if (*owner == BatchSend::npos) return apply_fetch(fetch_->on_response(response, now));
+    if (*owner == BatchSend::npos) {
+      if (take(BatchTrigger::answer, now)) apply_fetch(fetch_->on_response(response, now), now);
+      return;
+    }
+    const bool overload = config_.adaptive_concurrency && ConcurrencyLimit::is_overload(response.status);
+    if (!take(overload ? BatchTrigger::overload : BatchTrigger::answer, now)) return;
     if (config_.adaptive_concurrency) limit_.on_status(response.status);
     apply(*owner, files_[*owner].upload.on_response(response, now), now);
     advance(now);
@@ -6217,29 +6543,33 @@ class Batch {
 
   void on_transport_error(Ticket ticket, const TransportError& error, Instant now) {
     now = observe(now);
-    if (done_) return;
+    if (done()) return;
     auto owner = claim(ticket, "on_transport_error", now);
     if (!owner) return;
-    if (*owner == BatchSend::npos) return apply_fetch(fetch_->on_transport_error(error, now));
+    if (!take(BatchTrigger::answer, now)) return;
+    if (*owner == BatchSend::npos) return apply_fetch(fetch_->on_transport_error(error, now), now);
     apply(*owner, files_[*owner].upload.on_transport_error(error, now), now);
     advance(now);
   }
 
-  // Wakes whatever is due at `now`; an early or spurious call does nothing.
+  // Wakes whatever is due at `now`; an early or spurious call (or one
+  // before start) does nothing.
   void on_wake(Instant now) {
     now = observe(now);
-    if (done_ || !started_) return;
+    if (done()) return;
+    if (!take(BatchTrigger::wake, now) || state_ == BatchState::idle) return;
     // A copy: a file that ends here leaves the set (and fail-fast empties it).
     const std::vector<std::size_t> running(running_.begin(), running_.end());
     for (std::size_t i : running) {
       FileRun& f = files_[i];
-      if (f.stage != Stage::active || !f.wake_at || *f.wake_at > now) continue;
+      if (f.stage != FileStage::active || !f.wake_at || *f.wake_at > now) continue;
       f.wake_at.reset();
       apply(i, f.upload.on_wake(now), now);
+      if (done()) return;
     }
     if (fetch_wake_ && *fetch_wake_ <= now) {
       fetch_wake_.reset();
-      return apply_fetch(fetch_->on_wake(now));
+      return apply_fetch(fetch_->on_wake(now), now);
     }
     advance(now);
   }
@@ -6248,8 +6578,8 @@ class Batch {
   // fetched. The requests out are abandoned (next_abandoned).
   void cancel(Instant now) {
     now = observe(now);
-    if (done_) return;
-    stop(Error::cancelled(), now);
+    if (done()) return;
+    stop(Error::cancelled(), BatchTrigger::cancel, now);
   }
 
   // ---- what to do next -----------------------------------------------------
@@ -6284,17 +6614,20 @@ class Batch {
     return earliest;
   }
 
-  bool done() const noexcept { return done_; }
-  const BatchOutcome* outcome() const noexcept { return done_ ? &outcome_ : nullptr; }
+  bool done() const noexcept { return state_ == BatchState::done; }
+  const BatchOutcome* outcome() const noexcept { return done() ? &outcome_ : nullptr; }
 
   // ---- progress --------------------------------------------------------------
 
+  BatchState state() const noexcept { return state_; }
   std::size_t file_count() const noexcept { return files_.size(); }
   // Read-only, for progress display (phase, notes, import id).
   const Upload& upload(std::size_t i) const { return files_.at(i).upload; }
+  // File i's stage, as the batch sees it (machine/batch_transitions.hpp).
+  FileStage file_stage(std::size_t i) const { return files_.at(i).stage; }
   // Set once file i ended (before the batch is done, too).
   const Outcome* file_outcome(std::size_t i) const {
-    return files_.at(i).stage == Stage::ended ? &outcome_.files[i] : nullptr;
+    return files_.at(i).stage == FileStage::ended ? &outcome_.files[i] : nullptr;
   }
   // Files between start and Done.
   std::size_t active_files() const noexcept { return running_.size(); }
@@ -6308,22 +6641,57 @@ class Batch {
   // so only a running file, or one below this index, changes phase.
   std::size_t started_files() const noexcept { return next_start_; }
   // Whether file i's PUT waits for an earlier file's.
-  bool put_held(std::size_t i) const { return files_.at(i).held_put.has_value(); }
+  bool put_held(std::size_t i) const { return files_.at(i).stage == FileStage::put_held; }
   // The final dataset request, once all files ended (null before).
   const DatasetFetch* dataset_fetch() const noexcept { return fetch_ ? &*fetch_ : nullptr; }
   const BatchConfig& config() const noexcept { return config_; }
+  // The moves so far (each capped at kMaxTrace): the batch's, and its files'.
+  const std::vector<BatchStep>& trace() const noexcept { return trace_; }
+  const std::vector<BatchFileStep>& file_trace() const noexcept { return file_trace_; }
 
  private:
-  enum class Stage { waiting, active, ended };
-
   struct FileRun {
-    explicit FileRun(Upload u) : upload(std::move(u)) {}
+    explicit FileRun(Upload u)
+        : upload(std::move(u)),
+          stage(upload.state() == ::upstate::State::idle ? FileStage::waiting : FileStage::waiting_resumed) {}
     Upload upload;
-    Stage stage = Stage::waiting;
+    FileStage stage;
     std::optional<Ticket> ticket;     // its request out
     std::optional<Request> held_put;  // its PUT, until its turn
     std::optional<Instant> wake_at;   // asleep until
   };
+
+  // ---- the tables ------------------------------------------------------------
+
+  // Every move of the batch goes through here. False when the table lacks
+  // it: our bug, and the batch has stopped with ErrorCode::internal.
+  bool take(BatchTrigger trigger, Instant now) {
+    auto to = next_state(state_, trigger);
+    if (!to) {
+      broken("no transition for " + std::string(to_string(trigger)) + " in batch state " +
+                 std::string(to_string(state_)),
+             now);
+      return false;
+    }
+    if (trace_.size() < kMaxTrace) trace_.push_back(BatchStep{now, state_, trigger, *to});
+    state_ = *to;
+    return true;
+  }
+
+  // Every move of a file's stage goes through here (false as take()).
+  bool move(std::size_t i, FileTrigger trigger, Instant now) {
+    FileRun& f = files_[i];
+    auto to = next_state(f.stage, trigger);
+    if (!to) {
+      broken("no transition for " + std::string(to_string(trigger)) + " of file " + std::to_string(i) +
+                 " in stage " + std::string(to_string(f.stage)),
+             now);
+      return false;
+    }
+    if (file_trace_.size() < kMaxTrace) file_trace_.push_back(BatchFileStep{now, i, f.stage, trigger, *to});
+    f.stage = *to;
+    return true;
+  }
 
   // ---- tickets ---------------------------------------------------------------
 
@@ -6342,7 +6710,10 @@ class Batch {
   std::optional<std::size_t> claim(Ticket ticket, const char* event, Instant now) {
     auto it = owners_.find(ticket.value);
     if (it == owners_.end()) {
-      if (abandoned_.erase(ticket.value) != 0) return std::nullopt;
+      if (abandoned_.erase(ticket.value) != 0) {
+        take(BatchTrigger::abandoned_answer, now);
+        return std::nullopt;
+      }
       misuse(std::string(event) + " for ticket " + std::to_string(ticket.value) +
                  (ticket.value != 0 && ticket.value < next_ticket_ ? ", which was already answered"
                                                                    : ", which this batch never issued"),
@@ -6379,22 +6750,24 @@ class Batch {
 
   // ---- files -------------------------------------------------------------------
 
-  // Carries out what file i's machine asked for.
+  // Carries out what file i's machine asked for: one row of its stage.
   void apply(std::size_t i, Action action, Instant now) {
     FileRun& f = files_[i];
     if (auto* send = std::get_if<Send>(&action)) {
-      // i < gate_: a restored file whose probe found its import empty sends
+      const bool put = send->request.purpose == Purpose::upload;
+      // i < gate_: a resumed file whose probe found its import empty sends
       // its PUT now (the files after it were let go while it was probing).
-      if (send->request.purpose == Purpose::upload && i > gate_)
-        f.held_put = std::move(send->request);
-      else
+      if (put && i > gate_) {
+        if (move(i, FileTrigger::put_held, now)) f.held_put = std::move(send->request);
+      } else if (move(i, put ? FileTrigger::put : FileTrigger::request, now)) {
         emit(i, std::move(send->request));
+      }
     } else if (auto* sleep = std::get_if<Sleep>(&action)) {
-      f.wake_at = sleep->until;
+      if (move(i, FileTrigger::sleep, now)) f.wake_at = sleep->until;
     } else {
-      end_file(i, std::get<Done>(std::move(action)).outcome);
-      if (config_.fail_fast && !outcome_.files[i].complete() && !stopping_) {
-        stopping_ = true;
+      end_file(i, FileTrigger::ended, std::get<Done>(std::move(action)).outcome, now);
+      if (config_.fail_fast && !outcome_.files[i].complete() && state_ == BatchState::running) {
+        if (!take(BatchTrigger::fail_fast, now)) return;
         end_unfinished(Error::of(ErrorCode::cancelled, "fail-fast: " + printable_excerpt(f.upload.file().name, 200) +
                                                            " ended " + describe(outcome_.files[i])),
                        now);
@@ -6402,9 +6775,11 @@ class Batch {
     }
   }
 
-  void end_file(std::size_t i, Outcome outcome) {
+  // `trigger`: refused, ended or cancelled. The file ends even when the
+  // row is missing (the batch then stops with ErrorCode::internal).
+  void end_file(std::size_t i, FileTrigger trigger, Outcome outcome, Instant now) {
     FileRun& f = files_[i];
-    f.stage = Stage::ended;
+    if (!move(i, trigger, now)) f.stage = FileStage::ended;
     running_.erase(i);
     f.held_put.reset();
     f.wake_at.reset();
@@ -6417,10 +6792,10 @@ class Batch {
   void end_unfinished(const Error& why, Instant now) {
     for (std::size_t i = 0; i < files_.size(); ++i) {
       FileRun& f = files_[i];
-      if (f.stage == Stage::ended) continue;
+      if (f.stage == FileStage::ended) continue;
       Outcome o;
       Error e = why;
-      if (f.stage == Stage::active) {
+      if (file_stage_info(f.stage).started) {
         abandon(f.ticket);
         f.upload.cancel(now);
         o = *f.upload.outcome();
@@ -6428,60 +6803,68 @@ class Batch {
         e.message += " (the file was never started)";
       }
       o.result = std::move(e);
-      end_file(i, std::move(o));
+      end_file(i, FileTrigger::cancelled, std::move(o), now);
     }
     next_start_ = files_.size();
   }
 
   // Whether file i no longer holds up the next file's PUT: it ended, or its
   // PUT was accepted (the machine moved on to processing; read through the
-  // phase so every polling state the table has counts).
+  // phase so every polling state Upload's table has counts).
   bool passed(std::size_t i) const {
     const FileRun& f = files_[i];
-    if (f.stage == Stage::ended) return true;
+    if (f.stage == FileStage::ended) return true;
     Phase p = f.upload.phase();
-    return f.stage == Stage::active && (p == Phase::processing || p == Phase::finished);
+    return f.stage == FileStage::active && (p == Phase::processing || p == Phase::finished);
   }
 
   // After every event: move the PUT turn on, start files while there is
   // room, and once every file ended, the dataset request.
   void advance(Instant now) {
-    for (bool moved = true; moved;) {
+    for (bool moved = true; moved && !done();) {
       moved = false;
       while (gate_ < files_.size() && passed(gate_)) {
         ++gate_;
         moved = true;
       }
-      if (gate_ < files_.size() && files_[gate_].held_put) {
+      if (gate_ < files_.size() && files_[gate_].stage == FileStage::put_held) {
+        if (!move(gate_, FileTrigger::put_turn, now)) return;
         Request put = std::move(*files_[gate_].held_put);
         files_[gate_].held_put.reset();
         emit(gate_, std::move(put));
       }
-      while (!stopping_ && running_.size() < concurrency_limit() && next_start_ < files_.size()) {
+      while (batch_state_info(state_).starts_files && running_.size() < concurrency_limit() &&
+             next_start_ < files_.size()) {
         std::size_t i = next_start_++;
-        if (files_[i].stage != Stage::waiting) continue;  // refused before start
-        files_[i].stage = Stage::active;
+        FileRun& f = files_[i];
+        if (file_stage_info(f.stage).awaits != Awaits::start) continue;  // refused before start
+        if (!move(i, f.stage == FileStage::waiting ? FileTrigger::start : FileTrigger::resume, now)) return;
         running_.insert(i);
-        apply(i, files_[i].upload.start(now), now);
+        apply(i, f.upload.start(now), now);
         moved = true;
       }
     }
-    if (ended_ < files_.size() || fetch_) return;
-    if (!config_.fetch_dataset) return finalize();
+    if (state_ != BatchState::running || ended_ < files_.size()) return;
+    if (!config_.fetch_dataset) {
+      if (take(BatchTrigger::files_ended_unfetched, now)) finalize();
+      return;
+    }
+    if (!take(BatchTrigger::files_ended, now)) return;
     UploadConfig c = config_.upload;
     c.seed = fetch_seed_;
     fetch_.emplace(std::move(c));
-    apply_fetch(fetch_->start(now));
+    apply_fetch(fetch_->start(now), now);
   }
 
   // ---- the dataset -----------------------------------------------------------
 
-  void apply_fetch(DatasetFetchAction action) {
+  void apply_fetch(DatasetFetchAction action, Instant now) {
     if (auto* send = std::get_if<Send>(&action)) return emit(BatchSend::npos, std::move(send->request));
     if (auto* sleep = std::get_if<Sleep>(&action)) {
       fetch_wake_ = sleep->until;
       return;
     }
+    if (!take(BatchTrigger::fetched, now)) return;
     Result<Dataset>& result = std::get<DatasetFetched>(action).result;
     if (!result) {
       outcome_.dataset_error = result.error();
@@ -6497,8 +6880,13 @@ class Batch {
 
   // ---- stopping ------------------------------------------------------------------
 
-  void stop(Error why, Instant now) {
-    stopping_ = true;
+  // cancel or misuse: the row, then every file and the fetch end with `why`.
+  void stop(Error why, BatchTrigger trigger, Instant now) {
+    if (!take(trigger, now)) return;
+    wind_down(std::move(why), now);
+  }
+
+  void wind_down(Error why, Instant now) {
     end_unfinished(why, now);
     if (fetch_ && fetch_->state() != DatasetFetch::State::done) {
       abandon(fetch_ticket_);
@@ -6514,14 +6902,24 @@ class Batch {
 
   // A caller bug: the batch stops at once (sticky), as Upload's misuse does.
   void misuse(const std::string& what, Instant now) {
-    Error e{ErrorCode::usage, 0, "can't handle " + what, "", ""};
+    Error e = Error::usage("can't handle " + what);
     outcome_.error = e;
     e.message = "batch stopped: " + e.message;
-    stop(std::move(e), now);
+    stop(std::move(e), BatchTrigger::misuse, now);
+  }
+
+  // A move the tables lack: our bug, never the caller's. The batch stops
+  // with ErrorCode::internal (a defined end, not undefined behaviour).
+  void broken(const std::string& what, Instant now) {
+    Error e = Error::internal(what);
+    outcome_.error = e;
+    if (state_ == BatchState::done) return;  // already winding down
+    e.message = "batch stopped: " + e.message;
+    state_ = BatchState::done;  // no row to take: the table is what failed
+    wind_down(std::move(e), now);
   }
 
   void finalize() {
-    done_ = true;
     outcome_.counts = BatchCounts{};
     for (const Outcome& o : outcome_.files) outcome_.counts.add(o);
   }
@@ -6538,12 +6936,10 @@ class Batch {
   std::vector<FileRun> files_;
   std::uint64_t fetch_seed_ = 0;
 
-  bool started_ = false;
-  bool stopping_ = false;  // fail-fast or cancel: start nothing more
-  bool done_ = false;
+  BatchState state_ = BatchState::idle;
   std::size_t next_start_ = 0;  // the next file to start
   std::size_t gate_ = 0;        // the file whose PUT may go out now
-  std::set<std::size_t> running_;  // files between start and Done (at most max_in_flight)
+  std::set<std::size_t> running_;  // files between start and Done (at most the limit)
   std::size_t ended_ = 0;
   MonotonicTime time_;  // the caller's clock, never running backwards
 
@@ -6557,6 +6953,8 @@ class Batch {
   std::optional<Ticket> fetch_ticket_;
   std::optional<Instant> fetch_wake_;
 
+  std::vector<BatchStep> trace_;
+  std::vector<BatchFileStep> file_trace_;
   BatchOutcome outcome_;
 };
 
