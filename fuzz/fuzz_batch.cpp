@@ -9,6 +9,7 @@
 // the in-flight bounds hold, nothing is sent once done, the token never
 // goes to the upload host nor into any outcome, and every move is a row of
 // the batch's tables.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
