@@ -5,7 +5,7 @@
 // end of this file.
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (57 files, each once, in the order
+// and the project headers it includes (58 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -3113,8 +3113,6 @@ inline std::optional<Error> check_api_access(const UploadConfig& config) {
 // caller bug (ErrorCode::usage, sticky); the answer to an abandoned request
 // is ignored; a move the table lacks is ErrorCode::internal. Once done,
 // every event is ignored and the outcome stays as it is.
-#include <deque>
-#include <map>
 #include <set>
 
 // ---- begin include/upstate/batch_outcome.hpp ----
@@ -4756,6 +4754,102 @@ Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, C
 
 }  // namespace upstate
 // ---- end include/upstate/dataset_fetch.hpp ----
+
+// ---- begin include/upstate/machine/batch_tickets.hpp ----
+// A Batch's requests by ticket: the ones queued for next_send, the ones out
+// (pulled, not answered), and the abandoned ones whose late answers are to
+// be ignored. Bookkeeping only: what a ticket's answer means is Batch's
+// business (batch.hpp, by its tables in batch_transitions.hpp).
+#include <deque>
+#include <map>
+
+namespace upstate {
+
+// One outstanding request of a Batch.
+struct Ticket {
+  std::uint64_t value = 0;
+  friend bool operator==(Ticket a, Ticket b) noexcept { return a.value == b.value; }
+  friend bool operator!=(Ticket a, Ticket b) noexcept { return a.value != b.value; }
+  friend bool operator<(Ticket a, Ticket b) noexcept { return a.value < b.value; }
+};
+
+struct BatchSend {
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  Ticket ticket;
+  std::size_t file = npos;  // index into the files given; npos for the dataset request
+  Request request;          // for the PUT, stream request.file->size bytes of that file
+};
+
+namespace detail {
+
+class BatchTickets {
+ public:
+  // A new ticket for `owner`'s request (a file index, or npos), queued.
+  Ticket issue(std::size_t owner, Request request) {
+    Ticket t{next_++};
+    owners_[t.value] = owner;
+    outbox_.push_back(BatchSend{t, owner, std::move(request)});
+    return t;
+  }
+
+  // The owner of an answered ticket, now retired (and no longer queued, if
+  // it was answered before it was pulled); nullopt when it is not out.
+  std::optional<std::size_t> claim(Ticket ticket) {
+    auto it = owners_.find(ticket.value);
+    if (it == owners_.end()) return std::nullopt;
+    const std::size_t owner = it->second;
+    owners_.erase(it);
+    outbox_.erase(std::remove_if(outbox_.begin(), outbox_.end(),
+                                 [&](const BatchSend& s) { return s.ticket == ticket; }),
+                  outbox_.end());
+    return owner;
+  }
+
+  // Whether `ticket` was abandoned (its answer is then ignored, once).
+  bool forget_abandoned(Ticket ticket) { return abandoned_.erase(ticket.value) != 0; }
+  // Whether `ticket` was ever issued (so an unknown one was already answered).
+  bool issued(Ticket ticket) const noexcept { return ticket.value != 0 && ticket.value < next_; }
+
+  // The request is no longer wanted: dropped if not pulled yet, else
+  // reported by next_abandoned and its answer ignored.
+  void abandon(Ticket ticket) {
+    owners_.erase(ticket.value);
+    auto queued = std::find_if(outbox_.begin(), outbox_.end(), [&](const BatchSend& s) { return s.ticket == ticket; });
+    if (queued != outbox_.end()) {
+      outbox_.erase(queued);
+    } else {
+      abandoned_.insert(ticket.value);
+      abandoned_out_.push_back(ticket);
+    }
+  }
+
+  // The next queued request, unless `limit` requests are out already.
+  std::optional<BatchSend> next_send(std::optional<std::size_t> limit) {
+    if (outbox_.empty()) return std::nullopt;
+    if (limit && owners_.size() - outbox_.size() >= *limit) return std::nullopt;
+    BatchSend s = std::move(outbox_.front());
+    outbox_.pop_front();
+    return s;
+  }
+
+  std::optional<Ticket> next_abandoned() {
+    if (abandoned_out_.empty()) return std::nullopt;
+    Ticket t = abandoned_out_.front();
+    abandoned_out_.pop_front();
+    return t;
+  }
+
+ private:
+  std::uint64_t next_ = 1;
+  std::map<std::uint64_t, std::size_t> owners_;  // queued or out -> file (npos: the dataset)
+  std::set<std::uint64_t> abandoned_;            // answers to ignore
+  std::deque<BatchSend> outbox_;
+  std::deque<Ticket> abandoned_out_;
+};
+
+}  // namespace detail
+}  // namespace upstate
+// ---- end include/upstate/machine/batch_tickets.hpp ----
 
 // ---- begin include/upstate/machine/batch_transitions.hpp ----
 // Batch's machine, as data. h11's rule for its _state.py holds here, as in
@@ -6435,21 +6529,6 @@ struct BatchConfig {
   std::size_t concurrency_increase_after = 8;  // successful answers per +1
 };
 
-// One outstanding request of a Batch.
-struct Ticket {
-  std::uint64_t value = 0;
-  friend bool operator==(Ticket a, Ticket b) noexcept { return a.value == b.value; }
-  friend bool operator!=(Ticket a, Ticket b) noexcept { return a.value != b.value; }
-  friend bool operator<(Ticket a, Ticket b) noexcept { return a.value < b.value; }
-};
-
-struct BatchSend {
-  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
-  Ticket ticket;
-  std::size_t file = npos;  // index into the files given; npos for the dataset request
-  Request request;          // for the PUT, stream request.file->size bytes of that file
-};
-
 // One move of the batch (its trace, for tests and people debugging a run).
 struct BatchStep {
   Instant at;
@@ -6588,21 +6667,13 @@ class Batch {
   // With adaptive_concurrency, empty while concurrency_limit() requests are
   // out (pulled, not answered): the rest wait for an answer.
   std::optional<BatchSend> next_send() {
-    if (outbox_.empty()) return std::nullopt;
-    if (config_.adaptive_concurrency && owners_.size() - outbox_.size() >= limit_.current()) return std::nullopt;
-    BatchSend s = std::move(outbox_.front());
-    outbox_.pop_front();
-    return s;
+    return tickets_.next_send(config_.adaptive_concurrency ? std::optional<std::size_t>(limit_.current())
+                                                           : std::nullopt);
   }
 
   // A request the batch no longer wants (cancel, fail-fast): abort it if you
   // can; its answer, if one still comes, is ignored.
-  std::optional<Ticket> next_abandoned() {
-    if (abandoned_out_.empty()) return std::nullopt;
-    Ticket t = abandoned_out_.front();
-    abandoned_out_.pop_front();
-    return t;
-  }
+  std::optional<Ticket> next_abandoned() { return tickets_.next_abandoned(); }
 
   // When to call on_wake next, if anything sleeps.
   std::optional<Instant> next_wake() const {
@@ -6696,40 +6767,31 @@ class Batch {
   // ---- tickets ---------------------------------------------------------------
 
   void emit(std::size_t owner, Request request) {
-    Ticket t{next_ticket_++};
-    owners_[t.value] = owner;
+    const Ticket t = tickets_.issue(owner, std::move(request));
     if (owner == BatchSend::npos)
       fetch_ticket_ = t;
     else
       files_[owner].ticket = t;
-    outbox_.push_back(BatchSend{t, owner, std::move(request)});
   }
 
   // The owner of an answered ticket (file index or npos), now retired; nullopt
   // when the answer is to be ignored (abandoned) or was a caller bug.
   std::optional<std::size_t> claim(Ticket ticket, const char* event, Instant now) {
-    auto it = owners_.find(ticket.value);
-    if (it == owners_.end()) {
-      if (abandoned_.erase(ticket.value) != 0) {
+    const std::optional<std::size_t> owner = tickets_.claim(ticket);
+    if (!owner) {
+      if (tickets_.forget_abandoned(ticket)) {
         take(BatchTrigger::abandoned_answer, now);
         return std::nullopt;
       }
       misuse(std::string(event) + " for ticket " + std::to_string(ticket.value) +
-                 (ticket.value != 0 && ticket.value < next_ticket_ ? ", which was already answered"
-                                                                   : ", which this batch never issued"),
+                 (tickets_.issued(ticket) ? ", which was already answered" : ", which this batch never issued"),
              now);
       return std::nullopt;
     }
-    std::size_t owner = it->second;
-    owners_.erase(it);
-    // Answered before it was pulled: it must not go out any more.
-    outbox_.erase(std::remove_if(outbox_.begin(), outbox_.end(),
-                                 [&](const BatchSend& s) { return s.ticket == ticket; }),
-                  outbox_.end());
-    if (owner == BatchSend::npos)
+    if (*owner == BatchSend::npos)
       fetch_ticket_.reset();
     else
-      files_[owner].ticket.reset();
+      files_[*owner].ticket.reset();
     return owner;
   }
 
@@ -6737,14 +6799,7 @@ class Batch {
   // reported through next_abandoned and its answer ignored.
   void abandon(std::optional<Ticket>& ticket) {
     if (!ticket) return;
-    owners_.erase(ticket->value);
-    auto queued = std::find_if(outbox_.begin(), outbox_.end(), [&](const BatchSend& s) { return s.ticket == *ticket; });
-    if (queued != outbox_.end()) {
-      outbox_.erase(queued);
-    } else {
-      abandoned_.insert(ticket->value);
-      abandoned_out_.push_back(*ticket);
-    }
+    tickets_.abandon(*ticket);
     ticket.reset();
   }
 
@@ -6943,11 +6998,7 @@ class Batch {
   std::size_t ended_ = 0;
   MonotonicTime time_;  // the caller's clock, never running backwards
 
-  std::uint64_t next_ticket_ = 1;
-  std::map<std::uint64_t, std::size_t> owners_;  // outstanding ticket -> file (npos: the dataset)
-  std::set<std::uint64_t> abandoned_;            // answers to ignore
-  std::deque<BatchSend> outbox_;
-  std::deque<Ticket> abandoned_out_;
+  detail::BatchTickets tickets_;
 
   std::optional<DatasetFetch> fetch_;
   std::optional<Ticket> fetch_ticket_;

@@ -26,8 +26,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
-#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -41,6 +39,7 @@
 #include "config.hpp"
 #include "dataset_fetch.hpp"
 #include "http.hpp"
+#include "machine/batch_tickets.hpp"  // Ticket, BatchSend
 #include "machine/batch_transitions.hpp"
 #include "redaction.hpp"
 #include "rng.hpp"
@@ -62,21 +61,6 @@ struct BatchConfig {
   // out at once (next_send waits), successes raise it again.
   bool adaptive_concurrency = false;
   std::size_t concurrency_increase_after = 8;  // successful answers per +1
-};
-
-// One outstanding request of a Batch.
-struct Ticket {
-  std::uint64_t value = 0;
-  friend bool operator==(Ticket a, Ticket b) noexcept { return a.value == b.value; }
-  friend bool operator!=(Ticket a, Ticket b) noexcept { return a.value != b.value; }
-  friend bool operator<(Ticket a, Ticket b) noexcept { return a.value < b.value; }
-};
-
-struct BatchSend {
-  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
-  Ticket ticket;
-  std::size_t file = npos;  // index into the files given; npos for the dataset request
-  Request request;          // for the PUT, stream request.file->size bytes of that file
 };
 
 // One move of the batch (its trace, for tests and people debugging a run).
@@ -217,21 +201,13 @@ class Batch {
   // With adaptive_concurrency, empty while concurrency_limit() requests are
   // out (pulled, not answered): the rest wait for an answer.
   std::optional<BatchSend> next_send() {
-    if (outbox_.empty()) return std::nullopt;
-    if (config_.adaptive_concurrency && owners_.size() - outbox_.size() >= limit_.current()) return std::nullopt;
-    BatchSend s = std::move(outbox_.front());
-    outbox_.pop_front();
-    return s;
+    return tickets_.next_send(config_.adaptive_concurrency ? std::optional<std::size_t>(limit_.current())
+                                                           : std::nullopt);
   }
 
   // A request the batch no longer wants (cancel, fail-fast): abort it if you
   // can; its answer, if one still comes, is ignored.
-  std::optional<Ticket> next_abandoned() {
-    if (abandoned_out_.empty()) return std::nullopt;
-    Ticket t = abandoned_out_.front();
-    abandoned_out_.pop_front();
-    return t;
-  }
+  std::optional<Ticket> next_abandoned() { return tickets_.next_abandoned(); }
 
   // When to call on_wake next, if anything sleeps.
   std::optional<Instant> next_wake() const {
@@ -325,40 +301,31 @@ class Batch {
   // ---- tickets ---------------------------------------------------------------
 
   void emit(std::size_t owner, Request request) {
-    Ticket t{next_ticket_++};
-    owners_[t.value] = owner;
+    const Ticket t = tickets_.issue(owner, std::move(request));
     if (owner == BatchSend::npos)
       fetch_ticket_ = t;
     else
       files_[owner].ticket = t;
-    outbox_.push_back(BatchSend{t, owner, std::move(request)});
   }
 
   // The owner of an answered ticket (file index or npos), now retired; nullopt
   // when the answer is to be ignored (abandoned) or was a caller bug.
   std::optional<std::size_t> claim(Ticket ticket, const char* event, Instant now) {
-    auto it = owners_.find(ticket.value);
-    if (it == owners_.end()) {
-      if (abandoned_.erase(ticket.value) != 0) {
+    const std::optional<std::size_t> owner = tickets_.claim(ticket);
+    if (!owner) {
+      if (tickets_.forget_abandoned(ticket)) {
         take(BatchTrigger::abandoned_answer, now);
         return std::nullopt;
       }
       misuse(std::string(event) + " for ticket " + std::to_string(ticket.value) +
-                 (ticket.value != 0 && ticket.value < next_ticket_ ? ", which was already answered"
-                                                                   : ", which this batch never issued"),
+                 (tickets_.issued(ticket) ? ", which was already answered" : ", which this batch never issued"),
              now);
       return std::nullopt;
     }
-    std::size_t owner = it->second;
-    owners_.erase(it);
-    // Answered before it was pulled: it must not go out any more.
-    outbox_.erase(std::remove_if(outbox_.begin(), outbox_.end(),
-                                 [&](const BatchSend& s) { return s.ticket == ticket; }),
-                  outbox_.end());
-    if (owner == BatchSend::npos)
+    if (*owner == BatchSend::npos)
       fetch_ticket_.reset();
     else
-      files_[owner].ticket.reset();
+      files_[*owner].ticket.reset();
     return owner;
   }
 
@@ -366,14 +333,7 @@ class Batch {
   // reported through next_abandoned and its answer ignored.
   void abandon(std::optional<Ticket>& ticket) {
     if (!ticket) return;
-    owners_.erase(ticket->value);
-    auto queued = std::find_if(outbox_.begin(), outbox_.end(), [&](const BatchSend& s) { return s.ticket == *ticket; });
-    if (queued != outbox_.end()) {
-      outbox_.erase(queued);
-    } else {
-      abandoned_.insert(ticket->value);
-      abandoned_out_.push_back(*ticket);
-    }
+    tickets_.abandon(*ticket);
     ticket.reset();
   }
 
@@ -572,11 +532,7 @@ class Batch {
   std::size_t ended_ = 0;
   MonotonicTime time_;  // the caller's clock, never running backwards
 
-  std::uint64_t next_ticket_ = 1;
-  std::map<std::uint64_t, std::size_t> owners_;  // outstanding ticket -> file (npos: the dataset)
-  std::set<std::uint64_t> abandoned_;            // answers to ignore
-  std::deque<BatchSend> outbox_;
-  std::deque<Ticket> abandoned_out_;
+  detail::BatchTickets tickets_;
 
   std::optional<DatasetFetch> fetch_;
   std::optional<Ticket> fetch_ticket_;
