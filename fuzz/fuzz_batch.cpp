@@ -158,7 +158,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (choice < 4) {
           b.cancel(now);
         } else if (choice < 8) {
-          b.on_response(Ticket{in.byte()}, Response{200, {}, ""}, now);  // maybe never issued, maybe answered
+          // Any ticket: never issued, already answered, or one out (then it is that request's answer).
+          const Ticket t{in.byte()};
+          std::size_t k = 0;
+          while (k < out.size() && out[k].ticket != t) ++k;
+          if (k < out.size())
+            answer(k, Response{200, {}, ""});
+          else
+            b.on_response(t, Response{200, {}, ""}, now);
         } else if (!late.empty()) {
           b.on_response(late.back(), Response{200, {}, ""}, now);  // ignored
           late.pop_back();
