@@ -90,6 +90,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<bool> put_accepted(n, false);
   const std::size_t limit_ceiling = config.max_in_flight == 0 ? 1 : config.max_in_flight;
   auto pull = [&] {
+    // The abandoned first: they are no longer out when the next request is counted.
+    while (auto t = b.next_abandoned()) {
+      for (auto it = out.begin(); it != out.end(); ++it)
+        if (it->ticket == *t) {
+          out.erase(it);
+          break;
+        }
+      late.push_back(*t);
+    }
     while (auto s = b.next_send()) {
       check(!b.done());
       if (config.adaptive_concurrency) check(out.size() < b.concurrency_limit());
@@ -99,14 +108,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (std::size_t j = 0; j < s->file; ++j) check(b.file_outcome(j) != nullptr || put_accepted[j]);
       }
       out.push_back(std::move(*s));
-    }
-    while (auto t = b.next_abandoned()) {
-      for (auto it = out.begin(); it != out.end(); ++it)
-        if (it->ticket == *t) {
-          out.erase(it);
-          break;
-        }
-      late.push_back(*t);
     }
     check(b.active_files() <= limit_ceiling);
   };

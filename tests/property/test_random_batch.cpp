@@ -177,6 +177,15 @@ std::string run_scenario(std::uint64_t seed, Coverage& covered) {
   };
 
   auto pull = [&] {
+    // The abandoned first: they are no longer out when the next request is counted.
+    while (auto t = b.next_abandoned()) {
+      for (auto it = out.begin(); it != out.end(); ++it)
+        if (it->ticket == *t) {
+          out.erase(it);
+          break;
+        }
+      late.push_back(*t);
+    }
     while (true) {
       const std::size_t before = out.size();
       auto s = b.next_send();
@@ -196,14 +205,6 @@ std::string run_scenario(std::uint64_t seed, Coverage& covered) {
       }
       if (s->request.url.find(token) != std::string::npos) fail("token in a URL");
       out.push_back(std::move(*s));
-    }
-    while (auto t = b.next_abandoned()) {
-      for (auto it = out.begin(); it != out.end(); ++it)
-        if (it->ticket == *t) {
-          out.erase(it);
-          break;
-        }
-      late.push_back(*t);
     }
     if (b.active_files() > config.max_in_flight) fail("more files running than max_in_flight");
   };
