@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include <upstate/batch.hpp>
+#include <upstate/machine/batch.hpp>
 
 #include "check.hpp"  // after upstate: its `check` macro must not meet a member named check
 

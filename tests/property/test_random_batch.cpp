@@ -24,10 +24,10 @@
 #include <utility>
 #include <vector>
 
-#include <upstate/batch.hpp>
+#include <upstate/machine/batch.hpp>
 #include <upstate/testing/fake_service.hpp>
 #include <upstate/testing/manual_clock.hpp>
-#include <upstate/upload_restore.hpp>
+#include <upstate/machine/upload_restore.hpp>
 
 using namespace upstate;
 using namespace upstate::testing;

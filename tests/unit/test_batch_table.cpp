@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include <upstate/batch.hpp>
+#include <upstate/machine/batch.hpp>
 
 #include "support/answers.hpp"
 

@@ -12,7 +12,7 @@
 #include <set>
 #include <utility>
 
-#include "../http.hpp"
+#include "../vocabulary/http.hpp"
 
 namespace upstate {
 

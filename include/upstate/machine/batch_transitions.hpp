@@ -1,6 +1,6 @@
 #pragma once
 // Batch's machine, as data. h11's rule for its _state.py holds here, as in
-// transitions.hpp (Upload) and dataset_fetch_transitions.hpp: everything
+// upload_transitions.hpp (Upload) and dataset_fetch_transitions.hpp: everything
 // that changes a Batch lives in this file — the batch's states, each file's
 // stage, the triggers, and every allowed move. batch.hpp classifies events
 // into triggers and carries out what a row says; a move the tables lack is
@@ -37,7 +37,7 @@
 #include <optional>
 #include <string_view>
 
-#include "../transitions.hpp"  // Awaits
+#include "upload_transitions.hpp"  // Awaits
 
 namespace upstate {
 
