@@ -85,7 +85,7 @@ class BatchClient {
     for (std::size_t i = 0; i < n; ++i) {
       progress_[i].total = batch.upload(i).file().size;
       if (batch.file_outcome(i)) continue;  // refused by the caller already
-      if (auto problem = check_file(i)) batch.refuse_file(i, Error{ErrorCode::invalid_argument, 0, *problem, "", ""});
+      if (auto problem = check_file(i)) batch.refuse_file(i, Error::invalid_argument(*problem));
     }
     batch.start(Clock::now());
     ::asio::post(io_, [this] { pump(); });
