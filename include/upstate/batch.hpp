@@ -449,7 +449,7 @@ class Batch {
 
   // A caller bug: the batch stops at once (sticky), as Upload's misuse does.
   void misuse(const std::string& what, Instant now) {
-    Error e{ErrorCode::usage, 0, "can't handle " + what, "", ""};
+    Error e = Error::usage("can't handle " + what);
     outcome_.error = e;
     e.message = "batch stopped: " + e.message;
     stop(std::move(e), now);
