@@ -4837,7 +4837,8 @@ Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, C
 // A V3 (legacy) dataset — step 1 answers without `import_id` — takes its own
 // step 3: after the PUT the dataset's status is polled until READY or ERROR,
 // and the outcome is an ImportReport (complete / failed, type
-// "legacy_dataset", no import id).
+// "legacy_dataset", no import id). Its states are the table's V3 track
+// (uploading_v3 ... confirming_status, polling_status).
 //
 // Every state, what it sends and every move are data in transitions.hpp;
 // this file classifies events into the table's triggers and carries out
@@ -5753,7 +5754,7 @@ class Upload {
                     now);
     ++renewals_;
     note(now, legacy() ? std::string("upload URL expired; requesting a new one")
-                      : "upload URL for import " + import_id_ + " expired; requesting a new one");
+                       : "upload URL for import " + import_id_ + " expired; requesting a new one");
     return take(Trigger::url_expired, now);
   }
 
