@@ -5,7 +5,7 @@
 // end of this file.
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (56 files, each once, in the order
+// and the project headers it includes (53 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -18,9 +18,11 @@
 // user pays for this file, so what only some need has an umbrella of its own
 // (bench/compile_time.sh measures each):
 //   <upstate/records.hpp>      Preflight, RejectedRecords (the record checkers)
+//   <upstate/journal.hpp>      the batch journal's format, Sha256, crc32
 //   <upstate/testing.hpp>      the offline testing kit (FakeService, ...)
 //   <upstate/ostream.hpp>      operator<< for the public types
 //   <upstate/asio/client.hpp>  the Asio adapter
+//   <upstate/http1/http1.hpp>  the HTTP/1.1 codec alone (needs llhttp, not Asio)
 
 // ---- begin include/upstate/version.hpp ----
 // upstate's version, for a program to check or print. Equal to CMake's
@@ -48,11 +50,13 @@ inline constexpr Version kVersion{UPSTATE_VERSION_MAJOR, UPSTATE_VERSION_MINOR, 
 }  // namespace upstate
 // ---- end include/upstate/version.hpp ----
 
-// ---- begin include/upstate/action.hpp ----
+// Vocabulary: the values a program hands in and gets back.
+
+// ---- begin include/upstate/vocabulary/action.hpp ----
 // The machine's one answer to every event: what the caller does next.
 #include <variant>
 
-// ---- begin include/upstate/http.hpp ----
+// ---- begin include/upstate/vocabulary/http.hpp ----
 // HTTP as plain values. The machine emits `Request`s and consumes
 // `Response`s / `TransportError`s; whoever owns the sockets moves bytes.
 #include <cstddef>
@@ -62,7 +66,7 @@ inline constexpr Version kVersion{UPSTATE_VERSION_MAJOR, UPSTATE_VERSION_MINOR, 
 #include <string_view>
 #include <vector>
 
-// ---- begin include/upstate/ascii.hpp ----
+// ---- begin include/upstate/detail/ascii.hpp ----
 // ASCII case folding for protocol tokens (header names, schemes, file
 // extensions). Locale-free on purpose: `std::tolower` depends on the C
 // locale, and the wire does not.
@@ -93,7 +97,7 @@ constexpr bool iends_with(std::string_view s, std::string_view suffix) noexcept 
 }
 
 }  // namespace upstate
-// ---- end include/upstate/ascii.hpp ----
+// ---- end include/upstate/detail/ascii.hpp ----
 
 namespace upstate {
 
@@ -210,19 +214,19 @@ constexpr std::string_view to_string(TransportError::Kind k) noexcept {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/http.hpp ----
+// ---- end include/upstate/vocabulary/http.hpp ----
 
-// ---- begin include/upstate/outcome.hpp ----
+// ---- begin include/upstate/vocabulary/outcome.hpp ----
 // How an upload ended: the server's terminal import report, or a typed
 // client-side error, plus what happened on the way.
 
-// ---- begin include/upstate/error.hpp ----
+// ---- begin include/upstate/vocabulary/error.hpp ----
 // Typed client-side errors. Each code says whose fault it is and what to do;
 // `message` is for people and never contains the API token (the machine
 // builds messages only from the server's answer and its own text).
 #include <utility>
 
-// ---- begin include/upstate/terminal_text.hpp ----
+// ---- begin include/upstate/detail/terminal_text.hpp ----
 // Untrusted bytes made safe for two kinds of reader: a terminal (every
 // control byte escaped, so a server string can neither retitle the window,
 // clear the screen nor forge a log line) and a strict UTF-8 decoder (every
@@ -441,7 +445,7 @@ inline bool has_control_byte(std::string_view s) noexcept {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/terminal_text.hpp ----
+// ---- end include/upstate/detail/terminal_text.hpp ----
 
 namespace upstate {
 
@@ -586,9 +590,9 @@ inline std::string to_string(const Error& e) {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/error.hpp ----
+// ---- end include/upstate/vocabulary/error.hpp ----
 
-// ---- begin include/upstate/time.hpp ----
+// ---- begin include/upstate/vocabulary/time.hpp ----
 // Time as a value. The core never reads a clock: every event carries `now`,
 // and every delay it asks for is an absolute `Instant` the caller waits for.
 // The types are the steady clock's so a real driver needs no conversion, but
@@ -624,14 +628,14 @@ class MonotonicTime {
 };
 
 }  // namespace upstate
-// ---- end include/upstate/time.hpp ----
+// ---- end include/upstate/vocabulary/time.hpp ----
 
 // ---- begin include/upstate/wire/import_report.hpp ----
 // Step 3's answer: GET /datasets/{id}/imports/{import_id} -> 200.
 #include <algorithm>
 #include <iterator>
 
-// ---- begin include/upstate/import_status.hpp ----
+// ---- begin include/upstate/vocabulary/import_status.hpp ----
 // The import job's lifecycle as the service reports it (docs/service.md, step 3).
 
 namespace upstate {
@@ -688,9 +692,9 @@ constexpr std::optional<ImportStatus> parse_import_status(std::string_view text)
 }
 
 }  // namespace upstate
-// ---- end include/upstate/import_status.hpp ----
+// ---- end include/upstate/vocabulary/import_status.hpp ----
 
-// ---- begin include/upstate/record_errors.hpp ----
+// ---- begin include/upstate/vocabulary/record_errors.hpp ----
 // An import's rejected records: RecordError (one, owning its strings) and
 // RecordErrors (the list an ImportReport holds).
 //
@@ -889,9 +893,9 @@ class RecordErrors {
 };
 
 }  // namespace upstate
-// ---- end include/upstate/record_errors.hpp ----
+// ---- end include/upstate/vocabulary/record_errors.hpp ----
 
-// ---- begin include/upstate/result.hpp ----
+// ---- begin include/upstate/vocabulary/result.hpp ----
 // A value or a typed Error, usable without exceptions (cpp-httplib's users
 // praise exactly this). Deliberately small: no monadic zoo.
 
@@ -920,7 +924,7 @@ class Result {
 };
 
 }  // namespace upstate
-// ---- end include/upstate/result.hpp ----
+// ---- end include/upstate/vocabulary/result.hpp ----
 
 // ---- begin include/upstate/wire/json.hpp ----
 // Private RapidJSON helpers (namespace detail, not API) shared by every JSON
@@ -960,12 +964,12 @@ struct ParseLimits {
 }  // namespace upstate
 // ---- end include/upstate/wire/limits.hpp ----
 
-// ---- begin include/upstate/wire/text.hpp ----
+// ---- begin include/upstate/wire/parse_error.hpp ----
 // Private helpers (namespace detail, not API) shared by the wire parsers:
 // the malformed-answer and size-cap errors. Kept apart from json.hpp so the
 // XML reader does not drag RapidJSON in.
 
-// ---- begin include/upstate/text.hpp ----
+// ---- begin include/upstate/detail/excerpt.hpp ----
 // Turning untrusted text into something safe to show a person.
 
 namespace upstate {
@@ -1029,7 +1033,7 @@ inline std::string redact(std::string text, std::string_view secret) {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/text.hpp ----
+// ---- end include/upstate/detail/excerpt.hpp ----
 
 namespace upstate {
 namespace detail {
@@ -1051,7 +1055,7 @@ inline Error body_too_large(std::size_t size, std::size_t cap, std::string path 
 
 }  // namespace detail
 }  // namespace upstate
-// ---- end include/upstate/wire/text.hpp ----
+// ---- end include/upstate/wire/parse_error.hpp ----
 
 namespace upstate {
 namespace detail {
@@ -2323,7 +2327,7 @@ struct Outcome {
 };
 
 }  // namespace upstate
-// ---- end include/upstate/outcome.hpp ----
+// ---- end include/upstate/vocabulary/outcome.hpp ----
 
 namespace upstate {
 
@@ -2355,785 +2359,9 @@ struct Done {
 using Action = std::variant<Send, Sleep, Done>;
 
 }  // namespace upstate
-// ---- end include/upstate/action.hpp ----
+// ---- end include/upstate/vocabulary/action.hpp ----
 
-// ---- begin include/upstate/api_access.hpp ----
-// What every API request needs (step 1, step 3, the dataset and its
-// status): the headers — the token goes to the API host only, and only
-// through here — and the refusals made before the first one is sent.
-
-// ---- begin include/upstate/config.hpp ----
-// What one upload needs to know, all as plain values.
-
-// ---- begin include/upstate/poll_policy.hpp ----
-// How often to ask for the import's status while it is not terminal.
-
-// ---- begin include/upstate/rng.hpp ----
-// The only source of randomness the core knows: a PRNG seeded from the
-// config (quinn-proto style: same seed, same run). Our own generator and our
-// own range mapping, because std's distributions differ between standard
-// libraries and would make a seed mean different runs on different machines.
-
-namespace upstate {
-
-// xoshiro256** seeded through splitmix64 (public-domain algorithms by
-// Blackman and Vigna).
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed = 0) noexcept {
-    for (auto& word : s_) word = splitmix(seed);
-  }
-
-  std::uint64_t next() noexcept {
-    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-    const std::uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
-  }
-
-  // Uniform in [0, bound] inclusive, by rejection so no value is favoured.
-  std::uint64_t uniform(std::uint64_t bound) noexcept {
-    if (bound == UINT64_MAX) return next();
-    const std::uint64_t range = bound + 1;
-    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % range;
-    std::uint64_t x;
-    do x = next();
-    while (x >= limit);
-    return x % range;
-  }
-
-  // Uniform in [lo, hi] inclusive; hi < lo yields lo.
-  std::int64_t between(std::int64_t lo, std::int64_t hi) noexcept {
-    if (hi <= lo) return lo;
-    // In unsigned arithmetic: hi - lo may not fit an int64.
-    const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
-    return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + uniform(span));
-  }
-
-  bool chance(std::uint32_t numerator, std::uint32_t denominator) noexcept {
-    return denominator != 0 && uniform(denominator - 1) < numerator;
-  }
-
- private:
-  static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
-  static std::uint64_t splitmix(std::uint64_t& x) noexcept {
-    std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  std::uint64_t s_[4];
-};
-
-}  // namespace upstate
-// ---- end include/upstate/rng.hpp ----
-
-namespace upstate {
-
-// What `pending_schema` means to a run. The service's import-status
-// reference says the import "is paused until a schema is defined": once the
-// dataset has a schema the same import may go on, so re-uploading first can
-// ingest the file twice.
-enum class OnPendingSchema {
-  end,           // the run ends with the pending_schema report (the caller sets a schema, then resumes the import)
-  keep_polling,  // the run keeps polling the paused import every `paused_interval` until it leaves
-                 // pending_schema or the deadline passes (then it ends with the pending_schema report)
-};
-
-struct PollPolicy {
-  // No wait is ever shorter than this, whatever the fields say: an initial
-  // of 0 would otherwise stay 0 (0 x factor) and poll in a tight loop.
-  static constexpr Duration kMinDelay{100};
-
-  Duration initial{2000};  // first wait after a poll that was not terminal
-  double factor = 1.5;     // growth per poll while the status stays the same
-  Duration max{15000};     // cap: the detection delay after the import turns terminal never exceeds it
-  // Jitter only ever shortens a wait (by up to this fraction), so many clients
-  // spread out without stretching the detection delay past `max`.
-  double jitter = 0.1;
-  // A status unchanged this long is noted as stuck in the outcome's notes;
-  // `uninitialised` this long after a successful PUT ends the run with
-  // ErrorCode::import_stuck (the service never saw the bytes and never will).
-  Duration stuck_after{300000};
-  OnPendingSchema on_pending_schema = OnPendingSchema::end;
-  Duration paused_interval{60000};  // the slow cadence while an import waits for a schema
-  // V3 datasets: a READY/ERROR that has not changed since the PUT is taken as
-  // this file's outcome only this long after it (legacy_freshness.hpp).
-  Duration legacy_settle{15000};
-
-  // The wait before the next poll; `same_status_polls` counts polls since
-  // the status last changed (a change resets the growth: something moves).
-  // Never below kMinDelay: initial, max and the jittered result are
-  // clamped to it, and a factor below 1 (or NaN) counts as 1.
-  Duration delay(int same_status_polls, Rng& rng) const {
-    const double floor_ms = static_cast<double>(kMinDelay.count());
-    const double cap = std::max(static_cast<double>(max.count()), floor_ms);
-    const double grow = factor >= 1.0 ? factor : 1.0;
-    double ms = std::clamp(static_cast<double>(initial.count()), floor_ms, cap);
-    for (int i = 0; i < same_status_polls && ms < cap; ++i) ms *= grow;
-    ms = std::min(ms, cap);
-    double j = std::clamp(jitter, 0.0, 1.0);
-    if (!(j >= 0.0)) j = 0.0;  // NaN passes through clamp
-    const auto whole = static_cast<std::int64_t>(ms);
-    const auto cut = static_cast<std::int64_t>(ms * j);
-    return Duration{std::max<std::int64_t>(kMinDelay.count(), whole - rng.between(0, cut))};
-  }
-};
-
-}  // namespace upstate
-// ---- end include/upstate/poll_policy.hpp ----
-
-// ---- begin include/upstate/retry_policy.hpp ----
-// How to wait before repeating a request that failed transiently.
-
-// ---- begin include/upstate/http_date.hpp ----
-// Wall-clock values as they appear on the wire. Pure conversions between
-// text and Unix seconds (civil-date arithmetic after H. Hinnant), no clock.
-#include <cstdio>
-
-namespace upstate {
-namespace detail {
-
-constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-struct Civil {
-  std::int64_t year;
-  unsigned month, day, hour, minute, second, weekday;  // weekday 0 = Sunday
-};
-
-constexpr Civil civil_from_unix(UnixSeconds t) noexcept {
-  // Floor division through the remainder: `t - 86399` or `days * 86400`
-  // would overflow near INT64_MIN.
-  const std::int64_t rem = t % 86400;
-  std::int64_t days = t / 86400 - (rem < 0 ? 1 : 0);
-  std::int64_t secs = rem < 0 ? rem + 86400 : rem;
-  std::int64_t z = days + 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
-  const unsigned wd = static_cast<unsigned>(((days % 7) + 11) % 7);  // 1970-01-01 was a Thursday
-  return {y, m, d, static_cast<unsigned>(secs / 3600), static_cast<unsigned>(secs % 3600 / 60),
-          static_cast<unsigned>(secs % 60), wd};
-}
-
-inline bool read_digits(std::string_view s, std::size_t pos, std::size_t n, unsigned& out) noexcept {
-  if (pos + n > s.size()) return false;
-  out = 0;
-  for (std::size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + static_cast<unsigned>(s[i] - '0');
-  }
-  return true;
-}
-
-constexpr unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
-  constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-  return m == 2 && leap ? 29 : kDays[m - 1];
-}
-
-// Refuses impossible dates ("Feb 30") rather than rolling them into the next
-// month: a date that does not exist is a malformed one.
-inline std::optional<UnixSeconds> make_time(std::int64_t y, unsigned mo, unsigned d, unsigned h, unsigned mi,
-                                            unsigned s) noexcept {
-  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (s == 60 ? 59 : s);
-}
-
-inline int month_from_name(std::string_view m) noexcept {
-  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  for (int i = 0; i < 12; ++i)
-    if (kMonths[i] == m) return i + 1;
-  return 0;
-}
-
-}  // namespace detail
-
-// "Sun, 06 Nov 1994 08:49:37 GMT" (IMF-fixdate, RFC 9110 §5.6.7), plus the
-// obsolete RFC 850 ("Sunday, 06-Nov-94 08:49:37 GMT") and asctime
-// ("Sun Nov  6 08:49:37 1994") forms recipients must accept.
-inline std::optional<UnixSeconds> parse_http_date(std::string_view s) noexcept {
-  using namespace detail;
-  unsigned d, y, h, mi, se;
-  auto comma = s.find(',');
-  if (comma != std::string_view::npos) {
-    std::string_view rest = s.substr(comma + 1);
-    if (rest.size() == 25 && rest[0] == ' ' && rest[3] == ' ' && rest[7] == ' ' && rest[12] == ' ' &&
-        rest[15] == ':' && rest[18] == ':' && rest.substr(21) == " GMT") {  // IMF-fixdate
-      int mo = month_from_name(rest.substr(4, 3));
-      if (mo && read_digits(rest, 1, 2, d) && read_digits(rest, 8, 4, y) && read_digits(rest, 13, 2, h) &&
-          read_digits(rest, 16, 2, mi) && read_digits(rest, 19, 2, se))
-        return make_time(y, static_cast<unsigned>(mo), d, h, mi, se);
-      return std::nullopt;
-    }
-    if (rest.size() == 23 && rest[0] == ' ' && rest[3] == '-' && rest[7] == '-' && rest[10] == ' ' &&
-        rest[13] == ':' && rest[16] == ':' && rest.substr(19) == " GMT") {  // RFC 850
-      int mo = month_from_name(rest.substr(4, 3));
-      if (mo && read_digits(rest, 1, 2, d) && read_digits(rest, 8, 2, y) && read_digits(rest, 11, 2, h) &&
-          read_digits(rest, 14, 2, mi) && read_digits(rest, 17, 2, se))
-        return make_time(y < 70 ? 2000 + y : 1900 + y, static_cast<unsigned>(mo), d, h, mi, se);
-    }
-    return std::nullopt;
-  }
-  // asctime: "Sun Nov  6 08:49:37 1994"
-  if (s.size() == 24 && s[3] == ' ' && s[7] == ' ' && s[10] == ' ' && s[13] == ':' && s[16] == ':' &&
-      s[19] == ' ') {
-    int mo = month_from_name(s.substr(4, 3));
-    std::string_view day = s.substr(8, 2);
-    unsigned dd = 0;
-    if (day[0] == ' ') {
-      if (!read_digits(day, 1, 1, dd)) return std::nullopt;
-    } else if (!read_digits(day, 0, 2, dd)) {
-      return std::nullopt;
-    }
-    if (mo && read_digits(s, 11, 2, h) && read_digits(s, 14, 2, mi) && read_digits(s, 17, 2, se) &&
-        read_digits(s, 20, 4, y))
-      return make_time(y, static_cast<unsigned>(mo), dd, h, mi, se);
-  }
-  return std::nullopt;
-}
-
-inline std::string format_http_date(UnixSeconds t) {
-  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  auto c = detail::civil_from_unix(t);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %02u %s %04lld %02u:%02u:%02u GMT", kDays[c.weekday], c.day,
-                kMonths[c.month - 1], static_cast<long long>(c.year), c.hour, c.minute, c.second);
-  return buf;
-}
-
-// S3's X-Amz-Date: "20261128T120000Z".
-inline std::optional<UnixSeconds> parse_amz_date(std::string_view s) noexcept {
-  using namespace detail;
-  unsigned y, mo, d, h, mi, se;
-  if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return std::nullopt;
-  if (!read_digits(s, 0, 4, y) || !read_digits(s, 4, 2, mo) || !read_digits(s, 6, 2, d) ||
-      !read_digits(s, 9, 2, h) || !read_digits(s, 11, 2, mi) || !read_digits(s, 13, 2, se))
-    return std::nullopt;
-  return make_time(y, mo, d, h, mi, se);
-}
-
-inline std::string format_amz_date(UnixSeconds t) {
-  auto c = detail::civil_from_unix(t);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld%02u%02uT%02u%02u%02uZ", static_cast<long long>(c.year), c.month, c.day,
-                c.hour, c.minute, c.second);
-  return buf;
-}
-
-// An ISO-8601 date-time with its offset, as the API writes timestamps
-// (step 1's expires_at): "2026-11-28T12:00:00Z", with optional fractional
-// seconds (dropped) and "Z", "+HH:MM" or "-HH:MM"; a lower-case 't'/'z' and a
-// space for 'T' are taken too. No offset at all: nullopt (the time would be
-// ambiguous).
-inline std::optional<UnixSeconds> parse_iso8601(std::string_view s) noexcept {
-  using namespace detail;
-  unsigned y, mo, d, h, mi, se;
-  if (s.size() < 20 || s.size() > 64 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-      s[13] != ':' || s[16] != ':')
-    return std::nullopt;
-  if (!read_digits(s, 0, 4, y) || !read_digits(s, 5, 2, mo) || !read_digits(s, 8, 2, d) ||
-      !read_digits(s, 11, 2, h) || !read_digits(s, 14, 2, mi) || !read_digits(s, 17, 2, se))
-    return std::nullopt;
-  std::size_t pos = 19;
-  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
-    ++pos;
-    std::size_t digits = 0;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos, ++digits;
-    if (digits == 0) return std::nullopt;
-  }
-  auto t = make_time(y, mo, d, h, mi, se);
-  if (!t || pos >= s.size()) return std::nullopt;
-  std::string_view zone = s.substr(pos);
-  if (zone == "Z" || zone == "z") return t;
-  unsigned oh, om;
-  if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':' || !read_digits(zone, 1, 2, oh) ||
-      !read_digits(zone, 4, 2, om) || oh > 23 || om > 59)
-    return std::nullopt;
-  const std::int64_t offset = static_cast<std::int64_t>(oh) * 3600 + om * 60;
-  return zone[0] == '+' ? *t - offset : *t + offset;
-}
-
-// ISO-8601 UTC as the API writes timestamps: "2026-11-28T12:00:00Z".
-inline std::string format_iso8601(UnixSeconds t) {
-  auto c = detail::civil_from_unix(t);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02uZ", static_cast<long long>(c.year), c.month,
-                c.day, c.hour, c.minute, c.second);
-  return buf;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/http_date.hpp ----
-
-namespace upstate {
-
-struct RetryPolicy {
-  // Tries of one step in a row, the first included. The count restarts after
-  // progress (a URL received, the PUT accepted, a poll answered), so a long
-  // poll can survive many scattered blips but not a steady outage.
-  int max_attempts = 6;
-  Duration base{500};
-  Duration cap{30000};
-  // Step 1 creates an import job on every call; each renewal leaves one
-  // behind (kept in the outcome), so renewals get their own small bound.
-  int max_url_renewals = 3;
-
-  // Full jitter (AWS architecture blog, "Exponential Backoff And Jitter"):
-  // uniform in [0, min(cap, base * 2^(failures-1))].
-  Duration backoff(int failures, Rng& rng) const {
-    std::int64_t ceiling = base.count();
-    for (int i = 1; i < failures && ceiling < cap.count(); ++i) ceiling *= 2;
-    ceiling = std::min<std::int64_t>(ceiling, cap.count());
-    return Duration{rng.between(0, std::max<std::int64_t>(0, ceiling))};
-  }
-};
-
-// Retry-After (RFC 9110 §10.2.3): delta-seconds or an HTTP-date. The date
-// form is measured against the same answer's `Date` header, so no local wall
-// clock is needed and clock skew between us and the server cancels out;
-// without a `Date`, a date cannot be interpreted and is ignored. Garbage is
-// ignored (nullopt). Values are capped at a day so arithmetic stays finite.
-inline std::optional<Duration> parse_retry_after(std::string_view value, std::optional<UnixSeconds> response_date) {
-  constexpr std::int64_t kMaxSeconds = 86400;
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  if (value.empty()) return std::nullopt;
-  if (value.find_first_not_of("0123456789") == std::string_view::npos) {
-    std::int64_t seconds = 0;
-    for (char c : value) {
-      seconds = seconds * 10 + (c - '0');
-      if (seconds > kMaxSeconds) return std::chrono::duration_cast<Duration>(std::chrono::seconds{kMaxSeconds});
-    }
-    return std::chrono::duration_cast<Duration>(std::chrono::seconds{seconds});
-  }
-  auto when = parse_http_date(value);
-  if (!when || !response_date) return std::nullopt;
-  std::int64_t delta = std::clamp<std::int64_t>(*when - *response_date, 0, kMaxSeconds);
-  return std::chrono::duration_cast<Duration>(std::chrono::seconds{delta});
-}
-
-// A response's Retry-After as a wait (an HTTP-date measured against the
-// response's own Date), or nullopt when it has none we can use.
-inline std::optional<Duration> retry_after_of(const Response& response) {
-  const std::string* value = find_header(response.headers, "Retry-After");
-  if (!value) return std::nullopt;
-  std::optional<UnixSeconds> date;
-  if (const std::string* d = find_header(response.headers, "Date")) date = parse_http_date(*d);
-  return parse_retry_after(*value, date);
-}
-
-}  // namespace upstate
-// ---- end include/upstate/retry_policy.hpp ----
-
-namespace upstate {
-
-inline constexpr std::string_view kDefaultApiBase = "https://api.prolific.com/api/v1/data-collection";
-// S3 refuses a single PUT over 5 GiB; we refuse it before creating an import.
-inline constexpr std::uint64_t kMaxSinglePutBytes = 5368709120ULL;
-
-struct UploadConfig {
-  std::string api_base{kDefaultApiBase};
-  std::string token;       // sent as "Authorization: Token <token>" to the API host only
-  std::string dataset_id;
-  PollPolicy poll;
-  RetryPolicy retry;
-  Duration deadline{std::chrono::hours{1}};  // overall, from start()
-  // One deadline shared by several machines (a command's whole run: the
-  // pre-flight fetch, every file of a batch, the final dataset fetch): no
-  // machine's deadline is later than this instant, whenever it starts.
-  Instant not_after = Instant::max();
-  std::uint64_t seed = 0;                    // every random choice (jitter) derives from it
-  ParseLimits limits;
-  std::string user_agent = "upstate/0.1";
-  // A plain-http API base is refused unless its host is loopback: the token
-  // would cross the network in clear text. Tests of the machine alone may
-  // lift this; programs should not.
-  bool allow_insecure_api = false;
-};
-
-struct FileInfo {
-  std::string name;  // with extension; becomes the {filename} path segment
-  std::uint64_t size = 0;
-};
-
-// The PUT's Content-Type when step 1's answer gives none (docs/service.md, UNCONFIRMED).
-inline std::string_view content_type_for(std::string_view filename) noexcept {
-  if (iends_with(filename, ".jsonl")) return "application/x-ndjson";
-  if (iends_with(filename, ".csv")) return "text/csv";
-  if (iends_with(filename, ".zip")) return "application/zip";
-  return "application/octet-stream";
-}
-
-}  // namespace upstate
-// ---- end include/upstate/config.hpp ----
-
-// ---- begin include/upstate/url.hpp ----
-// URLs: encoding the path segments we build, and splitting absolute URLs the
-// server hands us (without ever re-encoding them: a presigned URL's query is
-// signed byte for byte).
-
-// ---- begin include/upstate/host_name.hpp ----
-// The syntax of a host in a URL a server hands us, checked before any name
-// lookup: a resolver given "a b", "%00", "0x7f.1" or "2130706433" does
-// something (a lookup of junk, an address read in octal or as one number)
-// that nobody meant.
-
-namespace upstate {
-namespace detail {
-
-inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-
-// Four decimal octets 0..255, no leading zeros (inet_aton reads "010" as 8).
-inline bool is_dotted_quad(std::string_view s) noexcept {
-  int octets = 0;
-  while (true) {
-    std::size_t n = 0;
-    unsigned value = 0;
-    while (n < s.size() && is_digit(s[n])) {
-      value = value * 10 + static_cast<unsigned>(s[n] - '0');
-      if (++n > 3) return false;
-    }
-    if (n == 0 || value > 255 || (n > 1 && s[0] == '0')) return false;
-    ++octets;
-    s.remove_prefix(n);
-    if (s.empty()) return octets == 4;
-    if (s[0] != '.' || octets == 4) return false;
-    s.remove_prefix(1);
-  }
-}
-
-// An IPv6 literal as parse_url keeps it (brackets gone): hex digits, ':'
-// and an embedded IPv4's '.', no zone ("%eth0" names a local interface).
-inline bool is_ipv6_literal(std::string_view s) noexcept {
-  if (s.size() < 2 || s.size() > 45) return false;
-  int colons = 0;
-  for (char c : s) {
-    const bool hex = is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    if (c == ':') ++colons;
-    else if (!hex && c != '.') return false;
-  }
-  return colons >= 2;
-}
-
-}  // namespace detail
-
-// A DNS name (labels of 1..63 letters, digits, '-' or '_', not starting or
-// ending with '-', 253 bytes at most, one trailing dot allowed), a dotted-quad
-// IPv4 address or an IPv6 literal. A name whose last label starts with a
-// digit must be a dotted quad: no top-level domain does, and the resolver
-// reads such names ("127.1", "0x7f.0.0.1") as numeric addresses.
-inline bool is_valid_host(std::string_view host) noexcept {
-  if (host.find(':') != std::string_view::npos) return detail::is_ipv6_literal(host);
-  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-  if (host.empty() || host.size() > 253) return false;
-  const std::size_t last_dot = host.rfind('.');
-  const std::string_view last = last_dot == std::string_view::npos ? host : host.substr(last_dot + 1);
-  if (!last.empty() && detail::is_digit(last[0])) return detail::is_dotted_quad(host);
-  std::size_t label = 0;
-  for (std::size_t i = 0; i <= host.size(); ++i) {
-    if (i == host.size() || host[i] == '.') {
-      if (label == 0 || label > 63 || host[i - 1] == '-') return false;
-      label = 0;
-      continue;
-    }
-    const char c = host[i];
-    const bool ok = detail::is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
-    if (!ok || (label == 0 && c == '-')) return false;
-    ++label;
-  }
-  return true;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/host_name.hpp ----
-
-namespace upstate {
-
-// RFC 3986 path segment: everything but unreserved characters becomes %XX,
-// so a '/', '?', '#', '%', space or non-ASCII byte in a name can never change
-// which resource the request names.
-inline std::string percent_encode_segment(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
-inline int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Strict decoding: a '%' not followed by two hex digits is an error rather
-// than passed through, so two spellings never name one resource.
-inline std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space = false) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else if (plus_is_space && s[i] == '+') {
-      out.push_back(' ');
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
-// A path segment we are willing to put in a URL: non-empty, not "." or ".."
-// (which a proxy would resolve to another path) and without NUL.
-inline bool is_safe_segment(std::string_view s) noexcept {
-  if (s.empty() || s == "." || s == "..") return false;
-  return s.find('\0') == std::string_view::npos;
-}
-
-struct Url {
-  std::string scheme;  // lower case: "http" or "https"
-  std::string host;    // as written; IPv6 without brackets
-  std::uint16_t port = 0;
-  std::string target;  // path + "?" + query, verbatim (what goes on the request line)
-  std::string path;    // verbatim, still percent-encoded
-  std::string query;   // verbatim, without '?'
-
-  bool is_https() const noexcept { return scheme == "https"; }
-  // "host" or "host:port" when the port is not the scheme's default.
-  std::string authority() const {
-    std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-    bool default_port = (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
-    return default_port ? h : h + ":" + std::to_string(port);
-  }
-};
-
-// Parses an absolute http(s) URL. Userinfo, fragments, control characters
-// and a host that is not a valid host name or address (host_name.hpp) are
-// refused: nothing we send should carry them, and nothing is looked up
-// before its syntax is known good.
-inline std::optional<Url> parse_url(std::string_view s) {
-  for (char c : s)
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return std::nullopt;
-  auto colon = s.find("://");
-  if (colon == std::string_view::npos) return std::nullopt;
-  Url u;
-  u.scheme = ascii_lower(s.substr(0, colon));
-  if (u.scheme != "http" && u.scheme != "https") return std::nullopt;
-  std::string_view rest = s.substr(colon + 3);
-  std::size_t auth_end = rest.find_first_of("/?#");
-  std::string_view auth = rest.substr(0, auth_end);
-  std::string_view tail = auth_end == std::string_view::npos ? std::string_view{} : rest.substr(auth_end);
-  if (auth.empty() || auth.find('@') != std::string_view::npos) return std::nullopt;
-  if (tail.find('#') != std::string_view::npos) return std::nullopt;
-  std::string_view port_text;
-  if (auth.front() == '[') {
-    auto close = auth.find(']');
-    if (close == std::string_view::npos || close == 1) return std::nullopt;
-    u.host = std::string(auth.substr(1, close - 1));
-    std::string_view after = auth.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return std::nullopt;
-      port_text = after.substr(1);
-      if (port_text.empty()) return std::nullopt;
-    }
-  } else {
-    auto pc = auth.rfind(':');
-    if (pc != std::string_view::npos) {
-      port_text = auth.substr(pc + 1);
-      if (port_text.empty()) return std::nullopt;
-      auth = auth.substr(0, pc);
-    }
-    // An unbracketed host holding ':' ("a:b:80") is neither a name nor IPv4;
-    // authority() would bracket it into a different host.
-    if (auth.empty() || auth.find(':') != std::string_view::npos) return std::nullopt;
-    u.host = std::string(auth);
-  }
-  if (!is_valid_host(u.host)) return std::nullopt;
-  if (!port_text.empty()) {
-    if (port_text.size() > 5) return std::nullopt;
-    unsigned p = 0;
-    for (char c : port_text) {
-      if (c < '0' || c > '9') return std::nullopt;
-      p = p * 10 + static_cast<unsigned>(c - '0');
-    }
-    if (p == 0 || p > 65535) return std::nullopt;
-    u.port = static_cast<std::uint16_t>(p);
-  } else {
-    u.port = u.is_https() ? 443 : 80;
-  }
-  auto q = tail.find('?');
-  u.path = std::string(tail.substr(0, q));
-  if (u.path.empty()) u.path = "/";
-  if (q != std::string_view::npos) u.query = std::string(tail.substr(q + 1));
-  u.target = u.query.empty() && q == std::string_view::npos ? u.path : u.path + "?" + u.query;
-  return u;
-}
-
-struct QueryParam {
-  std::string name;   // decoded
-  std::string value;  // decoded
-};
-
-// Decoded query parameters, in order. A parameter that does not decode is
-// left out (the caller treats a missing parameter as "unknown").
-inline std::vector<QueryParam> parse_query(std::string_view query) {
-  std::vector<QueryParam> out;
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    std::string_view part = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    if (part.empty()) continue;
-    auto eq = part.find('=');
-    auto name = percent_decode(part.substr(0, eq), true);
-    auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), true);
-    if (name && value) out.push_back({std::move(*name), std::move(*value)});
-  }
-  return out;
-}
-
-// Whether a host is on this machine: a plain-http API base is only accepted
-// for these, so a token never crosses a network in clear text.
-// Only a dotted-quad IPv4 counts as 127/8: a DNS name such as
-// "127.attacker.example" merely starts like one.
-inline bool is_loopback_host(std::string_view host) noexcept {
-  if (host == "localhost" || host == "::1") return true;
-  if (host.size() < 4 || host.substr(0, 4) != "127.") return false;
-  int dots = 0;
-  unsigned octet = 0, digits = 0;
-  for (char c : host) {
-    if (c == '.') {
-      if (digits == 0) return false;
-      ++dots;
-      octet = digits = 0;
-    } else if (c >= '0' && c <= '9' && digits < 3) {
-      octet = octet * 10 + static_cast<unsigned>(c - '0');
-      ++digits;
-      if (octet > 255) return false;
-    } else {
-      return false;
-    }
-  }
-  return dots == 3 && digits > 0;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/url.hpp ----
-
-namespace upstate {
-
-// The dataset every API request of a run is about, as a URL
-// ({api_base}/datasets/{id}, the id one percent-encoded segment).
-inline std::string dataset_url(const UploadConfig& config) {
-  return config.api_base + "/datasets/" + percent_encode_segment(config.dataset_id);
-}
-
-// The dataset id goes into every API path: refused before any request when
-// it could change the path.
-inline std::optional<Error> check_dataset_id(const UploadConfig& config) {
-  if (!is_safe_segment(config.dataset_id))
-    return Error::invalid_argument("dataset id must be non-empty, not '.' or '..', and hold no NUL byte");
-  return std::nullopt;
-}
-
-inline Headers api_headers_for(const UploadConfig& config) {
-  return {{"Authorization", "Token " + config.token},
-          {"Accept", "application/json"},
-          {"User-Agent", config.user_agent}};
-}
-
-// The token, the user agent and the API base: usable, and the token never
-// sent in clear text off loopback (unless allow_insecure_api).
-inline std::optional<Error> check_api_access(const UploadConfig& config) {
-  auto invalid = [](std::string message) { return Error::invalid_argument(std::move(message)); };
-  if (config.token.empty() || !is_safe_header_value(config.token))
-    return invalid("the API token is empty or holds a line break");
-  if (!is_safe_header_value(config.user_agent)) return invalid("the user agent holds a line break");
-  auto base = parse_url(config.api_base);
-  if (!base || !base->query.empty()) return invalid("the API base is not an absolute http(s) URL without a query");
-  if (!base->is_https() && !is_loopback_host(base->host) && !config.allow_insecure_api)
-    return invalid("refusing to send the API token over plain http to a non-loopback host");
-  return std::nullopt;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/api_access.hpp ----
-
-// ---- begin include/upstate/batch.hpp ----
-// upstate::Batch — several files into one dataset, sans-I/O. Each file runs
-// its own Upload machine; the Batch decides which of their requests go out
-// and when. Several requests are in flight at once, so instead of one action
-// per event it is pulled, quinn-proto style:
-//
-//   batch.start(now);
-//   loop:
-//     while (auto s = batch.next_send())  perform s->request, later feed
-//                                         on_response(s->ticket, ...) or on_transport_error(s->ticket, ...)
-//     while (auto t = batch.next_abandoned())  abort that request (its answer would be ignored)
-//     if (batch.done()) break;            -> *batch.outcome()
-//     wait for an answer or until *batch.next_wake(), then on_wake(now)
-//
-// The rules:
-// - Order: the service processes a dataset's imports in the order their PUTs
-//   arrive, so file i's PUT goes out only once file i-1's PUT was accepted
-//   or file i-1 ended. Step 1 of later files may run ahead; their PUT is
-//   held until their turn. (A held URL may expire meanwhile: the Upload
-//   renews it on S3's "expired" answer. The wait also counts against that
-//   file's UploadConfig::deadline, which runs from its start.)
-// - At most `max_in_flight` files are between start and Done; files start
-//   in the order given.
-// - fail_fast: once a file ends with anything but `complete`, the files not
-//   started yet end with ErrorCode::cancelled, and so do the running ones
-//   (their requests are abandoned; an import whose PUT was accepted may still
-//   finish server-side). The dataset is still fetched.
-// - Then GET /datasets/{id} (DatasetFetch) gives total_datapoint_count.
-// - cancel(): every unfinished file ends cancelled, nothing is fetched.
-// - A ticket names one outstanding request. An answer for a ticket the batch
-//   never issued or that was already answered is a caller bug: the batch
-//   stops with ErrorCode::usage (sticky, as Upload's misuse is). An answer
-//   for a request the batch abandoned (next_abandoned) is ignored.
-// - Once done, every event is ignored and the outcome stays as it is.
-#include <deque>
-#include <map>
-#include <set>
-
-// ---- begin include/upstate/batch_outcome.hpp ----
+// ---- begin include/upstate/vocabulary/batch_outcome.hpp ----
 // How a Batch ended: one Outcome per file, in the order given, and the
 // dataset's `total_datapoint_count` read once every file had ended.
 
@@ -3331,9 +2559,437 @@ struct BatchOutcome {
 };
 
 }  // namespace upstate
-// ---- end include/upstate/batch_outcome.hpp ----
+// ---- end include/upstate/vocabulary/batch_outcome.hpp ----
 
-// ---- begin include/upstate/concurrency_limit.hpp ----
+// ---- begin include/upstate/vocabulary/config.hpp ----
+// What one upload needs to know, all as plain values.
+
+// ---- begin include/upstate/policy/poll_policy.hpp ----
+// How often to ask for the import's status while it is not terminal.
+
+// ---- begin include/upstate/detail/rng.hpp ----
+// The only source of randomness the core knows: a PRNG seeded from the
+// config (quinn-proto style: same seed, same run). Our own generator and our
+// own range mapping, because std's distributions differ between standard
+// libraries and would make a seed mean different runs on different machines.
+
+namespace upstate {
+
+// xoshiro256** seeded through splitmix64 (public-domain algorithms by
+// Blackman and Vigna).
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed = 0) noexcept {
+    for (auto& word : s_) word = splitmix(seed);
+  }
+
+  std::uint64_t next() noexcept {
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+
+  // Uniform in [0, bound] inclusive, by rejection so no value is favoured.
+  std::uint64_t uniform(std::uint64_t bound) noexcept {
+    if (bound == UINT64_MAX) return next();
+    const std::uint64_t range = bound + 1;
+    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % range;
+    std::uint64_t x;
+    do x = next();
+    while (x >= limit);
+    return x % range;
+  }
+
+  // Uniform in [lo, hi] inclusive; hi < lo yields lo.
+  std::int64_t between(std::int64_t lo, std::int64_t hi) noexcept {
+    if (hi <= lo) return lo;
+    // In unsigned arithmetic: hi - lo may not fit an int64.
+    const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + uniform(span));
+  }
+
+  bool chance(std::uint32_t numerator, std::uint32_t denominator) noexcept {
+    return denominator != 0 && uniform(denominator - 1) < numerator;
+  }
+
+ private:
+  static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
+  static std::uint64_t splitmix(std::uint64_t& x) noexcept {
+    std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  std::uint64_t s_[4];
+};
+
+}  // namespace upstate
+// ---- end include/upstate/detail/rng.hpp ----
+
+namespace upstate {
+
+// What `pending_schema` means to a run. The service's import-status
+// reference says the import "is paused until a schema is defined": once the
+// dataset has a schema the same import may go on, so re-uploading first can
+// ingest the file twice.
+enum class OnPendingSchema {
+  end,           // the run ends with the pending_schema report (the caller sets a schema, then resumes the import)
+  keep_polling,  // the run keeps polling the paused import every `paused_interval` until it leaves
+                 // pending_schema or the deadline passes (then it ends with the pending_schema report)
+};
+
+struct PollPolicy {
+  // No wait is ever shorter than this, whatever the fields say: an initial
+  // of 0 would otherwise stay 0 (0 x factor) and poll in a tight loop.
+  static constexpr Duration kMinDelay{100};
+
+  Duration initial{2000};  // first wait after a poll that was not terminal
+  double factor = 1.5;     // growth per poll while the status stays the same
+  Duration max{15000};     // cap: the detection delay after the import turns terminal never exceeds it
+  // Jitter only ever shortens a wait (by up to this fraction), so many clients
+  // spread out without stretching the detection delay past `max`.
+  double jitter = 0.1;
+  // A status unchanged this long is noted as stuck in the outcome's notes;
+  // `uninitialised` this long after a successful PUT ends the run with
+  // ErrorCode::import_stuck (the service never saw the bytes and never will).
+  Duration stuck_after{300000};
+  OnPendingSchema on_pending_schema = OnPendingSchema::end;
+  Duration paused_interval{60000};  // the slow cadence while an import waits for a schema
+  // V3 datasets: a READY/ERROR that has not changed since the PUT is taken as
+  // this file's outcome only this long after it (legacy_freshness.hpp).
+  Duration legacy_settle{15000};
+
+  // The wait before the next poll; `same_status_polls` counts polls since
+  // the status last changed (a change resets the growth: something moves).
+  // Never below kMinDelay: initial, max and the jittered result are
+  // clamped to it, and a factor below 1 (or NaN) counts as 1.
+  Duration delay(int same_status_polls, Rng& rng) const {
+    const double floor_ms = static_cast<double>(kMinDelay.count());
+    const double cap = std::max(static_cast<double>(max.count()), floor_ms);
+    const double grow = factor >= 1.0 ? factor : 1.0;
+    double ms = std::clamp(static_cast<double>(initial.count()), floor_ms, cap);
+    for (int i = 0; i < same_status_polls && ms < cap; ++i) ms *= grow;
+    ms = std::min(ms, cap);
+    double j = std::clamp(jitter, 0.0, 1.0);
+    if (!(j >= 0.0)) j = 0.0;  // NaN passes through clamp
+    const auto whole = static_cast<std::int64_t>(ms);
+    const auto cut = static_cast<std::int64_t>(ms * j);
+    return Duration{std::max<std::int64_t>(kMinDelay.count(), whole - rng.between(0, cut))};
+  }
+};
+
+}  // namespace upstate
+// ---- end include/upstate/policy/poll_policy.hpp ----
+
+// ---- begin include/upstate/policy/retry_policy.hpp ----
+// How to wait before repeating a request that failed transiently.
+
+// ---- begin include/upstate/detail/http_date.hpp ----
+// Wall-clock values as they appear on the wire. Pure conversions between
+// text and Unix seconds (civil-date arithmetic after H. Hinnant), no clock.
+#include <cstdio>
+
+namespace upstate {
+namespace detail {
+
+constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+struct Civil {
+  std::int64_t year;
+  unsigned month, day, hour, minute, second, weekday;  // weekday 0 = Sunday
+};
+
+constexpr Civil civil_from_unix(UnixSeconds t) noexcept {
+  // Floor division through the remainder: `t - 86399` or `days * 86400`
+  // would overflow near INT64_MIN.
+  const std::int64_t rem = t % 86400;
+  std::int64_t days = t / 86400 - (rem < 0 ? 1 : 0);
+  std::int64_t secs = rem < 0 ? rem + 86400 : rem;
+  std::int64_t z = days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+  const unsigned wd = static_cast<unsigned>(((days % 7) + 11) % 7);  // 1970-01-01 was a Thursday
+  return {y, m, d, static_cast<unsigned>(secs / 3600), static_cast<unsigned>(secs % 3600 / 60),
+          static_cast<unsigned>(secs % 60), wd};
+}
+
+inline bool read_digits(std::string_view s, std::size_t pos, std::size_t n, unsigned& out) noexcept {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + static_cast<unsigned>(s[i] - '0');
+  }
+  return true;
+}
+
+constexpr unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
+  constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
+// Refuses impossible dates ("Feb 30") rather than rolling them into the next
+// month: a date that does not exist is a malformed one.
+inline std::optional<UnixSeconds> make_time(std::int64_t y, unsigned mo, unsigned d, unsigned h, unsigned mi,
+                                            unsigned s) noexcept {
+  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (s == 60 ? 59 : s);
+}
+
+inline int month_from_name(std::string_view m) noexcept {
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  for (int i = 0; i < 12; ++i)
+    if (kMonths[i] == m) return i + 1;
+  return 0;
+}
+
+}  // namespace detail
+
+// "Sun, 06 Nov 1994 08:49:37 GMT" (IMF-fixdate, RFC 9110 §5.6.7), plus the
+// obsolete RFC 850 ("Sunday, 06-Nov-94 08:49:37 GMT") and asctime
+// ("Sun Nov  6 08:49:37 1994") forms recipients must accept.
+inline std::optional<UnixSeconds> parse_http_date(std::string_view s) noexcept {
+  using namespace detail;
+  unsigned d, y, h, mi, se;
+  auto comma = s.find(',');
+  if (comma != std::string_view::npos) {
+    std::string_view rest = s.substr(comma + 1);
+    if (rest.size() == 25 && rest[0] == ' ' && rest[3] == ' ' && rest[7] == ' ' && rest[12] == ' ' &&
+        rest[15] == ':' && rest[18] == ':' && rest.substr(21) == " GMT") {  // IMF-fixdate
+      int mo = month_from_name(rest.substr(4, 3));
+      if (mo && read_digits(rest, 1, 2, d) && read_digits(rest, 8, 4, y) && read_digits(rest, 13, 2, h) &&
+          read_digits(rest, 16, 2, mi) && read_digits(rest, 19, 2, se))
+        return make_time(y, static_cast<unsigned>(mo), d, h, mi, se);
+      return std::nullopt;
+    }
+    if (rest.size() == 23 && rest[0] == ' ' && rest[3] == '-' && rest[7] == '-' && rest[10] == ' ' &&
+        rest[13] == ':' && rest[16] == ':' && rest.substr(19) == " GMT") {  // RFC 850
+      int mo = month_from_name(rest.substr(4, 3));
+      if (mo && read_digits(rest, 1, 2, d) && read_digits(rest, 8, 2, y) && read_digits(rest, 11, 2, h) &&
+          read_digits(rest, 14, 2, mi) && read_digits(rest, 17, 2, se))
+        return make_time(y < 70 ? 2000 + y : 1900 + y, static_cast<unsigned>(mo), d, h, mi, se);
+    }
+    return std::nullopt;
+  }
+  // asctime: "Sun Nov  6 08:49:37 1994"
+  if (s.size() == 24 && s[3] == ' ' && s[7] == ' ' && s[10] == ' ' && s[13] == ':' && s[16] == ':' &&
+      s[19] == ' ') {
+    int mo = month_from_name(s.substr(4, 3));
+    std::string_view day = s.substr(8, 2);
+    unsigned dd = 0;
+    if (day[0] == ' ') {
+      if (!read_digits(day, 1, 1, dd)) return std::nullopt;
+    } else if (!read_digits(day, 0, 2, dd)) {
+      return std::nullopt;
+    }
+    if (mo && read_digits(s, 11, 2, h) && read_digits(s, 14, 2, mi) && read_digits(s, 17, 2, se) &&
+        read_digits(s, 20, 4, y))
+      return make_time(y, static_cast<unsigned>(mo), dd, h, mi, se);
+  }
+  return std::nullopt;
+}
+
+inline std::string format_http_date(UnixSeconds t) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  auto c = detail::civil_from_unix(t);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %02u %s %04lld %02u:%02u:%02u GMT", kDays[c.weekday], c.day,
+                kMonths[c.month - 1], static_cast<long long>(c.year), c.hour, c.minute, c.second);
+  return buf;
+}
+
+// S3's X-Amz-Date: "20261128T120000Z".
+inline std::optional<UnixSeconds> parse_amz_date(std::string_view s) noexcept {
+  using namespace detail;
+  unsigned y, mo, d, h, mi, se;
+  if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return std::nullopt;
+  if (!read_digits(s, 0, 4, y) || !read_digits(s, 4, 2, mo) || !read_digits(s, 6, 2, d) ||
+      !read_digits(s, 9, 2, h) || !read_digits(s, 11, 2, mi) || !read_digits(s, 13, 2, se))
+    return std::nullopt;
+  return make_time(y, mo, d, h, mi, se);
+}
+
+inline std::string format_amz_date(UnixSeconds t) {
+  auto c = detail::civil_from_unix(t);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04lld%02u%02uT%02u%02u%02uZ", static_cast<long long>(c.year), c.month, c.day,
+                c.hour, c.minute, c.second);
+  return buf;
+}
+
+// An ISO-8601 date-time with its offset, as the API writes timestamps
+// (step 1's expires_at): "2026-11-28T12:00:00Z", with optional fractional
+// seconds (dropped) and "Z", "+HH:MM" or "-HH:MM"; a lower-case 't'/'z' and a
+// space for 'T' are taken too. No offset at all: nullopt (the time would be
+// ambiguous).
+inline std::optional<UnixSeconds> parse_iso8601(std::string_view s) noexcept {
+  using namespace detail;
+  unsigned y, mo, d, h, mi, se;
+  if (s.size() < 20 || s.size() > 64 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+      s[13] != ':' || s[16] != ':')
+    return std::nullopt;
+  if (!read_digits(s, 0, 4, y) || !read_digits(s, 5, 2, mo) || !read_digits(s, 8, 2, d) ||
+      !read_digits(s, 11, 2, h) || !read_digits(s, 14, 2, mi) || !read_digits(s, 17, 2, se))
+    return std::nullopt;
+  std::size_t pos = 19;
+  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+    ++pos;
+    std::size_t digits = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos, ++digits;
+    if (digits == 0) return std::nullopt;
+  }
+  auto t = make_time(y, mo, d, h, mi, se);
+  if (!t || pos >= s.size()) return std::nullopt;
+  std::string_view zone = s.substr(pos);
+  if (zone == "Z" || zone == "z") return t;
+  unsigned oh, om;
+  if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':' || !read_digits(zone, 1, 2, oh) ||
+      !read_digits(zone, 4, 2, om) || oh > 23 || om > 59)
+    return std::nullopt;
+  const std::int64_t offset = static_cast<std::int64_t>(oh) * 3600 + om * 60;
+  return zone[0] == '+' ? *t - offset : *t + offset;
+}
+
+// ISO-8601 UTC as the API writes timestamps: "2026-11-28T12:00:00Z".
+inline std::string format_iso8601(UnixSeconds t) {
+  auto c = detail::civil_from_unix(t);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02uZ", static_cast<long long>(c.year), c.month,
+                c.day, c.hour, c.minute, c.second);
+  return buf;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/detail/http_date.hpp ----
+
+namespace upstate {
+
+struct RetryPolicy {
+  // Tries of one step in a row, the first included. The count restarts after
+  // progress (a URL received, the PUT accepted, a poll answered), so a long
+  // poll can survive many scattered blips but not a steady outage.
+  int max_attempts = 6;
+  Duration base{500};
+  Duration cap{30000};
+  // Step 1 creates an import job on every call; each renewal leaves one
+  // behind (kept in the outcome), so renewals get their own small bound.
+  int max_url_renewals = 3;
+
+  // Full jitter (AWS architecture blog, "Exponential Backoff And Jitter"):
+  // uniform in [0, min(cap, base * 2^(failures-1))].
+  Duration backoff(int failures, Rng& rng) const {
+    std::int64_t ceiling = base.count();
+    for (int i = 1; i < failures && ceiling < cap.count(); ++i) ceiling *= 2;
+    ceiling = std::min<std::int64_t>(ceiling, cap.count());
+    return Duration{rng.between(0, std::max<std::int64_t>(0, ceiling))};
+  }
+};
+
+// Retry-After (RFC 9110 §10.2.3): delta-seconds or an HTTP-date. The date
+// form is measured against the same answer's `Date` header, so no local wall
+// clock is needed and clock skew between us and the server cancels out;
+// without a `Date`, a date cannot be interpreted and is ignored. Garbage is
+// ignored (nullopt). Values are capped at a day so arithmetic stays finite.
+inline std::optional<Duration> parse_retry_after(std::string_view value, std::optional<UnixSeconds> response_date) {
+  constexpr std::int64_t kMaxSeconds = 86400;
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  if (value.empty()) return std::nullopt;
+  if (value.find_first_not_of("0123456789") == std::string_view::npos) {
+    std::int64_t seconds = 0;
+    for (char c : value) {
+      seconds = seconds * 10 + (c - '0');
+      if (seconds > kMaxSeconds) return std::chrono::duration_cast<Duration>(std::chrono::seconds{kMaxSeconds});
+    }
+    return std::chrono::duration_cast<Duration>(std::chrono::seconds{seconds});
+  }
+  auto when = parse_http_date(value);
+  if (!when || !response_date) return std::nullopt;
+  std::int64_t delta = std::clamp<std::int64_t>(*when - *response_date, 0, kMaxSeconds);
+  return std::chrono::duration_cast<Duration>(std::chrono::seconds{delta});
+}
+
+// A response's Retry-After as a wait (an HTTP-date measured against the
+// response's own Date), or nullopt when it has none we can use.
+inline std::optional<Duration> retry_after_of(const Response& response) {
+  const std::string* value = find_header(response.headers, "Retry-After");
+  if (!value) return std::nullopt;
+  std::optional<UnixSeconds> date;
+  if (const std::string* d = find_header(response.headers, "Date")) date = parse_http_date(*d);
+  return parse_retry_after(*value, date);
+}
+
+}  // namespace upstate
+// ---- end include/upstate/policy/retry_policy.hpp ----
+
+namespace upstate {
+
+inline constexpr std::string_view kDefaultApiBase = "https://api.prolific.com/api/v1/data-collection";
+// S3 refuses a single PUT over 5 GiB; we refuse it before creating an import.
+inline constexpr std::uint64_t kMaxSinglePutBytes = 5368709120ULL;
+
+struct UploadConfig {
+  std::string api_base{kDefaultApiBase};
+  std::string token;       // sent as "Authorization: Token <token>" to the API host only
+  std::string dataset_id;
+  PollPolicy poll;
+  RetryPolicy retry;
+  Duration deadline{std::chrono::hours{1}};  // overall, from start()
+  // One deadline shared by several machines (a command's whole run: the
+  // pre-flight fetch, every file of a batch, the final dataset fetch): no
+  // machine's deadline is later than this instant, whenever it starts.
+  Instant not_after = Instant::max();
+  std::uint64_t seed = 0;                    // every random choice (jitter) derives from it
+  ParseLimits limits;
+  std::string user_agent = "upstate/0.1";
+  // A plain-http API base is refused unless its host is loopback: the token
+  // would cross the network in clear text. Tests of the machine alone may
+  // lift this; programs should not.
+  bool allow_insecure_api = false;
+};
+
+struct FileInfo {
+  std::string name;  // with extension; becomes the {filename} path segment
+  std::uint64_t size = 0;
+};
+
+// The PUT's Content-Type when step 1's answer gives none (docs/service.md, UNCONFIRMED).
+inline std::string_view content_type_for(std::string_view filename) noexcept {
+  if (iends_with(filename, ".jsonl")) return "application/x-ndjson";
+  if (iends_with(filename, ".csv")) return "text/csv";
+  if (iends_with(filename, ".zip")) return "application/zip";
+  return "application/octet-stream";
+}
+
+}  // namespace upstate
+// ---- end include/upstate/vocabulary/config.hpp ----
+
+// Policies: how long to wait, how often to ask, how many at once.
+
+// ---- begin include/upstate/policy/concurrency_limit.hpp ----
 // upstate::ConcurrencyLimit — how many files a Batch lets run at once,
 // adapted to the service's answers (AIMD, as TCP does with its window): a
 // 429 or 503 halves it (a rate limit is a signal, not a reason to retry
@@ -3401,9 +3057,49 @@ class ConcurrencyLimit {
 };
 
 }  // namespace upstate
-// ---- end include/upstate/concurrency_limit.hpp ----
+// ---- end include/upstate/policy/concurrency_limit.hpp ----
 
-// ---- begin include/upstate/dataset_fetch.hpp ----
+// The machines (sans-I/O step functions) and their blocking drivers.
+
+// ---- begin include/upstate/machine/batch.hpp ----
+// upstate::Batch — several files into one dataset, sans-I/O. Each file runs
+// its own Upload machine; the Batch decides which of their requests go out
+// and when. Several requests are in flight at once, so instead of one action
+// per event it is pulled, quinn-proto style:
+//
+//   batch.start(now);
+//   loop:
+//     while (auto s = batch.next_send())  perform s->request, later feed
+//                                         on_response(s->ticket, ...) or on_transport_error(s->ticket, ...)
+//     while (auto t = batch.next_abandoned())  abort that request (its answer would be ignored)
+//     if (batch.done()) break;            -> *batch.outcome()
+//     wait for an answer or until *batch.next_wake(), then on_wake(now)
+//
+// The rules:
+// - Order: the service processes a dataset's imports in the order their PUTs
+//   arrive, so file i's PUT goes out only once file i-1's PUT was accepted
+//   or file i-1 ended. Step 1 of later files may run ahead; their PUT is
+//   held until their turn. (A held URL may expire meanwhile: the Upload
+//   renews it on S3's "expired" answer. The wait also counts against that
+//   file's UploadConfig::deadline, which runs from its start.)
+// - At most `max_in_flight` files are between start and Done; files start
+//   in the order given.
+// - fail_fast: once a file ends with anything but `complete`, the files not
+//   started yet end with ErrorCode::cancelled, and so do the running ones
+//   (their requests are abandoned; an import whose PUT was accepted may still
+//   finish server-side). The dataset is still fetched.
+// - Then GET /datasets/{id} (DatasetFetch) gives total_datapoint_count.
+// - cancel(): every unfinished file ends cancelled, nothing is fetched.
+// - A ticket names one outstanding request. An answer for a ticket the batch
+//   never issued or that was already answered is a caller bug: the batch
+//   stops with ErrorCode::usage (sticky, as Upload's misuse is). An answer
+//   for a request the batch abandoned (next_abandoned) is ignored.
+// - Once done, every event is ignored and the outcome stays as it is.
+#include <deque>
+#include <map>
+#include <set>
+
+// ---- begin include/upstate/machine/dataset_fetch.hpp ----
 // upstate::DatasetFetch — GET {api}/datasets/{dataset_id}, retried per the
 // RetryPolicy, as a pure step function like Upload: every event returns the
 // next action (Send, Sleep, or DatasetFetched with the parsed Dataset or a
@@ -3412,7 +3108,319 @@ class ConcurrencyLimit {
 // (api_step.hpp). Batch runs one at the end for `total_datapoint_count`; a
 // CLI's `--show-dataset` can run it alone (drive_dataset_fetch below).
 
-// ---- begin include/upstate/api_step.hpp ----
+// ---- begin include/upstate/detail/api_access.hpp ----
+// What every API request needs (step 1, step 3, the dataset and its
+// status): the headers — the token goes to the API host only, and only
+// through here — and the refusals made before the first one is sent.
+
+// ---- begin include/upstate/detail/url.hpp ----
+// URLs: encoding the path segments we build, and splitting absolute URLs the
+// server hands us (without ever re-encoding them: a presigned URL's query is
+// signed byte for byte).
+
+// ---- begin include/upstate/detail/host_name.hpp ----
+// The syntax of a host in a URL a server hands us, checked before any name
+// lookup: a resolver given "a b", "%00", "0x7f.1" or "2130706433" does
+// something (a lookup of junk, an address read in octal or as one number)
+// that nobody meant.
+
+namespace upstate {
+namespace detail {
+
+inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+// Four decimal octets 0..255, no leading zeros (inet_aton reads "010" as 8).
+inline bool is_dotted_quad(std::string_view s) noexcept {
+  int octets = 0;
+  while (true) {
+    std::size_t n = 0;
+    unsigned value = 0;
+    while (n < s.size() && is_digit(s[n])) {
+      value = value * 10 + static_cast<unsigned>(s[n] - '0');
+      if (++n > 3) return false;
+    }
+    if (n == 0 || value > 255 || (n > 1 && s[0] == '0')) return false;
+    ++octets;
+    s.remove_prefix(n);
+    if (s.empty()) return octets == 4;
+    if (s[0] != '.' || octets == 4) return false;
+    s.remove_prefix(1);
+  }
+}
+
+// An IPv6 literal as parse_url keeps it (brackets gone): hex digits, ':'
+// and an embedded IPv4's '.', no zone ("%eth0" names a local interface).
+inline bool is_ipv6_literal(std::string_view s) noexcept {
+  if (s.size() < 2 || s.size() > 45) return false;
+  int colons = 0;
+  for (char c : s) {
+    const bool hex = is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (c == ':') ++colons;
+    else if (!hex && c != '.') return false;
+  }
+  return colons >= 2;
+}
+
+}  // namespace detail
+
+// A DNS name (labels of 1..63 letters, digits, '-' or '_', not starting or
+// ending with '-', 253 bytes at most, one trailing dot allowed), a dotted-quad
+// IPv4 address or an IPv6 literal. A name whose last label starts with a
+// digit must be a dotted quad: no top-level domain does, and the resolver
+// reads such names ("127.1", "0x7f.0.0.1") as numeric addresses.
+inline bool is_valid_host(std::string_view host) noexcept {
+  if (host.find(':') != std::string_view::npos) return detail::is_ipv6_literal(host);
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  if (host.empty() || host.size() > 253) return false;
+  const std::size_t last_dot = host.rfind('.');
+  const std::string_view last = last_dot == std::string_view::npos ? host : host.substr(last_dot + 1);
+  if (!last.empty() && detail::is_digit(last[0])) return detail::is_dotted_quad(host);
+  std::size_t label = 0;
+  for (std::size_t i = 0; i <= host.size(); ++i) {
+    if (i == host.size() || host[i] == '.') {
+      if (label == 0 || label > 63 || host[i - 1] == '-') return false;
+      label = 0;
+      continue;
+    }
+    const char c = host[i];
+    const bool ok = detail::is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+    if (!ok || (label == 0 && c == '-')) return false;
+    ++label;
+  }
+  return true;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/detail/host_name.hpp ----
+
+namespace upstate {
+
+// RFC 3986 path segment: everything but unreserved characters becomes %XX,
+// so a '/', '?', '#', '%', space or non-ASCII byte in a name can never change
+// which resource the request names.
+inline std::string percent_encode_segment(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+inline int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Strict decoding: a '%' not followed by two hex digits is an error rather
+// than passed through, so two spellings never name one resource.
+inline std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space = false) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (plus_is_space && s[i] == '+') {
+      out.push_back(' ');
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+// A path segment we are willing to put in a URL: non-empty, not "." or ".."
+// (which a proxy would resolve to another path) and without NUL.
+inline bool is_safe_segment(std::string_view s) noexcept {
+  if (s.empty() || s == "." || s == "..") return false;
+  return s.find('\0') == std::string_view::npos;
+}
+
+struct Url {
+  std::string scheme;  // lower case: "http" or "https"
+  std::string host;    // as written; IPv6 without brackets
+  std::uint16_t port = 0;
+  std::string target;  // path + "?" + query, verbatim (what goes on the request line)
+  std::string path;    // verbatim, still percent-encoded
+  std::string query;   // verbatim, without '?'
+
+  bool is_https() const noexcept { return scheme == "https"; }
+  // "host" or "host:port" when the port is not the scheme's default.
+  std::string authority() const {
+    std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    bool default_port = (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
+    return default_port ? h : h + ":" + std::to_string(port);
+  }
+};
+
+// Parses an absolute http(s) URL. Userinfo, fragments, control characters
+// and a host that is not a valid host name or address (host_name.hpp) are
+// refused: nothing we send should carry them, and nothing is looked up
+// before its syntax is known good.
+inline std::optional<Url> parse_url(std::string_view s) {
+  for (char c : s)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return std::nullopt;
+  auto colon = s.find("://");
+  if (colon == std::string_view::npos) return std::nullopt;
+  Url u;
+  u.scheme = ascii_lower(s.substr(0, colon));
+  if (u.scheme != "http" && u.scheme != "https") return std::nullopt;
+  std::string_view rest = s.substr(colon + 3);
+  std::size_t auth_end = rest.find_first_of("/?#");
+  std::string_view auth = rest.substr(0, auth_end);
+  std::string_view tail = auth_end == std::string_view::npos ? std::string_view{} : rest.substr(auth_end);
+  if (auth.empty() || auth.find('@') != std::string_view::npos) return std::nullopt;
+  if (tail.find('#') != std::string_view::npos) return std::nullopt;
+  std::string_view port_text;
+  if (auth.front() == '[') {
+    auto close = auth.find(']');
+    if (close == std::string_view::npos || close == 1) return std::nullopt;
+    u.host = std::string(auth.substr(1, close - 1));
+    std::string_view after = auth.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return std::nullopt;
+      port_text = after.substr(1);
+      if (port_text.empty()) return std::nullopt;
+    }
+  } else {
+    auto pc = auth.rfind(':');
+    if (pc != std::string_view::npos) {
+      port_text = auth.substr(pc + 1);
+      if (port_text.empty()) return std::nullopt;
+      auth = auth.substr(0, pc);
+    }
+    // An unbracketed host holding ':' ("a:b:80") is neither a name nor IPv4;
+    // authority() would bracket it into a different host.
+    if (auth.empty() || auth.find(':') != std::string_view::npos) return std::nullopt;
+    u.host = std::string(auth);
+  }
+  if (!is_valid_host(u.host)) return std::nullopt;
+  if (!port_text.empty()) {
+    if (port_text.size() > 5) return std::nullopt;
+    unsigned p = 0;
+    for (char c : port_text) {
+      if (c < '0' || c > '9') return std::nullopt;
+      p = p * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (p == 0 || p > 65535) return std::nullopt;
+    u.port = static_cast<std::uint16_t>(p);
+  } else {
+    u.port = u.is_https() ? 443 : 80;
+  }
+  auto q = tail.find('?');
+  u.path = std::string(tail.substr(0, q));
+  if (u.path.empty()) u.path = "/";
+  if (q != std::string_view::npos) u.query = std::string(tail.substr(q + 1));
+  u.target = u.query.empty() && q == std::string_view::npos ? u.path : u.path + "?" + u.query;
+  return u;
+}
+
+struct QueryParam {
+  std::string name;   // decoded
+  std::string value;  // decoded
+};
+
+// Decoded query parameters, in order. A parameter that does not decode is
+// left out (the caller treats a missing parameter as "unknown").
+inline std::vector<QueryParam> parse_query(std::string_view query) {
+  std::vector<QueryParam> out;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (part.empty()) continue;
+    auto eq = part.find('=');
+    auto name = percent_decode(part.substr(0, eq), true);
+    auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), true);
+    if (name && value) out.push_back({std::move(*name), std::move(*value)});
+  }
+  return out;
+}
+
+// Whether a host is on this machine: a plain-http API base is only accepted
+// for these, so a token never crosses a network in clear text.
+// Only a dotted-quad IPv4 counts as 127/8: a DNS name such as
+// "127.attacker.example" merely starts like one.
+inline bool is_loopback_host(std::string_view host) noexcept {
+  if (host == "localhost" || host == "::1") return true;
+  if (host.size() < 4 || host.substr(0, 4) != "127.") return false;
+  int dots = 0;
+  unsigned octet = 0, digits = 0;
+  for (char c : host) {
+    if (c == '.') {
+      if (digits == 0) return false;
+      ++dots;
+      octet = digits = 0;
+    } else if (c >= '0' && c <= '9' && digits < 3) {
+      octet = octet * 10 + static_cast<unsigned>(c - '0');
+      ++digits;
+      if (octet > 255) return false;
+    } else {
+      return false;
+    }
+  }
+  return dots == 3 && digits > 0;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/detail/url.hpp ----
+
+namespace upstate {
+
+// The dataset every API request of a run is about, as a URL
+// ({api_base}/datasets/{id}, the id one percent-encoded segment).
+inline std::string dataset_url(const UploadConfig& config) {
+  return config.api_base + "/datasets/" + percent_encode_segment(config.dataset_id);
+}
+
+// The dataset id goes into every API path: refused before any request when
+// it could change the path.
+inline std::optional<Error> check_dataset_id(const UploadConfig& config) {
+  if (!is_safe_segment(config.dataset_id))
+    return Error::invalid_argument("dataset id must be non-empty, not '.' or '..', and hold no NUL byte");
+  return std::nullopt;
+}
+
+inline Headers api_headers_for(const UploadConfig& config) {
+  return {{"Authorization", "Token " + config.token},
+          {"Accept", "application/json"},
+          {"User-Agent", config.user_agent}};
+}
+
+// The token, the user agent and the API base: usable, and the token never
+// sent in clear text off loopback (unless allow_insecure_api).
+inline std::optional<Error> check_api_access(const UploadConfig& config) {
+  auto invalid = [](std::string message) { return Error::invalid_argument(std::move(message)); };
+  if (config.token.empty() || !is_safe_header_value(config.token))
+    return invalid("the API token is empty or holds a line break");
+  if (!is_safe_header_value(config.user_agent)) return invalid("the user agent holds a line break");
+  auto base = parse_url(config.api_base);
+  if (!base || !base->query.empty()) return invalid("the API base is not an absolute http(s) URL without a query");
+  if (!base->is_https() && !is_loopback_host(base->host) && !config.allow_insecure_api)
+    return invalid("refusing to send the API token over plain http to a non-loopback host");
+  return std::nullopt;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/detail/api_access.hpp ----
+
+// ---- begin include/upstate/machine/api_step.hpp ----
 // The one request step every machine that talks to the service shares
 // (Upload's steps 1, 2 and 3 and the V3 status, DatasetFetch): an answer or a
 // transport failure is classified (go on and parse it / retry the same
@@ -3421,7 +3429,7 @@ class ConcurrencyLimit {
 // note a person reads. Messages are redacted of the token where they are
 // made. Pure functions and one small value (RetryBudget): no clock, no I/O.
 
-// ---- begin include/upstate/classify.hpp ----
+// ---- begin include/upstate/detail/classify.hpp ----
 // What an answer means for the step it answers (ARCHITECTURE.md,
 // "Policies"): go on, retry the same request, go back to step 1 for a new
 // URL, or stop with a typed error. Kept as tables so tests can walk them.
@@ -3735,7 +3743,7 @@ inline Classification classify_upload_answer(int status, const S3Error* xml, boo
 }
 
 }  // namespace upstate
-// ---- end include/upstate/classify.hpp ----
+// ---- end include/upstate/detail/classify.hpp ----
 
 // ---- begin include/upstate/wire/error_body.hpp ----
 // The API's error body (docs/service.md, "Error body"), in either shape:
@@ -3982,17 +3990,17 @@ inline std::string without_trailing_slashes(std::string s) {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/api_step.hpp ----
+// ---- end include/upstate/machine/api_step.hpp ----
 
-// ---- begin include/upstate/dataset_fetch_transitions.hpp ----
+// ---- begin include/upstate/machine/dataset_fetch_transitions.hpp ----
 // DatasetFetch's machine, as data (h11's rule, as for Upload in
-// transitions.hpp): its states, triggers and every allowed move. A move the
+// upload_transitions.hpp): its states, triggers and every allowed move. A move the
 // table lacks is an internal error. The unit tests take each row, the
 // property test proves every row is reached, and README's diagram is
 // printed from it (tools/state_diagram.cpp).
 #include <array>
 
-// ---- begin include/upstate/transitions.hpp ----
+// ---- begin include/upstate/machine/upload_transitions.hpp ----
 // Upload's machine, as data. h11's rule for its _state.py holds here:
 // everything that changes the machine lives in this file — its states, what
 // each state sends and for which step, the triggers (answers already
@@ -4369,7 +4377,7 @@ static_assert(detail::rows_are_a_function(), "one row per (state, trigger); wild
 static_assert(detail::rows_keep_their_track(), "a row never moves between the V4 and the V3 path");
 
 }  // namespace upstate
-// ---- end include/upstate/transitions.hpp ----
+// ---- end include/upstate/machine/upload_transitions.hpp ----
 
 namespace upstate {
 
@@ -4486,9 +4494,9 @@ constexpr bool fetch_states_in_enum_order() noexcept {
 static_assert(detail::fetch_states_in_enum_order(), "kFetchStates lists every FetchState once, in order, done last");
 
 }  // namespace upstate
-// ---- end include/upstate/dataset_fetch_transitions.hpp ----
+// ---- end include/upstate/machine/dataset_fetch_transitions.hpp ----
 
-// ---- begin include/upstate/drive_loop.hpp ----
+// ---- begin include/upstate/machine/drive_loop.hpp ----
 // The one blocking loop every machine runs in (h11's ~30-line driver):
 // Upload (drive.hpp), DatasetFetch (drive_dataset_fetch) and Batch
 // (drive_batch, through an adapter that gives it the same face). A machine
@@ -4540,9 +4548,9 @@ auto drive_machine(Machine& machine, Transport& transport, ClockT& clock, Observ
 }
 
 }  // namespace upstate
-// ---- end include/upstate/drive_loop.hpp ----
+// ---- end include/upstate/machine/drive_loop.hpp ----
 
-// ---- begin include/upstate/redaction.hpp ----
+// ---- begin include/upstate/detail/redaction.hpp ----
 // The token taken out of everything a machine hands back. The machines
 // (Upload, DatasetFetch, Batch) know the token and call these on every
 // error, report and dataset before a caller sees it, so no caller — our CLI
@@ -4641,7 +4649,7 @@ inline void redact_in(Dataset& d, std::string_view token) {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/redaction.hpp ----
+// ---- end include/upstate/detail/redaction.hpp ----
 
 namespace upstate {
 
@@ -4826,9 +4834,9 @@ Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, C
 }
 
 }  // namespace upstate
-// ---- end include/upstate/dataset_fetch.hpp ----
+// ---- end include/upstate/machine/dataset_fetch.hpp ----
 
-// ---- begin include/upstate/upload.hpp ----
+// ---- begin include/upstate/machine/upload.hpp ----
 // upstate::Upload — one file through the three-step flow, as a pure step
 // function: every event (with the time it happened) returns the one action
 // the caller performs next. No sockets, files, clocks or random devices:
@@ -4840,13 +4848,13 @@ Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, C
 // "legacy_dataset", no import id). Its states are the table's V3 track
 // (uploading_v3 ... confirming_status, polling_status).
 //
-// Every state, what it sends and every move are data in transitions.hpp;
+// Every state, what it sends and every move are data in upload_transitions.hpp;
 // this file classifies events into the table's triggers and carries out
 // what a row says. snapshot() / restore() (upload_restore.hpp) carry an
 // upload across processes (a state file); resume_import() polls an import
 // some earlier process started.
 
-// ---- begin include/upstate/legacy_freshness.hpp ----
+// ---- begin include/upstate/detail/legacy_freshness.hpp ----
 // Whether a V3 dataset's READY or ERROR is this file's outcome. The status
 // belongs to the dataset, not to an upload: right after our PUT it may still
 // show the previous file's READY (docs/service.md, "V3": whether the status
@@ -4860,12 +4868,12 @@ Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, C
 // never shows the change. A service that keeps showing the previous status
 // longer than `settle` defeats this; none is known to.
 //
-// "Not moved yet" is a state of the machine (transitions.hpp:
+// "Not moved yet" is a state of the machine (upload_transitions.hpp:
 // confirming_status, confirm_wait; a non-terminal status leads on to
 // polling_status, where every READY/ERROR is ours). What is left here is
 // the answer's classification in that state.
 
-// ---- begin include/upstate/dataset_status.hpp ----
+// ---- begin include/upstate/vocabulary/dataset_status.hpp ----
 // A V3 (legacy) dataset's processing status as the service reports it
 // (docs/service.md, "V3 (legacy CSV/ZIP) datasets"): GET /datasets/{id}/status. A V3
 // dataset has no import jobs; the dataset itself is processed.
@@ -4917,7 +4925,7 @@ constexpr ImportStatus to_import_status(DatasetStatus s) noexcept {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/dataset_status.hpp ----
+// ---- end include/upstate/vocabulary/dataset_status.hpp ----
 
 namespace upstate {
 
@@ -4931,9 +4939,9 @@ inline bool legacy_status_is_ours(DatasetStatus status, std::optional<DatasetSta
 }
 
 }  // namespace upstate
-// ---- end include/upstate/legacy_freshness.hpp ----
+// ---- end include/upstate/detail/legacy_freshness.hpp ----
 
-// ---- begin include/upstate/presigned_url.hpp ----
+// ---- begin include/upstate/detail/presigned_url.hpp ----
 // What a presigned upload URL tells before a byte is sent: when it expires
 // and which headers it signed (docs/service.md, step 2).
 
@@ -5023,9 +5031,9 @@ inline PresignedUrlInfo inspect_presigned_url(const Url& url) {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/presigned_url.hpp ----
+// ---- end include/upstate/detail/presigned_url.hpp ----
 
-// ---- begin include/upstate/server_progress.hpp ----
+// ---- begin include/upstate/vocabulary/server_progress.hpp ----
 // What the service says about an import while it processes it
 // (docs/service.md, Step 3: processing_started_at, processed_offset and the
 // running counts, all optional), and how to read processed_offset, whose
@@ -5080,9 +5088,9 @@ inline std::optional<ServerProgress> server_progress_of(const ImportReport& r, s
 }
 
 }  // namespace upstate
-// ---- end include/upstate/server_progress.hpp ----
+// ---- end include/upstate/vocabulary/server_progress.hpp ----
 
-// ---- begin include/upstate/upload_scheme.hpp ----
+// ---- begin include/upstate/detail/upload_scheme.hpp ----
 // Which scheme the file may travel by. The service's upload URL is https;
 // an http:// one handed out by an https API (a misconfigured or hostile
 // service, or a proxy rewriting answers) would send the file in clear text,
@@ -5110,9 +5118,9 @@ inline std::optional<Error> check_upload_scheme(const Url& upload, const UploadC
 }
 
 }  // namespace upstate
-// ---- end include/upstate/upload_scheme.hpp ----
+// ---- end include/upstate/detail/upload_scheme.hpp ----
 
-// ---- begin include/upstate/upload_snapshot.hpp ----
+// ---- begin include/upstate/machine/upload_snapshot.hpp ----
 // What Upload::snapshot() writes and Upload::restore() reads: how far one
 // upload got, as a small JSON document another process can continue from.
 //
@@ -5342,9 +5350,9 @@ inline Result<UploadSnapshot> parse_upload_snapshot(std::string_view text) {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/upload_snapshot.hpp ----
+// ---- end include/upstate/machine/upload_snapshot.hpp ----
 
-// ---- begin include/upstate/url_expiry.hpp ----
+// ---- begin include/upstate/detail/url_expiry.hpp ----
 // When a presigned upload URL dies, in wall-clock seconds. Step 1's
 // `expires_at` is the service saying so (docs/service.md, Step 1) and wins
 // when it parses; otherwise the URL's own X-Amz-Date + X-Amz-Expires (or
@@ -5364,7 +5372,7 @@ inline std::optional<UnixSeconds> url_wall_expiry(const std::optional<std::strin
 }
 
 }  // namespace upstate
-// ---- end include/upstate/url_expiry.hpp ----
+// ---- end include/upstate/detail/url_expiry.hpp ----
 
 // ---- begin include/upstate/wire/dataset_status.hpp ----
 // V3 step 3's answer: GET /datasets/{id}/status -> 200,
@@ -5491,7 +5499,7 @@ class Upload {
   std::string snapshot() const;
 
   // A machine that continues a snapshot in this process, in the idle state
-  // that matches how far the snapshot got (transitions.hpp): its start(now)
+  // that matches how far the snapshot got (upload_transitions.hpp): its start(now)
   // begins a new deadline and then: after an accepted PUT, polls; with a URL
   // but no accepted PUT (V4), probes the import once — if it never got the
   // file (still `uninitialised`) the import is abandoned and step 1 runs
@@ -6101,11 +6109,11 @@ class Upload {
 
 // snapshot() and restore(): after the class, in a file of their own.
 
-// ---- begin include/upstate/upload_restore.hpp ----
+// ---- begin include/upstate/machine/upload_restore.hpp ----
 // Upload::snapshot() and Upload::restore(): an upload carried across
 // processes through a state file (upload_snapshot.hpp has the format). A
 // restored machine starts in the idle state that matches how far the
-// snapshot got (transitions.hpp: idle, idle_put_unknown, idle_uploaded,
+// snapshot got (upload_transitions.hpp: idle, idle_put_unknown, idle_uploaded,
 // idle_uploaded_v3), so what its start() sends is a row of the table.
 
 namespace upstate {
@@ -6193,8 +6201,8 @@ inline Result<Upload> Upload::restore(UploadConfig config, std::string_view snap
 }
 
 }  // namespace upstate
-// ---- end include/upstate/upload_restore.hpp ----
-// ---- end include/upstate/upload.hpp ----
+// ---- end include/upstate/machine/upload_restore.hpp ----
+// ---- end include/upstate/machine/upload.hpp ----
 
 namespace upstate {
 
@@ -6637,9 +6645,9 @@ class Batch {
 };
 
 }  // namespace upstate
-// ---- end include/upstate/batch.hpp ----
+// ---- end include/upstate/machine/batch.hpp ----
 
-// ---- begin include/upstate/batch_drive.hpp ----
+// ---- begin include/upstate/machine/batch_drive.hpp ----
 // drive_batch: a Batch in drive_loop.hpp's one loop, with a blocking
 // transport — the requests are performed one at a time, in the order the
 // batch gives them (so "in flight" means "queued" here; the order rules
@@ -6727,41 +6735,9 @@ BatchOutcome drive_batch(Batch& batch, Transport& transport, ClockT& clock, Obse
 }
 
 }  // namespace upstate
-// ---- end include/upstate/batch_drive.hpp ----
+// ---- end include/upstate/machine/batch_drive.hpp ----
 
-// ---- begin include/upstate/crc32.hpp ----
-// upstate::crc32 — CRC-32 (IEEE 802.3, the zlib/PNG one), pure. The batch
-// journal checks each record with it: enough to tell a torn or garbled line
-// from a good one, cheap enough for every record.
-
-namespace upstate {
-
-namespace detail {
-inline const std::array<std::uint32_t, 256>& crc32_table() noexcept {
-  static const std::array<std::uint32_t, 256> table = [] {
-    std::array<std::uint32_t, 256> t{};
-    for (std::uint32_t i = 0; i < 256; ++i) {
-      std::uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-      t[i] = c;
-    }
-    return t;
-  }();
-  return table;
-}
-}  // namespace detail
-
-inline std::uint32_t crc32(std::string_view bytes, std::uint32_t crc = 0) noexcept {
-  const auto& table = detail::crc32_table();
-  crc = ~crc;
-  for (char ch : bytes) crc = table[(crc ^ static_cast<unsigned char>(ch)) & 0xffu] ^ (crc >> 8);
-  return ~crc;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/crc32.hpp ----
-
-// ---- begin include/upstate/drive.hpp ----
+// ---- begin include/upstate/machine/drive.hpp ----
 // The ~30-line driver h11's docs show, for blocking transports: run an
 // Upload to the end. The transport and the clock are the caller's objects
 // (duck-typed, so a Trompeloeil mock, the in-process fake or a real HTTP
@@ -6782,476 +6758,12 @@ Outcome drive(Upload& upload, Transport& transport, ClockT& clock, Observer&& ob
 }
 
 }  // namespace upstate
-// ---- end include/upstate/drive.hpp ----
+// ---- end include/upstate/machine/drive.hpp ----
 
-// ---- begin include/upstate/journal.hpp ----
-// The batch journal's format, as pure code: records in, bytes out, and back.
-// A driver appends one record whenever a file of a batch moves on (its I/O
-// is the driver's: the core never touches a file descriptor); decoding the
-// whole log and keeping the latest record per file gives where every file
-// got to. docs/journal.md describes the format for other readers.
-//
-// One record per line, each checked by CRC-32:
-//
-//   <crc32 of the payload, 8 lower-case hex digits> SP <payload> LF
-//
-// The first record is the header  "upstate-journal 1"  (format and version).
-// Every other record is a file record: "F" and 11 fields, one space apart:
-//
-//   F <dataset_id> <path> <size> <mtime_ns> <sha256> <phase> <import_id>
-//     <outcome> <legacy> <last_status> <abandoned_import_ids>
-//
-// A field is percent-encoded: '%', '-', ',' and every byte outside 0x21-0x7e
-// become %XX, so no field holds a space or a line break; an empty field is
-// "-". `abandoned_import_ids` is a comma-separated list. Never written: the
-// API token, a presigned URL, a clock reading of this process.
-//
-// Decoding: a last record without its LF, or a bad last record, is a write
-// the crash cut short: it is ignored and `valid_bytes` says where the good
-// part ends (a writer truncates there before appending). A bad record
-// followed by others is corruption: Error{invalid_snapshot, path "journal
-// line N"}.
+// The wire: the service's answers parsed into values.
 
-namespace upstate {
-
-// Where a file of a journaled batch got to.
-enum class JournalPhase {
-  requesting_url,  // started; no import id yet (nothing to resume: step 1 again)
-  uploading,       // an import id, the PUT not known to be accepted: a resume probes it
-  processing,      // the PUT was accepted: a resume polls
-  finished,        // ended; `outcome` says how
-};
-
-constexpr std::string_view to_string(JournalPhase p) noexcept {
-  switch (p) {
-    case JournalPhase::requesting_url: return "requesting_url";
-    case JournalPhase::uploading: return "uploading";
-    case JournalPhase::processing: return "processing";
-    case JournalPhase::finished: return "finished";
-  }
-  return "?";
-}
-
-struct JournalEntry {
-  // The file's identity: same dataset, path, size, mtime and content.
-  std::string dataset_id;
-  std::string path;
-  std::uint64_t size = 0;
-  std::int64_t mtime_ns = 0;
-  std::string sha256;  // 64 lower-case hex digits, "" when not hashed
-  JournalPhase phase = JournalPhase::requesting_url;
-  std::string import_id;  // "" when none (V3 datasets have none)
-  // Phase finished: the import's terminal status ("complete", "partial",
-  // "failed", "pending_schema") or "error:<ErrorCode>".
-  std::string outcome;
-  bool legacy = false;
-  std::string last_status;  // phase processing: the last status polled, "" if none
-  std::vector<std::string> abandoned_import_ids;
-
-  // Whether the content is in the dataset (or will be, once a schema is
-  // set): uploading it again would ingest its records twice.
-  bool imported() const noexcept {
-    return phase == JournalPhase::finished &&
-           (outcome == "complete" || outcome == "partial" || outcome == "pending_schema");
-  }
-  // The same file as the one described, unchanged since.
-  bool same_file(std::string_view dataset, std::string_view p, std::uint64_t sz, std::int64_t mtime,
-                 std::string_view sha) const noexcept {
-    return dataset_id == dataset && path == p && size == sz && mtime_ns == mtime && sha256 == sha;
-  }
-};
-
-struct Journal {
-  static constexpr std::string_view kFormat = "upstate-journal";
-  static constexpr int kVersion = 1;
-  // A record is a few hundred bytes; a longer line is not one we wrote.
-  static constexpr std::size_t kMaxRecordBytes = 64 * 1024;
-};
-
-namespace detail {
-
-inline bool journal_plain_byte(unsigned char c) noexcept {
-  return c >= 0x21 && c <= 0x7e && c != '%' && c != '-' && c != ',';
-}
-
-inline void journal_put_field(std::string& out, std::string_view field) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  if (field.empty()) {
-    out += '-';
-    return;
-  }
-  for (char ch : field) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (journal_plain_byte(c)) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-}
-
-inline std::optional<std::string> journal_get_field(std::string_view field) {
-  if (field == "-") return std::string();
-  std::string out;
-  out.reserve(field.size());
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  for (std::size_t i = 0; i < field.size(); ++i) {
-    char c = field[i];
-    if (c == '%') {
-      if (i + 2 >= field.size()) return std::nullopt;
-      int hi = hex(field[i + 1]), lo = hex(field[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (journal_plain_byte(static_cast<unsigned char>(c))) {
-      out += c;
-    } else {
-      return std::nullopt;
-    }
-  }
-  return out;
-}
-
-inline std::string journal_line(std::string_view payload) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::uint32_t crc = crc32(payload);
-  std::string line(8, '0');
-  for (int i = 7; i >= 0; --i, crc >>= 4) line[static_cast<std::size_t>(i)] = kHex[crc & 0xf];
-  line += ' ';
-  line += payload;
-  line += '\n';
-  return line;
-}
-
-inline std::optional<std::uint64_t> journal_number(std::string_view s) noexcept {
-  if (s.empty() || s.size() > 19) return std::nullopt;
-  std::uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return v;
-}
-
-inline std::vector<std::string_view> journal_split(std::string_view s, char sep) {
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  for (;;) {
-    std::size_t at = s.find(sep, start);
-    parts.push_back(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
-    if (at == std::string_view::npos) return parts;
-    start = at + 1;
-  }
-}
-
-}  // namespace detail
-
-// The header record, the first line of every journal.
-inline std::string encode_journal_header() {
-  return detail::journal_line(std::string(Journal::kFormat) + " " + std::to_string(Journal::kVersion));
-}
-
-// One file record, a whole line (LF included).
-inline std::string encode_journal_record(const JournalEntry& e) {
-  std::string p = "F ";
-  detail::journal_put_field(p, e.dataset_id);
-  p += ' ';
-  detail::journal_put_field(p, e.path);
-  p += ' ';
-  p += std::to_string(e.size);
-  p += ' ';
-  // mtime may be before 1970: a leading '-' is encoded like any other '-'.
-  detail::journal_put_field(p, std::to_string(e.mtime_ns));
-  p += ' ';
-  detail::journal_put_field(p, e.sha256);
-  p += ' ';
-  p += to_string(e.phase);
-  p += ' ';
-  detail::journal_put_field(p, e.import_id);
-  p += ' ';
-  detail::journal_put_field(p, e.outcome);
-  p += e.legacy ? " 1 " : " 0 ";
-  detail::journal_put_field(p, e.last_status);
-  p += ' ';
-  if (e.abandoned_import_ids.empty()) p += '-';
-  for (std::size_t i = 0; i < e.abandoned_import_ids.size(); ++i) {
-    if (i) p += ',';
-    detail::journal_put_field(p, e.abandoned_import_ids[i]);
-  }
-  return detail::journal_line(p);
-}
-
-struct DecodedJournal {
-  std::vector<JournalEntry> records;  // every file record, in the order written
-  std::size_t valid_bytes = 0;        // the good prefix: append after it
-  bool torn_tail = false;             // the last record was cut short and ignored
-};
-
-namespace detail {
-
-inline Error journal_error(std::size_t line, std::string message) {
-  return Error::of(ErrorCode::invalid_snapshot, std::move(message)).at("journal line " + std::to_string(line));
-}
-
-// One file record's payload (after "F "), or what is wrong with it.
-inline Result<JournalEntry> decode_journal_payload(std::string_view payload, std::size_t line) {
-  std::vector<std::string_view> f = journal_split(payload, ' ');
-  if (f.size() != 12 || f[0] != "F") return journal_error(line, "not a file record of 11 fields");
-  JournalEntry e;
-  auto text = [&](std::size_t i, std::string& out) {
-    auto v = journal_get_field(f[i]);
-    if (!v) return false;
-    out = std::move(*v);
-    return true;
-  };
-  std::string mtime;
-  if (!text(1, e.dataset_id) || !text(2, e.path) || !text(4, mtime) || !text(5, e.sha256) ||
-      !text(7, e.import_id) || !text(8, e.outcome) || !text(10, e.last_status))
-    return journal_error(line, "a field is not percent-encoded as written");
-  auto size = journal_number(f[3]);
-  if (!size) return journal_error(line, "the size is not a number");
-  e.size = *size;
-  bool negative = !mtime.empty() && mtime[0] == '-';
-  auto m = journal_number(std::string_view(mtime).substr(negative ? 1 : 0));
-  if (!m || *m > static_cast<std::uint64_t>(INT64_MAX)) return journal_error(line, "the mtime is not a number");
-  e.mtime_ns = negative ? -static_cast<std::int64_t>(*m) : static_cast<std::int64_t>(*m);
-  if (!e.sha256.empty() && e.sha256.size() != 64) return journal_error(line, "the SHA-256 is not 64 hex digits");
-  bool known = false;
-  for (JournalPhase p : {JournalPhase::requesting_url, JournalPhase::uploading, JournalPhase::processing,
-                         JournalPhase::finished})
-    if (f[6] == to_string(p)) e.phase = p, known = true;
-  if (!known) return journal_error(line, "unknown phase");
-  if (f[9] != "0" && f[9] != "1") return journal_error(line, "legacy is neither 0 nor 1");
-  e.legacy = f[9] == "1";
-  if (f[11] != "-")
-    for (std::string_view id : journal_split(f[11], ',')) {
-      auto v = journal_get_field(id);
-      if (!v || v->empty()) return journal_error(line, "an abandoned import id is not percent-encoded as written");
-      e.abandoned_import_ids.push_back(std::move(*v));
-    }
-  return e;
-}
-
-}  // namespace detail
-
-// The whole journal: the header, then file records. An empty text is an
-// empty journal (a file just created). See the top of this file for what
-// counts as torn and what as corrupt.
-inline Result<DecodedJournal> decode_journal(std::string_view text) {
-  DecodedJournal out;
-  std::size_t pos = 0, line = 0;
-  while (pos < text.size()) {
-    ++line;
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) {  // no LF: the write was cut short
-      out.torn_tail = true;
-      break;
-    }
-    const bool last = end + 1 == text.size();
-    std::string_view whole = text.substr(pos, end - pos);
-    std::optional<Error> problem;
-    std::string_view payload;
-    if (whole.size() > Journal::kMaxRecordBytes || whole.size() < 10 || whole[8] != ' ') {
-      problem = detail::journal_error(line, "not a journal record");
-    } else {
-      payload = whole.substr(9);
-      std::uint32_t crc = 0;
-      bool hex_ok = true;
-      for (char c : whole.substr(0, 8)) {
-        int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-        if (d < 0) hex_ok = false;
-        crc = crc << 4 | static_cast<std::uint32_t>(d < 0 ? 0 : d);
-      }
-      if (!hex_ok || crc != crc32(payload)) problem = detail::journal_error(line, "the record's CRC-32 does not match");
-    }
-    if (problem) {
-      if (last) {  // a garbled final write: ignored, as a torn one
-        out.torn_tail = true;
-        break;
-      }
-      return *problem;
-    }
-    if (line == 1) {
-      std::vector<std::string_view> h = detail::journal_split(payload, ' ');
-      if (h.size() != 2 || h[0] != Journal::kFormat)
-        return detail::journal_error(line, "not an upstate journal (the header is missing)");
-      if (h[1] != std::to_string(Journal::kVersion))
-        return detail::journal_error(line, "journal version " + printable_excerpt(h[1], 16) +
-                                               " is not one this build reads (" +
-                                               std::to_string(Journal::kVersion) + ")");
-    } else {
-      auto e = detail::decode_journal_payload(payload, line);
-      if (!e) return std::move(e).error();
-      out.records.push_back(std::move(e).value());
-    }
-    pos = end + 1;
-    out.valid_bytes = pos;
-  }
-  return out;
-}
-
-// Compaction: the latest record of each file (dataset, path), in the order
-// the files first appeared. What a rewritten journal holds.
-inline std::vector<JournalEntry> compact_journal(std::vector<JournalEntry> records) {
-  std::map<std::pair<std::string, std::string>, std::size_t> slot;
-  std::vector<JournalEntry> out;
-  for (JournalEntry& e : records) {
-    auto key = std::make_pair(e.dataset_id, e.path);
-    auto it = slot.find(key);
-    if (it == slot.end()) {
-      slot.emplace(std::move(key), out.size());
-      out.push_back(std::move(e));
-    } else {
-      out[it->second] = std::move(e);
-    }
-  }
-  return out;
-}
-
-// A whole journal text (header and records): what compaction writes.
-inline std::string encode_journal(const std::vector<JournalEntry>& records) {
-  std::string text = encode_journal_header();
-  for (const JournalEntry& e : records) text += encode_journal_record(e);
-  return text;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/journal.hpp ----
-
-// ---- begin include/upstate/sha256.hpp ----
-// upstate::Sha256 — streaming SHA-256 (FIPS 180-4), pure: feed bytes in any
-// slicing with update(), read the digest with finish(). The batch journal
-// names a file's content by it, so a driver hashes the bytes it already
-// reads (pre-flight pass or PUT) and the file is never read just to hash it.
-
-namespace upstate {
-
-class Sha256 {
- public:
-  using Digest = std::array<std::uint8_t, 32>;
-
-  Sha256() noexcept { reset(); }
-
-  void reset() noexcept {
-    h_ = {0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au, 0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u};
-    length_ = 0;
-    used_ = 0;
-  }
-
-  void update(const void* data, std::size_t size) noexcept {
-    const auto* p = static_cast<const std::uint8_t*>(data);
-    length_ += size;
-    if (used_ != 0) {
-      while (size != 0 && used_ < 64) {
-        block_[used_++] = *p++;
-        --size;
-      }
-      if (used_ < 64) return;
-      compress(block_.data());
-      used_ = 0;
-    }
-    for (; size >= 64; size -= 64, p += 64) compress(p);
-    for (; size != 0; --size) block_[used_++] = *p++;
-  }
-  void update(std::string_view bytes) noexcept { update(bytes.data(), bytes.size()); }
-
-  // The digest of everything fed since the last reset; the object is reset
-  // afterwards, ready for the next input.
-  Digest finish() noexcept {
-    const std::uint64_t bits = length_ * 8;
-    block_[used_++] = 0x80;
-    if (used_ > 56) {
-      while (used_ < 64) block_[used_++] = 0;
-      compress(block_.data());
-      used_ = 0;
-    }
-    while (used_ < 56) block_[used_++] = 0;
-    for (int i = 7; i >= 0; --i) block_[used_++] = static_cast<std::uint8_t>(bits >> (8 * i));
-    compress(block_.data());
-    Digest d{};
-    for (std::size_t i = 0; i < 8; ++i)
-      for (std::size_t b = 0; b < 4; ++b) d[4 * i + b] = static_cast<std::uint8_t>(h_[i] >> (24 - 8 * b));
-    reset();
-    return d;
-  }
-
-  // Lower-case hexadecimal, 64 characters.
-  static std::string hex(const Digest& d) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out(64, '0');
-    for (std::size_t i = 0; i < d.size(); ++i) {
-      out[2 * i] = kDigits[d[i] >> 4];
-      out[2 * i + 1] = kDigits[d[i] & 0xf];
-    }
-    return out;
-  }
-
-  static std::string hex_of(std::string_view bytes) {
-    Sha256 s;
-    s.update(bytes);
-    return hex(s.finish());
-  }
-
- private:
-  static constexpr std::uint32_t rotr(std::uint32_t x, int n) noexcept { return (x >> n) | (x << (32 - n)); }
-
-  void compress(const std::uint8_t* p) noexcept {
-    static constexpr std::uint32_t k[64] = {
-        0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u, 0x923f82a4u, 0xab1c5ed5u,
-        0xd807aa98u, 0x12835b01u, 0x243185beu, 0x550c7dc3u, 0x72be5d74u, 0x80deb1feu, 0x9bdc06a7u, 0xc19bf174u,
-        0xe49b69c1u, 0xefbe4786u, 0x0fc19dc6u, 0x240ca1ccu, 0x2de92c6fu, 0x4a7484aau, 0x5cb0a9dcu, 0x76f988dau,
-        0x983e5152u, 0xa831c66du, 0xb00327c8u, 0xbf597fc7u, 0xc6e00bf3u, 0xd5a79147u, 0x06ca6351u, 0x14292967u,
-        0x27b70a85u, 0x2e1b2138u, 0x4d2c6dfcu, 0x53380d13u, 0x650a7354u, 0x766a0abbu, 0x81c2c92eu, 0x92722c85u,
-        0xa2bfe8a1u, 0xa81a664bu, 0xc24b8b70u, 0xc76c51a3u, 0xd192e819u, 0xd6990624u, 0xf40e3585u, 0x106aa070u,
-        0x19a4c116u, 0x1e376c08u, 0x2748774cu, 0x34b0bcb5u, 0x391c0cb3u, 0x4ed8aa4au, 0x5b9cca4fu, 0x682e6ff3u,
-        0x748f82eeu, 0x78a5636fu, 0x84c87814u, 0x8cc70208u, 0x90befffau, 0xa4506cebu, 0xbef9a3f7u, 0xc67178f2u};
-    std::uint32_t w[64];
-    for (int i = 0; i < 16; ++i)
-      w[i] = (std::uint32_t{p[4 * i]} << 24) | (std::uint32_t{p[4 * i + 1]} << 16) |
-             (std::uint32_t{p[4 * i + 2]} << 8) | std::uint32_t{p[4 * i + 3]};
-    for (int i = 16; i < 64; ++i) {
-      std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-      std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6], h = h_[7];
-    for (int i = 0; i < 64; ++i) {
-      std::uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + k[i] + w[i];
-      std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-      h = g;
-      g = f;
-      f = e;
-      e = d + t1;
-      d = c;
-      c = b;
-      b = a;
-      a = t1 + t2;
-    }
-    h_[0] += a;
-    h_[1] += b;
-    h_[2] += c;
-    h_[3] += d;
-    h_[4] += e;
-    h_[5] += f;
-    h_[6] += g;
-    h_[7] += h;
-  }
-
-  std::array<std::uint32_t, 8> h_{};
-  std::array<std::uint8_t, 64> block_{};
-  std::uint64_t length_ = 0;
-  std::size_t used_ = 0;
-};
-
-}  // namespace upstate
-// ---- end include/upstate/sha256.hpp ----
+// Internals the machines use (no API promise), included so the single
+// header holds them.
 // ---- end include/upstate/upstate.hpp ----
 
 #endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP

@@ -5,7 +5,7 @@
 
 #include <type_traits>
 
-#include <upstate/error.hpp>
+#include <upstate/vocabulary/error.hpp>
 
 using namespace upstate;
 

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "../result.hpp"
+#include "../vocabulary/result.hpp"
 #include "json.hpp"
 #include "limits.hpp"
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "../dataset_status.hpp"
-#include "../result.hpp"
+#include "../vocabulary/dataset_status.hpp"
+#include "../vocabulary/result.hpp"
 #include "json.hpp"
 #include "limits.hpp"
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "../result.hpp"
+#include "../vocabulary/result.hpp"
 #include "json.hpp"
 #include "limits.hpp"
 

@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
-#include "../import_status.hpp"
-#include "../record_errors.hpp"
-#include "../result.hpp"
+#include "../vocabulary/import_status.hpp"
+#include "../vocabulary/record_errors.hpp"
+#include "../vocabulary/result.hpp"
 #include "json.hpp"
 #include "limits.hpp"
 

@@ -52,8 +52,8 @@
 #include <string>
 #include <string_view>
 
-#include "../import_status.hpp"
-#include "../text.hpp"
+#include "../vocabulary/import_status.hpp"
+#include "../detail/excerpt.hpp"
 #include "import_report.hpp"
 #include "json.hpp"
 #include "limits.hpp"

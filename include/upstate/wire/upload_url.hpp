@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "../result.hpp"
+#include "../vocabulary/result.hpp"
 #include "json.hpp"
 #include "limits.hpp"
 
