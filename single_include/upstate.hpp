@@ -525,7 +525,14 @@ constexpr std::string_view to_string(ErrorCode c) noexcept {
 //   Error::invalid_argument("file name must be ...")
 //   Error::malformed("$.import_id", "import_id is not a usable path segment").with_status(200)
 //   Error::answer(ErrorCode::not_found, 404, "poll request answered HTTP 404")
+//
+// Error is deliberately not an aggregate (it has a user-provided default
+// constructor): a positional Error{code, status, "...", path, ""}, whose
+// fields a reader cannot tell apart, does not compile. Error{} and setting
+// the public fields one by one still work.
 struct Error {
+  Error() noexcept {}  // user-provided (not `= default`, which would keep it an aggregate in C++17)
+
   ErrorCode code = ErrorCode::internal;  // a default-constructed Error that escapes is our bug
   int http_status = 0;       // the answer's status when one caused this, else 0
   std::string message;       // human-readable; never holds the token
@@ -4011,6 +4018,10 @@ inline std::string without_trailing_slashes(std::string s) {
 // into triggers and carries out what a row says; a move the table lacks is
 // an internal error (ErrorCode::internal), never undefined behaviour.
 //
+// A V3 (legacy) dataset — step 1 answers without import_id — has states of
+// its own (the `track` column): uploading_v3, then confirming_status until
+// the dataset's status is seen moving since the PUT, then polling_status.
+//
 // Tests enumerate the table, the property test proves that every row (the
 // wildcard rows expanded) is taken, and README's diagram is drawn from it.
 
@@ -4025,11 +4036,16 @@ enum class State {
   url_backoff,       // waiting to repeat step 1
   uploading,         // step 2 (the PUT) sent, awaiting its answer
   upload_backoff,    // waiting to repeat the PUT
+  uploading_v3,      // the same for a V3 (legacy) dataset (step 1 answered without import_id)
+  upload_backoff_v3, // V3: waiting to repeat the PUT
   probing,           // step 3 sent once to learn whether a PUT whose answer was lost arrived
   probe_wait,        // waiting to repeat that probe
   polling,           // step 3 sent, awaiting its answer
   poll_wait,         // waiting for the next poll (interval or backoff)
-  polling_status,    // V3 (legacy) step 3: GET .../datasets/{id}/status sent, awaiting its answer
+  confirming_status, // V3 step 3: GET .../datasets/{id}/status sent; the status has not moved since the PUT,
+                     // so a READY/ERROR may be the previous file's (legacy_freshness.hpp)
+  confirm_wait,      // V3: waiting to repeat that status request
+  polling_status,    // V3 step 3, the status seen moving since the PUT: a READY/ERROR is this file's
   status_wait,       // V3: waiting for the next status request (interval or backoff)
   schema_wait,       // the import is paused in pending_schema and PollPolicy says keep polling: a slow wait
   done,              // terminal: the outcome is fixed; every later event returns it
@@ -4041,11 +4057,11 @@ enum class Trigger {
   start,               // start() of a new upload
   resume,              // start() of a restored one (which state it starts from says what it sends)
   refused_locally,     // start: the inputs can never work (5 GiB, unsafe name, bad base URL)
-  url_received,        // step 1 answered 2xx with a usable URL (V4: with import_id; V3: without)
+  url_received,        // step 1 answered 2xx with a usable URL and an import_id (V4)
+  legacy_url_received, // the same without import_id: a V3 (legacy) dataset, whose step 3 is its status
   url_retry,           // step 1: 429 / 5xx / transport error
   url_refused,         // step 1: final error (401, 404, malformed answer, a V3 dataset and a .jsonl, ...)
   upload_accepted,     // step 2: 2xx
-  legacy_upload_accepted,  // step 2: 2xx for a V3 dataset: its status is polled, not an import
   url_expired,         // the URL is dead: S3 says so, its own expiry passed while waiting, or it came
                        // from step 1 already expired
   renewals_exhausted,  // url_expired once too often
@@ -4053,7 +4069,9 @@ enum class Trigger {
   upload_refused,      // step 2: final
   import_pending,      // step 3: uninitialised / queued / processing (V3: UNINITIALISED / PROCESSING);
                        // a probe: anything but uninitialised that is not terminal (the PUT landed)
-  import_terminal,     // step 3: complete / partial / failed / pending_schema (V3: READY / ERROR)
+  import_terminal,     // step 3: complete / partial / failed / pending_schema (V3: READY / ERROR, this file's)
+  status_unconfirmed,  // V3: READY / ERROR unchanged since the PUT, within PollPolicy::legacy_settle of it:
+                       // maybe the previous file's (legacy_freshness.hpp)
   import_paused,       // step 3: pending_schema while PollPolicy::on_pending_schema is keep_polling
   import_unstarted,    // a probe answered `uninitialised`: the import never got the file, step 1 again
   poll_retry,          // step 3: 429 / 5xx / transport error
@@ -4076,6 +4094,10 @@ enum class Phase { not_started, requesting_url, uploading, processing, finished 
 // restored machine starts from).
 enum class Reached { nothing, url, upload };
 
+// Which path a state belongs to: V4 (an import), V3 (a legacy dataset's
+// status), or either (before step 1 answers, and done).
+enum class Track { either, v4, v3 };
+
 // A request purpose or none (waits, idle states, done).
 inline constexpr std::optional<Purpose> kNoRequest = std::nullopt;
 
@@ -4090,31 +4112,36 @@ struct StateInfo {
   Trigger on_refusal;            // awaits response: the trigger of a final one
   Phase phase;
   Reached reached;
+  Track track;
 };
 
 // Columns that do not apply to a state hold `misuse` (never taken from it).
 inline constexpr Trigger kNa = Trigger::misuse;
 
 inline constexpr StateInfo kStates[] = {
-    // state                 name                awaits            sends                    step                      starts_with      on_retry              on_refusal              phase                     reached
-    {State::idle,             "idle",             Awaits::start,    kNoRequest,              Purpose::upload_url,      Trigger::start,  kNa,                  kNa,                    Phase::not_started,       Reached::nothing},
-    {State::idle_uploaded,    "idle_uploaded",    Awaits::start,    kNoRequest,              Purpose::poll,            Trigger::resume, kNa,                  kNa,                    Phase::not_started,       Reached::upload},
-    {State::idle_uploaded_v3, "idle_uploaded_v3", Awaits::start,    kNoRequest,              Purpose::dataset_status,  Trigger::resume, kNa,                  kNa,                    Phase::not_started,       Reached::upload},
-    {State::idle_put_unknown, "idle_put_unknown", Awaits::start,    kNoRequest,              Purpose::poll,            Trigger::resume, kNa,                  kNa,                    Phase::not_started,       Reached::url},
-    {State::requesting_url,   "requesting_url",   Awaits::response, Purpose::upload_url,     Purpose::upload_url,      kNa,             Trigger::url_retry,   Trigger::url_refused,   Phase::requesting_url,    Reached::nothing},
-    {State::url_backoff,      "url_backoff",      Awaits::wake,     kNoRequest,              Purpose::upload_url,      kNa,             kNa,                  kNa,                    Phase::requesting_url,    Reached::nothing},
-    {State::uploading,        "uploading",        Awaits::response, Purpose::upload,         Purpose::upload,          kNa,             Trigger::upload_retry, Trigger::upload_refused, Phase::uploading,       Reached::url},
-    {State::upload_backoff,   "upload_backoff",   Awaits::wake,     kNoRequest,              Purpose::upload,          kNa,             kNa,                  kNa,                    Phase::uploading,         Reached::url},
-    {State::probing,          "probing",          Awaits::response, Purpose::poll,           Purpose::poll,            kNa,             Trigger::poll_retry,  Trigger::poll_refused,  Phase::processing,        Reached::url},
-    {State::probe_wait,       "probe_wait",       Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                  kNa,                    Phase::processing,        Reached::url},
-    {State::polling,          "polling",          Awaits::response, Purpose::poll,           Purpose::poll,            kNa,             Trigger::poll_retry,  Trigger::poll_refused,  Phase::processing,        Reached::upload},
-    {State::poll_wait,        "poll_wait",        Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                  kNa,                    Phase::processing,        Reached::upload},
-    {State::polling_status,   "polling_status",   Awaits::response, Purpose::dataset_status, Purpose::dataset_status,  kNa,             Trigger::poll_retry,  Trigger::poll_refused,  Phase::processing,        Reached::upload},
-    {State::status_wait,      "status_wait",      Awaits::wake,     kNoRequest,              Purpose::dataset_status,  kNa,             kNa,                  kNa,                    Phase::processing,        Reached::upload},
+    // state                  name                 awaits            sends                    step                      starts_with      on_retry               on_refusal               phase                     reached           track
+    {State::idle,              "idle",              Awaits::start,    kNoRequest,              Purpose::upload_url,      Trigger::start,  kNa,                   kNa,                     Phase::not_started,       Reached::nothing, Track::either},
+    {State::idle_uploaded,     "idle_uploaded",     Awaits::start,    kNoRequest,              Purpose::poll,            Trigger::resume, kNa,                   kNa,                     Phase::not_started,       Reached::upload,  Track::v4},
+    {State::idle_uploaded_v3,  "idle_uploaded_v3",  Awaits::start,    kNoRequest,              Purpose::dataset_status,  Trigger::resume, kNa,                   kNa,                     Phase::not_started,       Reached::upload,  Track::v3},
+    {State::idle_put_unknown,  "idle_put_unknown",  Awaits::start,    kNoRequest,              Purpose::poll,            Trigger::resume, kNa,                   kNa,                     Phase::not_started,       Reached::url,     Track::v4},
+    {State::requesting_url,    "requesting_url",    Awaits::response, Purpose::upload_url,     Purpose::upload_url,      kNa,             Trigger::url_retry,    Trigger::url_refused,    Phase::requesting_url,    Reached::nothing, Track::either},
+    {State::url_backoff,       "url_backoff",       Awaits::wake,     kNoRequest,              Purpose::upload_url,      kNa,             kNa,                   kNa,                     Phase::requesting_url,    Reached::nothing, Track::either},
+    {State::uploading,         "uploading",         Awaits::response, Purpose::upload,         Purpose::upload,          kNa,             Trigger::upload_retry, Trigger::upload_refused, Phase::uploading,         Reached::url,     Track::v4},
+    {State::upload_backoff,    "upload_backoff",    Awaits::wake,     kNoRequest,              Purpose::upload,          kNa,             kNa,                   kNa,                     Phase::uploading,         Reached::url,     Track::v4},
+    {State::uploading_v3,      "uploading_v3",      Awaits::response, Purpose::upload,         Purpose::upload,          kNa,             Trigger::upload_retry, Trigger::upload_refused, Phase::uploading,         Reached::url,     Track::v3},
+    {State::upload_backoff_v3, "upload_backoff_v3", Awaits::wake,     kNoRequest,              Purpose::upload,          kNa,             kNa,                   kNa,                     Phase::uploading,         Reached::url,     Track::v3},
+    {State::probing,           "probing",           Awaits::response, Purpose::poll,           Purpose::poll,            kNa,             Trigger::poll_retry,   Trigger::poll_refused,   Phase::processing,        Reached::url,     Track::v4},
+    {State::probe_wait,        "probe_wait",        Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                   kNa,                     Phase::processing,        Reached::url,     Track::v4},
+    {State::polling,           "polling",           Awaits::response, Purpose::poll,           Purpose::poll,            kNa,             Trigger::poll_retry,   Trigger::poll_refused,   Phase::processing,        Reached::upload,  Track::v4},
+    {State::poll_wait,         "poll_wait",         Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                   kNa,                     Phase::processing,        Reached::upload,  Track::v4},
+    {State::confirming_status, "confirming_status", Awaits::response, Purpose::dataset_status, Purpose::dataset_status,  kNa,             Trigger::poll_retry,   Trigger::poll_refused,   Phase::processing,        Reached::upload,  Track::v3},
+    {State::confirm_wait,      "confirm_wait",      Awaits::wake,     kNoRequest,              Purpose::dataset_status,  kNa,             kNa,                   kNa,                     Phase::processing,        Reached::upload,  Track::v3},
+    {State::polling_status,    "polling_status",    Awaits::response, Purpose::dataset_status, Purpose::dataset_status,  kNa,             Trigger::poll_retry,   Trigger::poll_refused,   Phase::processing,        Reached::upload,  Track::v3},
+    {State::status_wait,       "status_wait",       Awaits::wake,     kNoRequest,              Purpose::dataset_status,  kNa,             kNa,                   kNa,                     Phase::processing,        Reached::upload,  Track::v3},
     // Its deadline row ends with the paused import's pending_schema report, not deadline_exceeded.
-    {State::schema_wait,      "schema_wait",      Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                  kNa,                    Phase::processing,        Reached::upload},
+    {State::schema_wait,       "schema_wait",       Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                   kNa,                     Phase::processing,        Reached::upload,  Track::v4},
     // done keeps what the run reached: Upload remembers the state it ended from.
-    {State::done,             "done",             Awaits::nothing,  kNoRequest,              kNoRequest,               kNa,             kNa,                  kNa,                    Phase::finished,          Reached::nothing},
+    {State::done,              "done",              Awaits::nothing,  kNoRequest,              kNoRequest,               kNa,             kNa,                   kNa,                     Phase::finished,          Reached::nothing, Track::either},
 };
 
 struct Transition {
@@ -4130,12 +4157,15 @@ inline constexpr Transition kTransitions[] = {
     {State::idle, Trigger::refused_locally, State::done},
     {State::idle_uploaded, Trigger::resume, State::polling},
     {State::idle_uploaded, Trigger::refused_locally, State::done},
-    {State::idle_uploaded_v3, Trigger::resume, State::polling_status},
+    // Restored after a V3 PUT: a non-terminal status polled before the restart
+    // counts as the first status since the PUT (upload_restore.hpp).
+    {State::idle_uploaded_v3, Trigger::resume, State::confirming_status},
     {State::idle_uploaded_v3, Trigger::refused_locally, State::done},
     {State::idle_put_unknown, Trigger::resume, State::probing},
     {State::idle_put_unknown, Trigger::refused_locally, State::done},
 
     {State::requesting_url, Trigger::url_received, State::uploading},
+    {State::requesting_url, Trigger::legacy_url_received, State::uploading_v3},
     {State::requesting_url, Trigger::url_expired, State::requesting_url},  // the URL came already expired
     {State::requesting_url, Trigger::renewals_exhausted, State::done},
     {State::requesting_url, Trigger::url_retry, State::url_backoff},
@@ -4145,7 +4175,6 @@ inline constexpr Transition kTransitions[] = {
     {State::url_backoff, Trigger::wake, State::requesting_url},
 
     {State::uploading, Trigger::upload_accepted, State::polling},
-    {State::uploading, Trigger::legacy_upload_accepted, State::polling_status},
     {State::uploading, Trigger::url_expired, State::requesting_url},
     {State::uploading, Trigger::renewals_exhausted, State::done},
     {State::uploading, Trigger::upload_retry, State::upload_backoff},
@@ -4155,6 +4184,18 @@ inline constexpr Transition kTransitions[] = {
     {State::upload_backoff, Trigger::wake, State::uploading},
     {State::upload_backoff, Trigger::url_expired, State::requesting_url},  // its expiry passed while waiting
     {State::upload_backoff, Trigger::renewals_exhausted, State::done},
+
+    // V3: the same PUT; once accepted, the dataset's status is what is polled.
+    {State::uploading_v3, Trigger::upload_accepted, State::confirming_status},
+    {State::uploading_v3, Trigger::url_expired, State::requesting_url},
+    {State::uploading_v3, Trigger::renewals_exhausted, State::done},
+    {State::uploading_v3, Trigger::upload_retry, State::upload_backoff_v3},
+    {State::uploading_v3, Trigger::upload_refused, State::done},
+    {State::uploading_v3, Trigger::retries_exhausted, State::done},
+
+    {State::upload_backoff_v3, Trigger::wake, State::uploading_v3},
+    {State::upload_backoff_v3, Trigger::url_expired, State::requesting_url},
+    {State::upload_backoff_v3, Trigger::renewals_exhausted, State::done},
 
     {State::probing, Trigger::import_pending, State::poll_wait},
     {State::probing, Trigger::import_terminal, State::done},
@@ -4174,6 +4215,19 @@ inline constexpr Transition kTransitions[] = {
     {State::polling, Trigger::retries_exhausted, State::done},
 
     {State::poll_wait, Trigger::wake, State::polling},
+
+    // V3 step 3 until the status moves: a non-terminal status (or a READY/ERROR
+    // other than the first one read) is movement; an unchanged READY/ERROR
+    // within legacy_settle of the PUT is waited out.
+    {State::confirming_status, Trigger::import_pending, State::status_wait},
+    {State::confirming_status, Trigger::import_terminal, State::done},
+    {State::confirming_status, Trigger::status_unconfirmed, State::confirm_wait},
+    {State::confirming_status, Trigger::poll_retry, State::confirm_wait},
+    {State::confirming_status, Trigger::poll_refused, State::done},
+    {State::confirming_status, Trigger::import_stuck, State::done},
+    {State::confirming_status, Trigger::retries_exhausted, State::done},
+
+    {State::confirm_wait, Trigger::wake, State::confirming_status},
 
     {State::polling_status, Trigger::import_pending, State::status_wait},
     {State::polling_status, Trigger::import_terminal, State::done},
@@ -4252,16 +4306,17 @@ constexpr std::string_view to_string(Trigger t) noexcept {
     case Trigger::resume: return "resume";
     case Trigger::refused_locally: return "refused_locally";
     case Trigger::url_received: return "url_received";
+    case Trigger::legacy_url_received: return "legacy_url_received";
     case Trigger::url_retry: return "url_retry";
     case Trigger::url_refused: return "url_refused";
     case Trigger::upload_accepted: return "upload_accepted";
-    case Trigger::legacy_upload_accepted: return "legacy_upload_accepted";
     case Trigger::url_expired: return "url_expired";
     case Trigger::renewals_exhausted: return "renewals_exhausted";
     case Trigger::upload_retry: return "upload_retry";
     case Trigger::upload_refused: return "upload_refused";
     case Trigger::import_pending: return "import_pending";
     case Trigger::import_terminal: return "import_terminal";
+    case Trigger::status_unconfirmed: return "status_unconfirmed";
     case Trigger::import_paused: return "import_paused";
     case Trigger::import_unstarted: return "import_unstarted";
     case Trigger::poll_retry: return "poll_retry";
@@ -4316,10 +4371,20 @@ constexpr bool rows_are_a_function() noexcept {
   }
   return true;
 }
+// V4 and V3 meet only in the states before step 1 answers (and done): no
+// row moves an import's upload onto the V3 path or back.
+constexpr bool rows_keep_their_track() noexcept {
+  for (const auto& t : kTransitions) {
+    const Track from = state_info(t.from).track, to = state_info(t.to).track;
+    if (from != Track::either && to != Track::either && from != to) return false;
+  }
+  return true;
+}
 }  // namespace detail
 static_assert(detail::states_in_enum_order(), "kStates lists every State once, in the enum's order");
 static_assert(detail::columns_fit_awaits(), "a state's columns must match what it awaits");
 static_assert(detail::rows_are_a_function(), "one row per (state, trigger); wildcard triggers only in kEveryLiveState");
+static_assert(detail::rows_keep_their_track(), "a row never moves between the V4 and the V3 path");
 
 }  // namespace upstate
 // ---- end include/upstate/machine/upload_transitions.hpp ----
@@ -5188,7 +5253,8 @@ static_assert(detail::batch_rows_are_a_function(), "one row per (state, trigger)
 // A V3 (legacy) dataset — step 1 answers without `import_id` — takes its own
 // step 3: after the PUT the dataset's status is polled until READY or ERROR,
 // and the outcome is an ImportReport (complete / failed, type
-// "legacy_dataset", no import id).
+// "legacy_dataset", no import id). Its states are the table's V3 track
+// (uploading_v3 ... confirming_status, polling_status).
 //
 // Every state, what it sends and every move are data in upload_transitions.hpp;
 // this file classifies events into the table's triggers and carries out
@@ -5209,7 +5275,11 @@ static_assert(detail::batch_rows_are_a_function(), "one row per (state, trigger)
 // processing finished before the first poll (a small file), or the service
 // never shows the change. A service that keeps showing the previous status
 // longer than `settle` defeats this; none is known to.
-// Pure bookkeeping: the machine feeds it each status it reads.
+//
+// "Not moved yet" is a state of the machine (upload_transitions.hpp:
+// confirming_status, confirm_wait; a non-terminal status leads on to
+// polling_status, where every READY/ERROR is ours). What is left here is
+// the answer's classification in that state.
 
 // ---- begin include/upstate/vocabulary/dataset_status.hpp ----
 // A V3 (legacy) dataset's processing status as the service reports it
@@ -5267,29 +5337,14 @@ constexpr ImportStatus to_import_status(DatasetStatus s) noexcept {
 
 namespace upstate {
 
-class LegacyFreshness {
- public:
-  // A new PUT was accepted: nothing seen since.
-  void upload_accepted() noexcept {
-    moved_ = false;
-    first_.reset();
-  }
-
-  // `status` read at `now`, the PUT accepted at `put_at`: true when it can
-  // be taken as this file's outcome (always for a non-terminal one, which
-  // the caller keeps polling anyway).
-  bool accepts(DatasetStatus status, Instant put_at, Instant now, Duration settle) noexcept {
-    if (!first_) first_ = status;
-    if (!is_terminal(status) || status != *first_) moved_ = true;
-    return !is_terminal(status) || moved_ || now - put_at >= settle;
-  }
-
-  bool moved() const noexcept { return moved_; }
-
- private:
-  bool moved_ = false;
-  std::optional<DatasetStatus> first_;  // the first status read since the PUT
-};
+// In confirming_status: `status` read at `now`, the PUT accepted at
+// `put_at`, `first` the first status read since the PUT (this one, when it
+// is the first). True when it can be taken as this file's (always for a
+// non-terminal one, which the caller keeps polling anyway).
+inline bool legacy_status_is_ours(DatasetStatus status, std::optional<DatasetStatus> first, Instant put_at, Instant now,
+                                  Duration settle) noexcept {
+  return !is_terminal(status) || (first && status != *first) || now - put_at >= settle;
+}
 
 }  // namespace upstate
 // ---- end include/upstate/detail/legacy_freshness.hpp ----
@@ -5463,10 +5518,11 @@ inline bool upload_scheme_allowed(const Url& upload, const UploadConfig& config)
 // The refusal, or nothing. `status`: the step-1 answer's HTTP status.
 inline std::optional<Error> check_upload_scheme(const Url& upload, const UploadConfig& config, int status) {
   if (upload_scheme_allowed(upload, config)) return std::nullopt;
-  return Error{ErrorCode::insecure_upload_url, status,
-               "the upload URL is plain http while the API is https: the file would travel in clear text "
-               "(plain http uploads are accepted only when the API base itself is plain http on loopback)",
-               "$.upload_url", ""};
+  return Error::of(ErrorCode::insecure_upload_url,
+                   "the upload URL is plain http while the API is https: the file would travel in clear text "
+                   "(plain http uploads are accepted only when the API base itself is plain http on loopback)")
+      .at("$.upload_url")
+      .with_status(status);
 }
 
 }  // namespace upstate
@@ -5839,7 +5895,7 @@ class Upload {
   // The same for a V3 (legacy) dataset: start() polls its status.
   static Upload resume_legacy(UploadConfig config) {
     Upload up{std::move(config), FileInfo{}};
-    up.legacy_ = true;
+    up.said_v3_ = true;
     up.state_ = State::idle_uploaded_v3;
     return up;
   }
@@ -5898,8 +5954,9 @@ class Upload {
     if (auto early = admit(Awaits::wake, "on_wake", now)) return std::move(*early);
     if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
     // A wake is one row: `wake`, or — when the URL's own expiry passed
-    // while waiting to repeat the PUT — `url_expired` (renewals_exhausted).
-    if (state_ == State::upload_backoff && url_expired_at(now)) return renew_url(now);
+    // while waiting to repeat the PUT (the state's `step` column) — `url_expired`
+    // (renewals_exhausted).
+    if (state_info(state_).step == Purpose::upload && url_expired_at(now)) return renew_url(now);
     return take(Trigger::wake, now);
   }
 
@@ -5925,8 +5982,13 @@ class Upload {
   // V3 uploads report their dataset status here too, as the import status
   // it corresponds to (READY is complete, ERROR failed).
   std::optional<ImportStatus> last_status() const noexcept { return last_status_; }
-  // Whether step 1 said this is a V3 (legacy) dataset (or the snapshot did).
-  bool legacy() const noexcept { return legacy_; }
+  // Whether this upload is on the V3 (legacy) path: the state's `track`
+  // column; before step 1 answers (and once done), what step 1 (or the
+  // snapshot) last said about the dataset.
+  bool legacy() const noexcept {
+    const Track track = state_info(state_).track;
+    return track == Track::either ? said_v3_ : track == Track::v3;
+  }
   std::optional<DatasetStatus> last_dataset_status() const noexcept { return last_dataset_status_; }
   // The service's own progress figures from the last poll (server_progress.hpp);
   // nullopt when the last answer had none.
@@ -6030,7 +6092,8 @@ class Upload {
       return finish(Trigger::url_refused, *problem, now);
 
     if (!import_id_.empty()) abandoned_.push_back(import_id_);
-    legacy_ = !answer.import_id;
+    const bool v3 = !answer.import_id;
+    said_v3_ = v3;
     import_id_ = answer.import_id.value_or("");
     upload_url_ = std::move(answer.upload_url);
     content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
@@ -6040,7 +6103,7 @@ class Upload {
     // (requesting_url --url_expired--> requesting_url), not a move into
     // uploading and straight back. Past the deadline, the deadline wins.
     if (url_expired_at(now) && now < deadline_) return renew_url(now);
-    return take(Trigger::url_received, now);
+    return take(v3 ? Trigger::legacy_url_received : Trigger::url_received, now);
   }
 
   // `info` is null when upload_url is not an absolute http(s) URL.
@@ -6106,8 +6169,8 @@ class Upload {
                         .with_status(last_upload_status_),
                     now);
     ++renewals_;
-    note(now, legacy_ ? std::string("upload URL expired; requesting a new one")
-                      : "upload URL for import " + import_id_ + " expired; requesting a new one");
+    note(now, legacy() ? std::string("upload URL expired; requesting a new one")
+                       : "upload URL for import " + import_id_ + " expired; requesting a new one");
     return take(Trigger::url_expired, now);
   }
 
@@ -6124,9 +6187,9 @@ class Upload {
     switch (c.verdict) {
       case Verdict::success:
         upload_accepted_at_ = now;
-        legacy_freshness_.upload_accepted();
+        first_status_since_put_.reset();
         retry_.succeeded();
-        return take(legacy_ ? Trigger::legacy_upload_accepted : Trigger::upload_accepted, now);
+        return take(Trigger::upload_accepted, now);  // uploading_v3: the dataset's status is polled next
       case Verdict::retry:
         return retry(RetryIt{Error::answer(ErrorCode::retries_exhausted, response.status,
                                            "upload answered HTTP " + std::to_string(response.status),
@@ -6204,7 +6267,9 @@ class Upload {
 
   // Not terminal yet: wait for the next poll, unless nothing has happened
   // since the PUT for too long.
-  Action pending(bool unstarted, const char* still, const Response& response, Instant now) {
+  // `trigger`: the row of the wait (status_unconfirmed: a V3 status not yet this file's).
+  Action pending(bool unstarted, const char* still, const Response& response, Instant now,
+                 Trigger trigger = Trigger::import_pending) {
     if (unstarted && now - upload_accepted_at_ >= config_.poll.stuck_after)
       return finish(Trigger::import_stuck,
                     Error::of(ErrorCode::import_stuck, std::string(still) + " " +
@@ -6214,7 +6279,7 @@ class Upload {
                     now);
     Duration wait = config_.poll.delay(same_status_polls_, rng_);
     if (auto minimum = retry_after_of(response)) wait = std::max(wait, *minimum);
-    return wait_then(Trigger::import_pending, wait, now);
+    return wait_then(trigger, wait, now);
   }
 
   // ---- step 3, V3 (legacy) ---------------------------------------------------
@@ -6228,13 +6293,19 @@ class Upload {
     retry_.succeeded();
     last_dataset_status_ = answer.status;
     track_status(to_import_status(answer.status), now);
-    if (!legacy_freshness_.accepts(answer.status, upload_accepted_at_, now, config_.poll.legacy_settle)) {
-      if (!stale_noted_)
-        note(now, "the dataset's status is " + std::string(to_string(answer.status)) +
-                      " and has not changed since the upload: it may be the previous file's; waiting up to " +
-                      seconds_text(config_.poll.legacy_settle) + " for a change");
-      stale_noted_ = true;
-      return pending(false, "", response, now);
+    // Until the status moves since the PUT (confirming_status), a READY or
+    // ERROR may be the previous file's (legacy_freshness.hpp).
+    if (state_ == State::confirming_status) {
+      if (!first_status_since_put_) first_status_since_put_ = answer.status;
+      if (!legacy_status_is_ours(answer.status, first_status_since_put_, upload_accepted_at_, now,
+                                 config_.poll.legacy_settle)) {
+        if (!stale_noted_)
+          note(now, "the dataset's status is " + std::string(to_string(answer.status)) +
+                        " and has not changed since the upload: it may be the previous file's; waiting up to " +
+                        seconds_text(config_.poll.legacy_settle) + " for a change");
+        stale_noted_ = true;
+        return pending(false, "", response, now, Trigger::status_unconfirmed);
+      }
     }
     if (is_terminal(answer.status)) {
       ImportReport report = legacy_report(std::move(answer));
@@ -6376,8 +6447,7 @@ class Upload {
                          "the file has " + std::to_string(file_.size) + " bytes; one upload takes at most 5 GiB");
     }
     // The V4 resumed states poll an import by its id.
-    if ((state_ == State::idle_uploaded || state_ == State::idle_put_unknown) &&
-        !detail::usable_import_id(import_id_))
+    if (state_info(state_).track == Track::v4 && !detail::usable_import_id(import_id_))
       return Error::invalid_argument("the import id to resume must be a non-empty path segment of at most 256 bytes");
     return check_api_access(config_);
   }
@@ -6405,12 +6475,15 @@ class Upload {
   UploadConfig config_;
   FileInfo file_;
   Rng rng_;
-  // What step 1 said about the dataset (V3: no import_id): a fact of the
-  // answer, not progress; the PUT's 2xx becomes legacy_upload_accepted.
-  bool legacy_ = false;
+  // What step 1 (or a snapshot) last said about the dataset — V3: no
+  // import_id. An observation for legacy() and snapshots only: no move
+  // consults it (step 1's answer chose the V3 states, whose track says it).
+  bool said_v3_ = false;
   std::optional<ServerProgress> server_progress_;
-  LegacyFreshness legacy_freshness_;  // V3: whether a READY/ERROR is this file's (not snapshotted: see restore)
-  bool stale_noted_ = false;
+  // V3: the first status read since the PUT, which an unchanged READY/ERROR
+  // is compared with in confirming_status (legacy_freshness.hpp).
+  std::optional<DatasetStatus> first_status_since_put_;
+  bool stale_noted_ = false;  // the "may be the previous file's" note is written once
   std::string poll_url_, poll_url_import_;  // poll_request()'s cache
   std::optional<DatasetStatus> last_dataset_status_;
 
@@ -6458,7 +6531,7 @@ inline std::string Upload::snapshot() const {
   s.api_base = config_.api_base;
   s.dataset_id = config_.dataset_id;
   s.file = file_;
-  s.legacy = legacy_;
+  s.legacy = legacy();
   s.abandoned_import_ids = abandoned_;
   switch (reached()) {
     case Reached::nothing:
@@ -6473,7 +6546,7 @@ inline std::string Upload::snapshot() const {
     case Reached::upload:
       s.phase = SnapshotPhase::processing;
       s.import_id = import_id_;
-      if (legacy_)
+      if (s.legacy)
         s.last_dataset_status = last_dataset_status_;
       else
         s.last_import_status = last_status_;
@@ -6514,7 +6587,7 @@ inline Result<Upload> Upload::restore(UploadConfig config, std::string_view snap
   for (std::size_t i = 0; i < s.abandoned_import_ids.size(); ++i)
     if (echoes_token(s.abandoned_import_ids[i]))
       return token_error(detail::element_path("$.abandoned_import_ids", i));
-  up.legacy_ = s.legacy;
+  up.said_v3_ = s.legacy;
   up.import_id_ = std::move(s.import_id);
   up.abandoned_ = std::move(s.abandoned_import_ids);
   switch (s.phase) {
@@ -6525,8 +6598,11 @@ inline Result<Upload> Upload::restore(UploadConfig config, std::string_view snap
     case SnapshotPhase::processing: up.state_ = s.legacy ? State::idle_uploaded_v3 : State::idle_uploaded; break;
   }
   up.last_dataset_status_ = s.last_dataset_status;
-  // A non-terminal status polled before the crash: the dataset had moved on to this file.
-  if (s.last_dataset_status) up.legacy_freshness_.accepts(*s.last_dataset_status, Instant{}, Instant{}, Duration{1});
+  // V3, restored after the PUT: it starts in confirming_status with the status
+  // polled before the restart as the first one since the PUT. A non-terminal
+  // one means the dataset had moved on to this file: any READY/ERROR differs
+  // from it, so it is taken as ours.
+  up.first_status_since_put_ = s.last_dataset_status;
   up.last_status_ = s.last_dataset_status ? std::optional(to_import_status(*s.last_dataset_status))
                                           : s.last_import_status;
   return up;
