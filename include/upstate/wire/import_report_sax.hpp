@@ -55,6 +55,7 @@
 #include "../import_status.hpp"
 #include "../text.hpp"
 #include "import_report.hpp"
+#include <upstate/impl/wire_import_report.ipp>  // the DOM parser's keys and helpers (detail)
 #include "json.hpp"
 #include "limits.hpp"
 
