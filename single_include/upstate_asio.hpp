@@ -26,6 +26,7 @@
 // Opt-in: this header needs Asio, OpenSSL and llhttp; the core does not.
 #include <asio.hpp>
 
+#include <functional>
 #include <memory>
 
 // ---- begin include/upstate/asio/file_source.hpp ----
