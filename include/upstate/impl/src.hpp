@@ -10,6 +10,7 @@
 
 #include <upstate/upstate.hpp>
 
+#include <upstate/impl/dataset_fetch.ipp>
 #include <upstate/impl/upload_snapshot.ipp>
 #include <upstate/impl/wire_dataset.ipp>
 #include <upstate/impl/wire_dataset_status.ipp>
