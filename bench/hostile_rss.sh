@@ -10,7 +10,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../build}
-UPLOAD=$build/examples/upstate-upload
+UPLOAD=$build/tools/upstate-upload
 [[ -x $UPLOAD ]] || { echo "no $UPLOAD: build upstate-upload first" >&2; exit 1; }
 PY=${PY:-python3}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/upstate-hostile-rss.XXXXXX")

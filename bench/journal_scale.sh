@@ -12,7 +12,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${1:-$ROOT/build-rel}
-UPLOAD=$BUILD/examples/upstate-upload
+UPLOAD=$BUILD/tools/upstate-upload
 FAKE=$BUILD/tools/upstate-fake-server
 SCHEMA=$ROOT/data/sample/schema.json
 SIZES=${BENCH_SIZES:-100 1000 10000}

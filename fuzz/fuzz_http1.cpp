@@ -9,7 +9,7 @@
 
 #include "check.hpp"
 
-#include <upstate/asio/http1.hpp>
+#include <upstate/http1/http1.hpp>
 
 
 namespace {

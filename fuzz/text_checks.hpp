@@ -8,11 +8,11 @@
 #include <string>
 #include <string_view>
 
-#include <upstate/outcome.hpp>
+#include <upstate/vocabulary/outcome.hpp>
 #include <upstate/records/utf8_check.hpp>
 
-#include "../examples/upstate_upload/dataset_text.hpp"
-#include "../examples/upstate_upload/outcome_text.hpp"
+#include "../tools/upstate_upload/dataset_text.hpp"
+#include "../tools/upstate_upload/outcome_text.hpp"
 
 namespace fuzz_text {
 

@@ -5,7 +5,7 @@
 // end of this file.
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (64 files, each once, in the order
+// and the project headers it includes (61 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -22,9 +22,11 @@
 // user pays for this file, so what only some need has an umbrella of its own
 // (bench/compile_time.sh measures each):
 //   <upstate/records.hpp>      Preflight, RejectedRecords (the record checkers)
+//   <upstate/journal.hpp>      the batch journal's format, Sha256, crc32
 //   <upstate/testing.hpp>      the offline testing kit (FakeService, ...)
 //   <upstate/ostream.hpp>      operator<< for the public types
 //   <upstate/asio/client.hpp>  the Asio adapter
+//   <upstate/http1/http1.hpp>  the HTTP/1.1 codec alone (needs llhttp, not Asio)
 
 // ---- begin include/upstate/version.hpp ----
 // upstate's version, for a program to check or print. Equal to CMake's
@@ -52,11 +54,13 @@ inline constexpr Version kVersion{UPSTATE_VERSION_MAJOR, UPSTATE_VERSION_MINOR, 
 }  // namespace upstate
 // ---- end include/upstate/version.hpp ----
 
-// ---- begin include/upstate/action.hpp ----
+// Vocabulary: the values a program hands in and gets back.
+
+// ---- begin include/upstate/vocabulary/action.hpp ----
 // The machine's one answer to every event: what the caller does next.
 #include <variant>
 
-// ---- begin include/upstate/http.hpp ----
+// ---- begin include/upstate/vocabulary/http.hpp ----
 // HTTP as plain values. The machine emits `Request`s and consumes
 // `Response`s / `TransportError`s; whoever owns the sockets moves bytes.
 #include <cstddef>
@@ -66,7 +70,7 @@ inline constexpr Version kVersion{UPSTATE_VERSION_MAJOR, UPSTATE_VERSION_MINOR, 
 #include <string_view>
 #include <vector>
 
-// ---- begin include/upstate/ascii.hpp ----
+// ---- begin include/upstate/detail/ascii.hpp ----
 // ASCII case folding for protocol tokens (header names, schemes, file
 // extensions). Locale-free on purpose: `std::tolower` depends on the C
 // locale, and the wire does not.
@@ -97,7 +101,7 @@ constexpr bool iends_with(std::string_view s, std::string_view suffix) noexcept 
 }
 
 }  // namespace upstate
-// ---- end include/upstate/ascii.hpp ----
+// ---- end include/upstate/detail/ascii.hpp ----
 
 namespace upstate {
 
@@ -214,19 +218,19 @@ constexpr std::string_view to_string(TransportError::Kind k) noexcept {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/http.hpp ----
+// ---- end include/upstate/vocabulary/http.hpp ----
 
-// ---- begin include/upstate/outcome.hpp ----
+// ---- begin include/upstate/vocabulary/outcome.hpp ----
 // How an upload ended: the server's terminal import report, or a typed
 // client-side error, plus what happened on the way.
 
-// ---- begin include/upstate/error.hpp ----
+// ---- begin include/upstate/vocabulary/error.hpp ----
 // Typed client-side errors. Each code says whose fault it is and what to do;
 // `message` is for people and never contains the API token (the machine
 // builds messages only from the server's answer and its own text).
 #include <utility>
 
-// ---- begin include/upstate/terminal_text.hpp ----
+// ---- begin include/upstate/detail/terminal_text.hpp ----
 // Untrusted bytes made safe for two kinds of reader: a terminal (every
 // control byte escaped, so a server string can neither retitle the window,
 // clear the screen nor forge a log line) and a strict UTF-8 decoder (every
@@ -445,7 +449,7 @@ inline bool has_control_byte(std::string_view s) noexcept {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/terminal_text.hpp ----
+// ---- end include/upstate/detail/terminal_text.hpp ----
 
 namespace upstate {
 
@@ -583,9 +587,9 @@ inline std::string to_string(const Error& e) {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/error.hpp ----
+// ---- end include/upstate/vocabulary/error.hpp ----
 
-// ---- begin include/upstate/time.hpp ----
+// ---- begin include/upstate/vocabulary/time.hpp ----
 // Time as a value. The core never reads a clock: every event carries `now`,
 // and every delay it asks for is an absolute `Instant` the caller waits for.
 // The types are the steady clock's so a real driver needs no conversion, but
@@ -621,7 +625,7 @@ class MonotonicTime {
 };
 
 }  // namespace upstate
-// ---- end include/upstate/time.hpp ----
+// ---- end include/upstate/vocabulary/time.hpp ----
 
 // ---- begin include/upstate/wire/import_report.hpp ----
 // Step 3's answer: GET /datasets/{id}/imports/{import_id} -> 200.
@@ -652,7 +656,7 @@ class MonotonicTime {
 #endif
 // ---- end include/upstate/detail/linkage.hpp ----
 
-// ---- begin include/upstate/import_status.hpp ----
+// ---- begin include/upstate/vocabulary/import_status.hpp ----
 // The import job's lifecycle as the service reports it (docs/service.md, step 3).
 
 namespace upstate {
@@ -709,9 +713,9 @@ constexpr std::optional<ImportStatus> parse_import_status(std::string_view text)
 }
 
 }  // namespace upstate
-// ---- end include/upstate/import_status.hpp ----
+// ---- end include/upstate/vocabulary/import_status.hpp ----
 
-// ---- begin include/upstate/record_errors.hpp ----
+// ---- begin include/upstate/vocabulary/record_errors.hpp ----
 // An import's rejected records: RecordError (one, owning its strings) and
 // RecordErrors (the list an ImportReport holds).
 //
@@ -911,9 +915,9 @@ class RecordErrors {
 };
 
 }  // namespace upstate
-// ---- end include/upstate/record_errors.hpp ----
+// ---- end include/upstate/vocabulary/record_errors.hpp ----
 
-// ---- begin include/upstate/result.hpp ----
+// ---- begin include/upstate/vocabulary/result.hpp ----
 // A value or a typed Error, usable without exceptions (cpp-httplib's users
 // praise exactly this). Deliberately small: no monadic zoo.
 
@@ -942,7 +946,7 @@ class Result {
 };
 
 }  // namespace upstate
-// ---- end include/upstate/result.hpp ----
+// ---- end include/upstate/vocabulary/result.hpp ----
 
 // ---- begin include/upstate/wire/limits.hpp ----
 // Caps on what a parser will take from the wire, so a hostile answer costs
@@ -1045,7 +1049,7 @@ struct Outcome {
 };
 
 }  // namespace upstate
-// ---- end include/upstate/outcome.hpp ----
+// ---- end include/upstate/vocabulary/outcome.hpp ----
 
 namespace upstate {
 
@@ -1077,21 +1081,116 @@ struct Done {
 using Action = std::variant<Send, Sleep, Done>;
 
 }  // namespace upstate
-// ---- end include/upstate/action.hpp ----
+// ---- end include/upstate/vocabulary/action.hpp ----
 
-// ---- begin include/upstate/api_access.hpp ----
-// What every API request needs (step 1, step 3, the dataset and its
-// status): the headers — the token goes to the API host only, and only
-// through here — and the refusals made before the first one is sent.
+// ---- begin include/upstate/vocabulary/batch_outcome.hpp ----
+// How a Batch ended: one Outcome per file, in the order given, and the
+// dataset's `total_datapoint_count` read once every file had ended.
 
-// ---- begin include/upstate/config.hpp ----
+// ---- begin include/upstate/wire/dataset.hpp ----
+// GET /datasets/{dataset_id} -> 200, and the schema it carries.
+
+namespace upstate {
+
+struct SchemaField {
+  std::string name;
+  std::string type;   // text, image_url, audio_url, video_url, metadata, task_group_id (others kept verbatim)
+  std::string label;  // may be empty
+};
+
+struct Schema {
+  bool strict = false;
+  std::vector<SchemaField> fields;  // in document order
+};
+
+struct DatasetImportSummary {
+  std::string import_id;
+  std::string status;  // verbatim: the dataset listing is informational
+  std::optional<std::uint64_t> accepted_count, rejected_count;
+  std::optional<std::uint64_t> duplicate_count;  // accepted but already present (not written twice)
+};
+
+struct Dataset {
+  std::string id;  // required
+  std::string name;
+  std::string created_at, created_by;
+  std::optional<std::uint64_t> total_datapoint_count;
+  std::optional<int> schema_version;  // 3 (legacy) or 4
+  std::optional<Schema> schema;       // V4, when set
+  std::vector<DatasetImportSummary> imports;
+  std::optional<std::string> status;    // V3
+  std::optional<std::string> filename;  // V3
+};
+
+// The schema object alone ({"strict":..., "fields":{...}}).
+UPSTATE_DECL Result<Schema> parse_schema(std::string_view json, const ParseLimits& limits = {});
+
+// The schema as the API writes it (compact JSON): "strict" then "fields" in
+// order; an empty label is left out.
+UPSTATE_DECL std::string schema_to_json(const Schema& schema);
+
+// Only `id` is required; every other field is optional but type-checked.
+// imports[] items need `import_id` and `status` (strings, status verbatim).
+UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits = {});
+
+}  // namespace upstate
+
+// ---- end include/upstate/wire/dataset.hpp ----
+
+namespace upstate {
+
+// How many files ended which way; the kinds a CLI maps onto exit codes.
+struct BatchCounts {
+  std::size_t complete = 0;
+  std::size_t partial = 0;
+  std::size_t failed = 0;
+  std::size_t pending_schema = 0;
+  std::size_t error = 0;  // a client-side Error (cancelled ones included)
+
+  void add(const Outcome& o) noexcept {
+    const ImportReport* report = o.report();
+    if (!report) {
+      ++error;
+      return;
+    }
+    switch (report->status) {
+      case ImportStatus::complete: ++complete; break;
+      case ImportStatus::partial: ++partial; break;
+      case ImportStatus::failed: ++failed; break;
+      case ImportStatus::pending_schema: ++pending_schema; break;
+      default: ++error; break;  // not terminal: the machine never ends on one
+    }
+  }
+};
+
+struct BatchOutcome {
+  std::vector<Outcome> files;  // same order as the files given
+  // From GET /datasets/{id} after the last file ended (BatchConfig::fetch_dataset).
+  std::optional<std::uint64_t> total_datapoint_count;
+  std::optional<Dataset> dataset;
+  // Why there is no count: the fetch failed, was cancelled, or the answer
+  // lacked the field. Unset when fetching was turned off.
+  std::optional<Error> dataset_error;
+  // Set when the batch itself was stopped by a caller bug (ErrorCode::usage:
+  // an answer for a ticket it never issued, a second start...). The files
+  // still running then end with the same error.
+  std::optional<Error> error;
+  BatchCounts counts;
+
+  bool all_complete() const noexcept { return counts.complete == files.size(); }
+};
+
+}  // namespace upstate
+// ---- end include/upstate/vocabulary/batch_outcome.hpp ----
+
+// ---- begin include/upstate/vocabulary/config.hpp ----
 // What one upload needs to know, all as plain values.
 
-// ---- begin include/upstate/poll_policy.hpp ----
+// ---- begin include/upstate/policy/poll_policy.hpp ----
 // How often to ask for the import's status while it is not terminal.
 #include <algorithm>
 
-// ---- begin include/upstate/rng.hpp ----
+// ---- begin include/upstate/detail/rng.hpp ----
 // The only source of randomness the core knows: a PRNG seeded from the
 // config (quinn-proto style: same seed, same run). Our own generator and our
 // own range mapping, because std's distributions differ between standard
@@ -1154,7 +1253,7 @@ class Rng {
 };
 
 }  // namespace upstate
-// ---- end include/upstate/rng.hpp ----
+// ---- end include/upstate/detail/rng.hpp ----
 
 namespace upstate {
 
@@ -1209,12 +1308,12 @@ struct PollPolicy {
 };
 
 }  // namespace upstate
-// ---- end include/upstate/poll_policy.hpp ----
+// ---- end include/upstate/policy/poll_policy.hpp ----
 
-// ---- begin include/upstate/retry_policy.hpp ----
+// ---- begin include/upstate/policy/retry_policy.hpp ----
 // How to wait before repeating a request that failed transiently.
 
-// ---- begin include/upstate/http_date.hpp ----
+// ---- begin include/upstate/detail/http_date.hpp ----
 // Wall-clock values as they appear on the wire. Pure conversions between
 // text and Unix seconds (civil-date arithmetic after H. Hinnant), no clock.
 #include <cstdio>
@@ -1407,7 +1506,7 @@ inline std::string format_iso8601(UnixSeconds t) {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/http_date.hpp ----
+// ---- end include/upstate/detail/http_date.hpp ----
 
 namespace upstate {
 
@@ -1467,7 +1566,7 @@ inline std::optional<Duration> retry_after_of(const Response& response) {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/retry_policy.hpp ----
+// ---- end include/upstate/policy/retry_policy.hpp ----
 
 namespace upstate {
 
@@ -1509,14 +1608,140 @@ inline std::string_view content_type_for(std::string_view filename) noexcept {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/config.hpp ----
+// ---- end include/upstate/vocabulary/config.hpp ----
 
-// ---- begin include/upstate/url.hpp ----
+// Policies: how long to wait, how often to ask, how many at once.
+
+// ---- begin include/upstate/policy/concurrency_limit.hpp ----
+// upstate::ConcurrencyLimit — how many files a Batch lets run at once,
+// adapted to the service's answers (AIMD, as TCP does with its window): a
+// 429 or 503 halves it (a rate limit is a signal, not a reason to retry
+// harder), and every `increase_after` successful answers in a row raise it
+// by one, up to the ceiling (BatchConfig::max_in_flight), never below one.
+// A pure value: answers in, a number out.
+
+namespace upstate {
+
+struct ConcurrencyLimitConfig {
+  std::size_t ceiling = 4;        // the most ever allowed (0 is taken as 1)
+  std::size_t increase_after = 8;  // successful answers per +1 (0 is taken as 1)
+};
+
+class ConcurrencyLimit {
+ public:
+  explicit ConcurrencyLimit(ConcurrencyLimitConfig config = {}) noexcept
+      : ceiling_(std::max<std::size_t>(config.ceiling, 1)),
+        increase_after_(std::max<std::size_t>(config.increase_after, 1)),
+        current_(ceiling_) {}
+
+  std::size_t current() const noexcept { return current_; }
+  std::size_t ceiling() const noexcept { return ceiling_; }
+  // How many times an answer made it go down (for reports and tests).
+  std::size_t decreases() const noexcept { return decreases_; }
+
+  // The HTTP status of any answer the batch got. Only the overload signals
+  // (429, 503) and successes (2xx) count; other answers leave it alone.
+  void on_status(int status) noexcept {
+    if (status == 429 || status == 503) return on_overload();
+    if (status >= 200 && status < 300) on_success();
+  }
+
+  // Halves at most once per window: the answers to requests sent before
+  // the last decrease (up to that many answers) say nothing new.
+  void on_overload() noexcept {
+    successes_ = 0;
+    if (answers_since_decrease_ < window_) {
+      ++answers_since_decrease_;
+      return;
+    }
+    std::size_t halved = std::max<std::size_t>(current_ / 2, 1);
+    if (halved < current_) ++decreases_;
+    window_ = current_;
+    answers_since_decrease_ = 0;
+    current_ = halved;
+  }
+
+  void on_success() noexcept {
+    ++answers_since_decrease_;
+    if (current_ >= ceiling_) return;
+    if (++successes_ < increase_after_) return;
+    successes_ = 0;
+    ++current_;
+  }
+
+ private:
+  std::size_t ceiling_;
+  std::size_t increase_after_;
+  std::size_t current_;
+  std::size_t successes_ = 0;
+  std::size_t decreases_ = 0;
+  std::size_t window_ = 0;  // the limit before the last decrease
+  std::size_t answers_since_decrease_ = 0;
+};
+
+}  // namespace upstate
+// ---- end include/upstate/policy/concurrency_limit.hpp ----
+
+// The machines (sans-I/O step functions) and their blocking drivers.
+
+// ---- begin include/upstate/machine/batch.hpp ----
+// upstate::Batch — several files into one dataset, sans-I/O. Each file runs
+// its own Upload machine; the Batch decides which of their requests go out
+// and when. Several requests are in flight at once, so instead of one action
+// per event it is pulled, quinn-proto style:
+//
+//   batch.start(now);
+//   loop:
+//     while (auto s = batch.next_send())  perform s->request, later feed
+//                                         on_response(s->ticket, ...) or on_transport_error(s->ticket, ...)
+//     while (auto t = batch.next_abandoned())  abort that request (its answer would be ignored)
+//     if (batch.done()) break;            -> *batch.outcome()
+//     wait for an answer or until *batch.next_wake(), then on_wake(now)
+//
+// The rules:
+// - Order: the service processes a dataset's imports in the order their PUTs
+//   arrive, so file i's PUT goes out only once file i-1's PUT was accepted
+//   or file i-1 ended. Step 1 of later files may run ahead; their PUT is
+//   held until their turn. (A held URL may expire meanwhile: the Upload
+//   renews it on S3's "expired" answer. The wait also counts against that
+//   file's UploadConfig::deadline, which runs from its start.)
+// - At most `max_in_flight` files are between start and Done; files start
+//   in the order given.
+// - fail_fast: once a file ends with anything but `complete`, the files not
+//   started yet end with ErrorCode::cancelled, and so do the running ones
+//   (their requests are abandoned; an import whose PUT was accepted may still
+//   finish server-side). The dataset is still fetched.
+// - Then GET /datasets/{id} (DatasetFetch) gives total_datapoint_count.
+// - cancel(): every unfinished file ends cancelled, nothing is fetched.
+// - A ticket names one outstanding request. An answer for a ticket the batch
+//   never issued or that was already answered is a caller bug: the batch
+//   stops with ErrorCode::usage (sticky, as Upload's misuse is). An answer
+//   for a request the batch abandoned (next_abandoned) is ignored.
+// - Once done, every event is ignored and the outcome stays as it is.
+#include <deque>
+#include <map>
+#include <set>
+
+// ---- begin include/upstate/machine/dataset_fetch.hpp ----
+// upstate::DatasetFetch — GET {api}/datasets/{dataset_id}, retried per the
+// RetryPolicy, as a pure step function like Upload: every event returns the
+// next action (Send, Sleep, or DatasetFetched with the parsed Dataset or a
+// typed Error). Its states and moves are data (dataset_fetch_transitions.hpp);
+// the request step (classify, retry, refuse) is the one Upload uses
+// (api_step.hpp). Batch runs one at the end for `total_datapoint_count`; a
+// CLI's `--show-dataset` can run it alone (drive_dataset_fetch below).
+
+// ---- begin include/upstate/detail/api_access.hpp ----
+// What every API request needs (step 1, step 3, the dataset and its
+// status): the headers — the token goes to the API host only, and only
+// through here — and the refusals made before the first one is sent.
+
+// ---- begin include/upstate/detail/url.hpp ----
 // URLs: encoding the path segments we build, and splitting absolute URLs the
 // server hands us (without ever re-encoding them: a presigned URL's query is
 // signed byte for byte).
 
-// ---- begin include/upstate/host_name.hpp ----
+// ---- begin include/upstate/detail/host_name.hpp ----
 // The syntax of a host in a URL a server hands us, checked before any name
 // lookup: a resolver given "a b", "%00", "0x7f.1" or "2130706433" does
 // something (a lookup of junk, an address read in octal or as one number)
@@ -1589,7 +1814,7 @@ inline bool is_valid_host(std::string_view host) noexcept {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/host_name.hpp ----
+// ---- end include/upstate/detail/host_name.hpp ----
 
 namespace upstate {
 
@@ -1777,7 +2002,7 @@ inline bool is_loopback_host(std::string_view host) noexcept {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/url.hpp ----
+// ---- end include/upstate/detail/url.hpp ----
 
 namespace upstate {
 
@@ -1816,226 +2041,9 @@ inline std::optional<Error> check_api_access(const UploadConfig& config) {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/api_access.hpp ----
+// ---- end include/upstate/detail/api_access.hpp ----
 
-// ---- begin include/upstate/batch.hpp ----
-// upstate::Batch — several files into one dataset, sans-I/O. Each file runs
-// its own Upload machine; the Batch decides which of their requests go out
-// and when. Several requests are in flight at once, so instead of one action
-// per event it is pulled, quinn-proto style:
-//
-//   batch.start(now);
-//   loop:
-//     while (auto s = batch.next_send())  perform s->request, later feed
-//                                         on_response(s->ticket, ...) or on_transport_error(s->ticket, ...)
-//     while (auto t = batch.next_abandoned())  abort that request (its answer would be ignored)
-//     if (batch.done()) break;            -> *batch.outcome()
-//     wait for an answer or until *batch.next_wake(), then on_wake(now)
-//
-// The rules:
-// - Order: the service processes a dataset's imports in the order their PUTs
-//   arrive, so file i's PUT goes out only once file i-1's PUT was accepted
-//   or file i-1 ended. Step 1 of later files may run ahead; their PUT is
-//   held until their turn. (A held URL may expire meanwhile: the Upload
-//   renews it on S3's "expired" answer. The wait also counts against that
-//   file's UploadConfig::deadline, which runs from its start.)
-// - At most `max_in_flight` files are between start and Done; files start
-//   in the order given.
-// - fail_fast: once a file ends with anything but `complete`, the files not
-//   started yet end with ErrorCode::cancelled, and so do the running ones
-//   (their requests are abandoned; an import whose PUT was accepted may still
-//   finish server-side). The dataset is still fetched.
-// - Then GET /datasets/{id} (DatasetFetch) gives total_datapoint_count.
-// - cancel(): every unfinished file ends cancelled, nothing is fetched.
-// - A ticket names one outstanding request. An answer for a ticket the batch
-//   never issued or that was already answered is a caller bug: the batch
-//   stops with ErrorCode::usage (sticky, as Upload's misuse is). An answer
-//   for a request the batch abandoned (next_abandoned) is ignored.
-// - Once done, every event is ignored and the outcome stays as it is.
-#include <deque>
-#include <map>
-#include <set>
-
-// ---- begin include/upstate/batch_outcome.hpp ----
-// How a Batch ended: one Outcome per file, in the order given, and the
-// dataset's `total_datapoint_count` read once every file had ended.
-
-// ---- begin include/upstate/wire/dataset.hpp ----
-// GET /datasets/{dataset_id} -> 200, and the schema it carries.
-
-namespace upstate {
-
-struct SchemaField {
-  std::string name;
-  std::string type;   // text, image_url, audio_url, video_url, metadata, task_group_id (others kept verbatim)
-  std::string label;  // may be empty
-};
-
-struct Schema {
-  bool strict = false;
-  std::vector<SchemaField> fields;  // in document order
-};
-
-struct DatasetImportSummary {
-  std::string import_id;
-  std::string status;  // verbatim: the dataset listing is informational
-  std::optional<std::uint64_t> accepted_count, rejected_count;
-  std::optional<std::uint64_t> duplicate_count;  // accepted but already present (not written twice)
-};
-
-struct Dataset {
-  std::string id;  // required
-  std::string name;
-  std::string created_at, created_by;
-  std::optional<std::uint64_t> total_datapoint_count;
-  std::optional<int> schema_version;  // 3 (legacy) or 4
-  std::optional<Schema> schema;       // V4, when set
-  std::vector<DatasetImportSummary> imports;
-  std::optional<std::string> status;    // V3
-  std::optional<std::string> filename;  // V3
-};
-
-// The schema object alone ({"strict":..., "fields":{...}}).
-UPSTATE_DECL Result<Schema> parse_schema(std::string_view json, const ParseLimits& limits = {});
-
-// The schema as the API writes it (compact JSON): "strict" then "fields" in
-// order; an empty label is left out.
-UPSTATE_DECL std::string schema_to_json(const Schema& schema);
-
-// Only `id` is required; every other field is optional but type-checked.
-// imports[] items need `import_id` and `status` (strings, status verbatim).
-UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits = {});
-
-}  // namespace upstate
-
-// ---- end include/upstate/wire/dataset.hpp ----
-
-namespace upstate {
-
-// How many files ended which way; the kinds a CLI maps onto exit codes.
-struct BatchCounts {
-  std::size_t complete = 0;
-  std::size_t partial = 0;
-  std::size_t failed = 0;
-  std::size_t pending_schema = 0;
-  std::size_t error = 0;  // a client-side Error (cancelled ones included)
-
-  void add(const Outcome& o) noexcept {
-    const ImportReport* report = o.report();
-    if (!report) {
-      ++error;
-      return;
-    }
-    switch (report->status) {
-      case ImportStatus::complete: ++complete; break;
-      case ImportStatus::partial: ++partial; break;
-      case ImportStatus::failed: ++failed; break;
-      case ImportStatus::pending_schema: ++pending_schema; break;
-      default: ++error; break;  // not terminal: the machine never ends on one
-    }
-  }
-};
-
-struct BatchOutcome {
-  std::vector<Outcome> files;  // same order as the files given
-  // From GET /datasets/{id} after the last file ended (BatchConfig::fetch_dataset).
-  std::optional<std::uint64_t> total_datapoint_count;
-  std::optional<Dataset> dataset;
-  // Why there is no count: the fetch failed, was cancelled, or the answer
-  // lacked the field. Unset when fetching was turned off.
-  std::optional<Error> dataset_error;
-  // Set when the batch itself was stopped by a caller bug (ErrorCode::usage:
-  // an answer for a ticket it never issued, a second start...). The files
-  // still running then end with the same error.
-  std::optional<Error> error;
-  BatchCounts counts;
-
-  bool all_complete() const noexcept { return counts.complete == files.size(); }
-};
-
-}  // namespace upstate
-// ---- end include/upstate/batch_outcome.hpp ----
-
-// ---- begin include/upstate/concurrency_limit.hpp ----
-// upstate::ConcurrencyLimit — how many files a Batch lets run at once,
-// adapted to the service's answers (AIMD, as TCP does with its window): a
-// 429 or 503 halves it (a rate limit is a signal, not a reason to retry
-// harder), and every `increase_after` successful answers in a row raise it
-// by one, up to the ceiling (BatchConfig::max_in_flight), never below one.
-// A pure value: answers in, a number out.
-
-namespace upstate {
-
-struct ConcurrencyLimitConfig {
-  std::size_t ceiling = 4;        // the most ever allowed (0 is taken as 1)
-  std::size_t increase_after = 8;  // successful answers per +1 (0 is taken as 1)
-};
-
-class ConcurrencyLimit {
- public:
-  explicit ConcurrencyLimit(ConcurrencyLimitConfig config = {}) noexcept
-      : ceiling_(std::max<std::size_t>(config.ceiling, 1)),
-        increase_after_(std::max<std::size_t>(config.increase_after, 1)),
-        current_(ceiling_) {}
-
-  std::size_t current() const noexcept { return current_; }
-  std::size_t ceiling() const noexcept { return ceiling_; }
-  // How many times an answer made it go down (for reports and tests).
-  std::size_t decreases() const noexcept { return decreases_; }
-
-  // The HTTP status of any answer the batch got. Only the overload signals
-  // (429, 503) and successes (2xx) count; other answers leave it alone.
-  void on_status(int status) noexcept {
-    if (status == 429 || status == 503) return on_overload();
-    if (status >= 200 && status < 300) on_success();
-  }
-
-  // Halves at most once per window: the answers to requests sent before
-  // the last decrease (up to that many answers) say nothing new.
-  void on_overload() noexcept {
-    successes_ = 0;
-    if (answers_since_decrease_ < window_) {
-      ++answers_since_decrease_;
-      return;
-    }
-    std::size_t halved = std::max<std::size_t>(current_ / 2, 1);
-    if (halved < current_) ++decreases_;
-    window_ = current_;
-    answers_since_decrease_ = 0;
-    current_ = halved;
-  }
-
-  void on_success() noexcept {
-    ++answers_since_decrease_;
-    if (current_ >= ceiling_) return;
-    if (++successes_ < increase_after_) return;
-    successes_ = 0;
-    ++current_;
-  }
-
- private:
-  std::size_t ceiling_;
-  std::size_t increase_after_;
-  std::size_t current_;
-  std::size_t successes_ = 0;
-  std::size_t decreases_ = 0;
-  std::size_t window_ = 0;  // the limit before the last decrease
-  std::size_t answers_since_decrease_ = 0;
-};
-
-}  // namespace upstate
-// ---- end include/upstate/concurrency_limit.hpp ----
-
-// ---- begin include/upstate/dataset_fetch.hpp ----
-// upstate::DatasetFetch — GET {api}/datasets/{dataset_id}, retried per the
-// RetryPolicy, as a pure step function like Upload: every event returns the
-// next action (Send, Sleep, or DatasetFetched with the parsed Dataset or a
-// typed Error). Its states and moves are data (dataset_fetch_transitions.hpp);
-// the request step (classify, retry, refuse) is the one Upload uses
-// (api_step.hpp). Batch runs one at the end for `total_datapoint_count`; a
-// CLI's `--show-dataset` can run it alone (drive_dataset_fetch below).
-
-// ---- begin include/upstate/api_step.hpp ----
+// ---- begin include/upstate/machine/api_step.hpp ----
 // The one request step every machine that talks to the service shares
 // (Upload's steps 1, 2 and 3 and the V3 status, DatasetFetch): an answer or a
 // transport failure is classified (go on and parse it / retry the same
@@ -2044,7 +2052,7 @@ class ConcurrencyLimit {
 // note a person reads. Messages are redacted of the token where they are
 // made. Pure functions and one small value (RetryBudget): no clock, no I/O.
 
-// ---- begin include/upstate/classify.hpp ----
+// ---- begin include/upstate/detail/classify.hpp ----
 // What an answer means for the step it answers (ARCHITECTURE.md,
 // "Policies"): go on, retry the same request, go back to step 1 for a new
 // URL, or stop with a typed error. Kept as tables so tests can walk them.
@@ -2054,12 +2062,12 @@ class ConcurrencyLimit {
 // A tiny, bounded reader for exactly that shape (no general XML parser):
 // child elements of <Error> holding text, entities decoded.
 
-// ---- begin include/upstate/wire/text.hpp ----
+// ---- begin include/upstate/wire/parse_error.hpp ----
 // Private helpers (namespace detail, not API) shared by the wire parsers:
 // the malformed-answer and size-cap errors. Kept apart from json.hpp so the
 // XML reader does not drag RapidJSON in.
 
-// ---- begin include/upstate/text.hpp ----
+// ---- begin include/upstate/detail/excerpt.hpp ----
 // Turning untrusted text into something safe to show a person.
 
 namespace upstate {
@@ -2123,7 +2131,7 @@ inline std::string redact(std::string text, std::string_view secret) {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/text.hpp ----
+// ---- end include/upstate/detail/excerpt.hpp ----
 
 namespace upstate {
 namespace detail {
@@ -2150,7 +2158,7 @@ inline std::string element_path(std::string_view parent, std::size_t index) {
 
 }  // namespace detail
 }  // namespace upstate
-// ---- end include/upstate/wire/text.hpp ----
+// ---- end include/upstate/wire/parse_error.hpp ----
 
 namespace upstate {
 
@@ -2456,7 +2464,7 @@ inline Classification classify_upload_answer(int status, const S3Error* xml, boo
 }
 
 }  // namespace upstate
-// ---- end include/upstate/classify.hpp ----
+// ---- end include/upstate/detail/classify.hpp ----
 
 // ---- begin include/upstate/wire/error_body.hpp ----
 // The API's error body (docs/service.md, "Error body"), in either shape:
@@ -2609,17 +2617,17 @@ inline std::string without_trailing_slashes(std::string s) {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/api_step.hpp ----
+// ---- end include/upstate/machine/api_step.hpp ----
 
-// ---- begin include/upstate/dataset_fetch_transitions.hpp ----
+// ---- begin include/upstate/machine/dataset_fetch_transitions.hpp ----
 // DatasetFetch's machine, as data (h11's rule, as for Upload in
-// transitions.hpp): its states, triggers and every allowed move. A move the
+// upload_transitions.hpp): its states, triggers and every allowed move. A move the
 // table lacks is an internal error. The unit tests take each row, the
 // property test proves every row is reached, and README's diagram is
 // printed from it (tools/state_diagram.cpp).
 #include <array>
 
-// ---- begin include/upstate/transitions.hpp ----
+// ---- begin include/upstate/machine/upload_transitions.hpp ----
 // Upload's machine, as data. h11's rule for its _state.py holds here:
 // everything that changes the machine lives in this file — its states, what
 // each state sends and for which step, the triggers (answers already
@@ -2938,7 +2946,7 @@ static_assert(detail::columns_fit_awaits(), "a state's columns must match what i
 static_assert(detail::rows_are_a_function(), "one row per (state, trigger); wildcard triggers only in kEveryLiveState");
 
 }  // namespace upstate
-// ---- end include/upstate/transitions.hpp ----
+// ---- end include/upstate/machine/upload_transitions.hpp ----
 
 namespace upstate {
 
@@ -3055,9 +3063,9 @@ constexpr bool fetch_states_in_enum_order() noexcept {
 static_assert(detail::fetch_states_in_enum_order(), "kFetchStates lists every FetchState once, in order, done last");
 
 }  // namespace upstate
-// ---- end include/upstate/dataset_fetch_transitions.hpp ----
+// ---- end include/upstate/machine/dataset_fetch_transitions.hpp ----
 
-// ---- begin include/upstate/drive_loop.hpp ----
+// ---- begin include/upstate/machine/drive_loop.hpp ----
 // The one blocking loop every machine runs in (h11's ~30-line driver):
 // Upload (drive.hpp), DatasetFetch (drive_dataset_fetch) and Batch
 // (drive_batch, through an adapter that gives it the same face). A machine
@@ -3109,9 +3117,9 @@ auto drive_machine(Machine& machine, Transport& transport, ClockT& clock, Observ
 }
 
 }  // namespace upstate
-// ---- end include/upstate/drive_loop.hpp ----
+// ---- end include/upstate/machine/drive_loop.hpp ----
 
-// ---- begin include/upstate/redaction.hpp ----
+// ---- begin include/upstate/detail/redaction.hpp ----
 // The token taken out of everything a machine hands back. The machines
 // (Upload, DatasetFetch, Batch) know the token and call these on every
 // error, report and dataset before a caller sees it, so no caller — our CLI
@@ -3212,7 +3220,7 @@ inline void redact_in(Dataset& d, std::string_view token) {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/redaction.hpp ----
+// ---- end include/upstate/detail/redaction.hpp ----
 
 namespace upstate {
 
@@ -3314,9 +3322,9 @@ Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, C
 
 }  // namespace upstate
 
-// ---- end include/upstate/dataset_fetch.hpp ----
+// ---- end include/upstate/machine/dataset_fetch.hpp ----
 
-// ---- begin include/upstate/upload.hpp ----
+// ---- begin include/upstate/machine/upload.hpp ----
 // upstate::Upload — one file through the three-step flow, as a pure step
 // function: every event (with the time it happened) returns the one action
 // the caller performs next. No sockets, files, clocks or random devices:
@@ -3327,13 +3335,13 @@ Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, C
 // and the outcome is an ImportReport (complete / failed, type
 // "legacy_dataset", no import id).
 //
-// Every state, what it sends and every move are data in transitions.hpp;
+// Every state, what it sends and every move are data in upload_transitions.hpp;
 // this file classifies events into the table's triggers and carries out
 // what a row says. snapshot() / restore() (upload_restore.hpp) carry an
 // upload across processes (a state file); resume_import() polls an import
 // some earlier process started.
 
-// ---- begin include/upstate/legacy_freshness.hpp ----
+// ---- begin include/upstate/detail/legacy_freshness.hpp ----
 // Whether a V3 dataset's READY or ERROR is this file's outcome. The status
 // belongs to the dataset, not to an upload: right after our PUT it may still
 // show the previous file's READY (docs/service.md, "V3": whether the status
@@ -3348,7 +3356,7 @@ Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, C
 // longer than `settle` defeats this; none is known to.
 // Pure bookkeeping: the machine feeds it each status it reads.
 
-// ---- begin include/upstate/dataset_status.hpp ----
+// ---- begin include/upstate/vocabulary/dataset_status.hpp ----
 // A V3 (legacy) dataset's processing status as the service reports it
 // (docs/service.md, "V3 (legacy CSV/ZIP) datasets"): GET /datasets/{id}/status. A V3
 // dataset has no import jobs; the dataset itself is processed.
@@ -3400,7 +3408,7 @@ constexpr ImportStatus to_import_status(DatasetStatus s) noexcept {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/dataset_status.hpp ----
+// ---- end include/upstate/vocabulary/dataset_status.hpp ----
 
 namespace upstate {
 
@@ -3429,9 +3437,9 @@ class LegacyFreshness {
 };
 
 }  // namespace upstate
-// ---- end include/upstate/legacy_freshness.hpp ----
+// ---- end include/upstate/detail/legacy_freshness.hpp ----
 
-// ---- begin include/upstate/presigned_url.hpp ----
+// ---- begin include/upstate/detail/presigned_url.hpp ----
 // What a presigned upload URL tells before a byte is sent: when it expires
 // and which headers it signed (docs/service.md, step 2).
 
@@ -3521,9 +3529,9 @@ inline PresignedUrlInfo inspect_presigned_url(const Url& url) {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/presigned_url.hpp ----
+// ---- end include/upstate/detail/presigned_url.hpp ----
 
-// ---- begin include/upstate/server_progress.hpp ----
+// ---- begin include/upstate/vocabulary/server_progress.hpp ----
 // What the service says about an import while it processes it
 // (docs/service.md, Step 3: processing_started_at, processed_offset and the
 // running counts, all optional), and how to read processed_offset, whose
@@ -3578,9 +3586,9 @@ inline std::optional<ServerProgress> server_progress_of(const ImportReport& r, s
 }
 
 }  // namespace upstate
-// ---- end include/upstate/server_progress.hpp ----
+// ---- end include/upstate/vocabulary/server_progress.hpp ----
 
-// ---- begin include/upstate/upload_scheme.hpp ----
+// ---- begin include/upstate/detail/upload_scheme.hpp ----
 // Which scheme the file may travel by. The service's upload URL is https;
 // an http:// one handed out by an https API (a misconfigured or hostile
 // service, or a proxy rewriting answers) would send the file in clear text,
@@ -3607,9 +3615,9 @@ inline std::optional<Error> check_upload_scheme(const Url& upload, const UploadC
 }
 
 }  // namespace upstate
-// ---- end include/upstate/upload_scheme.hpp ----
+// ---- end include/upstate/detail/upload_scheme.hpp ----
 
-// ---- begin include/upstate/upload_snapshot.hpp ----
+// ---- begin include/upstate/machine/upload_snapshot.hpp ----
 // What Upload::snapshot() writes and Upload::restore() reads: how far one
 // upload got, as a small JSON document another process can continue from.
 //
@@ -3703,9 +3711,9 @@ UPSTATE_DECL Result<UploadSnapshot> parse_upload_snapshot(std::string_view text)
 
 }  // namespace upstate
 
-// ---- end include/upstate/upload_snapshot.hpp ----
+// ---- end include/upstate/machine/upload_snapshot.hpp ----
 
-// ---- begin include/upstate/url_expiry.hpp ----
+// ---- begin include/upstate/detail/url_expiry.hpp ----
 // When a presigned upload URL dies, in wall-clock seconds. Step 1's
 // `expires_at` is the service saying so (docs/service.md, Step 1) and wins
 // when it parses; otherwise the URL's own X-Amz-Date + X-Amz-Expires (or
@@ -3725,7 +3733,7 @@ inline std::optional<UnixSeconds> url_wall_expiry(const std::optional<std::strin
 }
 
 }  // namespace upstate
-// ---- end include/upstate/url_expiry.hpp ----
+// ---- end include/upstate/detail/url_expiry.hpp ----
 
 // ---- begin include/upstate/wire/dataset_status.hpp ----
 // V3 step 3's answer: GET /datasets/{id}/status -> 200,
@@ -3821,7 +3829,7 @@ class Upload {
   std::string snapshot() const;
 
   // A machine that continues a snapshot in this process, in the idle state
-  // that matches how far the snapshot got (transitions.hpp): its start(now)
+  // that matches how far the snapshot got (upload_transitions.hpp): its start(now)
   // begins a new deadline and then: after an accepted PUT, polls; with a URL
   // but no accepted PUT (V4), probes the import once — if it never got the
   // file (still `uninitialised`) the import is abandoned and step 1 runs
@@ -4414,11 +4422,11 @@ class Upload {
 
 // snapshot() and restore(): after the class, in a file of their own.
 
-// ---- begin include/upstate/upload_restore.hpp ----
+// ---- begin include/upstate/machine/upload_restore.hpp ----
 // Upload::snapshot() and Upload::restore(): an upload carried across
 // processes through a state file (upload_snapshot.hpp has the format). A
 // restored machine starts in the idle state that matches how far the
-// snapshot got (transitions.hpp: idle, idle_put_unknown, idle_uploaded,
+// snapshot got (upload_transitions.hpp: idle, idle_put_unknown, idle_uploaded,
 // idle_uploaded_v3), so what its start() sends is a row of the table.
 
 namespace upstate {
@@ -4503,8 +4511,8 @@ inline Result<Upload> Upload::restore(UploadConfig config, std::string_view snap
 }
 
 }  // namespace upstate
-// ---- end include/upstate/upload_restore.hpp ----
-// ---- end include/upstate/upload.hpp ----
+// ---- end include/upstate/machine/upload_restore.hpp ----
+// ---- end include/upstate/machine/upload.hpp ----
 
 namespace upstate {
 
@@ -4947,9 +4955,9 @@ class Batch {
 };
 
 }  // namespace upstate
-// ---- end include/upstate/batch.hpp ----
+// ---- end include/upstate/machine/batch.hpp ----
 
-// ---- begin include/upstate/batch_drive.hpp ----
+// ---- begin include/upstate/machine/batch_drive.hpp ----
 // drive_batch: a Batch in drive_loop.hpp's one loop, with a blocking
 // transport — the requests are performed one at a time, in the order the
 // batch gives them (so "in flight" means "queued" here; the order rules
@@ -5037,41 +5045,9 @@ BatchOutcome drive_batch(Batch& batch, Transport& transport, ClockT& clock, Obse
 }
 
 }  // namespace upstate
-// ---- end include/upstate/batch_drive.hpp ----
+// ---- end include/upstate/machine/batch_drive.hpp ----
 
-// ---- begin include/upstate/crc32.hpp ----
-// upstate::crc32 — CRC-32 (IEEE 802.3, the zlib/PNG one), pure. The batch
-// journal checks each record with it: enough to tell a torn or garbled line
-// from a good one, cheap enough for every record.
-
-namespace upstate {
-
-namespace detail {
-inline const std::array<std::uint32_t, 256>& crc32_table() noexcept {
-  static const std::array<std::uint32_t, 256> table = [] {
-    std::array<std::uint32_t, 256> t{};
-    for (std::uint32_t i = 0; i < 256; ++i) {
-      std::uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-      t[i] = c;
-    }
-    return t;
-  }();
-  return table;
-}
-}  // namespace detail
-
-inline std::uint32_t crc32(std::string_view bytes, std::uint32_t crc = 0) noexcept {
-  const auto& table = detail::crc32_table();
-  crc = ~crc;
-  for (char ch : bytes) crc = table[(crc ^ static_cast<unsigned char>(ch)) & 0xffu] ^ (crc >> 8);
-  return ~crc;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/crc32.hpp ----
-
-// ---- begin include/upstate/drive.hpp ----
+// ---- begin include/upstate/machine/drive.hpp ----
 // The ~30-line driver h11's docs show, for blocking transports: run an
 // Upload to the end. The transport and the clock are the caller's objects
 // (duck-typed, so a Trompeloeil mock, the in-process fake or a real HTTP
@@ -5092,476 +5068,12 @@ Outcome drive(Upload& upload, Transport& transport, ClockT& clock, Observer&& ob
 }
 
 }  // namespace upstate
-// ---- end include/upstate/drive.hpp ----
+// ---- end include/upstate/machine/drive.hpp ----
 
-// ---- begin include/upstate/journal.hpp ----
-// The batch journal's format, as pure code: records in, bytes out, and back.
-// A driver appends one record whenever a file of a batch moves on (its I/O
-// is the driver's: the core never touches a file descriptor); decoding the
-// whole log and keeping the latest record per file gives where every file
-// got to. docs/journal.md describes the format for other readers.
-//
-// One record per line, each checked by CRC-32:
-//
-//   <crc32 of the payload, 8 lower-case hex digits> SP <payload> LF
-//
-// The first record is the header  "upstate-journal 1"  (format and version).
-// Every other record is a file record: "F" and 11 fields, one space apart:
-//
-//   F <dataset_id> <path> <size> <mtime_ns> <sha256> <phase> <import_id>
-//     <outcome> <legacy> <last_status> <abandoned_import_ids>
-//
-// A field is percent-encoded: '%', '-', ',' and every byte outside 0x21-0x7e
-// become %XX, so no field holds a space or a line break; an empty field is
-// "-". `abandoned_import_ids` is a comma-separated list. Never written: the
-// API token, a presigned URL, a clock reading of this process.
-//
-// Decoding: a last record without its LF, or a bad last record, is a write
-// the crash cut short: it is ignored and `valid_bytes` says where the good
-// part ends (a writer truncates there before appending). A bad record
-// followed by others is corruption: Error{invalid_snapshot, path "journal
-// line N"}.
+// The wire: the service's answers parsed into values.
 
-namespace upstate {
-
-// Where a file of a journaled batch got to.
-enum class JournalPhase {
-  requesting_url,  // started; no import id yet (nothing to resume: step 1 again)
-  uploading,       // an import id, the PUT not known to be accepted: a resume probes it
-  processing,      // the PUT was accepted: a resume polls
-  finished,        // ended; `outcome` says how
-};
-
-constexpr std::string_view to_string(JournalPhase p) noexcept {
-  switch (p) {
-    case JournalPhase::requesting_url: return "requesting_url";
-    case JournalPhase::uploading: return "uploading";
-    case JournalPhase::processing: return "processing";
-    case JournalPhase::finished: return "finished";
-  }
-  return "?";
-}
-
-struct JournalEntry {
-  // The file's identity: same dataset, path, size, mtime and content.
-  std::string dataset_id;
-  std::string path;
-  std::uint64_t size = 0;
-  std::int64_t mtime_ns = 0;
-  std::string sha256;  // 64 lower-case hex digits, "" when not hashed
-  JournalPhase phase = JournalPhase::requesting_url;
-  std::string import_id;  // "" when none (V3 datasets have none)
-  // Phase finished: the import's terminal status ("complete", "partial",
-  // "failed", "pending_schema") or "error:<ErrorCode>".
-  std::string outcome;
-  bool legacy = false;
-  std::string last_status;  // phase processing: the last status polled, "" if none
-  std::vector<std::string> abandoned_import_ids;
-
-  // Whether the content is in the dataset (or will be, once a schema is
-  // set): uploading it again would ingest its records twice.
-  bool imported() const noexcept {
-    return phase == JournalPhase::finished &&
-           (outcome == "complete" || outcome == "partial" || outcome == "pending_schema");
-  }
-  // The same file as the one described, unchanged since.
-  bool same_file(std::string_view dataset, std::string_view p, std::uint64_t sz, std::int64_t mtime,
-                 std::string_view sha) const noexcept {
-    return dataset_id == dataset && path == p && size == sz && mtime_ns == mtime && sha256 == sha;
-  }
-};
-
-struct Journal {
-  static constexpr std::string_view kFormat = "upstate-journal";
-  static constexpr int kVersion = 1;
-  // A record is a few hundred bytes; a longer line is not one we wrote.
-  static constexpr std::size_t kMaxRecordBytes = 64 * 1024;
-};
-
-namespace detail {
-
-inline bool journal_plain_byte(unsigned char c) noexcept {
-  return c >= 0x21 && c <= 0x7e && c != '%' && c != '-' && c != ',';
-}
-
-inline void journal_put_field(std::string& out, std::string_view field) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  if (field.empty()) {
-    out += '-';
-    return;
-  }
-  for (char ch : field) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (journal_plain_byte(c)) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-}
-
-inline std::optional<std::string> journal_get_field(std::string_view field) {
-  if (field == "-") return std::string();
-  std::string out;
-  out.reserve(field.size());
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  for (std::size_t i = 0; i < field.size(); ++i) {
-    char c = field[i];
-    if (c == '%') {
-      if (i + 2 >= field.size()) return std::nullopt;
-      int hi = hex(field[i + 1]), lo = hex(field[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (journal_plain_byte(static_cast<unsigned char>(c))) {
-      out += c;
-    } else {
-      return std::nullopt;
-    }
-  }
-  return out;
-}
-
-inline std::string journal_line(std::string_view payload) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::uint32_t crc = crc32(payload);
-  std::string line(8, '0');
-  for (int i = 7; i >= 0; --i, crc >>= 4) line[static_cast<std::size_t>(i)] = kHex[crc & 0xf];
-  line += ' ';
-  line += payload;
-  line += '\n';
-  return line;
-}
-
-inline std::optional<std::uint64_t> journal_number(std::string_view s) noexcept {
-  if (s.empty() || s.size() > 19) return std::nullopt;
-  std::uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return v;
-}
-
-inline std::vector<std::string_view> journal_split(std::string_view s, char sep) {
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  for (;;) {
-    std::size_t at = s.find(sep, start);
-    parts.push_back(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
-    if (at == std::string_view::npos) return parts;
-    start = at + 1;
-  }
-}
-
-}  // namespace detail
-
-// The header record, the first line of every journal.
-inline std::string encode_journal_header() {
-  return detail::journal_line(std::string(Journal::kFormat) + " " + std::to_string(Journal::kVersion));
-}
-
-// One file record, a whole line (LF included).
-inline std::string encode_journal_record(const JournalEntry& e) {
-  std::string p = "F ";
-  detail::journal_put_field(p, e.dataset_id);
-  p += ' ';
-  detail::journal_put_field(p, e.path);
-  p += ' ';
-  p += std::to_string(e.size);
-  p += ' ';
-  // mtime may be before 1970: a leading '-' is encoded like any other '-'.
-  detail::journal_put_field(p, std::to_string(e.mtime_ns));
-  p += ' ';
-  detail::journal_put_field(p, e.sha256);
-  p += ' ';
-  p += to_string(e.phase);
-  p += ' ';
-  detail::journal_put_field(p, e.import_id);
-  p += ' ';
-  detail::journal_put_field(p, e.outcome);
-  p += e.legacy ? " 1 " : " 0 ";
-  detail::journal_put_field(p, e.last_status);
-  p += ' ';
-  if (e.abandoned_import_ids.empty()) p += '-';
-  for (std::size_t i = 0; i < e.abandoned_import_ids.size(); ++i) {
-    if (i) p += ',';
-    detail::journal_put_field(p, e.abandoned_import_ids[i]);
-  }
-  return detail::journal_line(p);
-}
-
-struct DecodedJournal {
-  std::vector<JournalEntry> records;  // every file record, in the order written
-  std::size_t valid_bytes = 0;        // the good prefix: append after it
-  bool torn_tail = false;             // the last record was cut short and ignored
-};
-
-namespace detail {
-
-inline Error journal_error(std::size_t line, std::string message) {
-  return Error{ErrorCode::invalid_snapshot, 0, std::move(message), "journal line " + std::to_string(line), ""};
-}
-
-// One file record's payload (after "F "), or what is wrong with it.
-inline Result<JournalEntry> decode_journal_payload(std::string_view payload, std::size_t line) {
-  std::vector<std::string_view> f = journal_split(payload, ' ');
-  if (f.size() != 12 || f[0] != "F") return journal_error(line, "not a file record of 11 fields");
-  JournalEntry e;
-  auto text = [&](std::size_t i, std::string& out) {
-    auto v = journal_get_field(f[i]);
-    if (!v) return false;
-    out = std::move(*v);
-    return true;
-  };
-  std::string mtime;
-  if (!text(1, e.dataset_id) || !text(2, e.path) || !text(4, mtime) || !text(5, e.sha256) ||
-      !text(7, e.import_id) || !text(8, e.outcome) || !text(10, e.last_status))
-    return journal_error(line, "a field is not percent-encoded as written");
-  auto size = journal_number(f[3]);
-  if (!size) return journal_error(line, "the size is not a number");
-  e.size = *size;
-  bool negative = !mtime.empty() && mtime[0] == '-';
-  auto m = journal_number(std::string_view(mtime).substr(negative ? 1 : 0));
-  if (!m || *m > static_cast<std::uint64_t>(INT64_MAX)) return journal_error(line, "the mtime is not a number");
-  e.mtime_ns = negative ? -static_cast<std::int64_t>(*m) : static_cast<std::int64_t>(*m);
-  if (!e.sha256.empty() && e.sha256.size() != 64) return journal_error(line, "the SHA-256 is not 64 hex digits");
-  bool known = false;
-  for (JournalPhase p : {JournalPhase::requesting_url, JournalPhase::uploading, JournalPhase::processing,
-                         JournalPhase::finished})
-    if (f[6] == to_string(p)) e.phase = p, known = true;
-  if (!known) return journal_error(line, "unknown phase");
-  if (f[9] != "0" && f[9] != "1") return journal_error(line, "legacy is neither 0 nor 1");
-  e.legacy = f[9] == "1";
-  if (f[11] != "-")
-    for (std::string_view id : journal_split(f[11], ',')) {
-      auto v = journal_get_field(id);
-      if (!v || v->empty()) return journal_error(line, "an abandoned import id is not percent-encoded as written");
-      e.abandoned_import_ids.push_back(std::move(*v));
-    }
-  return e;
-}
-
-}  // namespace detail
-
-// The whole journal: the header, then file records. An empty text is an
-// empty journal (a file just created). See the top of this file for what
-// counts as torn and what as corrupt.
-inline Result<DecodedJournal> decode_journal(std::string_view text) {
-  DecodedJournal out;
-  std::size_t pos = 0, line = 0;
-  while (pos < text.size()) {
-    ++line;
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) {  // no LF: the write was cut short
-      out.torn_tail = true;
-      break;
-    }
-    const bool last = end + 1 == text.size();
-    std::string_view whole = text.substr(pos, end - pos);
-    std::optional<Error> problem;
-    std::string_view payload;
-    if (whole.size() > Journal::kMaxRecordBytes || whole.size() < 10 || whole[8] != ' ') {
-      problem = detail::journal_error(line, "not a journal record");
-    } else {
-      payload = whole.substr(9);
-      std::uint32_t crc = 0;
-      bool hex_ok = true;
-      for (char c : whole.substr(0, 8)) {
-        int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
-        if (d < 0) hex_ok = false;
-        crc = crc << 4 | static_cast<std::uint32_t>(d < 0 ? 0 : d);
-      }
-      if (!hex_ok || crc != crc32(payload)) problem = detail::journal_error(line, "the record's CRC-32 does not match");
-    }
-    if (problem) {
-      if (last) {  // a garbled final write: ignored, as a torn one
-        out.torn_tail = true;
-        break;
-      }
-      return *problem;
-    }
-    if (line == 1) {
-      std::vector<std::string_view> h = detail::journal_split(payload, ' ');
-      if (h.size() != 2 || h[0] != Journal::kFormat)
-        return detail::journal_error(line, "not an upstate journal (the header is missing)");
-      if (h[1] != std::to_string(Journal::kVersion))
-        return detail::journal_error(line, "journal version " + printable_excerpt(h[1], 16) +
-                                               " is not one this build reads (" +
-                                               std::to_string(Journal::kVersion) + ")");
-    } else {
-      auto e = detail::decode_journal_payload(payload, line);
-      if (!e) return std::move(e).error();
-      out.records.push_back(std::move(e).value());
-    }
-    pos = end + 1;
-    out.valid_bytes = pos;
-  }
-  return out;
-}
-
-// Compaction: the latest record of each file (dataset, path), in the order
-// the files first appeared. What a rewritten journal holds.
-inline std::vector<JournalEntry> compact_journal(std::vector<JournalEntry> records) {
-  std::map<std::pair<std::string, std::string>, std::size_t> slot;
-  std::vector<JournalEntry> out;
-  for (JournalEntry& e : records) {
-    auto key = std::make_pair(e.dataset_id, e.path);
-    auto it = slot.find(key);
-    if (it == slot.end()) {
-      slot.emplace(std::move(key), out.size());
-      out.push_back(std::move(e));
-    } else {
-      out[it->second] = std::move(e);
-    }
-  }
-  return out;
-}
-
-// A whole journal text (header and records): what compaction writes.
-inline std::string encode_journal(const std::vector<JournalEntry>& records) {
-  std::string text = encode_journal_header();
-  for (const JournalEntry& e : records) text += encode_journal_record(e);
-  return text;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/journal.hpp ----
-
-// ---- begin include/upstate/sha256.hpp ----
-// upstate::Sha256 — streaming SHA-256 (FIPS 180-4), pure: feed bytes in any
-// slicing with update(), read the digest with finish(). The batch journal
-// names a file's content by it, so a driver hashes the bytes it already
-// reads (pre-flight pass or PUT) and the file is never read just to hash it.
-
-namespace upstate {
-
-class Sha256 {
- public:
-  using Digest = std::array<std::uint8_t, 32>;
-
-  Sha256() noexcept { reset(); }
-
-  void reset() noexcept {
-    h_ = {0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au, 0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u};
-    length_ = 0;
-    used_ = 0;
-  }
-
-  void update(const void* data, std::size_t size) noexcept {
-    const auto* p = static_cast<const std::uint8_t*>(data);
-    length_ += size;
-    if (used_ != 0) {
-      while (size != 0 && used_ < 64) {
-        block_[used_++] = *p++;
-        --size;
-      }
-      if (used_ < 64) return;
-      compress(block_.data());
-      used_ = 0;
-    }
-    for (; size >= 64; size -= 64, p += 64) compress(p);
-    for (; size != 0; --size) block_[used_++] = *p++;
-  }
-  void update(std::string_view bytes) noexcept { update(bytes.data(), bytes.size()); }
-
-  // The digest of everything fed since the last reset; the object is reset
-  // afterwards, ready for the next input.
-  Digest finish() noexcept {
-    const std::uint64_t bits = length_ * 8;
-    block_[used_++] = 0x80;
-    if (used_ > 56) {
-      while (used_ < 64) block_[used_++] = 0;
-      compress(block_.data());
-      used_ = 0;
-    }
-    while (used_ < 56) block_[used_++] = 0;
-    for (int i = 7; i >= 0; --i) block_[used_++] = static_cast<std::uint8_t>(bits >> (8 * i));
-    compress(block_.data());
-    Digest d{};
-    for (std::size_t i = 0; i < 8; ++i)
-      for (std::size_t b = 0; b < 4; ++b) d[4 * i + b] = static_cast<std::uint8_t>(h_[i] >> (24 - 8 * b));
-    reset();
-    return d;
-  }
-
-  // Lower-case hexadecimal, 64 characters.
-  static std::string hex(const Digest& d) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out(64, '0');
-    for (std::size_t i = 0; i < d.size(); ++i) {
-      out[2 * i] = kDigits[d[i] >> 4];
-      out[2 * i + 1] = kDigits[d[i] & 0xf];
-    }
-    return out;
-  }
-
-  static std::string hex_of(std::string_view bytes) {
-    Sha256 s;
-    s.update(bytes);
-    return hex(s.finish());
-  }
-
- private:
-  static constexpr std::uint32_t rotr(std::uint32_t x, int n) noexcept { return (x >> n) | (x << (32 - n)); }
-
-  void compress(const std::uint8_t* p) noexcept {
-    static constexpr std::uint32_t k[64] = {
-        0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u, 0x923f82a4u, 0xab1c5ed5u,
-        0xd807aa98u, 0x12835b01u, 0x243185beu, 0x550c7dc3u, 0x72be5d74u, 0x80deb1feu, 0x9bdc06a7u, 0xc19bf174u,
-        0xe49b69c1u, 0xefbe4786u, 0x0fc19dc6u, 0x240ca1ccu, 0x2de92c6fu, 0x4a7484aau, 0x5cb0a9dcu, 0x76f988dau,
-        0x983e5152u, 0xa831c66du, 0xb00327c8u, 0xbf597fc7u, 0xc6e00bf3u, 0xd5a79147u, 0x06ca6351u, 0x14292967u,
-        0x27b70a85u, 0x2e1b2138u, 0x4d2c6dfcu, 0x53380d13u, 0x650a7354u, 0x766a0abbu, 0x81c2c92eu, 0x92722c85u,
-        0xa2bfe8a1u, 0xa81a664bu, 0xc24b8b70u, 0xc76c51a3u, 0xd192e819u, 0xd6990624u, 0xf40e3585u, 0x106aa070u,
-        0x19a4c116u, 0x1e376c08u, 0x2748774cu, 0x34b0bcb5u, 0x391c0cb3u, 0x4ed8aa4au, 0x5b9cca4fu, 0x682e6ff3u,
-        0x748f82eeu, 0x78a5636fu, 0x84c87814u, 0x8cc70208u, 0x90befffau, 0xa4506cebu, 0xbef9a3f7u, 0xc67178f2u};
-    std::uint32_t w[64];
-    for (int i = 0; i < 16; ++i)
-      w[i] = (std::uint32_t{p[4 * i]} << 24) | (std::uint32_t{p[4 * i + 1]} << 16) |
-             (std::uint32_t{p[4 * i + 2]} << 8) | std::uint32_t{p[4 * i + 3]};
-    for (int i = 16; i < 64; ++i) {
-      std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-      std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    std::uint32_t a = h_[0], b = h_[1], c = h_[2], d = h_[3], e = h_[4], f = h_[5], g = h_[6], h = h_[7];
-    for (int i = 0; i < 64; ++i) {
-      std::uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + k[i] + w[i];
-      std::uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-      h = g;
-      g = f;
-      f = e;
-      e = d + t1;
-      d = c;
-      c = b;
-      b = a;
-      a = t1 + t2;
-    }
-    h_[0] += a;
-    h_[1] += b;
-    h_[2] += c;
-    h_[3] += d;
-    h_[4] += e;
-    h_[5] += f;
-    h_[6] += g;
-    h_[7] += h;
-  }
-
-  std::array<std::uint32_t, 8> h_{};
-  std::array<std::uint8_t, 64> block_{};
-  std::uint64_t length_ = 0;
-  std::size_t used_ = 0;
-};
-
-}  // namespace upstate
-// ---- end include/upstate/sha256.hpp ----
+// Internals the machines use (no API promise), included so the single
+// header holds them.
 // ---- end include/upstate/upstate.hpp ----
 
 #endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP
@@ -6924,7 +6436,7 @@ UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLim
 // ---- end include/upstate/impl/wire_dataset.ipp ----
 
 // ---- begin include/upstate/impl/dataset_fetch.ipp ----
-// The bodies of DatasetFetch (<upstate/dataset_fetch.hpp>; see
+// The bodies of DatasetFetch (<upstate/machine/dataset_fetch.hpp>; see
 // detail/linkage.hpp): its events and the steps they take.
 
 namespace upstate {
@@ -7156,7 +6668,7 @@ UPSTATE_DECL Result<ApiErrorBody> parse_error_body(std::string_view body, const 
 // ---- end include/upstate/impl/wire_error_body.ipp ----
 
 // ---- begin include/upstate/impl/upload_snapshot.ipp ----
-// The bodies of <upstate/upload_snapshot.hpp> (see detail/linkage.hpp).
+// The bodies of <upstate/machine/upload_snapshot.hpp> (see detail/linkage.hpp).
 
 namespace upstate {
 

@@ -341,7 +341,7 @@ class PageBuffer {
 }  // namespace upstate::asio
 // ---- end include/upstate/asio/page_buffer.hpp ----
 
-// ---- begin include/upstate/asio/http1.hpp ----
+// ---- begin include/upstate/http1/http1.hpp ----
 // HTTP/1.1 as bytes in, bytes out (no sockets): a request/response head
 // serializer and llhttp-based parsers with size caps. Used by the Asio
 // client and by upstate-fake-server; testable byte by byte.
@@ -475,13 +475,13 @@ class RequestParser {
 
 // The implementation, header-only (bytes in, bytes out; needs only llhttp).
 
-// ---- begin include/upstate/asio/http1_serialize.hpp ----
+// ---- begin include/upstate/http1/http1_serialize.hpp ----
 // Writing HTTP/1.1 heads (declared in http1.hpp). Everything a caller hands
 // us is checked before a byte exists, so a bad value can never split a
 // request; error messages name headers, never their values (a value may be
 // a secret such as the API token).
 
-// ---- begin include/upstate/asio/http1_token.hpp ----
+// ---- begin include/upstate/http1/http1_token.hpp ----
 // RFC 9110 tokens, shared by the HTTP/1.1 serializer and parsers. Depends on
 // nothing, so either can include it whatever order the parts come in.
 
@@ -507,7 +507,7 @@ inline bool is_token(std::string_view s) noexcept {
 }
 
 }  // namespace upstate::http1::detail
-// ---- end include/upstate/asio/http1_token.hpp ----
+// ---- end include/upstate/http1/http1_token.hpp ----
 
 namespace upstate::http1 {
 namespace detail {
@@ -657,9 +657,9 @@ inline std::string serialize_response(const Response& response, bool keep_alive)
 inline std::string_view continue_line() noexcept { return "HTTP/1.1 100 Continue\r\n\r\n"; }
 
 }  // namespace upstate::http1
-// ---- end include/upstate/asio/http1_serialize.hpp ----
+// ---- end include/upstate/http1/http1_serialize.hpp ----
 
-// ---- begin include/upstate/asio/http1_parser.hpp ----
+// ---- begin include/upstate/http1/http1_parser.hpp ----
 // ResponseParser and RequestParser (declared in http1.hpp) on llhttp.
 //
 // llhttp does the byte-level HTTP/1.1 work; detail::Engine adds what it
@@ -1074,8 +1074,8 @@ inline const TransportError& RequestParser::error() const noexcept {
 }
 
 }  // namespace upstate::http1
-// ---- end include/upstate/asio/http1_parser.hpp ----
-// ---- end include/upstate/asio/http1.hpp ----
+// ---- end include/upstate/http1/http1_parser.hpp ----
+// ---- end include/upstate/http1/http1.hpp ----
 
 // ---- begin include/upstate/asio/sigpipe_guard.hpp ----
 // sendfile(2) has no MSG_NOSIGNAL: writing to a socket the peer closed

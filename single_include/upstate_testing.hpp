@@ -63,7 +63,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-// ---- begin include/upstate/testing/fake_text.hpp ----
+// ---- begin include/upstate/testing/fake_bytes.hpp ----
 // Byte-level helpers the fake service shares: UTF-8 checking and repair,
 // XML escaping, and a keyed non-cryptographic hash. Everything a request
 // carries may be echoed in an answer, so it is repaired (valid UTF-8),
@@ -156,7 +156,7 @@ inline bool ends_with(std::string_view s, std::string_view suffix) noexcept {
 }
 
 }  // namespace upstate::testing
-// ---- end include/upstate/testing/fake_text.hpp ----
+// ---- end include/upstate/testing/fake_bytes.hpp ----
 
 namespace upstate::testing {
 
@@ -1845,9 +1845,10 @@ class FakeService {
 // ---- end include/upstate/testing/fake_service.hpp ----
 
 // ---- begin include/upstate/testing/fake_transport.hpp ----
-// FakeService as a blocking transport for upstate::drive: the PUT's body is
-// the file content the test supplies, and a scripted delay moves the
-// ManualClock instead of sleeping.
+// FakeService as a blocking transport for upstate::drive (FakeTransport)
+// and upstate::drive_batch (FakeBatchTransport): the PUT's body is the file
+// content the test supplies, and a scripted delay moves the ManualClock
+// instead of sleeping.
 
 // ---- begin include/upstate/testing/manual_clock.hpp ----
 // A clock that moves only when told: tests (ours and users') never sleep.
@@ -1891,6 +1892,26 @@ class FakeTransport {
   FakeService& service_;
   ManualClock& clock_;
   std::string file_;
+};
+
+// The same for a Batch: the PUT of file i streams contents[i].
+class FakeBatchTransport {
+ public:
+  FakeBatchTransport(FakeService& service, ManualClock& clock, std::vector<std::string> contents)
+      : service_(service), clock_(clock), contents_(std::move(contents)) {}
+
+  Exchange exchange(const Request& request, std::size_t file) {
+    std::string_view body;
+    if (request.file) body = std::string_view(contents_.at(file)).substr(0, request.file->size);
+    FakeReply reply = service_.handle(request, body, clock_.now());
+    clock_.advance(reply.delay);
+    return std::move(reply.result);
+  }
+
+ private:
+  FakeService& service_;
+  ManualClock& clock_;
+  std::vector<std::string> contents_;
 };
 
 }  // namespace upstate::testing

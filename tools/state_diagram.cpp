@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include <upstate/dataset_fetch_transitions.hpp>
-#include <upstate/transitions.hpp>
+#include <upstate/machine/dataset_fetch_transitions.hpp>
+#include <upstate/machine/upload_transitions.hpp>
 
 namespace {
 

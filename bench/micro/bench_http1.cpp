@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <string>
 
-#include <upstate/asio/http1.hpp>
+#include <upstate/http1/http1.hpp>
 
 namespace {
 

@@ -10,7 +10,7 @@
 #include <utility>
 #include <variant>
 
-#include <upstate/upload.hpp>
+#include <upstate/machine/upload.hpp>
 
 namespace {
 

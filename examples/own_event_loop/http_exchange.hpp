@@ -4,7 +4,7 @@
 // and events to wait for and until when (fd, events, timeout_at), and
 // on_ready does what the socket allows right now, never blocking.
 //
-// The bytes go through upstate's sans-I/O codec (<upstate/asio/http1.hpp>:
+// The bytes go through upstate's sans-I/O codec (<upstate/http1/http1.hpp>:
 // a serializer and an llhttp parser with size caps; despite the folder it
 // needs llhttp only, no Asio). One connection per request, with
 // "Connection: close": the simplest correct choice for a few requests per
@@ -22,10 +22,10 @@
 #include <utility>
 #include <vector>
 
-#include <upstate/asio/http1.hpp>
-#include <upstate/http.hpp>
-#include <upstate/time.hpp>
-#include <upstate/url.hpp>
+#include <upstate/http1/http1.hpp>
+#include <upstate/vocabulary/http.hpp>
+#include <upstate/vocabulary/time.hpp>
+#include <upstate/detail/url.hpp>
 
 #include "tcp.hpp"
 

@@ -25,7 +25,7 @@
 #include <string>
 #include <variant>
 
-#include <upstate/upload.hpp>
+#include <upstate/machine/upload.hpp>
 
 #include "http_exchange.hpp"
 #include "interrupt.hpp"

@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include <upstate/upload.hpp>
+#include <upstate/machine/upload.hpp>
 
 namespace own_event_loop {
 

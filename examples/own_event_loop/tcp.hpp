@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include <upstate/http.hpp>
+#include <upstate/vocabulary/http.hpp>
 
 namespace own_event_loop {
 

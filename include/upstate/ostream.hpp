@@ -13,14 +13,14 @@
 #include <string>
 #include <string_view>
 
-#include "classify.hpp"
-#include "dataset_status.hpp"
-#include "error.hpp"
-#include "http.hpp"
-#include "import_status.hpp"
-#include "outcome.hpp"
-#include "transitions.hpp"
-#include "upload_snapshot.hpp"
+#include "detail/classify.hpp"
+#include "vocabulary/dataset_status.hpp"
+#include "vocabulary/error.hpp"
+#include "vocabulary/http.hpp"
+#include "vocabulary/import_status.hpp"
+#include "vocabulary/outcome.hpp"
+#include "machine/upload_transitions.hpp"
+#include "machine/upload_snapshot.hpp"
 
 namespace upstate {
 

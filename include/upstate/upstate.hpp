@@ -4,42 +4,52 @@
 // user pays for this file, so what only some need has an umbrella of its own
 // (bench/compile_time.sh measures each):
 //   <upstate/records.hpp>      Preflight, RejectedRecords (the record checkers)
+//   <upstate/journal.hpp>      the batch journal's format, Sha256, crc32
 //   <upstate/testing.hpp>      the offline testing kit (FakeService, ...)
 //   <upstate/ostream.hpp>      operator<< for the public types
 //   <upstate/asio/client.hpp>  the Asio adapter
+//   <upstate/http1/http1.hpp>  the HTTP/1.1 codec alone (needs llhttp, not Asio)
 #include "version.hpp"
-#include "action.hpp"
-#include "api_access.hpp"
-#include "ascii.hpp"
-#include "batch.hpp"
-#include "batch_drive.hpp"
-#include "batch_outcome.hpp"
-#include "classify.hpp"
-#include "concurrency_limit.hpp"
-#include "crc32.hpp"
-#include "config.hpp"
-#include "dataset_fetch.hpp"
-#include "drive.hpp"
-#include "error.hpp"
-#include "http.hpp"
-#include "http_date.hpp"
-#include "import_status.hpp"
-#include "journal.hpp"
-#include "outcome.hpp"
-#include "poll_policy.hpp"
-#include "presigned_url.hpp"
-#include "result.hpp"
-#include "retry_policy.hpp"
-#include "rng.hpp"
-#include "sha256.hpp"
-#include "text.hpp"
-#include "time.hpp"
-#include "transitions.hpp"
-#include "upload.hpp"
-#include "url.hpp"
+
+// Vocabulary: the values a program hands in and gets back.
+#include "vocabulary/action.hpp"
+#include "vocabulary/batch_outcome.hpp"
+#include "vocabulary/config.hpp"
+#include "vocabulary/error.hpp"
+#include "vocabulary/http.hpp"
+#include "vocabulary/import_status.hpp"
+#include "vocabulary/outcome.hpp"
+#include "vocabulary/result.hpp"
+#include "vocabulary/time.hpp"
+
+// Policies: how long to wait, how often to ask, how many at once.
+#include "policy/concurrency_limit.hpp"
+#include "policy/poll_policy.hpp"
+#include "policy/retry_policy.hpp"
+
+// The machines (sans-I/O step functions) and their blocking drivers.
+#include "machine/batch.hpp"
+#include "machine/batch_drive.hpp"
+#include "machine/dataset_fetch.hpp"
+#include "machine/drive.hpp"
+#include "machine/upload.hpp"
+#include "machine/upload_transitions.hpp"
+
+// The wire: the service's answers parsed into values.
 #include "wire/dataset.hpp"
 #include "wire/error_body.hpp"
 #include "wire/import_report.hpp"
 #include "wire/limits.hpp"
 #include "wire/s3_error.hpp"
 #include "wire/upload_url.hpp"
+
+// Internals the machines use (no API promise), included so the single
+// header holds them.
+#include "detail/api_access.hpp"
+#include "detail/ascii.hpp"
+#include "detail/classify.hpp"
+#include "detail/excerpt.hpp"
+#include "detail/http_date.hpp"
+#include "detail/presigned_url.hpp"
+#include "detail/rng.hpp"
+#include "detail/url.hpp"

@@ -46,6 +46,7 @@ cat >"$work/all_headers.cpp" <<'CPP'
 #include <catch2/trompeloeil.hpp>
 #include "upstate.hpp"
 #include "upstate_records.hpp"
+#include "upstate_journal.hpp"
 #include "upstate_ostream.hpp"
 #include "upstate_testing.hpp"
 #include "upstate_asio.hpp"

@@ -41,7 +41,7 @@ it_init() {
   trap _it_cleanup EXIT
   trap 'exit 130' INT TERM
   if [[ -n ${UPSTATE_BUILD_DIR:-} ]]; then
-    : "${UPSTATE_UPLOAD:=$UPSTATE_BUILD_DIR/examples/upstate-upload}"
+    : "${UPSTATE_UPLOAD:=$UPSTATE_BUILD_DIR/tools/upstate-upload}"
     : "${UPSTATE_FAKE_SERVER:=$UPSTATE_BUILD_DIR/tools/upstate-fake-server}"
   fi
   UPLOAD=${UPSTATE_UPLOAD:-}

@@ -19,6 +19,12 @@ run_cli nofile ds
 assert_rc 64 "a dataset and no file"
 run_cli badopt --no-such-option ds "$IT_DATA/valid.jsonl"
 assert_rc 64 "unknown option"
+# An argument is untrusted text too (a pasted name, an escape sequence): the
+# refusal quotes it escaped, so it cannot drive the terminal.
+run_cli escopt $'--no-such\e]0;owned\a\e[31m' ds "$IT_DATA/valid.jsonl"
+assert_rc 64 "unknown option with control bytes"
+if grep -q $'\e' "$ERR"; then fail "the refusal echoed an ESC byte to the terminal"; fi
+assert_file_contains "$ERR" 'no-such\\x1b' "the refusal shows the option with its ESC escaped"
 run_cli badtimeout --timeout soon ds "$IT_DATA/valid.jsonl"
 assert_rc 64 "--timeout with a non-number"
 run_cli badpoll --poll-interval -1 ds "$IT_DATA/valid.jsonl"

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include <upstate/asio/http1.hpp>
+#include <upstate/http1/http1.hpp>
 
 namespace http1_test {
 

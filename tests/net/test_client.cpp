@@ -12,6 +12,8 @@
 #include <fake_server/server.hpp>
 #include <upstate/asio/client.hpp>
 
+#include "support/temp_files.hpp"
+
 using namespace upstate;
 using upstate::asio::Client;
 using upstate::asio::ClientOptions;
@@ -21,22 +23,15 @@ using std::chrono::milliseconds;
 
 namespace {
 
-Schema schema() { return Schema{true, {{"prompt", "text", "Prompt"}, {"response", "text", ""}, {"category", "metadata", ""}}}; }
+Schema schema() { return test::reviews_schema(); }
 
 std::string temp_dir() {
-  static std::string dir = [] {
-    char tmpl[] = "/tmp/upstate-client-test.XXXXXX";
-    const char* d = ::mkdtemp(tmpl);
-    REQUIRE(d != nullptr);
-    return std::string(d);
-  }();
+  static const std::string dir = test::make_temp_dir("upstate-client-test");
   return dir;
 }
 
 std::string write_file(const std::string& name, const std::string& content) {
-  std::string path = temp_dir() + "/" + name;
-  std::ofstream(path, std::ios::binary) << content;
-  return path;
+  return test::write_file(temp_dir() + "/" + name, content);
 }
 
 std::string records(int good, int bad) {

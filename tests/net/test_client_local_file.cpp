@@ -16,6 +16,8 @@
 #include <fake_server/server.hpp>
 #include <upstate/asio/client.hpp>
 
+#include "support/temp_files.hpp"
+
 using namespace upstate;
 using upstate::asio::Client;
 using upstate::asio::FileSource;
@@ -26,19 +28,12 @@ using std::chrono::milliseconds;
 namespace {
 
 std::string temp_dir() {
-  static std::string dir = [] {
-    char tmpl[] = "/tmp/upstate-local-file-test.XXXXXX";
-    const char* d = ::mkdtemp(tmpl);
-    REQUIRE(d != nullptr);
-    return std::string(d);
-  }();
+  static const std::string dir = test::make_temp_dir("upstate-local-file-test");
   return dir;
 }
 
 std::string write_file(const std::string& name, const std::string& content) {
-  std::string path = temp_dir() + "/" + name;
-  std::ofstream(path, std::ios::binary) << content;
-  return path;
+  return test::write_file(temp_dir() + "/" + name, content);
 }
 
 std::string records(int n) {

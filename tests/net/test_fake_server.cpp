@@ -1,7 +1,7 @@
 // upstate-fake-server's FakeServer in-process, over loopback sockets: curl
 // as the peer for the three steps and the faults, a raw socket where the
 // bytes matter (100-continue, pipelining, garbage, a reset mid-body).
-#include <upstate/rng.hpp>
+#include <upstate/detail/rng.hpp>
 
 #include "test_fake_server_util.hpp"
 

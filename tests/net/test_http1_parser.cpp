@@ -1,4 +1,4 @@
-// The HTTP/1.1 parsers (asio/http1.hpp): every framing the client meets,
+// The HTTP/1.1 parsers (http1/http1.hpp): every framing the client meets,
 // the caps, and errors as state. Each input is fed whole, byte by byte and
 // cut at every position, and must end the same way (http1_feed.hpp).
 #include <catch2/catch.hpp>
@@ -6,7 +6,7 @@
 #include <string>
 #include <utility>
 
-#include <upstate/asio/http1.hpp>
+#include <upstate/http1/http1.hpp>
 
 #include "http1_feed.hpp"
 

@@ -1,10 +1,10 @@
-// Writing HTTP/1.1 (asio/http1.hpp): exact bytes on the wire, and every
+// Writing HTTP/1.1 (http1/http1.hpp): exact bytes on the wire, and every
 // refusal happens before a byte exists and never quotes a header's value.
 #include <catch2/catch.hpp>
 
 #include <string>
 
-#include <upstate/asio/http1.hpp>
+#include <upstate/http1/http1.hpp>
 
 #include "http1_feed.hpp"
 

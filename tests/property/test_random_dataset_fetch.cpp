@@ -14,7 +14,7 @@
 #include <string>
 #include <utility>
 
-#include <upstate/dataset_fetch.hpp>
+#include <upstate/machine/dataset_fetch.hpp>
 #include <upstate/testing/fake_service.hpp>
 #include <upstate/testing/manual_clock.hpp>
 

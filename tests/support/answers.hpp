@@ -3,8 +3,8 @@
 // tiny and literal so each test shows the wire text it depends on.
 #include <string>
 
-#include <upstate/http.hpp>
-#include <upstate/time.hpp>
+#include <upstate/vocabulary/http.hpp>
+#include <upstate/vocabulary/time.hpp>
 
 namespace test {
 

@@ -10,9 +10,10 @@
 #include <string>
 #include <vector>
 
-#include <upstate/batch.hpp>
-#include <upstate/batch_drive.hpp>
+#include <upstate/machine/batch.hpp>
+#include <upstate/machine/batch_drive.hpp>
 #include <upstate/testing/fake_service.hpp>
+#include <upstate/testing/fake_transport.hpp>
 #include <upstate/testing/manual_clock.hpp>
 
 #include "support/answers.hpp"
@@ -38,27 +39,6 @@ std::string records(int good, int bad) {
   for (int i = 0; i < bad; ++i) s += R"({"prompt":""})" "\n";
   return s;
 }
-
-// drive_batch's transport over the FakeService: the PUT of file i streams
-// contents[i]; a scripted delay moves the clock.
-class FakeBatchTransport {
- public:
-  FakeBatchTransport(FakeService& fake, ManualClock& clock, std::vector<std::string> contents)
-      : fake_(fake), clock_(clock), contents_(std::move(contents)) {}
-
-  Exchange exchange(const Request& request, std::size_t file) {
-    std::string_view body;
-    if (request.file) body = std::string_view(contents_.at(file)).substr(0, request.file->size);
-    FakeReply reply = fake_.handle(request, body, clock_.now());
-    clock_.advance(reply.delay);
-    return std::move(reply.result);
-  }
-
- private:
-  FakeService& fake_;
-  ManualClock& clock_;
-  std::vector<std::string> contents_;
-};
 
 // One dataset "ds1" with a schema; files added by name and content.
 struct Offline {

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include <upstate/batch.hpp>
-#include <upstate/batch_drive.hpp>
+#include <upstate/machine/batch.hpp>
+#include <upstate/machine/batch_drive.hpp>
 #include <upstate/testing/fake_service.hpp>
 #include <upstate/testing/manual_clock.hpp>
 

@@ -1,7 +1,7 @@
 // Classification of answers per step: the tables in classify.hpp.
 #include <catch2/catch.hpp>
 
-#include <upstate/classify.hpp>
+#include <upstate/detail/classify.hpp>
 
 using namespace upstate;
 

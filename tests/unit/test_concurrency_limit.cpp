@@ -2,7 +2,7 @@
 // halving once per window of answers, and the Batch following it.
 #include <catch2/catch.hpp>
 
-#include <upstate/concurrency_limit.hpp>
+#include <upstate/policy/concurrency_limit.hpp>
 
 using upstate::ConcurrencyLimit;
 

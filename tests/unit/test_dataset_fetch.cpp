@@ -4,13 +4,14 @@
 
 #include <string>
 
-#include <upstate/dataset_fetch.hpp>
-#include <upstate/drive.hpp>
+#include <upstate/machine/dataset_fetch.hpp>
+#include <upstate/machine/drive.hpp>
 #include <upstate/testing/fake_service.hpp>
 #include <upstate/testing/fake_transport.hpp>
 #include <upstate/testing/manual_clock.hpp>
 
 #include "support/answers.hpp"
+#include "support/upload_config.hpp"
 
 using namespace upstate;
 using test::at;
@@ -18,11 +19,9 @@ using test::at;
 namespace {
 
 UploadConfig config() {
-  UploadConfig c;
-  c.api_base = test::kApi + "/";  // a trailing '/' never doubles in the URL
-  c.token = test::kToken;
+  UploadConfig c = test::upload_config(/*seed=*/11);
+  c.api_base += "/";  // a trailing '/' never doubles in the URL
   c.dataset_id = "ds 1";
-  c.seed = 11;
   return c;
 }
 

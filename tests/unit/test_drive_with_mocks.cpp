@@ -3,10 +3,11 @@
 #include <catch2/catch.hpp>
 #include <catch2/trompeloeil.hpp>
 
-#include <upstate/drive.hpp>
+#include <upstate/machine/drive.hpp>
 #include <upstate/testing/mocks.hpp>
 
 #include "support/answers.hpp"
+#include "support/upload_config.hpp"
 
 using namespace upstate;
 using testing::MockClock;
@@ -15,13 +16,7 @@ using trompeloeil::_;
 
 namespace {
 
-UploadConfig config() {
-  UploadConfig c;
-  c.api_base = test::kApi;
-  c.token = test::kToken;
-  c.dataset_id = "ds1";
-  return c;
-}
+UploadConfig config() { return test::upload_config(/*seed=*/0); }
 
 }  // namespace
 

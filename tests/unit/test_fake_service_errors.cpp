@@ -1,7 +1,7 @@
 // FakeService sends each documented error-body shape (docs/service.md,
 // "Error body"), and the machine shows the explanation, the error code and
 // the title, never the generic title alone.
-#include <upstate/drive.hpp>
+#include <upstate/machine/drive.hpp>
 #include <upstate/testing/fake_transport.hpp>
 #include <upstate/testing/manual_clock.hpp>
 #include <upstate/wire/error_body.hpp>

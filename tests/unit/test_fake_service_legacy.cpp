@@ -1,7 +1,7 @@
 // FakeService's V3 (legacy) datasets: step 1 without import_id, the PUT,
 // and GET /datasets/{id}/status going UNINITIALISED -> PROCESSING -> READY
 // or ERROR on the V4 imports' time model (rules in fake_legacy.hpp).
-#include <upstate/drive.hpp>
+#include <upstate/machine/drive.hpp>
 #include <upstate/testing/fake_transport.hpp>
 
 #include "test_fake_service_util.hpp"

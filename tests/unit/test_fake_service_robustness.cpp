@@ -1,6 +1,6 @@
 // Hostile input: seeded random requests never crash the fake, and every
 // answer stays well-formed (API answers are valid JSON, S3 errors are XML).
-#include <upstate/rng.hpp>
+#include <upstate/detail/rng.hpp>
 
 #include "test_fake_service_util.hpp"
 

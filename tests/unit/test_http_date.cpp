@@ -7,7 +7,7 @@
 #include <limits>
 #include <string>
 
-#include <upstate/http_date.hpp>
+#include <upstate/detail/http_date.hpp>
 
 using namespace upstate;
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include <upstate/import_status.hpp>
+#include <upstate/vocabulary/import_status.hpp>
 
 using namespace upstate;
 

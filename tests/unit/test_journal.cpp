@@ -1,4 +1,4 @@
-// The batch journal's format (journal.hpp): records round-trip whatever
+// The batch journal's format (journal/format.hpp): records round-trip whatever
 // bytes a path holds, a torn or garbled last record is ignored (a crash
 // mid-write), a bad record before others is an error naming its line, the
 // header carries the version, and compaction keeps the latest record per file.
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <upstate/journal.hpp>
+#include <upstate/journal/format.hpp>
 
 using namespace upstate;
 

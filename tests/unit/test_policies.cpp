@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include <upstate/poll_policy.hpp>
-#include <upstate/retry_policy.hpp>
+#include <upstate/policy/poll_policy.hpp>
+#include <upstate/policy/retry_policy.hpp>
 
 using namespace upstate;
 using std::chrono::milliseconds;

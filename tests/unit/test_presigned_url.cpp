@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include <upstate/presigned_url.hpp>
+#include <upstate/detail/presigned_url.hpp>
 
 using namespace upstate;
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include <upstate/record_errors.hpp>
+#include <upstate/vocabulary/record_errors.hpp>
 
 using upstate::RecordError;
 using upstate::RecordErrors;

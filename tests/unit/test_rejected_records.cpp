@@ -14,7 +14,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
-#include <upstate/drive.hpp>
+#include <upstate/machine/drive.hpp>
 #include <upstate/records/csv_cells.hpp>
 #include <upstate/records/preflight.hpp>
 #include <upstate/records/rejected_records.hpp>

@@ -5,7 +5,7 @@
 #include <array>
 #include <cstdint>
 
-#include <upstate/rng.hpp>
+#include <upstate/detail/rng.hpp>
 
 using namespace upstate;
 

@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include <upstate/rng.hpp>
-#include <upstate/sha256.hpp>
+#include <upstate/detail/rng.hpp>
+#include <upstate/journal/sha256.hpp>
 
 using upstate::Sha256;
 

@@ -6,9 +6,10 @@
 #include <set>
 #include <utility>
 
-#include <upstate/upload.hpp>
+#include <upstate/machine/upload.hpp>
 
 #include "support/answers.hpp"
+#include "support/upload_config.hpp"
 
 using namespace upstate;
 using test::at;
@@ -64,10 +65,7 @@ struct Run {
   Instant now{};
 
   static UploadConfig config() {
-    UploadConfig c;
-    c.api_base = test::kApi;
-    c.token = test::kToken;
-    c.dataset_id = "ds1";
+    UploadConfig c = test::upload_config(/*seed=*/0);
     c.deadline = std::chrono::seconds(10000);
     c.retry.max_attempts = 2;
     c.retry.max_url_renewals = 1;

@@ -7,27 +7,21 @@
 
 #include <string>
 
-#include <upstate/dataset_fetch.hpp>
-#include <upstate/host_name.hpp>
-#include <upstate/terminal_text.hpp>
-#include <upstate/text.hpp>
-#include <upstate/upload.hpp>
+#include <upstate/machine/dataset_fetch.hpp>
+#include <upstate/detail/host_name.hpp>
+#include <upstate/detail/terminal_text.hpp>
+#include <upstate/detail/excerpt.hpp>
+#include <upstate/machine/upload.hpp>
 
 #include "support/answers.hpp"
+#include "support/upload_config.hpp"
 
 using namespace upstate;
 using test::at;
 
 namespace {
 
-UploadConfig config() {
-  UploadConfig c;
-  c.api_base = test::kApi;
-  c.token = test::kToken;
-  c.dataset_id = "ds1";
-  c.seed = 7;
-  return c;
-}
+UploadConfig config() { return test::upload_config(); }
 
 Outcome done(const Action& a) {
   REQUIRE(std::holds_alternative<Done>(a));

@@ -3,26 +3,20 @@
 // progress figures while it processes the file.
 #include <catch2/catch.hpp>
 
-#include <upstate/http_date.hpp>
-#include <upstate/server_progress.hpp>
-#include <upstate/upload.hpp>
-#include <upstate/url_expiry.hpp>
+#include <upstate/detail/http_date.hpp>
+#include <upstate/vocabulary/server_progress.hpp>
+#include <upstate/machine/upload.hpp>
+#include <upstate/detail/url_expiry.hpp>
 
 #include "support/answers.hpp"
+#include "support/upload_config.hpp"
 
 using namespace upstate;
 using test::at;
 
 namespace {
 
-UploadConfig config() {
-  UploadConfig c;
-  c.api_base = test::kApi;
-  c.token = test::kToken;
-  c.dataset_id = "ds1";
-  c.seed = 7;
-  return c;
-}
+UploadConfig config() { return test::upload_config(); }
 
 const Request& sent(const Action& a) {
   REQUIRE(std::holds_alternative<Send>(a));

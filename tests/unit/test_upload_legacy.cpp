@@ -3,12 +3,13 @@
 // GET /datasets/{id}/status until READY or ERROR (docs/service.md, "V3").
 #include <catch2/catch.hpp>
 
-#include <upstate/drive.hpp>
+#include <upstate/machine/drive.hpp>
 #include <upstate/testing/fake_transport.hpp>
 #include <upstate/testing/manual_clock.hpp>
-#include <upstate/upload.hpp>
+#include <upstate/machine/upload.hpp>
 
 #include "support/answers.hpp"
+#include "support/upload_config.hpp"
 
 using namespace upstate;
 using test::at;
@@ -16,11 +17,7 @@ using test::at;
 namespace {
 
 UploadConfig config() {
-  UploadConfig c;
-  c.api_base = test::kApi;
-  c.token = test::kToken;
-  c.dataset_id = "ds1";
-  c.seed = 7;
+  UploadConfig c = test::upload_config();
   // Most cases here feed READY/ERROR right after the PUT to test something
   // else: the freshness gate is off for them and has its own cases below.
   c.poll.legacy_settle = Duration{0};

@@ -4,23 +4,17 @@
 
 #include <algorithm>
 
-#include <upstate/upload.hpp>
+#include <upstate/machine/upload.hpp>
 
 #include "support/answers.hpp"
+#include "support/upload_config.hpp"
 
 using namespace upstate;
 using test::at;
 
 namespace {
 
-UploadConfig config() {
-  UploadConfig c;
-  c.api_base = test::kApi;
-  c.token = test::kToken;
-  c.dataset_id = "ds1";
-  c.seed = 7;
-  return c;
-}
+UploadConfig config() { return test::upload_config(); }
 
 Upload upload(UploadConfig c = config(), FileInfo f = {"reviews.jsonl", 1234}) { return Upload{std::move(c), std::move(f)}; }
 

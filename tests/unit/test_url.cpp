@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include <upstate/url.hpp>
+#include <upstate/detail/url.hpp>
 
 using namespace upstate;
 

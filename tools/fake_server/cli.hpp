@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include <upstate/result.hpp>
+#include <upstate/vocabulary/result.hpp>
 #include <upstate/wire/dataset.hpp>
 
 #include "fault_spec.hpp"

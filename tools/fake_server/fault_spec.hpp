@@ -10,8 +10,8 @@
 #include <utility>
 #include <variant>
 
-#include <upstate/http.hpp>
-#include <upstate/result.hpp>
+#include <upstate/vocabulary/http.hpp>
+#include <upstate/vocabulary/result.hpp>
 #include <upstate/testing/fake_fault.hpp>
 #include <upstate/testing/fake_json.hpp>
 #include <upstate/testing/fake_s3.hpp>

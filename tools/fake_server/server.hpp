@@ -42,7 +42,7 @@
 #include <variant>
 #include <vector>
 
-#include <upstate/asio/http1.hpp>
+#include <upstate/http1/http1.hpp>
 #include <upstate/testing/fake_service.hpp>
 
 #include "fault_spec.hpp"

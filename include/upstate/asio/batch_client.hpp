@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "../batch.hpp"
+#include "../machine/batch.hpp"
 #include "client.hpp"
 #include "file_source.hpp"
 #include "http_session.hpp"

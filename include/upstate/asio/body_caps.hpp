@@ -7,7 +7,7 @@
 // 16 answers in flight (issue 12; bench/README.md has the figures now).
 #include <cstddef>
 
-#include "../http.hpp"
+#include "../vocabulary/http.hpp"
 
 namespace upstate::asio {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <utility>
 
-#include "../upload.hpp"
+#include "../machine/upload.hpp"
 #include "file_source.hpp"
 #include "http_session.hpp"
 

@@ -22,15 +22,15 @@
 #include <utility>
 #include <vector>
 
-#include "../http.hpp"
-#include "../time.hpp"
-#include "../url.hpp"
+#include "../vocabulary/http.hpp"
+#include "../vocabulary/time.hpp"
+#include "../detail/url.hpp"
 #include "body_caps.hpp"
 #include "connection.hpp"
 #include "file_send.hpp"
 #include "file_source.hpp"
 #include "page_buffer.hpp"
-#include "http1.hpp"
+#include "../http1/http1.hpp"
 #include "sigpipe_guard.hpp"
 
 namespace upstate::asio {

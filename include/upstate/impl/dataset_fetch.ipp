@@ -1,5 +1,5 @@
 #pragma once
-// The bodies of DatasetFetch (<upstate/dataset_fetch.hpp>; see
+// The bodies of DatasetFetch (<upstate/machine/dataset_fetch.hpp>; see
 // detail/linkage.hpp): its events and the steps they take.
 #include <algorithm>
 #include <optional>
@@ -7,7 +7,7 @@
 #include <utility>
 #include <variant>
 
-#include <upstate/dataset_fetch.hpp>
+#include <upstate/machine/dataset_fetch.hpp>
 
 namespace upstate {
 

@@ -1,5 +1,5 @@
 #pragma once
-// The bodies of <upstate/upload_snapshot.hpp> (see detail/linkage.hpp).
+// The bodies of <upstate/machine/upload_snapshot.hpp> (see detail/linkage.hpp).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include <upstate/text.hpp>
-#include <upstate/upload_snapshot.hpp>
+#include <upstate/detail/excerpt.hpp>
+#include <upstate/machine/upload_snapshot.hpp>
 #include <upstate/wire/json.hpp>
 
 namespace upstate {

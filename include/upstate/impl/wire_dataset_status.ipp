@@ -5,7 +5,7 @@
 #include <string_view>
 #include <utility>
 
-#include <upstate/text.hpp>
+#include <upstate/detail/excerpt.hpp>
 #include <upstate/wire/dataset_status.hpp>
 #include <upstate/wire/json.hpp>
 

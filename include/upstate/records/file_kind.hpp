@@ -4,7 +4,7 @@
 #include <optional>
 #include <string_view>
 
-#include "../ascii.hpp"
+#include "../detail/ascii.hpp"
 
 namespace upstate {
 

@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "../ascii.hpp"
+#include "../detail/ascii.hpp"
 #include "media_url.hpp"
 #include "record_problem.hpp"
 

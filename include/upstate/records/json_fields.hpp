@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "../ascii.hpp"
+#include "../detail/ascii.hpp"
 #include "json_fast_path.hpp"
 #include "record_problem.hpp"
 

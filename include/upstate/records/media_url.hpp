@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "../ascii.hpp"
+#include "../detail/ascii.hpp"
 
 namespace upstate {
 

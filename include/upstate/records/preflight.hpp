@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "../text.hpp"
+#include "../detail/excerpt.hpp"
 #include "../wire/dataset.hpp"
 #include "file_kind.hpp"
 #include "record_check.hpp"

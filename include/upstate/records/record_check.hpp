@@ -27,7 +27,7 @@
 #include <utility>
 #include <vector>
 
-#include "../ascii.hpp"
+#include "../detail/ascii.hpp"
 #include "../wire/dataset.hpp"
 #include "csv_cells.hpp"
 #include "file_kind.hpp"

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "../ascii.hpp"
-#include "../text.hpp"
+#include "../detail/ascii.hpp"
+#include "../detail/excerpt.hpp"
 
 namespace upstate {
 

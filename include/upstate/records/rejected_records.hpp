@@ -28,7 +28,7 @@
 #include <string_view>
 #include <vector>
 
-#include "../text.hpp"
+#include "../detail/excerpt.hpp"
 #include "../wire/import_report.hpp"
 #include "file_kind.hpp"
 #include "record_splitter.hpp"

@@ -7,8 +7,8 @@
 #include <utility>
 #include <variant>
 
-#include "../http.hpp"
-#include "../time.hpp"
+#include "../vocabulary/http.hpp"
+#include "../vocabulary/time.hpp"
 #include "fake_json.hpp"
 #include "fake_s3.hpp"
 

@@ -12,7 +12,7 @@
 #include <variant>
 
 #include "../wire/dataset.hpp"
-#include "fake_text.hpp"
+#include "fake_bytes.hpp"
 
 namespace upstate::testing {
 

@@ -16,11 +16,11 @@
 #include <string>
 #include <string_view>
 
-#include "../ascii.hpp"
-#include "../dataset_status.hpp"
-#include "../import_status.hpp"
+#include "../detail/ascii.hpp"
+#include "../vocabulary/dataset_status.hpp"
+#include "../vocabulary/import_status.hpp"
 #include "../wire/dataset.hpp"
-#include "fake_text.hpp"
+#include "fake_bytes.hpp"
 #include "fake_validation.hpp"
 
 namespace upstate::testing {

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "fake_text.hpp"
+#include "fake_bytes.hpp"
 
 namespace upstate::testing {
 

@@ -26,12 +26,12 @@
 #include <variant>
 #include <vector>
 
-#include "../dataset_status.hpp"
-#include "../http.hpp"
-#include "../http_date.hpp"
-#include "../import_status.hpp"
-#include "../time.hpp"
-#include "../url.hpp"
+#include "../vocabulary/dataset_status.hpp"
+#include "../vocabulary/http.hpp"
+#include "../detail/http_date.hpp"
+#include "../vocabulary/import_status.hpp"
+#include "../vocabulary/time.hpp"
+#include "../detail/url.hpp"
 #include "../wire/dataset.hpp"
 #include "../wire/import_report.hpp"
 #include "fake_fault.hpp"
@@ -39,7 +39,7 @@
 #include "fake_legacy.hpp"
 #include "fake_s3.hpp"
 #include "fake_signature.hpp"
-#include "fake_text.hpp"
+#include "fake_bytes.hpp"
 #include "fake_validation.hpp"
 
 namespace upstate::testing {

@@ -12,10 +12,10 @@
 #include <string_view>
 #include <vector>
 
-#include "../http.hpp"
-#include "../http_date.hpp"
-#include "../url.hpp"
-#include "fake_text.hpp"
+#include "../vocabulary/http.hpp"
+#include "../detail/http_date.hpp"
+#include "../detail/url.hpp"
+#include "fake_bytes.hpp"
 
 namespace upstate::testing {
 

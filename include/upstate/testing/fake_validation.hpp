@@ -52,13 +52,13 @@
 #include <string_view>
 #include <vector>
 
-#include "../import_status.hpp"
+#include "../vocabulary/import_status.hpp"
 #include "../records/file_kind.hpp"
 #include "../records/record_check.hpp"
 #include "../records/record_splitter.hpp"
 #include "../records/whole_records.hpp"
 #include "../wire/dataset.hpp"
-#include "fake_text.hpp"
+#include "fake_bytes.hpp"
 
 // The record rules above are not written out twice: the splitter and the
 // record checks are the uploader's own (records/), so what its preflight

@@ -1,6 +1,6 @@
 #pragma once
 // A clock that moves only when told: tests (ours and users') never sleep.
-#include "../time.hpp"
+#include "../vocabulary/time.hpp"
 
 namespace upstate::testing {
 

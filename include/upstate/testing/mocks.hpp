@@ -11,9 +11,9 @@
 
 #include <ostream>
 
-#include "../http.hpp"
+#include "../vocabulary/http.hpp"
 #include "../ostream.hpp"
-#include "../time.hpp"
+#include "../vocabulary/time.hpp"
 
 namespace upstate::testing {
 

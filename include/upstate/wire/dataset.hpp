@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "../detail/linkage.hpp"
-#include "../result.hpp"
+#include "../vocabulary/result.hpp"
 #include "limits.hpp"
 
 namespace upstate {

@@ -5,9 +5,9 @@
 #include <string>
 #include <string_view>
 
-#include "../dataset_status.hpp"
+#include "../vocabulary/dataset_status.hpp"
 #include "../detail/linkage.hpp"
-#include "../result.hpp"
+#include "../vocabulary/result.hpp"
 #include "limits.hpp"
 
 namespace upstate {

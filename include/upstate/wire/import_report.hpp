@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "../detail/linkage.hpp"
-#include "../import_status.hpp"
-#include "../record_errors.hpp"
-#include "../result.hpp"
+#include "../vocabulary/import_status.hpp"
+#include "../vocabulary/record_errors.hpp"
+#include "../vocabulary/result.hpp"
 #include "limits.hpp"
 
 namespace upstate {

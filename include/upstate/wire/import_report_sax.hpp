@@ -52,8 +52,8 @@
 #include <string>
 #include <string_view>
 
-#include "../import_status.hpp"
-#include "../text.hpp"
+#include "../vocabulary/import_status.hpp"
+#include "../detail/excerpt.hpp"
 #include "import_report.hpp"
 #include <upstate/impl/wire_import_report.ipp>  // the DOM parser's keys and helpers (detail)
 #include "json.hpp"

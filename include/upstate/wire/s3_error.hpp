@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "../result.hpp"
+#include "../vocabulary/result.hpp"
 #include "limits.hpp"
-#include "text.hpp"
+#include "parse_error.hpp"
 
 namespace upstate {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "../detail/linkage.hpp"
-#include "../result.hpp"
+#include "../vocabulary/result.hpp"
 #include "limits.hpp"
 
 namespace upstate {

@@ -1,0 +1,176 @@
+#pragma once
+// --journal PATH: the batch journal on disk (its format is pure code in
+// <upstate/journal/format.hpp>; docs/journal.md). This file is the I/O:
+//   - open: read and decode the whole log, cut a torn last record off, and
+//     take an exclusive lock (flock) so two runs never interleave records;
+//   - append: one record per write(2) on an O_APPEND descriptor — never a
+//     whole-file rewrite per step;
+//   - sync: fdatasync, called where a lost record could cost a second
+//     ingestion (before a PUT goes out: the import id must be on disk first);
+//   - compact: the latest record per file written to PATH.tmp, fsynced and
+//     renamed over PATH (a kill -9 leaves the old log or the new one).
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <upstate/journal/format.hpp>
+
+namespace upstate_upload {
+
+class JournalFile {
+ public:
+  JournalFile() = default;
+  JournalFile(const JournalFile&) = delete;
+  JournalFile& operator=(const JournalFile&) = delete;
+  ~JournalFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  // "" on success, else why not (an unreadable or corrupt journal is never
+  // overwritten: the caller stops).
+  std::string open(const std::string& path) {
+    path_ = path;
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd_ < 0) return path + ": " + std::strerror(errno);
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0)
+      return path + ": another upstate-upload is using this journal (" + std::strerror(errno) + ")";
+    std::string text;
+    char buffer[1 << 16];
+    for (;;) {
+      ssize_t n = ::read(fd_, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return path + ": " + std::strerror(errno);
+      if (n == 0) break;
+      text.append(buffer, static_cast<std::size_t>(n));
+    }
+    auto decoded = upstate::decode_journal(text);
+    if (!decoded) return path + ": " + upstate::to_string(decoded.error());
+    torn_ = decoded->torn_tail;
+    records_ = decoded->records.size();
+    for (upstate::JournalEntry& e : decoded->records) remember(std::move(e));
+    if (decoded->valid_bytes < text.size() && ::ftruncate(fd_, static_cast<off_t>(decoded->valid_bytes)) != 0)
+      return path + ": cannot cut the torn last record off: " + std::strerror(errno);
+    bytes_ = decoded->valid_bytes;
+    if (bytes_ == 0) {
+      if (auto why = write_all(upstate::encode_journal_header()); !why.empty()) return why;
+      if (::fsync(fd_) != 0) return path + ": " + std::strerror(errno);
+    }
+    // A log with many superseded records is compacted before the run.
+    if (records_ > 2 * latest_.size() + 64) return compact();
+    return {};
+  }
+
+  bool torn_tail() const noexcept { return torn_; }
+  std::size_t bytes() const noexcept { return bytes_; }
+  const std::string& path() const noexcept { return path_; }
+
+  // The latest record of every file, by (dataset, path).
+  const std::map<std::pair<std::string, std::string>, upstate::JournalEntry>& latest() const noexcept {
+    return latest_;
+  }
+  const upstate::JournalEntry* find(const std::string& dataset, const std::string& path) const {
+    auto it = latest_.find({dataset, path});
+    return it == latest_.end() ? nullptr : &it->second;
+  }
+
+  std::string append(const upstate::JournalEntry& e) {
+    std::string why = write_all(upstate::encode_journal_record(e));
+    if (!why.empty()) return why;
+    ++records_;
+    dirty_ = true;
+    remember(e);
+    return {};
+  }
+
+  // fdatasync if anything was appended since the last one.
+  std::string sync() {
+    if (!dirty_) return {};
+    if (::fdatasync(fd_) != 0) return path_ + ": " + std::strerror(errno);
+    dirty_ = false;
+    return {};
+  }
+
+  // Rewrites the log as the latest record per file (and reopens it).
+  std::string compact() {
+    std::vector<upstate::JournalEntry> entries;
+    entries.reserve(latest_.size());
+    for (const auto& kv : latest_) entries.push_back(kv.second);
+    const std::string text = upstate::encode_journal(entries);
+    const std::string tmp = path_ + ".tmp";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return tmp + ": " + std::strerror(errno);
+    std::string why = write_fd(fd, tmp, text);
+    if (why.empty() && ::fsync(fd) != 0) why = tmp + ": " + std::strerror(errno);
+    // Lock the new file before it takes the name, so no other run slips in.
+    if (why.empty() && ::flock(fd, LOCK_EX | LOCK_NB) != 0) why = tmp + ": " + std::strerror(errno);
+    if (why.empty() && ::rename(tmp.c_str(), path_.c_str()) != 0) why = path_ + ": " + std::strerror(errno);
+    if (!why.empty()) {
+      ::close(fd);
+      return why;
+    }
+    sync_directory();
+    ::close(fd_);
+    ::close(fd);
+    fd_ = ::open(path_.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+    if (fd_ < 0) return path_ + ": " + std::strerror(errno);
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) return path_ + ": " + std::strerror(errno);
+    records_ = entries.size();
+    bytes_ = text.size();
+    dirty_ = false;
+    return {};
+  }
+
+  // Whether compact() would shrink the log by much.
+  bool worth_compacting() const noexcept { return records_ > latest_.size() + latest_.size() / 4; }
+
+ private:
+  void remember(upstate::JournalEntry e) {
+    auto key = std::make_pair(e.dataset_id, e.path);
+    latest_[std::move(key)] = std::move(e);
+  }
+
+  std::string write_all(const std::string& bytes) {
+    std::string why = write_fd(fd_, path_, bytes);
+    if (why.empty()) bytes_ += bytes.size();
+    return why;
+  }
+
+  static std::string write_fd(int fd, const std::string& name, const std::string& bytes) {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+      ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return name + ": " + std::strerror(errno);
+      done += static_cast<std::size_t>(n);
+    }
+    return {};
+  }
+
+  void sync_directory() const {
+    auto slash = path_.find_last_of('/');
+    std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path_.substr(0, slash));
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    ::fsync(fd);
+    ::close(fd);
+  }
+
+  std::string path_;
+  int fd_ = -1;
+  bool torn_ = false;
+  bool dirty_ = false;
+  std::size_t records_ = 0;
+  std::size_t bytes_ = 0;
+  std::map<std::pair<std::string, std::string>, upstate::JournalEntry> latest_;
+};
+
+}  // namespace upstate_upload
