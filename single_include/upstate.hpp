@@ -5,10 +5,14 @@
 // end of this file.
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (55 files, each once, in the order
+// and the project headers it includes (63 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
+//
+// Header-only by default. Separate compilation (README, "Compile time"):
+// -DUPSTATE_SEPARATE_COMPILATION everywhere, and in one .cpp
+// `#define UPSTATE_IMPLEMENTATION` before `#include "upstate.hpp"`.
 #ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP
 #define UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP
 
@@ -632,8 +636,32 @@ class MonotonicTime {
 
 // ---- begin include/upstate/wire/import_report.hpp ----
 // Step 3's answer: GET /datasets/{id}/imports/{import_id} -> 200.
-#include <algorithm>
-#include <iterator>
+
+// ---- begin include/upstate/detail/linkage.hpp ----
+// How upstate's out-of-line bodies are compiled (the parsers and writers in
+// <upstate/impl/*.ipp>, which need RapidJSON).
+//
+// Header-only (the default): each header includes its .ipp at its end and
+// the bodies are `inline`; one #include is all a user does.
+//
+// Separate compilation: define UPSTATE_SEPARATE_COMPILATION in every
+// translation unit (-DUPSTATE_SEPARATE_COMPILATION) and compile the bodies
+// once, in one of them: `#include <upstate/impl/src.hpp>`, or with the single
+// header `#define UPSTATE_IMPLEMENTATION` before `#include "upstate.hpp"`.
+// The headers then carry declarations only, and no other translation unit
+// parses RapidJSON or instantiates its parser (README, "Compile time").
+// Mixing the modes across translation units of one program is an ODR
+// violation: set the macro for the whole build.
+#if defined(UPSTATE_IMPLEMENTATION) && !defined(UPSTATE_SEPARATE_COMPILATION)
+#define UPSTATE_SEPARATE_COMPILATION
+#endif
+
+#ifdef UPSTATE_SEPARATE_COMPILATION
+#define UPSTATE_DECL
+#else
+#define UPSTATE_DECL inline
+#endif
+// ---- end include/upstate/detail/linkage.hpp ----
 
 // ---- begin include/upstate/vocabulary/import_status.hpp ----
 // The import job's lifecycle as the service reports it (docs/service.md, step 3).
@@ -707,6 +735,7 @@ constexpr std::optional<ImportStatus> parse_import_status(std::string_view text)
 // deep copy, and reading a record gives a RecordErrorView whose string_views
 // point into that buffer.
 #include <initializer_list>
+#include <iterator>
 
 namespace upstate {
 
@@ -926,23 +955,6 @@ class Result {
 }  // namespace upstate
 // ---- end include/upstate/vocabulary/result.hpp ----
 
-// ---- begin include/upstate/wire/json.hpp ----
-// Private RapidJSON helpers (namespace detail, not API) shared by every JSON
-// answer parser, so they all agree on how a body is parsed and how a bad
-// field is reported: Error{malformed_answer, short message, JSON path}.
-//
-// RapidJSON is used as configured by whoever includes it first: nothing here
-// defines RAPIDJSON_* macros, and only accessors that cannot hit
-// RAPIDJSON_ASSERT are called (FindMember, never operator[]; Get* only after
-// the matching Is*).
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
-#include <charconv>
-#include <cmath>
-
 // ---- begin include/upstate/wire/limits.hpp ----
 // Caps on what a parser will take from the wire, so a hostile answer costs
 // bounded memory and time. Defaults match the HTTP codec's body caps.
@@ -963,568 +975,6 @@ struct ParseLimits {
 
 }  // namespace upstate
 // ---- end include/upstate/wire/limits.hpp ----
-
-// ---- begin include/upstate/wire/parse_error.hpp ----
-// Private helpers (namespace detail, not API) shared by the wire parsers:
-// the malformed-answer and size-cap errors. Kept apart from json.hpp so the
-// XML reader does not drag RapidJSON in.
-
-// ---- begin include/upstate/detail/excerpt.hpp ----
-// Turning untrusted text into something safe to show a person.
-
-namespace upstate {
-
-// At most `max` bytes of `s`, cut before a UTF-8 lead byte so a multi-byte
-// character is never split (backs up at most 3 bytes, so invalid UTF-8 made
-// of continuation bytes cannot make this scan the whole string).
-inline std::string_view utf8_prefix(std::string_view s, std::size_t max) noexcept {
-  if (s.size() <= max) return s;
-  std::size_t cut = max;
-  for (int step = 0; step < 3 && cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80; ++step) --cut;
-  return s.substr(0, cut);
-}
-
-// Server text quoted inside one of our messages: at most `max` bytes of it,
-// control characters (C0, DEL, C1), bytes that are not UTF-8, '"' and '\'
-// escaped (a hostile string can neither flood a log, forge a line in it nor
-// drive a terminal), "..." when cut. Redact before calling this: a secret
-// straddling the cut would otherwise survive in part.
-inline std::string printable_excerpt(std::string_view s, std::size_t max = 300) {
-  std::string_view kept = utf8_prefix(s, max);
-  std::string out;
-  out.reserve(kept.size() + 8);
-  detail::append_terminal_safe(out, kept, /*quote=*/true);
-  if (kept.size() < s.size()) out += "...";
-  return out;
-}
-
-// Every occurrence of `secret` replaced. A server that echoes the token in
-// an error body must not get it into our messages.
-// A "secret" of a few characters is no secret and would shred every
-// message it occurs in, so only secrets of 6 bytes or more are looked for.
-// A cut secret is caught too: its first 8 bytes or more at the end of the
-// text or just before a "..." (where printable_excerpt and the parsers'
-// caps cut) are replaced, so text cut before it was redacted leaks at most
-// 7 bytes of the secret's start.
-inline std::string redact(std::string text, std::string_view secret) {
-  if (secret.size() < 6) return text;
-  constexpr std::string_view kMark = "[redacted]";
-  const std::string_view head = secret.substr(0, secret.size() < 8 ? secret.size() : 8);
-  std::size_t pos = text.find(head);
-  if (pos == std::string::npos) return text;
-  std::string out;
-  std::size_t copied = 0;
-  for (; pos != std::string::npos; pos = text.find(head, pos)) {
-    std::size_t len = head.size();
-    while (len < secret.size() && pos + len < text.size() && text[pos + len] == secret[len]) ++len;
-    const bool whole = len == secret.size();
-    const bool cut = pos + len == text.size() || text.compare(pos + len, 3, "...") == 0;
-    if (!whole && !cut) {
-      ++pos;
-      continue;
-    }
-    out.append(text, copied, pos - copied);
-    out += kMark;
-    pos += len;
-    copied = pos;
-  }
-  out.append(text, copied, std::string::npos);
-  return out;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/detail/excerpt.hpp ----
-
-namespace upstate {
-namespace detail {
-
-inline Error malformed(std::string path, std::string message) {
-  Error e;
-  e.code = ErrorCode::malformed_answer;
-  e.message = std::move(message);
-  e.path = std::move(path);
-  return e;
-}
-
-// Checked before any parsing, so an oversized answer costs neither time nor
-// memory beyond the bytes the caller already holds.
-inline Error body_too_large(std::size_t size, std::size_t cap, std::string path = "$") {
-  return malformed(std::move(path), "answer of " + std::to_string(size) + " bytes exceeds the " +
-                                        std::to_string(cap) + "-byte cap");
-}
-
-}  // namespace detail
-}  // namespace upstate
-// ---- end include/upstate/wire/parse_error.hpp ----
-
-namespace upstate {
-namespace detail {
-
-using JsonValue = rapidjson::Value;
-
-inline const char* json_type_name(const JsonValue& v) noexcept {
-  switch (v.GetType()) {
-    case rapidjson::kNullType: return "null";
-    case rapidjson::kFalseType:
-    case rapidjson::kTrueType: return "boolean";
-    case rapidjson::kObjectType: return "object";
-    case rapidjson::kArrayType: return "array";
-    case rapidjson::kStringType: return "string";
-    case rapidjson::kNumberType: return "number";
-  }
-  return "unknown";
-}
-
-inline std::string wrong_type(const char* expected, const JsonValue& got) {
-  return std::string("expected ") + expected + ", got " + json_type_name(got);
-}
-
-// "$.key" for plain keys, `$["odd key"]` otherwise; a key is quoted through
-// printable_excerpt so a megabyte-long or control-character key cannot
-// blow up or forge the path.
-inline std::string member_path(std::string_view parent, std::string_view key) {
-  bool plain = !key.empty() && key.size() <= 64;
-  for (char c : key) {
-    bool word_char = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-    plain = plain && word_char;
-  }
-  std::string out(parent);
-  if (plain) {
-    out += '.';
-    out += key;
-  } else {
-    out += "[\"" + printable_excerpt(key, 64) + "\"]";
-  }
-  return out;
-}
-
-inline std::string element_path(std::string_view parent, std::size_t index) {
-  return std::string(parent) + "[" + std::to_string(index) + "]";
-}
-
-inline std::string_view string_view_of(const JsonValue& string_value) noexcept {
-  return {string_value.GetString(), string_value.GetStringLength()};
-}
-
-// Nesting depth and value count (ParseLimits::max_json_depth and
-// max_json_values), in one pass that allocates nothing: strings are skipped
-// (memchr to each quote), then brackets and commas counted. Lenient about
-// everything else: a body it lets through that is not JSON is the parser's
-// to refuse.
-inline std::optional<Error> check_json_shape(std::string_view body, const ParseLimits& limits) {
-  std::size_t depth = 0;
-  std::size_t values = 1;
-  const char* p = body.data();
-  const char* const end = p + body.size();
-  while (p < end) {
-    const char c = *p++;
-    if (c == '"') {
-      for (;;) {
-        const void* q = std::memchr(p, '"', static_cast<std::size_t>(end - p));
-        if (!q) return std::nullopt;  // unterminated string: the parser says so
-        const char* quote = static_cast<const char*>(q);
-        std::size_t backslashes = 0;
-        for (const char* b = quote; b > p && b[-1] == '\\'; --b) ++backslashes;
-        p = quote + 1;
-        if (backslashes % 2 == 0) break;  // not escaped: the string ends here
-      }
-    } else if (c == '[' || c == '{') {
-      if (++depth > limits.max_json_depth)
-        return malformed("$", "JSON nested deeper than " + std::to_string(limits.max_json_depth) + " levels");
-      ++values;
-    } else if (c == ']' || c == '}') {
-      if (depth > 0) --depth;
-    } else if (c == ',') {
-      ++values;
-    } else {
-      continue;
-    }
-    if (values > limits.max_json_values)
-      return malformed("$", "JSON with more than " + std::to_string(limits.max_json_values) + " values");
-  }
-  return std::nullopt;
-}
-
-// The checks made before RapidJSON sees a byte: the size cap, NUL, and the
-// shape (depth, value count).
-inline std::optional<Error> check_json_text(std::string_view body, const ParseLimits& limits) {
-  if (body.size() > limits.max_body_bytes) return body_too_large(body.size(), limits.max_body_bytes);
-  // RapidJSON's memory stream reads NUL as end of input, so "{}\0junk" would
-  // pass as "{}". A raw NUL byte is never valid JSON text (inside strings it
-  // must be escaped), so refusing it outright is exact.
-  if (const void* nul = std::memchr(body.data(), '\0', body.size())) {
-    auto offset = static_cast<std::size_t>(static_cast<const char*>(nul) - body.data());
-    return malformed("$", "not JSON: NUL byte at offset " + std::to_string(offset));
-  }
-  return check_json_shape(body, limits);
-}
-
-// After the parse: a syntax error, or a root that is not an object.
-inline std::optional<Error> check_json_object(const rapidjson::Document& doc) {
-  if (doc.HasParseError()) {
-    return malformed("$", std::string("not JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
-                              " at offset " + std::to_string(doc.GetErrorOffset()));
-  }
-  if (!doc.IsObject()) return malformed("$", wrong_type("object", doc));
-  return std::nullopt;
-}
-
-// Parses `body` into `doc` and checks that the root is an object. Iterative
-// parsing keeps deep nesting off the call stack; no kParseStopWhenDoneFlag,
-// so bytes after the document are an error.
-inline std::optional<Error> parse_json_object(std::string_view body, const ParseLimits& limits,
-                                              rapidjson::Document& doc) {
-  if (auto error = check_json_text(body, limits)) return error;
-  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
-  return check_json_object(doc);
-}
-
-// The same parse in situ, for answers that can be large (step 3's errors[]):
-// RapidJSON decodes each string inside a private copy of the body and points
-// at it, instead of copying it to a stack and then again into the document,
-// which takes about a third off the parse of a 10,000-item answer (bench/).
-// The document's values point into that copy, so this object is neither
-// copied nor moved. Results, errors and offsets are parse_json_object's.
-class InSituJson {
- public:
-  InSituJson() = default;
-  InSituJson(const InSituJson&) = delete;
-  InSituJson& operator=(const InSituJson&) = delete;
-
-  std::optional<Error> parse_object(std::string_view body, const ParseLimits& limits) {
-    if (auto error = check_json_text(body, limits)) return error;
-    text_.assign(body.data(), body.size());  // std::string ends in a NUL: the in-situ stream's end mark
-    rapidjson::InsituStringStream in(&text_[0]);
-    // Document::Parse(text, length) reads through EncodedInputStream, which
-    // skips the bytes of a UTF-8 byte order mark (each of EF, BB, BF, in that
-    // order, when present); skipped the same way here, so both parses accept
-    // the same bodies and report the same offsets.
-    for (unsigned bom : {0xEFu, 0xBBu, 0xBFu})
-      if (static_cast<unsigned char>(in.Peek()) == bom) in.Take();
-    doc_.ParseStream<rapidjson::kParseIterativeFlag | rapidjson::kParseInsituFlag, rapidjson::UTF8<>>(in);
-    return check_json_object(doc_);
-  }
-
-  const rapidjson::Document& doc() const noexcept { return doc_; }
-
- private:
-  std::string text_;
-  // The document's first values live in the object itself (a poll answer
-  // fits), so a small answer allocates no 64 KiB chunk and no allocator.
-  alignas(std::max_align_t) char first_chunk_[2048];
-  rapidjson::MemoryPoolAllocator<> pool_{first_chunk_, sizeof first_chunk_};
-  rapidjson::Document doc_{&pool_};
-};
-
-// ---- one value, checked against the type the field must have ----
-
-inline Result<std::string> read_string(const JsonValue& v, const std::string& path) {
-  if (!v.IsString()) return malformed(path, wrong_type("string", v));
-  return std::string(string_view_of(v));
-}
-
-inline Result<bool> read_bool(const JsonValue& v, const std::string& path) {
-  if (!v.IsBool()) return malformed(path, wrong_type("boolean", v));
-  return v.GetBool();
-}
-
-// A JSON integer that fits `int`. RapidJSON stores "4.0" as a double, and a
-// double is refused: the API writes integers.
-inline Result<int> read_int(const JsonValue& v, const std::string& path) {
-  if (!v.IsNumber()) return malformed(path, wrong_type("integer", v));
-  if (v.IsInt()) return v.GetInt();
-  if (v.IsInt64() || v.IsUint64()) return malformed(path, "expected integer, got number out of range");
-  return malformed(path, "expected integer, got non-integer number");
-}
-
-// Counts: non-negative integers that fit uint64. Refused: negatives,
-// fractions (3.5), integers written as decimals or exponents (3.0, 1e3; the
-// API sends plain integers, and accepting them would need a rounding rule),
-// and integers beyond 2^64-1 (RapidJSON turns those into doubles).
-inline Result<std::uint64_t> read_count(const JsonValue& v, const std::string& path) {
-  constexpr const char* kExpected = "expected non-negative integer, got ";
-  if (!v.IsNumber()) return malformed(path, kExpected + std::string(json_type_name(v)));
-  if (v.IsUint64()) return v.GetUint64();
-  if (v.IsInt64()) return malformed(path, kExpected + std::string("negative number"));
-  const double d = v.GetDouble();  // finite: the parser refuses NaN and Infinity without kParseNanAndInfFlag
-  if (d < 0) return malformed(path, kExpected + std::string("negative number"));
-  if (d != std::floor(d)) return malformed(path, kExpected + std::string("fractional number"));
-  return malformed(path, kExpected + std::string("decimal-form or out-of-range number"));
-}
-
-// ---- fields of one object ----
-
-// Reads the fields of one JSON object in order and keeps the first error, so
-// a parser reads like the table in docs/service.md and checks `failed()` once. After
-// an error every getter returns its default without looking further.
-class ObjectReader {
- public:
-  ObjectReader(const JsonValue& object, std::string path) : object_(object), path_(std::move(path)) {}
-
-  const std::string& path() const noexcept { return path_; }
-  bool failed() const noexcept { return error_.has_value(); }
-  Error take_error() { return std::move(*error_); }
-  void fail(Error e) {
-    if (!error_) error_ = std::move(e);
-  }
-
-  std::string path_of(const char* key) const { return member_path(path_, key); }
-
-  // The member's value, or nullptr when it is absent or null (null counts as
-  // absent for optional fields). The first of duplicate keys wins.
-  const JsonValue* find(const char* key) const {
-    auto it = object_.FindMember(key);
-    if (it == object_.MemberEnd() || it->value.IsNull()) return nullptr;
-    return &it->value;
-  }
-
-  // The first of `keys` that is present and not null (nullptr if none), for
-  // fields the API spells several ways.
-  const char* first_present(std::initializer_list<const char*> keys) const {
-    for (const char* key : keys)
-      if (find(key)) return key;
-    return nullptr;
-  }
-
-  // Required: absent and null are both errors.
-  std::string required_string(const char* key) {
-    if (failed()) return {};
-    auto it = object_.FindMember(key);
-    if (it == object_.MemberEnd()) {
-      fail(malformed(path_of(key), "missing required field"));
-      return {};
-    }
-    return take(key, read_string(it->value, std::string()), std::string{});
-  }
-
-  std::optional<std::string> optional_string(const char* key) { return optional(key, read_string); }
-  std::optional<bool> optional_bool(const char* key) { return optional(key, read_bool); }
-  std::optional<int> optional_int(const char* key) { return optional(key, read_int); }
-  std::optional<std::uint64_t> optional_count(const char* key) { return optional(key, read_count); }
-
-  // Containers are returned as pointers into the document (nullptr when
-  // absent, null or after an error) for the caller to walk.
-  const JsonValue* optional_array(const char* key) { return optional_container(key, "array", &JsonValue::IsArray); }
-  const JsonValue* optional_object(const char* key) {
-    return optional_container(key, "object", &JsonValue::IsObject);
-  }
-  const JsonValue* required_object(const char* key) {
-    if (failed()) return nullptr;
-    auto it = object_.FindMember(key);
-    if (it == object_.MemberEnd()) {
-      fail(malformed(path_of(key), "missing required field"));
-      return nullptr;
-    }
-    if (!it->value.IsObject()) {
-      fail(malformed(path_of(key), wrong_type("object", it->value)));
-      return nullptr;
-    }
-    return &it->value;
-  }
-
- private:
-  // The read_* functions get an empty path (they use it for Error::path
-  // only) and the field's path is put into their error here: building
-  // "$.errors[1234].record_index" for every field read, to throw it away
-  // when the field is fine, was one of the larger costs of a 10,000-item
-  // answer (bench/).
-  void fail_at(const char* key, Error e) {
-    e.path = path_of(key);
-    fail(std::move(e));
-  }
-
-  template <class T>
-  T take(const char* key, Result<T> r, T fallback) {
-    if (r.ok()) return std::move(r).value();
-    fail_at(key, std::move(r).error());
-    return fallback;
-  }
-
-  template <class T>
-  std::optional<T> optional(const char* key, Result<T> (*read)(const JsonValue&, const std::string&)) {
-    if (failed()) return std::nullopt;
-    const JsonValue* v = find(key);
-    if (!v) return std::nullopt;
-    Result<T> r = read(*v, std::string());
-    if (r.ok()) return std::move(r).value();
-    fail_at(key, std::move(r).error());
-    return std::nullopt;
-  }
-
-  const JsonValue* optional_container(const char* key, const char* expected, bool (JsonValue::*is)() const) {
-    if (failed()) return nullptr;
-    const JsonValue* v = find(key);
-    if (!v) return nullptr;
-    if (!(v->*is)()) {
-      fail(malformed(path_of(key), wrong_type(expected, *v)));
-      return nullptr;
-    }
-    return v;
-  }
-
-  const JsonValue& object_;
-  std::string path_;
-  std::optional<Error> error_;
-};
-
-// ---- bounded re-serialisation ----
-
-// Compact JSON of a value, cut to at most `max_bytes`, byte for byte what
-// rapidjson::Writer writes (same escapes, same number forms) followed by
-// utf8_prefix. Written here rather than through rapidjson::Writer because a
-// large answer re-serialises thousands of items: this writer keeps its
-// buffers between calls (no allocation per item: the result is a view of
-// its buffer, valid until the next call), makes room once per string and
-// copies unescaped runs whole.
-//
-// Walks with an explicit stack rather than Value::Accept, which recurses once
-// per nesting level (an item nested 100000 deep would overflow the call
-// stack), and stops once the output passes the cap, so the work is
-// O(max_bytes) whatever the item holds. Strings longer than the cap are
-// written only in part: their tail would be cut anyway.
-class BoundedJsonWriter {
- public:
-  std::string_view write(const JsonValue& value, std::size_t max_bytes) {
-    size_ = 0;
-    stack_.clear();
-    max_bytes_ = max_bytes;
-    visit(value, 0);
-    while (!stack_.empty() && size_ <= max_bytes_) {
-      Frame& top = stack_.back();
-      const JsonValue& c = *top.container;
-      const rapidjson::SizeType i = top.next++;  // `top` dies when visit() pushes
-      if (c.IsObject()) {
-        if (i == c.MemberCount()) {
-          stack_.pop_back();
-          put("}");
-          continue;
-        }
-        const auto& member = *(c.MemberBegin() + i);
-        if (i > 0) put(",");
-        put_string(member.name.GetString(), member.name.GetStringLength());
-        if (size_ <= max_bytes_) visit(member.value, ':');
-      } else {
-        if (i == c.Size()) {
-          stack_.pop_back();
-          put("]");
-          continue;
-        }
-        visit(c[i], i > 0 ? ',' : 0);
-      }
-    }
-    return utf8_prefix(std::string_view(buffer_.data(), size_), max_bytes_);
-  }
-
- private:
-  struct Frame {
-    const JsonValue* container;
-    rapidjson::SizeType next;  // index of the next element / member to write
-  };
-
-  // Writes `separator` (',' or ':', 0 for none), then a scalar, or opens a
-  // container and pushes it.
-  void visit(const JsonValue& v, char separator) {
-    if (separator) put(std::string_view(&separator, 1));
-    switch (v.GetType()) {
-      case rapidjson::kNullType: put("null"); break;
-      case rapidjson::kFalseType: put("false"); break;
-      case rapidjson::kTrueType: put("true"); break;
-      case rapidjson::kStringType: put_string(v.GetString(), v.GetStringLength()); break;
-      case rapidjson::kNumberType:
-        if (v.IsInt64()) put_integer(v.GetInt64());
-        else if (v.IsUint64()) put_integer(v.GetUint64());
-        else put_double(v.GetDouble());
-        break;
-      case rapidjson::kObjectType:
-        put("{");
-        stack_.push_back({&v, 0});
-        break;
-      case rapidjson::kArrayType:
-        put("[");
-        stack_.push_back({&v, 0});
-        break;
-    }
-  }
-
-  // Room for `n` more bytes after the first size_; returns where they go.
-  char* room(std::size_t n) {
-    if (buffer_.size() - size_ < n) buffer_.resize(std::max(size_ + n, 2 * buffer_.size()));
-    return buffer_.data() + size_;
-  }
-
-  void put(std::string_view text) {
-    std::memcpy(room(text.size()), text.data(), text.size());
-    size_ += text.size();
-  }
-
-  // rapidjson::Writer's escapes: '"', '\\', and every byte below 0x20 (as
-  // \b \t \n \f \r or \u00XX with capital hex digits); every other byte,
-  // UTF-8 or not, as it is. Only the first max_bytes + 1 bytes of a longer
-  // string are written.
-  void put_string(const char* s, rapidjson::SizeType length) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    const std::size_t n = length > max_bytes_ ? max_bytes_ + 1 : length;
-    char* const begin = room(2 + 6 * n);  // every byte escaped as \u00XX, and the quotes
-    char* out = begin;
-    *out++ = '"';
-    for (const char *p = s, *end = s + n; p != end;) {
-      const char* run = p;
-      while (p != end && !needs_escape(*p)) ++p;
-      std::memcpy(out, run, static_cast<std::size_t>(p - run));
-      out += p - run;
-      if (p == end) break;
-      const auto c = static_cast<unsigned char>(*p++);
-      *out++ = '\\';
-      switch (c) {
-        case '"': *out++ = '"'; break;
-        case '\\': *out++ = '\\'; break;
-        case '\b': *out++ = 'b'; break;
-        case '\t': *out++ = 't'; break;
-        case '\n': *out++ = 'n'; break;
-        case '\f': *out++ = 'f'; break;
-        case '\r': *out++ = 'r'; break;
-        default:
-          *out++ = 'u';
-          *out++ = '0';
-          *out++ = '0';
-          *out++ = kHex[c >> 4];
-          *out++ = kHex[c & 15];
-      }
-    }
-    *out++ = '"';
-    size_ += static_cast<std::size_t>(out - begin);
-  }
-
-  static bool needs_escape(char ch) noexcept {
-    const auto c = static_cast<unsigned char>(ch);
-    return c < 0x20 || c == '"' || c == '\\';
-  }
-
-  template <class Integer>
-  void put_integer(Integer i) {
-    char digits[24];
-    const auto end = std::to_chars(digits, digits + sizeof digits, i).ptr;  // as Writer's i64toa / u64toa
-    put(std::string_view(digits, static_cast<std::size_t>(end - digits)));
-  }
-
-  // Rare in an errors[] item, and Writer's shortest-round-trip form (Grisu2,
-  // "1e+30", "0.1", "-0.0") is not worth copying: it writes this one.
-  void put_double(double d) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-    writer.Double(d);
-    put(std::string_view(buffer.GetString(), buffer.GetSize()));
-  }
-
-  std::vector<char> buffer_;  // the output is its first size_ bytes; it only grows
-  std::size_t size_ = 0;
-  std::vector<Frame> stack_;
-  std::size_t max_bytes_ = 0;
-};
-
-}  // namespace detail
-}  // namespace upstate
-// ---- end include/upstate/wire/json.hpp ----
 
 namespace upstate {
 
@@ -1560,161 +1010,6 @@ struct ImportReport {
   }
 };
 
-namespace detail {
-
-// The spellings an errors[] item's fields may have (docs/service.md, UNCONFIRMED), in
-// order of preference: the first present (not null) wins, and must then be
-// valid.
-inline constexpr std::string_view kRecordIndexKeys[] = {"record_index", "row", "line", "index"};
-inline constexpr std::string_view kRecordReasonKeys[] = {"reason", "message", "detail"};
-
-// The first member of each spelling, found in one pass over the item (as
-// FindMember would, so the first of duplicate keys wins) rather than with
-// one lookup per spelling and another per read: an answer holds thousands
-// of items.
-struct RecordErrorMembers {
-  const JsonValue* index[std::size(kRecordIndexKeys)] = {};
-  const JsonValue* field = nullptr;
-  const JsonValue* reason[std::size(kRecordReasonKeys)] = {};
-
-  explicit RecordErrorMembers(const JsonValue& item) {
-    auto first = [](const JsonValue*& slot, const JsonValue& value) {
-      if (!slot) slot = &value;
-    };
-    for (auto it = item.MemberBegin(); it != item.MemberEnd(); ++it) {
-      const std::string_view name = string_view_of(it->name);
-      for (std::size_t i = 0; i < std::size(kRecordIndexKeys); ++i)
-        if (name == kRecordIndexKeys[i]) first(index[i], it->value);
-      if (name == "field") first(field, it->value);
-      for (std::size_t i = 0; i < std::size(kRecordReasonKeys); ++i)
-        if (name == kRecordReasonKeys[i]) first(reason[i], it->value);
-    }
-  }
-};
-
-// The error of member `key`, with its path relative to the item.
-inline Error at_member(std::string_view key, Error e) {
-  e.path = member_path("", key);
-  return e;
-}
-
-// A string member into `out`, reusing its capacity.
-inline std::optional<Error> read_string_into(const JsonValue& v, std::string_view key, std::string& out) {
-  if (!v.IsString()) return at_member(key, read_string(v, std::string()).error());
-  out.assign(v.GetString(), v.GetStringLength());
-  return std::nullopt;
-}
-
-// One errors[] item into `out` (all but `raw`, which the caller writes for
-// the items it keeps). The error's path is relative to the item ("" or
-// ".record_index"): the caller prefixes the item's own path, which is built
-// only when there is an error to report.
-inline std::optional<Error> read_record_error(const JsonValue& item, RecordError& out) {
-  if (!item.IsObject()) return malformed("", wrong_type("object", item));
-  const RecordErrorMembers members(item);
-  auto present = [](const JsonValue* v) { return v && !v->IsNull(); };  // null counts as absent
-  out.record_index.reset();
-  for (std::size_t i = 0; i < std::size(kRecordIndexKeys); ++i) {
-    if (!present(members.index[i])) continue;
-    auto count = read_count(*members.index[i], std::string());
-    if (!count) return at_member(kRecordIndexKeys[i], std::move(count).error());
-    out.record_index = count.value();
-    break;
-  }
-  out.field.clear();
-  if (present(members.field))
-    if (auto e = read_string_into(*members.field, "field", out.field)) return e;
-  out.reason.clear();
-  for (std::size_t i = 0; i < std::size(kRecordReasonKeys); ++i) {
-    if (!present(members.reason[i])) continue;
-    if (auto e = read_string_into(*members.reason[i], kRecordReasonKeys[i], out.reason)) return e;
-    break;
-  }
-  return std::nullopt;
-}
-
-// The progress fields' lenient readers: present with the right type, or nothing.
-inline std::optional<std::uint64_t> lenient_count(const JsonValue& object, const char* key) {
-  auto it = object.FindMember(key);
-  if (it == object.MemberEnd() || !it->value.IsUint64()) return std::nullopt;
-  return it->value.GetUint64();
-}
-inline std::string lenient_string(const JsonValue& object, const char* key) {
-  auto it = object.FindMember(key);
-  if (it == object.MemberEnd() || !it->value.IsString()) return {};
-  return std::string(string_view_of(it->value));
-}
-
-inline Error unknown_import_status(std::string_view text) {
-  Error e;
-  e.code = ErrorCode::unknown_status;
-  e.message = "unknown import status \"" + printable_excerpt(text, 64) + "\"";
-  e.path = "$.status";
-  return e;
-}
-
-// The reference parser, through a DOM: what parse_import_report returns
-// whenever its fast path (import_report_sax.hpp) is not sure. Kept callable
-// so tests and fuzz_wire can compare the two on the same bodies.
-inline Result<ImportReport> parse_import_report_dom(std::string_view body, const ParseLimits& limits = {}) {
-  // In situ: this answer can be megabytes of errors[] (json.hpp).
-  detail::InSituJson json;
-  if (auto error = json.parse_object(body, limits)) return std::move(*error);
-  detail::ObjectReader fields(json.doc(), "$");
-  ImportReport report;
-  report.import_id = fields.required_string("import_id");
-  report.dataset_id = fields.optional_string("dataset_id").value_or("");
-  report.type = fields.optional_string("type").value_or("");
-  std::string status = fields.required_string("status");
-  if (fields.failed()) return fields.take_error();
-  if (auto known = parse_import_status(status)) {
-    report.status = *known;
-  } else {
-    return detail::unknown_import_status(status);
-  }
-  report.created_at = fields.optional_string("created_at").value_or("");
-  report.updated_at = fields.optional_string("updated_at").value_or("");
-  report.accepted_count = fields.optional_count("accepted_count");
-  report.rejected_count = fields.optional_count("rejected_count");
-  report.duplicate_count = fields.optional_count("duplicate_count");
-  report.reason = fields.optional_string("reason");
-  const detail::JsonValue* errors = fields.optional_array("errors");
-  if (fields.failed()) return fields.take_error();
-  report.filename = detail::lenient_string(json.doc(), "filename");
-  report.processing_started_at = detail::lenient_string(json.doc(), "processing_started_at");
-  report.processed_offset = detail::lenient_count(json.doc(), "processed_offset");
-  report.written_count = detail::lenient_count(json.doc(), "written_count");
-  report.duplicate_seen_count = detail::lenient_count(json.doc(), "duplicate_seen_count");
-  report.rejected_seen_count = detail::lenient_count(json.doc(), "rejected_seen_count");
-  if (errors) {
-    // Bounded by the cap, not by what the answer claims: the array is
-    // already parsed, and a valid answer may fill the cap.
-    report.errors.reserve(std::min<std::size_t>(errors->Size(), limits.max_record_errors));
-    detail::BoundedJsonWriter raw;  // one for all items: it keeps its buffers
-    RecordError error;              // each item is read into this one (its strings keep their capacity)
-    for (rapidjson::SizeType i = 0; i < errors->Size(); ++i) {
-      const detail::JsonValue& item = (*errors)[i];
-      if (auto problem = detail::read_record_error(item, error)) {
-        problem->path = detail::element_path(fields.path_of("errors"), i) + problem->path;
-        return std::move(*problem);
-      }
-      if (report.errors.size() < limits.max_record_errors) {
-        report.errors.push_back(error.record_index, error.field, error.reason,
-                                raw.write(item, limits.max_raw_item_bytes));
-      } else {
-        ++report.errors_dropped;
-      }
-    }
-  }
-  return report;
-}
-
-// Defined in import_report_sax.hpp, included at the end of this file: the
-// SAX fast path needs the types above, and this file's parser needs it.
-inline std::optional<ImportReport> try_parse_import_report_fast(std::string_view body, const ParseLimits& limits);
-
-}  // namespace detail
-
 // Errors: malformed_answer (not JSON / not an object / wrong type / missing
 // import_id or status / negative or fractional count / errors not an array),
 // unknown_status (path "$.status"); each with the JSON path.
@@ -1724,576 +1019,10 @@ inline std::optional<ImportReport> try_parse_import_report_fast(std::string_view
 // The common well-formed answer is read by a SAX fast path; anything else
 // (every error included) by the DOM parser, so results and errors are the
 // DOM parser's either way (import_report_sax.hpp states the contract).
-inline Result<ImportReport> parse_import_report(std::string_view body, const ParseLimits& limits = {}) {
-  if (auto report = detail::try_parse_import_report_fast(body, limits)) return std::move(*report);
-  return detail::parse_import_report_dom(body, limits);
-}
+UPSTATE_DECL Result<ImportReport> parse_import_report(std::string_view body, const ParseLimits& limits = {});
 
 }  // namespace upstate
 
-// The fast path's definition (it includes this file first, for the types).
-
-// ---- begin include/upstate/wire/import_report_sax.hpp ----
-// The fast path of parse_import_report. A 10,000-item answer spent most of
-// its time building and walking a RapidJSON DOM (bench/README.md, issue 6);
-// here a small reader for plain JSON (PlainJsonReader) streams events into a
-// handler (ImportReportSaxHandler) that fills the ImportReport directly.
-//
-// Contract: detail::try_parse_import_report_fast(body, limits) returns either
-//   - nullopt ("not sure"): the caller runs the DOM parser
-//     (detail::parse_import_report_dom) on the same body, which produces the
-//     report or the Error exactly as it always has; or
-//   - a report equal, field by field and byte by byte (`raw` included), to
-//     the one the DOM parser returns for that body and those limits.
-// It never produces an Error itself, so error codes, messages, paths and the
-// order in which faults are found stay the DOM parser's by construction. It
-// gives up on anything unusual, which the DOM parser then reads:
-//   - a body over max_body_bytes or holding a NUL byte;
-//   - text outside the plain subset PlainJsonReader reads: a string with an
-//     escape (\n, \", \u00e9 ...), a number with a fraction or an exponent,
-//     "-0", an integer beyond 64 bits, nesting deeper than kMaxDepth, a byte
-//     order mark, and anything that is not JSON at all;
-//   - a root that is not an object; a field the report reads with a type its
-//     DOM reader refuses (a null import_id or status included); an unknown
-//     status; `errors` or one of its items of the wrong type;
-//   - a key the report reads appearing twice in the root or in one item (the
-//     DOM parser's "first one wins" is not worth reproducing);
-//   - an item's record_index/row/line/index, field or reason/message/detail
-//     holding a value of a type it does not take, even where the DOM parser
-//     would not look at it because a preferred spelling is present.
-// Why the subset is safe: it is valid JSON, which RapidJSON accepts whole
-// (no depth limit in its iterative parser, no encoding validation), and in
-// it every value reads the same both ways: a string is its bytes, an integer
-// its digits. A body that makes the fast path give up late (a syntax error
-// in its last byte, say) is read twice: such answers are rare, and capped by
-// max_body_bytes.
-//
-// Why not rapidjson::Reader with this handler: tried first, it read the
-// 10,000-item answer at about 200 MB/s here (bench/README.md), held back by
-// its byte-at-a-time string loop (the SSE2 one needs RAPIDJSON_SSE2, which
-// json.hpp leaves to whoever includes RapidJSON first) and by the copy an
-// in-situ parse needs. PlainJsonReader reads the body where it is, eight
-// bytes at a time inside strings.
-//
-// `raw`: nothing in the subset changes form when RapidJSON's Writer writes
-// it, so an item's raw is its own text without whitespace (plain_item_raw).
-#include <limits>
-
-namespace upstate {
-namespace detail {
-
-// An errors[] item's `raw` from its text in the plain subset (below): the
-// text without the whitespace between its tokens, cut by utf8_prefix at
-// max_bytes. That is byte for byte what BoundedJsonWriter (json.hpp) writes
-// for the item once RapidJSON has parsed it: in the subset no string needs
-// an escape, every integer is written with its own digits, and members stay
-// in order, so whitespace is all there is to drop. No string holds an
-// escape either, so each '"' opens or closes one.
-// `scratch` holds the text when it has whitespace to drop; the result views
-// either `text` or `scratch`.
-inline std::string_view plain_item_raw(std::string_view text, bool compact, std::size_t max_bytes,
-                                       std::string& scratch) {
-  if (compact) return utf8_prefix(text, max_bytes);
-  scratch.clear();
-  bool in_string = false;
-  for (char c : text) {
-    if (c == '"') in_string = !in_string;
-    else if (!in_string && (c == ' ' || c == '\n' || c == '\r' || c == '\t')) continue;
-    scratch += c;
-    if (scratch.size() > max_bytes) break;  // utf8_prefix looks at one byte past the cap, no further
-  }
-  return utf8_prefix(scratch, max_bytes);
-}
-
-// Reads JSON text limited to what a plain, machine-written answer holds, and
-// gives up (read() returns false) on anything else, valid JSON or not:
-// strings without escapes or control characters, integers that fit 64 bits
-// (not "-0"), true, false, null, objects and arrays nested at most kMaxDepth
-// deep, the four JSON whitespace bytes between tokens. The root must be an
-// object. Every string the handler gets is a view of the text, which is also
-// its value (there is nothing to decode). Each event returns false to stop.
-//
-// Handler events: start_object(), end_object(text, compact), start_array(
-// bytes_left), end_array(), key(s), string(s), integer(magnitude, negative),
-// boolean(b), null_value(). end_object's `text` is the object's own text and
-// `compact` says it holds no whitespace; start_array's `bytes_left` counts
-// from its '[' to the end of the text.
-template <class Handler>
-class PlainJsonReader {
- public:
-  static constexpr std::size_t kMaxDepth = 64;  // recursion: one frame of object() or array() per level
-
-  PlainJsonReader(std::string_view text, Handler& handler)
-      : p_(text.data()), end_(text.data() + text.size()), handler_(handler) {}
-
-  // True when the whole text was read and the handler took every event.
-  bool read() {
-    skip_whitespace();
-    if (!at('{') || !object(1)) return false;
-    skip_whitespace();
-    return p_ == end_;
-  }
-
- private:
-  bool at(char c) const noexcept { return p_ != end_ && *p_ == c; }
-
-  static bool is_whitespace(char c) noexcept { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
-
-  // Inline for the common case, compact text: one test and no whitespace.
-  void skip_whitespace() noexcept {
-    if (p_ != end_ && is_whitespace(*p_)) skip_whitespace_run();
-  }
-  void skip_whitespace_run() noexcept {
-    const char* const from = p_;
-    while (p_ != end_ && is_whitespace(*p_)) ++p_;
-    whitespace_ += static_cast<std::size_t>(p_ - from);
-  }
-
-  bool value(std::size_t depth) {
-    if (p_ == end_) return false;
-    switch (*p_) {
-      case '{': return object(depth + 1);
-      case '[': return array(depth + 1);
-      case '"': {
-        std::string_view s;
-        return string(s) && handler_.string(s);
-      }
-      case 't': return literal("true") && handler_.boolean(true);
-      case 'f': return literal("false") && handler_.boolean(false);
-      case 'n': return literal("null") && handler_.null_value();
-      default: return number();
-    }
-  }
-
-  // At '{'.
-  bool object(std::size_t depth) {
-    if (depth > kMaxDepth) return false;
-    const char* const begin = p_++;
-    const std::size_t whitespace_before = whitespace_;
-    if (!handler_.start_object()) return false;
-    skip_whitespace();
-    if (!at('}')) {
-      for (;;) {
-        std::string_view key;
-        if (!at('"') || !string(key) || !handler_.key(key)) return false;
-        skip_whitespace();
-        if (!at(':')) return false;
-        ++p_;
-        skip_whitespace();
-        if (!value(depth)) return false;
-        skip_whitespace();
-        if (!at(',')) break;
-        ++p_;
-        skip_whitespace();
-      }
-      if (!at('}')) return false;
-    }
-    ++p_;
-    return handler_.end_object(std::string_view(begin, static_cast<std::size_t>(p_ - begin)),
-                               whitespace_ == whitespace_before);
-  }
-
-  // At '['.
-  bool array(std::size_t depth) {
-    if (depth > kMaxDepth) return false;
-    if (!handler_.start_array(static_cast<std::size_t>(end_ - p_))) return false;
-    ++p_;
-    skip_whitespace();
-    if (!at(']')) {
-      for (;;) {
-        if (!value(depth)) return false;
-        skip_whitespace();
-        if (!at(',')) break;
-        ++p_;
-        skip_whitespace();
-      }
-      if (!at(']')) return false;
-    }
-    ++p_;
-    return handler_.end_array();
-  }
-
-  // At '"'. Eight bytes at a time while eight remain, then one at a time,
-  // up to the first '"', '\\' or byte below 0x20: only '"' ends a plain
-  // string.
-  bool string(std::string_view& out) {
-    const char* const begin = ++p_;
-    while (end_ - p_ >= 8) {
-      std::uint64_t word;
-      std::memcpy(&word, p_, 8);
-      if (const std::uint64_t flags = special_bytes(word)) {
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-        // The lowest flag marks the first special byte in memory; elsewhere
-        // the byte loop below finds it.
-        p_ += static_cast<unsigned>(__builtin_ctzll(flags)) / 8;
-#endif
-        break;
-      }
-      p_ += 8;
-    }
-    while (p_ != end_ && is_plain(*p_)) ++p_;
-    if (!at('"')) return false;  // an escape, a control character, or the end of the text
-    out = std::string_view(begin, static_cast<std::size_t>(p_ - begin));
-    ++p_;
-    return true;
-  }
-
-  static bool is_plain(char ch) noexcept {
-    const auto c = static_cast<unsigned char>(ch);
-    return c >= 0x20 && c != '"' && c != '\\';
-  }
-
-  // The high bit of each byte of `word` that is '"', '\\' or below 0x20,
-  // by the usual bit tricks: zero exactly when there is none. A borrow runs
-  // only towards the more significant bytes, so a byte after a flagged one
-  // may be flagged wrongly, never one before it: the least significant
-  // flag is exact.
-  static std::uint64_t special_bytes(std::uint64_t word) noexcept {
-    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-    auto zero_bytes = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
-    const std::uint64_t below_space = (word - ones * 0x20) & ~word & highs;
-    return zero_bytes(word ^ (ones * '"')) | zero_bytes(word ^ (ones * '\\')) | below_space;
-  }
-
-  template <std::size_t N>
-  bool literal(const char (&word)[N]) noexcept {
-    constexpr std::size_t n = N - 1;
-    if (static_cast<std::size_t>(end_ - p_) < n || std::memcmp(p_, word, n) != 0) return false;
-    p_ += n;
-    return true;
-  }
-
-  // An integer as RapidJSON reads one without turning it into a double:
-  // 0 to 2^64-1, or -1 to -2^63.
-  bool number() {
-    const bool negative = at('-');
-    if (negative) ++p_;
-    const char* const digits = p_;
-    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
-    const auto length = static_cast<std::size_t>(p_ - digits);
-    if (length == 0 || (*digits == '0' && length > 1)) return false;  // no digit, or a leading zero
-    if (length > 20) return false;                                    // past 2^64-1 (20 digits)
-    // Only a 20-digit number can pass 2^64-1, so only then is each step checked.
-    std::uint64_t magnitude = 0;
-    for (const char* d = digits; d != p_; ++d) {
-      const auto digit = static_cast<unsigned>(*d - '0');
-      if (length == 20 && magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return false;
-      magnitude = magnitude * 10 + digit;
-    }
-    if (at('.') || at('e') || at('E')) return false;                 // RapidJSON's double
-    if (negative && (magnitude == 0 || magnitude > (std::uint64_t{1} << 63))) return false;
-    return handler_.integer(magnitude, negative);
-  }
-
-  const char* p_;
-  const char* const end_;
-  Handler& handler_;
-  std::size_t whitespace_ = 0;  // bytes of whitespace skipped so far
-};
-
-// Fills an ImportReport from PlainJsonReader's events. Every event returns
-// false ("give up") the moment the answer leaves the common case (the
-// contract at the top of this file); report() is the result after a read
-// that ran to its end.
-class ImportReportSaxHandler {
- public:
-  explicit ImportReportSaxHandler(const ParseLimits& limits) : limits_(limits) {}
-
-  // The report, when both required fields were there.
-  std::optional<ImportReport> report() && {
-    if (!has(kImportId) || !has(kStatus)) return std::nullopt;
-    return std::move(report_);
-  }
-
-  bool null_value() {
-    switch (place()) {
-      case Place::root_member: return field_ != kImportId && field_ != kStatus;  // null is absent elsewhere
-      case Place::item_member: return true;  // null is absent for every spelling
-      default: return elsewhere();
-    }
-  }
-  bool boolean(bool) {
-    switch (place()) {
-      case Place::root_member: return field_ == kUnknownField;  // no field of the report is a boolean
-      case Place::item_member: return item_key_ == ItemKey::other;
-      default: return elsewhere();
-    }
-  }
-  bool integer(std::uint64_t magnitude, bool negative) {
-    switch (place()) {
-      case Place::root_member:
-        if (negative) return field_ == kUnknownField;  // counts are non-negative
-        switch (field_) {
-          case kAcceptedCount: report_.accepted_count = magnitude; return true;
-          case kRejectedCount: report_.rejected_count = magnitude; return true;
-          case kDuplicateCount: report_.duplicate_count = magnitude; return true;
-          case kProcessedOffset: report_.processed_offset = magnitude; return true;
-          case kWrittenCount: report_.written_count = magnitude; return true;
-          case kDuplicateSeenCount: report_.duplicate_seen_count = magnitude; return true;
-          case kRejectedSeenCount: report_.rejected_seen_count = magnitude; return true;
-          case kUnknownField: return true;
-          default: return false;
-        }
-      case Place::item_member: {
-        if (item_key_ == ItemKey::other) return true;
-        const auto spelling = static_cast<unsigned>(item_key_);
-        if (negative || spelling >= kIndexKeys) return false;  // a negative index, a number for field or reason
-        if (spelling < best_index_) {
-          best_index_ = spelling;
-          item_index_ = magnitude;
-        }
-        return true;
-      }
-      default: return elsewhere();
-    }
-  }
-  bool string(std::string_view s) {
-    switch (place()) {
-      case Place::root_member: return root_string(s);
-      case Place::item_member: return item_string(s);
-      default: return elsewhere();
-    }
-  }
-  bool key(std::string_view k) {
-    if (depth_ == 1) return root_key(k);
-    if (depth_ == 3 && in_errors_) return item_key(k);
-    return true;
-  }
-
-  bool start_object() { return open(true, 0); }
-  bool start_array(std::size_t bytes_left) { return open(false, bytes_left); }
-  bool end_object(std::string_view text, bool compact) { return close(text, compact); }
-  bool end_array() { return close({}, false); }
-
- private:
-  // Root fields the report reads, as bits of seen_.
-  enum Field : unsigned {
-    kImportId, kDatasetId, kType, kStatus, kCreatedAt, kUpdatedAt,
-    kAcceptedCount, kRejectedCount, kDuplicateCount, kReason, kErrors,
-    // Progress (read leniently by the DOM path: any other type makes this
-    // path give up, and the DOM path then ignores the value).
-    kFilename, kProcessingStartedAt, kProcessedOffset, kWrittenCount, kDuplicateSeenCount, kRejectedSeenCount,
-    kUnknownField,  // any other key: its value is skipped
-  };
-  static constexpr std::string_view kFieldNames[] = {
-      "import_id",      "dataset_id",     "type",            "status", "created_at", "updated_at",
-      "accepted_count", "rejected_count", "duplicate_count", "reason", "errors",
-      "filename",       "processing_started_at", "processed_offset", "written_count", "duplicate_seen_count",
-      "rejected_seen_count"};
-
-  // An item's spellings: index0..3 follow kRecordIndexKeys and reason0..2
-  // kRecordReasonKeys, so a lower number is the preferred spelling.
-  enum class ItemKey : unsigned { index0, index1, index2, index3, field, reason0, reason1, reason2, other };
-  static constexpr unsigned kIndexKeys = std::size(kRecordIndexKeys);
-  static constexpr unsigned kReasonKeys = std::size(kRecordReasonKeys);
-  static constexpr unsigned kNoSpelling = 99;
-  static_assert(kIndexKeys == 4 && kRecordIndexKeys[0] == "record_index" && kRecordIndexKeys[1] == "row" &&
-                kRecordIndexKeys[2] == "line" && kRecordIndexKeys[3] == "index");
-  static_assert(kReasonKeys == 3 && kRecordReasonKeys[0] == "reason" && kRecordReasonKeys[1] == "message" &&
-                kRecordReasonKeys[2] == "detail");
-
-  // Where the value just read sits.
-  enum class Place {
-    root,         // it is the root
-    root_member,  // a member of the root object
-    ignored,      // inside a root member the report does not read
-    errors_item,  // an element of errors[]
-    item_member,  // a member of an errors[] item
-    item_nested,  // deeper inside an item
-  };
-
-  Place place() const noexcept {
-    if (depth_ == 0) return Place::root;
-    if (depth_ == 1) return Place::root_member;
-    if (!in_errors_) return Place::ignored;
-    if (depth_ == 2) return Place::errors_item;
-    if (depth_ == 3) return Place::item_member;
-    return Place::item_nested;
-  }
-
-  // A scalar as the root or as an errors[] element is refused by the DOM
-  // path; deeper inside an item or a skipped member it is nothing to read.
-  bool elsewhere() const noexcept {
-    const Place p = place();
-    return p == Place::ignored || p == Place::item_nested;
-  }
-
-  bool has(unsigned field) const noexcept { return (seen_ >> field) & 1u; }
-
-  // ---- the root object ----
-
-  bool root_key(std::string_view key) {
-    field_ = kUnknownField;
-    for (unsigned f = 0; f < std::size(kFieldNames); ++f) {
-      if (key != kFieldNames[f]) continue;
-      if (has(f)) return false;  // a duplicate
-      seen_ |= 1u << f;
-      field_ = static_cast<Field>(f);
-      break;
-    }
-    return true;
-  }
-
-  bool root_string(std::string_view s) {
-    switch (field_) {
-      case kImportId: report_.import_id = s; return true;
-      case kDatasetId: report_.dataset_id = s; return true;
-      case kType: report_.type = s; return true;
-      case kStatus:
-        if (auto known = parse_import_status(s)) {
-          report_.status = *known;
-          return true;
-        }
-        return false;  // unknown_status: the DOM path words it
-      case kCreatedAt: report_.created_at = s; return true;
-      case kUpdatedAt: report_.updated_at = s; return true;
-      case kReason: report_.reason.emplace(s); return true;
-      case kFilename: report_.filename = s; return true;
-      case kProcessingStartedAt: report_.processing_started_at = s; return true;
-      case kUnknownField: return true;
-      default: return false;  // a count or errors[] as a string
-    }
-  }
-
-  // ---- containers ----
-
-  bool open(bool object, std::size_t bytes_left) {
-    switch (place()) {
-      case Place::root:
-        if (!object) return false;
-        break;
-      case Place::root_member:
-        if (field_ == kErrors) {
-          if (object) return false;
-          in_errors_ = true;
-          reserve_items(bytes_left);
-        } else if (field_ != kUnknownField) {
-          return false;
-        }
-        break;
-      case Place::errors_item:
-        if (!object) return false;
-        begin_item();
-        break;
-      case Place::item_member:
-        if (item_key_ != ItemKey::other) return false;
-        break;
-      case Place::item_nested:
-      case Place::ignored: break;
-    }
-    ++depth_;
-    return true;
-  }
-
-  bool close(std::string_view text, bool compact) {
-    --depth_;
-    switch (place()) {
-      case Place::root_member: in_errors_ = false; return true;  // closed errors[] or a skipped member
-      case Place::errors_item: return end_item(text, compact);
-      default: return true;
-    }
-  }
-
-  // ---- errors[] items ----
-
-  // Room for the items, guessed from the bytes left (an item of a real
-  // answer takes 60 to 100): a guess too low costs a reallocation or two, one
-  // too high at most 2 bytes of vector per byte of answer, and never more
-  // than max_record_errors items.
-  void reserve_items(std::size_t bytes_left) {
-    constexpr std::size_t kGuessedItemBytes = 64;
-    // The strings of an item are views of its own text, and raw is that text
-    // (RecordErrors::push_back stores field and reason inside raw's copy),
-    // so the array's bytes bound the text a compact answer needs.
-    report_.errors.reserve(std::min(bytes_left / kGuessedItemBytes, limits_.max_record_errors),
-                           std::min(bytes_left, limits_.max_record_errors * limits_.max_raw_item_bytes));
-  }
-
-  void begin_item() {
-    keep_ = report_.errors.size() < limits_.max_record_errors;
-    item_seen_ = 0;
-    best_index_ = kNoSpelling;
-    best_reason_ = kNoSpelling;
-    field_text_ = {};
-    reason_text_ = {};
-  }
-
-  // The item is built here, once: its strings are views of the body. One
-  // past the cap was only checked.
-  bool end_item(std::string_view text, bool compact) {
-    if (!keep_) {
-      ++report_.errors_dropped;
-      return true;
-    }
-    report_.errors.push_back(best_index_ != kNoSpelling ? std::optional<std::uint64_t>(item_index_) : std::nullopt,
-                             field_text_, reason_text_,
-                             plain_item_raw(text, compact, limits_.max_raw_item_bytes, raw_scratch_));
-    return true;
-  }
-
-  static ItemKey item_key_of(std::string_view key) noexcept {
-    switch (key.size()) {
-      case 3: return key == "row" ? ItemKey::index1 : ItemKey::other;
-      case 4: return key == "line" ? ItemKey::index2 : ItemKey::other;
-      case 5: return key == "index" ? ItemKey::index3 : key == "field" ? ItemKey::field : ItemKey::other;
-      case 6: return key == "reason" ? ItemKey::reason0 : key == "detail" ? ItemKey::reason2 : ItemKey::other;
-      case 7: return key == "message" ? ItemKey::reason1 : ItemKey::other;
-      case 12: return key == "record_index" ? ItemKey::index0 : ItemKey::other;
-      default: return ItemKey::other;
-    }
-  }
-
-  bool item_key(std::string_view key) {
-    item_key_ = item_key_of(key);
-    if (item_key_ == ItemKey::other) return true;
-    const unsigned bit = 1u << static_cast<unsigned>(item_key_);
-    if (item_seen_ & bit) return false;  // a duplicate
-    item_seen_ |= bit;
-    return true;
-  }
-
-  bool item_string(std::string_view s) {
-    if (item_key_ == ItemKey::other) return true;
-    if (item_key_ == ItemKey::field) {
-      field_text_ = s;
-      return true;
-    }
-    const auto spelling = static_cast<unsigned>(item_key_) - static_cast<unsigned>(ItemKey::reason0);
-    if (spelling >= kReasonKeys) return false;  // an index as a string
-    if (spelling < best_reason_) {
-      best_reason_ = spelling;
-      reason_text_ = s;
-    }
-    return true;
-  }
-
-  const ParseLimits& limits_;
-  ImportReport report_;
-  unsigned seen_ = 0;  // bits of the root fields read so far
-  Field field_ = kUnknownField;
-  std::size_t depth_ = 0;  // open objects and arrays
-  bool in_errors_ = false;  // inside the root's errors[]
-
-  // the item being read
-  bool keep_ = false;  // within max_record_errors: stored, with its raw
-  ItemKey item_key_ = ItemKey::other;
-  unsigned item_seen_ = 0;  // bits of the spellings read so far
-  unsigned best_index_ = kNoSpelling, best_reason_ = kNoSpelling;  // preferred spelling found so far
-  std::uint64_t item_index_ = 0;
-  std::string_view field_text_, reason_text_;  // views of the body
-  std::string raw_scratch_;  // an item's raw without its whitespace, when it had some
-};
-
-inline std::optional<ImportReport> try_parse_import_report_fast(std::string_view body, const ParseLimits& limits) {
-  if (check_json_text(body, limits)) return std::nullopt;  // the DOM path's own checks
-  ImportReportSaxHandler handler(limits);
-  if (!PlainJsonReader<ImportReportSaxHandler>(body, handler).read()) return std::nullopt;
-  return std::move(handler).report();
-}
-
-}  // namespace detail
-}  // namespace upstate
-// ---- end include/upstate/wire/import_report_sax.hpp ----
 // ---- end include/upstate/wire/import_report.hpp ----
 
 namespace upstate {
@@ -2400,119 +1129,19 @@ struct Dataset {
   std::optional<std::string> filename;  // V3
 };
 
-namespace detail {
-
-// A schema object wherever it sits ("$" alone, "$.schema" in a dataset).
-// "fields" absent or null reads as no fields: the dataset answer may carry a
-// schema that names none yet, and refusing the whole answer for it would help
-// nobody. Each field's `type` is required and kept verbatim (unknown types are
-// the server's business).
-inline Result<Schema> read_schema(const JsonValue& object, std::string path) {
-  ObjectReader reader(object, std::move(path));
-  Schema schema;
-  schema.strict = reader.optional_bool("strict").value_or(false);
-  const JsonValue* fields = reader.optional_object("fields");
-  if (reader.failed()) return reader.take_error();
-  if (!fields) return schema;
-  const std::string fields_path = reader.path_of("fields");
-  for (auto it = fields->MemberBegin(); it != fields->MemberEnd(); ++it) {
-    std::string_view name = string_view_of(it->name);
-    std::string field_path = member_path(fields_path, name);
-    if (!it->value.IsObject()) return malformed(std::move(field_path), wrong_type("object", it->value));
-    ObjectReader field(it->value, std::move(field_path));
-    SchemaField out;
-    out.name = std::string(name);
-    out.type = field.required_string("type");
-    out.label = field.optional_string("label").value_or("");
-    if (field.failed()) return field.take_error();
-    schema.fields.push_back(std::move(out));
-  }
-  return schema;
-}
-
-inline rapidjson::SizeType json_length(const std::string& s) noexcept {
-  return static_cast<rapidjson::SizeType>(s.size());  // RapidJSON strings are at most 4 GiB
-}
-
-}  // namespace detail
-
 // The schema object alone ({"strict":..., "fields":{...}}).
-inline Result<Schema> parse_schema(std::string_view json, const ParseLimits& limits = {}) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(json, limits, doc)) return std::move(*error);
-  return detail::read_schema(doc, "$");
-}
+UPSTATE_DECL Result<Schema> parse_schema(std::string_view json, const ParseLimits& limits = {});
 
 // The schema as the API writes it (compact JSON): "strict" then "fields" in
 // order; an empty label is left out.
-inline std::string schema_to_json(const Schema& schema) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writer.StartObject();
-  writer.Key("strict");
-  writer.Bool(schema.strict);
-  writer.Key("fields");
-  writer.StartObject();
-  for (const SchemaField& field : schema.fields) {
-    writer.Key(field.name.data(), detail::json_length(field.name));
-    writer.StartObject();
-    writer.Key("type");
-    writer.String(field.type.data(), detail::json_length(field.type));
-    if (!field.label.empty()) {
-      writer.Key("label");
-      writer.String(field.label.data(), detail::json_length(field.label));
-    }
-    writer.EndObject();
-  }
-  writer.EndObject();
-  writer.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
+UPSTATE_DECL std::string schema_to_json(const Schema& schema);
 
 // Only `id` is required; every other field is optional but type-checked.
 // imports[] items need `import_id` and `status` (strings, status verbatim).
-inline Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits = {}) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
-  detail::ObjectReader fields(doc, "$");
-  Dataset dataset;
-  dataset.id = fields.required_string("id");
-  dataset.name = fields.optional_string("name").value_or("");
-  dataset.created_at = fields.optional_string("created_at").value_or("");
-  dataset.created_by = fields.optional_string("created_by").value_or("");
-  dataset.total_datapoint_count = fields.optional_count("total_datapoint_count");
-  dataset.schema_version = fields.optional_int("schema_version");
-  const detail::JsonValue* schema = fields.optional_object("schema");
-  const detail::JsonValue* imports = fields.optional_array("imports");
-  dataset.status = fields.optional_string("status");
-  dataset.filename = fields.optional_string("filename");
-  if (fields.failed()) return fields.take_error();
-  if (schema) {
-    auto parsed = detail::read_schema(*schema, fields.path_of("schema"));
-    if (!parsed) return std::move(parsed).error();
-    dataset.schema = std::move(parsed).value();
-  }
-  if (imports) {
-    const std::string imports_path = fields.path_of("imports");
-    for (rapidjson::SizeType i = 0; i < imports->Size(); ++i) {
-      const detail::JsonValue& item = (*imports)[i];
-      std::string item_path = detail::element_path(imports_path, i);
-      if (!item.IsObject()) return detail::malformed(std::move(item_path), detail::wrong_type("object", item));
-      detail::ObjectReader import(item, std::move(item_path));
-      DatasetImportSummary summary;
-      summary.import_id = import.required_string("import_id");
-      summary.status = import.required_string("status");
-      summary.accepted_count = import.optional_count("accepted_count");
-      summary.rejected_count = import.optional_count("rejected_count");
-      summary.duplicate_count = import.optional_count("duplicate_count");
-      if (import.failed()) return import.take_error();
-      dataset.imports.push_back(std::move(summary));
-    }
-  }
-  return dataset;
-}
+UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits = {});
 
 }  // namespace upstate
+
 // ---- end include/upstate/wire/dataset.hpp ----
 
 namespace upstate {
@@ -2575,6 +1204,7 @@ struct BatchOutcome {
 
 // ---- begin include/upstate/policy/poll_policy.hpp ----
 // How often to ask for the import's status while it is not terminal.
+#include <algorithm>
 
 // ---- begin include/upstate/detail/rng.hpp ----
 // The only source of randomness the core knows: a PRNG seeded from the
@@ -3449,6 +2079,104 @@ inline std::optional<Error> check_api_access(const UploadConfig& config) {
 // A tiny, bounded reader for exactly that shape (no general XML parser):
 // child elements of <Error> holding text, entities decoded.
 
+// ---- begin include/upstate/wire/parse_error.hpp ----
+// Private helpers (namespace detail, not API) shared by the wire parsers:
+// the malformed-answer and size-cap errors. Kept apart from json.hpp so the
+// XML reader does not drag RapidJSON in.
+
+// ---- begin include/upstate/detail/excerpt.hpp ----
+// Turning untrusted text into something safe to show a person.
+
+namespace upstate {
+
+// At most `max` bytes of `s`, cut before a UTF-8 lead byte so a multi-byte
+// character is never split (backs up at most 3 bytes, so invalid UTF-8 made
+// of continuation bytes cannot make this scan the whole string).
+inline std::string_view utf8_prefix(std::string_view s, std::size_t max) noexcept {
+  if (s.size() <= max) return s;
+  std::size_t cut = max;
+  for (int step = 0; step < 3 && cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80; ++step) --cut;
+  return s.substr(0, cut);
+}
+
+// Server text quoted inside one of our messages: at most `max` bytes of it,
+// control characters (C0, DEL, C1), bytes that are not UTF-8, '"' and '\'
+// escaped (a hostile string can neither flood a log, forge a line in it nor
+// drive a terminal), "..." when cut. Redact before calling this: a secret
+// straddling the cut would otherwise survive in part.
+inline std::string printable_excerpt(std::string_view s, std::size_t max = 300) {
+  std::string_view kept = utf8_prefix(s, max);
+  std::string out;
+  out.reserve(kept.size() + 8);
+  detail::append_terminal_safe(out, kept, /*quote=*/true);
+  if (kept.size() < s.size()) out += "...";
+  return out;
+}
+
+// Every occurrence of `secret` replaced. A server that echoes the token in
+// an error body must not get it into our messages.
+// A "secret" of a few characters is no secret and would shred every
+// message it occurs in, so only secrets of 6 bytes or more are looked for.
+// A cut secret is caught too: its first 8 bytes or more at the end of the
+// text or just before a "..." (where printable_excerpt and the parsers'
+// caps cut) are replaced, so text cut before it was redacted leaks at most
+// 7 bytes of the secret's start.
+inline std::string redact(std::string text, std::string_view secret) {
+  if (secret.size() < 6) return text;
+  constexpr std::string_view kMark = "[redacted]";
+  const std::string_view head = secret.substr(0, secret.size() < 8 ? secret.size() : 8);
+  std::size_t pos = text.find(head);
+  if (pos == std::string::npos) return text;
+  std::string out;
+  std::size_t copied = 0;
+  for (; pos != std::string::npos; pos = text.find(head, pos)) {
+    std::size_t len = head.size();
+    while (len < secret.size() && pos + len < text.size() && text[pos + len] == secret[len]) ++len;
+    const bool whole = len == secret.size();
+    const bool cut = pos + len == text.size() || text.compare(pos + len, 3, "...") == 0;
+    if (!whole && !cut) {
+      ++pos;
+      continue;
+    }
+    out.append(text, copied, pos - copied);
+    out += kMark;
+    pos += len;
+    copied = pos;
+  }
+  out.append(text, copied, std::string::npos);
+  return out;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/detail/excerpt.hpp ----
+
+namespace upstate {
+namespace detail {
+
+inline Error malformed(std::string path, std::string message) {
+  Error e;
+  e.code = ErrorCode::malformed_answer;
+  e.message = std::move(message);
+  e.path = std::move(path);
+  return e;
+}
+
+// Checked before any parsing, so an oversized answer costs neither time nor
+// memory beyond the bytes the caller already holds.
+inline Error body_too_large(std::size_t size, std::size_t cap, std::string path = "$") {
+  return malformed(std::move(path), "answer of " + std::to_string(size) + " bytes exceeds the " +
+                                        std::to_string(cap) + "-byte cap");
+}
+
+// "$.list[3]": the JSON path of an array element.
+inline std::string element_path(std::string_view parent, std::size_t index) {
+  return std::string(parent) + "[" + std::to_string(index) + "]";
+}
+
+}  // namespace detail
+}  // namespace upstate
+// ---- end include/upstate/wire/parse_error.hpp ----
+
 namespace upstate {
 
 struct S3Error {
@@ -3778,77 +2506,8 @@ struct ApiErrorBody {
 
   // Explanation first, then the error code, the title and the additional
   // information in parentheses. Empty when the body held no text at all.
-  std::string summary() const;
+  UPSTATE_DECL std::string summary() const;
 };
-
-namespace detail {
-
-inline constexpr std::size_t kApiErrorTextMax = 512;  // per kept piece
-inline constexpr int kApiErrorRenderDepth = 8;       // nesting rendered in a detail object/array
-
-// Appends `piece` to `out` (separated by "; "), never past `cap` bytes.
-inline void append_bounded(std::string& out, std::string_view piece, std::size_t cap) {
-  if (out.size() >= cap || piece.empty()) return;
-  if (!out.empty()) {
-    if (cap - out.size() <= 2) return;
-    out += "; ";
-  }
-  out += utf8_prefix(piece, cap - out.size());
-}
-
-// A detail object/array as "name: required; schema.fields: unknown type
-// \"x\"": strings under the path of keys that leads to them (an array adds
-// no key), numbers and booleans as JSON writes them, null skipped.
-inline void render_json_text(const JsonValue& v, const std::string& path, std::string& out, std::size_t cap,
-                             int depth) {
-  if (out.size() >= cap) return;
-  auto with_path = [&](std::string_view text) {
-    append_bounded(out, path.empty() ? std::string(text) : path + ": " + std::string(text), cap);
-  };
-  if (v.IsString()) {
-    with_path(utf8_prefix(string_view_of(v), cap));
-  } else if (v.IsBool()) {
-    with_path(v.GetBool() ? "true" : "false");
-  } else if (v.IsInt64()) {
-    with_path(std::to_string(v.GetInt64()));
-  } else if (v.IsUint64()) {
-    with_path(std::to_string(v.GetUint64()));
-  } else if (v.IsNumber()) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.17g", v.GetDouble());
-    with_path(buf);
-  } else if (depth >= kApiErrorRenderDepth) {
-    with_path("...");
-  } else if (v.IsArray()) {
-    for (const auto& item : v.GetArray()) render_json_text(item, path, out, cap, depth + 1);
-  } else if (v.IsObject()) {
-    for (const auto& m : v.GetObject()) {
-      std::string key(utf8_prefix(string_view_of(m.name), 128));
-      render_json_text(m.value, path.empty() ? key : path + "." + key, out, cap, depth + 1);
-    }
-  }
-}
-
-// `key` of `object` rendered as text; "" when absent, null or empty.
-inline std::string text_of(const JsonValue& object, const char* key) {
-  std::string out;
-  auto it = object.FindMember(key);
-  if (it != object.MemberEnd()) render_json_text(it->value, "", out, kApiErrorTextMax, 0);
-  return out;
-}
-
-}  // namespace detail
-
-inline std::string ApiErrorBody::summary() const {
-  std::string main = detail;
-  if (!message.empty() && message != detail) main = detail.empty() ? message : message + ": " + detail;
-  std::string notes;
-  if (error_code) detail::append_bounded(notes, "error_code " + std::to_string(*error_code), 64);
-  if (!title.empty() && title != main) detail::append_bounded(notes, title, detail::kApiErrorTextMax);
-  if (!additional.empty()) detail::append_bounded(notes, additional, 2 * detail::kApiErrorTextMax);
-  if (main.empty()) return notes;
-  return notes.empty() ? main : main + " (" + notes + ")";
-}
 
 // Error{malformed_answer} when the body is not a JSON object, or holds
 // neither an "error" object nor a top-level `message`/`detail`. Inside, nothing
@@ -3856,35 +2515,10 @@ inline std::string ApiErrorBody::summary() const {
 // the outcome, so a `status` or `error_code` that is not an integer (the
 // fields are barely documented) is ignored rather than allowed to throw the
 // human text away.
-inline Result<ApiErrorBody> parse_error_body(std::string_view body, const ParseLimits& limits = {}) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
-  ApiErrorBody out;
-  auto error = doc.FindMember("error");
-  const bool nested = error != doc.MemberEnd() && error->value.IsObject();
-  if (nested) {
-    const detail::JsonValue& e = error->value;
-    auto status = e.FindMember("status");
-    if (status != e.MemberEnd() && status->value.IsInt()) out.status = status->value.GetInt();
-    auto code = e.FindMember("error_code");
-    if (code != e.MemberEnd() && code->value.IsInt64()) out.error_code = code->value.GetInt64();
-    out.title = detail::text_of(e, "title");
-    out.detail = detail::text_of(e, "detail");
-    out.message = detail::text_of(e, "message");
-    if (out.message.empty()) out.message = detail::text_of(e, "description");
-    out.additional = detail::text_of(e, "additional_information");
-  }
-  // The flat shape, and the top level's text when the error object had none.
-  if (out.detail.empty()) out.detail = detail::text_of(doc, "detail");
-  if (out.message.empty()) out.message = detail::text_of(doc, "message");
-  if (!nested && error != doc.MemberEnd() && error->value.IsString() && out.message.empty())
-    out.message = detail::text_of(doc, "error");  // {"error": "Not found"}
-  if (!nested && out.detail.empty() && out.message.empty() && !doc.HasMember("detail") && !doc.HasMember("message"))
-    return detail::malformed("$", "neither an \"error\" object nor a top-level \"message\" or \"detail\"");
-  return out;
-}
+UPSTATE_DECL Result<ApiErrorBody> parse_error_body(std::string_view body, const ParseLimits& limits = {});
 
 }  // namespace upstate
+
 // ---- end include/upstate/wire/error_body.hpp ----
 
 namespace upstate {
@@ -4606,10 +3240,13 @@ inline void redact_in(ImportReport& r, std::string_view token) {
   // The parser's field and reason are views into raw, so scanning raw
   // covers them unless raw was cut (ParseLimits::max_raw_item_bytes).
   // Measured: 10,000 errors (1.1 MB) take 0.2 ms here after a 0.6 ms parse.
-  const std::less<const char*> before;
+  // Addresses as integers, not <: the pointers may belong to unrelated
+  // objects (std::less would do, but <functional> costs every translation
+  // unit ~0.1 s; bench/compile_time.sh).
+  const auto address = [](const char* p) { return reinterpret_cast<std::uintptr_t>(p); };
   auto inside_raw = [&](std::string_view part, std::string_view raw) {
-    return part.empty() ||
-           (!before(part.data(), raw.data()) && !before(raw.data() + raw.size(), part.data() + part.size()));
+    return part.empty() || (address(part.data()) >= address(raw.data()) &&
+                            address(part.data()) + part.size() <= address(raw.data()) + raw.size());
   };
   auto holds = [&](const RecordErrorView& e) {
     if (e.raw.find(head) != std::string_view::npos) return true;
@@ -4684,53 +3321,19 @@ class DatasetFetch {
 
   // Uses the config's api_base, token, dataset_id, retry, deadline (from
   // start()), seed, limits and user_agent; the poll policy is not used.
-  explicit DatasetFetch(UploadConfig config) : config_(std::move(config)), rng_(config_.seed) {
-    config_.api_base = without_trailing_slashes(std::move(config_.api_base));
-  }
+  UPSTATE_DECL explicit DatasetFetch(UploadConfig config);
 
   // ---- events ------------------------------------------------------------
 
-  DatasetFetchAction start(Instant now) {
-    if (auto early = admit(fetch_state_info(State::idle).awaits, "start", now)) return std::move(*early);
-    deadline_ = std::min(now + config_.deadline, config_.not_after);
-    if (auto refusal = check_inputs()) return finish(FetchTrigger::refused_locally, std::move(*refusal), now);
-    return take(FetchTrigger::start, now);
-  }
+  UPSTATE_DECL DatasetFetchAction start(Instant now);
 
-  DatasetFetchAction on_response(const Response& response, Instant now) {
-    if (auto early = admit(fetch_state_info(State::fetching).awaits, "on_response", now)) return std::move(*early);
-    AnswerMeaning meaning = classify_api_answer(response, "dataset", config_);
-    if (!std::holds_alternative<ParseIt>(meaning)) return act_on(std::move(meaning), now);
-    auto parsed = parse_dataset(response.body, config_.limits);
-    if (!parsed) return finish(FetchTrigger::fetched, std::move(parsed).error().with_status(response.status), now);
-    if (parsed->id != config_.dataset_id)
-      return finish(FetchTrigger::fetched,
-                    Error::malformed("$.id", "the answer is about dataset '" +
-                                                 printable_excerpt(redact(parsed->id, config_.token), 80) + "', not '" +
-                                                 printable_excerpt(config_.dataset_id, 80) + "'")
-                        .with_status(response.status),
-                    now);
-    result_ = std::move(parsed).value();
-    redact_in(result_->value(), config_.token);  // --show-dataset prints its name and schema
-    return take(FetchTrigger::fetched, now);
-  }
+  UPSTATE_DECL DatasetFetchAction on_response(const Response& response, Instant now);
 
-  DatasetFetchAction on_transport_error(const TransportError& error, Instant now) {
-    if (auto early = admit(fetch_state_info(State::fetching).awaits, "on_transport_error", now)) return std::move(*early);
-    return act_on(classify_transport_error(error, "dataset"), now);
-  }
+  UPSTATE_DECL DatasetFetchAction on_transport_error(const TransportError& error, Instant now);
 
-  DatasetFetchAction on_wake(Instant now) {
-    if (auto early = admit(fetch_state_info(State::backoff).awaits, "on_wake", now)) return std::move(*early);
-    if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
-    if (now >= deadline_) return finish(FetchTrigger::deadline, deadline_error(), now);
-    return take(FetchTrigger::wake, now);
-  }
+  UPSTATE_DECL DatasetFetchAction on_wake(Instant now);
 
-  DatasetFetchAction cancel(Instant now) {
-    if (auto early = admit(std::nullopt, "cancel", now)) return std::move(*early);
-    return finish(FetchTrigger::cancel, Error::cancelled(), now);
-  }
+  UPSTATE_DECL DatasetFetchAction cancel(Instant now);
 
   // ---- observers -----------------------------------------------------------
 
@@ -4747,77 +3350,27 @@ class DatasetFetch {
 
  private:
   // Every move goes through here: look it up, record it, act on entering.
-  DatasetFetchAction take(FetchTrigger trigger, Instant now) {
-    auto to = next_state(state_, trigger);
-    if (!to) {
-      // Our bug, not the caller's: a defined end all the same.
-      result_ = Error::internal("no transition for " + std::string(to_string(trigger)) + " in state " +
-                                std::string(to_string(state_)));
-      to = State::done;
-    }
-    if (trace_.size() < kMaxTrace) trace_.push_back(FetchStep{now, state_, trigger, *to});
-    state_ = *to;
-    switch (state_) {
-      case State::fetching: return send();
-      case State::backoff: return Sleep{wake_at_};
-      default: return done_action();
-    }
-  }
+  UPSTATE_DECL DatasetFetchAction take(FetchTrigger trigger, Instant now);
 
   // Every event's prologue (as Upload's): a monotonic `now`; once done,
   // the result again; an event the state does not await, misuse.
-  std::optional<DatasetFetchAction> admit(std::optional<Awaits> expected, const char* event, Instant& now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
-    if (expected && fetch_state_info(state_).awaits != *expected) return misuse(event, now);
-    return std::nullopt;
-  }
+  UPSTATE_DECL std::optional<DatasetFetchAction> admit(std::optional<Awaits> expected, const char* event, Instant& now);
 
-  DatasetFetchAction act_on(AnswerMeaning meaning, Instant now) {
-    if (auto* refused = std::get_if<RefuseIt>(&meaning))
-      return finish(FetchTrigger::refused, std::move(refused->error), now);
-    const RetryIt& failure = std::get<RetryIt>(meaning);
-    last_failure_ = failure.cause;
-    std::size_t dropped = 0;  // the notes are capped; a fetch never gets near the cap
-    RetryBudget::Plan plan =
-        retry_.next(failure, config_.retry, rng_, now, deadline_, notes_, dropped, config_.token);
-    if (auto* end = std::get_if<Error>(&plan))
-      return finish(end->code == ErrorCode::deadline_exceeded ? FetchTrigger::deadline
-                                                              : FetchTrigger::retries_exhausted,
-                    std::move(*end), now);
-    wake_at_ = std::get<RetryBudget::Wait>(plan).until;
-    return take(FetchTrigger::retry, now);
-  }
+  UPSTATE_DECL DatasetFetchAction act_on(AnswerMeaning meaning, Instant now);
 
-  DatasetFetchAction send() {
-    ++requests_sent_;
-    return Send{Request{Purpose::dataset, "GET", dataset_url(config_), api_headers_for(config_), std::nullopt}};
-  }
+  UPSTATE_DECL DatasetFetchAction send();
 
-  DatasetFetchAction finish(FetchTrigger trigger, Error error, Instant now) {
-    redact_in(error, config_.token);
-    result_ = std::move(error);
-    return take(trigger, now);
-  }
+  UPSTATE_DECL DatasetFetchAction finish(FetchTrigger trigger, Error error, Instant now);
 
   // A caller bug: sticky, as Upload's misuse is.
-  DatasetFetchAction misuse(const char* event, Instant now) {
-    return finish(FetchTrigger::misuse,
-                  Error::usage(std::string("can't handle ") + event + " in state " + std::string(name(state_))), now);
-  }
+  UPSTATE_DECL DatasetFetchAction misuse(const char* event, Instant now);
 
   DatasetFetchAction done_action() const { return DatasetFetched{*result_}; }
 
   // The same refusals Upload makes before its first request, minus the file.
-  std::optional<Error> check_inputs() const {
-    if (auto bad = check_dataset_id(config_)) return bad;
-    return check_api_access(config_);
-  }
+  UPSTATE_DECL std::optional<Error> check_inputs() const;
 
-  Error deadline_error() const {
-    return Error::deadline("the deadline passed while fetching the dataset; last: " + last_failure_.message)
-        .with_status(last_failure_.http_status);
-  }
+  UPSTATE_DECL Error deadline_error() const;
 
   Instant observe(Instant now) noexcept { return time_.observe(now); }
 
@@ -4843,6 +3396,7 @@ Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, C
 }
 
 }  // namespace upstate
+
 // ---- end include/upstate/machine/dataset_fetch.hpp ----
 
 // ---- begin include/upstate/machine/batch_tickets.hpp ----
@@ -5596,14 +4150,6 @@ struct UploadSnapshot {
 
 namespace detail {
 
-inline void write_json_string(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
-
-inline Error invalid_snapshot(std::string path, std::string message) {
-  return Error::of(ErrorCode::invalid_snapshot, std::move(message)).at(std::move(path));
-}
-
 // An import id we will put in a URL path later: the rules step 1's answer
 // is held to. No control byte either: it is shown in summaries, notes and
 // messages, and a server-chosen escape sequence there would drive the
@@ -5617,47 +4163,7 @@ inline bool usable_import_id(std::string_view id) noexcept {
 // Compact JSON, fields in the order of the comment above; optional fields
 // are left out when empty. Strings are written byte for byte (RapidJSON
 // escapes control characters), so a name that is not UTF-8 still round-trips.
-inline std::string to_json(const UploadSnapshot& s) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  w.StartObject();
-  w.Key("format");
-  detail::write_json_string(w, UploadSnapshot::kFormat);
-  w.Key("version");
-  w.Int(UploadSnapshot::kVersion);
-  w.Key("api_base");
-  detail::write_json_string(w, s.api_base);
-  w.Key("dataset_id");
-  detail::write_json_string(w, s.dataset_id);
-  w.Key("file");
-  w.StartObject();
-  w.Key("name");
-  detail::write_json_string(w, s.file.name);
-  w.Key("size");
-  w.Uint64(s.file.size);
-  w.EndObject();
-  w.Key("phase");
-  detail::write_json_string(w, to_string(s.phase));
-  w.Key("legacy");
-  w.Bool(s.legacy);
-  if (!s.import_id.empty()) {
-    w.Key("import_id");
-    detail::write_json_string(w, s.import_id);
-  }
-  w.Key("abandoned_import_ids");
-  w.StartArray();
-  for (const std::string& id : s.abandoned_import_ids) detail::write_json_string(w, id);
-  w.EndArray();
-  if (s.legacy && s.last_dataset_status) {
-    w.Key("last_status");
-    detail::write_json_string(w, to_string(*s.last_dataset_status));
-  } else if (!s.legacy && s.last_import_status) {
-    w.Key("last_status");
-    detail::write_json_string(w, to_string(*s.last_import_status));
-  }
-  w.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
+UPSTATE_DECL std::string to_json(const UploadSnapshot& s);
 
 // The document checked field by field: Error{invalid_snapshot, path} names
 // the first field at fault ("$.file.size", "$.abandoned_import_ids[3]").
@@ -5666,98 +4172,10 @@ inline std::string to_json(const UploadSnapshot& s) {
 // safe path segment, and fields that contradict the phase are errors.
 // Whether it belongs to the caller's dataset and API is Upload::restore's
 // check.
-inline Result<UploadSnapshot> parse_upload_snapshot(std::string_view text) {
-  auto as_snapshot_error = [](Error e) {
-    e.code = ErrorCode::invalid_snapshot;
-    if (e.path.empty()) e.path = "$";
-    return e;
-  };
-  using detail::invalid_snapshot;
-  ParseLimits limits;
-  limits.max_body_bytes = UploadSnapshot::kMaxBytes;
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(text, limits, doc)) return as_snapshot_error(std::move(*error));
-  detail::ObjectReader fields(doc, "$");
-  UploadSnapshot s;
-
-  std::string format = fields.required_string("format");
-  if (!fields.failed() && format != UploadSnapshot::kFormat)
-    return invalid_snapshot("$.format", "not an upstate upload snapshot (format \"" + printable_excerpt(format, 64) + "\")");
-  auto version = fields.optional_int("version");
-  if (!fields.failed() && !version) return invalid_snapshot("$.version", "missing required field");
-  if (!fields.failed() && *version != UploadSnapshot::kVersion)
-    return invalid_snapshot("$.version", "version " + std::to_string(*version) + " is not one this build reads (" +
-                                             std::to_string(UploadSnapshot::kVersion) + ")");
-  s.api_base = fields.required_string("api_base");
-  s.dataset_id = fields.required_string("dataset_id");
-  const detail::JsonValue* file = fields.required_object("file");
-  std::string phase = fields.required_string("phase");
-  s.legacy = fields.optional_bool("legacy").value_or(false);
-  std::optional<std::string> import_id = fields.optional_string("import_id");
-  const detail::JsonValue* abandoned = fields.optional_array("abandoned_import_ids");
-  std::optional<std::string> last_status = fields.optional_string("last_status");
-  if (fields.failed()) return as_snapshot_error(fields.take_error());
-
-  detail::ObjectReader file_fields(*file, "$.file");
-  s.file.name = file_fields.required_string("name");
-  auto size = file_fields.optional_count("size");
-  if (!file_fields.failed() && !size) return invalid_snapshot("$.file.size", "missing required field");
-  if (file_fields.failed()) return as_snapshot_error(file_fields.take_error());
-  s.file.size = *size;
-
-  bool known_phase = false;
-  for (SnapshotPhase p : {SnapshotPhase::not_started, SnapshotPhase::requesting_url, SnapshotPhase::uploading,
-                          SnapshotPhase::processing})
-    if (to_string(p) == phase) {
-      s.phase = p;
-      known_phase = true;
-    }
-  if (!known_phase) return invalid_snapshot("$.phase", "unknown phase \"" + printable_excerpt(phase, 64) + "\"");
-
-  // The file is needed unless the PUT is behind us.
-  if (s.phase != SnapshotPhase::processing && !is_safe_segment(s.file.name))
-    return invalid_snapshot("$.file.name", "the file name must be non-empty, not '.' or '..', and hold no NUL byte");
-
-  const bool has_import = s.phase == SnapshotPhase::uploading || s.phase == SnapshotPhase::processing;
-  if (import_id) {
-    if (s.legacy) return invalid_snapshot("$.import_id", "a V3 (legacy) upload has no import id");
-    if (!has_import) return invalid_snapshot("$.import_id", "phase " + phase + " has no import yet");
-    if (!detail::usable_import_id(*import_id))
-      return invalid_snapshot("$.import_id", "not a usable path segment of at most 256 bytes");
-    s.import_id = std::move(*import_id);
-  } else if (has_import && !s.legacy) {
-    return invalid_snapshot("$.import_id", "phase " + phase + " needs the import id");
-  }
-
-  if (abandoned) {
-    if (abandoned->Size() > UploadSnapshot::kMaxAbandoned)
-      return invalid_snapshot("$.abandoned_import_ids",
-                              "more than " + std::to_string(UploadSnapshot::kMaxAbandoned) + " ids");
-    for (rapidjson::SizeType i = 0; i < abandoned->Size(); ++i) {
-      std::string path = detail::element_path("$.abandoned_import_ids", i);
-      auto id = detail::read_string((*abandoned)[i], path);
-      if (!id) return as_snapshot_error(std::move(id).error());
-      if (!detail::usable_import_id(id.value()))
-        return invalid_snapshot(path, "not a usable path segment of at most 256 bytes");
-      s.abandoned_import_ids.push_back(std::move(id).value());
-    }
-  }
-
-  if (last_status) {
-    if (s.phase != SnapshotPhase::processing)
-      return invalid_snapshot("$.last_status", "phase " + phase + " has no status yet");
-    if (s.legacy) {
-      s.last_dataset_status = parse_dataset_status(*last_status);
-    } else {
-      s.last_import_status = parse_import_status(*last_status);
-    }
-    if (!s.last_dataset_status && !s.last_import_status)
-      return invalid_snapshot("$.last_status", "unknown status \"" + printable_excerpt(*last_status, 64) + "\"");
-  }
-  return s;
-}
+UPSTATE_DECL Result<UploadSnapshot> parse_upload_snapshot(std::string_view text);
 
 }  // namespace upstate
+
 // ---- end include/upstate/machine/upload_snapshot.hpp ----
 
 // ---- begin include/upstate/detail/url_expiry.hpp ----
@@ -5798,26 +4216,10 @@ struct DatasetStatusAnswer {
 // Errors: malformed_answer (not JSON / not an object / status missing or
 // not a string / reason not a string), unknown_status (path "$.status").
 // Unknown fields are ignored.
-inline Result<DatasetStatusAnswer> parse_dataset_status_answer(std::string_view body, const ParseLimits& limits = {}) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
-  detail::ObjectReader fields(doc, "$");
-  std::string status = fields.required_string("status");
-  std::optional<std::string> reason;
-  if (const char* key = fields.first_present({"reason", "message", "detail"})) reason = fields.optional_string(key);
-  if (fields.failed()) return fields.take_error();
-  auto known = parse_dataset_status(status);
-  if (!known) {
-    Error e;
-    e.code = ErrorCode::unknown_status;
-    e.message = "unknown dataset status \"" + printable_excerpt(status, 64) + "\"";
-    e.path = "$.status";
-    return e;
-  }
-  return DatasetStatusAnswer{*known, std::move(reason)};
-}
+UPSTATE_DECL Result<DatasetStatusAnswer> parse_dataset_status_answer(std::string_view body, const ParseLimits& limits = {});
 
 }  // namespace upstate
+
 // ---- end include/upstate/wire/dataset_status.hpp ----
 
 // ---- begin include/upstate/wire/upload_url.hpp ----
@@ -5839,25 +4241,10 @@ struct UploadUrlAnswer {
 // Typed value, or Error{malformed_answer, path = "$.upload_url" ...}.
 // Unknown fields are ignored; a known field of the wrong type is an error;
 // `null` counts as absent for the optional fields.
-inline Result<UploadUrlAnswer> parse_upload_url_answer(std::string_view body, const ParseLimits& limits = {}) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
-  detail::ObjectReader fields(doc, "$");
-  UploadUrlAnswer answer;
-  answer.upload_url = fields.required_string("upload_url");
-  if (!fields.failed() && answer.upload_url.empty())
-    fields.fail(detail::malformed("$.upload_url", "expected non-empty string, got empty string"));
-  if (auto method = fields.optional_string("http_method")) answer.http_method = std::move(*method);
-  answer.import_id = fields.optional_string("import_id");
-  answer.content_type = fields.optional_string("content_type");
-  answer.dataset_id = fields.optional_string("dataset_id");
-  answer.expires_at = fields.optional_string("expires_at");
-  answer.file_key = fields.optional_string("file_key");
-  if (fields.failed()) return fields.take_error();
-  return answer;
-}
+UPSTATE_DECL Result<UploadUrlAnswer> parse_upload_url_answer(std::string_view body, const ParseLimits& limits = {});
 
 }  // namespace upstate
+
 // ---- end include/upstate/wire/upload_url.hpp ----
 
 namespace upstate {
@@ -7291,6 +5678,1819 @@ Outcome drive(Upload& upload, Transport& transport, ClockT& clock, Observer&& ob
 // ---- end include/upstate/upstate.hpp ----
 
 #endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP
+
+// ---- the out-of-line bodies (include/upstate/impl/*.ipp; detail/linkage.hpp) ----
+// Compiled here by default (header-only). With UPSTATE_SEPARATE_COMPILATION
+// defined for the whole build, only in the one translation unit that
+// defines UPSTATE_IMPLEMENTATION before including this file.
+#if (!defined(UPSTATE_SEPARATE_COMPILATION) || defined(UPSTATE_IMPLEMENTATION)) && !defined(UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP_IMPL)
+#define UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP_IMPL
+
+// ---- begin include/upstate/impl/wire_import_report.ipp ----
+// The bodies of <upstate/wire/import_report.hpp> (see detail/linkage.hpp):
+// the DOM parser, and the SAX fast path (import_report_sax.hpp, at the end).
+
+// ---- begin include/upstate/wire/json.hpp ----
+#ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_WIRE_JSON_HPP
+#define UPSTATE_SINGLE_INCLUDE_UPSTATE_WIRE_JSON_HPP
+// Private RapidJSON helpers (namespace detail, not API) shared by every JSON
+// answer parser, so they all agree on how a body is parsed and how a bad
+// field is reported: Error{malformed_answer, short message, JSON path}.
+//
+// RapidJSON is used as configured by whoever includes it first: nothing here
+// defines RAPIDJSON_* macros, and only accessors that cannot hit
+// RAPIDJSON_ASSERT are called (FindMember, never operator[]; Get* only after
+// the matching Is*).
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <charconv>
+#include <cmath>
+
+namespace upstate {
+namespace detail {
+
+using JsonValue = rapidjson::Value;
+
+inline const char* json_type_name(const JsonValue& v) noexcept {
+  switch (v.GetType()) {
+    case rapidjson::kNullType: return "null";
+    case rapidjson::kFalseType:
+    case rapidjson::kTrueType: return "boolean";
+    case rapidjson::kObjectType: return "object";
+    case rapidjson::kArrayType: return "array";
+    case rapidjson::kStringType: return "string";
+    case rapidjson::kNumberType: return "number";
+  }
+  return "unknown";
+}
+
+inline std::string wrong_type(const char* expected, const JsonValue& got) {
+  return std::string("expected ") + expected + ", got " + json_type_name(got);
+}
+
+// "$.key" for plain keys, `$["odd key"]` otherwise; a key is quoted through
+// printable_excerpt so a megabyte-long or control-character key cannot
+// blow up or forge the path.
+inline std::string member_path(std::string_view parent, std::string_view key) {
+  bool plain = !key.empty() && key.size() <= 64;
+  for (char c : key) {
+    bool word_char = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    plain = plain && word_char;
+  }
+  std::string out(parent);
+  if (plain) {
+    out += '.';
+    out += key;
+  } else {
+    out += "[\"" + printable_excerpt(key, 64) + "\"]";
+  }
+  return out;
+}
+
+inline std::string_view string_view_of(const JsonValue& string_value) noexcept {
+  return {string_value.GetString(), string_value.GetStringLength()};
+}
+
+// Nesting depth and value count (ParseLimits::max_json_depth and
+// max_json_values), in one pass that allocates nothing: strings are skipped
+// (memchr to each quote), then brackets and commas counted. Lenient about
+// everything else: a body it lets through that is not JSON is the parser's
+// to refuse.
+inline std::optional<Error> check_json_shape(std::string_view body, const ParseLimits& limits) {
+  std::size_t depth = 0;
+  std::size_t values = 1;
+  const char* p = body.data();
+  const char* const end = p + body.size();
+  while (p < end) {
+    const char c = *p++;
+    if (c == '"') {
+      for (;;) {
+        const void* q = std::memchr(p, '"', static_cast<std::size_t>(end - p));
+        if (!q) return std::nullopt;  // unterminated string: the parser says so
+        const char* quote = static_cast<const char*>(q);
+        std::size_t backslashes = 0;
+        for (const char* b = quote; b > p && b[-1] == '\\'; --b) ++backslashes;
+        p = quote + 1;
+        if (backslashes % 2 == 0) break;  // not escaped: the string ends here
+      }
+    } else if (c == '[' || c == '{') {
+      if (++depth > limits.max_json_depth)
+        return malformed("$", "JSON nested deeper than " + std::to_string(limits.max_json_depth) + " levels");
+      ++values;
+    } else if (c == ']' || c == '}') {
+      if (depth > 0) --depth;
+    } else if (c == ',') {
+      ++values;
+    } else {
+      continue;
+    }
+    if (values > limits.max_json_values)
+      return malformed("$", "JSON with more than " + std::to_string(limits.max_json_values) + " values");
+  }
+  return std::nullopt;
+}
+
+// The checks made before RapidJSON sees a byte: the size cap, NUL, and the
+// shape (depth, value count).
+inline std::optional<Error> check_json_text(std::string_view body, const ParseLimits& limits) {
+  if (body.size() > limits.max_body_bytes) return body_too_large(body.size(), limits.max_body_bytes);
+  // RapidJSON's memory stream reads NUL as end of input, so "{}\0junk" would
+  // pass as "{}". A raw NUL byte is never valid JSON text (inside strings it
+  // must be escaped), so refusing it outright is exact.
+  if (const void* nul = std::memchr(body.data(), '\0', body.size())) {
+    auto offset = static_cast<std::size_t>(static_cast<const char*>(nul) - body.data());
+    return malformed("$", "not JSON: NUL byte at offset " + std::to_string(offset));
+  }
+  return check_json_shape(body, limits);
+}
+
+// After the parse: a syntax error, or a root that is not an object.
+inline std::optional<Error> check_json_object(const rapidjson::Document& doc) {
+  if (doc.HasParseError()) {
+    return malformed("$", std::string("not JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
+                              " at offset " + std::to_string(doc.GetErrorOffset()));
+  }
+  if (!doc.IsObject()) return malformed("$", wrong_type("object", doc));
+  return std::nullopt;
+}
+
+// Parses `body` into `doc` and checks that the root is an object. Iterative
+// parsing keeps deep nesting off the call stack; no kParseStopWhenDoneFlag,
+// so bytes after the document are an error.
+inline std::optional<Error> parse_json_object(std::string_view body, const ParseLimits& limits,
+                                              rapidjson::Document& doc) {
+  if (auto error = check_json_text(body, limits)) return error;
+  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+  return check_json_object(doc);
+}
+
+// The same parse in situ, for answers that can be large (step 3's errors[]):
+// RapidJSON decodes each string inside a private copy of the body and points
+// at it, instead of copying it to a stack and then again into the document,
+// which takes about a third off the parse of a 10,000-item answer (bench/).
+// The document's values point into that copy, so this object is neither
+// copied nor moved. Results, errors and offsets are parse_json_object's.
+class InSituJson {
+ public:
+  InSituJson() = default;
+  InSituJson(const InSituJson&) = delete;
+  InSituJson& operator=(const InSituJson&) = delete;
+
+  std::optional<Error> parse_object(std::string_view body, const ParseLimits& limits) {
+    if (auto error = check_json_text(body, limits)) return error;
+    text_.assign(body.data(), body.size());  // std::string ends in a NUL: the in-situ stream's end mark
+    rapidjson::InsituStringStream in(&text_[0]);
+    // Document::Parse(text, length) reads through EncodedInputStream, which
+    // skips the bytes of a UTF-8 byte order mark (each of EF, BB, BF, in that
+    // order, when present); skipped the same way here, so both parses accept
+    // the same bodies and report the same offsets.
+    for (unsigned bom : {0xEFu, 0xBBu, 0xBFu})
+      if (static_cast<unsigned char>(in.Peek()) == bom) in.Take();
+    doc_.ParseStream<rapidjson::kParseIterativeFlag | rapidjson::kParseInsituFlag, rapidjson::UTF8<>>(in);
+    return check_json_object(doc_);
+  }
+
+  const rapidjson::Document& doc() const noexcept { return doc_; }
+
+ private:
+  std::string text_;
+  // The document's first values live in the object itself (a poll answer
+  // fits), so a small answer allocates no 64 KiB chunk and no allocator.
+  alignas(std::max_align_t) char first_chunk_[2048];
+  rapidjson::MemoryPoolAllocator<> pool_{first_chunk_, sizeof first_chunk_};
+  rapidjson::Document doc_{&pool_};
+};
+
+// ---- one value, checked against the type the field must have ----
+
+inline Result<std::string> read_string(const JsonValue& v, const std::string& path) {
+  if (!v.IsString()) return malformed(path, wrong_type("string", v));
+  return std::string(string_view_of(v));
+}
+
+inline Result<bool> read_bool(const JsonValue& v, const std::string& path) {
+  if (!v.IsBool()) return malformed(path, wrong_type("boolean", v));
+  return v.GetBool();
+}
+
+// A JSON integer that fits `int`. RapidJSON stores "4.0" as a double, and a
+// double is refused: the API writes integers.
+inline Result<int> read_int(const JsonValue& v, const std::string& path) {
+  if (!v.IsNumber()) return malformed(path, wrong_type("integer", v));
+  if (v.IsInt()) return v.GetInt();
+  if (v.IsInt64() || v.IsUint64()) return malformed(path, "expected integer, got number out of range");
+  return malformed(path, "expected integer, got non-integer number");
+}
+
+// Counts: non-negative integers that fit uint64. Refused: negatives,
+// fractions (3.5), integers written as decimals or exponents (3.0, 1e3; the
+// API sends plain integers, and accepting them would need a rounding rule),
+// and integers beyond 2^64-1 (RapidJSON turns those into doubles).
+inline Result<std::uint64_t> read_count(const JsonValue& v, const std::string& path) {
+  constexpr const char* kExpected = "expected non-negative integer, got ";
+  if (!v.IsNumber()) return malformed(path, kExpected + std::string(json_type_name(v)));
+  if (v.IsUint64()) return v.GetUint64();
+  if (v.IsInt64()) return malformed(path, kExpected + std::string("negative number"));
+  const double d = v.GetDouble();  // finite: the parser refuses NaN and Infinity without kParseNanAndInfFlag
+  if (d < 0) return malformed(path, kExpected + std::string("negative number"));
+  if (d != std::floor(d)) return malformed(path, kExpected + std::string("fractional number"));
+  return malformed(path, kExpected + std::string("decimal-form or out-of-range number"));
+}
+
+// ---- fields of one object ----
+
+// Reads the fields of one JSON object in order and keeps the first error, so
+// a parser reads like the table in docs/service.md and checks `failed()` once. After
+// an error every getter returns its default without looking further.
+class ObjectReader {
+ public:
+  ObjectReader(const JsonValue& object, std::string path) : object_(object), path_(std::move(path)) {}
+
+  const std::string& path() const noexcept { return path_; }
+  bool failed() const noexcept { return error_.has_value(); }
+  Error take_error() { return std::move(*error_); }
+  void fail(Error e) {
+    if (!error_) error_ = std::move(e);
+  }
+
+  std::string path_of(const char* key) const { return member_path(path_, key); }
+
+  // The member's value, or nullptr when it is absent or null (null counts as
+  // absent for optional fields). The first of duplicate keys wins.
+  const JsonValue* find(const char* key) const {
+    auto it = object_.FindMember(key);
+    if (it == object_.MemberEnd() || it->value.IsNull()) return nullptr;
+    return &it->value;
+  }
+
+  // The first of `keys` that is present and not null (nullptr if none), for
+  // fields the API spells several ways.
+  const char* first_present(std::initializer_list<const char*> keys) const {
+    for (const char* key : keys)
+      if (find(key)) return key;
+    return nullptr;
+  }
+
+  // Required: absent and null are both errors.
+  std::string required_string(const char* key) {
+    if (failed()) return {};
+    auto it = object_.FindMember(key);
+    if (it == object_.MemberEnd()) {
+      fail(malformed(path_of(key), "missing required field"));
+      return {};
+    }
+    return take(key, read_string(it->value, std::string()), std::string{});
+  }
+
+  std::optional<std::string> optional_string(const char* key) { return optional(key, read_string); }
+  std::optional<bool> optional_bool(const char* key) { return optional(key, read_bool); }
+  std::optional<int> optional_int(const char* key) { return optional(key, read_int); }
+  std::optional<std::uint64_t> optional_count(const char* key) { return optional(key, read_count); }
+
+  // Containers are returned as pointers into the document (nullptr when
+  // absent, null or after an error) for the caller to walk.
+  const JsonValue* optional_array(const char* key) { return optional_container(key, "array", &JsonValue::IsArray); }
+  const JsonValue* optional_object(const char* key) {
+    return optional_container(key, "object", &JsonValue::IsObject);
+  }
+  const JsonValue* required_object(const char* key) {
+    if (failed()) return nullptr;
+    auto it = object_.FindMember(key);
+    if (it == object_.MemberEnd()) {
+      fail(malformed(path_of(key), "missing required field"));
+      return nullptr;
+    }
+    if (!it->value.IsObject()) {
+      fail(malformed(path_of(key), wrong_type("object", it->value)));
+      return nullptr;
+    }
+    return &it->value;
+  }
+
+ private:
+  // The read_* functions get an empty path (they use it for Error::path
+  // only) and the field's path is put into their error here: building
+  // "$.errors[1234].record_index" for every field read, to throw it away
+  // when the field is fine, was one of the larger costs of a 10,000-item
+  // answer (bench/).
+  void fail_at(const char* key, Error e) {
+    e.path = path_of(key);
+    fail(std::move(e));
+  }
+
+  template <class T>
+  T take(const char* key, Result<T> r, T fallback) {
+    if (r.ok()) return std::move(r).value();
+    fail_at(key, std::move(r).error());
+    return fallback;
+  }
+
+  template <class T>
+  std::optional<T> optional(const char* key, Result<T> (*read)(const JsonValue&, const std::string&)) {
+    if (failed()) return std::nullopt;
+    const JsonValue* v = find(key);
+    if (!v) return std::nullopt;
+    Result<T> r = read(*v, std::string());
+    if (r.ok()) return std::move(r).value();
+    fail_at(key, std::move(r).error());
+    return std::nullopt;
+  }
+
+  const JsonValue* optional_container(const char* key, const char* expected, bool (JsonValue::*is)() const) {
+    if (failed()) return nullptr;
+    const JsonValue* v = find(key);
+    if (!v) return nullptr;
+    if (!(v->*is)()) {
+      fail(malformed(path_of(key), wrong_type(expected, *v)));
+      return nullptr;
+    }
+    return v;
+  }
+
+  const JsonValue& object_;
+  std::string path_;
+  std::optional<Error> error_;
+};
+
+// ---- bounded re-serialisation ----
+
+// Compact JSON of a value, cut to at most `max_bytes`, byte for byte what
+// rapidjson::Writer writes (same escapes, same number forms) followed by
+// utf8_prefix. Written here rather than through rapidjson::Writer because a
+// large answer re-serialises thousands of items: this writer keeps its
+// buffers between calls (no allocation per item: the result is a view of
+// its buffer, valid until the next call), makes room once per string and
+// copies unescaped runs whole.
+//
+// Walks with an explicit stack rather than Value::Accept, which recurses once
+// per nesting level (an item nested 100000 deep would overflow the call
+// stack), and stops once the output passes the cap, so the work is
+// O(max_bytes) whatever the item holds. Strings longer than the cap are
+// written only in part: their tail would be cut anyway.
+class BoundedJsonWriter {
+ public:
+  std::string_view write(const JsonValue& value, std::size_t max_bytes) {
+    size_ = 0;
+    stack_.clear();
+    max_bytes_ = max_bytes;
+    visit(value, 0);
+    while (!stack_.empty() && size_ <= max_bytes_) {
+      Frame& top = stack_.back();
+      const JsonValue& c = *top.container;
+      const rapidjson::SizeType i = top.next++;  // `top` dies when visit() pushes
+      if (c.IsObject()) {
+        if (i == c.MemberCount()) {
+          stack_.pop_back();
+          put("}");
+          continue;
+        }
+        const auto& member = *(c.MemberBegin() + i);
+        if (i > 0) put(",");
+        put_string(member.name.GetString(), member.name.GetStringLength());
+        if (size_ <= max_bytes_) visit(member.value, ':');
+      } else {
+        if (i == c.Size()) {
+          stack_.pop_back();
+          put("]");
+          continue;
+        }
+        visit(c[i], i > 0 ? ',' : 0);
+      }
+    }
+    return utf8_prefix(std::string_view(buffer_.data(), size_), max_bytes_);
+  }
+
+ private:
+  struct Frame {
+    const JsonValue* container;
+    rapidjson::SizeType next;  // index of the next element / member to write
+  };
+
+  // Writes `separator` (',' or ':', 0 for none), then a scalar, or opens a
+  // container and pushes it.
+  void visit(const JsonValue& v, char separator) {
+    if (separator) put(std::string_view(&separator, 1));
+    switch (v.GetType()) {
+      case rapidjson::kNullType: put("null"); break;
+      case rapidjson::kFalseType: put("false"); break;
+      case rapidjson::kTrueType: put("true"); break;
+      case rapidjson::kStringType: put_string(v.GetString(), v.GetStringLength()); break;
+      case rapidjson::kNumberType:
+        if (v.IsInt64()) put_integer(v.GetInt64());
+        else if (v.IsUint64()) put_integer(v.GetUint64());
+        else put_double(v.GetDouble());
+        break;
+      case rapidjson::kObjectType:
+        put("{");
+        stack_.push_back({&v, 0});
+        break;
+      case rapidjson::kArrayType:
+        put("[");
+        stack_.push_back({&v, 0});
+        break;
+    }
+  }
+
+  // Room for `n` more bytes after the first size_; returns where they go.
+  char* room(std::size_t n) {
+    if (buffer_.size() - size_ < n) buffer_.resize(std::max(size_ + n, 2 * buffer_.size()));
+    return buffer_.data() + size_;
+  }
+
+  void put(std::string_view text) {
+    std::memcpy(room(text.size()), text.data(), text.size());
+    size_ += text.size();
+  }
+
+  // rapidjson::Writer's escapes: '"', '\\', and every byte below 0x20 (as
+  // \b \t \n \f \r or \u00XX with capital hex digits); every other byte,
+  // UTF-8 or not, as it is. Only the first max_bytes + 1 bytes of a longer
+  // string are written.
+  void put_string(const char* s, rapidjson::SizeType length) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    const std::size_t n = length > max_bytes_ ? max_bytes_ + 1 : length;
+    char* const begin = room(2 + 6 * n);  // every byte escaped as \u00XX, and the quotes
+    char* out = begin;
+    *out++ = '"';
+    for (const char *p = s, *end = s + n; p != end;) {
+      const char* run = p;
+      while (p != end && !needs_escape(*p)) ++p;
+      std::memcpy(out, run, static_cast<std::size_t>(p - run));
+      out += p - run;
+      if (p == end) break;
+      const auto c = static_cast<unsigned char>(*p++);
+      *out++ = '\\';
+      switch (c) {
+        case '"': *out++ = '"'; break;
+        case '\\': *out++ = '\\'; break;
+        case '\b': *out++ = 'b'; break;
+        case '\t': *out++ = 't'; break;
+        case '\n': *out++ = 'n'; break;
+        case '\f': *out++ = 'f'; break;
+        case '\r': *out++ = 'r'; break;
+        default:
+          *out++ = 'u';
+          *out++ = '0';
+          *out++ = '0';
+          *out++ = kHex[c >> 4];
+          *out++ = kHex[c & 15];
+      }
+    }
+    *out++ = '"';
+    size_ += static_cast<std::size_t>(out - begin);
+  }
+
+  static bool needs_escape(char ch) noexcept {
+    const auto c = static_cast<unsigned char>(ch);
+    return c < 0x20 || c == '"' || c == '\\';
+  }
+
+  template <class Integer>
+  void put_integer(Integer i) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, i).ptr;  // as Writer's i64toa / u64toa
+    put(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+  }
+
+  // Rare in an errors[] item, and Writer's shortest-round-trip form (Grisu2,
+  // "1e+30", "0.1", "-0.0") is not worth copying: it writes this one.
+  void put_double(double d) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.Double(d);
+    put(std::string_view(buffer.GetString(), buffer.GetSize()));
+  }
+
+  std::vector<char> buffer_;  // the output is its first size_ bytes; it only grows
+  std::size_t size_ = 0;
+  std::vector<Frame> stack_;
+  std::size_t max_bytes_ = 0;
+};
+
+}  // namespace detail
+}  // namespace upstate
+#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_WIRE_JSON_HPP
+// ---- end include/upstate/wire/json.hpp ----
+
+namespace upstate {
+
+namespace detail {
+
+// The spellings an errors[] item's fields may have (docs/service.md, UNCONFIRMED), in
+// order of preference: the first present (not null) wins, and must then be
+// valid.
+inline constexpr std::string_view kRecordIndexKeys[] = {"record_index", "row", "line", "index"};
+inline constexpr std::string_view kRecordReasonKeys[] = {"reason", "message", "detail"};
+
+// The first member of each spelling, found in one pass over the item (as
+// FindMember would, so the first of duplicate keys wins) rather than with
+// one lookup per spelling and another per read: an answer holds thousands
+// of items.
+struct RecordErrorMembers {
+  const JsonValue* index[std::size(kRecordIndexKeys)] = {};
+  const JsonValue* field = nullptr;
+  const JsonValue* reason[std::size(kRecordReasonKeys)] = {};
+
+  explicit RecordErrorMembers(const JsonValue& item) {
+    auto first = [](const JsonValue*& slot, const JsonValue& value) {
+      if (!slot) slot = &value;
+    };
+    for (auto it = item.MemberBegin(); it != item.MemberEnd(); ++it) {
+      const std::string_view name = string_view_of(it->name);
+      for (std::size_t i = 0; i < std::size(kRecordIndexKeys); ++i)
+        if (name == kRecordIndexKeys[i]) first(index[i], it->value);
+      if (name == "field") first(field, it->value);
+      for (std::size_t i = 0; i < std::size(kRecordReasonKeys); ++i)
+        if (name == kRecordReasonKeys[i]) first(reason[i], it->value);
+    }
+  }
+};
+
+// The error of member `key`, with its path relative to the item.
+inline Error at_member(std::string_view key, Error e) {
+  e.path = member_path("", key);
+  return e;
+}
+
+// A string member into `out`, reusing its capacity.
+inline std::optional<Error> read_string_into(const JsonValue& v, std::string_view key, std::string& out) {
+  if (!v.IsString()) return at_member(key, read_string(v, std::string()).error());
+  out.assign(v.GetString(), v.GetStringLength());
+  return std::nullopt;
+}
+
+// One errors[] item into `out` (all but `raw`, which the caller writes for
+// the items it keeps). The error's path is relative to the item ("" or
+// ".record_index"): the caller prefixes the item's own path, which is built
+// only when there is an error to report.
+inline std::optional<Error> read_record_error(const JsonValue& item, RecordError& out) {
+  if (!item.IsObject()) return malformed("", wrong_type("object", item));
+  const RecordErrorMembers members(item);
+  auto present = [](const JsonValue* v) { return v && !v->IsNull(); };  // null counts as absent
+  out.record_index.reset();
+  for (std::size_t i = 0; i < std::size(kRecordIndexKeys); ++i) {
+    if (!present(members.index[i])) continue;
+    auto count = read_count(*members.index[i], std::string());
+    if (!count) return at_member(kRecordIndexKeys[i], std::move(count).error());
+    out.record_index = count.value();
+    break;
+  }
+  out.field.clear();
+  if (present(members.field))
+    if (auto e = read_string_into(*members.field, "field", out.field)) return e;
+  out.reason.clear();
+  for (std::size_t i = 0; i < std::size(kRecordReasonKeys); ++i) {
+    if (!present(members.reason[i])) continue;
+    if (auto e = read_string_into(*members.reason[i], kRecordReasonKeys[i], out.reason)) return e;
+    break;
+  }
+  return std::nullopt;
+}
+
+// The progress fields' lenient readers: present with the right type, or nothing.
+inline std::optional<std::uint64_t> lenient_count(const JsonValue& object, const char* key) {
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsUint64()) return std::nullopt;
+  return it->value.GetUint64();
+}
+inline std::string lenient_string(const JsonValue& object, const char* key) {
+  auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsString()) return {};
+  return std::string(string_view_of(it->value));
+}
+
+inline Error unknown_import_status(std::string_view text) {
+  Error e;
+  e.code = ErrorCode::unknown_status;
+  e.message = "unknown import status \"" + printable_excerpt(text, 64) + "\"";
+  e.path = "$.status";
+  return e;
+}
+
+// The reference parser, through a DOM: what parse_import_report returns
+// whenever its fast path (import_report_sax.hpp) is not sure. Kept callable
+// so tests and fuzz_wire can compare the two on the same bodies.
+inline Result<ImportReport> parse_import_report_dom(std::string_view body, const ParseLimits& limits = {}) {
+  // In situ: this answer can be megabytes of errors[] (json.hpp).
+  detail::InSituJson json;
+  if (auto error = json.parse_object(body, limits)) return std::move(*error);
+  detail::ObjectReader fields(json.doc(), "$");
+  ImportReport report;
+  report.import_id = fields.required_string("import_id");
+  report.dataset_id = fields.optional_string("dataset_id").value_or("");
+  report.type = fields.optional_string("type").value_or("");
+  std::string status = fields.required_string("status");
+  if (fields.failed()) return fields.take_error();
+  if (auto known = parse_import_status(status)) {
+    report.status = *known;
+  } else {
+    return detail::unknown_import_status(status);
+  }
+  report.created_at = fields.optional_string("created_at").value_or("");
+  report.updated_at = fields.optional_string("updated_at").value_or("");
+  report.accepted_count = fields.optional_count("accepted_count");
+  report.rejected_count = fields.optional_count("rejected_count");
+  report.duplicate_count = fields.optional_count("duplicate_count");
+  report.reason = fields.optional_string("reason");
+  const detail::JsonValue* errors = fields.optional_array("errors");
+  if (fields.failed()) return fields.take_error();
+  report.filename = detail::lenient_string(json.doc(), "filename");
+  report.processing_started_at = detail::lenient_string(json.doc(), "processing_started_at");
+  report.processed_offset = detail::lenient_count(json.doc(), "processed_offset");
+  report.written_count = detail::lenient_count(json.doc(), "written_count");
+  report.duplicate_seen_count = detail::lenient_count(json.doc(), "duplicate_seen_count");
+  report.rejected_seen_count = detail::lenient_count(json.doc(), "rejected_seen_count");
+  if (errors) {
+    // Bounded by the cap, not by what the answer claims: the array is
+    // already parsed, and a valid answer may fill the cap.
+    report.errors.reserve(std::min<std::size_t>(errors->Size(), limits.max_record_errors));
+    detail::BoundedJsonWriter raw;  // one for all items: it keeps its buffers
+    RecordError error;              // each item is read into this one (its strings keep their capacity)
+    for (rapidjson::SizeType i = 0; i < errors->Size(); ++i) {
+      const detail::JsonValue& item = (*errors)[i];
+      if (auto problem = detail::read_record_error(item, error)) {
+        problem->path = detail::element_path(fields.path_of("errors"), i) + problem->path;
+        return std::move(*problem);
+      }
+      if (report.errors.size() < limits.max_record_errors) {
+        report.errors.push_back(error.record_index, error.field, error.reason,
+                                raw.write(item, limits.max_raw_item_bytes));
+      } else {
+        ++report.errors_dropped;
+      }
+    }
+  }
+  return report;
+}
+
+// Defined in import_report_sax.hpp, included at the end of this file: the
+// SAX fast path needs the types above, and this file's parser needs it.
+inline std::optional<ImportReport> try_parse_import_report_fast(std::string_view body, const ParseLimits& limits);
+
+}  // namespace detail
+
+// Errors: malformed_answer (not JSON / not an object / wrong type / missing
+// import_id or status / negative or fractional count / errors not an array),
+// unknown_status (path "$.status"); each with the JSON path.
+// Fields are checked in document-table order and the first fault is
+// reported; errors[] items past max_record_errors are validated, then
+// counted in errors_dropped instead of stored.
+// The common well-formed answer is read by a SAX fast path; anything else
+// (every error included) by the DOM parser, so results and errors are the
+// DOM parser's either way (import_report_sax.hpp states the contract).
+UPSTATE_DECL Result<ImportReport> parse_import_report(std::string_view body, const ParseLimits& limits) {
+  if (auto report = detail::try_parse_import_report_fast(body, limits)) return std::move(*report);
+  return detail::parse_import_report_dom(body, limits);
+}
+
+}  // namespace upstate
+
+// The fast path's definition (it includes import_report.hpp first, for the types).
+
+// ---- begin include/upstate/wire/import_report_sax.hpp ----
+#ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_WIRE_IMPORT_REPORT_SAX_HPP
+#define UPSTATE_SINGLE_INCLUDE_UPSTATE_WIRE_IMPORT_REPORT_SAX_HPP
+// The fast path of parse_import_report. A 10,000-item answer spent most of
+// its time building and walking a RapidJSON DOM (bench/README.md, issue 6);
+// here a small reader for plain JSON (PlainJsonReader) streams events into a
+// handler (ImportReportSaxHandler) that fills the ImportReport directly.
+//
+// Contract: detail::try_parse_import_report_fast(body, limits) returns either
+//   - nullopt ("not sure"): the caller runs the DOM parser
+//     (detail::parse_import_report_dom) on the same body, which produces the
+//     report or the Error exactly as it always has; or
+//   - a report equal, field by field and byte by byte (`raw` included), to
+//     the one the DOM parser returns for that body and those limits.
+// It never produces an Error itself, so error codes, messages, paths and the
+// order in which faults are found stay the DOM parser's by construction. It
+// gives up on anything unusual, which the DOM parser then reads:
+//   - a body over max_body_bytes or holding a NUL byte;
+//   - text outside the plain subset PlainJsonReader reads: a string with an
+//     escape (\n, \", \u00e9 ...), a number with a fraction or an exponent,
+//     "-0", an integer beyond 64 bits, nesting deeper than kMaxDepth, a byte
+//     order mark, and anything that is not JSON at all;
+//   - a root that is not an object; a field the report reads with a type its
+//     DOM reader refuses (a null import_id or status included); an unknown
+//     status; `errors` or one of its items of the wrong type;
+//   - a key the report reads appearing twice in the root or in one item (the
+//     DOM parser's "first one wins" is not worth reproducing);
+//   - an item's record_index/row/line/index, field or reason/message/detail
+//     holding a value of a type it does not take, even where the DOM parser
+//     would not look at it because a preferred spelling is present.
+// Why the subset is safe: it is valid JSON, which RapidJSON accepts whole
+// (no depth limit in its iterative parser, no encoding validation), and in
+// it every value reads the same both ways: a string is its bytes, an integer
+// its digits. A body that makes the fast path give up late (a syntax error
+// in its last byte, say) is read twice: such answers are rare, and capped by
+// max_body_bytes.
+//
+// Why not rapidjson::Reader with this handler: tried first, it read the
+// 10,000-item answer at about 200 MB/s here (bench/README.md), held back by
+// its byte-at-a-time string loop (the SSE2 one needs RAPIDJSON_SSE2, which
+// json.hpp leaves to whoever includes RapidJSON first) and by the copy an
+// in-situ parse needs. PlainJsonReader reads the body where it is, eight
+// bytes at a time inside strings.
+//
+// `raw`: nothing in the subset changes form when RapidJSON's Writer writes
+// it, so an item's raw is its own text without whitespace (plain_item_raw).
+#include <limits>
+
+namespace upstate {
+namespace detail {
+
+// An errors[] item's `raw` from its text in the plain subset (below): the
+// text without the whitespace between its tokens, cut by utf8_prefix at
+// max_bytes. That is byte for byte what BoundedJsonWriter (json.hpp) writes
+// for the item once RapidJSON has parsed it: in the subset no string needs
+// an escape, every integer is written with its own digits, and members stay
+// in order, so whitespace is all there is to drop. No string holds an
+// escape either, so each '"' opens or closes one.
+// `scratch` holds the text when it has whitespace to drop; the result views
+// either `text` or `scratch`.
+inline std::string_view plain_item_raw(std::string_view text, bool compact, std::size_t max_bytes,
+                                       std::string& scratch) {
+  if (compact) return utf8_prefix(text, max_bytes);
+  scratch.clear();
+  bool in_string = false;
+  for (char c : text) {
+    if (c == '"') in_string = !in_string;
+    else if (!in_string && (c == ' ' || c == '\n' || c == '\r' || c == '\t')) continue;
+    scratch += c;
+    if (scratch.size() > max_bytes) break;  // utf8_prefix looks at one byte past the cap, no further
+  }
+  return utf8_prefix(scratch, max_bytes);
+}
+
+// Reads JSON text limited to what a plain, machine-written answer holds, and
+// gives up (read() returns false) on anything else, valid JSON or not:
+// strings without escapes or control characters, integers that fit 64 bits
+// (not "-0"), true, false, null, objects and arrays nested at most kMaxDepth
+// deep, the four JSON whitespace bytes between tokens. The root must be an
+// object. Every string the handler gets is a view of the text, which is also
+// its value (there is nothing to decode). Each event returns false to stop.
+//
+// Handler events: start_object(), end_object(text, compact), start_array(
+// bytes_left), end_array(), key(s), string(s), integer(magnitude, negative),
+// boolean(b), null_value(). end_object's `text` is the object's own text and
+// `compact` says it holds no whitespace; start_array's `bytes_left` counts
+// from its '[' to the end of the text.
+template <class Handler>
+class PlainJsonReader {
+ public:
+  static constexpr std::size_t kMaxDepth = 64;  // recursion: one frame of object() or array() per level
+
+  PlainJsonReader(std::string_view text, Handler& handler)
+      : p_(text.data()), end_(text.data() + text.size()), handler_(handler) {}
+
+  // True when the whole text was read and the handler took every event.
+  bool read() {
+    skip_whitespace();
+    if (!at('{') || !object(1)) return false;
+    skip_whitespace();
+    return p_ == end_;
+  }
+
+ private:
+  bool at(char c) const noexcept { return p_ != end_ && *p_ == c; }
+
+  static bool is_whitespace(char c) noexcept { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+  // Inline for the common case, compact text: one test and no whitespace.
+  void skip_whitespace() noexcept {
+    if (p_ != end_ && is_whitespace(*p_)) skip_whitespace_run();
+  }
+  void skip_whitespace_run() noexcept {
+    const char* const from = p_;
+    while (p_ != end_ && is_whitespace(*p_)) ++p_;
+    whitespace_ += static_cast<std::size_t>(p_ - from);
+  }
+
+  bool value(std::size_t depth) {
+    if (p_ == end_) return false;
+    switch (*p_) {
+      case '{': return object(depth + 1);
+      case '[': return array(depth + 1);
+      case '"': {
+        std::string_view s;
+        return string(s) && handler_.string(s);
+      }
+      case 't': return literal("true") && handler_.boolean(true);
+      case 'f': return literal("false") && handler_.boolean(false);
+      case 'n': return literal("null") && handler_.null_value();
+      default: return number();
+    }
+  }
+
+  // At '{'.
+  bool object(std::size_t depth) {
+    if (depth > kMaxDepth) return false;
+    const char* const begin = p_++;
+    const std::size_t whitespace_before = whitespace_;
+    if (!handler_.start_object()) return false;
+    skip_whitespace();
+    if (!at('}')) {
+      for (;;) {
+        std::string_view key;
+        if (!at('"') || !string(key) || !handler_.key(key)) return false;
+        skip_whitespace();
+        if (!at(':')) return false;
+        ++p_;
+        skip_whitespace();
+        if (!value(depth)) return false;
+        skip_whitespace();
+        if (!at(',')) break;
+        ++p_;
+        skip_whitespace();
+      }
+      if (!at('}')) return false;
+    }
+    ++p_;
+    return handler_.end_object(std::string_view(begin, static_cast<std::size_t>(p_ - begin)),
+                               whitespace_ == whitespace_before);
+  }
+
+  // At '['.
+  bool array(std::size_t depth) {
+    if (depth > kMaxDepth) return false;
+    if (!handler_.start_array(static_cast<std::size_t>(end_ - p_))) return false;
+    ++p_;
+    skip_whitespace();
+    if (!at(']')) {
+      for (;;) {
+        if (!value(depth)) return false;
+        skip_whitespace();
+        if (!at(',')) break;
+        ++p_;
+        skip_whitespace();
+      }
+      if (!at(']')) return false;
+    }
+    ++p_;
+    return handler_.end_array();
+  }
+
+  // At '"'. Eight bytes at a time while eight remain, then one at a time,
+  // up to the first '"', '\\' or byte below 0x20: only '"' ends a plain
+  // string.
+  bool string(std::string_view& out) {
+    const char* const begin = ++p_;
+    while (end_ - p_ >= 8) {
+      std::uint64_t word;
+      std::memcpy(&word, p_, 8);
+      if (const std::uint64_t flags = special_bytes(word)) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        // The lowest flag marks the first special byte in memory; elsewhere
+        // the byte loop below finds it.
+        p_ += static_cast<unsigned>(__builtin_ctzll(flags)) / 8;
+#endif
+        break;
+      }
+      p_ += 8;
+    }
+    while (p_ != end_ && is_plain(*p_)) ++p_;
+    if (!at('"')) return false;  // an escape, a control character, or the end of the text
+    out = std::string_view(begin, static_cast<std::size_t>(p_ - begin));
+    ++p_;
+    return true;
+  }
+
+  static bool is_plain(char ch) noexcept {
+    const auto c = static_cast<unsigned char>(ch);
+    return c >= 0x20 && c != '"' && c != '\\';
+  }
+
+  // The high bit of each byte of `word` that is '"', '\\' or below 0x20,
+  // by the usual bit tricks: zero exactly when there is none. A borrow runs
+  // only towards the more significant bytes, so a byte after a flagged one
+  // may be flagged wrongly, never one before it: the least significant
+  // flag is exact.
+  static std::uint64_t special_bytes(std::uint64_t word) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    auto zero_bytes = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+    const std::uint64_t below_space = (word - ones * 0x20) & ~word & highs;
+    return zero_bytes(word ^ (ones * '"')) | zero_bytes(word ^ (ones * '\\')) | below_space;
+  }
+
+  template <std::size_t N>
+  bool literal(const char (&word)[N]) noexcept {
+    constexpr std::size_t n = N - 1;
+    if (static_cast<std::size_t>(end_ - p_) < n || std::memcmp(p_, word, n) != 0) return false;
+    p_ += n;
+    return true;
+  }
+
+  // An integer as RapidJSON reads one without turning it into a double:
+  // 0 to 2^64-1, or -1 to -2^63.
+  bool number() {
+    const bool negative = at('-');
+    if (negative) ++p_;
+    const char* const digits = p_;
+    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+    const auto length = static_cast<std::size_t>(p_ - digits);
+    if (length == 0 || (*digits == '0' && length > 1)) return false;  // no digit, or a leading zero
+    if (length > 20) return false;                                    // past 2^64-1 (20 digits)
+    // Only a 20-digit number can pass 2^64-1, so only then is each step checked.
+    std::uint64_t magnitude = 0;
+    for (const char* d = digits; d != p_; ++d) {
+      const auto digit = static_cast<unsigned>(*d - '0');
+      if (length == 20 && magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return false;
+      magnitude = magnitude * 10 + digit;
+    }
+    if (at('.') || at('e') || at('E')) return false;                 // RapidJSON's double
+    if (negative && (magnitude == 0 || magnitude > (std::uint64_t{1} << 63))) return false;
+    return handler_.integer(magnitude, negative);
+  }
+
+  const char* p_;
+  const char* const end_;
+  Handler& handler_;
+  std::size_t whitespace_ = 0;  // bytes of whitespace skipped so far
+};
+
+// Fills an ImportReport from PlainJsonReader's events. Every event returns
+// false ("give up") the moment the answer leaves the common case (the
+// contract at the top of this file); report() is the result after a read
+// that ran to its end.
+class ImportReportSaxHandler {
+ public:
+  explicit ImportReportSaxHandler(const ParseLimits& limits) : limits_(limits) {}
+
+  // The report, when both required fields were there.
+  std::optional<ImportReport> report() && {
+    if (!has(kImportId) || !has(kStatus)) return std::nullopt;
+    return std::move(report_);
+  }
+
+  bool null_value() {
+    switch (place()) {
+      case Place::root_member: return field_ != kImportId && field_ != kStatus;  // null is absent elsewhere
+      case Place::item_member: return true;  // null is absent for every spelling
+      default: return elsewhere();
+    }
+  }
+  bool boolean(bool) {
+    switch (place()) {
+      case Place::root_member: return field_ == kUnknownField;  // no field of the report is a boolean
+      case Place::item_member: return item_key_ == ItemKey::other;
+      default: return elsewhere();
+    }
+  }
+  bool integer(std::uint64_t magnitude, bool negative) {
+    switch (place()) {
+      case Place::root_member:
+        if (negative) return field_ == kUnknownField;  // counts are non-negative
+        switch (field_) {
+          case kAcceptedCount: report_.accepted_count = magnitude; return true;
+          case kRejectedCount: report_.rejected_count = magnitude; return true;
+          case kDuplicateCount: report_.duplicate_count = magnitude; return true;
+          case kProcessedOffset: report_.processed_offset = magnitude; return true;
+          case kWrittenCount: report_.written_count = magnitude; return true;
+          case kDuplicateSeenCount: report_.duplicate_seen_count = magnitude; return true;
+          case kRejectedSeenCount: report_.rejected_seen_count = magnitude; return true;
+          case kUnknownField: return true;
+          default: return false;
+        }
+      case Place::item_member: {
+        if (item_key_ == ItemKey::other) return true;
+        const auto spelling = static_cast<unsigned>(item_key_);
+        if (negative || spelling >= kIndexKeys) return false;  // a negative index, a number for field or reason
+        if (spelling < best_index_) {
+          best_index_ = spelling;
+          item_index_ = magnitude;
+        }
+        return true;
+      }
+      default: return elsewhere();
+    }
+  }
+  bool string(std::string_view s) {
+    switch (place()) {
+      case Place::root_member: return root_string(s);
+      case Place::item_member: return item_string(s);
+      default: return elsewhere();
+    }
+  }
+  bool key(std::string_view k) {
+    if (depth_ == 1) return root_key(k);
+    if (depth_ == 3 && in_errors_) return item_key(k);
+    return true;
+  }
+
+  bool start_object() { return open(true, 0); }
+  bool start_array(std::size_t bytes_left) { return open(false, bytes_left); }
+  bool end_object(std::string_view text, bool compact) { return close(text, compact); }
+  bool end_array() { return close({}, false); }
+
+ private:
+  // Root fields the report reads, as bits of seen_.
+  enum Field : unsigned {
+    kImportId, kDatasetId, kType, kStatus, kCreatedAt, kUpdatedAt,
+    kAcceptedCount, kRejectedCount, kDuplicateCount, kReason, kErrors,
+    // Progress (read leniently by the DOM path: any other type makes this
+    // path give up, and the DOM path then ignores the value).
+    kFilename, kProcessingStartedAt, kProcessedOffset, kWrittenCount, kDuplicateSeenCount, kRejectedSeenCount,
+    kUnknownField,  // any other key: its value is skipped
+  };
+  static constexpr std::string_view kFieldNames[] = {
+      "import_id",      "dataset_id",     "type",            "status", "created_at", "updated_at",
+      "accepted_count", "rejected_count", "duplicate_count", "reason", "errors",
+      "filename",       "processing_started_at", "processed_offset", "written_count", "duplicate_seen_count",
+      "rejected_seen_count"};
+
+  // An item's spellings: index0..3 follow kRecordIndexKeys and reason0..2
+  // kRecordReasonKeys, so a lower number is the preferred spelling.
+  enum class ItemKey : unsigned { index0, index1, index2, index3, field, reason0, reason1, reason2, other };
+  static constexpr unsigned kIndexKeys = std::size(kRecordIndexKeys);
+  static constexpr unsigned kReasonKeys = std::size(kRecordReasonKeys);
+  static constexpr unsigned kNoSpelling = 99;
+  static_assert(kIndexKeys == 4 && kRecordIndexKeys[0] == "record_index" && kRecordIndexKeys[1] == "row" &&
+                kRecordIndexKeys[2] == "line" && kRecordIndexKeys[3] == "index");
+  static_assert(kReasonKeys == 3 && kRecordReasonKeys[0] == "reason" && kRecordReasonKeys[1] == "message" &&
+                kRecordReasonKeys[2] == "detail");
+
+  // Where the value just read sits.
+  enum class Place {
+    root,         // it is the root
+    root_member,  // a member of the root object
+    ignored,      // inside a root member the report does not read
+    errors_item,  // an element of errors[]
+    item_member,  // a member of an errors[] item
+    item_nested,  // deeper inside an item
+  };
+
+  Place place() const noexcept {
+    if (depth_ == 0) return Place::root;
+    if (depth_ == 1) return Place::root_member;
+    if (!in_errors_) return Place::ignored;
+    if (depth_ == 2) return Place::errors_item;
+    if (depth_ == 3) return Place::item_member;
+    return Place::item_nested;
+  }
+
+  // A scalar as the root or as an errors[] element is refused by the DOM
+  // path; deeper inside an item or a skipped member it is nothing to read.
+  bool elsewhere() const noexcept {
+    const Place p = place();
+    return p == Place::ignored || p == Place::item_nested;
+  }
+
+  bool has(unsigned field) const noexcept { return (seen_ >> field) & 1u; }
+
+  // ---- the root object ----
+
+  bool root_key(std::string_view key) {
+    field_ = kUnknownField;
+    for (unsigned f = 0; f < std::size(kFieldNames); ++f) {
+      if (key != kFieldNames[f]) continue;
+      if (has(f)) return false;  // a duplicate
+      seen_ |= 1u << f;
+      field_ = static_cast<Field>(f);
+      break;
+    }
+    return true;
+  }
+
+  bool root_string(std::string_view s) {
+    switch (field_) {
+      case kImportId: report_.import_id = s; return true;
+      case kDatasetId: report_.dataset_id = s; return true;
+      case kType: report_.type = s; return true;
+      case kStatus:
+        if (auto known = parse_import_status(s)) {
+          report_.status = *known;
+          return true;
+        }
+        return false;  // unknown_status: the DOM path words it
+      case kCreatedAt: report_.created_at = s; return true;
+      case kUpdatedAt: report_.updated_at = s; return true;
+      case kReason: report_.reason.emplace(s); return true;
+      case kFilename: report_.filename = s; return true;
+      case kProcessingStartedAt: report_.processing_started_at = s; return true;
+      case kUnknownField: return true;
+      default: return false;  // a count or errors[] as a string
+    }
+  }
+
+  // ---- containers ----
+
+  bool open(bool object, std::size_t bytes_left) {
+    switch (place()) {
+      case Place::root:
+        if (!object) return false;
+        break;
+      case Place::root_member:
+        if (field_ == kErrors) {
+          if (object) return false;
+          in_errors_ = true;
+          reserve_items(bytes_left);
+        } else if (field_ != kUnknownField) {
+          return false;
+        }
+        break;
+      case Place::errors_item:
+        if (!object) return false;
+        begin_item();
+        break;
+      case Place::item_member:
+        if (item_key_ != ItemKey::other) return false;
+        break;
+      case Place::item_nested:
+      case Place::ignored: break;
+    }
+    ++depth_;
+    return true;
+  }
+
+  bool close(std::string_view text, bool compact) {
+    --depth_;
+    switch (place()) {
+      case Place::root_member: in_errors_ = false; return true;  // closed errors[] or a skipped member
+      case Place::errors_item: return end_item(text, compact);
+      default: return true;
+    }
+  }
+
+  // ---- errors[] items ----
+
+  // Room for the items, guessed from the bytes left (an item of a real
+  // answer takes 60 to 100): a guess too low costs a reallocation or two, one
+  // too high at most 2 bytes of vector per byte of answer, and never more
+  // than max_record_errors items.
+  void reserve_items(std::size_t bytes_left) {
+    constexpr std::size_t kGuessedItemBytes = 64;
+    // The strings of an item are views of its own text, and raw is that text
+    // (RecordErrors::push_back stores field and reason inside raw's copy),
+    // so the array's bytes bound the text a compact answer needs.
+    report_.errors.reserve(std::min(bytes_left / kGuessedItemBytes, limits_.max_record_errors),
+                           std::min(bytes_left, limits_.max_record_errors * limits_.max_raw_item_bytes));
+  }
+
+  void begin_item() {
+    keep_ = report_.errors.size() < limits_.max_record_errors;
+    item_seen_ = 0;
+    best_index_ = kNoSpelling;
+    best_reason_ = kNoSpelling;
+    field_text_ = {};
+    reason_text_ = {};
+  }
+
+  // The item is built here, once: its strings are views of the body. One
+  // past the cap was only checked.
+  bool end_item(std::string_view text, bool compact) {
+    if (!keep_) {
+      ++report_.errors_dropped;
+      return true;
+    }
+    report_.errors.push_back(best_index_ != kNoSpelling ? std::optional<std::uint64_t>(item_index_) : std::nullopt,
+                             field_text_, reason_text_,
+                             plain_item_raw(text, compact, limits_.max_raw_item_bytes, raw_scratch_));
+    return true;
+  }
+
+  static ItemKey item_key_of(std::string_view key) noexcept {
+    switch (key.size()) {
+      case 3: return key == "row" ? ItemKey::index1 : ItemKey::other;
+      case 4: return key == "line" ? ItemKey::index2 : ItemKey::other;
+      case 5: return key == "index" ? ItemKey::index3 : key == "field" ? ItemKey::field : ItemKey::other;
+      case 6: return key == "reason" ? ItemKey::reason0 : key == "detail" ? ItemKey::reason2 : ItemKey::other;
+      case 7: return key == "message" ? ItemKey::reason1 : ItemKey::other;
+      case 12: return key == "record_index" ? ItemKey::index0 : ItemKey::other;
+      default: return ItemKey::other;
+    }
+  }
+
+  bool item_key(std::string_view key) {
+    item_key_ = item_key_of(key);
+    if (item_key_ == ItemKey::other) return true;
+    const unsigned bit = 1u << static_cast<unsigned>(item_key_);
+    if (item_seen_ & bit) return false;  // a duplicate
+    item_seen_ |= bit;
+    return true;
+  }
+
+  bool item_string(std::string_view s) {
+    if (item_key_ == ItemKey::other) return true;
+    if (item_key_ == ItemKey::field) {
+      field_text_ = s;
+      return true;
+    }
+    const auto spelling = static_cast<unsigned>(item_key_) - static_cast<unsigned>(ItemKey::reason0);
+    if (spelling >= kReasonKeys) return false;  // an index as a string
+    if (spelling < best_reason_) {
+      best_reason_ = spelling;
+      reason_text_ = s;
+    }
+    return true;
+  }
+
+  const ParseLimits& limits_;
+  ImportReport report_;
+  unsigned seen_ = 0;  // bits of the root fields read so far
+  Field field_ = kUnknownField;
+  std::size_t depth_ = 0;  // open objects and arrays
+  bool in_errors_ = false;  // inside the root's errors[]
+
+  // the item being read
+  bool keep_ = false;  // within max_record_errors: stored, with its raw
+  ItemKey item_key_ = ItemKey::other;
+  unsigned item_seen_ = 0;  // bits of the spellings read so far
+  unsigned best_index_ = kNoSpelling, best_reason_ = kNoSpelling;  // preferred spelling found so far
+  std::uint64_t item_index_ = 0;
+  std::string_view field_text_, reason_text_;  // views of the body
+  std::string raw_scratch_;  // an item's raw without its whitespace, when it had some
+};
+
+inline std::optional<ImportReport> try_parse_import_report_fast(std::string_view body, const ParseLimits& limits) {
+  if (check_json_text(body, limits)) return std::nullopt;  // the DOM path's own checks
+  ImportReportSaxHandler handler(limits);
+  if (!PlainJsonReader<ImportReportSaxHandler>(body, handler).read()) return std::nullopt;
+  return std::move(handler).report();
+}
+
+}  // namespace detail
+}  // namespace upstate
+#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_WIRE_IMPORT_REPORT_SAX_HPP
+// ---- end include/upstate/wire/import_report_sax.hpp ----
+// ---- end include/upstate/impl/wire_import_report.ipp ----
+
+// ---- begin include/upstate/impl/wire_dataset.ipp ----
+// The bodies of <upstate/wire/dataset.hpp> (see detail/linkage.hpp).
+
+namespace upstate {
+
+namespace detail {
+
+// A schema object wherever it sits ("$" alone, "$.schema" in a dataset).
+// "fields" absent or null reads as no fields: the dataset answer may carry a
+// schema that names none yet, and refusing the whole answer for it would help
+// nobody. Each field's `type` is required and kept verbatim (unknown types are
+// the server's business).
+inline Result<Schema> read_schema(const JsonValue& object, std::string path) {
+  ObjectReader reader(object, std::move(path));
+  Schema schema;
+  schema.strict = reader.optional_bool("strict").value_or(false);
+  const JsonValue* fields = reader.optional_object("fields");
+  if (reader.failed()) return reader.take_error();
+  if (!fields) return schema;
+  const std::string fields_path = reader.path_of("fields");
+  for (auto it = fields->MemberBegin(); it != fields->MemberEnd(); ++it) {
+    std::string_view name = string_view_of(it->name);
+    std::string field_path = member_path(fields_path, name);
+    if (!it->value.IsObject()) return malformed(std::move(field_path), wrong_type("object", it->value));
+    ObjectReader field(it->value, std::move(field_path));
+    SchemaField out;
+    out.name = std::string(name);
+    out.type = field.required_string("type");
+    out.label = field.optional_string("label").value_or("");
+    if (field.failed()) return field.take_error();
+    schema.fields.push_back(std::move(out));
+  }
+  return schema;
+}
+
+inline rapidjson::SizeType json_length(const std::string& s) noexcept {
+  return static_cast<rapidjson::SizeType>(s.size());  // RapidJSON strings are at most 4 GiB
+}
+
+}  // namespace detail
+
+// The schema object alone ({"strict":..., "fields":{...}}).
+UPSTATE_DECL Result<Schema> parse_schema(std::string_view json, const ParseLimits& limits) {
+  rapidjson::Document doc;
+  if (auto error = detail::parse_json_object(json, limits, doc)) return std::move(*error);
+  return detail::read_schema(doc, "$");
+}
+
+// The schema as the API writes it (compact JSON): "strict" then "fields" in
+// order; an empty label is left out.
+UPSTATE_DECL std::string schema_to_json(const Schema& schema) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  writer.Key("strict");
+  writer.Bool(schema.strict);
+  writer.Key("fields");
+  writer.StartObject();
+  for (const SchemaField& field : schema.fields) {
+    writer.Key(field.name.data(), detail::json_length(field.name));
+    writer.StartObject();
+    writer.Key("type");
+    writer.String(field.type.data(), detail::json_length(field.type));
+    if (!field.label.empty()) {
+      writer.Key("label");
+      writer.String(field.label.data(), detail::json_length(field.label));
+    }
+    writer.EndObject();
+  }
+  writer.EndObject();
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+// Only `id` is required; every other field is optional but type-checked.
+// imports[] items need `import_id` and `status` (strings, status verbatim).
+UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits) {
+  rapidjson::Document doc;
+  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
+  detail::ObjectReader fields(doc, "$");
+  Dataset dataset;
+  dataset.id = fields.required_string("id");
+  dataset.name = fields.optional_string("name").value_or("");
+  dataset.created_at = fields.optional_string("created_at").value_or("");
+  dataset.created_by = fields.optional_string("created_by").value_or("");
+  dataset.total_datapoint_count = fields.optional_count("total_datapoint_count");
+  dataset.schema_version = fields.optional_int("schema_version");
+  const detail::JsonValue* schema = fields.optional_object("schema");
+  const detail::JsonValue* imports = fields.optional_array("imports");
+  dataset.status = fields.optional_string("status");
+  dataset.filename = fields.optional_string("filename");
+  if (fields.failed()) return fields.take_error();
+  if (schema) {
+    auto parsed = detail::read_schema(*schema, fields.path_of("schema"));
+    if (!parsed) return std::move(parsed).error();
+    dataset.schema = std::move(parsed).value();
+  }
+  if (imports) {
+    const std::string imports_path = fields.path_of("imports");
+    for (rapidjson::SizeType i = 0; i < imports->Size(); ++i) {
+      const detail::JsonValue& item = (*imports)[i];
+      std::string item_path = detail::element_path(imports_path, i);
+      if (!item.IsObject()) return detail::malformed(std::move(item_path), detail::wrong_type("object", item));
+      detail::ObjectReader import(item, std::move(item_path));
+      DatasetImportSummary summary;
+      summary.import_id = import.required_string("import_id");
+      summary.status = import.required_string("status");
+      summary.accepted_count = import.optional_count("accepted_count");
+      summary.rejected_count = import.optional_count("rejected_count");
+      summary.duplicate_count = import.optional_count("duplicate_count");
+      if (import.failed()) return import.take_error();
+      dataset.imports.push_back(std::move(summary));
+    }
+  }
+  return dataset;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/impl/wire_dataset.ipp ----
+
+// ---- begin include/upstate/impl/dataset_fetch.ipp ----
+// The bodies of DatasetFetch (<upstate/machine/dataset_fetch.hpp>; see
+// detail/linkage.hpp): its events and the steps they take.
+
+namespace upstate {
+
+UPSTATE_DECL DatasetFetch::DatasetFetch(UploadConfig config) : config_(std::move(config)), rng_(config_.seed) {
+  config_.api_base = without_trailing_slashes(std::move(config_.api_base));
+}
+
+UPSTATE_DECL DatasetFetchAction DatasetFetch::start(Instant now) {
+  if (auto early = admit(fetch_state_info(State::idle).awaits, "start", now)) return std::move(*early);
+  deadline_ = std::min(now + config_.deadline, config_.not_after);
+  if (auto refusal = check_inputs()) return finish(FetchTrigger::refused_locally, std::move(*refusal), now);
+  return take(FetchTrigger::start, now);
+}
+
+UPSTATE_DECL DatasetFetchAction DatasetFetch::on_response(const Response& response, Instant now) {
+  if (auto early = admit(fetch_state_info(State::fetching).awaits, "on_response", now)) return std::move(*early);
+  AnswerMeaning meaning = classify_api_answer(response, "dataset", config_);
+  if (!std::holds_alternative<ParseIt>(meaning)) return act_on(std::move(meaning), now);
+  auto parsed = parse_dataset(response.body, config_.limits);
+  if (!parsed) return finish(FetchTrigger::fetched, std::move(parsed).error().with_status(response.status), now);
+  if (parsed->id != config_.dataset_id)
+    return finish(FetchTrigger::fetched,
+                  Error::malformed("$.id", "the answer is about dataset '" +
+                                               printable_excerpt(redact(parsed->id, config_.token), 80) + "', not '" +
+                                               printable_excerpt(config_.dataset_id, 80) + "'")
+                      .with_status(response.status),
+                  now);
+  result_ = std::move(parsed).value();
+  redact_in(result_->value(), config_.token);  // --show-dataset prints its name and schema
+  return take(FetchTrigger::fetched, now);
+}
+
+UPSTATE_DECL DatasetFetchAction DatasetFetch::on_transport_error(const TransportError& error, Instant now) {
+  if (auto early = admit(fetch_state_info(State::fetching).awaits, "on_transport_error", now)) return std::move(*early);
+  return act_on(classify_transport_error(error, "dataset"), now);
+}
+
+UPSTATE_DECL DatasetFetchAction DatasetFetch::on_wake(Instant now) {
+  if (auto early = admit(fetch_state_info(State::backoff).awaits, "on_wake", now)) return std::move(*early);
+  if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
+  if (now >= deadline_) return finish(FetchTrigger::deadline, deadline_error(), now);
+  return take(FetchTrigger::wake, now);
+}
+
+UPSTATE_DECL DatasetFetchAction DatasetFetch::cancel(Instant now) {
+  if (auto early = admit(std::nullopt, "cancel", now)) return std::move(*early);
+  return finish(FetchTrigger::cancel, Error::cancelled(), now);
+}
+
+UPSTATE_DECL DatasetFetchAction DatasetFetch::take(FetchTrigger trigger, Instant now) {
+  auto to = next_state(state_, trigger);
+  if (!to) {
+    // Our bug, not the caller's: a defined end all the same.
+    result_ = Error::internal("no transition for " + std::string(to_string(trigger)) + " in state " +
+                              std::string(to_string(state_)));
+    to = State::done;
+  }
+  if (trace_.size() < kMaxTrace) trace_.push_back(FetchStep{now, state_, trigger, *to});
+  state_ = *to;
+  switch (state_) {
+    case State::fetching: return send();
+    case State::backoff: return Sleep{wake_at_};
+    default: return done_action();
+  }
+}
+
+UPSTATE_DECL std::optional<DatasetFetchAction> DatasetFetch::admit(std::optional<Awaits> expected, const char* event, Instant& now) {
+  now = observe(now);
+  if (state_ == State::done) return done_action();
+  if (expected && fetch_state_info(state_).awaits != *expected) return misuse(event, now);
+  return std::nullopt;
+}
+
+UPSTATE_DECL DatasetFetchAction DatasetFetch::act_on(AnswerMeaning meaning, Instant now) {
+  if (auto* refused = std::get_if<RefuseIt>(&meaning))
+    return finish(FetchTrigger::refused, std::move(refused->error), now);
+  const RetryIt& failure = std::get<RetryIt>(meaning);
+  last_failure_ = failure.cause;
+  std::size_t dropped = 0;  // the notes are capped; a fetch never gets near the cap
+  RetryBudget::Plan plan =
+      retry_.next(failure, config_.retry, rng_, now, deadline_, notes_, dropped, config_.token);
+  if (auto* end = std::get_if<Error>(&plan))
+    return finish(end->code == ErrorCode::deadline_exceeded ? FetchTrigger::deadline
+                                                            : FetchTrigger::retries_exhausted,
+                  std::move(*end), now);
+  wake_at_ = std::get<RetryBudget::Wait>(plan).until;
+  return take(FetchTrigger::retry, now);
+}
+
+UPSTATE_DECL DatasetFetchAction DatasetFetch::send() {
+  ++requests_sent_;
+  return Send{Request{Purpose::dataset, "GET", dataset_url(config_), api_headers_for(config_), std::nullopt}};
+}
+
+UPSTATE_DECL DatasetFetchAction DatasetFetch::finish(FetchTrigger trigger, Error error, Instant now) {
+  redact_in(error, config_.token);
+  result_ = std::move(error);
+  return take(trigger, now);
+}
+
+UPSTATE_DECL DatasetFetchAction DatasetFetch::misuse(const char* event, Instant now) {
+  return finish(FetchTrigger::misuse,
+                Error::usage(std::string("can't handle ") + event + " in state " + std::string(name(state_))), now);
+}
+
+UPSTATE_DECL std::optional<Error> DatasetFetch::check_inputs() const {
+  if (auto bad = check_dataset_id(config_)) return bad;
+  return check_api_access(config_);
+}
+
+UPSTATE_DECL Error DatasetFetch::deadline_error() const {
+  return Error::deadline("the deadline passed while fetching the dataset; last: " + last_failure_.message)
+      .with_status(last_failure_.http_status);
+}
+
+}  // namespace upstate
+// ---- end include/upstate/impl/dataset_fetch.ipp ----
+
+// ---- begin include/upstate/impl/wire_error_body.ipp ----
+// The bodies of <upstate/wire/error_body.hpp> (see detail/linkage.hpp).
+
+namespace upstate {
+
+namespace detail {
+
+inline constexpr std::size_t kApiErrorTextMax = 512;  // per kept piece
+inline constexpr int kApiErrorRenderDepth = 8;       // nesting rendered in a detail object/array
+
+// Appends `piece` to `out` (separated by "; "), never past `cap` bytes.
+inline void append_bounded(std::string& out, std::string_view piece, std::size_t cap) {
+  if (out.size() >= cap || piece.empty()) return;
+  if (!out.empty()) {
+    if (cap - out.size() <= 2) return;
+    out += "; ";
+  }
+  out += utf8_prefix(piece, cap - out.size());
+}
+
+// A detail object/array as "name: required; schema.fields: unknown type
+// \"x\"": strings under the path of keys that leads to them (an array adds
+// no key), numbers and booleans as JSON writes them, null skipped.
+inline void render_json_text(const JsonValue& v, const std::string& path, std::string& out, std::size_t cap,
+                             int depth) {
+  if (out.size() >= cap) return;
+  auto with_path = [&](std::string_view text) {
+    append_bounded(out, path.empty() ? std::string(text) : path + ": " + std::string(text), cap);
+  };
+  if (v.IsString()) {
+    with_path(utf8_prefix(string_view_of(v), cap));
+  } else if (v.IsBool()) {
+    with_path(v.GetBool() ? "true" : "false");
+  } else if (v.IsInt64()) {
+    with_path(std::to_string(v.GetInt64()));
+  } else if (v.IsUint64()) {
+    with_path(std::to_string(v.GetUint64()));
+  } else if (v.IsNumber()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", v.GetDouble());
+    with_path(buf);
+  } else if (depth >= kApiErrorRenderDepth) {
+    with_path("...");
+  } else if (v.IsArray()) {
+    for (const auto& item : v.GetArray()) render_json_text(item, path, out, cap, depth + 1);
+  } else if (v.IsObject()) {
+    for (const auto& m : v.GetObject()) {
+      std::string key(utf8_prefix(string_view_of(m.name), 128));
+      render_json_text(m.value, path.empty() ? key : path + "." + key, out, cap, depth + 1);
+    }
+  }
+}
+
+// `key` of `object` rendered as text; "" when absent, null or empty.
+inline std::string text_of(const JsonValue& object, const char* key) {
+  std::string out;
+  auto it = object.FindMember(key);
+  if (it != object.MemberEnd()) render_json_text(it->value, "", out, kApiErrorTextMax, 0);
+  return out;
+}
+
+}  // namespace detail
+
+UPSTATE_DECL std::string ApiErrorBody::summary() const {
+  std::string main = detail;
+  if (!message.empty() && message != detail) main = detail.empty() ? message : message + ": " + detail;
+  std::string notes;
+  if (error_code) detail::append_bounded(notes, "error_code " + std::to_string(*error_code), 64);
+  if (!title.empty() && title != main) detail::append_bounded(notes, title, detail::kApiErrorTextMax);
+  if (!additional.empty()) detail::append_bounded(notes, additional, 2 * detail::kApiErrorTextMax);
+  if (main.empty()) return notes;
+  return notes.empty() ? main : main + " (" + notes + ")";
+}
+
+// Error{malformed_answer} when the body is not a JSON object, or holds
+// neither an "error" object nor a top-level `message`/`detail`. Inside, nothing
+// is refused: this body only decorates an HTTP status that already decides
+// the outcome, so a `status` or `error_code` that is not an integer (the
+// fields are barely documented) is ignored rather than allowed to throw the
+// human text away.
+UPSTATE_DECL Result<ApiErrorBody> parse_error_body(std::string_view body, const ParseLimits& limits) {
+  rapidjson::Document doc;
+  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
+  ApiErrorBody out;
+  auto error = doc.FindMember("error");
+  const bool nested = error != doc.MemberEnd() && error->value.IsObject();
+  if (nested) {
+    const detail::JsonValue& e = error->value;
+    auto status = e.FindMember("status");
+    if (status != e.MemberEnd() && status->value.IsInt()) out.status = status->value.GetInt();
+    auto code = e.FindMember("error_code");
+    if (code != e.MemberEnd() && code->value.IsInt64()) out.error_code = code->value.GetInt64();
+    out.title = detail::text_of(e, "title");
+    out.detail = detail::text_of(e, "detail");
+    out.message = detail::text_of(e, "message");
+    if (out.message.empty()) out.message = detail::text_of(e, "description");
+    out.additional = detail::text_of(e, "additional_information");
+  }
+  // The flat shape, and the top level's text when the error object had none.
+  if (out.detail.empty()) out.detail = detail::text_of(doc, "detail");
+  if (out.message.empty()) out.message = detail::text_of(doc, "message");
+  if (!nested && error != doc.MemberEnd() && error->value.IsString() && out.message.empty())
+    out.message = detail::text_of(doc, "error");  // {"error": "Not found"}
+  if (!nested && out.detail.empty() && out.message.empty() && !doc.HasMember("detail") && !doc.HasMember("message"))
+    return detail::malformed("$", "neither an \"error\" object nor a top-level \"message\" or \"detail\"");
+  return out;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/impl/wire_error_body.ipp ----
+
+// ---- begin include/upstate/impl/upload_snapshot.ipp ----
+// The bodies of <upstate/machine/upload_snapshot.hpp> (see detail/linkage.hpp).
+
+namespace upstate {
+
+namespace detail {
+
+inline void write_json_string(rapidjson::Writer<rapidjson::StringBuffer>& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+inline Error invalid_snapshot(std::string path, std::string message) {
+  return Error::of(ErrorCode::invalid_snapshot, std::move(message)).at(std::move(path));
+}
+
+}  // namespace detail
+
+// Compact JSON, fields in the order of the comment above; optional fields
+// are left out when empty. Strings are written byte for byte (RapidJSON
+// escapes control characters), so a name that is not UTF-8 still round-trips.
+UPSTATE_DECL std::string to_json(const UploadSnapshot& s) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("format");
+  detail::write_json_string(w, UploadSnapshot::kFormat);
+  w.Key("version");
+  w.Int(UploadSnapshot::kVersion);
+  w.Key("api_base");
+  detail::write_json_string(w, s.api_base);
+  w.Key("dataset_id");
+  detail::write_json_string(w, s.dataset_id);
+  w.Key("file");
+  w.StartObject();
+  w.Key("name");
+  detail::write_json_string(w, s.file.name);
+  w.Key("size");
+  w.Uint64(s.file.size);
+  w.EndObject();
+  w.Key("phase");
+  detail::write_json_string(w, to_string(s.phase));
+  w.Key("legacy");
+  w.Bool(s.legacy);
+  if (!s.import_id.empty()) {
+    w.Key("import_id");
+    detail::write_json_string(w, s.import_id);
+  }
+  w.Key("abandoned_import_ids");
+  w.StartArray();
+  for (const std::string& id : s.abandoned_import_ids) detail::write_json_string(w, id);
+  w.EndArray();
+  if (s.legacy && s.last_dataset_status) {
+    w.Key("last_status");
+    detail::write_json_string(w, to_string(*s.last_dataset_status));
+  } else if (!s.legacy && s.last_import_status) {
+    w.Key("last_status");
+    detail::write_json_string(w, to_string(*s.last_import_status));
+  }
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+// The document checked field by field: Error{invalid_snapshot, path} names
+// the first field at fault ("$.file.size", "$.abandoned_import_ids[3]").
+// Unknown fields are ignored (a later version may add some); a known field
+// of the wrong type, an unknown phase or status, an import id that is no
+// safe path segment, and fields that contradict the phase are errors.
+// Whether it belongs to the caller's dataset and API is Upload::restore's
+// check.
+UPSTATE_DECL Result<UploadSnapshot> parse_upload_snapshot(std::string_view text) {
+  auto as_snapshot_error = [](Error e) {
+    e.code = ErrorCode::invalid_snapshot;
+    if (e.path.empty()) e.path = "$";
+    return e;
+  };
+  using detail::invalid_snapshot;
+  ParseLimits limits;
+  limits.max_body_bytes = UploadSnapshot::kMaxBytes;
+  rapidjson::Document doc;
+  if (auto error = detail::parse_json_object(text, limits, doc)) return as_snapshot_error(std::move(*error));
+  detail::ObjectReader fields(doc, "$");
+  UploadSnapshot s;
+
+  std::string format = fields.required_string("format");
+  if (!fields.failed() && format != UploadSnapshot::kFormat)
+    return invalid_snapshot("$.format", "not an upstate upload snapshot (format \"" + printable_excerpt(format, 64) + "\")");
+  auto version = fields.optional_int("version");
+  if (!fields.failed() && !version) return invalid_snapshot("$.version", "missing required field");
+  if (!fields.failed() && *version != UploadSnapshot::kVersion)
+    return invalid_snapshot("$.version", "version " + std::to_string(*version) + " is not one this build reads (" +
+                                             std::to_string(UploadSnapshot::kVersion) + ")");
+  s.api_base = fields.required_string("api_base");
+  s.dataset_id = fields.required_string("dataset_id");
+  const detail::JsonValue* file = fields.required_object("file");
+  std::string phase = fields.required_string("phase");
+  s.legacy = fields.optional_bool("legacy").value_or(false);
+  std::optional<std::string> import_id = fields.optional_string("import_id");
+  const detail::JsonValue* abandoned = fields.optional_array("abandoned_import_ids");
+  std::optional<std::string> last_status = fields.optional_string("last_status");
+  if (fields.failed()) return as_snapshot_error(fields.take_error());
+
+  detail::ObjectReader file_fields(*file, "$.file");
+  s.file.name = file_fields.required_string("name");
+  auto size = file_fields.optional_count("size");
+  if (!file_fields.failed() && !size) return invalid_snapshot("$.file.size", "missing required field");
+  if (file_fields.failed()) return as_snapshot_error(file_fields.take_error());
+  s.file.size = *size;
+
+  bool known_phase = false;
+  for (SnapshotPhase p : {SnapshotPhase::not_started, SnapshotPhase::requesting_url, SnapshotPhase::uploading,
+                          SnapshotPhase::processing})
+    if (to_string(p) == phase) {
+      s.phase = p;
+      known_phase = true;
+    }
+  if (!known_phase) return invalid_snapshot("$.phase", "unknown phase \"" + printable_excerpt(phase, 64) + "\"");
+
+  // The file is needed unless the PUT is behind us.
+  if (s.phase != SnapshotPhase::processing && !is_safe_segment(s.file.name))
+    return invalid_snapshot("$.file.name", "the file name must be non-empty, not '.' or '..', and hold no NUL byte");
+
+  const bool has_import = s.phase == SnapshotPhase::uploading || s.phase == SnapshotPhase::processing;
+  if (import_id) {
+    if (s.legacy) return invalid_snapshot("$.import_id", "a V3 (legacy) upload has no import id");
+    if (!has_import) return invalid_snapshot("$.import_id", "phase " + phase + " has no import yet");
+    if (!detail::usable_import_id(*import_id))
+      return invalid_snapshot("$.import_id", "not a usable path segment of at most 256 bytes");
+    s.import_id = std::move(*import_id);
+  } else if (has_import && !s.legacy) {
+    return invalid_snapshot("$.import_id", "phase " + phase + " needs the import id");
+  }
+
+  if (abandoned) {
+    if (abandoned->Size() > UploadSnapshot::kMaxAbandoned)
+      return invalid_snapshot("$.abandoned_import_ids",
+                              "more than " + std::to_string(UploadSnapshot::kMaxAbandoned) + " ids");
+    for (rapidjson::SizeType i = 0; i < abandoned->Size(); ++i) {
+      std::string path = detail::element_path("$.abandoned_import_ids", i);
+      auto id = detail::read_string((*abandoned)[i], path);
+      if (!id) return as_snapshot_error(std::move(id).error());
+      if (!detail::usable_import_id(id.value()))
+        return invalid_snapshot(path, "not a usable path segment of at most 256 bytes");
+      s.abandoned_import_ids.push_back(std::move(id).value());
+    }
+  }
+
+  if (last_status) {
+    if (s.phase != SnapshotPhase::processing)
+      return invalid_snapshot("$.last_status", "phase " + phase + " has no status yet");
+    if (s.legacy) {
+      s.last_dataset_status = parse_dataset_status(*last_status);
+    } else {
+      s.last_import_status = parse_import_status(*last_status);
+    }
+    if (!s.last_dataset_status && !s.last_import_status)
+      return invalid_snapshot("$.last_status", "unknown status \"" + printable_excerpt(*last_status, 64) + "\"");
+  }
+  return s;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/impl/upload_snapshot.ipp ----
+
+// ---- begin include/upstate/impl/wire_dataset_status.ipp ----
+// The bodies of <upstate/wire/dataset_status.hpp> (see detail/linkage.hpp).
+
+namespace upstate {
+
+// Errors: malformed_answer (not JSON / not an object / status missing or
+// not a string / reason not a string), unknown_status (path "$.status").
+// Unknown fields are ignored.
+UPSTATE_DECL Result<DatasetStatusAnswer> parse_dataset_status_answer(std::string_view body, const ParseLimits& limits) {
+  rapidjson::Document doc;
+  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
+  detail::ObjectReader fields(doc, "$");
+  std::string status = fields.required_string("status");
+  std::optional<std::string> reason;
+  if (const char* key = fields.first_present({"reason", "message", "detail"})) reason = fields.optional_string(key);
+  if (fields.failed()) return fields.take_error();
+  auto known = parse_dataset_status(status);
+  if (!known) {
+    Error e;
+    e.code = ErrorCode::unknown_status;
+    e.message = "unknown dataset status \"" + printable_excerpt(status, 64) + "\"";
+    e.path = "$.status";
+    return e;
+  }
+  return DatasetStatusAnswer{*known, std::move(reason)};
+}
+
+}  // namespace upstate
+// ---- end include/upstate/impl/wire_dataset_status.ipp ----
+
+// ---- begin include/upstate/impl/wire_upload_url.ipp ----
+// The bodies of <upstate/wire/upload_url.hpp> (see detail/linkage.hpp).
+
+namespace upstate {
+
+// Typed value, or Error{malformed_answer, path = "$.upload_url" ...}.
+// Unknown fields are ignored; a known field of the wrong type is an error;
+// `null` counts as absent for the optional fields.
+UPSTATE_DECL Result<UploadUrlAnswer> parse_upload_url_answer(std::string_view body, const ParseLimits& limits) {
+  rapidjson::Document doc;
+  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
+  detail::ObjectReader fields(doc, "$");
+  UploadUrlAnswer answer;
+  answer.upload_url = fields.required_string("upload_url");
+  if (!fields.failed() && answer.upload_url.empty())
+    fields.fail(detail::malformed("$.upload_url", "expected non-empty string, got empty string"));
+  if (auto method = fields.optional_string("http_method")) answer.http_method = std::move(*method);
+  answer.import_id = fields.optional_string("import_id");
+  answer.content_type = fields.optional_string("content_type");
+  answer.dataset_id = fields.optional_string("dataset_id");
+  answer.expires_at = fields.optional_string("expires_at");
+  answer.file_key = fields.optional_string("file_key");
+  if (fields.failed()) return fields.take_error();
+  return answer;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/impl/wire_upload_url.ipp ----
+
+#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP_IMPL
 
 // MIT License
 //

@@ -11,6 +11,7 @@
 
 #include "upload.hpp"
 #include "upload_snapshot.hpp"
+#include "../wire/parse_error.hpp"  // detail::element_path
 
 namespace upstate {
 
