@@ -5,7 +5,7 @@
 // end of this file.
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (63 files, each once, in the order
+// and the project headers it includes (69 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -1737,7 +1737,6 @@ class ConcurrencyLimit {
 #include <functional>
 #include <memory>
 #include <set>
-#include <stdexcept>
 
 // ---- begin include/upstate/machine/dataset_fetch.hpp ----
 // upstate::DatasetFetch — GET {api}/datasets/{dataset_id}, retried per the
@@ -2069,458 +2068,6 @@ inline std::optional<Error> check_api_access(const UploadConfig& config) {
 // note a person reads. Messages are redacted of the token where they are
 // made. Pure functions and one small value (RetryBudget): no clock, no I/O.
 
-// ---- begin include/upstate/detail/classify.hpp ----
-// What an answer means for the step it answers (ARCHITECTURE.md,
-// "Policies"): go on, retry the same request, go back to step 1 for a new
-// URL, or stop with a typed error. Kept as tables so tests can walk them.
-
-// ---- begin include/upstate/wire/s3_error.hpp ----
-// S3's XML error: <Error><Code>..</Code><Message>..</Message>...</Error>.
-// A tiny, bounded reader for exactly that shape (no general XML parser):
-// child elements of <Error> holding text, entities decoded.
-
-// ---- begin include/upstate/wire/parse_error.hpp ----
-// Private helpers (namespace detail, not API) shared by the wire parsers:
-// the malformed-answer and size-cap errors. Kept apart from json.hpp so the
-// XML reader does not drag RapidJSON in.
-
-// ---- begin include/upstate/detail/excerpt.hpp ----
-// Turning untrusted text into something safe to show a person.
-
-namespace upstate {
-
-// At most `max` bytes of `s`, cut before a UTF-8 lead byte so a multi-byte
-// character is never split (backs up at most 3 bytes, so invalid UTF-8 made
-// of continuation bytes cannot make this scan the whole string).
-inline std::string_view utf8_prefix(std::string_view s, std::size_t max) noexcept {
-  if (s.size() <= max) return s;
-  std::size_t cut = max;
-  for (int step = 0; step < 3 && cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80; ++step) --cut;
-  return s.substr(0, cut);
-}
-
-// Server text quoted inside one of our messages: at most `max` bytes of it,
-// control characters (C0, DEL, C1), bytes that are not UTF-8, '"' and '\'
-// escaped (a hostile string can neither flood a log, forge a line in it nor
-// drive a terminal), "..." when cut. Redact before calling this: a secret
-// straddling the cut would otherwise survive in part.
-inline std::string printable_excerpt(std::string_view s, std::size_t max = 300) {
-  std::string_view kept = utf8_prefix(s, max);
-  std::string out;
-  out.reserve(kept.size() + 8);
-  detail::append_terminal_safe(out, kept, /*quote=*/true);
-  if (kept.size() < s.size()) out += "...";
-  return out;
-}
-
-// Every occurrence of `secret` replaced. A server that echoes the token in
-// an error body must not get it into our messages.
-// A "secret" of a few characters is no secret and would shred every
-// message it occurs in, so only secrets of 6 bytes or more are looked for.
-// A cut secret is caught too: its first 8 bytes or more at the end of the
-// text or just before a "..." (where printable_excerpt and the parsers'
-// caps cut) are replaced, so text cut before it was redacted leaks at most
-// 7 bytes of the secret's start.
-inline std::string redact(std::string text, std::string_view secret) {
-  if (secret.size() < 6) return text;
-  constexpr std::string_view kMark = "[redacted]";
-  const std::string_view head = secret.substr(0, secret.size() < 8 ? secret.size() : 8);
-  std::size_t pos = text.find(head);
-  if (pos == std::string::npos) return text;
-  std::string out;
-  std::size_t copied = 0;
-  for (; pos != std::string::npos; pos = text.find(head, pos)) {
-    std::size_t len = head.size();
-    while (len < secret.size() && pos + len < text.size() && text[pos + len] == secret[len]) ++len;
-    const bool whole = len == secret.size();
-    const bool cut = pos + len == text.size() || text.compare(pos + len, 3, "...") == 0;
-    if (!whole && !cut) {
-      ++pos;
-      continue;
-    }
-    out.append(text, copied, pos - copied);
-    out += kMark;
-    pos += len;
-    copied = pos;
-  }
-  out.append(text, copied, std::string::npos);
-  return out;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/detail/excerpt.hpp ----
-
-namespace upstate {
-namespace detail {
-
-inline Error malformed(std::string path, std::string message) {
-  Error e;
-  e.code = ErrorCode::malformed_answer;
-  e.message = std::move(message);
-  e.path = std::move(path);
-  return e;
-}
-
-// Checked before any parsing, so an oversized answer costs neither time nor
-// memory beyond the bytes the caller already holds.
-inline Error body_too_large(std::size_t size, std::size_t cap, std::string path = "$") {
-  return malformed(std::move(path), "answer of " + std::to_string(size) + " bytes exceeds the " +
-                                        std::to_string(cap) + "-byte cap");
-}
-
-// "$.list[3]": the JSON path of an array element.
-inline std::string element_path(std::string_view parent, std::size_t index) {
-  return std::string(parent) + "[" + std::to_string(index) + "]";
-}
-
-}  // namespace detail
-}  // namespace upstate
-// ---- end include/upstate/wire/parse_error.hpp ----
-
-namespace upstate {
-
-struct S3Error {
-  std::string code;     // e.g. "AccessDenied", "SignatureDoesNotMatch", "SlowDown"
-  std::string message;  // e.g. "Request has expired"
-  std::vector<std::pair<std::string, std::string>> fields;  // every other child: Expires, ServerTime, Header, ...
-
-  const std::string* field(std::string_view name) const {
-    for (const auto& f : fields)
-      if (f.first == name) return &f.second;
-    return nullptr;
-  }
-};
-
-namespace detail {
-
-// Longer element names are not S3's; refusing them also bounds the cost of
-// searching for each closing tag.
-inline constexpr std::size_t kMaxXmlNameBytes = 64;
-
-inline void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-// "#65" or "#x41" (the text between '&' and ';') as a Unicode scalar value;
-// nullopt for anything XML does not allow (NUL, surrogates, > U+10FFFF).
-inline std::optional<std::uint32_t> numeric_character_reference(std::string_view ref) noexcept {
-  if (ref.size() < 2 || ref[0] != '#') return std::nullopt;
-  bool hex = ref[1] == 'x';
-  std::string_view digits = ref.substr(hex ? 2 : 1);
-  if (digits.empty()) return std::nullopt;
-  std::uint32_t cp = 0;
-  for (char c : digits) {
-    int d = c >= '0' && c <= '9' ? c - '0'
-            : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
-            : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
-            : -1;
-    if (d < 0) return std::nullopt;
-    cp = cp * (hex ? 16u : 10u) + static_cast<std::uint32_t>(d);
-    if (cp > 0x10FFFF) return std::nullopt;  // also stops overflow: at most 8 more bits per digit
-  }
-  if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
-  return cp;
-}
-
-// Element text with the five predefined entities and numeric references
-// decoded. Anything else after '&' is kept literally: the text is for
-// people, and a stray '&' must not cost the whole error.
-inline std::string decode_xml_text(std::string_view raw) {
-  constexpr std::size_t kLongestReference = 10;  // "#x10FFFF" plus slack, ';' excluded
-  std::string out;
-  out.reserve(raw.size());
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] != '&') {
-      out.push_back(raw[i]);
-      continue;
-    }
-    std::size_t semi = raw.substr(i + 1, kLongestReference + 1).find(';');
-    if (semi == std::string_view::npos) {
-      out.push_back('&');
-      continue;
-    }
-    std::string_view ref = raw.substr(i + 1, semi);
-    char named = ref == "amp"    ? '&'
-                 : ref == "lt"   ? '<'
-                 : ref == "gt"   ? '>'
-                 : ref == "quot" ? '"'
-                 : ref == "apos" ? '\''
-                                 : '\0';
-    if (named) {
-      out.push_back(named);
-    } else if (auto cp = numeric_character_reference(ref)) {
-      append_utf8(out, *cp);
-    } else {
-      out.push_back('&');
-      continue;
-    }
-    i += semi + 1;  // past the ';'
-  }
-  return out;
-}
-
-// Forward-only cursor over the body: every step moves `pos` ahead or stops
-// the scan, so the reader is linear and needs no recursion.
-struct XmlCursor {
-  std::string_view text;
-  std::size_t pos = 0;
-
-  bool at_end() const noexcept { return pos >= text.size(); }
-  bool looking_at(std::string_view s) const noexcept { return pos <= text.size() && text.substr(pos, s.size()) == s; }
-  bool at_space() const noexcept {
-    return pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\r' || text[pos] == '\n');
-  }
-  void skip_space() noexcept {
-    while (at_space()) ++pos;
-  }
-  // Moves past the next `s`; false (and at the end) when there is none.
-  bool skip_past(std::string_view s) noexcept {
-    std::size_t found = text.find(s, pos);
-    pos = found == std::string_view::npos ? text.size() : found + s.size();
-    return found != std::string_view::npos;
-  }
-  // Whitespace and comments, which may sit between any two elements.
-  bool skip_space_and_comments() noexcept {
-    for (;;) {
-      skip_space();
-      if (!looking_at("<!--")) return true;
-      if (!skip_past("-->")) return false;
-    }
-  }
-};
-
-struct XmlChild {
-  std::string_view name;
-  std::string_view raw_text;  // still entity-encoded; empty for <Name/>
-  bool nested = false;        // held child elements (not S3's shape): skipped
-};
-
-// The next child element of the current one, or nullopt at its end tag, at
-// the end of the body, or at anything unexpected (the caller keeps what it
-// has read so far).
-inline std::optional<XmlChild> next_xml_child(XmlCursor& c) {
-  for (;;) {
-    if (!c.skip_space_and_comments() || c.at_end() || c.looking_at("</")) return std::nullopt;
-    if (c.text[c.pos] == '<') break;
-    if (!c.skip_past("<")) return std::nullopt;  // stray text between children: ignored
-    --c.pos;
-  }
-  ++c.pos;  // '<'
-  std::size_t name_end = c.text.find_first_of(" \t\r\n/><", c.pos);
-  if (name_end == std::string_view::npos) return std::nullopt;
-  XmlChild child;
-  child.name = c.text.substr(c.pos, name_end - c.pos);
-  if (child.name.empty() || child.name.size() > kMaxXmlNameBytes || child.name[0] == '!' || child.name[0] == '?' ||
-      c.text[name_end] == '<')
-    return std::nullopt;
-  std::size_t tag_end = c.text.find('>', name_end);  // attributes, if any, are skipped
-  if (tag_end == std::string_view::npos) return std::nullopt;
-  c.pos = tag_end + 1;
-  if (c.text[tag_end - 1] == '/') return child;  // <Name/>
-  std::string closing = "</" + std::string(child.name) + ">";
-  std::size_t content_end = c.text.find(closing, c.pos);
-  if (content_end == std::string_view::npos) return std::nullopt;
-  child.raw_text = c.text.substr(c.pos, content_end - c.pos);
-  child.nested = child.raw_text.find('<') != std::string_view::npos;
-  c.pos = content_end + closing.size();
-  return child;
-}
-
-}  // namespace detail
-
-// Error{malformed_answer} when no <Error> element with a non-empty <Code> is
-// found. Reading stops quietly at the first thing that is not this shape
-// (e.g. a body cut short by the codec's cap): what was read up to there is
-// kept, and only a missing Code is an error. The first <Code> and <Message>
-// fill `code` and `message`; every other child goes to `fields` in order.
-inline Result<S3Error> parse_s3_error(std::string_view body, const ParseLimits& limits = {}) {
-  if (body.size() > limits.max_body_bytes) return detail::body_too_large(body.size(), limits.max_body_bytes, "");
-  detail::XmlCursor c{body};
-  if (c.looking_at("\xEF\xBB\xBF")) c.pos += 3;  // UTF-8 byte-order mark
-  c.skip_space();
-  if (c.looking_at("<?xml") && !c.skip_past("?>"))
-    return detail::malformed("", "S3 error body: unterminated XML declaration");
-  // "<Error" then '>' or attributes: not "<ErrorDocument>", not "<Error/>".
-  bool is_error_start = c.skip_space_and_comments() && c.looking_at("<Error");
-  if (is_error_start) {
-    c.pos += 6;
-    is_error_start = (c.looking_at(">") || c.at_space()) && c.skip_past(">");
-  }
-  if (!is_error_start) return detail::malformed("", "S3 error body: no <Error> element");
-
-  S3Error out;
-  bool have_code = false, have_message = false;
-  while (auto child = detail::next_xml_child(c)) {
-    if (child->nested) continue;
-    std::string text = detail::decode_xml_text(child->raw_text);
-    if (!have_code && child->name == "Code") {
-      out.code = std::move(text);
-      have_code = true;
-    } else if (!have_message && child->name == "Message") {
-      out.message = std::move(text);
-      have_message = true;
-    } else {
-      out.fields.emplace_back(std::string(child->name), std::move(text));
-    }
-  }
-  if (out.code.empty()) return detail::malformed("", "S3 error body: no <Code> in <Error>");
-  return out;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/wire/s3_error.hpp ----
-
-namespace upstate {
-
-enum class Verdict {
-  success,    // 2xx: parse the body and go on
-  retry,      // transient: same request again after a backoff
-  renew_url,  // the presigned URL is dead: step 1 again
-  final,      // stop with `code`
-};
-
-struct Classification {
-  Verdict verdict = Verdict::final;
-  // Meaningful when verdict == final (retry: the code if the budget runs
-  // out; success: `internal`, never read — never the caller's `usage`).
-  ErrorCode code = ErrorCode::unexpected_status;
-};
-
-struct StatusRule {
-  int status;
-  Classification meaning;
-};
-
-// API answers (steps 1 and 3). Statuses not listed fall back by class in
-// `classify_api_status`.
-inline constexpr StatusRule kApiStatusRules[] = {
-    {400, {Verdict::final, ErrorCode::bad_request}},
-    {401, {Verdict::final, ErrorCode::unauthorized}},
-    {403, {Verdict::final, ErrorCode::forbidden}},
-    {404, {Verdict::final, ErrorCode::not_found}},
-    {408, {Verdict::retry, ErrorCode::retries_exhausted}},
-    {422, {Verdict::final, ErrorCode::unprocessable}},
-    {425, {Verdict::retry, ErrorCode::retries_exhausted}},
-    {429, {Verdict::retry, ErrorCode::retries_exhausted}},
-    {501, {Verdict::final, ErrorCode::api_error}},
-    {505, {Verdict::final, ErrorCode::api_error}},
-};
-
-constexpr Classification classify_api_status(int status) noexcept {
-  for (const auto& rule : kApiStatusRules)
-    if (rule.status == status) return rule.meaning;
-  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::internal};
-  if (status >= 500 && status <= 599) return {Verdict::retry, ErrorCode::retries_exhausted};
-  if (status >= 400 && status <= 499) return {Verdict::final, ErrorCode::api_error};
-  // 1xx reaching us, 3xx (never followed: a redirect must not carry the
-  // token elsewhere), or a number outside HTTP's range.
-  return {Verdict::final, ErrorCode::unexpected_status};
-}
-
-// S3 answers to the PUT: the XML `Code` decides before the status does
-// (docs/service.md's table: RequestTimeout is a retryable 400, ExpiredToken a 400
-// that wants a new URL).
-struct S3CodeRule {
-  std::string_view code;
-  Classification meaning;
-};
-
-inline constexpr S3CodeRule kS3CodeRules[] = {
-    {"RequestTimeout", {Verdict::retry, ErrorCode::retries_exhausted}},
-    {"IncompleteBody", {Verdict::retry, ErrorCode::retries_exhausted}},
-    {"SlowDown", {Verdict::retry, ErrorCode::retries_exhausted}},
-    {"InternalError", {Verdict::retry, ErrorCode::retries_exhausted}},
-    {"ServiceUnavailable", {Verdict::retry, ErrorCode::retries_exhausted}},
-    {"ExpiredToken", {Verdict::renew_url, ErrorCode::upload_url_expired}},
-    {"TokenRefreshRequired", {Verdict::renew_url, ErrorCode::upload_url_expired}},
-    {"SignatureDoesNotMatch", {Verdict::final, ErrorCode::signature_mismatch}},
-    {"EntityTooLarge", {Verdict::final, ErrorCode::file_too_large}},
-    {"MissingContentLength", {Verdict::final, ErrorCode::upload_rejected}},
-    {"NotImplemented", {Verdict::final, ErrorCode::upload_rejected}},
-    {"BadDigest", {Verdict::final, ErrorCode::upload_rejected}},
-    {"InvalidDigest", {Verdict::final, ErrorCode::upload_rejected}},
-};
-
-inline bool mentions_expiry(std::string_view message) noexcept {
-  // "Request has expired" (the URL) as S3 words it; "expired" alone is enough.
-  return message.find("xpired") != std::string_view::npos;
-}
-
-// `xml` is the parsed error body when there was one; `url_known_expired`
-// says whether the URL's own expiry (X-Amz-Date + X-Amz-Expires) has passed,
-// which explains a bare 403 without a body.
-inline Classification classify_upload_answer(int status, const S3Error* xml, bool url_known_expired) noexcept {
-  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::internal};
-  if (xml) {
-    for (const auto& rule : kS3CodeRules)
-      if (rule.code == xml->code) return rule.meaning;
-    if (xml->code == "AccessDenied" && (mentions_expiry(xml->message) || url_known_expired))
-      return {Verdict::renew_url, ErrorCode::upload_url_expired};
-  } else if (status == 403 && url_known_expired) {
-    return {Verdict::renew_url, ErrorCode::upload_url_expired};
-  }
-  if (status == 408 || status == 429 || (status >= 500 && status <= 599 && status != 501 && status != 505))
-    return {Verdict::retry, ErrorCode::retries_exhausted};
-  if (status >= 400 && status <= 499) return {Verdict::final, ErrorCode::upload_rejected};
-  if (status == 501 || status == 505) return {Verdict::final, ErrorCode::upload_rejected};
-  return {Verdict::final, ErrorCode::unexpected_status};
-}
-
-}  // namespace upstate
-// ---- end include/upstate/detail/classify.hpp ----
-
-// ---- begin include/upstate/wire/error_body.hpp ----
-// The API's error body (docs/service.md, "Error body"), in either shape:
-//   {"error": {"status", "error_code", "title", "detail", "additional_information"}}
-//   {"message": ..., "detail": ...}
-// `title` is generic ("Bad Request"); `detail` is the explanation a user
-// needs, a string or an object/array of field messages (rendered here as
-// "field: message; ..."). summary() puts the explanation first:
-//   "Unsupported file type (error_code 140400; Bad Request)".
-// Everything kept is cut to a bound on a character boundary; making it
-// printable and redacting the token is the caller's job (it knows the token).
-
-namespace upstate {
-
-struct ApiErrorBody {
-  std::optional<int> status;
-  std::optional<long long> error_code;
-  std::string title;       // generic HTTP reason ("Bad Request"); may be empty
-  std::string detail;      // the explanation; an object/array rendered "field: message; ..."; may be empty
-  std::string message;     // a `message` (or `description`) beside or instead of detail; may be empty
-  std::string additional;  // additional_information, rendered; may be empty
-
-  // Explanation first, then the error code, the title and the additional
-  // information in parentheses. Empty when the body held no text at all.
-  UPSTATE_DECL std::string summary() const;
-};
-
-// Error{malformed_answer} when the body is not a JSON object, or holds
-// neither an "error" object nor a top-level `message`/`detail`. Inside, nothing
-// is refused: this body only decorates an HTTP status that already decides
-// the outcome, so a `status` or `error_code` that is not an integer (the
-// fields are barely documented) is ignored rather than allowed to throw the
-// human text away.
-UPSTATE_DECL Result<ApiErrorBody> parse_error_body(std::string_view body, const ParseLimits& limits = {});
-
-}  // namespace upstate
-
-// ---- end include/upstate/wire/error_body.hpp ----
-
 namespace upstate {
 
 // "12.3 s", for messages.
@@ -2532,14 +2079,8 @@ std::string seconds_text(std::chrono::duration<Rep, Period> d) {
 
 // A note for a person (a retry, a renewed URL, an odd status), redacted,
 // kept while there is room and counted in `dropped` after.
-inline void append_note(std::vector<Note>& notes, std::size_t& dropped, Instant at, std::string text,
-                        std::string_view token) {
-  if (notes.size() >= Outcome::kMaxNotes) {
-    ++dropped;
-    return;
-  }
-  notes.push_back(Note{at, redact(std::move(text), token)});
-}
+UPSTATE_DECL void append_note(std::vector<Note>& notes, std::size_t& dropped, Instant at, std::string text,
+                              std::string_view token);
 
 // What an answer means before its body is parsed.
 struct ParseIt {};                     // 2xx: go on
@@ -2555,32 +2096,12 @@ using AnswerMeaning = std::variant<ParseIt, RetryIt, RefuseIt>;
 // An API answer (steps 1 and 3, the dataset and its status). `step` names
 // the request in messages ("upload_url", "poll", "dataset", ...). A refusal
 // carries the server's own message (redacted, excerpted) and error code.
-inline AnswerMeaning classify_api_answer(const Response& response, std::string_view step, const UploadConfig& config) {
-  const Classification c = classify_api_status(response.status);
-  const std::string status = std::to_string(response.status);
-  if (c.verdict == Verdict::success) return ParseIt{};
-  if (c.verdict == Verdict::retry)
-    return RetryIt{Error::answer(ErrorCode::retries_exhausted, response.status,
-                                 std::string(step) + " answered HTTP " + status),
-                   retry_after_of(response)};
-  Error e = Error::answer(c.code, response.status, std::string(step) + " request answered HTTP " + status);
-  if (auto body = parse_error_body(response.body, config.limits)) {
-    if (body->error_code) e.server_code = std::to_string(*body->error_code);
-    if (auto text = body->summary(); !text.empty()) e.message += ": " + printable_excerpt(redact(text, config.token), 600);
-  }
-  return RefuseIt{std::move(e)};
-}
+UPSTATE_DECL AnswerMeaning classify_api_answer(const Response& response, std::string_view step,
+                                              const UploadConfig& config);
 
 // A transport failure of any request: TLS verification is final (never
 // retried), anything else is retried.
-inline AnswerMeaning classify_transport_error(const TransportError& error, std::string_view step) {
-  std::string what = std::string(step) + " request failed: " + std::string(to_string(error.kind)) +
-                     (error.message.empty() ? "" : " (" + printable_excerpt(error.message, 200) + ")");
-  if (error.kind == TransportError::Kind::tls) return RefuseIt{Error::of(ErrorCode::tls, std::move(what))};
-  if (error.kind == TransportError::Kind::local_file)  // the same bytes are gone: a retry sends no better
-    return RefuseIt{Error::of(ErrorCode::file_changed, std::move(what))};
-  return RetryIt{Error::of(ErrorCode::retries_exhausted, std::move(what)), std::nullopt};
-}
+UPSTATE_DECL AnswerMeaning classify_transport_error(const TransportError& error, std::string_view step);
 
 // Consecutive failures of the current request, and what the next retry
 // does. A machine resets it when the request succeeds (progress).
@@ -2595,30 +2116,8 @@ class RetryBudget {
   using Plan = std::variant<Wait, Error>;
 
   // `notes` / `dropped`: where the "retrying" note goes.
-  Plan next(const RetryIt& failure, const RetryPolicy& policy, Rng& rng, Instant now, Instant deadline,
-            std::vector<Note>& notes, std::size_t& dropped, std::string_view token) {
-    ++failures_;
-    if (failures_ >= policy.max_attempts) {
-      Error e = failure.cause;
-      e.message = std::to_string(failures_) + " attempts failed; last: " + e.message;
-      return e;
-    }
-    Duration wait = policy.backoff(failures_, rng);
-    if (failure.minimum) {
-      wait = std::max(wait, *failure.minimum);
-      // Retry-After is a floor we never shorten; when it lands past the
-      // deadline, waiting for it is pointless.
-      if (now + *failure.minimum > deadline)
-        return Error::deadline("the server asked to wait " + seconds_text(*failure.minimum) + ", past the deadline")
-            .with_status(failure.cause.http_status);
-    }
-    // Announced only when it will happen: a wait that reaches the deadline
-    // ends in deadline_exceeded, not in another attempt.
-    if (now + wait < deadline)
-      append_note(notes, dropped, now,
-                  failure.cause.message + "; retrying (attempt " + std::to_string(failures_ + 1) + ")", token);
-    return Wait{std::min(now + wait, deadline)};
-  }
+  UPSTATE_DECL Plan next(const RetryIt& failure, const RetryPolicy& policy, Rng& rng, Instant now, Instant deadline,
+                         std::vector<Note>& notes, std::size_t& dropped, std::string_view token);
 
   void succeeded() noexcept { failures_ = 0; }
   int failures() const noexcept { return failures_; }
@@ -2628,12 +2127,10 @@ class RetryBudget {
 };
 
 // The API base as requests use it: without trailing slashes.
-inline std::string without_trailing_slashes(std::string s) {
-  while (!s.empty() && s.back() == '/') s.pop_back();
-  return s;
-}
+UPSTATE_DECL std::string without_trailing_slashes(std::string s);
 
 }  // namespace upstate
+
 // ---- end include/upstate/machine/api_step.hpp ----
 
 // ---- begin include/upstate/machine/dataset_fetch_transitions.hpp ----
@@ -3202,6 +2699,72 @@ auto drive_machine(Machine& machine, Transport& transport, ClockT& clock, Observ
 // echoed. One place in the library rather than every output path of every
 // program: a path forgotten is a leak.
 
+// ---- begin include/upstate/detail/excerpt.hpp ----
+// Turning untrusted text into something safe to show a person.
+
+namespace upstate {
+
+// At most `max` bytes of `s`, cut before a UTF-8 lead byte so a multi-byte
+// character is never split (backs up at most 3 bytes, so invalid UTF-8 made
+// of continuation bytes cannot make this scan the whole string).
+inline std::string_view utf8_prefix(std::string_view s, std::size_t max) noexcept {
+  if (s.size() <= max) return s;
+  std::size_t cut = max;
+  for (int step = 0; step < 3 && cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80; ++step) --cut;
+  return s.substr(0, cut);
+}
+
+// Server text quoted inside one of our messages: at most `max` bytes of it,
+// control characters (C0, DEL, C1), bytes that are not UTF-8, '"' and '\'
+// escaped (a hostile string can neither flood a log, forge a line in it nor
+// drive a terminal), "..." when cut. Redact before calling this: a secret
+// straddling the cut would otherwise survive in part.
+inline std::string printable_excerpt(std::string_view s, std::size_t max = 300) {
+  std::string_view kept = utf8_prefix(s, max);
+  std::string out;
+  out.reserve(kept.size() + 8);
+  detail::append_terminal_safe(out, kept, /*quote=*/true);
+  if (kept.size() < s.size()) out += "...";
+  return out;
+}
+
+// Every occurrence of `secret` replaced. A server that echoes the token in
+// an error body must not get it into our messages.
+// A "secret" of a few characters is no secret and would shred every
+// message it occurs in, so only secrets of 6 bytes or more are looked for.
+// A cut secret is caught too: its first 8 bytes or more at the end of the
+// text or just before a "..." (where printable_excerpt and the parsers'
+// caps cut) are replaced, so text cut before it was redacted leaks at most
+// 7 bytes of the secret's start.
+inline std::string redact(std::string text, std::string_view secret) {
+  if (secret.size() < 6) return text;
+  constexpr std::string_view kMark = "[redacted]";
+  const std::string_view head = secret.substr(0, secret.size() < 8 ? secret.size() : 8);
+  std::size_t pos = text.find(head);
+  if (pos == std::string::npos) return text;
+  std::string out;
+  std::size_t copied = 0;
+  for (; pos != std::string::npos; pos = text.find(head, pos)) {
+    std::size_t len = head.size();
+    while (len < secret.size() && pos + len < text.size() && text[pos + len] == secret[len]) ++len;
+    const bool whole = len == secret.size();
+    const bool cut = pos + len == text.size() || text.compare(pos + len, 3, "...") == 0;
+    if (!whole && !cut) {
+      ++pos;
+      continue;
+    }
+    out.append(text, copied, pos - copied);
+    out += kMark;
+    pos += len;
+    copied = pos;
+  }
+  out.append(text, copied, std::string::npos);
+  return out;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/detail/excerpt.hpp ----
+
 namespace upstate {
 namespace detail {
 
@@ -3365,7 +2928,7 @@ class DatasetFetch {
   // A caller bug: sticky, as Upload's misuse is.
   UPSTATE_DECL DatasetFetchAction misuse(const char* event, Instant now);
 
-  DatasetFetchAction done_action() const { return DatasetFetched{*result_}; }
+  UPSTATE_DECL DatasetFetchAction done_action() const;
 
   // The same refusals Upload makes before its first request, minus the file.
   UPSTATE_DECL std::optional<Error> check_inputs() const;
@@ -3428,59 +2991,25 @@ namespace detail {
 class BatchTickets {
  public:
   // A new ticket for `owner`'s request (a file index, or npos), queued.
-  Ticket issue(std::size_t owner, Request request) {
-    Ticket t{next_++};
-    owners_[t.value] = owner;
-    outbox_.push_back(BatchSend{t, owner, std::move(request)});
-    return t;
-  }
+  UPSTATE_DECL Ticket issue(std::size_t owner, Request request);
 
   // The owner of an answered ticket, now retired (and no longer queued, if
   // it was answered before it was pulled); nullopt when it is not out.
-  std::optional<std::size_t> claim(Ticket ticket) {
-    auto it = owners_.find(ticket.value);
-    if (it == owners_.end()) return std::nullopt;
-    const std::size_t owner = it->second;
-    owners_.erase(it);
-    outbox_.erase(std::remove_if(outbox_.begin(), outbox_.end(),
-                                 [&](const BatchSend& s) { return s.ticket == ticket; }),
-                  outbox_.end());
-    return owner;
-  }
+  UPSTATE_DECL std::optional<std::size_t> claim(Ticket ticket);
 
   // Whether `ticket` was abandoned (its answer is then ignored, once).
-  bool forget_abandoned(Ticket ticket) { return abandoned_.erase(ticket.value) != 0; }
+  UPSTATE_DECL bool forget_abandoned(Ticket ticket);
   // Whether `ticket` was ever issued (so an unknown one was already answered).
   bool issued(Ticket ticket) const noexcept { return ticket.value != 0 && ticket.value < next_; }
 
   // The request is no longer wanted: dropped if not pulled yet, else
   // reported by next_abandoned and its answer ignored.
-  void abandon(Ticket ticket) {
-    owners_.erase(ticket.value);
-    auto queued = std::find_if(outbox_.begin(), outbox_.end(), [&](const BatchSend& s) { return s.ticket == ticket; });
-    if (queued != outbox_.end()) {
-      outbox_.erase(queued);
-    } else {
-      abandoned_.insert(ticket.value);
-      abandoned_out_.push_back(ticket);
-    }
-  }
+  UPSTATE_DECL void abandon(Ticket ticket);
 
   // The next queued request, unless `limit` requests are out already.
-  std::optional<BatchSend> next_send(std::optional<std::size_t> limit) {
-    if (outbox_.empty()) return std::nullopt;
-    if (limit && owners_.size() - outbox_.size() >= *limit) return std::nullopt;
-    BatchSend s = std::move(outbox_.front());
-    outbox_.pop_front();
-    return s;
-  }
+  UPSTATE_DECL std::optional<BatchSend> next_send(std::optional<std::size_t> limit);
 
-  std::optional<Ticket> next_abandoned() {
-    if (abandoned_out_.empty()) return std::nullopt;
-    Ticket t = abandoned_out_.front();
-    abandoned_out_.pop_front();
-    return t;
-  }
+  UPSTATE_DECL std::optional<Ticket> next_abandoned();
 
  private:
   std::uint64_t next_ = 1;
@@ -3492,6 +3021,7 @@ class BatchTickets {
 
 }  // namespace detail
 }  // namespace upstate
+
 // ---- end include/upstate/machine/batch_tickets.hpp ----
 
 // ---- begin include/upstate/machine/batch_transitions.hpp ----
@@ -3816,93 +3346,6 @@ static_assert(detail::batch_rows_are_a_function(), "one row per (state, trigger)
 // upload across processes (a state file); resume_import() polls an import
 // some earlier process started.
 
-// ---- begin include/upstate/detail/legacy_freshness.hpp ----
-// Whether a V3 dataset's READY or ERROR is this file's outcome. The status
-// belongs to the dataset, not to an upload: right after our PUT it may still
-// show the previous file's READY (docs/service.md, "V3": whether the status
-// changes at once when the PUT lands is UNCONFIRMED). A terminal status is
-// taken as ours once the status has been seen to move since the PUT:
-//   - a non-terminal status (UNINITIALISED, PROCESSING) was read; or
-//   - it differs from the first status read after the PUT (READY, then
-//     ERROR: the previous file's, then ours);
-// or, when it never moved, once `settle` has passed since the PUT:
-// processing finished before the first poll (a small file), or the service
-// never shows the change. A service that keeps showing the previous status
-// longer than `settle` defeats this; none is known to.
-//
-// "Not moved yet" is a state of the machine (upload_transitions.hpp:
-// confirming_status, confirm_wait; a non-terminal status leads on to
-// polling_status, where every READY/ERROR is ours). What is left here is
-// the answer's classification in that state.
-
-// ---- begin include/upstate/vocabulary/dataset_status.hpp ----
-// A V3 (legacy) dataset's processing status as the service reports it
-// (docs/service.md, "V3 (legacy CSV/ZIP) datasets"): GET /datasets/{id}/status. A V3
-// dataset has no import jobs; the dataset itself is processed.
-
-namespace upstate {
-
-enum class DatasetStatus {
-  uninitialised,  // nothing uploaded (or not seen yet)
-  processing,
-  ready,  // terminal: the file was taken
-  error,  // terminal: the file was refused
-};
-
-inline constexpr DatasetStatus kAllDatasetStatuses[] = {DatasetStatus::uninitialised, DatasetStatus::processing,
-                                                        DatasetStatus::ready, DatasetStatus::error};
-
-constexpr bool is_terminal(DatasetStatus s) noexcept { return s == DatasetStatus::ready || s == DatasetStatus::error; }
-
-// The wire spelling (upper case, as docs/service.md writes it).
-constexpr std::string_view to_string(DatasetStatus s) noexcept {
-  switch (s) {
-    case DatasetStatus::uninitialised: return "UNINITIALISED";
-    case DatasetStatus::processing: return "PROCESSING";
-    case DatasetStatus::ready: return "READY";
-    case DatasetStatus::error: return "ERROR";
-  }
-  return "?";
-}
-
-// Case-insensitive: the V3 API's case is documented only by example, and
-// "ready" cannot mean anything but READY. Anything else is nullopt (the
-// machine makes it a typed error), never a guess.
-constexpr std::optional<DatasetStatus> parse_dataset_status(std::string_view text) noexcept {
-  for (DatasetStatus s : kAllDatasetStatuses)
-    if (iequals(to_string(s), text)) return s;
-  return std::nullopt;
-}
-
-// The V4 status a V3 one corresponds to, so progress displays and the
-// outcome speak one vocabulary: READY is `complete`, ERROR is `failed`.
-constexpr ImportStatus to_import_status(DatasetStatus s) noexcept {
-  switch (s) {
-    case DatasetStatus::uninitialised: return ImportStatus::uninitialised;
-    case DatasetStatus::processing: return ImportStatus::processing;
-    case DatasetStatus::ready: return ImportStatus::complete;
-    case DatasetStatus::error: return ImportStatus::failed;
-  }
-  return ImportStatus::failed;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/vocabulary/dataset_status.hpp ----
-
-namespace upstate {
-
-// In confirming_status: `status` read at `now`, the PUT accepted at
-// `put_at`, `first` the first status read since the PUT (this one, when it
-// is the first). True when it can be taken as this file's (always for a
-// non-terminal one, which the caller keeps polling anyway).
-inline bool legacy_status_is_ours(DatasetStatus status, std::optional<DatasetStatus> first, Instant put_at, Instant now,
-                                  Duration settle) noexcept {
-  return !is_terminal(status) || (first && status != *first) || now - put_at >= settle;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/detail/legacy_freshness.hpp ----
-
 // ---- begin include/upstate/detail/presigned_url.hpp ----
 // What a presigned upload URL tells before a byte is sent: when it expires
 // and which headers it signed (docs/service.md, step 2).
@@ -4052,36 +3495,6 @@ inline std::optional<ServerProgress> server_progress_of(const ImportReport& r, s
 }  // namespace upstate
 // ---- end include/upstate/vocabulary/server_progress.hpp ----
 
-// ---- begin include/upstate/detail/upload_scheme.hpp ----
-// Which scheme the file may travel by. The service's upload URL is https;
-// an http:// one handed out by an https API (a misconfigured or hostile
-// service, or a proxy rewriting answers) would send the file in clear text,
-// so it is refused (ErrorCode::insecure_upload_url) — unless the API itself
-// is plain http (a loopback test setup, or allow_insecure_api), where
-// nothing is protected anyway.
-
-namespace upstate {
-
-inline bool upload_scheme_allowed(const Url& upload, const UploadConfig& config) {
-  if (upload.is_https()) return true;
-  auto api = parse_url(config.api_base);
-  if (!api || api->is_https()) return false;
-  return is_loopback_host(api->host) || config.allow_insecure_api;
-}
-
-// The refusal, or nothing. `status`: the step-1 answer's HTTP status.
-inline std::optional<Error> check_upload_scheme(const Url& upload, const UploadConfig& config, int status) {
-  if (upload_scheme_allowed(upload, config)) return std::nullopt;
-  return Error::of(ErrorCode::insecure_upload_url,
-                   "the upload URL is plain http while the API is https: the file would travel in clear text "
-                   "(plain http uploads are accepted only when the API base itself is plain http on loopback)")
-      .at("$.upload_url")
-      .with_status(status);
-}
-
-}  // namespace upstate
-// ---- end include/upstate/detail/upload_scheme.hpp ----
-
 // ---- begin include/upstate/machine/upload_snapshot.hpp ----
 // What Upload::snapshot() writes and Upload::restore() reads: how far one
 // upload got, as a small JSON document another process can continue from.
@@ -4105,6 +3518,60 @@ inline std::optional<Error> check_upload_scheme(const Url& upload, const UploadC
 //    "abandoned_import_ids": ["...", ...],
 //    "last_status": "processing"}             phase processing: the import status
 //                                             (V3: the dataset status, "PROCESSING")
+
+// ---- begin include/upstate/vocabulary/dataset_status.hpp ----
+// A V3 (legacy) dataset's processing status as the service reports it
+// (docs/service.md, "V3 (legacy CSV/ZIP) datasets"): GET /datasets/{id}/status. A V3
+// dataset has no import jobs; the dataset itself is processed.
+
+namespace upstate {
+
+enum class DatasetStatus {
+  uninitialised,  // nothing uploaded (or not seen yet)
+  processing,
+  ready,  // terminal: the file was taken
+  error,  // terminal: the file was refused
+};
+
+inline constexpr DatasetStatus kAllDatasetStatuses[] = {DatasetStatus::uninitialised, DatasetStatus::processing,
+                                                        DatasetStatus::ready, DatasetStatus::error};
+
+constexpr bool is_terminal(DatasetStatus s) noexcept { return s == DatasetStatus::ready || s == DatasetStatus::error; }
+
+// The wire spelling (upper case, as docs/service.md writes it).
+constexpr std::string_view to_string(DatasetStatus s) noexcept {
+  switch (s) {
+    case DatasetStatus::uninitialised: return "UNINITIALISED";
+    case DatasetStatus::processing: return "PROCESSING";
+    case DatasetStatus::ready: return "READY";
+    case DatasetStatus::error: return "ERROR";
+  }
+  return "?";
+}
+
+// Case-insensitive: the V3 API's case is documented only by example, and
+// "ready" cannot mean anything but READY. Anything else is nullopt (the
+// machine makes it a typed error), never a guess.
+constexpr std::optional<DatasetStatus> parse_dataset_status(std::string_view text) noexcept {
+  for (DatasetStatus s : kAllDatasetStatuses)
+    if (iequals(to_string(s), text)) return s;
+  return std::nullopt;
+}
+
+// The V4 status a V3 one corresponds to, so progress displays and the
+// outcome speak one vocabulary: READY is `complete`, ERROR is `failed`.
+constexpr ImportStatus to_import_status(DatasetStatus s) noexcept {
+  switch (s) {
+    case DatasetStatus::uninitialised: return ImportStatus::uninitialised;
+    case DatasetStatus::processing: return ImportStatus::processing;
+    case DatasetStatus::ready: return ImportStatus::complete;
+    case DatasetStatus::error: return ImportStatus::failed;
+  }
+  return ImportStatus::failed;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/vocabulary/dataset_status.hpp ----
 
 namespace upstate {
 
@@ -4178,28 +3645,6 @@ UPSTATE_DECL Result<UploadSnapshot> parse_upload_snapshot(std::string_view text)
 
 // ---- end include/upstate/machine/upload_snapshot.hpp ----
 
-// ---- begin include/upstate/detail/url_expiry.hpp ----
-// When a presigned upload URL dies, in wall-clock seconds. Step 1's
-// `expires_at` is the service saying so (docs/service.md, Step 1) and wins
-// when it parses; otherwise the URL's own X-Amz-Date + X-Amz-Expires (or
-// SigV2 Expires). The two differ when the service's signing credentials die
-// before X-Amz-Expires runs out, which only the service knows. An
-// expires_at no later than the URL's own signing time (a URL dead before it
-// was made: X-Amz-Expires=0) is not used; S3 then decides.
-
-namespace upstate {
-
-inline std::optional<UnixSeconds> url_wall_expiry(const std::optional<std::string>& expires_at,
-                                                  const PresignedUrlInfo& info) noexcept {
-  if (expires_at)
-    if (auto stated = parse_iso8601(*expires_at); stated && (!info.signed_at || *stated > *info.signed_at))
-      return stated;
-  return info.expires_at;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/detail/url_expiry.hpp ----
-
 // ---- begin include/upstate/wire/dataset_status.hpp ----
 // V3 step 3's answer: GET /datasets/{id}/status -> 200,
 // {"status": "UNINITIALISED" | "PROCESSING" | "READY" | "ERROR"}.
@@ -4261,10 +3706,7 @@ class Upload {
  public:
   static constexpr std::size_t kMaxTrace = 4096;
 
-  Upload(UploadConfig config, FileInfo file)
-      : config_(std::move(config)), file_(std::move(file)), rng_(config_.seed) {
-    config_.api_base = without_trailing_slashes(std::move(config_.api_base));
-  }
+  UPSTATE_DECL Upload(UploadConfig config, FileInfo file);
 
   // ---- across processes ----------------------------------------------------
 
@@ -4272,26 +3714,16 @@ class Upload {
   // whose PUT some earlier process completed): start() sends the poll. The
   // file is unknown and never needed; an unusable id is refused by start()
   // (invalid_argument), like every other input.
-  static Upload resume_import(UploadConfig config, std::string import_id) {
-    Upload up{std::move(config), FileInfo{}};
-    up.import_id_ = std::move(import_id);
-    up.state_ = State::idle_uploaded;
-    return up;
-  }
+  UPSTATE_DECL static Upload resume_import(UploadConfig config, std::string import_id);
 
   // The same for a V3 (legacy) dataset: start() polls its status.
-  static Upload resume_legacy(UploadConfig config) {
-    Upload up{std::move(config), FileInfo{}};
-    up.said_v3_ = true;
-    up.state_ = State::idle_uploaded_v3;
-    return up;
-  }
+  UPSTATE_DECL static Upload resume_legacy(UploadConfig config);
 
   // How far this upload got, as JSON (upload_snapshot.hpp has the format):
   // never the token, the presigned URL or a clock reading. Valid in every
   // state; a driver writes it after each action to survive being killed.
-  // Defined in upload_restore.hpp.
-  std::string snapshot() const;
+  // Defined in impl/upload_restore.ipp.
+  UPSTATE_DECL std::string snapshot() const;
 
   // A machine that continues a snapshot in this process, in the idle state
   // that matches how far the snapshot got (upload_transitions.hpp): its start(now)
@@ -4301,56 +3733,20 @@ class Upload {
   // again, otherwise the PUT did land and polling goes on; before that (or
   // V3), starts at step 1. Errors (invalid_snapshot, with the JSON path):
   // anything parse_upload_snapshot refuses, and a snapshot of another
-  // dataset or API base than `config`'s. Defined in upload_restore.hpp.
-  static Result<Upload> restore(UploadConfig config, std::string_view snapshot);
+  // dataset or API base than `config`'s. Defined in impl/upload_restore.ipp.
+  UPSTATE_DECL static Result<Upload> restore(UploadConfig config, std::string_view snapshot);
 
   // ---- events ------------------------------------------------------------
 
-  Action start(Instant now) {
-    if (auto early = admit(Awaits::start, "start", now)) return std::move(*early);
-    deadline_ = std::min(now + config_.deadline, config_.not_after);
-    if (auto refusal = check_inputs()) return finish(Trigger::refused_locally, std::move(*refusal), now);
-    if (state_ != State::idle) {
-      // Resumed: the PUT (if any) happened in another process, so the stuck
-      // timer starts now.
-      upload_accepted_at_ = now;
-      status_since_ = now;
-    }
-    return take(state_info(state_).starts_with, now);
-  }
+  UPSTATE_DECL Action start(Instant now);
 
-  Action on_response(const Response& response, Instant now) {
-    if (auto early = admit(Awaits::response, "on_response", now)) return std::move(*early);
-    // Which answer this is: the table's `sends` column of the state.
-    switch (*state_info(state_).sends) {
-      case Purpose::upload_url: return on_url_answer(response, now);
-      case Purpose::upload: return on_upload_answer(response, now);
-      case Purpose::poll: return on_poll_answer(response, now);
-      case Purpose::dataset_status: return on_status_answer(response, now);
-      case Purpose::dataset: break;
-    }
-    return internal_error("no answer handler in state " + std::string(to_string(state_)), now);
-  }
+  UPSTATE_DECL Action on_response(const Response& response, Instant now);
 
-  Action on_transport_error(const TransportError& error, Instant now) {
-    if (auto early = admit(Awaits::response, "on_transport_error", now)) return std::move(*early);
-    return act_on(classify_transport_error(error, to_string(current_purpose())), now);
-  }
+  UPSTATE_DECL Action on_transport_error(const TransportError& error, Instant now);
 
-  Action on_wake(Instant now) {
-    if (auto early = admit(Awaits::wake, "on_wake", now)) return std::move(*early);
-    if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
-    // A wake is one row: `wake`, or — when the URL's own expiry passed
-    // while waiting to repeat the PUT (the state's `step` column) — `url_expired`
-    // (renewals_exhausted).
-    if (state_info(state_).step == Purpose::upload && url_expired_at(now)) return renew_url(now);
-    return take(Trigger::wake, now);
-  }
+  UPSTATE_DECL Action on_wake(Instant now);
 
-  Action cancel(Instant now) {
-    if (auto early = admit(std::nullopt, "cancel", now)) return std::move(*early);
-    return finish(Trigger::cancel, Error::cancelled(), now);
-  }
+  UPSTATE_DECL Action cancel(Instant now);
 
   // ---- observers ---------------------------------------------------------
 
@@ -4391,471 +3787,120 @@ class Upload {
   // Every move goes through here: look the move up, record it, then act on
   // entering the new state. A move into a live state at or after the
   // deadline is the state's `deadline` row instead (one event, one row).
-  Action take(Trigger trigger, Instant now) {
-    auto to = next_state(state_, trigger);
-    if (!to) {
-      // A move the table lacks is our own bug, not the caller's; still a
-      // defined outcome rather than UB.
-      outcome_.result = Error::internal("no transition for " + std::string(to_string(trigger)) + " in state " +
-                                        std::string(to_string(state_)));
-      to = State::done;
-    }
-    ended_in_ = state_;
-    if (*to != State::done && now >= deadline_) {
-      ended_in_ = *to;  // the run got as far as the state it was entering
-      // Waiting for a schema, the real outcome is the paused import's report.
-      if (state_ == State::schema_wait && paused_report_)
-        outcome_.result = *paused_report_;
-      else
-        outcome_.result = deadline_error(phase_of(*to));
-      trigger = Trigger::deadline;
-      to = State::done;
-    }
-    if (trace_.size() < kMaxTrace) trace_.push_back(Step{now, state_, trigger, *to});
-    state_ = *to;
-    return enter();
-  }
+  UPSTATE_DECL Action take(Trigger trigger, Instant now);
 
   // What the new state does on entry: its `sends` column, else a wait (or,
   // done, the outcome).
-  Action enter() {
-    if (state_ == State::done) return done_action();
-    if (auto purpose = state_info(state_).sends) return send(request_for(*purpose));
-    return Sleep{wake_at_};
-  }
+  UPSTATE_DECL Action enter();
 
   // Every event's prologue: the caller's clock made monotonic (`now` is
   // updated); once done, the outcome again; an event the state does not
   // await (`expected`; nullopt: any), the misuse row.
-  std::optional<Action> admit(std::optional<Awaits> expected, const char* event, Instant& now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
-    if (expected && state_info(state_).awaits != *expected) return misuse(event, now);
-    return std::nullopt;
-  }
+  UPSTATE_DECL std::optional<Action> admit(std::optional<Awaits> expected, const char* event, Instant& now);
 
-  Action finish(Trigger trigger, Error error, Instant now) {
-    redact_in(error, config_.token);
-    outcome_.result = std::move(error);
-    return take(trigger, now);
-  }
+  UPSTATE_DECL Action finish(Trigger trigger, Error error, Instant now);
 
-  Action misuse(const char* event, Instant now) {
-    return finish(Trigger::misuse,
-                  Error::usage(std::string("can't handle ") + event + " in state " + std::string(to_string(state_))),
-                  now);
-  }
+  UPSTATE_DECL Action misuse(const char* event, Instant now);
 
   // Our bug, reported as such: ends the run with ErrorCode::internal.
-  Action internal_error(std::string what, Instant now) {
-    outcome_.result = Error::internal(redact(std::move(what), config_.token));
-    ended_in_ = state_;
-    if (trace_.size() < kMaxTrace) trace_.push_back(Step{now, state_, Trigger::misuse, State::done});
-    state_ = State::done;
-    return done_action();
-  }
+  UPSTATE_DECL Action internal_error(std::string what, Instant now);
 
-  Action done_action() {
-    outcome_.import_id = import_id_;
-    outcome_.abandoned_import_ids = abandoned_;
-    return Done{outcome_};
-  }
+  UPSTATE_DECL Action done_action();
 
   // ---- step 1 ------------------------------------------------------------
 
-  Action on_url_answer(const Response& response, Instant now) {
-    if (auto moved = unless_parseable(response, now)) return std::move(*moved);
-
-    auto parsed = parse_upload_url_answer(response.body, config_.limits);
-    if (!parsed) return finish(Trigger::url_refused, with_status(parsed.error(), response.status), now);
-    UploadUrlAnswer& answer = parsed.value();
-    // Parsed and inspected once, for the checks and for the expiry.
-    std::optional<PresignedUrlInfo> info;
-    const std::optional<Url> url = parse_url(answer.upload_url);
-    if (url) info = inspect_presigned_url(*url);
-    if (auto problem = check_url_answer(answer, info ? &*info : nullptr, response.status))
-      return finish(Trigger::url_refused, *problem, now);
-    if (auto problem = check_upload_scheme(*url, config_, response.status))
-      return finish(Trigger::url_refused, *problem, now);
-
-    if (!import_id_.empty()) abandoned_.push_back(import_id_);
-    const bool v3 = !answer.import_id;
-    said_v3_ = v3;
-    import_id_ = answer.import_id.value_or("");
-    upload_url_ = std::move(answer.upload_url);
-    content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
-    url_expires_at_ = local_expiry(url_wall_expiry(answer.expires_at, *info), *info, response, now);
-    retry_.succeeded();
-    // A URL that arrives already expired is renewed at once: one row
-    // (requesting_url --url_expired--> requesting_url), not a move into
-    // uploading and straight back. Past the deadline, the deadline wins.
-    if (url_expired_at(now) && now < deadline_) return renew_url(now);
-    return take(v3 ? Trigger::legacy_url_received : Trigger::url_received, now);
-  }
+  UPSTATE_DECL Action on_url_answer(const Response& response, Instant now);
 
   // `info` is null when upload_url is not an absolute http(s) URL.
-  std::optional<Error> check_url_answer(const UploadUrlAnswer& a, const PresignedUrlInfo* info, int status) const {
-    auto bad = [&](ErrorCode code, std::string message, std::string path) {
-      return Error::of(code, std::move(message)).at(std::move(path)).with_status(status);
-    };
-    // No import_id: a V3 dataset, which takes .csv and .zip only. Refused
-    // here, before a byte is sent, rather than by the service afterwards.
-    if (!a.import_id && !iends_with(file_.name, ".csv") && !iends_with(file_.name, ".zip"))
-      return bad(ErrorCode::legacy_dataset,
-                 "the answer has no import_id, so the dataset is a V3 (legacy) one, which takes .csv and .zip "
-                 "files only; '" + printable_excerpt(file_.name, 100) + "' is neither",
-                 "");
-    if (a.import_id && !detail::usable_import_id(*a.import_id))
-      return bad(ErrorCode::malformed_answer,
-                 "import_id is not a usable path segment (empty, '.', '..', over 256 bytes or holding a control byte)",
-                 "$.import_id");
-    // Import ids go into snapshots (state files on disk): a server that
-    // echoes the token there must not get it written down.
-    if (a.import_id && redact(*a.import_id, config_.token) != *a.import_id)
-      return bad(ErrorCode::malformed_answer, "import_id holds the API token", "$.import_id");
-    if (!iequals(a.http_method, "PUT"))
-      return bad(ErrorCode::unsupported_upload_method,
-                 "the service asks for an upload with " + printable_excerpt(a.http_method, 32) + "; only PUT is supported",
-                 "$.http_method");
-    if (!info)
-      return bad(ErrorCode::malformed_answer, "upload_url is not an absolute http(s) URL with a valid host name",
-                 "$.upload_url");
-    if (a.content_type && (a.content_type->empty() || !is_safe_header_value(*a.content_type) || a.content_type->size() > 256))
-      return bad(ErrorCode::malformed_answer, "content_type is not a usable header value", "$.content_type");
-    for (const auto& h : info->signed_headers) {
-      // We can reproduce these exactly; any other signed header (x-amz-*,
-      // content-md5) has a value we were never told, so S3 would refuse.
-      if (h != "host" && h != "content-type" && h != "content-length")
-        return bad(ErrorCode::unsigned_header_required,
-                   "the upload URL signs header '" + printable_excerpt(h, 64) + "' whose value the answer does not give",
-                   "$.upload_url");
-    }
-    return std::nullopt;
-  }
+  UPSTATE_DECL std::optional<Error> check_url_answer(const UploadUrlAnswer& a, const PresignedUrlInfo* info,
+                                                     int status) const;
 
   // The URL's expiry in our own clock: its wall-clock expiry (url_expiry.hpp)
   // minus the answer's `Date` (or the signing time) is how long it has left.
-  std::optional<Instant> local_expiry(std::optional<UnixSeconds> expires_at, const PresignedUrlInfo& info,
-                                      const Response& response, Instant now) const {
-    if (!expires_at) return std::nullopt;
-    std::optional<UnixSeconds> reference;
-    if (const std::string* date = find_header(response.headers, "Date")) reference = parse_http_date(*date);
-    if (!reference) reference = info.signed_at;
-    if (!reference) return std::nullopt;
-    std::int64_t left = std::clamp<std::int64_t>(*expires_at - *reference, 0, 7 * 86400);
-    return now + std::chrono::seconds{left};
-  }
+  UPSTATE_DECL std::optional<Instant> local_expiry(std::optional<UnixSeconds> expires_at, const PresignedUrlInfo& info,
+                                                   const Response& response, Instant now) const;
 
   bool url_expired_at(Instant now) const { return url_expires_at_ && now >= *url_expires_at_; }
 
-  Action renew_url(Instant now) {
-    if (renewals_ >= config_.retry.max_url_renewals)
-      return finish(Trigger::renewals_exhausted,
-                    Error::of(ErrorCode::upload_url_expired,
-                              "the upload URL expired " + std::to_string(renewals_ + 1) + " times; giving up")
-                        .with_status(last_upload_status_),
-                    now);
-    ++renewals_;
-    note(now, legacy() ? std::string("upload URL expired; requesting a new one")
-                       : "upload URL for import " + import_id_ + " expired; requesting a new one");
-    return take(Trigger::url_expired, now);
-  }
+  UPSTATE_DECL Action renew_url(Instant now);
 
   // ---- step 2 ------------------------------------------------------------
 
-  Action on_upload_answer(const Response& response, Instant now) {
-    last_upload_status_ = response.status;
-    std::optional<S3Error> xml;
-    if (response.status < 200 || response.status > 299) {
-      auto parsed = parse_s3_error(response.body, config_.limits);
-      if (parsed) xml = std::move(parsed.value());
-    }
-    Classification c = classify_upload_answer(response.status, xml ? &*xml : nullptr, url_expired_at(now));
-    switch (c.verdict) {
-      case Verdict::success:
-        upload_accepted_at_ = now;
-        first_status_since_put_.reset();
-        retry_.succeeded();
-        return take(Trigger::upload_accepted, now);  // uploading_v3: the dataset's status is polled next
-      case Verdict::retry:
-        return retry(RetryIt{Error::answer(ErrorCode::retries_exhausted, response.status,
-                                           "upload answered HTTP " + std::to_string(response.status),
-                                           xml ? xml->code : ""),
-                             retry_after_of(response)},
-                     now);
-      case Verdict::renew_url:
-        return renew_url(now);
-      case Verdict::final:
-        break;
-    }
-    Error e = Error::answer(c.code, response.status, "", xml ? xml->code : "");
-    if (xml) {
-      // Redacted before the cut: a token straddling it would leak in part.
-      e.message = "upload host refused the file: " + printable_excerpt(redact(xml->code, config_.token), 64) + ": " +
-                  printable_excerpt(redact(xml->message, config_.token), 200);
-      if (c.code == ErrorCode::signature_mismatch)
-        e.message += "; we sent Content-Type '" + printable_excerpt(redact(content_type_, config_.token), 100) +
-                     "' and no other signed header: the URL was altered or signed for other values";
-    } else {
-      e.message = "upload host answered HTTP " + std::to_string(response.status);
-    }
-    return finish(Trigger::upload_refused, std::move(e), now);
-  }
+  UPSTATE_DECL Action on_upload_answer(const Response& response, Instant now);
 
   // ---- step 3 ------------------------------------------------------------
 
-  Action on_poll_answer(const Response& response, Instant now) {
-    if (auto moved = unless_parseable(response, now)) return std::move(*moved);
+  UPSTATE_DECL Action on_poll_answer(const Response& response, Instant now);
 
-    auto parsed = parse_import_report(response.body, config_.limits);
-    if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
-    ImportReport& report = parsed.value();
-    if (report.import_id != import_id_)
-      return finish(Trigger::poll_refused,
-                    Error::malformed("$.import_id", "the answer is about import '" +
-                                                        printable_excerpt(redact(report.import_id, config_.token), 80) + "', not '" +
-                                                        import_id_ + "'")
-                        .with_status(response.status),
-                    now);
-    retry_.succeeded();
-    // A probe (a resumed upload whose PUT answer was never seen):
-    // `uninitialised` means the bytes never arrived (S3 keeps an object
-    // whole or not at all), anything else that they did.
-    if (state_ == State::probing && report.status == ImportStatus::uninitialised) return start_over(now);
-    track_status(report.status, now);
-    server_progress_ = server_progress_of(report, config_.token);
-    // pending_schema is a pause: with keep_polling the same import is
-    // polled slowly (a probe first learns only that the PUT landed).
-    if (report.status == ImportStatus::pending_schema && state_ == State::polling &&
-        config_.poll.on_pending_schema == OnPendingSchema::keep_polling) {
-      redact_in(report, config_.token);
-      paused_report_ = std::move(report);
-      wake_at_ = std::min(now + config_.poll.paused_interval, deadline_);
-      return take(Trigger::import_paused, now);
-    }
-    if (state_ == State::probing && report.status == ImportStatus::pending_schema &&
-        config_.poll.on_pending_schema == OnPendingSchema::keep_polling)
-      return wait_then(Trigger::import_pending, config_.poll.delay(0, rng_), now);
-    if (is_terminal(report.status)) {
-      redact_in(report, config_.token);  // a server echoing the token in a reason must not get it printed
-      outcome_.result = std::move(report);
-      return take(Trigger::import_terminal, now);
-    }
-    return pending(report.status == ImportStatus::uninitialised, "the import is still uninitialised", response, now);
-  }
-
-  Action start_over(Instant now) {
-    note(now, "import " + import_id_ + " never received the file (still uninitialised); requesting a new upload URL");
-    abandoned_.push_back(std::move(import_id_));
-    import_id_.clear();
-    last_status_.reset();
-    return take(Trigger::import_unstarted, now);
-  }
+  UPSTATE_DECL Action start_over(Instant now);
 
   // Not terminal yet: wait for the next poll, unless nothing has happened
   // since the PUT for too long.
   // `trigger`: the row of the wait (status_unconfirmed: a V3 status not yet this file's).
-  Action pending(bool unstarted, const char* still, const Response& response, Instant now,
-                 Trigger trigger = Trigger::import_pending) {
-    if (unstarted && now - upload_accepted_at_ >= config_.poll.stuck_after)
-      return finish(Trigger::import_stuck,
-                    Error::of(ErrorCode::import_stuck, std::string(still) + " " +
-                                                           seconds_text(now - upload_accepted_at_) +
-                                                           " after the upload host accepted the file")
-                        .with_status(response.status),
-                    now);
-    Duration wait = config_.poll.delay(same_status_polls_, rng_);
-    if (auto minimum = retry_after_of(response)) wait = std::max(wait, *minimum);
-    return wait_then(trigger, wait, now);
-  }
+  UPSTATE_DECL Action pending(bool unstarted, const char* still, const Response& response, Instant now,
+                              Trigger trigger = Trigger::import_pending);
 
   // ---- step 3, V3 (legacy) ---------------------------------------------------
 
-  Action on_status_answer(const Response& response, Instant now) {
-    if (auto moved = unless_parseable(response, now)) return std::move(*moved);
-
-    auto parsed = parse_dataset_status_answer(response.body, config_.limits);
-    if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
-    DatasetStatusAnswer& answer = parsed.value();
-    retry_.succeeded();
-    last_dataset_status_ = answer.status;
-    track_status(to_import_status(answer.status), now);
-    // Until the status moves since the PUT (confirming_status), a READY or
-    // ERROR may be the previous file's (legacy_freshness.hpp).
-    if (state_ == State::confirming_status) {
-      if (!first_status_since_put_) first_status_since_put_ = answer.status;
-      if (!legacy_status_is_ours(answer.status, first_status_since_put_, upload_accepted_at_, now,
-                                 config_.poll.legacy_settle)) {
-        if (!stale_noted_)
-          note(now, "the dataset's status is " + std::string(to_string(answer.status)) +
-                        " and has not changed since the upload: it may be the previous file's; waiting up to " +
-                        seconds_text(config_.poll.legacy_settle) + " for a change");
-        stale_noted_ = true;
-        return pending(false, "", response, now, Trigger::status_unconfirmed);
-      }
-    }
-    if (is_terminal(answer.status)) {
-      ImportReport report = legacy_report(std::move(answer));
-      redact_in(report, config_.token);
-      outcome_.result = std::move(report);
-      return take(Trigger::import_terminal, now);
-    }
-    return pending(answer.status == DatasetStatus::uninitialised, "the dataset's status is still UNINITIALISED",
-                   response, now);
-  }
+  UPSTATE_DECL Action on_status_answer(const Response& response, Instant now);
 
   // A V3 dataset has no import: its terminal status becomes a report in
   // the V4 vocabulary, so callers handle one outcome type.
-  ImportReport legacy_report(DatasetStatusAnswer answer) const {
-    ImportReport r;
-    r.dataset_id = config_.dataset_id;
-    r.type = "legacy_dataset";
-    r.status = to_import_status(answer.status);
-    if (answer.status == DatasetStatus::error)
-      r.reason = answer.reason ? std::move(answer.reason) : std::string("the service gave no reason");
-    return r;
-  }
+  UPSTATE_DECL ImportReport legacy_report(DatasetStatusAnswer answer) const;
 
-  void track_status(ImportStatus status, Instant now) {
-    auto rank = [](ImportStatus s) { return static_cast<int>(s); };
-    if (last_status_ && status != *last_status_) {
-      if (!is_terminal(status) && rank(status) < rank(*last_status_))
-        note(now, "status went backwards: " + std::string(to_string(*last_status_)) + " -> " +
-                      std::string(to_string(status)));
-      same_status_polls_ = 0;
-      status_since_ = now;
-      stuck_noted_ = false;
-    } else if (last_status_) {
-      ++same_status_polls_;
-    } else {
-      status_since_ = now;
-    }
-    last_status_ = status;
-    if (!stuck_noted_ && !is_terminal(status) && now - status_since_ >= config_.poll.stuck_after) {
-      stuck_noted_ = true;
-      note(now, "status has been " + std::string(to_string(status)) + " for " + seconds_text(now - status_since_) +
-                    " (stuck?)");
-    }
-  }
+  UPSTATE_DECL void track_status(ImportStatus status, Instant now);
 
   // ---- retries and waits ---------------------------------------------------
 
   // The API step's verdict on an answer (api_step.hpp) as a move of the
   // table: retry, or refuse (the state's on_refusal). nullopt: parse it.
-  std::optional<Action> unless_parseable(const Response& response, Instant now) {
-    AnswerMeaning meaning = classify_api_answer(response, to_string(current_purpose()), config_);
-    if (std::holds_alternative<ParseIt>(meaning)) return std::nullopt;
-    return act_on(std::move(meaning), now);
-  }
+  UPSTATE_DECL std::optional<Action> unless_parseable(const Response& response, Instant now);
 
-  Action act_on(AnswerMeaning meaning, Instant now) {
-    if (auto* again = std::get_if<RetryIt>(&meaning)) return retry(*again, now);
-    if (auto* refused = std::get_if<RefuseIt>(&meaning))
-      return finish(state_info(state_).on_refusal, std::move(refused->error), now);
-    return internal_error("an answer to parse reached act_on in state " + std::string(to_string(state_)), now);
-  }
+  UPSTATE_DECL Action act_on(AnswerMeaning meaning, Instant now);
 
   // The state's on_retry row after a wait, or the end: retries_exhausted,
   // or deadline when the server's Retry-After lands past it.
-  Action retry(const RetryIt& failure, Instant now) {
-    RetryBudget::Plan plan =
-        retry_.next(failure, config_.retry, rng_, now, deadline_, outcome_.notes, outcome_.notes_dropped, config_.token);
-    if (auto* end = std::get_if<Error>(&plan))
-      return finish(end->code == ErrorCode::deadline_exceeded ? Trigger::deadline : Trigger::retries_exhausted,
-                    std::move(*end), now);
-    wake_at_ = std::get<RetryBudget::Wait>(plan).until;
-    return take(state_info(state_).on_retry, now);
-  }
+  UPSTATE_DECL Action retry(const RetryIt& failure, Instant now);
 
-  Action wait_then(Trigger trigger, Duration wait, Instant now) {
-    wake_at_ = std::min(now + wait, deadline_);
-    return take(trigger, now);
-  }
+  UPSTATE_DECL Action wait_then(Trigger trigger, Duration wait, Instant now);
 
   // ---- requests ----------------------------------------------------------
 
-  Action send(Request request) {
-    ++outcome_.requests_sent;
-    return Send{std::move(request)};
-  }
+  UPSTATE_DECL Action send(Request request);
 
   Headers api_headers() const { return api_headers_for(config_); }
 
   // What a state's `sends` column asks for.
-  Request request_for(Purpose purpose) {
-    switch (purpose) {
-      case Purpose::upload_url: return upload_url_request();
-      case Purpose::upload: return upload_request();
-      case Purpose::poll: return poll_request();
-      case Purpose::dataset_status: return status_request();
-      case Purpose::dataset: break;
-    }
-    return status_request();  // unreachable: no Upload state sends the dataset request
-  }
+  UPSTATE_DECL Request request_for(Purpose purpose);
 
   std::string dataset_url() const { return upstate::dataset_url(config_); }
 
-  Request upload_url_request() const {
-    return Request{Purpose::upload_url, "GET", dataset_url() + "/upload-url/" + percent_encode_segment(file_.name),
-                   api_headers(), std::nullopt};
-  }
+  UPSTATE_DECL Request upload_url_request() const;
 
   // No Authorization here, ever: the presigned URL is the credential, and
   // S3 refuses a request that carries two.
-  Request upload_request() const {
-    return Request{Purpose::upload, "PUT", upload_url_,
-                   {{"Content-Type", content_type_}, {"User-Agent", config_.user_agent}}, FileBody{file_.size}};
-  }
+  UPSTATE_DECL Request upload_request() const;
 
   // Polls repeat the same request: its URL is built once per import.
-  Request poll_request() {
-    if (poll_url_import_ != import_id_ || poll_url_.empty()) {
-      poll_url_ = dataset_url() + "/imports/" + percent_encode_segment(import_id_);
-      poll_url_import_ = import_id_;
-    }
-    return Request{Purpose::poll, "GET", poll_url_, api_headers(), std::nullopt};
-  }
+  UPSTATE_DECL Request poll_request();
 
-  Request status_request() const {
-    return Request{Purpose::dataset_status, "GET", dataset_url() + "/status", api_headers(), std::nullopt};
-  }
+  UPSTATE_DECL Request status_request() const;
 
   // ---- helpers -------------------------------------------------------------
 
   // A machine that resumes after an accepted PUT never uploads, so its
   // file (often unknown) is not checked.
-  std::optional<Error> check_inputs() const {
-    if (auto bad = check_dataset_id(config_)) return bad;
-    if (state_info(state_).reached != Reached::upload) {
-      if (!is_safe_segment(file_.name))
-        return Error::invalid_argument("file name must be non-empty, not '.' or '..', and hold no NUL byte");
-      if (file_.size > kMaxSinglePutBytes)
-        return Error::of(ErrorCode::file_too_large,
-                         "the file has " + std::to_string(file_.size) + " bytes; one upload takes at most 5 GiB");
-    }
-    // The V4 resumed states poll an import by its id.
-    if (state_info(state_).track == Track::v4 && !detail::usable_import_id(import_id_))
-      return Error::invalid_argument("the import id to resume must be a non-empty path segment of at most 256 bytes");
-    return check_api_access(config_);
-  }
+  UPSTATE_DECL std::optional<Error> check_inputs() const;
 
-  static Error with_status(Error e, int status) {
-    e.http_status = status;
-    return e;
-  }
+  UPSTATE_DECL static Error with_status(Error e, int status);
 
   // `phase`: of the state the run was in or entering when the deadline passed.
-  Error deadline_error(Phase phase) const {
-    return Error::deadline("the deadline of " + seconds_text(config_.deadline) + " passed during " +
-                           std::string(to_string(phase)));
-  }
+  UPSTATE_DECL Error deadline_error(Phase phase) const;
 
   // The step the current state's request (or wait) belongs to: its `step` column.
   Purpose current_purpose() const noexcept { return state_info(state_).step.value_or(Purpose::upload_url); }
 
-  void note(Instant now, std::string text) {
-    append_note(outcome_.notes, outcome_.notes_dropped, now, std::move(text), config_.token);
-  }
+  UPSTATE_DECL void note(Instant now, std::string text);
 
   Instant observe(Instant now) noexcept { return time_.observe(now); }
 
@@ -4911,91 +3956,6 @@ class Upload {
 // snapshot got (upload_transitions.hpp: idle, idle_put_unknown, idle_uploaded,
 // idle_uploaded_v3), so what its start() sends is a row of the table.
 
-namespace upstate {
-
-inline std::string Upload::snapshot() const {
-  UploadSnapshot s;
-  s.api_base = config_.api_base;
-  s.dataset_id = config_.dataset_id;
-  s.file = file_;
-  s.legacy = legacy();
-  s.abandoned_import_ids = abandoned_;
-  switch (reached()) {
-    case Reached::nothing:
-      s.phase = state_ == State::idle ? SnapshotPhase::not_started : SnapshotPhase::requesting_url;
-      // A URL being renewed: its import is as good as abandoned.
-      if (!import_id_.empty()) s.abandoned_import_ids.push_back(import_id_);
-      break;
-    case Reached::url:
-      s.phase = SnapshotPhase::uploading;
-      s.import_id = import_id_;
-      break;
-    case Reached::upload:
-      s.phase = SnapshotPhase::processing;
-      s.import_id = import_id_;
-      if (s.legacy)
-        s.last_dataset_status = last_dataset_status_;
-      else
-        s.last_import_status = last_status_;
-      break;
-  }
-  if (s.legacy) s.import_id.clear();
-  return to_json(s);
-}
-
-inline Result<Upload> Upload::restore(UploadConfig config, std::string_view snapshot) {
-  const std::string token = config.token;
-  auto parsed = parse_upload_snapshot(snapshot);
-  if (!parsed) {
-    Error e = std::move(parsed).error();
-    e.message = redact(std::move(e.message), token);
-    return e;
-  }
-  UploadSnapshot& s = parsed.value();
-  Upload up{std::move(config), std::move(s.file)};
-  auto mismatch = [&](const char* path, const char* what, std::string_view theirs, std::string_view ours) {
-    return Error::of(ErrorCode::invalid_snapshot,
-                     redact(std::string("the snapshot is for ") + what + " \"" + printable_excerpt(theirs, 200) +
-                                "\", the config names \"" + printable_excerpt(ours, 200) + "\"",
-                            token))
-        .at(path);
-  };
-  if (without_trailing_slashes(s.api_base) != up.config_.api_base)
-    return mismatch("$.api_base", "API base", s.api_base, up.config_.api_base);
-  if (s.dataset_id != up.config_.dataset_id)
-    return mismatch("$.dataset_id", "dataset", s.dataset_id, up.config_.dataset_id);
-  // Step 1 refuses an import id that echoes the token; so does a restore,
-  // or a forged snapshot would get the token into the next one.
-  auto echoes_token = [&](const std::string& id) { return redact(id, token) != id; };
-  auto token_error = [](std::string path) {
-    return Error::of(ErrorCode::invalid_snapshot, "the import id holds the API token").at(std::move(path));
-  };
-  if (echoes_token(s.import_id)) return token_error("$.import_id");
-  for (std::size_t i = 0; i < s.abandoned_import_ids.size(); ++i)
-    if (echoes_token(s.abandoned_import_ids[i]))
-      return token_error(detail::element_path("$.abandoned_import_ids", i));
-  up.said_v3_ = s.legacy;
-  up.import_id_ = std::move(s.import_id);
-  up.abandoned_ = std::move(s.abandoned_import_ids);
-  switch (s.phase) {
-    case SnapshotPhase::not_started:
-    case SnapshotPhase::requesting_url: up.state_ = State::idle; break;
-    // V3 has no import to probe: it asks for a new URL.
-    case SnapshotPhase::uploading: up.state_ = s.legacy ? State::idle : State::idle_put_unknown; break;
-    case SnapshotPhase::processing: up.state_ = s.legacy ? State::idle_uploaded_v3 : State::idle_uploaded; break;
-  }
-  up.last_dataset_status_ = s.last_dataset_status;
-  // V3, restored after the PUT: it starts in confirming_status with the status
-  // polled before the restart as the first one since the PUT. A non-terminal
-  // one means the dataset had moved on to this file: any READY/ERROR differs
-  // from it, so it is taken as ours.
-  up.first_status_since_put_ = s.last_dataset_status;
-  up.last_status_ = s.last_dataset_status ? std::optional(to_import_status(*s.last_dataset_status))
-                                          : s.last_import_status;
-  return up;
-}
-
-}  // namespace upstate
 // ---- end include/upstate/machine/upload_restore.hpp ----
 // ---- end include/upstate/machine/upload.hpp ----
 
@@ -5045,166 +4005,62 @@ class Batch {
  public:
   static constexpr std::size_t kMaxTrace = 4096;  // per trace; later moves are not recorded
 
-  Batch(BatchConfig config, std::vector<FileInfo> files) : config_(std::move(config)) {
-    config_.max_in_flight = std::max<std::size_t>(config_.max_in_flight, 1);
-    limit_ = ConcurrencyLimit({config_.max_in_flight, config_.concurrency_increase_after});
-    Rng seeds(config_.upload.seed);
-    files_.reserve(files.size());
-    for (FileInfo& f : files) {
-      files_.emplace_back(std::move(f), seeds.next());
-      if (!config_.stream_outcomes) files_.back().upload = std::make_unique<Upload>(make_upload(files_.size() - 1));
-    }
-    fetch_seed_ = seeds.next();
-    if (!config_.stream_outcomes) outcome_.files.resize(files_.size());
-  }
+  UPSTATE_DECL Batch(BatchConfig config, std::vector<FileInfo> files);
 
   // A batch of machines made by the caller: new ones or restored ones
   // (Upload::restore, e.g. from a batch journal), each with its own seed.
   // A machine past idle starts in the stage `waiting_resumed`: its start()
   // resumes it (polls an accepted PUT, probes an import whose PUT answer was
   // lost), so no file is ingested twice.
-  static Batch of_uploads(BatchConfig config, std::vector<Upload> uploads) {
-    Batch b(std::move(config), std::vector<FileInfo>{});
-    b.files_.reserve(uploads.size());
-    for (Upload& u : uploads) b.files_.emplace_back(std::move(u));
-    if (!b.config_.stream_outcomes) b.outcome_.files.resize(b.files_.size());
-    return b;
-  }
+  UPSTATE_DECL static Batch of_uploads(BatchConfig config, std::vector<Upload> uploads);
 
   // The same, each machine made by `make` only when its file starts (a
   // restored one, say): a waiting file holds just its FileInfo, so upload(i)
   // is there only from the file's start. Seeds as the first constructor's.
   // Such a file is `waiting` and takes the `start` row whatever its machine
   // turns out to be (start() of a restored machine resumes it).
-  static Batch of_maker(BatchConfig config, std::vector<FileInfo> files, UploadMaker make) {
-    const bool keep = !config.stream_outcomes;
-    config.stream_outcomes = true;  // no machine made up front
-    Batch b(std::move(config), std::move(files));
-    b.config_.stream_outcomes = !keep;
-    if (keep) b.outcome_.files.resize(b.files_.size());
-    b.make_ = std::move(make);
-    return b;
-  }
+  UPSTATE_DECL static Batch of_maker(BatchConfig config, std::vector<FileInfo> files, UploadMaker make);
 
   // ---- before start ------------------------------------------------------
 
   // Ends file `i` with `error` before any request (a driver that cannot
   // read it, say); the others run as usual. Only before start().
-  void refuse_file(std::size_t i, Error error) {
-    const Instant now = time_.last();
-    if (done()) return;
-    const bool started = state_ != BatchState::idle;
-    if (started || i >= files_.size() || file_stage_info(files_[i].stage).awaits != Awaits::start)
-      return misuse("refuse_file " + std::to_string(i) + (started ? " after start" : ""), now);
-    if (!take(BatchTrigger::refuse_file, now)) return;
-    redact_in(error, config_.upload.token);
-    Outcome o;
-    o.result = std::move(error);
-    end_file(i, FileTrigger::refused, std::move(o), now);
-  }
+  UPSTATE_DECL void refuse_file(std::size_t i, Error error);
 
   // ---- events ------------------------------------------------------------
 
-  void start(Instant now) {
-    now = observe(now);
-    if (done()) return;
-    if (state_ != BatchState::idle) return misuse("start: the batch already started", now);
-    if (!take(BatchTrigger::start, now)) return;
-    advance(now);
-  }
+  UPSTATE_DECL void start(Instant now);
 
-  void on_response(Ticket ticket, const Response& response, Instant now) {
-    now = observe(now);
-    if (done()) return;
-    auto owner = claim(ticket, "on_response", now);
-    if (!owner) return;
-    if (*owner == BatchSend::npos) {
-      if (take(BatchTrigger::answer, now)) apply_fetch(fetch_->on_response(response, now), now);
-      return;
-    }
-    const bool overload = config_.adaptive_concurrency && ConcurrencyLimit::is_overload(response.status);
-    if (!take(overload ? BatchTrigger::overload : BatchTrigger::answer, now)) return;
-    if (config_.adaptive_concurrency) limit_.on_status(response.status);
-    apply(*owner, files_[*owner].upload->on_response(response, now), now);
-    advance(now);
-  }
+  UPSTATE_DECL void on_response(Ticket ticket, const Response& response, Instant now);
 
-  void on_transport_error(Ticket ticket, const TransportError& error, Instant now) {
-    now = observe(now);
-    if (done()) return;
-    auto owner = claim(ticket, "on_transport_error", now);
-    if (!owner) return;
-    if (!take(BatchTrigger::answer, now)) return;
-    if (*owner == BatchSend::npos) return apply_fetch(fetch_->on_transport_error(error, now), now);
-    apply(*owner, files_[*owner].upload->on_transport_error(error, now), now);
-    advance(now);
-  }
+  UPSTATE_DECL void on_transport_error(Ticket ticket, const TransportError& error, Instant now);
 
   // Wakes whatever is due at `now`; an early or spurious call (or one
   // before start) does nothing.
-  void on_wake(Instant now) {
-    now = observe(now);
-    if (done()) return;
-    if (!take(BatchTrigger::wake, now) || state_ == BatchState::idle) return;
-    // A copy: a file that ends here leaves the set (and fail-fast empties it).
-    const std::vector<std::size_t> running(running_.begin(), running_.end());
-    for (std::size_t i : running) {
-      FileRun& f = files_[i];
-      if (f.stage != FileStage::active || !f.wake_at || *f.wake_at > now) continue;
-      f.wake_at.reset();
-      apply(i, f.upload->on_wake(now), now);
-      if (done()) return;
-    }
-    if (fetch_wake_ && *fetch_wake_ <= now) {
-      fetch_wake_.reset();
-      return apply_fetch(fetch_->on_wake(now), now);
-    }
-    advance(now);
-  }
+  UPSTATE_DECL void on_wake(Instant now);
 
   // Every unfinished file ends with ErrorCode::cancelled; the dataset is not
   // fetched. The requests out are abandoned (next_abandoned).
-  void cancel(Instant now) {
-    now = observe(now);
-    if (done()) return;
-    stop(Error::cancelled(), BatchTrigger::cancel, now);
-  }
+  UPSTATE_DECL void cancel(Instant now);
 
   // ---- what to do next -----------------------------------------------------
 
   // The next request to perform; call until empty after every event.
   // With adaptive_concurrency, empty while concurrency_limit() requests are
   // out (pulled, not answered): the rest wait for an answer.
-  std::optional<BatchSend> next_send() {
-    return tickets_.next_send(config_.adaptive_concurrency ? std::optional<std::size_t>(limit_.current())
-                                                           : std::nullopt);
-  }
+  UPSTATE_DECL std::optional<BatchSend> next_send();
 
   // A request the batch no longer wants (cancel, fail-fast): abort it if you
   // can; its answer, if one still comes, is ignored.
   std::optional<Ticket> next_abandoned() { return tickets_.next_abandoned(); }
 
   // When to call on_wake next, if anything sleeps.
-  std::optional<Instant> next_wake() const {
-    std::optional<Instant> earliest = fetch_wake_;
-    for (std::size_t i : running_) {
-      const FileRun& f = files_[i];
-      if (f.wake_at && (!earliest || *f.wake_at < *earliest)) earliest = f.wake_at;
-    }
-    return earliest;
-  }
+  UPSTATE_DECL std::optional<Instant> next_wake() const;
 
   // stream_outcomes: the next file that ended, in the order they ended
   // (refused files first), each once. upload(i) of the file returned stays
   // readable until the next call, then its machine is freed.
-  std::optional<FinishedFile> next_finished() {
-    if (released_ != BatchSend::npos) files_[std::exchange(released_, BatchSend::npos)].upload.reset();
-    if (finished_.empty()) return std::nullopt;
-    FinishedFile f = std::move(finished_.front());
-    finished_.pop_front();
-    released_ = f.file;
-    return f;
-  }
+  UPSTATE_DECL std::optional<FinishedFile> next_finished();
 
   bool done() const noexcept { return state_ == BatchState::done; }
   const BatchOutcome* outcome() const noexcept { return done() ? &outcome_ : nullptr; }
@@ -5216,17 +4072,11 @@ class Batch {
   // Read-only, for progress display (phase, notes, import id). With
   // stream_outcomes (or of_maker) only from the file's start until its
   // outcome was pulled (has_upload); std::logic_error outside that.
-  const Upload& upload(std::size_t i) const {
-    if (!files_.at(i).upload) throw std::logic_error("Batch::upload(" + std::to_string(i) + "): no machine now");
-    return *files_[i].upload;
-  }
+  UPSTATE_DECL const Upload& upload(std::size_t i) const;
   bool has_upload(std::size_t i) const { return files_.at(i).upload != nullptr; }
   const FileInfo& file(std::size_t i) const { return files_.at(i).info; }
   // Machines held now (running files, and ended ones not yet pulled with stream_outcomes).
-  std::size_t live_uploads() const noexcept {
-    return static_cast<std::size_t>(
-        std::count_if(files_.begin(), files_.end(), [](const FileRun& f) { return f.upload != nullptr; }));
-  }
+  UPSTATE_DECL std::size_t live_uploads() const noexcept;
   bool file_ended(std::size_t i) const { return files_.at(i).stage == FileStage::ended; }
   // File i's stage, as the batch sees it (machine/batch_transitions.hpp).
   FileStage file_stage(std::size_t i) const { return files_.at(i).stage; }
@@ -5258,10 +4108,7 @@ class Batch {
   struct FileRun {
     FileRun(FileInfo f, std::uint64_t s) : info(std::move(f)), seed(s), stage(FileStage::waiting) {}
     // A caller-made machine (of_uploads): past idle, it waits as waiting_resumed.
-    explicit FileRun(Upload u)
-        : info(u.file()),
-          upload(std::make_unique<Upload>(std::move(u))),
-          stage(upload->state() == ::upstate::State::idle ? FileStage::waiting : FileStage::waiting_resumed) {}
+    UPSTATE_DECL explicit FileRun(Upload u);
     FileInfo info;
     std::uint64_t seed = 0;
     std::unique_ptr<Upload> upload;  // from its start (or made up front) until freed
@@ -5275,257 +4122,66 @@ class Batch {
 
   // Every move of the batch goes through here. False when the table lacks
   // it: our bug, and the batch has stopped with ErrorCode::internal.
-  bool take(BatchTrigger trigger, Instant now) {
-    auto to = next_state(state_, trigger);
-    if (!to) {
-      broken("no transition for " + std::string(to_string(trigger)) + " in batch state " +
-                 std::string(to_string(state_)),
-             now);
-      return false;
-    }
-    if (trace_.size() < kMaxTrace) trace_.push_back(BatchStep{now, state_, trigger, *to});
-    state_ = *to;
-    return true;
-  }
+  UPSTATE_DECL bool take(BatchTrigger trigger, Instant now);
 
   // Every move of a file's stage goes through here (false as take()).
-  bool move(std::size_t i, FileTrigger trigger, Instant now) {
-    FileRun& f = files_[i];
-    auto to = next_state(f.stage, trigger);
-    if (!to) {
-      broken("no transition for " + std::string(to_string(trigger)) + " of file " + std::to_string(i) +
-                 " in stage " + std::string(to_string(f.stage)),
-             now);
-      return false;
-    }
-    if (file_trace_.size() < kMaxTrace) file_trace_.push_back(BatchFileStep{now, i, f.stage, trigger, *to});
-    f.stage = *to;
-    return true;
-  }
+  UPSTATE_DECL bool move(std::size_t i, FileTrigger trigger, Instant now);
 
   // ---- tickets ---------------------------------------------------------------
 
-  void emit(std::size_t owner, Request request) {
-    const Ticket t = tickets_.issue(owner, std::move(request));
-    if (owner == BatchSend::npos)
-      fetch_ticket_ = t;
-    else
-      files_[owner].ticket = t;
-  }
+  UPSTATE_DECL void emit(std::size_t owner, Request request);
 
   // The owner of an answered ticket (file index or npos), now retired; nullopt
   // when the answer is to be ignored (abandoned) or was a caller bug.
-  std::optional<std::size_t> claim(Ticket ticket, const char* event, Instant now) {
-    const std::optional<std::size_t> owner = tickets_.claim(ticket);
-    if (!owner) {
-      if (tickets_.forget_abandoned(ticket)) {
-        take(BatchTrigger::abandoned_answer, now);
-        return std::nullopt;
-      }
-      misuse(std::string(event) + " for ticket " + std::to_string(ticket.value) +
-                 (tickets_.issued(ticket) ? ", which was already answered" : ", which this batch never issued"),
-             now);
-      return std::nullopt;
-    }
-    if (*owner == BatchSend::npos)
-      fetch_ticket_.reset();
-    else
-      files_[*owner].ticket.reset();
-    return owner;
-  }
+  UPSTATE_DECL std::optional<std::size_t> claim(Ticket ticket, const char* event, Instant now);
 
   // Forgets the request out for `owner`: dropped if not pulled yet, else
   // reported through next_abandoned and its answer ignored.
-  void abandon(std::optional<Ticket>& ticket) {
-    if (!ticket) return;
-    tickets_.abandon(*ticket);
-    ticket.reset();
-  }
+  UPSTATE_DECL void abandon(std::optional<Ticket>& ticket);
 
   // ---- files -------------------------------------------------------------------
 
   // Carries out what file i's machine asked for: one row of its stage.
-  void apply(std::size_t i, Action action, Instant now) {
-    FileRun& f = files_[i];
-    if (auto* send = std::get_if<Send>(&action)) {
-      const bool put = send->request.purpose == Purpose::upload;
-      // i < gate_: a resumed file whose probe found its import empty sends
-      // its PUT now (the files after it were let go while it was probing).
-      if (put && i > gate_) {
-        if (move(i, FileTrigger::put_held, now)) f.held_put = std::move(send->request);
-      } else if (move(i, put ? FileTrigger::put : FileTrigger::request, now)) {
-        emit(i, std::move(send->request));
-      }
-    } else if (auto* sleep = std::get_if<Sleep>(&action)) {
-      if (move(i, FileTrigger::sleep, now)) f.wake_at = sleep->until;
-    } else {
-      const Outcome& ended = end_file(i, FileTrigger::ended, std::get<Done>(std::move(action)).outcome, now);
-      if (config_.fail_fast && !ended.complete() && state_ == BatchState::running) {
-        if (!take(BatchTrigger::fail_fast, now)) return;
-        end_unfinished(Error::of(ErrorCode::cancelled, "fail-fast: " + printable_excerpt(f.info.name, 200) +
-                                                           " ended " + describe(ended)),
-                       now);
-      }
-    }
-  }
+  UPSTATE_DECL void apply(std::size_t i, Action action, Instant now);
 
   // `trigger`: refused, ended or cancelled. The file ends even when the
   // row is missing (the batch then stops with ErrorCode::internal).
-  const Outcome& end_file(std::size_t i, FileTrigger trigger, Outcome outcome, Instant now) {
-    FileRun& f = files_[i];
-    if (!move(i, trigger, now)) f.stage = FileStage::ended;
-    running_.erase(i);
-    f.held_put.reset();
-    f.wake_at.reset();
-    ++ended_;
-    outcome_.counts.add(outcome);
-    if (!config_.stream_outcomes) return outcome_.files[i] = std::move(outcome);
-    finished_.push_back(FinishedFile{i, std::move(outcome)});
-    return finished_.back().outcome;  // a deque's push_back keeps references
-  }
+  UPSTATE_DECL const Outcome& end_file(std::size_t i, FileTrigger trigger, Outcome outcome, Instant now);
 
-  Upload make_upload(std::size_t i) const {
-    UploadConfig c = config_.upload;
-    c.seed = files_[i].seed;
-    return make_ ? make_(i, std::move(c)) : Upload{std::move(c), files_[i].info};
-  }
+  UPSTATE_DECL Upload make_upload(std::size_t i) const;
 
   // Ends every file still waiting or running with `why` (its own Upload is
   // cancelled, so upload(i) agrees it is done).
-  void end_unfinished(const Error& why, Instant now) {
-    for (std::size_t i = 0; i < files_.size(); ++i) {
-      FileRun& f = files_[i];
-      if (f.stage == FileStage::ended) continue;
-      Outcome o;
-      Error e = why;
-      if (file_stage_info(f.stage).started) {
-        abandon(f.ticket);
-        f.upload->cancel(now);
-        o = *f.upload->outcome();
-      } else {
-        e.message += " (the file was never started)";
-      }
-      o.result = std::move(e);
-      end_file(i, FileTrigger::cancelled, std::move(o), now);
-    }
-    next_start_ = files_.size();
-  }
+  UPSTATE_DECL void end_unfinished(const Error& why, Instant now);
 
   // Whether file i no longer holds up the next file's PUT: it ended, or its
   // PUT was accepted (the machine moved on to processing; read through the
   // phase so every polling state Upload's table has counts).
-  bool passed(std::size_t i) const {
-    const FileRun& f = files_[i];
-    if (f.stage == FileStage::ended) return true;
-    if (f.stage != FileStage::active) return false;  // a waiting file may have no machine yet
-    Phase p = f.upload->phase();
-    return p == Phase::processing || p == Phase::finished;
-  }
+  UPSTATE_DECL bool passed(std::size_t i) const;
 
   // After every event: move the PUT turn on, start files while there is
   // room, and once every file ended, the dataset request.
-  void advance(Instant now) {
-    for (bool moved = true; moved && !done();) {
-      moved = false;
-      while (gate_ < files_.size() && passed(gate_)) {
-        ++gate_;
-        moved = true;
-      }
-      if (gate_ < files_.size() && files_[gate_].stage == FileStage::put_held) {
-        if (!move(gate_, FileTrigger::put_turn, now)) return;
-        Request put = std::move(*files_[gate_].held_put);
-        files_[gate_].held_put.reset();
-        emit(gate_, std::move(put));
-      }
-      while (batch_state_info(state_).starts_files && running_.size() < concurrency_limit() &&
-             next_start_ < files_.size()) {
-        std::size_t i = next_start_++;
-        FileRun& f = files_[i];
-        if (file_stage_info(f.stage).awaits != Awaits::start) continue;  // refused before start
-        if (!move(i, f.stage == FileStage::waiting ? FileTrigger::start : FileTrigger::resume, now)) return;
-        running_.insert(i);
-        if (!f.upload) f.upload = std::make_unique<Upload>(make_upload(i));
-        apply(i, f.upload->start(now), now);
-        moved = true;
-      }
-    }
-    if (state_ != BatchState::running || ended_ < files_.size()) return;
-    if (!config_.fetch_dataset) {
-      take(BatchTrigger::files_ended_unfetched, now);  // outcome_.counts was kept up by end_file
-      return;
-    }
-    if (!take(BatchTrigger::files_ended, now)) return;
-    UploadConfig c = config_.upload;
-    c.seed = fetch_seed_;
-    fetch_.emplace(std::move(c));
-    apply_fetch(fetch_->start(now), now);
-  }
+  UPSTATE_DECL void advance(Instant now);
 
   // ---- the dataset -----------------------------------------------------------
 
-  void apply_fetch(DatasetFetchAction action, Instant now) {
-    if (auto* send = std::get_if<Send>(&action)) return emit(BatchSend::npos, std::move(send->request));
-    if (auto* sleep = std::get_if<Sleep>(&action)) {
-      fetch_wake_ = sleep->until;
-      return;
-    }
-    if (!take(BatchTrigger::fetched, now)) return;
-    Result<Dataset>& result = std::get<DatasetFetched>(action).result;
-    if (!result) {
-      outcome_.dataset_error = result.error();
-    } else {
-      outcome_.total_datapoint_count = result->total_datapoint_count;
-      if (!outcome_.total_datapoint_count)
-        outcome_.dataset_error =
-            Error::malformed("$.total_datapoint_count", "the dataset answer has no total_datapoint_count").with_status(200);
-      outcome_.dataset = std::move(result).value();
-    }
-  }
+  UPSTATE_DECL void apply_fetch(DatasetFetchAction action, Instant now);
 
   // ---- stopping ------------------------------------------------------------------
 
   // cancel or misuse: the row, then every file and the fetch end with `why`.
-  void stop(Error why, BatchTrigger trigger, Instant now) {
-    if (!take(trigger, now)) return;
-    wind_down(std::move(why), now);
-  }
+  UPSTATE_DECL void stop(Error why, BatchTrigger trigger, Instant now);
 
-  void wind_down(Error why, Instant now) {
-    end_unfinished(why, now);
-    if (fetch_ && fetch_->state() != DatasetFetch::State::done) {
-      abandon(fetch_ticket_);
-      fetch_wake_.reset();
-      fetch_->cancel(now);
-      outcome_.dataset_error = why;
-    } else if (!fetch_ && config_.fetch_dataset) {
-      why.message = "the dataset was not fetched: " + why.message;
-      outcome_.dataset_error = std::move(why);
-    }
-  }
+  UPSTATE_DECL void wind_down(Error why, Instant now);
 
   // A caller bug: the batch stops at once (sticky), as Upload's misuse does.
-  void misuse(const std::string& what, Instant now) {
-    Error e = Error::usage("can't handle " + what);
-    outcome_.error = e;
-    e.message = "batch stopped: " + e.message;
-    stop(std::move(e), BatchTrigger::misuse, now);
-  }
+  UPSTATE_DECL void misuse(const std::string& what, Instant now);
 
   // A move the tables lack: our bug, never the caller's. The batch stops
   // with ErrorCode::internal (a defined end, not undefined behaviour).
-  void broken(const std::string& what, Instant now) {
-    Error e = Error::internal(what);
-    outcome_.error = e;
-    if (state_ == BatchState::done) return;  // already winding down
-    e.message = "batch stopped: " + e.message;
-    state_ = BatchState::done;  // no row to take: the table is what failed
-    wind_down(std::move(e), now);
-  }
+  UPSTATE_DECL void broken(const std::string& what, Instant now);
 
-  static std::string describe(const Outcome& o) {
-    if (const ImportReport* r = o.report()) return std::string(to_string(r->status));
-    return "with " + std::string(to_string(o.error()->code));
-  }
+  UPSTATE_DECL static std::string describe(const Outcome& o);
 
   Instant observe(Instant now) noexcept { return time_.observe(now); }
 
@@ -5556,6 +4212,7 @@ class Batch {
 };
 
 }  // namespace upstate
+
 // ---- end include/upstate/machine/batch.hpp ----
 
 // ---- begin include/upstate/machine/batch_drive.hpp ----
@@ -5589,42 +4246,15 @@ class BatchStepper {
 
   explicit BatchStepper(Batch& batch) : batch_(&batch) {}
 
-  StepAction start(Instant now) {
-    batch_->start(now);
-    return next(now);
-  }
-  StepAction on_response(const Response& response, Instant now) {
-    batch_->on_response(in_flight_, response, now);
-    return next(now);
-  }
-  StepAction on_transport_error(const TransportError& error, Instant now) {
-    batch_->on_transport_error(in_flight_, error, now);
-    return next(now);
-  }
-  StepAction on_wake(Instant now) {
-    batch_->on_wake(now);
-    return next(now);
-  }
+  UPSTATE_DECL StepAction start(Instant now);
+  UPSTATE_DECL StepAction on_response(const Response& response, Instant now);
+  UPSTATE_DECL StepAction on_transport_error(const TransportError& error, Instant now);
+  UPSTATE_DECL StepAction on_wake(Instant now);
 
   const Batch& batch() const noexcept { return *batch_; }
 
  private:
-  StepAction next(Instant now) {
-    while (!batch_->done()) {
-      if (auto send = batch_->next_send()) {
-        in_flight_ = send->ticket;
-        return std::move(*send);
-      }
-      while (batch_->next_abandoned()) {
-        // Nothing is in flight between two calls of a blocking loop.
-      }
-      if (auto wake = batch_->next_wake()) return Sleep{*wake};
-      // Nothing to send, nothing asleep, not done: cannot happen by Batch's
-      // rules; ending beats hanging.
-      batch_->cancel(now);
-    }
-    return BatchEnded{};
-  }
+  UPSTATE_DECL StepAction next(Instant now);
 
   Batch* batch_;
   Ticket in_flight_{};
@@ -5646,6 +4276,7 @@ BatchOutcome drive_batch(Batch& batch, Transport& transport, ClockT& clock, Obse
 }
 
 }  // namespace upstate
+
 // ---- end include/upstate/machine/batch_drive.hpp ----
 
 // ---- begin include/upstate/machine/drive.hpp ----
@@ -5673,8 +4304,394 @@ Outcome drive(Upload& upload, Transport& transport, ClockT& clock, Observer&& ob
 
 // The wire: the service's answers parsed into values.
 
+// ---- begin include/upstate/wire/error_body.hpp ----
+// The API's error body (docs/service.md, "Error body"), in either shape:
+//   {"error": {"status", "error_code", "title", "detail", "additional_information"}}
+//   {"message": ..., "detail": ...}
+// `title` is generic ("Bad Request"); `detail` is the explanation a user
+// needs, a string or an object/array of field messages (rendered here as
+// "field: message; ..."). summary() puts the explanation first:
+//   "Unsupported file type (error_code 140400; Bad Request)".
+// Everything kept is cut to a bound on a character boundary; making it
+// printable and redacting the token is the caller's job (it knows the token).
+
+namespace upstate {
+
+struct ApiErrorBody {
+  std::optional<int> status;
+  std::optional<long long> error_code;
+  std::string title;       // generic HTTP reason ("Bad Request"); may be empty
+  std::string detail;      // the explanation; an object/array rendered "field: message; ..."; may be empty
+  std::string message;     // a `message` (or `description`) beside or instead of detail; may be empty
+  std::string additional;  // additional_information, rendered; may be empty
+
+  // Explanation first, then the error code, the title and the additional
+  // information in parentheses. Empty when the body held no text at all.
+  UPSTATE_DECL std::string summary() const;
+};
+
+// Error{malformed_answer} when the body is not a JSON object, or holds
+// neither an "error" object nor a top-level `message`/`detail`. Inside, nothing
+// is refused: this body only decorates an HTTP status that already decides
+// the outcome, so a `status` or `error_code` that is not an integer (the
+// fields are barely documented) is ignored rather than allowed to throw the
+// human text away.
+UPSTATE_DECL Result<ApiErrorBody> parse_error_body(std::string_view body, const ParseLimits& limits = {});
+
+}  // namespace upstate
+
+// ---- end include/upstate/wire/error_body.hpp ----
+
+// ---- begin include/upstate/wire/s3_error.hpp ----
+// S3's XML error: <Error><Code>..</Code><Message>..</Message>...</Error>.
+// A tiny, bounded reader for exactly that shape (no general XML parser):
+// child elements of <Error> holding text, entities decoded.
+
+// ---- begin include/upstate/wire/parse_error.hpp ----
+// Private helpers (namespace detail, not API) shared by the wire parsers:
+// the malformed-answer and size-cap errors. Kept apart from json.hpp so the
+// XML reader does not drag RapidJSON in.
+
+namespace upstate {
+namespace detail {
+
+inline Error malformed(std::string path, std::string message) {
+  Error e;
+  e.code = ErrorCode::malformed_answer;
+  e.message = std::move(message);
+  e.path = std::move(path);
+  return e;
+}
+
+// Checked before any parsing, so an oversized answer costs neither time nor
+// memory beyond the bytes the caller already holds.
+inline Error body_too_large(std::size_t size, std::size_t cap, std::string path = "$") {
+  return malformed(std::move(path), "answer of " + std::to_string(size) + " bytes exceeds the " +
+                                        std::to_string(cap) + "-byte cap");
+}
+
+// "$.list[3]": the JSON path of an array element.
+inline std::string element_path(std::string_view parent, std::size_t index) {
+  return std::string(parent) + "[" + std::to_string(index) + "]";
+}
+
+}  // namespace detail
+}  // namespace upstate
+// ---- end include/upstate/wire/parse_error.hpp ----
+
+namespace upstate {
+
+struct S3Error {
+  std::string code;     // e.g. "AccessDenied", "SignatureDoesNotMatch", "SlowDown"
+  std::string message;  // e.g. "Request has expired"
+  std::vector<std::pair<std::string, std::string>> fields;  // every other child: Expires, ServerTime, Header, ...
+
+  const std::string* field(std::string_view name) const {
+    for (const auto& f : fields)
+      if (f.first == name) return &f.second;
+    return nullptr;
+  }
+};
+
+namespace detail {
+
+// Longer element names are not S3's; refusing them also bounds the cost of
+// searching for each closing tag.
+inline constexpr std::size_t kMaxXmlNameBytes = 64;
+
+inline void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// "#65" or "#x41" (the text between '&' and ';') as a Unicode scalar value;
+// nullopt for anything XML does not allow (NUL, surrogates, > U+10FFFF).
+inline std::optional<std::uint32_t> numeric_character_reference(std::string_view ref) noexcept {
+  if (ref.size() < 2 || ref[0] != '#') return std::nullopt;
+  bool hex = ref[1] == 'x';
+  std::string_view digits = ref.substr(hex ? 2 : 1);
+  if (digits.empty()) return std::nullopt;
+  std::uint32_t cp = 0;
+  for (char c : digits) {
+    int d = c >= '0' && c <= '9' ? c - '0'
+            : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+            : -1;
+    if (d < 0) return std::nullopt;
+    cp = cp * (hex ? 16u : 10u) + static_cast<std::uint32_t>(d);
+    if (cp > 0x10FFFF) return std::nullopt;  // also stops overflow: at most 8 more bits per digit
+  }
+  if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
+  return cp;
+}
+
+// Element text with the five predefined entities and numeric references
+// decoded. Anything else after '&' is kept literally: the text is for
+// people, and a stray '&' must not cost the whole error.
+inline std::string decode_xml_text(std::string_view raw) {
+  constexpr std::size_t kLongestReference = 10;  // "#x10FFFF" plus slack, ';' excluded
+  std::string out;
+  out.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] != '&') {
+      out.push_back(raw[i]);
+      continue;
+    }
+    std::size_t semi = raw.substr(i + 1, kLongestReference + 1).find(';');
+    if (semi == std::string_view::npos) {
+      out.push_back('&');
+      continue;
+    }
+    std::string_view ref = raw.substr(i + 1, semi);
+    char named = ref == "amp"    ? '&'
+                 : ref == "lt"   ? '<'
+                 : ref == "gt"   ? '>'
+                 : ref == "quot" ? '"'
+                 : ref == "apos" ? '\''
+                                 : '\0';
+    if (named) {
+      out.push_back(named);
+    } else if (auto cp = numeric_character_reference(ref)) {
+      append_utf8(out, *cp);
+    } else {
+      out.push_back('&');
+      continue;
+    }
+    i += semi + 1;  // past the ';'
+  }
+  return out;
+}
+
+// Forward-only cursor over the body: every step moves `pos` ahead or stops
+// the scan, so the reader is linear and needs no recursion.
+struct XmlCursor {
+  std::string_view text;
+  std::size_t pos = 0;
+
+  bool at_end() const noexcept { return pos >= text.size(); }
+  bool looking_at(std::string_view s) const noexcept { return pos <= text.size() && text.substr(pos, s.size()) == s; }
+  bool at_space() const noexcept {
+    return pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\r' || text[pos] == '\n');
+  }
+  void skip_space() noexcept {
+    while (at_space()) ++pos;
+  }
+  // Moves past the next `s`; false (and at the end) when there is none.
+  bool skip_past(std::string_view s) noexcept {
+    std::size_t found = text.find(s, pos);
+    pos = found == std::string_view::npos ? text.size() : found + s.size();
+    return found != std::string_view::npos;
+  }
+  // Whitespace and comments, which may sit between any two elements.
+  bool skip_space_and_comments() noexcept {
+    for (;;) {
+      skip_space();
+      if (!looking_at("<!--")) return true;
+      if (!skip_past("-->")) return false;
+    }
+  }
+};
+
+struct XmlChild {
+  std::string_view name;
+  std::string_view raw_text;  // still entity-encoded; empty for <Name/>
+  bool nested = false;        // held child elements (not S3's shape): skipped
+};
+
+// The next child element of the current one, or nullopt at its end tag, at
+// the end of the body, or at anything unexpected (the caller keeps what it
+// has read so far).
+inline std::optional<XmlChild> next_xml_child(XmlCursor& c) {
+  for (;;) {
+    if (!c.skip_space_and_comments() || c.at_end() || c.looking_at("</")) return std::nullopt;
+    if (c.text[c.pos] == '<') break;
+    if (!c.skip_past("<")) return std::nullopt;  // stray text between children: ignored
+    --c.pos;
+  }
+  ++c.pos;  // '<'
+  std::size_t name_end = c.text.find_first_of(" \t\r\n/><", c.pos);
+  if (name_end == std::string_view::npos) return std::nullopt;
+  XmlChild child;
+  child.name = c.text.substr(c.pos, name_end - c.pos);
+  if (child.name.empty() || child.name.size() > kMaxXmlNameBytes || child.name[0] == '!' || child.name[0] == '?' ||
+      c.text[name_end] == '<')
+    return std::nullopt;
+  std::size_t tag_end = c.text.find('>', name_end);  // attributes, if any, are skipped
+  if (tag_end == std::string_view::npos) return std::nullopt;
+  c.pos = tag_end + 1;
+  if (c.text[tag_end - 1] == '/') return child;  // <Name/>
+  std::string closing = "</" + std::string(child.name) + ">";
+  std::size_t content_end = c.text.find(closing, c.pos);
+  if (content_end == std::string_view::npos) return std::nullopt;
+  child.raw_text = c.text.substr(c.pos, content_end - c.pos);
+  child.nested = child.raw_text.find('<') != std::string_view::npos;
+  c.pos = content_end + closing.size();
+  return child;
+}
+
+}  // namespace detail
+
+// Error{malformed_answer} when no <Error> element with a non-empty <Code> is
+// found. Reading stops quietly at the first thing that is not this shape
+// (e.g. a body cut short by the codec's cap): what was read up to there is
+// kept, and only a missing Code is an error. The first <Code> and <Message>
+// fill `code` and `message`; every other child goes to `fields` in order.
+inline Result<S3Error> parse_s3_error(std::string_view body, const ParseLimits& limits = {}) {
+  if (body.size() > limits.max_body_bytes) return detail::body_too_large(body.size(), limits.max_body_bytes, "");
+  detail::XmlCursor c{body};
+  if (c.looking_at("\xEF\xBB\xBF")) c.pos += 3;  // UTF-8 byte-order mark
+  c.skip_space();
+  if (c.looking_at("<?xml") && !c.skip_past("?>"))
+    return detail::malformed("", "S3 error body: unterminated XML declaration");
+  // "<Error" then '>' or attributes: not "<ErrorDocument>", not "<Error/>".
+  bool is_error_start = c.skip_space_and_comments() && c.looking_at("<Error");
+  if (is_error_start) {
+    c.pos += 6;
+    is_error_start = (c.looking_at(">") || c.at_space()) && c.skip_past(">");
+  }
+  if (!is_error_start) return detail::malformed("", "S3 error body: no <Error> element");
+
+  S3Error out;
+  bool have_code = false, have_message = false;
+  while (auto child = detail::next_xml_child(c)) {
+    if (child->nested) continue;
+    std::string text = detail::decode_xml_text(child->raw_text);
+    if (!have_code && child->name == "Code") {
+      out.code = std::move(text);
+      have_code = true;
+    } else if (!have_message && child->name == "Message") {
+      out.message = std::move(text);
+      have_message = true;
+    } else {
+      out.fields.emplace_back(std::string(child->name), std::move(text));
+    }
+  }
+  if (out.code.empty()) return detail::malformed("", "S3 error body: no <Code> in <Error>");
+  return out;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/wire/s3_error.hpp ----
+
 // Internals the machines use (no API promise), included so the single
 // header holds them.
+
+// ---- begin include/upstate/detail/classify.hpp ----
+// What an answer means for the step it answers (ARCHITECTURE.md,
+// "Policies"): go on, retry the same request, go back to step 1 for a new
+// URL, or stop with a typed error. Kept as tables so tests can walk them.
+
+namespace upstate {
+
+enum class Verdict {
+  success,    // 2xx: parse the body and go on
+  retry,      // transient: same request again after a backoff
+  renew_url,  // the presigned URL is dead: step 1 again
+  final,      // stop with `code`
+};
+
+struct Classification {
+  Verdict verdict = Verdict::final;
+  // Meaningful when verdict == final (retry: the code if the budget runs
+  // out; success: `internal`, never read — never the caller's `usage`).
+  ErrorCode code = ErrorCode::unexpected_status;
+};
+
+struct StatusRule {
+  int status;
+  Classification meaning;
+};
+
+// API answers (steps 1 and 3). Statuses not listed fall back by class in
+// `classify_api_status`.
+inline constexpr StatusRule kApiStatusRules[] = {
+    {400, {Verdict::final, ErrorCode::bad_request}},
+    {401, {Verdict::final, ErrorCode::unauthorized}},
+    {403, {Verdict::final, ErrorCode::forbidden}},
+    {404, {Verdict::final, ErrorCode::not_found}},
+    {408, {Verdict::retry, ErrorCode::retries_exhausted}},
+    {422, {Verdict::final, ErrorCode::unprocessable}},
+    {425, {Verdict::retry, ErrorCode::retries_exhausted}},
+    {429, {Verdict::retry, ErrorCode::retries_exhausted}},
+    {501, {Verdict::final, ErrorCode::api_error}},
+    {505, {Verdict::final, ErrorCode::api_error}},
+};
+
+constexpr Classification classify_api_status(int status) noexcept {
+  for (const auto& rule : kApiStatusRules)
+    if (rule.status == status) return rule.meaning;
+  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::internal};
+  if (status >= 500 && status <= 599) return {Verdict::retry, ErrorCode::retries_exhausted};
+  if (status >= 400 && status <= 499) return {Verdict::final, ErrorCode::api_error};
+  // 1xx reaching us, 3xx (never followed: a redirect must not carry the
+  // token elsewhere), or a number outside HTTP's range.
+  return {Verdict::final, ErrorCode::unexpected_status};
+}
+
+// S3 answers to the PUT: the XML `Code` decides before the status does
+// (docs/service.md's table: RequestTimeout is a retryable 400, ExpiredToken a 400
+// that wants a new URL).
+struct S3CodeRule {
+  std::string_view code;
+  Classification meaning;
+};
+
+inline constexpr S3CodeRule kS3CodeRules[] = {
+    {"RequestTimeout", {Verdict::retry, ErrorCode::retries_exhausted}},
+    {"IncompleteBody", {Verdict::retry, ErrorCode::retries_exhausted}},
+    {"SlowDown", {Verdict::retry, ErrorCode::retries_exhausted}},
+    {"InternalError", {Verdict::retry, ErrorCode::retries_exhausted}},
+    {"ServiceUnavailable", {Verdict::retry, ErrorCode::retries_exhausted}},
+    {"ExpiredToken", {Verdict::renew_url, ErrorCode::upload_url_expired}},
+    {"TokenRefreshRequired", {Verdict::renew_url, ErrorCode::upload_url_expired}},
+    {"SignatureDoesNotMatch", {Verdict::final, ErrorCode::signature_mismatch}},
+    {"EntityTooLarge", {Verdict::final, ErrorCode::file_too_large}},
+    {"MissingContentLength", {Verdict::final, ErrorCode::upload_rejected}},
+    {"NotImplemented", {Verdict::final, ErrorCode::upload_rejected}},
+    {"BadDigest", {Verdict::final, ErrorCode::upload_rejected}},
+    {"InvalidDigest", {Verdict::final, ErrorCode::upload_rejected}},
+};
+
+inline bool mentions_expiry(std::string_view message) noexcept {
+  // "Request has expired" (the URL) as S3 words it; "expired" alone is enough.
+  return message.find("xpired") != std::string_view::npos;
+}
+
+// `xml` is the parsed error body when there was one; `url_known_expired`
+// says whether the URL's own expiry (X-Amz-Date + X-Amz-Expires) has passed,
+// which explains a bare 403 without a body.
+inline Classification classify_upload_answer(int status, const S3Error* xml, bool url_known_expired) noexcept {
+  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::internal};
+  if (xml) {
+    for (const auto& rule : kS3CodeRules)
+      if (rule.code == xml->code) return rule.meaning;
+    if (xml->code == "AccessDenied" && (mentions_expiry(xml->message) || url_known_expired))
+      return {Verdict::renew_url, ErrorCode::upload_url_expired};
+  } else if (status == 403 && url_known_expired) {
+    return {Verdict::renew_url, ErrorCode::upload_url_expired};
+  }
+  if (status == 408 || status == 429 || (status >= 500 && status <= 599 && status != 501 && status != 505))
+    return {Verdict::retry, ErrorCode::retries_exhausted};
+  if (status >= 400 && status <= 499) return {Verdict::final, ErrorCode::upload_rejected};
+  if (status == 501 || status == 505) return {Verdict::final, ErrorCode::upload_rejected};
+  return {Verdict::final, ErrorCode::unexpected_status};
+}
+
+}  // namespace upstate
+// ---- end include/upstate/detail/classify.hpp ----
 // ---- end include/upstate/upstate.hpp ----
 
 #endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP
@@ -7036,6 +6053,385 @@ UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLim
 }  // namespace upstate
 // ---- end include/upstate/impl/wire_dataset.ipp ----
 
+// ---- begin include/upstate/impl/batch.ipp ----
+// The bodies of Batch (<upstate/machine/batch.hpp>; see detail/linkage.hpp):
+// its events, and the steps that classify them into rows of its tables
+// (batch_transitions.hpp) and carry the rows out.
+#include <stdexcept>
+
+namespace upstate {
+
+UPSTATE_DECL Batch::Batch(BatchConfig config, std::vector<FileInfo> files) : config_(std::move(config)) {
+  config_.max_in_flight = std::max<std::size_t>(config_.max_in_flight, 1);
+  limit_ = ConcurrencyLimit({config_.max_in_flight, config_.concurrency_increase_after});
+  Rng seeds(config_.upload.seed);
+  files_.reserve(files.size());
+  for (FileInfo& f : files) {
+    files_.emplace_back(std::move(f), seeds.next());
+    if (!config_.stream_outcomes) files_.back().upload = std::make_unique<Upload>(make_upload(files_.size() - 1));
+  }
+  fetch_seed_ = seeds.next();
+  if (!config_.stream_outcomes) outcome_.files.resize(files_.size());
+}
+
+UPSTATE_DECL Batch::FileRun::FileRun(Upload u)
+    : info(u.file()),
+      upload(std::make_unique<Upload>(std::move(u))),
+      stage(upload->state() == ::upstate::State::idle ? FileStage::waiting : FileStage::waiting_resumed) {}
+
+UPSTATE_DECL Batch Batch::of_uploads(BatchConfig config, std::vector<Upload> uploads) {
+  Batch b(std::move(config), std::vector<FileInfo>{});
+  b.files_.reserve(uploads.size());
+  for (Upload& u : uploads) b.files_.emplace_back(std::move(u));
+  if (!b.config_.stream_outcomes) b.outcome_.files.resize(b.files_.size());
+  return b;
+}
+
+UPSTATE_DECL Batch Batch::of_maker(BatchConfig config, std::vector<FileInfo> files, UploadMaker make) {
+  const bool keep = !config.stream_outcomes;
+  config.stream_outcomes = true;  // no machine made up front
+  Batch b(std::move(config), std::move(files));
+  b.config_.stream_outcomes = !keep;
+  if (keep) b.outcome_.files.resize(b.files_.size());
+  b.make_ = std::move(make);
+  return b;
+}
+
+UPSTATE_DECL void Batch::refuse_file(std::size_t i, Error error) {
+  const Instant now = time_.last();
+  if (done()) return;
+  const bool started = state_ != BatchState::idle;
+  if (started || i >= files_.size() || file_stage_info(files_[i].stage).awaits != Awaits::start)
+    return misuse("refuse_file " + std::to_string(i) + (started ? " after start" : ""), now);
+  if (!take(BatchTrigger::refuse_file, now)) return;
+  redact_in(error, config_.upload.token);
+  Outcome o;
+  o.result = std::move(error);
+  end_file(i, FileTrigger::refused, std::move(o), now);
+}
+
+UPSTATE_DECL void Batch::start(Instant now) {
+  now = observe(now);
+  if (done()) return;
+  if (state_ != BatchState::idle) return misuse("start: the batch already started", now);
+  if (!take(BatchTrigger::start, now)) return;
+  advance(now);
+}
+
+UPSTATE_DECL void Batch::on_response(Ticket ticket, const Response& response, Instant now) {
+  now = observe(now);
+  if (done()) return;
+  auto owner = claim(ticket, "on_response", now);
+  if (!owner) return;
+  if (*owner == BatchSend::npos) {
+    if (take(BatchTrigger::answer, now)) apply_fetch(fetch_->on_response(response, now), now);
+    return;
+  }
+  const bool overload = config_.adaptive_concurrency && ConcurrencyLimit::is_overload(response.status);
+  if (!take(overload ? BatchTrigger::overload : BatchTrigger::answer, now)) return;
+  if (config_.adaptive_concurrency) limit_.on_status(response.status);
+  apply(*owner, files_[*owner].upload->on_response(response, now), now);
+  advance(now);
+}
+
+UPSTATE_DECL void Batch::on_transport_error(Ticket ticket, const TransportError& error, Instant now) {
+  now = observe(now);
+  if (done()) return;
+  auto owner = claim(ticket, "on_transport_error", now);
+  if (!owner) return;
+  if (!take(BatchTrigger::answer, now)) return;
+  if (*owner == BatchSend::npos) return apply_fetch(fetch_->on_transport_error(error, now), now);
+  apply(*owner, files_[*owner].upload->on_transport_error(error, now), now);
+  advance(now);
+}
+
+UPSTATE_DECL void Batch::on_wake(Instant now) {
+  now = observe(now);
+  if (done()) return;
+  if (!take(BatchTrigger::wake, now) || state_ == BatchState::idle) return;
+  // A copy: a file that ends here leaves the set (and fail-fast empties it).
+  const std::vector<std::size_t> running(running_.begin(), running_.end());
+  for (std::size_t i : running) {
+    FileRun& f = files_[i];
+    if (f.stage != FileStage::active || !f.wake_at || *f.wake_at > now) continue;
+    f.wake_at.reset();
+    apply(i, f.upload->on_wake(now), now);
+    if (done()) return;
+  }
+  if (fetch_wake_ && *fetch_wake_ <= now) {
+    fetch_wake_.reset();
+    return apply_fetch(fetch_->on_wake(now), now);
+  }
+  advance(now);
+}
+
+UPSTATE_DECL void Batch::cancel(Instant now) {
+  now = observe(now);
+  if (done()) return;
+  stop(Error::cancelled(), BatchTrigger::cancel, now);
+}
+
+UPSTATE_DECL std::optional<BatchSend> Batch::next_send() {
+  return tickets_.next_send(config_.adaptive_concurrency ? std::optional<std::size_t>(limit_.current())
+                                                         : std::nullopt);
+}
+
+UPSTATE_DECL std::optional<Instant> Batch::next_wake() const {
+  std::optional<Instant> earliest = fetch_wake_;
+  for (std::size_t i : running_) {
+    const FileRun& f = files_[i];
+    if (f.wake_at && (!earliest || *f.wake_at < *earliest)) earliest = f.wake_at;
+  }
+  return earliest;
+}
+
+UPSTATE_DECL std::optional<FinishedFile> Batch::next_finished() {
+  if (released_ != BatchSend::npos) files_[std::exchange(released_, BatchSend::npos)].upload.reset();
+  if (finished_.empty()) return std::nullopt;
+  FinishedFile f = std::move(finished_.front());
+  finished_.pop_front();
+  released_ = f.file;
+  return f;
+}
+
+UPSTATE_DECL const Upload& Batch::upload(std::size_t i) const {
+  if (!files_.at(i).upload) throw std::logic_error("Batch::upload(" + std::to_string(i) + "): no machine now");
+  return *files_[i].upload;
+}
+
+UPSTATE_DECL std::size_t Batch::live_uploads() const noexcept {
+  return static_cast<std::size_t>(
+      std::count_if(files_.begin(), files_.end(), [](const FileRun& f) { return f.upload != nullptr; }));
+}
+
+UPSTATE_DECL bool Batch::take(BatchTrigger trigger, Instant now) {
+  auto to = next_state(state_, trigger);
+  if (!to) {
+    broken("no transition for " + std::string(to_string(trigger)) + " in batch state " +
+               std::string(to_string(state_)),
+           now);
+    return false;
+  }
+  if (trace_.size() < kMaxTrace) trace_.push_back(BatchStep{now, state_, trigger, *to});
+  state_ = *to;
+  return true;
+}
+
+UPSTATE_DECL bool Batch::move(std::size_t i, FileTrigger trigger, Instant now) {
+  FileRun& f = files_[i];
+  auto to = next_state(f.stage, trigger);
+  if (!to) {
+    broken("no transition for " + std::string(to_string(trigger)) + " of file " + std::to_string(i) +
+               " in stage " + std::string(to_string(f.stage)),
+           now);
+    return false;
+  }
+  if (file_trace_.size() < kMaxTrace) file_trace_.push_back(BatchFileStep{now, i, f.stage, trigger, *to});
+  f.stage = *to;
+  return true;
+}
+
+UPSTATE_DECL void Batch::emit(std::size_t owner, Request request) {
+  const Ticket t = tickets_.issue(owner, std::move(request));
+  if (owner == BatchSend::npos)
+    fetch_ticket_ = t;
+  else
+    files_[owner].ticket = t;
+}
+
+UPSTATE_DECL std::optional<std::size_t> Batch::claim(Ticket ticket, const char* event, Instant now) {
+  const std::optional<std::size_t> owner = tickets_.claim(ticket);
+  if (!owner) {
+    if (tickets_.forget_abandoned(ticket)) {
+      take(BatchTrigger::abandoned_answer, now);
+      return std::nullopt;
+    }
+    misuse(std::string(event) + " for ticket " + std::to_string(ticket.value) +
+               (tickets_.issued(ticket) ? ", which was already answered" : ", which this batch never issued"),
+           now);
+    return std::nullopt;
+  }
+  if (*owner == BatchSend::npos)
+    fetch_ticket_.reset();
+  else
+    files_[*owner].ticket.reset();
+  return owner;
+}
+
+UPSTATE_DECL void Batch::abandon(std::optional<Ticket>& ticket) {
+  if (!ticket) return;
+  tickets_.abandon(*ticket);
+  ticket.reset();
+}
+
+UPSTATE_DECL void Batch::apply(std::size_t i, Action action, Instant now) {
+  FileRun& f = files_[i];
+  if (auto* send = std::get_if<Send>(&action)) {
+    const bool put = send->request.purpose == Purpose::upload;
+    // i < gate_: a resumed file whose probe found its import empty sends
+    // its PUT now (the files after it were let go while it was probing).
+    if (put && i > gate_) {
+      if (move(i, FileTrigger::put_held, now)) f.held_put = std::move(send->request);
+    } else if (move(i, put ? FileTrigger::put : FileTrigger::request, now)) {
+      emit(i, std::move(send->request));
+    }
+  } else if (auto* sleep = std::get_if<Sleep>(&action)) {
+    if (move(i, FileTrigger::sleep, now)) f.wake_at = sleep->until;
+  } else {
+    const Outcome& ended = end_file(i, FileTrigger::ended, std::get<Done>(std::move(action)).outcome, now);
+    if (config_.fail_fast && !ended.complete() && state_ == BatchState::running) {
+      if (!take(BatchTrigger::fail_fast, now)) return;
+      end_unfinished(Error::of(ErrorCode::cancelled, "fail-fast: " + printable_excerpt(f.info.name, 200) +
+                                                         " ended " + describe(ended)),
+                     now);
+    }
+  }
+}
+
+UPSTATE_DECL const Outcome& Batch::end_file(std::size_t i, FileTrigger trigger, Outcome outcome, Instant now) {
+  FileRun& f = files_[i];
+  if (!move(i, trigger, now)) f.stage = FileStage::ended;
+  running_.erase(i);
+  f.held_put.reset();
+  f.wake_at.reset();
+  ++ended_;
+  outcome_.counts.add(outcome);
+  if (!config_.stream_outcomes) return outcome_.files[i] = std::move(outcome);
+  finished_.push_back(FinishedFile{i, std::move(outcome)});
+  return finished_.back().outcome;  // a deque's push_back keeps references
+}
+
+UPSTATE_DECL Upload Batch::make_upload(std::size_t i) const {
+  UploadConfig c = config_.upload;
+  c.seed = files_[i].seed;
+  return make_ ? make_(i, std::move(c)) : Upload{std::move(c), files_[i].info};
+}
+
+UPSTATE_DECL void Batch::end_unfinished(const Error& why, Instant now) {
+  for (std::size_t i = 0; i < files_.size(); ++i) {
+    FileRun& f = files_[i];
+    if (f.stage == FileStage::ended) continue;
+    Outcome o;
+    Error e = why;
+    if (file_stage_info(f.stage).started) {
+      abandon(f.ticket);
+      f.upload->cancel(now);
+      o = *f.upload->outcome();
+    } else {
+      e.message += " (the file was never started)";
+    }
+    o.result = std::move(e);
+    end_file(i, FileTrigger::cancelled, std::move(o), now);
+  }
+  next_start_ = files_.size();
+}
+
+UPSTATE_DECL bool Batch::passed(std::size_t i) const {
+  const FileRun& f = files_[i];
+  if (f.stage == FileStage::ended) return true;
+  if (f.stage != FileStage::active) return false;  // a waiting file may have no machine yet
+  Phase p = f.upload->phase();
+  return p == Phase::processing || p == Phase::finished;
+}
+
+UPSTATE_DECL void Batch::advance(Instant now) {
+  for (bool moved = true; moved && !done();) {
+    moved = false;
+    while (gate_ < files_.size() && passed(gate_)) {
+      ++gate_;
+      moved = true;
+    }
+    if (gate_ < files_.size() && files_[gate_].stage == FileStage::put_held) {
+      if (!move(gate_, FileTrigger::put_turn, now)) return;
+      Request put = std::move(*files_[gate_].held_put);
+      files_[gate_].held_put.reset();
+      emit(gate_, std::move(put));
+    }
+    while (batch_state_info(state_).starts_files && running_.size() < concurrency_limit() &&
+           next_start_ < files_.size()) {
+      std::size_t i = next_start_++;
+      FileRun& f = files_[i];
+      if (file_stage_info(f.stage).awaits != Awaits::start) continue;  // refused before start
+      if (!move(i, f.stage == FileStage::waiting ? FileTrigger::start : FileTrigger::resume, now)) return;
+      running_.insert(i);
+      if (!f.upload) f.upload = std::make_unique<Upload>(make_upload(i));
+      apply(i, f.upload->start(now), now);
+      moved = true;
+    }
+  }
+  if (state_ != BatchState::running || ended_ < files_.size()) return;
+  if (!config_.fetch_dataset) {
+    take(BatchTrigger::files_ended_unfetched, now);  // outcome_.counts was kept up by end_file
+    return;
+  }
+  if (!take(BatchTrigger::files_ended, now)) return;
+  UploadConfig c = config_.upload;
+  c.seed = fetch_seed_;
+  fetch_.emplace(std::move(c));
+  apply_fetch(fetch_->start(now), now);
+}
+
+UPSTATE_DECL void Batch::apply_fetch(DatasetFetchAction action, Instant now) {
+  if (auto* send = std::get_if<Send>(&action)) return emit(BatchSend::npos, std::move(send->request));
+  if (auto* sleep = std::get_if<Sleep>(&action)) {
+    fetch_wake_ = sleep->until;
+    return;
+  }
+  if (!take(BatchTrigger::fetched, now)) return;
+  Result<Dataset>& result = std::get<DatasetFetched>(action).result;
+  if (!result) {
+    outcome_.dataset_error = result.error();
+  } else {
+    outcome_.total_datapoint_count = result->total_datapoint_count;
+    if (!outcome_.total_datapoint_count)
+      outcome_.dataset_error =
+          Error::malformed("$.total_datapoint_count", "the dataset answer has no total_datapoint_count").with_status(200);
+    outcome_.dataset = std::move(result).value();
+  }
+}
+
+UPSTATE_DECL void Batch::stop(Error why, BatchTrigger trigger, Instant now) {
+  if (!take(trigger, now)) return;
+  wind_down(std::move(why), now);
+}
+
+UPSTATE_DECL void Batch::wind_down(Error why, Instant now) {
+  end_unfinished(why, now);
+  if (fetch_ && fetch_->state() != DatasetFetch::State::done) {
+    abandon(fetch_ticket_);
+    fetch_wake_.reset();
+    fetch_->cancel(now);
+    outcome_.dataset_error = why;
+  } else if (!fetch_ && config_.fetch_dataset) {
+    why.message = "the dataset was not fetched: " + why.message;
+    outcome_.dataset_error = std::move(why);
+  }
+}
+
+UPSTATE_DECL void Batch::misuse(const std::string& what, Instant now) {
+  Error e = Error::usage("can't handle " + what);
+  outcome_.error = e;
+  e.message = "batch stopped: " + e.message;
+  stop(std::move(e), BatchTrigger::misuse, now);
+}
+
+UPSTATE_DECL void Batch::broken(const std::string& what, Instant now) {
+  Error e = Error::internal(what);
+  outcome_.error = e;
+  if (state_ == BatchState::done) return;  // already winding down
+  e.message = "batch stopped: " + e.message;
+  state_ = BatchState::done;  // no row to take: the table is what failed
+  wind_down(std::move(e), now);
+}
+
+UPSTATE_DECL std::string Batch::describe(const Outcome& o) {
+  if (const ImportReport* r = o.report()) return std::string(to_string(r->status));
+  return "with " + std::string(to_string(o.error()->code));
+}
+
+}  // namespace upstate
+// ---- end include/upstate/impl/batch.ipp ----
+
 // ---- begin include/upstate/impl/dataset_fetch.ipp ----
 // The bodies of DatasetFetch (<upstate/machine/dataset_fetch.hpp>; see
 // detail/linkage.hpp): its events and the steps they take.
@@ -7128,6 +6524,8 @@ UPSTATE_DECL DatasetFetchAction DatasetFetch::act_on(AnswerMeaning meaning, Inst
   return take(FetchTrigger::retry, now);
 }
 
+UPSTATE_DECL DatasetFetchAction DatasetFetch::done_action() const { return DatasetFetched{*result_}; }
+
 UPSTATE_DECL DatasetFetchAction DatasetFetch::send() {
   ++requests_sent_;
   return Send{Request{Purpose::dataset, "GET", dataset_url(config_), api_headers_for(config_), std::nullopt}};
@@ -7157,116 +6555,724 @@ UPSTATE_DECL Error DatasetFetch::deadline_error() const {
 }  // namespace upstate
 // ---- end include/upstate/impl/dataset_fetch.ipp ----
 
-// ---- begin include/upstate/impl/wire_error_body.ipp ----
-// The bodies of <upstate/wire/error_body.hpp> (see detail/linkage.hpp).
+// ---- begin include/upstate/impl/api_step.ipp ----
+// The bodies of the API request step (<upstate/machine/api_step.hpp>; see
+// detail/linkage.hpp): classifying an answer or a transport failure, and
+// planning a retry.
 
 namespace upstate {
 
-namespace detail {
-
-inline constexpr std::size_t kApiErrorTextMax = 512;  // per kept piece
-inline constexpr int kApiErrorRenderDepth = 8;       // nesting rendered in a detail object/array
-
-// Appends `piece` to `out` (separated by "; "), never past `cap` bytes.
-inline void append_bounded(std::string& out, std::string_view piece, std::size_t cap) {
-  if (out.size() >= cap || piece.empty()) return;
-  if (!out.empty()) {
-    if (cap - out.size() <= 2) return;
-    out += "; ";
+UPSTATE_DECL void append_note(std::vector<Note>& notes, std::size_t& dropped, Instant at, std::string text,
+                              std::string_view token) {
+  if (notes.size() >= Outcome::kMaxNotes) {
+    ++dropped;
+    return;
   }
-  out += utf8_prefix(piece, cap - out.size());
+  notes.push_back(Note{at, redact(std::move(text), token)});
 }
 
-// A detail object/array as "name: required; schema.fields: unknown type
-// \"x\"": strings under the path of keys that leads to them (an array adds
-// no key), numbers and booleans as JSON writes them, null skipped.
-inline void render_json_text(const JsonValue& v, const std::string& path, std::string& out, std::size_t cap,
-                             int depth) {
-  if (out.size() >= cap) return;
-  auto with_path = [&](std::string_view text) {
-    append_bounded(out, path.empty() ? std::string(text) : path + ": " + std::string(text), cap);
-  };
-  if (v.IsString()) {
-    with_path(utf8_prefix(string_view_of(v), cap));
-  } else if (v.IsBool()) {
-    with_path(v.GetBool() ? "true" : "false");
-  } else if (v.IsInt64()) {
-    with_path(std::to_string(v.GetInt64()));
-  } else if (v.IsUint64()) {
-    with_path(std::to_string(v.GetUint64()));
-  } else if (v.IsNumber()) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.17g", v.GetDouble());
-    with_path(buf);
-  } else if (depth >= kApiErrorRenderDepth) {
-    with_path("...");
-  } else if (v.IsArray()) {
-    for (const auto& item : v.GetArray()) render_json_text(item, path, out, cap, depth + 1);
-  } else if (v.IsObject()) {
-    for (const auto& m : v.GetObject()) {
-      std::string key(utf8_prefix(string_view_of(m.name), 128));
-      render_json_text(m.value, path.empty() ? key : path + "." + key, out, cap, depth + 1);
-    }
+UPSTATE_DECL AnswerMeaning classify_api_answer(const Response& response, std::string_view step, const UploadConfig& config) {
+  const Classification c = classify_api_status(response.status);
+  const std::string status = std::to_string(response.status);
+  if (c.verdict == Verdict::success) return ParseIt{};
+  if (c.verdict == Verdict::retry)
+    return RetryIt{Error::answer(ErrorCode::retries_exhausted, response.status,
+                                 std::string(step) + " answered HTTP " + status),
+                   retry_after_of(response)};
+  Error e = Error::answer(c.code, response.status, std::string(step) + " request answered HTTP " + status);
+  if (auto body = parse_error_body(response.body, config.limits)) {
+    if (body->error_code) e.server_code = std::to_string(*body->error_code);
+    if (auto text = body->summary(); !text.empty()) e.message += ": " + printable_excerpt(redact(text, config.token), 600);
   }
+  return RefuseIt{std::move(e)};
 }
 
-// `key` of `object` rendered as text; "" when absent, null or empty.
-inline std::string text_of(const JsonValue& object, const char* key) {
-  std::string out;
-  auto it = object.FindMember(key);
-  if (it != object.MemberEnd()) render_json_text(it->value, "", out, kApiErrorTextMax, 0);
-  return out;
+UPSTATE_DECL AnswerMeaning classify_transport_error(const TransportError& error, std::string_view step) {
+  std::string what = std::string(step) + " request failed: " + std::string(to_string(error.kind)) +
+                     (error.message.empty() ? "" : " (" + printable_excerpt(error.message, 200) + ")");
+  if (error.kind == TransportError::Kind::tls) return RefuseIt{Error::of(ErrorCode::tls, std::move(what))};
+  if (error.kind == TransportError::Kind::local_file)  // the same bytes are gone: a retry sends no better
+    return RefuseIt{Error::of(ErrorCode::file_changed, std::move(what))};
+  return RetryIt{Error::of(ErrorCode::retries_exhausted, std::move(what)), std::nullopt};
 }
 
-}  // namespace detail
-
-UPSTATE_DECL std::string ApiErrorBody::summary() const {
-  std::string main = detail;
-  if (!message.empty() && message != detail) main = detail.empty() ? message : message + ": " + detail;
-  std::string notes;
-  if (error_code) detail::append_bounded(notes, "error_code " + std::to_string(*error_code), 64);
-  if (!title.empty() && title != main) detail::append_bounded(notes, title, detail::kApiErrorTextMax);
-  if (!additional.empty()) detail::append_bounded(notes, additional, 2 * detail::kApiErrorTextMax);
-  if (main.empty()) return notes;
-  return notes.empty() ? main : main + " (" + notes + ")";
-}
-
-// Error{malformed_answer} when the body is not a JSON object, or holds
-// neither an "error" object nor a top-level `message`/`detail`. Inside, nothing
-// is refused: this body only decorates an HTTP status that already decides
-// the outcome, so a `status` or `error_code` that is not an integer (the
-// fields are barely documented) is ignored rather than allowed to throw the
-// human text away.
-UPSTATE_DECL Result<ApiErrorBody> parse_error_body(std::string_view body, const ParseLimits& limits) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
-  ApiErrorBody out;
-  auto error = doc.FindMember("error");
-  const bool nested = error != doc.MemberEnd() && error->value.IsObject();
-  if (nested) {
-    const detail::JsonValue& e = error->value;
-    auto status = e.FindMember("status");
-    if (status != e.MemberEnd() && status->value.IsInt()) out.status = status->value.GetInt();
-    auto code = e.FindMember("error_code");
-    if (code != e.MemberEnd() && code->value.IsInt64()) out.error_code = code->value.GetInt64();
-    out.title = detail::text_of(e, "title");
-    out.detail = detail::text_of(e, "detail");
-    out.message = detail::text_of(e, "message");
-    if (out.message.empty()) out.message = detail::text_of(e, "description");
-    out.additional = detail::text_of(e, "additional_information");
+UPSTATE_DECL RetryBudget::Plan RetryBudget::next(const RetryIt& failure, const RetryPolicy& policy, Rng& rng,
+                                                 Instant now, Instant deadline, std::vector<Note>& notes,
+                                                 std::size_t& dropped, std::string_view token) {
+  ++failures_;
+  if (failures_ >= policy.max_attempts) {
+    Error e = failure.cause;
+    e.message = std::to_string(failures_) + " attempts failed; last: " + e.message;
+    return e;
   }
-  // The flat shape, and the top level's text when the error object had none.
-  if (out.detail.empty()) out.detail = detail::text_of(doc, "detail");
-  if (out.message.empty()) out.message = detail::text_of(doc, "message");
-  if (!nested && error != doc.MemberEnd() && error->value.IsString() && out.message.empty())
-    out.message = detail::text_of(doc, "error");  // {"error": "Not found"}
-  if (!nested && out.detail.empty() && out.message.empty() && !doc.HasMember("detail") && !doc.HasMember("message"))
-    return detail::malformed("$", "neither an \"error\" object nor a top-level \"message\" or \"detail\"");
-  return out;
+  Duration wait = policy.backoff(failures_, rng);
+  if (failure.minimum) {
+    wait = std::max(wait, *failure.minimum);
+    // Retry-After is a floor we never shorten; when it lands past the
+    // deadline, waiting for it is pointless.
+    if (now + *failure.minimum > deadline)
+      return Error::deadline("the server asked to wait " + seconds_text(*failure.minimum) + ", past the deadline")
+          .with_status(failure.cause.http_status);
+  }
+  // Announced only when it will happen: a wait that reaches the deadline
+  // ends in deadline_exceeded, not in another attempt.
+  if (now + wait < deadline)
+    append_note(notes, dropped, now,
+                failure.cause.message + "; retrying (attempt " + std::to_string(failures_ + 1) + ")", token);
+  return Wait{std::min(now + wait, deadline)};
+}
+
+UPSTATE_DECL std::string without_trailing_slashes(std::string s) {
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  return s;
 }
 
 }  // namespace upstate
-// ---- end include/upstate/impl/wire_error_body.ipp ----
+// ---- end include/upstate/impl/api_step.ipp ----
+
+// ---- begin include/upstate/impl/batch_tickets.ipp ----
+// The bodies of detail::BatchTickets (<upstate/machine/batch_tickets.hpp>;
+// see detail/linkage.hpp).
+
+namespace upstate {
+namespace detail {
+
+UPSTATE_DECL Ticket BatchTickets::issue(std::size_t owner, Request request) {
+  Ticket t{next_++};
+  owners_[t.value] = owner;
+  outbox_.push_back(BatchSend{t, owner, std::move(request)});
+  return t;
+}
+
+UPSTATE_DECL std::optional<std::size_t> BatchTickets::claim(Ticket ticket) {
+  auto it = owners_.find(ticket.value);
+  if (it == owners_.end()) return std::nullopt;
+  const std::size_t owner = it->second;
+  owners_.erase(it);
+  outbox_.erase(std::remove_if(outbox_.begin(), outbox_.end(),
+                               [&](const BatchSend& s) { return s.ticket == ticket; }),
+                outbox_.end());
+  return owner;
+}
+
+UPSTATE_DECL bool BatchTickets::forget_abandoned(Ticket ticket) { return abandoned_.erase(ticket.value) != 0; }
+
+UPSTATE_DECL void BatchTickets::abandon(Ticket ticket) {
+  owners_.erase(ticket.value);
+  auto queued = std::find_if(outbox_.begin(), outbox_.end(), [&](const BatchSend& s) { return s.ticket == ticket; });
+  if (queued != outbox_.end()) {
+    outbox_.erase(queued);
+  } else {
+    abandoned_.insert(ticket.value);
+    abandoned_out_.push_back(ticket);
+  }
+}
+
+UPSTATE_DECL std::optional<BatchSend> BatchTickets::next_send(std::optional<std::size_t> limit) {
+  if (outbox_.empty()) return std::nullopt;
+  if (limit && owners_.size() - outbox_.size() >= *limit) return std::nullopt;
+  BatchSend s = std::move(outbox_.front());
+  outbox_.pop_front();
+  return s;
+}
+
+UPSTATE_DECL std::optional<Ticket> BatchTickets::next_abandoned() {
+  if (abandoned_out_.empty()) return std::nullopt;
+  Ticket t = abandoned_out_.front();
+  abandoned_out_.pop_front();
+  return t;
+}
+
+}  // namespace detail
+}  // namespace upstate
+// ---- end include/upstate/impl/batch_tickets.ipp ----
+
+// ---- begin include/upstate/impl/upload.ipp ----
+// The bodies of Upload (<upstate/machine/upload.hpp>; see detail/linkage.hpp):
+// its events, and the steps that classify an answer into a row of the
+// table (upload_transitions.hpp) and carry the row out.
+
+// ---- begin include/upstate/detail/legacy_freshness.hpp ----
+#ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_LEGACY_FRESHNESS_HPP
+#define UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_LEGACY_FRESHNESS_HPP
+// Whether a V3 dataset's READY or ERROR is this file's outcome. The status
+// belongs to the dataset, not to an upload: right after our PUT it may still
+// show the previous file's READY (docs/service.md, "V3": whether the status
+// changes at once when the PUT lands is UNCONFIRMED). A terminal status is
+// taken as ours once the status has been seen to move since the PUT:
+//   - a non-terminal status (UNINITIALISED, PROCESSING) was read; or
+//   - it differs from the first status read after the PUT (READY, then
+//     ERROR: the previous file's, then ours);
+// or, when it never moved, once `settle` has passed since the PUT:
+// processing finished before the first poll (a small file), or the service
+// never shows the change. A service that keeps showing the previous status
+// longer than `settle` defeats this; none is known to.
+//
+// "Not moved yet" is a state of the machine (upload_transitions.hpp:
+// confirming_status, confirm_wait; a non-terminal status leads on to
+// polling_status, where every READY/ERROR is ours). What is left here is
+// the answer's classification in that state.
+
+namespace upstate {
+
+// In confirming_status: `status` read at `now`, the PUT accepted at
+// `put_at`, `first` the first status read since the PUT (this one, when it
+// is the first). True when it can be taken as this file's (always for a
+// non-terminal one, which the caller keeps polling anyway).
+inline bool legacy_status_is_ours(DatasetStatus status, std::optional<DatasetStatus> first, Instant put_at, Instant now,
+                                  Duration settle) noexcept {
+  return !is_terminal(status) || (first && status != *first) || now - put_at >= settle;
+}
+
+}  // namespace upstate
+#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_LEGACY_FRESHNESS_HPP
+// ---- end include/upstate/detail/legacy_freshness.hpp ----
+
+// ---- begin include/upstate/detail/upload_scheme.hpp ----
+#ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_UPLOAD_SCHEME_HPP
+#define UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_UPLOAD_SCHEME_HPP
+// Which scheme the file may travel by. The service's upload URL is https;
+// an http:// one handed out by an https API (a misconfigured or hostile
+// service, or a proxy rewriting answers) would send the file in clear text,
+// so it is refused (ErrorCode::insecure_upload_url) — unless the API itself
+// is plain http (a loopback test setup, or allow_insecure_api), where
+// nothing is protected anyway.
+
+namespace upstate {
+
+inline bool upload_scheme_allowed(const Url& upload, const UploadConfig& config) {
+  if (upload.is_https()) return true;
+  auto api = parse_url(config.api_base);
+  if (!api || api->is_https()) return false;
+  return is_loopback_host(api->host) || config.allow_insecure_api;
+}
+
+// The refusal, or nothing. `status`: the step-1 answer's HTTP status.
+inline std::optional<Error> check_upload_scheme(const Url& upload, const UploadConfig& config, int status) {
+  if (upload_scheme_allowed(upload, config)) return std::nullopt;
+  return Error::of(ErrorCode::insecure_upload_url,
+                   "the upload URL is plain http while the API is https: the file would travel in clear text "
+                   "(plain http uploads are accepted only when the API base itself is plain http on loopback)")
+      .at("$.upload_url")
+      .with_status(status);
+}
+
+}  // namespace upstate
+#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_UPLOAD_SCHEME_HPP
+// ---- end include/upstate/detail/upload_scheme.hpp ----
+
+// ---- begin include/upstate/detail/url_expiry.hpp ----
+#ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_URL_EXPIRY_HPP
+#define UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_URL_EXPIRY_HPP
+// When a presigned upload URL dies, in wall-clock seconds. Step 1's
+// `expires_at` is the service saying so (docs/service.md, Step 1) and wins
+// when it parses; otherwise the URL's own X-Amz-Date + X-Amz-Expires (or
+// SigV2 Expires). The two differ when the service's signing credentials die
+// before X-Amz-Expires runs out, which only the service knows. An
+// expires_at no later than the URL's own signing time (a URL dead before it
+// was made: X-Amz-Expires=0) is not used; S3 then decides.
+
+namespace upstate {
+
+inline std::optional<UnixSeconds> url_wall_expiry(const std::optional<std::string>& expires_at,
+                                                  const PresignedUrlInfo& info) noexcept {
+  if (expires_at)
+    if (auto stated = parse_iso8601(*expires_at); stated && (!info.signed_at || *stated > *info.signed_at))
+      return stated;
+  return info.expires_at;
+}
+
+}  // namespace upstate
+#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_URL_EXPIRY_HPP
+// ---- end include/upstate/detail/url_expiry.hpp ----
+
+namespace upstate {
+
+UPSTATE_DECL Upload::Upload(UploadConfig config, FileInfo file)
+    : config_(std::move(config)), file_(std::move(file)), rng_(config_.seed) {
+  config_.api_base = without_trailing_slashes(std::move(config_.api_base));
+}
+
+UPSTATE_DECL Upload Upload::resume_import(UploadConfig config, std::string import_id) {
+  Upload up{std::move(config), FileInfo{}};
+  up.import_id_ = std::move(import_id);
+  up.state_ = State::idle_uploaded;
+  return up;
+}
+
+UPSTATE_DECL Upload Upload::resume_legacy(UploadConfig config) {
+  Upload up{std::move(config), FileInfo{}};
+  up.said_v3_ = true;
+  up.state_ = State::idle_uploaded_v3;
+  return up;
+}
+
+UPSTATE_DECL Action Upload::start(Instant now) {
+  if (auto early = admit(Awaits::start, "start", now)) return std::move(*early);
+  deadline_ = std::min(now + config_.deadline, config_.not_after);
+  if (auto refusal = check_inputs()) return finish(Trigger::refused_locally, std::move(*refusal), now);
+  if (state_ != State::idle) {
+    // Resumed: the PUT (if any) happened in another process, so the stuck
+    // timer starts now.
+    upload_accepted_at_ = now;
+    status_since_ = now;
+  }
+  return take(state_info(state_).starts_with, now);
+}
+
+UPSTATE_DECL Action Upload::on_response(const Response& response, Instant now) {
+  if (auto early = admit(Awaits::response, "on_response", now)) return std::move(*early);
+  // Which answer this is: the table's `sends` column of the state.
+  switch (*state_info(state_).sends) {
+    case Purpose::upload_url: return on_url_answer(response, now);
+    case Purpose::upload: return on_upload_answer(response, now);
+    case Purpose::poll: return on_poll_answer(response, now);
+    case Purpose::dataset_status: return on_status_answer(response, now);
+    case Purpose::dataset: break;
+  }
+  return internal_error("no answer handler in state " + std::string(to_string(state_)), now);
+}
+
+UPSTATE_DECL Action Upload::on_transport_error(const TransportError& error, Instant now) {
+  if (auto early = admit(Awaits::response, "on_transport_error", now)) return std::move(*early);
+  return act_on(classify_transport_error(error, to_string(current_purpose())), now);
+}
+
+UPSTATE_DECL Action Upload::on_wake(Instant now) {
+  if (auto early = admit(Awaits::wake, "on_wake", now)) return std::move(*early);
+  if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
+  // A wake is one row: `wake`, or — when the URL's own expiry passed
+  // while waiting to repeat the PUT (the state's `step` column) — `url_expired`
+  // (renewals_exhausted).
+  if (state_info(state_).step == Purpose::upload && url_expired_at(now)) return renew_url(now);
+  return take(Trigger::wake, now);
+}
+
+UPSTATE_DECL Action Upload::cancel(Instant now) {
+  if (auto early = admit(std::nullopt, "cancel", now)) return std::move(*early);
+  return finish(Trigger::cancel, Error::cancelled(), now);
+}
+
+UPSTATE_DECL Action Upload::take(Trigger trigger, Instant now) {
+  auto to = next_state(state_, trigger);
+  if (!to) {
+    // A move the table lacks is our own bug, not the caller's; still a
+    // defined outcome rather than UB.
+    outcome_.result = Error::internal("no transition for " + std::string(to_string(trigger)) + " in state " +
+                                      std::string(to_string(state_)));
+    to = State::done;
+  }
+  ended_in_ = state_;
+  if (*to != State::done && now >= deadline_) {
+    ended_in_ = *to;  // the run got as far as the state it was entering
+    // Waiting for a schema, the real outcome is the paused import's report.
+    if (state_ == State::schema_wait && paused_report_)
+      outcome_.result = *paused_report_;
+    else
+      outcome_.result = deadline_error(phase_of(*to));
+    trigger = Trigger::deadline;
+    to = State::done;
+  }
+  if (trace_.size() < kMaxTrace) trace_.push_back(Step{now, state_, trigger, *to});
+  state_ = *to;
+  return enter();
+}
+
+UPSTATE_DECL Action Upload::enter() {
+  if (state_ == State::done) return done_action();
+  if (auto purpose = state_info(state_).sends) return send(request_for(*purpose));
+  return Sleep{wake_at_};
+}
+
+UPSTATE_DECL std::optional<Action> Upload::admit(std::optional<Awaits> expected, const char* event, Instant& now) {
+  now = observe(now);
+  if (state_ == State::done) return done_action();
+  if (expected && state_info(state_).awaits != *expected) return misuse(event, now);
+  return std::nullopt;
+}
+
+UPSTATE_DECL Action Upload::finish(Trigger trigger, Error error, Instant now) {
+  redact_in(error, config_.token);
+  outcome_.result = std::move(error);
+  return take(trigger, now);
+}
+
+UPSTATE_DECL Action Upload::misuse(const char* event, Instant now) {
+  return finish(Trigger::misuse,
+                Error::usage(std::string("can't handle ") + event + " in state " + std::string(to_string(state_))),
+                now);
+}
+
+UPSTATE_DECL Action Upload::internal_error(std::string what, Instant now) {
+  outcome_.result = Error::internal(redact(std::move(what), config_.token));
+  ended_in_ = state_;
+  if (trace_.size() < kMaxTrace) trace_.push_back(Step{now, state_, Trigger::misuse, State::done});
+  state_ = State::done;
+  return done_action();
+}
+
+UPSTATE_DECL Action Upload::done_action() {
+  outcome_.import_id = import_id_;
+  outcome_.abandoned_import_ids = abandoned_;
+  return Done{outcome_};
+}
+
+UPSTATE_DECL Action Upload::on_url_answer(const Response& response, Instant now) {
+  if (auto moved = unless_parseable(response, now)) return std::move(*moved);
+
+  auto parsed = parse_upload_url_answer(response.body, config_.limits);
+  if (!parsed) return finish(Trigger::url_refused, with_status(parsed.error(), response.status), now);
+  UploadUrlAnswer& answer = parsed.value();
+  // Parsed and inspected once, for the checks and for the expiry.
+  std::optional<PresignedUrlInfo> info;
+  const std::optional<Url> url = parse_url(answer.upload_url);
+  if (url) info = inspect_presigned_url(*url);
+  if (auto problem = check_url_answer(answer, info ? &*info : nullptr, response.status))
+    return finish(Trigger::url_refused, *problem, now);
+  if (auto problem = check_upload_scheme(*url, config_, response.status))
+    return finish(Trigger::url_refused, *problem, now);
+
+  if (!import_id_.empty()) abandoned_.push_back(import_id_);
+  const bool v3 = !answer.import_id;
+  said_v3_ = v3;
+  import_id_ = answer.import_id.value_or("");
+  upload_url_ = std::move(answer.upload_url);
+  content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
+  url_expires_at_ = local_expiry(url_wall_expiry(answer.expires_at, *info), *info, response, now);
+  retry_.succeeded();
+  // A URL that arrives already expired is renewed at once: one row
+  // (requesting_url --url_expired--> requesting_url), not a move into
+  // uploading and straight back. Past the deadline, the deadline wins.
+  if (url_expired_at(now) && now < deadline_) return renew_url(now);
+  return take(v3 ? Trigger::legacy_url_received : Trigger::url_received, now);
+}
+
+UPSTATE_DECL std::optional<Error> Upload::check_url_answer(const UploadUrlAnswer& a, const PresignedUrlInfo* info, int status) const {
+  auto bad = [&](ErrorCode code, std::string message, std::string path) {
+    return Error::of(code, std::move(message)).at(std::move(path)).with_status(status);
+  };
+  // No import_id: a V3 dataset, which takes .csv and .zip only. Refused
+  // here, before a byte is sent, rather than by the service afterwards.
+  if (!a.import_id && !iends_with(file_.name, ".csv") && !iends_with(file_.name, ".zip"))
+    return bad(ErrorCode::legacy_dataset,
+               "the answer has no import_id, so the dataset is a V3 (legacy) one, which takes .csv and .zip "
+               "files only; '" + printable_excerpt(file_.name, 100) + "' is neither",
+               "");
+  if (a.import_id && !detail::usable_import_id(*a.import_id))
+    return bad(ErrorCode::malformed_answer,
+               "import_id is not a usable path segment (empty, '.', '..', over 256 bytes or holding a control byte)",
+               "$.import_id");
+  // Import ids go into snapshots (state files on disk): a server that
+  // echoes the token there must not get it written down.
+  if (a.import_id && redact(*a.import_id, config_.token) != *a.import_id)
+    return bad(ErrorCode::malformed_answer, "import_id holds the API token", "$.import_id");
+  if (!iequals(a.http_method, "PUT"))
+    return bad(ErrorCode::unsupported_upload_method,
+               "the service asks for an upload with " + printable_excerpt(a.http_method, 32) + "; only PUT is supported",
+               "$.http_method");
+  if (!info)
+    return bad(ErrorCode::malformed_answer, "upload_url is not an absolute http(s) URL with a valid host name",
+               "$.upload_url");
+  if (a.content_type && (a.content_type->empty() || !is_safe_header_value(*a.content_type) || a.content_type->size() > 256))
+    return bad(ErrorCode::malformed_answer, "content_type is not a usable header value", "$.content_type");
+  for (const auto& h : info->signed_headers) {
+    // We can reproduce these exactly; any other signed header (x-amz-*,
+    // content-md5) has a value we were never told, so S3 would refuse.
+    if (h != "host" && h != "content-type" && h != "content-length")
+      return bad(ErrorCode::unsigned_header_required,
+                 "the upload URL signs header '" + printable_excerpt(h, 64) + "' whose value the answer does not give",
+                 "$.upload_url");
+  }
+  return std::nullopt;
+}
+
+UPSTATE_DECL std::optional<Instant> Upload::local_expiry(std::optional<UnixSeconds> expires_at, const PresignedUrlInfo& info,
+                                                         const Response& response, Instant now) const {
+  if (!expires_at) return std::nullopt;
+  std::optional<UnixSeconds> reference;
+  if (const std::string* date = find_header(response.headers, "Date")) reference = parse_http_date(*date);
+  if (!reference) reference = info.signed_at;
+  if (!reference) return std::nullopt;
+  std::int64_t left = std::clamp<std::int64_t>(*expires_at - *reference, 0, 7 * 86400);
+  return now + std::chrono::seconds{left};
+}
+
+UPSTATE_DECL Action Upload::renew_url(Instant now) {
+  if (renewals_ >= config_.retry.max_url_renewals)
+    return finish(Trigger::renewals_exhausted,
+                  Error::of(ErrorCode::upload_url_expired,
+                            "the upload URL expired " + std::to_string(renewals_ + 1) + " times; giving up")
+                      .with_status(last_upload_status_),
+                  now);
+  ++renewals_;
+  note(now, legacy() ? std::string("upload URL expired; requesting a new one")
+                     : "upload URL for import " + import_id_ + " expired; requesting a new one");
+  return take(Trigger::url_expired, now);
+}
+
+UPSTATE_DECL Action Upload::on_upload_answer(const Response& response, Instant now) {
+  last_upload_status_ = response.status;
+  std::optional<S3Error> xml;
+  if (response.status < 200 || response.status > 299) {
+    auto parsed = parse_s3_error(response.body, config_.limits);
+    if (parsed) xml = std::move(parsed.value());
+  }
+  Classification c = classify_upload_answer(response.status, xml ? &*xml : nullptr, url_expired_at(now));
+  switch (c.verdict) {
+    case Verdict::success:
+      upload_accepted_at_ = now;
+      first_status_since_put_.reset();
+      retry_.succeeded();
+      return take(Trigger::upload_accepted, now);  // uploading_v3: the dataset's status is polled next
+    case Verdict::retry:
+      return retry(RetryIt{Error::answer(ErrorCode::retries_exhausted, response.status,
+                                         "upload answered HTTP " + std::to_string(response.status),
+                                         xml ? xml->code : ""),
+                           retry_after_of(response)},
+                   now);
+    case Verdict::renew_url:
+      return renew_url(now);
+    case Verdict::final:
+      break;
+  }
+  Error e = Error::answer(c.code, response.status, "", xml ? xml->code : "");
+  if (xml) {
+    // Redacted before the cut: a token straddling it would leak in part.
+    e.message = "upload host refused the file: " + printable_excerpt(redact(xml->code, config_.token), 64) + ": " +
+                printable_excerpt(redact(xml->message, config_.token), 200);
+    if (c.code == ErrorCode::signature_mismatch)
+      e.message += "; we sent Content-Type '" + printable_excerpt(redact(content_type_, config_.token), 100) +
+                   "' and no other signed header: the URL was altered or signed for other values";
+  } else {
+    e.message = "upload host answered HTTP " + std::to_string(response.status);
+  }
+  return finish(Trigger::upload_refused, std::move(e), now);
+}
+
+UPSTATE_DECL Action Upload::on_poll_answer(const Response& response, Instant now) {
+  if (auto moved = unless_parseable(response, now)) return std::move(*moved);
+
+  auto parsed = parse_import_report(response.body, config_.limits);
+  if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
+  ImportReport& report = parsed.value();
+  if (report.import_id != import_id_)
+    return finish(Trigger::poll_refused,
+                  Error::malformed("$.import_id", "the answer is about import '" +
+                                                      printable_excerpt(redact(report.import_id, config_.token), 80) + "', not '" +
+                                                      import_id_ + "'")
+                      .with_status(response.status),
+                  now);
+  retry_.succeeded();
+  // A probe (a resumed upload whose PUT answer was never seen):
+  // `uninitialised` means the bytes never arrived (S3 keeps an object
+  // whole or not at all), anything else that they did.
+  if (state_ == State::probing && report.status == ImportStatus::uninitialised) return start_over(now);
+  track_status(report.status, now);
+  server_progress_ = server_progress_of(report, config_.token);
+  // pending_schema is a pause: with keep_polling the same import is
+  // polled slowly (a probe first learns only that the PUT landed).
+  if (report.status == ImportStatus::pending_schema && state_ == State::polling &&
+      config_.poll.on_pending_schema == OnPendingSchema::keep_polling) {
+    redact_in(report, config_.token);
+    paused_report_ = std::move(report);
+    wake_at_ = std::min(now + config_.poll.paused_interval, deadline_);
+    return take(Trigger::import_paused, now);
+  }
+  if (state_ == State::probing && report.status == ImportStatus::pending_schema &&
+      config_.poll.on_pending_schema == OnPendingSchema::keep_polling)
+    return wait_then(Trigger::import_pending, config_.poll.delay(0, rng_), now);
+  if (is_terminal(report.status)) {
+    redact_in(report, config_.token);  // a server echoing the token in a reason must not get it printed
+    outcome_.result = std::move(report);
+    return take(Trigger::import_terminal, now);
+  }
+  return pending(report.status == ImportStatus::uninitialised, "the import is still uninitialised", response, now);
+}
+
+UPSTATE_DECL Action Upload::start_over(Instant now) {
+  note(now, "import " + import_id_ + " never received the file (still uninitialised); requesting a new upload URL");
+  abandoned_.push_back(std::move(import_id_));
+  import_id_.clear();
+  last_status_.reset();
+  return take(Trigger::import_unstarted, now);
+}
+
+UPSTATE_DECL Action Upload::pending(bool unstarted, const char* still, const Response& response, Instant now,
+                                    Trigger trigger) {
+  if (unstarted && now - upload_accepted_at_ >= config_.poll.stuck_after)
+    return finish(Trigger::import_stuck,
+                  Error::of(ErrorCode::import_stuck, std::string(still) + " " +
+                                                         seconds_text(now - upload_accepted_at_) +
+                                                         " after the upload host accepted the file")
+                      .with_status(response.status),
+                  now);
+  Duration wait = config_.poll.delay(same_status_polls_, rng_);
+  if (auto minimum = retry_after_of(response)) wait = std::max(wait, *minimum);
+  return wait_then(trigger, wait, now);
+}
+
+UPSTATE_DECL Action Upload::on_status_answer(const Response& response, Instant now) {
+  if (auto moved = unless_parseable(response, now)) return std::move(*moved);
+
+  auto parsed = parse_dataset_status_answer(response.body, config_.limits);
+  if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
+  DatasetStatusAnswer& answer = parsed.value();
+  retry_.succeeded();
+  last_dataset_status_ = answer.status;
+  track_status(to_import_status(answer.status), now);
+  // Until the status moves since the PUT (confirming_status), a READY or
+  // ERROR may be the previous file's (legacy_freshness.hpp).
+  if (state_ == State::confirming_status) {
+    if (!first_status_since_put_) first_status_since_put_ = answer.status;
+    if (!legacy_status_is_ours(answer.status, first_status_since_put_, upload_accepted_at_, now,
+                               config_.poll.legacy_settle)) {
+      if (!stale_noted_)
+        note(now, "the dataset's status is " + std::string(to_string(answer.status)) +
+                      " and has not changed since the upload: it may be the previous file's; waiting up to " +
+                      seconds_text(config_.poll.legacy_settle) + " for a change");
+      stale_noted_ = true;
+      return pending(false, "", response, now, Trigger::status_unconfirmed);
+    }
+  }
+  if (is_terminal(answer.status)) {
+    ImportReport report = legacy_report(std::move(answer));
+    redact_in(report, config_.token);
+    outcome_.result = std::move(report);
+    return take(Trigger::import_terminal, now);
+  }
+  return pending(answer.status == DatasetStatus::uninitialised, "the dataset's status is still UNINITIALISED",
+                 response, now);
+}
+
+UPSTATE_DECL ImportReport Upload::legacy_report(DatasetStatusAnswer answer) const {
+  ImportReport r;
+  r.dataset_id = config_.dataset_id;
+  r.type = "legacy_dataset";
+  r.status = to_import_status(answer.status);
+  if (answer.status == DatasetStatus::error)
+    r.reason = answer.reason ? std::move(answer.reason) : std::string("the service gave no reason");
+  return r;
+}
+
+UPSTATE_DECL void Upload::track_status(ImportStatus status, Instant now) {
+  auto rank = [](ImportStatus s) { return static_cast<int>(s); };
+  if (last_status_ && status != *last_status_) {
+    if (!is_terminal(status) && rank(status) < rank(*last_status_))
+      note(now, "status went backwards: " + std::string(to_string(*last_status_)) + " -> " +
+                    std::string(to_string(status)));
+    same_status_polls_ = 0;
+    status_since_ = now;
+    stuck_noted_ = false;
+  } else if (last_status_) {
+    ++same_status_polls_;
+  } else {
+    status_since_ = now;
+  }
+  last_status_ = status;
+  if (!stuck_noted_ && !is_terminal(status) && now - status_since_ >= config_.poll.stuck_after) {
+    stuck_noted_ = true;
+    note(now, "status has been " + std::string(to_string(status)) + " for " + seconds_text(now - status_since_) +
+                  " (stuck?)");
+  }
+}
+
+UPSTATE_DECL std::optional<Action> Upload::unless_parseable(const Response& response, Instant now) {
+  AnswerMeaning meaning = classify_api_answer(response, to_string(current_purpose()), config_);
+  if (std::holds_alternative<ParseIt>(meaning)) return std::nullopt;
+  return act_on(std::move(meaning), now);
+}
+
+UPSTATE_DECL Action Upload::act_on(AnswerMeaning meaning, Instant now) {
+  if (auto* again = std::get_if<RetryIt>(&meaning)) return retry(*again, now);
+  if (auto* refused = std::get_if<RefuseIt>(&meaning))
+    return finish(state_info(state_).on_refusal, std::move(refused->error), now);
+  return internal_error("an answer to parse reached act_on in state " + std::string(to_string(state_)), now);
+}
+
+UPSTATE_DECL Action Upload::retry(const RetryIt& failure, Instant now) {
+  RetryBudget::Plan plan =
+      retry_.next(failure, config_.retry, rng_, now, deadline_, outcome_.notes, outcome_.notes_dropped, config_.token);
+  if (auto* end = std::get_if<Error>(&plan))
+    return finish(end->code == ErrorCode::deadline_exceeded ? Trigger::deadline : Trigger::retries_exhausted,
+                  std::move(*end), now);
+  wake_at_ = std::get<RetryBudget::Wait>(plan).until;
+  return take(state_info(state_).on_retry, now);
+}
+
+UPSTATE_DECL Action Upload::wait_then(Trigger trigger, Duration wait, Instant now) {
+  wake_at_ = std::min(now + wait, deadline_);
+  return take(trigger, now);
+}
+
+UPSTATE_DECL Action Upload::send(Request request) {
+  ++outcome_.requests_sent;
+  return Send{std::move(request)};
+}
+
+UPSTATE_DECL Request Upload::request_for(Purpose purpose) {
+  switch (purpose) {
+    case Purpose::upload_url: return upload_url_request();
+    case Purpose::upload: return upload_request();
+    case Purpose::poll: return poll_request();
+    case Purpose::dataset_status: return status_request();
+    case Purpose::dataset: break;
+  }
+  return status_request();  // unreachable: no Upload state sends the dataset request
+}
+
+UPSTATE_DECL Request Upload::upload_url_request() const {
+  return Request{Purpose::upload_url, "GET", dataset_url() + "/upload-url/" + percent_encode_segment(file_.name),
+                 api_headers(), std::nullopt};
+}
+
+UPSTATE_DECL Request Upload::upload_request() const {
+  return Request{Purpose::upload, "PUT", upload_url_,
+                 {{"Content-Type", content_type_}, {"User-Agent", config_.user_agent}}, FileBody{file_.size}};
+}
+
+UPSTATE_DECL Request Upload::poll_request() {
+  if (poll_url_import_ != import_id_ || poll_url_.empty()) {
+    poll_url_ = dataset_url() + "/imports/" + percent_encode_segment(import_id_);
+    poll_url_import_ = import_id_;
+  }
+  return Request{Purpose::poll, "GET", poll_url_, api_headers(), std::nullopt};
+}
+
+UPSTATE_DECL Request Upload::status_request() const {
+  return Request{Purpose::dataset_status, "GET", dataset_url() + "/status", api_headers(), std::nullopt};
+}
+
+UPSTATE_DECL std::optional<Error> Upload::check_inputs() const {
+  if (auto bad = check_dataset_id(config_)) return bad;
+  if (state_info(state_).reached != Reached::upload) {
+    if (!is_safe_segment(file_.name))
+      return Error::invalid_argument("file name must be non-empty, not '.' or '..', and hold no NUL byte");
+    if (file_.size > kMaxSinglePutBytes)
+      return Error::of(ErrorCode::file_too_large,
+                       "the file has " + std::to_string(file_.size) + " bytes; one upload takes at most 5 GiB");
+  }
+  // The V4 resumed states poll an import by its id.
+  if (state_info(state_).track == Track::v4 && !detail::usable_import_id(import_id_))
+    return Error::invalid_argument("the import id to resume must be a non-empty path segment of at most 256 bytes");
+  return check_api_access(config_);
+}
+
+UPSTATE_DECL Error Upload::with_status(Error e, int status) {
+  e.http_status = status;
+  return e;
+}
+
+UPSTATE_DECL Error Upload::deadline_error(Phase phase) const {
+  return Error::deadline("the deadline of " + seconds_text(config_.deadline) + " passed during " +
+                         std::string(to_string(phase)));
+}
+
+UPSTATE_DECL void Upload::note(Instant now, std::string text) {
+  append_note(outcome_.notes, outcome_.notes_dropped, now, std::move(text), config_.token);
+}
+
+}  // namespace upstate
+// ---- end include/upstate/impl/upload.ipp ----
 
 // ---- begin include/upstate/impl/upload_snapshot.ipp ----
 // The bodies of <upstate/machine/upload_snapshot.hpp> (see detail/linkage.hpp).
@@ -7489,6 +7495,254 @@ UPSTATE_DECL Result<UploadUrlAnswer> parse_upload_url_answer(std::string_view bo
 
 }  // namespace upstate
 // ---- end include/upstate/impl/wire_upload_url.ipp ----
+
+// ---- begin include/upstate/impl/upload_restore.ipp ----
+// The bodies of Upload::snapshot() and Upload::restore()
+// (<upstate/machine/upload_restore.hpp>; see detail/linkage.hpp).
+
+namespace upstate {
+
+UPSTATE_DECL std::string Upload::snapshot() const {
+  UploadSnapshot s;
+  s.api_base = config_.api_base;
+  s.dataset_id = config_.dataset_id;
+  s.file = file_;
+  s.legacy = legacy();
+  s.abandoned_import_ids = abandoned_;
+  switch (reached()) {
+    case Reached::nothing:
+      s.phase = state_ == State::idle ? SnapshotPhase::not_started : SnapshotPhase::requesting_url;
+      // A URL being renewed: its import is as good as abandoned.
+      if (!import_id_.empty()) s.abandoned_import_ids.push_back(import_id_);
+      break;
+    case Reached::url:
+      s.phase = SnapshotPhase::uploading;
+      s.import_id = import_id_;
+      break;
+    case Reached::upload:
+      s.phase = SnapshotPhase::processing;
+      s.import_id = import_id_;
+      if (s.legacy)
+        s.last_dataset_status = last_dataset_status_;
+      else
+        s.last_import_status = last_status_;
+      break;
+  }
+  if (s.legacy) s.import_id.clear();
+  return to_json(s);
+}
+
+UPSTATE_DECL Result<Upload> Upload::restore(UploadConfig config, std::string_view snapshot) {
+  const std::string token = config.token;
+  auto parsed = parse_upload_snapshot(snapshot);
+  if (!parsed) {
+    Error e = std::move(parsed).error();
+    e.message = redact(std::move(e.message), token);
+    return e;
+  }
+  UploadSnapshot& s = parsed.value();
+  Upload up{std::move(config), std::move(s.file)};
+  auto mismatch = [&](const char* path, const char* what, std::string_view theirs, std::string_view ours) {
+    return Error::of(ErrorCode::invalid_snapshot,
+                     redact(std::string("the snapshot is for ") + what + " \"" + printable_excerpt(theirs, 200) +
+                                "\", the config names \"" + printable_excerpt(ours, 200) + "\"",
+                            token))
+        .at(path);
+  };
+  if (without_trailing_slashes(s.api_base) != up.config_.api_base)
+    return mismatch("$.api_base", "API base", s.api_base, up.config_.api_base);
+  if (s.dataset_id != up.config_.dataset_id)
+    return mismatch("$.dataset_id", "dataset", s.dataset_id, up.config_.dataset_id);
+  // Step 1 refuses an import id that echoes the token; so does a restore,
+  // or a forged snapshot would get the token into the next one.
+  auto echoes_token = [&](const std::string& id) { return redact(id, token) != id; };
+  auto token_error = [](std::string path) {
+    return Error::of(ErrorCode::invalid_snapshot, "the import id holds the API token").at(std::move(path));
+  };
+  if (echoes_token(s.import_id)) return token_error("$.import_id");
+  for (std::size_t i = 0; i < s.abandoned_import_ids.size(); ++i)
+    if (echoes_token(s.abandoned_import_ids[i]))
+      return token_error(detail::element_path("$.abandoned_import_ids", i));
+  up.said_v3_ = s.legacy;
+  up.import_id_ = std::move(s.import_id);
+  up.abandoned_ = std::move(s.abandoned_import_ids);
+  switch (s.phase) {
+    case SnapshotPhase::not_started:
+    case SnapshotPhase::requesting_url: up.state_ = State::idle; break;
+    // V3 has no import to probe: it asks for a new URL.
+    case SnapshotPhase::uploading: up.state_ = s.legacy ? State::idle : State::idle_put_unknown; break;
+    case SnapshotPhase::processing: up.state_ = s.legacy ? State::idle_uploaded_v3 : State::idle_uploaded; break;
+  }
+  up.last_dataset_status_ = s.last_dataset_status;
+  // V3, restored after the PUT: it starts in confirming_status with the status
+  // polled before the restart as the first one since the PUT. A non-terminal
+  // one means the dataset had moved on to this file: any READY/ERROR differs
+  // from it, so it is taken as ours.
+  up.first_status_since_put_ = s.last_dataset_status;
+  up.last_status_ = s.last_dataset_status ? std::optional(to_import_status(*s.last_dataset_status))
+                                          : s.last_import_status;
+  return up;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/impl/upload_restore.ipp ----
+
+// ---- begin include/upstate/impl/batch_drive.ipp ----
+// The bodies of BatchStepper (<upstate/machine/batch_drive.hpp>; see
+// detail/linkage.hpp): a Batch with the face drive_loop.hpp's loop drives.
+
+namespace upstate {
+
+UPSTATE_DECL BatchStepper::StepAction BatchStepper::start(Instant now) {
+  batch_->start(now);
+  return next(now);
+}
+
+UPSTATE_DECL BatchStepper::StepAction BatchStepper::on_response(const Response& response, Instant now) {
+  batch_->on_response(in_flight_, response, now);
+  return next(now);
+}
+
+UPSTATE_DECL BatchStepper::StepAction BatchStepper::on_transport_error(const TransportError& error, Instant now) {
+  batch_->on_transport_error(in_flight_, error, now);
+  return next(now);
+}
+
+UPSTATE_DECL BatchStepper::StepAction BatchStepper::on_wake(Instant now) {
+  batch_->on_wake(now);
+  return next(now);
+}
+
+UPSTATE_DECL BatchStepper::StepAction BatchStepper::next(Instant now) {
+  while (!batch_->done()) {
+    if (auto send = batch_->next_send()) {
+      in_flight_ = send->ticket;
+      return std::move(*send);
+    }
+    while (batch_->next_abandoned()) {
+      // Nothing is in flight between two calls of a blocking loop.
+    }
+    if (auto wake = batch_->next_wake()) return Sleep{*wake};
+    // Nothing to send, nothing asleep, not done: cannot happen by Batch's
+    // rules; ending beats hanging.
+    batch_->cancel(now);
+  }
+  return BatchEnded{};
+}
+
+}  // namespace upstate
+// ---- end include/upstate/impl/batch_drive.ipp ----
+
+// ---- begin include/upstate/impl/wire_error_body.ipp ----
+// The bodies of <upstate/wire/error_body.hpp> (see detail/linkage.hpp).
+
+namespace upstate {
+
+namespace detail {
+
+inline constexpr std::size_t kApiErrorTextMax = 512;  // per kept piece
+inline constexpr int kApiErrorRenderDepth = 8;       // nesting rendered in a detail object/array
+
+// Appends `piece` to `out` (separated by "; "), never past `cap` bytes.
+inline void append_bounded(std::string& out, std::string_view piece, std::size_t cap) {
+  if (out.size() >= cap || piece.empty()) return;
+  if (!out.empty()) {
+    if (cap - out.size() <= 2) return;
+    out += "; ";
+  }
+  out += utf8_prefix(piece, cap - out.size());
+}
+
+// A detail object/array as "name: required; schema.fields: unknown type
+// \"x\"": strings under the path of keys that leads to them (an array adds
+// no key), numbers and booleans as JSON writes them, null skipped.
+inline void render_json_text(const JsonValue& v, const std::string& path, std::string& out, std::size_t cap,
+                             int depth) {
+  if (out.size() >= cap) return;
+  auto with_path = [&](std::string_view text) {
+    append_bounded(out, path.empty() ? std::string(text) : path + ": " + std::string(text), cap);
+  };
+  if (v.IsString()) {
+    with_path(utf8_prefix(string_view_of(v), cap));
+  } else if (v.IsBool()) {
+    with_path(v.GetBool() ? "true" : "false");
+  } else if (v.IsInt64()) {
+    with_path(std::to_string(v.GetInt64()));
+  } else if (v.IsUint64()) {
+    with_path(std::to_string(v.GetUint64()));
+  } else if (v.IsNumber()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", v.GetDouble());
+    with_path(buf);
+  } else if (depth >= kApiErrorRenderDepth) {
+    with_path("...");
+  } else if (v.IsArray()) {
+    for (const auto& item : v.GetArray()) render_json_text(item, path, out, cap, depth + 1);
+  } else if (v.IsObject()) {
+    for (const auto& m : v.GetObject()) {
+      std::string key(utf8_prefix(string_view_of(m.name), 128));
+      render_json_text(m.value, path.empty() ? key : path + "." + key, out, cap, depth + 1);
+    }
+  }
+}
+
+// `key` of `object` rendered as text; "" when absent, null or empty.
+inline std::string text_of(const JsonValue& object, const char* key) {
+  std::string out;
+  auto it = object.FindMember(key);
+  if (it != object.MemberEnd()) render_json_text(it->value, "", out, kApiErrorTextMax, 0);
+  return out;
+}
+
+}  // namespace detail
+
+UPSTATE_DECL std::string ApiErrorBody::summary() const {
+  std::string main = detail;
+  if (!message.empty() && message != detail) main = detail.empty() ? message : message + ": " + detail;
+  std::string notes;
+  if (error_code) detail::append_bounded(notes, "error_code " + std::to_string(*error_code), 64);
+  if (!title.empty() && title != main) detail::append_bounded(notes, title, detail::kApiErrorTextMax);
+  if (!additional.empty()) detail::append_bounded(notes, additional, 2 * detail::kApiErrorTextMax);
+  if (main.empty()) return notes;
+  return notes.empty() ? main : main + " (" + notes + ")";
+}
+
+// Error{malformed_answer} when the body is not a JSON object, or holds
+// neither an "error" object nor a top-level `message`/`detail`. Inside, nothing
+// is refused: this body only decorates an HTTP status that already decides
+// the outcome, so a `status` or `error_code` that is not an integer (the
+// fields are barely documented) is ignored rather than allowed to throw the
+// human text away.
+UPSTATE_DECL Result<ApiErrorBody> parse_error_body(std::string_view body, const ParseLimits& limits) {
+  rapidjson::Document doc;
+  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
+  ApiErrorBody out;
+  auto error = doc.FindMember("error");
+  const bool nested = error != doc.MemberEnd() && error->value.IsObject();
+  if (nested) {
+    const detail::JsonValue& e = error->value;
+    auto status = e.FindMember("status");
+    if (status != e.MemberEnd() && status->value.IsInt()) out.status = status->value.GetInt();
+    auto code = e.FindMember("error_code");
+    if (code != e.MemberEnd() && code->value.IsInt64()) out.error_code = code->value.GetInt64();
+    out.title = detail::text_of(e, "title");
+    out.detail = detail::text_of(e, "detail");
+    out.message = detail::text_of(e, "message");
+    if (out.message.empty()) out.message = detail::text_of(e, "description");
+    out.additional = detail::text_of(e, "additional_information");
+  }
+  // The flat shape, and the top level's text when the error object had none.
+  if (out.detail.empty()) out.detail = detail::text_of(doc, "detail");
+  if (out.message.empty()) out.message = detail::text_of(doc, "message");
+  if (!nested && error != doc.MemberEnd() && error->value.IsString() && out.message.empty())
+    out.message = detail::text_of(doc, "error");  // {"error": "Not found"}
+  if (!nested && out.detail.empty() && out.message.empty() && !doc.HasMember("detail") && !doc.HasMember("message"))
+    return detail::malformed("$", "neither an \"error\" object nor a top-level \"message\" or \"detail\"");
+  return out;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/impl/wire_error_body.ipp ----
 
 #endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP_IMPL
 

@@ -97,6 +97,8 @@ UPSTATE_DECL DatasetFetchAction DatasetFetch::act_on(AnswerMeaning meaning, Inst
   return take(FetchTrigger::retry, now);
 }
 
+UPSTATE_DECL DatasetFetchAction DatasetFetch::done_action() const { return DatasetFetched{*result_}; }
+
 UPSTATE_DECL DatasetFetchAction DatasetFetch::send() {
   ++requests_sent_;
   return Send{Request{Purpose::dataset, "GET", dataset_url(config_), api_headers_for(config_), std::nullopt}};

@@ -10,7 +10,13 @@
 
 #include <upstate/upstate.hpp>
 
+#include <upstate/impl/api_step.ipp>
+#include <upstate/impl/batch.ipp>
+#include <upstate/impl/batch_drive.ipp>
+#include <upstate/impl/batch_tickets.ipp>
 #include <upstate/impl/dataset_fetch.ipp>
+#include <upstate/impl/upload.ipp>
+#include <upstate/impl/upload_restore.ipp>
 #include <upstate/impl/upload_snapshot.ipp>
 #include <upstate/impl/wire_dataset.ipp>
 #include <upstate/impl/wire_dataset_status.ipp>

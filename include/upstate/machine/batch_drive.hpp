@@ -15,6 +15,7 @@
 #include <variant>
 
 #include "batch.hpp"
+#include "../detail/linkage.hpp"
 #include "drive_loop.hpp"
 
 namespace upstate {
@@ -35,42 +36,15 @@ class BatchStepper {
 
   explicit BatchStepper(Batch& batch) : batch_(&batch) {}
 
-  StepAction start(Instant now) {
-    batch_->start(now);
-    return next(now);
-  }
-  StepAction on_response(const Response& response, Instant now) {
-    batch_->on_response(in_flight_, response, now);
-    return next(now);
-  }
-  StepAction on_transport_error(const TransportError& error, Instant now) {
-    batch_->on_transport_error(in_flight_, error, now);
-    return next(now);
-  }
-  StepAction on_wake(Instant now) {
-    batch_->on_wake(now);
-    return next(now);
-  }
+  UPSTATE_DECL StepAction start(Instant now);
+  UPSTATE_DECL StepAction on_response(const Response& response, Instant now);
+  UPSTATE_DECL StepAction on_transport_error(const TransportError& error, Instant now);
+  UPSTATE_DECL StepAction on_wake(Instant now);
 
   const Batch& batch() const noexcept { return *batch_; }
 
  private:
-  StepAction next(Instant now) {
-    while (!batch_->done()) {
-      if (auto send = batch_->next_send()) {
-        in_flight_ = send->ticket;
-        return std::move(*send);
-      }
-      while (batch_->next_abandoned()) {
-        // Nothing is in flight between two calls of a blocking loop.
-      }
-      if (auto wake = batch_->next_wake()) return Sleep{*wake};
-      // Nothing to send, nothing asleep, not done: cannot happen by Batch's
-      // rules; ending beats hanging.
-      batch_->cancel(now);
-    }
-    return BatchEnded{};
-  }
+  UPSTATE_DECL StepAction next(Instant now);
 
   Batch* batch_;
   Ticket in_flight_{};
@@ -92,3 +66,7 @@ BatchOutcome drive_batch(Batch& batch, Transport& transport, ClockT& clock, Obse
 }
 
 }  // namespace upstate
+
+#ifndef UPSTATE_SEPARATE_COMPILATION
+#include <upstate/impl/batch_drive.ipp>
+#endif

@@ -3,15 +3,14 @@
 // (pulled, not answered), and the abandoned ones whose late answers are to
 // be ignored. Bookkeeping only: what a ticket's answer means is Batch's
 // business (batch.hpp, by its tables in batch_transitions.hpp).
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <optional>
 #include <set>
-#include <utility>
 
+#include "../detail/linkage.hpp"
 #include "../vocabulary/http.hpp"
 
 namespace upstate {
@@ -36,59 +35,25 @@ namespace detail {
 class BatchTickets {
  public:
   // A new ticket for `owner`'s request (a file index, or npos), queued.
-  Ticket issue(std::size_t owner, Request request) {
-    Ticket t{next_++};
-    owners_[t.value] = owner;
-    outbox_.push_back(BatchSend{t, owner, std::move(request)});
-    return t;
-  }
+  UPSTATE_DECL Ticket issue(std::size_t owner, Request request);
 
   // The owner of an answered ticket, now retired (and no longer queued, if
   // it was answered before it was pulled); nullopt when it is not out.
-  std::optional<std::size_t> claim(Ticket ticket) {
-    auto it = owners_.find(ticket.value);
-    if (it == owners_.end()) return std::nullopt;
-    const std::size_t owner = it->second;
-    owners_.erase(it);
-    outbox_.erase(std::remove_if(outbox_.begin(), outbox_.end(),
-                                 [&](const BatchSend& s) { return s.ticket == ticket; }),
-                  outbox_.end());
-    return owner;
-  }
+  UPSTATE_DECL std::optional<std::size_t> claim(Ticket ticket);
 
   // Whether `ticket` was abandoned (its answer is then ignored, once).
-  bool forget_abandoned(Ticket ticket) { return abandoned_.erase(ticket.value) != 0; }
+  UPSTATE_DECL bool forget_abandoned(Ticket ticket);
   // Whether `ticket` was ever issued (so an unknown one was already answered).
   bool issued(Ticket ticket) const noexcept { return ticket.value != 0 && ticket.value < next_; }
 
   // The request is no longer wanted: dropped if not pulled yet, else
   // reported by next_abandoned and its answer ignored.
-  void abandon(Ticket ticket) {
-    owners_.erase(ticket.value);
-    auto queued = std::find_if(outbox_.begin(), outbox_.end(), [&](const BatchSend& s) { return s.ticket == ticket; });
-    if (queued != outbox_.end()) {
-      outbox_.erase(queued);
-    } else {
-      abandoned_.insert(ticket.value);
-      abandoned_out_.push_back(ticket);
-    }
-  }
+  UPSTATE_DECL void abandon(Ticket ticket);
 
   // The next queued request, unless `limit` requests are out already.
-  std::optional<BatchSend> next_send(std::optional<std::size_t> limit) {
-    if (outbox_.empty()) return std::nullopt;
-    if (limit && owners_.size() - outbox_.size() >= *limit) return std::nullopt;
-    BatchSend s = std::move(outbox_.front());
-    outbox_.pop_front();
-    return s;
-  }
+  UPSTATE_DECL std::optional<BatchSend> next_send(std::optional<std::size_t> limit);
 
-  std::optional<Ticket> next_abandoned() {
-    if (abandoned_out_.empty()) return std::nullopt;
-    Ticket t = abandoned_out_.front();
-    abandoned_out_.pop_front();
-    return t;
-  }
+  UPSTATE_DECL std::optional<Ticket> next_abandoned();
 
  private:
   std::uint64_t next_ = 1;
@@ -100,3 +65,7 @@ class BatchTickets {
 
 }  // namespace detail
 }  // namespace upstate
+
+#ifndef UPSTATE_SEPARATE_COMPILATION
+#include <upstate/impl/batch_tickets.ipp>
+#endif

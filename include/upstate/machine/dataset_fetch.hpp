@@ -97,7 +97,7 @@ class DatasetFetch {
   // A caller bug: sticky, as Upload's misuse is.
   UPSTATE_DECL DatasetFetchAction misuse(const char* event, Instant now);
 
-  DatasetFetchAction done_action() const { return DatasetFetched{*result_}; }
+  UPSTATE_DECL DatasetFetchAction done_action() const;
 
   // The same refusals Upload makes before its first request, minus the file.
   UPSTATE_DECL std::optional<Error> check_inputs() const;
