@@ -638,8 +638,9 @@ class MonotonicTime {
 // Step 3's answer: GET /datasets/{id}/imports/{import_id} -> 200.
 
 // ---- begin include/upstate/detail/linkage.hpp ----
-// How upstate's out-of-line bodies are compiled (the parsers and writers in
-// <upstate/impl/*.ipp>, which need RapidJSON).
+// How upstate's out-of-line bodies are compiled (<upstate/impl/*.ipp>: the
+// JSON parsers and writers, which need RapidJSON, and the machines' events
+// and steps: Upload, Batch, DatasetFetch, the API request step).
 //
 // Header-only (the default): each header includes its .ipp at its end and
 // the bodies are `inline`; one #include is all a user does.
