@@ -4073,6 +4073,7 @@ class Batch {
   // Read-only, for progress display (phase, notes, import id). With
   // stream_outcomes (or of_maker) only from the file's start until its
   // outcome was pulled (has_upload); std::logic_error outside that.
+  // Built with -fno-exceptions, a call outside that aborts instead.
   UPSTATE_DECL const Upload& upload(std::size_t i) const;
   bool has_upload(std::size_t i) const { return files_.at(i).upload != nullptr; }
   const FileInfo& file(std::size_t i) const { return files_.at(i).info; }
@@ -6058,6 +6059,7 @@ UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLim
 // The bodies of Batch (<upstate/machine/batch.hpp>; see detail/linkage.hpp):
 // its events, and the steps that classify them into rows of its tables
 // (batch_transitions.hpp) and carry the rows out.
+#include <cstdlib>
 #include <stdexcept>
 
 namespace upstate {
@@ -6196,7 +6198,13 @@ UPSTATE_DECL std::optional<FinishedFile> Batch::next_finished() {
 }
 
 UPSTATE_DECL const Upload& Batch::upload(std::size_t i) const {
-  if (!files_.at(i).upload) throw std::logic_error("Batch::upload(" + std::to_string(i) + "): no machine now");
+  if (!files_.at(i).upload) {
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+    throw std::logic_error("Batch::upload(" + std::to_string(i) + "): no machine now");
+#else
+    std::abort();  // -fno-exceptions (consumer.single_header): a caller bug, as the throw is
+#endif
+  }
   return *files_[i].upload;
 }
 

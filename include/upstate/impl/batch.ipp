@@ -4,6 +4,7 @@
 // (batch_transitions.hpp) and carry the rows out.
 #include <algorithm>
 #include <cstddef>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -153,7 +154,13 @@ UPSTATE_DECL std::optional<FinishedFile> Batch::next_finished() {
 }
 
 UPSTATE_DECL const Upload& Batch::upload(std::size_t i) const {
-  if (!files_.at(i).upload) throw std::logic_error("Batch::upload(" + std::to_string(i) + "): no machine now");
+  if (!files_.at(i).upload) {
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+    throw std::logic_error("Batch::upload(" + std::to_string(i) + "): no machine now");
+#else
+    std::abort();  // -fno-exceptions (consumer.single_header): a caller bug, as the throw is
+#endif
+  }
   return *files_[i].upload;
 }
 

@@ -163,6 +163,7 @@ class Batch {
   // Read-only, for progress display (phase, notes, import id). With
   // stream_outcomes (or of_maker) only from the file's start until its
   // outcome was pulled (has_upload); std::logic_error outside that.
+  // Built with -fno-exceptions, a call outside that aborts instead.
   UPSTATE_DECL const Upload& upload(std::size_t i) const;
   bool has_upload(std::size_t i) const { return files_.at(i).upload != nullptr; }
   const FileInfo& file(std::size_t i) const { return files_.at(i).info; }
