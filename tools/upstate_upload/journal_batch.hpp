@@ -183,6 +183,9 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
                      upstate::printable_excerpt(f.record->import_id, 80).c_str(), f.record->path == f.path ? "" : ", as ",
                      f.record->path == f.path ? "" : upstate::printable_excerpt(f.record->path, 200).c_str());
       if (args.json && !args.dry_run) print_skip_json(f);
+      std::string().swap(f.path);  // told: not needed any more
+      std::string().swap(f.sha256);
+      f.record.reset();
       continue;
     }
     resumed += f.kind == PlanKind::resume;
@@ -320,6 +323,12 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     if (!args.quiet) print_summary(base_name(path), o);
     if (args.json) json_lines[i] = to_json(path, o);
     worst = std::max(worst, exit_code_of(o));
+    // Its plan entry is not needed any more: freed now, the memory goes to
+    // the journal's index as it grows (flat memory, bench/README.md).
+    PlannedFile& done = *sending[i];
+    std::string().swap(done.path);
+    std::string().swap(done.sha256);
+    done.record.reset();
   };
   upstate::BatchOutcome outcome;
   upstate::asio::BatchClient client(interrupts.io(), std::move(options));
