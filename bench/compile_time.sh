@@ -7,6 +7,7 @@
 # CPU seconds (user + sys, steadier when other work shares the machine).
 #
 #   bash bench/compile_time.sh            # g++; CXX=clang++ to change compiler
+#   ROWS="core core_sep" bash bench/compile_time.sh   # some rows only
 #   MIN=1 RUNS=5 bash bench/compile_time.sh   # the minimum instead of the median
 #                                         # (steadier when others share the machine)
 #
@@ -53,6 +54,15 @@ cat >"$work/asio.cpp" <<'EOF'
 #include "upstate_asio.hpp"
 int main() { return 0; }
 EOF
+# Separate compilation (detail/linkage.hpp): the same includes with
+# UPSTATE_SEPARATE_COMPILATION (the *_sep rows), and the one file that
+# compiles the bodies (impl; a build pays it once, not per file).
+cp "$work/core.cpp" "$work/core_sep.cpp"
+cp "$work/asio.cpp" "$work/asio_sep.cpp"
+cat >"$work/impl.cpp" <<'EOF'
+#define UPSTATE_IMPLEMENTATION
+#include "upstate.hpp"
+EOF
 cat >"$work/records.cpp" <<'EOF'
 #include "upstate_records.hpp"
 int main() { return 0; }
@@ -64,10 +74,13 @@ EOF
 
 common=(-std=c++17 -I "$here/single_include")
 asio_flags=(-DASIO_STANDALONE -isystem "$llhttp_dir")
-rows=(baseline core core_used records testing asio)
+rows=(baseline core core_sep impl core_used records testing asio asio_sep)
 declare -A label=(
   [baseline]="<string> <vector> <rapidjson/document.h>"
   [core]="single_include/upstate.hpp"
+  [core_sep]="upstate.hpp, separate compilation"
+  [impl]="upstate.hpp + UPSTATE_IMPLEMENTATION (once)"
+  [asio_sep]="upstate_asio.hpp, separate compilation"
   [core_used]="upstate.hpp + an Upload and a parse"
   [records]="upstate.hpp + upstate_records.hpp"
   [testing]="upstate.hpp + upstate_testing.hpp"
@@ -80,7 +93,8 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 # time_one ROW MODE -> "wall cpu" (medians over $runs compilations)
 time_one() {
   local row=$1 mode=$2 flags=("${common[@]}") walls=() cpus=() i
-  [[ $row == asio ]] && flags+=("${asio_flags[@]}")
+  [[ $row == asio* ]] && flags+=("${asio_flags[@]}")
+  [[ $row == *_sep ]] && flags+=(-DUPSTATE_SEPARATE_COMPILATION)
   if [[ $mode == syntax_only ]]; then flags+=(-O0 -fsyntax-only); else flags+=(-O2 -c -o "$work/$row.o"); fi
   for ((i = 0; i < runs; i++)); do
     /usr/bin/time -f '%e %U %S' -o "$work/time" "$cxx" "${flags[@]}" "$work/$row.cpp"
@@ -97,9 +111,10 @@ time_one() {
 
 if [[ ! -r $llhttp_dir/llhttp.h ]]; then
   echo "compile_time.sh: no llhttp.h in $llhttp_dir (set LLHTTP_INCLUDE): skipping the adapter row" >&2
-  rows=(baseline core core_used records testing)
+  rows=(baseline core core_sep impl core_used records testing)
 fi
 
+[[ -n ${ROWS:-} ]] && read -r -a rows <<<"$ROWS"
 version=$("$cxx" --version | head -1)
 printf '%s, %s of %d runs; seconds wall (cpu)\n' "$version" "$([[ ${MIN:-0} == 1 ]] && echo minimum || echo median)" "$runs" >&2
 printf '%-44s %18s %18s\n' "file includes" "-O0 -fsyntax-only" "-c -O2" >&2

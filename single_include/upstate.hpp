@@ -5,10 +5,14 @@
 // end of this file.
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (53 files, each once, in the order
+// and the project headers it includes (63 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
+//
+// Header-only by default. Separate compilation (README, "Compile time"):
+// -DUPSTATE_SEPARATE_COMPILATION everywhere, and in one .cpp
+// `#define UPSTATE_IMPLEMENTATION` before `#include "upstate.hpp"`.
 #ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP
 #define UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP
 
@@ -525,7 +529,14 @@ constexpr std::string_view to_string(ErrorCode c) noexcept {
 //   Error::invalid_argument("file name must be ...")
 //   Error::malformed("$.import_id", "import_id is not a usable path segment").with_status(200)
 //   Error::answer(ErrorCode::not_found, 404, "poll request answered HTTP 404")
+//
+// Error is deliberately not an aggregate (it has a user-provided default
+// constructor): a positional Error{code, status, "...", path, ""}, whose
+// fields a reader cannot tell apart, does not compile. Error{} and setting
+// the public fields one by one still work.
 struct Error {
+  Error() noexcept {}  // user-provided (not `= default`, which would keep it an aggregate in C++17)
+
   ErrorCode code = ErrorCode::internal;  // a default-constructed Error that escapes is our bug
   int http_status = 0;       // the answer's status when one caused this, else 0
   std::string message;       // human-readable; never holds the token
@@ -625,8 +636,32 @@ class MonotonicTime {
 
 // ---- begin include/upstate/wire/import_report.hpp ----
 // Step 3's answer: GET /datasets/{id}/imports/{import_id} -> 200.
-#include <algorithm>
-#include <iterator>
+
+// ---- begin include/upstate/detail/linkage.hpp ----
+// How upstate's out-of-line bodies are compiled (the parsers and writers in
+// <upstate/impl/*.ipp>, which need RapidJSON).
+//
+// Header-only (the default): each header includes its .ipp at its end and
+// the bodies are `inline`; one #include is all a user does.
+//
+// Separate compilation: define UPSTATE_SEPARATE_COMPILATION in every
+// translation unit (-DUPSTATE_SEPARATE_COMPILATION) and compile the bodies
+// once, in one of them: `#include <upstate/impl/src.hpp>`, or with the single
+// header `#define UPSTATE_IMPLEMENTATION` before `#include "upstate.hpp"`.
+// The headers then carry declarations only, and no other translation unit
+// parses RapidJSON or instantiates its parser (README, "Compile time").
+// Mixing the modes across translation units of one program is an ODR
+// violation: set the macro for the whole build.
+#if defined(UPSTATE_IMPLEMENTATION) && !defined(UPSTATE_SEPARATE_COMPILATION)
+#define UPSTATE_SEPARATE_COMPILATION
+#endif
+
+#ifdef UPSTATE_SEPARATE_COMPILATION
+#define UPSTATE_DECL
+#else
+#define UPSTATE_DECL inline
+#endif
+// ---- end include/upstate/detail/linkage.hpp ----
 
 // ---- begin include/upstate/vocabulary/import_status.hpp ----
 // The import job's lifecycle as the service reports it (docs/service.md, step 3).
@@ -700,6 +735,7 @@ constexpr std::optional<ImportStatus> parse_import_status(std::string_view text)
 // deep copy, and reading a record gives a RecordErrorView whose string_views
 // point into that buffer.
 #include <initializer_list>
+#include <iterator>
 
 namespace upstate {
 
@@ -919,23 +955,6 @@ class Result {
 }  // namespace upstate
 // ---- end include/upstate/vocabulary/result.hpp ----
 
-// ---- begin include/upstate/wire/json.hpp ----
-// Private RapidJSON helpers (namespace detail, not API) shared by every JSON
-// answer parser, so they all agree on how a body is parsed and how a bad
-// field is reported: Error{malformed_answer, short message, JSON path}.
-//
-// RapidJSON is used as configured by whoever includes it first: nothing here
-// defines RAPIDJSON_* macros, and only accessors that cannot hit
-// RAPIDJSON_ASSERT are called (FindMember, never operator[]; Get* only after
-// the matching Is*).
-#include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
-#include <charconv>
-#include <cmath>
-
 // ---- begin include/upstate/wire/limits.hpp ----
 // Caps on what a parser will take from the wire, so a hostile answer costs
 // bounded memory and time. Defaults match the HTTP codec's body caps.
@@ -956,6 +975,1109 @@ struct ParseLimits {
 
 }  // namespace upstate
 // ---- end include/upstate/wire/limits.hpp ----
+
+namespace upstate {
+
+struct ImportReport {
+  std::string import_id;   // required
+  std::string dataset_id;  // optional echo ("" when absent)
+  std::string type;        // "file_upload" so far
+  ImportStatus status = ImportStatus::uninitialised;  // required; unknown -> Error{unknown_status}
+  std::string created_at, updated_at;
+  std::optional<std::uint64_t> accepted_count;   // non-negative integers only
+  std::optional<std::uint64_t> rejected_count;
+  std::optional<std::uint64_t> duplicate_count;  // accepted records already in the dataset (not written twice)
+  RecordErrors errors;                           // may hold fewer entries than rejected_count
+  std::uint64_t errors_dropped = 0;              // items past ParseLimits::max_record_errors
+  std::optional<std::string> reason;             // on failed (and maybe partial)
+
+  // Server-side progress (the official client's model; docs/service.md,
+  // Step 3). Informational, so read leniently: a value of another type is
+  // ignored rather than failing the poll.
+  std::string filename;                                // the uploaded file's name, "" when absent
+  std::string processing_started_at;                   // ISO-8601, "" when absent
+  std::optional<std::uint64_t> processed_offset;       // how far processing got (bytes or records: UNCONFIRMED)
+  std::optional<std::uint64_t> written_count;          // running counts while processing
+  std::optional<std::uint64_t> duplicate_seen_count;
+  std::optional<std::uint64_t> rejected_seen_count;
+
+  // accepted_count − duplicate_count: the records this import wrote (nullopt
+  // without accepted_count; a duplicate_count above accepted_count gives 0).
+  std::optional<std::uint64_t> new_count() const noexcept {
+    if (!accepted_count) return std::nullopt;
+    std::uint64_t dup = duplicate_count.value_or(0);
+    return dup >= *accepted_count ? 0 : *accepted_count - dup;
+  }
+};
+
+// Errors: malformed_answer (not JSON / not an object / wrong type / missing
+// import_id or status / negative or fractional count / errors not an array),
+// unknown_status (path "$.status"); each with the JSON path.
+// Fields are checked in document-table order and the first fault is
+// reported; errors[] items past max_record_errors are validated, then
+// counted in errors_dropped instead of stored.
+// The common well-formed answer is read by a SAX fast path; anything else
+// (every error included) by the DOM parser, so results and errors are the
+// DOM parser's either way (import_report_sax.hpp states the contract).
+UPSTATE_DECL Result<ImportReport> parse_import_report(std::string_view body, const ParseLimits& limits = {});
+
+}  // namespace upstate
+
+// ---- end include/upstate/wire/import_report.hpp ----
+
+namespace upstate {
+
+// Something worth telling a person that did not end the run: a retry, a
+// renewed URL, a status that went backwards, a long wait.
+struct Note {
+  Instant at;
+  std::string text;
+};
+
+struct Outcome {
+  std::variant<ImportReport, Error> result;
+  std::string import_id;  // the import the run ended on ("" if none was created)
+  // Step 1 is not idempotent: each retried or renewed URL left an import job
+  // behind on the server (it stays `uninitialised`). Listed so a user can
+  // tell them from real imports.
+  std::vector<std::string> abandoned_import_ids;
+  std::vector<Note> notes;  // at most kMaxNotes; later ones are counted in notes_dropped
+  std::size_t notes_dropped = 0;
+  int requests_sent = 0;
+
+  static constexpr std::size_t kMaxNotes = 256;
+
+  const ImportReport* report() const noexcept { return std::get_if<ImportReport>(&result); }
+  const Error* error() const noexcept { return std::get_if<Error>(&result); }
+  // The server finished the import (any terminal status).
+  bool finished_import() const noexcept { return report() != nullptr; }
+  // Every record accepted.
+  bool complete() const noexcept { return report() && report()->status == ImportStatus::complete; }
+};
+
+}  // namespace upstate
+// ---- end include/upstate/vocabulary/outcome.hpp ----
+
+namespace upstate {
+
+// Perform this request, then feed the answer back with on_response (or the
+// failure with on_transport_error). For the PUT, `request.file` says how
+// many bytes of the caller's file to stream as the body.
+//
+// The driver must bound each request it runs: the machine bounds only its
+// own waits (Sleep), and while a Send is out it is waiting for an event that
+// only the driver can produce. Give every exchange a timeout (at the latest
+// the machine's deadline()) and report its expiry with on_transport_error
+// (TransportError::Kind::timeout); examples/own_event_loop/ shows how
+// (each exchange's timeout_at() bounds its poll(2)).
+struct Send {
+  Request request;
+};
+
+// Wait until `until`, then call on_wake. `until` never lies past the
+// upload's deadline; an early on_wake is harmless (returns this Sleep again).
+struct Sleep {
+  Instant until;
+};
+
+// Finished; every later event returns the same Done.
+struct Done {
+  Outcome outcome;
+};
+
+using Action = std::variant<Send, Sleep, Done>;
+
+}  // namespace upstate
+// ---- end include/upstate/vocabulary/action.hpp ----
+
+// ---- begin include/upstate/vocabulary/batch_outcome.hpp ----
+// How a Batch ended: one Outcome per file, in the order given, and the
+// dataset's `total_datapoint_count` read once every file had ended.
+
+// ---- begin include/upstate/wire/dataset.hpp ----
+// GET /datasets/{dataset_id} -> 200, and the schema it carries.
+
+namespace upstate {
+
+struct SchemaField {
+  std::string name;
+  std::string type;   // text, image_url, audio_url, video_url, metadata, task_group_id (others kept verbatim)
+  std::string label;  // may be empty
+};
+
+struct Schema {
+  bool strict = false;
+  std::vector<SchemaField> fields;  // in document order
+};
+
+struct DatasetImportSummary {
+  std::string import_id;
+  std::string status;  // verbatim: the dataset listing is informational
+  std::optional<std::uint64_t> accepted_count, rejected_count;
+  std::optional<std::uint64_t> duplicate_count;  // accepted but already present (not written twice)
+};
+
+struct Dataset {
+  std::string id;  // required
+  std::string name;
+  std::string created_at, created_by;
+  std::optional<std::uint64_t> total_datapoint_count;
+  std::optional<int> schema_version;  // 3 (legacy) or 4
+  std::optional<Schema> schema;       // V4, when set
+  std::vector<DatasetImportSummary> imports;
+  std::optional<std::string> status;    // V3
+  std::optional<std::string> filename;  // V3
+};
+
+// The schema object alone ({"strict":..., "fields":{...}}).
+UPSTATE_DECL Result<Schema> parse_schema(std::string_view json, const ParseLimits& limits = {});
+
+// The schema as the API writes it (compact JSON): "strict" then "fields" in
+// order; an empty label is left out.
+UPSTATE_DECL std::string schema_to_json(const Schema& schema);
+
+// Only `id` is required; every other field is optional but type-checked.
+// imports[] items need `import_id` and `status` (strings, status verbatim).
+UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits = {});
+
+}  // namespace upstate
+
+// ---- end include/upstate/wire/dataset.hpp ----
+
+namespace upstate {
+
+// How many files ended which way; the kinds a CLI maps onto exit codes.
+struct BatchCounts {
+  std::size_t complete = 0;
+  std::size_t partial = 0;
+  std::size_t failed = 0;
+  std::size_t pending_schema = 0;
+  std::size_t error = 0;  // a client-side Error (cancelled ones included)
+
+  void add(const Outcome& o) noexcept {
+    const ImportReport* report = o.report();
+    if (!report) {
+      ++error;
+      return;
+    }
+    switch (report->status) {
+      case ImportStatus::complete: ++complete; break;
+      case ImportStatus::partial: ++partial; break;
+      case ImportStatus::failed: ++failed; break;
+      case ImportStatus::pending_schema: ++pending_schema; break;
+      default: ++error; break;  // not terminal: the machine never ends on one
+    }
+  }
+  std::size_t total() const noexcept { return complete + partial + failed + pending_schema + error; }
+};
+
+// One file's outcome as it streams out of a Batch (Batch::next_finished).
+struct FinishedFile {
+  std::size_t file = 0;  // index into the files given
+  Outcome outcome;
+};
+
+struct BatchOutcome {
+  // Same order as the files given; empty with BatchConfig::stream_outcomes
+  // (the outcomes went out through Batch::next_finished).
+  std::vector<Outcome> files;
+  // From GET /datasets/{id} after the last file ended (BatchConfig::fetch_dataset).
+  std::optional<std::uint64_t> total_datapoint_count;
+  std::optional<Dataset> dataset;
+  // Why there is no count: the fetch failed, was cancelled, or the answer
+  // lacked the field. Unset when fetching was turned off.
+  std::optional<Error> dataset_error;
+  // Set when the batch itself was stopped by a caller bug (ErrorCode::usage:
+  // an answer for a ticket it never issued, a second start...). The files
+  // still running then end with the same error.
+  std::optional<Error> error;
+  BatchCounts counts;
+
+  bool all_complete() const noexcept { return counts.complete == counts.total(); }
+};
+
+}  // namespace upstate
+// ---- end include/upstate/vocabulary/batch_outcome.hpp ----
+
+// ---- begin include/upstate/vocabulary/config.hpp ----
+// What one upload needs to know, all as plain values.
+
+// ---- begin include/upstate/policy/poll_policy.hpp ----
+// How often to ask for the import's status while it is not terminal.
+#include <algorithm>
+
+// ---- begin include/upstate/detail/rng.hpp ----
+// The only source of randomness the core knows: a PRNG seeded from the
+// config (quinn-proto style: same seed, same run). Our own generator and our
+// own range mapping, because std's distributions differ between standard
+// libraries and would make a seed mean different runs on different machines.
+
+namespace upstate {
+
+// xoshiro256** seeded through splitmix64 (public-domain algorithms by
+// Blackman and Vigna).
+class Rng {
+ public:
+  explicit Rng(std::uint64_t seed = 0) noexcept {
+    for (auto& word : s_) word = splitmix(seed);
+  }
+
+  std::uint64_t next() noexcept {
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
+
+  // Uniform in [0, bound] inclusive, by rejection so no value is favoured.
+  std::uint64_t uniform(std::uint64_t bound) noexcept {
+    if (bound == UINT64_MAX) return next();
+    const std::uint64_t range = bound + 1;
+    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % range;
+    std::uint64_t x;
+    do x = next();
+    while (x >= limit);
+    return x % range;
+  }
+
+  // Uniform in [lo, hi] inclusive; hi < lo yields lo.
+  std::int64_t between(std::int64_t lo, std::int64_t hi) noexcept {
+    if (hi <= lo) return lo;
+    // In unsigned arithmetic: hi - lo may not fit an int64.
+    const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + uniform(span));
+  }
+
+  bool chance(std::uint32_t numerator, std::uint32_t denominator) noexcept {
+    return denominator != 0 && uniform(denominator - 1) < numerator;
+  }
+
+ private:
+  static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
+  static std::uint64_t splitmix(std::uint64_t& x) noexcept {
+    std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  std::uint64_t s_[4];
+};
+
+}  // namespace upstate
+// ---- end include/upstate/detail/rng.hpp ----
+
+namespace upstate {
+
+// What `pending_schema` means to a run. The service's import-status
+// reference says the import "is paused until a schema is defined": once the
+// dataset has a schema the same import may go on, so re-uploading first can
+// ingest the file twice.
+enum class OnPendingSchema {
+  end,           // the run ends with the pending_schema report (the caller sets a schema, then resumes the import)
+  keep_polling,  // the run keeps polling the paused import every `paused_interval` until it leaves
+                 // pending_schema or the deadline passes (then it ends with the pending_schema report)
+};
+
+struct PollPolicy {
+  // No wait is ever shorter than this, whatever the fields say: an initial
+  // of 0 would otherwise stay 0 (0 x factor) and poll in a tight loop.
+  static constexpr Duration kMinDelay{100};
+
+  Duration initial{2000};  // first wait after a poll that was not terminal
+  double factor = 1.5;     // growth per poll while the status stays the same
+  Duration max{15000};     // cap: the detection delay after the import turns terminal never exceeds it
+  // Jitter only ever shortens a wait (by up to this fraction), so many clients
+  // spread out without stretching the detection delay past `max`.
+  double jitter = 0.1;
+  // A status unchanged this long is noted as stuck in the outcome's notes;
+  // `uninitialised` this long after a successful PUT ends the run with
+  // ErrorCode::import_stuck (the service never saw the bytes and never will).
+  Duration stuck_after{300000};
+  OnPendingSchema on_pending_schema = OnPendingSchema::end;
+  Duration paused_interval{60000};  // the slow cadence while an import waits for a schema
+  // V3 datasets: a READY/ERROR that has not changed since the PUT is taken as
+  // this file's outcome only this long after it (legacy_freshness.hpp).
+  Duration legacy_settle{15000};
+
+  // The wait before the next poll; `same_status_polls` counts polls since
+  // the status last changed (a change resets the growth: something moves).
+  // Never below kMinDelay: initial, max and the jittered result are
+  // clamped to it, and a factor below 1 (or NaN) counts as 1.
+  Duration delay(int same_status_polls, Rng& rng) const {
+    const double floor_ms = static_cast<double>(kMinDelay.count());
+    const double cap = std::max(static_cast<double>(max.count()), floor_ms);
+    const double grow = factor >= 1.0 ? factor : 1.0;
+    double ms = std::clamp(static_cast<double>(initial.count()), floor_ms, cap);
+    for (int i = 0; i < same_status_polls && ms < cap; ++i) ms *= grow;
+    ms = std::min(ms, cap);
+    double j = std::clamp(jitter, 0.0, 1.0);
+    if (!(j >= 0.0)) j = 0.0;  // NaN passes through clamp
+    const auto whole = static_cast<std::int64_t>(ms);
+    const auto cut = static_cast<std::int64_t>(ms * j);
+    return Duration{std::max<std::int64_t>(kMinDelay.count(), whole - rng.between(0, cut))};
+  }
+};
+
+}  // namespace upstate
+// ---- end include/upstate/policy/poll_policy.hpp ----
+
+// ---- begin include/upstate/policy/retry_policy.hpp ----
+// How to wait before repeating a request that failed transiently.
+
+// ---- begin include/upstate/detail/http_date.hpp ----
+// Wall-clock values as they appear on the wire. Pure conversions between
+// text and Unix seconds (civil-date arithmetic after H. Hinnant), no clock.
+#include <cstdio>
+
+namespace upstate {
+namespace detail {
+
+constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+struct Civil {
+  std::int64_t year;
+  unsigned month, day, hour, minute, second, weekday;  // weekday 0 = Sunday
+};
+
+constexpr Civil civil_from_unix(UnixSeconds t) noexcept {
+  // Floor division through the remainder: `t - 86399` or `days * 86400`
+  // would overflow near INT64_MIN.
+  const std::int64_t rem = t % 86400;
+  std::int64_t days = t / 86400 - (rem < 0 ? 1 : 0);
+  std::int64_t secs = rem < 0 ? rem + 86400 : rem;
+  std::int64_t z = days + 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+  const unsigned wd = static_cast<unsigned>(((days % 7) + 11) % 7);  // 1970-01-01 was a Thursday
+  return {y, m, d, static_cast<unsigned>(secs / 3600), static_cast<unsigned>(secs % 3600 / 60),
+          static_cast<unsigned>(secs % 60), wd};
+}
+
+inline bool read_digits(std::string_view s, std::size_t pos, std::size_t n, unsigned& out) noexcept {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + static_cast<unsigned>(s[i] - '0');
+  }
+  return true;
+}
+
+constexpr unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
+  constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
+// Refuses impossible dates ("Feb 30") rather than rolling them into the next
+// month: a date that does not exist is a malformed one.
+inline std::optional<UnixSeconds> make_time(std::int64_t y, unsigned mo, unsigned d, unsigned h, unsigned mi,
+                                            unsigned s) noexcept {
+  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (s == 60 ? 59 : s);
+}
+
+inline int month_from_name(std::string_view m) noexcept {
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  for (int i = 0; i < 12; ++i)
+    if (kMonths[i] == m) return i + 1;
+  return 0;
+}
+
+}  // namespace detail
+
+// "Sun, 06 Nov 1994 08:49:37 GMT" (IMF-fixdate, RFC 9110 §5.6.7), plus the
+// obsolete RFC 850 ("Sunday, 06-Nov-94 08:49:37 GMT") and asctime
+// ("Sun Nov  6 08:49:37 1994") forms recipients must accept.
+inline std::optional<UnixSeconds> parse_http_date(std::string_view s) noexcept {
+  using namespace detail;
+  unsigned d, y, h, mi, se;
+  auto comma = s.find(',');
+  if (comma != std::string_view::npos) {
+    std::string_view rest = s.substr(comma + 1);
+    if (rest.size() == 25 && rest[0] == ' ' && rest[3] == ' ' && rest[7] == ' ' && rest[12] == ' ' &&
+        rest[15] == ':' && rest[18] == ':' && rest.substr(21) == " GMT") {  // IMF-fixdate
+      int mo = month_from_name(rest.substr(4, 3));
+      if (mo && read_digits(rest, 1, 2, d) && read_digits(rest, 8, 4, y) && read_digits(rest, 13, 2, h) &&
+          read_digits(rest, 16, 2, mi) && read_digits(rest, 19, 2, se))
+        return make_time(y, static_cast<unsigned>(mo), d, h, mi, se);
+      return std::nullopt;
+    }
+    if (rest.size() == 23 && rest[0] == ' ' && rest[3] == '-' && rest[7] == '-' && rest[10] == ' ' &&
+        rest[13] == ':' && rest[16] == ':' && rest.substr(19) == " GMT") {  // RFC 850
+      int mo = month_from_name(rest.substr(4, 3));
+      if (mo && read_digits(rest, 1, 2, d) && read_digits(rest, 8, 2, y) && read_digits(rest, 11, 2, h) &&
+          read_digits(rest, 14, 2, mi) && read_digits(rest, 17, 2, se))
+        return make_time(y < 70 ? 2000 + y : 1900 + y, static_cast<unsigned>(mo), d, h, mi, se);
+    }
+    return std::nullopt;
+  }
+  // asctime: "Sun Nov  6 08:49:37 1994"
+  if (s.size() == 24 && s[3] == ' ' && s[7] == ' ' && s[10] == ' ' && s[13] == ':' && s[16] == ':' &&
+      s[19] == ' ') {
+    int mo = month_from_name(s.substr(4, 3));
+    std::string_view day = s.substr(8, 2);
+    unsigned dd = 0;
+    if (day[0] == ' ') {
+      if (!read_digits(day, 1, 1, dd)) return std::nullopt;
+    } else if (!read_digits(day, 0, 2, dd)) {
+      return std::nullopt;
+    }
+    if (mo && read_digits(s, 11, 2, h) && read_digits(s, 14, 2, mi) && read_digits(s, 17, 2, se) &&
+        read_digits(s, 20, 4, y))
+      return make_time(y, static_cast<unsigned>(mo), dd, h, mi, se);
+  }
+  return std::nullopt;
+}
+
+inline std::string format_http_date(UnixSeconds t) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  auto c = detail::civil_from_unix(t);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %02u %s %04lld %02u:%02u:%02u GMT", kDays[c.weekday], c.day,
+                kMonths[c.month - 1], static_cast<long long>(c.year), c.hour, c.minute, c.second);
+  return buf;
+}
+
+// S3's X-Amz-Date: "20261128T120000Z".
+inline std::optional<UnixSeconds> parse_amz_date(std::string_view s) noexcept {
+  using namespace detail;
+  unsigned y, mo, d, h, mi, se;
+  if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return std::nullopt;
+  if (!read_digits(s, 0, 4, y) || !read_digits(s, 4, 2, mo) || !read_digits(s, 6, 2, d) ||
+      !read_digits(s, 9, 2, h) || !read_digits(s, 11, 2, mi) || !read_digits(s, 13, 2, se))
+    return std::nullopt;
+  return make_time(y, mo, d, h, mi, se);
+}
+
+inline std::string format_amz_date(UnixSeconds t) {
+  auto c = detail::civil_from_unix(t);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04lld%02u%02uT%02u%02u%02uZ", static_cast<long long>(c.year), c.month, c.day,
+                c.hour, c.minute, c.second);
+  return buf;
+}
+
+// An ISO-8601 date-time with its offset, as the API writes timestamps
+// (step 1's expires_at): "2026-11-28T12:00:00Z", with optional fractional
+// seconds (dropped) and "Z", "+HH:MM" or "-HH:MM"; a lower-case 't'/'z' and a
+// space for 'T' are taken too. No offset at all: nullopt (the time would be
+// ambiguous).
+inline std::optional<UnixSeconds> parse_iso8601(std::string_view s) noexcept {
+  using namespace detail;
+  unsigned y, mo, d, h, mi, se;
+  if (s.size() < 20 || s.size() > 64 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+      s[13] != ':' || s[16] != ':')
+    return std::nullopt;
+  if (!read_digits(s, 0, 4, y) || !read_digits(s, 5, 2, mo) || !read_digits(s, 8, 2, d) ||
+      !read_digits(s, 11, 2, h) || !read_digits(s, 14, 2, mi) || !read_digits(s, 17, 2, se))
+    return std::nullopt;
+  std::size_t pos = 19;
+  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
+    ++pos;
+    std::size_t digits = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos, ++digits;
+    if (digits == 0) return std::nullopt;
+  }
+  auto t = make_time(y, mo, d, h, mi, se);
+  if (!t || pos >= s.size()) return std::nullopt;
+  std::string_view zone = s.substr(pos);
+  if (zone == "Z" || zone == "z") return t;
+  unsigned oh, om;
+  if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':' || !read_digits(zone, 1, 2, oh) ||
+      !read_digits(zone, 4, 2, om) || oh > 23 || om > 59)
+    return std::nullopt;
+  const std::int64_t offset = static_cast<std::int64_t>(oh) * 3600 + om * 60;
+  return zone[0] == '+' ? *t - offset : *t + offset;
+}
+
+// ISO-8601 UTC as the API writes timestamps: "2026-11-28T12:00:00Z".
+inline std::string format_iso8601(UnixSeconds t) {
+  auto c = detail::civil_from_unix(t);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02uZ", static_cast<long long>(c.year), c.month,
+                c.day, c.hour, c.minute, c.second);
+  return buf;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/detail/http_date.hpp ----
+
+namespace upstate {
+
+struct RetryPolicy {
+  // Tries of one step in a row, the first included. The count restarts after
+  // progress (a URL received, the PUT accepted, a poll answered), so a long
+  // poll can survive many scattered blips but not a steady outage.
+  int max_attempts = 6;
+  Duration base{500};
+  Duration cap{30000};
+  // Step 1 creates an import job on every call; each renewal leaves one
+  // behind (kept in the outcome), so renewals get their own small bound.
+  int max_url_renewals = 3;
+
+  // Full jitter (AWS architecture blog, "Exponential Backoff And Jitter"):
+  // uniform in [0, min(cap, base * 2^(failures-1))].
+  Duration backoff(int failures, Rng& rng) const {
+    std::int64_t ceiling = base.count();
+    for (int i = 1; i < failures && ceiling < cap.count(); ++i) ceiling *= 2;
+    ceiling = std::min<std::int64_t>(ceiling, cap.count());
+    return Duration{rng.between(0, std::max<std::int64_t>(0, ceiling))};
+  }
+};
+
+// Retry-After (RFC 9110 §10.2.3): delta-seconds or an HTTP-date. The date
+// form is measured against the same answer's `Date` header, so no local wall
+// clock is needed and clock skew between us and the server cancels out;
+// without a `Date`, a date cannot be interpreted and is ignored. Garbage is
+// ignored (nullopt). Values are capped at a day so arithmetic stays finite.
+inline std::optional<Duration> parse_retry_after(std::string_view value, std::optional<UnixSeconds> response_date) {
+  constexpr std::int64_t kMaxSeconds = 86400;
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  if (value.empty()) return std::nullopt;
+  if (value.find_first_not_of("0123456789") == std::string_view::npos) {
+    std::int64_t seconds = 0;
+    for (char c : value) {
+      seconds = seconds * 10 + (c - '0');
+      if (seconds > kMaxSeconds) return std::chrono::duration_cast<Duration>(std::chrono::seconds{kMaxSeconds});
+    }
+    return std::chrono::duration_cast<Duration>(std::chrono::seconds{seconds});
+  }
+  auto when = parse_http_date(value);
+  if (!when || !response_date) return std::nullopt;
+  std::int64_t delta = std::clamp<std::int64_t>(*when - *response_date, 0, kMaxSeconds);
+  return std::chrono::duration_cast<Duration>(std::chrono::seconds{delta});
+}
+
+// A response's Retry-After as a wait (an HTTP-date measured against the
+// response's own Date), or nullopt when it has none we can use.
+inline std::optional<Duration> retry_after_of(const Response& response) {
+  const std::string* value = find_header(response.headers, "Retry-After");
+  if (!value) return std::nullopt;
+  std::optional<UnixSeconds> date;
+  if (const std::string* d = find_header(response.headers, "Date")) date = parse_http_date(*d);
+  return parse_retry_after(*value, date);
+}
+
+}  // namespace upstate
+// ---- end include/upstate/policy/retry_policy.hpp ----
+
+namespace upstate {
+
+inline constexpr std::string_view kDefaultApiBase = "https://api.prolific.com/api/v1/data-collection";
+// S3 refuses a single PUT over 5 GiB; we refuse it before creating an import.
+inline constexpr std::uint64_t kMaxSinglePutBytes = 5368709120ULL;
+
+struct UploadConfig {
+  std::string api_base{kDefaultApiBase};
+  std::string token;       // sent as "Authorization: Token <token>" to the API host only
+  std::string dataset_id;
+  PollPolicy poll;
+  RetryPolicy retry;
+  Duration deadline{std::chrono::hours{1}};  // overall, from start()
+  // One deadline shared by several machines (a command's whole run: the
+  // pre-flight fetch, every file of a batch, the final dataset fetch): no
+  // machine's deadline is later than this instant, whenever it starts.
+  Instant not_after = Instant::max();
+  std::uint64_t seed = 0;                    // every random choice (jitter) derives from it
+  ParseLimits limits;
+  std::string user_agent = "upstate/0.1";
+  // A plain-http API base is refused unless its host is loopback: the token
+  // would cross the network in clear text. Tests of the machine alone may
+  // lift this; programs should not.
+  bool allow_insecure_api = false;
+};
+
+struct FileInfo {
+  std::string name;  // with extension; becomes the {filename} path segment
+  std::uint64_t size = 0;
+};
+
+// The PUT's Content-Type when step 1's answer gives none (docs/service.md, UNCONFIRMED).
+inline std::string_view content_type_for(std::string_view filename) noexcept {
+  if (iends_with(filename, ".jsonl")) return "application/x-ndjson";
+  if (iends_with(filename, ".csv")) return "text/csv";
+  if (iends_with(filename, ".zip")) return "application/zip";
+  return "application/octet-stream";
+}
+
+}  // namespace upstate
+// ---- end include/upstate/vocabulary/config.hpp ----
+
+// Policies: how long to wait, how often to ask, how many at once.
+
+// ---- begin include/upstate/policy/concurrency_limit.hpp ----
+// upstate::ConcurrencyLimit — how many files a Batch lets run at once,
+// adapted to the service's answers (AIMD, as TCP does with its window): a
+// 429 or 503 halves it (a rate limit is a signal, not a reason to retry
+// harder), and every `increase_after` successful answers in a row raise it
+// by one, up to the ceiling (BatchConfig::max_in_flight), never below one.
+// A pure value: answers in, a number out.
+
+namespace upstate {
+
+struct ConcurrencyLimitConfig {
+  std::size_t ceiling = 4;        // the most ever allowed (0 is taken as 1)
+  std::size_t increase_after = 8;  // successful answers per +1 (0 is taken as 1)
+};
+
+class ConcurrencyLimit {
+ public:
+  explicit ConcurrencyLimit(ConcurrencyLimitConfig config = {}) noexcept
+      : ceiling_(std::max<std::size_t>(config.ceiling, 1)),
+        increase_after_(std::max<std::size_t>(config.increase_after, 1)),
+        current_(ceiling_) {}
+
+  std::size_t current() const noexcept { return current_; }
+  std::size_t ceiling() const noexcept { return ceiling_; }
+  // How many times an answer made it go down (for reports and tests).
+  std::size_t decreases() const noexcept { return decreases_; }
+
+  // The statuses that say "too much": a Batch's `overload` row (machine/batch_transitions.hpp).
+  static constexpr bool is_overload(int status) noexcept { return status == 429 || status == 503; }
+
+  // The HTTP status of any answer the batch got. Only the overload signals
+  // (429, 503) and successes (2xx) count; other answers leave it alone.
+  void on_status(int status) noexcept {
+    if (is_overload(status)) return on_overload();
+    if (status >= 200 && status < 300) on_success();
+  }
+
+  // Halves at most once per window: the answers to requests sent before
+  // the last decrease (up to that many answers) say nothing new.
+  void on_overload() noexcept {
+    successes_ = 0;
+    if (answers_since_decrease_ < window_) {
+      ++answers_since_decrease_;
+      return;
+    }
+    std::size_t halved = std::max<std::size_t>(current_ / 2, 1);
+    if (halved < current_) ++decreases_;
+    window_ = current_;
+    answers_since_decrease_ = 0;
+    current_ = halved;
+  }
+
+  void on_success() noexcept {
+    ++answers_since_decrease_;
+    if (current_ >= ceiling_) return;
+    if (++successes_ < increase_after_) return;
+    successes_ = 0;
+    ++current_;
+  }
+
+ private:
+  std::size_t ceiling_;
+  std::size_t increase_after_;
+  std::size_t current_;
+  std::size_t successes_ = 0;
+  std::size_t decreases_ = 0;
+  std::size_t window_ = 0;  // the limit before the last decrease
+  std::size_t answers_since_decrease_ = 0;
+};
+
+}  // namespace upstate
+// ---- end include/upstate/policy/concurrency_limit.hpp ----
+
+// The machines (sans-I/O step functions) and their blocking drivers.
+
+// ---- begin include/upstate/machine/batch.hpp ----
+// upstate::Batch — several files into one dataset, sans-I/O. Each file runs
+// its own Upload machine; the Batch decides which of their requests go out
+// and when. Several requests are in flight at once, so instead of one action
+// per event it is pulled, quinn-proto style:
+//
+//   batch.start(now);
+//   loop:
+//     while (auto s = batch.next_send())  perform s->request, later feed
+//                                         on_response(s->ticket, ...) or on_transport_error(s->ticket, ...)
+//     while (auto t = batch.next_abandoned())  abort that request (its answer would be ignored)
+//     if (batch.done()) break;            -> *batch.outcome()
+//     wait for an answer or until *batch.next_wake(), then on_wake(now)
+//
+// Its states, each file's stage and every move are data in
+// machine/batch_transitions.hpp (the rules are written there, beside the
+// rows); this file classifies events into the table's triggers and carries
+// out what a row says. In short: PUTs go out in file order (file i's once
+// file i-1's was accepted or file i-1 ended); at most `max_in_flight` files
+// run (fewer after 429/503 with adaptive_concurrency); fail_fast ends the
+// rest cancelled; then GET /datasets/{id}. cancel() ends every unfinished
+// file. A ticket the batch never issued, or one already answered, is a
+// caller bug (ErrorCode::usage, sticky); the answer to an abandoned request
+// is ignored; a move the table lacks is ErrorCode::internal. Once done,
+// every event is ignored and the outcome stays as it is.
+//
+// Many files (BatchConfig::stream_outcomes): memory stays flat. A file's
+// Upload is made when the file starts and freed once its outcome was pulled
+// with next_finished(); BatchOutcome::files stays empty (counts are kept).
+// Pull after every event, or the outcomes pile up.
+#include <deque>
+#include <functional>
+#include <memory>
+#include <set>
+#include <stdexcept>
+
+// ---- begin include/upstate/machine/dataset_fetch.hpp ----
+// upstate::DatasetFetch — GET {api}/datasets/{dataset_id}, retried per the
+// RetryPolicy, as a pure step function like Upload: every event returns the
+// next action (Send, Sleep, or DatasetFetched with the parsed Dataset or a
+// typed Error). Its states and moves are data (dataset_fetch_transitions.hpp);
+// the request step (classify, retry, refuse) is the one Upload uses
+// (api_step.hpp). Batch runs one at the end for `total_datapoint_count`; a
+// CLI's `--show-dataset` can run it alone (drive_dataset_fetch below).
+
+// ---- begin include/upstate/detail/api_access.hpp ----
+// What every API request needs (step 1, step 3, the dataset and its
+// status): the headers — the token goes to the API host only, and only
+// through here — and the refusals made before the first one is sent.
+
+// ---- begin include/upstate/detail/url.hpp ----
+// URLs: encoding the path segments we build, and splitting absolute URLs the
+// server hands us (without ever re-encoding them: a presigned URL's query is
+// signed byte for byte).
+
+// ---- begin include/upstate/detail/host_name.hpp ----
+// The syntax of a host in a URL a server hands us, checked before any name
+// lookup: a resolver given "a b", "%00", "0x7f.1" or "2130706433" does
+// something (a lookup of junk, an address read in octal or as one number)
+// that nobody meant.
+
+namespace upstate {
+namespace detail {
+
+inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+// Four decimal octets 0..255, no leading zeros (inet_aton reads "010" as 8).
+inline bool is_dotted_quad(std::string_view s) noexcept {
+  int octets = 0;
+  while (true) {
+    std::size_t n = 0;
+    unsigned value = 0;
+    while (n < s.size() && is_digit(s[n])) {
+      value = value * 10 + static_cast<unsigned>(s[n] - '0');
+      if (++n > 3) return false;
+    }
+    if (n == 0 || value > 255 || (n > 1 && s[0] == '0')) return false;
+    ++octets;
+    s.remove_prefix(n);
+    if (s.empty()) return octets == 4;
+    if (s[0] != '.' || octets == 4) return false;
+    s.remove_prefix(1);
+  }
+}
+
+// An IPv6 literal as parse_url keeps it (brackets gone): hex digits, ':'
+// and an embedded IPv4's '.', no zone ("%eth0" names a local interface).
+inline bool is_ipv6_literal(std::string_view s) noexcept {
+  if (s.size() < 2 || s.size() > 45) return false;
+  int colons = 0;
+  for (char c : s) {
+    const bool hex = is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    if (c == ':') ++colons;
+    else if (!hex && c != '.') return false;
+  }
+  return colons >= 2;
+}
+
+}  // namespace detail
+
+// A DNS name (labels of 1..63 letters, digits, '-' or '_', not starting or
+// ending with '-', 253 bytes at most, one trailing dot allowed), a dotted-quad
+// IPv4 address or an IPv6 literal. A name whose last label starts with a
+// digit must be a dotted quad: no top-level domain does, and the resolver
+// reads such names ("127.1", "0x7f.0.0.1") as numeric addresses.
+inline bool is_valid_host(std::string_view host) noexcept {
+  if (host.find(':') != std::string_view::npos) return detail::is_ipv6_literal(host);
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  if (host.empty() || host.size() > 253) return false;
+  const std::size_t last_dot = host.rfind('.');
+  const std::string_view last = last_dot == std::string_view::npos ? host : host.substr(last_dot + 1);
+  if (!last.empty() && detail::is_digit(last[0])) return detail::is_dotted_quad(host);
+  std::size_t label = 0;
+  for (std::size_t i = 0; i <= host.size(); ++i) {
+    if (i == host.size() || host[i] == '.') {
+      if (label == 0 || label > 63 || host[i - 1] == '-') return false;
+      label = 0;
+      continue;
+    }
+    const char c = host[i];
+    const bool ok = detail::is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+    if (!ok || (label == 0 && c == '-')) return false;
+    ++label;
+  }
+  return true;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/detail/host_name.hpp ----
+
+namespace upstate {
+
+// RFC 3986 path segment: everything but unreserved characters becomes %XX,
+// so a '/', '?', '#', '%', space or non-ASCII byte in a name can never change
+// which resource the request names.
+inline std::string percent_encode_segment(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+inline int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Strict decoding: a '%' not followed by two hex digits is an error rather
+// than passed through, so two spellings never name one resource.
+inline std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space = false) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (plus_is_space && s[i] == '+') {
+      out.push_back(' ');
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+// A path segment we are willing to put in a URL: non-empty, not "." or ".."
+// (which a proxy would resolve to another path) and without NUL.
+inline bool is_safe_segment(std::string_view s) noexcept {
+  if (s.empty() || s == "." || s == "..") return false;
+  return s.find('\0') == std::string_view::npos;
+}
+
+struct Url {
+  std::string scheme;  // lower case: "http" or "https"
+  std::string host;    // as written; IPv6 without brackets
+  std::uint16_t port = 0;
+  std::string target;  // path + "?" + query, verbatim (what goes on the request line)
+  std::string path;    // verbatim, still percent-encoded
+  std::string query;   // verbatim, without '?'
+
+  bool is_https() const noexcept { return scheme == "https"; }
+  // "host" or "host:port" when the port is not the scheme's default.
+  std::string authority() const {
+    std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    bool default_port = (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
+    return default_port ? h : h + ":" + std::to_string(port);
+  }
+};
+
+// Parses an absolute http(s) URL. Userinfo, fragments, control characters
+// and a host that is not a valid host name or address (host_name.hpp) are
+// refused: nothing we send should carry them, and nothing is looked up
+// before its syntax is known good.
+inline std::optional<Url> parse_url(std::string_view s) {
+  for (char c : s)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return std::nullopt;
+  auto colon = s.find("://");
+  if (colon == std::string_view::npos) return std::nullopt;
+  Url u;
+  u.scheme = ascii_lower(s.substr(0, colon));
+  if (u.scheme != "http" && u.scheme != "https") return std::nullopt;
+  std::string_view rest = s.substr(colon + 3);
+  std::size_t auth_end = rest.find_first_of("/?#");
+  std::string_view auth = rest.substr(0, auth_end);
+  std::string_view tail = auth_end == std::string_view::npos ? std::string_view{} : rest.substr(auth_end);
+  if (auth.empty() || auth.find('@') != std::string_view::npos) return std::nullopt;
+  if (tail.find('#') != std::string_view::npos) return std::nullopt;
+  std::string_view port_text;
+  if (auth.front() == '[') {
+    auto close = auth.find(']');
+    if (close == std::string_view::npos || close == 1) return std::nullopt;
+    u.host = std::string(auth.substr(1, close - 1));
+    std::string_view after = auth.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return std::nullopt;
+      port_text = after.substr(1);
+      if (port_text.empty()) return std::nullopt;
+    }
+  } else {
+    auto pc = auth.rfind(':');
+    if (pc != std::string_view::npos) {
+      port_text = auth.substr(pc + 1);
+      if (port_text.empty()) return std::nullopt;
+      auth = auth.substr(0, pc);
+    }
+    // An unbracketed host holding ':' ("a:b:80") is neither a name nor IPv4;
+    // authority() would bracket it into a different host.
+    if (auth.empty() || auth.find(':') != std::string_view::npos) return std::nullopt;
+    u.host = std::string(auth);
+  }
+  if (!is_valid_host(u.host)) return std::nullopt;
+  if (!port_text.empty()) {
+    if (port_text.size() > 5) return std::nullopt;
+    unsigned p = 0;
+    for (char c : port_text) {
+      if (c < '0' || c > '9') return std::nullopt;
+      p = p * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (p == 0 || p > 65535) return std::nullopt;
+    u.port = static_cast<std::uint16_t>(p);
+  } else {
+    u.port = u.is_https() ? 443 : 80;
+  }
+  auto q = tail.find('?');
+  u.path = std::string(tail.substr(0, q));
+  if (u.path.empty()) u.path = "/";
+  if (q != std::string_view::npos) u.query = std::string(tail.substr(q + 1));
+  u.target = u.query.empty() && q == std::string_view::npos ? u.path : u.path + "?" + u.query;
+  return u;
+}
+
+struct QueryParam {
+  std::string name;   // decoded
+  std::string value;  // decoded
+};
+
+// Decoded query parameters, in order. A parameter that does not decode is
+// left out (the caller treats a missing parameter as "unknown").
+inline std::vector<QueryParam> parse_query(std::string_view query) {
+  std::vector<QueryParam> out;
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+    if (part.empty()) continue;
+    auto eq = part.find('=');
+    auto name = percent_decode(part.substr(0, eq), true);
+    auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), true);
+    if (name && value) out.push_back({std::move(*name), std::move(*value)});
+  }
+  return out;
+}
+
+// Whether a host is on this machine: a plain-http API base is only accepted
+// for these, so a token never crosses a network in clear text.
+// Only a dotted-quad IPv4 counts as 127/8: a DNS name such as
+// "127.attacker.example" merely starts like one.
+inline bool is_loopback_host(std::string_view host) noexcept {
+  if (host == "localhost" || host == "::1") return true;
+  if (host.size() < 4 || host.substr(0, 4) != "127.") return false;
+  int dots = 0;
+  unsigned octet = 0, digits = 0;
+  for (char c : host) {
+    if (c == '.') {
+      if (digits == 0) return false;
+      ++dots;
+      octet = digits = 0;
+    } else if (c >= '0' && c <= '9' && digits < 3) {
+      octet = octet * 10 + static_cast<unsigned>(c - '0');
+      ++digits;
+      if (octet > 255) return false;
+    } else {
+      return false;
+    }
+  }
+  return dots == 3 && digits > 0;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/detail/url.hpp ----
+
+namespace upstate {
+
+// The dataset every API request of a run is about, as a URL
+// ({api_base}/datasets/{id}, the id one percent-encoded segment).
+inline std::string dataset_url(const UploadConfig& config) {
+  return config.api_base + "/datasets/" + percent_encode_segment(config.dataset_id);
+}
+
+// The dataset id goes into every API path: refused before any request when
+// it could change the path.
+inline std::optional<Error> check_dataset_id(const UploadConfig& config) {
+  if (!is_safe_segment(config.dataset_id))
+    return Error::invalid_argument("dataset id must be non-empty, not '.' or '..', and hold no NUL byte");
+  return std::nullopt;
+}
+
+inline Headers api_headers_for(const UploadConfig& config) {
+  return {{"Authorization", "Token " + config.token},
+          {"Accept", "application/json"},
+          {"User-Agent", config.user_agent}};
+}
+
+// The token, the user agent and the API base: usable, and the token never
+// sent in clear text off loopback (unless allow_insecure_api).
+inline std::optional<Error> check_api_access(const UploadConfig& config) {
+  auto invalid = [](std::string message) { return Error::invalid_argument(std::move(message)); };
+  if (config.token.empty() || !is_safe_header_value(config.token))
+    return invalid("the API token is empty or holds a line break");
+  if (!is_safe_header_value(config.user_agent)) return invalid("the user agent holds a line break");
+  auto base = parse_url(config.api_base);
+  if (!base || !base->query.empty()) return invalid("the API base is not an absolute http(s) URL without a query");
+  if (!base->is_https() && !is_loopback_host(base->host) && !config.allow_insecure_api)
+    return invalid("refusing to send the API token over plain http to a non-loopback host");
+  return std::nullopt;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/detail/api_access.hpp ----
+
+// ---- begin include/upstate/machine/api_step.hpp ----
+// The one request step every machine that talks to the service shares
+// (Upload's steps 1, 2 and 3 and the V3 status, DatasetFetch): an answer or a
+// transport failure is classified (go on and parse it / retry the same
+// request / refuse with a typed error), and a retry is planned (full-jitter
+// backoff, Retry-After as a floor, the deadline, the attempt budget) with a
+// note a person reads. Messages are redacted of the token where they are
+// made. Pure functions and one small value (RetryBudget): no clock, no I/O.
+
+// ---- begin include/upstate/detail/classify.hpp ----
+// What an answer means for the step it answers (ARCHITECTURE.md,
+// "Policies"): go on, retry the same request, go back to step 1 for a new
+// URL, or stop with a typed error. Kept as tables so tests can walk them.
+
+// ---- begin include/upstate/wire/s3_error.hpp ----
+// S3's XML error: <Error><Code>..</Code><Message>..</Message>...</Error>.
+// A tiny, bounded reader for exactly that shape (no general XML parser):
+// child elements of <Error> holding text, entities decoded.
 
 // ---- begin include/upstate/wire/parse_error.hpp ----
 // Private helpers (namespace detail, not API) shared by the wire parsers:
@@ -1046,9 +2168,3565 @@ inline Error body_too_large(std::size_t size, std::size_t cap, std::string path 
                                         std::to_string(cap) + "-byte cap");
 }
 
+// "$.list[3]": the JSON path of an array element.
+inline std::string element_path(std::string_view parent, std::size_t index) {
+  return std::string(parent) + "[" + std::to_string(index) + "]";
+}
+
 }  // namespace detail
 }  // namespace upstate
 // ---- end include/upstate/wire/parse_error.hpp ----
+
+namespace upstate {
+
+struct S3Error {
+  std::string code;     // e.g. "AccessDenied", "SignatureDoesNotMatch", "SlowDown"
+  std::string message;  // e.g. "Request has expired"
+  std::vector<std::pair<std::string, std::string>> fields;  // every other child: Expires, ServerTime, Header, ...
+
+  const std::string* field(std::string_view name) const {
+    for (const auto& f : fields)
+      if (f.first == name) return &f.second;
+    return nullptr;
+  }
+};
+
+namespace detail {
+
+// Longer element names are not S3's; refusing them also bounds the cost of
+// searching for each closing tag.
+inline constexpr std::size_t kMaxXmlNameBytes = 64;
+
+inline void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// "#65" or "#x41" (the text between '&' and ';') as a Unicode scalar value;
+// nullopt for anything XML does not allow (NUL, surrogates, > U+10FFFF).
+inline std::optional<std::uint32_t> numeric_character_reference(std::string_view ref) noexcept {
+  if (ref.size() < 2 || ref[0] != '#') return std::nullopt;
+  bool hex = ref[1] == 'x';
+  std::string_view digits = ref.substr(hex ? 2 : 1);
+  if (digits.empty()) return std::nullopt;
+  std::uint32_t cp = 0;
+  for (char c : digits) {
+    int d = c >= '0' && c <= '9' ? c - '0'
+            : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+            : -1;
+    if (d < 0) return std::nullopt;
+    cp = cp * (hex ? 16u : 10u) + static_cast<std::uint32_t>(d);
+    if (cp > 0x10FFFF) return std::nullopt;  // also stops overflow: at most 8 more bits per digit
+  }
+  if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
+  return cp;
+}
+
+// Element text with the five predefined entities and numeric references
+// decoded. Anything else after '&' is kept literally: the text is for
+// people, and a stray '&' must not cost the whole error.
+inline std::string decode_xml_text(std::string_view raw) {
+  constexpr std::size_t kLongestReference = 10;  // "#x10FFFF" plus slack, ';' excluded
+  std::string out;
+  out.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] != '&') {
+      out.push_back(raw[i]);
+      continue;
+    }
+    std::size_t semi = raw.substr(i + 1, kLongestReference + 1).find(';');
+    if (semi == std::string_view::npos) {
+      out.push_back('&');
+      continue;
+    }
+    std::string_view ref = raw.substr(i + 1, semi);
+    char named = ref == "amp"    ? '&'
+                 : ref == "lt"   ? '<'
+                 : ref == "gt"   ? '>'
+                 : ref == "quot" ? '"'
+                 : ref == "apos" ? '\''
+                                 : '\0';
+    if (named) {
+      out.push_back(named);
+    } else if (auto cp = numeric_character_reference(ref)) {
+      append_utf8(out, *cp);
+    } else {
+      out.push_back('&');
+      continue;
+    }
+    i += semi + 1;  // past the ';'
+  }
+  return out;
+}
+
+// Forward-only cursor over the body: every step moves `pos` ahead or stops
+// the scan, so the reader is linear and needs no recursion.
+struct XmlCursor {
+  std::string_view text;
+  std::size_t pos = 0;
+
+  bool at_end() const noexcept { return pos >= text.size(); }
+  bool looking_at(std::string_view s) const noexcept { return pos <= text.size() && text.substr(pos, s.size()) == s; }
+  bool at_space() const noexcept {
+    return pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\r' || text[pos] == '\n');
+  }
+  void skip_space() noexcept {
+    while (at_space()) ++pos;
+  }
+  // Moves past the next `s`; false (and at the end) when there is none.
+  bool skip_past(std::string_view s) noexcept {
+    std::size_t found = text.find(s, pos);
+    pos = found == std::string_view::npos ? text.size() : found + s.size();
+    return found != std::string_view::npos;
+  }
+  // Whitespace and comments, which may sit between any two elements.
+  bool skip_space_and_comments() noexcept {
+    for (;;) {
+      skip_space();
+      if (!looking_at("<!--")) return true;
+      if (!skip_past("-->")) return false;
+    }
+  }
+};
+
+struct XmlChild {
+  std::string_view name;
+  std::string_view raw_text;  // still entity-encoded; empty for <Name/>
+  bool nested = false;        // held child elements (not S3's shape): skipped
+};
+
+// The next child element of the current one, or nullopt at its end tag, at
+// the end of the body, or at anything unexpected (the caller keeps what it
+// has read so far).
+inline std::optional<XmlChild> next_xml_child(XmlCursor& c) {
+  for (;;) {
+    if (!c.skip_space_and_comments() || c.at_end() || c.looking_at("</")) return std::nullopt;
+    if (c.text[c.pos] == '<') break;
+    if (!c.skip_past("<")) return std::nullopt;  // stray text between children: ignored
+    --c.pos;
+  }
+  ++c.pos;  // '<'
+  std::size_t name_end = c.text.find_first_of(" \t\r\n/><", c.pos);
+  if (name_end == std::string_view::npos) return std::nullopt;
+  XmlChild child;
+  child.name = c.text.substr(c.pos, name_end - c.pos);
+  if (child.name.empty() || child.name.size() > kMaxXmlNameBytes || child.name[0] == '!' || child.name[0] == '?' ||
+      c.text[name_end] == '<')
+    return std::nullopt;
+  std::size_t tag_end = c.text.find('>', name_end);  // attributes, if any, are skipped
+  if (tag_end == std::string_view::npos) return std::nullopt;
+  c.pos = tag_end + 1;
+  if (c.text[tag_end - 1] == '/') return child;  // <Name/>
+  std::string closing = "</" + std::string(child.name) + ">";
+  std::size_t content_end = c.text.find(closing, c.pos);
+  if (content_end == std::string_view::npos) return std::nullopt;
+  child.raw_text = c.text.substr(c.pos, content_end - c.pos);
+  child.nested = child.raw_text.find('<') != std::string_view::npos;
+  c.pos = content_end + closing.size();
+  return child;
+}
+
+}  // namespace detail
+
+// Error{malformed_answer} when no <Error> element with a non-empty <Code> is
+// found. Reading stops quietly at the first thing that is not this shape
+// (e.g. a body cut short by the codec's cap): what was read up to there is
+// kept, and only a missing Code is an error. The first <Code> and <Message>
+// fill `code` and `message`; every other child goes to `fields` in order.
+inline Result<S3Error> parse_s3_error(std::string_view body, const ParseLimits& limits = {}) {
+  if (body.size() > limits.max_body_bytes) return detail::body_too_large(body.size(), limits.max_body_bytes, "");
+  detail::XmlCursor c{body};
+  if (c.looking_at("\xEF\xBB\xBF")) c.pos += 3;  // UTF-8 byte-order mark
+  c.skip_space();
+  if (c.looking_at("<?xml") && !c.skip_past("?>"))
+    return detail::malformed("", "S3 error body: unterminated XML declaration");
+  // "<Error" then '>' or attributes: not "<ErrorDocument>", not "<Error/>".
+  bool is_error_start = c.skip_space_and_comments() && c.looking_at("<Error");
+  if (is_error_start) {
+    c.pos += 6;
+    is_error_start = (c.looking_at(">") || c.at_space()) && c.skip_past(">");
+  }
+  if (!is_error_start) return detail::malformed("", "S3 error body: no <Error> element");
+
+  S3Error out;
+  bool have_code = false, have_message = false;
+  while (auto child = detail::next_xml_child(c)) {
+    if (child->nested) continue;
+    std::string text = detail::decode_xml_text(child->raw_text);
+    if (!have_code && child->name == "Code") {
+      out.code = std::move(text);
+      have_code = true;
+    } else if (!have_message && child->name == "Message") {
+      out.message = std::move(text);
+      have_message = true;
+    } else {
+      out.fields.emplace_back(std::string(child->name), std::move(text));
+    }
+  }
+  if (out.code.empty()) return detail::malformed("", "S3 error body: no <Code> in <Error>");
+  return out;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/wire/s3_error.hpp ----
+
+namespace upstate {
+
+enum class Verdict {
+  success,    // 2xx: parse the body and go on
+  retry,      // transient: same request again after a backoff
+  renew_url,  // the presigned URL is dead: step 1 again
+  final,      // stop with `code`
+};
+
+struct Classification {
+  Verdict verdict = Verdict::final;
+  // Meaningful when verdict == final (retry: the code if the budget runs
+  // out; success: `internal`, never read — never the caller's `usage`).
+  ErrorCode code = ErrorCode::unexpected_status;
+};
+
+struct StatusRule {
+  int status;
+  Classification meaning;
+};
+
+// API answers (steps 1 and 3). Statuses not listed fall back by class in
+// `classify_api_status`.
+inline constexpr StatusRule kApiStatusRules[] = {
+    {400, {Verdict::final, ErrorCode::bad_request}},
+    {401, {Verdict::final, ErrorCode::unauthorized}},
+    {403, {Verdict::final, ErrorCode::forbidden}},
+    {404, {Verdict::final, ErrorCode::not_found}},
+    {408, {Verdict::retry, ErrorCode::retries_exhausted}},
+    {422, {Verdict::final, ErrorCode::unprocessable}},
+    {425, {Verdict::retry, ErrorCode::retries_exhausted}},
+    {429, {Verdict::retry, ErrorCode::retries_exhausted}},
+    {501, {Verdict::final, ErrorCode::api_error}},
+    {505, {Verdict::final, ErrorCode::api_error}},
+};
+
+constexpr Classification classify_api_status(int status) noexcept {
+  for (const auto& rule : kApiStatusRules)
+    if (rule.status == status) return rule.meaning;
+  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::internal};
+  if (status >= 500 && status <= 599) return {Verdict::retry, ErrorCode::retries_exhausted};
+  if (status >= 400 && status <= 499) return {Verdict::final, ErrorCode::api_error};
+  // 1xx reaching us, 3xx (never followed: a redirect must not carry the
+  // token elsewhere), or a number outside HTTP's range.
+  return {Verdict::final, ErrorCode::unexpected_status};
+}
+
+// S3 answers to the PUT: the XML `Code` decides before the status does
+// (docs/service.md's table: RequestTimeout is a retryable 400, ExpiredToken a 400
+// that wants a new URL).
+struct S3CodeRule {
+  std::string_view code;
+  Classification meaning;
+};
+
+inline constexpr S3CodeRule kS3CodeRules[] = {
+    {"RequestTimeout", {Verdict::retry, ErrorCode::retries_exhausted}},
+    {"IncompleteBody", {Verdict::retry, ErrorCode::retries_exhausted}},
+    {"SlowDown", {Verdict::retry, ErrorCode::retries_exhausted}},
+    {"InternalError", {Verdict::retry, ErrorCode::retries_exhausted}},
+    {"ServiceUnavailable", {Verdict::retry, ErrorCode::retries_exhausted}},
+    {"ExpiredToken", {Verdict::renew_url, ErrorCode::upload_url_expired}},
+    {"TokenRefreshRequired", {Verdict::renew_url, ErrorCode::upload_url_expired}},
+    {"SignatureDoesNotMatch", {Verdict::final, ErrorCode::signature_mismatch}},
+    {"EntityTooLarge", {Verdict::final, ErrorCode::file_too_large}},
+    {"MissingContentLength", {Verdict::final, ErrorCode::upload_rejected}},
+    {"NotImplemented", {Verdict::final, ErrorCode::upload_rejected}},
+    {"BadDigest", {Verdict::final, ErrorCode::upload_rejected}},
+    {"InvalidDigest", {Verdict::final, ErrorCode::upload_rejected}},
+};
+
+inline bool mentions_expiry(std::string_view message) noexcept {
+  // "Request has expired" (the URL) as S3 words it; "expired" alone is enough.
+  return message.find("xpired") != std::string_view::npos;
+}
+
+// `xml` is the parsed error body when there was one; `url_known_expired`
+// says whether the URL's own expiry (X-Amz-Date + X-Amz-Expires) has passed,
+// which explains a bare 403 without a body.
+inline Classification classify_upload_answer(int status, const S3Error* xml, bool url_known_expired) noexcept {
+  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::internal};
+  if (xml) {
+    for (const auto& rule : kS3CodeRules)
+      if (rule.code == xml->code) return rule.meaning;
+    if (xml->code == "AccessDenied" && (mentions_expiry(xml->message) || url_known_expired))
+      return {Verdict::renew_url, ErrorCode::upload_url_expired};
+  } else if (status == 403 && url_known_expired) {
+    return {Verdict::renew_url, ErrorCode::upload_url_expired};
+  }
+  if (status == 408 || status == 429 || (status >= 500 && status <= 599 && status != 501 && status != 505))
+    return {Verdict::retry, ErrorCode::retries_exhausted};
+  if (status >= 400 && status <= 499) return {Verdict::final, ErrorCode::upload_rejected};
+  if (status == 501 || status == 505) return {Verdict::final, ErrorCode::upload_rejected};
+  return {Verdict::final, ErrorCode::unexpected_status};
+}
+
+}  // namespace upstate
+// ---- end include/upstate/detail/classify.hpp ----
+
+// ---- begin include/upstate/wire/error_body.hpp ----
+// The API's error body (docs/service.md, "Error body"), in either shape:
+//   {"error": {"status", "error_code", "title", "detail", "additional_information"}}
+//   {"message": ..., "detail": ...}
+// `title` is generic ("Bad Request"); `detail` is the explanation a user
+// needs, a string or an object/array of field messages (rendered here as
+// "field: message; ..."). summary() puts the explanation first:
+//   "Unsupported file type (error_code 140400; Bad Request)".
+// Everything kept is cut to a bound on a character boundary; making it
+// printable and redacting the token is the caller's job (it knows the token).
+
+namespace upstate {
+
+struct ApiErrorBody {
+  std::optional<int> status;
+  std::optional<long long> error_code;
+  std::string title;       // generic HTTP reason ("Bad Request"); may be empty
+  std::string detail;      // the explanation; an object/array rendered "field: message; ..."; may be empty
+  std::string message;     // a `message` (or `description`) beside or instead of detail; may be empty
+  std::string additional;  // additional_information, rendered; may be empty
+
+  // Explanation first, then the error code, the title and the additional
+  // information in parentheses. Empty when the body held no text at all.
+  UPSTATE_DECL std::string summary() const;
+};
+
+// Error{malformed_answer} when the body is not a JSON object, or holds
+// neither an "error" object nor a top-level `message`/`detail`. Inside, nothing
+// is refused: this body only decorates an HTTP status that already decides
+// the outcome, so a `status` or `error_code` that is not an integer (the
+// fields are barely documented) is ignored rather than allowed to throw the
+// human text away.
+UPSTATE_DECL Result<ApiErrorBody> parse_error_body(std::string_view body, const ParseLimits& limits = {});
+
+}  // namespace upstate
+
+// ---- end include/upstate/wire/error_body.hpp ----
+
+namespace upstate {
+
+// "12.3 s", for messages.
+template <class Rep, class Period>
+std::string seconds_text(std::chrono::duration<Rep, Period> d) {
+  auto ms = std::chrono::duration_cast<Duration>(d).count();
+  return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + " s";
+}
+
+// A note for a person (a retry, a renewed URL, an odd status), redacted,
+// kept while there is room and counted in `dropped` after.
+inline void append_note(std::vector<Note>& notes, std::size_t& dropped, Instant at, std::string text,
+                        std::string_view token) {
+  if (notes.size() >= Outcome::kMaxNotes) {
+    ++dropped;
+    return;
+  }
+  notes.push_back(Note{at, redact(std::move(text), token)});
+}
+
+// What an answer means before its body is parsed.
+struct ParseIt {};                     // 2xx: go on
+struct RetryIt {                       // transient: the same request again
+  Error cause;                         // retries_exhausted, with what happened, if the budget runs out
+  std::optional<Duration> minimum;     // the answer's Retry-After: a floor for the wait
+};
+struct RefuseIt {                      // final
+  Error error;
+};
+using AnswerMeaning = std::variant<ParseIt, RetryIt, RefuseIt>;
+
+// An API answer (steps 1 and 3, the dataset and its status). `step` names
+// the request in messages ("upload_url", "poll", "dataset", ...). A refusal
+// carries the server's own message (redacted, excerpted) and error code.
+inline AnswerMeaning classify_api_answer(const Response& response, std::string_view step, const UploadConfig& config) {
+  const Classification c = classify_api_status(response.status);
+  const std::string status = std::to_string(response.status);
+  if (c.verdict == Verdict::success) return ParseIt{};
+  if (c.verdict == Verdict::retry)
+    return RetryIt{Error::answer(ErrorCode::retries_exhausted, response.status,
+                                 std::string(step) + " answered HTTP " + status),
+                   retry_after_of(response)};
+  Error e = Error::answer(c.code, response.status, std::string(step) + " request answered HTTP " + status);
+  if (auto body = parse_error_body(response.body, config.limits)) {
+    if (body->error_code) e.server_code = std::to_string(*body->error_code);
+    if (auto text = body->summary(); !text.empty()) e.message += ": " + printable_excerpt(redact(text, config.token), 600);
+  }
+  return RefuseIt{std::move(e)};
+}
+
+// A transport failure of any request: TLS verification is final (never
+// retried), anything else is retried.
+inline AnswerMeaning classify_transport_error(const TransportError& error, std::string_view step) {
+  std::string what = std::string(step) + " request failed: " + std::string(to_string(error.kind)) +
+                     (error.message.empty() ? "" : " (" + printable_excerpt(error.message, 200) + ")");
+  if (error.kind == TransportError::Kind::tls) return RefuseIt{Error::of(ErrorCode::tls, std::move(what))};
+  if (error.kind == TransportError::Kind::local_file)  // the same bytes are gone: a retry sends no better
+    return RefuseIt{Error::of(ErrorCode::file_changed, std::move(what))};
+  return RetryIt{Error::of(ErrorCode::retries_exhausted, std::move(what)), std::nullopt};
+}
+
+// Consecutive failures of the current request, and what the next retry
+// does. A machine resets it when the request succeeds (progress).
+class RetryBudget {
+ public:
+  // Where a retry leads: wait until `Instant`, or end with the Error
+  // (retries_exhausted past the budget; deadline_exceeded when the
+  // server's Retry-After lands past the deadline, never shortened).
+  struct Wait {
+    Instant until;
+  };
+  using Plan = std::variant<Wait, Error>;
+
+  // `notes` / `dropped`: where the "retrying" note goes.
+  Plan next(const RetryIt& failure, const RetryPolicy& policy, Rng& rng, Instant now, Instant deadline,
+            std::vector<Note>& notes, std::size_t& dropped, std::string_view token) {
+    ++failures_;
+    if (failures_ >= policy.max_attempts) {
+      Error e = failure.cause;
+      e.message = std::to_string(failures_) + " attempts failed; last: " + e.message;
+      return e;
+    }
+    Duration wait = policy.backoff(failures_, rng);
+    if (failure.minimum) {
+      wait = std::max(wait, *failure.minimum);
+      // Retry-After is a floor we never shorten; when it lands past the
+      // deadline, waiting for it is pointless.
+      if (now + *failure.minimum > deadline)
+        return Error::deadline("the server asked to wait " + seconds_text(*failure.minimum) + ", past the deadline")
+            .with_status(failure.cause.http_status);
+    }
+    // Announced only when it will happen: a wait that reaches the deadline
+    // ends in deadline_exceeded, not in another attempt.
+    if (now + wait < deadline)
+      append_note(notes, dropped, now,
+                  failure.cause.message + "; retrying (attempt " + std::to_string(failures_ + 1) + ")", token);
+    return Wait{std::min(now + wait, deadline)};
+  }
+
+  void succeeded() noexcept { failures_ = 0; }
+  int failures() const noexcept { return failures_; }
+
+ private:
+  int failures_ = 0;
+};
+
+// The API base as requests use it: without trailing slashes.
+inline std::string without_trailing_slashes(std::string s) {
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  return s;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/machine/api_step.hpp ----
+
+// ---- begin include/upstate/machine/dataset_fetch_transitions.hpp ----
+// DatasetFetch's machine, as data (h11's rule, as for Upload in
+// upload_transitions.hpp): its states, triggers and every allowed move. A move the
+// table lacks is an internal error. The unit tests take each row, the
+// property test proves every row is reached, and README's diagram is
+// printed from it (tools/state_diagram.cpp).
+#include <array>
+
+// ---- begin include/upstate/machine/upload_transitions.hpp ----
+// Upload's machine, as data. h11's rule for its _state.py holds here:
+// everything that changes the machine lives in this file — its states, what
+// each state sends and for which step, the triggers (answers already
+// classified), and every allowed move. upload.hpp only classifies events
+// into triggers and carries out what a row says; a move the table lacks is
+// an internal error (ErrorCode::internal), never undefined behaviour.
+//
+// A V3 (legacy) dataset — step 1 answers without import_id — has states of
+// its own (the `track` column): uploading_v3, then confirming_status until
+// the dataset's status is seen moving since the PUT, then polling_status.
+//
+// Tests enumerate the table, the property test proves that every row (the
+// wildcard rows expanded) is taken, and README's diagram is drawn from it.
+
+namespace upstate {
+
+enum class State {
+  idle,              // constructed, not started: start() requests a URL
+  idle_uploaded,     // restored (or resume_import) after an accepted PUT: start() polls the import
+  idle_uploaded_v3,  // the same for a V3 (legacy) dataset: start() polls the dataset's status
+  idle_put_unknown,  // restored with a URL (V4) but no answer to its PUT: start() probes the import
+  requesting_url,    // step 1 sent, awaiting its answer
+  url_backoff,       // waiting to repeat step 1
+  uploading,         // step 2 (the PUT) sent, awaiting its answer
+  upload_backoff,    // waiting to repeat the PUT
+  uploading_v3,      // the same for a V3 (legacy) dataset (step 1 answered without import_id)
+  upload_backoff_v3, // V3: waiting to repeat the PUT
+  probing,           // step 3 sent once to learn whether a PUT whose answer was lost arrived
+  probe_wait,        // waiting to repeat that probe
+  polling,           // step 3 sent, awaiting its answer
+  poll_wait,         // waiting for the next poll (interval or backoff)
+  confirming_status, // V3 step 3: GET .../datasets/{id}/status sent; the status has not moved since the PUT,
+                     // so a READY/ERROR may be the previous file's (legacy_freshness.hpp)
+  confirm_wait,      // V3: waiting to repeat that status request
+  polling_status,    // V3 step 3, the status seen moving since the PUT: a READY/ERROR is this file's
+  status_wait,       // V3: waiting for the next status request (interval or backoff)
+  schema_wait,       // the import is paused in pending_schema and PollPolicy says keep polling: a slow wait
+  done,              // terminal: the outcome is fixed; every later event returns it
+};
+
+// What happened, after the machine classified an event (an answer becomes
+// `url_received` or `url_retry` or ...).
+enum class Trigger {
+  start,               // start() of a new upload
+  resume,              // start() of a restored one (which state it starts from says what it sends)
+  refused_locally,     // start: the inputs can never work (5 GiB, unsafe name, bad base URL)
+  url_received,        // step 1 answered 2xx with a usable URL and an import_id (V4)
+  legacy_url_received, // the same without import_id: a V3 (legacy) dataset, whose step 3 is its status
+  url_retry,           // step 1: 429 / 5xx / transport error
+  url_refused,         // step 1: final error (401, 404, malformed answer, a V3 dataset and a .jsonl, ...)
+  upload_accepted,     // step 2: 2xx
+  url_expired,         // the URL is dead: S3 says so, its own expiry passed while waiting, or it came
+                       // from step 1 already expired
+  renewals_exhausted,  // url_expired once too often
+  upload_retry,        // step 2: RequestTimeout, SlowDown, 5xx, reset, ...
+  upload_refused,      // step 2: final
+  import_pending,      // step 3: uninitialised / queued / processing (V3: UNINITIALISED / PROCESSING);
+                       // a probe: anything but uninitialised that is not terminal (the PUT landed)
+  import_terminal,     // step 3: complete / partial / failed / pending_schema (V3: READY / ERROR, this file's)
+  status_unconfirmed,  // V3: READY / ERROR unchanged since the PUT, within PollPolicy::legacy_settle of it:
+                       // maybe the previous file's (legacy_freshness.hpp)
+  import_paused,       // step 3: pending_schema while PollPolicy::on_pending_schema is keep_polling
+  import_unstarted,    // a probe answered `uninitialised`: the import never got the file, step 1 again
+  poll_retry,          // step 3: 429 / 5xx / transport error
+  poll_refused,        // step 3: final (404, malformed, unknown status, ...)
+  import_stuck,        // still uninitialised long after the PUT succeeded
+  retries_exhausted,   // a retryable failure past RetryPolicy::max_attempts
+  wake,                // a wait ended
+  deadline,            // the overall deadline passed (an event, or a move into a live state, at or after it)
+  cancel,
+  misuse,              // an event the state cannot take (caller bug): sticky error
+};
+
+// Which event a state is waiting for; any other event is `misuse`.
+enum class Awaits { start, response, wake, nothing };
+
+// What a progress display shows; a column of the table, never stored.
+enum class Phase { not_started, requesting_url, uploading, processing, finished };
+
+// How far the upload got (what a snapshot of the state records, and what a
+// restored machine starts from).
+enum class Reached { nothing, url, upload };
+
+// Which path a state belongs to: V4 (an import), V3 (a legacy dataset's
+// status), or either (before step 1 answers, and done).
+enum class Track { either, v4, v3 };
+
+// A request purpose or none (waits, idle states, done).
+inline constexpr std::optional<Purpose> kNoRequest = std::nullopt;
+
+struct StateInfo {
+  State state;
+  std::string_view name;
+  Awaits awaits;
+  std::optional<Purpose> sends;  // the request entering this state sends (none: a Sleep, or nothing)
+  std::optional<Purpose> step;   // the step a response/transport error answers, or a wait repeats
+  Trigger starts_with;           // awaits start: the trigger start() takes (after the input checks)
+  Trigger on_retry;              // awaits response: the trigger of a retryable failure
+  Trigger on_refusal;            // awaits response: the trigger of a final one
+  Phase phase;
+  Reached reached;
+  Track track;
+};
+
+// Columns that do not apply to a state hold `misuse` (never taken from it).
+inline constexpr Trigger kNa = Trigger::misuse;
+
+inline constexpr StateInfo kStates[] = {
+    // state                  name                 awaits            sends                    step                      starts_with      on_retry               on_refusal               phase                     reached           track
+    {State::idle,              "idle",              Awaits::start,    kNoRequest,              Purpose::upload_url,      Trigger::start,  kNa,                   kNa,                     Phase::not_started,       Reached::nothing, Track::either},
+    {State::idle_uploaded,     "idle_uploaded",     Awaits::start,    kNoRequest,              Purpose::poll,            Trigger::resume, kNa,                   kNa,                     Phase::not_started,       Reached::upload,  Track::v4},
+    {State::idle_uploaded_v3,  "idle_uploaded_v3",  Awaits::start,    kNoRequest,              Purpose::dataset_status,  Trigger::resume, kNa,                   kNa,                     Phase::not_started,       Reached::upload,  Track::v3},
+    {State::idle_put_unknown,  "idle_put_unknown",  Awaits::start,    kNoRequest,              Purpose::poll,            Trigger::resume, kNa,                   kNa,                     Phase::not_started,       Reached::url,     Track::v4},
+    {State::requesting_url,    "requesting_url",    Awaits::response, Purpose::upload_url,     Purpose::upload_url,      kNa,             Trigger::url_retry,    Trigger::url_refused,    Phase::requesting_url,    Reached::nothing, Track::either},
+    {State::url_backoff,       "url_backoff",       Awaits::wake,     kNoRequest,              Purpose::upload_url,      kNa,             kNa,                   kNa,                     Phase::requesting_url,    Reached::nothing, Track::either},
+    {State::uploading,         "uploading",         Awaits::response, Purpose::upload,         Purpose::upload,          kNa,             Trigger::upload_retry, Trigger::upload_refused, Phase::uploading,         Reached::url,     Track::v4},
+    {State::upload_backoff,    "upload_backoff",    Awaits::wake,     kNoRequest,              Purpose::upload,          kNa,             kNa,                   kNa,                     Phase::uploading,         Reached::url,     Track::v4},
+    {State::uploading_v3,      "uploading_v3",      Awaits::response, Purpose::upload,         Purpose::upload,          kNa,             Trigger::upload_retry, Trigger::upload_refused, Phase::uploading,         Reached::url,     Track::v3},
+    {State::upload_backoff_v3, "upload_backoff_v3", Awaits::wake,     kNoRequest,              Purpose::upload,          kNa,             kNa,                   kNa,                     Phase::uploading,         Reached::url,     Track::v3},
+    {State::probing,           "probing",           Awaits::response, Purpose::poll,           Purpose::poll,            kNa,             Trigger::poll_retry,   Trigger::poll_refused,   Phase::processing,        Reached::url,     Track::v4},
+    {State::probe_wait,        "probe_wait",        Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                   kNa,                     Phase::processing,        Reached::url,     Track::v4},
+    {State::polling,           "polling",           Awaits::response, Purpose::poll,           Purpose::poll,            kNa,             Trigger::poll_retry,   Trigger::poll_refused,   Phase::processing,        Reached::upload,  Track::v4},
+    {State::poll_wait,         "poll_wait",         Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                   kNa,                     Phase::processing,        Reached::upload,  Track::v4},
+    {State::confirming_status, "confirming_status", Awaits::response, Purpose::dataset_status, Purpose::dataset_status,  kNa,             Trigger::poll_retry,   Trigger::poll_refused,   Phase::processing,        Reached::upload,  Track::v3},
+    {State::confirm_wait,      "confirm_wait",      Awaits::wake,     kNoRequest,              Purpose::dataset_status,  kNa,             kNa,                   kNa,                     Phase::processing,        Reached::upload,  Track::v3},
+    {State::polling_status,    "polling_status",    Awaits::response, Purpose::dataset_status, Purpose::dataset_status,  kNa,             Trigger::poll_retry,   Trigger::poll_refused,   Phase::processing,        Reached::upload,  Track::v3},
+    {State::status_wait,       "status_wait",       Awaits::wake,     kNoRequest,              Purpose::dataset_status,  kNa,             kNa,                   kNa,                     Phase::processing,        Reached::upload,  Track::v3},
+    // Its deadline row ends with the paused import's pending_schema report, not deadline_exceeded.
+    {State::schema_wait,       "schema_wait",       Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                   kNa,                     Phase::processing,        Reached::upload,  Track::v4},
+    // done keeps what the run reached: Upload remembers the state it ended from.
+    {State::done,              "done",              Awaits::nothing,  kNoRequest,              kNoRequest,               kNa,             kNa,                   kNa,                     Phase::finished,          Reached::nothing, Track::either},
+};
+
+struct Transition {
+  State from;
+  Trigger trigger;
+  State to;
+};
+
+// The moves particular to a state. The rules that hold in every live state
+// are kEveryLiveState, below, written once.
+inline constexpr Transition kTransitions[] = {
+    {State::idle, Trigger::start, State::requesting_url},
+    {State::idle, Trigger::refused_locally, State::done},
+    {State::idle_uploaded, Trigger::resume, State::polling},
+    {State::idle_uploaded, Trigger::refused_locally, State::done},
+    // Restored after a V3 PUT: a non-terminal status polled before the restart
+    // counts as the first status since the PUT (upload_restore.hpp).
+    {State::idle_uploaded_v3, Trigger::resume, State::confirming_status},
+    {State::idle_uploaded_v3, Trigger::refused_locally, State::done},
+    {State::idle_put_unknown, Trigger::resume, State::probing},
+    {State::idle_put_unknown, Trigger::refused_locally, State::done},
+
+    {State::requesting_url, Trigger::url_received, State::uploading},
+    {State::requesting_url, Trigger::legacy_url_received, State::uploading_v3},
+    {State::requesting_url, Trigger::url_expired, State::requesting_url},  // the URL came already expired
+    {State::requesting_url, Trigger::renewals_exhausted, State::done},
+    {State::requesting_url, Trigger::url_retry, State::url_backoff},
+    {State::requesting_url, Trigger::url_refused, State::done},
+    {State::requesting_url, Trigger::retries_exhausted, State::done},
+
+    {State::url_backoff, Trigger::wake, State::requesting_url},
+
+    {State::uploading, Trigger::upload_accepted, State::polling},
+    {State::uploading, Trigger::url_expired, State::requesting_url},
+    {State::uploading, Trigger::renewals_exhausted, State::done},
+    {State::uploading, Trigger::upload_retry, State::upload_backoff},
+    {State::uploading, Trigger::upload_refused, State::done},
+    {State::uploading, Trigger::retries_exhausted, State::done},
+
+    {State::upload_backoff, Trigger::wake, State::uploading},
+    {State::upload_backoff, Trigger::url_expired, State::requesting_url},  // its expiry passed while waiting
+    {State::upload_backoff, Trigger::renewals_exhausted, State::done},
+
+    // V3: the same PUT; once accepted, the dataset's status is what is polled.
+    {State::uploading_v3, Trigger::upload_accepted, State::confirming_status},
+    {State::uploading_v3, Trigger::url_expired, State::requesting_url},
+    {State::uploading_v3, Trigger::renewals_exhausted, State::done},
+    {State::uploading_v3, Trigger::upload_retry, State::upload_backoff_v3},
+    {State::uploading_v3, Trigger::upload_refused, State::done},
+    {State::uploading_v3, Trigger::retries_exhausted, State::done},
+
+    {State::upload_backoff_v3, Trigger::wake, State::uploading_v3},
+    {State::upload_backoff_v3, Trigger::url_expired, State::requesting_url},
+    {State::upload_backoff_v3, Trigger::renewals_exhausted, State::done},
+
+    {State::probing, Trigger::import_pending, State::poll_wait},
+    {State::probing, Trigger::import_terminal, State::done},
+    {State::probing, Trigger::import_unstarted, State::requesting_url},
+    {State::probing, Trigger::poll_retry, State::probe_wait},
+    {State::probing, Trigger::poll_refused, State::done},
+    {State::probing, Trigger::retries_exhausted, State::done},
+
+    {State::probe_wait, Trigger::wake, State::probing},
+
+    {State::polling, Trigger::import_pending, State::poll_wait},
+    {State::polling, Trigger::import_terminal, State::done},
+    {State::polling, Trigger::import_paused, State::schema_wait},
+    {State::polling, Trigger::poll_retry, State::poll_wait},
+    {State::polling, Trigger::poll_refused, State::done},
+    {State::polling, Trigger::import_stuck, State::done},
+    {State::polling, Trigger::retries_exhausted, State::done},
+
+    {State::poll_wait, Trigger::wake, State::polling},
+
+    // V3 step 3 until the status moves: a non-terminal status (or a READY/ERROR
+    // other than the first one read) is movement; an unchanged READY/ERROR
+    // within legacy_settle of the PUT is waited out.
+    {State::confirming_status, Trigger::import_pending, State::status_wait},
+    {State::confirming_status, Trigger::import_terminal, State::done},
+    {State::confirming_status, Trigger::status_unconfirmed, State::confirm_wait},
+    {State::confirming_status, Trigger::poll_retry, State::confirm_wait},
+    {State::confirming_status, Trigger::poll_refused, State::done},
+    {State::confirming_status, Trigger::import_stuck, State::done},
+    {State::confirming_status, Trigger::retries_exhausted, State::done},
+
+    {State::confirm_wait, Trigger::wake, State::confirming_status},
+
+    {State::polling_status, Trigger::import_pending, State::status_wait},
+    {State::polling_status, Trigger::import_terminal, State::done},
+    {State::polling_status, Trigger::poll_retry, State::status_wait},
+    {State::polling_status, Trigger::poll_refused, State::done},
+    {State::polling_status, Trigger::import_stuck, State::done},
+    {State::polling_status, Trigger::retries_exhausted, State::done},
+
+    {State::status_wait, Trigger::wake, State::polling_status},
+
+    {State::schema_wait, Trigger::wake, State::polling},
+};
+
+// Rules of every live state (all but done), written once. `deadline` is
+// taken instead of a move into a live state at or after the deadline (so a
+// wait is never entered past it), or when an answer's Retry-After lands past it.
+struct WildcardRule {
+  Trigger trigger;
+  State to;
+};
+
+inline constexpr WildcardRule kEveryLiveState[] = {
+    {Trigger::cancel, State::done},
+    {Trigger::misuse, State::done},
+    {Trigger::deadline, State::done},
+};
+
+constexpr const StateInfo& state_info(State s) noexcept {
+  for (const auto& info : kStates)
+    if (info.state == s) return info;
+  return kStates[std::size(kStates) - 1];
+}
+
+constexpr bool is_live(State s) noexcept { return state_info(s).awaits != Awaits::nothing; }
+
+constexpr std::optional<State> next_state(State from, Trigger trigger) noexcept {
+  for (const auto& t : kTransitions)
+    if (t.from == from && t.trigger == trigger) return t.to;
+  if (is_live(from))
+    for (const auto& w : kEveryLiveState)
+      if (w.trigger == trigger) return w.to;
+  return std::nullopt;
+}
+
+namespace detail {
+constexpr std::size_t count_live_states() noexcept {
+  std::size_t n = 0;
+  for (const auto& info : kStates)
+    if (is_live(info.state)) ++n;
+  return n;
+}
+}  // namespace detail
+
+// Every row, the wildcard rules expanded per live state (for the tests
+// that enumerate the table, and for the diagram).
+inline constexpr std::size_t kExpandedTransitionCount =
+    std::size(kTransitions) + detail::count_live_states() * std::size(kEveryLiveState);
+
+constexpr std::array<Transition, kExpandedTransitionCount> expanded_transitions() noexcept {
+  std::array<Transition, kExpandedTransitionCount> all{};
+  std::size_t n = 0;
+  for (const auto& t : kTransitions) all[n++] = t;
+  for (const auto& info : kStates)
+    if (is_live(info.state))
+      for (const auto& w : kEveryLiveState) all[n++] = Transition{info.state, w.trigger, w.to};
+  return all;
+}
+
+inline constexpr std::array<Transition, kExpandedTransitionCount> kAllTransitions = expanded_transitions();
+
+constexpr std::string_view to_string(State s) noexcept { return state_info(s).name; }
+
+constexpr std::string_view to_string(Trigger t) noexcept {
+  switch (t) {
+    case Trigger::start: return "start";
+    case Trigger::resume: return "resume";
+    case Trigger::refused_locally: return "refused_locally";
+    case Trigger::url_received: return "url_received";
+    case Trigger::legacy_url_received: return "legacy_url_received";
+    case Trigger::url_retry: return "url_retry";
+    case Trigger::url_refused: return "url_refused";
+    case Trigger::upload_accepted: return "upload_accepted";
+    case Trigger::url_expired: return "url_expired";
+    case Trigger::renewals_exhausted: return "renewals_exhausted";
+    case Trigger::upload_retry: return "upload_retry";
+    case Trigger::upload_refused: return "upload_refused";
+    case Trigger::import_pending: return "import_pending";
+    case Trigger::import_terminal: return "import_terminal";
+    case Trigger::status_unconfirmed: return "status_unconfirmed";
+    case Trigger::import_paused: return "import_paused";
+    case Trigger::import_unstarted: return "import_unstarted";
+    case Trigger::poll_retry: return "poll_retry";
+    case Trigger::poll_refused: return "poll_refused";
+    case Trigger::import_stuck: return "import_stuck";
+    case Trigger::retries_exhausted: return "retries_exhausted";
+    case Trigger::wake: return "wake";
+    case Trigger::deadline: return "deadline";
+    case Trigger::cancel: return "cancel";
+    case Trigger::misuse: return "misuse";
+  }
+  return "?";
+}
+
+constexpr Phase phase_of(State s) noexcept { return state_info(s).phase; }
+
+constexpr std::string_view to_string(Phase p) noexcept {
+  switch (p) {
+    case Phase::not_started: return "not_started";
+    case Phase::requesting_url: return "requesting_url";
+    case Phase::uploading: return "uploading";
+    case Phase::processing: return "processing";
+    case Phase::finished: return "finished";
+  }
+  return "?";
+}
+
+// The table's own consistency, checked by the compiler.
+namespace detail {
+constexpr bool states_in_enum_order() noexcept {
+  for (std::size_t i = 0; i < std::size(kStates); ++i)
+    if (static_cast<std::size_t>(kStates[i].state) != i) return false;
+  return true;
+}
+constexpr bool columns_fit_awaits() noexcept {
+  for (const auto& info : kStates) {
+    const bool response = info.awaits == Awaits::response;
+    if (response != info.sends.has_value()) return false;  // exactly the response states send
+    if (response && (info.on_retry == kNa || info.on_refusal == kNa)) return false;
+    if ((info.awaits == Awaits::start) != (info.starts_with != kNa)) return false;
+  }
+  return true;
+}
+constexpr bool rows_are_a_function() noexcept {
+  for (std::size_t i = 0; i < std::size(kTransitions); ++i) {
+    if (!is_live(kTransitions[i].from)) return false;  // done is final
+    for (const auto& w : kEveryLiveState)
+      if (kTransitions[i].trigger == w.trigger) return false;  // a wildcard is written once
+    for (std::size_t j = i + 1; j < std::size(kTransitions); ++j)
+      if (kTransitions[i].from == kTransitions[j].from && kTransitions[i].trigger == kTransitions[j].trigger)
+        return false;
+  }
+  return true;
+}
+// V4 and V3 meet only in the states before step 1 answers (and done): no
+// row moves an import's upload onto the V3 path or back.
+constexpr bool rows_keep_their_track() noexcept {
+  for (const auto& t : kTransitions) {
+    const Track from = state_info(t.from).track, to = state_info(t.to).track;
+    if (from != Track::either && to != Track::either && from != to) return false;
+  }
+  return true;
+}
+}  // namespace detail
+static_assert(detail::states_in_enum_order(), "kStates lists every State once, in the enum's order");
+static_assert(detail::columns_fit_awaits(), "a state's columns must match what it awaits");
+static_assert(detail::rows_are_a_function(), "one row per (state, trigger); wildcard triggers only in kEveryLiveState");
+static_assert(detail::rows_keep_their_track(), "a row never moves between the V4 and the V3 path");
+
+}  // namespace upstate
+// ---- end include/upstate/machine/upload_transitions.hpp ----
+
+namespace upstate {
+
+enum class FetchState {
+  idle,      // constructed, not started
+  fetching,  // the GET is out, awaiting its answer
+  backoff,   // waiting to repeat it
+  done,      // terminal; every later event returns the same DatasetFetched
+};
+
+enum class FetchTrigger {
+  start,              // start(): send the GET
+  refused_locally,    // start(): the inputs can never work (unsafe dataset id, token, base URL)
+  fetched,            // 2xx with a dataset (or a malformed one: the result is then its error)
+  refused,            // a final answer (401, 404, ...) or a TLS failure
+  retry,              // 429 / 5xx / transport error within the budget
+  retries_exhausted,  // a retryable failure past RetryPolicy::max_attempts
+  wake,               // the backoff ended
+  deadline,           // a wake at or after the deadline, or a Retry-After past it
+  cancel,
+  misuse,             // an event the state cannot take (caller bug): sticky error
+};
+
+struct FetchStateInfo {
+  FetchState state;
+  std::string_view name;
+  Awaits awaits;
+};
+
+inline constexpr FetchStateInfo kFetchStates[] = {
+    {FetchState::idle, "idle", Awaits::start},
+    {FetchState::fetching, "fetching", Awaits::response},
+    {FetchState::backoff, "backoff", Awaits::wake},
+    {FetchState::done, "done", Awaits::nothing},
+};
+
+struct FetchTransition {
+  FetchState from;
+  FetchTrigger trigger;
+  FetchState to;
+};
+
+inline constexpr FetchTransition kFetchTransitions[] = {
+    {FetchState::idle, FetchTrigger::start, FetchState::fetching},
+    {FetchState::idle, FetchTrigger::refused_locally, FetchState::done},
+    {FetchState::fetching, FetchTrigger::fetched, FetchState::done},
+    {FetchState::fetching, FetchTrigger::refused, FetchState::done},
+    {FetchState::fetching, FetchTrigger::retry, FetchState::backoff},
+    {FetchState::fetching, FetchTrigger::retries_exhausted, FetchState::done},
+    {FetchState::fetching, FetchTrigger::deadline, FetchState::done},
+    {FetchState::backoff, FetchTrigger::wake, FetchState::fetching},
+    {FetchState::backoff, FetchTrigger::deadline, FetchState::done},
+};
+
+// Rules of every live state, written once.
+inline constexpr FetchTrigger kFetchEveryLiveState[] = {FetchTrigger::cancel, FetchTrigger::misuse};
+
+constexpr const FetchStateInfo& fetch_state_info(FetchState s) noexcept {
+  for (const auto& info : kFetchStates)
+    if (info.state == s) return info;
+  return kFetchStates[std::size(kFetchStates) - 1];
+}
+
+constexpr std::optional<FetchState> next_state(FetchState from, FetchTrigger trigger) noexcept {
+  for (const auto& t : kFetchTransitions)
+    if (t.from == from && t.trigger == trigger) return t.to;
+  if (fetch_state_info(from).awaits != Awaits::nothing)
+    for (FetchTrigger w : kFetchEveryLiveState)
+      if (w == trigger) return FetchState::done;
+  return std::nullopt;
+}
+
+inline constexpr std::size_t kAllFetchTransitionCount =
+    std::size(kFetchTransitions) + (std::size(kFetchStates) - 1) * std::size(kFetchEveryLiveState);
+
+constexpr std::array<FetchTransition, kAllFetchTransitionCount> expanded_fetch_transitions() noexcept {
+  std::array<FetchTransition, kAllFetchTransitionCount> all{};
+  std::size_t n = 0;
+  for (const auto& t : kFetchTransitions) all[n++] = t;
+  for (const auto& info : kFetchStates)
+    if (info.awaits != Awaits::nothing)
+      for (FetchTrigger w : kFetchEveryLiveState) all[n++] = FetchTransition{info.state, w, FetchState::done};
+  return all;
+}
+
+inline constexpr std::array<FetchTransition, kAllFetchTransitionCount> kAllFetchTransitions =
+    expanded_fetch_transitions();
+
+constexpr std::string_view to_string(FetchState s) noexcept { return fetch_state_info(s).name; }
+
+constexpr std::string_view to_string(FetchTrigger t) noexcept {
+  switch (t) {
+    case FetchTrigger::start: return "start";
+    case FetchTrigger::refused_locally: return "refused_locally";
+    case FetchTrigger::fetched: return "fetched";
+    case FetchTrigger::refused: return "refused";
+    case FetchTrigger::retry: return "retry";
+    case FetchTrigger::retries_exhausted: return "retries_exhausted";
+    case FetchTrigger::wake: return "wake";
+    case FetchTrigger::deadline: return "deadline";
+    case FetchTrigger::cancel: return "cancel";
+    case FetchTrigger::misuse: return "misuse";
+  }
+  return "?";
+}
+
+namespace detail {
+constexpr bool fetch_states_in_enum_order() noexcept {
+  for (std::size_t i = 0; i < std::size(kFetchStates); ++i)
+    if (static_cast<std::size_t>(kFetchStates[i].state) != i) return false;
+  return kFetchStates[std::size(kFetchStates) - 1].awaits == Awaits::nothing;  // only the last is terminal
+}
+}  // namespace detail
+static_assert(detail::fetch_states_in_enum_order(), "kFetchStates lists every FetchState once, in order, done last");
+
+}  // namespace upstate
+// ---- end include/upstate/machine/dataset_fetch_transitions.hpp ----
+
+// ---- begin include/upstate/machine/drive_loop.hpp ----
+// The one blocking loop every machine runs in (h11's ~30-line driver):
+// Upload (drive.hpp), DatasetFetch (drive_dataset_fetch) and Batch
+// (drive_batch, through an adapter that gives it the same face). A machine
+// M has start(now), on_response(Response, now), on_transport_error(
+// TransportError, now) and on_wake(now), each returning a variant whose
+// alternatives are a request to perform, Sleep, and the end.
+//
+//   transport.exchange(const Request&) -> Exchange   (Response or TransportError)
+//   clock.now() -> Instant
+//   clock.sleep_until(Instant)
+
+namespace upstate {
+
+struct NoObserver {
+  template <class Machine, class ActionT>
+  void operator()(const Machine&, const ActionT&) const noexcept {}
+};
+
+// How a blocking transport performs one request; a machine whose sends
+// carry more (Batch: the file the PUT streams) overloads it beside its own
+// send type (found by argument-dependent lookup).
+template <class Transport>
+Exchange perform_exchange(Transport& transport, const Send& send) {
+  return transport.exchange(send.request);
+}
+
+// Runs `machine` from start() to its end and returns the final action (the
+// variant's last alternative). `observer(machine, action)` sees every
+// action before it is carried out (progress lines, logging).
+template <class Machine, class Transport, class ClockT, class Observer = NoObserver>
+auto drive_machine(Machine& machine, Transport& transport, ClockT& clock, Observer&& observer = {}) {
+  auto action = machine.start(clock.now());
+  using ActionT = decltype(action);
+  for (;;) {
+    observer(static_cast<const Machine&>(machine), static_cast<const ActionT&>(action));
+    if (auto* sleep = std::get_if<Sleep>(&action)) {
+      clock.sleep_until(sleep->until);
+      action = machine.on_wake(clock.now());
+    } else if (action.index() == 0) {  // the request: the variant's first alternative
+      Exchange result = perform_exchange(transport, std::get<0>(action));
+      if (auto* response = std::get_if<Response>(&result))
+        action = machine.on_response(*response, clock.now());
+      else
+        action = machine.on_transport_error(std::get<TransportError>(result), clock.now());
+    } else {
+      return action;
+    }
+  }
+}
+
+}  // namespace upstate
+// ---- end include/upstate/machine/drive_loop.hpp ----
+
+// ---- begin include/upstate/detail/redaction.hpp ----
+// The token taken out of everything a machine hands back. The machines
+// (Upload, DatasetFetch, Batch) know the token and call these on every
+// error, report and dataset before a caller sees it, so no caller — our CLI
+// or anyone else's program — can print, log or store a token a server
+// echoed. One place in the library rather than every output path of every
+// program: a path forgotten is a leak.
+
+namespace upstate {
+namespace detail {
+
+inline void redact_in_place(std::string& s, std::string_view secret) {
+  if (secret.size() >= 6 && s.find(secret.substr(0, secret.size() < 8 ? secret.size() : 8)) != std::string::npos)
+    s = redact(std::move(s), secret);
+}
+
+inline void redact_in_place(std::optional<std::string>& s, std::string_view secret) {
+  if (s) redact_in_place(*s, secret);
+}
+
+}  // namespace detail
+
+// Message, JSON path (it quotes server keys) and server code.
+inline void redact_in(Error& e, std::string_view token) {
+  detail::redact_in_place(e.message, token);
+  detail::redact_in_place(e.path, token);
+  detail::redact_in_place(e.server_code, token);
+}
+
+// Every string of a report: the failed reason, each record error's field,
+// reason and raw text. The record list is rebuilt only when one holds the
+// token's start (a scan, no copies, otherwise).
+inline void redact_in(ImportReport& r, std::string_view token) {
+  if (token.size() < 6) return;
+  detail::redact_in_place(r.import_id, token);
+  detail::redact_in_place(r.dataset_id, token);
+  detail::redact_in_place(r.type, token);
+  detail::redact_in_place(r.created_at, token);
+  detail::redact_in_place(r.updated_at, token);
+  detail::redact_in_place(r.reason, token);
+  detail::redact_in_place(r.filename, token);
+  detail::redact_in_place(r.processing_started_at, token);
+  const std::string_view head = token.substr(0, token.size() < 8 ? token.size() : 8);
+  // The parser's field and reason are views into raw, so scanning raw
+  // covers them unless raw was cut (ParseLimits::max_raw_item_bytes).
+  // Measured: 10,000 errors (1.1 MB) take 0.2 ms here after a 0.6 ms parse.
+  // Addresses as integers, not <: the pointers may belong to unrelated
+  // objects (std::less would do, but <functional> costs every translation
+  // unit ~0.1 s; bench/compile_time.sh).
+  const auto address = [](const char* p) { return reinterpret_cast<std::uintptr_t>(p); };
+  auto inside_raw = [&](std::string_view part, std::string_view raw) {
+    return part.empty() || (address(part.data()) >= address(raw.data()) &&
+                            address(part.data()) + part.size() <= address(raw.data()) + raw.size());
+  };
+  auto holds = [&](const RecordErrorView& e) {
+    if (e.raw.find(head) != std::string_view::npos) return true;
+    return (!inside_raw(e.field, e.raw) && e.field.find(head) != std::string_view::npos) ||
+           (!inside_raw(e.reason, e.raw) && e.reason.find(head) != std::string_view::npos);
+  };
+  bool any = false;
+  for (const RecordErrorView& e : r.errors)
+    if (holds(e)) {
+      any = true;
+      break;
+    }
+  if (!any) return;
+  RecordErrors clean;
+  clean.reserve(r.errors.size(), r.errors.text_bytes());
+  for (const RecordErrorView& e : r.errors) {
+    if (!holds(e)) {
+      clean.push_back(e);
+      continue;
+    }
+    clean.push_back(RecordError{e.record_index, redact(std::string(e.field), token), redact(std::string(e.reason), token),
+                                redact(std::string(e.raw), token)});
+  }
+  r.errors = std::move(clean);
+}
+
+// Every string of a dataset answer (what --show-dataset prints).
+inline void redact_in(Dataset& d, std::string_view token) {
+  if (token.size() < 6) return;
+  detail::redact_in_place(d.id, token);
+  detail::redact_in_place(d.name, token);
+  detail::redact_in_place(d.created_at, token);
+  detail::redact_in_place(d.created_by, token);
+  detail::redact_in_place(d.status, token);
+  detail::redact_in_place(d.filename, token);
+  if (d.schema)
+    for (SchemaField& f : d.schema->fields) {
+      detail::redact_in_place(f.name, token);
+      detail::redact_in_place(f.type, token);
+      detail::redact_in_place(f.label, token);
+    }
+  for (DatasetImportSummary& im : d.imports) {
+    detail::redact_in_place(im.import_id, token);
+    detail::redact_in_place(im.status, token);
+  }
+}
+
+}  // namespace upstate
+// ---- end include/upstate/detail/redaction.hpp ----
+
+namespace upstate {
+
+// The fetch ended: the dataset, or why not.
+struct DatasetFetched {
+  Result<Dataset> result;
+};
+
+using DatasetFetchAction = std::variant<Send, Sleep, DatasetFetched>;
+
+// One move DatasetFetch made (its trace, for tests and debugging).
+struct FetchStep {
+  Instant at;
+  FetchState from;
+  FetchTrigger trigger;
+  FetchState to;
+};
+
+class DatasetFetch {
+ public:
+  using State = FetchState;
+  static constexpr std::size_t kMaxTrace = 256;
+
+  // Uses the config's api_base, token, dataset_id, retry, deadline (from
+  // start()), seed, limits and user_agent; the poll policy is not used.
+  UPSTATE_DECL explicit DatasetFetch(UploadConfig config);
+
+  // ---- events ------------------------------------------------------------
+
+  UPSTATE_DECL DatasetFetchAction start(Instant now);
+
+  UPSTATE_DECL DatasetFetchAction on_response(const Response& response, Instant now);
+
+  UPSTATE_DECL DatasetFetchAction on_transport_error(const TransportError& error, Instant now);
+
+  UPSTATE_DECL DatasetFetchAction on_wake(Instant now);
+
+  UPSTATE_DECL DatasetFetchAction cancel(Instant now);
+
+  // ---- observers -----------------------------------------------------------
+
+  State state() const noexcept { return state_; }
+  // Set once done.
+  const Result<Dataset>* result() const noexcept { return result_ ? &*result_ : nullptr; }
+  Instant deadline() const noexcept { return deadline_; }
+  // Retries so far (at most RetryPolicy::max_attempts of them).
+  const std::vector<Note>& notes() const noexcept { return notes_; }
+  int requests_sent() const noexcept { return requests_sent_; }
+  const std::vector<FetchStep>& trace() const noexcept { return trace_; }
+
+  static constexpr std::string_view name(State s) noexcept { return to_string(s); }
+
+ private:
+  // Every move goes through here: look it up, record it, act on entering.
+  UPSTATE_DECL DatasetFetchAction take(FetchTrigger trigger, Instant now);
+
+  // Every event's prologue (as Upload's): a monotonic `now`; once done,
+  // the result again; an event the state does not await, misuse.
+  UPSTATE_DECL std::optional<DatasetFetchAction> admit(std::optional<Awaits> expected, const char* event, Instant& now);
+
+  UPSTATE_DECL DatasetFetchAction act_on(AnswerMeaning meaning, Instant now);
+
+  UPSTATE_DECL DatasetFetchAction send();
+
+  UPSTATE_DECL DatasetFetchAction finish(FetchTrigger trigger, Error error, Instant now);
+
+  // A caller bug: sticky, as Upload's misuse is.
+  UPSTATE_DECL DatasetFetchAction misuse(const char* event, Instant now);
+
+  DatasetFetchAction done_action() const { return DatasetFetched{*result_}; }
+
+  // The same refusals Upload makes before its first request, minus the file.
+  UPSTATE_DECL std::optional<Error> check_inputs() const;
+
+  UPSTATE_DECL Error deadline_error() const;
+
+  Instant observe(Instant now) noexcept { return time_.observe(now); }
+
+  UploadConfig config_;
+  Rng rng_;
+  State state_ = State::idle;
+  Instant deadline_{};
+  Instant wake_at_{};
+  MonotonicTime time_;  // the caller's clock, never running backwards
+  RetryBudget retry_;
+  int requests_sent_ = 0;
+  Error last_failure_;
+  std::vector<Note> notes_;
+  std::optional<Result<Dataset>> result_;
+  std::vector<FetchStep> trace_;
+};
+
+// The blocking loop (drive.hpp's one loop): transport.exchange(const
+// Request&) -> Exchange, clock.now(), clock.sleep_until(Instant).
+template <class Transport, class ClockT>
+Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, ClockT& clock) {
+  return std::get<DatasetFetched>(drive_machine(fetch, transport, clock, NoObserver{})).result;
+}
+
+}  // namespace upstate
+
+// ---- end include/upstate/machine/dataset_fetch.hpp ----
+
+// ---- begin include/upstate/machine/batch_tickets.hpp ----
+// A Batch's requests by ticket: the ones queued for next_send, the ones out
+// (pulled, not answered), and the abandoned ones whose late answers are to
+// be ignored. Bookkeeping only: what a ticket's answer means is Batch's
+// business (batch.hpp, by its tables in batch_transitions.hpp).
+#include <map>
+
+namespace upstate {
+
+// One outstanding request of a Batch.
+struct Ticket {
+  std::uint64_t value = 0;
+  friend bool operator==(Ticket a, Ticket b) noexcept { return a.value == b.value; }
+  friend bool operator!=(Ticket a, Ticket b) noexcept { return a.value != b.value; }
+  friend bool operator<(Ticket a, Ticket b) noexcept { return a.value < b.value; }
+};
+
+struct BatchSend {
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  Ticket ticket;
+  std::size_t file = npos;  // index into the files given; npos for the dataset request
+  Request request;          // for the PUT, stream request.file->size bytes of that file
+};
+
+namespace detail {
+
+class BatchTickets {
+ public:
+  // A new ticket for `owner`'s request (a file index, or npos), queued.
+  Ticket issue(std::size_t owner, Request request) {
+    Ticket t{next_++};
+    owners_[t.value] = owner;
+    outbox_.push_back(BatchSend{t, owner, std::move(request)});
+    return t;
+  }
+
+  // The owner of an answered ticket, now retired (and no longer queued, if
+  // it was answered before it was pulled); nullopt when it is not out.
+  std::optional<std::size_t> claim(Ticket ticket) {
+    auto it = owners_.find(ticket.value);
+    if (it == owners_.end()) return std::nullopt;
+    const std::size_t owner = it->second;
+    owners_.erase(it);
+    outbox_.erase(std::remove_if(outbox_.begin(), outbox_.end(),
+                                 [&](const BatchSend& s) { return s.ticket == ticket; }),
+                  outbox_.end());
+    return owner;
+  }
+
+  // Whether `ticket` was abandoned (its answer is then ignored, once).
+  bool forget_abandoned(Ticket ticket) { return abandoned_.erase(ticket.value) != 0; }
+  // Whether `ticket` was ever issued (so an unknown one was already answered).
+  bool issued(Ticket ticket) const noexcept { return ticket.value != 0 && ticket.value < next_; }
+
+  // The request is no longer wanted: dropped if not pulled yet, else
+  // reported by next_abandoned and its answer ignored.
+  void abandon(Ticket ticket) {
+    owners_.erase(ticket.value);
+    auto queued = std::find_if(outbox_.begin(), outbox_.end(), [&](const BatchSend& s) { return s.ticket == ticket; });
+    if (queued != outbox_.end()) {
+      outbox_.erase(queued);
+    } else {
+      abandoned_.insert(ticket.value);
+      abandoned_out_.push_back(ticket);
+    }
+  }
+
+  // The next queued request, unless `limit` requests are out already.
+  std::optional<BatchSend> next_send(std::optional<std::size_t> limit) {
+    if (outbox_.empty()) return std::nullopt;
+    if (limit && owners_.size() - outbox_.size() >= *limit) return std::nullopt;
+    BatchSend s = std::move(outbox_.front());
+    outbox_.pop_front();
+    return s;
+  }
+
+  std::optional<Ticket> next_abandoned() {
+    if (abandoned_out_.empty()) return std::nullopt;
+    Ticket t = abandoned_out_.front();
+    abandoned_out_.pop_front();
+    return t;
+  }
+
+ private:
+  std::uint64_t next_ = 1;
+  std::map<std::uint64_t, std::size_t> owners_;  // queued or out -> file (npos: the dataset)
+  std::set<std::uint64_t> abandoned_;            // answers to ignore
+  std::deque<BatchSend> outbox_;
+  std::deque<Ticket> abandoned_out_;
+};
+
+}  // namespace detail
+}  // namespace upstate
+// ---- end include/upstate/machine/batch_tickets.hpp ----
+
+// ---- begin include/upstate/machine/batch_transitions.hpp ----
+// Batch's machine, as data. h11's rule for its _state.py holds here, as in
+// upload_transitions.hpp (Upload) and dataset_fetch_transitions.hpp: everything
+// that changes a Batch lives in this file — the batch's states, each file's
+// stage, the triggers, and every allowed move. batch.hpp classifies events
+// into triggers and carries out what a row says; a move the tables lack is
+// an internal error (ErrorCode::internal), a caller event the state cannot
+// take is `misuse` (ErrorCode::usage, sticky).
+//
+// Two tables, because a Batch is a machine of machines:
+// - the batch itself (kBatchTransitions): idle -> running -> fetching -> done;
+// - each file's stage as the batch sees it (kBatchFileTransitions): waiting
+//   for room, running its own Upload (whose moves are Upload's table), its
+//   PUT held for its turn, ended.
+//
+// The rules the rows carry out (guards, read from the Batch's counters):
+// - Order: file i's PUT goes out only once file i-1's PUT was accepted
+//   (its Upload's phase is processing) or file i-1 ended: before that it is
+//   `put_held`, and `put_turn` sends it. The turn only moves forward: a
+//   resumed file whose probe found its import empty re-PUTs at once (`put`).
+// - `start` / `resume` a file only while fewer than concurrency_limit()
+//   files run (max_in_flight; with adaptive_concurrency, the ConcurrencyLimit
+//   that `overload` halves and 2xx `answer`s raise, AIMD), in the order given.
+//   next_send() also holds requests while that many are out.
+// - fail_fast: a file that ends not `complete` ends every unfinished file
+//   `cancelled` (their requests abandoned); the dataset is still fetched.
+// - Once every file ended: the dataset request (DatasetFetch, its own table),
+//   or done at once with BatchConfig::fetch_dataset off.
+// - cancel: every unfinished file ends cancelled, nothing is fetched.
+// - Deadlines are each file's (its Upload's `deadline` rows) and the fetch's.
+//
+// The property test (tests/property/test_random_batch.cpp) proves every row
+// of kAllBatchTransitions and kAllBatchFileTransitions is taken; README's
+// diagrams are printed from them (tools/state_diagram.cpp batch, batch_file).
+
+namespace upstate {
+
+enum class BatchState {
+  idle,      // constructed: refuse_file and start
+  running,   // files run; answers, wakes
+  fetching,  // every file ended: the dataset request is out or backing off
+  done,      // terminal: the outcome is fixed; every later event is ignored
+};
+
+enum class BatchTrigger {
+  start,                  // start()
+  refuse_file,            // refuse_file(i) before start: file i ends (its file row: refused)
+  wake,                   // on_wake (before start it does nothing)
+  answer,                 // an answer or transport error for a request the batch wants
+  overload,               // adaptive_concurrency: a file's 429/503, which halves the ConcurrencyLimit
+  abandoned_answer,       // the answer to a request the batch abandoned (fail-fast): ignored
+  fail_fast,              // a file ended not complete with fail_fast: the unfinished ones end cancelled
+  files_ended,            // the last file ended: fetch the dataset
+  files_ended_unfetched,  // the last file ended, BatchConfig::fetch_dataset off
+  fetched,                // the DatasetFetch ended (the count, or why not)
+  cancel,
+  misuse,                 // a caller bug (unknown or answered ticket, second start, ...): sticky usage error
+};
+
+struct BatchStateInfo {
+  BatchState state;
+  std::string_view name;
+  Awaits awaits;       // start: an entry; nothing: terminal (for the diagram)
+  bool starts_files;   // files start (as room allows) only here
+};
+
+inline constexpr BatchStateInfo kBatchStates[] = {
+    {BatchState::idle, "idle", Awaits::start, false},
+    {BatchState::running, "running", Awaits::response, true},
+    {BatchState::fetching, "fetching", Awaits::response, false},
+    {BatchState::done, "done", Awaits::nothing, false},
+};
+
+struct BatchTransition {
+  BatchState from;
+  BatchTrigger trigger;
+  BatchState to;
+};
+
+inline constexpr BatchTransition kBatchTransitions[] = {
+    {BatchState::idle, BatchTrigger::refuse_file, BatchState::idle},
+    {BatchState::idle, BatchTrigger::wake, BatchState::idle},  // nothing sleeps yet: ignored
+    {BatchState::idle, BatchTrigger::start, BatchState::running},
+
+    {BatchState::running, BatchTrigger::answer, BatchState::running},
+    {BatchState::running, BatchTrigger::overload, BatchState::running},
+    {BatchState::running, BatchTrigger::wake, BatchState::running},
+    {BatchState::running, BatchTrigger::fail_fast, BatchState::running},
+    {BatchState::running, BatchTrigger::files_ended, BatchState::fetching},
+    {BatchState::running, BatchTrigger::files_ended_unfetched, BatchState::done},
+
+    {BatchState::fetching, BatchTrigger::answer, BatchState::fetching},
+    {BatchState::fetching, BatchTrigger::abandoned_answer, BatchState::fetching},
+    {BatchState::fetching, BatchTrigger::wake, BatchState::fetching},
+    {BatchState::fetching, BatchTrigger::fetched, BatchState::done},
+};
+
+// Rules of every live state (all but done), written once.
+inline constexpr BatchTrigger kBatchEveryLiveState[] = {BatchTrigger::cancel, BatchTrigger::misuse};
+
+// ---- each file, as the batch sees it ------------------------------------
+
+enum class FileStage {
+  waiting,          // a new Upload, not started: start() sends its step 1
+  waiting_resumed,  // a caller-made machine past idle (Upload::restore, resume_import): start() resumes it
+  active,           // its Upload runs: a request out, or asleep
+  put_held,         // its PUT waits for the turn of the file before it
+  ended,            // its outcome is fixed
+};
+
+enum class FileTrigger {
+  start,      // room under the limit, its turn to start: Upload::start
+  resume,     // the same for a waiting_resumed file (polls, or probes a lost PUT answer)
+  refused,    // refuse_file before the batch started
+  request,    // its Upload sends a request other than the PUT
+  put,        // its Upload sends the PUT and its turn has come (or passed): it goes out
+  put_held,   // its Upload sends the PUT before its turn: held
+  put_turn,   // the file before it passed: the held PUT goes out
+  sleep,      // its Upload waits (backoff, poll interval)
+  ended,      // its Upload is Done
+  cancelled,  // cancel, fail-fast, misuse: its Upload is cancelled (or it never started)
+};
+
+struct FileStageInfo {
+  FileStage stage;
+  std::string_view name;
+  Awaits awaits;  // start: waits for room; response: its Upload runs; wake: waits for its turn; nothing: ended
+  bool started;   // between start and Done (counted against the limit)
+};
+
+inline constexpr FileStageInfo kFileStages[] = {
+    {FileStage::waiting, "waiting", Awaits::start, false},
+    {FileStage::waiting_resumed, "waiting_resumed", Awaits::start, false},
+    {FileStage::active, "active", Awaits::response, true},
+    {FileStage::put_held, "put_held", Awaits::wake, true},
+    {FileStage::ended, "ended", Awaits::nothing, false},
+};
+
+struct FileTransition {
+  FileStage from;
+  FileTrigger trigger;
+  FileStage to;
+};
+
+inline constexpr FileTransition kBatchFileTransitions[] = {
+    {FileStage::waiting, FileTrigger::start, FileStage::active},
+    {FileStage::waiting, FileTrigger::refused, FileStage::ended},
+    {FileStage::waiting_resumed, FileTrigger::resume, FileStage::active},
+    {FileStage::waiting_resumed, FileTrigger::refused, FileStage::ended},
+
+    {FileStage::active, FileTrigger::request, FileStage::active},
+    {FileStage::active, FileTrigger::put, FileStage::active},
+    {FileStage::active, FileTrigger::put_held, FileStage::put_held},
+    {FileStage::active, FileTrigger::sleep, FileStage::active},
+    {FileStage::active, FileTrigger::ended, FileStage::ended},
+
+    {FileStage::put_held, FileTrigger::put_turn, FileStage::active},
+};
+
+// Every unfinished stage ends on cancel / fail-fast / misuse, written once.
+inline constexpr FileTrigger kFileEveryLiveStage[] = {FileTrigger::cancelled};
+
+// ---- lookups ----------------------------------------------------------------
+
+constexpr const BatchStateInfo& batch_state_info(BatchState s) noexcept {
+  for (const auto& info : kBatchStates)
+    if (info.state == s) return info;
+  return kBatchStates[std::size(kBatchStates) - 1];
+}
+
+constexpr const FileStageInfo& file_stage_info(FileStage s) noexcept {
+  for (const auto& info : kFileStages)
+    if (info.stage == s) return info;
+  return kFileStages[std::size(kFileStages) - 1];
+}
+
+constexpr std::optional<BatchState> next_state(BatchState from, BatchTrigger trigger) noexcept {
+  for (const auto& t : kBatchTransitions)
+    if (t.from == from && t.trigger == trigger) return t.to;
+  if (batch_state_info(from).awaits != Awaits::nothing)
+    for (BatchTrigger w : kBatchEveryLiveState)
+      if (w == trigger) return BatchState::done;
+  return std::nullopt;
+}
+
+constexpr std::optional<FileStage> next_state(FileStage from, FileTrigger trigger) noexcept {
+  for (const auto& t : kBatchFileTransitions)
+    if (t.from == from && t.trigger == trigger) return t.to;
+  if (file_stage_info(from).awaits != Awaits::nothing)
+    for (FileTrigger w : kFileEveryLiveStage)
+      if (w == trigger) return FileStage::ended;
+  return std::nullopt;
+}
+
+// Every row, the wildcard rows expanded per live state (the tests and the
+// diagram enumerate these). Only the last state of each list is terminal.
+inline constexpr std::size_t kAllBatchTransitionCount =
+    std::size(kBatchTransitions) + (std::size(kBatchStates) - 1) * std::size(kBatchEveryLiveState);
+inline constexpr std::size_t kAllBatchFileTransitionCount =
+    std::size(kBatchFileTransitions) + (std::size(kFileStages) - 1) * std::size(kFileEveryLiveStage);
+
+constexpr std::array<BatchTransition, kAllBatchTransitionCount> expanded_batch_transitions() noexcept {
+  std::array<BatchTransition, kAllBatchTransitionCount> all{};
+  std::size_t n = 0;
+  for (const auto& t : kBatchTransitions) all[n++] = t;
+  for (const auto& info : kBatchStates)
+    if (info.awaits != Awaits::nothing)
+      for (BatchTrigger w : kBatchEveryLiveState) all[n++] = BatchTransition{info.state, w, BatchState::done};
+  return all;
+}
+
+constexpr std::array<FileTransition, kAllBatchFileTransitionCount> expanded_batch_file_transitions() noexcept {
+  std::array<FileTransition, kAllBatchFileTransitionCount> all{};
+  std::size_t n = 0;
+  for (const auto& t : kBatchFileTransitions) all[n++] = t;
+  for (const auto& info : kFileStages)
+    if (info.awaits != Awaits::nothing)
+      for (FileTrigger w : kFileEveryLiveStage) all[n++] = FileTransition{info.stage, w, FileStage::ended};
+  return all;
+}
+
+inline constexpr std::array<BatchTransition, kAllBatchTransitionCount> kAllBatchTransitions =
+    expanded_batch_transitions();
+inline constexpr std::array<FileTransition, kAllBatchFileTransitionCount> kAllBatchFileTransitions =
+    expanded_batch_file_transitions();
+
+constexpr std::string_view to_string(BatchState s) noexcept { return batch_state_info(s).name; }
+constexpr std::string_view to_string(FileStage s) noexcept { return file_stage_info(s).name; }
+
+constexpr std::string_view to_string(BatchTrigger t) noexcept {
+  switch (t) {
+    case BatchTrigger::start: return "start";
+    case BatchTrigger::refuse_file: return "refuse_file";
+    case BatchTrigger::wake: return "wake";
+    case BatchTrigger::answer: return "answer";
+    case BatchTrigger::overload: return "overload";
+    case BatchTrigger::abandoned_answer: return "abandoned_answer";
+    case BatchTrigger::fail_fast: return "fail_fast";
+    case BatchTrigger::files_ended: return "files_ended";
+    case BatchTrigger::files_ended_unfetched: return "files_ended_unfetched";
+    case BatchTrigger::fetched: return "fetched";
+    case BatchTrigger::cancel: return "cancel";
+    case BatchTrigger::misuse: return "misuse";
+  }
+  return "?";
+}
+
+constexpr std::string_view to_string(FileTrigger t) noexcept {
+  switch (t) {
+    case FileTrigger::start: return "start";
+    case FileTrigger::resume: return "resume";
+    case FileTrigger::refused: return "refused";
+    case FileTrigger::request: return "request";
+    case FileTrigger::put: return "put";
+    case FileTrigger::put_held: return "put_held";
+    case FileTrigger::put_turn: return "put_turn";
+    case FileTrigger::sleep: return "sleep";
+    case FileTrigger::ended: return "ended";
+    case FileTrigger::cancelled: return "cancelled";
+  }
+  return "?";
+}
+
+// The tables' own consistency, checked by the compiler.
+namespace detail {
+constexpr bool batch_states_in_enum_order() noexcept {
+  for (std::size_t i = 0; i < std::size(kBatchStates); ++i)
+    if (static_cast<std::size_t>(kBatchStates[i].state) != i) return false;
+  for (std::size_t i = 0; i < std::size(kFileStages); ++i)
+    if (static_cast<std::size_t>(kFileStages[i].stage) != i) return false;
+  // Only the last of each list is terminal (the wildcard expansion counts on it).
+  for (std::size_t i = 0; i + 1 < std::size(kBatchStates); ++i)
+    if (kBatchStates[i].awaits == Awaits::nothing) return false;
+  for (std::size_t i = 0; i + 1 < std::size(kFileStages); ++i)
+    if (kFileStages[i].awaits == Awaits::nothing) return false;
+  return kBatchStates[std::size(kBatchStates) - 1].awaits == Awaits::nothing &&
+         kFileStages[std::size(kFileStages) - 1].awaits == Awaits::nothing;
+}
+constexpr bool batch_rows_are_a_function() noexcept {
+  for (std::size_t i = 0; i < std::size(kBatchTransitions); ++i) {
+    for (BatchTrigger w : kBatchEveryLiveState)
+      if (kBatchTransitions[i].trigger == w) return false;
+    for (std::size_t j = i + 1; j < std::size(kBatchTransitions); ++j)
+      if (kBatchTransitions[i].from == kBatchTransitions[j].from &&
+          kBatchTransitions[i].trigger == kBatchTransitions[j].trigger)
+        return false;
+  }
+  for (std::size_t i = 0; i < std::size(kBatchFileTransitions); ++i) {
+    for (FileTrigger w : kFileEveryLiveStage)
+      if (kBatchFileTransitions[i].trigger == w) return false;
+    for (std::size_t j = i + 1; j < std::size(kBatchFileTransitions); ++j)
+      if (kBatchFileTransitions[i].from == kBatchFileTransitions[j].from &&
+          kBatchFileTransitions[i].trigger == kBatchFileTransitions[j].trigger)
+        return false;
+  }
+  return true;
+}
+}  // namespace detail
+static_assert(detail::batch_states_in_enum_order(), "kBatchStates / kFileStages list every value once, in order, terminal last");
+static_assert(detail::batch_rows_are_a_function(), "one row per (state, trigger); wildcard triggers only in the every-live-state lists");
+
+}  // namespace upstate
+// ---- end include/upstate/machine/batch_transitions.hpp ----
+
+// ---- begin include/upstate/machine/upload.hpp ----
+// upstate::Upload — one file through the three-step flow, as a pure step
+// function: every event (with the time it happened) returns the one action
+// the caller performs next. No sockets, files, clocks or random devices:
+// the caller moves bytes and reads its clock; the config seeds the jitter.
+//
+// A V3 (legacy) dataset — step 1 answers without `import_id` — takes its own
+// step 3: after the PUT the dataset's status is polled until READY or ERROR,
+// and the outcome is an ImportReport (complete / failed, type
+// "legacy_dataset", no import id). Its states are the table's V3 track
+// (uploading_v3 ... confirming_status, polling_status).
+//
+// Every state, what it sends and every move are data in upload_transitions.hpp;
+// this file classifies events into the table's triggers and carries out
+// what a row says. snapshot() / restore() (upload_restore.hpp) carry an
+// upload across processes (a state file); resume_import() polls an import
+// some earlier process started.
+
+// ---- begin include/upstate/detail/legacy_freshness.hpp ----
+// Whether a V3 dataset's READY or ERROR is this file's outcome. The status
+// belongs to the dataset, not to an upload: right after our PUT it may still
+// show the previous file's READY (docs/service.md, "V3": whether the status
+// changes at once when the PUT lands is UNCONFIRMED). A terminal status is
+// taken as ours once the status has been seen to move since the PUT:
+//   - a non-terminal status (UNINITIALISED, PROCESSING) was read; or
+//   - it differs from the first status read after the PUT (READY, then
+//     ERROR: the previous file's, then ours);
+// or, when it never moved, once `settle` has passed since the PUT:
+// processing finished before the first poll (a small file), or the service
+// never shows the change. A service that keeps showing the previous status
+// longer than `settle` defeats this; none is known to.
+//
+// "Not moved yet" is a state of the machine (upload_transitions.hpp:
+// confirming_status, confirm_wait; a non-terminal status leads on to
+// polling_status, where every READY/ERROR is ours). What is left here is
+// the answer's classification in that state.
+
+// ---- begin include/upstate/vocabulary/dataset_status.hpp ----
+// A V3 (legacy) dataset's processing status as the service reports it
+// (docs/service.md, "V3 (legacy CSV/ZIP) datasets"): GET /datasets/{id}/status. A V3
+// dataset has no import jobs; the dataset itself is processed.
+
+namespace upstate {
+
+enum class DatasetStatus {
+  uninitialised,  // nothing uploaded (or not seen yet)
+  processing,
+  ready,  // terminal: the file was taken
+  error,  // terminal: the file was refused
+};
+
+inline constexpr DatasetStatus kAllDatasetStatuses[] = {DatasetStatus::uninitialised, DatasetStatus::processing,
+                                                        DatasetStatus::ready, DatasetStatus::error};
+
+constexpr bool is_terminal(DatasetStatus s) noexcept { return s == DatasetStatus::ready || s == DatasetStatus::error; }
+
+// The wire spelling (upper case, as docs/service.md writes it).
+constexpr std::string_view to_string(DatasetStatus s) noexcept {
+  switch (s) {
+    case DatasetStatus::uninitialised: return "UNINITIALISED";
+    case DatasetStatus::processing: return "PROCESSING";
+    case DatasetStatus::ready: return "READY";
+    case DatasetStatus::error: return "ERROR";
+  }
+  return "?";
+}
+
+// Case-insensitive: the V3 API's case is documented only by example, and
+// "ready" cannot mean anything but READY. Anything else is nullopt (the
+// machine makes it a typed error), never a guess.
+constexpr std::optional<DatasetStatus> parse_dataset_status(std::string_view text) noexcept {
+  for (DatasetStatus s : kAllDatasetStatuses)
+    if (iequals(to_string(s), text)) return s;
+  return std::nullopt;
+}
+
+// The V4 status a V3 one corresponds to, so progress displays and the
+// outcome speak one vocabulary: READY is `complete`, ERROR is `failed`.
+constexpr ImportStatus to_import_status(DatasetStatus s) noexcept {
+  switch (s) {
+    case DatasetStatus::uninitialised: return ImportStatus::uninitialised;
+    case DatasetStatus::processing: return ImportStatus::processing;
+    case DatasetStatus::ready: return ImportStatus::complete;
+    case DatasetStatus::error: return ImportStatus::failed;
+  }
+  return ImportStatus::failed;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/vocabulary/dataset_status.hpp ----
+
+namespace upstate {
+
+// In confirming_status: `status` read at `now`, the PUT accepted at
+// `put_at`, `first` the first status read since the PUT (this one, when it
+// is the first). True when it can be taken as this file's (always for a
+// non-terminal one, which the caller keeps polling anyway).
+inline bool legacy_status_is_ours(DatasetStatus status, std::optional<DatasetStatus> first, Instant put_at, Instant now,
+                                  Duration settle) noexcept {
+  return !is_terminal(status) || (first && status != *first) || now - put_at >= settle;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/detail/legacy_freshness.hpp ----
+
+// ---- begin include/upstate/detail/presigned_url.hpp ----
+// What a presigned upload URL tells before a byte is sent: when it expires
+// and which headers it signed (docs/service.md, step 2).
+
+namespace upstate {
+
+struct PresignedUrlInfo {
+  enum class Scheme { sigv4, sigv2, unknown };
+  Scheme scheme = Scheme::unknown;
+  // SigV4: X-Amz-Date + X-Amz-Expires; SigV2: Expires. nullopt when the
+  // parameters are missing or malformed (then the URL is used as is).
+  std::optional<UnixSeconds> expires_at;
+  std::optional<UnixSeconds> signed_at;  // SigV4 X-Amz-Date
+  // SigV4 X-Amz-SignedHeaders, lower case, ';'-split (e.g. {"content-type","host"}).
+  // SigV2 always signs the Content-Type, so it reports {"content-type"}.
+  std::vector<std::string> signed_headers;
+
+  bool signs(std::string_view header) const {  // case-insensitive
+    for (const auto& h : signed_headers)
+      if (iequals(h, header)) return true;
+    return false;
+  }
+};
+
+namespace detail {
+
+// The first parameter of that exact (case-sensitive, as S3 reads them) name.
+inline const std::string* find_query_param(const std::vector<QueryParam>& params, std::string_view name) {
+  for (const auto& p : params)
+    if (p.name == name) return &p.value;
+  return nullptr;
+}
+
+// Plain decimal digits only (no sign, no spaces), at most `max`; nullopt otherwise.
+inline std::optional<std::int64_t> parse_bounded_decimal(std::string_view s, std::int64_t max) noexcept {
+  if (s.empty()) return std::nullopt;
+  std::int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    if (v > (max - (c - '0')) / 10) return std::nullopt;  // v * 10 + digit would pass max
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+inline constexpr std::int64_t kMaxSigV4ExpiresSeconds = 604800;  // 7 days, S3's limit
+// Far beyond any real expiry, small enough that no arithmetic on it overflows.
+inline constexpr std::int64_t kMaxUnixSeconds = std::int64_t{1} << 40;
+
+inline std::vector<std::string> split_signed_headers(std::string_view list) {
+  std::vector<std::string> out;
+  while (!list.empty()) {
+    std::size_t semi = list.find(';');
+    std::string_view name = list.substr(0, semi);
+    list = semi == std::string_view::npos ? std::string_view{} : list.substr(semi + 1);
+    if (name.empty()) continue;
+    out.push_back(ascii_lower(name));
+  }
+  return out;
+}
+
+}  // namespace detail
+
+// SigV4 when X-Amz-Algorithm or X-Amz-Signature is present; SigV2 when
+// AWSAccessKeyId and Signature are. A malformed X-Amz-Date, X-Amz-Expires
+// (outside 1..604800) or Expires leaves the expiry unknown rather than
+// refusing the URL: S3 is the judge, this only lets the client renew early.
+inline PresignedUrlInfo inspect_presigned_url(const Url& url) {
+  using detail::find_query_param;
+  const std::vector<QueryParam> params = parse_query(url.query);
+  PresignedUrlInfo info;
+  if (find_query_param(params, "X-Amz-Algorithm") || find_query_param(params, "X-Amz-Signature")) {
+    info.scheme = PresignedUrlInfo::Scheme::sigv4;
+    if (const std::string* date = find_query_param(params, "X-Amz-Date")) info.signed_at = parse_amz_date(*date);
+    std::optional<std::int64_t> lifetime;
+    if (const std::string* expires = find_query_param(params, "X-Amz-Expires"))
+      lifetime = detail::parse_bounded_decimal(*expires, detail::kMaxSigV4ExpiresSeconds);
+    if (info.signed_at && lifetime && *lifetime >= 1) info.expires_at = *info.signed_at + *lifetime;
+    if (const std::string* headers = find_query_param(params, "X-Amz-SignedHeaders"))
+      info.signed_headers = detail::split_signed_headers(*headers);
+  } else if (find_query_param(params, "AWSAccessKeyId") && find_query_param(params, "Signature")) {
+    info.scheme = PresignedUrlInfo::Scheme::sigv2;
+    if (const std::string* expires = find_query_param(params, "Expires"))
+      info.expires_at = detail::parse_bounded_decimal(*expires, detail::kMaxUnixSeconds);
+    info.signed_headers = {"content-type"};
+  }
+  return info;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/detail/presigned_url.hpp ----
+
+// ---- begin include/upstate/vocabulary/server_progress.hpp ----
+// What the service says about an import while it processes it
+// (docs/service.md, Step 3: processing_started_at, processed_offset and the
+// running counts, all optional), and how to read processed_offset, whose
+// unit is UNCONFIRMED: bytes of the file, or records.
+
+namespace upstate {
+
+struct ServerProgress {
+  std::string filename;               // "" when the service gave none
+  std::string processing_started_at;  // ISO-8601, "" when absent
+  std::optional<std::uint64_t> processed_offset;
+  std::optional<std::uint64_t> written_count, duplicate_seen_count, rejected_seen_count;
+
+  // Records the running counts account for, when the service gave any.
+  std::optional<std::uint64_t> records_seen() const noexcept {
+    if (!written_count && !duplicate_seen_count && !rejected_seen_count) return std::nullopt;
+    return written_count.value_or(0) + duplicate_seen_count.value_or(0) + rejected_seen_count.value_or(0);
+  }
+
+  // The share of a `file_size`-byte file processed, when processed_offset
+  // reads as bytes: at most the file's size, and more than the records
+  // counted so far (every record takes at least one byte and its line
+  // break, so an offset no larger than the record count is a record count).
+  // nullopt: show the counts instead.
+  std::optional<double> fraction_of(std::uint64_t file_size) const noexcept {
+    if (!processed_offset || file_size == 0 || *processed_offset > file_size) return std::nullopt;
+    if (auto seen = records_seen(); seen && *processed_offset <= *seen && *processed_offset > 0) return std::nullopt;
+    return static_cast<double>(*processed_offset) / static_cast<double>(file_size);
+  }
+
+  friend bool operator==(const ServerProgress& a, const ServerProgress& b) noexcept {
+    return a.filename == b.filename && a.processing_started_at == b.processing_started_at &&
+           a.processed_offset == b.processed_offset && a.written_count == b.written_count &&
+           a.duplicate_seen_count == b.duplicate_seen_count && a.rejected_seen_count == b.rejected_seen_count;
+  }
+  friend bool operator!=(const ServerProgress& a, const ServerProgress& b) noexcept { return !(a == b); }
+};
+
+// The report's progress fields; nullopt when it has none of the figures
+// (processed_offset or a running count). Its strings come from the server:
+// `token` is redacted from them.
+inline std::optional<ServerProgress> server_progress_of(const ImportReport& r, std::string_view token = {}) {
+  if (!r.processed_offset && !r.written_count && !r.duplicate_seen_count && !r.rejected_seen_count)
+    return std::nullopt;
+  ServerProgress p{r.filename,      r.processing_started_at, r.processed_offset,
+                   r.written_count, r.duplicate_seen_count,  r.rejected_seen_count};
+  if (token.size() >= 6) {
+    p.filename = redact(std::move(p.filename), token);
+    p.processing_started_at = redact(std::move(p.processing_started_at), token);
+  }
+  return p;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/vocabulary/server_progress.hpp ----
+
+// ---- begin include/upstate/detail/upload_scheme.hpp ----
+// Which scheme the file may travel by. The service's upload URL is https;
+// an http:// one handed out by an https API (a misconfigured or hostile
+// service, or a proxy rewriting answers) would send the file in clear text,
+// so it is refused (ErrorCode::insecure_upload_url) — unless the API itself
+// is plain http (a loopback test setup, or allow_insecure_api), where
+// nothing is protected anyway.
+
+namespace upstate {
+
+inline bool upload_scheme_allowed(const Url& upload, const UploadConfig& config) {
+  if (upload.is_https()) return true;
+  auto api = parse_url(config.api_base);
+  if (!api || api->is_https()) return false;
+  return is_loopback_host(api->host) || config.allow_insecure_api;
+}
+
+// The refusal, or nothing. `status`: the step-1 answer's HTTP status.
+inline std::optional<Error> check_upload_scheme(const Url& upload, const UploadConfig& config, int status) {
+  if (upload_scheme_allowed(upload, config)) return std::nullopt;
+  return Error::of(ErrorCode::insecure_upload_url,
+                   "the upload URL is plain http while the API is https: the file would travel in clear text "
+                   "(plain http uploads are accepted only when the API base itself is plain http on loopback)")
+      .at("$.upload_url")
+      .with_status(status);
+}
+
+}  // namespace upstate
+// ---- end include/upstate/detail/upload_scheme.hpp ----
+
+// ---- begin include/upstate/machine/upload_snapshot.hpp ----
+// What Upload::snapshot() writes and Upload::restore() reads: how far one
+// upload got, as a small JSON document another process can continue from.
+//
+// Kept out on purpose:
+//   - the API token: the snapshot is meant for a state file on disk, and the
+//     restoring process has its own config (the type has no field for it);
+//   - the presigned upload URL: a short-lived credential for one PUT. A
+//     restore before an accepted PUT asks step 1 for a new one instead (the
+//     old import is then listed as abandoned);
+//   - steady-clock instants (deadline, waits, when a status began): they
+//     mean nothing in another process. A restored upload starts its own
+//     deadline and stuck timer when it is started.
+//
+//   {"format": "upstate.upload-snapshot", "version": 1,
+//    "api_base": "https://...", "dataset_id": "...",
+//    "file": {"name": "reviews.jsonl", "size": 2048},
+//    "phase": "not_started" | "requesting_url" | "uploading" | "processing",
+//    "legacy": false,                         V3 dataset (no import ids)
+//    "import_id": "...",                      V4, phases uploading and processing
+//    "abandoned_import_ids": ["...", ...],
+//    "last_status": "processing"}             phase processing: the import status
+//                                             (V3: the dataset status, "PROCESSING")
+
+namespace upstate {
+
+// How far an upload got, as far as another process can use it.
+enum class SnapshotPhase {
+  not_started,     // start() not called yet
+  requesting_url,  // no usable upload URL: a restore starts at step 1
+  uploading,       // a URL was received, no PUT accepted yet: a restore asks whether the import got the
+                   // file (V4), then polls it or starts at step 1
+  processing,      // the PUT was accepted: a restore polls
+};
+
+constexpr std::string_view to_string(SnapshotPhase p) noexcept {
+  switch (p) {
+    case SnapshotPhase::not_started: return "not_started";
+    case SnapshotPhase::requesting_url: return "requesting_url";
+    case SnapshotPhase::uploading: return "uploading";
+    case SnapshotPhase::processing: return "processing";
+  }
+  return "?";
+}
+
+struct UploadSnapshot {
+  static constexpr std::string_view kFormat = "upstate.upload-snapshot";
+  static constexpr int kVersion = 1;
+  // Bounds that keep a hostile document cheap to refuse; a real snapshot is
+  // a few hundred bytes (each import id is at most 256 bytes).
+  static constexpr std::size_t kMaxBytes = 1u << 20;
+  static constexpr std::size_t kMaxAbandoned = 1024;
+  static constexpr std::size_t kMaxImportIdBytes = 256;
+
+  std::string api_base;
+  std::string dataset_id;
+  FileInfo file;  // name "" and size 0 when unknown (a machine made by Upload::resume_import)
+  SnapshotPhase phase = SnapshotPhase::not_started;
+  bool legacy = false;
+  std::string import_id;  // "" when none
+  std::vector<std::string> abandoned_import_ids;
+  // Phase processing only: V4 the import status, V3 the dataset status.
+  std::optional<ImportStatus> last_import_status;
+  std::optional<DatasetStatus> last_dataset_status;
+};
+
+namespace detail {
+
+// An import id we will put in a URL path later: the rules step 1's answer
+// is held to. No control byte either: it is shown in summaries, notes and
+// messages, and a server-chosen escape sequence there would drive the
+// user's terminal.
+inline bool usable_import_id(std::string_view id) noexcept {
+  return is_safe_segment(id) && id.size() <= UploadSnapshot::kMaxImportIdBytes && !has_control_byte(id);
+}
+
+}  // namespace detail
+
+// Compact JSON, fields in the order of the comment above; optional fields
+// are left out when empty. Strings are written byte for byte (RapidJSON
+// escapes control characters), so a name that is not UTF-8 still round-trips.
+UPSTATE_DECL std::string to_json(const UploadSnapshot& s);
+
+// The document checked field by field: Error{invalid_snapshot, path} names
+// the first field at fault ("$.file.size", "$.abandoned_import_ids[3]").
+// Unknown fields are ignored (a later version may add some); a known field
+// of the wrong type, an unknown phase or status, an import id that is no
+// safe path segment, and fields that contradict the phase are errors.
+// Whether it belongs to the caller's dataset and API is Upload::restore's
+// check.
+UPSTATE_DECL Result<UploadSnapshot> parse_upload_snapshot(std::string_view text);
+
+}  // namespace upstate
+
+// ---- end include/upstate/machine/upload_snapshot.hpp ----
+
+// ---- begin include/upstate/detail/url_expiry.hpp ----
+// When a presigned upload URL dies, in wall-clock seconds. Step 1's
+// `expires_at` is the service saying so (docs/service.md, Step 1) and wins
+// when it parses; otherwise the URL's own X-Amz-Date + X-Amz-Expires (or
+// SigV2 Expires). The two differ when the service's signing credentials die
+// before X-Amz-Expires runs out, which only the service knows. An
+// expires_at no later than the URL's own signing time (a URL dead before it
+// was made: X-Amz-Expires=0) is not used; S3 then decides.
+
+namespace upstate {
+
+inline std::optional<UnixSeconds> url_wall_expiry(const std::optional<std::string>& expires_at,
+                                                  const PresignedUrlInfo& info) noexcept {
+  if (expires_at)
+    if (auto stated = parse_iso8601(*expires_at); stated && (!info.signed_at || *stated > *info.signed_at))
+      return stated;
+  return info.expires_at;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/detail/url_expiry.hpp ----
+
+// ---- begin include/upstate/wire/dataset_status.hpp ----
+// V3 step 3's answer: GET /datasets/{id}/status -> 200,
+// {"status": "UNINITIALISED" | "PROCESSING" | "READY" | "ERROR"}.
+
+namespace upstate {
+
+struct DatasetStatusAnswer {
+  DatasetStatus status = DatasetStatus::uninitialised;  // required; case-insensitive; unknown -> unknown_status
+  // Why an ERROR: UNCONFIRMED (docs/service.md shows `status` alone), so read from
+  // `reason`, else `message`, else `detail`, as record errors are.
+  std::optional<std::string> reason;
+};
+
+// Errors: malformed_answer (not JSON / not an object / status missing or
+// not a string / reason not a string), unknown_status (path "$.status").
+// Unknown fields are ignored.
+UPSTATE_DECL Result<DatasetStatusAnswer> parse_dataset_status_answer(std::string_view body, const ParseLimits& limits = {});
+
+}  // namespace upstate
+
+// ---- end include/upstate/wire/dataset_status.hpp ----
+
+// ---- begin include/upstate/wire/upload_url.hpp ----
+// Step 1's answer: GET /datasets/{id}/upload-url/{filename} -> 201 Created
+// (docs/service.md, Step 1; any 2xx is taken).
+
+namespace upstate {
+
+struct UploadUrlAnswer {
+  std::string upload_url;                   // required, non-empty string
+  std::string http_method = "PUT";          // absent -> "PUT"; kept verbatim otherwise
+  std::optional<std::string> import_id;     // absent -> V3 (legacy) dataset
+  std::optional<std::string> content_type;  // absent -> derived from the file extension
+  std::optional<std::string> dataset_id;    // optional echo
+  std::optional<std::string> expires_at;    // ISO-8601; preferred to X-Amz-Date + X-Amz-Expires (url_expiry.hpp)
+  std::optional<std::string> file_key;      // the S3 key; informational
+};
+
+// Typed value, or Error{malformed_answer, path = "$.upload_url" ...}.
+// Unknown fields are ignored; a known field of the wrong type is an error;
+// `null` counts as absent for the optional fields.
+UPSTATE_DECL Result<UploadUrlAnswer> parse_upload_url_answer(std::string_view body, const ParseLimits& limits = {});
+
+}  // namespace upstate
+
+// ---- end include/upstate/wire/upload_url.hpp ----
+
+namespace upstate {
+
+// One move the machine made, for tests and for people debugging a run.
+struct Step {
+  Instant at;
+  State from;
+  Trigger trigger;
+  State to;
+};
+
+class Upload {
+ public:
+  static constexpr std::size_t kMaxTrace = 4096;
+
+  Upload(UploadConfig config, FileInfo file)
+      : config_(std::move(config)), file_(std::move(file)), rng_(config_.seed) {
+    config_.api_base = without_trailing_slashes(std::move(config_.api_base));
+  }
+
+  // ---- across processes ----------------------------------------------------
+
+  // A machine that only polls `import_id` of config.dataset_id (a V4 import
+  // whose PUT some earlier process completed): start() sends the poll. The
+  // file is unknown and never needed; an unusable id is refused by start()
+  // (invalid_argument), like every other input.
+  static Upload resume_import(UploadConfig config, std::string import_id) {
+    Upload up{std::move(config), FileInfo{}};
+    up.import_id_ = std::move(import_id);
+    up.state_ = State::idle_uploaded;
+    return up;
+  }
+
+  // The same for a V3 (legacy) dataset: start() polls its status.
+  static Upload resume_legacy(UploadConfig config) {
+    Upload up{std::move(config), FileInfo{}};
+    up.said_v3_ = true;
+    up.state_ = State::idle_uploaded_v3;
+    return up;
+  }
+
+  // How far this upload got, as JSON (upload_snapshot.hpp has the format):
+  // never the token, the presigned URL or a clock reading. Valid in every
+  // state; a driver writes it after each action to survive being killed.
+  // Defined in upload_restore.hpp.
+  std::string snapshot() const;
+
+  // A machine that continues a snapshot in this process, in the idle state
+  // that matches how far the snapshot got (upload_transitions.hpp): its start(now)
+  // begins a new deadline and then: after an accepted PUT, polls; with a URL
+  // but no accepted PUT (V4), probes the import once — if it never got the
+  // file (still `uninitialised`) the import is abandoned and step 1 runs
+  // again, otherwise the PUT did land and polling goes on; before that (or
+  // V3), starts at step 1. Errors (invalid_snapshot, with the JSON path):
+  // anything parse_upload_snapshot refuses, and a snapshot of another
+  // dataset or API base than `config`'s. Defined in upload_restore.hpp.
+  static Result<Upload> restore(UploadConfig config, std::string_view snapshot);
+
+  // ---- events ------------------------------------------------------------
+
+  Action start(Instant now) {
+    if (auto early = admit(Awaits::start, "start", now)) return std::move(*early);
+    deadline_ = std::min(now + config_.deadline, config_.not_after);
+    if (auto refusal = check_inputs()) return finish(Trigger::refused_locally, std::move(*refusal), now);
+    if (state_ != State::idle) {
+      // Resumed: the PUT (if any) happened in another process, so the stuck
+      // timer starts now.
+      upload_accepted_at_ = now;
+      status_since_ = now;
+    }
+    return take(state_info(state_).starts_with, now);
+  }
+
+  Action on_response(const Response& response, Instant now) {
+    if (auto early = admit(Awaits::response, "on_response", now)) return std::move(*early);
+    // Which answer this is: the table's `sends` column of the state.
+    switch (*state_info(state_).sends) {
+      case Purpose::upload_url: return on_url_answer(response, now);
+      case Purpose::upload: return on_upload_answer(response, now);
+      case Purpose::poll: return on_poll_answer(response, now);
+      case Purpose::dataset_status: return on_status_answer(response, now);
+      case Purpose::dataset: break;
+    }
+    return internal_error("no answer handler in state " + std::string(to_string(state_)), now);
+  }
+
+  Action on_transport_error(const TransportError& error, Instant now) {
+    if (auto early = admit(Awaits::response, "on_transport_error", now)) return std::move(*early);
+    return act_on(classify_transport_error(error, to_string(current_purpose())), now);
+  }
+
+  Action on_wake(Instant now) {
+    if (auto early = admit(Awaits::wake, "on_wake", now)) return std::move(*early);
+    if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
+    // A wake is one row: `wake`, or — when the URL's own expiry passed
+    // while waiting to repeat the PUT (the state's `step` column) — `url_expired`
+    // (renewals_exhausted).
+    if (state_info(state_).step == Purpose::upload && url_expired_at(now)) return renew_url(now);
+    return take(Trigger::wake, now);
+  }
+
+  Action cancel(Instant now) {
+    if (auto early = admit(std::nullopt, "cancel", now)) return std::move(*early);
+    return finish(Trigger::cancel, Error::cancelled(), now);
+  }
+
+  // ---- observers ---------------------------------------------------------
+
+  State state() const noexcept { return state_; }
+  Phase phase() const noexcept { return phase_of(state_); }
+  // How far the upload got: the state's `reached` column; once done, what
+  // the run had reached when it ended (a terminal import report: the upload).
+  Reached reached() const noexcept {
+    if (state_ != State::done) return state_info(state_).reached;
+    if (outcome_.report()) return Reached::upload;
+    return state_info(ended_in_).reached;
+  }
+  const Outcome* outcome() const noexcept { return state_ == State::done ? &outcome_ : nullptr; }
+  Instant deadline() const noexcept { return deadline_; }
+  const std::string& import_id() const noexcept { return import_id_; }
+  // V3 uploads report their dataset status here too, as the import status
+  // it corresponds to (READY is complete, ERROR failed).
+  std::optional<ImportStatus> last_status() const noexcept { return last_status_; }
+  // Whether this upload is on the V3 (legacy) path: the state's `track`
+  // column; before step 1 answers (and once done), what step 1 (or the
+  // snapshot) last said about the dataset.
+  bool legacy() const noexcept {
+    const Track track = state_info(state_).track;
+    return track == Track::either ? said_v3_ : track == Track::v3;
+  }
+  std::optional<DatasetStatus> last_dataset_status() const noexcept { return last_dataset_status_; }
+  // The service's own progress figures from the last poll (server_progress.hpp);
+  // nullopt when the last answer had none.
+  const std::optional<ServerProgress>& server_progress() const noexcept { return server_progress_; }
+  const std::vector<Step>& trace() const noexcept { return trace_; }
+  // Retries, renewals and odd statuses so far (the same list the outcome gets).
+  const std::vector<Note>& notes() const noexcept { return outcome_.notes; }
+  const FileInfo& file() const noexcept { return file_; }
+
+ private:
+  // ---- the table ---------------------------------------------------------
+
+  // Every move goes through here: look the move up, record it, then act on
+  // entering the new state. A move into a live state at or after the
+  // deadline is the state's `deadline` row instead (one event, one row).
+  Action take(Trigger trigger, Instant now) {
+    auto to = next_state(state_, trigger);
+    if (!to) {
+      // A move the table lacks is our own bug, not the caller's; still a
+      // defined outcome rather than UB.
+      outcome_.result = Error::internal("no transition for " + std::string(to_string(trigger)) + " in state " +
+                                        std::string(to_string(state_)));
+      to = State::done;
+    }
+    ended_in_ = state_;
+    if (*to != State::done && now >= deadline_) {
+      ended_in_ = *to;  // the run got as far as the state it was entering
+      // Waiting for a schema, the real outcome is the paused import's report.
+      if (state_ == State::schema_wait && paused_report_)
+        outcome_.result = *paused_report_;
+      else
+        outcome_.result = deadline_error(phase_of(*to));
+      trigger = Trigger::deadline;
+      to = State::done;
+    }
+    if (trace_.size() < kMaxTrace) trace_.push_back(Step{now, state_, trigger, *to});
+    state_ = *to;
+    return enter();
+  }
+
+  // What the new state does on entry: its `sends` column, else a wait (or,
+  // done, the outcome).
+  Action enter() {
+    if (state_ == State::done) return done_action();
+    if (auto purpose = state_info(state_).sends) return send(request_for(*purpose));
+    return Sleep{wake_at_};
+  }
+
+  // Every event's prologue: the caller's clock made monotonic (`now` is
+  // updated); once done, the outcome again; an event the state does not
+  // await (`expected`; nullopt: any), the misuse row.
+  std::optional<Action> admit(std::optional<Awaits> expected, const char* event, Instant& now) {
+    now = observe(now);
+    if (state_ == State::done) return done_action();
+    if (expected && state_info(state_).awaits != *expected) return misuse(event, now);
+    return std::nullopt;
+  }
+
+  Action finish(Trigger trigger, Error error, Instant now) {
+    redact_in(error, config_.token);
+    outcome_.result = std::move(error);
+    return take(trigger, now);
+  }
+
+  Action misuse(const char* event, Instant now) {
+    return finish(Trigger::misuse,
+                  Error::usage(std::string("can't handle ") + event + " in state " + std::string(to_string(state_))),
+                  now);
+  }
+
+  // Our bug, reported as such: ends the run with ErrorCode::internal.
+  Action internal_error(std::string what, Instant now) {
+    outcome_.result = Error::internal(redact(std::move(what), config_.token));
+    ended_in_ = state_;
+    if (trace_.size() < kMaxTrace) trace_.push_back(Step{now, state_, Trigger::misuse, State::done});
+    state_ = State::done;
+    return done_action();
+  }
+
+  Action done_action() {
+    outcome_.import_id = import_id_;
+    outcome_.abandoned_import_ids = abandoned_;
+    return Done{outcome_};
+  }
+
+  // ---- step 1 ------------------------------------------------------------
+
+  Action on_url_answer(const Response& response, Instant now) {
+    if (auto moved = unless_parseable(response, now)) return std::move(*moved);
+
+    auto parsed = parse_upload_url_answer(response.body, config_.limits);
+    if (!parsed) return finish(Trigger::url_refused, with_status(parsed.error(), response.status), now);
+    UploadUrlAnswer& answer = parsed.value();
+    // Parsed and inspected once, for the checks and for the expiry.
+    std::optional<PresignedUrlInfo> info;
+    const std::optional<Url> url = parse_url(answer.upload_url);
+    if (url) info = inspect_presigned_url(*url);
+    if (auto problem = check_url_answer(answer, info ? &*info : nullptr, response.status))
+      return finish(Trigger::url_refused, *problem, now);
+    if (auto problem = check_upload_scheme(*url, config_, response.status))
+      return finish(Trigger::url_refused, *problem, now);
+
+    if (!import_id_.empty()) abandoned_.push_back(import_id_);
+    const bool v3 = !answer.import_id;
+    said_v3_ = v3;
+    import_id_ = answer.import_id.value_or("");
+    upload_url_ = std::move(answer.upload_url);
+    content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
+    url_expires_at_ = local_expiry(url_wall_expiry(answer.expires_at, *info), *info, response, now);
+    retry_.succeeded();
+    // A URL that arrives already expired is renewed at once: one row
+    // (requesting_url --url_expired--> requesting_url), not a move into
+    // uploading and straight back. Past the deadline, the deadline wins.
+    if (url_expired_at(now) && now < deadline_) return renew_url(now);
+    return take(v3 ? Trigger::legacy_url_received : Trigger::url_received, now);
+  }
+
+  // `info` is null when upload_url is not an absolute http(s) URL.
+  std::optional<Error> check_url_answer(const UploadUrlAnswer& a, const PresignedUrlInfo* info, int status) const {
+    auto bad = [&](ErrorCode code, std::string message, std::string path) {
+      return Error::of(code, std::move(message)).at(std::move(path)).with_status(status);
+    };
+    // No import_id: a V3 dataset, which takes .csv and .zip only. Refused
+    // here, before a byte is sent, rather than by the service afterwards.
+    if (!a.import_id && !iends_with(file_.name, ".csv") && !iends_with(file_.name, ".zip"))
+      return bad(ErrorCode::legacy_dataset,
+                 "the answer has no import_id, so the dataset is a V3 (legacy) one, which takes .csv and .zip "
+                 "files only; '" + printable_excerpt(file_.name, 100) + "' is neither",
+                 "");
+    if (a.import_id && !detail::usable_import_id(*a.import_id))
+      return bad(ErrorCode::malformed_answer,
+                 "import_id is not a usable path segment (empty, '.', '..', over 256 bytes or holding a control byte)",
+                 "$.import_id");
+    // Import ids go into snapshots (state files on disk): a server that
+    // echoes the token there must not get it written down.
+    if (a.import_id && redact(*a.import_id, config_.token) != *a.import_id)
+      return bad(ErrorCode::malformed_answer, "import_id holds the API token", "$.import_id");
+    if (!iequals(a.http_method, "PUT"))
+      return bad(ErrorCode::unsupported_upload_method,
+                 "the service asks for an upload with " + printable_excerpt(a.http_method, 32) + "; only PUT is supported",
+                 "$.http_method");
+    if (!info)
+      return bad(ErrorCode::malformed_answer, "upload_url is not an absolute http(s) URL with a valid host name",
+                 "$.upload_url");
+    if (a.content_type && (a.content_type->empty() || !is_safe_header_value(*a.content_type) || a.content_type->size() > 256))
+      return bad(ErrorCode::malformed_answer, "content_type is not a usable header value", "$.content_type");
+    for (const auto& h : info->signed_headers) {
+      // We can reproduce these exactly; any other signed header (x-amz-*,
+      // content-md5) has a value we were never told, so S3 would refuse.
+      if (h != "host" && h != "content-type" && h != "content-length")
+        return bad(ErrorCode::unsigned_header_required,
+                   "the upload URL signs header '" + printable_excerpt(h, 64) + "' whose value the answer does not give",
+                   "$.upload_url");
+    }
+    return std::nullopt;
+  }
+
+  // The URL's expiry in our own clock: its wall-clock expiry (url_expiry.hpp)
+  // minus the answer's `Date` (or the signing time) is how long it has left.
+  std::optional<Instant> local_expiry(std::optional<UnixSeconds> expires_at, const PresignedUrlInfo& info,
+                                      const Response& response, Instant now) const {
+    if (!expires_at) return std::nullopt;
+    std::optional<UnixSeconds> reference;
+    if (const std::string* date = find_header(response.headers, "Date")) reference = parse_http_date(*date);
+    if (!reference) reference = info.signed_at;
+    if (!reference) return std::nullopt;
+    std::int64_t left = std::clamp<std::int64_t>(*expires_at - *reference, 0, 7 * 86400);
+    return now + std::chrono::seconds{left};
+  }
+
+  bool url_expired_at(Instant now) const { return url_expires_at_ && now >= *url_expires_at_; }
+
+  Action renew_url(Instant now) {
+    if (renewals_ >= config_.retry.max_url_renewals)
+      return finish(Trigger::renewals_exhausted,
+                    Error::of(ErrorCode::upload_url_expired,
+                              "the upload URL expired " + std::to_string(renewals_ + 1) + " times; giving up")
+                        .with_status(last_upload_status_),
+                    now);
+    ++renewals_;
+    note(now, legacy() ? std::string("upload URL expired; requesting a new one")
+                       : "upload URL for import " + import_id_ + " expired; requesting a new one");
+    return take(Trigger::url_expired, now);
+  }
+
+  // ---- step 2 ------------------------------------------------------------
+
+  Action on_upload_answer(const Response& response, Instant now) {
+    last_upload_status_ = response.status;
+    std::optional<S3Error> xml;
+    if (response.status < 200 || response.status > 299) {
+      auto parsed = parse_s3_error(response.body, config_.limits);
+      if (parsed) xml = std::move(parsed.value());
+    }
+    Classification c = classify_upload_answer(response.status, xml ? &*xml : nullptr, url_expired_at(now));
+    switch (c.verdict) {
+      case Verdict::success:
+        upload_accepted_at_ = now;
+        first_status_since_put_.reset();
+        retry_.succeeded();
+        return take(Trigger::upload_accepted, now);  // uploading_v3: the dataset's status is polled next
+      case Verdict::retry:
+        return retry(RetryIt{Error::answer(ErrorCode::retries_exhausted, response.status,
+                                           "upload answered HTTP " + std::to_string(response.status),
+                                           xml ? xml->code : ""),
+                             retry_after_of(response)},
+                     now);
+      case Verdict::renew_url:
+        return renew_url(now);
+      case Verdict::final:
+        break;
+    }
+    Error e = Error::answer(c.code, response.status, "", xml ? xml->code : "");
+    if (xml) {
+      // Redacted before the cut: a token straddling it would leak in part.
+      e.message = "upload host refused the file: " + printable_excerpt(redact(xml->code, config_.token), 64) + ": " +
+                  printable_excerpt(redact(xml->message, config_.token), 200);
+      if (c.code == ErrorCode::signature_mismatch)
+        e.message += "; we sent Content-Type '" + printable_excerpt(redact(content_type_, config_.token), 100) +
+                     "' and no other signed header: the URL was altered or signed for other values";
+    } else {
+      e.message = "upload host answered HTTP " + std::to_string(response.status);
+    }
+    return finish(Trigger::upload_refused, std::move(e), now);
+  }
+
+  // ---- step 3 ------------------------------------------------------------
+
+  Action on_poll_answer(const Response& response, Instant now) {
+    if (auto moved = unless_parseable(response, now)) return std::move(*moved);
+
+    auto parsed = parse_import_report(response.body, config_.limits);
+    if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
+    ImportReport& report = parsed.value();
+    if (report.import_id != import_id_)
+      return finish(Trigger::poll_refused,
+                    Error::malformed("$.import_id", "the answer is about import '" +
+                                                        printable_excerpt(redact(report.import_id, config_.token), 80) + "', not '" +
+                                                        import_id_ + "'")
+                        .with_status(response.status),
+                    now);
+    retry_.succeeded();
+    // A probe (a resumed upload whose PUT answer was never seen):
+    // `uninitialised` means the bytes never arrived (S3 keeps an object
+    // whole or not at all), anything else that they did.
+    if (state_ == State::probing && report.status == ImportStatus::uninitialised) return start_over(now);
+    track_status(report.status, now);
+    server_progress_ = server_progress_of(report, config_.token);
+    // pending_schema is a pause: with keep_polling the same import is
+    // polled slowly (a probe first learns only that the PUT landed).
+    if (report.status == ImportStatus::pending_schema && state_ == State::polling &&
+        config_.poll.on_pending_schema == OnPendingSchema::keep_polling) {
+      redact_in(report, config_.token);
+      paused_report_ = std::move(report);
+      wake_at_ = std::min(now + config_.poll.paused_interval, deadline_);
+      return take(Trigger::import_paused, now);
+    }
+    if (state_ == State::probing && report.status == ImportStatus::pending_schema &&
+        config_.poll.on_pending_schema == OnPendingSchema::keep_polling)
+      return wait_then(Trigger::import_pending, config_.poll.delay(0, rng_), now);
+    if (is_terminal(report.status)) {
+      redact_in(report, config_.token);  // a server echoing the token in a reason must not get it printed
+      outcome_.result = std::move(report);
+      return take(Trigger::import_terminal, now);
+    }
+    return pending(report.status == ImportStatus::uninitialised, "the import is still uninitialised", response, now);
+  }
+
+  Action start_over(Instant now) {
+    note(now, "import " + import_id_ + " never received the file (still uninitialised); requesting a new upload URL");
+    abandoned_.push_back(std::move(import_id_));
+    import_id_.clear();
+    last_status_.reset();
+    return take(Trigger::import_unstarted, now);
+  }
+
+  // Not terminal yet: wait for the next poll, unless nothing has happened
+  // since the PUT for too long.
+  // `trigger`: the row of the wait (status_unconfirmed: a V3 status not yet this file's).
+  Action pending(bool unstarted, const char* still, const Response& response, Instant now,
+                 Trigger trigger = Trigger::import_pending) {
+    if (unstarted && now - upload_accepted_at_ >= config_.poll.stuck_after)
+      return finish(Trigger::import_stuck,
+                    Error::of(ErrorCode::import_stuck, std::string(still) + " " +
+                                                           seconds_text(now - upload_accepted_at_) +
+                                                           " after the upload host accepted the file")
+                        .with_status(response.status),
+                    now);
+    Duration wait = config_.poll.delay(same_status_polls_, rng_);
+    if (auto minimum = retry_after_of(response)) wait = std::max(wait, *minimum);
+    return wait_then(trigger, wait, now);
+  }
+
+  // ---- step 3, V3 (legacy) ---------------------------------------------------
+
+  Action on_status_answer(const Response& response, Instant now) {
+    if (auto moved = unless_parseable(response, now)) return std::move(*moved);
+
+    auto parsed = parse_dataset_status_answer(response.body, config_.limits);
+    if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
+    DatasetStatusAnswer& answer = parsed.value();
+    retry_.succeeded();
+    last_dataset_status_ = answer.status;
+    track_status(to_import_status(answer.status), now);
+    // Until the status moves since the PUT (confirming_status), a READY or
+    // ERROR may be the previous file's (legacy_freshness.hpp).
+    if (state_ == State::confirming_status) {
+      if (!first_status_since_put_) first_status_since_put_ = answer.status;
+      if (!legacy_status_is_ours(answer.status, first_status_since_put_, upload_accepted_at_, now,
+                                 config_.poll.legacy_settle)) {
+        if (!stale_noted_)
+          note(now, "the dataset's status is " + std::string(to_string(answer.status)) +
+                        " and has not changed since the upload: it may be the previous file's; waiting up to " +
+                        seconds_text(config_.poll.legacy_settle) + " for a change");
+        stale_noted_ = true;
+        return pending(false, "", response, now, Trigger::status_unconfirmed);
+      }
+    }
+    if (is_terminal(answer.status)) {
+      ImportReport report = legacy_report(std::move(answer));
+      redact_in(report, config_.token);
+      outcome_.result = std::move(report);
+      return take(Trigger::import_terminal, now);
+    }
+    return pending(answer.status == DatasetStatus::uninitialised, "the dataset's status is still UNINITIALISED",
+                   response, now);
+  }
+
+  // A V3 dataset has no import: its terminal status becomes a report in
+  // the V4 vocabulary, so callers handle one outcome type.
+  ImportReport legacy_report(DatasetStatusAnswer answer) const {
+    ImportReport r;
+    r.dataset_id = config_.dataset_id;
+    r.type = "legacy_dataset";
+    r.status = to_import_status(answer.status);
+    if (answer.status == DatasetStatus::error)
+      r.reason = answer.reason ? std::move(answer.reason) : std::string("the service gave no reason");
+    return r;
+  }
+
+  void track_status(ImportStatus status, Instant now) {
+    auto rank = [](ImportStatus s) { return static_cast<int>(s); };
+    if (last_status_ && status != *last_status_) {
+      if (!is_terminal(status) && rank(status) < rank(*last_status_))
+        note(now, "status went backwards: " + std::string(to_string(*last_status_)) + " -> " +
+                      std::string(to_string(status)));
+      same_status_polls_ = 0;
+      status_since_ = now;
+      stuck_noted_ = false;
+    } else if (last_status_) {
+      ++same_status_polls_;
+    } else {
+      status_since_ = now;
+    }
+    last_status_ = status;
+    if (!stuck_noted_ && !is_terminal(status) && now - status_since_ >= config_.poll.stuck_after) {
+      stuck_noted_ = true;
+      note(now, "status has been " + std::string(to_string(status)) + " for " + seconds_text(now - status_since_) +
+                    " (stuck?)");
+    }
+  }
+
+  // ---- retries and waits ---------------------------------------------------
+
+  // The API step's verdict on an answer (api_step.hpp) as a move of the
+  // table: retry, or refuse (the state's on_refusal). nullopt: parse it.
+  std::optional<Action> unless_parseable(const Response& response, Instant now) {
+    AnswerMeaning meaning = classify_api_answer(response, to_string(current_purpose()), config_);
+    if (std::holds_alternative<ParseIt>(meaning)) return std::nullopt;
+    return act_on(std::move(meaning), now);
+  }
+
+  Action act_on(AnswerMeaning meaning, Instant now) {
+    if (auto* again = std::get_if<RetryIt>(&meaning)) return retry(*again, now);
+    if (auto* refused = std::get_if<RefuseIt>(&meaning))
+      return finish(state_info(state_).on_refusal, std::move(refused->error), now);
+    return internal_error("an answer to parse reached act_on in state " + std::string(to_string(state_)), now);
+  }
+
+  // The state's on_retry row after a wait, or the end: retries_exhausted,
+  // or deadline when the server's Retry-After lands past it.
+  Action retry(const RetryIt& failure, Instant now) {
+    RetryBudget::Plan plan =
+        retry_.next(failure, config_.retry, rng_, now, deadline_, outcome_.notes, outcome_.notes_dropped, config_.token);
+    if (auto* end = std::get_if<Error>(&plan))
+      return finish(end->code == ErrorCode::deadline_exceeded ? Trigger::deadline : Trigger::retries_exhausted,
+                    std::move(*end), now);
+    wake_at_ = std::get<RetryBudget::Wait>(plan).until;
+    return take(state_info(state_).on_retry, now);
+  }
+
+  Action wait_then(Trigger trigger, Duration wait, Instant now) {
+    wake_at_ = std::min(now + wait, deadline_);
+    return take(trigger, now);
+  }
+
+  // ---- requests ----------------------------------------------------------
+
+  Action send(Request request) {
+    ++outcome_.requests_sent;
+    return Send{std::move(request)};
+  }
+
+  Headers api_headers() const { return api_headers_for(config_); }
+
+  // What a state's `sends` column asks for.
+  Request request_for(Purpose purpose) {
+    switch (purpose) {
+      case Purpose::upload_url: return upload_url_request();
+      case Purpose::upload: return upload_request();
+      case Purpose::poll: return poll_request();
+      case Purpose::dataset_status: return status_request();
+      case Purpose::dataset: break;
+    }
+    return status_request();  // unreachable: no Upload state sends the dataset request
+  }
+
+  std::string dataset_url() const { return upstate::dataset_url(config_); }
+
+  Request upload_url_request() const {
+    return Request{Purpose::upload_url, "GET", dataset_url() + "/upload-url/" + percent_encode_segment(file_.name),
+                   api_headers(), std::nullopt};
+  }
+
+  // No Authorization here, ever: the presigned URL is the credential, and
+  // S3 refuses a request that carries two.
+  Request upload_request() const {
+    return Request{Purpose::upload, "PUT", upload_url_,
+                   {{"Content-Type", content_type_}, {"User-Agent", config_.user_agent}}, FileBody{file_.size}};
+  }
+
+  // Polls repeat the same request: its URL is built once per import.
+  Request poll_request() {
+    if (poll_url_import_ != import_id_ || poll_url_.empty()) {
+      poll_url_ = dataset_url() + "/imports/" + percent_encode_segment(import_id_);
+      poll_url_import_ = import_id_;
+    }
+    return Request{Purpose::poll, "GET", poll_url_, api_headers(), std::nullopt};
+  }
+
+  Request status_request() const {
+    return Request{Purpose::dataset_status, "GET", dataset_url() + "/status", api_headers(), std::nullopt};
+  }
+
+  // ---- helpers -------------------------------------------------------------
+
+  // A machine that resumes after an accepted PUT never uploads, so its
+  // file (often unknown) is not checked.
+  std::optional<Error> check_inputs() const {
+    if (auto bad = check_dataset_id(config_)) return bad;
+    if (state_info(state_).reached != Reached::upload) {
+      if (!is_safe_segment(file_.name))
+        return Error::invalid_argument("file name must be non-empty, not '.' or '..', and hold no NUL byte");
+      if (file_.size > kMaxSinglePutBytes)
+        return Error::of(ErrorCode::file_too_large,
+                         "the file has " + std::to_string(file_.size) + " bytes; one upload takes at most 5 GiB");
+    }
+    // The V4 resumed states poll an import by its id.
+    if (state_info(state_).track == Track::v4 && !detail::usable_import_id(import_id_))
+      return Error::invalid_argument("the import id to resume must be a non-empty path segment of at most 256 bytes");
+    return check_api_access(config_);
+  }
+
+  static Error with_status(Error e, int status) {
+    e.http_status = status;
+    return e;
+  }
+
+  // `phase`: of the state the run was in or entering when the deadline passed.
+  Error deadline_error(Phase phase) const {
+    return Error::deadline("the deadline of " + seconds_text(config_.deadline) + " passed during " +
+                           std::string(to_string(phase)));
+  }
+
+  // The step the current state's request (or wait) belongs to: its `step` column.
+  Purpose current_purpose() const noexcept { return state_info(state_).step.value_or(Purpose::upload_url); }
+
+  void note(Instant now, std::string text) {
+    append_note(outcome_.notes, outcome_.notes_dropped, now, std::move(text), config_.token);
+  }
+
+  Instant observe(Instant now) noexcept { return time_.observe(now); }
+
+  UploadConfig config_;
+  FileInfo file_;
+  Rng rng_;
+  // What step 1 (or a snapshot) last said about the dataset — V3: no
+  // import_id. An observation for legacy() and snapshots only: no move
+  // consults it (step 1's answer chose the V3 states, whose track says it).
+  bool said_v3_ = false;
+  std::optional<ServerProgress> server_progress_;
+  // V3: the first status read since the PUT, which an unchanged READY/ERROR
+  // is compared with in confirming_status (legacy_freshness.hpp).
+  std::optional<DatasetStatus> first_status_since_put_;
+  bool stale_noted_ = false;  // the "may be the previous file's" note is written once
+  std::string poll_url_, poll_url_import_;  // poll_request()'s cache
+  std::optional<DatasetStatus> last_dataset_status_;
+
+  State state_ = State::idle;
+  State ended_in_ = State::idle;  // done: the live state the run ended in (or was entering)
+  Instant deadline_{};
+  Instant wake_at_{};
+  MonotonicTime time_;  // the caller's clock, never running backwards
+
+  std::string import_id_;
+  std::vector<std::string> abandoned_;
+  std::string upload_url_;
+  std::string content_type_;
+  std::optional<Instant> url_expires_at_;
+  int renewals_ = 0;
+  RetryBudget retry_;  // consecutive failures of the current step
+  int last_upload_status_ = 0;
+
+  Instant upload_accepted_at_{};
+  std::optional<ImportStatus> last_status_;
+  std::optional<ImportReport> paused_report_;  // the last pending_schema report while keep_polling
+  Instant status_since_{};
+  int same_status_polls_ = 0;
+  bool stuck_noted_ = false;
+
+  Outcome outcome_;
+  std::vector<Step> trace_;
+};
+
+}  // namespace upstate
+
+// snapshot() and restore(): after the class, in a file of their own.
+
+// ---- begin include/upstate/machine/upload_restore.hpp ----
+// Upload::snapshot() and Upload::restore(): an upload carried across
+// processes through a state file (upload_snapshot.hpp has the format). A
+// restored machine starts in the idle state that matches how far the
+// snapshot got (upload_transitions.hpp: idle, idle_put_unknown, idle_uploaded,
+// idle_uploaded_v3), so what its start() sends is a row of the table.
+
+namespace upstate {
+
+inline std::string Upload::snapshot() const {
+  UploadSnapshot s;
+  s.api_base = config_.api_base;
+  s.dataset_id = config_.dataset_id;
+  s.file = file_;
+  s.legacy = legacy();
+  s.abandoned_import_ids = abandoned_;
+  switch (reached()) {
+    case Reached::nothing:
+      s.phase = state_ == State::idle ? SnapshotPhase::not_started : SnapshotPhase::requesting_url;
+      // A URL being renewed: its import is as good as abandoned.
+      if (!import_id_.empty()) s.abandoned_import_ids.push_back(import_id_);
+      break;
+    case Reached::url:
+      s.phase = SnapshotPhase::uploading;
+      s.import_id = import_id_;
+      break;
+    case Reached::upload:
+      s.phase = SnapshotPhase::processing;
+      s.import_id = import_id_;
+      if (s.legacy)
+        s.last_dataset_status = last_dataset_status_;
+      else
+        s.last_import_status = last_status_;
+      break;
+  }
+  if (s.legacy) s.import_id.clear();
+  return to_json(s);
+}
+
+inline Result<Upload> Upload::restore(UploadConfig config, std::string_view snapshot) {
+  const std::string token = config.token;
+  auto parsed = parse_upload_snapshot(snapshot);
+  if (!parsed) {
+    Error e = std::move(parsed).error();
+    e.message = redact(std::move(e.message), token);
+    return e;
+  }
+  UploadSnapshot& s = parsed.value();
+  Upload up{std::move(config), std::move(s.file)};
+  auto mismatch = [&](const char* path, const char* what, std::string_view theirs, std::string_view ours) {
+    return Error::of(ErrorCode::invalid_snapshot,
+                     redact(std::string("the snapshot is for ") + what + " \"" + printable_excerpt(theirs, 200) +
+                                "\", the config names \"" + printable_excerpt(ours, 200) + "\"",
+                            token))
+        .at(path);
+  };
+  if (without_trailing_slashes(s.api_base) != up.config_.api_base)
+    return mismatch("$.api_base", "API base", s.api_base, up.config_.api_base);
+  if (s.dataset_id != up.config_.dataset_id)
+    return mismatch("$.dataset_id", "dataset", s.dataset_id, up.config_.dataset_id);
+  // Step 1 refuses an import id that echoes the token; so does a restore,
+  // or a forged snapshot would get the token into the next one.
+  auto echoes_token = [&](const std::string& id) { return redact(id, token) != id; };
+  auto token_error = [](std::string path) {
+    return Error::of(ErrorCode::invalid_snapshot, "the import id holds the API token").at(std::move(path));
+  };
+  if (echoes_token(s.import_id)) return token_error("$.import_id");
+  for (std::size_t i = 0; i < s.abandoned_import_ids.size(); ++i)
+    if (echoes_token(s.abandoned_import_ids[i]))
+      return token_error(detail::element_path("$.abandoned_import_ids", i));
+  up.said_v3_ = s.legacy;
+  up.import_id_ = std::move(s.import_id);
+  up.abandoned_ = std::move(s.abandoned_import_ids);
+  switch (s.phase) {
+    case SnapshotPhase::not_started:
+    case SnapshotPhase::requesting_url: up.state_ = State::idle; break;
+    // V3 has no import to probe: it asks for a new URL.
+    case SnapshotPhase::uploading: up.state_ = s.legacy ? State::idle : State::idle_put_unknown; break;
+    case SnapshotPhase::processing: up.state_ = s.legacy ? State::idle_uploaded_v3 : State::idle_uploaded; break;
+  }
+  up.last_dataset_status_ = s.last_dataset_status;
+  // V3, restored after the PUT: it starts in confirming_status with the status
+  // polled before the restart as the first one since the PUT. A non-terminal
+  // one means the dataset had moved on to this file: any READY/ERROR differs
+  // from it, so it is taken as ours.
+  up.first_status_since_put_ = s.last_dataset_status;
+  up.last_status_ = s.last_dataset_status ? std::optional(to_import_status(*s.last_dataset_status))
+                                          : s.last_import_status;
+  return up;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/machine/upload_restore.hpp ----
+// ---- end include/upstate/machine/upload.hpp ----
+
+namespace upstate {
+
+struct BatchConfig {
+  // Shared by every file (token, dataset, policies, deadline per file). Each
+  // file's Upload gets its own seed derived from `upload.seed`, so two files
+  // never jitter in lockstep and the same seed still gives the same run.
+  UploadConfig upload;
+  std::size_t max_in_flight = 4;  // files between start and Done; 0 is taken as 1
+  bool fail_fast = false;
+  bool fetch_dataset = true;
+  // Adaptive concurrency (concurrency_limit.hpp): max_in_flight becomes a
+  // ceiling; 429/503 answers halve the files let run and the requests let
+  // out at once (next_send waits), successes raise it again.
+  bool adaptive_concurrency = false;
+  std::size_t concurrency_increase_after = 8;  // successful answers per +1
+  // Outcomes stream out through next_finished() instead of filling
+  // BatchOutcome::files, and a finished file's Upload is freed: a batch of
+  // 10,000 files keeps about 200 bytes per file instead of about 4 KiB.
+  bool stream_outcomes = false;
+};
+
+// Makes file i's machine when the file starts (Batch::of_maker): `config`
+// is the batch's UploadConfig with that file's own seed.
+using UploadMaker = std::function<Upload(std::size_t file, UploadConfig config)>;
+
+// One move of the batch (its trace, for tests and people debugging a run).
+struct BatchStep {
+  Instant at;
+  BatchState from;
+  BatchTrigger trigger;
+  BatchState to;
+};
+
+// One move of one file's stage.
+struct BatchFileStep {
+  Instant at;
+  std::size_t file;
+  FileStage from;
+  FileTrigger trigger;
+  FileStage to;
+};
+
+class Batch {
+ public:
+  static constexpr std::size_t kMaxTrace = 4096;  // per trace; later moves are not recorded
+
+  Batch(BatchConfig config, std::vector<FileInfo> files) : config_(std::move(config)) {
+    config_.max_in_flight = std::max<std::size_t>(config_.max_in_flight, 1);
+    limit_ = ConcurrencyLimit({config_.max_in_flight, config_.concurrency_increase_after});
+    Rng seeds(config_.upload.seed);
+    files_.reserve(files.size());
+    for (FileInfo& f : files) {
+      files_.emplace_back(std::move(f), seeds.next());
+      if (!config_.stream_outcomes) files_.back().upload = std::make_unique<Upload>(make_upload(files_.size() - 1));
+    }
+    fetch_seed_ = seeds.next();
+    if (!config_.stream_outcomes) outcome_.files.resize(files_.size());
+  }
+
+  // A batch of machines made by the caller: new ones or restored ones
+  // (Upload::restore, e.g. from a batch journal), each with its own seed.
+  // A machine past idle starts in the stage `waiting_resumed`: its start()
+  // resumes it (polls an accepted PUT, probes an import whose PUT answer was
+  // lost), so no file is ingested twice.
+  static Batch of_uploads(BatchConfig config, std::vector<Upload> uploads) {
+    Batch b(std::move(config), std::vector<FileInfo>{});
+    b.files_.reserve(uploads.size());
+    for (Upload& u : uploads) b.files_.emplace_back(std::move(u));
+    if (!b.config_.stream_outcomes) b.outcome_.files.resize(b.files_.size());
+    return b;
+  }
+
+  // The same, each machine made by `make` only when its file starts (a
+  // restored one, say): a waiting file holds just its FileInfo, so upload(i)
+  // is there only from the file's start. Seeds as the first constructor's.
+  // Such a file is `waiting` and takes the `start` row whatever its machine
+  // turns out to be (start() of a restored machine resumes it).
+  static Batch of_maker(BatchConfig config, std::vector<FileInfo> files, UploadMaker make) {
+    const bool keep = !config.stream_outcomes;
+    config.stream_outcomes = true;  // no machine made up front
+    Batch b(std::move(config), std::move(files));
+    b.config_.stream_outcomes = !keep;
+    if (keep) b.outcome_.files.resize(b.files_.size());
+    b.make_ = std::move(make);
+    return b;
+  }
+
+  // ---- before start ------------------------------------------------------
+
+  // Ends file `i` with `error` before any request (a driver that cannot
+  // read it, say); the others run as usual. Only before start().
+  void refuse_file(std::size_t i, Error error) {
+    const Instant now = time_.last();
+    if (done()) return;
+    const bool started = state_ != BatchState::idle;
+    if (started || i >= files_.size() || file_stage_info(files_[i].stage).awaits != Awaits::start)
+      return misuse("refuse_file " + std::to_string(i) + (started ? " after start" : ""), now);
+    if (!take(BatchTrigger::refuse_file, now)) return;
+    redact_in(error, config_.upload.token);
+    Outcome o;
+    o.result = std::move(error);
+    end_file(i, FileTrigger::refused, std::move(o), now);
+  }
+
+  // ---- events ------------------------------------------------------------
+
+  void start(Instant now) {
+    now = observe(now);
+    if (done()) return;
+    if (state_ != BatchState::idle) return misuse("start: the batch already started", now);
+    if (!take(BatchTrigger::start, now)) return;
+    advance(now);
+  }
+
+  void on_response(Ticket ticket, const Response& response, Instant now) {
+    now = observe(now);
+    if (done()) return;
+    auto owner = claim(ticket, "on_response", now);
+    if (!owner) return;
+    if (*owner == BatchSend::npos) {
+      if (take(BatchTrigger::answer, now)) apply_fetch(fetch_->on_response(response, now), now);
+      return;
+    }
+    const bool overload = config_.adaptive_concurrency && ConcurrencyLimit::is_overload(response.status);
+    if (!take(overload ? BatchTrigger::overload : BatchTrigger::answer, now)) return;
+    if (config_.adaptive_concurrency) limit_.on_status(response.status);
+    apply(*owner, files_[*owner].upload->on_response(response, now), now);
+    advance(now);
+  }
+
+  void on_transport_error(Ticket ticket, const TransportError& error, Instant now) {
+    now = observe(now);
+    if (done()) return;
+    auto owner = claim(ticket, "on_transport_error", now);
+    if (!owner) return;
+    if (!take(BatchTrigger::answer, now)) return;
+    if (*owner == BatchSend::npos) return apply_fetch(fetch_->on_transport_error(error, now), now);
+    apply(*owner, files_[*owner].upload->on_transport_error(error, now), now);
+    advance(now);
+  }
+
+  // Wakes whatever is due at `now`; an early or spurious call (or one
+  // before start) does nothing.
+  void on_wake(Instant now) {
+    now = observe(now);
+    if (done()) return;
+    if (!take(BatchTrigger::wake, now) || state_ == BatchState::idle) return;
+    // A copy: a file that ends here leaves the set (and fail-fast empties it).
+    const std::vector<std::size_t> running(running_.begin(), running_.end());
+    for (std::size_t i : running) {
+      FileRun& f = files_[i];
+      if (f.stage != FileStage::active || !f.wake_at || *f.wake_at > now) continue;
+      f.wake_at.reset();
+      apply(i, f.upload->on_wake(now), now);
+      if (done()) return;
+    }
+    if (fetch_wake_ && *fetch_wake_ <= now) {
+      fetch_wake_.reset();
+      return apply_fetch(fetch_->on_wake(now), now);
+    }
+    advance(now);
+  }
+
+  // Every unfinished file ends with ErrorCode::cancelled; the dataset is not
+  // fetched. The requests out are abandoned (next_abandoned).
+  void cancel(Instant now) {
+    now = observe(now);
+    if (done()) return;
+    stop(Error::cancelled(), BatchTrigger::cancel, now);
+  }
+
+  // ---- what to do next -----------------------------------------------------
+
+  // The next request to perform; call until empty after every event.
+  // With adaptive_concurrency, empty while concurrency_limit() requests are
+  // out (pulled, not answered): the rest wait for an answer.
+  std::optional<BatchSend> next_send() {
+    return tickets_.next_send(config_.adaptive_concurrency ? std::optional<std::size_t>(limit_.current())
+                                                           : std::nullopt);
+  }
+
+  // A request the batch no longer wants (cancel, fail-fast): abort it if you
+  // can; its answer, if one still comes, is ignored.
+  std::optional<Ticket> next_abandoned() { return tickets_.next_abandoned(); }
+
+  // When to call on_wake next, if anything sleeps.
+  std::optional<Instant> next_wake() const {
+    std::optional<Instant> earliest = fetch_wake_;
+    for (std::size_t i : running_) {
+      const FileRun& f = files_[i];
+      if (f.wake_at && (!earliest || *f.wake_at < *earliest)) earliest = f.wake_at;
+    }
+    return earliest;
+  }
+
+  // stream_outcomes: the next file that ended, in the order they ended
+  // (refused files first), each once. upload(i) of the file returned stays
+  // readable until the next call, then its machine is freed.
+  std::optional<FinishedFile> next_finished() {
+    if (released_ != BatchSend::npos) files_[std::exchange(released_, BatchSend::npos)].upload.reset();
+    if (finished_.empty()) return std::nullopt;
+    FinishedFile f = std::move(finished_.front());
+    finished_.pop_front();
+    released_ = f.file;
+    return f;
+  }
+
+  bool done() const noexcept { return state_ == BatchState::done; }
+  const BatchOutcome* outcome() const noexcept { return done() ? &outcome_ : nullptr; }
+
+  // ---- progress --------------------------------------------------------------
+
+  BatchState state() const noexcept { return state_; }
+  std::size_t file_count() const noexcept { return files_.size(); }
+  // Read-only, for progress display (phase, notes, import id). With
+  // stream_outcomes (or of_maker) only from the file's start until its
+  // outcome was pulled (has_upload); std::logic_error outside that.
+  const Upload& upload(std::size_t i) const {
+    if (!files_.at(i).upload) throw std::logic_error("Batch::upload(" + std::to_string(i) + "): no machine now");
+    return *files_[i].upload;
+  }
+  bool has_upload(std::size_t i) const { return files_.at(i).upload != nullptr; }
+  const FileInfo& file(std::size_t i) const { return files_.at(i).info; }
+  // Machines held now (running files, and ended ones not yet pulled with stream_outcomes).
+  std::size_t live_uploads() const noexcept {
+    return static_cast<std::size_t>(
+        std::count_if(files_.begin(), files_.end(), [](const FileRun& f) { return f.upload != nullptr; }));
+  }
+  bool file_ended(std::size_t i) const { return files_.at(i).stage == FileStage::ended; }
+  // File i's stage, as the batch sees it (machine/batch_transitions.hpp).
+  FileStage file_stage(std::size_t i) const { return files_.at(i).stage; }
+  // Set once file i ended (before the batch is done, too); never with stream_outcomes.
+  const Outcome* file_outcome(std::size_t i) const {
+    return files_.at(i).stage == FileStage::ended && i < outcome_.files.size() ? &outcome_.files[i] : nullptr;
+  }
+  // Files between start and Done.
+  std::size_t active_files() const noexcept { return running_.size(); }
+  // How many files may run, and requests be out, now: max_in_flight, or
+  // less after 429/503 answers with adaptive_concurrency.
+  std::size_t concurrency_limit() const noexcept {
+    return config_.adaptive_concurrency ? limit_.current() : config_.max_in_flight;
+  }
+  const ConcurrencyLimit& adaptive_limit() const noexcept { return limit_; }
+  // Files started so far (0..n): the files from here on have not started,
+  // so only a running file, or one below this index, changes phase.
+  std::size_t started_files() const noexcept { return next_start_; }
+  // Whether file i's PUT waits for an earlier file's.
+  bool put_held(std::size_t i) const { return files_.at(i).stage == FileStage::put_held; }
+  // The final dataset request, once all files ended (null before).
+  const DatasetFetch* dataset_fetch() const noexcept { return fetch_ ? &*fetch_ : nullptr; }
+  const BatchConfig& config() const noexcept { return config_; }
+  // The moves so far (each capped at kMaxTrace): the batch's, and its files'.
+  const std::vector<BatchStep>& trace() const noexcept { return trace_; }
+  const std::vector<BatchFileStep>& file_trace() const noexcept { return file_trace_; }
+
+ private:
+  struct FileRun {
+    FileRun(FileInfo f, std::uint64_t s) : info(std::move(f)), seed(s), stage(FileStage::waiting) {}
+    // A caller-made machine (of_uploads): past idle, it waits as waiting_resumed.
+    explicit FileRun(Upload u)
+        : info(u.file()),
+          upload(std::make_unique<Upload>(std::move(u))),
+          stage(upload->state() == ::upstate::State::idle ? FileStage::waiting : FileStage::waiting_resumed) {}
+    FileInfo info;
+    std::uint64_t seed = 0;
+    std::unique_ptr<Upload> upload;  // from its start (or made up front) until freed
+    FileStage stage;
+    std::optional<Ticket> ticket;     // its request out
+    std::optional<Request> held_put;  // its PUT, until its turn
+    std::optional<Instant> wake_at;   // asleep until
+  };
+
+  // ---- the tables ------------------------------------------------------------
+
+  // Every move of the batch goes through here. False when the table lacks
+  // it: our bug, and the batch has stopped with ErrorCode::internal.
+  bool take(BatchTrigger trigger, Instant now) {
+    auto to = next_state(state_, trigger);
+    if (!to) {
+      broken("no transition for " + std::string(to_string(trigger)) + " in batch state " +
+                 std::string(to_string(state_)),
+             now);
+      return false;
+    }
+    if (trace_.size() < kMaxTrace) trace_.push_back(BatchStep{now, state_, trigger, *to});
+    state_ = *to;
+    return true;
+  }
+
+  // Every move of a file's stage goes through here (false as take()).
+  bool move(std::size_t i, FileTrigger trigger, Instant now) {
+    FileRun& f = files_[i];
+    auto to = next_state(f.stage, trigger);
+    if (!to) {
+      broken("no transition for " + std::string(to_string(trigger)) + " of file " + std::to_string(i) +
+                 " in stage " + std::string(to_string(f.stage)),
+             now);
+      return false;
+    }
+    if (file_trace_.size() < kMaxTrace) file_trace_.push_back(BatchFileStep{now, i, f.stage, trigger, *to});
+    f.stage = *to;
+    return true;
+  }
+
+  // ---- tickets ---------------------------------------------------------------
+
+  void emit(std::size_t owner, Request request) {
+    const Ticket t = tickets_.issue(owner, std::move(request));
+    if (owner == BatchSend::npos)
+      fetch_ticket_ = t;
+    else
+      files_[owner].ticket = t;
+  }
+
+  // The owner of an answered ticket (file index or npos), now retired; nullopt
+  // when the answer is to be ignored (abandoned) or was a caller bug.
+  std::optional<std::size_t> claim(Ticket ticket, const char* event, Instant now) {
+    const std::optional<std::size_t> owner = tickets_.claim(ticket);
+    if (!owner) {
+      if (tickets_.forget_abandoned(ticket)) {
+        take(BatchTrigger::abandoned_answer, now);
+        return std::nullopt;
+      }
+      misuse(std::string(event) + " for ticket " + std::to_string(ticket.value) +
+                 (tickets_.issued(ticket) ? ", which was already answered" : ", which this batch never issued"),
+             now);
+      return std::nullopt;
+    }
+    if (*owner == BatchSend::npos)
+      fetch_ticket_.reset();
+    else
+      files_[*owner].ticket.reset();
+    return owner;
+  }
+
+  // Forgets the request out for `owner`: dropped if not pulled yet, else
+  // reported through next_abandoned and its answer ignored.
+  void abandon(std::optional<Ticket>& ticket) {
+    if (!ticket) return;
+    tickets_.abandon(*ticket);
+    ticket.reset();
+  }
+
+  // ---- files -------------------------------------------------------------------
+
+  // Carries out what file i's machine asked for: one row of its stage.
+  void apply(std::size_t i, Action action, Instant now) {
+    FileRun& f = files_[i];
+    if (auto* send = std::get_if<Send>(&action)) {
+      const bool put = send->request.purpose == Purpose::upload;
+      // i < gate_: a resumed file whose probe found its import empty sends
+      // its PUT now (the files after it were let go while it was probing).
+      if (put && i > gate_) {
+        if (move(i, FileTrigger::put_held, now)) f.held_put = std::move(send->request);
+      } else if (move(i, put ? FileTrigger::put : FileTrigger::request, now)) {
+        emit(i, std::move(send->request));
+      }
+    } else if (auto* sleep = std::get_if<Sleep>(&action)) {
+      if (move(i, FileTrigger::sleep, now)) f.wake_at = sleep->until;
+    } else {
+      const Outcome& ended = end_file(i, FileTrigger::ended, std::get<Done>(std::move(action)).outcome, now);
+      if (config_.fail_fast && !ended.complete() && state_ == BatchState::running) {
+        if (!take(BatchTrigger::fail_fast, now)) return;
+        end_unfinished(Error::of(ErrorCode::cancelled, "fail-fast: " + printable_excerpt(f.info.name, 200) +
+                                                           " ended " + describe(ended)),
+                       now);
+      }
+    }
+  }
+
+  // `trigger`: refused, ended or cancelled. The file ends even when the
+  // row is missing (the batch then stops with ErrorCode::internal).
+  const Outcome& end_file(std::size_t i, FileTrigger trigger, Outcome outcome, Instant now) {
+    FileRun& f = files_[i];
+    if (!move(i, trigger, now)) f.stage = FileStage::ended;
+    running_.erase(i);
+    f.held_put.reset();
+    f.wake_at.reset();
+    ++ended_;
+    outcome_.counts.add(outcome);
+    if (!config_.stream_outcomes) return outcome_.files[i] = std::move(outcome);
+    finished_.push_back(FinishedFile{i, std::move(outcome)});
+    return finished_.back().outcome;  // a deque's push_back keeps references
+  }
+
+  Upload make_upload(std::size_t i) const {
+    UploadConfig c = config_.upload;
+    c.seed = files_[i].seed;
+    return make_ ? make_(i, std::move(c)) : Upload{std::move(c), files_[i].info};
+  }
+
+  // Ends every file still waiting or running with `why` (its own Upload is
+  // cancelled, so upload(i) agrees it is done).
+  void end_unfinished(const Error& why, Instant now) {
+    for (std::size_t i = 0; i < files_.size(); ++i) {
+      FileRun& f = files_[i];
+      if (f.stage == FileStage::ended) continue;
+      Outcome o;
+      Error e = why;
+      if (file_stage_info(f.stage).started) {
+        abandon(f.ticket);
+        f.upload->cancel(now);
+        o = *f.upload->outcome();
+      } else {
+        e.message += " (the file was never started)";
+      }
+      o.result = std::move(e);
+      end_file(i, FileTrigger::cancelled, std::move(o), now);
+    }
+    next_start_ = files_.size();
+  }
+
+  // Whether file i no longer holds up the next file's PUT: it ended, or its
+  // PUT was accepted (the machine moved on to processing; read through the
+  // phase so every polling state Upload's table has counts).
+  bool passed(std::size_t i) const {
+    const FileRun& f = files_[i];
+    if (f.stage == FileStage::ended) return true;
+    if (f.stage != FileStage::active) return false;  // a waiting file may have no machine yet
+    Phase p = f.upload->phase();
+    return p == Phase::processing || p == Phase::finished;
+  }
+
+  // After every event: move the PUT turn on, start files while there is
+  // room, and once every file ended, the dataset request.
+  void advance(Instant now) {
+    for (bool moved = true; moved && !done();) {
+      moved = false;
+      while (gate_ < files_.size() && passed(gate_)) {
+        ++gate_;
+        moved = true;
+      }
+      if (gate_ < files_.size() && files_[gate_].stage == FileStage::put_held) {
+        if (!move(gate_, FileTrigger::put_turn, now)) return;
+        Request put = std::move(*files_[gate_].held_put);
+        files_[gate_].held_put.reset();
+        emit(gate_, std::move(put));
+      }
+      while (batch_state_info(state_).starts_files && running_.size() < concurrency_limit() &&
+             next_start_ < files_.size()) {
+        std::size_t i = next_start_++;
+        FileRun& f = files_[i];
+        if (file_stage_info(f.stage).awaits != Awaits::start) continue;  // refused before start
+        if (!move(i, f.stage == FileStage::waiting ? FileTrigger::start : FileTrigger::resume, now)) return;
+        running_.insert(i);
+        if (!f.upload) f.upload = std::make_unique<Upload>(make_upload(i));
+        apply(i, f.upload->start(now), now);
+        moved = true;
+      }
+    }
+    if (state_ != BatchState::running || ended_ < files_.size()) return;
+    if (!config_.fetch_dataset) {
+      take(BatchTrigger::files_ended_unfetched, now);  // outcome_.counts was kept up by end_file
+      return;
+    }
+    if (!take(BatchTrigger::files_ended, now)) return;
+    UploadConfig c = config_.upload;
+    c.seed = fetch_seed_;
+    fetch_.emplace(std::move(c));
+    apply_fetch(fetch_->start(now), now);
+  }
+
+  // ---- the dataset -----------------------------------------------------------
+
+  void apply_fetch(DatasetFetchAction action, Instant now) {
+    if (auto* send = std::get_if<Send>(&action)) return emit(BatchSend::npos, std::move(send->request));
+    if (auto* sleep = std::get_if<Sleep>(&action)) {
+      fetch_wake_ = sleep->until;
+      return;
+    }
+    if (!take(BatchTrigger::fetched, now)) return;
+    Result<Dataset>& result = std::get<DatasetFetched>(action).result;
+    if (!result) {
+      outcome_.dataset_error = result.error();
+    } else {
+      outcome_.total_datapoint_count = result->total_datapoint_count;
+      if (!outcome_.total_datapoint_count)
+        outcome_.dataset_error =
+            Error::malformed("$.total_datapoint_count", "the dataset answer has no total_datapoint_count").with_status(200);
+      outcome_.dataset = std::move(result).value();
+    }
+  }
+
+  // ---- stopping ------------------------------------------------------------------
+
+  // cancel or misuse: the row, then every file and the fetch end with `why`.
+  void stop(Error why, BatchTrigger trigger, Instant now) {
+    if (!take(trigger, now)) return;
+    wind_down(std::move(why), now);
+  }
+
+  void wind_down(Error why, Instant now) {
+    end_unfinished(why, now);
+    if (fetch_ && fetch_->state() != DatasetFetch::State::done) {
+      abandon(fetch_ticket_);
+      fetch_wake_.reset();
+      fetch_->cancel(now);
+      outcome_.dataset_error = why;
+    } else if (!fetch_ && config_.fetch_dataset) {
+      why.message = "the dataset was not fetched: " + why.message;
+      outcome_.dataset_error = std::move(why);
+    }
+  }
+
+  // A caller bug: the batch stops at once (sticky), as Upload's misuse does.
+  void misuse(const std::string& what, Instant now) {
+    Error e = Error::usage("can't handle " + what);
+    outcome_.error = e;
+    e.message = "batch stopped: " + e.message;
+    stop(std::move(e), BatchTrigger::misuse, now);
+  }
+
+  // A move the tables lack: our bug, never the caller's. The batch stops
+  // with ErrorCode::internal (a defined end, not undefined behaviour).
+  void broken(const std::string& what, Instant now) {
+    Error e = Error::internal(what);
+    outcome_.error = e;
+    if (state_ == BatchState::done) return;  // already winding down
+    e.message = "batch stopped: " + e.message;
+    state_ = BatchState::done;  // no row to take: the table is what failed
+    wind_down(std::move(e), now);
+  }
+
+  static std::string describe(const Outcome& o) {
+    if (const ImportReport* r = o.report()) return std::string(to_string(r->status));
+    return "with " + std::string(to_string(o.error()->code));
+  }
+
+  Instant observe(Instant now) noexcept { return time_.observe(now); }
+
+  BatchConfig config_;
+  ConcurrencyLimit limit_;
+  std::vector<FileRun> files_;
+  std::uint64_t fetch_seed_ = 0;
+
+  BatchState state_ = BatchState::idle;
+  std::size_t next_start_ = 0;  // the next file to start
+  std::size_t gate_ = 0;        // the file whose PUT may go out now
+  std::set<std::size_t> running_;  // files between start and Done (at most the limit)
+  std::size_t ended_ = 0;
+  MonotonicTime time_;  // the caller's clock, never running backwards
+
+  detail::BatchTickets tickets_;
+
+  std::optional<DatasetFetch> fetch_;
+  std::optional<Ticket> fetch_ticket_;
+  std::optional<Instant> fetch_wake_;
+
+  std::vector<BatchStep> trace_;
+  std::vector<BatchFileStep> file_trace_;
+  BatchOutcome outcome_;
+  UploadMaker make_;                        // of_maker's
+  std::deque<FinishedFile> finished_;       // stream_outcomes: not pulled yet
+  std::size_t released_ = BatchSend::npos;  // pulled last: its machine goes at the next pull
+};
+
+}  // namespace upstate
+// ---- end include/upstate/machine/batch.hpp ----
+
+// ---- begin include/upstate/machine/batch_drive.hpp ----
+// drive_batch: a Batch in drive_loop.hpp's one loop, with a blocking
+// transport — the requests are performed one at a time, in the order the
+// batch gives them (so "in flight" means "queued" here; the order rules
+// still hold). BatchStepper gives Batch the face every machine has in that
+// loop (start / on_response / on_transport_error / on_wake -> an action).
+//
+//   transport.exchange(const Request&, std::size_t file) -> Exchange
+//       `file` is BatchSend::file: the index of the file whose bytes the PUT
+//       streams (request.file->size of them), npos for the dataset request
+//   clock.now() -> Instant
+//   clock.sleep_until(Instant)
+//
+// With BatchConfig::stream_outcomes the stepper pulls every finished file
+// (Batch::next_finished) after each event, so outcomes and machines do not
+// pile up until the end, and hands each to `on_finished` if one was given.
+
+namespace upstate {
+
+template <class Transport>
+Exchange perform_exchange(Transport& transport, const BatchSend& send) {
+  return transport.exchange(send.request, send.file);
+}
+
+// The batch has ended: its outcome is batch.outcome().
+struct BatchEnded {};
+
+// A Batch, one request at a time: every event returns the next request,
+// wait, or the end.
+class BatchStepper {
+ public:
+  using StepAction = std::variant<BatchSend, Sleep, BatchEnded>;
+  // Sees each finished file once, in the order they ended;
+  // batch.upload(finished.file) is readable during the call.
+  using OnFinished = std::function<void(const Batch&, const FinishedFile&)>;
+
+  explicit BatchStepper(Batch& batch, OnFinished on_finished = {})
+      : batch_(&batch), on_finished_(std::move(on_finished)) {}
+
+  StepAction start(Instant now) {
+    batch_->start(now);
+    return next(now);
+  }
+  StepAction on_response(const Response& response, Instant now) {
+    batch_->on_response(in_flight_, response, now);
+    return next(now);
+  }
+  StepAction on_transport_error(const TransportError& error, Instant now) {
+    batch_->on_transport_error(in_flight_, error, now);
+    return next(now);
+  }
+  StepAction on_wake(Instant now) {
+    batch_->on_wake(now);
+    return next(now);
+  }
+
+  const Batch& batch() const noexcept { return *batch_; }
+
+ private:
+  StepAction next(Instant now) {
+    StepAction action = next_action(now);
+    while (auto finished = batch_->next_finished())
+      if (on_finished_) on_finished_(*batch_, *finished);
+    return action;
+  }
+
+  StepAction next_action(Instant now) {
+    while (!batch_->done()) {
+      if (auto send = batch_->next_send()) {
+        in_flight_ = send->ticket;
+        return std::move(*send);
+      }
+      while (batch_->next_abandoned()) {
+        // Nothing is in flight between two calls of a blocking loop.
+      }
+      if (auto wake = batch_->next_wake()) return Sleep{*wake};
+      // Nothing to send, nothing asleep, not done: cannot happen by Batch's
+      // rules; ending beats hanging.
+      batch_->cancel(now);
+    }
+    return BatchEnded{};
+  }
+
+  Batch* batch_;
+  OnFinished on_finished_;
+  Ticket in_flight_{};
+};
+
+struct NoBatchObserver {
+  void operator()(const Batch&, const BatchSend&) const noexcept {}
+};
+
+// `observer(batch, send)` sees every request before it is performed
+// (progress lines: batch.upload(send.file) tells the file's phase).
+// `on_finished(batch, finished)` sees each file's outcome as it ends
+// (stream_outcomes: the only place they go; BatchOutcome::files is empty).
+template <class Transport, class ClockT, class Observer = NoBatchObserver>
+BatchOutcome drive_batch(Batch& batch, Transport& transport, ClockT& clock, Observer&& observer = {},
+                         BatchStepper::OnFinished on_finished = {}) {
+  BatchStepper stepper(batch, std::move(on_finished));
+  drive_machine(stepper, transport, clock, [&observer](const BatchStepper& s, const BatchStepper::StepAction& a) {
+    if (auto* send = std::get_if<BatchSend>(&a)) observer(s.batch(), *send);
+  });
+  return *batch.outcome();
+}
+
+}  // namespace upstate
+// ---- end include/upstate/machine/batch_drive.hpp ----
+
+// ---- begin include/upstate/machine/drive.hpp ----
+// The ~30-line driver h11's docs show, for blocking transports: run an
+// Upload to the end. The transport and the clock are the caller's objects
+// (duck-typed, so a Trompeloeil mock, the in-process fake or a real HTTP
+// client all fit); the core itself still does no I/O. The loop itself is
+// drive_loop.hpp's, shared with DatasetFetch and Batch.
+//
+//   transport.exchange(const Request&) -> Exchange   (Response or TransportError)
+//   clock.now() -> Instant
+//   clock.sleep_until(Instant)
+
+namespace upstate {
+
+// `observer(upload, action)` sees every action before it is carried out
+// (progress lines, logging). Returns the final outcome.
+template <class Transport, class ClockT, class Observer = NoObserver>
+Outcome drive(Upload& upload, Transport& transport, ClockT& clock, Observer&& observer = {}) {
+  return std::get<Done>(drive_machine(upload, transport, clock, std::forward<Observer>(observer))).outcome;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/machine/drive.hpp ----
+
+// The wire: the service's answers parsed into values.
+
+// Internals the machines use (no API promise), included so the single
+// header holds them.
+// ---- end include/upstate/upstate.hpp ----
+
+#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP
+
+// ---- the out-of-line bodies (include/upstate/impl/*.ipp; detail/linkage.hpp) ----
+// Compiled here by default (header-only). With UPSTATE_SEPARATE_COMPILATION
+// defined for the whole build, only in the one translation unit that
+// defines UPSTATE_IMPLEMENTATION before including this file.
+#if (!defined(UPSTATE_SEPARATE_COMPILATION) || defined(UPSTATE_IMPLEMENTATION)) && !defined(UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP_IMPL)
+#define UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP_IMPL
+
+// ---- begin include/upstate/impl/wire_import_report.ipp ----
+// The bodies of <upstate/wire/import_report.hpp> (see detail/linkage.hpp):
+// the DOM parser, and the SAX fast path (import_report_sax.hpp, at the end).
+
+// ---- begin include/upstate/wire/json.hpp ----
+#ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_WIRE_JSON_HPP
+#define UPSTATE_SINGLE_INCLUDE_UPSTATE_WIRE_JSON_HPP
+// Private RapidJSON helpers (namespace detail, not API) shared by every JSON
+// answer parser, so they all agree on how a body is parsed and how a bad
+// field is reported: Error{malformed_answer, short message, JSON path}.
+//
+// RapidJSON is used as configured by whoever includes it first: nothing here
+// defines RAPIDJSON_* macros, and only accessors that cannot hit
+// RAPIDJSON_ASSERT are called (FindMember, never operator[]; Get* only after
+// the matching Is*).
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <charconv>
+#include <cmath>
 
 namespace upstate {
 namespace detail {
@@ -1089,10 +5767,6 @@ inline std::string member_path(std::string_view parent, std::string_view key) {
     out += "[\"" + printable_excerpt(key, 64) + "\"]";
   }
   return out;
-}
-
-inline std::string element_path(std::string_view parent, std::size_t index) {
-  return std::string(parent) + "[" + std::to_string(index) + "]";
 }
 
 inline std::string_view string_view_of(const JsonValue& string_value) noexcept {
@@ -1517,41 +6191,10 @@ class BoundedJsonWriter {
 
 }  // namespace detail
 }  // namespace upstate
+#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_WIRE_JSON_HPP
 // ---- end include/upstate/wire/json.hpp ----
 
 namespace upstate {
-
-struct ImportReport {
-  std::string import_id;   // required
-  std::string dataset_id;  // optional echo ("" when absent)
-  std::string type;        // "file_upload" so far
-  ImportStatus status = ImportStatus::uninitialised;  // required; unknown -> Error{unknown_status}
-  std::string created_at, updated_at;
-  std::optional<std::uint64_t> accepted_count;   // non-negative integers only
-  std::optional<std::uint64_t> rejected_count;
-  std::optional<std::uint64_t> duplicate_count;  // accepted records already in the dataset (not written twice)
-  RecordErrors errors;                           // may hold fewer entries than rejected_count
-  std::uint64_t errors_dropped = 0;              // items past ParseLimits::max_record_errors
-  std::optional<std::string> reason;             // on failed (and maybe partial)
-
-  // Server-side progress (the official client's model; docs/service.md,
-  // Step 3). Informational, so read leniently: a value of another type is
-  // ignored rather than failing the poll.
-  std::string filename;                                // the uploaded file's name, "" when absent
-  std::string processing_started_at;                   // ISO-8601, "" when absent
-  std::optional<std::uint64_t> processed_offset;       // how far processing got (bytes or records: UNCONFIRMED)
-  std::optional<std::uint64_t> written_count;          // running counts while processing
-  std::optional<std::uint64_t> duplicate_seen_count;
-  std::optional<std::uint64_t> rejected_seen_count;
-
-  // accepted_count − duplicate_count: the records this import wrote (nullopt
-  // without accepted_count; a duplicate_count above accepted_count gives 0).
-  std::optional<std::uint64_t> new_count() const noexcept {
-    if (!accepted_count) return std::nullopt;
-    std::uint64_t dup = duplicate_count.value_or(0);
-    return dup >= *accepted_count ? 0 : *accepted_count - dup;
-  }
-};
 
 namespace detail {
 
@@ -1717,16 +6360,18 @@ inline std::optional<ImportReport> try_parse_import_report_fast(std::string_view
 // The common well-formed answer is read by a SAX fast path; anything else
 // (every error included) by the DOM parser, so results and errors are the
 // DOM parser's either way (import_report_sax.hpp states the contract).
-inline Result<ImportReport> parse_import_report(std::string_view body, const ParseLimits& limits = {}) {
+UPSTATE_DECL Result<ImportReport> parse_import_report(std::string_view body, const ParseLimits& limits) {
   if (auto report = detail::try_parse_import_report_fast(body, limits)) return std::move(*report);
   return detail::parse_import_report_dom(body, limits);
 }
 
 }  // namespace upstate
 
-// The fast path's definition (it includes this file first, for the types).
+// The fast path's definition (it includes import_report.hpp first, for the types).
 
 // ---- begin include/upstate/wire/import_report_sax.hpp ----
+#ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_WIRE_IMPORT_REPORT_SAX_HPP
+#define UPSTATE_SINGLE_INCLUDE_UPSTATE_WIRE_IMPORT_REPORT_SAX_HPP
 // The fast path of parse_import_report. A 10,000-item answer spent most of
 // its time building and walking a RapidJSON DOM (bench/README.md, issue 6);
 // here a small reader for plain JSON (PlainJsonReader) streams events into a
@@ -2286,112 +6931,14 @@ inline std::optional<ImportReport> try_parse_import_report_fast(std::string_view
 
 }  // namespace detail
 }  // namespace upstate
+#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_WIRE_IMPORT_REPORT_SAX_HPP
 // ---- end include/upstate/wire/import_report_sax.hpp ----
-// ---- end include/upstate/wire/import_report.hpp ----
+// ---- end include/upstate/impl/wire_import_report.ipp ----
+
+// ---- begin include/upstate/impl/wire_dataset.ipp ----
+// The bodies of <upstate/wire/dataset.hpp> (see detail/linkage.hpp).
 
 namespace upstate {
-
-// Something worth telling a person that did not end the run: a retry, a
-// renewed URL, a status that went backwards, a long wait.
-struct Note {
-  Instant at;
-  std::string text;
-};
-
-struct Outcome {
-  std::variant<ImportReport, Error> result;
-  std::string import_id;  // the import the run ended on ("" if none was created)
-  // Step 1 is not idempotent: each retried or renewed URL left an import job
-  // behind on the server (it stays `uninitialised`). Listed so a user can
-  // tell them from real imports.
-  std::vector<std::string> abandoned_import_ids;
-  std::vector<Note> notes;  // at most kMaxNotes; later ones are counted in notes_dropped
-  std::size_t notes_dropped = 0;
-  int requests_sent = 0;
-
-  static constexpr std::size_t kMaxNotes = 256;
-
-  const ImportReport* report() const noexcept { return std::get_if<ImportReport>(&result); }
-  const Error* error() const noexcept { return std::get_if<Error>(&result); }
-  // The server finished the import (any terminal status).
-  bool finished_import() const noexcept { return report() != nullptr; }
-  // Every record accepted.
-  bool complete() const noexcept { return report() && report()->status == ImportStatus::complete; }
-};
-
-}  // namespace upstate
-// ---- end include/upstate/vocabulary/outcome.hpp ----
-
-namespace upstate {
-
-// Perform this request, then feed the answer back with on_response (or the
-// failure with on_transport_error). For the PUT, `request.file` says how
-// many bytes of the caller's file to stream as the body.
-//
-// The driver must bound each request it runs: the machine bounds only its
-// own waits (Sleep), and while a Send is out it is waiting for an event that
-// only the driver can produce. Give every exchange a timeout (at the latest
-// the machine's deadline()) and report its expiry with on_transport_error
-// (TransportError::Kind::timeout); examples/own_event_loop/ shows how
-// (each exchange's timeout_at() bounds its poll(2)).
-struct Send {
-  Request request;
-};
-
-// Wait until `until`, then call on_wake. `until` never lies past the
-// upload's deadline; an early on_wake is harmless (returns this Sleep again).
-struct Sleep {
-  Instant until;
-};
-
-// Finished; every later event returns the same Done.
-struct Done {
-  Outcome outcome;
-};
-
-using Action = std::variant<Send, Sleep, Done>;
-
-}  // namespace upstate
-// ---- end include/upstate/vocabulary/action.hpp ----
-
-// ---- begin include/upstate/vocabulary/batch_outcome.hpp ----
-// How a Batch ended: one Outcome per file, in the order given, and the
-// dataset's `total_datapoint_count` read once every file had ended.
-
-// ---- begin include/upstate/wire/dataset.hpp ----
-// GET /datasets/{dataset_id} -> 200, and the schema it carries.
-
-namespace upstate {
-
-struct SchemaField {
-  std::string name;
-  std::string type;   // text, image_url, audio_url, video_url, metadata, task_group_id (others kept verbatim)
-  std::string label;  // may be empty
-};
-
-struct Schema {
-  bool strict = false;
-  std::vector<SchemaField> fields;  // in document order
-};
-
-struct DatasetImportSummary {
-  std::string import_id;
-  std::string status;  // verbatim: the dataset listing is informational
-  std::optional<std::uint64_t> accepted_count, rejected_count;
-  std::optional<std::uint64_t> duplicate_count;  // accepted but already present (not written twice)
-};
-
-struct Dataset {
-  std::string id;  // required
-  std::string name;
-  std::string created_at, created_by;
-  std::optional<std::uint64_t> total_datapoint_count;
-  std::optional<int> schema_version;  // 3 (legacy) or 4
-  std::optional<Schema> schema;       // V4, when set
-  std::vector<DatasetImportSummary> imports;
-  std::optional<std::string> status;    // V3
-  std::optional<std::string> filename;  // V3
-};
 
 namespace detail {
 
@@ -2430,7 +6977,7 @@ inline rapidjson::SizeType json_length(const std::string& s) noexcept {
 }  // namespace detail
 
 // The schema object alone ({"strict":..., "fields":{...}}).
-inline Result<Schema> parse_schema(std::string_view json, const ParseLimits& limits = {}) {
+UPSTATE_DECL Result<Schema> parse_schema(std::string_view json, const ParseLimits& limits) {
   rapidjson::Document doc;
   if (auto error = detail::parse_json_object(json, limits, doc)) return std::move(*error);
   return detail::read_schema(doc, "$");
@@ -2438,7 +6985,7 @@ inline Result<Schema> parse_schema(std::string_view json, const ParseLimits& lim
 
 // The schema as the API writes it (compact JSON): "strict" then "fields" in
 // order; an empty label is left out.
-inline std::string schema_to_json(const Schema& schema) {
+UPSTATE_DECL std::string schema_to_json(const Schema& schema) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   writer.StartObject();
@@ -2464,7 +7011,7 @@ inline std::string schema_to_json(const Schema& schema) {
 
 // Only `id` is required; every other field is optional but type-checked.
 // imports[] items need `import_id` and `status` (strings, status verbatim).
-inline Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits = {}) {
+UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits) {
   rapidjson::Document doc;
   if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
   detail::ObjectReader fields(doc, "$");
@@ -2506,1279 +7053,133 @@ inline Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& l
 }
 
 }  // namespace upstate
-// ---- end include/upstate/wire/dataset.hpp ----
+// ---- end include/upstate/impl/wire_dataset.ipp ----
+
+// ---- begin include/upstate/impl/dataset_fetch.ipp ----
+// The bodies of DatasetFetch (<upstate/machine/dataset_fetch.hpp>; see
+// detail/linkage.hpp): its events and the steps they take.
 
 namespace upstate {
 
-// How many files ended which way; the kinds a CLI maps onto exit codes.
-struct BatchCounts {
-  std::size_t complete = 0;
-  std::size_t partial = 0;
-  std::size_t failed = 0;
-  std::size_t pending_schema = 0;
-  std::size_t error = 0;  // a client-side Error (cancelled ones included)
-
-  void add(const Outcome& o) noexcept {
-    const ImportReport* report = o.report();
-    if (!report) {
-      ++error;
-      return;
-    }
-    switch (report->status) {
-      case ImportStatus::complete: ++complete; break;
-      case ImportStatus::partial: ++partial; break;
-      case ImportStatus::failed: ++failed; break;
-      case ImportStatus::pending_schema: ++pending_schema; break;
-      default: ++error; break;  // not terminal: the machine never ends on one
-    }
-  }
-  std::size_t total() const noexcept { return complete + partial + failed + pending_schema + error; }
-};
-
-// One file's outcome as it streams out of a Batch (Batch::next_finished).
-struct FinishedFile {
-  std::size_t file = 0;  // index into the files given
-  Outcome outcome;
-};
-
-struct BatchOutcome {
-  // Same order as the files given; empty with BatchConfig::stream_outcomes
-  // (the outcomes went out through Batch::next_finished).
-  std::vector<Outcome> files;
-  // From GET /datasets/{id} after the last file ended (BatchConfig::fetch_dataset).
-  std::optional<std::uint64_t> total_datapoint_count;
-  std::optional<Dataset> dataset;
-  // Why there is no count: the fetch failed, was cancelled, or the answer
-  // lacked the field. Unset when fetching was turned off.
-  std::optional<Error> dataset_error;
-  // Set when the batch itself was stopped by a caller bug (ErrorCode::usage:
-  // an answer for a ticket it never issued, a second start...). The files
-  // still running then end with the same error.
-  std::optional<Error> error;
-  BatchCounts counts;
-
-  bool all_complete() const noexcept { return counts.complete == counts.total(); }
-};
-
-}  // namespace upstate
-// ---- end include/upstate/vocabulary/batch_outcome.hpp ----
-
-// ---- begin include/upstate/vocabulary/config.hpp ----
-// What one upload needs to know, all as plain values.
-
-// ---- begin include/upstate/policy/poll_policy.hpp ----
-// How often to ask for the import's status while it is not terminal.
-
-// ---- begin include/upstate/detail/rng.hpp ----
-// The only source of randomness the core knows: a PRNG seeded from the
-// config (quinn-proto style: same seed, same run). Our own generator and our
-// own range mapping, because std's distributions differ between standard
-// libraries and would make a seed mean different runs on different machines.
-
-namespace upstate {
-
-// xoshiro256** seeded through splitmix64 (public-domain algorithms by
-// Blackman and Vigna).
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed = 0) noexcept {
-    for (auto& word : s_) word = splitmix(seed);
-  }
-
-  std::uint64_t next() noexcept {
-    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-    const std::uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = rotl(s_[3], 45);
-    return result;
-  }
-
-  // Uniform in [0, bound] inclusive, by rejection so no value is favoured.
-  std::uint64_t uniform(std::uint64_t bound) noexcept {
-    if (bound == UINT64_MAX) return next();
-    const std::uint64_t range = bound + 1;
-    const std::uint64_t limit = UINT64_MAX - UINT64_MAX % range;
-    std::uint64_t x;
-    do x = next();
-    while (x >= limit);
-    return x % range;
-  }
-
-  // Uniform in [lo, hi] inclusive; hi < lo yields lo.
-  std::int64_t between(std::int64_t lo, std::int64_t hi) noexcept {
-    if (hi <= lo) return lo;
-    // In unsigned arithmetic: hi - lo may not fit an int64.
-    const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
-    return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + uniform(span));
-  }
-
-  bool chance(std::uint32_t numerator, std::uint32_t denominator) noexcept {
-    return denominator != 0 && uniform(denominator - 1) < numerator;
-  }
-
- private:
-  static std::uint64_t rotl(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
-  static std::uint64_t splitmix(std::uint64_t& x) noexcept {
-    std::uint64_t z = (x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  std::uint64_t s_[4];
-};
-
-}  // namespace upstate
-// ---- end include/upstate/detail/rng.hpp ----
-
-namespace upstate {
-
-// What `pending_schema` means to a run. The service's import-status
-// reference says the import "is paused until a schema is defined": once the
-// dataset has a schema the same import may go on, so re-uploading first can
-// ingest the file twice.
-enum class OnPendingSchema {
-  end,           // the run ends with the pending_schema report (the caller sets a schema, then resumes the import)
-  keep_polling,  // the run keeps polling the paused import every `paused_interval` until it leaves
-                 // pending_schema or the deadline passes (then it ends with the pending_schema report)
-};
-
-struct PollPolicy {
-  // No wait is ever shorter than this, whatever the fields say: an initial
-  // of 0 would otherwise stay 0 (0 x factor) and poll in a tight loop.
-  static constexpr Duration kMinDelay{100};
-
-  Duration initial{2000};  // first wait after a poll that was not terminal
-  double factor = 1.5;     // growth per poll while the status stays the same
-  Duration max{15000};     // cap: the detection delay after the import turns terminal never exceeds it
-  // Jitter only ever shortens a wait (by up to this fraction), so many clients
-  // spread out without stretching the detection delay past `max`.
-  double jitter = 0.1;
-  // A status unchanged this long is noted as stuck in the outcome's notes;
-  // `uninitialised` this long after a successful PUT ends the run with
-  // ErrorCode::import_stuck (the service never saw the bytes and never will).
-  Duration stuck_after{300000};
-  OnPendingSchema on_pending_schema = OnPendingSchema::end;
-  Duration paused_interval{60000};  // the slow cadence while an import waits for a schema
-  // V3 datasets: a READY/ERROR that has not changed since the PUT is taken as
-  // this file's outcome only this long after it (legacy_freshness.hpp).
-  Duration legacy_settle{15000};
-
-  // The wait before the next poll; `same_status_polls` counts polls since
-  // the status last changed (a change resets the growth: something moves).
-  // Never below kMinDelay: initial, max and the jittered result are
-  // clamped to it, and a factor below 1 (or NaN) counts as 1.
-  Duration delay(int same_status_polls, Rng& rng) const {
-    const double floor_ms = static_cast<double>(kMinDelay.count());
-    const double cap = std::max(static_cast<double>(max.count()), floor_ms);
-    const double grow = factor >= 1.0 ? factor : 1.0;
-    double ms = std::clamp(static_cast<double>(initial.count()), floor_ms, cap);
-    for (int i = 0; i < same_status_polls && ms < cap; ++i) ms *= grow;
-    ms = std::min(ms, cap);
-    double j = std::clamp(jitter, 0.0, 1.0);
-    if (!(j >= 0.0)) j = 0.0;  // NaN passes through clamp
-    const auto whole = static_cast<std::int64_t>(ms);
-    const auto cut = static_cast<std::int64_t>(ms * j);
-    return Duration{std::max<std::int64_t>(kMinDelay.count(), whole - rng.between(0, cut))};
-  }
-};
-
-}  // namespace upstate
-// ---- end include/upstate/policy/poll_policy.hpp ----
-
-// ---- begin include/upstate/policy/retry_policy.hpp ----
-// How to wait before repeating a request that failed transiently.
-
-// ---- begin include/upstate/detail/http_date.hpp ----
-// Wall-clock values as they appear on the wire. Pure conversions between
-// text and Unix seconds (civil-date arithmetic after H. Hinnant), no clock.
-#include <cstdio>
-
-namespace upstate {
-namespace detail {
-
-constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+UPSTATE_DECL DatasetFetch::DatasetFetch(UploadConfig config) : config_(std::move(config)), rng_(config_.seed) {
+  config_.api_base = without_trailing_slashes(std::move(config_.api_base));
 }
 
-struct Civil {
-  std::int64_t year;
-  unsigned month, day, hour, minute, second, weekday;  // weekday 0 = Sunday
-};
-
-constexpr Civil civil_from_unix(UnixSeconds t) noexcept {
-  // Floor division through the remainder: `t - 86399` or `days * 86400`
-  // would overflow near INT64_MIN.
-  const std::int64_t rem = t % 86400;
-  std::int64_t days = t / 86400 - (rem < 0 ? 1 : 0);
-  std::int64_t secs = rem < 0 ? rem + 86400 : rem;
-  std::int64_t z = days + 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
-  const unsigned wd = static_cast<unsigned>(((days % 7) + 11) % 7);  // 1970-01-01 was a Thursday
-  return {y, m, d, static_cast<unsigned>(secs / 3600), static_cast<unsigned>(secs % 3600 / 60),
-          static_cast<unsigned>(secs % 60), wd};
+UPSTATE_DECL DatasetFetchAction DatasetFetch::start(Instant now) {
+  if (auto early = admit(fetch_state_info(State::idle).awaits, "start", now)) return std::move(*early);
+  deadline_ = std::min(now + config_.deadline, config_.not_after);
+  if (auto refusal = check_inputs()) return finish(FetchTrigger::refused_locally, std::move(*refusal), now);
+  return take(FetchTrigger::start, now);
 }
 
-inline bool read_digits(std::string_view s, std::size_t pos, std::size_t n, unsigned& out) noexcept {
-  if (pos + n > s.size()) return false;
-  out = 0;
-  for (std::size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + static_cast<unsigned>(s[i] - '0');
+UPSTATE_DECL DatasetFetchAction DatasetFetch::on_response(const Response& response, Instant now) {
+  if (auto early = admit(fetch_state_info(State::fetching).awaits, "on_response", now)) return std::move(*early);
+  AnswerMeaning meaning = classify_api_answer(response, "dataset", config_);
+  if (!std::holds_alternative<ParseIt>(meaning)) return act_on(std::move(meaning), now);
+  auto parsed = parse_dataset(response.body, config_.limits);
+  if (!parsed) return finish(FetchTrigger::fetched, std::move(parsed).error().with_status(response.status), now);
+  if (parsed->id != config_.dataset_id)
+    return finish(FetchTrigger::fetched,
+                  Error::malformed("$.id", "the answer is about dataset '" +
+                                               printable_excerpt(redact(parsed->id, config_.token), 80) + "', not '" +
+                                               printable_excerpt(config_.dataset_id, 80) + "'")
+                      .with_status(response.status),
+                  now);
+  result_ = std::move(parsed).value();
+  redact_in(result_->value(), config_.token);  // --show-dataset prints its name and schema
+  return take(FetchTrigger::fetched, now);
+}
+
+UPSTATE_DECL DatasetFetchAction DatasetFetch::on_transport_error(const TransportError& error, Instant now) {
+  if (auto early = admit(fetch_state_info(State::fetching).awaits, "on_transport_error", now)) return std::move(*early);
+  return act_on(classify_transport_error(error, "dataset"), now);
+}
+
+UPSTATE_DECL DatasetFetchAction DatasetFetch::on_wake(Instant now) {
+  if (auto early = admit(fetch_state_info(State::backoff).awaits, "on_wake", now)) return std::move(*early);
+  if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
+  if (now >= deadline_) return finish(FetchTrigger::deadline, deadline_error(), now);
+  return take(FetchTrigger::wake, now);
+}
+
+UPSTATE_DECL DatasetFetchAction DatasetFetch::cancel(Instant now) {
+  if (auto early = admit(std::nullopt, "cancel", now)) return std::move(*early);
+  return finish(FetchTrigger::cancel, Error::cancelled(), now);
+}
+
+UPSTATE_DECL DatasetFetchAction DatasetFetch::take(FetchTrigger trigger, Instant now) {
+  auto to = next_state(state_, trigger);
+  if (!to) {
+    // Our bug, not the caller's: a defined end all the same.
+    result_ = Error::internal("no transition for " + std::string(to_string(trigger)) + " in state " +
+                              std::string(to_string(state_)));
+    to = State::done;
   }
-  return true;
-}
-
-constexpr unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
-  constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-  return m == 2 && leap ? 29 : kDays[m - 1];
-}
-
-// Refuses impossible dates ("Feb 30") rather than rolling them into the next
-// month: a date that does not exist is a malformed one.
-inline std::optional<UnixSeconds> make_time(std::int64_t y, unsigned mo, unsigned d, unsigned h, unsigned mi,
-                                            unsigned s) noexcept {
-  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + (s == 60 ? 59 : s);
-}
-
-inline int month_from_name(std::string_view m) noexcept {
-  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  for (int i = 0; i < 12; ++i)
-    if (kMonths[i] == m) return i + 1;
-  return 0;
-}
-
-}  // namespace detail
-
-// "Sun, 06 Nov 1994 08:49:37 GMT" (IMF-fixdate, RFC 9110 §5.6.7), plus the
-// obsolete RFC 850 ("Sunday, 06-Nov-94 08:49:37 GMT") and asctime
-// ("Sun Nov  6 08:49:37 1994") forms recipients must accept.
-inline std::optional<UnixSeconds> parse_http_date(std::string_view s) noexcept {
-  using namespace detail;
-  unsigned d, y, h, mi, se;
-  auto comma = s.find(',');
-  if (comma != std::string_view::npos) {
-    std::string_view rest = s.substr(comma + 1);
-    if (rest.size() == 25 && rest[0] == ' ' && rest[3] == ' ' && rest[7] == ' ' && rest[12] == ' ' &&
-        rest[15] == ':' && rest[18] == ':' && rest.substr(21) == " GMT") {  // IMF-fixdate
-      int mo = month_from_name(rest.substr(4, 3));
-      if (mo && read_digits(rest, 1, 2, d) && read_digits(rest, 8, 4, y) && read_digits(rest, 13, 2, h) &&
-          read_digits(rest, 16, 2, mi) && read_digits(rest, 19, 2, se))
-        return make_time(y, static_cast<unsigned>(mo), d, h, mi, se);
-      return std::nullopt;
-    }
-    if (rest.size() == 23 && rest[0] == ' ' && rest[3] == '-' && rest[7] == '-' && rest[10] == ' ' &&
-        rest[13] == ':' && rest[16] == ':' && rest.substr(19) == " GMT") {  // RFC 850
-      int mo = month_from_name(rest.substr(4, 3));
-      if (mo && read_digits(rest, 1, 2, d) && read_digits(rest, 8, 2, y) && read_digits(rest, 11, 2, h) &&
-          read_digits(rest, 14, 2, mi) && read_digits(rest, 17, 2, se))
-        return make_time(y < 70 ? 2000 + y : 1900 + y, static_cast<unsigned>(mo), d, h, mi, se);
-    }
-    return std::nullopt;
+  if (trace_.size() < kMaxTrace) trace_.push_back(FetchStep{now, state_, trigger, *to});
+  state_ = *to;
+  switch (state_) {
+    case State::fetching: return send();
+    case State::backoff: return Sleep{wake_at_};
+    default: return done_action();
   }
-  // asctime: "Sun Nov  6 08:49:37 1994"
-  if (s.size() == 24 && s[3] == ' ' && s[7] == ' ' && s[10] == ' ' && s[13] == ':' && s[16] == ':' &&
-      s[19] == ' ') {
-    int mo = month_from_name(s.substr(4, 3));
-    std::string_view day = s.substr(8, 2);
-    unsigned dd = 0;
-    if (day[0] == ' ') {
-      if (!read_digits(day, 1, 1, dd)) return std::nullopt;
-    } else if (!read_digits(day, 0, 2, dd)) {
-      return std::nullopt;
-    }
-    if (mo && read_digits(s, 11, 2, h) && read_digits(s, 14, 2, mi) && read_digits(s, 17, 2, se) &&
-        read_digits(s, 20, 4, y))
-      return make_time(y, static_cast<unsigned>(mo), dd, h, mi, se);
-  }
+}
+
+UPSTATE_DECL std::optional<DatasetFetchAction> DatasetFetch::admit(std::optional<Awaits> expected, const char* event, Instant& now) {
+  now = observe(now);
+  if (state_ == State::done) return done_action();
+  if (expected && fetch_state_info(state_).awaits != *expected) return misuse(event, now);
   return std::nullopt;
 }
 
-inline std::string format_http_date(UnixSeconds t) {
-  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  auto c = detail::civil_from_unix(t);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %02u %s %04lld %02u:%02u:%02u GMT", kDays[c.weekday], c.day,
-                kMonths[c.month - 1], static_cast<long long>(c.year), c.hour, c.minute, c.second);
-  return buf;
+UPSTATE_DECL DatasetFetchAction DatasetFetch::act_on(AnswerMeaning meaning, Instant now) {
+  if (auto* refused = std::get_if<RefuseIt>(&meaning))
+    return finish(FetchTrigger::refused, std::move(refused->error), now);
+  const RetryIt& failure = std::get<RetryIt>(meaning);
+  last_failure_ = failure.cause;
+  std::size_t dropped = 0;  // the notes are capped; a fetch never gets near the cap
+  RetryBudget::Plan plan =
+      retry_.next(failure, config_.retry, rng_, now, deadline_, notes_, dropped, config_.token);
+  if (auto* end = std::get_if<Error>(&plan))
+    return finish(end->code == ErrorCode::deadline_exceeded ? FetchTrigger::deadline
+                                                            : FetchTrigger::retries_exhausted,
+                  std::move(*end), now);
+  wake_at_ = std::get<RetryBudget::Wait>(plan).until;
+  return take(FetchTrigger::retry, now);
 }
 
-// S3's X-Amz-Date: "20261128T120000Z".
-inline std::optional<UnixSeconds> parse_amz_date(std::string_view s) noexcept {
-  using namespace detail;
-  unsigned y, mo, d, h, mi, se;
-  if (s.size() != 16 || s[8] != 'T' || s[15] != 'Z') return std::nullopt;
-  if (!read_digits(s, 0, 4, y) || !read_digits(s, 4, 2, mo) || !read_digits(s, 6, 2, d) ||
-      !read_digits(s, 9, 2, h) || !read_digits(s, 11, 2, mi) || !read_digits(s, 13, 2, se))
-    return std::nullopt;
-  return make_time(y, mo, d, h, mi, se);
+UPSTATE_DECL DatasetFetchAction DatasetFetch::send() {
+  ++requests_sent_;
+  return Send{Request{Purpose::dataset, "GET", dataset_url(config_), api_headers_for(config_), std::nullopt}};
 }
 
-inline std::string format_amz_date(UnixSeconds t) {
-  auto c = detail::civil_from_unix(t);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld%02u%02uT%02u%02u%02uZ", static_cast<long long>(c.year), c.month, c.day,
-                c.hour, c.minute, c.second);
-  return buf;
+UPSTATE_DECL DatasetFetchAction DatasetFetch::finish(FetchTrigger trigger, Error error, Instant now) {
+  redact_in(error, config_.token);
+  result_ = std::move(error);
+  return take(trigger, now);
 }
 
-// An ISO-8601 date-time with its offset, as the API writes timestamps
-// (step 1's expires_at): "2026-11-28T12:00:00Z", with optional fractional
-// seconds (dropped) and "Z", "+HH:MM" or "-HH:MM"; a lower-case 't'/'z' and a
-// space for 'T' are taken too. No offset at all: nullopt (the time would be
-// ambiguous).
-inline std::optional<UnixSeconds> parse_iso8601(std::string_view s) noexcept {
-  using namespace detail;
-  unsigned y, mo, d, h, mi, se;
-  if (s.size() < 20 || s.size() > 64 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-      s[13] != ':' || s[16] != ':')
-    return std::nullopt;
-  if (!read_digits(s, 0, 4, y) || !read_digits(s, 5, 2, mo) || !read_digits(s, 8, 2, d) ||
-      !read_digits(s, 11, 2, h) || !read_digits(s, 14, 2, mi) || !read_digits(s, 17, 2, se))
-    return std::nullopt;
-  std::size_t pos = 19;
-  if (pos < s.size() && (s[pos] == '.' || s[pos] == ',')) {
-    ++pos;
-    std::size_t digits = 0;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos, ++digits;
-    if (digits == 0) return std::nullopt;
-  }
-  auto t = make_time(y, mo, d, h, mi, se);
-  if (!t || pos >= s.size()) return std::nullopt;
-  std::string_view zone = s.substr(pos);
-  if (zone == "Z" || zone == "z") return t;
-  unsigned oh, om;
-  if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':' || !read_digits(zone, 1, 2, oh) ||
-      !read_digits(zone, 4, 2, om) || oh > 23 || om > 59)
-    return std::nullopt;
-  const std::int64_t offset = static_cast<std::int64_t>(oh) * 3600 + om * 60;
-  return zone[0] == '+' ? *t - offset : *t + offset;
+UPSTATE_DECL DatasetFetchAction DatasetFetch::misuse(const char* event, Instant now) {
+  return finish(FetchTrigger::misuse,
+                Error::usage(std::string("can't handle ") + event + " in state " + std::string(name(state_))), now);
 }
 
-// ISO-8601 UTC as the API writes timestamps: "2026-11-28T12:00:00Z".
-inline std::string format_iso8601(UnixSeconds t) {
-  auto c = detail::civil_from_unix(t);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02uZ", static_cast<long long>(c.year), c.month,
-                c.day, c.hour, c.minute, c.second);
-  return buf;
+UPSTATE_DECL std::optional<Error> DatasetFetch::check_inputs() const {
+  if (auto bad = check_dataset_id(config_)) return bad;
+  return check_api_access(config_);
+}
+
+UPSTATE_DECL Error DatasetFetch::deadline_error() const {
+  return Error::deadline("the deadline passed while fetching the dataset; last: " + last_failure_.message)
+      .with_status(last_failure_.http_status);
 }
 
 }  // namespace upstate
-// ---- end include/upstate/detail/http_date.hpp ----
+// ---- end include/upstate/impl/dataset_fetch.ipp ----
+
+// ---- begin include/upstate/impl/wire_error_body.ipp ----
+// The bodies of <upstate/wire/error_body.hpp> (see detail/linkage.hpp).
 
 namespace upstate {
-
-struct RetryPolicy {
-  // Tries of one step in a row, the first included. The count restarts after
-  // progress (a URL received, the PUT accepted, a poll answered), so a long
-  // poll can survive many scattered blips but not a steady outage.
-  int max_attempts = 6;
-  Duration base{500};
-  Duration cap{30000};
-  // Step 1 creates an import job on every call; each renewal leaves one
-  // behind (kept in the outcome), so renewals get their own small bound.
-  int max_url_renewals = 3;
-
-  // Full jitter (AWS architecture blog, "Exponential Backoff And Jitter"):
-  // uniform in [0, min(cap, base * 2^(failures-1))].
-  Duration backoff(int failures, Rng& rng) const {
-    std::int64_t ceiling = base.count();
-    for (int i = 1; i < failures && ceiling < cap.count(); ++i) ceiling *= 2;
-    ceiling = std::min<std::int64_t>(ceiling, cap.count());
-    return Duration{rng.between(0, std::max<std::int64_t>(0, ceiling))};
-  }
-};
-
-// Retry-After (RFC 9110 §10.2.3): delta-seconds or an HTTP-date. The date
-// form is measured against the same answer's `Date` header, so no local wall
-// clock is needed and clock skew between us and the server cancels out;
-// without a `Date`, a date cannot be interpreted and is ignored. Garbage is
-// ignored (nullopt). Values are capped at a day so arithmetic stays finite.
-inline std::optional<Duration> parse_retry_after(std::string_view value, std::optional<UnixSeconds> response_date) {
-  constexpr std::int64_t kMaxSeconds = 86400;
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  if (value.empty()) return std::nullopt;
-  if (value.find_first_not_of("0123456789") == std::string_view::npos) {
-    std::int64_t seconds = 0;
-    for (char c : value) {
-      seconds = seconds * 10 + (c - '0');
-      if (seconds > kMaxSeconds) return std::chrono::duration_cast<Duration>(std::chrono::seconds{kMaxSeconds});
-    }
-    return std::chrono::duration_cast<Duration>(std::chrono::seconds{seconds});
-  }
-  auto when = parse_http_date(value);
-  if (!when || !response_date) return std::nullopt;
-  std::int64_t delta = std::clamp<std::int64_t>(*when - *response_date, 0, kMaxSeconds);
-  return std::chrono::duration_cast<Duration>(std::chrono::seconds{delta});
-}
-
-// A response's Retry-After as a wait (an HTTP-date measured against the
-// response's own Date), or nullopt when it has none we can use.
-inline std::optional<Duration> retry_after_of(const Response& response) {
-  const std::string* value = find_header(response.headers, "Retry-After");
-  if (!value) return std::nullopt;
-  std::optional<UnixSeconds> date;
-  if (const std::string* d = find_header(response.headers, "Date")) date = parse_http_date(*d);
-  return parse_retry_after(*value, date);
-}
-
-}  // namespace upstate
-// ---- end include/upstate/policy/retry_policy.hpp ----
-
-namespace upstate {
-
-inline constexpr std::string_view kDefaultApiBase = "https://api.prolific.com/api/v1/data-collection";
-// S3 refuses a single PUT over 5 GiB; we refuse it before creating an import.
-inline constexpr std::uint64_t kMaxSinglePutBytes = 5368709120ULL;
-
-struct UploadConfig {
-  std::string api_base{kDefaultApiBase};
-  std::string token;       // sent as "Authorization: Token <token>" to the API host only
-  std::string dataset_id;
-  PollPolicy poll;
-  RetryPolicy retry;
-  Duration deadline{std::chrono::hours{1}};  // overall, from start()
-  // One deadline shared by several machines (a command's whole run: the
-  // pre-flight fetch, every file of a batch, the final dataset fetch): no
-  // machine's deadline is later than this instant, whenever it starts.
-  Instant not_after = Instant::max();
-  std::uint64_t seed = 0;                    // every random choice (jitter) derives from it
-  ParseLimits limits;
-  std::string user_agent = "upstate/0.1";
-  // A plain-http API base is refused unless its host is loopback: the token
-  // would cross the network in clear text. Tests of the machine alone may
-  // lift this; programs should not.
-  bool allow_insecure_api = false;
-};
-
-struct FileInfo {
-  std::string name;  // with extension; becomes the {filename} path segment
-  std::uint64_t size = 0;
-};
-
-// The PUT's Content-Type when step 1's answer gives none (docs/service.md, UNCONFIRMED).
-inline std::string_view content_type_for(std::string_view filename) noexcept {
-  if (iends_with(filename, ".jsonl")) return "application/x-ndjson";
-  if (iends_with(filename, ".csv")) return "text/csv";
-  if (iends_with(filename, ".zip")) return "application/zip";
-  return "application/octet-stream";
-}
-
-}  // namespace upstate
-// ---- end include/upstate/vocabulary/config.hpp ----
-
-// Policies: how long to wait, how often to ask, how many at once.
-
-// ---- begin include/upstate/policy/concurrency_limit.hpp ----
-// upstate::ConcurrencyLimit — how many files a Batch lets run at once,
-// adapted to the service's answers (AIMD, as TCP does with its window): a
-// 429 or 503 halves it (a rate limit is a signal, not a reason to retry
-// harder), and every `increase_after` successful answers in a row raise it
-// by one, up to the ceiling (BatchConfig::max_in_flight), never below one.
-// A pure value: answers in, a number out.
-
-namespace upstate {
-
-struct ConcurrencyLimitConfig {
-  std::size_t ceiling = 4;        // the most ever allowed (0 is taken as 1)
-  std::size_t increase_after = 8;  // successful answers per +1 (0 is taken as 1)
-};
-
-class ConcurrencyLimit {
- public:
-  explicit ConcurrencyLimit(ConcurrencyLimitConfig config = {}) noexcept
-      : ceiling_(std::max<std::size_t>(config.ceiling, 1)),
-        increase_after_(std::max<std::size_t>(config.increase_after, 1)),
-        current_(ceiling_) {}
-
-  std::size_t current() const noexcept { return current_; }
-  std::size_t ceiling() const noexcept { return ceiling_; }
-  // How many times an answer made it go down (for reports and tests).
-  std::size_t decreases() const noexcept { return decreases_; }
-
-  // The HTTP status of any answer the batch got. Only the overload signals
-  // (429, 503) and successes (2xx) count; other answers leave it alone.
-  void on_status(int status) noexcept {
-    if (status == 429 || status == 503) return on_overload();
-    if (status >= 200 && status < 300) on_success();
-  }
-
-  // Halves at most once per window: the answers to requests sent before
-  // the last decrease (up to that many answers) say nothing new.
-  void on_overload() noexcept {
-    successes_ = 0;
-    if (answers_since_decrease_ < window_) {
-      ++answers_since_decrease_;
-      return;
-    }
-    std::size_t halved = std::max<std::size_t>(current_ / 2, 1);
-    if (halved < current_) ++decreases_;
-    window_ = current_;
-    answers_since_decrease_ = 0;
-    current_ = halved;
-  }
-
-  void on_success() noexcept {
-    ++answers_since_decrease_;
-    if (current_ >= ceiling_) return;
-    if (++successes_ < increase_after_) return;
-    successes_ = 0;
-    ++current_;
-  }
-
- private:
-  std::size_t ceiling_;
-  std::size_t increase_after_;
-  std::size_t current_;
-  std::size_t successes_ = 0;
-  std::size_t decreases_ = 0;
-  std::size_t window_ = 0;  // the limit before the last decrease
-  std::size_t answers_since_decrease_ = 0;
-};
-
-}  // namespace upstate
-// ---- end include/upstate/policy/concurrency_limit.hpp ----
-
-// The machines (sans-I/O step functions) and their blocking drivers.
-
-// ---- begin include/upstate/machine/batch.hpp ----
-// upstate::Batch — several files into one dataset, sans-I/O. Each file runs
-// its own Upload machine; the Batch decides which of their requests go out
-// and when. Several requests are in flight at once, so instead of one action
-// per event it is pulled, quinn-proto style:
-//
-//   batch.start(now);
-//   loop:
-//     while (auto s = batch.next_send())  perform s->request, later feed
-//                                         on_response(s->ticket, ...) or on_transport_error(s->ticket, ...)
-//     while (auto t = batch.next_abandoned())  abort that request (its answer would be ignored)
-//     if (batch.done()) break;            -> *batch.outcome()
-//     wait for an answer or until *batch.next_wake(), then on_wake(now)
-//
-// The rules:
-// - Order: the service processes a dataset's imports in the order their PUTs
-//   arrive, so file i's PUT goes out only once file i-1's PUT was accepted
-//   or file i-1 ended. Step 1 of later files may run ahead; their PUT is
-//   held until their turn. (A held URL may expire meanwhile: the Upload
-//   renews it on S3's "expired" answer. The wait also counts against that
-//   file's UploadConfig::deadline, which runs from its start.)
-// - At most `max_in_flight` files are between start and Done; files start
-//   in the order given.
-// - fail_fast: once a file ends with anything but `complete`, the files not
-//   started yet end with ErrorCode::cancelled, and so do the running ones
-//   (their requests are abandoned; an import whose PUT was accepted may still
-//   finish server-side). The dataset is still fetched.
-// - Then GET /datasets/{id} (DatasetFetch) gives total_datapoint_count.
-// - cancel(): every unfinished file ends cancelled, nothing is fetched.
-// - A ticket names one outstanding request. An answer for a ticket the batch
-//   never issued or that was already answered is a caller bug: the batch
-//   stops with ErrorCode::usage (sticky, as Upload's misuse is). An answer
-//   for a request the batch abandoned (next_abandoned) is ignored.
-// - Once done, every event is ignored and the outcome stays as it is.
-// - Many files (BatchConfig::stream_outcomes): memory stays flat. A file's
-//   Upload is made when the file starts and freed once its outcome was
-//   pulled with next_finished(); BatchOutcome::files stays empty (counts
-//   are kept). Pull after every event, or the outcomes pile up.
-#include <deque>
-#include <functional>
-#include <map>
-#include <memory>
-#include <set>
-#include <stdexcept>
-
-// ---- begin include/upstate/machine/dataset_fetch.hpp ----
-// upstate::DatasetFetch — GET {api}/datasets/{dataset_id}, retried per the
-// RetryPolicy, as a pure step function like Upload: every event returns the
-// next action (Send, Sleep, or DatasetFetched with the parsed Dataset or a
-// typed Error). Its states and moves are data (dataset_fetch_transitions.hpp);
-// the request step (classify, retry, refuse) is the one Upload uses
-// (api_step.hpp). Batch runs one at the end for `total_datapoint_count`; a
-// CLI's `--show-dataset` can run it alone (drive_dataset_fetch below).
-
-// ---- begin include/upstate/detail/api_access.hpp ----
-// What every API request needs (step 1, step 3, the dataset and its
-// status): the headers — the token goes to the API host only, and only
-// through here — and the refusals made before the first one is sent.
-
-// ---- begin include/upstate/detail/url.hpp ----
-// URLs: encoding the path segments we build, and splitting absolute URLs the
-// server hands us (without ever re-encoding them: a presigned URL's query is
-// signed byte for byte).
-
-// ---- begin include/upstate/detail/host_name.hpp ----
-// The syntax of a host in a URL a server hands us, checked before any name
-// lookup: a resolver given "a b", "%00", "0x7f.1" or "2130706433" does
-// something (a lookup of junk, an address read in octal or as one number)
-// that nobody meant.
-
-namespace upstate {
-namespace detail {
-
-inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-
-// Four decimal octets 0..255, no leading zeros (inet_aton reads "010" as 8).
-inline bool is_dotted_quad(std::string_view s) noexcept {
-  int octets = 0;
-  while (true) {
-    std::size_t n = 0;
-    unsigned value = 0;
-    while (n < s.size() && is_digit(s[n])) {
-      value = value * 10 + static_cast<unsigned>(s[n] - '0');
-      if (++n > 3) return false;
-    }
-    if (n == 0 || value > 255 || (n > 1 && s[0] == '0')) return false;
-    ++octets;
-    s.remove_prefix(n);
-    if (s.empty()) return octets == 4;
-    if (s[0] != '.' || octets == 4) return false;
-    s.remove_prefix(1);
-  }
-}
-
-// An IPv6 literal as parse_url keeps it (brackets gone): hex digits, ':'
-// and an embedded IPv4's '.', no zone ("%eth0" names a local interface).
-inline bool is_ipv6_literal(std::string_view s) noexcept {
-  if (s.size() < 2 || s.size() > 45) return false;
-  int colons = 0;
-  for (char c : s) {
-    const bool hex = is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    if (c == ':') ++colons;
-    else if (!hex && c != '.') return false;
-  }
-  return colons >= 2;
-}
-
-}  // namespace detail
-
-// A DNS name (labels of 1..63 letters, digits, '-' or '_', not starting or
-// ending with '-', 253 bytes at most, one trailing dot allowed), a dotted-quad
-// IPv4 address or an IPv6 literal. A name whose last label starts with a
-// digit must be a dotted quad: no top-level domain does, and the resolver
-// reads such names ("127.1", "0x7f.0.0.1") as numeric addresses.
-inline bool is_valid_host(std::string_view host) noexcept {
-  if (host.find(':') != std::string_view::npos) return detail::is_ipv6_literal(host);
-  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-  if (host.empty() || host.size() > 253) return false;
-  const std::size_t last_dot = host.rfind('.');
-  const std::string_view last = last_dot == std::string_view::npos ? host : host.substr(last_dot + 1);
-  if (!last.empty() && detail::is_digit(last[0])) return detail::is_dotted_quad(host);
-  std::size_t label = 0;
-  for (std::size_t i = 0; i <= host.size(); ++i) {
-    if (i == host.size() || host[i] == '.') {
-      if (label == 0 || label > 63 || host[i - 1] == '-') return false;
-      label = 0;
-      continue;
-    }
-    const char c = host[i];
-    const bool ok = detail::is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
-    if (!ok || (label == 0 && c == '-')) return false;
-    ++label;
-  }
-  return true;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/detail/host_name.hpp ----
-
-namespace upstate {
-
-// RFC 3986 path segment: everything but unreserved characters becomes %XX,
-// so a '/', '?', '#', '%', space or non-ASCII byte in a name can never change
-// which resource the request names.
-inline std::string percent_encode_segment(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '.' || c == '_' || c == '~';
-    if (unreserved) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
-inline int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Strict decoding: a '%' not followed by two hex digits is an error rather
-// than passed through, so two spellings never name one resource.
-inline std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space = false) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%') {
-      if (i + 2 >= s.size()) return std::nullopt;
-      int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else if (plus_is_space && s[i] == '+') {
-      out.push_back(' ');
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
-// A path segment we are willing to put in a URL: non-empty, not "." or ".."
-// (which a proxy would resolve to another path) and without NUL.
-inline bool is_safe_segment(std::string_view s) noexcept {
-  if (s.empty() || s == "." || s == "..") return false;
-  return s.find('\0') == std::string_view::npos;
-}
-
-struct Url {
-  std::string scheme;  // lower case: "http" or "https"
-  std::string host;    // as written; IPv6 without brackets
-  std::uint16_t port = 0;
-  std::string target;  // path + "?" + query, verbatim (what goes on the request line)
-  std::string path;    // verbatim, still percent-encoded
-  std::string query;   // verbatim, without '?'
-
-  bool is_https() const noexcept { return scheme == "https"; }
-  // "host" or "host:port" when the port is not the scheme's default.
-  std::string authority() const {
-    std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-    bool default_port = (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
-    return default_port ? h : h + ":" + std::to_string(port);
-  }
-};
-
-// Parses an absolute http(s) URL. Userinfo, fragments, control characters
-// and a host that is not a valid host name or address (host_name.hpp) are
-// refused: nothing we send should carry them, and nothing is looked up
-// before its syntax is known good.
-inline std::optional<Url> parse_url(std::string_view s) {
-  for (char c : s)
-    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return std::nullopt;
-  auto colon = s.find("://");
-  if (colon == std::string_view::npos) return std::nullopt;
-  Url u;
-  u.scheme = ascii_lower(s.substr(0, colon));
-  if (u.scheme != "http" && u.scheme != "https") return std::nullopt;
-  std::string_view rest = s.substr(colon + 3);
-  std::size_t auth_end = rest.find_first_of("/?#");
-  std::string_view auth = rest.substr(0, auth_end);
-  std::string_view tail = auth_end == std::string_view::npos ? std::string_view{} : rest.substr(auth_end);
-  if (auth.empty() || auth.find('@') != std::string_view::npos) return std::nullopt;
-  if (tail.find('#') != std::string_view::npos) return std::nullopt;
-  std::string_view port_text;
-  if (auth.front() == '[') {
-    auto close = auth.find(']');
-    if (close == std::string_view::npos || close == 1) return std::nullopt;
-    u.host = std::string(auth.substr(1, close - 1));
-    std::string_view after = auth.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return std::nullopt;
-      port_text = after.substr(1);
-      if (port_text.empty()) return std::nullopt;
-    }
-  } else {
-    auto pc = auth.rfind(':');
-    if (pc != std::string_view::npos) {
-      port_text = auth.substr(pc + 1);
-      if (port_text.empty()) return std::nullopt;
-      auth = auth.substr(0, pc);
-    }
-    // An unbracketed host holding ':' ("a:b:80") is neither a name nor IPv4;
-    // authority() would bracket it into a different host.
-    if (auth.empty() || auth.find(':') != std::string_view::npos) return std::nullopt;
-    u.host = std::string(auth);
-  }
-  if (!is_valid_host(u.host)) return std::nullopt;
-  if (!port_text.empty()) {
-    if (port_text.size() > 5) return std::nullopt;
-    unsigned p = 0;
-    for (char c : port_text) {
-      if (c < '0' || c > '9') return std::nullopt;
-      p = p * 10 + static_cast<unsigned>(c - '0');
-    }
-    if (p == 0 || p > 65535) return std::nullopt;
-    u.port = static_cast<std::uint16_t>(p);
-  } else {
-    u.port = u.is_https() ? 443 : 80;
-  }
-  auto q = tail.find('?');
-  u.path = std::string(tail.substr(0, q));
-  if (u.path.empty()) u.path = "/";
-  if (q != std::string_view::npos) u.query = std::string(tail.substr(q + 1));
-  u.target = u.query.empty() && q == std::string_view::npos ? u.path : u.path + "?" + u.query;
-  return u;
-}
-
-struct QueryParam {
-  std::string name;   // decoded
-  std::string value;  // decoded
-};
-
-// Decoded query parameters, in order. A parameter that does not decode is
-// left out (the caller treats a missing parameter as "unknown").
-inline std::vector<QueryParam> parse_query(std::string_view query) {
-  std::vector<QueryParam> out;
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    std::string_view part = query.substr(0, amp);
-    query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-    if (part.empty()) continue;
-    auto eq = part.find('=');
-    auto name = percent_decode(part.substr(0, eq), true);
-    auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : part.substr(eq + 1), true);
-    if (name && value) out.push_back({std::move(*name), std::move(*value)});
-  }
-  return out;
-}
-
-// Whether a host is on this machine: a plain-http API base is only accepted
-// for these, so a token never crosses a network in clear text.
-// Only a dotted-quad IPv4 counts as 127/8: a DNS name such as
-// "127.attacker.example" merely starts like one.
-inline bool is_loopback_host(std::string_view host) noexcept {
-  if (host == "localhost" || host == "::1") return true;
-  if (host.size() < 4 || host.substr(0, 4) != "127.") return false;
-  int dots = 0;
-  unsigned octet = 0, digits = 0;
-  for (char c : host) {
-    if (c == '.') {
-      if (digits == 0) return false;
-      ++dots;
-      octet = digits = 0;
-    } else if (c >= '0' && c <= '9' && digits < 3) {
-      octet = octet * 10 + static_cast<unsigned>(c - '0');
-      ++digits;
-      if (octet > 255) return false;
-    } else {
-      return false;
-    }
-  }
-  return dots == 3 && digits > 0;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/detail/url.hpp ----
-
-namespace upstate {
-
-// The dataset every API request of a run is about, as a URL
-// ({api_base}/datasets/{id}, the id one percent-encoded segment).
-inline std::string dataset_url(const UploadConfig& config) {
-  return config.api_base + "/datasets/" + percent_encode_segment(config.dataset_id);
-}
-
-// The dataset id goes into every API path: refused before any request when
-// it could change the path.
-inline std::optional<Error> check_dataset_id(const UploadConfig& config) {
-  if (!is_safe_segment(config.dataset_id))
-    return Error::invalid_argument("dataset id must be non-empty, not '.' or '..', and hold no NUL byte");
-  return std::nullopt;
-}
-
-inline Headers api_headers_for(const UploadConfig& config) {
-  return {{"Authorization", "Token " + config.token},
-          {"Accept", "application/json"},
-          {"User-Agent", config.user_agent}};
-}
-
-// The token, the user agent and the API base: usable, and the token never
-// sent in clear text off loopback (unless allow_insecure_api).
-inline std::optional<Error> check_api_access(const UploadConfig& config) {
-  auto invalid = [](std::string message) { return Error::invalid_argument(std::move(message)); };
-  if (config.token.empty() || !is_safe_header_value(config.token))
-    return invalid("the API token is empty or holds a line break");
-  if (!is_safe_header_value(config.user_agent)) return invalid("the user agent holds a line break");
-  auto base = parse_url(config.api_base);
-  if (!base || !base->query.empty()) return invalid("the API base is not an absolute http(s) URL without a query");
-  if (!base->is_https() && !is_loopback_host(base->host) && !config.allow_insecure_api)
-    return invalid("refusing to send the API token over plain http to a non-loopback host");
-  return std::nullopt;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/detail/api_access.hpp ----
-
-// ---- begin include/upstate/machine/api_step.hpp ----
-// The one request step every machine that talks to the service shares
-// (Upload's steps 1, 2 and 3 and the V3 status, DatasetFetch): an answer or a
-// transport failure is classified (go on and parse it / retry the same
-// request / refuse with a typed error), and a retry is planned (full-jitter
-// backoff, Retry-After as a floor, the deadline, the attempt budget) with a
-// note a person reads. Messages are redacted of the token where they are
-// made. Pure functions and one small value (RetryBudget): no clock, no I/O.
-
-// ---- begin include/upstate/detail/classify.hpp ----
-// What an answer means for the step it answers (ARCHITECTURE.md,
-// "Policies"): go on, retry the same request, go back to step 1 for a new
-// URL, or stop with a typed error. Kept as tables so tests can walk them.
-
-// ---- begin include/upstate/wire/s3_error.hpp ----
-// S3's XML error: <Error><Code>..</Code><Message>..</Message>...</Error>.
-// A tiny, bounded reader for exactly that shape (no general XML parser):
-// child elements of <Error> holding text, entities decoded.
-
-namespace upstate {
-
-struct S3Error {
-  std::string code;     // e.g. "AccessDenied", "SignatureDoesNotMatch", "SlowDown"
-  std::string message;  // e.g. "Request has expired"
-  std::vector<std::pair<std::string, std::string>> fields;  // every other child: Expires, ServerTime, Header, ...
-
-  const std::string* field(std::string_view name) const {
-    for (const auto& f : fields)
-      if (f.first == name) return &f.second;
-    return nullptr;
-  }
-};
-
-namespace detail {
-
-// Longer element names are not S3's; refusing them also bounds the cost of
-// searching for each closing tag.
-inline constexpr std::size_t kMaxXmlNameBytes = 64;
-
-inline void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-// "#65" or "#x41" (the text between '&' and ';') as a Unicode scalar value;
-// nullopt for anything XML does not allow (NUL, surrogates, > U+10FFFF).
-inline std::optional<std::uint32_t> numeric_character_reference(std::string_view ref) noexcept {
-  if (ref.size() < 2 || ref[0] != '#') return std::nullopt;
-  bool hex = ref[1] == 'x';
-  std::string_view digits = ref.substr(hex ? 2 : 1);
-  if (digits.empty()) return std::nullopt;
-  std::uint32_t cp = 0;
-  for (char c : digits) {
-    int d = c >= '0' && c <= '9' ? c - '0'
-            : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
-            : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
-            : -1;
-    if (d < 0) return std::nullopt;
-    cp = cp * (hex ? 16u : 10u) + static_cast<std::uint32_t>(d);
-    if (cp > 0x10FFFF) return std::nullopt;  // also stops overflow: at most 8 more bits per digit
-  }
-  if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF)) return std::nullopt;
-  return cp;
-}
-
-// Element text with the five predefined entities and numeric references
-// decoded. Anything else after '&' is kept literally: the text is for
-// people, and a stray '&' must not cost the whole error.
-inline std::string decode_xml_text(std::string_view raw) {
-  constexpr std::size_t kLongestReference = 10;  // "#x10FFFF" plus slack, ';' excluded
-  std::string out;
-  out.reserve(raw.size());
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    if (raw[i] != '&') {
-      out.push_back(raw[i]);
-      continue;
-    }
-    std::size_t semi = raw.substr(i + 1, kLongestReference + 1).find(';');
-    if (semi == std::string_view::npos) {
-      out.push_back('&');
-      continue;
-    }
-    std::string_view ref = raw.substr(i + 1, semi);
-    char named = ref == "amp"    ? '&'
-                 : ref == "lt"   ? '<'
-                 : ref == "gt"   ? '>'
-                 : ref == "quot" ? '"'
-                 : ref == "apos" ? '\''
-                                 : '\0';
-    if (named) {
-      out.push_back(named);
-    } else if (auto cp = numeric_character_reference(ref)) {
-      append_utf8(out, *cp);
-    } else {
-      out.push_back('&');
-      continue;
-    }
-    i += semi + 1;  // past the ';'
-  }
-  return out;
-}
-
-// Forward-only cursor over the body: every step moves `pos` ahead or stops
-// the scan, so the reader is linear and needs no recursion.
-struct XmlCursor {
-  std::string_view text;
-  std::size_t pos = 0;
-
-  bool at_end() const noexcept { return pos >= text.size(); }
-  bool looking_at(std::string_view s) const noexcept { return pos <= text.size() && text.substr(pos, s.size()) == s; }
-  bool at_space() const noexcept {
-    return pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\r' || text[pos] == '\n');
-  }
-  void skip_space() noexcept {
-    while (at_space()) ++pos;
-  }
-  // Moves past the next `s`; false (and at the end) when there is none.
-  bool skip_past(std::string_view s) noexcept {
-    std::size_t found = text.find(s, pos);
-    pos = found == std::string_view::npos ? text.size() : found + s.size();
-    return found != std::string_view::npos;
-  }
-  // Whitespace and comments, which may sit between any two elements.
-  bool skip_space_and_comments() noexcept {
-    for (;;) {
-      skip_space();
-      if (!looking_at("<!--")) return true;
-      if (!skip_past("-->")) return false;
-    }
-  }
-};
-
-struct XmlChild {
-  std::string_view name;
-  std::string_view raw_text;  // still entity-encoded; empty for <Name/>
-  bool nested = false;        // held child elements (not S3's shape): skipped
-};
-
-// The next child element of the current one, or nullopt at its end tag, at
-// the end of the body, or at anything unexpected (the caller keeps what it
-// has read so far).
-inline std::optional<XmlChild> next_xml_child(XmlCursor& c) {
-  for (;;) {
-    if (!c.skip_space_and_comments() || c.at_end() || c.looking_at("</")) return std::nullopt;
-    if (c.text[c.pos] == '<') break;
-    if (!c.skip_past("<")) return std::nullopt;  // stray text between children: ignored
-    --c.pos;
-  }
-  ++c.pos;  // '<'
-  std::size_t name_end = c.text.find_first_of(" \t\r\n/><", c.pos);
-  if (name_end == std::string_view::npos) return std::nullopt;
-  XmlChild child;
-  child.name = c.text.substr(c.pos, name_end - c.pos);
-  if (child.name.empty() || child.name.size() > kMaxXmlNameBytes || child.name[0] == '!' || child.name[0] == '?' ||
-      c.text[name_end] == '<')
-    return std::nullopt;
-  std::size_t tag_end = c.text.find('>', name_end);  // attributes, if any, are skipped
-  if (tag_end == std::string_view::npos) return std::nullopt;
-  c.pos = tag_end + 1;
-  if (c.text[tag_end - 1] == '/') return child;  // <Name/>
-  std::string closing = "</" + std::string(child.name) + ">";
-  std::size_t content_end = c.text.find(closing, c.pos);
-  if (content_end == std::string_view::npos) return std::nullopt;
-  child.raw_text = c.text.substr(c.pos, content_end - c.pos);
-  child.nested = child.raw_text.find('<') != std::string_view::npos;
-  c.pos = content_end + closing.size();
-  return child;
-}
-
-}  // namespace detail
-
-// Error{malformed_answer} when no <Error> element with a non-empty <Code> is
-// found. Reading stops quietly at the first thing that is not this shape
-// (e.g. a body cut short by the codec's cap): what was read up to there is
-// kept, and only a missing Code is an error. The first <Code> and <Message>
-// fill `code` and `message`; every other child goes to `fields` in order.
-inline Result<S3Error> parse_s3_error(std::string_view body, const ParseLimits& limits = {}) {
-  if (body.size() > limits.max_body_bytes) return detail::body_too_large(body.size(), limits.max_body_bytes, "");
-  detail::XmlCursor c{body};
-  if (c.looking_at("\xEF\xBB\xBF")) c.pos += 3;  // UTF-8 byte-order mark
-  c.skip_space();
-  if (c.looking_at("<?xml") && !c.skip_past("?>"))
-    return detail::malformed("", "S3 error body: unterminated XML declaration");
-  // "<Error" then '>' or attributes: not "<ErrorDocument>", not "<Error/>".
-  bool is_error_start = c.skip_space_and_comments() && c.looking_at("<Error");
-  if (is_error_start) {
-    c.pos += 6;
-    is_error_start = (c.looking_at(">") || c.at_space()) && c.skip_past(">");
-  }
-  if (!is_error_start) return detail::malformed("", "S3 error body: no <Error> element");
-
-  S3Error out;
-  bool have_code = false, have_message = false;
-  while (auto child = detail::next_xml_child(c)) {
-    if (child->nested) continue;
-    std::string text = detail::decode_xml_text(child->raw_text);
-    if (!have_code && child->name == "Code") {
-      out.code = std::move(text);
-      have_code = true;
-    } else if (!have_message && child->name == "Message") {
-      out.message = std::move(text);
-      have_message = true;
-    } else {
-      out.fields.emplace_back(std::string(child->name), std::move(text));
-    }
-  }
-  if (out.code.empty()) return detail::malformed("", "S3 error body: no <Code> in <Error>");
-  return out;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/wire/s3_error.hpp ----
-
-namespace upstate {
-
-enum class Verdict {
-  success,    // 2xx: parse the body and go on
-  retry,      // transient: same request again after a backoff
-  renew_url,  // the presigned URL is dead: step 1 again
-  final,      // stop with `code`
-};
-
-struct Classification {
-  Verdict verdict = Verdict::final;
-  // Meaningful when verdict == final (retry: the code if the budget runs
-  // out; success: `internal`, never read — never the caller's `usage`).
-  ErrorCode code = ErrorCode::unexpected_status;
-};
-
-struct StatusRule {
-  int status;
-  Classification meaning;
-};
-
-// API answers (steps 1 and 3). Statuses not listed fall back by class in
-// `classify_api_status`.
-inline constexpr StatusRule kApiStatusRules[] = {
-    {400, {Verdict::final, ErrorCode::bad_request}},
-    {401, {Verdict::final, ErrorCode::unauthorized}},
-    {403, {Verdict::final, ErrorCode::forbidden}},
-    {404, {Verdict::final, ErrorCode::not_found}},
-    {408, {Verdict::retry, ErrorCode::retries_exhausted}},
-    {422, {Verdict::final, ErrorCode::unprocessable}},
-    {425, {Verdict::retry, ErrorCode::retries_exhausted}},
-    {429, {Verdict::retry, ErrorCode::retries_exhausted}},
-    {501, {Verdict::final, ErrorCode::api_error}},
-    {505, {Verdict::final, ErrorCode::api_error}},
-};
-
-constexpr Classification classify_api_status(int status) noexcept {
-  for (const auto& rule : kApiStatusRules)
-    if (rule.status == status) return rule.meaning;
-  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::internal};
-  if (status >= 500 && status <= 599) return {Verdict::retry, ErrorCode::retries_exhausted};
-  if (status >= 400 && status <= 499) return {Verdict::final, ErrorCode::api_error};
-  // 1xx reaching us, 3xx (never followed: a redirect must not carry the
-  // token elsewhere), or a number outside HTTP's range.
-  return {Verdict::final, ErrorCode::unexpected_status};
-}
-
-// S3 answers to the PUT: the XML `Code` decides before the status does
-// (docs/service.md's table: RequestTimeout is a retryable 400, ExpiredToken a 400
-// that wants a new URL).
-struct S3CodeRule {
-  std::string_view code;
-  Classification meaning;
-};
-
-inline constexpr S3CodeRule kS3CodeRules[] = {
-    {"RequestTimeout", {Verdict::retry, ErrorCode::retries_exhausted}},
-    {"IncompleteBody", {Verdict::retry, ErrorCode::retries_exhausted}},
-    {"SlowDown", {Verdict::retry, ErrorCode::retries_exhausted}},
-    {"InternalError", {Verdict::retry, ErrorCode::retries_exhausted}},
-    {"ServiceUnavailable", {Verdict::retry, ErrorCode::retries_exhausted}},
-    {"ExpiredToken", {Verdict::renew_url, ErrorCode::upload_url_expired}},
-    {"TokenRefreshRequired", {Verdict::renew_url, ErrorCode::upload_url_expired}},
-    {"SignatureDoesNotMatch", {Verdict::final, ErrorCode::signature_mismatch}},
-    {"EntityTooLarge", {Verdict::final, ErrorCode::file_too_large}},
-    {"MissingContentLength", {Verdict::final, ErrorCode::upload_rejected}},
-    {"NotImplemented", {Verdict::final, ErrorCode::upload_rejected}},
-    {"BadDigest", {Verdict::final, ErrorCode::upload_rejected}},
-    {"InvalidDigest", {Verdict::final, ErrorCode::upload_rejected}},
-};
-
-inline bool mentions_expiry(std::string_view message) noexcept {
-  // "Request has expired" (the URL) as S3 words it; "expired" alone is enough.
-  return message.find("xpired") != std::string_view::npos;
-}
-
-// `xml` is the parsed error body when there was one; `url_known_expired`
-// says whether the URL's own expiry (X-Amz-Date + X-Amz-Expires) has passed,
-// which explains a bare 403 without a body.
-inline Classification classify_upload_answer(int status, const S3Error* xml, bool url_known_expired) noexcept {
-  if (status >= 200 && status <= 299) return {Verdict::success, ErrorCode::internal};
-  if (xml) {
-    for (const auto& rule : kS3CodeRules)
-      if (rule.code == xml->code) return rule.meaning;
-    if (xml->code == "AccessDenied" && (mentions_expiry(xml->message) || url_known_expired))
-      return {Verdict::renew_url, ErrorCode::upload_url_expired};
-  } else if (status == 403 && url_known_expired) {
-    return {Verdict::renew_url, ErrorCode::upload_url_expired};
-  }
-  if (status == 408 || status == 429 || (status >= 500 && status <= 599 && status != 501 && status != 505))
-    return {Verdict::retry, ErrorCode::retries_exhausted};
-  if (status >= 400 && status <= 499) return {Verdict::final, ErrorCode::upload_rejected};
-  if (status == 501 || status == 505) return {Verdict::final, ErrorCode::upload_rejected};
-  return {Verdict::final, ErrorCode::unexpected_status};
-}
-
-}  // namespace upstate
-// ---- end include/upstate/detail/classify.hpp ----
-
-// ---- begin include/upstate/wire/error_body.hpp ----
-// The API's error body (docs/service.md, "Error body"), in either shape:
-//   {"error": {"status", "error_code", "title", "detail", "additional_information"}}
-//   {"message": ..., "detail": ...}
-// `title` is generic ("Bad Request"); `detail` is the explanation a user
-// needs, a string or an object/array of field messages (rendered here as
-// "field: message; ..."). summary() puts the explanation first:
-//   "Unsupported file type (error_code 140400; Bad Request)".
-// Everything kept is cut to a bound on a character boundary; making it
-// printable and redacting the token is the caller's job (it knows the token).
-
-namespace upstate {
-
-struct ApiErrorBody {
-  std::optional<int> status;
-  std::optional<long long> error_code;
-  std::string title;       // generic HTTP reason ("Bad Request"); may be empty
-  std::string detail;      // the explanation; an object/array rendered "field: message; ..."; may be empty
-  std::string message;     // a `message` (or `description`) beside or instead of detail; may be empty
-  std::string additional;  // additional_information, rendered; may be empty
-
-  // Explanation first, then the error code, the title and the additional
-  // information in parentheses. Empty when the body held no text at all.
-  std::string summary() const;
-};
 
 namespace detail {
 
@@ -3838,7 +7239,7 @@ inline std::string text_of(const JsonValue& object, const char* key) {
 
 }  // namespace detail
 
-inline std::string ApiErrorBody::summary() const {
+UPSTATE_DECL std::string ApiErrorBody::summary() const {
   std::string main = detail;
   if (!message.empty() && message != detail) main = detail.empty() ? message : message + ": " + detail;
   std::string notes;
@@ -3855,7 +7256,7 @@ inline std::string ApiErrorBody::summary() const {
 // the outcome, so a `status` or `error_code` that is not an integer (the
 // fields are barely documented) is ignored rather than allowed to throw the
 // human text away.
-inline Result<ApiErrorBody> parse_error_body(std::string_view body, const ParseLimits& limits = {}) {
+UPSTATE_DECL Result<ApiErrorBody> parse_error_body(std::string_view body, const ParseLimits& limits) {
   rapidjson::Document doc;
   if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
   ApiErrorBody out;
@@ -3884,1266 +7285,12 @@ inline Result<ApiErrorBody> parse_error_body(std::string_view body, const ParseL
 }
 
 }  // namespace upstate
-// ---- end include/upstate/wire/error_body.hpp ----
+// ---- end include/upstate/impl/wire_error_body.ipp ----
+
+// ---- begin include/upstate/impl/upload_snapshot.ipp ----
+// The bodies of <upstate/machine/upload_snapshot.hpp> (see detail/linkage.hpp).
 
 namespace upstate {
-
-// "12.3 s", for messages.
-template <class Rep, class Period>
-std::string seconds_text(std::chrono::duration<Rep, Period> d) {
-  auto ms = std::chrono::duration_cast<Duration>(d).count();
-  return std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + " s";
-}
-
-// A note for a person (a retry, a renewed URL, an odd status), redacted,
-// kept while there is room and counted in `dropped` after.
-inline void append_note(std::vector<Note>& notes, std::size_t& dropped, Instant at, std::string text,
-                        std::string_view token) {
-  if (notes.size() >= Outcome::kMaxNotes) {
-    ++dropped;
-    return;
-  }
-  notes.push_back(Note{at, redact(std::move(text), token)});
-}
-
-// What an answer means before its body is parsed.
-struct ParseIt {};                     // 2xx: go on
-struct RetryIt {                       // transient: the same request again
-  Error cause;                         // retries_exhausted, with what happened, if the budget runs out
-  std::optional<Duration> minimum;     // the answer's Retry-After: a floor for the wait
-};
-struct RefuseIt {                      // final
-  Error error;
-};
-using AnswerMeaning = std::variant<ParseIt, RetryIt, RefuseIt>;
-
-// An API answer (steps 1 and 3, the dataset and its status). `step` names
-// the request in messages ("upload_url", "poll", "dataset", ...). A refusal
-// carries the server's own message (redacted, excerpted) and error code.
-inline AnswerMeaning classify_api_answer(const Response& response, std::string_view step, const UploadConfig& config) {
-  const Classification c = classify_api_status(response.status);
-  const std::string status = std::to_string(response.status);
-  if (c.verdict == Verdict::success) return ParseIt{};
-  if (c.verdict == Verdict::retry)
-    return RetryIt{Error::answer(ErrorCode::retries_exhausted, response.status,
-                                 std::string(step) + " answered HTTP " + status),
-                   retry_after_of(response)};
-  Error e = Error::answer(c.code, response.status, std::string(step) + " request answered HTTP " + status);
-  if (auto body = parse_error_body(response.body, config.limits)) {
-    if (body->error_code) e.server_code = std::to_string(*body->error_code);
-    if (auto text = body->summary(); !text.empty()) e.message += ": " + printable_excerpt(redact(text, config.token), 600);
-  }
-  return RefuseIt{std::move(e)};
-}
-
-// A transport failure of any request: TLS verification is final (never
-// retried), anything else is retried.
-inline AnswerMeaning classify_transport_error(const TransportError& error, std::string_view step) {
-  std::string what = std::string(step) + " request failed: " + std::string(to_string(error.kind)) +
-                     (error.message.empty() ? "" : " (" + printable_excerpt(error.message, 200) + ")");
-  if (error.kind == TransportError::Kind::tls) return RefuseIt{Error::of(ErrorCode::tls, std::move(what))};
-  if (error.kind == TransportError::Kind::local_file)  // the same bytes are gone: a retry sends no better
-    return RefuseIt{Error::of(ErrorCode::file_changed, std::move(what))};
-  return RetryIt{Error::of(ErrorCode::retries_exhausted, std::move(what)), std::nullopt};
-}
-
-// Consecutive failures of the current request, and what the next retry
-// does. A machine resets it when the request succeeds (progress).
-class RetryBudget {
- public:
-  // Where a retry leads: wait until `Instant`, or end with the Error
-  // (retries_exhausted past the budget; deadline_exceeded when the
-  // server's Retry-After lands past the deadline, never shortened).
-  struct Wait {
-    Instant until;
-  };
-  using Plan = std::variant<Wait, Error>;
-
-  // `notes` / `dropped`: where the "retrying" note goes.
-  Plan next(const RetryIt& failure, const RetryPolicy& policy, Rng& rng, Instant now, Instant deadline,
-            std::vector<Note>& notes, std::size_t& dropped, std::string_view token) {
-    ++failures_;
-    if (failures_ >= policy.max_attempts) {
-      Error e = failure.cause;
-      e.message = std::to_string(failures_) + " attempts failed; last: " + e.message;
-      return e;
-    }
-    Duration wait = policy.backoff(failures_, rng);
-    if (failure.minimum) {
-      wait = std::max(wait, *failure.minimum);
-      // Retry-After is a floor we never shorten; when it lands past the
-      // deadline, waiting for it is pointless.
-      if (now + *failure.minimum > deadline)
-        return Error::deadline("the server asked to wait " + seconds_text(*failure.minimum) + ", past the deadline")
-            .with_status(failure.cause.http_status);
-    }
-    // Announced only when it will happen: a wait that reaches the deadline
-    // ends in deadline_exceeded, not in another attempt.
-    if (now + wait < deadline)
-      append_note(notes, dropped, now,
-                  failure.cause.message + "; retrying (attempt " + std::to_string(failures_ + 1) + ")", token);
-    return Wait{std::min(now + wait, deadline)};
-  }
-
-  void succeeded() noexcept { failures_ = 0; }
-  int failures() const noexcept { return failures_; }
-
- private:
-  int failures_ = 0;
-};
-
-// The API base as requests use it: without trailing slashes.
-inline std::string without_trailing_slashes(std::string s) {
-  while (!s.empty() && s.back() == '/') s.pop_back();
-  return s;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/machine/api_step.hpp ----
-
-// ---- begin include/upstate/machine/dataset_fetch_transitions.hpp ----
-// DatasetFetch's machine, as data (h11's rule, as for Upload in
-// upload_transitions.hpp): its states, triggers and every allowed move. A move the
-// table lacks is an internal error. The unit tests take each row, the
-// property test proves every row is reached, and README's diagram is
-// printed from it (tools/state_diagram.cpp).
-#include <array>
-
-// ---- begin include/upstate/machine/upload_transitions.hpp ----
-// Upload's machine, as data. h11's rule for its _state.py holds here:
-// everything that changes the machine lives in this file — its states, what
-// each state sends and for which step, the triggers (answers already
-// classified), and every allowed move. upload.hpp only classifies events
-// into triggers and carries out what a row says; a move the table lacks is
-// an internal error (ErrorCode::internal), never undefined behaviour.
-//
-// Tests enumerate the table, the property test proves that every row (the
-// wildcard rows expanded) is taken, and README's diagram is drawn from it.
-
-namespace upstate {
-
-enum class State {
-  idle,              // constructed, not started: start() requests a URL
-  idle_uploaded,     // restored (or resume_import) after an accepted PUT: start() polls the import
-  idle_uploaded_v3,  // the same for a V3 (legacy) dataset: start() polls the dataset's status
-  idle_put_unknown,  // restored with a URL (V4) but no answer to its PUT: start() probes the import
-  requesting_url,    // step 1 sent, awaiting its answer
-  url_backoff,       // waiting to repeat step 1
-  uploading,         // step 2 (the PUT) sent, awaiting its answer
-  upload_backoff,    // waiting to repeat the PUT
-  probing,           // step 3 sent once to learn whether a PUT whose answer was lost arrived
-  probe_wait,        // waiting to repeat that probe
-  polling,           // step 3 sent, awaiting its answer
-  poll_wait,         // waiting for the next poll (interval or backoff)
-  polling_status,    // V3 (legacy) step 3: GET .../datasets/{id}/status sent, awaiting its answer
-  status_wait,       // V3: waiting for the next status request (interval or backoff)
-  schema_wait,       // the import is paused in pending_schema and PollPolicy says keep polling: a slow wait
-  done,              // terminal: the outcome is fixed; every later event returns it
-};
-
-// What happened, after the machine classified an event (an answer becomes
-// `url_received` or `url_retry` or ...).
-enum class Trigger {
-  start,               // start() of a new upload
-  resume,              // start() of a restored one (which state it starts from says what it sends)
-  refused_locally,     // start: the inputs can never work (5 GiB, unsafe name, bad base URL)
-  url_received,        // step 1 answered 2xx with a usable URL (V4: with import_id; V3: without)
-  url_retry,           // step 1: 429 / 5xx / transport error
-  url_refused,         // step 1: final error (401, 404, malformed answer, a V3 dataset and a .jsonl, ...)
-  upload_accepted,     // step 2: 2xx
-  legacy_upload_accepted,  // step 2: 2xx for a V3 dataset: its status is polled, not an import
-  url_expired,         // the URL is dead: S3 says so, its own expiry passed while waiting, or it came
-                       // from step 1 already expired
-  renewals_exhausted,  // url_expired once too often
-  upload_retry,        // step 2: RequestTimeout, SlowDown, 5xx, reset, ...
-  upload_refused,      // step 2: final
-  import_pending,      // step 3: uninitialised / queued / processing (V3: UNINITIALISED / PROCESSING);
-                       // a probe: anything but uninitialised that is not terminal (the PUT landed)
-  import_terminal,     // step 3: complete / partial / failed / pending_schema (V3: READY / ERROR)
-  import_paused,       // step 3: pending_schema while PollPolicy::on_pending_schema is keep_polling
-  import_unstarted,    // a probe answered `uninitialised`: the import never got the file, step 1 again
-  poll_retry,          // step 3: 429 / 5xx / transport error
-  poll_refused,        // step 3: final (404, malformed, unknown status, ...)
-  import_stuck,        // still uninitialised long after the PUT succeeded
-  retries_exhausted,   // a retryable failure past RetryPolicy::max_attempts
-  wake,                // a wait ended
-  deadline,            // the overall deadline passed (an event, or a move into a live state, at or after it)
-  cancel,
-  misuse,              // an event the state cannot take (caller bug): sticky error
-};
-
-// Which event a state is waiting for; any other event is `misuse`.
-enum class Awaits { start, response, wake, nothing };
-
-// What a progress display shows; a column of the table, never stored.
-enum class Phase { not_started, requesting_url, uploading, processing, finished };
-
-// How far the upload got (what a snapshot of the state records, and what a
-// restored machine starts from).
-enum class Reached { nothing, url, upload };
-
-// A request purpose or none (waits, idle states, done).
-inline constexpr std::optional<Purpose> kNoRequest = std::nullopt;
-
-struct StateInfo {
-  State state;
-  std::string_view name;
-  Awaits awaits;
-  std::optional<Purpose> sends;  // the request entering this state sends (none: a Sleep, or nothing)
-  std::optional<Purpose> step;   // the step a response/transport error answers, or a wait repeats
-  Trigger starts_with;           // awaits start: the trigger start() takes (after the input checks)
-  Trigger on_retry;              // awaits response: the trigger of a retryable failure
-  Trigger on_refusal;            // awaits response: the trigger of a final one
-  Phase phase;
-  Reached reached;
-};
-
-// Columns that do not apply to a state hold `misuse` (never taken from it).
-inline constexpr Trigger kNa = Trigger::misuse;
-
-inline constexpr StateInfo kStates[] = {
-    // state                 name                awaits            sends                    step                      starts_with      on_retry              on_refusal              phase                     reached
-    {State::idle,             "idle",             Awaits::start,    kNoRequest,              Purpose::upload_url,      Trigger::start,  kNa,                  kNa,                    Phase::not_started,       Reached::nothing},
-    {State::idle_uploaded,    "idle_uploaded",    Awaits::start,    kNoRequest,              Purpose::poll,            Trigger::resume, kNa,                  kNa,                    Phase::not_started,       Reached::upload},
-    {State::idle_uploaded_v3, "idle_uploaded_v3", Awaits::start,    kNoRequest,              Purpose::dataset_status,  Trigger::resume, kNa,                  kNa,                    Phase::not_started,       Reached::upload},
-    {State::idle_put_unknown, "idle_put_unknown", Awaits::start,    kNoRequest,              Purpose::poll,            Trigger::resume, kNa,                  kNa,                    Phase::not_started,       Reached::url},
-    {State::requesting_url,   "requesting_url",   Awaits::response, Purpose::upload_url,     Purpose::upload_url,      kNa,             Trigger::url_retry,   Trigger::url_refused,   Phase::requesting_url,    Reached::nothing},
-    {State::url_backoff,      "url_backoff",      Awaits::wake,     kNoRequest,              Purpose::upload_url,      kNa,             kNa,                  kNa,                    Phase::requesting_url,    Reached::nothing},
-    {State::uploading,        "uploading",        Awaits::response, Purpose::upload,         Purpose::upload,          kNa,             Trigger::upload_retry, Trigger::upload_refused, Phase::uploading,       Reached::url},
-    {State::upload_backoff,   "upload_backoff",   Awaits::wake,     kNoRequest,              Purpose::upload,          kNa,             kNa,                  kNa,                    Phase::uploading,         Reached::url},
-    {State::probing,          "probing",          Awaits::response, Purpose::poll,           Purpose::poll,            kNa,             Trigger::poll_retry,  Trigger::poll_refused,  Phase::processing,        Reached::url},
-    {State::probe_wait,       "probe_wait",       Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                  kNa,                    Phase::processing,        Reached::url},
-    {State::polling,          "polling",          Awaits::response, Purpose::poll,           Purpose::poll,            kNa,             Trigger::poll_retry,  Trigger::poll_refused,  Phase::processing,        Reached::upload},
-    {State::poll_wait,        "poll_wait",        Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                  kNa,                    Phase::processing,        Reached::upload},
-    {State::polling_status,   "polling_status",   Awaits::response, Purpose::dataset_status, Purpose::dataset_status,  kNa,             Trigger::poll_retry,  Trigger::poll_refused,  Phase::processing,        Reached::upload},
-    {State::status_wait,      "status_wait",      Awaits::wake,     kNoRequest,              Purpose::dataset_status,  kNa,             kNa,                  kNa,                    Phase::processing,        Reached::upload},
-    // Its deadline row ends with the paused import's pending_schema report, not deadline_exceeded.
-    {State::schema_wait,      "schema_wait",      Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                  kNa,                    Phase::processing,        Reached::upload},
-    // done keeps what the run reached: Upload remembers the state it ended from.
-    {State::done,             "done",             Awaits::nothing,  kNoRequest,              kNoRequest,               kNa,             kNa,                  kNa,                    Phase::finished,          Reached::nothing},
-};
-
-struct Transition {
-  State from;
-  Trigger trigger;
-  State to;
-};
-
-// The moves particular to a state. The rules that hold in every live state
-// are kEveryLiveState, below, written once.
-inline constexpr Transition kTransitions[] = {
-    {State::idle, Trigger::start, State::requesting_url},
-    {State::idle, Trigger::refused_locally, State::done},
-    {State::idle_uploaded, Trigger::resume, State::polling},
-    {State::idle_uploaded, Trigger::refused_locally, State::done},
-    {State::idle_uploaded_v3, Trigger::resume, State::polling_status},
-    {State::idle_uploaded_v3, Trigger::refused_locally, State::done},
-    {State::idle_put_unknown, Trigger::resume, State::probing},
-    {State::idle_put_unknown, Trigger::refused_locally, State::done},
-
-    {State::requesting_url, Trigger::url_received, State::uploading},
-    {State::requesting_url, Trigger::url_expired, State::requesting_url},  // the URL came already expired
-    {State::requesting_url, Trigger::renewals_exhausted, State::done},
-    {State::requesting_url, Trigger::url_retry, State::url_backoff},
-    {State::requesting_url, Trigger::url_refused, State::done},
-    {State::requesting_url, Trigger::retries_exhausted, State::done},
-
-    {State::url_backoff, Trigger::wake, State::requesting_url},
-
-    {State::uploading, Trigger::upload_accepted, State::polling},
-    {State::uploading, Trigger::legacy_upload_accepted, State::polling_status},
-    {State::uploading, Trigger::url_expired, State::requesting_url},
-    {State::uploading, Trigger::renewals_exhausted, State::done},
-    {State::uploading, Trigger::upload_retry, State::upload_backoff},
-    {State::uploading, Trigger::upload_refused, State::done},
-    {State::uploading, Trigger::retries_exhausted, State::done},
-
-    {State::upload_backoff, Trigger::wake, State::uploading},
-    {State::upload_backoff, Trigger::url_expired, State::requesting_url},  // its expiry passed while waiting
-    {State::upload_backoff, Trigger::renewals_exhausted, State::done},
-
-    {State::probing, Trigger::import_pending, State::poll_wait},
-    {State::probing, Trigger::import_terminal, State::done},
-    {State::probing, Trigger::import_unstarted, State::requesting_url},
-    {State::probing, Trigger::poll_retry, State::probe_wait},
-    {State::probing, Trigger::poll_refused, State::done},
-    {State::probing, Trigger::retries_exhausted, State::done},
-
-    {State::probe_wait, Trigger::wake, State::probing},
-
-    {State::polling, Trigger::import_pending, State::poll_wait},
-    {State::polling, Trigger::import_terminal, State::done},
-    {State::polling, Trigger::import_paused, State::schema_wait},
-    {State::polling, Trigger::poll_retry, State::poll_wait},
-    {State::polling, Trigger::poll_refused, State::done},
-    {State::polling, Trigger::import_stuck, State::done},
-    {State::polling, Trigger::retries_exhausted, State::done},
-
-    {State::poll_wait, Trigger::wake, State::polling},
-
-    {State::polling_status, Trigger::import_pending, State::status_wait},
-    {State::polling_status, Trigger::import_terminal, State::done},
-    {State::polling_status, Trigger::poll_retry, State::status_wait},
-    {State::polling_status, Trigger::poll_refused, State::done},
-    {State::polling_status, Trigger::import_stuck, State::done},
-    {State::polling_status, Trigger::retries_exhausted, State::done},
-
-    {State::status_wait, Trigger::wake, State::polling_status},
-
-    {State::schema_wait, Trigger::wake, State::polling},
-};
-
-// Rules of every live state (all but done), written once. `deadline` is
-// taken instead of a move into a live state at or after the deadline (so a
-// wait is never entered past it), or when an answer's Retry-After lands past it.
-struct WildcardRule {
-  Trigger trigger;
-  State to;
-};
-
-inline constexpr WildcardRule kEveryLiveState[] = {
-    {Trigger::cancel, State::done},
-    {Trigger::misuse, State::done},
-    {Trigger::deadline, State::done},
-};
-
-constexpr const StateInfo& state_info(State s) noexcept {
-  for (const auto& info : kStates)
-    if (info.state == s) return info;
-  return kStates[std::size(kStates) - 1];
-}
-
-constexpr bool is_live(State s) noexcept { return state_info(s).awaits != Awaits::nothing; }
-
-constexpr std::optional<State> next_state(State from, Trigger trigger) noexcept {
-  for (const auto& t : kTransitions)
-    if (t.from == from && t.trigger == trigger) return t.to;
-  if (is_live(from))
-    for (const auto& w : kEveryLiveState)
-      if (w.trigger == trigger) return w.to;
-  return std::nullopt;
-}
-
-namespace detail {
-constexpr std::size_t count_live_states() noexcept {
-  std::size_t n = 0;
-  for (const auto& info : kStates)
-    if (is_live(info.state)) ++n;
-  return n;
-}
-}  // namespace detail
-
-// Every row, the wildcard rules expanded per live state (for the tests
-// that enumerate the table, and for the diagram).
-inline constexpr std::size_t kExpandedTransitionCount =
-    std::size(kTransitions) + detail::count_live_states() * std::size(kEveryLiveState);
-
-constexpr std::array<Transition, kExpandedTransitionCount> expanded_transitions() noexcept {
-  std::array<Transition, kExpandedTransitionCount> all{};
-  std::size_t n = 0;
-  for (const auto& t : kTransitions) all[n++] = t;
-  for (const auto& info : kStates)
-    if (is_live(info.state))
-      for (const auto& w : kEveryLiveState) all[n++] = Transition{info.state, w.trigger, w.to};
-  return all;
-}
-
-inline constexpr std::array<Transition, kExpandedTransitionCount> kAllTransitions = expanded_transitions();
-
-constexpr std::string_view to_string(State s) noexcept { return state_info(s).name; }
-
-constexpr std::string_view to_string(Trigger t) noexcept {
-  switch (t) {
-    case Trigger::start: return "start";
-    case Trigger::resume: return "resume";
-    case Trigger::refused_locally: return "refused_locally";
-    case Trigger::url_received: return "url_received";
-    case Trigger::url_retry: return "url_retry";
-    case Trigger::url_refused: return "url_refused";
-    case Trigger::upload_accepted: return "upload_accepted";
-    case Trigger::legacy_upload_accepted: return "legacy_upload_accepted";
-    case Trigger::url_expired: return "url_expired";
-    case Trigger::renewals_exhausted: return "renewals_exhausted";
-    case Trigger::upload_retry: return "upload_retry";
-    case Trigger::upload_refused: return "upload_refused";
-    case Trigger::import_pending: return "import_pending";
-    case Trigger::import_terminal: return "import_terminal";
-    case Trigger::import_paused: return "import_paused";
-    case Trigger::import_unstarted: return "import_unstarted";
-    case Trigger::poll_retry: return "poll_retry";
-    case Trigger::poll_refused: return "poll_refused";
-    case Trigger::import_stuck: return "import_stuck";
-    case Trigger::retries_exhausted: return "retries_exhausted";
-    case Trigger::wake: return "wake";
-    case Trigger::deadline: return "deadline";
-    case Trigger::cancel: return "cancel";
-    case Trigger::misuse: return "misuse";
-  }
-  return "?";
-}
-
-constexpr Phase phase_of(State s) noexcept { return state_info(s).phase; }
-
-constexpr std::string_view to_string(Phase p) noexcept {
-  switch (p) {
-    case Phase::not_started: return "not_started";
-    case Phase::requesting_url: return "requesting_url";
-    case Phase::uploading: return "uploading";
-    case Phase::processing: return "processing";
-    case Phase::finished: return "finished";
-  }
-  return "?";
-}
-
-// The table's own consistency, checked by the compiler.
-namespace detail {
-constexpr bool states_in_enum_order() noexcept {
-  for (std::size_t i = 0; i < std::size(kStates); ++i)
-    if (static_cast<std::size_t>(kStates[i].state) != i) return false;
-  return true;
-}
-constexpr bool columns_fit_awaits() noexcept {
-  for (const auto& info : kStates) {
-    const bool response = info.awaits == Awaits::response;
-    if (response != info.sends.has_value()) return false;  // exactly the response states send
-    if (response && (info.on_retry == kNa || info.on_refusal == kNa)) return false;
-    if ((info.awaits == Awaits::start) != (info.starts_with != kNa)) return false;
-  }
-  return true;
-}
-constexpr bool rows_are_a_function() noexcept {
-  for (std::size_t i = 0; i < std::size(kTransitions); ++i) {
-    if (!is_live(kTransitions[i].from)) return false;  // done is final
-    for (const auto& w : kEveryLiveState)
-      if (kTransitions[i].trigger == w.trigger) return false;  // a wildcard is written once
-    for (std::size_t j = i + 1; j < std::size(kTransitions); ++j)
-      if (kTransitions[i].from == kTransitions[j].from && kTransitions[i].trigger == kTransitions[j].trigger)
-        return false;
-  }
-  return true;
-}
-}  // namespace detail
-static_assert(detail::states_in_enum_order(), "kStates lists every State once, in the enum's order");
-static_assert(detail::columns_fit_awaits(), "a state's columns must match what it awaits");
-static_assert(detail::rows_are_a_function(), "one row per (state, trigger); wildcard triggers only in kEveryLiveState");
-
-}  // namespace upstate
-// ---- end include/upstate/machine/upload_transitions.hpp ----
-
-namespace upstate {
-
-enum class FetchState {
-  idle,      // constructed, not started
-  fetching,  // the GET is out, awaiting its answer
-  backoff,   // waiting to repeat it
-  done,      // terminal; every later event returns the same DatasetFetched
-};
-
-enum class FetchTrigger {
-  start,              // start(): send the GET
-  refused_locally,    // start(): the inputs can never work (unsafe dataset id, token, base URL)
-  fetched,            // 2xx with a dataset (or a malformed one: the result is then its error)
-  refused,            // a final answer (401, 404, ...) or a TLS failure
-  retry,              // 429 / 5xx / transport error within the budget
-  retries_exhausted,  // a retryable failure past RetryPolicy::max_attempts
-  wake,               // the backoff ended
-  deadline,           // a wake at or after the deadline, or a Retry-After past it
-  cancel,
-  misuse,             // an event the state cannot take (caller bug): sticky error
-};
-
-struct FetchStateInfo {
-  FetchState state;
-  std::string_view name;
-  Awaits awaits;
-};
-
-inline constexpr FetchStateInfo kFetchStates[] = {
-    {FetchState::idle, "idle", Awaits::start},
-    {FetchState::fetching, "fetching", Awaits::response},
-    {FetchState::backoff, "backoff", Awaits::wake},
-    {FetchState::done, "done", Awaits::nothing},
-};
-
-struct FetchTransition {
-  FetchState from;
-  FetchTrigger trigger;
-  FetchState to;
-};
-
-inline constexpr FetchTransition kFetchTransitions[] = {
-    {FetchState::idle, FetchTrigger::start, FetchState::fetching},
-    {FetchState::idle, FetchTrigger::refused_locally, FetchState::done},
-    {FetchState::fetching, FetchTrigger::fetched, FetchState::done},
-    {FetchState::fetching, FetchTrigger::refused, FetchState::done},
-    {FetchState::fetching, FetchTrigger::retry, FetchState::backoff},
-    {FetchState::fetching, FetchTrigger::retries_exhausted, FetchState::done},
-    {FetchState::fetching, FetchTrigger::deadline, FetchState::done},
-    {FetchState::backoff, FetchTrigger::wake, FetchState::fetching},
-    {FetchState::backoff, FetchTrigger::deadline, FetchState::done},
-};
-
-// Rules of every live state, written once.
-inline constexpr FetchTrigger kFetchEveryLiveState[] = {FetchTrigger::cancel, FetchTrigger::misuse};
-
-constexpr const FetchStateInfo& fetch_state_info(FetchState s) noexcept {
-  for (const auto& info : kFetchStates)
-    if (info.state == s) return info;
-  return kFetchStates[std::size(kFetchStates) - 1];
-}
-
-constexpr std::optional<FetchState> next_state(FetchState from, FetchTrigger trigger) noexcept {
-  for (const auto& t : kFetchTransitions)
-    if (t.from == from && t.trigger == trigger) return t.to;
-  if (fetch_state_info(from).awaits != Awaits::nothing)
-    for (FetchTrigger w : kFetchEveryLiveState)
-      if (w == trigger) return FetchState::done;
-  return std::nullopt;
-}
-
-inline constexpr std::size_t kAllFetchTransitionCount =
-    std::size(kFetchTransitions) + (std::size(kFetchStates) - 1) * std::size(kFetchEveryLiveState);
-
-constexpr std::array<FetchTransition, kAllFetchTransitionCount> expanded_fetch_transitions() noexcept {
-  std::array<FetchTransition, kAllFetchTransitionCount> all{};
-  std::size_t n = 0;
-  for (const auto& t : kFetchTransitions) all[n++] = t;
-  for (const auto& info : kFetchStates)
-    if (info.awaits != Awaits::nothing)
-      for (FetchTrigger w : kFetchEveryLiveState) all[n++] = FetchTransition{info.state, w, FetchState::done};
-  return all;
-}
-
-inline constexpr std::array<FetchTransition, kAllFetchTransitionCount> kAllFetchTransitions =
-    expanded_fetch_transitions();
-
-constexpr std::string_view to_string(FetchState s) noexcept { return fetch_state_info(s).name; }
-
-constexpr std::string_view to_string(FetchTrigger t) noexcept {
-  switch (t) {
-    case FetchTrigger::start: return "start";
-    case FetchTrigger::refused_locally: return "refused_locally";
-    case FetchTrigger::fetched: return "fetched";
-    case FetchTrigger::refused: return "refused";
-    case FetchTrigger::retry: return "retry";
-    case FetchTrigger::retries_exhausted: return "retries_exhausted";
-    case FetchTrigger::wake: return "wake";
-    case FetchTrigger::deadline: return "deadline";
-    case FetchTrigger::cancel: return "cancel";
-    case FetchTrigger::misuse: return "misuse";
-  }
-  return "?";
-}
-
-namespace detail {
-constexpr bool fetch_states_in_enum_order() noexcept {
-  for (std::size_t i = 0; i < std::size(kFetchStates); ++i)
-    if (static_cast<std::size_t>(kFetchStates[i].state) != i) return false;
-  return kFetchStates[std::size(kFetchStates) - 1].awaits == Awaits::nothing;  // only the last is terminal
-}
-}  // namespace detail
-static_assert(detail::fetch_states_in_enum_order(), "kFetchStates lists every FetchState once, in order, done last");
-
-}  // namespace upstate
-// ---- end include/upstate/machine/dataset_fetch_transitions.hpp ----
-
-// ---- begin include/upstate/machine/drive_loop.hpp ----
-// The one blocking loop every machine runs in (h11's ~30-line driver):
-// Upload (drive.hpp), DatasetFetch (drive_dataset_fetch) and Batch
-// (drive_batch, through an adapter that gives it the same face). A machine
-// M has start(now), on_response(Response, now), on_transport_error(
-// TransportError, now) and on_wake(now), each returning a variant whose
-// alternatives are a request to perform, Sleep, and the end.
-//
-//   transport.exchange(const Request&) -> Exchange   (Response or TransportError)
-//   clock.now() -> Instant
-//   clock.sleep_until(Instant)
-
-namespace upstate {
-
-struct NoObserver {
-  template <class Machine, class ActionT>
-  void operator()(const Machine&, const ActionT&) const noexcept {}
-};
-
-// How a blocking transport performs one request; a machine whose sends
-// carry more (Batch: the file the PUT streams) overloads it beside its own
-// send type (found by argument-dependent lookup).
-template <class Transport>
-Exchange perform_exchange(Transport& transport, const Send& send) {
-  return transport.exchange(send.request);
-}
-
-// Runs `machine` from start() to its end and returns the final action (the
-// variant's last alternative). `observer(machine, action)` sees every
-// action before it is carried out (progress lines, logging).
-template <class Machine, class Transport, class ClockT, class Observer = NoObserver>
-auto drive_machine(Machine& machine, Transport& transport, ClockT& clock, Observer&& observer = {}) {
-  auto action = machine.start(clock.now());
-  using ActionT = decltype(action);
-  for (;;) {
-    observer(static_cast<const Machine&>(machine), static_cast<const ActionT&>(action));
-    if (auto* sleep = std::get_if<Sleep>(&action)) {
-      clock.sleep_until(sleep->until);
-      action = machine.on_wake(clock.now());
-    } else if (action.index() == 0) {  // the request: the variant's first alternative
-      Exchange result = perform_exchange(transport, std::get<0>(action));
-      if (auto* response = std::get_if<Response>(&result))
-        action = machine.on_response(*response, clock.now());
-      else
-        action = machine.on_transport_error(std::get<TransportError>(result), clock.now());
-    } else {
-      return action;
-    }
-  }
-}
-
-}  // namespace upstate
-// ---- end include/upstate/machine/drive_loop.hpp ----
-
-// ---- begin include/upstate/detail/redaction.hpp ----
-// The token taken out of everything a machine hands back. The machines
-// (Upload, DatasetFetch, Batch) know the token and call these on every
-// error, report and dataset before a caller sees it, so no caller — our CLI
-// or anyone else's program — can print, log or store a token a server
-// echoed. One place in the library rather than every output path of every
-// program: a path forgotten is a leak.
-
-namespace upstate {
-namespace detail {
-
-inline void redact_in_place(std::string& s, std::string_view secret) {
-  if (secret.size() >= 6 && s.find(secret.substr(0, secret.size() < 8 ? secret.size() : 8)) != std::string::npos)
-    s = redact(std::move(s), secret);
-}
-
-inline void redact_in_place(std::optional<std::string>& s, std::string_view secret) {
-  if (s) redact_in_place(*s, secret);
-}
-
-}  // namespace detail
-
-// Message, JSON path (it quotes server keys) and server code.
-inline void redact_in(Error& e, std::string_view token) {
-  detail::redact_in_place(e.message, token);
-  detail::redact_in_place(e.path, token);
-  detail::redact_in_place(e.server_code, token);
-}
-
-// Every string of a report: the failed reason, each record error's field,
-// reason and raw text. The record list is rebuilt only when one holds the
-// token's start (a scan, no copies, otherwise).
-inline void redact_in(ImportReport& r, std::string_view token) {
-  if (token.size() < 6) return;
-  detail::redact_in_place(r.import_id, token);
-  detail::redact_in_place(r.dataset_id, token);
-  detail::redact_in_place(r.type, token);
-  detail::redact_in_place(r.created_at, token);
-  detail::redact_in_place(r.updated_at, token);
-  detail::redact_in_place(r.reason, token);
-  detail::redact_in_place(r.filename, token);
-  detail::redact_in_place(r.processing_started_at, token);
-  const std::string_view head = token.substr(0, token.size() < 8 ? token.size() : 8);
-  // The parser's field and reason are views into raw, so scanning raw
-  // covers them unless raw was cut (ParseLimits::max_raw_item_bytes).
-  // Measured: 10,000 errors (1.1 MB) take 0.2 ms here after a 0.6 ms parse.
-  const std::less<const char*> before;
-  auto inside_raw = [&](std::string_view part, std::string_view raw) {
-    return part.empty() ||
-           (!before(part.data(), raw.data()) && !before(raw.data() + raw.size(), part.data() + part.size()));
-  };
-  auto holds = [&](const RecordErrorView& e) {
-    if (e.raw.find(head) != std::string_view::npos) return true;
-    return (!inside_raw(e.field, e.raw) && e.field.find(head) != std::string_view::npos) ||
-           (!inside_raw(e.reason, e.raw) && e.reason.find(head) != std::string_view::npos);
-  };
-  bool any = false;
-  for (const RecordErrorView& e : r.errors)
-    if (holds(e)) {
-      any = true;
-      break;
-    }
-  if (!any) return;
-  RecordErrors clean;
-  clean.reserve(r.errors.size(), r.errors.text_bytes());
-  for (const RecordErrorView& e : r.errors) {
-    if (!holds(e)) {
-      clean.push_back(e);
-      continue;
-    }
-    clean.push_back(RecordError{e.record_index, redact(std::string(e.field), token), redact(std::string(e.reason), token),
-                                redact(std::string(e.raw), token)});
-  }
-  r.errors = std::move(clean);
-}
-
-// Every string of a dataset answer (what --show-dataset prints).
-inline void redact_in(Dataset& d, std::string_view token) {
-  if (token.size() < 6) return;
-  detail::redact_in_place(d.id, token);
-  detail::redact_in_place(d.name, token);
-  detail::redact_in_place(d.created_at, token);
-  detail::redact_in_place(d.created_by, token);
-  detail::redact_in_place(d.status, token);
-  detail::redact_in_place(d.filename, token);
-  if (d.schema)
-    for (SchemaField& f : d.schema->fields) {
-      detail::redact_in_place(f.name, token);
-      detail::redact_in_place(f.type, token);
-      detail::redact_in_place(f.label, token);
-    }
-  for (DatasetImportSummary& im : d.imports) {
-    detail::redact_in_place(im.import_id, token);
-    detail::redact_in_place(im.status, token);
-  }
-}
-
-}  // namespace upstate
-// ---- end include/upstate/detail/redaction.hpp ----
-
-namespace upstate {
-
-// The fetch ended: the dataset, or why not.
-struct DatasetFetched {
-  Result<Dataset> result;
-};
-
-using DatasetFetchAction = std::variant<Send, Sleep, DatasetFetched>;
-
-// One move DatasetFetch made (its trace, for tests and debugging).
-struct FetchStep {
-  Instant at;
-  FetchState from;
-  FetchTrigger trigger;
-  FetchState to;
-};
-
-class DatasetFetch {
- public:
-  using State = FetchState;
-  static constexpr std::size_t kMaxTrace = 256;
-
-  // Uses the config's api_base, token, dataset_id, retry, deadline (from
-  // start()), seed, limits and user_agent; the poll policy is not used.
-  explicit DatasetFetch(UploadConfig config) : config_(std::move(config)), rng_(config_.seed) {
-    config_.api_base = without_trailing_slashes(std::move(config_.api_base));
-  }
-
-  // ---- events ------------------------------------------------------------
-
-  DatasetFetchAction start(Instant now) {
-    if (auto early = admit(fetch_state_info(State::idle).awaits, "start", now)) return std::move(*early);
-    deadline_ = std::min(now + config_.deadline, config_.not_after);
-    if (auto refusal = check_inputs()) return finish(FetchTrigger::refused_locally, std::move(*refusal), now);
-    return take(FetchTrigger::start, now);
-  }
-
-  DatasetFetchAction on_response(const Response& response, Instant now) {
-    if (auto early = admit(fetch_state_info(State::fetching).awaits, "on_response", now)) return std::move(*early);
-    AnswerMeaning meaning = classify_api_answer(response, "dataset", config_);
-    if (!std::holds_alternative<ParseIt>(meaning)) return act_on(std::move(meaning), now);
-    auto parsed = parse_dataset(response.body, config_.limits);
-    if (!parsed) return finish(FetchTrigger::fetched, std::move(parsed).error().with_status(response.status), now);
-    if (parsed->id != config_.dataset_id)
-      return finish(FetchTrigger::fetched,
-                    Error::malformed("$.id", "the answer is about dataset '" +
-                                                 printable_excerpt(redact(parsed->id, config_.token), 80) + "', not '" +
-                                                 printable_excerpt(config_.dataset_id, 80) + "'")
-                        .with_status(response.status),
-                    now);
-    result_ = std::move(parsed).value();
-    redact_in(result_->value(), config_.token);  // --show-dataset prints its name and schema
-    return take(FetchTrigger::fetched, now);
-  }
-
-  DatasetFetchAction on_transport_error(const TransportError& error, Instant now) {
-    if (auto early = admit(fetch_state_info(State::fetching).awaits, "on_transport_error", now)) return std::move(*early);
-    return act_on(classify_transport_error(error, "dataset"), now);
-  }
-
-  DatasetFetchAction on_wake(Instant now) {
-    if (auto early = admit(fetch_state_info(State::backoff).awaits, "on_wake", now)) return std::move(*early);
-    if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
-    if (now >= deadline_) return finish(FetchTrigger::deadline, deadline_error(), now);
-    return take(FetchTrigger::wake, now);
-  }
-
-  DatasetFetchAction cancel(Instant now) {
-    if (auto early = admit(std::nullopt, "cancel", now)) return std::move(*early);
-    return finish(FetchTrigger::cancel, Error::cancelled(), now);
-  }
-
-  // ---- observers -----------------------------------------------------------
-
-  State state() const noexcept { return state_; }
-  // Set once done.
-  const Result<Dataset>* result() const noexcept { return result_ ? &*result_ : nullptr; }
-  Instant deadline() const noexcept { return deadline_; }
-  // Retries so far (at most RetryPolicy::max_attempts of them).
-  const std::vector<Note>& notes() const noexcept { return notes_; }
-  int requests_sent() const noexcept { return requests_sent_; }
-  const std::vector<FetchStep>& trace() const noexcept { return trace_; }
-
-  static constexpr std::string_view name(State s) noexcept { return to_string(s); }
-
- private:
-  // Every move goes through here: look it up, record it, act on entering.
-  DatasetFetchAction take(FetchTrigger trigger, Instant now) {
-    auto to = next_state(state_, trigger);
-    if (!to) {
-      // Our bug, not the caller's: a defined end all the same.
-      result_ = Error::internal("no transition for " + std::string(to_string(trigger)) + " in state " +
-                                std::string(to_string(state_)));
-      to = State::done;
-    }
-    if (trace_.size() < kMaxTrace) trace_.push_back(FetchStep{now, state_, trigger, *to});
-    state_ = *to;
-    switch (state_) {
-      case State::fetching: return send();
-      case State::backoff: return Sleep{wake_at_};
-      default: return done_action();
-    }
-  }
-
-  // Every event's prologue (as Upload's): a monotonic `now`; once done,
-  // the result again; an event the state does not await, misuse.
-  std::optional<DatasetFetchAction> admit(std::optional<Awaits> expected, const char* event, Instant& now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
-    if (expected && fetch_state_info(state_).awaits != *expected) return misuse(event, now);
-    return std::nullopt;
-  }
-
-  DatasetFetchAction act_on(AnswerMeaning meaning, Instant now) {
-    if (auto* refused = std::get_if<RefuseIt>(&meaning))
-      return finish(FetchTrigger::refused, std::move(refused->error), now);
-    const RetryIt& failure = std::get<RetryIt>(meaning);
-    last_failure_ = failure.cause;
-    std::size_t dropped = 0;  // the notes are capped; a fetch never gets near the cap
-    RetryBudget::Plan plan =
-        retry_.next(failure, config_.retry, rng_, now, deadline_, notes_, dropped, config_.token);
-    if (auto* end = std::get_if<Error>(&plan))
-      return finish(end->code == ErrorCode::deadline_exceeded ? FetchTrigger::deadline
-                                                              : FetchTrigger::retries_exhausted,
-                    std::move(*end), now);
-    wake_at_ = std::get<RetryBudget::Wait>(plan).until;
-    return take(FetchTrigger::retry, now);
-  }
-
-  DatasetFetchAction send() {
-    ++requests_sent_;
-    return Send{Request{Purpose::dataset, "GET", dataset_url(config_), api_headers_for(config_), std::nullopt}};
-  }
-
-  DatasetFetchAction finish(FetchTrigger trigger, Error error, Instant now) {
-    redact_in(error, config_.token);
-    result_ = std::move(error);
-    return take(trigger, now);
-  }
-
-  // A caller bug: sticky, as Upload's misuse is.
-  DatasetFetchAction misuse(const char* event, Instant now) {
-    return finish(FetchTrigger::misuse,
-                  Error::usage(std::string("can't handle ") + event + " in state " + std::string(name(state_))), now);
-  }
-
-  DatasetFetchAction done_action() const { return DatasetFetched{*result_}; }
-
-  // The same refusals Upload makes before its first request, minus the file.
-  std::optional<Error> check_inputs() const {
-    if (auto bad = check_dataset_id(config_)) return bad;
-    return check_api_access(config_);
-  }
-
-  Error deadline_error() const {
-    return Error::deadline("the deadline passed while fetching the dataset; last: " + last_failure_.message)
-        .with_status(last_failure_.http_status);
-  }
-
-  Instant observe(Instant now) noexcept { return time_.observe(now); }
-
-  UploadConfig config_;
-  Rng rng_;
-  State state_ = State::idle;
-  Instant deadline_{};
-  Instant wake_at_{};
-  MonotonicTime time_;  // the caller's clock, never running backwards
-  RetryBudget retry_;
-  int requests_sent_ = 0;
-  Error last_failure_;
-  std::vector<Note> notes_;
-  std::optional<Result<Dataset>> result_;
-  std::vector<FetchStep> trace_;
-};
-
-// The blocking loop (drive.hpp's one loop): transport.exchange(const
-// Request&) -> Exchange, clock.now(), clock.sleep_until(Instant).
-template <class Transport, class ClockT>
-Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, ClockT& clock) {
-  return std::get<DatasetFetched>(drive_machine(fetch, transport, clock, NoObserver{})).result;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/machine/dataset_fetch.hpp ----
-
-// ---- begin include/upstate/machine/upload.hpp ----
-// upstate::Upload — one file through the three-step flow, as a pure step
-// function: every event (with the time it happened) returns the one action
-// the caller performs next. No sockets, files, clocks or random devices:
-// the caller moves bytes and reads its clock; the config seeds the jitter.
-//
-// A V3 (legacy) dataset — step 1 answers without `import_id` — takes its own
-// step 3: after the PUT the dataset's status is polled until READY or ERROR,
-// and the outcome is an ImportReport (complete / failed, type
-// "legacy_dataset", no import id).
-//
-// Every state, what it sends and every move are data in upload_transitions.hpp;
-// this file classifies events into the table's triggers and carries out
-// what a row says. snapshot() / restore() (upload_restore.hpp) carry an
-// upload across processes (a state file); resume_import() polls an import
-// some earlier process started.
-
-// ---- begin include/upstate/detail/legacy_freshness.hpp ----
-// Whether a V3 dataset's READY or ERROR is this file's outcome. The status
-// belongs to the dataset, not to an upload: right after our PUT it may still
-// show the previous file's READY (docs/service.md, "V3": whether the status
-// changes at once when the PUT lands is UNCONFIRMED). A terminal status is
-// taken as ours once the status has been seen to move since the PUT:
-//   - a non-terminal status (UNINITIALISED, PROCESSING) was read; or
-//   - it differs from the first status read after the PUT (READY, then
-//     ERROR: the previous file's, then ours);
-// or, when it never moved, once `settle` has passed since the PUT:
-// processing finished before the first poll (a small file), or the service
-// never shows the change. A service that keeps showing the previous status
-// longer than `settle` defeats this; none is known to.
-// Pure bookkeeping: the machine feeds it each status it reads.
-
-// ---- begin include/upstate/vocabulary/dataset_status.hpp ----
-// A V3 (legacy) dataset's processing status as the service reports it
-// (docs/service.md, "V3 (legacy CSV/ZIP) datasets"): GET /datasets/{id}/status. A V3
-// dataset has no import jobs; the dataset itself is processed.
-
-namespace upstate {
-
-enum class DatasetStatus {
-  uninitialised,  // nothing uploaded (or not seen yet)
-  processing,
-  ready,  // terminal: the file was taken
-  error,  // terminal: the file was refused
-};
-
-inline constexpr DatasetStatus kAllDatasetStatuses[] = {DatasetStatus::uninitialised, DatasetStatus::processing,
-                                                        DatasetStatus::ready, DatasetStatus::error};
-
-constexpr bool is_terminal(DatasetStatus s) noexcept { return s == DatasetStatus::ready || s == DatasetStatus::error; }
-
-// The wire spelling (upper case, as docs/service.md writes it).
-constexpr std::string_view to_string(DatasetStatus s) noexcept {
-  switch (s) {
-    case DatasetStatus::uninitialised: return "UNINITIALISED";
-    case DatasetStatus::processing: return "PROCESSING";
-    case DatasetStatus::ready: return "READY";
-    case DatasetStatus::error: return "ERROR";
-  }
-  return "?";
-}
-
-// Case-insensitive: the V3 API's case is documented only by example, and
-// "ready" cannot mean anything but READY. Anything else is nullopt (the
-// machine makes it a typed error), never a guess.
-constexpr std::optional<DatasetStatus> parse_dataset_status(std::string_view text) noexcept {
-  for (DatasetStatus s : kAllDatasetStatuses)
-    if (iequals(to_string(s), text)) return s;
-  return std::nullopt;
-}
-
-// The V4 status a V3 one corresponds to, so progress displays and the
-// outcome speak one vocabulary: READY is `complete`, ERROR is `failed`.
-constexpr ImportStatus to_import_status(DatasetStatus s) noexcept {
-  switch (s) {
-    case DatasetStatus::uninitialised: return ImportStatus::uninitialised;
-    case DatasetStatus::processing: return ImportStatus::processing;
-    case DatasetStatus::ready: return ImportStatus::complete;
-    case DatasetStatus::error: return ImportStatus::failed;
-  }
-  return ImportStatus::failed;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/vocabulary/dataset_status.hpp ----
-
-namespace upstate {
-
-class LegacyFreshness {
- public:
-  // A new PUT was accepted: nothing seen since.
-  void upload_accepted() noexcept {
-    moved_ = false;
-    first_.reset();
-  }
-
-  // `status` read at `now`, the PUT accepted at `put_at`: true when it can
-  // be taken as this file's outcome (always for a non-terminal one, which
-  // the caller keeps polling anyway).
-  bool accepts(DatasetStatus status, Instant put_at, Instant now, Duration settle) noexcept {
-    if (!first_) first_ = status;
-    if (!is_terminal(status) || status != *first_) moved_ = true;
-    return !is_terminal(status) || moved_ || now - put_at >= settle;
-  }
-
-  bool moved() const noexcept { return moved_; }
-
- private:
-  bool moved_ = false;
-  std::optional<DatasetStatus> first_;  // the first status read since the PUT
-};
-
-}  // namespace upstate
-// ---- end include/upstate/detail/legacy_freshness.hpp ----
-
-// ---- begin include/upstate/detail/presigned_url.hpp ----
-// What a presigned upload URL tells before a byte is sent: when it expires
-// and which headers it signed (docs/service.md, step 2).
-
-namespace upstate {
-
-struct PresignedUrlInfo {
-  enum class Scheme { sigv4, sigv2, unknown };
-  Scheme scheme = Scheme::unknown;
-  // SigV4: X-Amz-Date + X-Amz-Expires; SigV2: Expires. nullopt when the
-  // parameters are missing or malformed (then the URL is used as is).
-  std::optional<UnixSeconds> expires_at;
-  std::optional<UnixSeconds> signed_at;  // SigV4 X-Amz-Date
-  // SigV4 X-Amz-SignedHeaders, lower case, ';'-split (e.g. {"content-type","host"}).
-  // SigV2 always signs the Content-Type, so it reports {"content-type"}.
-  std::vector<std::string> signed_headers;
-
-  bool signs(std::string_view header) const {  // case-insensitive
-    for (const auto& h : signed_headers)
-      if (iequals(h, header)) return true;
-    return false;
-  }
-};
-
-namespace detail {
-
-// The first parameter of that exact (case-sensitive, as S3 reads them) name.
-inline const std::string* find_query_param(const std::vector<QueryParam>& params, std::string_view name) {
-  for (const auto& p : params)
-    if (p.name == name) return &p.value;
-  return nullptr;
-}
-
-// Plain decimal digits only (no sign, no spaces), at most `max`; nullopt otherwise.
-inline std::optional<std::int64_t> parse_bounded_decimal(std::string_view s, std::int64_t max) noexcept {
-  if (s.empty()) return std::nullopt;
-  std::int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    if (v > (max - (c - '0')) / 10) return std::nullopt;  // v * 10 + digit would pass max
-    v = v * 10 + (c - '0');
-  }
-  return v;
-}
-
-inline constexpr std::int64_t kMaxSigV4ExpiresSeconds = 604800;  // 7 days, S3's limit
-// Far beyond any real expiry, small enough that no arithmetic on it overflows.
-inline constexpr std::int64_t kMaxUnixSeconds = std::int64_t{1} << 40;
-
-inline std::vector<std::string> split_signed_headers(std::string_view list) {
-  std::vector<std::string> out;
-  while (!list.empty()) {
-    std::size_t semi = list.find(';');
-    std::string_view name = list.substr(0, semi);
-    list = semi == std::string_view::npos ? std::string_view{} : list.substr(semi + 1);
-    if (name.empty()) continue;
-    out.push_back(ascii_lower(name));
-  }
-  return out;
-}
-
-}  // namespace detail
-
-// SigV4 when X-Amz-Algorithm or X-Amz-Signature is present; SigV2 when
-// AWSAccessKeyId and Signature are. A malformed X-Amz-Date, X-Amz-Expires
-// (outside 1..604800) or Expires leaves the expiry unknown rather than
-// refusing the URL: S3 is the judge, this only lets the client renew early.
-inline PresignedUrlInfo inspect_presigned_url(const Url& url) {
-  using detail::find_query_param;
-  const std::vector<QueryParam> params = parse_query(url.query);
-  PresignedUrlInfo info;
-  if (find_query_param(params, "X-Amz-Algorithm") || find_query_param(params, "X-Amz-Signature")) {
-    info.scheme = PresignedUrlInfo::Scheme::sigv4;
-    if (const std::string* date = find_query_param(params, "X-Amz-Date")) info.signed_at = parse_amz_date(*date);
-    std::optional<std::int64_t> lifetime;
-    if (const std::string* expires = find_query_param(params, "X-Amz-Expires"))
-      lifetime = detail::parse_bounded_decimal(*expires, detail::kMaxSigV4ExpiresSeconds);
-    if (info.signed_at && lifetime && *lifetime >= 1) info.expires_at = *info.signed_at + *lifetime;
-    if (const std::string* headers = find_query_param(params, "X-Amz-SignedHeaders"))
-      info.signed_headers = detail::split_signed_headers(*headers);
-  } else if (find_query_param(params, "AWSAccessKeyId") && find_query_param(params, "Signature")) {
-    info.scheme = PresignedUrlInfo::Scheme::sigv2;
-    if (const std::string* expires = find_query_param(params, "Expires"))
-      info.expires_at = detail::parse_bounded_decimal(*expires, detail::kMaxUnixSeconds);
-    info.signed_headers = {"content-type"};
-  }
-  return info;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/detail/presigned_url.hpp ----
-
-// ---- begin include/upstate/vocabulary/server_progress.hpp ----
-// What the service says about an import while it processes it
-// (docs/service.md, Step 3: processing_started_at, processed_offset and the
-// running counts, all optional), and how to read processed_offset, whose
-// unit is UNCONFIRMED: bytes of the file, or records.
-
-namespace upstate {
-
-struct ServerProgress {
-  std::string filename;               // "" when the service gave none
-  std::string processing_started_at;  // ISO-8601, "" when absent
-  std::optional<std::uint64_t> processed_offset;
-  std::optional<std::uint64_t> written_count, duplicate_seen_count, rejected_seen_count;
-
-  // Records the running counts account for, when the service gave any.
-  std::optional<std::uint64_t> records_seen() const noexcept {
-    if (!written_count && !duplicate_seen_count && !rejected_seen_count) return std::nullopt;
-    return written_count.value_or(0) + duplicate_seen_count.value_or(0) + rejected_seen_count.value_or(0);
-  }
-
-  // The share of a `file_size`-byte file processed, when processed_offset
-  // reads as bytes: at most the file's size, and more than the records
-  // counted so far (every record takes at least one byte and its line
-  // break, so an offset no larger than the record count is a record count).
-  // nullopt: show the counts instead.
-  std::optional<double> fraction_of(std::uint64_t file_size) const noexcept {
-    if (!processed_offset || file_size == 0 || *processed_offset > file_size) return std::nullopt;
-    if (auto seen = records_seen(); seen && *processed_offset <= *seen && *processed_offset > 0) return std::nullopt;
-    return static_cast<double>(*processed_offset) / static_cast<double>(file_size);
-  }
-
-  friend bool operator==(const ServerProgress& a, const ServerProgress& b) noexcept {
-    return a.filename == b.filename && a.processing_started_at == b.processing_started_at &&
-           a.processed_offset == b.processed_offset && a.written_count == b.written_count &&
-           a.duplicate_seen_count == b.duplicate_seen_count && a.rejected_seen_count == b.rejected_seen_count;
-  }
-  friend bool operator!=(const ServerProgress& a, const ServerProgress& b) noexcept { return !(a == b); }
-};
-
-// The report's progress fields; nullopt when it has none of the figures
-// (processed_offset or a running count). Its strings come from the server:
-// `token` is redacted from them.
-inline std::optional<ServerProgress> server_progress_of(const ImportReport& r, std::string_view token = {}) {
-  if (!r.processed_offset && !r.written_count && !r.duplicate_seen_count && !r.rejected_seen_count)
-    return std::nullopt;
-  ServerProgress p{r.filename,      r.processing_started_at, r.processed_offset,
-                   r.written_count, r.duplicate_seen_count,  r.rejected_seen_count};
-  if (token.size() >= 6) {
-    p.filename = redact(std::move(p.filename), token);
-    p.processing_started_at = redact(std::move(p.processing_started_at), token);
-  }
-  return p;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/vocabulary/server_progress.hpp ----
-
-// ---- begin include/upstate/detail/upload_scheme.hpp ----
-// Which scheme the file may travel by. The service's upload URL is https;
-// an http:// one handed out by an https API (a misconfigured or hostile
-// service, or a proxy rewriting answers) would send the file in clear text,
-// so it is refused (ErrorCode::insecure_upload_url) — unless the API itself
-// is plain http (a loopback test setup, or allow_insecure_api), where
-// nothing is protected anyway.
-
-namespace upstate {
-
-inline bool upload_scheme_allowed(const Url& upload, const UploadConfig& config) {
-  if (upload.is_https()) return true;
-  auto api = parse_url(config.api_base);
-  if (!api || api->is_https()) return false;
-  return is_loopback_host(api->host) || config.allow_insecure_api;
-}
-
-// The refusal, or nothing. `status`: the step-1 answer's HTTP status.
-inline std::optional<Error> check_upload_scheme(const Url& upload, const UploadConfig& config, int status) {
-  if (upload_scheme_allowed(upload, config)) return std::nullopt;
-  return Error{ErrorCode::insecure_upload_url, status,
-               "the upload URL is plain http while the API is https: the file would travel in clear text "
-               "(plain http uploads are accepted only when the API base itself is plain http on loopback)",
-               "$.upload_url", ""};
-}
-
-}  // namespace upstate
-// ---- end include/upstate/detail/upload_scheme.hpp ----
-
-// ---- begin include/upstate/machine/upload_snapshot.hpp ----
-// What Upload::snapshot() writes and Upload::restore() reads: how far one
-// upload got, as a small JSON document another process can continue from.
-//
-// Kept out on purpose:
-//   - the API token: the snapshot is meant for a state file on disk, and the
-//     restoring process has its own config (the type has no field for it);
-//   - the presigned upload URL: a short-lived credential for one PUT. A
-//     restore before an accepted PUT asks step 1 for a new one instead (the
-//     old import is then listed as abandoned);
-//   - steady-clock instants (deadline, waits, when a status began): they
-//     mean nothing in another process. A restored upload starts its own
-//     deadline and stuck timer when it is started.
-//
-//   {"format": "upstate.upload-snapshot", "version": 1,
-//    "api_base": "https://...", "dataset_id": "...",
-//    "file": {"name": "reviews.jsonl", "size": 2048},
-//    "phase": "not_started" | "requesting_url" | "uploading" | "processing",
-//    "legacy": false,                         V3 dataset (no import ids)
-//    "import_id": "...",                      V4, phases uploading and processing
-//    "abandoned_import_ids": ["...", ...],
-//    "last_status": "processing"}             phase processing: the import status
-//                                             (V3: the dataset status, "PROCESSING")
-
-namespace upstate {
-
-// How far an upload got, as far as another process can use it.
-enum class SnapshotPhase {
-  not_started,     // start() not called yet
-  requesting_url,  // no usable upload URL: a restore starts at step 1
-  uploading,       // a URL was received, no PUT accepted yet: a restore asks whether the import got the
-                   // file (V4), then polls it or starts at step 1
-  processing,      // the PUT was accepted: a restore polls
-};
-
-constexpr std::string_view to_string(SnapshotPhase p) noexcept {
-  switch (p) {
-    case SnapshotPhase::not_started: return "not_started";
-    case SnapshotPhase::requesting_url: return "requesting_url";
-    case SnapshotPhase::uploading: return "uploading";
-    case SnapshotPhase::processing: return "processing";
-  }
-  return "?";
-}
-
-struct UploadSnapshot {
-  static constexpr std::string_view kFormat = "upstate.upload-snapshot";
-  static constexpr int kVersion = 1;
-  // Bounds that keep a hostile document cheap to refuse; a real snapshot is
-  // a few hundred bytes (each import id is at most 256 bytes).
-  static constexpr std::size_t kMaxBytes = 1u << 20;
-  static constexpr std::size_t kMaxAbandoned = 1024;
-  static constexpr std::size_t kMaxImportIdBytes = 256;
-
-  std::string api_base;
-  std::string dataset_id;
-  FileInfo file;  // name "" and size 0 when unknown (a machine made by Upload::resume_import)
-  SnapshotPhase phase = SnapshotPhase::not_started;
-  bool legacy = false;
-  std::string import_id;  // "" when none
-  std::vector<std::string> abandoned_import_ids;
-  // Phase processing only: V4 the import status, V3 the dataset status.
-  std::optional<ImportStatus> last_import_status;
-  std::optional<DatasetStatus> last_dataset_status;
-};
 
 namespace detail {
 
@@ -5155,20 +7302,12 @@ inline Error invalid_snapshot(std::string path, std::string message) {
   return Error::of(ErrorCode::invalid_snapshot, std::move(message)).at(std::move(path));
 }
 
-// An import id we will put in a URL path later: the rules step 1's answer
-// is held to. No control byte either: it is shown in summaries, notes and
-// messages, and a server-chosen escape sequence there would drive the
-// user's terminal.
-inline bool usable_import_id(std::string_view id) noexcept {
-  return is_safe_segment(id) && id.size() <= UploadSnapshot::kMaxImportIdBytes && !has_control_byte(id);
-}
-
 }  // namespace detail
 
 // Compact JSON, fields in the order of the comment above; optional fields
 // are left out when empty. Strings are written byte for byte (RapidJSON
 // escapes control characters), so a name that is not UTF-8 still round-trips.
-inline std::string to_json(const UploadSnapshot& s) {
+UPSTATE_DECL std::string to_json(const UploadSnapshot& s) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
   w.StartObject();
@@ -5217,7 +7356,7 @@ inline std::string to_json(const UploadSnapshot& s) {
 // safe path segment, and fields that contradict the phase are errors.
 // Whether it belongs to the caller's dataset and API is Upload::restore's
 // check.
-inline Result<UploadSnapshot> parse_upload_snapshot(std::string_view text) {
+UPSTATE_DECL Result<UploadSnapshot> parse_upload_snapshot(std::string_view text) {
   auto as_snapshot_error = [](Error e) {
     e.code = ErrorCode::invalid_snapshot;
     if (e.path.empty()) e.path = "$";
@@ -5309,47 +7448,17 @@ inline Result<UploadSnapshot> parse_upload_snapshot(std::string_view text) {
 }
 
 }  // namespace upstate
-// ---- end include/upstate/machine/upload_snapshot.hpp ----
+// ---- end include/upstate/impl/upload_snapshot.ipp ----
 
-// ---- begin include/upstate/detail/url_expiry.hpp ----
-// When a presigned upload URL dies, in wall-clock seconds. Step 1's
-// `expires_at` is the service saying so (docs/service.md, Step 1) and wins
-// when it parses; otherwise the URL's own X-Amz-Date + X-Amz-Expires (or
-// SigV2 Expires). The two differ when the service's signing credentials die
-// before X-Amz-Expires runs out, which only the service knows. An
-// expires_at no later than the URL's own signing time (a URL dead before it
-// was made: X-Amz-Expires=0) is not used; S3 then decides.
+// ---- begin include/upstate/impl/wire_dataset_status.ipp ----
+// The bodies of <upstate/wire/dataset_status.hpp> (see detail/linkage.hpp).
 
 namespace upstate {
-
-inline std::optional<UnixSeconds> url_wall_expiry(const std::optional<std::string>& expires_at,
-                                                  const PresignedUrlInfo& info) noexcept {
-  if (expires_at)
-    if (auto stated = parse_iso8601(*expires_at); stated && (!info.signed_at || *stated > *info.signed_at))
-      return stated;
-  return info.expires_at;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/detail/url_expiry.hpp ----
-
-// ---- begin include/upstate/wire/dataset_status.hpp ----
-// V3 step 3's answer: GET /datasets/{id}/status -> 200,
-// {"status": "UNINITIALISED" | "PROCESSING" | "READY" | "ERROR"}.
-
-namespace upstate {
-
-struct DatasetStatusAnswer {
-  DatasetStatus status = DatasetStatus::uninitialised;  // required; case-insensitive; unknown -> unknown_status
-  // Why an ERROR: UNCONFIRMED (docs/service.md shows `status` alone), so read from
-  // `reason`, else `message`, else `detail`, as record errors are.
-  std::optional<std::string> reason;
-};
 
 // Errors: malformed_answer (not JSON / not an object / status missing or
 // not a string / reason not a string), unknown_status (path "$.status").
 // Unknown fields are ignored.
-inline Result<DatasetStatusAnswer> parse_dataset_status_answer(std::string_view body, const ParseLimits& limits = {}) {
+UPSTATE_DECL Result<DatasetStatusAnswer> parse_dataset_status_answer(std::string_view body, const ParseLimits& limits) {
   rapidjson::Document doc;
   if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
   detail::ObjectReader fields(doc, "$");
@@ -5369,28 +7478,17 @@ inline Result<DatasetStatusAnswer> parse_dataset_status_answer(std::string_view 
 }
 
 }  // namespace upstate
-// ---- end include/upstate/wire/dataset_status.hpp ----
+// ---- end include/upstate/impl/wire_dataset_status.ipp ----
 
-// ---- begin include/upstate/wire/upload_url.hpp ----
-// Step 1's answer: GET /datasets/{id}/upload-url/{filename} -> 201 Created
-// (docs/service.md, Step 1; any 2xx is taken).
+// ---- begin include/upstate/impl/wire_upload_url.ipp ----
+// The bodies of <upstate/wire/upload_url.hpp> (see detail/linkage.hpp).
 
 namespace upstate {
-
-struct UploadUrlAnswer {
-  std::string upload_url;                   // required, non-empty string
-  std::string http_method = "PUT";          // absent -> "PUT"; kept verbatim otherwise
-  std::optional<std::string> import_id;     // absent -> V3 (legacy) dataset
-  std::optional<std::string> content_type;  // absent -> derived from the file extension
-  std::optional<std::string> dataset_id;    // optional echo
-  std::optional<std::string> expires_at;    // ISO-8601; preferred to X-Amz-Date + X-Amz-Expires (url_expiry.hpp)
-  std::optional<std::string> file_key;      // the S3 key; informational
-};
 
 // Typed value, or Error{malformed_answer, path = "$.upload_url" ...}.
 // Unknown fields are ignored; a known field of the wrong type is an error;
 // `null` counts as absent for the optional fields.
-inline Result<UploadUrlAnswer> parse_upload_url_answer(std::string_view body, const ParseLimits& limits = {}) {
+UPSTATE_DECL Result<UploadUrlAnswer> parse_upload_url_answer(std::string_view body, const ParseLimits& limits) {
   rapidjson::Document doc;
   if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
   detail::ObjectReader fields(doc, "$");
@@ -5409,1384 +7507,9 @@ inline Result<UploadUrlAnswer> parse_upload_url_answer(std::string_view body, co
 }
 
 }  // namespace upstate
-// ---- end include/upstate/wire/upload_url.hpp ----
+// ---- end include/upstate/impl/wire_upload_url.ipp ----
 
-namespace upstate {
-
-// One move the machine made, for tests and for people debugging a run.
-struct Step {
-  Instant at;
-  State from;
-  Trigger trigger;
-  State to;
-};
-
-class Upload {
- public:
-  static constexpr std::size_t kMaxTrace = 4096;
-
-  Upload(UploadConfig config, FileInfo file)
-      : config_(std::move(config)), file_(std::move(file)), rng_(config_.seed) {
-    config_.api_base = without_trailing_slashes(std::move(config_.api_base));
-  }
-
-  // ---- across processes ----------------------------------------------------
-
-  // A machine that only polls `import_id` of config.dataset_id (a V4 import
-  // whose PUT some earlier process completed): start() sends the poll. The
-  // file is unknown and never needed; an unusable id is refused by start()
-  // (invalid_argument), like every other input.
-  static Upload resume_import(UploadConfig config, std::string import_id) {
-    Upload up{std::move(config), FileInfo{}};
-    up.import_id_ = std::move(import_id);
-    up.state_ = State::idle_uploaded;
-    return up;
-  }
-
-  // The same for a V3 (legacy) dataset: start() polls its status.
-  static Upload resume_legacy(UploadConfig config) {
-    Upload up{std::move(config), FileInfo{}};
-    up.legacy_ = true;
-    up.state_ = State::idle_uploaded_v3;
-    return up;
-  }
-
-  // How far this upload got, as JSON (upload_snapshot.hpp has the format):
-  // never the token, the presigned URL or a clock reading. Valid in every
-  // state; a driver writes it after each action to survive being killed.
-  // Defined in upload_restore.hpp.
-  std::string snapshot() const;
-
-  // A machine that continues a snapshot in this process, in the idle state
-  // that matches how far the snapshot got (upload_transitions.hpp): its start(now)
-  // begins a new deadline and then: after an accepted PUT, polls; with a URL
-  // but no accepted PUT (V4), probes the import once — if it never got the
-  // file (still `uninitialised`) the import is abandoned and step 1 runs
-  // again, otherwise the PUT did land and polling goes on; before that (or
-  // V3), starts at step 1. Errors (invalid_snapshot, with the JSON path):
-  // anything parse_upload_snapshot refuses, and a snapshot of another
-  // dataset or API base than `config`'s. Defined in upload_restore.hpp.
-  static Result<Upload> restore(UploadConfig config, std::string_view snapshot);
-
-  // ---- events ------------------------------------------------------------
-
-  Action start(Instant now) {
-    if (auto early = admit(Awaits::start, "start", now)) return std::move(*early);
-    deadline_ = std::min(now + config_.deadline, config_.not_after);
-    if (auto refusal = check_inputs()) return finish(Trigger::refused_locally, std::move(*refusal), now);
-    if (state_ != State::idle) {
-      // Resumed: the PUT (if any) happened in another process, so the stuck
-      // timer starts now.
-      upload_accepted_at_ = now;
-      status_since_ = now;
-    }
-    return take(state_info(state_).starts_with, now);
-  }
-
-  Action on_response(const Response& response, Instant now) {
-    if (auto early = admit(Awaits::response, "on_response", now)) return std::move(*early);
-    // Which answer this is: the table's `sends` column of the state.
-    switch (*state_info(state_).sends) {
-      case Purpose::upload_url: return on_url_answer(response, now);
-      case Purpose::upload: return on_upload_answer(response, now);
-      case Purpose::poll: return on_poll_answer(response, now);
-      case Purpose::dataset_status: return on_status_answer(response, now);
-      case Purpose::dataset: break;
-    }
-    return internal_error("no answer handler in state " + std::string(to_string(state_)), now);
-  }
-
-  Action on_transport_error(const TransportError& error, Instant now) {
-    if (auto early = admit(Awaits::response, "on_transport_error", now)) return std::move(*early);
-    return act_on(classify_transport_error(error, to_string(current_purpose())), now);
-  }
-
-  Action on_wake(Instant now) {
-    if (auto early = admit(Awaits::wake, "on_wake", now)) return std::move(*early);
-    if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
-    // A wake is one row: `wake`, or — when the URL's own expiry passed
-    // while waiting to repeat the PUT — `url_expired` (renewals_exhausted).
-    if (state_ == State::upload_backoff && url_expired_at(now)) return renew_url(now);
-    return take(Trigger::wake, now);
-  }
-
-  Action cancel(Instant now) {
-    if (auto early = admit(std::nullopt, "cancel", now)) return std::move(*early);
-    return finish(Trigger::cancel, Error::cancelled(), now);
-  }
-
-  // ---- observers ---------------------------------------------------------
-
-  State state() const noexcept { return state_; }
-  Phase phase() const noexcept { return phase_of(state_); }
-  // How far the upload got: the state's `reached` column; once done, what
-  // the run had reached when it ended (a terminal import report: the upload).
-  Reached reached() const noexcept {
-    if (state_ != State::done) return state_info(state_).reached;
-    if (outcome_.report()) return Reached::upload;
-    return state_info(ended_in_).reached;
-  }
-  const Outcome* outcome() const noexcept { return state_ == State::done ? &outcome_ : nullptr; }
-  Instant deadline() const noexcept { return deadline_; }
-  const std::string& import_id() const noexcept { return import_id_; }
-  // V3 uploads report their dataset status here too, as the import status
-  // it corresponds to (READY is complete, ERROR failed).
-  std::optional<ImportStatus> last_status() const noexcept { return last_status_; }
-  // Whether step 1 said this is a V3 (legacy) dataset (or the snapshot did).
-  bool legacy() const noexcept { return legacy_; }
-  std::optional<DatasetStatus> last_dataset_status() const noexcept { return last_dataset_status_; }
-  // The service's own progress figures from the last poll (server_progress.hpp);
-  // nullopt when the last answer had none.
-  const std::optional<ServerProgress>& server_progress() const noexcept { return server_progress_; }
-  const std::vector<Step>& trace() const noexcept { return trace_; }
-  // Retries, renewals and odd statuses so far (the same list the outcome gets).
-  const std::vector<Note>& notes() const noexcept { return outcome_.notes; }
-  const FileInfo& file() const noexcept { return file_; }
-
- private:
-  // ---- the table ---------------------------------------------------------
-
-  // Every move goes through here: look the move up, record it, then act on
-  // entering the new state. A move into a live state at or after the
-  // deadline is the state's `deadline` row instead (one event, one row).
-  Action take(Trigger trigger, Instant now) {
-    auto to = next_state(state_, trigger);
-    if (!to) {
-      // A move the table lacks is our own bug, not the caller's; still a
-      // defined outcome rather than UB.
-      outcome_.result = Error::internal("no transition for " + std::string(to_string(trigger)) + " in state " +
-                                        std::string(to_string(state_)));
-      to = State::done;
-    }
-    ended_in_ = state_;
-    if (*to != State::done && now >= deadline_) {
-      ended_in_ = *to;  // the run got as far as the state it was entering
-      // Waiting for a schema, the real outcome is the paused import's report.
-      if (state_ == State::schema_wait && paused_report_)
-        outcome_.result = *paused_report_;
-      else
-        outcome_.result = deadline_error(phase_of(*to));
-      trigger = Trigger::deadline;
-      to = State::done;
-    }
-    if (trace_.size() < kMaxTrace) trace_.push_back(Step{now, state_, trigger, *to});
-    state_ = *to;
-    return enter();
-  }
-
-  // What the new state does on entry: its `sends` column, else a wait (or,
-  // done, the outcome).
-  Action enter() {
-    if (state_ == State::done) return done_action();
-    if (auto purpose = state_info(state_).sends) return send(request_for(*purpose));
-    return Sleep{wake_at_};
-  }
-
-  // Every event's prologue: the caller's clock made monotonic (`now` is
-  // updated); once done, the outcome again; an event the state does not
-  // await (`expected`; nullopt: any), the misuse row.
-  std::optional<Action> admit(std::optional<Awaits> expected, const char* event, Instant& now) {
-    now = observe(now);
-    if (state_ == State::done) return done_action();
-    if (expected && state_info(state_).awaits != *expected) return misuse(event, now);
-    return std::nullopt;
-  }
-
-  Action finish(Trigger trigger, Error error, Instant now) {
-    redact_in(error, config_.token);
-    outcome_.result = std::move(error);
-    return take(trigger, now);
-  }
-
-  Action misuse(const char* event, Instant now) {
-    return finish(Trigger::misuse,
-                  Error::usage(std::string("can't handle ") + event + " in state " + std::string(to_string(state_))),
-                  now);
-  }
-
-  // Our bug, reported as such: ends the run with ErrorCode::internal.
-  Action internal_error(std::string what, Instant now) {
-    outcome_.result = Error::internal(redact(std::move(what), config_.token));
-    ended_in_ = state_;
-    if (trace_.size() < kMaxTrace) trace_.push_back(Step{now, state_, Trigger::misuse, State::done});
-    state_ = State::done;
-    return done_action();
-  }
-
-  Action done_action() {
-    outcome_.import_id = import_id_;
-    outcome_.abandoned_import_ids = abandoned_;
-    return Done{outcome_};
-  }
-
-  // ---- step 1 ------------------------------------------------------------
-
-  Action on_url_answer(const Response& response, Instant now) {
-    if (auto moved = unless_parseable(response, now)) return std::move(*moved);
-
-    auto parsed = parse_upload_url_answer(response.body, config_.limits);
-    if (!parsed) return finish(Trigger::url_refused, with_status(parsed.error(), response.status), now);
-    UploadUrlAnswer& answer = parsed.value();
-    // Parsed and inspected once, for the checks and for the expiry.
-    std::optional<PresignedUrlInfo> info;
-    const std::optional<Url> url = parse_url(answer.upload_url);
-    if (url) info = inspect_presigned_url(*url);
-    if (auto problem = check_url_answer(answer, info ? &*info : nullptr, response.status))
-      return finish(Trigger::url_refused, *problem, now);
-    if (auto problem = check_upload_scheme(*url, config_, response.status))
-      return finish(Trigger::url_refused, *problem, now);
-
-    if (!import_id_.empty()) abandoned_.push_back(import_id_);
-    legacy_ = !answer.import_id;
-    import_id_ = answer.import_id.value_or("");
-    upload_url_ = std::move(answer.upload_url);
-    content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
-    url_expires_at_ = local_expiry(url_wall_expiry(answer.expires_at, *info), *info, response, now);
-    retry_.succeeded();
-    // A URL that arrives already expired is renewed at once: one row
-    // (requesting_url --url_expired--> requesting_url), not a move into
-    // uploading and straight back. Past the deadline, the deadline wins.
-    if (url_expired_at(now) && now < deadline_) return renew_url(now);
-    return take(Trigger::url_received, now);
-  }
-
-  // `info` is null when upload_url is not an absolute http(s) URL.
-  std::optional<Error> check_url_answer(const UploadUrlAnswer& a, const PresignedUrlInfo* info, int status) const {
-    auto bad = [&](ErrorCode code, std::string message, std::string path) {
-      return Error::of(code, std::move(message)).at(std::move(path)).with_status(status);
-    };
-    // No import_id: a V3 dataset, which takes .csv and .zip only. Refused
-    // here, before a byte is sent, rather than by the service afterwards.
-    if (!a.import_id && !iends_with(file_.name, ".csv") && !iends_with(file_.name, ".zip"))
-      return bad(ErrorCode::legacy_dataset,
-                 "the answer has no import_id, so the dataset is a V3 (legacy) one, which takes .csv and .zip "
-                 "files only; '" + printable_excerpt(file_.name, 100) + "' is neither",
-                 "");
-    if (a.import_id && !detail::usable_import_id(*a.import_id))
-      return bad(ErrorCode::malformed_answer,
-                 "import_id is not a usable path segment (empty, '.', '..', over 256 bytes or holding a control byte)",
-                 "$.import_id");
-    // Import ids go into snapshots (state files on disk): a server that
-    // echoes the token there must not get it written down.
-    if (a.import_id && redact(*a.import_id, config_.token) != *a.import_id)
-      return bad(ErrorCode::malformed_answer, "import_id holds the API token", "$.import_id");
-    if (!iequals(a.http_method, "PUT"))
-      return bad(ErrorCode::unsupported_upload_method,
-                 "the service asks for an upload with " + printable_excerpt(a.http_method, 32) + "; only PUT is supported",
-                 "$.http_method");
-    if (!info)
-      return bad(ErrorCode::malformed_answer, "upload_url is not an absolute http(s) URL with a valid host name",
-                 "$.upload_url");
-    if (a.content_type && (a.content_type->empty() || !is_safe_header_value(*a.content_type) || a.content_type->size() > 256))
-      return bad(ErrorCode::malformed_answer, "content_type is not a usable header value", "$.content_type");
-    for (const auto& h : info->signed_headers) {
-      // We can reproduce these exactly; any other signed header (x-amz-*,
-      // content-md5) has a value we were never told, so S3 would refuse.
-      if (h != "host" && h != "content-type" && h != "content-length")
-        return bad(ErrorCode::unsigned_header_required,
-                   "the upload URL signs header '" + printable_excerpt(h, 64) + "' whose value the answer does not give",
-                   "$.upload_url");
-    }
-    return std::nullopt;
-  }
-
-  // The URL's expiry in our own clock: its wall-clock expiry (url_expiry.hpp)
-  // minus the answer's `Date` (or the signing time) is how long it has left.
-  std::optional<Instant> local_expiry(std::optional<UnixSeconds> expires_at, const PresignedUrlInfo& info,
-                                      const Response& response, Instant now) const {
-    if (!expires_at) return std::nullopt;
-    std::optional<UnixSeconds> reference;
-    if (const std::string* date = find_header(response.headers, "Date")) reference = parse_http_date(*date);
-    if (!reference) reference = info.signed_at;
-    if (!reference) return std::nullopt;
-    std::int64_t left = std::clamp<std::int64_t>(*expires_at - *reference, 0, 7 * 86400);
-    return now + std::chrono::seconds{left};
-  }
-
-  bool url_expired_at(Instant now) const { return url_expires_at_ && now >= *url_expires_at_; }
-
-  Action renew_url(Instant now) {
-    if (renewals_ >= config_.retry.max_url_renewals)
-      return finish(Trigger::renewals_exhausted,
-                    Error::of(ErrorCode::upload_url_expired,
-                              "the upload URL expired " + std::to_string(renewals_ + 1) + " times; giving up")
-                        .with_status(last_upload_status_),
-                    now);
-    ++renewals_;
-    note(now, legacy_ ? std::string("upload URL expired; requesting a new one")
-                      : "upload URL for import " + import_id_ + " expired; requesting a new one");
-    return take(Trigger::url_expired, now);
-  }
-
-  // ---- step 2 ------------------------------------------------------------
-
-  Action on_upload_answer(const Response& response, Instant now) {
-    last_upload_status_ = response.status;
-    std::optional<S3Error> xml;
-    if (response.status < 200 || response.status > 299) {
-      auto parsed = parse_s3_error(response.body, config_.limits);
-      if (parsed) xml = std::move(parsed.value());
-    }
-    Classification c = classify_upload_answer(response.status, xml ? &*xml : nullptr, url_expired_at(now));
-    switch (c.verdict) {
-      case Verdict::success:
-        upload_accepted_at_ = now;
-        legacy_freshness_.upload_accepted();
-        retry_.succeeded();
-        return take(legacy_ ? Trigger::legacy_upload_accepted : Trigger::upload_accepted, now);
-      case Verdict::retry:
-        return retry(RetryIt{Error::answer(ErrorCode::retries_exhausted, response.status,
-                                           "upload answered HTTP " + std::to_string(response.status),
-                                           xml ? xml->code : ""),
-                             retry_after_of(response)},
-                     now);
-      case Verdict::renew_url:
-        return renew_url(now);
-      case Verdict::final:
-        break;
-    }
-    Error e = Error::answer(c.code, response.status, "", xml ? xml->code : "");
-    if (xml) {
-      // Redacted before the cut: a token straddling it would leak in part.
-      e.message = "upload host refused the file: " + printable_excerpt(redact(xml->code, config_.token), 64) + ": " +
-                  printable_excerpt(redact(xml->message, config_.token), 200);
-      if (c.code == ErrorCode::signature_mismatch)
-        e.message += "; we sent Content-Type '" + printable_excerpt(redact(content_type_, config_.token), 100) +
-                     "' and no other signed header: the URL was altered or signed for other values";
-    } else {
-      e.message = "upload host answered HTTP " + std::to_string(response.status);
-    }
-    return finish(Trigger::upload_refused, std::move(e), now);
-  }
-
-  // ---- step 3 ------------------------------------------------------------
-
-  Action on_poll_answer(const Response& response, Instant now) {
-    if (auto moved = unless_parseable(response, now)) return std::move(*moved);
-
-    auto parsed = parse_import_report(response.body, config_.limits);
-    if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
-    ImportReport& report = parsed.value();
-    if (report.import_id != import_id_)
-      return finish(Trigger::poll_refused,
-                    Error::malformed("$.import_id", "the answer is about import '" +
-                                                        printable_excerpt(redact(report.import_id, config_.token), 80) + "', not '" +
-                                                        import_id_ + "'")
-                        .with_status(response.status),
-                    now);
-    retry_.succeeded();
-    // A probe (a resumed upload whose PUT answer was never seen):
-    // `uninitialised` means the bytes never arrived (S3 keeps an object
-    // whole or not at all), anything else that they did.
-    if (state_ == State::probing && report.status == ImportStatus::uninitialised) return start_over(now);
-    track_status(report.status, now);
-    server_progress_ = server_progress_of(report, config_.token);
-    // pending_schema is a pause: with keep_polling the same import is
-    // polled slowly (a probe first learns only that the PUT landed).
-    if (report.status == ImportStatus::pending_schema && state_ == State::polling &&
-        config_.poll.on_pending_schema == OnPendingSchema::keep_polling) {
-      redact_in(report, config_.token);
-      paused_report_ = std::move(report);
-      wake_at_ = std::min(now + config_.poll.paused_interval, deadline_);
-      return take(Trigger::import_paused, now);
-    }
-    if (state_ == State::probing && report.status == ImportStatus::pending_schema &&
-        config_.poll.on_pending_schema == OnPendingSchema::keep_polling)
-      return wait_then(Trigger::import_pending, config_.poll.delay(0, rng_), now);
-    if (is_terminal(report.status)) {
-      redact_in(report, config_.token);  // a server echoing the token in a reason must not get it printed
-      outcome_.result = std::move(report);
-      return take(Trigger::import_terminal, now);
-    }
-    return pending(report.status == ImportStatus::uninitialised, "the import is still uninitialised", response, now);
-  }
-
-  Action start_over(Instant now) {
-    note(now, "import " + import_id_ + " never received the file (still uninitialised); requesting a new upload URL");
-    abandoned_.push_back(std::move(import_id_));
-    import_id_.clear();
-    last_status_.reset();
-    return take(Trigger::import_unstarted, now);
-  }
-
-  // Not terminal yet: wait for the next poll, unless nothing has happened
-  // since the PUT for too long.
-  Action pending(bool unstarted, const char* still, const Response& response, Instant now) {
-    if (unstarted && now - upload_accepted_at_ >= config_.poll.stuck_after)
-      return finish(Trigger::import_stuck,
-                    Error::of(ErrorCode::import_stuck, std::string(still) + " " +
-                                                           seconds_text(now - upload_accepted_at_) +
-                                                           " after the upload host accepted the file")
-                        .with_status(response.status),
-                    now);
-    Duration wait = config_.poll.delay(same_status_polls_, rng_);
-    if (auto minimum = retry_after_of(response)) wait = std::max(wait, *minimum);
-    return wait_then(Trigger::import_pending, wait, now);
-  }
-
-  // ---- step 3, V3 (legacy) ---------------------------------------------------
-
-  Action on_status_answer(const Response& response, Instant now) {
-    if (auto moved = unless_parseable(response, now)) return std::move(*moved);
-
-    auto parsed = parse_dataset_status_answer(response.body, config_.limits);
-    if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
-    DatasetStatusAnswer& answer = parsed.value();
-    retry_.succeeded();
-    last_dataset_status_ = answer.status;
-    track_status(to_import_status(answer.status), now);
-    if (!legacy_freshness_.accepts(answer.status, upload_accepted_at_, now, config_.poll.legacy_settle)) {
-      if (!stale_noted_)
-        note(now, "the dataset's status is " + std::string(to_string(answer.status)) +
-                      " and has not changed since the upload: it may be the previous file's; waiting up to " +
-                      seconds_text(config_.poll.legacy_settle) + " for a change");
-      stale_noted_ = true;
-      return pending(false, "", response, now);
-    }
-    if (is_terminal(answer.status)) {
-      ImportReport report = legacy_report(std::move(answer));
-      redact_in(report, config_.token);
-      outcome_.result = std::move(report);
-      return take(Trigger::import_terminal, now);
-    }
-    return pending(answer.status == DatasetStatus::uninitialised, "the dataset's status is still UNINITIALISED",
-                   response, now);
-  }
-
-  // A V3 dataset has no import: its terminal status becomes a report in
-  // the V4 vocabulary, so callers handle one outcome type.
-  ImportReport legacy_report(DatasetStatusAnswer answer) const {
-    ImportReport r;
-    r.dataset_id = config_.dataset_id;
-    r.type = "legacy_dataset";
-    r.status = to_import_status(answer.status);
-    if (answer.status == DatasetStatus::error)
-      r.reason = answer.reason ? std::move(answer.reason) : std::string("the service gave no reason");
-    return r;
-  }
-
-  void track_status(ImportStatus status, Instant now) {
-    auto rank = [](ImportStatus s) { return static_cast<int>(s); };
-    if (last_status_ && status != *last_status_) {
-      if (!is_terminal(status) && rank(status) < rank(*last_status_))
-        note(now, "status went backwards: " + std::string(to_string(*last_status_)) + " -> " +
-                      std::string(to_string(status)));
-      same_status_polls_ = 0;
-      status_since_ = now;
-      stuck_noted_ = false;
-    } else if (last_status_) {
-      ++same_status_polls_;
-    } else {
-      status_since_ = now;
-    }
-    last_status_ = status;
-    if (!stuck_noted_ && !is_terminal(status) && now - status_since_ >= config_.poll.stuck_after) {
-      stuck_noted_ = true;
-      note(now, "status has been " + std::string(to_string(status)) + " for " + seconds_text(now - status_since_) +
-                    " (stuck?)");
-    }
-  }
-
-  // ---- retries and waits ---------------------------------------------------
-
-  // The API step's verdict on an answer (api_step.hpp) as a move of the
-  // table: retry, or refuse (the state's on_refusal). nullopt: parse it.
-  std::optional<Action> unless_parseable(const Response& response, Instant now) {
-    AnswerMeaning meaning = classify_api_answer(response, to_string(current_purpose()), config_);
-    if (std::holds_alternative<ParseIt>(meaning)) return std::nullopt;
-    return act_on(std::move(meaning), now);
-  }
-
-  Action act_on(AnswerMeaning meaning, Instant now) {
-    if (auto* again = std::get_if<RetryIt>(&meaning)) return retry(*again, now);
-    if (auto* refused = std::get_if<RefuseIt>(&meaning))
-      return finish(state_info(state_).on_refusal, std::move(refused->error), now);
-    return internal_error("an answer to parse reached act_on in state " + std::string(to_string(state_)), now);
-  }
-
-  // The state's on_retry row after a wait, or the end: retries_exhausted,
-  // or deadline when the server's Retry-After lands past it.
-  Action retry(const RetryIt& failure, Instant now) {
-    RetryBudget::Plan plan =
-        retry_.next(failure, config_.retry, rng_, now, deadline_, outcome_.notes, outcome_.notes_dropped, config_.token);
-    if (auto* end = std::get_if<Error>(&plan))
-      return finish(end->code == ErrorCode::deadline_exceeded ? Trigger::deadline : Trigger::retries_exhausted,
-                    std::move(*end), now);
-    wake_at_ = std::get<RetryBudget::Wait>(plan).until;
-    return take(state_info(state_).on_retry, now);
-  }
-
-  Action wait_then(Trigger trigger, Duration wait, Instant now) {
-    wake_at_ = std::min(now + wait, deadline_);
-    return take(trigger, now);
-  }
-
-  // ---- requests ----------------------------------------------------------
-
-  Action send(Request request) {
-    ++outcome_.requests_sent;
-    return Send{std::move(request)};
-  }
-
-  Headers api_headers() const { return api_headers_for(config_); }
-
-  // What a state's `sends` column asks for.
-  Request request_for(Purpose purpose) {
-    switch (purpose) {
-      case Purpose::upload_url: return upload_url_request();
-      case Purpose::upload: return upload_request();
-      case Purpose::poll: return poll_request();
-      case Purpose::dataset_status: return status_request();
-      case Purpose::dataset: break;
-    }
-    return status_request();  // unreachable: no Upload state sends the dataset request
-  }
-
-  std::string dataset_url() const { return upstate::dataset_url(config_); }
-
-  Request upload_url_request() const {
-    return Request{Purpose::upload_url, "GET", dataset_url() + "/upload-url/" + percent_encode_segment(file_.name),
-                   api_headers(), std::nullopt};
-  }
-
-  // No Authorization here, ever: the presigned URL is the credential, and
-  // S3 refuses a request that carries two.
-  Request upload_request() const {
-    return Request{Purpose::upload, "PUT", upload_url_,
-                   {{"Content-Type", content_type_}, {"User-Agent", config_.user_agent}}, FileBody{file_.size}};
-  }
-
-  // Polls repeat the same request: its URL is built once per import.
-  Request poll_request() {
-    if (poll_url_import_ != import_id_ || poll_url_.empty()) {
-      poll_url_ = dataset_url() + "/imports/" + percent_encode_segment(import_id_);
-      poll_url_import_ = import_id_;
-    }
-    return Request{Purpose::poll, "GET", poll_url_, api_headers(), std::nullopt};
-  }
-
-  Request status_request() const {
-    return Request{Purpose::dataset_status, "GET", dataset_url() + "/status", api_headers(), std::nullopt};
-  }
-
-  // ---- helpers -------------------------------------------------------------
-
-  // A machine that resumes after an accepted PUT never uploads, so its
-  // file (often unknown) is not checked.
-  std::optional<Error> check_inputs() const {
-    if (auto bad = check_dataset_id(config_)) return bad;
-    if (state_info(state_).reached != Reached::upload) {
-      if (!is_safe_segment(file_.name))
-        return Error::invalid_argument("file name must be non-empty, not '.' or '..', and hold no NUL byte");
-      if (file_.size > kMaxSinglePutBytes)
-        return Error::of(ErrorCode::file_too_large,
-                         "the file has " + std::to_string(file_.size) + " bytes; one upload takes at most 5 GiB");
-    }
-    // The V4 resumed states poll an import by its id.
-    if ((state_ == State::idle_uploaded || state_ == State::idle_put_unknown) &&
-        !detail::usable_import_id(import_id_))
-      return Error::invalid_argument("the import id to resume must be a non-empty path segment of at most 256 bytes");
-    return check_api_access(config_);
-  }
-
-  static Error with_status(Error e, int status) {
-    e.http_status = status;
-    return e;
-  }
-
-  // `phase`: of the state the run was in or entering when the deadline passed.
-  Error deadline_error(Phase phase) const {
-    return Error::deadline("the deadline of " + seconds_text(config_.deadline) + " passed during " +
-                           std::string(to_string(phase)));
-  }
-
-  // The step the current state's request (or wait) belongs to: its `step` column.
-  Purpose current_purpose() const noexcept { return state_info(state_).step.value_or(Purpose::upload_url); }
-
-  void note(Instant now, std::string text) {
-    append_note(outcome_.notes, outcome_.notes_dropped, now, std::move(text), config_.token);
-  }
-
-  Instant observe(Instant now) noexcept { return time_.observe(now); }
-
-  UploadConfig config_;
-  FileInfo file_;
-  Rng rng_;
-  // What step 1 said about the dataset (V3: no import_id): a fact of the
-  // answer, not progress; the PUT's 2xx becomes legacy_upload_accepted.
-  bool legacy_ = false;
-  std::optional<ServerProgress> server_progress_;
-  LegacyFreshness legacy_freshness_;  // V3: whether a READY/ERROR is this file's (not snapshotted: see restore)
-  bool stale_noted_ = false;
-  std::string poll_url_, poll_url_import_;  // poll_request()'s cache
-  std::optional<DatasetStatus> last_dataset_status_;
-
-  State state_ = State::idle;
-  State ended_in_ = State::idle;  // done: the live state the run ended in (or was entering)
-  Instant deadline_{};
-  Instant wake_at_{};
-  MonotonicTime time_;  // the caller's clock, never running backwards
-
-  std::string import_id_;
-  std::vector<std::string> abandoned_;
-  std::string upload_url_;
-  std::string content_type_;
-  std::optional<Instant> url_expires_at_;
-  int renewals_ = 0;
-  RetryBudget retry_;  // consecutive failures of the current step
-  int last_upload_status_ = 0;
-
-  Instant upload_accepted_at_{};
-  std::optional<ImportStatus> last_status_;
-  std::optional<ImportReport> paused_report_;  // the last pending_schema report while keep_polling
-  Instant status_since_{};
-  int same_status_polls_ = 0;
-  bool stuck_noted_ = false;
-
-  Outcome outcome_;
-  std::vector<Step> trace_;
-};
-
-}  // namespace upstate
-
-// snapshot() and restore(): after the class, in a file of their own.
-
-// ---- begin include/upstate/machine/upload_restore.hpp ----
-// Upload::snapshot() and Upload::restore(): an upload carried across
-// processes through a state file (upload_snapshot.hpp has the format). A
-// restored machine starts in the idle state that matches how far the
-// snapshot got (upload_transitions.hpp: idle, idle_put_unknown, idle_uploaded,
-// idle_uploaded_v3), so what its start() sends is a row of the table.
-
-namespace upstate {
-
-inline std::string Upload::snapshot() const {
-  UploadSnapshot s;
-  s.api_base = config_.api_base;
-  s.dataset_id = config_.dataset_id;
-  s.file = file_;
-  s.legacy = legacy_;
-  s.abandoned_import_ids = abandoned_;
-  switch (reached()) {
-    case Reached::nothing:
-      s.phase = state_ == State::idle ? SnapshotPhase::not_started : SnapshotPhase::requesting_url;
-      // A URL being renewed: its import is as good as abandoned.
-      if (!import_id_.empty()) s.abandoned_import_ids.push_back(import_id_);
-      break;
-    case Reached::url:
-      s.phase = SnapshotPhase::uploading;
-      s.import_id = import_id_;
-      break;
-    case Reached::upload:
-      s.phase = SnapshotPhase::processing;
-      s.import_id = import_id_;
-      if (legacy_)
-        s.last_dataset_status = last_dataset_status_;
-      else
-        s.last_import_status = last_status_;
-      break;
-  }
-  if (s.legacy) s.import_id.clear();
-  return to_json(s);
-}
-
-inline Result<Upload> Upload::restore(UploadConfig config, std::string_view snapshot) {
-  const std::string token = config.token;
-  auto parsed = parse_upload_snapshot(snapshot);
-  if (!parsed) {
-    Error e = std::move(parsed).error();
-    e.message = redact(std::move(e.message), token);
-    return e;
-  }
-  UploadSnapshot& s = parsed.value();
-  Upload up{std::move(config), std::move(s.file)};
-  auto mismatch = [&](const char* path, const char* what, std::string_view theirs, std::string_view ours) {
-    return Error::of(ErrorCode::invalid_snapshot,
-                     redact(std::string("the snapshot is for ") + what + " \"" + printable_excerpt(theirs, 200) +
-                                "\", the config names \"" + printable_excerpt(ours, 200) + "\"",
-                            token))
-        .at(path);
-  };
-  if (without_trailing_slashes(s.api_base) != up.config_.api_base)
-    return mismatch("$.api_base", "API base", s.api_base, up.config_.api_base);
-  if (s.dataset_id != up.config_.dataset_id)
-    return mismatch("$.dataset_id", "dataset", s.dataset_id, up.config_.dataset_id);
-  // Step 1 refuses an import id that echoes the token; so does a restore,
-  // or a forged snapshot would get the token into the next one.
-  auto echoes_token = [&](const std::string& id) { return redact(id, token) != id; };
-  auto token_error = [](std::string path) {
-    return Error::of(ErrorCode::invalid_snapshot, "the import id holds the API token").at(std::move(path));
-  };
-  if (echoes_token(s.import_id)) return token_error("$.import_id");
-  for (std::size_t i = 0; i < s.abandoned_import_ids.size(); ++i)
-    if (echoes_token(s.abandoned_import_ids[i]))
-      return token_error(detail::element_path("$.abandoned_import_ids", i));
-  up.legacy_ = s.legacy;
-  up.import_id_ = std::move(s.import_id);
-  up.abandoned_ = std::move(s.abandoned_import_ids);
-  switch (s.phase) {
-    case SnapshotPhase::not_started:
-    case SnapshotPhase::requesting_url: up.state_ = State::idle; break;
-    // V3 has no import to probe: it asks for a new URL.
-    case SnapshotPhase::uploading: up.state_ = s.legacy ? State::idle : State::idle_put_unknown; break;
-    case SnapshotPhase::processing: up.state_ = s.legacy ? State::idle_uploaded_v3 : State::idle_uploaded; break;
-  }
-  up.last_dataset_status_ = s.last_dataset_status;
-  // A non-terminal status polled before the crash: the dataset had moved on to this file.
-  if (s.last_dataset_status) up.legacy_freshness_.accepts(*s.last_dataset_status, Instant{}, Instant{}, Duration{1});
-  up.last_status_ = s.last_dataset_status ? std::optional(to_import_status(*s.last_dataset_status))
-                                          : s.last_import_status;
-  return up;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/machine/upload_restore.hpp ----
-// ---- end include/upstate/machine/upload.hpp ----
-
-namespace upstate {
-
-struct BatchConfig {
-  // Shared by every file (token, dataset, policies, deadline per file). Each
-  // file's Upload gets its own seed derived from `upload.seed`, so two files
-  // never jitter in lockstep and the same seed still gives the same run.
-  UploadConfig upload;
-  std::size_t max_in_flight = 4;  // files between start and Done; 0 is taken as 1
-  bool fail_fast = false;
-  bool fetch_dataset = true;
-  // Adaptive concurrency (concurrency_limit.hpp): max_in_flight becomes a
-  // ceiling; 429/503 answers halve the files let run and the requests let
-  // out at once (next_send waits), successes raise it again.
-  bool adaptive_concurrency = false;
-  std::size_t concurrency_increase_after = 8;  // successful answers per +1
-  // Outcomes stream out through next_finished() instead of filling
-  // BatchOutcome::files, and a finished file's Upload is freed: a batch of
-  // 10,000 files keeps about 200 bytes per file instead of about 4 KiB.
-  bool stream_outcomes = false;
-};
-
-// Makes file i's machine when the file starts (Batch::of_maker): `config`
-// is the batch's UploadConfig with that file's own seed.
-using UploadMaker = std::function<Upload(std::size_t file, UploadConfig config)>;
-
-// One outstanding request of a Batch.
-struct Ticket {
-  std::uint64_t value = 0;
-  friend bool operator==(Ticket a, Ticket b) noexcept { return a.value == b.value; }
-  friend bool operator!=(Ticket a, Ticket b) noexcept { return a.value != b.value; }
-  friend bool operator<(Ticket a, Ticket b) noexcept { return a.value < b.value; }
-};
-
-struct BatchSend {
-  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
-  Ticket ticket;
-  std::size_t file = npos;  // index into the files given; npos for the dataset request
-  Request request;          // for the PUT, stream request.file->size bytes of that file
-};
-
-class Batch {
- public:
-  Batch(BatchConfig config, std::vector<FileInfo> files) : config_(std::move(config)) {
-    config_.max_in_flight = std::max<std::size_t>(config_.max_in_flight, 1);
-    limit_ = ConcurrencyLimit({config_.max_in_flight, config_.concurrency_increase_after});
-    Rng seeds(config_.upload.seed);
-    files_.reserve(files.size());
-    for (FileInfo& f : files) {
-      files_.emplace_back(std::move(f), seeds.next());
-      if (!config_.stream_outcomes) files_.back().upload = std::make_unique<Upload>(make_upload(files_.size() - 1));
-    }
-    fetch_seed_ = seeds.next();
-    if (!config_.stream_outcomes) outcome_.files.resize(files_.size());
-  }
-
-  // A batch of machines made by the caller: new ones or restored ones
-  // (Upload::restore, e.g. from a batch journal), each with its own seed.
-  // A restored machine's start() resumes it (polls an accepted PUT, probes
-  // an import whose PUT answer was lost), so no file is ingested twice.
-  static Batch of_uploads(BatchConfig config, std::vector<Upload> uploads) {
-    Batch b(std::move(config), std::vector<FileInfo>{});
-    b.files_.reserve(uploads.size());
-    for (Upload& u : uploads) {
-      b.files_.emplace_back(u.file(), 0);
-      b.files_.back().upload = std::make_unique<Upload>(std::move(u));
-    }
-    if (!b.config_.stream_outcomes) b.outcome_.files.resize(b.files_.size());
-    return b;
-  }
-
-  // The same, each machine made by `make` only when its file starts (a
-  // restored one, say): a waiting file holds just its FileInfo, so upload(i)
-  // is there only from the file's start. Seeds as the first constructor's.
-  static Batch of_maker(BatchConfig config, std::vector<FileInfo> files, UploadMaker make) {
-    const bool keep = !config.stream_outcomes;
-    config.stream_outcomes = true;  // no machine made up front
-    Batch b(std::move(config), std::move(files));
-    b.config_.stream_outcomes = !keep;
-    if (keep) b.outcome_.files.resize(b.files_.size());
-    b.make_ = std::move(make);
-    return b;
-  }
-
-  // ---- before start ------------------------------------------------------
-
-  // Ends file `i` with `error` before any request (a driver that cannot
-  // read it, say); the others run as usual. Only before start().
-  void refuse_file(std::size_t i, Error error) {
-    if (done_) return;
-    if (started_ || i >= files_.size() || files_[i].stage != Stage::waiting)
-      return misuse("refuse_file " + std::to_string(i) + (started_ ? " after start" : ""), time_.last());
-    redact_in(error, config_.upload.token);
-    Outcome o;
-    o.result = std::move(error);
-    end_file(i, std::move(o));
-  }
-
-  // ---- events ------------------------------------------------------------
-
-  void start(Instant now) {
-    now = observe(now);
-    if (done_) return;
-    if (started_) return misuse("start: the batch already started", now);
-    started_ = true;
-    advance(now);
-  }
-
-  void on_response(Ticket ticket, const Response& response, Instant now) {
-    now = observe(now);
-    if (done_) return;
-    auto owner = claim(ticket, "on_response", now);
-    if (!owner) return;
-    if (*owner == BatchSend::npos) return apply_fetch(fetch_->on_response(response, now));
-    if (config_.adaptive_concurrency) limit_.on_status(response.status);
-    apply(*owner, files_[*owner].upload->on_response(response, now), now);
-    advance(now);
-  }
-
-  void on_transport_error(Ticket ticket, const TransportError& error, Instant now) {
-    now = observe(now);
-    if (done_) return;
-    auto owner = claim(ticket, "on_transport_error", now);
-    if (!owner) return;
-    if (*owner == BatchSend::npos) return apply_fetch(fetch_->on_transport_error(error, now));
-    apply(*owner, files_[*owner].upload->on_transport_error(error, now), now);
-    advance(now);
-  }
-
-  // Wakes whatever is due at `now`; an early or spurious call does nothing.
-  void on_wake(Instant now) {
-    now = observe(now);
-    if (done_ || !started_) return;
-    // A copy: a file that ends here leaves the set (and fail-fast empties it).
-    const std::vector<std::size_t> running(running_.begin(), running_.end());
-    for (std::size_t i : running) {
-      FileRun& f = files_[i];
-      if (f.stage != Stage::active || !f.wake_at || *f.wake_at > now) continue;
-      f.wake_at.reset();
-      apply(i, f.upload->on_wake(now), now);
-    }
-    if (fetch_wake_ && *fetch_wake_ <= now) {
-      fetch_wake_.reset();
-      return apply_fetch(fetch_->on_wake(now));
-    }
-    advance(now);
-  }
-
-  // Every unfinished file ends with ErrorCode::cancelled; the dataset is not
-  // fetched. The requests out are abandoned (next_abandoned).
-  void cancel(Instant now) {
-    now = observe(now);
-    if (done_) return;
-    stop(Error::cancelled(), now);
-  }
-
-  // ---- what to do next -----------------------------------------------------
-
-  // The next request to perform; call until empty after every event.
-  // With adaptive_concurrency, empty while concurrency_limit() requests are
-  // out (pulled, not answered): the rest wait for an answer.
-  std::optional<BatchSend> next_send() {
-    if (outbox_.empty()) return std::nullopt;
-    if (config_.adaptive_concurrency && owners_.size() - outbox_.size() >= limit_.current()) return std::nullopt;
-    BatchSend s = std::move(outbox_.front());
-    outbox_.pop_front();
-    return s;
-  }
-
-  // A request the batch no longer wants (cancel, fail-fast): abort it if you
-  // can; its answer, if one still comes, is ignored.
-  std::optional<Ticket> next_abandoned() {
-    if (abandoned_out_.empty()) return std::nullopt;
-    Ticket t = abandoned_out_.front();
-    abandoned_out_.pop_front();
-    return t;
-  }
-
-  // When to call on_wake next, if anything sleeps.
-  std::optional<Instant> next_wake() const {
-    std::optional<Instant> earliest = fetch_wake_;
-    for (std::size_t i : running_) {
-      const FileRun& f = files_[i];
-      if (f.wake_at && (!earliest || *f.wake_at < *earliest)) earliest = f.wake_at;
-    }
-    return earliest;
-  }
-
-  // stream_outcomes: the next file that ended, in the order they ended
-  // (refused files first), each once. upload(i) of the file returned stays
-  // readable until the next call, then its machine is freed.
-  std::optional<FinishedFile> next_finished() {
-    if (released_ != BatchSend::npos) files_[std::exchange(released_, BatchSend::npos)].upload.reset();
-    if (finished_.empty()) return std::nullopt;
-    FinishedFile f = std::move(finished_.front());
-    finished_.pop_front();
-    released_ = f.file;
-    return f;
-  }
-
-  bool done() const noexcept { return done_; }
-  const BatchOutcome* outcome() const noexcept { return done_ ? &outcome_ : nullptr; }
-
-  // ---- progress --------------------------------------------------------------
-
-  std::size_t file_count() const noexcept { return files_.size(); }
-  // Read-only, for progress display (phase, notes, import id). With
-  // stream_outcomes (or of_maker) only from the file's start until its
-  // outcome was pulled (has_upload); std::logic_error outside that.
-  const Upload& upload(std::size_t i) const {
-    if (!files_.at(i).upload) throw std::logic_error("Batch::upload(" + std::to_string(i) + "): no machine now");
-    return *files_[i].upload;
-  }
-  bool has_upload(std::size_t i) const { return files_.at(i).upload != nullptr; }
-  const FileInfo& file(std::size_t i) const { return files_.at(i).info; }
-  // Machines held now (running files, and ended ones not yet pulled with stream_outcomes).
-  std::size_t live_uploads() const noexcept {
-    return static_cast<std::size_t>(
-        std::count_if(files_.begin(), files_.end(), [](const FileRun& f) { return f.upload != nullptr; }));
-  }
-  bool file_ended(std::size_t i) const { return files_.at(i).stage == Stage::ended; }
-  // Set once file i ended (before the batch is done, too); never with stream_outcomes.
-  const Outcome* file_outcome(std::size_t i) const {
-    return files_.at(i).stage == Stage::ended && i < outcome_.files.size() ? &outcome_.files[i] : nullptr;
-  }
-  // Files between start and Done.
-  std::size_t active_files() const noexcept { return running_.size(); }
-  // How many files may run, and requests be out, now: max_in_flight, or
-  // less after 429/503 answers with adaptive_concurrency.
-  std::size_t concurrency_limit() const noexcept {
-    return config_.adaptive_concurrency ? limit_.current() : config_.max_in_flight;
-  }
-  const ConcurrencyLimit& adaptive_limit() const noexcept { return limit_; }
-  // Files started so far (0..n): the files from here on have not started,
-  // so only a running file, or one below this index, changes phase.
-  std::size_t started_files() const noexcept { return next_start_; }
-  // Whether file i's PUT waits for an earlier file's.
-  bool put_held(std::size_t i) const { return files_.at(i).held_put.has_value(); }
-  // The final dataset request, once all files ended (null before).
-  const DatasetFetch* dataset_fetch() const noexcept { return fetch_ ? &*fetch_ : nullptr; }
-  const BatchConfig& config() const noexcept { return config_; }
-
- private:
-  enum class Stage { waiting, active, ended };
-
-  struct FileRun {
-    FileRun(FileInfo f, std::uint64_t s) : info(std::move(f)), seed(s) {}
-    FileInfo info;
-    std::uint64_t seed = 0;
-    std::unique_ptr<Upload> upload;  // from its start (or made up front) until freed
-    Stage stage = Stage::waiting;
-    std::optional<Ticket> ticket;     // its request out
-    std::optional<Request> held_put;  // its PUT, until its turn
-    std::optional<Instant> wake_at;   // asleep until
-  };
-
-  // ---- tickets ---------------------------------------------------------------
-
-  void emit(std::size_t owner, Request request) {
-    Ticket t{next_ticket_++};
-    owners_[t.value] = owner;
-    if (owner == BatchSend::npos)
-      fetch_ticket_ = t;
-    else
-      files_[owner].ticket = t;
-    outbox_.push_back(BatchSend{t, owner, std::move(request)});
-  }
-
-  // The owner of an answered ticket (file index or npos), now retired; nullopt
-  // when the answer is to be ignored (abandoned) or was a caller bug.
-  std::optional<std::size_t> claim(Ticket ticket, const char* event, Instant now) {
-    auto it = owners_.find(ticket.value);
-    if (it == owners_.end()) {
-      if (abandoned_.erase(ticket.value) != 0) return std::nullopt;
-      misuse(std::string(event) + " for ticket " + std::to_string(ticket.value) +
-                 (ticket.value != 0 && ticket.value < next_ticket_ ? ", which was already answered"
-                                                                   : ", which this batch never issued"),
-             now);
-      return std::nullopt;
-    }
-    std::size_t owner = it->second;
-    owners_.erase(it);
-    // Answered before it was pulled: it must not go out any more.
-    outbox_.erase(std::remove_if(outbox_.begin(), outbox_.end(),
-                                 [&](const BatchSend& s) { return s.ticket == ticket; }),
-                  outbox_.end());
-    if (owner == BatchSend::npos)
-      fetch_ticket_.reset();
-    else
-      files_[owner].ticket.reset();
-    return owner;
-  }
-
-  // Forgets the request out for `owner`: dropped if not pulled yet, else
-  // reported through next_abandoned and its answer ignored.
-  void abandon(std::optional<Ticket>& ticket) {
-    if (!ticket) return;
-    owners_.erase(ticket->value);
-    auto queued = std::find_if(outbox_.begin(), outbox_.end(), [&](const BatchSend& s) { return s.ticket == *ticket; });
-    if (queued != outbox_.end()) {
-      outbox_.erase(queued);
-    } else {
-      abandoned_.insert(ticket->value);
-      abandoned_out_.push_back(*ticket);
-    }
-    ticket.reset();
-  }
-
-  // ---- files -------------------------------------------------------------------
-
-  // Carries out what file i's machine asked for.
-  void apply(std::size_t i, Action action, Instant now) {
-    FileRun& f = files_[i];
-    if (auto* send = std::get_if<Send>(&action)) {
-      // i < gate_: a restored file whose probe found its import empty sends
-      // its PUT now (the files after it were let go while it was probing).
-      if (send->request.purpose == Purpose::upload && i > gate_)
-        f.held_put = std::move(send->request);
-      else
-        emit(i, std::move(send->request));
-    } else if (auto* sleep = std::get_if<Sleep>(&action)) {
-      f.wake_at = sleep->until;
-    } else {
-      const Outcome& ended = end_file(i, std::get<Done>(std::move(action)).outcome);
-      if (config_.fail_fast && !ended.complete() && !stopping_) {
-        stopping_ = true;
-        end_unfinished(Error::of(ErrorCode::cancelled, "fail-fast: " + printable_excerpt(f.info.name, 200) +
-                                                           " ended " + describe(ended)),
-                       now);
-      }
-    }
-  }
-
-  const Outcome& end_file(std::size_t i, Outcome outcome) {
-    FileRun& f = files_[i];
-    f.stage = Stage::ended;
-    running_.erase(i);
-    f.held_put.reset();
-    f.wake_at.reset();
-    ++ended_;
-    outcome_.counts.add(outcome);
-    if (!config_.stream_outcomes) return outcome_.files[i] = std::move(outcome);
-    finished_.push_back(FinishedFile{i, std::move(outcome)});
-    return finished_.back().outcome;  // a deque's push_back keeps references
-  }
-
-  Upload make_upload(std::size_t i) const {
-    UploadConfig c = config_.upload;
-    c.seed = files_[i].seed;
-    return make_ ? make_(i, std::move(c)) : Upload{std::move(c), files_[i].info};
-  }
-
-  // Ends every file still waiting or running with `why` (its own Upload is
-  // cancelled, so upload(i) agrees it is done).
-  void end_unfinished(const Error& why, Instant now) {
-    for (std::size_t i = 0; i < files_.size(); ++i) {
-      FileRun& f = files_[i];
-      if (f.stage == Stage::ended) continue;
-      Outcome o;
-      Error e = why;
-      if (f.stage == Stage::active) {
-        abandon(f.ticket);
-        f.upload->cancel(now);
-        o = *f.upload->outcome();
-      } else {
-        e.message += " (the file was never started)";
-      }
-      o.result = std::move(e);
-      end_file(i, std::move(o));
-    }
-    next_start_ = files_.size();
-  }
-
-  // Whether file i no longer holds up the next file's PUT: it ended, or its
-  // PUT was accepted (the machine moved on to processing; read through the
-  // phase so every polling state the table has counts).
-  bool passed(std::size_t i) const {
-    const FileRun& f = files_[i];
-    if (f.stage == Stage::ended) return true;
-    if (f.stage != Stage::active) return false;
-    Phase p = f.upload->phase();
-    return f.stage == Stage::active && (p == Phase::processing || p == Phase::finished);
-  }
-
-  // After every event: move the PUT turn on, start files while there is
-  // room, and once every file ended, the dataset request.
-  void advance(Instant now) {
-    for (bool moved = true; moved;) {
-      moved = false;
-      while (gate_ < files_.size() && passed(gate_)) {
-        ++gate_;
-        moved = true;
-      }
-      if (gate_ < files_.size() && files_[gate_].held_put) {
-        Request put = std::move(*files_[gate_].held_put);
-        files_[gate_].held_put.reset();
-        emit(gate_, std::move(put));
-      }
-      while (!stopping_ && running_.size() < concurrency_limit() && next_start_ < files_.size()) {
-        std::size_t i = next_start_++;
-        if (files_[i].stage != Stage::waiting) continue;  // refused before start
-        files_[i].stage = Stage::active;
-        running_.insert(i);
-        if (!files_[i].upload) files_[i].upload = std::make_unique<Upload>(make_upload(i));
-        apply(i, files_[i].upload->start(now), now);
-        moved = true;
-      }
-    }
-    if (ended_ < files_.size() || fetch_) return;
-    if (!config_.fetch_dataset) return finalize();
-    UploadConfig c = config_.upload;
-    c.seed = fetch_seed_;
-    fetch_.emplace(std::move(c));
-    apply_fetch(fetch_->start(now));
-  }
-
-  // ---- the dataset -----------------------------------------------------------
-
-  void apply_fetch(DatasetFetchAction action) {
-    if (auto* send = std::get_if<Send>(&action)) return emit(BatchSend::npos, std::move(send->request));
-    if (auto* sleep = std::get_if<Sleep>(&action)) {
-      fetch_wake_ = sleep->until;
-      return;
-    }
-    Result<Dataset>& result = std::get<DatasetFetched>(action).result;
-    if (!result) {
-      outcome_.dataset_error = result.error();
-    } else {
-      outcome_.total_datapoint_count = result->total_datapoint_count;
-      if (!outcome_.total_datapoint_count)
-        outcome_.dataset_error =
-            Error::malformed("$.total_datapoint_count", "the dataset answer has no total_datapoint_count").with_status(200);
-      outcome_.dataset = std::move(result).value();
-    }
-    finalize();
-  }
-
-  // ---- stopping ------------------------------------------------------------------
-
-  void stop(Error why, Instant now) {
-    stopping_ = true;
-    end_unfinished(why, now);
-    if (fetch_ && fetch_->state() != DatasetFetch::State::done) {
-      abandon(fetch_ticket_);
-      fetch_wake_.reset();
-      fetch_->cancel(now);
-      outcome_.dataset_error = why;
-    } else if (!fetch_ && config_.fetch_dataset) {
-      why.message = "the dataset was not fetched: " + why.message;
-      outcome_.dataset_error = std::move(why);
-    }
-    finalize();
-  }
-
-  // A caller bug: the batch stops at once (sticky), as Upload's misuse does.
-  void misuse(const std::string& what, Instant now) {
-    Error e{ErrorCode::usage, 0, "can't handle " + what, "", ""};
-    outcome_.error = e;
-    e.message = "batch stopped: " + e.message;
-    stop(std::move(e), now);
-  }
-
-  void finalize() {
-    done_ = true;  // outcome_.counts was kept up by end_file
-  }
-
-  static std::string describe(const Outcome& o) {
-    if (const ImportReport* r = o.report()) return std::string(to_string(r->status));
-    return "with " + std::string(to_string(o.error()->code));
-  }
-
-  Instant observe(Instant now) noexcept { return time_.observe(now); }
-
-  BatchConfig config_;
-  ConcurrencyLimit limit_;
-  std::vector<FileRun> files_;
-  std::uint64_t fetch_seed_ = 0;
-
-  bool started_ = false;
-  bool stopping_ = false;  // fail-fast or cancel: start nothing more
-  bool done_ = false;
-  std::size_t next_start_ = 0;  // the next file to start
-  std::size_t gate_ = 0;        // the file whose PUT may go out now
-  std::set<std::size_t> running_;  // files between start and Done (at most max_in_flight)
-  std::size_t ended_ = 0;
-  MonotonicTime time_;  // the caller's clock, never running backwards
-
-  std::uint64_t next_ticket_ = 1;
-  std::map<std::uint64_t, std::size_t> owners_;  // outstanding ticket -> file (npos: the dataset)
-  std::set<std::uint64_t> abandoned_;            // answers to ignore
-  std::deque<BatchSend> outbox_;
-  std::deque<Ticket> abandoned_out_;
-
-  std::optional<DatasetFetch> fetch_;
-  std::optional<Ticket> fetch_ticket_;
-  std::optional<Instant> fetch_wake_;
-
-  BatchOutcome outcome_;
-  UploadMaker make_;                     // of_maker's
-  std::deque<FinishedFile> finished_;    // stream_outcomes: not pulled yet
-  std::size_t released_ = BatchSend::npos;  // pulled last: its machine goes at the next pull
-};
-
-}  // namespace upstate
-// ---- end include/upstate/machine/batch.hpp ----
-
-// ---- begin include/upstate/machine/batch_drive.hpp ----
-// drive_batch: a Batch in drive_loop.hpp's one loop, with a blocking
-// transport — the requests are performed one at a time, in the order the
-// batch gives them (so "in flight" means "queued" here; the order rules
-// still hold). BatchStepper gives Batch the face every machine has in that
-// loop (start / on_response / on_transport_error / on_wake -> an action).
-//
-//   transport.exchange(const Request&, std::size_t file) -> Exchange
-//       `file` is BatchSend::file: the index of the file whose bytes the PUT
-//       streams (request.file->size of them), npos for the dataset request
-//   clock.now() -> Instant
-//   clock.sleep_until(Instant)
-//
-// With BatchConfig::stream_outcomes the stepper pulls every finished file
-// (Batch::next_finished) after each event, so outcomes and machines do not
-// pile up until the end, and hands each to `on_finished` if one was given.
-
-namespace upstate {
-
-template <class Transport>
-Exchange perform_exchange(Transport& transport, const BatchSend& send) {
-  return transport.exchange(send.request, send.file);
-}
-
-// The batch has ended: its outcome is batch.outcome().
-struct BatchEnded {};
-
-// A Batch, one request at a time: every event returns the next request,
-// wait, or the end.
-class BatchStepper {
- public:
-  using StepAction = std::variant<BatchSend, Sleep, BatchEnded>;
-  // Sees each finished file once, in the order they ended;
-  // batch.upload(finished.file) is readable during the call.
-  using OnFinished = std::function<void(const Batch&, const FinishedFile&)>;
-
-  explicit BatchStepper(Batch& batch, OnFinished on_finished = {})
-      : batch_(&batch), on_finished_(std::move(on_finished)) {}
-
-  StepAction start(Instant now) {
-    batch_->start(now);
-    return next(now);
-  }
-  StepAction on_response(const Response& response, Instant now) {
-    batch_->on_response(in_flight_, response, now);
-    return next(now);
-  }
-  StepAction on_transport_error(const TransportError& error, Instant now) {
-    batch_->on_transport_error(in_flight_, error, now);
-    return next(now);
-  }
-  StepAction on_wake(Instant now) {
-    batch_->on_wake(now);
-    return next(now);
-  }
-
-  const Batch& batch() const noexcept { return *batch_; }
-
- private:
-  StepAction next(Instant now) {
-    StepAction action = next_action(now);
-    while (auto finished = batch_->next_finished())
-      if (on_finished_) on_finished_(*batch_, *finished);
-    return action;
-  }
-
-  StepAction next_action(Instant now) {
-    while (!batch_->done()) {
-      if (auto send = batch_->next_send()) {
-        in_flight_ = send->ticket;
-        return std::move(*send);
-      }
-      while (batch_->next_abandoned()) {
-        // Nothing is in flight between two calls of a blocking loop.
-      }
-      if (auto wake = batch_->next_wake()) return Sleep{*wake};
-      // Nothing to send, nothing asleep, not done: cannot happen by Batch's
-      // rules; ending beats hanging.
-      batch_->cancel(now);
-    }
-    return BatchEnded{};
-  }
-
-  Batch* batch_;
-  OnFinished on_finished_;
-  Ticket in_flight_{};
-};
-
-struct NoBatchObserver {
-  void operator()(const Batch&, const BatchSend&) const noexcept {}
-};
-
-// `observer(batch, send)` sees every request before it is performed
-// (progress lines: batch.upload(send.file) tells the file's phase).
-// `on_finished(batch, finished)` sees each file's outcome as it ends
-// (stream_outcomes: the only place they go; BatchOutcome::files is empty).
-template <class Transport, class ClockT, class Observer = NoBatchObserver>
-BatchOutcome drive_batch(Batch& batch, Transport& transport, ClockT& clock, Observer&& observer = {},
-                         BatchStepper::OnFinished on_finished = {}) {
-  BatchStepper stepper(batch, std::move(on_finished));
-  drive_machine(stepper, transport, clock, [&observer](const BatchStepper& s, const BatchStepper::StepAction& a) {
-    if (auto* send = std::get_if<BatchSend>(&a)) observer(s.batch(), *send);
-  });
-  return *batch.outcome();
-}
-
-}  // namespace upstate
-// ---- end include/upstate/machine/batch_drive.hpp ----
-
-// ---- begin include/upstate/machine/drive.hpp ----
-// The ~30-line driver h11's docs show, for blocking transports: run an
-// Upload to the end. The transport and the clock are the caller's objects
-// (duck-typed, so a Trompeloeil mock, the in-process fake or a real HTTP
-// client all fit); the core itself still does no I/O. The loop itself is
-// drive_loop.hpp's, shared with DatasetFetch and Batch.
-//
-//   transport.exchange(const Request&) -> Exchange   (Response or TransportError)
-//   clock.now() -> Instant
-//   clock.sleep_until(Instant)
-
-namespace upstate {
-
-// `observer(upload, action)` sees every action before it is carried out
-// (progress lines, logging). Returns the final outcome.
-template <class Transport, class ClockT, class Observer = NoObserver>
-Outcome drive(Upload& upload, Transport& transport, ClockT& clock, Observer&& observer = {}) {
-  return std::get<Done>(drive_machine(upload, transport, clock, std::forward<Observer>(observer))).outcome;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/machine/drive.hpp ----
-
-// The wire: the service's answers parsed into values.
-
-// Internals the machines use (no API promise), included so the single
-// header holds them.
-// ---- end include/upstate/upstate.hpp ----
-
-#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP
+#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP_IMPL
 
 // MIT License
 //

@@ -9,6 +9,10 @@
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
+//
+// Header-only by default. Separate compilation (README, "Compile time"):
+// -DUPSTATE_SEPARATE_COMPILATION everywhere, and in one .cpp
+// `#define UPSTATE_IMPLEMENTATION` before `#include "upstate.hpp"`.
 #ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_ASIO_HPP
 #define UPSTATE_SINGLE_INCLUDE_UPSTATE_ASIO_HPP
 
@@ -576,7 +580,7 @@ constexpr std::string_view reason_phrase(int status) noexcept {
 }
 
 inline Error invalid(std::string message) {
-  return Error{ErrorCode::invalid_argument, 0, std::move(message), {}, {}};
+  return Error::invalid_argument(std::move(message));
 }
 
 inline void append_field(std::string& out, std::string_view name, std::string_view value) {
@@ -1742,7 +1746,7 @@ class Client {
   // A local problem (no such file): ends the run before any request.
   void refuse(std::string message) {
     Outcome outcome;
-    outcome.result = Error{ErrorCode::invalid_argument, 0, std::move(message), "", ""};
+    outcome.result = Error::invalid_argument(std::move(message));
     auto done = std::move(on_done_);
     ::asio::post(io_, [done = std::move(done), outcome = std::move(outcome)]() mutable {
       if (done) done(std::move(outcome));
@@ -1859,7 +1863,7 @@ class BatchClient {
     for (std::size_t i = 0; i < n; ++i) {
       progress_[i].total = batch.file(i).size;
       if (batch.file_ended(i)) continue;  // refused by the caller already
-      if (auto problem = check_file(i)) batch.refuse_file(i, Error{ErrorCode::invalid_argument, 0, *problem, "", ""});
+      if (auto problem = check_file(i)) batch.refuse_file(i, Error::invalid_argument(*problem));
     }
     batch.start(Clock::now());
     ::asio::post(io_, [this] { pump(); });

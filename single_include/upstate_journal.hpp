@@ -9,6 +9,10 @@
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
+//
+// Header-only by default. Separate compilation (README, "Compile time"):
+// -DUPSTATE_SEPARATE_COMPILATION everywhere, and in one .cpp
+// `#define UPSTATE_IMPLEMENTATION` before `#include "upstate.hpp"`.
 #ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_JOURNAL_HPP
 #define UPSTATE_SINGLE_INCLUDE_UPSTATE_JOURNAL_HPP
 
@@ -268,7 +272,7 @@ struct DecodedJournal {
 namespace detail {
 
 inline Error journal_error(std::size_t line, std::string message) {
-  return Error{ErrorCode::invalid_snapshot, 0, std::move(message), "journal line " + std::to_string(line), ""};
+  return Error::of(ErrorCode::invalid_snapshot, std::move(message)).at("journal line " + std::to_string(line));
 }
 
 // One file record's payload (after "F "), or what is wrong with it.

@@ -9,6 +9,10 @@
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
+//
+// Header-only by default. Separate compilation (README, "Compile time"):
+// -DUPSTATE_SEPARATE_COMPILATION everywhere, and in one .cpp
+// `#define UPSTATE_IMPLEMENTATION` before `#include "upstate.hpp"`.
 #ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_RECORDS_HPP
 #define UPSTATE_SINGLE_INCLUDE_UPSTATE_RECORDS_HPP
 
@@ -173,6 +177,7 @@ inline std::string csv_value(const CsvCell& cell) {
 // values (the iterative parser keeps even a line of a million '[' off the
 // stack). json_fast_path.hpp reads the common records first, several times
 // faster, and defers to RapidJSON every line it is not sure of.
+#include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
@@ -777,6 +782,7 @@ class JsonFields {
 // whole in record_end (no copy needed); whole_records.hpp gathers the others.
 // Scanning is memchr over the chunk: the bytes between two newlines (JSONL),
 // or between quotes and newlines (CSV), are never looked at one by one.
+#include <limits>
 
 namespace upstate {
 

@@ -9,6 +9,10 @@
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
+//
+// Header-only by default. Separate compilation (README, "Compile time"):
+// -DUPSTATE_SEPARATE_COMPILATION everywhere, and in one .cpp
+// `#define UPSTATE_IMPLEMENTATION` before `#include "upstate.hpp"`.
 #ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_TESTING_HPP
 #define UPSTATE_SINGLE_INCLUDE_UPSTATE_TESTING_HPP
 
@@ -55,6 +59,9 @@
 // JSON the fake API writes and reads. Written with RapidJSON's Writer (never
 // by string pasting), every string repaired to valid UTF-8 and bounded first,
 // so whatever a request carried, the answer is well-formed JSON.
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 // ---- begin include/upstate/testing/fake_bytes.hpp ----
 // Byte-level helpers the fake service shares: UTF-8 checking and repair,

@@ -7,6 +7,8 @@
 # fence between its markers:
 #   Upload:        <!-- state-diagram:begin -->  ...  <!-- state-diagram:end -->
 #   DatasetFetch:  <!-- state-diagram:dataset_fetch:begin --> ... <!-- state-diagram:dataset_fetch:end -->
+#   Batch:         <!-- state-diagram:batch:begin --> ... <!-- state-diagram:batch:end -->
+#   Batch files:   <!-- state-diagram:batch_file:begin --> ... <!-- state-diagram:batch_file:end -->
 set -euo pipefail
 write=0
 if [ "${1:-}" = --write ]; then write=1; shift; fi
@@ -18,7 +20,8 @@ expected=$(mktemp); current=$(mktemp)
 trap 'rm -f "$expected" "$current"' EXIT
 status=0
 # machine  marker-prefix
-for pair in "upload state-diagram" "dataset_fetch state-diagram:dataset_fetch"; do
+for pair in "upload state-diagram" "dataset_fetch state-diagram:dataset_fetch" "batch state-diagram:batch" \
+            "batch_file state-diagram:batch_file"; do
   set -- $pair
   machine=$1
   begin="<!-- $2:begin -->"

@@ -4,6 +4,8 @@
 //
 //   upstate-state-diagram [upload]     Upload: upstate::kAllTransitions
 //   upstate-state-diagram dataset_fetch   DatasetFetch: upstate::kAllFetchTransitions
+//   upstate-state-diagram batch        Batch: upstate::kAllBatchTransitions
+//   upstate-state-diagram batch_file   a Batch's file stages: upstate::kAllBatchFileTransitions
 //
 // README's diagrams are this output; the CTest readme.state_diagram_fresh
 // compares them (tests/check_state_diagram.sh).
@@ -13,9 +15,20 @@
 #include <vector>
 
 #include <upstate/machine/dataset_fetch_transitions.hpp>
+#include <upstate/machine/batch_transitions.hpp>
 #include <upstate/machine/upload_transitions.hpp>
 
 namespace {
+
+// The state a row of kStates-like lists names (FileStageInfo calls it `stage`).
+template <class Info>
+auto state_of(const Info& info) -> decltype(info.state) {
+  return info.state;
+}
+template <class Info>
+auto state_of(const Info& info) -> decltype(info.stage) {
+  return info.stage;
+}
 
 // `states`: kStates-like (state, name, awaits); `rows`: from, trigger, to.
 template <class States, class Rows>
@@ -39,11 +52,11 @@ void print(const States& states, const Rows& rows) {
   // Every state that awaits start() is an entry (Upload: a new upload, or
   // one restored from a snapshot).
   for (const auto& info : states)
-    if (info.awaits == upstate::Awaits::start) std::printf("    [*] --> %s\n", name(info.state).c_str());
+    if (info.awaits == upstate::Awaits::start) std::printf("    [*] --> %s\n", name(state_of(info)).c_str());
   for (const auto& e : edges)
     std::printf("    %s --> %s: %s\n", name(e.from).c_str(), name(e.to).c_str(), e.label.c_str());
   for (const auto& info : states)
-    if (info.awaits == upstate::Awaits::nothing) std::printf("    %s --> [*]\n", name(info.state).c_str());
+    if (info.awaits == upstate::Awaits::nothing) std::printf("    %s --> [*]\n", name(state_of(info)).c_str());
 }
 
 }  // namespace
@@ -54,8 +67,12 @@ int main(int argc, char** argv) {
     print(upstate::kStates, upstate::kAllTransitions);
   } else if (std::strcmp(machine, "dataset_fetch") == 0) {
     print(upstate::kFetchStates, upstate::kAllFetchTransitions);
+  } else if (std::strcmp(machine, "batch") == 0) {
+    print(upstate::kBatchStates, upstate::kAllBatchTransitions);
+  } else if (std::strcmp(machine, "batch_file") == 0) {
+    print(upstate::kFileStages, upstate::kAllBatchFileTransitions);
   } else {
-    std::fprintf(stderr, "usage: upstate-state-diagram [upload|dataset_fetch]\n");
+    std::fprintf(stderr, "usage: upstate-state-diagram [upload|dataset_fetch|batch|batch_file]\n");
     return 2;
   }
   return 0;

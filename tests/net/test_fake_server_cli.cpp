@@ -115,7 +115,7 @@ TEST_CASE("fault spec: what is refused", "[fake_server][cli]") {
     INFO(bad);
     auto f = parse_fault_spec(bad);
     REQUIRE_FALSE(f);
-    CHECK(f.error().code == ErrorCode::usage);
+    CHECK(f.error().code == ErrorCode::invalid_argument);
     CHECK(f.error().message.rfind("--fault ", 0) == 0);
   }
 }
@@ -182,7 +182,7 @@ TEST_CASE("command line: what is refused", "[fake_server][cli]") {
     INFO(bad[0] << " " << (bad.size() > 1 ? bad[1] : ""));
     auto c = parse_cli(bad);
     REQUIRE_FALSE(c);
-    CHECK(c.error().code == ErrorCode::usage);
+    CHECK(c.error().code == ErrorCode::invalid_argument);
   }
 }
 

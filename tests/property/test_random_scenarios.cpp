@@ -208,8 +208,19 @@ RunResult run_scenario(std::uint64_t seed, std::set<std::pair<State, Trigger>>& 
         action = up.start(clock.now());
       continue;
     }
-    // After a restart (a rarer path: probes), cancels and mistakes come more often.
-    const int odds = restarts > 0 ? 20 : 400;
+    // After a restart (a rarer path: probes), cancels and mistakes come more
+    // often; so they do on the V3 path (a fifth of the runs, with states of
+    // its own). Every draw for V3 only is behind `legacy &&`, so the V4
+    // scenarios draw what they always drew.
+    const int odds = restarts > 0 ? 20 : legacy ? 60 : 400;
+    // V3: the dataset's status stalls now and then, after the status moved
+    // too, or shows UNINITIALISED (a service that resets it, or is slow to
+    // show the PUT).
+    if (legacy && rng.chance(1, 25)) {
+      const int times = static_cast<int>(rng.between(1, 6));
+      fake.inject(rng.chance(1, 3) ? Fault::status(Purpose::dataset_status, 200, R"({"status":"UNINITIALISED"})", {}, times)
+                                   : Fault::status(Purpose::dataset_status, 503, "", {}, times));
+    }
     if (rng.chance(1, odds)) {
       action = up.cancel(now);
       continue;
@@ -223,6 +234,10 @@ RunResult run_scenario(std::uint64_t seed, std::set<std::pair<State, Trigger>>& 
       std::string_view body = request.file ? std::string_view(file).substr(0, request.file->size) : std::string_view{};
       FakeReply reply = fake.handle(request, body, now);
       clock.advance(reply.delay);
+      // V3: a status answer that arrives long after it was sent (the first one
+      // after the PUT may find the dataset still UNINITIALISED: stuck).
+      if (legacy && request.purpose == Purpose::dataset_status && rng.chance(1, 15))
+        clock.advance(config.poll.stuck_after);
       if (rng.chance(1, 100)) clock.set(clock.now() - seconds(rng.between(1, 100)));  // clock jumps back
       if (rng.chance(1, 40)) clock.advance(seconds(rng.between(0, 4 * 3600)));         // a very slow answer
       if (auto* response = std::get_if<Response>(&reply.result))

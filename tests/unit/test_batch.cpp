@@ -573,7 +573,7 @@ TEST_CASE("batch: a stale or unknown ticket is a usage error that stops the batc
 
 TEST_CASE("batch: refuse_file ends one file before start, and after start it is misuse") {
   Batch b{hand_config(2), hand_files(3)};
-  b.refuse_file(1, Error{ErrorCode::invalid_argument, 0, "cannot read f1.jsonl", "", ""});
+  b.refuse_file(1, Error::invalid_argument("cannot read f1.jsonl"));
   REQUIRE(b.file_outcome(1));
   b.start(at(0));
   std::vector<BatchSend> s = pull(b);

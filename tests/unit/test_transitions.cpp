@@ -128,8 +128,13 @@ struct Run {
     return test::answer(200, R"({"status":")" + word + R"("})");
   }
   Run& to_legacy_uploading() { return start().respond(legacy_url(), 1); }
-  Run& to_polling_status() { return to_legacy_uploading().respond(test::answer(200), 2); }
-  Run& to_status_wait() { return to_polling_status().respond(status("PROCESSING"), 3); }
+  Run& to_legacy_upload_backoff() { return to_legacy_uploading().respond(test::s3_error(503, "SlowDown", "slow"), 2); }
+  // After the PUT (at 2) the status has not moved yet: confirming_status.
+  Run& to_confirming() { return to_legacy_uploading().respond(test::answer(200), 2); }
+  Run& to_confirm_wait() { return to_confirming().respond(test::answer(500), 3); }
+  Run& to_status_wait() { return to_confirming().respond(status("PROCESSING"), 3); }
+  // The status moved (PROCESSING at 3): a READY/ERROR from now on is this file's.
+  Run& to_polling_status() { return to_status_wait().wake(); }
   // PollPolicy::on_pending_schema = keep_polling: a pending_schema import is waited for.
   static UploadConfig patient() {
     UploadConfig c = config();
@@ -217,6 +222,7 @@ const std::vector<Recipe>& recipes() {
        }},
 
       {State::requesting_url, Trigger::url_received, [](Run& r) { r.to_uploading(); }},
+      {State::requesting_url, Trigger::legacy_url_received, [](Run& r) { (r = Run::legacy()).to_legacy_uploading(); }},
       {State::requesting_url, Trigger::url_expired, [](Run& r) { r.start().respond(Run::dead_url(), 1); }},
       {State::requesting_url, Trigger::renewals_exhausted,
        [](Run& r) { r.start().respond(Run::dead_url(), 1).respond(Run::dead_url("i2"), 2); }},
@@ -234,7 +240,6 @@ const std::vector<Recipe>& recipes() {
       {State::url_backoff, Trigger::misuse, [](Run& r) { r.to_url_backoff().respond(test::answer(200), 1); }},
 
       {State::uploading, Trigger::upload_accepted, [](Run& r) { r.to_polling(); }},
-      {State::uploading, Trigger::legacy_upload_accepted, [](Run& r) { (r = Run::legacy()).to_polling_status(); }},
       {State::uploading, Trigger::url_expired, [](Run& r) { r.to_uploading().respond(expired(), 2); }},
       {State::uploading, Trigger::renewals_exhausted,
        [](Run& r) { r.to_uploading().respond(expired(), 2).respond(test::url_answer("i2"), 3).respond(expired(), 4); }},
@@ -258,6 +263,43 @@ const std::vector<Recipe>& recipes() {
       {State::upload_backoff, Trigger::deadline, [](Run& r) { r.to_upload_backoff().wake_at(20000); }},
       {State::upload_backoff, Trigger::cancel, [](Run& r) { r.to_upload_backoff().cancel(3); }},
       {State::upload_backoff, Trigger::misuse, [](Run& r) { r.to_upload_backoff().fail(3); }},
+
+      {State::uploading_v3, Trigger::upload_accepted, [](Run& r) { (r = Run::legacy()).to_confirming(); }},
+      {State::uploading_v3, Trigger::url_expired,
+       [](Run& r) { (r = Run::legacy()).to_legacy_uploading().respond(expired(), 2); }},
+      {State::uploading_v3, Trigger::renewals_exhausted,
+       [](Run& r) {
+         (r = Run::legacy()).to_legacy_uploading().respond(expired(), 2).respond(Run::legacy_url(), 3).respond(expired(), 4);
+       }},
+      {State::uploading_v3, Trigger::upload_retry, [](Run& r) { (r = Run::legacy()).to_legacy_upload_backoff(); }},
+      {State::uploading_v3, Trigger::upload_refused,
+       [](Run& r) {
+         (r = Run::legacy()).to_legacy_uploading().respond(test::s3_error(403, "SignatureDoesNotMatch", "no"), 2);
+       }},
+      {State::uploading_v3, Trigger::retries_exhausted,
+       [](Run& r) { (r = Run::legacy()).to_legacy_upload_backoff().wake().fail(3); }},
+      {State::uploading_v3, Trigger::deadline,
+       [](Run& r) {
+         (r = Run::legacy()).to_legacy_uploading().respond(test::s3_error(503, "SlowDown", "slow"), 20000);
+       }},
+      {State::uploading_v3, Trigger::cancel, [](Run& r) { (r = Run::legacy()).to_legacy_uploading().cancel(2); }},
+      {State::uploading_v3, Trigger::misuse, [](Run& r) { (r = Run::legacy()).to_legacy_uploading().wake_at(2); }},
+
+      {State::upload_backoff_v3, Trigger::wake, [](Run& r) { (r = Run::legacy()).to_legacy_upload_backoff().wake(); }},
+      // The legacy URL is signed for 900 s: its expiry passes while waiting.
+      {State::upload_backoff_v3, Trigger::url_expired,
+       [](Run& r) { (r = Run::legacy()).to_legacy_uploading().fail(2).wake_at(1000); }},
+      {State::upload_backoff_v3, Trigger::renewals_exhausted,
+       [](Run& r) {
+         (r = Run::legacy()).to_legacy_uploading().respond(expired(), 2).respond(Run::legacy_url(), 3).fail(4).wake_at(
+             2000);
+       }},
+      {State::upload_backoff_v3, Trigger::deadline,
+       [](Run& r) { (r = Run::legacy()).to_legacy_upload_backoff().wake_at(20000); }},
+      {State::upload_backoff_v3, Trigger::cancel,
+       [](Run& r) { (r = Run::legacy()).to_legacy_upload_backoff().cancel(3); }},
+      {State::upload_backoff_v3, Trigger::misuse,
+       [](Run& r) { (r = Run::legacy()).to_legacy_upload_backoff().fail(3); }},
 
       {State::probing, Trigger::import_pending, [](Run& r) { r.to_probe().respond(test::import_answer("queued"), 11); }},
       {State::probing, Trigger::import_terminal,
@@ -296,24 +338,49 @@ const std::vector<Recipe>& recipes() {
       {State::poll_wait, Trigger::cancel, [](Run& r) { r.to_poll_wait().cancel(4); }},
       {State::poll_wait, Trigger::misuse, [](Run& r) { r.to_poll_wait().respond(test::answer(200), 4); }},
 
-      {State::polling_status, Trigger::import_pending, [](Run& r) { (r = Run::legacy()).to_status_wait(); }},
-      {State::polling_status, Trigger::import_terminal,
+      {State::confirming_status, Trigger::import_pending, [](Run& r) { (r = Run::legacy()).to_status_wait(); }},
+      {State::confirming_status, Trigger::import_terminal,
        // 30 s: past PollPolicy::legacy_settle, so a READY unchanged since the PUT counts (legacy_freshness.hpp).
-       [](Run& r) { (r = Run::legacy()).to_polling_status().respond(Run::status("READY"), 30); }},
+       [](Run& r) { (r = Run::legacy()).to_confirming().respond(Run::status("READY"), 30); }},
+      {State::confirming_status, Trigger::status_unconfirmed,
+       [](Run& r) { (r = Run::legacy()).to_confirming().respond(Run::status("READY"), 3); }},
+      {State::confirming_status, Trigger::poll_retry, [](Run& r) { (r = Run::legacy()).to_confirm_wait(); }},
+      {State::confirming_status, Trigger::poll_refused,
+       [](Run& r) { (r = Run::legacy()).to_confirming().respond(test::api_error(404), 3); }},
+      {State::confirming_status, Trigger::import_stuck,
+       [](Run& r) { (r = Run::legacy()).to_confirming().respond(Run::status("UNINITIALISED"), 60); }},
+      {State::confirming_status, Trigger::retries_exhausted,
+       [](Run& r) { (r = Run::legacy()).to_confirm_wait().wake().respond(test::answer(500), 20); }},
+      {State::confirming_status, Trigger::deadline,
+       [](Run& r) { (r = Run::legacy()).to_confirming().respond(Run::status("PROCESSING"), 20000); }},
+      {State::confirming_status, Trigger::cancel, [](Run& r) { (r = Run::legacy()).to_confirming().cancel(3); }},
+      {State::confirming_status, Trigger::misuse, [](Run& r) { (r = Run::legacy()).to_confirming().wake_at(3); }},
+
+      {State::confirm_wait, Trigger::wake, [](Run& r) { (r = Run::legacy()).to_confirm_wait().wake(); }},
+      {State::confirm_wait, Trigger::deadline, [](Run& r) { (r = Run::legacy()).to_confirm_wait().wake_at(20000); }},
+      {State::confirm_wait, Trigger::cancel, [](Run& r) { (r = Run::legacy()).to_confirm_wait().cancel(4); }},
+      {State::confirm_wait, Trigger::misuse,
+       [](Run& r) { (r = Run::legacy()).to_confirm_wait().respond(test::answer(200), 4); }},
+
+      {State::polling_status, Trigger::import_pending,
+       [](Run& r) { (r = Run::legacy()).to_polling_status().respond(Run::status("PROCESSING"), 10); }},
+      {State::polling_status, Trigger::import_terminal,
+       // Within legacy_settle of the PUT, yet ours: the status moved.
+       [](Run& r) { (r = Run::legacy()).to_polling_status().respond(Run::status("READY"), 10); }},
       {State::polling_status, Trigger::poll_retry,
-       [](Run& r) { (r = Run::legacy()).to_polling_status().respond(test::answer(500), 3); }},
+       [](Run& r) { (r = Run::legacy()).to_polling_status().respond(test::answer(500), 10); }},
       {State::polling_status, Trigger::poll_refused,
-       [](Run& r) { (r = Run::legacy()).to_polling_status().respond(test::api_error(404), 3); }},
+       [](Run& r) { (r = Run::legacy()).to_polling_status().respond(test::api_error(404), 10); }},
       {State::polling_status, Trigger::import_stuck,
        [](Run& r) { (r = Run::legacy()).to_polling_status().respond(Run::status("UNINITIALISED"), 60); }},
       {State::polling_status, Trigger::retries_exhausted,
        [](Run& r) {
-         (r = Run::legacy()).to_polling_status().respond(test::answer(500), 3).wake().respond(test::answer(500), 20);
+         (r = Run::legacy()).to_polling_status().respond(test::answer(500), 10).wake().respond(test::answer(500), 30);
        }},
       {State::polling_status, Trigger::deadline,
        [](Run& r) { (r = Run::legacy()).to_polling_status().respond(Run::status("PROCESSING"), 20000); }},
-      {State::polling_status, Trigger::cancel, [](Run& r) { (r = Run::legacy()).to_polling_status().cancel(3); }},
-      {State::polling_status, Trigger::misuse, [](Run& r) { (r = Run::legacy()).to_polling_status().wake_at(3); }},
+      {State::polling_status, Trigger::cancel, [](Run& r) { (r = Run::legacy()).to_polling_status().cancel(10); }},
+      {State::polling_status, Trigger::misuse, [](Run& r) { (r = Run::legacy()).to_polling_status().wake_at(10); }},
 
       {State::status_wait, Trigger::wake, [](Run& r) { (r = Run::legacy()).to_status_wait().wake(); }},
       {State::status_wait, Trigger::deadline, [](Run& r) { (r = Run::legacy()).to_status_wait().wake_at(20000); }},

@@ -83,7 +83,7 @@ SCENARIO("a V3 dataset: the PUT, then the dataset's status until READY") {
   CHECK(status.url == test::kApi + "/datasets/ds1/status");
   REQUIRE(find_header(status.headers, "Authorization"));
   CHECK(*find_header(status.headers, "Authorization") == "Token " + test::kToken);
-  CHECK(up.state() == State::polling_status);
+  CHECK(up.state() == State::confirming_status);
   CHECK(up.phase() == Phase::processing);
 
   // Statuses are compared without regard to case.
@@ -192,7 +192,7 @@ TEST_CASE("V3 status requests: final answers stop, transient ones are retried") 
   }
   SECTION("503, then READY") {
     Action a = up.on_response(test::answer(503), at(3));
-    CHECK(up.state() == State::status_wait);
+    CHECK(up.state() == State::confirm_wait);
     REQUIRE(up.notes().size() == 1);
     CHECK_THAT(up.notes()[0].text, Catch::Contains("dataset_status answered HTTP 503"));
     a = up.on_wake(slept(a));

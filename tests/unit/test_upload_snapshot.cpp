@@ -237,7 +237,7 @@ TEST_CASE("resume_legacy polls a V3 dataset's status") {
   World w(true);
   Upload first{w.config, w.info};
   Action a = first.start(w.clock.now());
-  while (first.state() != State::polling_status) a = w.step(first, a);
+  while (first.state() != State::confirming_status) a = w.step(first, a);
   Upload again = Upload::resume_legacy(w.config);
   Action b = again.start(w.clock.now());
   REQUIRE(std::holds_alternative<Send>(b));

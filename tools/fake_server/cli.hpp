@@ -67,7 +67,9 @@ struct CliOptions {
 
 namespace detail {
 
-inline Error usage_error(std::string message) { return Error{ErrorCode::usage, 0, std::move(message), {}, {}}; }
+// A bad command line is the operator's input: invalid_argument (ErrorCode::usage
+// is a caller feeding a machine an event its state cannot take).
+inline Error usage_error(std::string message) { return Error::invalid_argument(std::move(message)); }
 
 }  // namespace detail
 
@@ -177,7 +179,7 @@ inline Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
 //               "schema_version": 3 | 4 | absent (4; 3 is a V3 dataset, without a schema)}, ...]
 inline Result<std::vector<testing::FakeDatasetSpec>> parse_datasets_json(std::string_view text) {
   auto bad = [](std::string path, std::string why) {
-    return Error{ErrorCode::malformed_answer, 0, std::move(why), std::move(path), {}};
+    return Error::invalid_argument(std::move(why)).at(std::move(path));  // the operator's file, not a peer's answer
   };
   rapidjson::Document doc;
   doc.Parse(text.data(), text.size());

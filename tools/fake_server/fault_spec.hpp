@@ -100,7 +100,7 @@ inline testing::Fault status_fault(Purpose p, int status) {
 //          A malformed BODY ending in "x" + digits needs an explicit "x1".
 inline Result<ServerFault> parse_fault_spec(std::string_view spec) {
   auto bad = [&](std::string_view why) {
-    return Error{ErrorCode::usage, 0, "--fault " + std::string(spec) + ": " + std::string(why), {}, {}};
+    return Error::invalid_argument("--fault " + std::string(spec) + ": " + std::string(why));
   };
   auto colon = spec.find(':');
   if (colon == std::string_view::npos) return bad("expected PURPOSE:KIND");

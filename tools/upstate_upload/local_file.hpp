@@ -29,14 +29,13 @@ inline LocalFile open_local_file(const std::string& path) {
   f.path = path;
   std::string error;
   if (!f.source.open(path, error)) {
-    f.refusal = upstate::Error{upstate::ErrorCode::invalid_argument, 0, error, "", ""};
+    f.refusal = upstate::Error::invalid_argument(error);
     return f;
   }
   if (f.source.size() > upstate::kMaxSinglePutBytes) {
-    f.refusal = upstate::Error{upstate::ErrorCode::file_too_large, 0,
-                               base_name(path) + " has " + std::to_string(f.source.size()) +
-                                   " bytes; one upload takes at most 5 GiB",
-                               "", ""};
+    f.refusal = upstate::Error::of(upstate::ErrorCode::file_too_large,
+                                   base_name(path) + " has " + std::to_string(f.source.size()) +
+                                       " bytes; one upload takes at most 5 GiB");
     f.source.close();
   }
   return f;

@@ -149,7 +149,7 @@ int main(int argc, char** argv) {
   // A signal during pre-flight: nothing is sent, every file ends cancelled.
   auto cancelled = [] {
     upstate::Outcome o;
-    o.result = upstate::Error{upstate::ErrorCode::cancelled, 0, "cancelled by a signal before the upload", "", ""};
+    o.result = upstate::Error::of(upstate::ErrorCode::cancelled, "cancelled by a signal before the upload");
     return o;
   };
 

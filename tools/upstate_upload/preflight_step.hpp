@@ -153,8 +153,7 @@ inline std::optional<upstate::Error> preflight_verdict(const Args& args, const s
                                  : std::to_string(r.rejected_records) + " of " + std::to_string(r.records) +
                                        " records would be rejected";
   if (!r.problems.empty()) why += " (first: " + upstate::to_string(r.problems.front()) + ")";
-  return upstate::Error{upstate::ErrorCode::preflight_failed, 0,
-                        name + " not uploaded (--preflight strict): " + why, "", ""};
+  return upstate::Error::of(upstate::ErrorCode::preflight_failed, name + " not uploaded (--preflight strict): " + why);
 }
 
 // The run's pre-flight: stops at a signal or at the deadline `not_after`.

@@ -28,7 +28,7 @@ namespace upstate_upload {
 
 inline upstate::Outcome local_error(std::string message) {
   upstate::Outcome o;
-  o.result = upstate::Error{upstate::ErrorCode::invalid_argument, 0, std::move(message), "", ""};
+  o.result = upstate::Error::invalid_argument(std::move(message));
   return o;
 }
 

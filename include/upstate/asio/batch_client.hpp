@@ -87,7 +87,7 @@ class BatchClient {
     for (std::size_t i = 0; i < n; ++i) {
       progress_[i].total = batch.file(i).size;
       if (batch.file_ended(i)) continue;  // refused by the caller already
-      if (auto problem = check_file(i)) batch.refuse_file(i, Error{ErrorCode::invalid_argument, 0, *problem, "", ""});
+      if (auto problem = check_file(i)) batch.refuse_file(i, Error::invalid_argument(*problem));
     }
     batch.start(Clock::now());
     ::asio::post(io_, [this] { pump(); });

@@ -144,7 +144,7 @@ class Client {
   // A local problem (no such file): ends the run before any request.
   void refuse(std::string message) {
     Outcome outcome;
-    outcome.result = Error{ErrorCode::invalid_argument, 0, std::move(message), "", ""};
+    outcome.result = Error::invalid_argument(std::move(message));
     auto done = std::move(on_done_);
     ::asio::post(io_, [done = std::move(done), outcome = std::move(outcome)]() mutable {
       if (done) done(std::move(outcome));

@@ -11,7 +11,11 @@
 // processing finished before the first poll (a small file), or the service
 // never shows the change. A service that keeps showing the previous status
 // longer than `settle` defeats this; none is known to.
-// Pure bookkeeping: the machine feeds it each status it reads.
+//
+// "Not moved yet" is a state of the machine (upload_transitions.hpp:
+// confirming_status, confirm_wait; a non-terminal status leads on to
+// polling_status, where every READY/ERROR is ours). What is left here is
+// the answer's classification in that state.
 #include <optional>
 
 #include "../vocabulary/dataset_status.hpp"
@@ -19,28 +23,13 @@
 
 namespace upstate {
 
-class LegacyFreshness {
- public:
-  // A new PUT was accepted: nothing seen since.
-  void upload_accepted() noexcept {
-    moved_ = false;
-    first_.reset();
-  }
-
-  // `status` read at `now`, the PUT accepted at `put_at`: true when it can
-  // be taken as this file's outcome (always for a non-terminal one, which
-  // the caller keeps polling anyway).
-  bool accepts(DatasetStatus status, Instant put_at, Instant now, Duration settle) noexcept {
-    if (!first_) first_ = status;
-    if (!is_terminal(status) || status != *first_) moved_ = true;
-    return !is_terminal(status) || moved_ || now - put_at >= settle;
-  }
-
-  bool moved() const noexcept { return moved_; }
-
- private:
-  bool moved_ = false;
-  std::optional<DatasetStatus> first_;  // the first status read since the PUT
-};
+// In confirming_status: `status` read at `now`, the PUT accepted at
+// `put_at`, `first` the first status read since the PUT (this one, when it
+// is the first). True when it can be taken as this file's (always for a
+// non-terminal one, which the caller keeps polling anyway).
+inline bool legacy_status_is_ours(DatasetStatus status, std::optional<DatasetStatus> first, Instant put_at, Instant now,
+                                  Duration settle) noexcept {
+  return !is_terminal(status) || (first && status != *first) || now - put_at >= settle;
+}
 
 }  // namespace upstate

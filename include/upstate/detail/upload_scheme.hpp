@@ -23,10 +23,11 @@ inline bool upload_scheme_allowed(const Url& upload, const UploadConfig& config)
 // The refusal, or nothing. `status`: the step-1 answer's HTTP status.
 inline std::optional<Error> check_upload_scheme(const Url& upload, const UploadConfig& config, int status) {
   if (upload_scheme_allowed(upload, config)) return std::nullopt;
-  return Error{ErrorCode::insecure_upload_url, status,
-               "the upload URL is plain http while the API is https: the file would travel in clear text "
-               "(plain http uploads are accepted only when the API base itself is plain http on loopback)",
-               "$.upload_url", ""};
+  return Error::of(ErrorCode::insecure_upload_url,
+                   "the upload URL is plain http while the API is https: the file would travel in clear text "
+                   "(plain http uploads are accepted only when the API base itself is plain http on loopback)")
+      .at("$.upload_url")
+      .with_status(status);
 }
 
 }  // namespace upstate

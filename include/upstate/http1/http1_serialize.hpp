@@ -84,7 +84,7 @@ constexpr std::string_view reason_phrase(int status) noexcept {
 }
 
 inline Error invalid(std::string message) {
-  return Error{ErrorCode::invalid_argument, 0, std::move(message), {}, {}};
+  return Error::invalid_argument(std::move(message));
 }
 
 inline void append_field(std::string& out, std::string_view name, std::string_view value) {

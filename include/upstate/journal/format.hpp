@@ -224,7 +224,7 @@ struct DecodedJournal {
 namespace detail {
 
 inline Error journal_error(std::size_t line, std::string message) {
-  return Error{ErrorCode::invalid_snapshot, 0, std::move(message), "journal line " + std::to_string(line), ""};
+  return Error::of(ErrorCode::invalid_snapshot, std::move(message)).at("journal line " + std::to_string(line));
 }
 
 // One file record's payload (after "F "), or what is wrong with it.

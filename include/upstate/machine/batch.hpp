@@ -12,36 +12,27 @@
 //     if (batch.done()) break;            -> *batch.outcome()
 //     wait for an answer or until *batch.next_wake(), then on_wake(now)
 //
-// The rules:
-// - Order: the service processes a dataset's imports in the order their PUTs
-//   arrive, so file i's PUT goes out only once file i-1's PUT was accepted
-//   or file i-1 ended. Step 1 of later files may run ahead; their PUT is
-//   held until their turn. (A held URL may expire meanwhile: the Upload
-//   renews it on S3's "expired" answer. The wait also counts against that
-//   file's UploadConfig::deadline, which runs from its start.)
-// - At most `max_in_flight` files are between start and Done; files start
-//   in the order given.
-// - fail_fast: once a file ends with anything but `complete`, the files not
-//   started yet end with ErrorCode::cancelled, and so do the running ones
-//   (their requests are abandoned; an import whose PUT was accepted may still
-//   finish server-side). The dataset is still fetched.
-// - Then GET /datasets/{id} (DatasetFetch) gives total_datapoint_count.
-// - cancel(): every unfinished file ends cancelled, nothing is fetched.
-// - A ticket names one outstanding request. An answer for a ticket the batch
-//   never issued or that was already answered is a caller bug: the batch
-//   stops with ErrorCode::usage (sticky, as Upload's misuse is). An answer
-//   for a request the batch abandoned (next_abandoned) is ignored.
-// - Once done, every event is ignored and the outcome stays as it is.
-// - Many files (BatchConfig::stream_outcomes): memory stays flat. A file's
-//   Upload is made when the file starts and freed once its outcome was
-//   pulled with next_finished(); BatchOutcome::files stays empty (counts
-//   are kept). Pull after every event, or the outcomes pile up.
+// Its states, each file's stage and every move are data in
+// machine/batch_transitions.hpp (the rules are written there, beside the
+// rows); this file classifies events into the table's triggers and carries
+// out what a row says. In short: PUTs go out in file order (file i's once
+// file i-1's was accepted or file i-1 ended); at most `max_in_flight` files
+// run (fewer after 429/503 with adaptive_concurrency); fail_fast ends the
+// rest cancelled; then GET /datasets/{id}. cancel() ends every unfinished
+// file. A ticket the batch never issued, or one already answered, is a
+// caller bug (ErrorCode::usage, sticky); the answer to an abandoned request
+// is ignored; a move the table lacks is ErrorCode::internal. Once done,
+// every event is ignored and the outcome stays as it is.
+//
+// Many files (BatchConfig::stream_outcomes): memory stays flat. A file's
+// Upload is made when the file starts and freed once its outcome was pulled
+// with next_finished(); BatchOutcome::files stays empty (counts are kept).
+// Pull after every event, or the outcomes pile up.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -57,6 +48,8 @@
 #include "../vocabulary/config.hpp"
 #include "dataset_fetch.hpp"
 #include "../vocabulary/http.hpp"
+#include "batch_tickets.hpp"  // Ticket, BatchSend
+#include "batch_transitions.hpp"
 #include "../detail/redaction.hpp"
 #include "../detail/rng.hpp"
 #include "../detail/excerpt.hpp"
@@ -87,23 +80,27 @@ struct BatchConfig {
 // is the batch's UploadConfig with that file's own seed.
 using UploadMaker = std::function<Upload(std::size_t file, UploadConfig config)>;
 
-// One outstanding request of a Batch.
-struct Ticket {
-  std::uint64_t value = 0;
-  friend bool operator==(Ticket a, Ticket b) noexcept { return a.value == b.value; }
-  friend bool operator!=(Ticket a, Ticket b) noexcept { return a.value != b.value; }
-  friend bool operator<(Ticket a, Ticket b) noexcept { return a.value < b.value; }
+// One move of the batch (its trace, for tests and people debugging a run).
+struct BatchStep {
+  Instant at;
+  BatchState from;
+  BatchTrigger trigger;
+  BatchState to;
 };
 
-struct BatchSend {
-  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
-  Ticket ticket;
-  std::size_t file = npos;  // index into the files given; npos for the dataset request
-  Request request;          // for the PUT, stream request.file->size bytes of that file
+// One move of one file's stage.
+struct BatchFileStep {
+  Instant at;
+  std::size_t file;
+  FileStage from;
+  FileTrigger trigger;
+  FileStage to;
 };
 
 class Batch {
  public:
+  static constexpr std::size_t kMaxTrace = 4096;  // per trace; later moves are not recorded
+
   Batch(BatchConfig config, std::vector<FileInfo> files) : config_(std::move(config)) {
     config_.max_in_flight = std::max<std::size_t>(config_.max_in_flight, 1);
     limit_ = ConcurrencyLimit({config_.max_in_flight, config_.concurrency_increase_after});
@@ -119,15 +116,13 @@ class Batch {
 
   // A batch of machines made by the caller: new ones or restored ones
   // (Upload::restore, e.g. from a batch journal), each with its own seed.
-  // A restored machine's start() resumes it (polls an accepted PUT, probes
-  // an import whose PUT answer was lost), so no file is ingested twice.
+  // A machine past idle starts in the stage `waiting_resumed`: its start()
+  // resumes it (polls an accepted PUT, probes an import whose PUT answer was
+  // lost), so no file is ingested twice.
   static Batch of_uploads(BatchConfig config, std::vector<Upload> uploads) {
     Batch b(std::move(config), std::vector<FileInfo>{});
     b.files_.reserve(uploads.size());
-    for (Upload& u : uploads) {
-      b.files_.emplace_back(u.file(), 0);
-      b.files_.back().upload = std::make_unique<Upload>(std::move(u));
-    }
+    for (Upload& u : uploads) b.files_.emplace_back(std::move(u));
     if (!b.config_.stream_outcomes) b.outcome_.files.resize(b.files_.size());
     return b;
   }
@@ -135,6 +130,8 @@ class Batch {
   // The same, each machine made by `make` only when its file starts (a
   // restored one, say): a waiting file holds just its FileInfo, so upload(i)
   // is there only from the file's start. Seeds as the first constructor's.
+  // Such a file is `waiting` and takes the `start` row whatever its machine
+  // turns out to be (start() of a restored machine resumes it).
   static Batch of_maker(BatchConfig config, std::vector<FileInfo> files, UploadMaker make) {
     const bool keep = !config.stream_outcomes;
     config.stream_outcomes = true;  // no machine made up front
@@ -150,31 +147,39 @@ class Batch {
   // Ends file `i` with `error` before any request (a driver that cannot
   // read it, say); the others run as usual. Only before start().
   void refuse_file(std::size_t i, Error error) {
-    if (done_) return;
-    if (started_ || i >= files_.size() || files_[i].stage != Stage::waiting)
-      return misuse("refuse_file " + std::to_string(i) + (started_ ? " after start" : ""), time_.last());
+    const Instant now = time_.last();
+    if (done()) return;
+    const bool started = state_ != BatchState::idle;
+    if (started || i >= files_.size() || file_stage_info(files_[i].stage).awaits != Awaits::start)
+      return misuse("refuse_file " + std::to_string(i) + (started ? " after start" : ""), now);
+    if (!take(BatchTrigger::refuse_file, now)) return;
     redact_in(error, config_.upload.token);
     Outcome o;
     o.result = std::move(error);
-    end_file(i, std::move(o));
+    end_file(i, FileTrigger::refused, std::move(o), now);
   }
 
   // ---- events ------------------------------------------------------------
 
   void start(Instant now) {
     now = observe(now);
-    if (done_) return;
-    if (started_) return misuse("start: the batch already started", now);
-    started_ = true;
+    if (done()) return;
+    if (state_ != BatchState::idle) return misuse("start: the batch already started", now);
+    if (!take(BatchTrigger::start, now)) return;
     advance(now);
   }
 
   void on_response(Ticket ticket, const Response& response, Instant now) {
     now = observe(now);
-    if (done_) return;
+    if (done()) return;
     auto owner = claim(ticket, "on_response", now);
     if (!owner) return;
-    if (*owner == BatchSend::npos) return apply_fetch(fetch_->on_response(response, now));
+    if (*owner == BatchSend::npos) {
+      if (take(BatchTrigger::answer, now)) apply_fetch(fetch_->on_response(response, now), now);
+      return;
+    }
+    const bool overload = config_.adaptive_concurrency && ConcurrencyLimit::is_overload(response.status);
+    if (!take(overload ? BatchTrigger::overload : BatchTrigger::answer, now)) return;
     if (config_.adaptive_concurrency) limit_.on_status(response.status);
     apply(*owner, files_[*owner].upload->on_response(response, now), now);
     advance(now);
@@ -182,29 +187,33 @@ class Batch {
 
   void on_transport_error(Ticket ticket, const TransportError& error, Instant now) {
     now = observe(now);
-    if (done_) return;
+    if (done()) return;
     auto owner = claim(ticket, "on_transport_error", now);
     if (!owner) return;
-    if (*owner == BatchSend::npos) return apply_fetch(fetch_->on_transport_error(error, now));
+    if (!take(BatchTrigger::answer, now)) return;
+    if (*owner == BatchSend::npos) return apply_fetch(fetch_->on_transport_error(error, now), now);
     apply(*owner, files_[*owner].upload->on_transport_error(error, now), now);
     advance(now);
   }
 
-  // Wakes whatever is due at `now`; an early or spurious call does nothing.
+  // Wakes whatever is due at `now`; an early or spurious call (or one
+  // before start) does nothing.
   void on_wake(Instant now) {
     now = observe(now);
-    if (done_ || !started_) return;
+    if (done()) return;
+    if (!take(BatchTrigger::wake, now) || state_ == BatchState::idle) return;
     // A copy: a file that ends here leaves the set (and fail-fast empties it).
     const std::vector<std::size_t> running(running_.begin(), running_.end());
     for (std::size_t i : running) {
       FileRun& f = files_[i];
-      if (f.stage != Stage::active || !f.wake_at || *f.wake_at > now) continue;
+      if (f.stage != FileStage::active || !f.wake_at || *f.wake_at > now) continue;
       f.wake_at.reset();
       apply(i, f.upload->on_wake(now), now);
+      if (done()) return;
     }
     if (fetch_wake_ && *fetch_wake_ <= now) {
       fetch_wake_.reset();
-      return apply_fetch(fetch_->on_wake(now));
+      return apply_fetch(fetch_->on_wake(now), now);
     }
     advance(now);
   }
@@ -213,8 +222,8 @@ class Batch {
   // fetched. The requests out are abandoned (next_abandoned).
   void cancel(Instant now) {
     now = observe(now);
-    if (done_) return;
-    stop(Error::cancelled(), now);
+    if (done()) return;
+    stop(Error::cancelled(), BatchTrigger::cancel, now);
   }
 
   // ---- what to do next -----------------------------------------------------
@@ -223,21 +232,13 @@ class Batch {
   // With adaptive_concurrency, empty while concurrency_limit() requests are
   // out (pulled, not answered): the rest wait for an answer.
   std::optional<BatchSend> next_send() {
-    if (outbox_.empty()) return std::nullopt;
-    if (config_.adaptive_concurrency && owners_.size() - outbox_.size() >= limit_.current()) return std::nullopt;
-    BatchSend s = std::move(outbox_.front());
-    outbox_.pop_front();
-    return s;
+    return tickets_.next_send(config_.adaptive_concurrency ? std::optional<std::size_t>(limit_.current())
+                                                           : std::nullopt);
   }
 
   // A request the batch no longer wants (cancel, fail-fast): abort it if you
   // can; its answer, if one still comes, is ignored.
-  std::optional<Ticket> next_abandoned() {
-    if (abandoned_out_.empty()) return std::nullopt;
-    Ticket t = abandoned_out_.front();
-    abandoned_out_.pop_front();
-    return t;
-  }
+  std::optional<Ticket> next_abandoned() { return tickets_.next_abandoned(); }
 
   // When to call on_wake next, if anything sleeps.
   std::optional<Instant> next_wake() const {
@@ -261,11 +262,12 @@ class Batch {
     return f;
   }
 
-  bool done() const noexcept { return done_; }
-  const BatchOutcome* outcome() const noexcept { return done_ ? &outcome_ : nullptr; }
+  bool done() const noexcept { return state_ == BatchState::done; }
+  const BatchOutcome* outcome() const noexcept { return done() ? &outcome_ : nullptr; }
 
   // ---- progress --------------------------------------------------------------
 
+  BatchState state() const noexcept { return state_; }
   std::size_t file_count() const noexcept { return files_.size(); }
   // Read-only, for progress display (phase, notes, import id). With
   // stream_outcomes (or of_maker) only from the file's start until its
@@ -281,10 +283,12 @@ class Batch {
     return static_cast<std::size_t>(
         std::count_if(files_.begin(), files_.end(), [](const FileRun& f) { return f.upload != nullptr; }));
   }
-  bool file_ended(std::size_t i) const { return files_.at(i).stage == Stage::ended; }
+  bool file_ended(std::size_t i) const { return files_.at(i).stage == FileStage::ended; }
+  // File i's stage, as the batch sees it (machine/batch_transitions.hpp).
+  FileStage file_stage(std::size_t i) const { return files_.at(i).stage; }
   // Set once file i ended (before the batch is done, too); never with stream_outcomes.
   const Outcome* file_outcome(std::size_t i) const {
-    return files_.at(i).stage == Stage::ended && i < outcome_.files.size() ? &outcome_.files[i] : nullptr;
+    return files_.at(i).stage == FileStage::ended && i < outcome_.files.size() ? &outcome_.files[i] : nullptr;
   }
   // Files between start and Done.
   std::size_t active_files() const noexcept { return running_.size(); }
@@ -298,59 +302,91 @@ class Batch {
   // so only a running file, or one below this index, changes phase.
   std::size_t started_files() const noexcept { return next_start_; }
   // Whether file i's PUT waits for an earlier file's.
-  bool put_held(std::size_t i) const { return files_.at(i).held_put.has_value(); }
+  bool put_held(std::size_t i) const { return files_.at(i).stage == FileStage::put_held; }
   // The final dataset request, once all files ended (null before).
   const DatasetFetch* dataset_fetch() const noexcept { return fetch_ ? &*fetch_ : nullptr; }
   const BatchConfig& config() const noexcept { return config_; }
+  // The moves so far (each capped at kMaxTrace): the batch's, and its files'.
+  const std::vector<BatchStep>& trace() const noexcept { return trace_; }
+  const std::vector<BatchFileStep>& file_trace() const noexcept { return file_trace_; }
 
  private:
-  enum class Stage { waiting, active, ended };
-
   struct FileRun {
-    FileRun(FileInfo f, std::uint64_t s) : info(std::move(f)), seed(s) {}
+    FileRun(FileInfo f, std::uint64_t s) : info(std::move(f)), seed(s), stage(FileStage::waiting) {}
+    // A caller-made machine (of_uploads): past idle, it waits as waiting_resumed.
+    explicit FileRun(Upload u)
+        : info(u.file()),
+          upload(std::make_unique<Upload>(std::move(u))),
+          stage(upload->state() == ::upstate::State::idle ? FileStage::waiting : FileStage::waiting_resumed) {}
     FileInfo info;
     std::uint64_t seed = 0;
     std::unique_ptr<Upload> upload;  // from its start (or made up front) until freed
-    Stage stage = Stage::waiting;
+    FileStage stage;
     std::optional<Ticket> ticket;     // its request out
     std::optional<Request> held_put;  // its PUT, until its turn
     std::optional<Instant> wake_at;   // asleep until
   };
 
+  // ---- the tables ------------------------------------------------------------
+
+  // Every move of the batch goes through here. False when the table lacks
+  // it: our bug, and the batch has stopped with ErrorCode::internal.
+  bool take(BatchTrigger trigger, Instant now) {
+    auto to = next_state(state_, trigger);
+    if (!to) {
+      broken("no transition for " + std::string(to_string(trigger)) + " in batch state " +
+                 std::string(to_string(state_)),
+             now);
+      return false;
+    }
+    if (trace_.size() < kMaxTrace) trace_.push_back(BatchStep{now, state_, trigger, *to});
+    state_ = *to;
+    return true;
+  }
+
+  // Every move of a file's stage goes through here (false as take()).
+  bool move(std::size_t i, FileTrigger trigger, Instant now) {
+    FileRun& f = files_[i];
+    auto to = next_state(f.stage, trigger);
+    if (!to) {
+      broken("no transition for " + std::string(to_string(trigger)) + " of file " + std::to_string(i) +
+                 " in stage " + std::string(to_string(f.stage)),
+             now);
+      return false;
+    }
+    if (file_trace_.size() < kMaxTrace) file_trace_.push_back(BatchFileStep{now, i, f.stage, trigger, *to});
+    f.stage = *to;
+    return true;
+  }
+
   // ---- tickets ---------------------------------------------------------------
 
   void emit(std::size_t owner, Request request) {
-    Ticket t{next_ticket_++};
-    owners_[t.value] = owner;
+    const Ticket t = tickets_.issue(owner, std::move(request));
     if (owner == BatchSend::npos)
       fetch_ticket_ = t;
     else
       files_[owner].ticket = t;
-    outbox_.push_back(BatchSend{t, owner, std::move(request)});
   }
 
   // The owner of an answered ticket (file index or npos), now retired; nullopt
   // when the answer is to be ignored (abandoned) or was a caller bug.
   std::optional<std::size_t> claim(Ticket ticket, const char* event, Instant now) {
-    auto it = owners_.find(ticket.value);
-    if (it == owners_.end()) {
-      if (abandoned_.erase(ticket.value) != 0) return std::nullopt;
+    const std::optional<std::size_t> owner = tickets_.claim(ticket);
+    if (!owner) {
+      if (tickets_.forget_abandoned(ticket)) {
+        take(BatchTrigger::abandoned_answer, now);
+        return std::nullopt;
+      }
       misuse(std::string(event) + " for ticket " + std::to_string(ticket.value) +
-                 (ticket.value != 0 && ticket.value < next_ticket_ ? ", which was already answered"
-                                                                   : ", which this batch never issued"),
+                 (tickets_.issued(ticket) ? ", which was already answered" : ", which this batch never issued"),
              now);
       return std::nullopt;
     }
-    std::size_t owner = it->second;
-    owners_.erase(it);
-    // Answered before it was pulled: it must not go out any more.
-    outbox_.erase(std::remove_if(outbox_.begin(), outbox_.end(),
-                                 [&](const BatchSend& s) { return s.ticket == ticket; }),
-                  outbox_.end());
-    if (owner == BatchSend::npos)
+    if (*owner == BatchSend::npos)
       fetch_ticket_.reset();
     else
-      files_[owner].ticket.reset();
+      files_[*owner].ticket.reset();
     return owner;
   }
 
@@ -358,35 +394,30 @@ class Batch {
   // reported through next_abandoned and its answer ignored.
   void abandon(std::optional<Ticket>& ticket) {
     if (!ticket) return;
-    owners_.erase(ticket->value);
-    auto queued = std::find_if(outbox_.begin(), outbox_.end(), [&](const BatchSend& s) { return s.ticket == *ticket; });
-    if (queued != outbox_.end()) {
-      outbox_.erase(queued);
-    } else {
-      abandoned_.insert(ticket->value);
-      abandoned_out_.push_back(*ticket);
-    }
+    tickets_.abandon(*ticket);
     ticket.reset();
   }
 
   // ---- files -------------------------------------------------------------------
 
-  // Carries out what file i's machine asked for.
+  // Carries out what file i's machine asked for: one row of its stage.
   void apply(std::size_t i, Action action, Instant now) {
     FileRun& f = files_[i];
     if (auto* send = std::get_if<Send>(&action)) {
-      // i < gate_: a restored file whose probe found its import empty sends
+      const bool put = send->request.purpose == Purpose::upload;
+      // i < gate_: a resumed file whose probe found its import empty sends
       // its PUT now (the files after it were let go while it was probing).
-      if (send->request.purpose == Purpose::upload && i > gate_)
-        f.held_put = std::move(send->request);
-      else
+      if (put && i > gate_) {
+        if (move(i, FileTrigger::put_held, now)) f.held_put = std::move(send->request);
+      } else if (move(i, put ? FileTrigger::put : FileTrigger::request, now)) {
         emit(i, std::move(send->request));
+      }
     } else if (auto* sleep = std::get_if<Sleep>(&action)) {
-      f.wake_at = sleep->until;
+      if (move(i, FileTrigger::sleep, now)) f.wake_at = sleep->until;
     } else {
-      const Outcome& ended = end_file(i, std::get<Done>(std::move(action)).outcome);
-      if (config_.fail_fast && !ended.complete() && !stopping_) {
-        stopping_ = true;
+      const Outcome& ended = end_file(i, FileTrigger::ended, std::get<Done>(std::move(action)).outcome, now);
+      if (config_.fail_fast && !ended.complete() && state_ == BatchState::running) {
+        if (!take(BatchTrigger::fail_fast, now)) return;
         end_unfinished(Error::of(ErrorCode::cancelled, "fail-fast: " + printable_excerpt(f.info.name, 200) +
                                                            " ended " + describe(ended)),
                        now);
@@ -394,9 +425,11 @@ class Batch {
     }
   }
 
-  const Outcome& end_file(std::size_t i, Outcome outcome) {
+  // `trigger`: refused, ended or cancelled. The file ends even when the
+  // row is missing (the batch then stops with ErrorCode::internal).
+  const Outcome& end_file(std::size_t i, FileTrigger trigger, Outcome outcome, Instant now) {
     FileRun& f = files_[i];
-    f.stage = Stage::ended;
+    if (!move(i, trigger, now)) f.stage = FileStage::ended;
     running_.erase(i);
     f.held_put.reset();
     f.wake_at.reset();
@@ -418,10 +451,10 @@ class Batch {
   void end_unfinished(const Error& why, Instant now) {
     for (std::size_t i = 0; i < files_.size(); ++i) {
       FileRun& f = files_[i];
-      if (f.stage == Stage::ended) continue;
+      if (f.stage == FileStage::ended) continue;
       Outcome o;
       Error e = why;
-      if (f.stage == Stage::active) {
+      if (file_stage_info(f.stage).started) {
         abandon(f.ticket);
         f.upload->cancel(now);
         o = *f.upload->outcome();
@@ -429,62 +462,70 @@ class Batch {
         e.message += " (the file was never started)";
       }
       o.result = std::move(e);
-      end_file(i, std::move(o));
+      end_file(i, FileTrigger::cancelled, std::move(o), now);
     }
     next_start_ = files_.size();
   }
 
   // Whether file i no longer holds up the next file's PUT: it ended, or its
   // PUT was accepted (the machine moved on to processing; read through the
-  // phase so every polling state the table has counts).
+  // phase so every polling state Upload's table has counts).
   bool passed(std::size_t i) const {
     const FileRun& f = files_[i];
-    if (f.stage == Stage::ended) return true;
-    if (f.stage != Stage::active) return false;
+    if (f.stage == FileStage::ended) return true;
+    if (f.stage != FileStage::active) return false;  // a waiting file may have no machine yet
     Phase p = f.upload->phase();
-    return f.stage == Stage::active && (p == Phase::processing || p == Phase::finished);
+    return p == Phase::processing || p == Phase::finished;
   }
 
   // After every event: move the PUT turn on, start files while there is
   // room, and once every file ended, the dataset request.
   void advance(Instant now) {
-    for (bool moved = true; moved;) {
+    for (bool moved = true; moved && !done();) {
       moved = false;
       while (gate_ < files_.size() && passed(gate_)) {
         ++gate_;
         moved = true;
       }
-      if (gate_ < files_.size() && files_[gate_].held_put) {
+      if (gate_ < files_.size() && files_[gate_].stage == FileStage::put_held) {
+        if (!move(gate_, FileTrigger::put_turn, now)) return;
         Request put = std::move(*files_[gate_].held_put);
         files_[gate_].held_put.reset();
         emit(gate_, std::move(put));
       }
-      while (!stopping_ && running_.size() < concurrency_limit() && next_start_ < files_.size()) {
+      while (batch_state_info(state_).starts_files && running_.size() < concurrency_limit() &&
+             next_start_ < files_.size()) {
         std::size_t i = next_start_++;
-        if (files_[i].stage != Stage::waiting) continue;  // refused before start
-        files_[i].stage = Stage::active;
+        FileRun& f = files_[i];
+        if (file_stage_info(f.stage).awaits != Awaits::start) continue;  // refused before start
+        if (!move(i, f.stage == FileStage::waiting ? FileTrigger::start : FileTrigger::resume, now)) return;
         running_.insert(i);
-        if (!files_[i].upload) files_[i].upload = std::make_unique<Upload>(make_upload(i));
-        apply(i, files_[i].upload->start(now), now);
+        if (!f.upload) f.upload = std::make_unique<Upload>(make_upload(i));
+        apply(i, f.upload->start(now), now);
         moved = true;
       }
     }
-    if (ended_ < files_.size() || fetch_) return;
-    if (!config_.fetch_dataset) return finalize();
+    if (state_ != BatchState::running || ended_ < files_.size()) return;
+    if (!config_.fetch_dataset) {
+      take(BatchTrigger::files_ended_unfetched, now);  // outcome_.counts was kept up by end_file
+      return;
+    }
+    if (!take(BatchTrigger::files_ended, now)) return;
     UploadConfig c = config_.upload;
     c.seed = fetch_seed_;
     fetch_.emplace(std::move(c));
-    apply_fetch(fetch_->start(now));
+    apply_fetch(fetch_->start(now), now);
   }
 
   // ---- the dataset -----------------------------------------------------------
 
-  void apply_fetch(DatasetFetchAction action) {
+  void apply_fetch(DatasetFetchAction action, Instant now) {
     if (auto* send = std::get_if<Send>(&action)) return emit(BatchSend::npos, std::move(send->request));
     if (auto* sleep = std::get_if<Sleep>(&action)) {
       fetch_wake_ = sleep->until;
       return;
     }
+    if (!take(BatchTrigger::fetched, now)) return;
     Result<Dataset>& result = std::get<DatasetFetched>(action).result;
     if (!result) {
       outcome_.dataset_error = result.error();
@@ -495,13 +536,17 @@ class Batch {
             Error::malformed("$.total_datapoint_count", "the dataset answer has no total_datapoint_count").with_status(200);
       outcome_.dataset = std::move(result).value();
     }
-    finalize();
   }
 
   // ---- stopping ------------------------------------------------------------------
 
-  void stop(Error why, Instant now) {
-    stopping_ = true;
+  // cancel or misuse: the row, then every file and the fetch end with `why`.
+  void stop(Error why, BatchTrigger trigger, Instant now) {
+    if (!take(trigger, now)) return;
+    wind_down(std::move(why), now);
+  }
+
+  void wind_down(Error why, Instant now) {
     end_unfinished(why, now);
     if (fetch_ && fetch_->state() != DatasetFetch::State::done) {
       abandon(fetch_ticket_);
@@ -512,20 +557,27 @@ class Batch {
       why.message = "the dataset was not fetched: " + why.message;
       outcome_.dataset_error = std::move(why);
     }
-    finalize();
   }
 
   // A caller bug: the batch stops at once (sticky), as Upload's misuse does.
   void misuse(const std::string& what, Instant now) {
-    Error e{ErrorCode::usage, 0, "can't handle " + what, "", ""};
+    Error e = Error::usage("can't handle " + what);
     outcome_.error = e;
     e.message = "batch stopped: " + e.message;
-    stop(std::move(e), now);
+    stop(std::move(e), BatchTrigger::misuse, now);
   }
 
-  void finalize() {
-    done_ = true;  // outcome_.counts was kept up by end_file
+  // A move the tables lack: our bug, never the caller's. The batch stops
+  // with ErrorCode::internal (a defined end, not undefined behaviour).
+  void broken(const std::string& what, Instant now) {
+    Error e = Error::internal(what);
+    outcome_.error = e;
+    if (state_ == BatchState::done) return;  // already winding down
+    e.message = "batch stopped: " + e.message;
+    state_ = BatchState::done;  // no row to take: the table is what failed
+    wind_down(std::move(e), now);
   }
+
 
   static std::string describe(const Outcome& o) {
     if (const ImportReport* r = o.report()) return std::string(to_string(r->status));
@@ -539,28 +591,24 @@ class Batch {
   std::vector<FileRun> files_;
   std::uint64_t fetch_seed_ = 0;
 
-  bool started_ = false;
-  bool stopping_ = false;  // fail-fast or cancel: start nothing more
-  bool done_ = false;
+  BatchState state_ = BatchState::idle;
   std::size_t next_start_ = 0;  // the next file to start
   std::size_t gate_ = 0;        // the file whose PUT may go out now
-  std::set<std::size_t> running_;  // files between start and Done (at most max_in_flight)
+  std::set<std::size_t> running_;  // files between start and Done (at most the limit)
   std::size_t ended_ = 0;
   MonotonicTime time_;  // the caller's clock, never running backwards
 
-  std::uint64_t next_ticket_ = 1;
-  std::map<std::uint64_t, std::size_t> owners_;  // outstanding ticket -> file (npos: the dataset)
-  std::set<std::uint64_t> abandoned_;            // answers to ignore
-  std::deque<BatchSend> outbox_;
-  std::deque<Ticket> abandoned_out_;
+  detail::BatchTickets tickets_;
 
   std::optional<DatasetFetch> fetch_;
   std::optional<Ticket> fetch_ticket_;
   std::optional<Instant> fetch_wake_;
 
+  std::vector<BatchStep> trace_;
+  std::vector<BatchFileStep> file_trace_;
   BatchOutcome outcome_;
-  UploadMaker make_;                     // of_maker's
-  std::deque<FinishedFile> finished_;    // stream_outcomes: not pulled yet
+  UploadMaker make_;                        // of_maker's
+  std::deque<FinishedFile> finished_;       // stream_outcomes: not pulled yet
   std::size_t released_ = BatchSend::npos;  // pulled last: its machine goes at the next pull
 };
 

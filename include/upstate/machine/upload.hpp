@@ -7,7 +7,8 @@
 // A V3 (legacy) dataset — step 1 answers without `import_id` — takes its own
 // step 3: after the PUT the dataset's status is polled until READY or ERROR,
 // and the outcome is an ImportReport (complete / failed, type
-// "legacy_dataset", no import id).
+// "legacy_dataset", no import id). Its states are the table's V3 track
+// (uploading_v3 ... confirming_status, polling_status).
 //
 // Every state, what it sends and every move are data in upload_transitions.hpp;
 // this file classifies events into the table's triggers and carries out
@@ -79,7 +80,7 @@ class Upload {
   // The same for a V3 (legacy) dataset: start() polls its status.
   static Upload resume_legacy(UploadConfig config) {
     Upload up{std::move(config), FileInfo{}};
-    up.legacy_ = true;
+    up.said_v3_ = true;
     up.state_ = State::idle_uploaded_v3;
     return up;
   }
@@ -138,8 +139,9 @@ class Upload {
     if (auto early = admit(Awaits::wake, "on_wake", now)) return std::move(*early);
     if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
     // A wake is one row: `wake`, or — when the URL's own expiry passed
-    // while waiting to repeat the PUT — `url_expired` (renewals_exhausted).
-    if (state_ == State::upload_backoff && url_expired_at(now)) return renew_url(now);
+    // while waiting to repeat the PUT (the state's `step` column) — `url_expired`
+    // (renewals_exhausted).
+    if (state_info(state_).step == Purpose::upload && url_expired_at(now)) return renew_url(now);
     return take(Trigger::wake, now);
   }
 
@@ -165,8 +167,13 @@ class Upload {
   // V3 uploads report their dataset status here too, as the import status
   // it corresponds to (READY is complete, ERROR failed).
   std::optional<ImportStatus> last_status() const noexcept { return last_status_; }
-  // Whether step 1 said this is a V3 (legacy) dataset (or the snapshot did).
-  bool legacy() const noexcept { return legacy_; }
+  // Whether this upload is on the V3 (legacy) path: the state's `track`
+  // column; before step 1 answers (and once done), what step 1 (or the
+  // snapshot) last said about the dataset.
+  bool legacy() const noexcept {
+    const Track track = state_info(state_).track;
+    return track == Track::either ? said_v3_ : track == Track::v3;
+  }
   std::optional<DatasetStatus> last_dataset_status() const noexcept { return last_dataset_status_; }
   // The service's own progress figures from the last poll (server_progress.hpp);
   // nullopt when the last answer had none.
@@ -270,7 +277,8 @@ class Upload {
       return finish(Trigger::url_refused, *problem, now);
 
     if (!import_id_.empty()) abandoned_.push_back(import_id_);
-    legacy_ = !answer.import_id;
+    const bool v3 = !answer.import_id;
+    said_v3_ = v3;
     import_id_ = answer.import_id.value_or("");
     upload_url_ = std::move(answer.upload_url);
     content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
@@ -280,7 +288,7 @@ class Upload {
     // (requesting_url --url_expired--> requesting_url), not a move into
     // uploading and straight back. Past the deadline, the deadline wins.
     if (url_expired_at(now) && now < deadline_) return renew_url(now);
-    return take(Trigger::url_received, now);
+    return take(v3 ? Trigger::legacy_url_received : Trigger::url_received, now);
   }
 
   // `info` is null when upload_url is not an absolute http(s) URL.
@@ -346,8 +354,8 @@ class Upload {
                         .with_status(last_upload_status_),
                     now);
     ++renewals_;
-    note(now, legacy_ ? std::string("upload URL expired; requesting a new one")
-                      : "upload URL for import " + import_id_ + " expired; requesting a new one");
+    note(now, legacy() ? std::string("upload URL expired; requesting a new one")
+                       : "upload URL for import " + import_id_ + " expired; requesting a new one");
     return take(Trigger::url_expired, now);
   }
 
@@ -364,9 +372,9 @@ class Upload {
     switch (c.verdict) {
       case Verdict::success:
         upload_accepted_at_ = now;
-        legacy_freshness_.upload_accepted();
+        first_status_since_put_.reset();
         retry_.succeeded();
-        return take(legacy_ ? Trigger::legacy_upload_accepted : Trigger::upload_accepted, now);
+        return take(Trigger::upload_accepted, now);  // uploading_v3: the dataset's status is polled next
       case Verdict::retry:
         return retry(RetryIt{Error::answer(ErrorCode::retries_exhausted, response.status,
                                            "upload answered HTTP " + std::to_string(response.status),
@@ -444,7 +452,9 @@ class Upload {
 
   // Not terminal yet: wait for the next poll, unless nothing has happened
   // since the PUT for too long.
-  Action pending(bool unstarted, const char* still, const Response& response, Instant now) {
+  // `trigger`: the row of the wait (status_unconfirmed: a V3 status not yet this file's).
+  Action pending(bool unstarted, const char* still, const Response& response, Instant now,
+                 Trigger trigger = Trigger::import_pending) {
     if (unstarted && now - upload_accepted_at_ >= config_.poll.stuck_after)
       return finish(Trigger::import_stuck,
                     Error::of(ErrorCode::import_stuck, std::string(still) + " " +
@@ -454,7 +464,7 @@ class Upload {
                     now);
     Duration wait = config_.poll.delay(same_status_polls_, rng_);
     if (auto minimum = retry_after_of(response)) wait = std::max(wait, *minimum);
-    return wait_then(Trigger::import_pending, wait, now);
+    return wait_then(trigger, wait, now);
   }
 
   // ---- step 3, V3 (legacy) ---------------------------------------------------
@@ -468,13 +478,19 @@ class Upload {
     retry_.succeeded();
     last_dataset_status_ = answer.status;
     track_status(to_import_status(answer.status), now);
-    if (!legacy_freshness_.accepts(answer.status, upload_accepted_at_, now, config_.poll.legacy_settle)) {
-      if (!stale_noted_)
-        note(now, "the dataset's status is " + std::string(to_string(answer.status)) +
-                      " and has not changed since the upload: it may be the previous file's; waiting up to " +
-                      seconds_text(config_.poll.legacy_settle) + " for a change");
-      stale_noted_ = true;
-      return pending(false, "", response, now);
+    // Until the status moves since the PUT (confirming_status), a READY or
+    // ERROR may be the previous file's (legacy_freshness.hpp).
+    if (state_ == State::confirming_status) {
+      if (!first_status_since_put_) first_status_since_put_ = answer.status;
+      if (!legacy_status_is_ours(answer.status, first_status_since_put_, upload_accepted_at_, now,
+                                 config_.poll.legacy_settle)) {
+        if (!stale_noted_)
+          note(now, "the dataset's status is " + std::string(to_string(answer.status)) +
+                        " and has not changed since the upload: it may be the previous file's; waiting up to " +
+                        seconds_text(config_.poll.legacy_settle) + " for a change");
+        stale_noted_ = true;
+        return pending(false, "", response, now, Trigger::status_unconfirmed);
+      }
     }
     if (is_terminal(answer.status)) {
       ImportReport report = legacy_report(std::move(answer));
@@ -616,8 +632,7 @@ class Upload {
                          "the file has " + std::to_string(file_.size) + " bytes; one upload takes at most 5 GiB");
     }
     // The V4 resumed states poll an import by its id.
-    if ((state_ == State::idle_uploaded || state_ == State::idle_put_unknown) &&
-        !detail::usable_import_id(import_id_))
+    if (state_info(state_).track == Track::v4 && !detail::usable_import_id(import_id_))
       return Error::invalid_argument("the import id to resume must be a non-empty path segment of at most 256 bytes");
     return check_api_access(config_);
   }
@@ -645,12 +660,15 @@ class Upload {
   UploadConfig config_;
   FileInfo file_;
   Rng rng_;
-  // What step 1 said about the dataset (V3: no import_id): a fact of the
-  // answer, not progress; the PUT's 2xx becomes legacy_upload_accepted.
-  bool legacy_ = false;
+  // What step 1 (or a snapshot) last said about the dataset — V3: no
+  // import_id. An observation for legacy() and snapshots only: no move
+  // consults it (step 1's answer chose the V3 states, whose track says it).
+  bool said_v3_ = false;
   std::optional<ServerProgress> server_progress_;
-  LegacyFreshness legacy_freshness_;  // V3: whether a READY/ERROR is this file's (not snapshotted: see restore)
-  bool stale_noted_ = false;
+  // V3: the first status read since the PUT, which an unchanged READY/ERROR
+  // is compared with in confirming_status (legacy_freshness.hpp).
+  std::optional<DatasetStatus> first_status_since_put_;
+  bool stale_noted_ = false;  // the "may be the previous file's" note is written once
   std::string poll_url_, poll_url_import_;  // poll_request()'s cache
   std::optional<DatasetStatus> last_dataset_status_;
 

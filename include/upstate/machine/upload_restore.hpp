@@ -11,6 +11,7 @@
 
 #include "upload.hpp"
 #include "upload_snapshot.hpp"
+#include "../wire/parse_error.hpp"  // detail::element_path
 
 namespace upstate {
 
@@ -19,7 +20,7 @@ inline std::string Upload::snapshot() const {
   s.api_base = config_.api_base;
   s.dataset_id = config_.dataset_id;
   s.file = file_;
-  s.legacy = legacy_;
+  s.legacy = legacy();
   s.abandoned_import_ids = abandoned_;
   switch (reached()) {
     case Reached::nothing:
@@ -34,7 +35,7 @@ inline std::string Upload::snapshot() const {
     case Reached::upload:
       s.phase = SnapshotPhase::processing;
       s.import_id = import_id_;
-      if (legacy_)
+      if (s.legacy)
         s.last_dataset_status = last_dataset_status_;
       else
         s.last_import_status = last_status_;
@@ -75,7 +76,7 @@ inline Result<Upload> Upload::restore(UploadConfig config, std::string_view snap
   for (std::size_t i = 0; i < s.abandoned_import_ids.size(); ++i)
     if (echoes_token(s.abandoned_import_ids[i]))
       return token_error(detail::element_path("$.abandoned_import_ids", i));
-  up.legacy_ = s.legacy;
+  up.said_v3_ = s.legacy;
   up.import_id_ = std::move(s.import_id);
   up.abandoned_ = std::move(s.abandoned_import_ids);
   switch (s.phase) {
@@ -86,8 +87,11 @@ inline Result<Upload> Upload::restore(UploadConfig config, std::string_view snap
     case SnapshotPhase::processing: up.state_ = s.legacy ? State::idle_uploaded_v3 : State::idle_uploaded; break;
   }
   up.last_dataset_status_ = s.last_dataset_status;
-  // A non-terminal status polled before the crash: the dataset had moved on to this file.
-  if (s.last_dataset_status) up.legacy_freshness_.accepts(*s.last_dataset_status, Instant{}, Instant{}, Duration{1});
+  // V3, restored after the PUT: it starts in confirming_status with the status
+  // polled before the restart as the first one since the PUT. A non-terminal
+  // one means the dataset had moved on to this file: any READY/ERROR differs
+  // from it, so it is taken as ours.
+  up.first_status_since_put_ = s.last_dataset_status;
   up.last_status_ = s.last_dataset_status ? std::optional(to_import_status(*s.last_dataset_status))
                                           : s.last_import_status;
   return up;

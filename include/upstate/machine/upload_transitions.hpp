@@ -6,6 +6,10 @@
 // into triggers and carries out what a row says; a move the table lacks is
 // an internal error (ErrorCode::internal), never undefined behaviour.
 //
+// A V3 (legacy) dataset — step 1 answers without import_id — has states of
+// its own (the `track` column): uploading_v3, then confirming_status until
+// the dataset's status is seen moving since the PUT, then polling_status.
+//
 // Tests enumerate the table, the property test proves that every row (the
 // wildcard rows expanded) is taken, and README's diagram is drawn from it.
 #include <array>
@@ -26,11 +30,16 @@ enum class State {
   url_backoff,       // waiting to repeat step 1
   uploading,         // step 2 (the PUT) sent, awaiting its answer
   upload_backoff,    // waiting to repeat the PUT
+  uploading_v3,      // the same for a V3 (legacy) dataset (step 1 answered without import_id)
+  upload_backoff_v3, // V3: waiting to repeat the PUT
   probing,           // step 3 sent once to learn whether a PUT whose answer was lost arrived
   probe_wait,        // waiting to repeat that probe
   polling,           // step 3 sent, awaiting its answer
   poll_wait,         // waiting for the next poll (interval or backoff)
-  polling_status,    // V3 (legacy) step 3: GET .../datasets/{id}/status sent, awaiting its answer
+  confirming_status, // V3 step 3: GET .../datasets/{id}/status sent; the status has not moved since the PUT,
+                     // so a READY/ERROR may be the previous file's (legacy_freshness.hpp)
+  confirm_wait,      // V3: waiting to repeat that status request
+  polling_status,    // V3 step 3, the status seen moving since the PUT: a READY/ERROR is this file's
   status_wait,       // V3: waiting for the next status request (interval or backoff)
   schema_wait,       // the import is paused in pending_schema and PollPolicy says keep polling: a slow wait
   done,              // terminal: the outcome is fixed; every later event returns it
@@ -42,11 +51,11 @@ enum class Trigger {
   start,               // start() of a new upload
   resume,              // start() of a restored one (which state it starts from says what it sends)
   refused_locally,     // start: the inputs can never work (5 GiB, unsafe name, bad base URL)
-  url_received,        // step 1 answered 2xx with a usable URL (V4: with import_id; V3: without)
+  url_received,        // step 1 answered 2xx with a usable URL and an import_id (V4)
+  legacy_url_received, // the same without import_id: a V3 (legacy) dataset, whose step 3 is its status
   url_retry,           // step 1: 429 / 5xx / transport error
   url_refused,         // step 1: final error (401, 404, malformed answer, a V3 dataset and a .jsonl, ...)
   upload_accepted,     // step 2: 2xx
-  legacy_upload_accepted,  // step 2: 2xx for a V3 dataset: its status is polled, not an import
   url_expired,         // the URL is dead: S3 says so, its own expiry passed while waiting, or it came
                        // from step 1 already expired
   renewals_exhausted,  // url_expired once too often
@@ -54,7 +63,9 @@ enum class Trigger {
   upload_refused,      // step 2: final
   import_pending,      // step 3: uninitialised / queued / processing (V3: UNINITIALISED / PROCESSING);
                        // a probe: anything but uninitialised that is not terminal (the PUT landed)
-  import_terminal,     // step 3: complete / partial / failed / pending_schema (V3: READY / ERROR)
+  import_terminal,     // step 3: complete / partial / failed / pending_schema (V3: READY / ERROR, this file's)
+  status_unconfirmed,  // V3: READY / ERROR unchanged since the PUT, within PollPolicy::legacy_settle of it:
+                       // maybe the previous file's (legacy_freshness.hpp)
   import_paused,       // step 3: pending_schema while PollPolicy::on_pending_schema is keep_polling
   import_unstarted,    // a probe answered `uninitialised`: the import never got the file, step 1 again
   poll_retry,          // step 3: 429 / 5xx / transport error
@@ -77,6 +88,10 @@ enum class Phase { not_started, requesting_url, uploading, processing, finished 
 // restored machine starts from).
 enum class Reached { nothing, url, upload };
 
+// Which path a state belongs to: V4 (an import), V3 (a legacy dataset's
+// status), or either (before step 1 answers, and done).
+enum class Track { either, v4, v3 };
+
 // A request purpose or none (waits, idle states, done).
 inline constexpr std::optional<Purpose> kNoRequest = std::nullopt;
 
@@ -91,31 +106,36 @@ struct StateInfo {
   Trigger on_refusal;            // awaits response: the trigger of a final one
   Phase phase;
   Reached reached;
+  Track track;
 };
 
 // Columns that do not apply to a state hold `misuse` (never taken from it).
 inline constexpr Trigger kNa = Trigger::misuse;
 
 inline constexpr StateInfo kStates[] = {
-    // state                 name                awaits            sends                    step                      starts_with      on_retry              on_refusal              phase                     reached
-    {State::idle,             "idle",             Awaits::start,    kNoRequest,              Purpose::upload_url,      Trigger::start,  kNa,                  kNa,                    Phase::not_started,       Reached::nothing},
-    {State::idle_uploaded,    "idle_uploaded",    Awaits::start,    kNoRequest,              Purpose::poll,            Trigger::resume, kNa,                  kNa,                    Phase::not_started,       Reached::upload},
-    {State::idle_uploaded_v3, "idle_uploaded_v3", Awaits::start,    kNoRequest,              Purpose::dataset_status,  Trigger::resume, kNa,                  kNa,                    Phase::not_started,       Reached::upload},
-    {State::idle_put_unknown, "idle_put_unknown", Awaits::start,    kNoRequest,              Purpose::poll,            Trigger::resume, kNa,                  kNa,                    Phase::not_started,       Reached::url},
-    {State::requesting_url,   "requesting_url",   Awaits::response, Purpose::upload_url,     Purpose::upload_url,      kNa,             Trigger::url_retry,   Trigger::url_refused,   Phase::requesting_url,    Reached::nothing},
-    {State::url_backoff,      "url_backoff",      Awaits::wake,     kNoRequest,              Purpose::upload_url,      kNa,             kNa,                  kNa,                    Phase::requesting_url,    Reached::nothing},
-    {State::uploading,        "uploading",        Awaits::response, Purpose::upload,         Purpose::upload,          kNa,             Trigger::upload_retry, Trigger::upload_refused, Phase::uploading,       Reached::url},
-    {State::upload_backoff,   "upload_backoff",   Awaits::wake,     kNoRequest,              Purpose::upload,          kNa,             kNa,                  kNa,                    Phase::uploading,         Reached::url},
-    {State::probing,          "probing",          Awaits::response, Purpose::poll,           Purpose::poll,            kNa,             Trigger::poll_retry,  Trigger::poll_refused,  Phase::processing,        Reached::url},
-    {State::probe_wait,       "probe_wait",       Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                  kNa,                    Phase::processing,        Reached::url},
-    {State::polling,          "polling",          Awaits::response, Purpose::poll,           Purpose::poll,            kNa,             Trigger::poll_retry,  Trigger::poll_refused,  Phase::processing,        Reached::upload},
-    {State::poll_wait,        "poll_wait",        Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                  kNa,                    Phase::processing,        Reached::upload},
-    {State::polling_status,   "polling_status",   Awaits::response, Purpose::dataset_status, Purpose::dataset_status,  kNa,             Trigger::poll_retry,  Trigger::poll_refused,  Phase::processing,        Reached::upload},
-    {State::status_wait,      "status_wait",      Awaits::wake,     kNoRequest,              Purpose::dataset_status,  kNa,             kNa,                  kNa,                    Phase::processing,        Reached::upload},
+    // state                  name                 awaits            sends                    step                      starts_with      on_retry               on_refusal               phase                     reached           track
+    {State::idle,              "idle",              Awaits::start,    kNoRequest,              Purpose::upload_url,      Trigger::start,  kNa,                   kNa,                     Phase::not_started,       Reached::nothing, Track::either},
+    {State::idle_uploaded,     "idle_uploaded",     Awaits::start,    kNoRequest,              Purpose::poll,            Trigger::resume, kNa,                   kNa,                     Phase::not_started,       Reached::upload,  Track::v4},
+    {State::idle_uploaded_v3,  "idle_uploaded_v3",  Awaits::start,    kNoRequest,              Purpose::dataset_status,  Trigger::resume, kNa,                   kNa,                     Phase::not_started,       Reached::upload,  Track::v3},
+    {State::idle_put_unknown,  "idle_put_unknown",  Awaits::start,    kNoRequest,              Purpose::poll,            Trigger::resume, kNa,                   kNa,                     Phase::not_started,       Reached::url,     Track::v4},
+    {State::requesting_url,    "requesting_url",    Awaits::response, Purpose::upload_url,     Purpose::upload_url,      kNa,             Trigger::url_retry,    Trigger::url_refused,    Phase::requesting_url,    Reached::nothing, Track::either},
+    {State::url_backoff,       "url_backoff",       Awaits::wake,     kNoRequest,              Purpose::upload_url,      kNa,             kNa,                   kNa,                     Phase::requesting_url,    Reached::nothing, Track::either},
+    {State::uploading,         "uploading",         Awaits::response, Purpose::upload,         Purpose::upload,          kNa,             Trigger::upload_retry, Trigger::upload_refused, Phase::uploading,         Reached::url,     Track::v4},
+    {State::upload_backoff,    "upload_backoff",    Awaits::wake,     kNoRequest,              Purpose::upload,          kNa,             kNa,                   kNa,                     Phase::uploading,         Reached::url,     Track::v4},
+    {State::uploading_v3,      "uploading_v3",      Awaits::response, Purpose::upload,         Purpose::upload,          kNa,             Trigger::upload_retry, Trigger::upload_refused, Phase::uploading,         Reached::url,     Track::v3},
+    {State::upload_backoff_v3, "upload_backoff_v3", Awaits::wake,     kNoRequest,              Purpose::upload,          kNa,             kNa,                   kNa,                     Phase::uploading,         Reached::url,     Track::v3},
+    {State::probing,           "probing",           Awaits::response, Purpose::poll,           Purpose::poll,            kNa,             Trigger::poll_retry,   Trigger::poll_refused,   Phase::processing,        Reached::url,     Track::v4},
+    {State::probe_wait,        "probe_wait",        Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                   kNa,                     Phase::processing,        Reached::url,     Track::v4},
+    {State::polling,           "polling",           Awaits::response, Purpose::poll,           Purpose::poll,            kNa,             Trigger::poll_retry,   Trigger::poll_refused,   Phase::processing,        Reached::upload,  Track::v4},
+    {State::poll_wait,         "poll_wait",         Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                   kNa,                     Phase::processing,        Reached::upload,  Track::v4},
+    {State::confirming_status, "confirming_status", Awaits::response, Purpose::dataset_status, Purpose::dataset_status,  kNa,             Trigger::poll_retry,   Trigger::poll_refused,   Phase::processing,        Reached::upload,  Track::v3},
+    {State::confirm_wait,      "confirm_wait",      Awaits::wake,     kNoRequest,              Purpose::dataset_status,  kNa,             kNa,                   kNa,                     Phase::processing,        Reached::upload,  Track::v3},
+    {State::polling_status,    "polling_status",    Awaits::response, Purpose::dataset_status, Purpose::dataset_status,  kNa,             Trigger::poll_retry,   Trigger::poll_refused,   Phase::processing,        Reached::upload,  Track::v3},
+    {State::status_wait,       "status_wait",       Awaits::wake,     kNoRequest,              Purpose::dataset_status,  kNa,             kNa,                   kNa,                     Phase::processing,        Reached::upload,  Track::v3},
     // Its deadline row ends with the paused import's pending_schema report, not deadline_exceeded.
-    {State::schema_wait,      "schema_wait",      Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                  kNa,                    Phase::processing,        Reached::upload},
+    {State::schema_wait,       "schema_wait",       Awaits::wake,     kNoRequest,              Purpose::poll,            kNa,             kNa,                   kNa,                     Phase::processing,        Reached::upload,  Track::v4},
     // done keeps what the run reached: Upload remembers the state it ended from.
-    {State::done,             "done",             Awaits::nothing,  kNoRequest,              kNoRequest,               kNa,             kNa,                  kNa,                    Phase::finished,          Reached::nothing},
+    {State::done,              "done",              Awaits::nothing,  kNoRequest,              kNoRequest,               kNa,             kNa,                   kNa,                     Phase::finished,          Reached::nothing, Track::either},
 };
 
 struct Transition {
@@ -131,12 +151,15 @@ inline constexpr Transition kTransitions[] = {
     {State::idle, Trigger::refused_locally, State::done},
     {State::idle_uploaded, Trigger::resume, State::polling},
     {State::idle_uploaded, Trigger::refused_locally, State::done},
-    {State::idle_uploaded_v3, Trigger::resume, State::polling_status},
+    // Restored after a V3 PUT: a non-terminal status polled before the restart
+    // counts as the first status since the PUT (upload_restore.hpp).
+    {State::idle_uploaded_v3, Trigger::resume, State::confirming_status},
     {State::idle_uploaded_v3, Trigger::refused_locally, State::done},
     {State::idle_put_unknown, Trigger::resume, State::probing},
     {State::idle_put_unknown, Trigger::refused_locally, State::done},
 
     {State::requesting_url, Trigger::url_received, State::uploading},
+    {State::requesting_url, Trigger::legacy_url_received, State::uploading_v3},
     {State::requesting_url, Trigger::url_expired, State::requesting_url},  // the URL came already expired
     {State::requesting_url, Trigger::renewals_exhausted, State::done},
     {State::requesting_url, Trigger::url_retry, State::url_backoff},
@@ -146,7 +169,6 @@ inline constexpr Transition kTransitions[] = {
     {State::url_backoff, Trigger::wake, State::requesting_url},
 
     {State::uploading, Trigger::upload_accepted, State::polling},
-    {State::uploading, Trigger::legacy_upload_accepted, State::polling_status},
     {State::uploading, Trigger::url_expired, State::requesting_url},
     {State::uploading, Trigger::renewals_exhausted, State::done},
     {State::uploading, Trigger::upload_retry, State::upload_backoff},
@@ -156,6 +178,18 @@ inline constexpr Transition kTransitions[] = {
     {State::upload_backoff, Trigger::wake, State::uploading},
     {State::upload_backoff, Trigger::url_expired, State::requesting_url},  // its expiry passed while waiting
     {State::upload_backoff, Trigger::renewals_exhausted, State::done},
+
+    // V3: the same PUT; once accepted, the dataset's status is what is polled.
+    {State::uploading_v3, Trigger::upload_accepted, State::confirming_status},
+    {State::uploading_v3, Trigger::url_expired, State::requesting_url},
+    {State::uploading_v3, Trigger::renewals_exhausted, State::done},
+    {State::uploading_v3, Trigger::upload_retry, State::upload_backoff_v3},
+    {State::uploading_v3, Trigger::upload_refused, State::done},
+    {State::uploading_v3, Trigger::retries_exhausted, State::done},
+
+    {State::upload_backoff_v3, Trigger::wake, State::uploading_v3},
+    {State::upload_backoff_v3, Trigger::url_expired, State::requesting_url},
+    {State::upload_backoff_v3, Trigger::renewals_exhausted, State::done},
 
     {State::probing, Trigger::import_pending, State::poll_wait},
     {State::probing, Trigger::import_terminal, State::done},
@@ -175,6 +209,19 @@ inline constexpr Transition kTransitions[] = {
     {State::polling, Trigger::retries_exhausted, State::done},
 
     {State::poll_wait, Trigger::wake, State::polling},
+
+    // V3 step 3 until the status moves: a non-terminal status (or a READY/ERROR
+    // other than the first one read) is movement; an unchanged READY/ERROR
+    // within legacy_settle of the PUT is waited out.
+    {State::confirming_status, Trigger::import_pending, State::status_wait},
+    {State::confirming_status, Trigger::import_terminal, State::done},
+    {State::confirming_status, Trigger::status_unconfirmed, State::confirm_wait},
+    {State::confirming_status, Trigger::poll_retry, State::confirm_wait},
+    {State::confirming_status, Trigger::poll_refused, State::done},
+    {State::confirming_status, Trigger::import_stuck, State::done},
+    {State::confirming_status, Trigger::retries_exhausted, State::done},
+
+    {State::confirm_wait, Trigger::wake, State::confirming_status},
 
     {State::polling_status, Trigger::import_pending, State::status_wait},
     {State::polling_status, Trigger::import_terminal, State::done},
@@ -253,16 +300,17 @@ constexpr std::string_view to_string(Trigger t) noexcept {
     case Trigger::resume: return "resume";
     case Trigger::refused_locally: return "refused_locally";
     case Trigger::url_received: return "url_received";
+    case Trigger::legacy_url_received: return "legacy_url_received";
     case Trigger::url_retry: return "url_retry";
     case Trigger::url_refused: return "url_refused";
     case Trigger::upload_accepted: return "upload_accepted";
-    case Trigger::legacy_upload_accepted: return "legacy_upload_accepted";
     case Trigger::url_expired: return "url_expired";
     case Trigger::renewals_exhausted: return "renewals_exhausted";
     case Trigger::upload_retry: return "upload_retry";
     case Trigger::upload_refused: return "upload_refused";
     case Trigger::import_pending: return "import_pending";
     case Trigger::import_terminal: return "import_terminal";
+    case Trigger::status_unconfirmed: return "status_unconfirmed";
     case Trigger::import_paused: return "import_paused";
     case Trigger::import_unstarted: return "import_unstarted";
     case Trigger::poll_retry: return "poll_retry";
@@ -317,9 +365,19 @@ constexpr bool rows_are_a_function() noexcept {
   }
   return true;
 }
+// V4 and V3 meet only in the states before step 1 answers (and done): no
+// row moves an import's upload onto the V3 path or back.
+constexpr bool rows_keep_their_track() noexcept {
+  for (const auto& t : kTransitions) {
+    const Track from = state_info(t.from).track, to = state_info(t.to).track;
+    if (from != Track::either && to != Track::either && from != to) return false;
+  }
+  return true;
+}
 }  // namespace detail
 static_assert(detail::states_in_enum_order(), "kStates lists every State once, in the enum's order");
 static_assert(detail::columns_fit_awaits(), "a state's columns must match what it awaits");
 static_assert(detail::rows_are_a_function(), "one row per (state, trigger); wildcard triggers only in kEveryLiveState");
+static_assert(detail::rows_keep_their_track(), "a row never moves between the V4 and the V3 path");
 
 }  // namespace upstate

@@ -27,10 +27,13 @@ class ConcurrencyLimit {
   // How many times an answer made it go down (for reports and tests).
   std::size_t decreases() const noexcept { return decreases_; }
 
+  // The statuses that say "too much": a Batch's `overload` row (machine/batch_transitions.hpp).
+  static constexpr bool is_overload(int status) noexcept { return status == 429 || status == 503; }
+
   // The HTTP status of any answer the batch got. Only the overload signals
   // (429, 503) and successes (2xx) count; other answers leave it alone.
   void on_status(int status) noexcept {
-    if (status == 429 || status == 503) return on_overload();
+    if (is_overload(status)) return on_overload();
     if (status >= 200 && status < 300) on_success();
   }
 

@@ -1,7 +1,6 @@
 #pragma once
 // How often to ask for the import's status while it is not terminal.
 #include <algorithm>
-#include <cmath>
 
 #include "../detail/rng.hpp"
 #include "../vocabulary/time.hpp"

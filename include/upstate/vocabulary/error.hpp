@@ -86,7 +86,14 @@ constexpr std::string_view to_string(ErrorCode c) noexcept {
 //   Error::invalid_argument("file name must be ...")
 //   Error::malformed("$.import_id", "import_id is not a usable path segment").with_status(200)
 //   Error::answer(ErrorCode::not_found, 404, "poll request answered HTTP 404")
+//
+// Error is deliberately not an aggregate (it has a user-provided default
+// constructor): a positional Error{code, status, "...", path, ""}, whose
+// fields a reader cannot tell apart, does not compile. Error{} and setting
+// the public fields one by one still work.
 struct Error {
+  Error() noexcept {}  // user-provided (not `= default`, which would keep it an aggregate in C++17)
+
   ErrorCode code = ErrorCode::internal;  // a default-constructed Error that escapes is our bug
   int http_status = 0;       // the answer's status when one caused this, else 0
   std::string message;       // human-readable; never holds the token

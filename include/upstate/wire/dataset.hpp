@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "../detail/linkage.hpp"
 #include "../vocabulary/result.hpp"
-#include "json.hpp"
 #include "limits.hpp"
 
 namespace upstate {
@@ -42,116 +42,19 @@ struct Dataset {
   std::optional<std::string> filename;  // V3
 };
 
-namespace detail {
-
-// A schema object wherever it sits ("$" alone, "$.schema" in a dataset).
-// "fields" absent or null reads as no fields: the dataset answer may carry a
-// schema that names none yet, and refusing the whole answer for it would help
-// nobody. Each field's `type` is required and kept verbatim (unknown types are
-// the server's business).
-inline Result<Schema> read_schema(const JsonValue& object, std::string path) {
-  ObjectReader reader(object, std::move(path));
-  Schema schema;
-  schema.strict = reader.optional_bool("strict").value_or(false);
-  const JsonValue* fields = reader.optional_object("fields");
-  if (reader.failed()) return reader.take_error();
-  if (!fields) return schema;
-  const std::string fields_path = reader.path_of("fields");
-  for (auto it = fields->MemberBegin(); it != fields->MemberEnd(); ++it) {
-    std::string_view name = string_view_of(it->name);
-    std::string field_path = member_path(fields_path, name);
-    if (!it->value.IsObject()) return malformed(std::move(field_path), wrong_type("object", it->value));
-    ObjectReader field(it->value, std::move(field_path));
-    SchemaField out;
-    out.name = std::string(name);
-    out.type = field.required_string("type");
-    out.label = field.optional_string("label").value_or("");
-    if (field.failed()) return field.take_error();
-    schema.fields.push_back(std::move(out));
-  }
-  return schema;
-}
-
-inline rapidjson::SizeType json_length(const std::string& s) noexcept {
-  return static_cast<rapidjson::SizeType>(s.size());  // RapidJSON strings are at most 4 GiB
-}
-
-}  // namespace detail
-
 // The schema object alone ({"strict":..., "fields":{...}}).
-inline Result<Schema> parse_schema(std::string_view json, const ParseLimits& limits = {}) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(json, limits, doc)) return std::move(*error);
-  return detail::read_schema(doc, "$");
-}
+UPSTATE_DECL Result<Schema> parse_schema(std::string_view json, const ParseLimits& limits = {});
 
 // The schema as the API writes it (compact JSON): "strict" then "fields" in
 // order; an empty label is left out.
-inline std::string schema_to_json(const Schema& schema) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writer.StartObject();
-  writer.Key("strict");
-  writer.Bool(schema.strict);
-  writer.Key("fields");
-  writer.StartObject();
-  for (const SchemaField& field : schema.fields) {
-    writer.Key(field.name.data(), detail::json_length(field.name));
-    writer.StartObject();
-    writer.Key("type");
-    writer.String(field.type.data(), detail::json_length(field.type));
-    if (!field.label.empty()) {
-      writer.Key("label");
-      writer.String(field.label.data(), detail::json_length(field.label));
-    }
-    writer.EndObject();
-  }
-  writer.EndObject();
-  writer.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
+UPSTATE_DECL std::string schema_to_json(const Schema& schema);
 
 // Only `id` is required; every other field is optional but type-checked.
 // imports[] items need `import_id` and `status` (strings, status verbatim).
-inline Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits = {}) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
-  detail::ObjectReader fields(doc, "$");
-  Dataset dataset;
-  dataset.id = fields.required_string("id");
-  dataset.name = fields.optional_string("name").value_or("");
-  dataset.created_at = fields.optional_string("created_at").value_or("");
-  dataset.created_by = fields.optional_string("created_by").value_or("");
-  dataset.total_datapoint_count = fields.optional_count("total_datapoint_count");
-  dataset.schema_version = fields.optional_int("schema_version");
-  const detail::JsonValue* schema = fields.optional_object("schema");
-  const detail::JsonValue* imports = fields.optional_array("imports");
-  dataset.status = fields.optional_string("status");
-  dataset.filename = fields.optional_string("filename");
-  if (fields.failed()) return fields.take_error();
-  if (schema) {
-    auto parsed = detail::read_schema(*schema, fields.path_of("schema"));
-    if (!parsed) return std::move(parsed).error();
-    dataset.schema = std::move(parsed).value();
-  }
-  if (imports) {
-    const std::string imports_path = fields.path_of("imports");
-    for (rapidjson::SizeType i = 0; i < imports->Size(); ++i) {
-      const detail::JsonValue& item = (*imports)[i];
-      std::string item_path = detail::element_path(imports_path, i);
-      if (!item.IsObject()) return detail::malformed(std::move(item_path), detail::wrong_type("object", item));
-      detail::ObjectReader import(item, std::move(item_path));
-      DatasetImportSummary summary;
-      summary.import_id = import.required_string("import_id");
-      summary.status = import.required_string("status");
-      summary.accepted_count = import.optional_count("accepted_count");
-      summary.rejected_count = import.optional_count("rejected_count");
-      summary.duplicate_count = import.optional_count("duplicate_count");
-      if (import.failed()) return import.take_error();
-      dataset.imports.push_back(std::move(summary));
-    }
-  }
-  return dataset;
-}
+UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits = {});
 
 }  // namespace upstate
+
+#ifndef UPSTATE_SEPARATE_COMPILATION
+#include <upstate/impl/wire_dataset.ipp>
+#endif

@@ -6,8 +6,8 @@
 #include <string_view>
 
 #include "../vocabulary/dataset_status.hpp"
+#include "../detail/linkage.hpp"
 #include "../vocabulary/result.hpp"
-#include "json.hpp"
 #include "limits.hpp"
 
 namespace upstate {
@@ -22,23 +22,10 @@ struct DatasetStatusAnswer {
 // Errors: malformed_answer (not JSON / not an object / status missing or
 // not a string / reason not a string), unknown_status (path "$.status").
 // Unknown fields are ignored.
-inline Result<DatasetStatusAnswer> parse_dataset_status_answer(std::string_view body, const ParseLimits& limits = {}) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
-  detail::ObjectReader fields(doc, "$");
-  std::string status = fields.required_string("status");
-  std::optional<std::string> reason;
-  if (const char* key = fields.first_present({"reason", "message", "detail"})) reason = fields.optional_string(key);
-  if (fields.failed()) return fields.take_error();
-  auto known = parse_dataset_status(status);
-  if (!known) {
-    Error e;
-    e.code = ErrorCode::unknown_status;
-    e.message = "unknown dataset status \"" + printable_excerpt(status, 64) + "\"";
-    e.path = "$.status";
-    return e;
-  }
-  return DatasetStatusAnswer{*known, std::move(reason)};
-}
+UPSTATE_DECL Result<DatasetStatusAnswer> parse_dataset_status_answer(std::string_view body, const ParseLimits& limits = {});
 
 }  // namespace upstate
+
+#ifndef UPSTATE_SEPARATE_COMPILATION
+#include <upstate/impl/wire_dataset_status.ipp>
+#endif

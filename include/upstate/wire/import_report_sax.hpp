@@ -55,6 +55,7 @@
 #include "../vocabulary/import_status.hpp"
 #include "../detail/excerpt.hpp"
 #include "import_report.hpp"
+#include <upstate/impl/wire_import_report.ipp>  // the DOM parser's keys and helpers (detail)
 #include "json.hpp"
 #include "limits.hpp"
 

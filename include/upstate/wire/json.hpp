@@ -70,10 +70,6 @@ inline std::string member_path(std::string_view parent, std::string_view key) {
   return out;
 }
 
-inline std::string element_path(std::string_view parent, std::size_t index) {
-  return std::string(parent) + "[" + std::to_string(index) + "]";
-}
-
 inline std::string_view string_view_of(const JsonValue& string_value) noexcept {
   return {string_value.GetString(), string_value.GetStringLength()};
 }

@@ -27,5 +27,10 @@ inline Error body_too_large(std::size_t size, std::size_t cap, std::string path 
                                         std::to_string(cap) + "-byte cap");
 }
 
+// "$.list[3]": the JSON path of an array element.
+inline std::string element_path(std::string_view parent, std::size_t index) {
+  return std::string(parent) + "[" + std::to_string(index) + "]";
+}
+
 }  // namespace detail
 }  // namespace upstate

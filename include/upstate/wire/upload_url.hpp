@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "../detail/linkage.hpp"
 #include "../vocabulary/result.hpp"
-#include "json.hpp"
 #include "limits.hpp"
 
 namespace upstate {
@@ -24,22 +24,10 @@ struct UploadUrlAnswer {
 // Typed value, or Error{malformed_answer, path = "$.upload_url" ...}.
 // Unknown fields are ignored; a known field of the wrong type is an error;
 // `null` counts as absent for the optional fields.
-inline Result<UploadUrlAnswer> parse_upload_url_answer(std::string_view body, const ParseLimits& limits = {}) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
-  detail::ObjectReader fields(doc, "$");
-  UploadUrlAnswer answer;
-  answer.upload_url = fields.required_string("upload_url");
-  if (!fields.failed() && answer.upload_url.empty())
-    fields.fail(detail::malformed("$.upload_url", "expected non-empty string, got empty string"));
-  if (auto method = fields.optional_string("http_method")) answer.http_method = std::move(*method);
-  answer.import_id = fields.optional_string("import_id");
-  answer.content_type = fields.optional_string("content_type");
-  answer.dataset_id = fields.optional_string("dataset_id");
-  answer.expires_at = fields.optional_string("expires_at");
-  answer.file_key = fields.optional_string("file_key");
-  if (fields.failed()) return fields.take_error();
-  return answer;
-}
+UPSTATE_DECL Result<UploadUrlAnswer> parse_upload_url_answer(std::string_view body, const ParseLimits& limits = {});
 
 }  // namespace upstate
+
+#ifndef UPSTATE_SEPARATE_COMPILATION
+#include <upstate/impl/wire_upload_url.ipp>
+#endif
