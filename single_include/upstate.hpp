@@ -4229,6 +4229,10 @@ class Batch {
 //       streams (request.file->size of them), npos for the dataset request
 //   clock.now() -> Instant
 //   clock.sleep_until(Instant)
+//
+// With BatchConfig::stream_outcomes the stepper pulls every finished file
+// (Batch::next_finished) after each event, so outcomes and machines do not
+// pile up until the end, and hands each to `on_finished` if one was given.
 
 namespace upstate {
 
@@ -4245,8 +4249,12 @@ struct BatchEnded {};
 class BatchStepper {
  public:
   using StepAction = std::variant<BatchSend, Sleep, BatchEnded>;
+  // Sees each finished file once, in the order they ended;
+  // batch.upload(finished.file) is readable during the call.
+  using OnFinished = std::function<void(const Batch&, const FinishedFile&)>;
 
-  explicit BatchStepper(Batch& batch) : batch_(&batch) {}
+  explicit BatchStepper(Batch& batch, OnFinished on_finished = {})
+      : batch_(&batch), on_finished_(std::move(on_finished)) {}
 
   UPSTATE_DECL StepAction start(Instant now);
   UPSTATE_DECL StepAction on_response(const Response& response, Instant now);
@@ -4258,7 +4266,10 @@ class BatchStepper {
  private:
   UPSTATE_DECL StepAction next(Instant now);
 
+  UPSTATE_DECL StepAction next_action(Instant now);
+
   Batch* batch_;
+  OnFinished on_finished_;
   Ticket in_flight_{};
 };
 
@@ -4268,9 +4279,12 @@ struct NoBatchObserver {
 
 // `observer(batch, send)` sees every request before it is performed
 // (progress lines: batch.upload(send.file) tells the file's phase).
+// `on_finished(batch, finished)` sees each file's outcome as it ends
+// (stream_outcomes: the only place they go; BatchOutcome::files is empty).
 template <class Transport, class ClockT, class Observer = NoBatchObserver>
-BatchOutcome drive_batch(Batch& batch, Transport& transport, ClockT& clock, Observer&& observer = {}) {
-  BatchStepper stepper(batch);
+BatchOutcome drive_batch(Batch& batch, Transport& transport, ClockT& clock, Observer&& observer = {},
+                         BatchStepper::OnFinished on_finished = {}) {
+  BatchStepper stepper(batch, std::move(on_finished));
   drive_machine(stepper, transport, clock, [&observer](const BatchStepper& s, const BatchStepper::StepAction& a) {
     if (auto* send = std::get_if<BatchSend>(&a)) observer(s.batch(), *send);
   });
@@ -7623,6 +7637,13 @@ UPSTATE_DECL BatchStepper::StepAction BatchStepper::on_wake(Instant now) {
 }
 
 UPSTATE_DECL BatchStepper::StepAction BatchStepper::next(Instant now) {
+  StepAction action = next_action(now);
+  while (auto finished = batch_->next_finished())
+    if (on_finished_) on_finished_(*batch_, *finished);
+  return action;
+}
+
+UPSTATE_DECL BatchStepper::StepAction BatchStepper::next_action(Instant now) {
   while (!batch_->done()) {
     if (auto send = batch_->next_send()) {
       in_flight_ = send->ticket;

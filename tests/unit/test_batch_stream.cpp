@@ -6,14 +6,17 @@
 // a ManualClock.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <upstate/machine/batch.hpp>
+#include <upstate/machine/batch_drive.hpp>
 #include <upstate/detail/rng.hpp>
 #include <upstate/testing/fake_service.hpp>
+#include <upstate/testing/fake_transport.hpp>
 #include <upstate/testing/manual_clock.hpp>
 
 using namespace upstate;
@@ -183,4 +186,33 @@ TEST_CASE("batch of_maker: each machine is made at its file's start, with the se
     REQUIRE(b.outcome()->files.size() == 5);
     CHECK(b.outcome()->files[4].complete());
   }
+}
+
+TEST_CASE("batch drive_batch: streamed outcomes are pulled as files end and handed to on_finished") {
+  StreamRun s;
+  s.config.stream_outcomes = true;
+  for (int i = 0; i < 6; ++i) s.add("d" + std::to_string(i) + ".jsonl", records(i * 10, 2, i == 3 ? 1 : 0));
+  Batch b{s.config, s.files};
+  FakeBatchTransport transport(s.fake, s.clock, s.contents);
+  std::vector<std::size_t> order;
+  std::size_t most_machines = 0;
+  BatchOutcome o = drive_batch(
+      b, transport, s.clock, [&](const Batch& batch, const BatchSend&) {
+        // Pulled after every event: never more machines than files in flight (+1 just pulled).
+        most_machines = std::max(most_machines, batch.live_uploads());
+      },
+      [&](const Batch& batch, const FinishedFile& f) {
+        CHECK(batch.has_upload(f.file));  // readable during the call
+        CHECK(batch.upload(f.file).state() == State::done);
+        CHECK(f.outcome.report() != nullptr);
+        order.push_back(f.file);
+      });
+  std::vector<std::size_t> sorted = order;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(sorted == std::vector<std::size_t>{0, 1, 2, 3, 4, 5});  // each once
+  CHECK(o.files.empty());
+  CHECK(o.counts.complete == 5);
+  CHECK(o.counts.partial == 1);
+  CHECK(most_machines <= s.config.max_in_flight + 1);
+  CHECK(b.live_uploads() <= 1);  // only the last one pulled, freed at the next pull
 }

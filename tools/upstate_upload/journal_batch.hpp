@@ -154,7 +154,7 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   }
   if (journal.torn_tail() && !args.quiet)
     std::fprintf(stderr, "journal: the last record was cut short (a crash mid-write) and was dropped\n");
-  const std::vector<std::string> paths = expand_paths(args.files, args.sync, args.journal);
+  std::vector<std::string> paths = expand_paths(args.files, args.sync, args.journal);
   // Pre-flight runs in the same read as the hash (content_pass.hpp): the
   // schema is fetched at the first file read, once.
   std::optional<std::optional<upstate::Schema>> schema;
@@ -169,6 +169,7 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     std::optional<upstate::PreflightConfig> pc = preflight_config(schema_now(), base_name(path));
     return content_pass([&](auto&& each) { return for_each_chunk(path, each, 1u << 16); }, pc);
   });
+  std::vector<std::string>().swap(paths);  // the plan has them: not kept to the end (10,000 files)
 
   std::vector<PlannedFile*> sending;
   std::size_t skipped = 0, resumed = 0;
@@ -183,6 +184,9 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
                      upstate::printable_excerpt(f.record->import_id, 80).c_str(), f.record->path == f.path ? "" : ", as ",
                      f.record->path == f.path ? "" : upstate::printable_excerpt(f.record->path, 200).c_str());
       if (args.json && !args.dry_run) print_skip_json(f);
+      std::string().swap(f.path);  // told: not needed any more
+      std::string().swap(f.sha256);
+      f.record.reset();
       continue;
     }
     resumed += f.kind == PlanKind::resume;
@@ -253,10 +257,11 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   });
   for (std::size_t i = 0; i < refused.size(); ++i)
     if (refused[i]) batch.refuse_file(i, *refused[i]);
+  std::vector<std::optional<upstate::Error>>().swap(refused);  // told: ~110 bytes a file, not kept to the end
 
   std::string journal_error;
   std::vector<upstate::JournalPhase> recorded(sending.size(), upstate::JournalPhase::requesting_url);
-  std::vector<std::string> recorded_import(sending.size());
+  std::map<std::size_t, std::string> recorded_import;  // the running files' (not one string per file)
   auto write_of = [&](std::size_t i, const upstate::Upload& up, const upstate::Outcome* outcome, bool sync) {
     if (!journal_error.empty()) return;
     upstate::JournalEntry e = record_of(*sending[i], args.dataset_id, up, outcome);
@@ -315,17 +320,23 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
       write_of(i, upload_for(*sending[i], config), &o, false);
     }
     views.erase(i);
-    recorded_import[i] = std::string();
+    recorded_import.erase(i);
     const std::string& path = sending[i]->path;
     if (!args.quiet) print_summary(base_name(path), o);
     if (args.json) json_lines[i] = to_json(path, o);
     worst = std::max(worst, exit_code_of(o));
+    // Its plan entry is not needed any more: freed now, the memory goes to
+    // the journal's index as it grows (flat memory, bench/README.md).
+    PlannedFile& done = *sending[i];
+    std::string().swap(done.path);
+    std::string().swap(done.sha256);
+    done.record.reset();
   };
   upstate::BatchOutcome outcome;
   upstate::asio::BatchClient client(interrupts.io(), std::move(options));
   interrupts.run(
       [&](std::function<void()> finished) {
-        client.start(batch, send_paths, [&outcome, finished](const upstate::BatchOutcome& o) {
+        client.start(batch, std::move(send_paths), [&outcome, finished](const upstate::BatchOutcome& o) {
           outcome = o;  // streamed: counts and the dataset, no files
           finished();
         });

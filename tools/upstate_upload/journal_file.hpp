@@ -9,6 +9,7 @@
 //     ingestion (before a PUT goes out: the import id must be on disk first);
 //   - compact: the latest record per file written to PATH.tmp, fsynced and
 //     renamed over PATH (a kill -9 leaves the old log or the new one).
+// The latest record per file is kept in a compact index (journal_index.hpp).
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -16,13 +17,14 @@
 
 #include <cerrno>
 #include <cstring>
-#include <map>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <upstate/journal/format.hpp>
+
+#include "journal_index.hpp"
 
 namespace upstate_upload {
 
@@ -56,7 +58,10 @@ class JournalFile {
     if (!decoded) return path + ": " + upstate::to_string(decoded.error());
     torn_ = decoded->torn_tail;
     records_ = decoded->records.size();
-    for (upstate::JournalEntry& e : decoded->records) remember(std::move(e));
+    for (upstate::JournalEntry& e : decoded->records) index_.put(std::move(e));
+    decoded->records.clear();
+    decoded->records.shrink_to_fit();
+    std::string().swap(text);
     if (decoded->valid_bytes < text.size() && ::ftruncate(fd_, static_cast<off_t>(decoded->valid_bytes)) != 0)
       return path + ": cannot cut the torn last record off: " + std::strerror(errno);
     bytes_ = decoded->valid_bytes;
@@ -65,7 +70,7 @@ class JournalFile {
       if (::fsync(fd_) != 0) return path + ": " + std::strerror(errno);
     }
     // A log with many superseded records is compacted before the run.
-    if (records_ > 2 * latest_.size() + 64) return compact();
+    if (records_ > 2 * index_.size() + 64) return compact();
     return {};
   }
 
@@ -74,12 +79,9 @@ class JournalFile {
   const std::string& path() const noexcept { return path_; }
 
   // The latest record of every file, by (dataset, path).
-  const std::map<std::pair<std::string, std::string>, upstate::JournalEntry>& latest() const noexcept {
-    return latest_;
-  }
-  const upstate::JournalEntry* find(const std::string& dataset, const std::string& path) const {
-    auto it = latest_.find({dataset, path});
-    return it == latest_.end() ? nullptr : &it->second;
+  const JournalIndex& latest() const noexcept { return index_; }
+  std::optional<upstate::JournalEntry> find(const std::string& dataset, const std::string& path) const {
+    return index_.entry(dataset, path);
   }
 
   std::string append(const upstate::JournalEntry& e) {
@@ -87,7 +89,7 @@ class JournalFile {
     if (!why.empty()) return why;
     ++records_;
     dirty_ = true;
-    remember(e);
+    index_.put(e);
     return {};
   }
 
@@ -101,20 +103,22 @@ class JournalFile {
 
   // Rewrites the log as the latest record per file (and reopens it).
   // Written in 64 KiB pieces as encode_journal would lay them out: no copy
-  // of every record, nor the whole text, in memory at once (10,000 files).
+  // of every record, nor the whole text, in memory at once (10,000 files):
+  // each record is made from the index as it is written.
   std::string compact() {
     const std::string tmp = path_ + ".tmp";
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) return tmp + ": " + std::strerror(errno);
     std::string text = upstate::encode_journal_header(), why;
     std::size_t written = 0;
-    for (const auto& kv : latest_) {
-      text += upstate::encode_journal_record(kv.second);
-      if (text.size() < (1u << 16)) continue;
+    index_.for_each([&](const upstate::JournalEntry& e) {
+      if (!why.empty()) return;
+      text += upstate::encode_journal_record(e);
+      if (text.size() < (1u << 16)) return;
       written += text.size();
-      if (!(why = write_fd(fd, tmp, text)).empty()) break;
+      why = write_fd(fd, tmp, text);
       text.clear();
-    }
+    });
     written += text.size();
     if (why.empty()) why = write_fd(fd, tmp, text);
     if (why.empty() && ::fsync(fd) != 0) why = tmp + ": " + std::strerror(errno);
@@ -131,21 +135,16 @@ class JournalFile {
     fd_ = ::open(path_.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
     if (fd_ < 0) return path_ + ": " + std::strerror(errno);
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) return path_ + ": " + std::strerror(errno);
-    records_ = latest_.size();
+    records_ = index_.size();
     bytes_ = written;
     dirty_ = false;
     return {};
   }
 
   // Whether compact() would shrink the log by much.
-  bool worth_compacting() const noexcept { return records_ > latest_.size() + latest_.size() / 4; }
+  bool worth_compacting() const noexcept { return records_ > index_.size() + index_.size() / 4; }
 
  private:
-  void remember(upstate::JournalEntry e) {
-    auto key = std::make_pair(e.dataset_id, e.path);
-    latest_[std::move(key)] = std::move(e);
-  }
-
   std::string write_all(const std::string& bytes) {
     std::string why = write_fd(fd_, path_, bytes);
     if (why.empty()) bytes_ += bytes.size();
@@ -178,7 +177,7 @@ class JournalFile {
   bool dirty_ = false;
   std::size_t records_ = 0;
   std::size_t bytes_ = 0;
-  std::map<std::pair<std::string, std::string>, upstate::JournalEntry> latest_;
+  JournalIndex index_;
 };
 
 }  // namespace upstate_upload

@@ -102,11 +102,11 @@ inline std::vector<std::string> expand_paths(const std::vector<std::string>& giv
 }
 
 inline PlannedFile plan_file(const std::string& path, const std::string& dataset_id, const JournalFile& journal,
-                             const std::map<std::string, const upstate::JournalEntry*>& imported_by_content,
+                             const std::map<Sha256Bytes, const std::string*>& imported_by_content,
                              const ContentReader& read) {
   PlannedFile f;
   f.path = path;
-  const upstate::JournalEntry* mine = journal.find(dataset_id, path);
+  const std::optional<upstate::JournalEntry> mine = journal.find(dataset_id, path);
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
     f.size = static_cast<std::uint64_t>(st.st_size);
@@ -124,10 +124,17 @@ inline PlannedFile plan_file(const std::string& path, const std::string& dataset
     }
   }
   if (f.readable) {
-    auto same_content = imported_by_content.find(f.sha256);
+    auto raw = sha256_bytes(f.sha256);
+    auto same_content = raw ? imported_by_content.find(*raw) : imported_by_content.end();
     if (same_content != imported_by_content.end()) {
       f.kind = PlanKind::skip_imported;
-      f.record = std::make_unique<upstate::JournalEntry>(*same_content->second);
+      f.record = std::make_unique<upstate::JournalEntry>(*journal.find(dataset_id, *same_content->second));
+      return f;
+    }
+    if (!raw && mine && mine->imported() && !mine->sha256.empty() && mine->sha256 == f.sha256) {
+      // A hash the journal holds in another spelling than ours (hand-edited).
+      f.kind = PlanKind::skip_imported;
+      f.record = std::make_unique<upstate::JournalEntry>(*mine);
       return f;
     }
     if (mine && mine->phase != upstate::JournalPhase::finished && mine->phase != upstate::JournalPhase::requesting_url &&
@@ -143,11 +150,7 @@ inline PlannedFile plan_file(const std::string& path, const std::string& dataset
 
 inline std::vector<PlannedFile> plan_files(const std::vector<std::string>& paths, const std::string& dataset_id,
                                            const JournalFile& journal, const ContentReader& read = hash_only) {
-  std::map<std::string, const upstate::JournalEntry*> imported_by_content;
-  for (const auto& kv : journal.latest()) {
-    const upstate::JournalEntry& e = kv.second;
-    if (e.dataset_id == dataset_id && e.imported() && !e.sha256.empty()) imported_by_content.emplace(e.sha256, &e);
-  }
+  const std::map<Sha256Bytes, const std::string*> imported_by_content = journal.latest().imported_by_content(dataset_id);
   std::vector<PlannedFile> out;
   out.reserve(paths.size());
   for (const std::string& p : paths) out.push_back(plan_file(p, dataset_id, journal, imported_by_content, read));

@@ -29,6 +29,13 @@ UPSTATE_DECL BatchStepper::StepAction BatchStepper::on_wake(Instant now) {
 }
 
 UPSTATE_DECL BatchStepper::StepAction BatchStepper::next(Instant now) {
+  StepAction action = next_action(now);
+  while (auto finished = batch_->next_finished())
+    if (on_finished_) on_finished_(*batch_, *finished);
+  return action;
+}
+
+UPSTATE_DECL BatchStepper::StepAction BatchStepper::next_action(Instant now) {
   while (!batch_->done()) {
     if (auto send = batch_->next_send()) {
       in_flight_ = send->ticket;

@@ -10,7 +10,12 @@
 //       streams (request.file->size of them), npos for the dataset request
 //   clock.now() -> Instant
 //   clock.sleep_until(Instant)
+//
+// With BatchConfig::stream_outcomes the stepper pulls every finished file
+// (Batch::next_finished) after each event, so outcomes and machines do not
+// pile up until the end, and hands each to `on_finished` if one was given.
 #include <cstddef>
+#include <functional>
 #include <utility>
 #include <variant>
 
@@ -33,8 +38,12 @@ struct BatchEnded {};
 class BatchStepper {
  public:
   using StepAction = std::variant<BatchSend, Sleep, BatchEnded>;
+  // Sees each finished file once, in the order they ended;
+  // batch.upload(finished.file) is readable during the call.
+  using OnFinished = std::function<void(const Batch&, const FinishedFile&)>;
 
-  explicit BatchStepper(Batch& batch) : batch_(&batch) {}
+  explicit BatchStepper(Batch& batch, OnFinished on_finished = {})
+      : batch_(&batch), on_finished_(std::move(on_finished)) {}
 
   UPSTATE_DECL StepAction start(Instant now);
   UPSTATE_DECL StepAction on_response(const Response& response, Instant now);
@@ -46,7 +55,10 @@ class BatchStepper {
  private:
   UPSTATE_DECL StepAction next(Instant now);
 
+  UPSTATE_DECL StepAction next_action(Instant now);
+
   Batch* batch_;
+  OnFinished on_finished_;
   Ticket in_flight_{};
 };
 
@@ -56,9 +68,12 @@ struct NoBatchObserver {
 
 // `observer(batch, send)` sees every request before it is performed
 // (progress lines: batch.upload(send.file) tells the file's phase).
+// `on_finished(batch, finished)` sees each file's outcome as it ends
+// (stream_outcomes: the only place they go; BatchOutcome::files is empty).
 template <class Transport, class ClockT, class Observer = NoBatchObserver>
-BatchOutcome drive_batch(Batch& batch, Transport& transport, ClockT& clock, Observer&& observer = {}) {
-  BatchStepper stepper(batch);
+BatchOutcome drive_batch(Batch& batch, Transport& transport, ClockT& clock, Observer&& observer = {},
+                         BatchStepper::OnFinished on_finished = {}) {
+  BatchStepper stepper(batch, std::move(on_finished));
   drive_machine(stepper, transport, clock, [&observer](const BatchStepper& s, const BatchStepper::StepAction& a) {
     if (auto* send = std::get_if<BatchSend>(&a)) observer(s.batch(), *send);
   });
