@@ -39,6 +39,18 @@ inline void print_slowdown(const Args& args, const upstate::Batch& batch) {
 // gets each as its file ends (the batch keeps none of them, nor a finished
 // file's machine: memory stays flat however many files, bench/README.md),
 // `at_end` the batch's end (counts, the dataset's total; `files` empty).
+// The batch both CLI paths run (plain and --journal): outcomes stream, so
+// memory stays flat with the number of files.
+inline upstate::BatchConfig batch_config_for(const Args& args, const upstate::UploadConfig& config) {
+  upstate::BatchConfig b;
+  b.upload = config;
+  b.max_in_flight = args.max_in_flight;
+  b.fail_fast = args.fail_fast;
+  b.adaptive_concurrency = !args.fixed_concurrency;
+  b.stream_outcomes = true;
+  return b;
+}
+
 inline void upload_many(const Args& args, const upstate::UploadConfig& config, const std::vector<LocalFile>& local,
                         const std::vector<std::optional<upstate::Error>>& refused, Interrupts& interrupts,
                         const std::function<void(std::size_t, const upstate::Outcome&)>& on_file,
@@ -56,12 +68,7 @@ inline void upload_many(const Args& args, const upstate::UploadConfig& config, c
     if (!v) v = std::make_unique<ProgressView>(args.quiet, base_name(local[i].path), /*lines_only=*/true);
     return *v;
   };
-  upstate::BatchConfig batch_config;
-  batch_config.upload = config;
-  batch_config.max_in_flight = args.max_in_flight;
-  batch_config.fail_fast = args.fail_fast;
-  batch_config.adaptive_concurrency = !args.fixed_concurrency;
-  batch_config.stream_outcomes = true;
+  const upstate::BatchConfig batch_config = batch_config_for(args, config);
   upstate::Batch batch(batch_config, std::move(files));
   for (std::size_t i = 0; i < refused.size(); ++i)
     if (refused[i]) batch.refuse_file(i, *refused[i]);

@@ -244,12 +244,7 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     infos.push_back(upstate::FileInfo{base_name(f->path), f->size});
     send_paths.push_back(f->path);
   }
-  upstate::BatchConfig batch_config;
-  batch_config.upload = config;
-  batch_config.max_in_flight = args.max_in_flight;
-  batch_config.fail_fast = args.fail_fast;
-  batch_config.adaptive_concurrency = !args.fixed_concurrency;
-  batch_config.stream_outcomes = true;
+  const upstate::BatchConfig batch_config = batch_config_for(args, config);
   upstate::Batch batch = upstate::Batch::of_maker(batch_config, std::move(infos), [&](std::size_t i, upstate::UploadConfig c) {
     upstate::Upload up = upload_for(*sending[i], c);
     sending[i]->record.reset();  // in the machine now
