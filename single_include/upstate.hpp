@@ -5,7 +5,7 @@
 // end of this file.
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (69 files, each once, in the order
+// and the project headers it includes (70 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -1735,7 +1735,6 @@ class ConcurrencyLimit {
 // with next_finished(); BatchOutcome::files stays empty (counts are kept).
 // Pull after every event, or the outcomes pile up.
 #include <deque>
-#include <functional>
 #include <memory>
 #include <set>
 
@@ -3329,6 +3328,92 @@ static_assert(detail::batch_rows_are_a_function(), "one row per (state, trigger)
 }  // namespace upstate
 // ---- end include/upstate/machine/batch_transitions.hpp ----
 
+// ---- begin include/upstate/detail/callback.hpp ----
+// upstate::Callback<R(Args...)>: an owning, copyable callable, the part of
+// std::function the core uses (Batch's UploadMaker, BatchStepper's
+// OnFinished). Not std::function because <functional> costs every file that
+// includes the core about 0.15 s (libstdc++'s C++17 <functional> brings
+// <unordered_map> for its searchers; bench/compile_time.sh).
+//
+// What differs from std::function: no target()/target_type(), and calling an
+// empty one is a precondition violation (std::abort, not bad_function_call).
+// Anything `f` with `explicit operator bool` (a std::function, a function
+// pointer) that is false makes an empty Callback, as std::function does.
+#include <cstdlib>
+#include <new>
+#include <type_traits>
+
+namespace upstate {
+
+template <class Signature>
+class Callback;
+
+template <class R, class... Args>
+class Callback<R(Args...)> {
+ public:
+  Callback() noexcept = default;
+  Callback(std::nullptr_t) noexcept {}  // NOLINT: as std::function
+
+  template <class F, class D = std::decay_t<F>,
+            class = std::enable_if_t<!std::is_same_v<D, Callback> && std::is_invocable_r_v<R, D&, Args...>>>
+  Callback(F&& f) {  // NOLINT: implicit, as std::function
+    if constexpr (std::is_constructible_v<bool, const D&>) {
+      if (!static_cast<bool>(f)) return;
+    }
+    target_ = new D(std::forward<F>(f));
+    ops_ = &kOps<D>;
+  }
+
+  Callback(const Callback& other) : target_(other.target_ ? other.ops_->clone(other.target_) : nullptr), ops_(other.ops_) {}
+  Callback(Callback&& other) noexcept : target_(std::exchange(other.target_, nullptr)), ops_(other.ops_) {}
+  Callback& operator=(Callback other) noexcept {
+    std::swap(target_, other.target_);
+    std::swap(ops_, other.ops_);
+    return *this;
+  }
+  ~Callback() {
+    if (target_) ops_->destroy(target_);
+  }
+
+  explicit operator bool() const noexcept { return target_ != nullptr; }
+
+  R operator()(Args... args) const {
+    if (!target_) std::abort();
+    return ops_->call(target_, std::forward<Args>(args)...);
+  }
+
+ private:
+  struct Ops {
+    R (*call)(void*, Args&&...);
+    void* (*clone)(const void*);
+    void (*destroy)(void*);
+  };
+  template <class D>
+  static R call_as(void* target, Args&&... args) {
+    if constexpr (std::is_void_v<R>) {
+      (*static_cast<D*>(target))(std::forward<Args>(args)...);
+    } else {
+      return (*static_cast<D*>(target))(std::forward<Args>(args)...);
+    }
+  }
+  template <class D>
+  static void* clone_as(const void* target) {
+    return new D(*static_cast<const D*>(target));
+  }
+  template <class D>
+  static void destroy_as(void* target) noexcept {
+    delete static_cast<D*>(target);
+  }
+  template <class D>
+  static constexpr Ops kOps{&call_as<D>, &clone_as<D>, &destroy_as<D>};
+
+  void* target_ = nullptr;
+  const Ops* ops_ = nullptr;
+};
+
+}  // namespace upstate
+// ---- end include/upstate/detail/callback.hpp ----
+
 // ---- begin include/upstate/machine/upload.hpp ----
 // upstate::Upload — one file through the three-step flow, as a pure step
 // function: every event (with the time it happened) returns the one action
@@ -3983,7 +4068,7 @@ struct BatchConfig {
 
 // Makes file i's machine when the file starts (Batch::of_maker): `config`
 // is the batch's UploadConfig with that file's own seed.
-using UploadMaker = std::function<Upload(std::size_t file, UploadConfig config)>;
+using UploadMaker = Callback<Upload(std::size_t file, UploadConfig config)>;  // was std::function (CHANGELOG)
 
 // One move of the batch (its trace, for tests and people debugging a run).
 struct BatchStep {
@@ -4251,7 +4336,7 @@ class BatchStepper {
   using StepAction = std::variant<BatchSend, Sleep, BatchEnded>;
   // Sees each finished file once, in the order they ended;
   // batch.upload(finished.file) is readable during the call.
-  using OnFinished = std::function<void(const Batch&, const FinishedFile&)>;
+  using OnFinished = Callback<void(const Batch&, const FinishedFile&)>;  // was std::function (CHANGELOG)
 
   explicit BatchStepper(Batch& batch, OnFinished on_finished = {})
       : batch_(&batch), on_finished_(std::move(on_finished)) {}
@@ -4740,7 +4825,6 @@ inline Classification classify_upload_answer(int status, const S3Error* xml, boo
 #include <rapidjson/writer.h>
 
 #include <charconv>
-#include <cmath>
 
 namespace upstate {
 namespace detail {
@@ -4850,22 +4934,16 @@ inline std::optional<Error> check_json_object(const rapidjson::Document& doc) {
   return std::nullopt;
 }
 
-// Parses `body` into `doc` and checks that the root is an object. Iterative
+// Parses `body` into a document and checks that the root is an object: the
+// one RapidJSON parse every wire parser uses (one instantiation of its
+// reader, not two: each costs every header-only file compile time). Iterative
 // parsing keeps deep nesting off the call stack; no kParseStopWhenDoneFlag,
-// so bytes after the document are an error.
-inline std::optional<Error> parse_json_object(std::string_view body, const ParseLimits& limits,
-                                              rapidjson::Document& doc) {
-  if (auto error = check_json_text(body, limits)) return error;
-  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
-  return check_json_object(doc);
-}
-
-// The same parse in situ, for answers that can be large (step 3's errors[]):
-// RapidJSON decodes each string inside a private copy of the body and points
-// at it, instead of copying it to a stack and then again into the document,
-// which takes about a third off the parse of a 10,000-item answer (bench/).
-// The document's values point into that copy, so this object is neither
-// copied nor moved. Results, errors and offsets are parse_json_object's.
+// so bytes after the document are an error. In situ: RapidJSON decodes each
+// string inside a private copy of the body and points at it, instead of
+// copying it to a stack and then again into the document, which takes about
+// a third off the parse of a 10,000-item answer (bench/). The document's
+// values point into that copy, so this object is neither copied nor moved.
+// Results, errors and offsets are those of Document::Parse(text, length).
 class InSituJson {
  public:
   InSituJson() = default;
@@ -4929,7 +5007,11 @@ inline Result<std::uint64_t> read_count(const JsonValue& v, const std::string& p
   if (v.IsInt64()) return malformed(path, kExpected + std::string("negative number"));
   const double d = v.GetDouble();  // finite: the parser refuses NaN and Infinity without kParseNanAndInfFlag
   if (d < 0) return malformed(path, kExpected + std::string("negative number"));
-  if (d != std::floor(d)) return malformed(path, kExpected + std::string("fractional number"));
+  // Fractional: below 2^63 (above, every double is an integer) the
+  // truncation differs; d >= 0 here, so truncation is floor. Not std::floor:
+  // <cmath> costs every file of a header-only build about 0.1 s.
+  if (d < 9223372036854775808.0 && d != static_cast<double>(static_cast<std::int64_t>(d)))
+    return malformed(path, kExpected + std::string("fractional number"));
   return malformed(path, kExpected + std::string("decimal-form or out-of-range number"));
 }
 
@@ -5992,8 +6074,9 @@ inline rapidjson::SizeType json_length(const std::string& s) noexcept {
 
 // The schema object alone ({"strict":..., "fields":{...}}).
 UPSTATE_DECL Result<Schema> parse_schema(std::string_view json, const ParseLimits& limits) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(json, limits, doc)) return std::move(*error);
+  detail::InSituJson json_body;
+  if (auto error = json_body.parse_object(json, limits)) return std::move(*error);
+  const rapidjson::Document& doc = json_body.doc();
   return detail::read_schema(doc, "$");
 }
 
@@ -6026,8 +6109,9 @@ UPSTATE_DECL std::string schema_to_json(const Schema& schema) {
 // Only `id` is required; every other field is optional but type-checked.
 // imports[] items need `import_id` and `status` (strings, status verbatim).
 UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
+  detail::InSituJson json_body;
+  if (auto error = json_body.parse_object(body, limits)) return std::move(*error);
+  const rapidjson::Document& doc = json_body.doc();
   detail::ObjectReader fields(doc, "$");
   Dataset dataset;
   dataset.id = fields.required_string("id");
@@ -6073,7 +6157,6 @@ UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLim
 // The bodies of Batch (<upstate/machine/batch.hpp>; see detail/linkage.hpp):
 // its events, and the steps that classify them into rows of its tables
 // (batch_transitions.hpp) and carry the rows out.
-#include <cstdlib>
 #include <stdexcept>
 
 namespace upstate {
@@ -7375,8 +7458,9 @@ UPSTATE_DECL Result<UploadSnapshot> parse_upload_snapshot(std::string_view text)
   using detail::invalid_snapshot;
   ParseLimits limits;
   limits.max_body_bytes = UploadSnapshot::kMaxBytes;
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(text, limits, doc)) return as_snapshot_error(std::move(*error));
+  detail::InSituJson json_body;
+  if (auto error = json_body.parse_object(text, limits)) return as_snapshot_error(std::move(*error));
+  const rapidjson::Document& doc = json_body.doc();
   detail::ObjectReader fields(doc, "$");
   UploadSnapshot s;
 
@@ -7469,8 +7553,9 @@ namespace upstate {
 // not a string / reason not a string), unknown_status (path "$.status").
 // Unknown fields are ignored.
 UPSTATE_DECL Result<DatasetStatusAnswer> parse_dataset_status_answer(std::string_view body, const ParseLimits& limits) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
+  detail::InSituJson json_body;
+  if (auto error = json_body.parse_object(body, limits)) return std::move(*error);
+  const rapidjson::Document& doc = json_body.doc();
   detail::ObjectReader fields(doc, "$");
   std::string status = fields.required_string("status");
   std::optional<std::string> reason;
@@ -7499,8 +7584,9 @@ namespace upstate {
 // Unknown fields are ignored; a known field of the wrong type is an error;
 // `null` counts as absent for the optional fields.
 UPSTATE_DECL Result<UploadUrlAnswer> parse_upload_url_answer(std::string_view body, const ParseLimits& limits) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
+  detail::InSituJson json_body;
+  if (auto error = json_body.parse_object(body, limits)) return std::move(*error);
+  const rapidjson::Document& doc = json_body.doc();
   detail::ObjectReader fields(doc, "$");
   UploadUrlAnswer answer;
   answer.upload_url = fields.required_string("upload_url");
@@ -7744,8 +7830,9 @@ UPSTATE_DECL std::string ApiErrorBody::summary() const {
 // fields are barely documented) is ignored rather than allowed to throw the
 // human text away.
 UPSTATE_DECL Result<ApiErrorBody> parse_error_body(std::string_view body, const ParseLimits& limits) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
+  detail::InSituJson json_body;
+  if (auto error = json_body.parse_object(body, limits)) return std::move(*error);
+  const rapidjson::Document& doc = json_body.doc();
   ApiErrorBody out;
   auto error = doc.FindMember("error");
   const bool nested = error != doc.MemberEnd() && error->value.IsObject();

@@ -26,6 +26,8 @@
 // Opt-in: this header needs Asio, OpenSSL and llhttp; the core does not.
 #include <asio.hpp>
 
+#include <functional>
+
 // ---- begin include/upstate/asio/file_source.hpp ----
 // The PUT's body: a file read at explicit offsets (pread), so a restarted
 // PUT rereads from byte 0 with no shared cursor, and memory stays one
@@ -313,7 +315,6 @@ inline bool use_sendfile(FileSend mode, const ::asio::ip::address& peer) {
 // project's AMD EPYC machine it ran at a third of the speed into a
 // std::vector's storage (16 bytes past a 64-byte boundary): 1.2-1.5 s of
 // system time per GiB against 0.7-0.8 s page-aligned (bench/README.md).
-#include <new>
 
 namespace upstate::asio {
 

@@ -86,8 +86,9 @@ UPSTATE_DECL Result<UploadSnapshot> parse_upload_snapshot(std::string_view text)
   using detail::invalid_snapshot;
   ParseLimits limits;
   limits.max_body_bytes = UploadSnapshot::kMaxBytes;
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(text, limits, doc)) return as_snapshot_error(std::move(*error));
+  detail::InSituJson json_body;
+  if (auto error = json_body.parse_object(text, limits)) return as_snapshot_error(std::move(*error));
+  const rapidjson::Document& doc = json_body.doc();
   detail::ObjectReader fields(doc, "$");
   UploadSnapshot s;
 

@@ -47,8 +47,9 @@ inline rapidjson::SizeType json_length(const std::string& s) noexcept {
 
 // The schema object alone ({"strict":..., "fields":{...}}).
 UPSTATE_DECL Result<Schema> parse_schema(std::string_view json, const ParseLimits& limits) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(json, limits, doc)) return std::move(*error);
+  detail::InSituJson json_body;
+  if (auto error = json_body.parse_object(json, limits)) return std::move(*error);
+  const rapidjson::Document& doc = json_body.doc();
   return detail::read_schema(doc, "$");
 }
 
@@ -81,8 +82,9 @@ UPSTATE_DECL std::string schema_to_json(const Schema& schema) {
 // Only `id` is required; every other field is optional but type-checked.
 // imports[] items need `import_id` and `status` (strings, status verbatim).
 UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
+  detail::InSituJson json_body;
+  if (auto error = json_body.parse_object(body, limits)) return std::move(*error);
+  const rapidjson::Document& doc = json_body.doc();
   detail::ObjectReader fields(doc, "$");
   Dataset dataset;
   dataset.id = fields.required_string("id");

@@ -15,8 +15,9 @@ namespace upstate {
 // not a string / reason not a string), unknown_status (path "$.status").
 // Unknown fields are ignored.
 UPSTATE_DECL Result<DatasetStatusAnswer> parse_dataset_status_answer(std::string_view body, const ParseLimits& limits) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
+  detail::InSituJson json_body;
+  if (auto error = json_body.parse_object(body, limits)) return std::move(*error);
+  const rapidjson::Document& doc = json_body.doc();
   detail::ObjectReader fields(doc, "$");
   std::string status = fields.required_string("status");
   std::optional<std::string> reason;

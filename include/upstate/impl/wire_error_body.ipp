@@ -86,8 +86,9 @@ UPSTATE_DECL std::string ApiErrorBody::summary() const {
 // fields are barely documented) is ignored rather than allowed to throw the
 // human text away.
 UPSTATE_DECL Result<ApiErrorBody> parse_error_body(std::string_view body, const ParseLimits& limits) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
+  detail::InSituJson json_body;
+  if (auto error = json_body.parse_object(body, limits)) return std::move(*error);
+  const rapidjson::Document& doc = json_body.doc();
   ApiErrorBody out;
   auto error = doc.FindMember("error");
   const bool nested = error != doc.MemberEnd() && error->value.IsObject();

@@ -13,8 +13,9 @@ namespace upstate {
 // Unknown fields are ignored; a known field of the wrong type is an error;
 // `null` counts as absent for the optional fields.
 UPSTATE_DECL Result<UploadUrlAnswer> parse_upload_url_answer(std::string_view body, const ParseLimits& limits) {
-  rapidjson::Document doc;
-  if (auto error = detail::parse_json_object(body, limits, doc)) return std::move(*error);
+  detail::InSituJson json_body;
+  if (auto error = json_body.parse_object(body, limits)) return std::move(*error);
+  const rapidjson::Document& doc = json_body.doc();
   detail::ObjectReader fields(doc, "$");
   UploadUrlAnswer answer;
   answer.upload_url = fields.required_string("upload_url");

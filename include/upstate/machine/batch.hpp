@@ -31,7 +31,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -47,6 +46,7 @@
 #include "../vocabulary/http.hpp"
 #include "batch_tickets.hpp"  // Ticket, BatchSend
 #include "batch_transitions.hpp"
+#include "../detail/callback.hpp"
 #include "../detail/linkage.hpp"
 #include "upload.hpp"
 
@@ -73,7 +73,7 @@ struct BatchConfig {
 
 // Makes file i's machine when the file starts (Batch::of_maker): `config`
 // is the batch's UploadConfig with that file's own seed.
-using UploadMaker = std::function<Upload(std::size_t file, UploadConfig config)>;
+using UploadMaker = Callback<Upload(std::size_t file, UploadConfig config)>;  // was std::function (CHANGELOG)
 
 // One move of the batch (its trace, for tests and people debugging a run).
 struct BatchStep {

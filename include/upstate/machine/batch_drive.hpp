@@ -15,11 +15,11 @@
 // (Batch::next_finished) after each event, so outcomes and machines do not
 // pile up until the end, and hands each to `on_finished` if one was given.
 #include <cstddef>
-#include <functional>
 #include <utility>
 #include <variant>
 
 #include "batch.hpp"
+#include "../detail/callback.hpp"
 #include "../detail/linkage.hpp"
 #include "drive_loop.hpp"
 
@@ -40,7 +40,7 @@ class BatchStepper {
   using StepAction = std::variant<BatchSend, Sleep, BatchEnded>;
   // Sees each finished file once, in the order they ended;
   // batch.upload(finished.file) is readable during the call.
-  using OnFinished = std::function<void(const Batch&, const FinishedFile&)>;
+  using OnFinished = Callback<void(const Batch&, const FinishedFile&)>;  // was std::function (CHANGELOG)
 
   explicit BatchStepper(Batch& batch, OnFinished on_finished = {})
       : batch_(&batch), on_finished_(std::move(on_finished)) {}

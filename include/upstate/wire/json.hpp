@@ -14,7 +14,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -137,22 +136,16 @@ inline std::optional<Error> check_json_object(const rapidjson::Document& doc) {
   return std::nullopt;
 }
 
-// Parses `body` into `doc` and checks that the root is an object. Iterative
+// Parses `body` into a document and checks that the root is an object: the
+// one RapidJSON parse every wire parser uses (one instantiation of its
+// reader, not two: each costs every header-only file compile time). Iterative
 // parsing keeps deep nesting off the call stack; no kParseStopWhenDoneFlag,
-// so bytes after the document are an error.
-inline std::optional<Error> parse_json_object(std::string_view body, const ParseLimits& limits,
-                                              rapidjson::Document& doc) {
-  if (auto error = check_json_text(body, limits)) return error;
-  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
-  return check_json_object(doc);
-}
-
-// The same parse in situ, for answers that can be large (step 3's errors[]):
-// RapidJSON decodes each string inside a private copy of the body and points
-// at it, instead of copying it to a stack and then again into the document,
-// which takes about a third off the parse of a 10,000-item answer (bench/).
-// The document's values point into that copy, so this object is neither
-// copied nor moved. Results, errors and offsets are parse_json_object's.
+// so bytes after the document are an error. In situ: RapidJSON decodes each
+// string inside a private copy of the body and points at it, instead of
+// copying it to a stack and then again into the document, which takes about
+// a third off the parse of a 10,000-item answer (bench/). The document's
+// values point into that copy, so this object is neither copied nor moved.
+// Results, errors and offsets are those of Document::Parse(text, length).
 class InSituJson {
  public:
   InSituJson() = default;
@@ -216,7 +209,11 @@ inline Result<std::uint64_t> read_count(const JsonValue& v, const std::string& p
   if (v.IsInt64()) return malformed(path, kExpected + std::string("negative number"));
   const double d = v.GetDouble();  // finite: the parser refuses NaN and Infinity without kParseNanAndInfFlag
   if (d < 0) return malformed(path, kExpected + std::string("negative number"));
-  if (d != std::floor(d)) return malformed(path, kExpected + std::string("fractional number"));
+  // Fractional: below 2^63 (above, every double is an integer) the
+  // truncation differs; d >= 0 here, so truncation is floor. Not std::floor:
+  // <cmath> costs every file of a header-only build about 0.1 s.
+  if (d < 9223372036854775808.0 && d != static_cast<double>(static_cast<std::int64_t>(d)))
+    return malformed(path, kExpected + std::string("fractional number"));
   return malformed(path, kExpected + std::string("decimal-form or out-of-range number"));
 }
 
