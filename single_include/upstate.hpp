@@ -5,7 +5,7 @@
 // end of this file.
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (70 files, each once, in the order
+// and the project headers it includes (71 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -1736,7 +1736,6 @@ class ConcurrencyLimit {
 // Pull after every event, or the outcomes pile up.
 #include <deque>
 #include <memory>
-#include <set>
 
 // ---- begin include/upstate/machine/dataset_fetch.hpp ----
 // upstate::DatasetFetch — GET {api}/datasets/{dataset_id}, retried per the
@@ -2967,7 +2966,84 @@ Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, C
 // (pulled, not answered), and the abandoned ones whose late answers are to
 // be ignored. Bookkeeping only: what a ticket's answer means is Batch's
 // business (batch.hpp, by its tables in batch_transitions.hpp).
-#include <map>
+
+// ---- begin include/upstate/detail/flat_set.hpp ----
+// Sorted-vector sets and maps for the batch's bookkeeping (running files,
+// outstanding tickets): a handful of keys at a time (at most the files in
+// flight), where a sorted vector is as fast as a tree and costs every file
+// that includes the core no <map>/<set> (their red-black tree is about
+// 0.1 s of compile time: bench/compile_time.sh). Iteration is in key order,
+// as std::set's and std::map's.
+
+namespace upstate {
+namespace detail {
+
+template <class Key>
+class FlatSet {
+ public:
+  using const_iterator = typename std::vector<Key>::const_iterator;
+
+  // Whether `key` was new.
+  bool insert(const Key& key) {
+    auto it = std::lower_bound(keys_.begin(), keys_.end(), key);
+    if (it != keys_.end() && !(key < *it)) return false;
+    keys_.insert(it, key);
+    return true;
+  }
+  // How many were erased (0 or 1), as std::set::erase(key).
+  std::size_t erase(const Key& key) {
+    auto it = std::lower_bound(keys_.begin(), keys_.end(), key);
+    if (it == keys_.end() || key < *it) return 0;
+    keys_.erase(it);
+    return 1;
+  }
+  std::size_t size() const noexcept { return keys_.size(); }
+  bool empty() const noexcept { return keys_.empty(); }
+  const_iterator begin() const noexcept { return keys_.begin(); }
+  const_iterator end() const noexcept { return keys_.end(); }
+
+ private:
+  std::vector<Key> keys_;
+};
+
+template <class Key, class Value>
+class FlatMap {
+ public:
+  // Sets key's value (inserted when new).
+  void set(const Key& key, Value value) {
+    auto it = find_slot(key);
+    if (it != entries_.end() && !(key < it->first)) {
+      it->second = std::move(value);
+    } else {
+      entries_.insert(it, std::pair<Key, Value>(key, std::move(value)));
+    }
+  }
+  // The value of `key`, or nullptr.
+  const Value* find(const Key& key) const {
+    auto it = std::lower_bound(entries_.begin(), entries_.end(), key,
+                               [](const std::pair<Key, Value>& e, const Key& k) { return e.first < k; });
+    return it != entries_.end() && !(key < it->first) ? &it->second : nullptr;
+  }
+  // How many were erased (0 or 1).
+  std::size_t erase(const Key& key) {
+    auto it = find_slot(key);
+    if (it == entries_.end() || key < it->first) return 0;
+    entries_.erase(it);
+    return 1;
+  }
+  std::size_t size() const noexcept { return entries_.size(); }
+
+ private:
+  typename std::vector<std::pair<Key, Value>>::iterator find_slot(const Key& key) {
+    return std::lower_bound(entries_.begin(), entries_.end(), key,
+                            [](const std::pair<Key, Value>& e, const Key& k) { return e.first < k; });
+  }
+  std::vector<std::pair<Key, Value>> entries_;
+};
+
+}  // namespace detail
+}  // namespace upstate
+// ---- end include/upstate/detail/flat_set.hpp ----
 
 namespace upstate {
 
@@ -3013,8 +3089,8 @@ class BatchTickets {
 
  private:
   std::uint64_t next_ = 1;
-  std::map<std::uint64_t, std::size_t> owners_;  // queued or out -> file (npos: the dataset)
-  std::set<std::uint64_t> abandoned_;            // answers to ignore
+  FlatMap<std::uint64_t, std::size_t> owners_;  // queued or out -> file (npos: the dataset)
+  FlatSet<std::uint64_t> abandoned_;            // answers to ignore
   std::deque<BatchSend> outbox_;
   std::deque<Ticket> abandoned_out_;
 };
@@ -4280,7 +4356,7 @@ class Batch {
   BatchState state_ = BatchState::idle;
   std::size_t next_start_ = 0;  // the next file to start
   std::size_t gate_ = 0;        // the file whose PUT may go out now
-  std::set<std::size_t> running_;  // files between start and Done (at most the limit)
+  detail::FlatSet<std::size_t> running_;  // files between start and Done (at most the limit)
   std::size_t ended_ = 0;
   MonotonicTime time_;  // the caller's clock, never running backwards
 
@@ -6745,16 +6821,16 @@ namespace detail {
 
 UPSTATE_DECL Ticket BatchTickets::issue(std::size_t owner, Request request) {
   Ticket t{next_++};
-  owners_[t.value] = owner;
+  owners_.set(t.value, owner);
   outbox_.push_back(BatchSend{t, owner, std::move(request)});
   return t;
 }
 
 UPSTATE_DECL std::optional<std::size_t> BatchTickets::claim(Ticket ticket) {
-  auto it = owners_.find(ticket.value);
-  if (it == owners_.end()) return std::nullopt;
-  const std::size_t owner = it->second;
-  owners_.erase(it);
+  const std::size_t* found = owners_.find(ticket.value);
+  if (!found) return std::nullopt;
+  const std::size_t owner = *found;
+  owners_.erase(ticket.value);
   outbox_.erase(std::remove_if(outbox_.begin(), outbox_.end(),
                                [&](const BatchSend& s) { return s.ticket == ticket; }),
                 outbox_.end());

@@ -146,6 +146,8 @@ class FileSource {
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 
+#include <map>
+
 // ---- begin include/upstate/asio/body_caps.hpp ----
 // How many body bytes the session reads of each kind of answer before it
 // gives up on it (a transport error, or by status for an error answer: see

@@ -86,6 +86,7 @@ inline std::uint32_t crc32(std::string_view bytes, std::uint32_t crc = 0) noexce
 // part ends (a writer truncates there before appending). A bad record
 // followed by others is corruption: Error{invalid_snapshot, path "journal
 // line N"}.
+#include <map>
 
 namespace upstate {
 

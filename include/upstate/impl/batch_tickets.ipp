@@ -13,16 +13,16 @@ namespace detail {
 
 UPSTATE_DECL Ticket BatchTickets::issue(std::size_t owner, Request request) {
   Ticket t{next_++};
-  owners_[t.value] = owner;
+  owners_.set(t.value, owner);
   outbox_.push_back(BatchSend{t, owner, std::move(request)});
   return t;
 }
 
 UPSTATE_DECL std::optional<std::size_t> BatchTickets::claim(Ticket ticket) {
-  auto it = owners_.find(ticket.value);
-  if (it == owners_.end()) return std::nullopt;
-  const std::size_t owner = it->second;
-  owners_.erase(it);
+  const std::size_t* found = owners_.find(ticket.value);
+  if (!found) return std::nullopt;
+  const std::size_t owner = *found;
+  owners_.erase(ticket.value);
   outbox_.erase(std::remove_if(outbox_.begin(), outbox_.end(),
                                [&](const BatchSend& s) { return s.ticket == ticket; }),
                 outbox_.end());

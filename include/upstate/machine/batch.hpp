@@ -33,7 +33,6 @@
 #include <deque>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,6 +46,7 @@
 #include "batch_tickets.hpp"  // Ticket, BatchSend
 #include "batch_transitions.hpp"
 #include "../detail/callback.hpp"
+#include "../detail/flat_set.hpp"
 #include "../detail/linkage.hpp"
 #include "upload.hpp"
 
@@ -286,7 +286,7 @@ class Batch {
   BatchState state_ = BatchState::idle;
   std::size_t next_start_ = 0;  // the next file to start
   std::size_t gate_ = 0;        // the file whose PUT may go out now
-  std::set<std::size_t> running_;  // files between start and Done (at most the limit)
+  detail::FlatSet<std::size_t> running_;  // files between start and Done (at most the limit)
   std::size_t ended_ = 0;
   MonotonicTime time_;  // the caller's clock, never running backwards
 

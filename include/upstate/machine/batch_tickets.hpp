@@ -6,10 +6,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <optional>
-#include <set>
 
+#include "../detail/flat_set.hpp"
 #include "../detail/linkage.hpp"
 #include "../vocabulary/http.hpp"
 
@@ -57,8 +56,8 @@ class BatchTickets {
 
  private:
   std::uint64_t next_ = 1;
-  std::map<std::uint64_t, std::size_t> owners_;  // queued or out -> file (npos: the dataset)
-  std::set<std::uint64_t> abandoned_;            // answers to ignore
+  FlatMap<std::uint64_t, std::size_t> owners_;  // queued or out -> file (npos: the dataset)
+  FlatSet<std::uint64_t> abandoned_;            // answers to ignore
   std::deque<BatchSend> outbox_;
   std::deque<Ticket> abandoned_out_;
 };
