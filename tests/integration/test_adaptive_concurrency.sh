@@ -23,7 +23,7 @@ for i in $(seq -w 1 $FILES); do
 done
 throttled() { grep -cE ' 429$' "$FAKE_LOG" || true; }
 
-run_cli adaptive "${FAST[@]}" --preflight off --max-in-flight 16 ds "$TMP"/a/*.jsonl
+run_cli adaptive "${FAST[@]}" --preflight off --max-in-flight 16 --timeout 60 ds "$TMP"/a/*.jsonl
 assert_rc 0 "the batch ends complete under the rate limit"
 adaptive=$(throttled)
 assert_file_contains "$ERR" "asked to slow down .*concurrency went down" "the slow-down is reported"
