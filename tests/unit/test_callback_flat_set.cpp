@@ -31,7 +31,7 @@ TEST_CASE("Callback: empty from nothing, nullptr, a null pointer or an empty std
   CHECK(Callback<int(int)>{&twice}(5) == 10);
 }
 
-TEST_CASE("Callback: copies own their target; moves leave the source empty") {
+TEST_CASE("Callback: copies own their target and moves leave the source empty") {
   auto count = std::make_shared<int>(0);
   Callback<void(int)> add = [count](int n) { *count += n; };
   CHECK(count.use_count() == 2);
