@@ -22,4 +22,5 @@
 #include <upstate/impl/wire_dataset_status.ipp>
 #include <upstate/impl/wire_error_body.ipp>
 #include <upstate/impl/wire_import_report.ipp>
+#include <upstate/impl/wire_s3_error.ipp>
 #include <upstate/impl/wire_upload_url.ipp>
