@@ -5,7 +5,8 @@
 // (Batch::of_uploads), and every move of a file is appended to the journal:
 //   - its import id before its PUT goes out, fdatasync'ed first (a rerun
 //     must know the import that may hold the bytes, or it would send them
-//     again into a second import);
+//     again into a second import): BatchClient holds the PUTs until
+//     before_puts, so one sync covers every PUT of a round of answers;
 //   - "processing" once the PUT was accepted, and how it ended (no sync: a
 //     lost record only means a rerun polls the import once more).
 // At the end the journal is compacted if it holds many superseded records.
@@ -299,11 +300,15 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     if (send.file == upstate::BatchSend::npos) return;
     view(send.file).on_action(b.upload(send.file));
     if (send.request.purpose != upstate::Purpose::upload) return;
-    // The PUT goes out next: its import must be on disk first.
+    // The PUT goes out after before_puts: its import must be on disk first.
     if (recorded[send.file] != upstate::JournalPhase::uploading || recorded_import[send.file] != b.upload(send.file).import_id())
       write(send.file, nullptr, false);
-    if (journal_error.empty()) journal_error = journal.sync();
     if (!journal_error.empty()) std::_Exit(kExitClientError);  // never PUT what the journal cannot vouch for
+  };
+  // One fdatasync for all the PUTs made ready in one round of answers.
+  options.before_puts = [&] {
+    if (journal_error.empty()) journal_error = journal.sync();
+    if (!journal_error.empty()) std::_Exit(kExitClientError);
   };
   options.on_file_done = [&](std::size_t i, const upstate::Outcome& o) {
     if (batch.has_upload(i)) {
