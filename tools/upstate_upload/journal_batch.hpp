@@ -5,8 +5,10 @@
 // (Batch::of_uploads), and every move of a file is appended to the journal:
 //   - its import id before its PUT goes out, fdatasync'ed first (a rerun
 //     must know the import that may hold the bytes, or it would send them
-//     again into a second import): BatchClient holds the PUTs until
-//     before_puts, so one sync covers every PUT of a round of answers;
+//     again into a second import); one fdatasync covers every record
+//     before it, so a PUT whose record an earlier sync covered needs none
+//     (PUTs go one at a time in file order; the next files' step-1 answers
+//     are recorded meanwhile);
 //   - "processing" once the PUT was accepted, and how it ended (no sync: a
 //     lost record only means a rerun polls the import once more).
 // At the end the journal is compacted if it holds many superseded records.
@@ -258,12 +260,14 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   std::string journal_error;
   std::vector<upstate::JournalPhase> recorded(sending.size(), upstate::JournalPhase::requesting_url);
   std::map<std::size_t, std::string> recorded_import;  // the running files' (not one string per file)
+  std::map<std::size_t, std::uint64_t> recorded_as;     // the running files': their last record's number
   auto write_of = [&](std::size_t i, const upstate::Upload& up, const upstate::Outcome* outcome, bool sync) {
     if (!journal_error.empty()) return;
     upstate::JournalEntry e = record_of(*sending[i], args.dataset_id, up, outcome);
     recorded[i] = e.phase;
     recorded_import[i] = e.import_id;
     journal_error = journal.append(e);
+    recorded_as[i] = journal.appended();
     if (journal_error.empty() && sync) journal_error = journal.sync();
     // Without the journal a crash could send a file twice: stop at once.
     if (!journal_error.empty()) {
@@ -300,15 +304,11 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     if (send.file == upstate::BatchSend::npos) return;
     view(send.file).on_action(b.upload(send.file));
     if (send.request.purpose != upstate::Purpose::upload) return;
-    // The PUT goes out after before_puts: its import must be on disk first.
+    // The PUT goes out next: its import must be on disk first.
     if (recorded[send.file] != upstate::JournalPhase::uploading || recorded_import[send.file] != b.upload(send.file).import_id())
       write(send.file, nullptr, false);
+    if (journal_error.empty()) journal_error = journal.sync_through(recorded_as[send.file]);
     if (!journal_error.empty()) std::_Exit(kExitClientError);  // never PUT what the journal cannot vouch for
-  };
-  // One fdatasync for all the PUTs made ready in one round of answers.
-  options.before_puts = [&] {
-    if (journal_error.empty()) journal_error = journal.sync();
-    if (!journal_error.empty()) std::_Exit(kExitClientError);
   };
   options.on_file_done = [&](std::size_t i, const upstate::Outcome& o) {
     if (batch.has_upload(i)) {
@@ -321,6 +321,7 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     }
     views.erase(i);
     recorded_import.erase(i);
+    recorded_as.erase(i);
     const std::string& path = sending[i]->path;
     if (!args.quiet) print_summary(base_name(path), o);
     if (args.json) json_lines[i] = to_json(path, o);

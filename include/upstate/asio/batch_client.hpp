@@ -32,13 +32,6 @@ struct BatchClientOptions {
   // Batch::upload(file) is still readable then, with stream_outcomes too
   // (the outcome was pulled with next_finished: keep what you need of it).
   std::function<void(std::size_t file, const Outcome&)> on_file_done;
-  // Set: a barrier every PUT waits behind. PUTs are held (after on_send saw
-  // them) until the io_context has run what was already queued, then
-  // before_puts runs once and the held PUTs go out. A journal that must
-  // have a file's import on disk before its PUT syncs here: one fdatasync
-  // for every PUT made ready in the same round of answers, not one each
-  // (10,000 blocking syncs halved a batch's throughput, bench/README.md).
-  std::function<void()> before_puts;
 };
 
 class BatchClient {
@@ -151,31 +144,6 @@ class BatchClient {
 
   void perform(BatchSend send) {
     if (options_.on_send) options_.on_send(*batch_, send);
-    if (options_.before_puts && send.request.file.has_value()) return hold(std::move(send));
-    exchange(std::move(send));
-  }
-
-  // A PUT waits for the barrier: the answers already queued run first (and
-  // may hold more PUTs), then one before_puts releases them all.
-  void hold(BatchSend send) {
-    held_.push_back(std::move(send));
-    if (release_posted_) return;
-    release_posted_ = true;
-    ::asio::post(io_, [this, alive = std::weak_ptr<int>(alive_)] {
-      if (alive.expired()) return;  // this client is gone
-      release_posted_ = false;
-      if (finished_ || held_.empty()) return;
-      options_.before_puts();
-      std::vector<BatchSend> go = std::move(held_);
-      held_.clear();
-      pumping_ = true;  // an exchange that fails at once only asks pump() to go round
-      for (BatchSend& out : go) exchange(std::move(out));
-      pumping_ = false;
-      pump();
-    });
-  }
-
-  void exchange(BatchSend send) {
     Lane& lane = free_lane();
     lane.ticket = send.ticket;
     const std::size_t file = send.file;
@@ -231,8 +199,6 @@ class BatchClient {
   }
 
   void abort(Ticket ticket) {
-    for (auto it = held_.begin(); it != held_.end();)
-      it = it->ticket == ticket ? held_.erase(it) : it + 1;
     for (auto& lane : lanes_) {
       if (lane->ticket != ticket) continue;
       lane->ticket.reset();
@@ -297,7 +263,6 @@ class BatchClient {
 
   void finish() {
     finished_ = true;
-    held_.clear();
     ++timer_generation_;
     timer_.cancel();
     for (auto& lane : lanes_) {
@@ -325,9 +290,6 @@ class BatchClient {
   bool pumping_ = false;
   bool again_ = false;
   bool finished_ = false;
-  std::vector<BatchSend> held_;  // PUTs waiting for before_puts
-  bool release_posted_ = false;
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // a posted release checks it
 };
 
 // Blocking convenience: runs one batch on a private io_context.
