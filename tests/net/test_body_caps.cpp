@@ -98,12 +98,14 @@ TEST_CASE("body caps: an API error answer over its cap goes by its status") {
   CHECK(o.error()->http_status == 401);
 }
 
-TEST_CASE("body caps: a dataset answer over 16 MiB is not read") {
+// With the cap set to 1 MiB (the default, 16 MiB, is checked above): a
+// 17 MiB answer made the case take 2 s.
+TEST_CASE("body caps: a dataset answer over its cap is not read") {
   FakeServerOptions server_options;
   server_options.datasets.push_back({"ds1", "Reviews", std::nullopt});
   ::asio::io_context io;
   FakeServer server(io, server_options);
-  server.inject(testing::Fault::status(Purpose::dataset, 200, padded_json(17u << 20), {{"Content-Type", "application/json"}}, 5));
+  server.inject(testing::Fault::status(Purpose::dataset, 200, padded_json(2u << 20), {{"Content-Type", "application/json"}}, 5));
   BatchConfig config;
   config.upload.api_base = server.api_base();
   config.upload.token = "fake-token";
@@ -112,7 +114,9 @@ TEST_CASE("body caps: a dataset answer over 16 MiB is not read") {
   config.upload.retry.base = milliseconds(5);
   config.upload.deadline = std::chrono::seconds(20);
   Batch batch(config, {});
-  upstate::asio::BatchClient client(io);
+  upstate::asio::BatchClientOptions client_options;
+  client_options.session.body_caps.dataset = 1u << 20;
+  upstate::asio::BatchClient client(io, client_options);
   BatchOutcome outcome;
   client.start(batch, std::vector<std::string>{}, [&](const BatchOutcome& o) {
     outcome = o;
@@ -120,7 +124,7 @@ TEST_CASE("body caps: a dataset answer over 16 MiB is not read") {
   });
   io.run();
   REQUIRE(outcome.dataset_error);
-  CHECK_THAT(outcome.dataset_error->message, Catch::Contains("body over 16777216 bytes"));
+  CHECK_THAT(outcome.dataset_error->message, Catch::Contains("body over 1048576 bytes"));
 }
 
 // A dataset answer lists every import the dataset ever had: one that a

@@ -13,9 +13,11 @@
 //     lost record only means a rerun polls the import once more).
 // At the end the journal is compacted if it holds many superseded records.
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -333,12 +335,12 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     std::string().swap(done.sha256);
     done.record.reset();
   };
-  upstate::BatchOutcome outcome;
+  std::optional<std::uint64_t> dataset_total;  // all that is used of the outcome (not its dataset's import list)
   upstate::asio::BatchClient client(interrupts.io(), std::move(options));
   interrupts.run(
       [&](std::function<void()> finished) {
-        client.start(batch, std::move(send_paths), [&outcome, finished](const upstate::BatchOutcome& o) {
-          outcome = o;  // streamed: counts and the dataset, no files
+        client.start(batch, std::move(send_paths), [&dataset_total, finished](const upstate::BatchOutcome& o) {
+          dataset_total = o.total_datapoint_count;
           finished();
         });
       },
@@ -350,11 +352,11 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
 
   if (!journal_error.empty()) worst = std::max(worst, kExitClientError);
   for (std::string& line : json_lines)
-    std::fprintf(stdout, "%s\n", with_dataset_total(std::move(line), outcome.total_datapoint_count).c_str());
+    std::fprintf(stdout, "%s\n", with_dataset_total(std::move(line), dataset_total).c_str());
   if (!args.quiet) {
-    if (outcome.total_datapoint_count)
+    if (dataset_total)
       std::fprintf(stderr, "dataset %s: total_datapoint_count %llu\n", upstate::printable_excerpt(args.dataset_id, 100).c_str(),
-                   static_cast<unsigned long long>(*outcome.total_datapoint_count));
+                   static_cast<unsigned long long>(*dataset_total));
     if (skipped) std::fprintf(stderr, "skipped %zu files already imported (see above)\n", skipped);
   }
   print_slowdown(args, batch);

@@ -280,10 +280,6 @@ inline int Engine::on_headers_complete(llhttp_t* p) {
     e.fail_body_cap();
     return -1;
   }
-  // The declared length (within the cap) in one allocation: growing by
-  // doubling held a 1 MiB body in 1 + 2 MiB at its peak (bench/README.md).
-  // Pages that never arrive are never touched, so a lying length costs no RSS.
-  if (has_body && by_length) e.body().reserve(static_cast<std::size_t>(p->content_length));
   return HPE_PAUSED;
 }
 
