@@ -2888,16 +2888,24 @@ class DatasetFetch {
   UPSTATE_DECL explicit DatasetFetch(UploadConfig config);
 
   // ---- events ------------------------------------------------------------
+  // The same five as Upload's (drive_loop.hpp drives both), grouped here by
+  // who calls them: the caller, the transport, the timer.
 
+  // The caller: start() begins the deadline and sends GET datasets/{id};
+  // cancel() ends it at once (DatasetFetched with a cancelled error).
   UPSTATE_DECL DatasetFetchAction start(Instant now);
+  UPSTATE_DECL DatasetFetchAction cancel(Instant now);
 
+  // The transport, with the answer to the Send: a 200 about this dataset
+  // ends it (DatasetFetched); a retryable status or no answer at all sleeps
+  // and asks again while the retry policy and the deadline allow; anything
+  // else ends it with the typed error.
   UPSTATE_DECL DatasetFetchAction on_response(const Response& response, Instant now);
-
   UPSTATE_DECL DatasetFetchAction on_transport_error(const TransportError& error, Instant now);
 
+  // The timer: the backoff is over; asks again, or ends (timeout) once past
+  // the deadline.
   UPSTATE_DECL DatasetFetchAction on_wake(Instant now);
-
-  UPSTATE_DECL DatasetFetchAction cancel(Instant now);
 
   // ---- observers -----------------------------------------------------------
 
@@ -3738,15 +3746,28 @@ class Upload {
   UPSTATE_DECL static Result<Upload> restore(UploadConfig config, std::string_view snapshot);
 
   // ---- events ------------------------------------------------------------
+  // Each returns the one Action to perform next; `now` is the caller's clock.
 
+  // Begins the deadline (config.deadline from now) and sends step 1's GET
+  // upload-url (or, for a resumed or restored machine, its first poll or
+  // probe). Called once; a second call is misuse (Finished, usage).
   UPSTATE_DECL Action start(Instant now);
 
+  // The answer to the last Send: step 1's URL, the PUT's status, a poll's
+  // report. Retryable answers (5xx, 429, per RetryPolicy) become a Sleep;
+  // a terminal report or a refused answer, Finished.
   UPSTATE_DECL Action on_response(const Response& response, Instant now);
 
+  // The last Send got no answer (refused, reset, timed out): retried like a
+  // 5xx while the retry policy and the deadline allow.
   UPSTATE_DECL Action on_transport_error(const TransportError& error, Instant now);
 
+  // The last Sleep is over (a retry backoff or the next poll): sends again;
+  // a PUT whose presigned URL expired meanwhile renews the URL first. An
+  // early wake returns the same Sleep.
   UPSTATE_DECL Action on_wake(Instant now);
 
+  // Ends the upload now (Finished, cancelled); once done, repeats the outcome.
   UPSTATE_DECL Action cancel(Instant now);
 
   // ---- observers ---------------------------------------------------------

@@ -29,6 +29,8 @@
 #include <upstate/testing/manual_clock.hpp>
 #include <upstate/machine/upload_restore.hpp>
 
+#include "support/seeded_runs.hpp"
+
 using namespace upstate;
 using namespace upstate::testing;
 using std::chrono::milliseconds;
@@ -313,17 +315,9 @@ std::string run_scenario(std::uint64_t seed, Coverage& covered) {
 
 TEST_CASE("Batch: 1,500 random batches end safely, by its tables, and take every row") {
   Coverage covered;
-  const char* single = std::getenv("UPSTATE_BATCH_PROPERTY_SEED");
-  const std::uint64_t first = single ? std::strtoull(single, nullptr, 10) : 1;
-  const int runs = single ? 1 : kScenarios;
-  int failures = 0;
-  for (int i = 0; i < runs; ++i) {
-    const std::uint64_t seed = first + static_cast<std::uint64_t>(i);
-    std::string failure = run_scenario(seed, covered);
-    if (!failure.empty() && ++failures <= 10) UNSCOPED_INFO("seed " << seed << ": " << failure);
-  }
-  CHECK(failures == 0);
-  if (single) return;
+  if (!test::run_seeded("UPSTATE_BATCH_PROPERTY_SEED", kScenarios,
+                        [&](std::uint64_t seed) { return run_scenario(seed, covered); }))
+    return;
   // UPSTATE_BATCH_PROPERTY_HITS=1 prints the hits of every row.
   const bool show = std::getenv("UPSTATE_BATCH_PROPERTY_HITS") != nullptr;
   std::vector<std::string> missing;

@@ -18,6 +18,8 @@
 #include <upstate/testing/fake_service.hpp>
 #include <upstate/testing/manual_clock.hpp>
 
+#include "support/seeded_runs.hpp"
+
 using namespace upstate;
 using namespace upstate::testing;
 using std::chrono::milliseconds;
@@ -136,17 +138,9 @@ std::string run_scenario(std::uint64_t seed, Covered& covered) {
 
 TEST_CASE("DatasetFetch: 3,000 random scenarios end safely, by its table, and take every row") {
   Covered covered;
-  const char* single = std::getenv("UPSTATE_FETCH_PROPERTY_SEED");
-  const std::uint64_t first = single ? std::strtoull(single, nullptr, 10) : 1;
-  const int runs = single ? 1 : kScenarios;
-  int failures = 0;
-  for (int i = 0; i < runs; ++i) {
-    const std::uint64_t seed = first + static_cast<std::uint64_t>(i);
-    std::string failure = run_scenario(seed, covered);
-    if (!failure.empty() && ++failures <= 10) UNSCOPED_INFO("seed " << seed << ": " << failure);
-  }
-  CHECK(failures == 0);
-  if (single) return;
+  if (!test::run_seeded("UPSTATE_FETCH_PROPERTY_SEED", kScenarios,
+                        [&](std::uint64_t seed) { return run_scenario(seed, covered); }))
+    return;
   std::vector<std::string> missing;
   for (const auto& t : kAllFetchTransitions)
     if (!covered.count({t.from, t.trigger}))

@@ -18,6 +18,8 @@
 #include <upstate/testing.hpp>
 #include <upstate/upstate.hpp>
 
+#include "support/seeded_runs.hpp"
+
 using namespace upstate;
 using namespace upstate::testing;
 using std::chrono::milliseconds;
@@ -292,28 +294,13 @@ RunResult run_scenario(std::uint64_t seed, std::set<std::pair<State, Trigger>>& 
   return result;
 }
 
-std::uint64_t first_seed() {
-  const char* env = std::getenv("UPSTATE_PROPERTY_SEED");
-  return env ? std::strtoull(env, nullptr, 10) : 1;
-}
-
 }  // namespace
 
 TEST_CASE("10,000 random scenarios: the machine always ends, safely, by the table") {
   std::set<std::pair<State, Trigger>> covered;
-  const char* single = std::getenv("UPSTATE_PROPERTY_SEED");
-  const int runs = single ? 1 : kScenarios;
-  int failures = 0;
-  for (int i = 0; i < runs; ++i) {
-    const std::uint64_t seed = first_seed() + static_cast<std::uint64_t>(i);
-    RunResult r = run_scenario(seed, covered);
-    if (!r.failure.empty()) {
-      ++failures;
-      if (failures <= 10) UNSCOPED_INFO("seed " << seed << ": " << r.failure);
-    }
-  }
-  CHECK(failures == 0);
-  if (single) return;
+  if (!test::run_seeded("UPSTATE_PROPERTY_SEED", kScenarios,
+                        [&](std::uint64_t seed) { return run_scenario(seed, covered).failure; }))
+    return;
   // Over all runs every declared transition is taken at least once.
   std::vector<std::string> missing;
   for (const auto& t : kAllTransitions)

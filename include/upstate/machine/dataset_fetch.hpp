@@ -56,16 +56,24 @@ class DatasetFetch {
   UPSTATE_DECL explicit DatasetFetch(UploadConfig config);
 
   // ---- events ------------------------------------------------------------
+  // The same five as Upload's (drive_loop.hpp drives both), grouped here by
+  // who calls them: the caller, the transport, the timer.
 
+  // The caller: start() begins the deadline and sends GET datasets/{id};
+  // cancel() ends it at once (DatasetFetched with a cancelled error).
   UPSTATE_DECL DatasetFetchAction start(Instant now);
+  UPSTATE_DECL DatasetFetchAction cancel(Instant now);
 
+  // The transport, with the answer to the Send: a 200 about this dataset
+  // ends it (DatasetFetched); a retryable status or no answer at all sleeps
+  // and asks again while the retry policy and the deadline allow; anything
+  // else ends it with the typed error.
   UPSTATE_DECL DatasetFetchAction on_response(const Response& response, Instant now);
-
   UPSTATE_DECL DatasetFetchAction on_transport_error(const TransportError& error, Instant now);
 
+  // The timer: the backoff is over; asks again, or ends (timeout) once past
+  // the deadline.
   UPSTATE_DECL DatasetFetchAction on_wake(Instant now);
-
-  UPSTATE_DECL DatasetFetchAction cancel(Instant now);
 
   // ---- observers -----------------------------------------------------------
 

@@ -83,15 +83,28 @@ class Upload {
   UPSTATE_DECL static Result<Upload> restore(UploadConfig config, std::string_view snapshot);
 
   // ---- events ------------------------------------------------------------
+  // Each returns the one Action to perform next; `now` is the caller's clock.
 
+  // Begins the deadline (config.deadline from now) and sends step 1's GET
+  // upload-url (or, for a resumed or restored machine, its first poll or
+  // probe). Called once; a second call is misuse (Finished, usage).
   UPSTATE_DECL Action start(Instant now);
 
+  // The answer to the last Send: step 1's URL, the PUT's status, a poll's
+  // report. Retryable answers (5xx, 429, per RetryPolicy) become a Sleep;
+  // a terminal report or a refused answer, Finished.
   UPSTATE_DECL Action on_response(const Response& response, Instant now);
 
+  // The last Send got no answer (refused, reset, timed out): retried like a
+  // 5xx while the retry policy and the deadline allow.
   UPSTATE_DECL Action on_transport_error(const TransportError& error, Instant now);
 
+  // The last Sleep is over (a retry backoff or the next poll): sends again;
+  // a PUT whose presigned URL expired meanwhile renews the URL first. An
+  // early wake returns the same Sleep.
   UPSTATE_DECL Action on_wake(Instant now);
 
+  // Ends the upload now (Finished, cancelled); once done, repeats the outcome.
   UPSTATE_DECL Action cancel(Instant now);
 
   // ---- observers ---------------------------------------------------------
