@@ -52,6 +52,8 @@ row upload_url  deep   65000      1 --preflight off
 row upload_url  deep   16777216   1 --preflight off   # over the step-1 cap: not read past 64 KiB
 row dataset     deep   1000000    1
 row dataset     flat   1000000    1
+row dataset     deep   16000000   1   # within the 16 MiB dataset cap (1 MiB before session 7)
+row dataset     flat   16000000   1
 row poll        deep   2000000    1 --preflight off
 row poll        flat   2000000    1 --preflight off
 row poll        errors 2000000    1 --preflight off   # ~22,000 well-formed errors: parsed and kept

@@ -166,7 +166,13 @@ struct BodyCaps {
   // its wire size, kept until the batch ends: 16 files with 2 MB answers
   // peak at ~108 MiB, with 4 MB ones at ~208 MiB (bench/README.md).
   std::size_t poll = 2u << 20;
-  std::size_t dataset = 1u << 20;          // the schema and the list of imports
+  // The schema and the list of every import the dataset ever had (~110
+  // bytes each on the fake): 1 MiB stopped at ~9,000 imports, so a batch of
+  // 10,000 files could no longer read the dataset's total at its end (it
+  // retried the same oversized answer until its budget ran out). A dataset
+  // answer is read one at a time (a batch's end, --show-dataset), not once
+  // per file in flight, so the cap is the API's own 16 MiB (~150,000 imports).
+  std::size_t dataset = 16u << 20;
   std::size_t dataset_status = 64 * 1024;  // a status word or two
 
   std::size_t for_purpose(Purpose p) const noexcept {

@@ -59,7 +59,7 @@ TEST_CASE("body caps: the defaults, per kind of answer") {
   CHECK(caps.for_purpose(Purpose::upload_url) == 64u * 1024);
   CHECK(caps.for_purpose(Purpose::upload) == 64u * 1024);
   CHECK(caps.for_purpose(Purpose::dataset_status) == 64u * 1024);
-  CHECK(caps.for_purpose(Purpose::dataset) == 1u << 20);
+  CHECK(caps.for_purpose(Purpose::dataset) == 16u << 20);
   CHECK(caps.for_purpose(Purpose::poll) == 2u << 20);
 }
 
@@ -98,7 +98,9 @@ TEST_CASE("body caps: an API error answer over its cap goes by its status") {
   CHECK(o.error()->http_status == 401);
 }
 
-TEST_CASE("body caps: a dataset answer over 1 MiB is not read") {
+// With the cap set to 1 MiB (the default, 16 MiB, is checked above): a
+// 17 MiB answer made the case take 2 s.
+TEST_CASE("body caps: a dataset answer over its cap is not read") {
   FakeServerOptions server_options;
   server_options.datasets.push_back({"ds1", "Reviews", std::nullopt});
   ::asio::io_context io;
@@ -112,7 +114,9 @@ TEST_CASE("body caps: a dataset answer over 1 MiB is not read") {
   config.upload.retry.base = milliseconds(5);
   config.upload.deadline = std::chrono::seconds(20);
   Batch batch(config, {});
-  upstate::asio::BatchClient client(io);
+  upstate::asio::BatchClientOptions client_options;
+  client_options.session.body_caps.dataset = 1u << 20;
+  upstate::asio::BatchClient client(io, client_options);
   BatchOutcome outcome;
   client.start(batch, std::vector<std::string>{}, [&](const BatchOutcome& o) {
     outcome = o;
@@ -121,4 +125,38 @@ TEST_CASE("body caps: a dataset answer over 1 MiB is not read") {
   io.run();
   REQUIRE(outcome.dataset_error);
   CHECK_THAT(outcome.dataset_error->message, Catch::Contains("body over 1048576 bytes"));
+}
+
+// A dataset answer lists every import the dataset ever had: one that a
+// 20,000-file batch leaves behind (~2 MiB) is read whole, total and all.
+TEST_CASE("body caps: a dataset answer listing 20,000 imports is read") {
+  std::string body = R"({"id":"ds1","name":"Reviews","total_datapoint_count":140000,"schema_version":4,"imports":[)";
+  for (int i = 0; i < 20000; ++i) {
+    if (i) body += ',';
+    body += R"({"import_id":"0193a1b2-0000-7000-8000-)" + std::to_string(100000000000 + i) +
+            R"(","status":"complete","accepted_count":7,"duplicate_count":0})";
+  }
+  body += "]}";
+  REQUIRE(body.size() > (2u << 20) - (64u << 10));
+  FakeServerOptions server_options;
+  server_options.datasets.push_back({"ds1", "Reviews", std::nullopt});
+  ::asio::io_context io;
+  FakeServer server(io, server_options);
+  server.inject(testing::Fault::status(Purpose::dataset, 200, body, {{"Content-Type", "application/json"}}, 1));
+  BatchConfig config;
+  config.upload.api_base = server.api_base();
+  config.upload.token = "fake-token";
+  config.upload.dataset_id = "ds1";
+  config.upload.retry.max_attempts = 1;  // read the first time, or the test fails
+  config.upload.deadline = std::chrono::seconds(20);
+  Batch batch(config, {});
+  upstate::asio::BatchClient client(io);
+  BatchOutcome outcome;
+  client.start(batch, std::vector<std::string>{}, [&](const BatchOutcome& o) {
+    outcome = o;
+    server.stop();
+  });
+  io.run();
+  CHECK_FALSE(outcome.dataset_error);
+  CHECK(outcome.total_datapoint_count == std::optional<std::uint64_t>(140000));
 }

@@ -127,6 +127,8 @@ TEST_CASE("command line: defaults and every option", "[fake_server][cli]") {
   CHECK(d->server.port == 0);
   CHECK(d->server.fake.token == "fake-token");
   CHECK(d->server.max_body == (64u << 20));
+  CHECK(d->server.fake.processing_base == std::chrono::milliseconds(3000));
+  CHECK(d->server.fake.processing_per_record == std::chrono::milliseconds(1));
   CHECK_FALSE(d->server.quiet);
   CHECK(d->server.cert_file.empty());
   CHECK(d->datasets.empty());
@@ -150,6 +152,7 @@ TEST_CASE("command line: defaults and every option", "[fake_server][cli]") {
   REQUIRE(c->server.faults.size() == 2);
   CHECK(c->server.faults[1].times == 2);
   CHECK(c->server.fake.processing_base == Duration{0});
+  CHECK(c->server.fake.processing_per_record == Duration{0});  // 0 means no processing time at all
   CHECK(c->server.fake.url_lifetime == std::chrono::seconds(5));
   CHECK(c->server.max_body == 1000);
   CHECK(c->server.quiet);

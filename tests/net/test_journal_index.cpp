@@ -5,6 +5,7 @@
 // file in a temporary folder; no sockets.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -102,5 +103,41 @@ TEST_CASE("journal index: compaction writes each file's latest record, in (datas
   std::string expected = upstate::encode_journal_header();
   for (int i : {0, 2, 3, 1}) expected += upstate::encode_journal_record(records[static_cast<std::size_t>(i)]);
   CHECK(text.str() == expected);
+  CHECK(std::system(("rm -rf '" + dir + "'").c_str()) == 0);
+}
+
+// A PUT waits for its import's record to be on disk (journal_batch.hpp):
+// one sync covers every record appended before it, so later PUTs whose
+// records it covered need no fdatasync of their own.
+TEST_CASE("journal file: one sync makes every earlier record durable") {
+  char name[] = "/tmp/upstate-journal-sync.XXXXXX";
+  REQUIRE(::mkdtemp(name));
+  const std::string dir = name, path = dir + "/journal";
+  std::vector<upstate::JournalEntry> records = odd_records();
+  {
+    JournalFile journal;
+    REQUIRE(journal.open(path).empty());
+    CHECK(journal.appended() == 0);
+    REQUIRE(journal.append(records[0]).empty());
+    const std::uint64_t first = journal.appended();
+    REQUIRE(journal.append(records[1]).empty());
+    const std::uint64_t second = journal.appended();
+    CHECK(second == first + 1);
+    CHECK_FALSE(journal.durable(first));
+    REQUIRE(journal.sync_through(first).empty());
+    CHECK(journal.durable(first));
+    CHECK(journal.durable(second));  // the same fdatasync covered it
+    REQUIRE(journal.append(records[2]).empty());
+    const std::uint64_t third = journal.appended();
+    CHECK(journal.durable(second));
+    CHECK_FALSE(journal.durable(third));
+    REQUIRE(journal.compact().empty());  // the compacted file is fsynced whole
+    CHECK(journal.durable(third));
+    REQUIRE(journal.append(records[3]).empty());
+    CHECK(journal.appended() == third + 1);  // numbers go on across compaction
+    CHECK_FALSE(journal.durable(journal.appended()));
+    REQUIRE(journal.sync().empty());
+    CHECK(journal.durable(journal.appended()));
+  }
   CHECK(std::system(("rm -rf '" + dir + "'").c_str()) == 0);
 }

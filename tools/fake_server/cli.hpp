@@ -43,7 +43,8 @@ inline constexpr std::string_view kUsage =
     "  --datasets    [{\"id\": ..., \"name\": ..., \"schema\": {...}, \"schema_version\": 3|4}, ...]\n"
     "  --fault       PURPOSE:KIND[:ARG][xTIMES]; PURPOSE upload_url|upload|poll|dataset|dataset_status;\n"
     "                KIND NNN[:RETRY_AFTER] reset stall delay:MS malformed:BODY s3-expired s3:CODE:STATUS\n"
-    "  --processing-ms  processing time per import (default 3000); --url-lifetime seconds (default 900)\n"
+    "  --processing-ms  every import takes N ms once it is its turn, whatever its size\n"
+    "                (default: 3000 plus 1 per record; 0: done on arrival); --url-lifetime seconds (default 900)\n"
     "  --legacy-status-lag-ms  V3: the status shows the previous file's for N ms after a PUT (default 0)\n"
     "  --pending-schema-stays  an import paused in pending_schema stays paused when a PATCH sets a schema\n"
     "                (default: it is queued again and processed against the new schema)\n"
@@ -144,7 +145,12 @@ inline Result<CliOptions> parse_cli(const std::vector<std::string>& args) {
     } else if (flag == "--processing-ms") {
       auto v = number(86400000);
       if (!v) return bad_value("milliseconds, 0..86400000");
+      // The whole processing time: a per-record share on top would make
+      // "0" cost N records x 1 ms per import, and a dataset processes its
+      // imports one at a time, so a bench of small files would measure
+      // the fake's queue instead of the client.
       o.fake.processing_base = Duration(static_cast<Duration::rep>(*v));
+      o.fake.processing_per_record = Duration{0};
     } else if (flag == "--legacy-status-lag-ms") {
       auto v = number(86400000);
       if (!v) return bad_value("milliseconds, 0..86400000");

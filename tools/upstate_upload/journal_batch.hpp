@@ -5,14 +5,19 @@
 // (Batch::of_uploads), and every move of a file is appended to the journal:
 //   - its import id before its PUT goes out, fdatasync'ed first (a rerun
 //     must know the import that may hold the bytes, or it would send them
-//     again into a second import);
+//     again into a second import); one fdatasync covers every record
+//     before it, so a PUT whose record an earlier sync covered needs none
+//     (PUTs go one at a time in file order; the next files' step-1 answers
+//     are recorded meanwhile);
 //   - "processing" once the PUT was accepted, and how it ended (no sync: a
 //     lost record only means a rerun polls the import once more).
 // At the end the journal is compacted if it holds many superseded records.
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -257,12 +262,14 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   std::string journal_error;
   std::vector<upstate::JournalPhase> recorded(sending.size(), upstate::JournalPhase::requesting_url);
   std::map<std::size_t, std::string> recorded_import;  // the running files' (not one string per file)
+  std::map<std::size_t, std::uint64_t> recorded_as;     // the running files': their last record's number
   auto write_of = [&](std::size_t i, const upstate::Upload& up, const upstate::Outcome* outcome, bool sync) {
     if (!journal_error.empty()) return;
     upstate::JournalEntry e = record_of(*sending[i], args.dataset_id, up, outcome);
     recorded[i] = e.phase;
     recorded_import[i] = e.import_id;
     journal_error = journal.append(e);
+    recorded_as[i] = journal.appended();
     if (journal_error.empty() && sync) journal_error = journal.sync();
     // Without the journal a crash could send a file twice: stop at once.
     if (!journal_error.empty()) {
@@ -302,7 +309,7 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     // The PUT goes out next: its import must be on disk first.
     if (recorded[send.file] != upstate::JournalPhase::uploading || recorded_import[send.file] != b.upload(send.file).import_id())
       write(send.file, nullptr, false);
-    if (journal_error.empty()) journal_error = journal.sync();
+    if (journal_error.empty()) journal_error = journal.sync_through(recorded_as[send.file]);
     if (!journal_error.empty()) std::_Exit(kExitClientError);  // never PUT what the journal cannot vouch for
   };
   options.on_file_done = [&](std::size_t i, const upstate::Outcome& o) {
@@ -316,6 +323,7 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     }
     views.erase(i);
     recorded_import.erase(i);
+    recorded_as.erase(i);
     const std::string& path = sending[i]->path;
     if (!args.quiet) print_summary(base_name(path), o);
     if (args.json) json_lines[i] = to_json(path, o);
@@ -327,12 +335,12 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     std::string().swap(done.sha256);
     done.record.reset();
   };
-  upstate::BatchOutcome outcome;
+  std::optional<std::uint64_t> dataset_total;  // all that is used of the outcome (not its dataset's import list)
   upstate::asio::BatchClient client(interrupts.io(), std::move(options));
   interrupts.run(
       [&](std::function<void()> finished) {
-        client.start(batch, std::move(send_paths), [&outcome, finished](const upstate::BatchOutcome& o) {
-          outcome = o;  // streamed: counts and the dataset, no files
+        client.start(batch, std::move(send_paths), [&dataset_total, finished](const upstate::BatchOutcome& o) {
+          dataset_total = o.total_datapoint_count;
           finished();
         });
       },
@@ -344,11 +352,11 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
 
   if (!journal_error.empty()) worst = std::max(worst, kExitClientError);
   for (std::string& line : json_lines)
-    std::fprintf(stdout, "%s\n", with_dataset_total(std::move(line), outcome.total_datapoint_count).c_str());
+    std::fprintf(stdout, "%s\n", with_dataset_total(std::move(line), dataset_total).c_str());
   if (!args.quiet) {
-    if (outcome.total_datapoint_count)
+    if (dataset_total)
       std::fprintf(stderr, "dataset %s: total_datapoint_count %llu\n", upstate::printable_excerpt(args.dataset_id, 100).c_str(),
-                   static_cast<unsigned long long>(*outcome.total_datapoint_count));
+                   static_cast<unsigned long long>(*dataset_total));
     if (skipped) std::fprintf(stderr, "skipped %zu files already imported (see above)\n", skipped);
   }
   print_slowdown(args, batch);

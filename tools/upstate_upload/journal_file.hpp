@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -88,18 +89,30 @@ class JournalFile {
     std::string why = write_all(upstate::encode_journal_record(e));
     if (!why.empty()) return why;
     ++records_;
-    dirty_ = true;
+    ++appended_;
     index_.put(e);
     return {};
   }
 
+  // How many records this run appended: the last append's number, for
+  // sync_through (never reset, compaction included).
+  std::uint64_t appended() const noexcept { return appended_; }
+  // Whether the record of that number is on disk already.
+  bool durable(std::uint64_t record) const noexcept { return record <= synced_; }
+
   // fdatasync if anything was appended since the last one.
   std::string sync() {
-    if (!dirty_) return {};
+    if (synced_ == appended_) return {};
     if (::fdatasync(fd_) != 0) return path_ + ": " + std::strerror(errno);
-    dirty_ = false;
+    synced_ = appended_;
     return {};
   }
+
+  // fdatasync unless the record of that number is on disk already: one
+  // sync covers every record appended before it, so the PUTs of a batch
+  // (one at a time, in file order) mostly find their import recorded by
+  // an earlier PUT's sync, made while their step-1 answers came in.
+  std::string sync_through(std::uint64_t record) { return durable(record) ? std::string() : sync(); }
 
   // Rewrites the log as the latest record per file (and reopens it).
   // Written in 64 KiB pieces as encode_journal would lay them out: no copy
@@ -137,7 +150,7 @@ class JournalFile {
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) return path_ + ": " + std::strerror(errno);
     records_ = index_.size();
     bytes_ = written;
-    dirty_ = false;
+    synced_ = appended_;  // the new file was fsynced whole
     return {};
   }
 
@@ -174,7 +187,8 @@ class JournalFile {
   std::string path_;
   int fd_ = -1;
   bool torn_ = false;
-  bool dirty_ = false;
+  std::uint64_t appended_ = 0;  // records appended by this run
+  std::uint64_t synced_ = 0;    // of those, the ones fdatasync'ed (or compacted)
   std::size_t records_ = 0;
   std::size_t bytes_ = 0;
   JournalIndex index_;

@@ -105,6 +105,7 @@ UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLim
   }
   if (imports) {
     const std::string imports_path = fields.path_of("imports");
+    dataset.imports.reserve(imports->Size());  // one allocation: a 10,000-import list doubled into ~2x its size
     for (rapidjson::SizeType i = 0; i < imports->Size(); ++i) {
       const detail::JsonValue& item = (*imports)[i];
       std::string item_path = detail::element_path(imports_path, i);
