@@ -5,7 +5,8 @@
 // machine whose own snapshot restores to the same snapshot again.
 // parse_import_report is also checked differentially: its result is the DOM
 // parser's (detail::parse_import_report_dom), and so is every report its
-// fast path (wire/import_report_sax.hpp) returns.
+// fast path (wire/import_report_sax.hpp) returns; parse_dataset likewise
+// against detail::parse_dataset_dom (wire/dataset_sax.hpp).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -73,6 +74,54 @@ void check_same_report(const upstate::ImportReport& a, const upstate::ImportRepo
   }
 }
 
+void check_same_dataset(const upstate::Dataset& a, const upstate::Dataset& b) {
+  check(a.id == b.id);
+  check(a.name == b.name);
+  check(a.created_at == b.created_at);
+  check(a.created_by == b.created_by);
+  check(a.total_datapoint_count == b.total_datapoint_count);
+  check(a.schema_version == b.schema_version);
+  check(a.status == b.status);
+  check(a.filename == b.filename);
+  check(a.schema.has_value() == b.schema.has_value());
+  if (a.schema && b.schema) {
+    check(a.schema->strict == b.schema->strict);
+    check(a.schema->fields.size() == b.schema->fields.size());
+    for (std::size_t i = 0; i < a.schema->fields.size() && i < b.schema->fields.size(); ++i) {
+      check(a.schema->fields[i].name == b.schema->fields[i].name);
+      check(a.schema->fields[i].type == b.schema->fields[i].type);
+      check(a.schema->fields[i].label == b.schema->fields[i].label);
+    }
+  }
+  check(a.imports_dropped == b.imports_dropped);
+  check(a.imports.size() == b.imports.size());
+  for (std::size_t i = 0; i < a.imports.size() && i < b.imports.size(); ++i) {
+    check(a.imports[i].import_id == b.imports[i].import_id);
+    check(a.imports[i].status == b.imports[i].status);
+    check(a.imports[i].accepted_count == b.imports[i].accepted_count);
+    check(a.imports[i].rejected_count == b.imports[i].rejected_count);
+    check(a.imports[i].duplicate_count == b.imports[i].duplicate_count);
+  }
+}
+
+// parse_dataset against its DOM parser, and its fast path (wire/dataset_sax.hpp) too.
+void check_dataset_paths(std::string_view body, const upstate::ParseLimits& limits,
+                         const upstate::Result<upstate::Dataset>& got) {
+  const auto dom = upstate::detail::parse_dataset_dom(body, limits);
+  check(got.ok() == dom.ok());
+  if (dom.ok()) {
+    check_same_dataset(got.value(), dom.value());
+  } else {
+    check(got.error().code == dom.error().code);
+    check(got.error().path == dom.error().path);
+    check(got.error().message == dom.error().message);
+  }
+  if (const auto fast = upstate::detail::try_parse_dataset_fast(body, limits)) {
+    check(dom.ok());  // the fast path never claims a body the DOM parser refuses
+    check_same_dataset(*fast, dom.value());
+  }
+}
+
 void check_import_report_paths(std::string_view body, const upstate::ParseLimits& limits,
                                const upstate::Result<upstate::ImportReport>& got) {
   const auto dom = upstate::detail::parse_import_report_dom(body, limits);
@@ -120,9 +169,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     }
     case 2: {
+      if (data[0] & 8) limits.max_dataset_imports_kept = 1;  // the rest counted, not kept
       auto r = upstate::parse_dataset(body, limits);
       check_error(r);
       if (r) check_rendering(r.value());
+      if (r) check(r->imports.size() <= limits.max_dataset_imports_kept);
+      check_dataset_paths(body, limits, r);
       break;
     }
     case 3: {

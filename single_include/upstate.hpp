@@ -5,7 +5,7 @@
 // end of this file.
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (72 files, each once, in the order
+// and the project headers it includes (74 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -966,6 +966,11 @@ struct ParseLimits {
   std::size_t max_body_bytes = 16u << 20;  // API answers; S3 error bodies are capped at 64 KiB by the codec
   std::size_t max_record_errors = 100000;  // errors[] items kept; the rest are counted, not stored
   std::size_t max_raw_item_bytes = 4096;   // raw JSON kept per errors[] item
+  // Dataset::imports kept (GET /datasets/{id} lists every import of the
+  // dataset); the rest are checked as always, then counted in
+  // Dataset::imports_dropped, not stored. A batch that wants only the total
+  // sets 0: a 10,000-import listing is then never held as a vector.
+  std::size_t max_dataset_imports_kept = static_cast<std::size_t>(-1);
   // JSON shape, checked in one pass before a parser builds anything. A
   // RapidJSON DOM costs ~16 bytes per value plus its parse stack: 16 MiB of
   // "[" or of "0," cost ~445 MiB of RSS before these (bench/README.md). The
@@ -1125,7 +1130,8 @@ struct Dataset {
   std::optional<std::uint64_t> total_datapoint_count;
   std::optional<int> schema_version;  // 3 (legacy) or 4
   std::optional<Schema> schema;       // V4, when set
-  std::vector<DatasetImportSummary> imports;
+  std::vector<DatasetImportSummary> imports;  // at most ParseLimits::max_dataset_imports_kept
+  std::size_t imports_dropped = 0;             // listed past that cap: checked and counted, not stored
   std::optional<std::string> status;    // V3
   std::optional<std::string> filename;  // V3
 };
@@ -1139,6 +1145,9 @@ UPSTATE_DECL std::string schema_to_json(const Schema& schema);
 
 // Only `id` is required; every other field is optional but type-checked.
 // imports[] items need `import_id` and `status` (strings, status verbatim).
+// The common well-formed answer is read by a SAX fast path (memory: the body
+// and the result); anything else (every error included) by the DOM parser,
+// so results and errors are the DOM parser's either way (dataset_sax.hpp).
 UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits = {});
 
 }  // namespace upstate
@@ -5428,31 +5437,16 @@ UPSTATE_DECL Result<ImportReport> parse_import_report(std::string_view body, con
 // it, so an item's raw is its own text without whitespace (plain_item_raw).
 #include <limits>
 
+// ---- begin include/upstate/wire/plain_json_reader.hpp ----
+#ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_WIRE_PLAIN_JSON_READER_HPP
+#define UPSTATE_SINGLE_INCLUDE_UPSTATE_WIRE_PLAIN_JSON_READER_HPP
+// PlainJsonReader: the reader of the SAX fast paths (import_report_sax.hpp,
+// dataset_sax.hpp). It reads the plain JSON a machine writes, in place, and
+// gives up on anything else, so each fast path can hand every unusual body to
+// its DOM parser and keep that parser's results and errors exactly.
+
 namespace upstate {
 namespace detail {
-
-// An errors[] item's `raw` from its text in the plain subset (below): the
-// text without the whitespace between its tokens, cut by utf8_prefix at
-// max_bytes. That is byte for byte what BoundedJsonWriter (json.hpp) writes
-// for the item once RapidJSON has parsed it: in the subset no string needs
-// an escape, every integer is written with its own digits, and members stay
-// in order, so whitespace is all there is to drop. No string holds an
-// escape either, so each '"' opens or closes one.
-// `scratch` holds the text when it has whitespace to drop; the result views
-// either `text` or `scratch`.
-inline std::string_view plain_item_raw(std::string_view text, bool compact, std::size_t max_bytes,
-                                       std::string& scratch) {
-  if (compact) return utf8_prefix(text, max_bytes);
-  scratch.clear();
-  bool in_string = false;
-  for (char c : text) {
-    if (c == '"') in_string = !in_string;
-    else if (!in_string && (c == ' ' || c == '\n' || c == '\r' || c == '\t')) continue;
-    scratch += c;
-    if (scratch.size() > max_bytes) break;  // utf8_prefix looks at one byte past the cap, no further
-  }
-  return utf8_prefix(scratch, max_bytes);
-}
 
 // Reads JSON text limited to what a plain, machine-written answer holds, and
 // gives up (read() returns false) on anything else, valid JSON or not:
@@ -5639,6 +5633,37 @@ class PlainJsonReader {
   Handler& handler_;
   std::size_t whitespace_ = 0;  // bytes of whitespace skipped so far
 };
+
+}  // namespace detail
+}  // namespace upstate
+#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_WIRE_PLAIN_JSON_READER_HPP
+// ---- end include/upstate/wire/plain_json_reader.hpp ----
+
+namespace upstate {
+namespace detail {
+
+// An errors[] item's `raw` from its text in the plain subset (below): the
+// text without the whitespace between its tokens, cut by utf8_prefix at
+// max_bytes. That is byte for byte what BoundedJsonWriter (json.hpp) writes
+// for the item once RapidJSON has parsed it: in the subset no string needs
+// an escape, every integer is written with its own digits, and members stay
+// in order, so whitespace is all there is to drop. No string holds an
+// escape either, so each '"' opens or closes one.
+// `scratch` holds the text when it has whitespace to drop; the result views
+// either `text` or `scratch`.
+inline std::string_view plain_item_raw(std::string_view text, bool compact, std::size_t max_bytes,
+                                       std::string& scratch) {
+  if (compact) return utf8_prefix(text, max_bytes);
+  scratch.clear();
+  bool in_string = false;
+  for (char c : text) {
+    if (c == '"') in_string = !in_string;
+    else if (!in_string && (c == ' ' || c == '\n' || c == '\r' || c == '\t')) continue;
+    scratch += c;
+    if (scratch.size() > max_bytes) break;  // utf8_prefix looks at one byte past the cap, no further
+  }
+  return utf8_prefix(scratch, max_bytes);
+}
 
 // Fills an ImportReport from PlainJsonReader's events. Every event returns
 // false ("give up") the moment the answer leaves the common case (the
@@ -5949,6 +5974,346 @@ inline std::optional<ImportReport> try_parse_import_report_fast(std::string_view
 // ---- begin include/upstate/impl/wire_dataset.ipp ----
 // The bodies of <upstate/wire/dataset.hpp> (see detail/linkage.hpp).
 
+// ---- begin include/upstate/wire/dataset_sax.hpp ----
+#ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_WIRE_DATASET_SAX_HPP
+#define UPSTATE_SINGLE_INCLUDE_UPSTATE_WIRE_DATASET_SAX_HPP
+// The fast path of parse_dataset. A batch's last GET /datasets/{id} lists
+// every import (1.1 MB for 10,000 imports); read through a RapidJSON DOM it
+// held the body, an in-situ copy, the DOM and the Dataset at once, the
+// largest allocation of a 10,000-file run (bench/README.md, issue 15). Here
+// PlainJsonReader (plain_json_reader.hpp) streams the body, read where it
+// is, into a handler (DatasetSaxHandler) that fills the Dataset directly:
+// the body and the result are all there is.
+//
+// Contract, as import_report_sax.hpp's: detail::try_parse_dataset_fast(body,
+// limits) returns either
+//   - nullopt ("not sure"): the caller runs the DOM parser
+//     (detail::parse_dataset_dom) on the same body, which produces the
+//     Dataset or the Error exactly as it always has; or
+//   - a Dataset equal, field by field and byte by byte, to the one the DOM
+//     parser returns for that body and those limits.
+// It never produces an Error itself, so error codes, messages, paths and the
+// order in which faults are found stay the DOM parser's by construction. It
+// gives up on anything unusual, which the DOM parser then reads:
+//   - a body the DOM parser's own checks refuse (check_json_text: size cap,
+//     NUL byte, depth and value-count limits);
+//   - text outside PlainJsonReader's plain subset (an escape, a fraction or
+//     exponent, "-0", an integer past 64 bits, a byte order mark, nesting
+//     past its kMaxDepth, anything that is not JSON);
+//   - a field the DOM parser reads holding a type it refuses (null where
+//     the field is required), a missing required field (id, a schema
+//     field's type, an import's import_id or status);
+//   - a key the DOM parser looks up appearing twice in one object (its
+//     FindMember takes the first; not worth reproducing). The names in
+//     schema.fields are not looked up but walked: a repeated name is kept
+//     twice, in order, both ways.
+
+namespace upstate {
+namespace detail {
+
+class DatasetSaxHandler {
+ public:
+  explicit DatasetSaxHandler(const ParseLimits& limits) : limits_(limits) {}
+
+  // The dataset, when every required field was there.
+  std::optional<Dataset> dataset() && {
+    if (!(root_seen_ & bit(kId))) return std::nullopt;
+    return std::move(dataset_);
+  }
+
+  bool null_value() {
+    switch (place()) {
+      case Place::root_member: return field_ != kId;  // null is absent for every optional field
+      case Place::schema_member: return true;         // strict: false; fields: none
+      case Place::field_member: return field_key_ != FieldKey::type;
+      case Place::import_member: return item_key_ != ItemKey::import_id && item_key_ != ItemKey::status;
+      case Place::ignored: return true;
+      default: return false;  // the root, a schema field or an import that is not an object
+    }
+  }
+  bool boolean(bool b) {
+    switch (place()) {
+      case Place::root_member: return field_ == kUnknownField;
+      case Place::schema_member:
+        if (schema_key_ == SchemaKey::strict) dataset_.schema->strict = b;
+        return schema_key_ != SchemaKey::fields;
+      case Place::field_member: return field_key_ == FieldKey::other;
+      case Place::import_member: return item_key_ == ItemKey::other;
+      case Place::ignored: return true;
+      default: return false;
+    }
+  }
+  bool integer(std::uint64_t magnitude, bool negative) {
+    switch (place()) {
+      case Place::root_member:
+        switch (field_) {
+          case kTotalDatapointCount:
+            if (negative) return false;
+            dataset_.total_datapoint_count = magnitude;
+            return true;
+          case kSchemaVersion: {
+            // RapidJSON's IsInt: -2^31 to 2^31-1 (the reader gives "-0" up).
+            constexpr std::uint64_t kIntMax = 2147483647u;
+            if (magnitude > kIntMax + (negative ? 1u : 0u)) return false;
+            dataset_.schema_version = negative ? static_cast<int>(-static_cast<std::int64_t>(magnitude))
+                                               : static_cast<int>(magnitude);
+            return true;
+          }
+          case kUnknownField: return true;
+          default: return false;
+        }
+      case Place::schema_member: return schema_key_ == SchemaKey::other;
+      case Place::field_member: return field_key_ == FieldKey::other;
+      case Place::import_member: {
+        std::optional<std::uint64_t>* count = import_count();
+        if (!count) return item_key_ == ItemKey::other;
+        if (negative) return false;
+        *count = magnitude;
+        return true;
+      }
+      case Place::ignored: return true;
+      default: return false;
+    }
+  }
+  bool string(std::string_view s) {
+    switch (place()) {
+      case Place::root_member: return root_string(s);
+      case Place::schema_member: return schema_key_ == SchemaKey::other;
+      case Place::field_member:
+        if (field_key_ == FieldKey::type) dataset_.schema->fields.back().type = s;
+        else if (field_key_ == FieldKey::label) dataset_.schema->fields.back().label = s;
+        return true;
+      case Place::import_member:
+        if (item_key_ == ItemKey::import_id) import_.import_id = s;
+        else if (item_key_ == ItemKey::status) import_.status = s;
+        return import_count() == nullptr;  // a count as a string
+      case Place::ignored: return true;
+      default: return false;
+    }
+  }
+  bool key(std::string_view k) {
+    switch (depth_) {
+      case 1: return root_key(k);
+      case 2: return field_ == kSchema ? schema_key(k) : true;
+      case 3:
+        if (field_ == kImports) return import_key(k);
+        if (field_ == kSchema && schema_key_ == SchemaKey::fields) field_name_ = k;
+        return true;
+      case 4: return field_ == kSchema && schema_key_ == SchemaKey::fields ? field_key(k) : true;
+      default: return true;
+    }
+  }
+
+  bool start_object() { return open(true, 0); }
+  bool start_array(std::size_t bytes_left) { return open(false, bytes_left); }
+  bool end_object(std::string_view, bool) { return close(); }
+  bool end_array() { return close(); }
+
+ private:
+  // The root fields, as bits of root_seen_.
+  enum Field : unsigned {
+    kId, kName, kCreatedAt, kCreatedBy, kTotalDatapointCount, kSchemaVersion, kSchema, kImports, kStatus, kFilename,
+    kUnknownField,  // any other key: its value is skipped
+  };
+  static constexpr std::string_view kFieldNames[] = {"id",     "name",           "created_at", "created_by",
+                                                     "total_datapoint_count", "schema_version", "schema",
+                                                     "imports", "status",     "filename"};
+  enum class SchemaKey : unsigned { strict, fields, other };
+  enum class FieldKey : unsigned { type, label, other };
+  enum class ItemKey : unsigned { import_id, status, accepted_count, rejected_count, duplicate_count, other };
+
+  static constexpr unsigned bit(unsigned n) noexcept { return 1u << n; }
+  template <class Enum>
+  static constexpr unsigned bit(Enum e) noexcept {
+    return 1u << static_cast<unsigned>(e);
+  }
+
+  // Where the value just read sits.
+  enum class Place {
+    root,           // it is the root
+    root_member,    // a member of the root object (field_)
+    schema_member,  // a member of $.schema (schema_key_)
+    schema_field,   // a member of $.schema.fields: must be an object
+    field_member,   // a member of one schema field (field_key_)
+    import,         // an element of $.imports: must be an object
+    import_member,  // a member of an import (item_key_)
+    ignored,        // anywhere else: inside a member nobody reads
+  };
+
+  Place place() const noexcept {
+    switch (depth_) {
+      case 0: return Place::root;
+      case 1: return Place::root_member;
+      case 2: return field_ == kSchema ? Place::schema_member : field_ == kImports ? Place::import : Place::ignored;
+      case 3:
+        if (field_ == kImports) return Place::import_member;
+        return field_ == kSchema && schema_key_ == SchemaKey::fields ? Place::schema_field : Place::ignored;
+      case 4: return field_ == kSchema && schema_key_ == SchemaKey::fields ? Place::field_member : Place::ignored;
+      default: return Place::ignored;
+    }
+  }
+
+  bool root_key(std::string_view key) {
+    field_ = kUnknownField;
+    for (unsigned f = 0; f < std::size(kFieldNames); ++f) {
+      if (key != kFieldNames[f]) continue;
+      if (root_seen_ & bit(f)) return false;  // a duplicate
+      root_seen_ |= bit(f);
+      field_ = static_cast<Field>(f);
+      break;
+    }
+    return true;
+  }
+
+  bool root_string(std::string_view s) {
+    switch (field_) {
+      case kId: dataset_.id = s; return true;
+      case kName: dataset_.name = s; return true;
+      case kCreatedAt: dataset_.created_at = s; return true;
+      case kCreatedBy: dataset_.created_by = s; return true;
+      case kStatus: dataset_.status.emplace(s); return true;
+      case kFilename: dataset_.filename.emplace(s); return true;
+      case kUnknownField: return true;
+      default: return false;  // a count, the schema or the imports as a string
+    }
+  }
+
+  bool schema_key(std::string_view key) {
+    schema_key_ = key == "strict" ? SchemaKey::strict : key == "fields" ? SchemaKey::fields : SchemaKey::other;
+    return seen_once(schema_seen_, schema_key_, SchemaKey::other);
+  }
+
+  bool field_key(std::string_view key) {
+    field_key_ = key == "type" ? FieldKey::type : key == "label" ? FieldKey::label : FieldKey::other;
+    return seen_once(field_seen_, field_key_, FieldKey::other);
+  }
+
+  bool import_key(std::string_view key) {
+    item_key_ = key == "import_id"         ? ItemKey::import_id
+                : key == "status"          ? ItemKey::status
+                : key == "accepted_count"  ? ItemKey::accepted_count
+                : key == "rejected_count"  ? ItemKey::rejected_count
+                : key == "duplicate_count" ? ItemKey::duplicate_count
+                                           : ItemKey::other;
+    return seen_once(item_seen_, item_key_, ItemKey::other);
+  }
+
+  // False for a second `key` in one object, unless it is one nobody reads.
+  template <class Enum>
+  static bool seen_once(unsigned& seen, Enum key, Enum other) noexcept {
+    if (key == other) return true;
+    if (seen & bit(key)) return false;
+    seen |= bit(key);
+    return true;
+  }
+
+  std::optional<std::uint64_t>* import_count() noexcept {
+    switch (item_key_) {
+      case ItemKey::accepted_count: return &import_.accepted_count;
+      case ItemKey::rejected_count: return &import_.rejected_count;
+      case ItemKey::duplicate_count: return &import_.duplicate_count;
+      default: return nullptr;
+    }
+  }
+
+  bool open(bool object, std::size_t bytes_left) {
+    switch (place()) {
+      case Place::root:
+        if (!object) return false;
+        break;
+      case Place::root_member:
+        if (field_ == kSchema && object) {
+          dataset_.schema.emplace();
+          schema_seen_ = 0;
+          schema_key_ = SchemaKey::other;
+        } else if (field_ == kImports && !object) {
+          reserve_imports(bytes_left);
+        } else if (field_ != kUnknownField) {
+          return false;
+        }
+        break;
+      case Place::schema_member:
+        if (schema_key_ == SchemaKey::strict || (schema_key_ == SchemaKey::fields && !object)) return false;
+        break;
+      case Place::schema_field:
+        if (!object) return false;
+        dataset_.schema->fields.push_back(SchemaField{std::string(field_name_), {}, {}});
+        field_seen_ = 0;
+        field_key_ = FieldKey::other;
+        break;
+      case Place::field_member:
+        if (field_key_ != FieldKey::other) return false;
+        break;
+      case Place::import:
+        if (!object) return false;
+        import_ = DatasetImportSummary{};
+        item_seen_ = 0;
+        item_key_ = ItemKey::other;
+        break;
+      case Place::import_member:
+        if (item_key_ != ItemKey::other) return false;
+        break;
+      case Place::ignored: break;
+    }
+    ++depth_;
+    return true;
+  }
+
+  bool close() {
+    --depth_;
+    switch (place()) {
+      case Place::schema_field: return (field_seen_ & bit(FieldKey::type)) != 0;  // a field's type is required
+      case Place::import: return end_import();
+      default: return true;
+    }
+  }
+
+  // The import is read into import_ and kept here, or, past
+  // max_dataset_imports_kept, only counted: a batch that wants the total
+  // alone keeps none of a 10,000-import listing.
+  bool end_import() {
+    if (!(item_seen_ & bit(ItemKey::import_id)) || !(item_seen_ & bit(ItemKey::status))) return false;
+    if (dataset_.imports.size() < limits_.max_dataset_imports_kept) dataset_.imports.push_back(std::move(import_));
+    else ++dataset_.imports_dropped;
+    return true;
+  }
+
+  // Room for the imports, guessed from the bytes left (an import of a real
+  // answer takes 60 to 130): a guess too low costs a reallocation or two,
+  // one too high at most 2 bytes of vector per byte of answer, and never
+  // more than max_dataset_imports_kept.
+  void reserve_imports(std::size_t bytes_left) {
+    constexpr std::size_t kGuessedItemBytes = 64;
+    dataset_.imports.reserve(std::min(bytes_left / kGuessedItemBytes, limits_.max_dataset_imports_kept));
+  }
+
+  const ParseLimits& limits_;
+  Dataset dataset_;
+  std::size_t depth_ = 0;  // open objects and arrays
+  unsigned root_seen_ = 0;  // bits of the root fields read so far
+  Field field_ = kUnknownField;
+  unsigned schema_seen_ = 0;
+  SchemaKey schema_key_ = SchemaKey::other;
+  std::string_view field_name_;  // the key of the schema field about to open
+  unsigned field_seen_ = 0;
+  FieldKey field_key_ = FieldKey::other;
+  unsigned item_seen_ = 0;
+  ItemKey item_key_ = ItemKey::other;
+  DatasetImportSummary import_;  // the import being read
+};
+
+inline std::optional<Dataset> try_parse_dataset_fast(std::string_view body, const ParseLimits& limits) {
+  if (check_json_text(body, limits)) return std::nullopt;  // the DOM path's own checks
+  DatasetSaxHandler handler(limits);
+  if (!PlainJsonReader<DatasetSaxHandler>(body, handler).read()) return std::nullopt;
+  return std::move(handler).dataset();
+}
+
+}  // namespace detail
+}  // namespace upstate
+#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_WIRE_DATASET_SAX_HPP
+// ---- end include/upstate/wire/dataset_sax.hpp ----
+
 namespace upstate {
 
 namespace detail {
@@ -6021,9 +6386,11 @@ UPSTATE_DECL std::string schema_to_json(const Schema& schema) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-// Only `id` is required; every other field is optional but type-checked.
-// imports[] items need `import_id` and `status` (strings, status verbatim).
-UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits) {
+namespace detail {
+
+// The DOM parser: every body the fast path (wire/dataset_sax.hpp) gives up
+// on, every error included.
+inline Result<Dataset> parse_dataset_dom(std::string_view body, const ParseLimits& limits = {}) {
   detail::InSituJson json_body;
   if (auto error = json_body.parse_object(body, limits)) return std::move(*error);
   const rapidjson::Document& doc = json_body.doc();
@@ -6047,7 +6414,8 @@ UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLim
   }
   if (imports) {
     const std::string imports_path = fields.path_of("imports");
-    dataset.imports.reserve(imports->Size());  // one allocation: a 10,000-import list doubled into ~2x its size
+    // One allocation: a 10,000-import list doubled into ~2x its size.
+    dataset.imports.reserve(std::min<std::size_t>(imports->Size(), limits.max_dataset_imports_kept));
     for (rapidjson::SizeType i = 0; i < imports->Size(); ++i) {
       const detail::JsonValue& item = (*imports)[i];
       std::string item_path = detail::element_path(imports_path, i);
@@ -6060,10 +6428,22 @@ UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLim
       summary.rejected_count = import.optional_count("rejected_count");
       summary.duplicate_count = import.optional_count("duplicate_count");
       if (import.failed()) return import.take_error();
-      dataset.imports.push_back(std::move(summary));
+      if (dataset.imports.size() < limits.max_dataset_imports_kept) dataset.imports.push_back(std::move(summary));
+      else ++dataset.imports_dropped;
     }
   }
   return dataset;
+}
+
+}  // namespace detail
+
+// Only `id` is required; every other field is optional but type-checked.
+// imports[] items need `import_id` and `status` (strings, status verbatim).
+// A plain answer is read by the SAX fast path (no DOM, no copy of the body);
+// anything else by the DOM parser: results and errors are the DOM parser's.
+UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits) {
+  if (auto dataset = detail::try_parse_dataset_fast(body, limits)) return std::move(*dataset);
+  return detail::parse_dataset_dom(body, limits);
 }
 
 }  // namespace upstate

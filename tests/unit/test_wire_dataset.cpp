@@ -86,6 +86,41 @@ TEST_CASE("dataset: a V3 dataset, and null as absent", "[wire][dataset]") {
   }
 }
 
+TEST_CASE("dataset: imports past max_dataset_imports_kept are checked and counted, not kept",
+          "[wire][dataset][limits]") {
+  const std::string three = R"({"id":"d","total_datapoint_count":9,"imports":[)"
+                            R"({"import_id":"a","status":"complete"},{"import_id":"b","status":"partial"},)"
+                            R"({"import_id":"c","status":"failed"}]})";
+  SECTION("unlimited by default") {
+    auto r = parse_dataset(three);
+    REQUIRE(r.ok());
+    CHECK(r->imports.size() == 3);
+    CHECK(r->imports_dropped == 0);
+  }
+  SECTION("the first ones are kept") {
+    ParseLimits limits;
+    limits.max_dataset_imports_kept = 1;
+    auto r = parse_dataset(three, limits);
+    REQUIRE(r.ok());
+    REQUIRE(r->imports.size() == 1);
+    CHECK(r->imports[0].import_id == "a");
+    CHECK(r->imports_dropped == 2);
+    CHECK(r->total_datapoint_count == std::optional<std::uint64_t>(9));
+  }
+  SECTION("none kept: a bad import past the cap is still refused, by path") {
+    ParseLimits limits;
+    limits.max_dataset_imports_kept = 0;
+    auto ok = parse_dataset(three, limits);
+    REQUIRE(ok.ok());
+    CHECK(ok->imports.empty());
+    CHECK(ok->imports_dropped == 3);
+    auto bad = parse_dataset(R"({"id":"d","imports":[{"import_id":"a","status":"x"},{"import_id":"b"}]})", limits);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().path == "$.imports[1].status");
+    CHECK(bad.error().message == "missing required field");
+  }
+}
+
 TEST_CASE("dataset: each malformed class names its path", "[wire][dataset][malformed]") {
   auto c = GENERATE(values<Malformed>({
       {"not JSON", "{id: 1}", "$", "not JSON: Missing a name for object member. at offset 1"},

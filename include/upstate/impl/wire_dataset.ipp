@@ -1,10 +1,13 @@
 #pragma once
 // The bodies of <upstate/wire/dataset.hpp> (see detail/linkage.hpp).
+#include <algorithm>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include <upstate/wire/dataset.hpp>
+#include <upstate/wire/dataset_sax.hpp>
 #include <upstate/wire/json.hpp>
 
 namespace upstate {
@@ -79,9 +82,11 @@ UPSTATE_DECL std::string schema_to_json(const Schema& schema) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-// Only `id` is required; every other field is optional but type-checked.
-// imports[] items need `import_id` and `status` (strings, status verbatim).
-UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits) {
+namespace detail {
+
+// The DOM parser: every body the fast path (wire/dataset_sax.hpp) gives up
+// on, every error included.
+inline Result<Dataset> parse_dataset_dom(std::string_view body, const ParseLimits& limits = {}) {
   detail::InSituJson json_body;
   if (auto error = json_body.parse_object(body, limits)) return std::move(*error);
   const rapidjson::Document& doc = json_body.doc();
@@ -105,7 +110,8 @@ UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLim
   }
   if (imports) {
     const std::string imports_path = fields.path_of("imports");
-    dataset.imports.reserve(imports->Size());  // one allocation: a 10,000-import list doubled into ~2x its size
+    // One allocation: a 10,000-import list doubled into ~2x its size.
+    dataset.imports.reserve(std::min<std::size_t>(imports->Size(), limits.max_dataset_imports_kept));
     for (rapidjson::SizeType i = 0; i < imports->Size(); ++i) {
       const detail::JsonValue& item = (*imports)[i];
       std::string item_path = detail::element_path(imports_path, i);
@@ -118,10 +124,22 @@ UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLim
       summary.rejected_count = import.optional_count("rejected_count");
       summary.duplicate_count = import.optional_count("duplicate_count");
       if (import.failed()) return import.take_error();
-      dataset.imports.push_back(std::move(summary));
+      if (dataset.imports.size() < limits.max_dataset_imports_kept) dataset.imports.push_back(std::move(summary));
+      else ++dataset.imports_dropped;
     }
   }
   return dataset;
+}
+
+}  // namespace detail
+
+// Only `id` is required; every other field is optional but type-checked.
+// imports[] items need `import_id` and `status` (strings, status verbatim).
+// A plain answer is read by the SAX fast path (no DOM, no copy of the body);
+// anything else by the DOM parser: results and errors are the DOM parser's.
+UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits) {
+  if (auto dataset = detail::try_parse_dataset_fast(body, limits)) return std::move(*dataset);
+  return detail::parse_dataset_dom(body, limits);
 }
 
 }  // namespace upstate

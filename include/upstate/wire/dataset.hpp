@@ -1,5 +1,6 @@
 #pragma once
 // GET /datasets/{dataset_id} -> 200, and the schema it carries.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -37,7 +38,8 @@ struct Dataset {
   std::optional<std::uint64_t> total_datapoint_count;
   std::optional<int> schema_version;  // 3 (legacy) or 4
   std::optional<Schema> schema;       // V4, when set
-  std::vector<DatasetImportSummary> imports;
+  std::vector<DatasetImportSummary> imports;  // at most ParseLimits::max_dataset_imports_kept
+  std::size_t imports_dropped = 0;             // listed past that cap: checked and counted, not stored
   std::optional<std::string> status;    // V3
   std::optional<std::string> filename;  // V3
 };
@@ -51,6 +53,9 @@ UPSTATE_DECL std::string schema_to_json(const Schema& schema);
 
 // Only `id` is required; every other field is optional but type-checked.
 // imports[] items need `import_id` and `status` (strings, status verbatim).
+// The common well-formed answer is read by a SAX fast path (memory: the body
+// and the result); anything else (every error included) by the DOM parser,
+// so results and errors are the DOM parser's either way (dataset_sax.hpp).
 UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits = {});
 
 }  // namespace upstate
