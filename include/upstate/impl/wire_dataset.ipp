@@ -2,12 +2,12 @@
 // The bodies of <upstate/wire/dataset.hpp> (see detail/linkage.hpp).
 #include <algorithm>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include <upstate/wire/dataset.hpp>
-#include <upstate/wire/dataset_sax.hpp>
 #include <upstate/wire/json.hpp>
 
 namespace upstate {
@@ -84,6 +84,10 @@ UPSTATE_DECL std::string schema_to_json(const Schema& schema) {
 
 namespace detail {
 
+// The fast path, defined in wire/dataset_sax.hpp (included at the end: it
+// includes dataset.hpp, which includes this file).
+inline std::optional<Dataset> try_parse_dataset_fast(std::string_view body, const ParseLimits& limits);
+
 // The DOM parser: every body the fast path (wire/dataset_sax.hpp) gives up
 // on, every error included.
 inline Result<Dataset> parse_dataset_dom(std::string_view body, const ParseLimits& limits = {}) {
@@ -143,3 +147,6 @@ UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLim
 }
 
 }  // namespace upstate
+
+// The fast path's definition (it includes dataset.hpp first, for the types).
+#include <upstate/wire/dataset_sax.hpp>
