@@ -5634,6 +5634,22 @@ class PlainJsonReader {
   std::size_t whitespace_ = 0;  // bytes of whitespace skipped so far
 };
 
+// A fast path's root key: its index in `names`, or N (unknown: the reader
+// skips its value); each known key marked in `seen` (bit = index). Nothing
+// for a key seen before: a duplicate, which the DOM parser must judge.
+template <std::size_t N>
+constexpr std::optional<unsigned> mark_root_key(std::string_view key, const std::string_view (&names)[N],
+                                                unsigned& seen) noexcept {
+  static_assert(N < 32, "one bit per name");
+  for (unsigned f = 0; f < N; ++f) {
+    if (key != names[f]) continue;
+    if ((seen >> f) & 1u) return std::nullopt;
+    seen |= 1u << f;
+    return f;
+  }
+  return static_cast<unsigned>(N);
+}
+
 }  // namespace detail
 }  // namespace upstate
 #endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_WIRE_PLAIN_JSON_READER_HPP
@@ -5754,6 +5770,7 @@ class ImportReportSaxHandler {
       "accepted_count", "rejected_count", "duplicate_count", "reason", "errors",
       "filename",       "processing_started_at", "processed_offset", "written_count", "duplicate_seen_count",
       "rejected_seen_count"};
+  static_assert(kUnknownField == std::size(kFieldNames), "a name per field, in order");
 
   // An item's spellings: index0..3 follow kRecordIndexKeys and reason0..2
   // kRecordReasonKeys, so a lower number is the preferred spelling.
@@ -5797,14 +5814,9 @@ class ImportReportSaxHandler {
   // ---- the root object ----
 
   bool root_key(std::string_view key) {
-    field_ = kUnknownField;
-    for (unsigned f = 0; f < std::size(kFieldNames); ++f) {
-      if (key != kFieldNames[f]) continue;
-      if (has(f)) return false;  // a duplicate
-      seen_ |= 1u << f;
-      field_ = static_cast<Field>(f);
-      break;
-    }
+    const std::optional<unsigned> f = mark_root_key(key, kFieldNames, seen_);
+    if (!f) return false;  // a duplicate
+    field_ = static_cast<Field>(*f);  // kUnknownField is std::size(kFieldNames)
     return true;
   }
 
@@ -6258,6 +6270,7 @@ class DatasetSaxHandler {
   static constexpr std::string_view kFieldNames[] = {"id",     "name",           "created_at", "created_by",
                                                      "total_datapoint_count", "schema_version", "schema",
                                                      "imports", "status",     "filename"};
+  static_assert(kUnknownField == std::size(kFieldNames), "a name per field, in order");
   enum class SchemaKey : unsigned { strict, fields, other };
   enum class FieldKey : unsigned { type, label, other };
   enum class ItemKey : unsigned { import_id, status, accepted_count, rejected_count, duplicate_count, other };
@@ -6294,14 +6307,9 @@ class DatasetSaxHandler {
   }
 
   bool root_key(std::string_view key) {
-    field_ = kUnknownField;
-    for (unsigned f = 0; f < std::size(kFieldNames); ++f) {
-      if (key != kFieldNames[f]) continue;
-      if (root_seen_ & bit(f)) return false;  // a duplicate
-      root_seen_ |= bit(f);
-      field_ = static_cast<Field>(f);
-      break;
-    }
+    const std::optional<unsigned> f = mark_root_key(key, kFieldNames, root_seen_);
+    if (!f) return false;  // a duplicate
+    field_ = static_cast<Field>(*f);  // kUnknownField is std::size(kFieldNames)
     return true;
   }
 

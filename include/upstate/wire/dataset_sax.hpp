@@ -153,6 +153,7 @@ class DatasetSaxHandler {
   static constexpr std::string_view kFieldNames[] = {"id",     "name",           "created_at", "created_by",
                                                      "total_datapoint_count", "schema_version", "schema",
                                                      "imports", "status",     "filename"};
+  static_assert(kUnknownField == std::size(kFieldNames), "a name per field, in order");
   enum class SchemaKey : unsigned { strict, fields, other };
   enum class FieldKey : unsigned { type, label, other };
   enum class ItemKey : unsigned { import_id, status, accepted_count, rejected_count, duplicate_count, other };
@@ -189,14 +190,9 @@ class DatasetSaxHandler {
   }
 
   bool root_key(std::string_view key) {
-    field_ = kUnknownField;
-    for (unsigned f = 0; f < std::size(kFieldNames); ++f) {
-      if (key != kFieldNames[f]) continue;
-      if (root_seen_ & bit(f)) return false;  // a duplicate
-      root_seen_ |= bit(f);
-      field_ = static_cast<Field>(f);
-      break;
-    }
+    const std::optional<unsigned> f = mark_root_key(key, kFieldNames, root_seen_);
+    if (!f) return false;  // a duplicate
+    field_ = static_cast<Field>(*f);  // kUnknownField is std::size(kFieldNames)
     return true;
   }
 

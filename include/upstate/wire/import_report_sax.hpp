@@ -175,6 +175,7 @@ class ImportReportSaxHandler {
       "accepted_count", "rejected_count", "duplicate_count", "reason", "errors",
       "filename",       "processing_started_at", "processed_offset", "written_count", "duplicate_seen_count",
       "rejected_seen_count"};
+  static_assert(kUnknownField == std::size(kFieldNames), "a name per field, in order");
 
   // An item's spellings: index0..3 follow kRecordIndexKeys and reason0..2
   // kRecordReasonKeys, so a lower number is the preferred spelling.
@@ -218,14 +219,9 @@ class ImportReportSaxHandler {
   // ---- the root object ----
 
   bool root_key(std::string_view key) {
-    field_ = kUnknownField;
-    for (unsigned f = 0; f < std::size(kFieldNames); ++f) {
-      if (key != kFieldNames[f]) continue;
-      if (has(f)) return false;  // a duplicate
-      seen_ |= 1u << f;
-      field_ = static_cast<Field>(f);
-      break;
-    }
+    const std::optional<unsigned> f = mark_root_key(key, kFieldNames, seen_);
+    if (!f) return false;  // a duplicate
+    field_ = static_cast<Field>(*f);  // kUnknownField is std::size(kFieldNames)
     return true;
   }
 

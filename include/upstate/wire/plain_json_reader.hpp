@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <string_view>
 
 namespace upstate {
@@ -197,6 +198,22 @@ class PlainJsonReader {
   Handler& handler_;
   std::size_t whitespace_ = 0;  // bytes of whitespace skipped so far
 };
+
+// A fast path's root key: its index in `names`, or N (unknown: the reader
+// skips its value); each known key marked in `seen` (bit = index). Nothing
+// for a key seen before: a duplicate, which the DOM parser must judge.
+template <std::size_t N>
+constexpr std::optional<unsigned> mark_root_key(std::string_view key, const std::string_view (&names)[N],
+                                                unsigned& seen) noexcept {
+  static_assert(N < 32, "one bit per name");
+  for (unsigned f = 0; f < N; ++f) {
+    if (key != names[f]) continue;
+    if ((seen >> f) & 1u) return std::nullopt;
+    seen |= 1u << f;
+    return f;
+  }
+  return static_cast<unsigned>(N);
+}
 
 }  // namespace detail
 }  // namespace upstate
