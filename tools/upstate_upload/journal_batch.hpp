@@ -13,6 +13,7 @@
 //     lost record only means a rerun polls the import once more).
 // At the end the journal is compacted if it holds many superseded records.
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -263,6 +264,18 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   std::vector<upstate::JournalPhase> recorded(sending.size(), upstate::JournalPhase::requesting_url);
   std::map<std::size_t, std::string> recorded_import;  // the running files' (not one string per file)
   std::map<std::size_t, std::uint64_t> recorded_as;     // the running files': their last record's number
+  // Records that need no sync wait at most this long to be written (a
+  // kill -9 loses only those not written yet: a rerun then probes or polls
+  // those files' imports again; it never sends a file twice, as every
+  // import is synced before its PUT).
+  constexpr auto kFlushDelay = std::chrono::milliseconds(50);
+  ::asio::steady_timer flush_timer(interrupts.io());
+  bool flush_armed = false;
+  auto report_journal_error = [&] {
+    std::fprintf(stderr, "upstate-upload: the journal cannot be written, stopping: %s\n",
+                 upstate::printable_excerpt(journal_error, 300).c_str());
+    std::fflush(stderr);
+  };
   auto write_of = [&](std::size_t i, const upstate::Upload& up, const upstate::Outcome* outcome, bool sync) {
     if (!journal_error.empty()) return;
     upstate::JournalEntry e = record_of(*sending[i], args.dataset_id, up, outcome);
@@ -271,12 +284,19 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     journal_error = journal.append(e);
     recorded_as[i] = journal.appended();
     if (journal_error.empty() && sync) journal_error = journal.sync();
-    // Without the journal a crash could send a file twice: stop at once.
-    if (!journal_error.empty()) {
-      std::fprintf(stderr, "upstate-upload: the journal cannot be written, stopping: %s\n",
-                   upstate::printable_excerpt(journal_error, 300).c_str());
-      std::fflush(stderr);
+    if (journal_error.empty() && journal.pending() && !flush_armed) {
+      // Written within kFlushDelay, or before the next PUT's sync, which
+      // comes first: the records of many answers go in one write(2).
+      flush_armed = true;
+      flush_timer.expires_after(kFlushDelay);
+      flush_timer.async_wait([&](const ::asio::error_code&) {
+        flush_armed = false;
+        if (journal_error.empty()) journal_error = journal.flush();
+        if (!journal_error.empty()) report_journal_error();
+      });
     }
+    // Without the journal a crash could send a file twice: stop at once.
+    if (!journal_error.empty()) report_journal_error();
   };
   auto write = [&](std::size_t i, const upstate::Outcome* outcome, bool sync) {
     write_of(i, batch.upload(i), outcome, sync);
@@ -339,8 +359,9 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   upstate::asio::BatchClient client(interrupts.io(), std::move(options));
   interrupts.run(
       [&](std::function<void()> finished) {
-        client.start(batch, std::move(send_paths), [&dataset_total, finished](const upstate::BatchOutcome& o) {
+        client.start(batch, std::move(send_paths), [&dataset_total, &flush_timer, finished](const upstate::BatchOutcome& o) {
           dataset_total = o.total_datapoint_count;
+          flush_timer.cancel();  // its handler flushes now: the run does not wait for it
           finished();
         });
       },
