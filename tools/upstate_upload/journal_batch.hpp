@@ -23,6 +23,7 @@
 #include <vector>
 
 #include <upstate/asio/client.hpp>
+#include <upstate/asio/file_source.hpp>
 #include <upstate/journal/format.hpp>
 #include <upstate/upstate.hpp>
 
@@ -169,8 +170,12 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     return *schema;
   };
   const bool check = args.preflight != PreflightMode::off && !args.dry_run;
+  // A signal between files stops the planning; the loop is polled every
+  // 64th file (a poll is an epoll_wait: 10,000 of them for 10,000 files).
+  std::size_t polls = 0;
+  auto signalled = [&] { return interrupts.interrupted() || (polls++ % 64 == 0 && interrupts.poll()); };
   std::vector<PlannedFile> plan = plan_files(paths, args.dataset_id, journal, [&](const std::string& path) {
-    if (interrupts.poll()) return ContentPass{};  // read nothing more: the run stops below
+    if (signalled()) return ContentPass{};  // read nothing more: the run stops below
     if (!check) return hash_only(path);
     std::optional<upstate::PreflightConfig> pc = preflight_config(schema_now(), base_name(path));
     return content_pass([&](auto&& each) { return for_each_chunk(path, each, 1u << 16); }, pc);
@@ -231,7 +236,7 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   if (check) {
     for (std::size_t i = 0; i < sending.size(); ++i) {
       PlannedFile& f = *sending[i];
-      if (f.kind != PlanKind::send_new || interrupts.poll()) continue;  // a signal: the batch ends cancelled
+      if (f.kind != PlanKind::send_new || signalled()) continue;  // a signal: the batch ends cancelled
       if (f.preflight)
         refused[i] = preflight_verdict(args, base_name(f.path), *f.preflight);
       else if (!f.content_read)
@@ -240,6 +245,20 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     }
   }
   for (PlannedFile& f : plan) f.preflight.reset();
+  // The plan stat'ed (and mostly read) every file just now: the batch does
+  // not open each one again to check it (check_paths_at_start below); a
+  // file the plan could not read is refused here, as that check would.
+  for (std::size_t i = 0; i < sending.size(); ++i) {
+    const PlannedFile& f = *sending[i];
+    if (f.readable || refused[i]) continue;
+    upstate::asio::FileSource probe;
+    std::string error;
+    if (!probe.open(f.path, error))
+      refused[i] = upstate::Error::invalid_argument(error);
+    else if (probe.size() != f.size)
+      refused[i] = upstate::Error::invalid_argument(f.path + " has " + std::to_string(probe.size()) + " bytes, not the " +
+                                                    std::to_string(f.size) + " the batch was made for");
+  }
 
   // Memory stays flat however many files (bench/README.md): each file's
   // machine is made when it starts (restored from its record) and freed
@@ -313,6 +332,7 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
 
   upstate::asio::BatchClientOptions options;
   options.session = session_options(args);
+  options.check_paths_at_start = false;  // the plan checked them (above)
   options.on_progress = [&](std::size_t i, const upstate::asio::Progress& p) {
     if (!batch.has_upload(i)) return;  // refused before its start: on_file_done tells
     view(i).on_progress(p);

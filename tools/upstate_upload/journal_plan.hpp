@@ -59,26 +59,44 @@ inline ContentPass hash_only(const std::string& path) {
 
 // Regular files under `dir`, sorted, recursively; `skip` (the journal
 // itself, by device and inode) left out. Unreadable directories are skipped.
+// The entry's type comes from readdir (d_type) where the file system gives
+// it, so a directory of 10,000 files costs no lstat per file; DT_UNKNOWN
+// falls back to lstat. (A regular file's d_ino is its inode, and its device
+// is the directory's: a mount point is a directory.)
 inline void walk_directory(const std::string& dir, dev_t skip_dev, ino_t skip_ino, std::vector<std::string>& out) {
   DIR* d = ::opendir(dir.c_str());
   if (!d) return;
-  std::vector<std::string> names;
+  struct stat dir_stat {};
+  const bool same_device = ::fstat(::dirfd(d), &dir_stat) == 0 && dir_stat.st_dev == skip_dev;
+  struct Entry {
+    std::string name;
+    unsigned char type;
+    ino_t inode;
+  };
+  std::vector<Entry> entries;
   while (dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
-    names.push_back(std::move(name));
+    entries.push_back(Entry{std::move(name), e->d_type, e->d_ino});
   }
   ::closedir(d);
-  std::sort(names.begin(), names.end());
-  for (const std::string& name : names) {
-    std::string path = dir + (dir.empty() || dir.back() == '/' ? "" : "/") + name;
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0) continue;
-    if (S_ISDIR(st.st_mode)) {
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
+  for (Entry& e : entries) {
+    std::string path = dir + (dir.empty() || dir.back() == '/' ? "" : "/") + e.name;
+    if (e.type == DT_DIR) {
       walk_directory(path, skip_dev, skip_ino, out);
-    } else if (S_ISREG(st.st_mode)) {
-      if (st.st_dev == skip_dev && st.st_ino == skip_ino) continue;
+    } else if (e.type == DT_REG) {
+      if (same_device && e.inode == skip_ino) continue;
       out.push_back(std::move(path));
+    } else if (e.type == DT_UNKNOWN) {
+      struct stat st {};
+      if (::lstat(path.c_str(), &st) != 0) continue;
+      if (S_ISDIR(st.st_mode)) {
+        walk_directory(path, skip_dev, skip_ino, out);
+      } else if (S_ISREG(st.st_mode)) {
+        if (st.st_dev == skip_dev && st.st_ino == skip_ino) continue;
+        out.push_back(std::move(path));
+      }
     }
   }
 }

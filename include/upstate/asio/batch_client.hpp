@@ -32,6 +32,13 @@ struct BatchClientOptions {
   // Batch::upload(file) is still readable then, with stream_outcomes too
   // (the outcome was pulled with next_finished: keep what you need of it).
   std::function<void(std::size_t file, const Outcome&)> on_file_done;
+  // start(paths): whether every path is opened once at the start to check
+  // it (see start). false when the caller has just checked them itself
+  // (the CLI's journal plan stat'ed and read every file: 4 syscalls a file
+  // saved); then a path that cannot be opened at its PUT, or whose size is
+  // no longer the batch's, ends that file with a final
+  // TransportError::Kind::local_file.
+  bool check_paths_at_start = true;
 };
 
 class BatchClient {
@@ -87,6 +94,7 @@ class BatchClient {
     for (std::size_t i = 0; i < n; ++i) {
       progress_[i].total = batch.file(i).size;
       if (batch.file_ended(i)) continue;  // refused by the caller already
+      if (!borrowed_ && !options_.check_paths_at_start) continue;  // checked at its PUT
       if (auto problem = check_file(i)) batch.refuse_file(i, Error::invalid_argument(*problem));
     }
     batch.start(Clock::now());
@@ -153,10 +161,18 @@ class BatchClient {
       body = file < sources_.size() ? sources_[file] : nullptr;  // checked at start: never null here
     } else if (is_put) {
       std::string error;
-      if (file >= paths_.size() || !lane.file.open(paths_[file], error)) {
+      const bool checked = options_.check_paths_at_start;
+      if (file >= paths_.size() || !lane.file.open(paths_[file], error) ||
+          (!checked && lane.file.size() != batch_->file(file).size)) {
+        error = !error.empty() || file >= paths_.size()
+                    ? "cannot open the file: " + error
+                    : paths_[file] + " has " + std::to_string(lane.file.size()) + " bytes, not the " +
+                          std::to_string(batch_->file(file).size) + " the batch was made for";
+        lane.file.close();
         lane.ticket.reset();
-        batch_->on_transport_error(send.ticket, TransportError{TransportError::Kind::other, "cannot open the file: " + error},
-                                   Clock::now());
+        batch_->on_transport_error(
+            send.ticket, TransportError{checked ? TransportError::Kind::other : TransportError::Kind::local_file, error},
+            Clock::now());
         again_ = true;
         return;
       }
