@@ -5,17 +5,22 @@
 // (Batch::of_uploads), and every move of a file is appended to the journal:
 //   - its import id before its PUT goes out, fdatasync'ed first (a rerun
 //     must know the import that may hold the bytes, or it would send them
-//     again into a second import); one fdatasync covers every record
-//     before it, so a PUT whose record an earlier sync covered needs none
-//     (PUTs go one at a time in file order; the next files' step-1 answers
-//     are recorded meanwhile);
+//     again into a second import). The sync runs on a worker thread
+//     (journal_syncer.hpp) while the loop goes on; the PUT is held
+//     (BatchClientOptions::may_send) until a sync that covers its record
+//     returned. One sync covers every record written before it (group
+//     commit): the PUTs held while one runs share the next;
 //   - "processing" once the PUT was accepted, and how it ended (no sync: a
-//     lost record only means a rerun polls the import once more).
+//     lost record only means a rerun probes or polls the import once more).
+//     Records that need no sync are gathered and written together within
+//     50 ms (JournalFile::flush), or at the next sync; a V3 upload's
+//     "processing" record at once (it has no import a rerun could probe).
 // At the end the journal is compacted if it holds many superseded records.
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
@@ -31,6 +36,7 @@
 #include "batch_upload.hpp"
 #include "interrupts.hpp"
 #include "journal_file.hpp"
+#include "journal_syncer.hpp"
 #include "json_text.hpp"
 #include "journal_plan.hpp"
 #include "preflight_step.hpp"
@@ -339,18 +345,51 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     // A new import id (step 1 answered) or an accepted PUT: recorded, not synced.
     const upstate::Upload& up = batch.upload(i);
     if ((p.phase == upstate::Phase::uploading && recorded_import[i] != up.import_id()) ||
-        (p.phase == upstate::Phase::processing && recorded[i] != upstate::JournalPhase::processing))
+        (p.phase == upstate::Phase::processing && recorded[i] != upstate::JournalPhase::processing)) {
       write(i, nullptr, false);
+      // A V3 (legacy) upload has no import to probe: a rerun that lost
+      // this record would send the file again, so it is written now (as
+      // every record was before records were gathered), not in 50 ms.
+      if (p.phase == upstate::Phase::processing && up.legacy() && journal_error.empty()) {
+        journal_error = journal.flush();
+        if (!journal_error.empty()) report_journal_error();
+      }
+    }
   };
   options.on_send = [&](const upstate::Batch& b, const upstate::BatchSend& send) {
     if (send.file == upstate::BatchSend::npos) return;
     view(send.file).on_action(b.upload(send.file));
     if (send.request.purpose != upstate::Purpose::upload) return;
-    // The PUT goes out next: its import must be on disk first.
+    // The PUT goes out once its import is on disk (may_send below).
     if (recorded[send.file] != upstate::JournalPhase::uploading || recorded_import[send.file] != b.upload(send.file).import_id())
       write(send.file, nullptr, false);
-    if (journal_error.empty()) journal_error = journal.sync_through(recorded_as[send.file]);
+  };
+  // A PUT is held until the record of its import is fdatasync'ed: on the
+  // worker (journal_syncer.hpp), one sync at a time, each covering every
+  // record written before it; when it returns, the held PUTs it covered go.
+  upstate::asio::BatchClient* running = nullptr;
+  JournalSyncer syncer(interrupts.io());
+  auto sync_in_background = [&] {
+    if (syncer.busy()) return;  // the PUTs it does not cover wait for the next one
+    std::uint64_t through = 0;
+    if (journal_error.empty()) journal_error = journal.flush_for_sync(through);
     if (!journal_error.empty()) std::_Exit(kExitClientError);  // never PUT what the journal cannot vouch for
+    syncer.start(journal.fd(), [&, through](int error) {
+      if (error != 0) {
+        journal_error = journal.path() + ": " + std::strerror(error);
+        report_journal_error();
+        std::_Exit(kExitClientError);
+      }
+      journal.synced(through);
+      if (running) running->release_held();
+    });
+  };
+  options.may_send = [&](const upstate::Batch&, const upstate::BatchSend& send) {
+    if (send.file == upstate::BatchSend::npos || send.request.purpose != upstate::Purpose::upload) return true;
+    if (!journal_error.empty()) std::_Exit(kExitClientError);  // never PUT what the journal cannot vouch for
+    if (journal.durable(recorded_as[send.file])) return true;
+    sync_in_background();
+    return false;
   };
   options.on_file_done = [&](std::size_t i, const upstate::Outcome& o) {
     if (batch.has_upload(i)) {
@@ -377,6 +416,7 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   };
   std::optional<std::uint64_t> dataset_total;  // all that is used of the outcome (not its dataset's import list)
   upstate::asio::BatchClient client(interrupts.io(), std::move(options));
+  running = &client;
   interrupts.run(
       [&](std::function<void()> finished) {
         client.start(batch, std::move(send_paths), [&dataset_total, &flush_timer, finished](const upstate::BatchOutcome& o) {

@@ -130,6 +130,18 @@ class JournalFile {
     return {};
   }
 
+  // For a sync made elsewhere (journal_syncer.hpp): writes what is pending
+  // and sets `through` to the last record appended; once fdatasync(fd())
+  // returned 0, synced(through) says those records are on disk.
+  std::string flush_for_sync(std::uint64_t& through) {
+    through = appended_;
+    return flush();
+  }
+  void synced(std::uint64_t through) noexcept {
+    if (through > synced_) synced_ = through;
+  }
+  int fd() const noexcept { return fd_; }
+
   // fdatasync unless the record of that number is on disk already: one
   // sync covers every record appended before it, so the PUTs of a batch
   // (one at a time, in file order) mostly find their import recorded by

@@ -39,6 +39,11 @@ struct BatchClientOptions {
   // no longer the batch's, ends that file with a final
   // TransportError::Kind::local_file.
   bool check_paths_at_start = true;
+  // Asked before each request goes out (after on_send): false holds it
+  // until release_held() finds it may go (the CLI's journal holds a PUT
+  // until its import's record is fdatasync'ed, off the loop). A held
+  // request counts as in flight for the batch; cancel drops it.
+  std::function<bool(const Batch&, const BatchSend&)> may_send;
 };
 
 class BatchClient {
@@ -79,6 +84,26 @@ class BatchClient {
     batch_->cancel(Clock::now());
     pump();
   }
+
+  // Sends the held requests (may_send) that may go now, in the order they
+  // were held; the others stay held. Call from the io_context's thread.
+  void release_held() {
+    if (finished_ || held_.empty()) return;
+    if (pumping_) {  // not from inside the loop's own round: after it
+      ::asio::post(io_, [this] { release_held(); });
+      return;
+    }
+    pumping_ = true;
+    std::vector<BatchSend> waiting;
+    waiting.swap(held_);
+    for (BatchSend& send : waiting) {
+      if (options_.may_send(*batch_, send)) transmit(std::move(send));
+      else held_.push_back(std::move(send));
+    }
+    pumping_ = false;
+    pump();
+  }
+  std::size_t held() const noexcept { return held_.size(); }
 
   const Progress& progress(std::size_t file) const { return progress_.at(file); }
   // Lanes made so far: never more than the batch's max_in_flight.
@@ -152,6 +177,14 @@ class BatchClient {
 
   void perform(BatchSend send) {
     if (options_.on_send) options_.on_send(*batch_, send);
+    if (options_.may_send && !options_.may_send(*batch_, send)) {
+      held_.push_back(std::move(send));
+      return;
+    }
+    transmit(std::move(send));
+  }
+
+  void transmit(BatchSend send) {
     Lane& lane = free_lane();
     lane.ticket = send.ticket;
     const std::size_t file = send.file;
@@ -215,6 +248,11 @@ class BatchClient {
   }
 
   void abort(Ticket ticket) {
+    for (std::size_t i = 0; i < held_.size(); ++i)
+      if (held_[i].ticket == ticket) {
+        held_.erase(held_.begin() + static_cast<std::ptrdiff_t>(i));
+        return;
+      }
     for (auto& lane : lanes_) {
       if (lane->ticket != ticket) continue;
       lane->ticket.reset();
@@ -279,6 +317,7 @@ class BatchClient {
 
   void finish() {
     finished_ = true;
+    held_.clear();
     ++timer_generation_;
     timer_.cancel();
     for (auto& lane : lanes_) {
@@ -298,6 +337,7 @@ class BatchClient {
   bool borrowed_ = false;
   std::function<void(const BatchOutcome&)> on_done_;
   std::vector<std::unique_ptr<Lane>> lanes_;
+  std::vector<BatchSend> held_;  // requests may_send held back
   std::vector<Progress> progress_;
   std::vector<bool> reported_;  // on_file_done called
   std::size_t report_from_ = 0;  // every file below it was reported ended
