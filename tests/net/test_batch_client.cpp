@@ -248,7 +248,7 @@ TEST_CASE("batch client: may_send holds a PUT until release_held lets it go", "[
   run.client_options.may_send = [&](const Batch&, const BatchSend& s) {
     if (s.request.purpose != Purpose::upload) return true;
     if (!allowed.at(s.file)) ++held[s.file];
-    return allowed.at(s.file);
+    return static_cast<bool>(allowed.at(s.file));
   };
   run.client_options.on_progress = [&](std::size_t i, const upstate::asio::Progress& p) {
     if (p.bytes_sent > 0 && !allowed.at(i)) bytes_before_release[i] = true;
