@@ -227,7 +227,7 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     if (!check) return hash_only(path);
     std::optional<upstate::PreflightConfig> pc = preflight_config(schema_now(), base_name(path));
     return content_pass([&](auto&& each) { return for_each_chunk(path, each, 1u << 16); }, pc);
-  });
+  }, /*hash_when_sent=*/!check && !args.dry_run);  // no pre-flight pass to share the read with
   std::vector<std::string>().swap(paths);  // the plan has them: not kept to the end (10,000 files)
 
   std::vector<PlannedFile*> sending;
@@ -319,7 +319,13 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   }
   const upstate::BatchConfig batch_config = batch_config_for(args, config);
   upstate::Batch batch = upstate::Batch::of_maker(batch_config, std::move(infos), [&](std::size_t i, upstate::UploadConfig c) {
-    upstate::Upload up = upload_for(*sending[i], c);
+    PlannedFile& f = *sending[i];
+    if (f.hash_later) {  // read now, as it starts (journal_plan.hpp)
+      ContentPass pass = hash_only(f.path);
+      f.sha256 = pass.read ? std::move(pass.sha256) : std::string();
+      f.hash_later = false;
+    }
+    upstate::Upload up = upload_for(f, c);
     sending[i]->record.reset();  // in the machine now
     return up;
   });

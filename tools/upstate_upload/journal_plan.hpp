@@ -5,7 +5,10 @@
 // already hashed at this size and mtime (to the nanosecond) keeps that hash
 // and is not read at all; any other is read once by the caller's `read`
 // (content_pass.hpp), which runs the pre-flight scan over the same bytes
-// when pre-flight is on. Then the file is either skipped (its content is
+// when pre-flight is on (or, with `hash_when_sent`, when nothing could make
+// it skipped — no record of its own, nothing imported into the dataset —
+// later, as its upload starts: the first run of a big batch reads no file
+// before its first request). Then the file is either skipped (its content is
 // already imported into the dataset), resumed (the journal has it
 // mid-flight: poll an accepted PUT, probe a lost PUT answer) or sent new.
 #include <dirent.h>
@@ -46,6 +49,7 @@ struct PlannedFile {
   // inline instead of 480.)
   std::unique_ptr<upstate::JournalEntry> record;
   bool content_read = false;  // read for its hash (pre-flight ran in that pass if it was asked for)
+  bool hash_later = false;    // not read yet: hashed when its upload starts (plan_files' hash_when_sent)
   std::unique_ptr<upstate::PreflightReport> preflight;  // that pass's, until told
 };
 
@@ -121,7 +125,7 @@ inline std::vector<std::string> expand_paths(const std::vector<std::string>& giv
 
 inline PlannedFile plan_file(const std::string& path, const std::string& dataset_id, const JournalFile& journal,
                              const std::map<Sha256Bytes, const std::string*>& imported_by_content,
-                             const ContentReader& read) {
+                             const ContentReader& read, bool hash_when_sent = false) {
   PlannedFile f;
   f.path = path;
   const std::optional<upstate::JournalEntry> mine = journal.find(dataset_id, path);
@@ -134,6 +138,12 @@ inline PlannedFile plan_file(const std::string& path, const std::string& dataset
       // checks judge): its hash, no read. The PUT reads it if it is sent.
       f.readable = ::access(path.c_str(), R_OK) == 0;
       if (f.readable) f.sha256 = mine->sha256;
+    } else if (hash_when_sent && !mine && imported_by_content.empty()) {
+      // Nothing in this dataset to compare its content with, no record of
+      // its own: it is sent whatever its hash, which is then taken when
+      // its upload starts (before its first record), not in a pass over
+      // every file before the first request.
+      f.readable = f.hash_later = ::access(path.c_str(), R_OK) == 0;
     } else {
       ContentPass pass = read(path);
       f.readable = f.content_read = pass.read;
@@ -167,11 +177,13 @@ inline PlannedFile plan_file(const std::string& path, const std::string& dataset
 }
 
 inline std::vector<PlannedFile> plan_files(const std::vector<std::string>& paths, const std::string& dataset_id,
-                                           const JournalFile& journal, const ContentReader& read = hash_only) {
+                                           const JournalFile& journal, const ContentReader& read = hash_only,
+                                           bool hash_when_sent = false) {
   const std::map<Sha256Bytes, const std::string*> imported_by_content = journal.latest().imported_by_content(dataset_id);
   std::vector<PlannedFile> out;
   out.reserve(paths.size());
-  for (const std::string& p : paths) out.push_back(plan_file(p, dataset_id, journal, imported_by_content, read));
+  for (const std::string& p : paths)
+    out.push_back(plan_file(p, dataset_id, journal, imported_by_content, read, hash_when_sent));
   return out;
 }
 
