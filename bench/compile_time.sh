@@ -63,6 +63,10 @@ cat >"$work/impl.cpp" <<'EOF'
 #define UPSTATE_IMPLEMENTATION
 #include "upstate.hpp"
 EOF
+cat >"$work/batch.cpp" <<'EOF'
+#include "upstate_batch.hpp"
+int main() { return 0; }
+EOF
 cat >"$work/records.cpp" <<'EOF'
 #include "upstate_records.hpp"
 int main() { return 0; }
@@ -74,7 +78,7 @@ EOF
 
 common=(-std=c++17 -I "$here/single_include")
 asio_flags=(-DASIO_STANDALONE -isystem "$llhttp_dir")
-rows=(baseline core core_sep impl core_used records testing asio asio_sep)
+rows=(baseline core core_sep impl core_used batch records testing asio asio_sep)
 declare -A label=(
   [baseline]="<string> <vector> <rapidjson/document.h>"
   [core]="single_include/upstate.hpp"
@@ -82,6 +86,7 @@ declare -A label=(
   [impl]="upstate.hpp + UPSTATE_IMPLEMENTATION (once)"
   [asio_sep]="upstate_asio.hpp, separate compilation"
   [core_used]="upstate.hpp + an Upload and a parse"
+  [batch]="upstate.hpp + upstate_batch.hpp"
   [records]="upstate.hpp + upstate_records.hpp"
   [testing]="upstate.hpp + upstate_testing.hpp"
   [asio]="single_include/upstate_asio.hpp"
@@ -111,7 +116,7 @@ time_one() {
 
 if [[ ! -r $llhttp_dir/llhttp.h ]]; then
   echo "compile_time.sh: no llhttp.h in $llhttp_dir (set LLHTTP_INCLUDE): skipping the adapter row" >&2
-  rows=(baseline core core_sep impl core_used records testing)
+  rows=(baseline core core_sep impl core_used batch records testing)
 fi
 
 [[ -n ${ROWS:-} ]] && read -r -a rows <<<"$ROWS"

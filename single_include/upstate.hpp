@@ -5,7 +5,7 @@
 // end of this file.
 //
 // GENERATED FILE -- do not edit. Made by tools/amalgamate from include/upstate/upstate.hpp
-// and the project headers it includes (74 files, each once, in the order
+// and the project headers it includes (60 files, each once, in the order
 // the preprocessor reaches them). Edit include/upstate/ and rerun
 // tools/amalgamate; `tools/amalgamate --check` (CTest amalgamation.fresh)
 // fails when this file is stale.
@@ -17,10 +17,13 @@
 #define UPSTATE_SINGLE_INCLUDE_UPSTATE_HPP
 
 // ---- begin include/upstate/upstate.hpp ----
-// The core of upstate: wire types, parsing, policies, the upload machines.
-// Needs RapidJSON and the standard library only. Every translation unit of a
-// user pays for this file, so what only some need has an umbrella of its own
+// The core of upstate: wire types, parsing, policies, the Upload machine
+// (one file through the three steps) and its driver. Needs RapidJSON and the
+// standard library only. Every translation unit of a user pays for this
+// file, so what only some need has an umbrella of its own
 // (bench/compile_time.sh measures each):
+//   <upstate/batch.hpp>        many files into one dataset: Batch, drive_batch,
+//                              ConcurrencyLimit, DatasetFetch
 //   <upstate/records.hpp>      Preflight, RejectedRecords (the record checkers)
 //   <upstate/journal.hpp>      the batch journal's format, Sha256, crc32
 //   <upstate/testing.hpp>      the offline testing kit (FakeService, ...)
@@ -928,29 +931,76 @@ class RecordErrors {
 // ---- begin include/upstate/vocabulary/result.hpp ----
 // A value or a typed Error, usable without exceptions (cpp-httplib's users
 // praise exactly this). Deliberately small: no monadic zoo.
+//
+// A tagged union written out rather than std::variant<T, Error>: every
+// Result<T> of a header-only library is instantiated in every user's
+// translation unit, and std::variant's visitation tables made these a tenth
+// of the core header's compile time (bench/compile_time.sh).
+#include <cstdlib>
+#include <new>
 
 namespace upstate {
 
 template <class T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}      // NOLINT: implicit by design
+  Result(T value) : ok_(true) { new (&value_) T(std::move(value)); }              // NOLINT: implicit by design
+  Result(Error error) : ok_(false) { new (&error_) Error(std::move(error)); }      // NOLINT: implicit by design
+  Result(const Result& other) : ok_(other.ok_) {
+    if (ok_) new (&value_) T(other.value_);
+    else new (&error_) Error(other.error_);
+  }
+  Result(Result&& other) noexcept : ok_(other.ok_) {
+    if (ok_) new (&value_) T(std::move(other.value_));
+    else new (&error_) Error(std::move(other.error_));
+  }
+  Result& operator=(const Result& other) {
+    if (this != &other) {
+      Result copy(other);
+      *this = std::move(copy);
+    }
+    return *this;
+  }
+  Result& operator=(Result&& other) noexcept {
+    if (this != &other) {
+      destroy();
+      ok_ = other.ok_;
+      if (ok_) new (&value_) T(std::move(other.value_));
+      else new (&error_) Error(std::move(other.error_));
+    }
+    return *this;
+  }
+  ~Result() { destroy(); }
 
-  bool ok() const noexcept { return v_.index() == 0; }
-  explicit operator bool() const noexcept { return ok(); }
+  bool ok() const noexcept { return ok_; }
+  explicit operator bool() const noexcept { return ok_; }
 
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  const Error& error() const& { return std::get<1>(v_); }
-  Error&& error() && { return std::get<1>(std::move(v_)); }
+  // Asking a failed Result for its value (or a good one for its error) is
+  // the caller's bug: it stops the program, as std::get would without
+  // exceptions, rather than hand back a value that is not there.
+  T& value() & { check(ok_); return value_; }
+  const T& value() const& { check(ok_); return value_; }
+  T&& value() && { check(ok_); return std::move(value_); }
+  const Error& error() const& { check(!ok_); return error_; }
+  Error&& error() && { check(!ok_); return std::move(error_); }
 
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
  private:
-  std::variant<T, Error> v_;
+  static void check(bool holds) {
+    if (!holds) std::abort();
+  }
+  void destroy() noexcept {
+    if (ok_) value_.~T();
+    else error_.~Error();
+  }
+
+  bool ok_;
+  union {
+    T value_;
+    Error error_;
+  };
 };
 
 }  // namespace upstate
@@ -1095,119 +1145,6 @@ using Action = std::variant<Send, Sleep, Done>;
 
 }  // namespace upstate
 // ---- end include/upstate/vocabulary/action.hpp ----
-
-// ---- begin include/upstate/vocabulary/batch_outcome.hpp ----
-// How a Batch ended: one Outcome per file, in the order given, and the
-// dataset's `total_datapoint_count` read once every file had ended.
-
-// ---- begin include/upstate/wire/dataset.hpp ----
-// GET /datasets/{dataset_id} -> 200, and the schema it carries.
-
-namespace upstate {
-
-struct SchemaField {
-  std::string name;
-  std::string type;   // text, image_url, audio_url, video_url, metadata, task_group_id (others kept verbatim)
-  std::string label;  // may be empty
-};
-
-struct Schema {
-  bool strict = false;
-  std::vector<SchemaField> fields;  // in document order
-};
-
-struct DatasetImportSummary {
-  std::string import_id;
-  std::string status;  // verbatim: the dataset listing is informational
-  std::optional<std::uint64_t> accepted_count, rejected_count;
-  std::optional<std::uint64_t> duplicate_count;  // accepted but already present (not written twice)
-};
-
-struct Dataset {
-  std::string id;  // required
-  std::string name;
-  std::string created_at, created_by;
-  std::optional<std::uint64_t> total_datapoint_count;
-  std::optional<int> schema_version;  // 3 (legacy) or 4
-  std::optional<Schema> schema;       // V4, when set
-  std::vector<DatasetImportSummary> imports;  // at most ParseLimits::max_dataset_imports_kept
-  std::size_t imports_dropped = 0;             // listed past that cap: checked and counted, not stored
-  std::optional<std::string> status;    // V3
-  std::optional<std::string> filename;  // V3
-};
-
-// The schema object alone ({"strict":..., "fields":{...}}).
-UPSTATE_DECL Result<Schema> parse_schema(std::string_view json, const ParseLimits& limits = {});
-
-// The schema as the API writes it (compact JSON): "strict" then "fields" in
-// order; an empty label is left out.
-UPSTATE_DECL std::string schema_to_json(const Schema& schema);
-
-// Only `id` is required; every other field is optional but type-checked.
-// imports[] items need `import_id` and `status` (strings, status verbatim).
-// The common well-formed answer is read by a SAX fast path (memory: the body
-// and the result); anything else (every error included) by the DOM parser,
-// so results and errors are the DOM parser's either way (dataset_sax.hpp).
-UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits = {});
-
-}  // namespace upstate
-
-// ---- end include/upstate/wire/dataset.hpp ----
-
-namespace upstate {
-
-// How many files ended which way; the kinds a CLI maps onto exit codes.
-struct BatchCounts {
-  std::size_t complete = 0;
-  std::size_t partial = 0;
-  std::size_t failed = 0;
-  std::size_t pending_schema = 0;
-  std::size_t error = 0;  // a client-side Error (cancelled ones included)
-
-  void add(const Outcome& o) noexcept {
-    const ImportReport* report = o.report();
-    if (!report) {
-      ++error;
-      return;
-    }
-    switch (report->status) {
-      case ImportStatus::complete: ++complete; break;
-      case ImportStatus::partial: ++partial; break;
-      case ImportStatus::failed: ++failed; break;
-      case ImportStatus::pending_schema: ++pending_schema; break;
-      default: ++error; break;  // not terminal: the machine never ends on one
-    }
-  }
-  std::size_t total() const noexcept { return complete + partial + failed + pending_schema + error; }
-};
-
-// One file's outcome as it streams out of a Batch (Batch::next_finished).
-struct FinishedFile {
-  std::size_t file = 0;  // index into the files given
-  Outcome outcome;
-};
-
-struct BatchOutcome {
-  // Same order as the files given; empty with BatchConfig::stream_outcomes
-  // (the outcomes went out through Batch::next_finished).
-  std::vector<Outcome> files;
-  // From GET /datasets/{id} after the last file ended (BatchConfig::fetch_dataset).
-  std::optional<std::uint64_t> total_datapoint_count;
-  std::optional<Dataset> dataset;
-  // Why there is no count: the fetch failed, was cancelled, or the answer
-  // lacked the field. Unset when fetching was turned off.
-  std::optional<Error> dataset_error;
-  // Set when the batch itself was stopped by a caller bug (ErrorCode::usage:
-  // an answer for a ticket it never issued, a second start...). The files
-  // still running then end with the same error.
-  std::optional<Error> error;
-  BatchCounts counts;
-
-  bool all_complete() const noexcept { return counts.complete == counts.total(); }
-};
-
-}  // namespace upstate
-// ---- end include/upstate/vocabulary/batch_outcome.hpp ----
 
 // ---- begin include/upstate/vocabulary/config.hpp ----
 // What one upload needs to know, all as plain values.
@@ -1636,124 +1573,92 @@ inline std::string_view content_type_for(std::string_view filename) noexcept {
 }  // namespace upstate
 // ---- end include/upstate/vocabulary/config.hpp ----
 
-// Policies: how long to wait, how often to ask, how many at once.
+// Policies: how long to wait, how often to ask.
 
-// ---- begin include/upstate/policy/concurrency_limit.hpp ----
-// upstate::ConcurrencyLimit — how many files a Batch lets run at once,
-// adapted to the service's answers (AIMD, as TCP does with its window): a
-// 429 or 503 halves it (a rate limit is a signal, not a reason to retry
-// harder), and every `increase_after` successful answers in a row raise it
-// by one, up to the ceiling (BatchConfig::max_in_flight), never below one.
-// A pure value: answers in, a number out.
+// The Upload machine (a sans-I/O step function) and its blocking driver.
+
+// ---- begin include/upstate/machine/drive.hpp ----
+// The ~30-line driver h11's docs show, for blocking transports: run an
+// Upload to the end. The transport and the clock are the caller's objects
+// (duck-typed, so a Trompeloeil mock, the in-process fake or a real HTTP
+// client all fit); the core itself still does no I/O. The loop itself is
+// drive_loop.hpp's, shared with DatasetFetch and Batch.
+//
+//   transport.exchange(const Request&) -> Exchange   (Response or TransportError)
+//   clock.now() -> Instant
+//   clock.sleep_until(Instant)
+
+// ---- begin include/upstate/machine/drive_loop.hpp ----
+// The one blocking loop every machine runs in (h11's ~30-line driver):
+// Upload (drive.hpp), DatasetFetch (drive_dataset_fetch) and Batch
+// (drive_batch, through an adapter that gives it the same face). A machine
+// M has start(now), on_response(Response, now), on_transport_error(
+// TransportError, now) and on_wake(now), each returning a variant whose
+// alternatives are a request to perform, Sleep, and the end.
+//
+//   transport.exchange(const Request&) -> Exchange   (Response or TransportError)
+//   clock.now() -> Instant
+//   clock.sleep_until(Instant)
 
 namespace upstate {
 
-struct ConcurrencyLimitConfig {
-  std::size_t ceiling = 4;        // the most ever allowed (0 is taken as 1)
-  std::size_t increase_after = 8;  // successful answers per +1 (0 is taken as 1)
+struct NoObserver {
+  template <class Machine, class ActionT>
+  void operator()(const Machine&, const ActionT&) const noexcept {}
 };
 
-class ConcurrencyLimit {
- public:
-  explicit ConcurrencyLimit(ConcurrencyLimitConfig config = {}) noexcept
-      : ceiling_(std::max<std::size_t>(config.ceiling, 1)),
-        increase_after_(std::max<std::size_t>(config.increase_after, 1)),
-        current_(ceiling_) {}
+// How a blocking transport performs one request; a machine whose sends
+// carry more (Batch: the file the PUT streams) overloads it beside its own
+// send type (found by argument-dependent lookup).
+template <class Transport>
+Exchange perform_exchange(Transport& transport, const Send& send) {
+  return transport.exchange(send.request);
+}
 
-  std::size_t current() const noexcept { return current_; }
-  std::size_t ceiling() const noexcept { return ceiling_; }
-  // How many times an answer made it go down (for reports and tests).
-  std::size_t decreases() const noexcept { return decreases_; }
-
-  // The statuses that say "too much": a Batch's `overload` row (machine/batch_transitions.hpp).
-  static constexpr bool is_overload(int status) noexcept { return status == 429 || status == 503; }
-
-  // The HTTP status of any answer the batch got. Only the overload signals
-  // (429, 503) and successes (2xx) count; other answers leave it alone.
-  void on_status(int status) noexcept {
-    if (is_overload(status)) return on_overload();
-    if (status >= 200 && status < 300) on_success();
-  }
-
-  // Halves at most once per window: the answers to requests sent before
-  // the last decrease (up to that many answers) say nothing new.
-  void on_overload() noexcept {
-    successes_ = 0;
-    if (answers_since_decrease_ < window_) {
-      ++answers_since_decrease_;
-      return;
+// Runs `machine` from start() to its end and returns the final action (the
+// variant's last alternative). `observer(machine, action)` sees every
+// action before it is carried out (progress lines, logging).
+template <class Machine, class Transport, class ClockT, class Observer = NoObserver>
+auto drive_machine(Machine& machine, Transport& transport, ClockT& clock, Observer&& observer = {}) {
+  auto action = machine.start(clock.now());
+  using ActionT = decltype(action);
+  for (;;) {
+    observer(static_cast<const Machine&>(machine), static_cast<const ActionT&>(action));
+    if (auto* sleep = std::get_if<Sleep>(&action)) {
+      clock.sleep_until(sleep->until);
+      action = machine.on_wake(clock.now());
+    } else if (action.index() == 0) {  // the request: the variant's first alternative
+      Exchange result = perform_exchange(transport, std::get<0>(action));
+      if (auto* response = std::get_if<Response>(&result))
+        action = machine.on_response(*response, clock.now());
+      else
+        action = machine.on_transport_error(std::get<TransportError>(result), clock.now());
+    } else {
+      return action;
     }
-    std::size_t halved = std::max<std::size_t>(current_ / 2, 1);
-    if (halved < current_) ++decreases_;
-    window_ = current_;
-    answers_since_decrease_ = 0;
-    current_ = halved;
   }
-
-  void on_success() noexcept {
-    ++answers_since_decrease_;
-    if (current_ >= ceiling_) return;
-    if (++successes_ < increase_after_) return;
-    successes_ = 0;
-    ++current_;
-  }
-
- private:
-  std::size_t ceiling_;
-  std::size_t increase_after_;
-  std::size_t current_;
-  std::size_t successes_ = 0;
-  std::size_t decreases_ = 0;
-  std::size_t window_ = 0;  // the limit before the last decrease
-  std::size_t answers_since_decrease_ = 0;
-};
+}
 
 }  // namespace upstate
-// ---- end include/upstate/policy/concurrency_limit.hpp ----
+// ---- end include/upstate/machine/drive_loop.hpp ----
 
-// The machines (sans-I/O step functions) and their blocking drivers.
-
-// ---- begin include/upstate/machine/batch.hpp ----
-// upstate::Batch — several files into one dataset, sans-I/O. Each file runs
-// its own Upload machine; the Batch decides which of their requests go out
-// and when. Several requests are in flight at once, so instead of one action
-// per event it is pulled, quinn-proto style:
+// ---- begin include/upstate/machine/upload.hpp ----
+// upstate::Upload — one file through the three-step flow, as a pure step
+// function: every event (with the time it happened) returns the one action
+// the caller performs next. No sockets, files, clocks or random devices:
+// the caller moves bytes and reads its clock; the config seeds the jitter.
 //
-//   batch.start(now);
-//   loop:
-//     while (auto s = batch.next_send())  perform s->request, later feed
-//                                         on_response(s->ticket, ...) or on_transport_error(s->ticket, ...)
-//     while (auto t = batch.next_abandoned())  abort that request (its answer would be ignored)
-//     if (batch.done()) break;            -> *batch.outcome()
-//     wait for an answer or until *batch.next_wake(), then on_wake(now)
+// A V3 (legacy) dataset — step 1 answers without `import_id` — takes its own
+// step 3: after the PUT the dataset's status is polled until READY or ERROR,
+// and the outcome is an ImportReport (complete / failed, type
+// "legacy_dataset", no import id). Its states are the table's V3 track
+// (uploading_v3 ... confirming_status, polling_status).
 //
-// Its states, each file's stage and every move are data in
-// machine/batch_transitions.hpp (the rules are written there, beside the
-// rows); this file classifies events into the table's triggers and carries
-// out what a row says. In short: PUTs go out in file order (file i's once
-// file i-1's was accepted or file i-1 ended); at most `max_in_flight` files
-// run (fewer after 429/503 with adaptive_concurrency); fail_fast ends the
-// rest cancelled; then GET /datasets/{id}. cancel() ends every unfinished
-// file. A ticket the batch never issued, or one already answered, is a
-// caller bug (ErrorCode::usage, sticky); the answer to an abandoned request
-// is ignored; a move the table lacks is ErrorCode::internal. Once done,
-// every event is ignored and the outcome stays as it is.
-//
-// Many files (BatchConfig::stream_outcomes): memory stays flat. A file's
-// Upload is made when the file starts and freed once its outcome was pulled
-// with next_finished(); BatchOutcome::files stays empty (counts are kept).
-// Pull after every event, or the outcomes pile up.
-#include <deque>
-#include <memory>
-
-// ---- begin include/upstate/machine/dataset_fetch.hpp ----
-// upstate::DatasetFetch — GET {api}/datasets/{dataset_id}, retried per the
-// RetryPolicy, as a pure step function like Upload: every event returns the
-// next action (Send, Sleep, or DatasetFetched with the parsed Dataset or a
-// typed Error). Its states and moves are data (dataset_fetch_transitions.hpp);
-// the request step (classify, retry, refuse) is the one Upload uses
-// (api_step.hpp). Batch runs one at the end for `total_datapoint_count`; a
-// CLI's `--show-dataset` can run it alone (drive_dataset_fetch below).
+// Every state, what it sends and every move are data in upload_transitions.hpp;
+// this file classifies events into the table's triggers and carries out
+// what a row says. snapshot() / restore() (upload_restore.hpp) carry an
+// upload across processes (a state file); resume_import() polls an import
+// some earlier process started.
 
 // ---- begin include/upstate/detail/api_access.hpp ----
 // What every API request needs (step 1, step 3, the dataset and its
@@ -2090,16 +1995,29 @@ std::string seconds_text(std::chrono::duration<Rep, Period> d) {
 UPSTATE_DECL void append_note(std::vector<Note>& notes, std::size_t& dropped, Instant at, std::string text,
                               std::string_view token);
 
-// What an answer means before its body is parsed.
-struct ParseIt {};                     // 2xx: go on
-struct RetryIt {                       // transient: the same request again
-  Error cause;                         // retries_exhausted, with what happened, if the budget runs out
-  std::optional<Duration> minimum;     // the answer's Retry-After: a floor for the wait
-};
-struct RefuseIt {                      // final
+// What an answer means before its body is parsed. A struct with a verdict,
+// not a std::variant of three: this header is compiled in every user's
+// translation unit, and each variant type costs its visitation machinery
+// there (bench/compile_time.sh).
+struct AnswerMeaning {
+  enum class Verdict {
+    parse_it,   // 2xx: go on
+    retry_it,   // transient: the same request again
+    refuse_it,  // final
+  };
+  Verdict verdict = Verdict::parse_it;
+  // retry_it: retries_exhausted, with what happened, if the budget runs out;
+  // refuse_it: the final error.
   Error error;
+  std::optional<Duration> minimum;  // retry_it: the answer's Retry-After, a floor for the wait
+
+  static AnswerMeaning parse_it() { return AnswerMeaning{}; }
+  static AnswerMeaning retry_it(Error cause, std::optional<Duration> minimum) {
+    return AnswerMeaning{Verdict::retry_it, std::move(cause), minimum};
+  }
+  static AnswerMeaning refuse_it(Error error) { return AnswerMeaning{Verdict::refuse_it, std::move(error), {}}; }
+  bool parseable() const noexcept { return verdict == Verdict::parse_it; }
 };
-using AnswerMeaning = std::variant<ParseIt, RetryIt, RefuseIt>;
 
 // An API answer (steps 1 and 3, the dataset and its status). `step` names
 // the request in messages ("upload_url", "poll", "dataset", ...). A refusal
@@ -2121,10 +2039,11 @@ class RetryBudget {
   struct Wait {
     Instant until;
   };
-  using Plan = std::variant<Wait, Error>;
+  using Plan = Result<Wait>;
 
-  // `notes` / `dropped`: where the "retrying" note goes.
-  UPSTATE_DECL Plan next(const RetryIt& failure, const RetryPolicy& policy, Rng& rng, Instant now, Instant deadline,
+  // `failure`: a retry_it meaning. `notes` / `dropped`: where the
+  // "retrying" note goes.
+  UPSTATE_DECL Plan next(const AnswerMeaning& failure, const RetryPolicy& policy, Rng& rng, Instant now, Instant deadline,
                          std::vector<Note>& notes, std::size_t& dropped, std::string_view token);
 
   void succeeded() noexcept { failures_ = 0; }
@@ -2141,13 +2060,377 @@ UPSTATE_DECL std::string without_trailing_slashes(std::string s);
 
 // ---- end include/upstate/machine/api_step.hpp ----
 
-// ---- begin include/upstate/machine/dataset_fetch_transitions.hpp ----
-// DatasetFetch's machine, as data (h11's rule, as for Upload in
-// upload_transitions.hpp): its states, triggers and every allowed move. A move the
-// table lacks is an internal error. The unit tests take each row, the
-// property test proves every row is reached, and README's diagram is
-// printed from it (tools/state_diagram.cpp).
-#include <array>
+// ---- begin include/upstate/detail/presigned_url.hpp ----
+// What a presigned upload URL tells before a byte is sent: when it expires
+// and which headers it signed (docs/service.md, step 2).
+
+namespace upstate {
+
+struct PresignedUrlInfo {
+  enum class Scheme { sigv4, sigv2, unknown };
+  Scheme scheme = Scheme::unknown;
+  // SigV4: X-Amz-Date + X-Amz-Expires; SigV2: Expires. nullopt when the
+  // parameters are missing or malformed (then the URL is used as is).
+  std::optional<UnixSeconds> expires_at;
+  std::optional<UnixSeconds> signed_at;  // SigV4 X-Amz-Date
+  // SigV4 X-Amz-SignedHeaders, lower case, ';'-split (e.g. {"content-type","host"}).
+  // SigV2 always signs the Content-Type, so it reports {"content-type"}.
+  std::vector<std::string> signed_headers;
+
+  bool signs(std::string_view header) const {  // case-insensitive
+    for (const auto& h : signed_headers)
+      if (iequals(h, header)) return true;
+    return false;
+  }
+};
+
+namespace detail {
+
+// The first parameter of that exact (case-sensitive, as S3 reads them) name.
+inline const std::string* find_query_param(const std::vector<QueryParam>& params, std::string_view name) {
+  for (const auto& p : params)
+    if (p.name == name) return &p.value;
+  return nullptr;
+}
+
+// Plain decimal digits only (no sign, no spaces), at most `max`; nullopt otherwise.
+inline std::optional<std::int64_t> parse_bounded_decimal(std::string_view s, std::int64_t max) noexcept {
+  if (s.empty()) return std::nullopt;
+  std::int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    if (v > (max - (c - '0')) / 10) return std::nullopt;  // v * 10 + digit would pass max
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+inline constexpr std::int64_t kMaxSigV4ExpiresSeconds = 604800;  // 7 days, S3's limit
+// Far beyond any real expiry, small enough that no arithmetic on it overflows.
+inline constexpr std::int64_t kMaxUnixSeconds = std::int64_t{1} << 40;
+
+inline std::vector<std::string> split_signed_headers(std::string_view list) {
+  std::vector<std::string> out;
+  while (!list.empty()) {
+    std::size_t semi = list.find(';');
+    std::string_view name = list.substr(0, semi);
+    list = semi == std::string_view::npos ? std::string_view{} : list.substr(semi + 1);
+    if (name.empty()) continue;
+    out.push_back(ascii_lower(name));
+  }
+  return out;
+}
+
+}  // namespace detail
+
+// SigV4 when X-Amz-Algorithm or X-Amz-Signature is present; SigV2 when
+// AWSAccessKeyId and Signature are. A malformed X-Amz-Date, X-Amz-Expires
+// (outside 1..604800) or Expires leaves the expiry unknown rather than
+// refusing the URL: S3 is the judge, this only lets the client renew early.
+inline PresignedUrlInfo inspect_presigned_url(const Url& url) {
+  using detail::find_query_param;
+  const std::vector<QueryParam> params = parse_query(url.query);
+  PresignedUrlInfo info;
+  if (find_query_param(params, "X-Amz-Algorithm") || find_query_param(params, "X-Amz-Signature")) {
+    info.scheme = PresignedUrlInfo::Scheme::sigv4;
+    if (const std::string* date = find_query_param(params, "X-Amz-Date")) info.signed_at = parse_amz_date(*date);
+    std::optional<std::int64_t> lifetime;
+    if (const std::string* expires = find_query_param(params, "X-Amz-Expires"))
+      lifetime = detail::parse_bounded_decimal(*expires, detail::kMaxSigV4ExpiresSeconds);
+    if (info.signed_at && lifetime && *lifetime >= 1) info.expires_at = *info.signed_at + *lifetime;
+    if (const std::string* headers = find_query_param(params, "X-Amz-SignedHeaders"))
+      info.signed_headers = detail::split_signed_headers(*headers);
+  } else if (find_query_param(params, "AWSAccessKeyId") && find_query_param(params, "Signature")) {
+    info.scheme = PresignedUrlInfo::Scheme::sigv2;
+    if (const std::string* expires = find_query_param(params, "Expires"))
+      info.expires_at = detail::parse_bounded_decimal(*expires, detail::kMaxUnixSeconds);
+    info.signed_headers = {"content-type"};
+  }
+  return info;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/detail/presigned_url.hpp ----
+
+// ---- begin include/upstate/vocabulary/server_progress.hpp ----
+// What the service says about an import while it processes it
+// (docs/service.md, Step 3: processing_started_at, processed_offset and the
+// running counts, all optional), and how to read processed_offset, whose
+// unit is UNCONFIRMED: bytes of the file, or records.
+
+// ---- begin include/upstate/detail/redaction.hpp ----
+// The token taken out of everything a machine hands back. The machines
+// (Upload, DatasetFetch, Batch) know the token and call these on every
+// error, report and dataset before a caller sees it, so no caller — our CLI
+// or anyone else's program — can print, log or store a token a server
+// echoed. One place in the library rather than every output path of every
+// program: a path forgotten is a leak.
+
+// ---- begin include/upstate/detail/excerpt.hpp ----
+// Turning untrusted text into something safe to show a person.
+
+namespace upstate {
+
+// At most `max` bytes of `s`, cut before a UTF-8 lead byte so a multi-byte
+// character is never split (backs up at most 3 bytes, so invalid UTF-8 made
+// of continuation bytes cannot make this scan the whole string).
+inline std::string_view utf8_prefix(std::string_view s, std::size_t max) noexcept {
+  if (s.size() <= max) return s;
+  std::size_t cut = max;
+  for (int step = 0; step < 3 && cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80; ++step) --cut;
+  return s.substr(0, cut);
+}
+
+// Server text quoted inside one of our messages: at most `max` bytes of it,
+// control characters (C0, DEL, C1), bytes that are not UTF-8, '"' and '\'
+// escaped (a hostile string can neither flood a log, forge a line in it nor
+// drive a terminal), "..." when cut. Redact before calling this: a secret
+// straddling the cut would otherwise survive in part.
+inline std::string printable_excerpt(std::string_view s, std::size_t max = 300) {
+  std::string_view kept = utf8_prefix(s, max);
+  std::string out;
+  out.reserve(kept.size() + 8);
+  detail::append_terminal_safe(out, kept, /*quote=*/true);
+  if (kept.size() < s.size()) out += "...";
+  return out;
+}
+
+// Every occurrence of `secret` replaced. A server that echoes the token in
+// an error body must not get it into our messages.
+// A "secret" of a few characters is no secret and would shred every
+// message it occurs in, so only secrets of 6 bytes or more are looked for.
+// A cut secret is caught too: its first 8 bytes or more at the end of the
+// text or just before a "..." (where printable_excerpt and the parsers'
+// caps cut) are replaced, so text cut before it was redacted leaks at most
+// 7 bytes of the secret's start.
+inline std::string redact(std::string text, std::string_view secret) {
+  if (secret.size() < 6) return text;
+  constexpr std::string_view kMark = "[redacted]";
+  const std::string_view head = secret.substr(0, secret.size() < 8 ? secret.size() : 8);
+  std::size_t pos = text.find(head);
+  if (pos == std::string::npos) return text;
+  std::string out;
+  std::size_t copied = 0;
+  for (; pos != std::string::npos; pos = text.find(head, pos)) {
+    std::size_t len = head.size();
+    while (len < secret.size() && pos + len < text.size() && text[pos + len] == secret[len]) ++len;
+    const bool whole = len == secret.size();
+    const bool cut = pos + len == text.size() || text.compare(pos + len, 3, "...") == 0;
+    if (!whole && !cut) {
+      ++pos;
+      continue;
+    }
+    out.append(text, copied, pos - copied);
+    out += kMark;
+    pos += len;
+    copied = pos;
+  }
+  out.append(text, copied, std::string::npos);
+  return out;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/detail/excerpt.hpp ----
+
+// ---- begin include/upstate/wire/dataset.hpp ----
+// GET /datasets/{dataset_id} -> 200, and the schema it carries.
+
+namespace upstate {
+
+struct SchemaField {
+  std::string name;
+  std::string type;   // text, image_url, audio_url, video_url, metadata, task_group_id (others kept verbatim)
+  std::string label;  // may be empty
+};
+
+struct Schema {
+  bool strict = false;
+  std::vector<SchemaField> fields;  // in document order
+};
+
+struct DatasetImportSummary {
+  std::string import_id;
+  std::string status;  // verbatim: the dataset listing is informational
+  std::optional<std::uint64_t> accepted_count, rejected_count;
+  std::optional<std::uint64_t> duplicate_count;  // accepted but already present (not written twice)
+};
+
+struct Dataset {
+  std::string id;  // required
+  std::string name;
+  std::string created_at, created_by;
+  std::optional<std::uint64_t> total_datapoint_count;
+  std::optional<int> schema_version;  // 3 (legacy) or 4
+  std::optional<Schema> schema;       // V4, when set
+  std::vector<DatasetImportSummary> imports;  // at most ParseLimits::max_dataset_imports_kept
+  std::size_t imports_dropped = 0;             // listed past that cap: checked and counted, not stored
+  std::optional<std::string> status;    // V3
+  std::optional<std::string> filename;  // V3
+};
+
+// The schema object alone ({"strict":..., "fields":{...}}).
+UPSTATE_DECL Result<Schema> parse_schema(std::string_view json, const ParseLimits& limits = {});
+
+// The schema as the API writes it (compact JSON): "strict" then "fields" in
+// order; an empty label is left out.
+UPSTATE_DECL std::string schema_to_json(const Schema& schema);
+
+// Only `id` is required; every other field is optional but type-checked.
+// imports[] items need `import_id` and `status` (strings, status verbatim).
+// The common well-formed answer is read by a SAX fast path (memory: the body
+// and the result); anything else (every error included) by the DOM parser,
+// so results and errors are the DOM parser's either way (dataset_sax.hpp).
+UPSTATE_DECL Result<Dataset> parse_dataset(std::string_view body, const ParseLimits& limits = {});
+
+}  // namespace upstate
+
+// ---- end include/upstate/wire/dataset.hpp ----
+
+namespace upstate {
+namespace detail {
+
+inline void redact_in_place(std::string& s, std::string_view secret) {
+  if (secret.size() >= 6 && s.find(secret.substr(0, secret.size() < 8 ? secret.size() : 8)) != std::string::npos)
+    s = redact(std::move(s), secret);
+}
+
+inline void redact_in_place(std::optional<std::string>& s, std::string_view secret) {
+  if (s) redact_in_place(*s, secret);
+}
+
+}  // namespace detail
+
+// Message, JSON path (it quotes server keys) and server code.
+inline void redact_in(Error& e, std::string_view token) {
+  detail::redact_in_place(e.message, token);
+  detail::redact_in_place(e.path, token);
+  detail::redact_in_place(e.server_code, token);
+}
+
+// Every string of a report: the failed reason, each record error's field,
+// reason and raw text. The record list is rebuilt only when one holds the
+// token's start (a scan, no copies, otherwise).
+inline void redact_in(ImportReport& r, std::string_view token) {
+  if (token.size() < 6) return;
+  detail::redact_in_place(r.import_id, token);
+  detail::redact_in_place(r.dataset_id, token);
+  detail::redact_in_place(r.type, token);
+  detail::redact_in_place(r.created_at, token);
+  detail::redact_in_place(r.updated_at, token);
+  detail::redact_in_place(r.reason, token);
+  detail::redact_in_place(r.filename, token);
+  detail::redact_in_place(r.processing_started_at, token);
+  const std::string_view head = token.substr(0, token.size() < 8 ? token.size() : 8);
+  // The parser's field and reason are views into raw, so scanning raw
+  // covers them unless raw was cut (ParseLimits::max_raw_item_bytes).
+  // Measured: 10,000 errors (1.1 MB) take 0.2 ms here after a 0.6 ms parse.
+  // Addresses as integers, not <: the pointers may belong to unrelated
+  // objects (std::less would do, but <functional> costs every translation
+  // unit ~0.1 s; bench/compile_time.sh).
+  const auto address = [](const char* p) { return reinterpret_cast<std::uintptr_t>(p); };
+  auto inside_raw = [&](std::string_view part, std::string_view raw) {
+    return part.empty() || (address(part.data()) >= address(raw.data()) &&
+                            address(part.data()) + part.size() <= address(raw.data()) + raw.size());
+  };
+  auto holds = [&](const RecordErrorView& e) {
+    if (e.raw.find(head) != std::string_view::npos) return true;
+    return (!inside_raw(e.field, e.raw) && e.field.find(head) != std::string_view::npos) ||
+           (!inside_raw(e.reason, e.raw) && e.reason.find(head) != std::string_view::npos);
+  };
+  bool any = false;
+  for (const RecordErrorView& e : r.errors)
+    if (holds(e)) {
+      any = true;
+      break;
+    }
+  if (!any) return;
+  RecordErrors clean;
+  clean.reserve(r.errors.size(), r.errors.text_bytes());
+  for (const RecordErrorView& e : r.errors) {
+    if (!holds(e)) {
+      clean.push_back(e);
+      continue;
+    }
+    clean.push_back(RecordError{e.record_index, redact(std::string(e.field), token), redact(std::string(e.reason), token),
+                                redact(std::string(e.raw), token)});
+  }
+  r.errors = std::move(clean);
+}
+
+// Every string of a dataset answer (what --show-dataset prints).
+inline void redact_in(Dataset& d, std::string_view token) {
+  if (token.size() < 6) return;
+  detail::redact_in_place(d.id, token);
+  detail::redact_in_place(d.name, token);
+  detail::redact_in_place(d.created_at, token);
+  detail::redact_in_place(d.created_by, token);
+  detail::redact_in_place(d.status, token);
+  detail::redact_in_place(d.filename, token);
+  if (d.schema)
+    for (SchemaField& f : d.schema->fields) {
+      detail::redact_in_place(f.name, token);
+      detail::redact_in_place(f.type, token);
+      detail::redact_in_place(f.label, token);
+    }
+  for (DatasetImportSummary& im : d.imports) {
+    detail::redact_in_place(im.import_id, token);
+    detail::redact_in_place(im.status, token);
+  }
+}
+
+}  // namespace upstate
+// ---- end include/upstate/detail/redaction.hpp ----
+
+namespace upstate {
+
+struct ServerProgress {
+  std::string filename;               // "" when the service gave none
+  std::string processing_started_at;  // ISO-8601, "" when absent
+  std::optional<std::uint64_t> processed_offset;
+  std::optional<std::uint64_t> written_count, duplicate_seen_count, rejected_seen_count;
+
+  // Records the running counts account for, when the service gave any.
+  std::optional<std::uint64_t> records_seen() const noexcept {
+    if (!written_count && !duplicate_seen_count && !rejected_seen_count) return std::nullopt;
+    return written_count.value_or(0) + duplicate_seen_count.value_or(0) + rejected_seen_count.value_or(0);
+  }
+
+  // The share of a `file_size`-byte file processed, when processed_offset
+  // reads as bytes: at most the file's size, and more than the records
+  // counted so far (every record takes at least one byte and its line
+  // break, so an offset no larger than the record count is a record count).
+  // nullopt: show the counts instead.
+  std::optional<double> fraction_of(std::uint64_t file_size) const noexcept {
+    if (!processed_offset || file_size == 0 || *processed_offset > file_size) return std::nullopt;
+    if (auto seen = records_seen(); seen && *processed_offset <= *seen && *processed_offset > 0) return std::nullopt;
+    return static_cast<double>(*processed_offset) / static_cast<double>(file_size);
+  }
+
+  friend bool operator==(const ServerProgress& a, const ServerProgress& b) noexcept {
+    return a.filename == b.filename && a.processing_started_at == b.processing_started_at &&
+           a.processed_offset == b.processed_offset && a.written_count == b.written_count &&
+           a.duplicate_seen_count == b.duplicate_seen_count && a.rejected_seen_count == b.rejected_seen_count;
+  }
+  friend bool operator!=(const ServerProgress& a, const ServerProgress& b) noexcept { return !(a == b); }
+};
+
+// The report's progress fields; nullopt when it has none of the figures
+// (processed_offset or a running count). Its strings come from the server:
+// `token` is redacted from them.
+inline std::optional<ServerProgress> server_progress_of(const ImportReport& r, std::string_view token = {}) {
+  if (!r.processed_offset && !r.written_count && !r.duplicate_seen_count && !r.rejected_seen_count)
+    return std::nullopt;
+  ServerProgress p{r.filename,      r.processing_started_at, r.processed_offset,
+                   r.written_count, r.duplicate_seen_count,  r.rejected_seen_count};
+  if (token.size() >= 6) {
+    p.filename = redact(std::move(p.filename), token);
+    p.processing_started_at = redact(std::move(p.processing_started_at), token);
+  }
+  return p;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/vocabulary/server_progress.hpp ----
 
 // ---- begin include/upstate/machine/upload_transitions.hpp ----
 // Upload's machine, as data. h11's rule for its _state.py holds here:
@@ -2163,6 +2446,7 @@ UPSTATE_DECL std::string without_trailing_slashes(std::string s);
 //
 // Tests enumerate the table, the property test proves that every row (the
 // wildcard rows expanded) is taken, and README's diagram is drawn from it.
+#include <array>
 
 namespace upstate {
 
@@ -2527,1152 +2811,6 @@ static_assert(detail::rows_keep_their_track(), "a row never moves between the V4
 
 }  // namespace upstate
 // ---- end include/upstate/machine/upload_transitions.hpp ----
-
-namespace upstate {
-
-enum class FetchState {
-  idle,      // constructed, not started
-  fetching,  // the GET is out, awaiting its answer
-  backoff,   // waiting to repeat it
-  done,      // terminal; every later event returns the same DatasetFetched
-};
-
-enum class FetchTrigger {
-  start,              // start(): send the GET
-  refused_locally,    // start(): the inputs can never work (unsafe dataset id, token, base URL)
-  fetched,            // 2xx with a dataset (or a malformed one: the result is then its error)
-  refused,            // a final answer (401, 404, ...) or a TLS failure
-  retry,              // 429 / 5xx / transport error within the budget
-  retries_exhausted,  // a retryable failure past RetryPolicy::max_attempts
-  wake,               // the backoff ended
-  deadline,           // a wake at or after the deadline, or a Retry-After past it
-  cancel,
-  misuse,             // an event the state cannot take (caller bug): sticky error
-};
-
-struct FetchStateInfo {
-  FetchState state;
-  std::string_view name;
-  Awaits awaits;
-};
-
-inline constexpr FetchStateInfo kFetchStates[] = {
-    {FetchState::idle, "idle", Awaits::start},
-    {FetchState::fetching, "fetching", Awaits::response},
-    {FetchState::backoff, "backoff", Awaits::wake},
-    {FetchState::done, "done", Awaits::nothing},
-};
-
-struct FetchTransition {
-  FetchState from;
-  FetchTrigger trigger;
-  FetchState to;
-};
-
-inline constexpr FetchTransition kFetchTransitions[] = {
-    {FetchState::idle, FetchTrigger::start, FetchState::fetching},
-    {FetchState::idle, FetchTrigger::refused_locally, FetchState::done},
-    {FetchState::fetching, FetchTrigger::fetched, FetchState::done},
-    {FetchState::fetching, FetchTrigger::refused, FetchState::done},
-    {FetchState::fetching, FetchTrigger::retry, FetchState::backoff},
-    {FetchState::fetching, FetchTrigger::retries_exhausted, FetchState::done},
-    {FetchState::fetching, FetchTrigger::deadline, FetchState::done},
-    {FetchState::backoff, FetchTrigger::wake, FetchState::fetching},
-    {FetchState::backoff, FetchTrigger::deadline, FetchState::done},
-};
-
-// Rules of every live state, written once.
-inline constexpr FetchTrigger kFetchEveryLiveState[] = {FetchTrigger::cancel, FetchTrigger::misuse};
-
-constexpr const FetchStateInfo& fetch_state_info(FetchState s) noexcept {
-  for (const auto& info : kFetchStates)
-    if (info.state == s) return info;
-  return kFetchStates[std::size(kFetchStates) - 1];
-}
-
-constexpr std::optional<FetchState> next_state(FetchState from, FetchTrigger trigger) noexcept {
-  for (const auto& t : kFetchTransitions)
-    if (t.from == from && t.trigger == trigger) return t.to;
-  if (fetch_state_info(from).awaits != Awaits::nothing)
-    for (FetchTrigger w : kFetchEveryLiveState)
-      if (w == trigger) return FetchState::done;
-  return std::nullopt;
-}
-
-inline constexpr std::size_t kAllFetchTransitionCount =
-    std::size(kFetchTransitions) + (std::size(kFetchStates) - 1) * std::size(kFetchEveryLiveState);
-
-constexpr std::array<FetchTransition, kAllFetchTransitionCount> expanded_fetch_transitions() noexcept {
-  std::array<FetchTransition, kAllFetchTransitionCount> all{};
-  std::size_t n = 0;
-  for (const auto& t : kFetchTransitions) all[n++] = t;
-  for (const auto& info : kFetchStates)
-    if (info.awaits != Awaits::nothing)
-      for (FetchTrigger w : kFetchEveryLiveState) all[n++] = FetchTransition{info.state, w, FetchState::done};
-  return all;
-}
-
-inline constexpr std::array<FetchTransition, kAllFetchTransitionCount> kAllFetchTransitions =
-    expanded_fetch_transitions();
-
-constexpr std::string_view to_string(FetchState s) noexcept { return fetch_state_info(s).name; }
-
-constexpr std::string_view to_string(FetchTrigger t) noexcept {
-  switch (t) {
-    case FetchTrigger::start: return "start";
-    case FetchTrigger::refused_locally: return "refused_locally";
-    case FetchTrigger::fetched: return "fetched";
-    case FetchTrigger::refused: return "refused";
-    case FetchTrigger::retry: return "retry";
-    case FetchTrigger::retries_exhausted: return "retries_exhausted";
-    case FetchTrigger::wake: return "wake";
-    case FetchTrigger::deadline: return "deadline";
-    case FetchTrigger::cancel: return "cancel";
-    case FetchTrigger::misuse: return "misuse";
-  }
-  return "?";
-}
-
-namespace detail {
-constexpr bool fetch_states_in_enum_order() noexcept {
-  for (std::size_t i = 0; i < std::size(kFetchStates); ++i)
-    if (static_cast<std::size_t>(kFetchStates[i].state) != i) return false;
-  return kFetchStates[std::size(kFetchStates) - 1].awaits == Awaits::nothing;  // only the last is terminal
-}
-}  // namespace detail
-static_assert(detail::fetch_states_in_enum_order(), "kFetchStates lists every FetchState once, in order, done last");
-
-}  // namespace upstate
-// ---- end include/upstate/machine/dataset_fetch_transitions.hpp ----
-
-// ---- begin include/upstate/machine/drive_loop.hpp ----
-// The one blocking loop every machine runs in (h11's ~30-line driver):
-// Upload (drive.hpp), DatasetFetch (drive_dataset_fetch) and Batch
-// (drive_batch, through an adapter that gives it the same face). A machine
-// M has start(now), on_response(Response, now), on_transport_error(
-// TransportError, now) and on_wake(now), each returning a variant whose
-// alternatives are a request to perform, Sleep, and the end.
-//
-//   transport.exchange(const Request&) -> Exchange   (Response or TransportError)
-//   clock.now() -> Instant
-//   clock.sleep_until(Instant)
-
-namespace upstate {
-
-struct NoObserver {
-  template <class Machine, class ActionT>
-  void operator()(const Machine&, const ActionT&) const noexcept {}
-};
-
-// How a blocking transport performs one request; a machine whose sends
-// carry more (Batch: the file the PUT streams) overloads it beside its own
-// send type (found by argument-dependent lookup).
-template <class Transport>
-Exchange perform_exchange(Transport& transport, const Send& send) {
-  return transport.exchange(send.request);
-}
-
-// Runs `machine` from start() to its end and returns the final action (the
-// variant's last alternative). `observer(machine, action)` sees every
-// action before it is carried out (progress lines, logging).
-template <class Machine, class Transport, class ClockT, class Observer = NoObserver>
-auto drive_machine(Machine& machine, Transport& transport, ClockT& clock, Observer&& observer = {}) {
-  auto action = machine.start(clock.now());
-  using ActionT = decltype(action);
-  for (;;) {
-    observer(static_cast<const Machine&>(machine), static_cast<const ActionT&>(action));
-    if (auto* sleep = std::get_if<Sleep>(&action)) {
-      clock.sleep_until(sleep->until);
-      action = machine.on_wake(clock.now());
-    } else if (action.index() == 0) {  // the request: the variant's first alternative
-      Exchange result = perform_exchange(transport, std::get<0>(action));
-      if (auto* response = std::get_if<Response>(&result))
-        action = machine.on_response(*response, clock.now());
-      else
-        action = machine.on_transport_error(std::get<TransportError>(result), clock.now());
-    } else {
-      return action;
-    }
-  }
-}
-
-}  // namespace upstate
-// ---- end include/upstate/machine/drive_loop.hpp ----
-
-// ---- begin include/upstate/detail/redaction.hpp ----
-// The token taken out of everything a machine hands back. The machines
-// (Upload, DatasetFetch, Batch) know the token and call these on every
-// error, report and dataset before a caller sees it, so no caller — our CLI
-// or anyone else's program — can print, log or store a token a server
-// echoed. One place in the library rather than every output path of every
-// program: a path forgotten is a leak.
-
-// ---- begin include/upstate/detail/excerpt.hpp ----
-// Turning untrusted text into something safe to show a person.
-
-namespace upstate {
-
-// At most `max` bytes of `s`, cut before a UTF-8 lead byte so a multi-byte
-// character is never split (backs up at most 3 bytes, so invalid UTF-8 made
-// of continuation bytes cannot make this scan the whole string).
-inline std::string_view utf8_prefix(std::string_view s, std::size_t max) noexcept {
-  if (s.size() <= max) return s;
-  std::size_t cut = max;
-  for (int step = 0; step < 3 && cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80; ++step) --cut;
-  return s.substr(0, cut);
-}
-
-// Server text quoted inside one of our messages: at most `max` bytes of it,
-// control characters (C0, DEL, C1), bytes that are not UTF-8, '"' and '\'
-// escaped (a hostile string can neither flood a log, forge a line in it nor
-// drive a terminal), "..." when cut. Redact before calling this: a secret
-// straddling the cut would otherwise survive in part.
-inline std::string printable_excerpt(std::string_view s, std::size_t max = 300) {
-  std::string_view kept = utf8_prefix(s, max);
-  std::string out;
-  out.reserve(kept.size() + 8);
-  detail::append_terminal_safe(out, kept, /*quote=*/true);
-  if (kept.size() < s.size()) out += "...";
-  return out;
-}
-
-// Every occurrence of `secret` replaced. A server that echoes the token in
-// an error body must not get it into our messages.
-// A "secret" of a few characters is no secret and would shred every
-// message it occurs in, so only secrets of 6 bytes or more are looked for.
-// A cut secret is caught too: its first 8 bytes or more at the end of the
-// text or just before a "..." (where printable_excerpt and the parsers'
-// caps cut) are replaced, so text cut before it was redacted leaks at most
-// 7 bytes of the secret's start.
-inline std::string redact(std::string text, std::string_view secret) {
-  if (secret.size() < 6) return text;
-  constexpr std::string_view kMark = "[redacted]";
-  const std::string_view head = secret.substr(0, secret.size() < 8 ? secret.size() : 8);
-  std::size_t pos = text.find(head);
-  if (pos == std::string::npos) return text;
-  std::string out;
-  std::size_t copied = 0;
-  for (; pos != std::string::npos; pos = text.find(head, pos)) {
-    std::size_t len = head.size();
-    while (len < secret.size() && pos + len < text.size() && text[pos + len] == secret[len]) ++len;
-    const bool whole = len == secret.size();
-    const bool cut = pos + len == text.size() || text.compare(pos + len, 3, "...") == 0;
-    if (!whole && !cut) {
-      ++pos;
-      continue;
-    }
-    out.append(text, copied, pos - copied);
-    out += kMark;
-    pos += len;
-    copied = pos;
-  }
-  out.append(text, copied, std::string::npos);
-  return out;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/detail/excerpt.hpp ----
-
-namespace upstate {
-namespace detail {
-
-inline void redact_in_place(std::string& s, std::string_view secret) {
-  if (secret.size() >= 6 && s.find(secret.substr(0, secret.size() < 8 ? secret.size() : 8)) != std::string::npos)
-    s = redact(std::move(s), secret);
-}
-
-inline void redact_in_place(std::optional<std::string>& s, std::string_view secret) {
-  if (s) redact_in_place(*s, secret);
-}
-
-}  // namespace detail
-
-// Message, JSON path (it quotes server keys) and server code.
-inline void redact_in(Error& e, std::string_view token) {
-  detail::redact_in_place(e.message, token);
-  detail::redact_in_place(e.path, token);
-  detail::redact_in_place(e.server_code, token);
-}
-
-// Every string of a report: the failed reason, each record error's field,
-// reason and raw text. The record list is rebuilt only when one holds the
-// token's start (a scan, no copies, otherwise).
-inline void redact_in(ImportReport& r, std::string_view token) {
-  if (token.size() < 6) return;
-  detail::redact_in_place(r.import_id, token);
-  detail::redact_in_place(r.dataset_id, token);
-  detail::redact_in_place(r.type, token);
-  detail::redact_in_place(r.created_at, token);
-  detail::redact_in_place(r.updated_at, token);
-  detail::redact_in_place(r.reason, token);
-  detail::redact_in_place(r.filename, token);
-  detail::redact_in_place(r.processing_started_at, token);
-  const std::string_view head = token.substr(0, token.size() < 8 ? token.size() : 8);
-  // The parser's field and reason are views into raw, so scanning raw
-  // covers them unless raw was cut (ParseLimits::max_raw_item_bytes).
-  // Measured: 10,000 errors (1.1 MB) take 0.2 ms here after a 0.6 ms parse.
-  // Addresses as integers, not <: the pointers may belong to unrelated
-  // objects (std::less would do, but <functional> costs every translation
-  // unit ~0.1 s; bench/compile_time.sh).
-  const auto address = [](const char* p) { return reinterpret_cast<std::uintptr_t>(p); };
-  auto inside_raw = [&](std::string_view part, std::string_view raw) {
-    return part.empty() || (address(part.data()) >= address(raw.data()) &&
-                            address(part.data()) + part.size() <= address(raw.data()) + raw.size());
-  };
-  auto holds = [&](const RecordErrorView& e) {
-    if (e.raw.find(head) != std::string_view::npos) return true;
-    return (!inside_raw(e.field, e.raw) && e.field.find(head) != std::string_view::npos) ||
-           (!inside_raw(e.reason, e.raw) && e.reason.find(head) != std::string_view::npos);
-  };
-  bool any = false;
-  for (const RecordErrorView& e : r.errors)
-    if (holds(e)) {
-      any = true;
-      break;
-    }
-  if (!any) return;
-  RecordErrors clean;
-  clean.reserve(r.errors.size(), r.errors.text_bytes());
-  for (const RecordErrorView& e : r.errors) {
-    if (!holds(e)) {
-      clean.push_back(e);
-      continue;
-    }
-    clean.push_back(RecordError{e.record_index, redact(std::string(e.field), token), redact(std::string(e.reason), token),
-                                redact(std::string(e.raw), token)});
-  }
-  r.errors = std::move(clean);
-}
-
-// Every string of a dataset answer (what --show-dataset prints).
-inline void redact_in(Dataset& d, std::string_view token) {
-  if (token.size() < 6) return;
-  detail::redact_in_place(d.id, token);
-  detail::redact_in_place(d.name, token);
-  detail::redact_in_place(d.created_at, token);
-  detail::redact_in_place(d.created_by, token);
-  detail::redact_in_place(d.status, token);
-  detail::redact_in_place(d.filename, token);
-  if (d.schema)
-    for (SchemaField& f : d.schema->fields) {
-      detail::redact_in_place(f.name, token);
-      detail::redact_in_place(f.type, token);
-      detail::redact_in_place(f.label, token);
-    }
-  for (DatasetImportSummary& im : d.imports) {
-    detail::redact_in_place(im.import_id, token);
-    detail::redact_in_place(im.status, token);
-  }
-}
-
-}  // namespace upstate
-// ---- end include/upstate/detail/redaction.hpp ----
-
-namespace upstate {
-
-// The fetch ended: the dataset, or why not.
-struct DatasetFetched {
-  Result<Dataset> result;
-};
-
-using DatasetFetchAction = std::variant<Send, Sleep, DatasetFetched>;
-
-// One move DatasetFetch made (its trace, for tests and debugging).
-struct FetchStep {
-  Instant at;
-  FetchState from;
-  FetchTrigger trigger;
-  FetchState to;
-};
-
-class DatasetFetch {
- public:
-  using State = FetchState;
-  static constexpr std::size_t kMaxTrace = 256;
-
-  // Uses the config's api_base, token, dataset_id, retry, deadline (from
-  // start()), seed, limits and user_agent; the poll policy is not used.
-  UPSTATE_DECL explicit DatasetFetch(UploadConfig config);
-
-  // ---- events ------------------------------------------------------------
-  // The same five as Upload's (drive_loop.hpp drives both), grouped here by
-  // who calls them: the caller, the transport, the timer.
-
-  // The caller: start() begins the deadline and sends GET datasets/{id};
-  // cancel() ends it at once (DatasetFetched with a cancelled error).
-  UPSTATE_DECL DatasetFetchAction start(Instant now);
-  UPSTATE_DECL DatasetFetchAction cancel(Instant now);
-
-  // The transport, with the answer to the Send: a 200 about this dataset
-  // ends it (DatasetFetched); a retryable status or no answer at all sleeps
-  // and asks again while the retry policy and the deadline allow; anything
-  // else ends it with the typed error.
-  UPSTATE_DECL DatasetFetchAction on_response(const Response& response, Instant now);
-  UPSTATE_DECL DatasetFetchAction on_transport_error(const TransportError& error, Instant now);
-
-  // The timer: the backoff is over; asks again, or ends (timeout) once past
-  // the deadline.
-  UPSTATE_DECL DatasetFetchAction on_wake(Instant now);
-
-  // ---- observers -----------------------------------------------------------
-
-  State state() const noexcept { return state_; }
-  // Set once done.
-  const Result<Dataset>* result() const noexcept { return result_ ? &*result_ : nullptr; }
-  Instant deadline() const noexcept { return deadline_; }
-  // Retries so far (at most RetryPolicy::max_attempts of them).
-  const std::vector<Note>& notes() const noexcept { return notes_; }
-  int requests_sent() const noexcept { return requests_sent_; }
-  const std::vector<FetchStep>& trace() const noexcept { return trace_; }
-
-  static constexpr std::string_view name(State s) noexcept { return to_string(s); }
-
- private:
-  // Every move goes through here: look it up, record it, act on entering.
-  UPSTATE_DECL DatasetFetchAction take(FetchTrigger trigger, Instant now);
-
-  // Every event's prologue (as Upload's): a monotonic `now`; once done,
-  // the result again; an event the state does not await, misuse.
-  UPSTATE_DECL std::optional<DatasetFetchAction> admit(std::optional<Awaits> expected, const char* event, Instant& now);
-
-  UPSTATE_DECL DatasetFetchAction act_on(AnswerMeaning meaning, Instant now);
-
-  UPSTATE_DECL DatasetFetchAction send();
-
-  UPSTATE_DECL DatasetFetchAction finish(FetchTrigger trigger, Error error, Instant now);
-
-  // A caller bug: sticky, as Upload's misuse is.
-  UPSTATE_DECL DatasetFetchAction misuse(const char* event, Instant now);
-
-  UPSTATE_DECL DatasetFetchAction done_action() const;
-
-  // The same refusals Upload makes before its first request, minus the file.
-  UPSTATE_DECL std::optional<Error> check_inputs() const;
-
-  UPSTATE_DECL Error deadline_error() const;
-
-  Instant observe(Instant now) noexcept { return time_.observe(now); }
-
-  UploadConfig config_;
-  Rng rng_;
-  State state_ = State::idle;
-  Instant deadline_{};
-  Instant wake_at_{};
-  MonotonicTime time_;  // the caller's clock, never running backwards
-  RetryBudget retry_;
-  int requests_sent_ = 0;
-  Error last_failure_;
-  std::vector<Note> notes_;
-  std::optional<Result<Dataset>> result_;
-  std::vector<FetchStep> trace_;
-};
-
-// The blocking loop (drive.hpp's one loop): transport.exchange(const
-// Request&) -> Exchange, clock.now(), clock.sleep_until(Instant).
-template <class Transport, class ClockT>
-Result<Dataset> drive_dataset_fetch(DatasetFetch& fetch, Transport& transport, ClockT& clock) {
-  return std::get<DatasetFetched>(drive_machine(fetch, transport, clock, NoObserver{})).result;
-}
-
-}  // namespace upstate
-
-// ---- end include/upstate/machine/dataset_fetch.hpp ----
-
-// ---- begin include/upstate/machine/batch_tickets.hpp ----
-// A Batch's requests by ticket: the ones queued for next_send, the ones out
-// (pulled, not answered), and the abandoned ones whose late answers are to
-// be ignored. Bookkeeping only: what a ticket's answer means is Batch's
-// business (batch.hpp, by its tables in batch_transitions.hpp).
-
-// ---- begin include/upstate/detail/flat_set.hpp ----
-// Sorted-vector sets and maps for the batch's bookkeeping (running files,
-// outstanding tickets): a handful of keys at a time (at most the files in
-// flight), where a sorted vector is as fast as a tree and costs every file
-// that includes the core no <map>/<set> (their red-black tree is about
-// 0.1 s of compile time: bench/compile_time.sh). Iteration is in key order,
-// as std::set's and std::map's.
-
-namespace upstate {
-namespace detail {
-
-template <class Key>
-class FlatSet {
- public:
-  using const_iterator = typename std::vector<Key>::const_iterator;
-
-  // Whether `key` was new.
-  bool insert(const Key& key) {
-    auto it = std::lower_bound(keys_.begin(), keys_.end(), key);
-    if (it != keys_.end() && !(key < *it)) return false;
-    keys_.insert(it, key);
-    return true;
-  }
-  // How many were erased (0 or 1), as std::set::erase(key).
-  std::size_t erase(const Key& key) {
-    auto it = std::lower_bound(keys_.begin(), keys_.end(), key);
-    if (it == keys_.end() || key < *it) return 0;
-    keys_.erase(it);
-    return 1;
-  }
-  std::size_t size() const noexcept { return keys_.size(); }
-  bool empty() const noexcept { return keys_.empty(); }
-  const_iterator begin() const noexcept { return keys_.begin(); }
-  const_iterator end() const noexcept { return keys_.end(); }
-
- private:
-  std::vector<Key> keys_;
-};
-
-template <class Key, class Value>
-class FlatMap {
- public:
-  // Sets key's value (inserted when new).
-  void set(const Key& key, Value value) {
-    auto it = find_slot(key);
-    if (it != entries_.end() && !(key < it->first)) {
-      it->second = std::move(value);
-    } else {
-      entries_.insert(it, std::pair<Key, Value>(key, std::move(value)));
-    }
-  }
-  // The value of `key`, or nullptr.
-  const Value* find(const Key& key) const {
-    auto it = std::lower_bound(entries_.begin(), entries_.end(), key,
-                               [](const std::pair<Key, Value>& e, const Key& k) { return e.first < k; });
-    return it != entries_.end() && !(key < it->first) ? &it->second : nullptr;
-  }
-  // How many were erased (0 or 1).
-  std::size_t erase(const Key& key) {
-    auto it = find_slot(key);
-    if (it == entries_.end() || key < it->first) return 0;
-    entries_.erase(it);
-    return 1;
-  }
-  std::size_t size() const noexcept { return entries_.size(); }
-
- private:
-  typename std::vector<std::pair<Key, Value>>::iterator find_slot(const Key& key) {
-    return std::lower_bound(entries_.begin(), entries_.end(), key,
-                            [](const std::pair<Key, Value>& e, const Key& k) { return e.first < k; });
-  }
-  std::vector<std::pair<Key, Value>> entries_;
-};
-
-}  // namespace detail
-}  // namespace upstate
-// ---- end include/upstate/detail/flat_set.hpp ----
-
-namespace upstate {
-
-// One outstanding request of a Batch.
-struct Ticket {
-  std::uint64_t value = 0;
-  friend bool operator==(Ticket a, Ticket b) noexcept { return a.value == b.value; }
-  friend bool operator!=(Ticket a, Ticket b) noexcept { return a.value != b.value; }
-  friend bool operator<(Ticket a, Ticket b) noexcept { return a.value < b.value; }
-};
-
-struct BatchSend {
-  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
-  Ticket ticket;
-  std::size_t file = npos;  // index into the files given; npos for the dataset request
-  Request request;          // for the PUT, stream request.file->size bytes of that file
-};
-
-namespace detail {
-
-class BatchTickets {
- public:
-  // A new ticket for `owner`'s request (a file index, or npos), queued.
-  UPSTATE_DECL Ticket issue(std::size_t owner, Request request);
-
-  // The owner of an answered ticket, now retired (and no longer queued, if
-  // it was answered before it was pulled); nullopt when it is not out.
-  UPSTATE_DECL std::optional<std::size_t> claim(Ticket ticket);
-
-  // Whether `ticket` was abandoned (its answer is then ignored, once).
-  UPSTATE_DECL bool forget_abandoned(Ticket ticket);
-  // Whether `ticket` was ever issued (so an unknown one was already answered).
-  bool issued(Ticket ticket) const noexcept { return ticket.value != 0 && ticket.value < next_; }
-
-  // The request is no longer wanted: dropped if not pulled yet, else
-  // reported by next_abandoned and its answer ignored.
-  UPSTATE_DECL void abandon(Ticket ticket);
-
-  // The next queued request, unless `limit` requests are out already.
-  UPSTATE_DECL std::optional<BatchSend> next_send(std::optional<std::size_t> limit);
-
-  UPSTATE_DECL std::optional<Ticket> next_abandoned();
-
- private:
-  std::uint64_t next_ = 1;
-  FlatMap<std::uint64_t, std::size_t> owners_;  // queued or out -> file (npos: the dataset)
-  FlatSet<std::uint64_t> abandoned_;            // answers to ignore
-  std::deque<BatchSend> outbox_;
-  std::deque<Ticket> abandoned_out_;
-};
-
-}  // namespace detail
-}  // namespace upstate
-
-// ---- end include/upstate/machine/batch_tickets.hpp ----
-
-// ---- begin include/upstate/machine/batch_transitions.hpp ----
-// Batch's machine, as data. h11's rule for its _state.py holds here, as in
-// upload_transitions.hpp (Upload) and dataset_fetch_transitions.hpp: everything
-// that changes a Batch lives in this file — the batch's states, each file's
-// stage, the triggers, and every allowed move. batch.hpp classifies events
-// into triggers and carries out what a row says; a move the tables lack is
-// an internal error (ErrorCode::internal), a caller event the state cannot
-// take is `misuse` (ErrorCode::usage, sticky).
-//
-// Two tables, because a Batch is a machine of machines:
-// - the batch itself (kBatchTransitions): idle -> running -> fetching -> done;
-// - each file's stage as the batch sees it (kBatchFileTransitions): waiting
-//   for room, running its own Upload (whose moves are Upload's table), its
-//   PUT held for its turn, ended.
-//
-// The rules the rows carry out (guards, read from the Batch's counters):
-// - Order: file i's PUT goes out only once file i-1's PUT was accepted
-//   (its Upload's phase is processing) or file i-1 ended: before that it is
-//   `put_held`, and `put_turn` sends it. The turn only moves forward: a
-//   resumed file whose probe found its import empty re-PUTs at once (`put`).
-// - `start` / `resume` a file only while fewer than concurrency_limit()
-//   files run (max_in_flight; with adaptive_concurrency, the ConcurrencyLimit
-//   that `overload` halves and 2xx `answer`s raise, AIMD), in the order given.
-//   next_send() also holds requests while that many are out.
-// - fail_fast: a file that ends not `complete` ends every unfinished file
-//   `cancelled` (their requests abandoned); the dataset is still fetched.
-// - Once every file ended: the dataset request (DatasetFetch, its own table),
-//   or done at once with BatchConfig::fetch_dataset off.
-// - cancel: every unfinished file ends cancelled, nothing is fetched.
-// - Deadlines are each file's (its Upload's `deadline` rows) and the fetch's.
-//
-// The property test (tests/property/test_random_batch.cpp) proves every row
-// of kAllBatchTransitions and kAllBatchFileTransitions is taken; README's
-// diagrams are printed from them (tools/state_diagram.cpp batch, batch_file).
-
-namespace upstate {
-
-enum class BatchState {
-  idle,      // constructed: refuse_file and start
-  running,   // files run; answers, wakes
-  fetching,  // every file ended: the dataset request is out or backing off
-  done,      // terminal: the outcome is fixed; every later event is ignored
-};
-
-enum class BatchTrigger {
-  start,                  // start()
-  refuse_file,            // refuse_file(i) before start: file i ends (its file row: refused)
-  wake,                   // on_wake (before start it does nothing)
-  answer,                 // an answer or transport error for a request the batch wants
-  overload,               // adaptive_concurrency: a file's 429/503, which halves the ConcurrencyLimit
-  abandoned_answer,       // the answer to a request the batch abandoned (fail-fast): ignored
-  fail_fast,              // a file ended not complete with fail_fast: the unfinished ones end cancelled
-  files_ended,            // the last file ended: fetch the dataset
-  files_ended_unfetched,  // the last file ended, BatchConfig::fetch_dataset off
-  fetched,                // the DatasetFetch ended (the count, or why not)
-  cancel,
-  misuse,                 // a caller bug (unknown or answered ticket, second start, ...): sticky usage error
-};
-
-struct BatchStateInfo {
-  BatchState state;
-  std::string_view name;
-  Awaits awaits;       // start: an entry; nothing: terminal (for the diagram)
-  bool starts_files;   // files start (as room allows) only here
-};
-
-inline constexpr BatchStateInfo kBatchStates[] = {
-    {BatchState::idle, "idle", Awaits::start, false},
-    {BatchState::running, "running", Awaits::response, true},
-    {BatchState::fetching, "fetching", Awaits::response, false},
-    {BatchState::done, "done", Awaits::nothing, false},
-};
-
-struct BatchTransition {
-  BatchState from;
-  BatchTrigger trigger;
-  BatchState to;
-};
-
-inline constexpr BatchTransition kBatchTransitions[] = {
-    {BatchState::idle, BatchTrigger::refuse_file, BatchState::idle},
-    {BatchState::idle, BatchTrigger::wake, BatchState::idle},  // nothing sleeps yet: ignored
-    {BatchState::idle, BatchTrigger::start, BatchState::running},
-
-    {BatchState::running, BatchTrigger::answer, BatchState::running},
-    {BatchState::running, BatchTrigger::overload, BatchState::running},
-    {BatchState::running, BatchTrigger::wake, BatchState::running},
-    {BatchState::running, BatchTrigger::fail_fast, BatchState::running},
-    {BatchState::running, BatchTrigger::files_ended, BatchState::fetching},
-    {BatchState::running, BatchTrigger::files_ended_unfetched, BatchState::done},
-
-    {BatchState::fetching, BatchTrigger::answer, BatchState::fetching},
-    {BatchState::fetching, BatchTrigger::abandoned_answer, BatchState::fetching},
-    {BatchState::fetching, BatchTrigger::wake, BatchState::fetching},
-    {BatchState::fetching, BatchTrigger::fetched, BatchState::done},
-};
-
-// Rules of every live state (all but done), written once.
-inline constexpr BatchTrigger kBatchEveryLiveState[] = {BatchTrigger::cancel, BatchTrigger::misuse};
-
-// ---- each file, as the batch sees it ------------------------------------
-
-enum class FileStage {
-  waiting,          // a new Upload, not started: start() sends its step 1
-  waiting_resumed,  // a caller-made machine past idle (Upload::restore, resume_import): start() resumes it
-  active,           // its Upload runs: a request out, or asleep
-  put_held,         // its PUT waits for the turn of the file before it
-  ended,            // its outcome is fixed
-};
-
-enum class FileTrigger {
-  start,      // room under the limit, its turn to start: Upload::start
-  resume,     // the same for a waiting_resumed file (polls, or probes a lost PUT answer)
-  refused,    // refuse_file before the batch started
-  request,    // its Upload sends a request other than the PUT
-  put,        // its Upload sends the PUT and its turn has come (or passed): it goes out
-  put_held,   // its Upload sends the PUT before its turn: held
-  put_turn,   // the file before it passed: the held PUT goes out
-  sleep,      // its Upload waits (backoff, poll interval)
-  ended,      // its Upload is Done
-  cancelled,  // cancel, fail-fast, misuse: its Upload is cancelled (or it never started)
-};
-
-struct FileStageInfo {
-  FileStage stage;
-  std::string_view name;
-  Awaits awaits;  // start: waits for room; response: its Upload runs; wake: waits for its turn; nothing: ended
-  bool started;   // between start and Done (counted against the limit)
-};
-
-inline constexpr FileStageInfo kFileStages[] = {
-    {FileStage::waiting, "waiting", Awaits::start, false},
-    {FileStage::waiting_resumed, "waiting_resumed", Awaits::start, false},
-    {FileStage::active, "active", Awaits::response, true},
-    {FileStage::put_held, "put_held", Awaits::wake, true},
-    {FileStage::ended, "ended", Awaits::nothing, false},
-};
-
-struct FileTransition {
-  FileStage from;
-  FileTrigger trigger;
-  FileStage to;
-};
-
-inline constexpr FileTransition kBatchFileTransitions[] = {
-    {FileStage::waiting, FileTrigger::start, FileStage::active},
-    {FileStage::waiting, FileTrigger::refused, FileStage::ended},
-    {FileStage::waiting_resumed, FileTrigger::resume, FileStage::active},
-    {FileStage::waiting_resumed, FileTrigger::refused, FileStage::ended},
-
-    {FileStage::active, FileTrigger::request, FileStage::active},
-    {FileStage::active, FileTrigger::put, FileStage::active},
-    {FileStage::active, FileTrigger::put_held, FileStage::put_held},
-    {FileStage::active, FileTrigger::sleep, FileStage::active},
-    {FileStage::active, FileTrigger::ended, FileStage::ended},
-
-    {FileStage::put_held, FileTrigger::put_turn, FileStage::active},
-};
-
-// Every unfinished stage ends on cancel / fail-fast / misuse, written once.
-inline constexpr FileTrigger kFileEveryLiveStage[] = {FileTrigger::cancelled};
-
-// ---- lookups ----------------------------------------------------------------
-
-constexpr const BatchStateInfo& batch_state_info(BatchState s) noexcept {
-  for (const auto& info : kBatchStates)
-    if (info.state == s) return info;
-  return kBatchStates[std::size(kBatchStates) - 1];
-}
-
-constexpr const FileStageInfo& file_stage_info(FileStage s) noexcept {
-  for (const auto& info : kFileStages)
-    if (info.stage == s) return info;
-  return kFileStages[std::size(kFileStages) - 1];
-}
-
-constexpr std::optional<BatchState> next_state(BatchState from, BatchTrigger trigger) noexcept {
-  for (const auto& t : kBatchTransitions)
-    if (t.from == from && t.trigger == trigger) return t.to;
-  if (batch_state_info(from).awaits != Awaits::nothing)
-    for (BatchTrigger w : kBatchEveryLiveState)
-      if (w == trigger) return BatchState::done;
-  return std::nullopt;
-}
-
-constexpr std::optional<FileStage> next_state(FileStage from, FileTrigger trigger) noexcept {
-  for (const auto& t : kBatchFileTransitions)
-    if (t.from == from && t.trigger == trigger) return t.to;
-  if (file_stage_info(from).awaits != Awaits::nothing)
-    for (FileTrigger w : kFileEveryLiveStage)
-      if (w == trigger) return FileStage::ended;
-  return std::nullopt;
-}
-
-// Every row, the wildcard rows expanded per live state (the tests and the
-// diagram enumerate these). Only the last state of each list is terminal.
-inline constexpr std::size_t kAllBatchTransitionCount =
-    std::size(kBatchTransitions) + (std::size(kBatchStates) - 1) * std::size(kBatchEveryLiveState);
-inline constexpr std::size_t kAllBatchFileTransitionCount =
-    std::size(kBatchFileTransitions) + (std::size(kFileStages) - 1) * std::size(kFileEveryLiveStage);
-
-constexpr std::array<BatchTransition, kAllBatchTransitionCount> expanded_batch_transitions() noexcept {
-  std::array<BatchTransition, kAllBatchTransitionCount> all{};
-  std::size_t n = 0;
-  for (const auto& t : kBatchTransitions) all[n++] = t;
-  for (const auto& info : kBatchStates)
-    if (info.awaits != Awaits::nothing)
-      for (BatchTrigger w : kBatchEveryLiveState) all[n++] = BatchTransition{info.state, w, BatchState::done};
-  return all;
-}
-
-constexpr std::array<FileTransition, kAllBatchFileTransitionCount> expanded_batch_file_transitions() noexcept {
-  std::array<FileTransition, kAllBatchFileTransitionCount> all{};
-  std::size_t n = 0;
-  for (const auto& t : kBatchFileTransitions) all[n++] = t;
-  for (const auto& info : kFileStages)
-    if (info.awaits != Awaits::nothing)
-      for (FileTrigger w : kFileEveryLiveStage) all[n++] = FileTransition{info.stage, w, FileStage::ended};
-  return all;
-}
-
-inline constexpr std::array<BatchTransition, kAllBatchTransitionCount> kAllBatchTransitions =
-    expanded_batch_transitions();
-inline constexpr std::array<FileTransition, kAllBatchFileTransitionCount> kAllBatchFileTransitions =
-    expanded_batch_file_transitions();
-
-constexpr std::string_view to_string(BatchState s) noexcept { return batch_state_info(s).name; }
-constexpr std::string_view to_string(FileStage s) noexcept { return file_stage_info(s).name; }
-
-constexpr std::string_view to_string(BatchTrigger t) noexcept {
-  switch (t) {
-    case BatchTrigger::start: return "start";
-    case BatchTrigger::refuse_file: return "refuse_file";
-    case BatchTrigger::wake: return "wake";
-    case BatchTrigger::answer: return "answer";
-    case BatchTrigger::overload: return "overload";
-    case BatchTrigger::abandoned_answer: return "abandoned_answer";
-    case BatchTrigger::fail_fast: return "fail_fast";
-    case BatchTrigger::files_ended: return "files_ended";
-    case BatchTrigger::files_ended_unfetched: return "files_ended_unfetched";
-    case BatchTrigger::fetched: return "fetched";
-    case BatchTrigger::cancel: return "cancel";
-    case BatchTrigger::misuse: return "misuse";
-  }
-  return "?";
-}
-
-constexpr std::string_view to_string(FileTrigger t) noexcept {
-  switch (t) {
-    case FileTrigger::start: return "start";
-    case FileTrigger::resume: return "resume";
-    case FileTrigger::refused: return "refused";
-    case FileTrigger::request: return "request";
-    case FileTrigger::put: return "put";
-    case FileTrigger::put_held: return "put_held";
-    case FileTrigger::put_turn: return "put_turn";
-    case FileTrigger::sleep: return "sleep";
-    case FileTrigger::ended: return "ended";
-    case FileTrigger::cancelled: return "cancelled";
-  }
-  return "?";
-}
-
-// The tables' own consistency, checked by the compiler.
-namespace detail {
-constexpr bool batch_states_in_enum_order() noexcept {
-  for (std::size_t i = 0; i < std::size(kBatchStates); ++i)
-    if (static_cast<std::size_t>(kBatchStates[i].state) != i) return false;
-  for (std::size_t i = 0; i < std::size(kFileStages); ++i)
-    if (static_cast<std::size_t>(kFileStages[i].stage) != i) return false;
-  // Only the last of each list is terminal (the wildcard expansion counts on it).
-  for (std::size_t i = 0; i + 1 < std::size(kBatchStates); ++i)
-    if (kBatchStates[i].awaits == Awaits::nothing) return false;
-  for (std::size_t i = 0; i + 1 < std::size(kFileStages); ++i)
-    if (kFileStages[i].awaits == Awaits::nothing) return false;
-  return kBatchStates[std::size(kBatchStates) - 1].awaits == Awaits::nothing &&
-         kFileStages[std::size(kFileStages) - 1].awaits == Awaits::nothing;
-}
-constexpr bool batch_rows_are_a_function() noexcept {
-  for (std::size_t i = 0; i < std::size(kBatchTransitions); ++i) {
-    for (BatchTrigger w : kBatchEveryLiveState)
-      if (kBatchTransitions[i].trigger == w) return false;
-    for (std::size_t j = i + 1; j < std::size(kBatchTransitions); ++j)
-      if (kBatchTransitions[i].from == kBatchTransitions[j].from &&
-          kBatchTransitions[i].trigger == kBatchTransitions[j].trigger)
-        return false;
-  }
-  for (std::size_t i = 0; i < std::size(kBatchFileTransitions); ++i) {
-    for (FileTrigger w : kFileEveryLiveStage)
-      if (kBatchFileTransitions[i].trigger == w) return false;
-    for (std::size_t j = i + 1; j < std::size(kBatchFileTransitions); ++j)
-      if (kBatchFileTransitions[i].from == kBatchFileTransitions[j].from &&
-          kBatchFileTransitions[i].trigger == kBatchFileTransitions[j].trigger)
-        return false;
-  }
-  return true;
-}
-}  // namespace detail
-static_assert(detail::batch_states_in_enum_order(), "kBatchStates / kFileStages list every value once, in order, terminal last");
-static_assert(detail::batch_rows_are_a_function(), "one row per (state, trigger); wildcard triggers only in the every-live-state lists");
-
-}  // namespace upstate
-// ---- end include/upstate/machine/batch_transitions.hpp ----
-
-// ---- begin include/upstate/detail/callback.hpp ----
-// upstate::Callback<R(Args...)>: an owning, copyable callable, the part of
-// std::function the core uses (Batch's UploadMaker, BatchStepper's
-// OnFinished). Not std::function because <functional> costs every file that
-// includes the core about 0.15 s (libstdc++'s C++17 <functional> brings
-// <unordered_map> for its searchers; bench/compile_time.sh).
-//
-// What differs from std::function: no target()/target_type(), and calling an
-// empty one is a precondition violation (std::abort, not bad_function_call).
-// Anything `f` with `explicit operator bool` (a std::function, a function
-// pointer) that is false makes an empty Callback, as std::function does.
-#include <cstdlib>
-#include <new>
-#include <type_traits>
-
-namespace upstate {
-
-template <class Signature>
-class Callback;
-
-template <class R, class... Args>
-class Callback<R(Args...)> {
- public:
-  Callback() noexcept = default;
-  Callback(std::nullptr_t) noexcept {}  // NOLINT: as std::function
-
-  template <class F, class D = std::decay_t<F>,
-            class = std::enable_if_t<!std::is_same_v<D, Callback> && std::is_invocable_r_v<R, D&, Args...>>>
-  Callback(F&& f) {  // NOLINT: implicit, as std::function
-    if constexpr (std::is_constructible_v<bool, const D&>) {
-      if (!static_cast<bool>(f)) return;
-    }
-    target_ = new D(std::forward<F>(f));
-    ops_ = &kOps<D>;
-  }
-
-  Callback(const Callback& other) : target_(other.target_ ? other.ops_->clone(other.target_) : nullptr), ops_(other.ops_) {}
-  Callback(Callback&& other) noexcept : target_(std::exchange(other.target_, nullptr)), ops_(other.ops_) {}
-  Callback& operator=(Callback other) noexcept {
-    std::swap(target_, other.target_);
-    std::swap(ops_, other.ops_);
-    return *this;
-  }
-  ~Callback() {
-    if (target_) ops_->destroy(target_);
-  }
-
-  explicit operator bool() const noexcept { return target_ != nullptr; }
-
-  R operator()(Args... args) const {
-    if (!target_) std::abort();
-    return ops_->call(target_, std::forward<Args>(args)...);
-  }
-
- private:
-  struct Ops {
-    R (*call)(void*, Args&&...);
-    void* (*clone)(const void*);
-    void (*destroy)(void*);
-  };
-  template <class D>
-  static R call_as(void* target, Args&&... args) {
-    if constexpr (std::is_void_v<R>) {
-      (*static_cast<D*>(target))(std::forward<Args>(args)...);
-    } else {
-      return (*static_cast<D*>(target))(std::forward<Args>(args)...);
-    }
-  }
-  template <class D>
-  static void* clone_as(const void* target) {
-    return new D(*static_cast<const D*>(target));
-  }
-  template <class D>
-  static void destroy_as(void* target) noexcept {
-    delete static_cast<D*>(target);
-  }
-  template <class D>
-  static constexpr Ops kOps{&call_as<D>, &clone_as<D>, &destroy_as<D>};
-
-  void* target_ = nullptr;
-  const Ops* ops_ = nullptr;
-};
-
-}  // namespace upstate
-// ---- end include/upstate/detail/callback.hpp ----
-
-// ---- begin include/upstate/machine/upload.hpp ----
-// upstate::Upload — one file through the three-step flow, as a pure step
-// function: every event (with the time it happened) returns the one action
-// the caller performs next. No sockets, files, clocks or random devices:
-// the caller moves bytes and reads its clock; the config seeds the jitter.
-//
-// A V3 (legacy) dataset — step 1 answers without `import_id` — takes its own
-// step 3: after the PUT the dataset's status is polled until READY or ERROR,
-// and the outcome is an ImportReport (complete / failed, type
-// "legacy_dataset", no import id). Its states are the table's V3 track
-// (uploading_v3 ... confirming_status, polling_status).
-//
-// Every state, what it sends and every move are data in upload_transitions.hpp;
-// this file classifies events into the table's triggers and carries out
-// what a row says. snapshot() / restore() (upload_restore.hpp) carry an
-// upload across processes (a state file); resume_import() polls an import
-// some earlier process started.
-
-// ---- begin include/upstate/detail/presigned_url.hpp ----
-// What a presigned upload URL tells before a byte is sent: when it expires
-// and which headers it signed (docs/service.md, step 2).
-
-namespace upstate {
-
-struct PresignedUrlInfo {
-  enum class Scheme { sigv4, sigv2, unknown };
-  Scheme scheme = Scheme::unknown;
-  // SigV4: X-Amz-Date + X-Amz-Expires; SigV2: Expires. nullopt when the
-  // parameters are missing or malformed (then the URL is used as is).
-  std::optional<UnixSeconds> expires_at;
-  std::optional<UnixSeconds> signed_at;  // SigV4 X-Amz-Date
-  // SigV4 X-Amz-SignedHeaders, lower case, ';'-split (e.g. {"content-type","host"}).
-  // SigV2 always signs the Content-Type, so it reports {"content-type"}.
-  std::vector<std::string> signed_headers;
-
-  bool signs(std::string_view header) const {  // case-insensitive
-    for (const auto& h : signed_headers)
-      if (iequals(h, header)) return true;
-    return false;
-  }
-};
-
-namespace detail {
-
-// The first parameter of that exact (case-sensitive, as S3 reads them) name.
-inline const std::string* find_query_param(const std::vector<QueryParam>& params, std::string_view name) {
-  for (const auto& p : params)
-    if (p.name == name) return &p.value;
-  return nullptr;
-}
-
-// Plain decimal digits only (no sign, no spaces), at most `max`; nullopt otherwise.
-inline std::optional<std::int64_t> parse_bounded_decimal(std::string_view s, std::int64_t max) noexcept {
-  if (s.empty()) return std::nullopt;
-  std::int64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    if (v > (max - (c - '0')) / 10) return std::nullopt;  // v * 10 + digit would pass max
-    v = v * 10 + (c - '0');
-  }
-  return v;
-}
-
-inline constexpr std::int64_t kMaxSigV4ExpiresSeconds = 604800;  // 7 days, S3's limit
-// Far beyond any real expiry, small enough that no arithmetic on it overflows.
-inline constexpr std::int64_t kMaxUnixSeconds = std::int64_t{1} << 40;
-
-inline std::vector<std::string> split_signed_headers(std::string_view list) {
-  std::vector<std::string> out;
-  while (!list.empty()) {
-    std::size_t semi = list.find(';');
-    std::string_view name = list.substr(0, semi);
-    list = semi == std::string_view::npos ? std::string_view{} : list.substr(semi + 1);
-    if (name.empty()) continue;
-    out.push_back(ascii_lower(name));
-  }
-  return out;
-}
-
-}  // namespace detail
-
-// SigV4 when X-Amz-Algorithm or X-Amz-Signature is present; SigV2 when
-// AWSAccessKeyId and Signature are. A malformed X-Amz-Date, X-Amz-Expires
-// (outside 1..604800) or Expires leaves the expiry unknown rather than
-// refusing the URL: S3 is the judge, this only lets the client renew early.
-inline PresignedUrlInfo inspect_presigned_url(const Url& url) {
-  using detail::find_query_param;
-  const std::vector<QueryParam> params = parse_query(url.query);
-  PresignedUrlInfo info;
-  if (find_query_param(params, "X-Amz-Algorithm") || find_query_param(params, "X-Amz-Signature")) {
-    info.scheme = PresignedUrlInfo::Scheme::sigv4;
-    if (const std::string* date = find_query_param(params, "X-Amz-Date")) info.signed_at = parse_amz_date(*date);
-    std::optional<std::int64_t> lifetime;
-    if (const std::string* expires = find_query_param(params, "X-Amz-Expires"))
-      lifetime = detail::parse_bounded_decimal(*expires, detail::kMaxSigV4ExpiresSeconds);
-    if (info.signed_at && lifetime && *lifetime >= 1) info.expires_at = *info.signed_at + *lifetime;
-    if (const std::string* headers = find_query_param(params, "X-Amz-SignedHeaders"))
-      info.signed_headers = detail::split_signed_headers(*headers);
-  } else if (find_query_param(params, "AWSAccessKeyId") && find_query_param(params, "Signature")) {
-    info.scheme = PresignedUrlInfo::Scheme::sigv2;
-    if (const std::string* expires = find_query_param(params, "Expires"))
-      info.expires_at = detail::parse_bounded_decimal(*expires, detail::kMaxUnixSeconds);
-    info.signed_headers = {"content-type"};
-  }
-  return info;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/detail/presigned_url.hpp ----
-
-// ---- begin include/upstate/vocabulary/server_progress.hpp ----
-// What the service says about an import while it processes it
-// (docs/service.md, Step 3: processing_started_at, processed_offset and the
-// running counts, all optional), and how to read processed_offset, whose
-// unit is UNCONFIRMED: bytes of the file, or records.
-
-namespace upstate {
-
-struct ServerProgress {
-  std::string filename;               // "" when the service gave none
-  std::string processing_started_at;  // ISO-8601, "" when absent
-  std::optional<std::uint64_t> processed_offset;
-  std::optional<std::uint64_t> written_count, duplicate_seen_count, rejected_seen_count;
-
-  // Records the running counts account for, when the service gave any.
-  std::optional<std::uint64_t> records_seen() const noexcept {
-    if (!written_count && !duplicate_seen_count && !rejected_seen_count) return std::nullopt;
-    return written_count.value_or(0) + duplicate_seen_count.value_or(0) + rejected_seen_count.value_or(0);
-  }
-
-  // The share of a `file_size`-byte file processed, when processed_offset
-  // reads as bytes: at most the file's size, and more than the records
-  // counted so far (every record takes at least one byte and its line
-  // break, so an offset no larger than the record count is a record count).
-  // nullopt: show the counts instead.
-  std::optional<double> fraction_of(std::uint64_t file_size) const noexcept {
-    if (!processed_offset || file_size == 0 || *processed_offset > file_size) return std::nullopt;
-    if (auto seen = records_seen(); seen && *processed_offset <= *seen && *processed_offset > 0) return std::nullopt;
-    return static_cast<double>(*processed_offset) / static_cast<double>(file_size);
-  }
-
-  friend bool operator==(const ServerProgress& a, const ServerProgress& b) noexcept {
-    return a.filename == b.filename && a.processing_started_at == b.processing_started_at &&
-           a.processed_offset == b.processed_offset && a.written_count == b.written_count &&
-           a.duplicate_seen_count == b.duplicate_seen_count && a.rejected_seen_count == b.rejected_seen_count;
-  }
-  friend bool operator!=(const ServerProgress& a, const ServerProgress& b) noexcept { return !(a == b); }
-};
-
-// The report's progress fields; nullopt when it has none of the figures
-// (processed_offset or a running count). Its strings come from the server:
-// `token` is redacted from them.
-inline std::optional<ServerProgress> server_progress_of(const ImportReport& r, std::string_view token = {}) {
-  if (!r.processed_offset && !r.written_count && !r.duplicate_seen_count && !r.rejected_seen_count)
-    return std::nullopt;
-  ServerProgress p{r.filename,      r.processing_started_at, r.processed_offset,
-                   r.written_count, r.duplicate_seen_count,  r.rejected_seen_count};
-  if (token.size() >= 6) {
-    p.filename = redact(std::move(p.filename), token);
-    p.processing_started_at = redact(std::move(p.processing_started_at), token);
-  }
-  return p;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/vocabulary/server_progress.hpp ----
 
 // ---- begin include/upstate/machine/upload_snapshot.hpp ----
 // What Upload::snapshot() writes and Upload::restore() reads: how far one
@@ -4052,7 +3190,7 @@ class Upload {
 
   // The state's on_retry row after a wait, or the end: retries_exhausted,
   // or deadline when the server's Retry-After lands past it.
-  UPSTATE_DECL Action retry(const RetryIt& failure, Instant now);
+  UPSTATE_DECL Action retry(const AnswerMeaning& failure, Instant now);
 
   UPSTATE_DECL Action wait_then(Trigger trigger, Duration wait, Instant now);
 
@@ -4150,352 +3288,6 @@ class Upload {
 
 // ---- end include/upstate/machine/upload_restore.hpp ----
 // ---- end include/upstate/machine/upload.hpp ----
-
-namespace upstate {
-
-struct BatchConfig {
-  // Shared by every file (token, dataset, policies, deadline per file). Each
-  // file's Upload gets its own seed derived from `upload.seed`, so two files
-  // never jitter in lockstep and the same seed still gives the same run.
-  UploadConfig upload;
-  std::size_t max_in_flight = 4;  // files between start and Done; 0 is taken as 1
-  bool fail_fast = false;
-  bool fetch_dataset = true;
-  // Adaptive concurrency (concurrency_limit.hpp): max_in_flight becomes a
-  // ceiling; 429/503 answers halve the files let run and the requests let
-  // out at once (next_send waits), successes raise it again.
-  bool adaptive_concurrency = false;
-  std::size_t concurrency_increase_after = 8;  // successful answers per +1
-  // Outcomes stream out through next_finished() instead of filling
-  // BatchOutcome::files, and a finished file's Upload is freed: a batch of
-  // 10,000 files keeps about 200 bytes per file instead of about 4 KiB.
-  bool stream_outcomes = false;
-};
-
-// Makes file i's machine when the file starts (Batch::of_maker): `config`
-// is the batch's UploadConfig with that file's own seed.
-using UploadMaker = Callback<Upload(std::size_t file, UploadConfig config)>;  // was std::function (CHANGELOG)
-
-// One move of the batch (its trace, for tests and people debugging a run).
-struct BatchStep {
-  Instant at;
-  BatchState from;
-  BatchTrigger trigger;
-  BatchState to;
-};
-
-// One move of one file's stage.
-struct BatchFileStep {
-  Instant at;
-  std::size_t file;
-  FileStage from;
-  FileTrigger trigger;
-  FileStage to;
-};
-
-class Batch {
- public:
-  static constexpr std::size_t kMaxTrace = 4096;  // per trace; later moves are not recorded
-
-  UPSTATE_DECL Batch(BatchConfig config, std::vector<FileInfo> files);
-
-  // A batch of machines made by the caller: new ones or restored ones
-  // (Upload::restore, e.g. from a batch journal), each with its own seed.
-  // A machine past idle starts in the stage `waiting_resumed`: its start()
-  // resumes it (polls an accepted PUT, probes an import whose PUT answer was
-  // lost), so no file is ingested twice.
-  UPSTATE_DECL static Batch of_uploads(BatchConfig config, std::vector<Upload> uploads);
-
-  // The same, each machine made by `make` only when its file starts (a
-  // restored one, say): a waiting file holds just its FileInfo, so upload(i)
-  // is there only from the file's start. Seeds as the first constructor's.
-  // Such a file is `waiting` and takes the `start` row whatever its machine
-  // turns out to be (start() of a restored machine resumes it).
-  UPSTATE_DECL static Batch of_maker(BatchConfig config, std::vector<FileInfo> files, UploadMaker make);
-
-  // ---- before start ------------------------------------------------------
-
-  // Ends file `i` with `error` before any request (a driver that cannot
-  // read it, say); the others run as usual. Only before start().
-  UPSTATE_DECL void refuse_file(std::size_t i, Error error);
-
-  // ---- events ------------------------------------------------------------
-
-  UPSTATE_DECL void start(Instant now);
-
-  UPSTATE_DECL void on_response(Ticket ticket, const Response& response, Instant now);
-
-  UPSTATE_DECL void on_transport_error(Ticket ticket, const TransportError& error, Instant now);
-
-  // Wakes whatever is due at `now`; an early or spurious call (or one
-  // before start) does nothing.
-  UPSTATE_DECL void on_wake(Instant now);
-
-  // Every unfinished file ends with ErrorCode::cancelled; the dataset is not
-  // fetched. The requests out are abandoned (next_abandoned).
-  UPSTATE_DECL void cancel(Instant now);
-
-  // ---- what to do next -----------------------------------------------------
-
-  // The next request to perform; call until empty after every event.
-  // With adaptive_concurrency, empty while concurrency_limit() requests are
-  // out (pulled, not answered): the rest wait for an answer.
-  UPSTATE_DECL std::optional<BatchSend> next_send();
-
-  // A request the batch no longer wants (cancel, fail-fast): abort it if you
-  // can; its answer, if one still comes, is ignored.
-  std::optional<Ticket> next_abandoned() { return tickets_.next_abandoned(); }
-
-  // When to call on_wake next, if anything sleeps.
-  UPSTATE_DECL std::optional<Instant> next_wake() const;
-
-  // stream_outcomes: the next file that ended, in the order they ended
-  // (refused files first), each once. upload(i) of the file returned stays
-  // readable until the next call, then its machine is freed.
-  UPSTATE_DECL std::optional<FinishedFile> next_finished();
-
-  bool done() const noexcept { return state_ == BatchState::done; }
-  const BatchOutcome* outcome() const noexcept { return done() ? &outcome_ : nullptr; }
-
-  // ---- progress --------------------------------------------------------------
-
-  BatchState state() const noexcept { return state_; }
-  std::size_t file_count() const noexcept { return files_.size(); }
-  // Read-only, for progress display (phase, notes, import id). With
-  // stream_outcomes (or of_maker) only from the file's start until its
-  // outcome was pulled (has_upload); std::logic_error outside that.
-  // Built with -fno-exceptions, a call outside that aborts instead.
-  UPSTATE_DECL const Upload& upload(std::size_t i) const;
-  bool has_upload(std::size_t i) const { return files_.at(i).upload != nullptr; }
-  const FileInfo& file(std::size_t i) const { return files_.at(i).info; }
-  // Machines held now (running files, and ended ones not yet pulled with stream_outcomes).
-  UPSTATE_DECL std::size_t live_uploads() const noexcept;
-  bool file_ended(std::size_t i) const { return files_.at(i).stage == FileStage::ended; }
-  // File i's stage, as the batch sees it (machine/batch_transitions.hpp).
-  FileStage file_stage(std::size_t i) const { return files_.at(i).stage; }
-  // Set once file i ended (before the batch is done, too); never with stream_outcomes.
-  const Outcome* file_outcome(std::size_t i) const {
-    return files_.at(i).stage == FileStage::ended && i < outcome_.files.size() ? &outcome_.files[i] : nullptr;
-  }
-  // Files between start and Done.
-  std::size_t active_files() const noexcept { return running_.size(); }
-  // How many files may run, and requests be out, now: max_in_flight, or
-  // less after 429/503 answers with adaptive_concurrency.
-  std::size_t concurrency_limit() const noexcept {
-    return config_.adaptive_concurrency ? limit_.current() : config_.max_in_flight;
-  }
-  const ConcurrencyLimit& adaptive_limit() const noexcept { return limit_; }
-  // Files started so far (0..n): the files from here on have not started,
-  // so only a running file, or one below this index, changes phase.
-  std::size_t started_files() const noexcept { return next_start_; }
-  // Whether file i's PUT waits for an earlier file's.
-  bool put_held(std::size_t i) const { return files_.at(i).stage == FileStage::put_held; }
-  // The final dataset request, once all files ended (null before).
-  const DatasetFetch* dataset_fetch() const noexcept { return fetch_ ? &*fetch_ : nullptr; }
-  const BatchConfig& config() const noexcept { return config_; }
-  // The moves so far (each capped at kMaxTrace): the batch's, and its files'.
-  const std::vector<BatchStep>& trace() const noexcept { return trace_; }
-  const std::vector<BatchFileStep>& file_trace() const noexcept { return file_trace_; }
-
- private:
-  struct FileRun {
-    FileRun(FileInfo f, std::uint64_t s) : info(std::move(f)), seed(s), stage(FileStage::waiting) {}
-    // A caller-made machine (of_uploads): past idle, it waits as waiting_resumed.
-    UPSTATE_DECL explicit FileRun(Upload u);
-    FileInfo info;
-    std::uint64_t seed = 0;
-    std::unique_ptr<Upload> upload;  // from its start (or made up front) until freed
-    FileStage stage;
-    std::optional<Ticket> ticket;     // its request out
-    std::optional<Request> held_put;  // its PUT, until its turn
-    std::optional<Instant> wake_at;   // asleep until
-  };
-
-  // ---- the tables ------------------------------------------------------------
-
-  // Every move of the batch goes through here. False when the table lacks
-  // it: our bug, and the batch has stopped with ErrorCode::internal.
-  UPSTATE_DECL bool take(BatchTrigger trigger, Instant now);
-
-  // Every move of a file's stage goes through here (false as take()).
-  UPSTATE_DECL bool move(std::size_t i, FileTrigger trigger, Instant now);
-
-  // ---- tickets ---------------------------------------------------------------
-
-  UPSTATE_DECL void emit(std::size_t owner, Request request);
-
-  // The owner of an answered ticket (file index or npos), now retired; nullopt
-  // when the answer is to be ignored (abandoned) or was a caller bug.
-  UPSTATE_DECL std::optional<std::size_t> claim(Ticket ticket, const char* event, Instant now);
-
-  // Forgets the request out for `owner`: dropped if not pulled yet, else
-  // reported through next_abandoned and its answer ignored.
-  UPSTATE_DECL void abandon(std::optional<Ticket>& ticket);
-
-  // ---- files -------------------------------------------------------------------
-
-  // Carries out what file i's machine asked for: one row of its stage.
-  UPSTATE_DECL void apply(std::size_t i, Action action, Instant now);
-
-  // `trigger`: refused, ended or cancelled. The file ends even when the
-  // row is missing (the batch then stops with ErrorCode::internal).
-  UPSTATE_DECL const Outcome& end_file(std::size_t i, FileTrigger trigger, Outcome outcome, Instant now);
-
-  UPSTATE_DECL Upload make_upload(std::size_t i) const;
-
-  // Ends every file still waiting or running with `why` (its own Upload is
-  // cancelled, so upload(i) agrees it is done).
-  UPSTATE_DECL void end_unfinished(const Error& why, Instant now);
-
-  // Whether file i no longer holds up the next file's PUT: it ended, or its
-  // PUT was accepted (the machine moved on to processing; read through the
-  // phase so every polling state Upload's table has counts).
-  UPSTATE_DECL bool passed(std::size_t i) const;
-
-  // After every event: move the PUT turn on, start files while there is
-  // room, and once every file ended, the dataset request.
-  UPSTATE_DECL void advance(Instant now);
-
-  // ---- the dataset -----------------------------------------------------------
-
-  UPSTATE_DECL void apply_fetch(DatasetFetchAction action, Instant now);
-
-  // ---- stopping ------------------------------------------------------------------
-
-  // cancel or misuse: the row, then every file and the fetch end with `why`.
-  UPSTATE_DECL void stop(Error why, BatchTrigger trigger, Instant now);
-
-  UPSTATE_DECL void wind_down(Error why, Instant now);
-
-  // A caller bug: the batch stops at once (sticky), as Upload's misuse does.
-  UPSTATE_DECL void misuse(const std::string& what, Instant now);
-
-  // A move the tables lack: our bug, never the caller's. The batch stops
-  // with ErrorCode::internal (a defined end, not undefined behaviour).
-  UPSTATE_DECL void broken(const std::string& what, Instant now);
-
-  UPSTATE_DECL static std::string describe(const Outcome& o);
-
-  Instant observe(Instant now) noexcept { return time_.observe(now); }
-
-  BatchConfig config_;
-  ConcurrencyLimit limit_;
-  std::vector<FileRun> files_;
-  std::uint64_t fetch_seed_ = 0;
-
-  BatchState state_ = BatchState::idle;
-  std::size_t next_start_ = 0;  // the next file to start
-  std::size_t gate_ = 0;        // the file whose PUT may go out now
-  detail::FlatSet<std::size_t> running_;  // files between start and Done (at most the limit)
-  std::size_t ended_ = 0;
-  MonotonicTime time_;  // the caller's clock, never running backwards
-
-  detail::BatchTickets tickets_;
-
-  std::optional<DatasetFetch> fetch_;
-  std::optional<Ticket> fetch_ticket_;
-  std::optional<Instant> fetch_wake_;
-
-  std::vector<BatchStep> trace_;
-  std::vector<BatchFileStep> file_trace_;
-  BatchOutcome outcome_;
-  UploadMaker make_;                        // of_maker's
-  std::deque<FinishedFile> finished_;       // stream_outcomes: not pulled yet
-  std::size_t released_ = BatchSend::npos;  // pulled last: its machine goes at the next pull
-};
-
-}  // namespace upstate
-
-// ---- end include/upstate/machine/batch.hpp ----
-
-// ---- begin include/upstate/machine/batch_drive.hpp ----
-// drive_batch: a Batch in drive_loop.hpp's one loop, with a blocking
-// transport — the requests are performed one at a time, in the order the
-// batch gives them (so "in flight" means "queued" here; the order rules
-// still hold). BatchStepper gives Batch the face every machine has in that
-// loop (start / on_response / on_transport_error / on_wake -> an action).
-//
-//   transport.exchange(const Request&, std::size_t file) -> Exchange
-//       `file` is BatchSend::file: the index of the file whose bytes the PUT
-//       streams (request.file->size of them), npos for the dataset request
-//   clock.now() -> Instant
-//   clock.sleep_until(Instant)
-//
-// With BatchConfig::stream_outcomes the stepper pulls every finished file
-// (Batch::next_finished) after each event, so outcomes and machines do not
-// pile up until the end, and hands each to `on_finished` if one was given.
-
-namespace upstate {
-
-template <class Transport>
-Exchange perform_exchange(Transport& transport, const BatchSend& send) {
-  return transport.exchange(send.request, send.file);
-}
-
-// The batch has ended: its outcome is batch.outcome().
-struct BatchEnded {};
-
-// A Batch, one request at a time: every event returns the next request,
-// wait, or the end.
-class BatchStepper {
- public:
-  using StepAction = std::variant<BatchSend, Sleep, BatchEnded>;
-  // Sees each finished file once, in the order they ended;
-  // batch.upload(finished.file) is readable during the call.
-  using OnFinished = Callback<void(const Batch&, const FinishedFile&)>;  // was std::function (CHANGELOG)
-
-  explicit BatchStepper(Batch& batch, OnFinished on_finished = {})
-      : batch_(&batch), on_finished_(std::move(on_finished)) {}
-
-  UPSTATE_DECL StepAction start(Instant now);
-  UPSTATE_DECL StepAction on_response(const Response& response, Instant now);
-  UPSTATE_DECL StepAction on_transport_error(const TransportError& error, Instant now);
-  UPSTATE_DECL StepAction on_wake(Instant now);
-
-  const Batch& batch() const noexcept { return *batch_; }
-
- private:
-  UPSTATE_DECL StepAction next(Instant now);
-
-  UPSTATE_DECL StepAction next_action(Instant now);
-
-  Batch* batch_;
-  OnFinished on_finished_;
-  Ticket in_flight_{};
-};
-
-struct NoBatchObserver {
-  void operator()(const Batch&, const BatchSend&) const noexcept {}
-};
-
-// `observer(batch, send)` sees every request before it is performed
-// (progress lines: batch.upload(send.file) tells the file's phase).
-// `on_finished(batch, finished)` sees each file's outcome as it ends
-// (stream_outcomes: the only place they go; BatchOutcome::files is empty).
-template <class Transport, class ClockT, class Observer = NoBatchObserver>
-BatchOutcome drive_batch(Batch& batch, Transport& transport, ClockT& clock, Observer&& observer = {},
-                         BatchStepper::OnFinished on_finished = {}) {
-  BatchStepper stepper(batch, std::move(on_finished));
-  drive_machine(stepper, transport, clock, [&observer](const BatchStepper& s, const BatchStepper::StepAction& a) {
-    if (auto* send = std::get_if<BatchSend>(&a)) observer(s.batch(), *send);
-  });
-  return *batch.outcome();
-}
-
-}  // namespace upstate
-
-// ---- end include/upstate/machine/batch_drive.hpp ----
-
-// ---- begin include/upstate/machine/drive.hpp ----
-// The ~30-line driver h11's docs show, for blocking transports: run an
-// Upload to the end. The transport and the clock are the caller's objects
-// (duck-typed, so a Trompeloeil mock, the in-process fake or a real HTTP
-// client all fit); the core itself still does no I/O. The loop itself is
-// drive_loop.hpp's, shared with DatasetFetch and Batch.
-//
-//   transport.exchange(const Request&) -> Exchange   (Response or TransportError)
-//   clock.now() -> Instant
-//   clock.sleep_until(Instant)
 
 namespace upstate {
 
@@ -5983,6 +4775,670 @@ inline std::optional<ImportReport> try_parse_import_report_fast(std::string_view
 // ---- end include/upstate/wire/import_report_sax.hpp ----
 // ---- end include/upstate/impl/wire_import_report.ipp ----
 
+// ---- begin include/upstate/impl/upload.ipp ----
+// The bodies of Upload (<upstate/machine/upload.hpp>; see detail/linkage.hpp):
+// its events, and the steps that classify an answer into a row of the
+// table (upload_transitions.hpp) and carry the row out.
+
+// ---- begin include/upstate/detail/legacy_freshness.hpp ----
+#ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_LEGACY_FRESHNESS_HPP
+#define UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_LEGACY_FRESHNESS_HPP
+// Whether a V3 dataset's READY or ERROR is this file's outcome. The status
+// belongs to the dataset, not to an upload: right after our PUT it may still
+// show the previous file's READY (docs/service.md, "V3": whether the status
+// changes at once when the PUT lands is UNCONFIRMED). A terminal status is
+// taken as ours once the status has been seen to move since the PUT:
+//   - a non-terminal status (UNINITIALISED, PROCESSING) was read; or
+//   - it differs from the first status read after the PUT (READY, then
+//     ERROR: the previous file's, then ours);
+// or, when it never moved, once `settle` has passed since the PUT:
+// processing finished before the first poll (a small file), or the service
+// never shows the change. A service that keeps showing the previous status
+// longer than `settle` defeats this; none is known to.
+//
+// "Not moved yet" is a state of the machine (upload_transitions.hpp:
+// confirming_status, confirm_wait; a non-terminal status leads on to
+// polling_status, where every READY/ERROR is ours). What is left here is
+// the answer's classification in that state.
+
+namespace upstate {
+
+// In confirming_status: `status` read at `now`, the PUT accepted at
+// `put_at`, `first` the first status read since the PUT (this one, when it
+// is the first). True when it can be taken as this file's (always for a
+// non-terminal one, which the caller keeps polling anyway).
+inline bool legacy_status_is_ours(DatasetStatus status, std::optional<DatasetStatus> first, Instant put_at, Instant now,
+                                  Duration settle) noexcept {
+  return !is_terminal(status) || (first && status != *first) || now - put_at >= settle;
+}
+
+}  // namespace upstate
+#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_LEGACY_FRESHNESS_HPP
+// ---- end include/upstate/detail/legacy_freshness.hpp ----
+
+// ---- begin include/upstate/detail/upload_scheme.hpp ----
+#ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_UPLOAD_SCHEME_HPP
+#define UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_UPLOAD_SCHEME_HPP
+// Which scheme the file may travel by. The service's upload URL is https;
+// an http:// one handed out by an https API (a misconfigured or hostile
+// service, or a proxy rewriting answers) would send the file in clear text,
+// so it is refused (ErrorCode::insecure_upload_url) — unless the API itself
+// is plain http (a loopback test setup, or allow_insecure_api), where
+// nothing is protected anyway.
+
+namespace upstate {
+
+inline bool upload_scheme_allowed(const Url& upload, const UploadConfig& config) {
+  if (upload.is_https()) return true;
+  auto api = parse_url(config.api_base);
+  if (!api || api->is_https()) return false;
+  return is_loopback_host(api->host) || config.allow_insecure_api;
+}
+
+// The refusal, or nothing. `status`: the step-1 answer's HTTP status.
+inline std::optional<Error> check_upload_scheme(const Url& upload, const UploadConfig& config, int status) {
+  if (upload_scheme_allowed(upload, config)) return std::nullopt;
+  return Error::of(ErrorCode::insecure_upload_url,
+                   "the upload URL is plain http while the API is https: the file would travel in clear text "
+                   "(plain http uploads are accepted only when the API base itself is plain http on loopback)")
+      .at("$.upload_url")
+      .with_status(status);
+}
+
+}  // namespace upstate
+#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_UPLOAD_SCHEME_HPP
+// ---- end include/upstate/detail/upload_scheme.hpp ----
+
+// ---- begin include/upstate/detail/url_expiry.hpp ----
+#ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_URL_EXPIRY_HPP
+#define UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_URL_EXPIRY_HPP
+// When a presigned upload URL dies, in wall-clock seconds. Step 1's
+// `expires_at` is the service saying so (docs/service.md, Step 1) and wins
+// when it parses; otherwise the URL's own X-Amz-Date + X-Amz-Expires (or
+// SigV2 Expires). The two differ when the service's signing credentials die
+// before X-Amz-Expires runs out, which only the service knows. An
+// expires_at no later than the URL's own signing time (a URL dead before it
+// was made: X-Amz-Expires=0) is not used; S3 then decides.
+
+namespace upstate {
+
+inline std::optional<UnixSeconds> url_wall_expiry(const std::optional<std::string>& expires_at,
+                                                  const PresignedUrlInfo& info) noexcept {
+  if (expires_at)
+    if (auto stated = parse_iso8601(*expires_at); stated && (!info.signed_at || *stated > *info.signed_at))
+      return stated;
+  return info.expires_at;
+}
+
+}  // namespace upstate
+#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_URL_EXPIRY_HPP
+// ---- end include/upstate/detail/url_expiry.hpp ----
+
+namespace upstate {
+
+UPSTATE_DECL Upload::Upload(UploadConfig config, FileInfo file)
+    : config_(std::move(config)), file_(std::move(file)), rng_(config_.seed) {
+  config_.api_base = without_trailing_slashes(std::move(config_.api_base));
+}
+
+UPSTATE_DECL Upload Upload::resume_import(UploadConfig config, std::string import_id) {
+  Upload up{std::move(config), FileInfo{}};
+  up.import_id_ = std::move(import_id);
+  up.state_ = State::idle_uploaded;
+  return up;
+}
+
+UPSTATE_DECL Upload Upload::resume_legacy(UploadConfig config) {
+  Upload up{std::move(config), FileInfo{}};
+  up.said_v3_ = true;
+  up.state_ = State::idle_uploaded_v3;
+  return up;
+}
+
+UPSTATE_DECL Action Upload::start(Instant now) {
+  if (auto early = admit(Awaits::start, "start", now)) return std::move(*early);
+  deadline_ = std::min(now + config_.deadline, config_.not_after);
+  if (auto refusal = check_inputs()) return finish(Trigger::refused_locally, std::move(*refusal), now);
+  if (state_ != State::idle) {
+    // Resumed: the PUT (if any) happened in another process, so the stuck
+    // timer starts now.
+    upload_accepted_at_ = now;
+    status_since_ = now;
+  }
+  return take(state_info(state_).starts_with, now);
+}
+
+UPSTATE_DECL Action Upload::on_response(const Response& response, Instant now) {
+  if (auto early = admit(Awaits::response, "on_response", now)) return std::move(*early);
+  // Which answer this is: the table's `sends` column of the state.
+  switch (*state_info(state_).sends) {
+    case Purpose::upload_url: return on_url_answer(response, now);
+    case Purpose::upload: return on_upload_answer(response, now);
+    case Purpose::poll: return on_poll_answer(response, now);
+    case Purpose::dataset_status: return on_status_answer(response, now);
+    case Purpose::dataset: break;
+  }
+  return internal_error("no answer handler in state " + std::string(to_string(state_)), now);
+}
+
+UPSTATE_DECL Action Upload::on_transport_error(const TransportError& error, Instant now) {
+  if (auto early = admit(Awaits::response, "on_transport_error", now)) return std::move(*early);
+  return act_on(classify_transport_error(error, to_string(current_purpose())), now);
+}
+
+UPSTATE_DECL Action Upload::on_wake(Instant now) {
+  if (auto early = admit(Awaits::wake, "on_wake", now)) return std::move(*early);
+  if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
+  // A wake is one row: `wake`, or — when the URL's own expiry passed
+  // while waiting to repeat the PUT (the state's `step` column) — `url_expired`
+  // (renewals_exhausted).
+  if (state_info(state_).step == Purpose::upload && url_expired_at(now)) return renew_url(now);
+  return take(Trigger::wake, now);
+}
+
+UPSTATE_DECL Action Upload::cancel(Instant now) {
+  if (auto early = admit(std::nullopt, "cancel", now)) return std::move(*early);
+  return finish(Trigger::cancel, Error::cancelled(), now);
+}
+
+UPSTATE_DECL Action Upload::take(Trigger trigger, Instant now) {
+  auto to = next_state(state_, trigger);
+  if (!to) {
+    // A move the table lacks is our own bug, not the caller's; still a
+    // defined outcome rather than UB.
+    outcome_.result = Error::internal("no transition for " + std::string(to_string(trigger)) + " in state " +
+                                      std::string(to_string(state_)));
+    to = State::done;
+  }
+  ended_in_ = state_;
+  if (*to != State::done && now >= deadline_) {
+    ended_in_ = *to;  // the run got as far as the state it was entering
+    // Waiting for a schema, the real outcome is the paused import's report.
+    if (state_ == State::schema_wait && paused_report_)
+      outcome_.result = *paused_report_;
+    else
+      outcome_.result = deadline_error(phase_of(*to));
+    trigger = Trigger::deadline;
+    to = State::done;
+  }
+  if (trace_.size() < kMaxTrace) trace_.push_back(Step{now, state_, trigger, *to});
+  state_ = *to;
+  return enter();
+}
+
+UPSTATE_DECL Action Upload::enter() {
+  if (state_ == State::done) return done_action();
+  if (auto purpose = state_info(state_).sends) return send(request_for(*purpose));
+  return Sleep{wake_at_};
+}
+
+UPSTATE_DECL std::optional<Action> Upload::admit(std::optional<Awaits> expected, const char* event, Instant& now) {
+  now = observe(now);
+  if (state_ == State::done) return done_action();
+  if (expected && state_info(state_).awaits != *expected) return misuse(event, now);
+  return std::nullopt;
+}
+
+UPSTATE_DECL Action Upload::finish(Trigger trigger, Error error, Instant now) {
+  redact_in(error, config_.token);
+  outcome_.result = std::move(error);
+  return take(trigger, now);
+}
+
+UPSTATE_DECL Action Upload::misuse(const char* event, Instant now) {
+  return finish(Trigger::misuse,
+                Error::usage(std::string("can't handle ") + event + " in state " + std::string(to_string(state_))),
+                now);
+}
+
+UPSTATE_DECL Action Upload::internal_error(std::string what, Instant now) {
+  outcome_.result = Error::internal(redact(std::move(what), config_.token));
+  ended_in_ = state_;
+  if (trace_.size() < kMaxTrace) trace_.push_back(Step{now, state_, Trigger::misuse, State::done});
+  state_ = State::done;
+  return done_action();
+}
+
+UPSTATE_DECL Action Upload::done_action() {
+  outcome_.import_id = import_id_;
+  outcome_.abandoned_import_ids = abandoned_;
+  return Done{outcome_};
+}
+
+UPSTATE_DECL Action Upload::on_url_answer(const Response& response, Instant now) {
+  if (auto moved = unless_parseable(response, now)) return std::move(*moved);
+
+  auto parsed = parse_upload_url_answer(response.body, config_.limits);
+  if (!parsed) return finish(Trigger::url_refused, with_status(parsed.error(), response.status), now);
+  UploadUrlAnswer& answer = parsed.value();
+  // Parsed and inspected once, for the checks and for the expiry.
+  std::optional<PresignedUrlInfo> info;
+  const std::optional<Url> url = parse_url(answer.upload_url);
+  if (url) info = inspect_presigned_url(*url);
+  if (auto problem = check_url_answer(answer, info ? &*info : nullptr, response.status))
+    return finish(Trigger::url_refused, *problem, now);
+  if (auto problem = check_upload_scheme(*url, config_, response.status))
+    return finish(Trigger::url_refused, *problem, now);
+
+  if (!import_id_.empty()) abandoned_.push_back(import_id_);
+  const bool v3 = !answer.import_id;
+  said_v3_ = v3;
+  import_id_ = answer.import_id.value_or("");
+  upload_url_ = std::move(answer.upload_url);
+  content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
+  url_expires_at_ = local_expiry(url_wall_expiry(answer.expires_at, *info), *info, response, now);
+  retry_.succeeded();
+  // A URL that arrives already expired is renewed at once: one row
+  // (requesting_url --url_expired--> requesting_url), not a move into
+  // uploading and straight back. Past the deadline, the deadline wins.
+  if (url_expired_at(now) && now < deadline_) return renew_url(now);
+  return take(v3 ? Trigger::legacy_url_received : Trigger::url_received, now);
+}
+
+UPSTATE_DECL std::optional<Error> Upload::check_url_answer(const UploadUrlAnswer& a, const PresignedUrlInfo* info, int status) const {
+  auto bad = [&](ErrorCode code, std::string message, std::string path) {
+    return Error::of(code, std::move(message)).at(std::move(path)).with_status(status);
+  };
+  // No import_id: a V3 dataset, which takes .csv and .zip only. Refused
+  // here, before a byte is sent, rather than by the service afterwards.
+  if (!a.import_id && !iends_with(file_.name, ".csv") && !iends_with(file_.name, ".zip"))
+    return bad(ErrorCode::legacy_dataset,
+               "the answer has no import_id, so the dataset is a V3 (legacy) one, which takes .csv and .zip "
+               "files only; '" + printable_excerpt(file_.name, 100) + "' is neither",
+               "");
+  if (a.import_id && !detail::usable_import_id(*a.import_id))
+    return bad(ErrorCode::malformed_answer,
+               "import_id is not a usable path segment (empty, '.', '..', over 256 bytes or holding a control byte)",
+               "$.import_id");
+  // Import ids go into snapshots (state files on disk): a server that
+  // echoes the token there must not get it written down.
+  if (a.import_id && redact(*a.import_id, config_.token) != *a.import_id)
+    return bad(ErrorCode::malformed_answer, "import_id holds the API token", "$.import_id");
+  if (!iequals(a.http_method, "PUT"))
+    return bad(ErrorCode::unsupported_upload_method,
+               "the service asks for an upload with " + printable_excerpt(a.http_method, 32) + "; only PUT is supported",
+               "$.http_method");
+  if (!info)
+    return bad(ErrorCode::malformed_answer, "upload_url is not an absolute http(s) URL with a valid host name",
+               "$.upload_url");
+  if (a.content_type && (a.content_type->empty() || !is_safe_header_value(*a.content_type) || a.content_type->size() > 256))
+    return bad(ErrorCode::malformed_answer, "content_type is not a usable header value", "$.content_type");
+  for (const auto& h : info->signed_headers) {
+    // We can reproduce these exactly; any other signed header (x-amz-*,
+    // content-md5) has a value we were never told, so S3 would refuse.
+    if (h != "host" && h != "content-type" && h != "content-length")
+      return bad(ErrorCode::unsigned_header_required,
+                 "the upload URL signs header '" + printable_excerpt(h, 64) + "' whose value the answer does not give",
+                 "$.upload_url");
+  }
+  return std::nullopt;
+}
+
+UPSTATE_DECL std::optional<Instant> Upload::local_expiry(std::optional<UnixSeconds> expires_at, const PresignedUrlInfo& info,
+                                                         const Response& response, Instant now) const {
+  if (!expires_at) return std::nullopt;
+  std::optional<UnixSeconds> reference;
+  if (const std::string* date = find_header(response.headers, "Date")) reference = parse_http_date(*date);
+  if (!reference) reference = info.signed_at;
+  if (!reference) return std::nullopt;
+  std::int64_t left = std::clamp<std::int64_t>(*expires_at - *reference, 0, 7 * 86400);
+  return now + std::chrono::seconds{left};
+}
+
+UPSTATE_DECL Action Upload::renew_url(Instant now) {
+  if (renewals_ >= config_.retry.max_url_renewals)
+    return finish(Trigger::renewals_exhausted,
+                  Error::of(ErrorCode::upload_url_expired,
+                            "the upload URL expired " + std::to_string(renewals_ + 1) + " times; giving up")
+                      .with_status(last_upload_status_),
+                  now);
+  ++renewals_;
+  note(now, legacy() ? std::string("upload URL expired; requesting a new one")
+                     : "upload URL for import " + import_id_ + " expired; requesting a new one");
+  return take(Trigger::url_expired, now);
+}
+
+UPSTATE_DECL Action Upload::on_upload_answer(const Response& response, Instant now) {
+  last_upload_status_ = response.status;
+  std::optional<S3Error> xml;
+  if (response.status < 200 || response.status > 299) {
+    auto parsed = parse_s3_error(response.body, config_.limits);
+    if (parsed) xml = std::move(parsed.value());
+  }
+  Classification c = classify_upload_answer(response.status, xml ? &*xml : nullptr, url_expired_at(now));
+  switch (c.verdict) {
+    case Verdict::success:
+      upload_accepted_at_ = now;
+      first_status_since_put_.reset();
+      retry_.succeeded();
+      return take(Trigger::upload_accepted, now);  // uploading_v3: the dataset's status is polled next
+    case Verdict::retry:
+      return retry(AnswerMeaning::retry_it(Error::answer(ErrorCode::retries_exhausted, response.status,
+                                                         "upload answered HTTP " + std::to_string(response.status),
+                                                         xml ? xml->code : ""),
+                                           retry_after_of(response)),
+                   now);
+    case Verdict::renew_url:
+      return renew_url(now);
+    case Verdict::final:
+      break;
+  }
+  Error e = Error::answer(c.code, response.status, "", xml ? xml->code : "");
+  if (xml) {
+    // Redacted before the cut: a token straddling it would leak in part.
+    e.message = "upload host refused the file: " + printable_excerpt(redact(xml->code, config_.token), 64) + ": " +
+                printable_excerpt(redact(xml->message, config_.token), 200);
+    if (c.code == ErrorCode::signature_mismatch)
+      e.message += "; we sent Content-Type '" + printable_excerpt(redact(content_type_, config_.token), 100) +
+                   "' and no other signed header: the URL was altered or signed for other values";
+  } else {
+    e.message = "upload host answered HTTP " + std::to_string(response.status);
+  }
+  return finish(Trigger::upload_refused, std::move(e), now);
+}
+
+UPSTATE_DECL Action Upload::on_poll_answer(const Response& response, Instant now) {
+  if (auto moved = unless_parseable(response, now)) return std::move(*moved);
+
+  auto parsed = parse_import_report(response.body, config_.limits);
+  if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
+  ImportReport& report = parsed.value();
+  if (report.import_id != import_id_)
+    return finish(Trigger::poll_refused,
+                  Error::malformed("$.import_id", "the answer is about import '" +
+                                                      printable_excerpt(redact(report.import_id, config_.token), 80) + "', not '" +
+                                                      import_id_ + "'")
+                      .with_status(response.status),
+                  now);
+  retry_.succeeded();
+  // A probe (a resumed upload whose PUT answer was never seen):
+  // `uninitialised` means the bytes never arrived (S3 keeps an object
+  // whole or not at all), anything else that they did.
+  if (state_ == State::probing && report.status == ImportStatus::uninitialised) return start_over(now);
+  track_status(report.status, now);
+  server_progress_ = server_progress_of(report, config_.token);
+  // pending_schema is a pause: with keep_polling the same import is
+  // polled slowly (a probe first learns only that the PUT landed).
+  if (report.status == ImportStatus::pending_schema && state_ == State::polling &&
+      config_.poll.on_pending_schema == OnPendingSchema::keep_polling) {
+    redact_in(report, config_.token);
+    paused_report_ = std::move(report);
+    wake_at_ = std::min(now + config_.poll.paused_interval, deadline_);
+    return take(Trigger::import_paused, now);
+  }
+  if (state_ == State::probing && report.status == ImportStatus::pending_schema &&
+      config_.poll.on_pending_schema == OnPendingSchema::keep_polling)
+    return wait_then(Trigger::import_pending, config_.poll.delay(0, rng_), now);
+  if (is_terminal(report.status)) {
+    redact_in(report, config_.token);  // a server echoing the token in a reason must not get it printed
+    outcome_.result = std::move(report);
+    return take(Trigger::import_terminal, now);
+  }
+  return pending(report.status == ImportStatus::uninitialised, "the import is still uninitialised", response, now);
+}
+
+UPSTATE_DECL Action Upload::start_over(Instant now) {
+  note(now, "import " + import_id_ + " never received the file (still uninitialised); requesting a new upload URL");
+  abandoned_.push_back(std::move(import_id_));
+  import_id_.clear();
+  last_status_.reset();
+  return take(Trigger::import_unstarted, now);
+}
+
+UPSTATE_DECL Action Upload::pending(bool unstarted, const char* still, const Response& response, Instant now,
+                                    Trigger trigger) {
+  if (unstarted && now - upload_accepted_at_ >= config_.poll.stuck_after)
+    return finish(Trigger::import_stuck,
+                  Error::of(ErrorCode::import_stuck, std::string(still) + " " +
+                                                         seconds_text(now - upload_accepted_at_) +
+                                                         " after the upload host accepted the file")
+                      .with_status(response.status),
+                  now);
+  Duration wait = config_.poll.delay(same_status_polls_, rng_);
+  if (auto minimum = retry_after_of(response)) wait = std::max(wait, *minimum);
+  return wait_then(trigger, wait, now);
+}
+
+UPSTATE_DECL Action Upload::on_status_answer(const Response& response, Instant now) {
+  if (auto moved = unless_parseable(response, now)) return std::move(*moved);
+
+  auto parsed = parse_dataset_status_answer(response.body, config_.limits);
+  if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
+  DatasetStatusAnswer& answer = parsed.value();
+  retry_.succeeded();
+  last_dataset_status_ = answer.status;
+  track_status(to_import_status(answer.status), now);
+  // Until the status moves since the PUT (confirming_status), a READY or
+  // ERROR may be the previous file's (legacy_freshness.hpp).
+  if (state_ == State::confirming_status) {
+    if (!first_status_since_put_) first_status_since_put_ = answer.status;
+    if (!legacy_status_is_ours(answer.status, first_status_since_put_, upload_accepted_at_, now,
+                               config_.poll.legacy_settle)) {
+      if (!stale_noted_)
+        note(now, "the dataset's status is " + std::string(to_string(answer.status)) +
+                      " and has not changed since the upload: it may be the previous file's; waiting up to " +
+                      seconds_text(config_.poll.legacy_settle) + " for a change");
+      stale_noted_ = true;
+      return pending(false, "", response, now, Trigger::status_unconfirmed);
+    }
+  }
+  if (is_terminal(answer.status)) {
+    ImportReport report = legacy_report(std::move(answer));
+    redact_in(report, config_.token);
+    outcome_.result = std::move(report);
+    return take(Trigger::import_terminal, now);
+  }
+  return pending(answer.status == DatasetStatus::uninitialised, "the dataset's status is still UNINITIALISED",
+                 response, now);
+}
+
+UPSTATE_DECL ImportReport Upload::legacy_report(DatasetStatusAnswer answer) const {
+  ImportReport r;
+  r.dataset_id = config_.dataset_id;
+  r.type = "legacy_dataset";
+  r.status = to_import_status(answer.status);
+  if (answer.status == DatasetStatus::error)
+    r.reason = answer.reason ? std::move(answer.reason) : std::string("the service gave no reason");
+  return r;
+}
+
+UPSTATE_DECL void Upload::track_status(ImportStatus status, Instant now) {
+  auto rank = [](ImportStatus s) { return static_cast<int>(s); };
+  if (last_status_ && status != *last_status_) {
+    if (!is_terminal(status) && rank(status) < rank(*last_status_))
+      note(now, "status went backwards: " + std::string(to_string(*last_status_)) + " -> " +
+                    std::string(to_string(status)));
+    same_status_polls_ = 0;
+    status_since_ = now;
+    stuck_noted_ = false;
+  } else if (last_status_) {
+    ++same_status_polls_;
+  } else {
+    status_since_ = now;
+  }
+  last_status_ = status;
+  if (!stuck_noted_ && !is_terminal(status) && now - status_since_ >= config_.poll.stuck_after) {
+    stuck_noted_ = true;
+    note(now, "status has been " + std::string(to_string(status)) + " for " + seconds_text(now - status_since_) +
+                  " (stuck?)");
+  }
+}
+
+UPSTATE_DECL std::optional<Action> Upload::unless_parseable(const Response& response, Instant now) {
+  AnswerMeaning meaning = classify_api_answer(response, to_string(current_purpose()), config_);
+  if (meaning.parseable()) return std::nullopt;
+  return act_on(std::move(meaning), now);
+}
+
+UPSTATE_DECL Action Upload::act_on(AnswerMeaning meaning, Instant now) {
+  if (meaning.verdict == AnswerMeaning::Verdict::retry_it) return retry(meaning, now);
+  if (meaning.verdict == AnswerMeaning::Verdict::refuse_it)
+    return finish(state_info(state_).on_refusal, std::move(meaning.error), now);
+  return internal_error("an answer to parse reached act_on in state " + std::string(to_string(state_)), now);
+}
+
+UPSTATE_DECL Action Upload::retry(const AnswerMeaning& failure, Instant now) {
+  RetryBudget::Plan plan =
+      retry_.next(failure, config_.retry, rng_, now, deadline_, outcome_.notes, outcome_.notes_dropped, config_.token);
+  if (!plan.ok()) {
+    Error end = std::move(plan).error();
+    const Trigger trigger = end.code == ErrorCode::deadline_exceeded ? Trigger::deadline : Trigger::retries_exhausted;
+    return finish(trigger, std::move(end), now);
+  }
+  wake_at_ = plan.value().until;
+  return take(state_info(state_).on_retry, now);
+}
+
+UPSTATE_DECL Action Upload::wait_then(Trigger trigger, Duration wait, Instant now) {
+  wake_at_ = std::min(now + wait, deadline_);
+  return take(trigger, now);
+}
+
+UPSTATE_DECL Action Upload::send(Request request) {
+  ++outcome_.requests_sent;
+  return Send{std::move(request)};
+}
+
+UPSTATE_DECL Request Upload::request_for(Purpose purpose) {
+  switch (purpose) {
+    case Purpose::upload_url: return upload_url_request();
+    case Purpose::upload: return upload_request();
+    case Purpose::poll: return poll_request();
+    case Purpose::dataset_status: return status_request();
+    case Purpose::dataset: break;
+  }
+  return status_request();  // unreachable: no Upload state sends the dataset request
+}
+
+UPSTATE_DECL Request Upload::upload_url_request() const {
+  return Request{Purpose::upload_url, "GET", dataset_url() + "/upload-url/" + percent_encode_segment(file_.name),
+                 api_headers(), std::nullopt};
+}
+
+UPSTATE_DECL Request Upload::upload_request() const {
+  return Request{Purpose::upload, "PUT", upload_url_,
+                 {{"Content-Type", content_type_}, {"User-Agent", config_.user_agent}}, FileBody{file_.size}};
+}
+
+UPSTATE_DECL Request Upload::poll_request() {
+  if (poll_url_import_ != import_id_ || poll_url_.empty()) {
+    poll_url_ = dataset_url() + "/imports/" + percent_encode_segment(import_id_);
+    poll_url_import_ = import_id_;
+  }
+  return Request{Purpose::poll, "GET", poll_url_, api_headers(), std::nullopt};
+}
+
+UPSTATE_DECL Request Upload::status_request() const {
+  return Request{Purpose::dataset_status, "GET", dataset_url() + "/status", api_headers(), std::nullopt};
+}
+
+UPSTATE_DECL std::optional<Error> Upload::check_inputs() const {
+  if (auto bad = check_dataset_id(config_)) return bad;
+  if (state_info(state_).reached != Reached::upload) {
+    if (!is_safe_segment(file_.name))
+      return Error::invalid_argument("file name must be non-empty, not '.' or '..', and hold no NUL byte");
+    if (file_.size > kMaxSinglePutBytes)
+      return Error::of(ErrorCode::file_too_large,
+                       "the file has " + std::to_string(file_.size) + " bytes; one upload takes at most 5 GiB");
+  }
+  // The V4 resumed states poll an import by its id.
+  if (state_info(state_).track == Track::v4 && !detail::usable_import_id(import_id_))
+    return Error::invalid_argument("the import id to resume must be a non-empty path segment of at most 256 bytes");
+  return check_api_access(config_);
+}
+
+UPSTATE_DECL Error Upload::with_status(Error e, int status) {
+  e.http_status = status;
+  return e;
+}
+
+UPSTATE_DECL Error Upload::deadline_error(Phase phase) const {
+  return Error::deadline("the deadline of " + seconds_text(config_.deadline) + " passed during " +
+                         std::string(to_string(phase)));
+}
+
+UPSTATE_DECL void Upload::note(Instant now, std::string text) {
+  append_note(outcome_.notes, outcome_.notes_dropped, now, std::move(text), config_.token);
+}
+
+}  // namespace upstate
+// ---- end include/upstate/impl/upload.ipp ----
+
+// ---- begin include/upstate/impl/api_step.ipp ----
+// The bodies of the API request step (<upstate/machine/api_step.hpp>; see
+// detail/linkage.hpp): classifying an answer or a transport failure, and
+// planning a retry.
+
+namespace upstate {
+
+UPSTATE_DECL void append_note(std::vector<Note>& notes, std::size_t& dropped, Instant at, std::string text,
+                              std::string_view token) {
+  if (notes.size() >= Outcome::kMaxNotes) {
+    ++dropped;
+    return;
+  }
+  notes.push_back(Note{at, redact(std::move(text), token)});
+}
+
+UPSTATE_DECL AnswerMeaning classify_api_answer(const Response& response, std::string_view step, const UploadConfig& config) {
+  const Classification c = classify_api_status(response.status);
+  const std::string status = std::to_string(response.status);
+  if (c.verdict == Verdict::success) return AnswerMeaning::parse_it();
+  if (c.verdict == Verdict::retry)
+    return AnswerMeaning::retry_it(Error::answer(ErrorCode::retries_exhausted, response.status,
+                                                 std::string(step) + " answered HTTP " + status),
+                                   retry_after_of(response));
+  Error e = Error::answer(c.code, response.status, std::string(step) + " request answered HTTP " + status);
+  if (auto body = parse_error_body(response.body, config.limits)) {
+    if (body->error_code) e.server_code = std::to_string(*body->error_code);
+    if (auto text = body->summary(); !text.empty()) e.message += ": " + printable_excerpt(redact(text, config.token), 600);
+  }
+  return AnswerMeaning::refuse_it(std::move(e));
+}
+
+UPSTATE_DECL AnswerMeaning classify_transport_error(const TransportError& error, std::string_view step) {
+  std::string what = std::string(step) + " request failed: " + std::string(to_string(error.kind)) +
+                     (error.message.empty() ? "" : " (" + printable_excerpt(error.message, 200) + ")");
+  if (error.kind == TransportError::Kind::tls) return AnswerMeaning::refuse_it(Error::of(ErrorCode::tls, std::move(what)));
+  if (error.kind == TransportError::Kind::local_file)  // the same bytes are gone: a retry sends no better
+    return AnswerMeaning::refuse_it(Error::of(ErrorCode::file_changed, std::move(what)));
+  return AnswerMeaning::retry_it(Error::of(ErrorCode::retries_exhausted, std::move(what)), std::nullopt);
+}
+
+UPSTATE_DECL RetryBudget::Plan RetryBudget::next(const AnswerMeaning& failure, const RetryPolicy& policy, Rng& rng,
+                                                 Instant now, Instant deadline, std::vector<Note>& notes,
+                                                 std::size_t& dropped, std::string_view token) {
+  ++failures_;
+  if (failures_ >= policy.max_attempts) {
+    Error e = failure.error;
+    e.message = std::to_string(failures_) + " attempts failed; last: " + e.message;
+    return e;
+  }
+  Duration wait = policy.backoff(failures_, rng);
+  if (failure.minimum) {
+    wait = std::max(wait, *failure.minimum);
+    // Retry-After is a floor we never shorten; when it lands past the
+    // deadline, waiting for it is pointless.
+    if (now + *failure.minimum > deadline)
+      return Error::deadline("the server asked to wait " + seconds_text(*failure.minimum) + ", past the deadline")
+          .with_status(failure.error.http_status);
+  }
+  // Announced only when it will happen: a wait that reaches the deadline
+  // ends in deadline_exceeded, not in another attempt.
+  if (now + wait < deadline)
+    append_note(notes, dropped, now,
+                failure.error.message + "; retrying (attempt " + std::to_string(failures_ + 1) + ")", token);
+  return Wait{std::min(now + wait, deadline)};
+}
+
+UPSTATE_DECL std::string without_trailing_slashes(std::string s) {
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  return s;
+}
+
+}  // namespace upstate
+// ---- end include/upstate/impl/api_step.ipp ----
+
 // ---- begin include/upstate/impl/wire_dataset.ipp ----
 // The bodies of <upstate/wire/dataset.hpp> (see detail/linkage.hpp).
 
@@ -6463,1233 +5919,6 @@ inline std::optional<Dataset> try_parse_dataset_fast(std::string_view body, cons
 // ---- end include/upstate/wire/dataset_sax.hpp ----
 // ---- end include/upstate/impl/wire_dataset.ipp ----
 
-// ---- begin include/upstate/impl/batch.ipp ----
-// The bodies of Batch (<upstate/machine/batch.hpp>; see detail/linkage.hpp):
-// its events, and the steps that classify them into rows of its tables
-// (batch_transitions.hpp) and carry the rows out.
-#include <stdexcept>
-
-namespace upstate {
-
-UPSTATE_DECL Batch::Batch(BatchConfig config, std::vector<FileInfo> files) : config_(std::move(config)) {
-  config_.max_in_flight = std::max<std::size_t>(config_.max_in_flight, 1);
-  limit_ = ConcurrencyLimit({config_.max_in_flight, config_.concurrency_increase_after});
-  Rng seeds(config_.upload.seed);
-  files_.reserve(files.size());
-  for (FileInfo& f : files) {
-    files_.emplace_back(std::move(f), seeds.next());
-    if (!config_.stream_outcomes) files_.back().upload = std::make_unique<Upload>(make_upload(files_.size() - 1));
-  }
-  fetch_seed_ = seeds.next();
-  if (!config_.stream_outcomes) outcome_.files.resize(files_.size());
-}
-
-UPSTATE_DECL Batch::FileRun::FileRun(Upload u)
-    : info(u.file()),
-      upload(std::make_unique<Upload>(std::move(u))),
-      stage(upload->state() == ::upstate::State::idle ? FileStage::waiting : FileStage::waiting_resumed) {}
-
-UPSTATE_DECL Batch Batch::of_uploads(BatchConfig config, std::vector<Upload> uploads) {
-  Batch b(std::move(config), std::vector<FileInfo>{});
-  b.files_.reserve(uploads.size());
-  for (Upload& u : uploads) b.files_.emplace_back(std::move(u));
-  if (!b.config_.stream_outcomes) b.outcome_.files.resize(b.files_.size());
-  return b;
-}
-
-UPSTATE_DECL Batch Batch::of_maker(BatchConfig config, std::vector<FileInfo> files, UploadMaker make) {
-  const bool keep = !config.stream_outcomes;
-  config.stream_outcomes = true;  // no machine made up front
-  Batch b(std::move(config), std::move(files));
-  b.config_.stream_outcomes = !keep;
-  if (keep) b.outcome_.files.resize(b.files_.size());
-  b.make_ = std::move(make);
-  return b;
-}
-
-UPSTATE_DECL void Batch::refuse_file(std::size_t i, Error error) {
-  const Instant now = time_.last();
-  if (done()) return;
-  const bool started = state_ != BatchState::idle;
-  if (started || i >= files_.size() || file_stage_info(files_[i].stage).awaits != Awaits::start)
-    return misuse("refuse_file " + std::to_string(i) + (started ? " after start" : ""), now);
-  if (!take(BatchTrigger::refuse_file, now)) return;
-  redact_in(error, config_.upload.token);
-  Outcome o;
-  o.result = std::move(error);
-  end_file(i, FileTrigger::refused, std::move(o), now);
-}
-
-UPSTATE_DECL void Batch::start(Instant now) {
-  now = observe(now);
-  if (done()) return;
-  if (state_ != BatchState::idle) return misuse("start: the batch already started", now);
-  if (!take(BatchTrigger::start, now)) return;
-  advance(now);
-}
-
-UPSTATE_DECL void Batch::on_response(Ticket ticket, const Response& response, Instant now) {
-  now = observe(now);
-  if (done()) return;
-  auto owner = claim(ticket, "on_response", now);
-  if (!owner) return;
-  if (*owner == BatchSend::npos) {
-    if (take(BatchTrigger::answer, now)) apply_fetch(fetch_->on_response(response, now), now);
-    return;
-  }
-  const bool overload = config_.adaptive_concurrency && ConcurrencyLimit::is_overload(response.status);
-  if (!take(overload ? BatchTrigger::overload : BatchTrigger::answer, now)) return;
-  if (config_.adaptive_concurrency) limit_.on_status(response.status);
-  apply(*owner, files_[*owner].upload->on_response(response, now), now);
-  advance(now);
-}
-
-UPSTATE_DECL void Batch::on_transport_error(Ticket ticket, const TransportError& error, Instant now) {
-  now = observe(now);
-  if (done()) return;
-  auto owner = claim(ticket, "on_transport_error", now);
-  if (!owner) return;
-  if (!take(BatchTrigger::answer, now)) return;
-  if (*owner == BatchSend::npos) return apply_fetch(fetch_->on_transport_error(error, now), now);
-  apply(*owner, files_[*owner].upload->on_transport_error(error, now), now);
-  advance(now);
-}
-
-UPSTATE_DECL void Batch::on_wake(Instant now) {
-  now = observe(now);
-  if (done()) return;
-  if (!take(BatchTrigger::wake, now) || state_ == BatchState::idle) return;
-  // A copy: a file that ends here leaves the set (and fail-fast empties it).
-  const std::vector<std::size_t> running(running_.begin(), running_.end());
-  for (std::size_t i : running) {
-    FileRun& f = files_[i];
-    if (f.stage != FileStage::active || !f.wake_at || *f.wake_at > now) continue;
-    f.wake_at.reset();
-    apply(i, f.upload->on_wake(now), now);
-    if (done()) return;
-  }
-  if (fetch_wake_ && *fetch_wake_ <= now) {
-    fetch_wake_.reset();
-    return apply_fetch(fetch_->on_wake(now), now);
-  }
-  advance(now);
-}
-
-UPSTATE_DECL void Batch::cancel(Instant now) {
-  now = observe(now);
-  if (done()) return;
-  stop(Error::cancelled(), BatchTrigger::cancel, now);
-}
-
-UPSTATE_DECL std::optional<BatchSend> Batch::next_send() {
-  return tickets_.next_send(config_.adaptive_concurrency ? std::optional<std::size_t>(limit_.current())
-                                                         : std::nullopt);
-}
-
-UPSTATE_DECL std::optional<Instant> Batch::next_wake() const {
-  std::optional<Instant> earliest = fetch_wake_;
-  for (std::size_t i : running_) {
-    const FileRun& f = files_[i];
-    if (f.wake_at && (!earliest || *f.wake_at < *earliest)) earliest = f.wake_at;
-  }
-  return earliest;
-}
-
-UPSTATE_DECL std::optional<FinishedFile> Batch::next_finished() {
-  if (released_ != BatchSend::npos) files_[std::exchange(released_, BatchSend::npos)].upload.reset();
-  if (finished_.empty()) return std::nullopt;
-  FinishedFile f = std::move(finished_.front());
-  finished_.pop_front();
-  released_ = f.file;
-  return f;
-}
-
-UPSTATE_DECL const Upload& Batch::upload(std::size_t i) const {
-  if (!files_.at(i).upload) {
-#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
-    throw std::logic_error("Batch::upload(" + std::to_string(i) + "): no machine now");
-#else
-    std::abort();  // -fno-exceptions (consumer.single_header): a caller bug, as the throw is
-#endif
-  }
-  return *files_[i].upload;
-}
-
-UPSTATE_DECL std::size_t Batch::live_uploads() const noexcept {
-  return static_cast<std::size_t>(
-      std::count_if(files_.begin(), files_.end(), [](const FileRun& f) { return f.upload != nullptr; }));
-}
-
-UPSTATE_DECL bool Batch::take(BatchTrigger trigger, Instant now) {
-  auto to = next_state(state_, trigger);
-  if (!to) {
-    broken("no transition for " + std::string(to_string(trigger)) + " in batch state " +
-               std::string(to_string(state_)),
-           now);
-    return false;
-  }
-  if (trace_.size() < kMaxTrace) trace_.push_back(BatchStep{now, state_, trigger, *to});
-  state_ = *to;
-  return true;
-}
-
-UPSTATE_DECL bool Batch::move(std::size_t i, FileTrigger trigger, Instant now) {
-  FileRun& f = files_[i];
-  auto to = next_state(f.stage, trigger);
-  if (!to) {
-    broken("no transition for " + std::string(to_string(trigger)) + " of file " + std::to_string(i) +
-               " in stage " + std::string(to_string(f.stage)),
-           now);
-    return false;
-  }
-  if (file_trace_.size() < kMaxTrace) file_trace_.push_back(BatchFileStep{now, i, f.stage, trigger, *to});
-  f.stage = *to;
-  return true;
-}
-
-UPSTATE_DECL void Batch::emit(std::size_t owner, Request request) {
-  const Ticket t = tickets_.issue(owner, std::move(request));
-  if (owner == BatchSend::npos)
-    fetch_ticket_ = t;
-  else
-    files_[owner].ticket = t;
-}
-
-UPSTATE_DECL std::optional<std::size_t> Batch::claim(Ticket ticket, const char* event, Instant now) {
-  const std::optional<std::size_t> owner = tickets_.claim(ticket);
-  if (!owner) {
-    if (tickets_.forget_abandoned(ticket)) {
-      take(BatchTrigger::abandoned_answer, now);
-      return std::nullopt;
-    }
-    misuse(std::string(event) + " for ticket " + std::to_string(ticket.value) +
-               (tickets_.issued(ticket) ? ", which was already answered" : ", which this batch never issued"),
-           now);
-    return std::nullopt;
-  }
-  if (*owner == BatchSend::npos)
-    fetch_ticket_.reset();
-  else
-    files_[*owner].ticket.reset();
-  return owner;
-}
-
-UPSTATE_DECL void Batch::abandon(std::optional<Ticket>& ticket) {
-  if (!ticket) return;
-  tickets_.abandon(*ticket);
-  ticket.reset();
-}
-
-UPSTATE_DECL void Batch::apply(std::size_t i, Action action, Instant now) {
-  FileRun& f = files_[i];
-  if (auto* send = std::get_if<Send>(&action)) {
-    const bool put = send->request.purpose == Purpose::upload;
-    // i < gate_: a resumed file whose probe found its import empty sends
-    // its PUT now (the files after it were let go while it was probing).
-    if (put && i > gate_) {
-      if (move(i, FileTrigger::put_held, now)) f.held_put = std::move(send->request);
-    } else if (move(i, put ? FileTrigger::put : FileTrigger::request, now)) {
-      emit(i, std::move(send->request));
-    }
-  } else if (auto* sleep = std::get_if<Sleep>(&action)) {
-    if (move(i, FileTrigger::sleep, now)) f.wake_at = sleep->until;
-  } else {
-    const Outcome& ended = end_file(i, FileTrigger::ended, std::get<Done>(std::move(action)).outcome, now);
-    if (config_.fail_fast && !ended.complete() && state_ == BatchState::running) {
-      if (!take(BatchTrigger::fail_fast, now)) return;
-      end_unfinished(Error::of(ErrorCode::cancelled, "fail-fast: " + printable_excerpt(f.info.name, 200) +
-                                                         " ended " + describe(ended)),
-                     now);
-    }
-  }
-}
-
-UPSTATE_DECL const Outcome& Batch::end_file(std::size_t i, FileTrigger trigger, Outcome outcome, Instant now) {
-  FileRun& f = files_[i];
-  if (!move(i, trigger, now)) f.stage = FileStage::ended;
-  running_.erase(i);
-  f.held_put.reset();
-  f.wake_at.reset();
-  ++ended_;
-  outcome_.counts.add(outcome);
-  if (!config_.stream_outcomes) return outcome_.files[i] = std::move(outcome);
-  finished_.push_back(FinishedFile{i, std::move(outcome)});
-  return finished_.back().outcome;  // a deque's push_back keeps references
-}
-
-UPSTATE_DECL Upload Batch::make_upload(std::size_t i) const {
-  UploadConfig c = config_.upload;
-  c.seed = files_[i].seed;
-  return make_ ? make_(i, std::move(c)) : Upload{std::move(c), files_[i].info};
-}
-
-UPSTATE_DECL void Batch::end_unfinished(const Error& why, Instant now) {
-  for (std::size_t i = 0; i < files_.size(); ++i) {
-    FileRun& f = files_[i];
-    if (f.stage == FileStage::ended) continue;
-    Outcome o;
-    Error e = why;
-    if (file_stage_info(f.stage).started) {
-      abandon(f.ticket);
-      f.upload->cancel(now);
-      o = *f.upload->outcome();
-    } else {
-      e.message += " (the file was never started)";
-    }
-    o.result = std::move(e);
-    end_file(i, FileTrigger::cancelled, std::move(o), now);
-  }
-  next_start_ = files_.size();
-}
-
-UPSTATE_DECL bool Batch::passed(std::size_t i) const {
-  const FileRun& f = files_[i];
-  if (f.stage == FileStage::ended) return true;
-  if (f.stage != FileStage::active) return false;  // a waiting file may have no machine yet
-  Phase p = f.upload->phase();
-  return p == Phase::processing || p == Phase::finished;
-}
-
-UPSTATE_DECL void Batch::advance(Instant now) {
-  for (bool moved = true; moved && !done();) {
-    moved = false;
-    while (gate_ < files_.size() && passed(gate_)) {
-      ++gate_;
-      moved = true;
-    }
-    if (gate_ < files_.size() && files_[gate_].stage == FileStage::put_held) {
-      if (!move(gate_, FileTrigger::put_turn, now)) return;
-      Request put = std::move(*files_[gate_].held_put);
-      files_[gate_].held_put.reset();
-      emit(gate_, std::move(put));
-    }
-    while (batch_state_info(state_).starts_files && running_.size() < concurrency_limit() &&
-           next_start_ < files_.size()) {
-      std::size_t i = next_start_++;
-      FileRun& f = files_[i];
-      if (file_stage_info(f.stage).awaits != Awaits::start) continue;  // refused before start
-      if (!move(i, f.stage == FileStage::waiting ? FileTrigger::start : FileTrigger::resume, now)) return;
-      running_.insert(i);
-      if (!f.upload) f.upload = std::make_unique<Upload>(make_upload(i));
-      apply(i, f.upload->start(now), now);
-      moved = true;
-    }
-  }
-  if (state_ != BatchState::running || ended_ < files_.size()) return;
-  if (!config_.fetch_dataset) {
-    take(BatchTrigger::files_ended_unfetched, now);  // outcome_.counts was kept up by end_file
-    return;
-  }
-  if (!take(BatchTrigger::files_ended, now)) return;
-  UploadConfig c = config_.upload;
-  c.seed = fetch_seed_;
-  fetch_.emplace(std::move(c));
-  apply_fetch(fetch_->start(now), now);
-}
-
-UPSTATE_DECL void Batch::apply_fetch(DatasetFetchAction action, Instant now) {
-  if (auto* send = std::get_if<Send>(&action)) return emit(BatchSend::npos, std::move(send->request));
-  if (auto* sleep = std::get_if<Sleep>(&action)) {
-    fetch_wake_ = sleep->until;
-    return;
-  }
-  if (!take(BatchTrigger::fetched, now)) return;
-  Result<Dataset>& result = std::get<DatasetFetched>(action).result;
-  if (!result) {
-    outcome_.dataset_error = result.error();
-  } else {
-    outcome_.total_datapoint_count = result->total_datapoint_count;
-    if (!outcome_.total_datapoint_count)
-      outcome_.dataset_error =
-          Error::malformed("$.total_datapoint_count", "the dataset answer has no total_datapoint_count").with_status(200);
-    outcome_.dataset = std::move(result).value();
-  }
-}
-
-UPSTATE_DECL void Batch::stop(Error why, BatchTrigger trigger, Instant now) {
-  if (!take(trigger, now)) return;
-  wind_down(std::move(why), now);
-}
-
-UPSTATE_DECL void Batch::wind_down(Error why, Instant now) {
-  end_unfinished(why, now);
-  if (fetch_ && fetch_->state() != DatasetFetch::State::done) {
-    abandon(fetch_ticket_);
-    fetch_wake_.reset();
-    fetch_->cancel(now);
-    outcome_.dataset_error = why;
-  } else if (!fetch_ && config_.fetch_dataset) {
-    why.message = "the dataset was not fetched: " + why.message;
-    outcome_.dataset_error = std::move(why);
-  }
-}
-
-UPSTATE_DECL void Batch::misuse(const std::string& what, Instant now) {
-  Error e = Error::usage("can't handle " + what);
-  outcome_.error = e;
-  e.message = "batch stopped: " + e.message;
-  stop(std::move(e), BatchTrigger::misuse, now);
-}
-
-UPSTATE_DECL void Batch::broken(const std::string& what, Instant now) {
-  Error e = Error::internal(what);
-  outcome_.error = e;
-  if (state_ == BatchState::done) return;  // already winding down
-  e.message = "batch stopped: " + e.message;
-  state_ = BatchState::done;  // no row to take: the table is what failed
-  wind_down(std::move(e), now);
-}
-
-UPSTATE_DECL std::string Batch::describe(const Outcome& o) {
-  if (const ImportReport* r = o.report()) return std::string(to_string(r->status));
-  return "with " + std::string(to_string(o.error()->code));
-}
-
-}  // namespace upstate
-// ---- end include/upstate/impl/batch.ipp ----
-
-// ---- begin include/upstate/impl/dataset_fetch.ipp ----
-// The bodies of DatasetFetch (<upstate/machine/dataset_fetch.hpp>; see
-// detail/linkage.hpp): its events and the steps they take.
-
-namespace upstate {
-
-UPSTATE_DECL DatasetFetch::DatasetFetch(UploadConfig config) : config_(std::move(config)), rng_(config_.seed) {
-  config_.api_base = without_trailing_slashes(std::move(config_.api_base));
-}
-
-UPSTATE_DECL DatasetFetchAction DatasetFetch::start(Instant now) {
-  if (auto early = admit(fetch_state_info(State::idle).awaits, "start", now)) return std::move(*early);
-  deadline_ = std::min(now + config_.deadline, config_.not_after);
-  if (auto refusal = check_inputs()) return finish(FetchTrigger::refused_locally, std::move(*refusal), now);
-  return take(FetchTrigger::start, now);
-}
-
-UPSTATE_DECL DatasetFetchAction DatasetFetch::on_response(const Response& response, Instant now) {
-  if (auto early = admit(fetch_state_info(State::fetching).awaits, "on_response", now)) return std::move(*early);
-  AnswerMeaning meaning = classify_api_answer(response, "dataset", config_);
-  if (!std::holds_alternative<ParseIt>(meaning)) return act_on(std::move(meaning), now);
-  auto parsed = parse_dataset(response.body, config_.limits);
-  if (!parsed) return finish(FetchTrigger::fetched, std::move(parsed).error().with_status(response.status), now);
-  if (parsed->id != config_.dataset_id)
-    return finish(FetchTrigger::fetched,
-                  Error::malformed("$.id", "the answer is about dataset '" +
-                                               printable_excerpt(redact(parsed->id, config_.token), 80) + "', not '" +
-                                               printable_excerpt(config_.dataset_id, 80) + "'")
-                      .with_status(response.status),
-                  now);
-  result_ = std::move(parsed).value();
-  redact_in(result_->value(), config_.token);  // --show-dataset prints its name and schema
-  return take(FetchTrigger::fetched, now);
-}
-
-UPSTATE_DECL DatasetFetchAction DatasetFetch::on_transport_error(const TransportError& error, Instant now) {
-  if (auto early = admit(fetch_state_info(State::fetching).awaits, "on_transport_error", now)) return std::move(*early);
-  return act_on(classify_transport_error(error, "dataset"), now);
-}
-
-UPSTATE_DECL DatasetFetchAction DatasetFetch::on_wake(Instant now) {
-  if (auto early = admit(fetch_state_info(State::backoff).awaits, "on_wake", now)) return std::move(*early);
-  if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
-  if (now >= deadline_) return finish(FetchTrigger::deadline, deadline_error(), now);
-  return take(FetchTrigger::wake, now);
-}
-
-UPSTATE_DECL DatasetFetchAction DatasetFetch::cancel(Instant now) {
-  if (auto early = admit(std::nullopt, "cancel", now)) return std::move(*early);
-  return finish(FetchTrigger::cancel, Error::cancelled(), now);
-}
-
-UPSTATE_DECL DatasetFetchAction DatasetFetch::take(FetchTrigger trigger, Instant now) {
-  auto to = next_state(state_, trigger);
-  if (!to) {
-    // Our bug, not the caller's: a defined end all the same.
-    result_ = Error::internal("no transition for " + std::string(to_string(trigger)) + " in state " +
-                              std::string(to_string(state_)));
-    to = State::done;
-  }
-  if (trace_.size() < kMaxTrace) trace_.push_back(FetchStep{now, state_, trigger, *to});
-  state_ = *to;
-  switch (state_) {
-    case State::fetching: return send();
-    case State::backoff: return Sleep{wake_at_};
-    default: return done_action();
-  }
-}
-
-UPSTATE_DECL std::optional<DatasetFetchAction> DatasetFetch::admit(std::optional<Awaits> expected, const char* event, Instant& now) {
-  now = observe(now);
-  if (state_ == State::done) return done_action();
-  if (expected && fetch_state_info(state_).awaits != *expected) return misuse(event, now);
-  return std::nullopt;
-}
-
-UPSTATE_DECL DatasetFetchAction DatasetFetch::act_on(AnswerMeaning meaning, Instant now) {
-  if (auto* refused = std::get_if<RefuseIt>(&meaning))
-    return finish(FetchTrigger::refused, std::move(refused->error), now);
-  const RetryIt& failure = std::get<RetryIt>(meaning);
-  last_failure_ = failure.cause;
-  std::size_t dropped = 0;  // the notes are capped; a fetch never gets near the cap
-  RetryBudget::Plan plan =
-      retry_.next(failure, config_.retry, rng_, now, deadline_, notes_, dropped, config_.token);
-  if (auto* end = std::get_if<Error>(&plan))
-    return finish(end->code == ErrorCode::deadline_exceeded ? FetchTrigger::deadline
-                                                            : FetchTrigger::retries_exhausted,
-                  std::move(*end), now);
-  wake_at_ = std::get<RetryBudget::Wait>(plan).until;
-  return take(FetchTrigger::retry, now);
-}
-
-UPSTATE_DECL DatasetFetchAction DatasetFetch::done_action() const { return DatasetFetched{*result_}; }
-
-UPSTATE_DECL DatasetFetchAction DatasetFetch::send() {
-  ++requests_sent_;
-  return Send{Request{Purpose::dataset, "GET", dataset_url(config_), api_headers_for(config_), std::nullopt}};
-}
-
-UPSTATE_DECL DatasetFetchAction DatasetFetch::finish(FetchTrigger trigger, Error error, Instant now) {
-  redact_in(error, config_.token);
-  result_ = std::move(error);
-  return take(trigger, now);
-}
-
-UPSTATE_DECL DatasetFetchAction DatasetFetch::misuse(const char* event, Instant now) {
-  return finish(FetchTrigger::misuse,
-                Error::usage(std::string("can't handle ") + event + " in state " + std::string(name(state_))), now);
-}
-
-UPSTATE_DECL std::optional<Error> DatasetFetch::check_inputs() const {
-  if (auto bad = check_dataset_id(config_)) return bad;
-  return check_api_access(config_);
-}
-
-UPSTATE_DECL Error DatasetFetch::deadline_error() const {
-  return Error::deadline("the deadline passed while fetching the dataset; last: " + last_failure_.message)
-      .with_status(last_failure_.http_status);
-}
-
-}  // namespace upstate
-// ---- end include/upstate/impl/dataset_fetch.ipp ----
-
-// ---- begin include/upstate/impl/api_step.ipp ----
-// The bodies of the API request step (<upstate/machine/api_step.hpp>; see
-// detail/linkage.hpp): classifying an answer or a transport failure, and
-// planning a retry.
-
-namespace upstate {
-
-UPSTATE_DECL void append_note(std::vector<Note>& notes, std::size_t& dropped, Instant at, std::string text,
-                              std::string_view token) {
-  if (notes.size() >= Outcome::kMaxNotes) {
-    ++dropped;
-    return;
-  }
-  notes.push_back(Note{at, redact(std::move(text), token)});
-}
-
-UPSTATE_DECL AnswerMeaning classify_api_answer(const Response& response, std::string_view step, const UploadConfig& config) {
-  const Classification c = classify_api_status(response.status);
-  const std::string status = std::to_string(response.status);
-  if (c.verdict == Verdict::success) return ParseIt{};
-  if (c.verdict == Verdict::retry)
-    return RetryIt{Error::answer(ErrorCode::retries_exhausted, response.status,
-                                 std::string(step) + " answered HTTP " + status),
-                   retry_after_of(response)};
-  Error e = Error::answer(c.code, response.status, std::string(step) + " request answered HTTP " + status);
-  if (auto body = parse_error_body(response.body, config.limits)) {
-    if (body->error_code) e.server_code = std::to_string(*body->error_code);
-    if (auto text = body->summary(); !text.empty()) e.message += ": " + printable_excerpt(redact(text, config.token), 600);
-  }
-  return RefuseIt{std::move(e)};
-}
-
-UPSTATE_DECL AnswerMeaning classify_transport_error(const TransportError& error, std::string_view step) {
-  std::string what = std::string(step) + " request failed: " + std::string(to_string(error.kind)) +
-                     (error.message.empty() ? "" : " (" + printable_excerpt(error.message, 200) + ")");
-  if (error.kind == TransportError::Kind::tls) return RefuseIt{Error::of(ErrorCode::tls, std::move(what))};
-  if (error.kind == TransportError::Kind::local_file)  // the same bytes are gone: a retry sends no better
-    return RefuseIt{Error::of(ErrorCode::file_changed, std::move(what))};
-  return RetryIt{Error::of(ErrorCode::retries_exhausted, std::move(what)), std::nullopt};
-}
-
-UPSTATE_DECL RetryBudget::Plan RetryBudget::next(const RetryIt& failure, const RetryPolicy& policy, Rng& rng,
-                                                 Instant now, Instant deadline, std::vector<Note>& notes,
-                                                 std::size_t& dropped, std::string_view token) {
-  ++failures_;
-  if (failures_ >= policy.max_attempts) {
-    Error e = failure.cause;
-    e.message = std::to_string(failures_) + " attempts failed; last: " + e.message;
-    return e;
-  }
-  Duration wait = policy.backoff(failures_, rng);
-  if (failure.minimum) {
-    wait = std::max(wait, *failure.minimum);
-    // Retry-After is a floor we never shorten; when it lands past the
-    // deadline, waiting for it is pointless.
-    if (now + *failure.minimum > deadline)
-      return Error::deadline("the server asked to wait " + seconds_text(*failure.minimum) + ", past the deadline")
-          .with_status(failure.cause.http_status);
-  }
-  // Announced only when it will happen: a wait that reaches the deadline
-  // ends in deadline_exceeded, not in another attempt.
-  if (now + wait < deadline)
-    append_note(notes, dropped, now,
-                failure.cause.message + "; retrying (attempt " + std::to_string(failures_ + 1) + ")", token);
-  return Wait{std::min(now + wait, deadline)};
-}
-
-UPSTATE_DECL std::string without_trailing_slashes(std::string s) {
-  while (!s.empty() && s.back() == '/') s.pop_back();
-  return s;
-}
-
-}  // namespace upstate
-// ---- end include/upstate/impl/api_step.ipp ----
-
-// ---- begin include/upstate/impl/batch_tickets.ipp ----
-// The bodies of detail::BatchTickets (<upstate/machine/batch_tickets.hpp>;
-// see detail/linkage.hpp).
-
-namespace upstate {
-namespace detail {
-
-UPSTATE_DECL Ticket BatchTickets::issue(std::size_t owner, Request request) {
-  Ticket t{next_++};
-  owners_.set(t.value, owner);
-  outbox_.push_back(BatchSend{t, owner, std::move(request)});
-  return t;
-}
-
-UPSTATE_DECL std::optional<std::size_t> BatchTickets::claim(Ticket ticket) {
-  const std::size_t* found = owners_.find(ticket.value);
-  if (!found) return std::nullopt;
-  const std::size_t owner = *found;
-  owners_.erase(ticket.value);
-  outbox_.erase(std::remove_if(outbox_.begin(), outbox_.end(),
-                               [&](const BatchSend& s) { return s.ticket == ticket; }),
-                outbox_.end());
-  return owner;
-}
-
-UPSTATE_DECL bool BatchTickets::forget_abandoned(Ticket ticket) { return abandoned_.erase(ticket.value) != 0; }
-
-UPSTATE_DECL void BatchTickets::abandon(Ticket ticket) {
-  owners_.erase(ticket.value);
-  auto queued = std::find_if(outbox_.begin(), outbox_.end(), [&](const BatchSend& s) { return s.ticket == ticket; });
-  if (queued != outbox_.end()) {
-    outbox_.erase(queued);
-  } else {
-    abandoned_.insert(ticket.value);
-    abandoned_out_.push_back(ticket);
-  }
-}
-
-UPSTATE_DECL std::optional<BatchSend> BatchTickets::next_send(std::optional<std::size_t> limit) {
-  if (outbox_.empty()) return std::nullopt;
-  if (limit && owners_.size() - outbox_.size() >= *limit) return std::nullopt;
-  BatchSend s = std::move(outbox_.front());
-  outbox_.pop_front();
-  return s;
-}
-
-UPSTATE_DECL std::optional<Ticket> BatchTickets::next_abandoned() {
-  if (abandoned_out_.empty()) return std::nullopt;
-  Ticket t = abandoned_out_.front();
-  abandoned_out_.pop_front();
-  return t;
-}
-
-}  // namespace detail
-}  // namespace upstate
-// ---- end include/upstate/impl/batch_tickets.ipp ----
-
-// ---- begin include/upstate/impl/upload.ipp ----
-// The bodies of Upload (<upstate/machine/upload.hpp>; see detail/linkage.hpp):
-// its events, and the steps that classify an answer into a row of the
-// table (upload_transitions.hpp) and carry the row out.
-
-// ---- begin include/upstate/detail/legacy_freshness.hpp ----
-#ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_LEGACY_FRESHNESS_HPP
-#define UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_LEGACY_FRESHNESS_HPP
-// Whether a V3 dataset's READY or ERROR is this file's outcome. The status
-// belongs to the dataset, not to an upload: right after our PUT it may still
-// show the previous file's READY (docs/service.md, "V3": whether the status
-// changes at once when the PUT lands is UNCONFIRMED). A terminal status is
-// taken as ours once the status has been seen to move since the PUT:
-//   - a non-terminal status (UNINITIALISED, PROCESSING) was read; or
-//   - it differs from the first status read after the PUT (READY, then
-//     ERROR: the previous file's, then ours);
-// or, when it never moved, once `settle` has passed since the PUT:
-// processing finished before the first poll (a small file), or the service
-// never shows the change. A service that keeps showing the previous status
-// longer than `settle` defeats this; none is known to.
-//
-// "Not moved yet" is a state of the machine (upload_transitions.hpp:
-// confirming_status, confirm_wait; a non-terminal status leads on to
-// polling_status, where every READY/ERROR is ours). What is left here is
-// the answer's classification in that state.
-
-namespace upstate {
-
-// In confirming_status: `status` read at `now`, the PUT accepted at
-// `put_at`, `first` the first status read since the PUT (this one, when it
-// is the first). True when it can be taken as this file's (always for a
-// non-terminal one, which the caller keeps polling anyway).
-inline bool legacy_status_is_ours(DatasetStatus status, std::optional<DatasetStatus> first, Instant put_at, Instant now,
-                                  Duration settle) noexcept {
-  return !is_terminal(status) || (first && status != *first) || now - put_at >= settle;
-}
-
-}  // namespace upstate
-#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_LEGACY_FRESHNESS_HPP
-// ---- end include/upstate/detail/legacy_freshness.hpp ----
-
-// ---- begin include/upstate/detail/upload_scheme.hpp ----
-#ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_UPLOAD_SCHEME_HPP
-#define UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_UPLOAD_SCHEME_HPP
-// Which scheme the file may travel by. The service's upload URL is https;
-// an http:// one handed out by an https API (a misconfigured or hostile
-// service, or a proxy rewriting answers) would send the file in clear text,
-// so it is refused (ErrorCode::insecure_upload_url) — unless the API itself
-// is plain http (a loopback test setup, or allow_insecure_api), where
-// nothing is protected anyway.
-
-namespace upstate {
-
-inline bool upload_scheme_allowed(const Url& upload, const UploadConfig& config) {
-  if (upload.is_https()) return true;
-  auto api = parse_url(config.api_base);
-  if (!api || api->is_https()) return false;
-  return is_loopback_host(api->host) || config.allow_insecure_api;
-}
-
-// The refusal, or nothing. `status`: the step-1 answer's HTTP status.
-inline std::optional<Error> check_upload_scheme(const Url& upload, const UploadConfig& config, int status) {
-  if (upload_scheme_allowed(upload, config)) return std::nullopt;
-  return Error::of(ErrorCode::insecure_upload_url,
-                   "the upload URL is plain http while the API is https: the file would travel in clear text "
-                   "(plain http uploads are accepted only when the API base itself is plain http on loopback)")
-      .at("$.upload_url")
-      .with_status(status);
-}
-
-}  // namespace upstate
-#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_UPLOAD_SCHEME_HPP
-// ---- end include/upstate/detail/upload_scheme.hpp ----
-
-// ---- begin include/upstate/detail/url_expiry.hpp ----
-#ifndef UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_URL_EXPIRY_HPP
-#define UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_URL_EXPIRY_HPP
-// When a presigned upload URL dies, in wall-clock seconds. Step 1's
-// `expires_at` is the service saying so (docs/service.md, Step 1) and wins
-// when it parses; otherwise the URL's own X-Amz-Date + X-Amz-Expires (or
-// SigV2 Expires). The two differ when the service's signing credentials die
-// before X-Amz-Expires runs out, which only the service knows. An
-// expires_at no later than the URL's own signing time (a URL dead before it
-// was made: X-Amz-Expires=0) is not used; S3 then decides.
-
-namespace upstate {
-
-inline std::optional<UnixSeconds> url_wall_expiry(const std::optional<std::string>& expires_at,
-                                                  const PresignedUrlInfo& info) noexcept {
-  if (expires_at)
-    if (auto stated = parse_iso8601(*expires_at); stated && (!info.signed_at || *stated > *info.signed_at))
-      return stated;
-  return info.expires_at;
-}
-
-}  // namespace upstate
-#endif  // UPSTATE_SINGLE_INCLUDE_UPSTATE_DETAIL_URL_EXPIRY_HPP
-// ---- end include/upstate/detail/url_expiry.hpp ----
-
-namespace upstate {
-
-UPSTATE_DECL Upload::Upload(UploadConfig config, FileInfo file)
-    : config_(std::move(config)), file_(std::move(file)), rng_(config_.seed) {
-  config_.api_base = without_trailing_slashes(std::move(config_.api_base));
-}
-
-UPSTATE_DECL Upload Upload::resume_import(UploadConfig config, std::string import_id) {
-  Upload up{std::move(config), FileInfo{}};
-  up.import_id_ = std::move(import_id);
-  up.state_ = State::idle_uploaded;
-  return up;
-}
-
-UPSTATE_DECL Upload Upload::resume_legacy(UploadConfig config) {
-  Upload up{std::move(config), FileInfo{}};
-  up.said_v3_ = true;
-  up.state_ = State::idle_uploaded_v3;
-  return up;
-}
-
-UPSTATE_DECL Action Upload::start(Instant now) {
-  if (auto early = admit(Awaits::start, "start", now)) return std::move(*early);
-  deadline_ = std::min(now + config_.deadline, config_.not_after);
-  if (auto refusal = check_inputs()) return finish(Trigger::refused_locally, std::move(*refusal), now);
-  if (state_ != State::idle) {
-    // Resumed: the PUT (if any) happened in another process, so the stuck
-    // timer starts now.
-    upload_accepted_at_ = now;
-    status_since_ = now;
-  }
-  return take(state_info(state_).starts_with, now);
-}
-
-UPSTATE_DECL Action Upload::on_response(const Response& response, Instant now) {
-  if (auto early = admit(Awaits::response, "on_response", now)) return std::move(*early);
-  // Which answer this is: the table's `sends` column of the state.
-  switch (*state_info(state_).sends) {
-    case Purpose::upload_url: return on_url_answer(response, now);
-    case Purpose::upload: return on_upload_answer(response, now);
-    case Purpose::poll: return on_poll_answer(response, now);
-    case Purpose::dataset_status: return on_status_answer(response, now);
-    case Purpose::dataset: break;
-  }
-  return internal_error("no answer handler in state " + std::string(to_string(state_)), now);
-}
-
-UPSTATE_DECL Action Upload::on_transport_error(const TransportError& error, Instant now) {
-  if (auto early = admit(Awaits::response, "on_transport_error", now)) return std::move(*early);
-  return act_on(classify_transport_error(error, to_string(current_purpose())), now);
-}
-
-UPSTATE_DECL Action Upload::on_wake(Instant now) {
-  if (auto early = admit(Awaits::wake, "on_wake", now)) return std::move(*early);
-  if (now < wake_at_) return Sleep{wake_at_};  // spurious: nothing changes
-  // A wake is one row: `wake`, or — when the URL's own expiry passed
-  // while waiting to repeat the PUT (the state's `step` column) — `url_expired`
-  // (renewals_exhausted).
-  if (state_info(state_).step == Purpose::upload && url_expired_at(now)) return renew_url(now);
-  return take(Trigger::wake, now);
-}
-
-UPSTATE_DECL Action Upload::cancel(Instant now) {
-  if (auto early = admit(std::nullopt, "cancel", now)) return std::move(*early);
-  return finish(Trigger::cancel, Error::cancelled(), now);
-}
-
-UPSTATE_DECL Action Upload::take(Trigger trigger, Instant now) {
-  auto to = next_state(state_, trigger);
-  if (!to) {
-    // A move the table lacks is our own bug, not the caller's; still a
-    // defined outcome rather than UB.
-    outcome_.result = Error::internal("no transition for " + std::string(to_string(trigger)) + " in state " +
-                                      std::string(to_string(state_)));
-    to = State::done;
-  }
-  ended_in_ = state_;
-  if (*to != State::done && now >= deadline_) {
-    ended_in_ = *to;  // the run got as far as the state it was entering
-    // Waiting for a schema, the real outcome is the paused import's report.
-    if (state_ == State::schema_wait && paused_report_)
-      outcome_.result = *paused_report_;
-    else
-      outcome_.result = deadline_error(phase_of(*to));
-    trigger = Trigger::deadline;
-    to = State::done;
-  }
-  if (trace_.size() < kMaxTrace) trace_.push_back(Step{now, state_, trigger, *to});
-  state_ = *to;
-  return enter();
-}
-
-UPSTATE_DECL Action Upload::enter() {
-  if (state_ == State::done) return done_action();
-  if (auto purpose = state_info(state_).sends) return send(request_for(*purpose));
-  return Sleep{wake_at_};
-}
-
-UPSTATE_DECL std::optional<Action> Upload::admit(std::optional<Awaits> expected, const char* event, Instant& now) {
-  now = observe(now);
-  if (state_ == State::done) return done_action();
-  if (expected && state_info(state_).awaits != *expected) return misuse(event, now);
-  return std::nullopt;
-}
-
-UPSTATE_DECL Action Upload::finish(Trigger trigger, Error error, Instant now) {
-  redact_in(error, config_.token);
-  outcome_.result = std::move(error);
-  return take(trigger, now);
-}
-
-UPSTATE_DECL Action Upload::misuse(const char* event, Instant now) {
-  return finish(Trigger::misuse,
-                Error::usage(std::string("can't handle ") + event + " in state " + std::string(to_string(state_))),
-                now);
-}
-
-UPSTATE_DECL Action Upload::internal_error(std::string what, Instant now) {
-  outcome_.result = Error::internal(redact(std::move(what), config_.token));
-  ended_in_ = state_;
-  if (trace_.size() < kMaxTrace) trace_.push_back(Step{now, state_, Trigger::misuse, State::done});
-  state_ = State::done;
-  return done_action();
-}
-
-UPSTATE_DECL Action Upload::done_action() {
-  outcome_.import_id = import_id_;
-  outcome_.abandoned_import_ids = abandoned_;
-  return Done{outcome_};
-}
-
-UPSTATE_DECL Action Upload::on_url_answer(const Response& response, Instant now) {
-  if (auto moved = unless_parseable(response, now)) return std::move(*moved);
-
-  auto parsed = parse_upload_url_answer(response.body, config_.limits);
-  if (!parsed) return finish(Trigger::url_refused, with_status(parsed.error(), response.status), now);
-  UploadUrlAnswer& answer = parsed.value();
-  // Parsed and inspected once, for the checks and for the expiry.
-  std::optional<PresignedUrlInfo> info;
-  const std::optional<Url> url = parse_url(answer.upload_url);
-  if (url) info = inspect_presigned_url(*url);
-  if (auto problem = check_url_answer(answer, info ? &*info : nullptr, response.status))
-    return finish(Trigger::url_refused, *problem, now);
-  if (auto problem = check_upload_scheme(*url, config_, response.status))
-    return finish(Trigger::url_refused, *problem, now);
-
-  if (!import_id_.empty()) abandoned_.push_back(import_id_);
-  const bool v3 = !answer.import_id;
-  said_v3_ = v3;
-  import_id_ = answer.import_id.value_or("");
-  upload_url_ = std::move(answer.upload_url);
-  content_type_ = answer.content_type ? *answer.content_type : std::string(content_type_for(file_.name));
-  url_expires_at_ = local_expiry(url_wall_expiry(answer.expires_at, *info), *info, response, now);
-  retry_.succeeded();
-  // A URL that arrives already expired is renewed at once: one row
-  // (requesting_url --url_expired--> requesting_url), not a move into
-  // uploading and straight back. Past the deadline, the deadline wins.
-  if (url_expired_at(now) && now < deadline_) return renew_url(now);
-  return take(v3 ? Trigger::legacy_url_received : Trigger::url_received, now);
-}
-
-UPSTATE_DECL std::optional<Error> Upload::check_url_answer(const UploadUrlAnswer& a, const PresignedUrlInfo* info, int status) const {
-  auto bad = [&](ErrorCode code, std::string message, std::string path) {
-    return Error::of(code, std::move(message)).at(std::move(path)).with_status(status);
-  };
-  // No import_id: a V3 dataset, which takes .csv and .zip only. Refused
-  // here, before a byte is sent, rather than by the service afterwards.
-  if (!a.import_id && !iends_with(file_.name, ".csv") && !iends_with(file_.name, ".zip"))
-    return bad(ErrorCode::legacy_dataset,
-               "the answer has no import_id, so the dataset is a V3 (legacy) one, which takes .csv and .zip "
-               "files only; '" + printable_excerpt(file_.name, 100) + "' is neither",
-               "");
-  if (a.import_id && !detail::usable_import_id(*a.import_id))
-    return bad(ErrorCode::malformed_answer,
-               "import_id is not a usable path segment (empty, '.', '..', over 256 bytes or holding a control byte)",
-               "$.import_id");
-  // Import ids go into snapshots (state files on disk): a server that
-  // echoes the token there must not get it written down.
-  if (a.import_id && redact(*a.import_id, config_.token) != *a.import_id)
-    return bad(ErrorCode::malformed_answer, "import_id holds the API token", "$.import_id");
-  if (!iequals(a.http_method, "PUT"))
-    return bad(ErrorCode::unsupported_upload_method,
-               "the service asks for an upload with " + printable_excerpt(a.http_method, 32) + "; only PUT is supported",
-               "$.http_method");
-  if (!info)
-    return bad(ErrorCode::malformed_answer, "upload_url is not an absolute http(s) URL with a valid host name",
-               "$.upload_url");
-  if (a.content_type && (a.content_type->empty() || !is_safe_header_value(*a.content_type) || a.content_type->size() > 256))
-    return bad(ErrorCode::malformed_answer, "content_type is not a usable header value", "$.content_type");
-  for (const auto& h : info->signed_headers) {
-    // We can reproduce these exactly; any other signed header (x-amz-*,
-    // content-md5) has a value we were never told, so S3 would refuse.
-    if (h != "host" && h != "content-type" && h != "content-length")
-      return bad(ErrorCode::unsigned_header_required,
-                 "the upload URL signs header '" + printable_excerpt(h, 64) + "' whose value the answer does not give",
-                 "$.upload_url");
-  }
-  return std::nullopt;
-}
-
-UPSTATE_DECL std::optional<Instant> Upload::local_expiry(std::optional<UnixSeconds> expires_at, const PresignedUrlInfo& info,
-                                                         const Response& response, Instant now) const {
-  if (!expires_at) return std::nullopt;
-  std::optional<UnixSeconds> reference;
-  if (const std::string* date = find_header(response.headers, "Date")) reference = parse_http_date(*date);
-  if (!reference) reference = info.signed_at;
-  if (!reference) return std::nullopt;
-  std::int64_t left = std::clamp<std::int64_t>(*expires_at - *reference, 0, 7 * 86400);
-  return now + std::chrono::seconds{left};
-}
-
-UPSTATE_DECL Action Upload::renew_url(Instant now) {
-  if (renewals_ >= config_.retry.max_url_renewals)
-    return finish(Trigger::renewals_exhausted,
-                  Error::of(ErrorCode::upload_url_expired,
-                            "the upload URL expired " + std::to_string(renewals_ + 1) + " times; giving up")
-                      .with_status(last_upload_status_),
-                  now);
-  ++renewals_;
-  note(now, legacy() ? std::string("upload URL expired; requesting a new one")
-                     : "upload URL for import " + import_id_ + " expired; requesting a new one");
-  return take(Trigger::url_expired, now);
-}
-
-UPSTATE_DECL Action Upload::on_upload_answer(const Response& response, Instant now) {
-  last_upload_status_ = response.status;
-  std::optional<S3Error> xml;
-  if (response.status < 200 || response.status > 299) {
-    auto parsed = parse_s3_error(response.body, config_.limits);
-    if (parsed) xml = std::move(parsed.value());
-  }
-  Classification c = classify_upload_answer(response.status, xml ? &*xml : nullptr, url_expired_at(now));
-  switch (c.verdict) {
-    case Verdict::success:
-      upload_accepted_at_ = now;
-      first_status_since_put_.reset();
-      retry_.succeeded();
-      return take(Trigger::upload_accepted, now);  // uploading_v3: the dataset's status is polled next
-    case Verdict::retry:
-      return retry(RetryIt{Error::answer(ErrorCode::retries_exhausted, response.status,
-                                         "upload answered HTTP " + std::to_string(response.status),
-                                         xml ? xml->code : ""),
-                           retry_after_of(response)},
-                   now);
-    case Verdict::renew_url:
-      return renew_url(now);
-    case Verdict::final:
-      break;
-  }
-  Error e = Error::answer(c.code, response.status, "", xml ? xml->code : "");
-  if (xml) {
-    // Redacted before the cut: a token straddling it would leak in part.
-    e.message = "upload host refused the file: " + printable_excerpt(redact(xml->code, config_.token), 64) + ": " +
-                printable_excerpt(redact(xml->message, config_.token), 200);
-    if (c.code == ErrorCode::signature_mismatch)
-      e.message += "; we sent Content-Type '" + printable_excerpt(redact(content_type_, config_.token), 100) +
-                   "' and no other signed header: the URL was altered or signed for other values";
-  } else {
-    e.message = "upload host answered HTTP " + std::to_string(response.status);
-  }
-  return finish(Trigger::upload_refused, std::move(e), now);
-}
-
-UPSTATE_DECL Action Upload::on_poll_answer(const Response& response, Instant now) {
-  if (auto moved = unless_parseable(response, now)) return std::move(*moved);
-
-  auto parsed = parse_import_report(response.body, config_.limits);
-  if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
-  ImportReport& report = parsed.value();
-  if (report.import_id != import_id_)
-    return finish(Trigger::poll_refused,
-                  Error::malformed("$.import_id", "the answer is about import '" +
-                                                      printable_excerpt(redact(report.import_id, config_.token), 80) + "', not '" +
-                                                      import_id_ + "'")
-                      .with_status(response.status),
-                  now);
-  retry_.succeeded();
-  // A probe (a resumed upload whose PUT answer was never seen):
-  // `uninitialised` means the bytes never arrived (S3 keeps an object
-  // whole or not at all), anything else that they did.
-  if (state_ == State::probing && report.status == ImportStatus::uninitialised) return start_over(now);
-  track_status(report.status, now);
-  server_progress_ = server_progress_of(report, config_.token);
-  // pending_schema is a pause: with keep_polling the same import is
-  // polled slowly (a probe first learns only that the PUT landed).
-  if (report.status == ImportStatus::pending_schema && state_ == State::polling &&
-      config_.poll.on_pending_schema == OnPendingSchema::keep_polling) {
-    redact_in(report, config_.token);
-    paused_report_ = std::move(report);
-    wake_at_ = std::min(now + config_.poll.paused_interval, deadline_);
-    return take(Trigger::import_paused, now);
-  }
-  if (state_ == State::probing && report.status == ImportStatus::pending_schema &&
-      config_.poll.on_pending_schema == OnPendingSchema::keep_polling)
-    return wait_then(Trigger::import_pending, config_.poll.delay(0, rng_), now);
-  if (is_terminal(report.status)) {
-    redact_in(report, config_.token);  // a server echoing the token in a reason must not get it printed
-    outcome_.result = std::move(report);
-    return take(Trigger::import_terminal, now);
-  }
-  return pending(report.status == ImportStatus::uninitialised, "the import is still uninitialised", response, now);
-}
-
-UPSTATE_DECL Action Upload::start_over(Instant now) {
-  note(now, "import " + import_id_ + " never received the file (still uninitialised); requesting a new upload URL");
-  abandoned_.push_back(std::move(import_id_));
-  import_id_.clear();
-  last_status_.reset();
-  return take(Trigger::import_unstarted, now);
-}
-
-UPSTATE_DECL Action Upload::pending(bool unstarted, const char* still, const Response& response, Instant now,
-                                    Trigger trigger) {
-  if (unstarted && now - upload_accepted_at_ >= config_.poll.stuck_after)
-    return finish(Trigger::import_stuck,
-                  Error::of(ErrorCode::import_stuck, std::string(still) + " " +
-                                                         seconds_text(now - upload_accepted_at_) +
-                                                         " after the upload host accepted the file")
-                      .with_status(response.status),
-                  now);
-  Duration wait = config_.poll.delay(same_status_polls_, rng_);
-  if (auto minimum = retry_after_of(response)) wait = std::max(wait, *minimum);
-  return wait_then(trigger, wait, now);
-}
-
-UPSTATE_DECL Action Upload::on_status_answer(const Response& response, Instant now) {
-  if (auto moved = unless_parseable(response, now)) return std::move(*moved);
-
-  auto parsed = parse_dataset_status_answer(response.body, config_.limits);
-  if (!parsed) return finish(Trigger::poll_refused, with_status(parsed.error(), response.status), now);
-  DatasetStatusAnswer& answer = parsed.value();
-  retry_.succeeded();
-  last_dataset_status_ = answer.status;
-  track_status(to_import_status(answer.status), now);
-  // Until the status moves since the PUT (confirming_status), a READY or
-  // ERROR may be the previous file's (legacy_freshness.hpp).
-  if (state_ == State::confirming_status) {
-    if (!first_status_since_put_) first_status_since_put_ = answer.status;
-    if (!legacy_status_is_ours(answer.status, first_status_since_put_, upload_accepted_at_, now,
-                               config_.poll.legacy_settle)) {
-      if (!stale_noted_)
-        note(now, "the dataset's status is " + std::string(to_string(answer.status)) +
-                      " and has not changed since the upload: it may be the previous file's; waiting up to " +
-                      seconds_text(config_.poll.legacy_settle) + " for a change");
-      stale_noted_ = true;
-      return pending(false, "", response, now, Trigger::status_unconfirmed);
-    }
-  }
-  if (is_terminal(answer.status)) {
-    ImportReport report = legacy_report(std::move(answer));
-    redact_in(report, config_.token);
-    outcome_.result = std::move(report);
-    return take(Trigger::import_terminal, now);
-  }
-  return pending(answer.status == DatasetStatus::uninitialised, "the dataset's status is still UNINITIALISED",
-                 response, now);
-}
-
-UPSTATE_DECL ImportReport Upload::legacy_report(DatasetStatusAnswer answer) const {
-  ImportReport r;
-  r.dataset_id = config_.dataset_id;
-  r.type = "legacy_dataset";
-  r.status = to_import_status(answer.status);
-  if (answer.status == DatasetStatus::error)
-    r.reason = answer.reason ? std::move(answer.reason) : std::string("the service gave no reason");
-  return r;
-}
-
-UPSTATE_DECL void Upload::track_status(ImportStatus status, Instant now) {
-  auto rank = [](ImportStatus s) { return static_cast<int>(s); };
-  if (last_status_ && status != *last_status_) {
-    if (!is_terminal(status) && rank(status) < rank(*last_status_))
-      note(now, "status went backwards: " + std::string(to_string(*last_status_)) + " -> " +
-                    std::string(to_string(status)));
-    same_status_polls_ = 0;
-    status_since_ = now;
-    stuck_noted_ = false;
-  } else if (last_status_) {
-    ++same_status_polls_;
-  } else {
-    status_since_ = now;
-  }
-  last_status_ = status;
-  if (!stuck_noted_ && !is_terminal(status) && now - status_since_ >= config_.poll.stuck_after) {
-    stuck_noted_ = true;
-    note(now, "status has been " + std::string(to_string(status)) + " for " + seconds_text(now - status_since_) +
-                  " (stuck?)");
-  }
-}
-
-UPSTATE_DECL std::optional<Action> Upload::unless_parseable(const Response& response, Instant now) {
-  AnswerMeaning meaning = classify_api_answer(response, to_string(current_purpose()), config_);
-  if (std::holds_alternative<ParseIt>(meaning)) return std::nullopt;
-  return act_on(std::move(meaning), now);
-}
-
-UPSTATE_DECL Action Upload::act_on(AnswerMeaning meaning, Instant now) {
-  if (auto* again = std::get_if<RetryIt>(&meaning)) return retry(*again, now);
-  if (auto* refused = std::get_if<RefuseIt>(&meaning))
-    return finish(state_info(state_).on_refusal, std::move(refused->error), now);
-  return internal_error("an answer to parse reached act_on in state " + std::string(to_string(state_)), now);
-}
-
-UPSTATE_DECL Action Upload::retry(const RetryIt& failure, Instant now) {
-  RetryBudget::Plan plan =
-      retry_.next(failure, config_.retry, rng_, now, deadline_, outcome_.notes, outcome_.notes_dropped, config_.token);
-  if (auto* end = std::get_if<Error>(&plan))
-    return finish(end->code == ErrorCode::deadline_exceeded ? Trigger::deadline : Trigger::retries_exhausted,
-                  std::move(*end), now);
-  wake_at_ = std::get<RetryBudget::Wait>(plan).until;
-  return take(state_info(state_).on_retry, now);
-}
-
-UPSTATE_DECL Action Upload::wait_then(Trigger trigger, Duration wait, Instant now) {
-  wake_at_ = std::min(now + wait, deadline_);
-  return take(trigger, now);
-}
-
-UPSTATE_DECL Action Upload::send(Request request) {
-  ++outcome_.requests_sent;
-  return Send{std::move(request)};
-}
-
-UPSTATE_DECL Request Upload::request_for(Purpose purpose) {
-  switch (purpose) {
-    case Purpose::upload_url: return upload_url_request();
-    case Purpose::upload: return upload_request();
-    case Purpose::poll: return poll_request();
-    case Purpose::dataset_status: return status_request();
-    case Purpose::dataset: break;
-  }
-  return status_request();  // unreachable: no Upload state sends the dataset request
-}
-
-UPSTATE_DECL Request Upload::upload_url_request() const {
-  return Request{Purpose::upload_url, "GET", dataset_url() + "/upload-url/" + percent_encode_segment(file_.name),
-                 api_headers(), std::nullopt};
-}
-
-UPSTATE_DECL Request Upload::upload_request() const {
-  return Request{Purpose::upload, "PUT", upload_url_,
-                 {{"Content-Type", content_type_}, {"User-Agent", config_.user_agent}}, FileBody{file_.size}};
-}
-
-UPSTATE_DECL Request Upload::poll_request() {
-  if (poll_url_import_ != import_id_ || poll_url_.empty()) {
-    poll_url_ = dataset_url() + "/imports/" + percent_encode_segment(import_id_);
-    poll_url_import_ = import_id_;
-  }
-  return Request{Purpose::poll, "GET", poll_url_, api_headers(), std::nullopt};
-}
-
-UPSTATE_DECL Request Upload::status_request() const {
-  return Request{Purpose::dataset_status, "GET", dataset_url() + "/status", api_headers(), std::nullopt};
-}
-
-UPSTATE_DECL std::optional<Error> Upload::check_inputs() const {
-  if (auto bad = check_dataset_id(config_)) return bad;
-  if (state_info(state_).reached != Reached::upload) {
-    if (!is_safe_segment(file_.name))
-      return Error::invalid_argument("file name must be non-empty, not '.' or '..', and hold no NUL byte");
-    if (file_.size > kMaxSinglePutBytes)
-      return Error::of(ErrorCode::file_too_large,
-                       "the file has " + std::to_string(file_.size) + " bytes; one upload takes at most 5 GiB");
-  }
-  // The V4 resumed states poll an import by its id.
-  if (state_info(state_).track == Track::v4 && !detail::usable_import_id(import_id_))
-    return Error::invalid_argument("the import id to resume must be a non-empty path segment of at most 256 bytes");
-  return check_api_access(config_);
-}
-
-UPSTATE_DECL Error Upload::with_status(Error e, int status) {
-  e.http_status = status;
-  return e;
-}
-
-UPSTATE_DECL Error Upload::deadline_error(Phase phase) const {
-  return Error::deadline("the deadline of " + seconds_text(config_.deadline) + " passed during " +
-                         std::string(to_string(phase)));
-}
-
-UPSTATE_DECL void Upload::note(Instant now, std::string text) {
-  append_note(outcome_.notes, outcome_.notes_dropped, now, std::move(text), config_.token);
-}
-
-}  // namespace upstate
-// ---- end include/upstate/impl/upload.ipp ----
-
 // ---- begin include/upstate/impl/upload_snapshot.ipp ----
 // The bodies of <upstate/machine/upload_snapshot.hpp> (see detail/linkage.hpp).
 
@@ -8005,59 +6234,6 @@ UPSTATE_DECL Result<Upload> Upload::restore(UploadConfig config, std::string_vie
 
 }  // namespace upstate
 // ---- end include/upstate/impl/upload_restore.ipp ----
-
-// ---- begin include/upstate/impl/batch_drive.ipp ----
-// The bodies of BatchStepper (<upstate/machine/batch_drive.hpp>; see
-// detail/linkage.hpp): a Batch with the face drive_loop.hpp's loop drives.
-
-namespace upstate {
-
-UPSTATE_DECL BatchStepper::StepAction BatchStepper::start(Instant now) {
-  batch_->start(now);
-  return next(now);
-}
-
-UPSTATE_DECL BatchStepper::StepAction BatchStepper::on_response(const Response& response, Instant now) {
-  batch_->on_response(in_flight_, response, now);
-  return next(now);
-}
-
-UPSTATE_DECL BatchStepper::StepAction BatchStepper::on_transport_error(const TransportError& error, Instant now) {
-  batch_->on_transport_error(in_flight_, error, now);
-  return next(now);
-}
-
-UPSTATE_DECL BatchStepper::StepAction BatchStepper::on_wake(Instant now) {
-  batch_->on_wake(now);
-  return next(now);
-}
-
-UPSTATE_DECL BatchStepper::StepAction BatchStepper::next(Instant now) {
-  StepAction action = next_action(now);
-  while (auto finished = batch_->next_finished())
-    if (on_finished_) on_finished_(*batch_, *finished);
-  return action;
-}
-
-UPSTATE_DECL BatchStepper::StepAction BatchStepper::next_action(Instant now) {
-  while (!batch_->done()) {
-    if (auto send = batch_->next_send()) {
-      in_flight_ = send->ticket;
-      return std::move(*send);
-    }
-    while (batch_->next_abandoned()) {
-      // Nothing is in flight between two calls of a blocking loop.
-    }
-    if (auto wake = batch_->next_wake()) return Sleep{*wake};
-    // Nothing to send, nothing asleep, not done: cannot happen by Batch's
-    // rules; ending beats hanging.
-    batch_->cancel(now);
-  }
-  return BatchEnded{};
-}
-
-}  // namespace upstate
-// ---- end include/upstate/impl/batch_drive.ipp ----
 
 // ---- begin include/upstate/impl/wire_error_body.ipp ----
 // The bodies of <upstate/wire/error_body.hpp> (see detail/linkage.hpp).

@@ -18,6 +18,7 @@
 
 // What this file builds on, from the files next to it.
 #include "upstate.hpp"
+#include "upstate_batch.hpp"
 
 // ---- begin include/upstate/asio/client.hpp ----
 // upstate::asio::Client — runs an upstate::Upload on the caller's

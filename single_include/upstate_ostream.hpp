@@ -31,6 +31,7 @@
 // A Request prints without its secrets: the Authorization header's value and
 // a presigned URL's signature and session token are replaced by <redacted>.
 #include <ostream>
+#include <type_traits>
 
 namespace upstate {
 
@@ -96,6 +97,17 @@ inline std::ostream& operator<<(std::ostream& os, Phase p) { return os << to_str
 inline std::ostream& operator<<(std::ostream& os, Verdict v) { return os << detail::verdict_name(v); }
 
 inline std::ostream& operator<<(std::ostream& os, const Error& e) { return os << to_string(e); }
+
+// Every other enum of upstate's with a `to_string` (found by ADL): the batch
+// machine's (BatchState, BatchTrigger, FileStage, FileTrigger, FetchState,
+// FetchTrigger, in <upstate/batch.hpp>) and the journal's JournalPhase. A
+// template, so this header needs neither of those headers; the overloads
+// above are exact matches and are preferred to it.
+template <class Enum, class = std::enable_if_t<std::is_enum<Enum>::value>,
+          class = decltype(std::string_view(to_string(std::declval<Enum>())))>
+std::ostream& operator<<(std::ostream& os, Enum e) {
+  return os << to_string(e);
+}
 
 inline std::ostream& operator<<(std::ostream& os, const TransportError& e) {
   os << "transport error " << e.kind;

@@ -181,6 +181,8 @@ inline std::string csv_value(const CsvCell& cell) {
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
+#include <memory>
+
 // ---- begin include/upstate/records/json_fast_path.hpp ----
 // The fast path of the JSONL record check: dataset records are one object
 // of strings, plain numbers, true, false, null and the odd nested metadata

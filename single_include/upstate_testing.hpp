@@ -47,6 +47,7 @@
 // Routing is by URL prefix (scheme, host, port, path): `api_base` is the
 // API, `upload_base` is S3; any other URL answers TransportError{connect},
 // as an unknown host would.
+#include <deque>
 #include <map>
 #include <unordered_set>
 

@@ -12,6 +12,8 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include "detail/classify.hpp"
 #include "vocabulary/dataset_status.hpp"
@@ -86,6 +88,17 @@ inline std::ostream& operator<<(std::ostream& os, Phase p) { return os << to_str
 inline std::ostream& operator<<(std::ostream& os, Verdict v) { return os << detail::verdict_name(v); }
 
 inline std::ostream& operator<<(std::ostream& os, const Error& e) { return os << to_string(e); }
+
+// Every other enum of upstate's with a `to_string` (found by ADL): the batch
+// machine's (BatchState, BatchTrigger, FileStage, FileTrigger, FetchState,
+// FetchTrigger, in <upstate/batch.hpp>) and the journal's JournalPhase. A
+// template, so this header needs neither of those headers; the overloads
+// above are exact matches and are preferred to it.
+template <class Enum, class = std::enable_if_t<std::is_enum<Enum>::value>,
+          class = decltype(std::string_view(to_string(std::declval<Enum>())))>
+std::ostream& operator<<(std::ostream& os, Enum e) {
+  return os << to_string(e);
+}
 
 inline std::ostream& operator<<(std::ostream& os, const TransportError& e) {
   os << "transport error " << e.kind;

@@ -1,8 +1,11 @@
 #pragma once
-// The core of upstate: wire types, parsing, policies, the upload machines.
-// Needs RapidJSON and the standard library only. Every translation unit of a
-// user pays for this file, so what only some need has an umbrella of its own
+// The core of upstate: wire types, parsing, policies, the Upload machine
+// (one file through the three steps) and its driver. Needs RapidJSON and the
+// standard library only. Every translation unit of a user pays for this
+// file, so what only some need has an umbrella of its own
 // (bench/compile_time.sh measures each):
+//   <upstate/batch.hpp>        many files into one dataset: Batch, drive_batch,
+//                              ConcurrencyLimit, DatasetFetch
 //   <upstate/records.hpp>      Preflight, RejectedRecords (the record checkers)
 //   <upstate/journal.hpp>      the batch journal's format, Sha256, crc32
 //   <upstate/testing.hpp>      the offline testing kit (FakeService, ...)
@@ -13,7 +16,6 @@
 
 // Vocabulary: the values a program hands in and gets back.
 #include "vocabulary/action.hpp"
-#include "vocabulary/batch_outcome.hpp"
 #include "vocabulary/config.hpp"
 #include "vocabulary/error.hpp"
 #include "vocabulary/http.hpp"
@@ -22,15 +24,11 @@
 #include "vocabulary/result.hpp"
 #include "vocabulary/time.hpp"
 
-// Policies: how long to wait, how often to ask, how many at once.
-#include "policy/concurrency_limit.hpp"
+// Policies: how long to wait, how often to ask.
 #include "policy/poll_policy.hpp"
 #include "policy/retry_policy.hpp"
 
-// The machines (sans-I/O step functions) and their blocking drivers.
-#include "machine/batch.hpp"
-#include "machine/batch_drive.hpp"
-#include "machine/dataset_fetch.hpp"
+// The Upload machine (a sans-I/O step function) and its blocking driver.
 #include "machine/drive.hpp"
 #include "machine/upload.hpp"
 #include "machine/upload_transitions.hpp"

@@ -7,7 +7,9 @@
 # 2. The single header: impl.cpp defines UPSTATE_IMPLEMENTATION and includes
 #    upstate.hpp; the program (tests/single_include/offline_upload.cpp, a whole
 #    upload against the testing kit's FakeService) is built with
-#    -DUPSTATE_SEPARATE_COMPILATION, strict warnings, and run.
+#    -DUPSTATE_SEPARATE_COMPILATION, strict warnings, and run. Then the batch
+#    program (offline_batch.cpp) with an impl.cpp that also includes
+#    upstate_batch.hpp (each single header compiles its own bodies there).
 # 3. The same with include/: impl.cpp includes <upstate/impl/src.hpp>.
 # 4. The Asio single header compiles in that mode too.
 set -euo pipefail
@@ -41,6 +43,12 @@ printf '#define UPSTATE_IMPLEMENTATION\n#include "upstate.hpp"\n' >"$work/single
 "$cxx" "${strict[@]}" -I "$src/single_include" -c "$program" -o "$work/single/program.o"
 "$cxx" -o "$work/single/program" "$work/single/program.o" "$work/single/impl.o"
 "$work/single/program"
+printf '#define UPSTATE_IMPLEMENTATION\n#include "upstate.hpp"\n#include "upstate_batch.hpp"\n' >"$work/single/impl_batch.cpp"
+"$cxx" "${strict[@]}" -I "$src/single_include" -c "$work/single/impl_batch.cpp" -o "$work/single/impl_batch.o"
+"$cxx" "${strict[@]}" -I "$src/single_include" -c "$src/tests/single_include/offline_batch.cpp" \
+  -o "$work/single/batch.o"
+"$cxx" -o "$work/single/batch" "$work/single/batch.o" "$work/single/impl_batch.o"
+"$work/single/batch"
 
 echo "== 3. include/: <upstate/impl/src.hpp> in one TU"
 mkdir -p "$work/include/shim"

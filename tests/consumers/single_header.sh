@@ -45,6 +45,7 @@ cat >"$work/all_headers.cpp" <<'CPP'
 #include <catch2/catch.hpp>
 #include <catch2/trompeloeil.hpp>
 #include "upstate.hpp"
+#include "upstate_batch.hpp"
 #include "upstate_records.hpp"
 #include "upstate_journal.hpp"
 #include "upstate_ostream.hpp"

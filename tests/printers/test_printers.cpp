@@ -13,6 +13,8 @@
 #include <string>
 
 #include <upstate/testing.hpp>  // after Catch2 and Trompeloeil: printers and mocks
+#include <upstate/batch.hpp>
+#include <upstate/journal.hpp>
 
 using namespace upstate;
 
@@ -51,6 +53,20 @@ TEST_CASE("printers: every public enum prints its name", "[printers]") {
   CHECK(printed(State::done) == std::string(to_string(State::done)));
   CHECK(printed(Trigger::wake) == std::string(to_string(Trigger::wake)));
   CHECK(printed(ProblemKind::no_records) == std::string(to_string(ProblemKind::no_records)));
+}
+
+// ostream.hpp prints these with one template found by ADL (it includes
+// neither <upstate/batch.hpp> nor <upstate/journal.hpp>).
+TEST_CASE("printers: the batch's and the journal's enums print their names", "[printers]") {
+  CHECK(printed(BatchState::fetching) == "fetching");
+  CHECK(printed(FetchState::backoff) == "backoff");
+  CHECK(printed(JournalPhase::processing) == "processing");
+  CHECK(printed(BatchTrigger::start) == std::string(to_string(BatchTrigger::start)));
+  CHECK(printed(FileStage::active) == std::string(to_string(FileStage::active)));
+  CHECK(printed(FileTrigger::ended) == std::string(to_string(FileTrigger::ended)));
+  CHECK(printed(FetchTrigger::retry) == std::string(to_string(FetchTrigger::retry)));
+  CHECK(Catch::Detail::stringify(BatchState::running) == "running");
+  CHECK(Catch::Detail::stringify(FileStage::ended) == "ended");
 }
 
 TEST_CASE("printers: Error, Outcome and Response", "[printers]") {

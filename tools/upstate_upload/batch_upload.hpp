@@ -15,6 +15,7 @@
 
 #include <upstate/asio/client.hpp>
 #include <upstate/upstate.hpp>
+#include <upstate/batch.hpp>
 
 #include "args.hpp"
 #include "interrupts.hpp"

@@ -7,6 +7,7 @@
 
 #include <upstate/asio/client.hpp>
 #include <upstate/upstate.hpp>
+#include <upstate/batch.hpp>
 
 #include "args.hpp"
 #include "dataset_text.hpp"

@@ -8,7 +8,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include <upstate/detail/classify.hpp>
@@ -31,34 +30,34 @@ UPSTATE_DECL void append_note(std::vector<Note>& notes, std::size_t& dropped, In
 UPSTATE_DECL AnswerMeaning classify_api_answer(const Response& response, std::string_view step, const UploadConfig& config) {
   const Classification c = classify_api_status(response.status);
   const std::string status = std::to_string(response.status);
-  if (c.verdict == Verdict::success) return ParseIt{};
+  if (c.verdict == Verdict::success) return AnswerMeaning::parse_it();
   if (c.verdict == Verdict::retry)
-    return RetryIt{Error::answer(ErrorCode::retries_exhausted, response.status,
-                                 std::string(step) + " answered HTTP " + status),
-                   retry_after_of(response)};
+    return AnswerMeaning::retry_it(Error::answer(ErrorCode::retries_exhausted, response.status,
+                                                 std::string(step) + " answered HTTP " + status),
+                                   retry_after_of(response));
   Error e = Error::answer(c.code, response.status, std::string(step) + " request answered HTTP " + status);
   if (auto body = parse_error_body(response.body, config.limits)) {
     if (body->error_code) e.server_code = std::to_string(*body->error_code);
     if (auto text = body->summary(); !text.empty()) e.message += ": " + printable_excerpt(redact(text, config.token), 600);
   }
-  return RefuseIt{std::move(e)};
+  return AnswerMeaning::refuse_it(std::move(e));
 }
 
 UPSTATE_DECL AnswerMeaning classify_transport_error(const TransportError& error, std::string_view step) {
   std::string what = std::string(step) + " request failed: " + std::string(to_string(error.kind)) +
                      (error.message.empty() ? "" : " (" + printable_excerpt(error.message, 200) + ")");
-  if (error.kind == TransportError::Kind::tls) return RefuseIt{Error::of(ErrorCode::tls, std::move(what))};
+  if (error.kind == TransportError::Kind::tls) return AnswerMeaning::refuse_it(Error::of(ErrorCode::tls, std::move(what)));
   if (error.kind == TransportError::Kind::local_file)  // the same bytes are gone: a retry sends no better
-    return RefuseIt{Error::of(ErrorCode::file_changed, std::move(what))};
-  return RetryIt{Error::of(ErrorCode::retries_exhausted, std::move(what)), std::nullopt};
+    return AnswerMeaning::refuse_it(Error::of(ErrorCode::file_changed, std::move(what)));
+  return AnswerMeaning::retry_it(Error::of(ErrorCode::retries_exhausted, std::move(what)), std::nullopt);
 }
 
-UPSTATE_DECL RetryBudget::Plan RetryBudget::next(const RetryIt& failure, const RetryPolicy& policy, Rng& rng,
+UPSTATE_DECL RetryBudget::Plan RetryBudget::next(const AnswerMeaning& failure, const RetryPolicy& policy, Rng& rng,
                                                  Instant now, Instant deadline, std::vector<Note>& notes,
                                                  std::size_t& dropped, std::string_view token) {
   ++failures_;
   if (failures_ >= policy.max_attempts) {
-    Error e = failure.cause;
+    Error e = failure.error;
     e.message = std::to_string(failures_) + " attempts failed; last: " + e.message;
     return e;
   }
@@ -69,13 +68,13 @@ UPSTATE_DECL RetryBudget::Plan RetryBudget::next(const RetryIt& failure, const R
     // deadline, waiting for it is pointless.
     if (now + *failure.minimum > deadline)
       return Error::deadline("the server asked to wait " + seconds_text(*failure.minimum) + ", past the deadline")
-          .with_status(failure.cause.http_status);
+          .with_status(failure.error.http_status);
   }
   // Announced only when it will happen: a wait that reaches the deadline
   // ends in deadline_exceeded, not in another attempt.
   if (now + wait < deadline)
     append_note(notes, dropped, now,
-                failure.cause.message + "; retrying (attempt " + std::to_string(failures_ + 1) + ")", token);
+                failure.error.message + "; retrying (attempt " + std::to_string(failures_ + 1) + ")", token);
   return Wait{std::min(now + wait, deadline)};
 }
 

@@ -25,7 +25,7 @@ UPSTATE_DECL DatasetFetchAction DatasetFetch::start(Instant now) {
 UPSTATE_DECL DatasetFetchAction DatasetFetch::on_response(const Response& response, Instant now) {
   if (auto early = admit(fetch_state_info(State::fetching).awaits, "on_response", now)) return std::move(*early);
   AnswerMeaning meaning = classify_api_answer(response, "dataset", config_);
-  if (!std::holds_alternative<ParseIt>(meaning)) return act_on(std::move(meaning), now);
+  if (!meaning.parseable()) return act_on(std::move(meaning), now);
   auto parsed = parse_dataset(response.body, config_.limits);
   if (!parsed) return finish(FetchTrigger::fetched, std::move(parsed).error().with_status(response.status), now);
   if (parsed->id != config_.dataset_id)
@@ -82,18 +82,20 @@ UPSTATE_DECL std::optional<DatasetFetchAction> DatasetFetch::admit(std::optional
 }
 
 UPSTATE_DECL DatasetFetchAction DatasetFetch::act_on(AnswerMeaning meaning, Instant now) {
-  if (auto* refused = std::get_if<RefuseIt>(&meaning))
-    return finish(FetchTrigger::refused, std::move(refused->error), now);
-  const RetryIt& failure = std::get<RetryIt>(meaning);
-  last_failure_ = failure.cause;
+  if (meaning.verdict == AnswerMeaning::Verdict::refuse_it)
+    return finish(FetchTrigger::refused, std::move(meaning.error), now);
+  const AnswerMeaning& failure = meaning;  // retry_it
+  last_failure_ = failure.error;
   std::size_t dropped = 0;  // the notes are capped; a fetch never gets near the cap
   RetryBudget::Plan plan =
       retry_.next(failure, config_.retry, rng_, now, deadline_, notes_, dropped, config_.token);
-  if (auto* end = std::get_if<Error>(&plan))
-    return finish(end->code == ErrorCode::deadline_exceeded ? FetchTrigger::deadline
-                                                            : FetchTrigger::retries_exhausted,
-                  std::move(*end), now);
-  wake_at_ = std::get<RetryBudget::Wait>(plan).until;
+  if (!plan.ok()) {
+    Error end = std::move(plan).error();
+    const FetchTrigger trigger =
+        end.code == ErrorCode::deadline_exceeded ? FetchTrigger::deadline : FetchTrigger::retries_exhausted;
+    return finish(trigger, std::move(end), now);
+  }
+  wake_at_ = plan.value().until;
   return take(FetchTrigger::retry, now);
 }
 

@@ -265,10 +265,10 @@ UPSTATE_DECL Action Upload::on_upload_answer(const Response& response, Instant n
       retry_.succeeded();
       return take(Trigger::upload_accepted, now);  // uploading_v3: the dataset's status is polled next
     case Verdict::retry:
-      return retry(RetryIt{Error::answer(ErrorCode::retries_exhausted, response.status,
-                                         "upload answered HTTP " + std::to_string(response.status),
-                                         xml ? xml->code : ""),
-                           retry_after_of(response)},
+      return retry(AnswerMeaning::retry_it(Error::answer(ErrorCode::retries_exhausted, response.status,
+                                                         "upload answered HTTP " + std::to_string(response.status),
+                                                         xml ? xml->code : ""),
+                                           retry_after_of(response)),
                    now);
     case Verdict::renew_url:
       return renew_url(now);
@@ -418,24 +418,26 @@ UPSTATE_DECL void Upload::track_status(ImportStatus status, Instant now) {
 
 UPSTATE_DECL std::optional<Action> Upload::unless_parseable(const Response& response, Instant now) {
   AnswerMeaning meaning = classify_api_answer(response, to_string(current_purpose()), config_);
-  if (std::holds_alternative<ParseIt>(meaning)) return std::nullopt;
+  if (meaning.parseable()) return std::nullopt;
   return act_on(std::move(meaning), now);
 }
 
 UPSTATE_DECL Action Upload::act_on(AnswerMeaning meaning, Instant now) {
-  if (auto* again = std::get_if<RetryIt>(&meaning)) return retry(*again, now);
-  if (auto* refused = std::get_if<RefuseIt>(&meaning))
-    return finish(state_info(state_).on_refusal, std::move(refused->error), now);
+  if (meaning.verdict == AnswerMeaning::Verdict::retry_it) return retry(meaning, now);
+  if (meaning.verdict == AnswerMeaning::Verdict::refuse_it)
+    return finish(state_info(state_).on_refusal, std::move(meaning.error), now);
   return internal_error("an answer to parse reached act_on in state " + std::string(to_string(state_)), now);
 }
 
-UPSTATE_DECL Action Upload::retry(const RetryIt& failure, Instant now) {
+UPSTATE_DECL Action Upload::retry(const AnswerMeaning& failure, Instant now) {
   RetryBudget::Plan plan =
       retry_.next(failure, config_.retry, rng_, now, deadline_, outcome_.notes, outcome_.notes_dropped, config_.token);
-  if (auto* end = std::get_if<Error>(&plan))
-    return finish(end->code == ErrorCode::deadline_exceeded ? Trigger::deadline : Trigger::retries_exhausted,
-                  std::move(*end), now);
-  wake_at_ = std::get<RetryBudget::Wait>(plan).until;
+  if (!plan.ok()) {
+    Error end = std::move(plan).error();
+    const Trigger trigger = end.code == ErrorCode::deadline_exceeded ? Trigger::deadline : Trigger::retries_exhausted;
+    return finish(trigger, std::move(end), now);
+  }
+  wake_at_ = plan.value().until;
   return take(state_info(state_).on_retry, now);
 }
 

@@ -13,7 +13,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "../vocabulary/config.hpp"
@@ -21,6 +20,7 @@
 #include "../vocabulary/http.hpp"
 #include "../detail/linkage.hpp"
 #include "../vocabulary/outcome.hpp"
+#include "../vocabulary/result.hpp"
 #include "../policy/retry_policy.hpp"
 #include "../detail/rng.hpp"
 #include "../vocabulary/time.hpp"
@@ -39,16 +39,29 @@ std::string seconds_text(std::chrono::duration<Rep, Period> d) {
 UPSTATE_DECL void append_note(std::vector<Note>& notes, std::size_t& dropped, Instant at, std::string text,
                               std::string_view token);
 
-// What an answer means before its body is parsed.
-struct ParseIt {};                     // 2xx: go on
-struct RetryIt {                       // transient: the same request again
-  Error cause;                         // retries_exhausted, with what happened, if the budget runs out
-  std::optional<Duration> minimum;     // the answer's Retry-After: a floor for the wait
-};
-struct RefuseIt {                      // final
+// What an answer means before its body is parsed. A struct with a verdict,
+// not a std::variant of three: this header is compiled in every user's
+// translation unit, and each variant type costs its visitation machinery
+// there (bench/compile_time.sh).
+struct AnswerMeaning {
+  enum class Verdict {
+    parse_it,   // 2xx: go on
+    retry_it,   // transient: the same request again
+    refuse_it,  // final
+  };
+  Verdict verdict = Verdict::parse_it;
+  // retry_it: retries_exhausted, with what happened, if the budget runs out;
+  // refuse_it: the final error.
   Error error;
+  std::optional<Duration> minimum;  // retry_it: the answer's Retry-After, a floor for the wait
+
+  static AnswerMeaning parse_it() { return AnswerMeaning{}; }
+  static AnswerMeaning retry_it(Error cause, std::optional<Duration> minimum) {
+    return AnswerMeaning{Verdict::retry_it, std::move(cause), minimum};
+  }
+  static AnswerMeaning refuse_it(Error error) { return AnswerMeaning{Verdict::refuse_it, std::move(error), {}}; }
+  bool parseable() const noexcept { return verdict == Verdict::parse_it; }
 };
-using AnswerMeaning = std::variant<ParseIt, RetryIt, RefuseIt>;
 
 // An API answer (steps 1 and 3, the dataset and its status). `step` names
 // the request in messages ("upload_url", "poll", "dataset", ...). A refusal
@@ -70,10 +83,11 @@ class RetryBudget {
   struct Wait {
     Instant until;
   };
-  using Plan = std::variant<Wait, Error>;
+  using Plan = Result<Wait>;
 
-  // `notes` / `dropped`: where the "retrying" note goes.
-  UPSTATE_DECL Plan next(const RetryIt& failure, const RetryPolicy& policy, Rng& rng, Instant now, Instant deadline,
+  // `failure`: a retry_it meaning. `notes` / `dropped`: where the
+  // "retrying" note goes.
+  UPSTATE_DECL Plan next(const AnswerMeaning& failure, const RetryPolicy& policy, Rng& rng, Instant now, Instant deadline,
                          std::vector<Note>& notes, std::size_t& dropped, std::string_view token);
 
   void succeeded() noexcept { failures_ = 0; }

@@ -219,7 +219,7 @@ class Upload {
 
   // The state's on_retry row after a wait, or the end: retries_exhausted,
   // or deadline when the server's Retry-After lands past it.
-  UPSTATE_DECL Action retry(const RetryIt& failure, Instant now);
+  UPSTATE_DECL Action retry(const AnswerMeaning& failure, Instant now);
 
   UPSTATE_DECL Action wait_then(Trigger trigger, Duration wait, Instant now);
 

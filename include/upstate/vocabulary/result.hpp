@@ -1,8 +1,14 @@
 #pragma once
 // A value or a typed Error, usable without exceptions (cpp-httplib's users
 // praise exactly this). Deliberately small: no monadic zoo.
+//
+// A tagged union written out rather than std::variant<T, Error>: every
+// Result<T> of a header-only library is instantiated in every user's
+// translation unit, and std::variant's visitation tables made these a tenth
+// of the core header's compile time (bench/compile_time.sh).
+#include <cstdlib>
+#include <new>
 #include <utility>
-#include <variant>
 
 #include "error.hpp"
 
@@ -11,23 +17,63 @@ namespace upstate {
 template <class T>
 class Result {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}      // NOLINT: implicit by design
+  Result(T value) : ok_(true) { new (&value_) T(std::move(value)); }              // NOLINT: implicit by design
+  Result(Error error) : ok_(false) { new (&error_) Error(std::move(error)); }      // NOLINT: implicit by design
+  Result(const Result& other) : ok_(other.ok_) {
+    if (ok_) new (&value_) T(other.value_);
+    else new (&error_) Error(other.error_);
+  }
+  Result(Result&& other) noexcept : ok_(other.ok_) {
+    if (ok_) new (&value_) T(std::move(other.value_));
+    else new (&error_) Error(std::move(other.error_));
+  }
+  Result& operator=(const Result& other) {
+    if (this != &other) {
+      Result copy(other);
+      *this = std::move(copy);
+    }
+    return *this;
+  }
+  Result& operator=(Result&& other) noexcept {
+    if (this != &other) {
+      destroy();
+      ok_ = other.ok_;
+      if (ok_) new (&value_) T(std::move(other.value_));
+      else new (&error_) Error(std::move(other.error_));
+    }
+    return *this;
+  }
+  ~Result() { destroy(); }
 
-  bool ok() const noexcept { return v_.index() == 0; }
-  explicit operator bool() const noexcept { return ok(); }
+  bool ok() const noexcept { return ok_; }
+  explicit operator bool() const noexcept { return ok_; }
 
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  const Error& error() const& { return std::get<1>(v_); }
-  Error&& error() && { return std::get<1>(std::move(v_)); }
+  // Asking a failed Result for its value (or a good one for its error) is
+  // the caller's bug: it stops the program, as std::get would without
+  // exceptions, rather than hand back a value that is not there.
+  T& value() & { check(ok_); return value_; }
+  const T& value() const& { check(ok_); return value_; }
+  T&& value() && { check(ok_); return std::move(value_); }
+  const Error& error() const& { check(!ok_); return error_; }
+  Error&& error() && { check(!ok_); return std::move(error_); }
 
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
  private:
-  std::variant<T, Error> v_;
+  static void check(bool holds) {
+    if (!holds) std::abort();
+  }
+  void destroy() noexcept {
+    if (ok_) value_.~T();
+    else error_.~Error();
+  }
+
+  bool ok_;
+  union {
+    T value_;
+    Error error_;
+  };
 };
 
 }  // namespace upstate

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include <upstate/upstate.hpp>
+#include <upstate/batch.hpp>
 
 inline upstate::UploadConfig config;
 inline std::uint64_t size_a = 0, size_b = 0;
