@@ -13,7 +13,7 @@
 //   - "processing" once the PUT was accepted, and how it ended (no sync: a
 //     lost record only means a rerun probes or polls the import once more).
 //     Records that need no sync are gathered and written together within
-//     50 ms (JournalFile::flush), or at the next sync; a V3 upload's
+//     5 ms (JournalFile::flush), or at the next sync; a V3 upload's
 //     "processing" record at once (it has no import a rerun could probe).
 // At the end the journal is compacted if it holds many superseded records.
 #include <algorithm>
@@ -341,7 +341,7 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   // kill -9 loses only those not written yet: a rerun then probes or polls
   // those files' imports again; it never sends a file twice, as every
   // import is synced before its PUT).
-  constexpr auto kFlushDelay = std::chrono::milliseconds(50);
+  constexpr auto kFlushDelay = std::chrono::milliseconds(5);
   ::asio::steady_timer flush_timer(interrupts.io());
   bool flush_armed = false;
   auto report_journal_error = [&] {
@@ -409,7 +409,7 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
       write(i, nullptr, false);
       // A V3 (legacy) upload has no import to probe: a rerun that lost
       // this record would send the file again, so it is written now (as
-      // every record was before records were gathered), not in 50 ms.
+      // every record was before records were gathered), not in 5 ms.
       if (p.phase == upstate::Phase::processing && up.legacy() && journal_error.empty()) {
         journal_error = journal.flush();
         if (!journal_error.empty()) report_journal_error();
