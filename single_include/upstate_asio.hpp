@@ -1823,6 +1823,18 @@ struct BatchClientOptions {
   // Batch::upload(file) is still readable then, with stream_outcomes too
   // (the outcome was pulled with next_finished: keep what you need of it).
   std::function<void(std::size_t file, const Outcome&)> on_file_done;
+  // start(paths): whether every path is opened once at the start to check
+  // it (see start). false when the caller has just checked them itself
+  // (the CLI's journal plan stat'ed and read every file: 4 syscalls a file
+  // saved); then a path that cannot be opened at its PUT, or whose size is
+  // no longer the batch's, ends that file with a final
+  // TransportError::Kind::local_file.
+  bool check_paths_at_start = true;
+  // Asked before each request goes out (after on_send): false holds it
+  // until release_held() finds it may go (the CLI's journal holds a PUT
+  // until its import's record is fdatasync'ed, off the loop). A held
+  // request counts as in flight for the batch; cancel drops it.
+  std::function<bool(const Batch&, const BatchSend&)> may_send;
 };
 
 class BatchClient {
@@ -1864,6 +1876,26 @@ class BatchClient {
     pump();
   }
 
+  // Sends the held requests (may_send) that may go now, in the order they
+  // were held; the others stay held. Call from the io_context's thread.
+  void release_held() {
+    if (finished_ || held_.empty()) return;
+    if (pumping_) {  // not from inside the loop's own round: after it
+      ::asio::post(io_, [this] { release_held(); });
+      return;
+    }
+    pumping_ = true;
+    std::vector<BatchSend> waiting;
+    waiting.swap(held_);
+    for (BatchSend& send : waiting) {
+      if (options_.may_send(*batch_, send)) transmit(std::move(send));
+      else held_.push_back(std::move(send));
+    }
+    pumping_ = false;
+    pump();
+  }
+  std::size_t held() const noexcept { return held_.size(); }
+
   const Progress& progress(std::size_t file) const { return progress_.at(file); }
   // Lanes made so far: never more than the batch's max_in_flight.
   std::size_t lanes() const noexcept { return lanes_.size(); }
@@ -1878,6 +1910,7 @@ class BatchClient {
     for (std::size_t i = 0; i < n; ++i) {
       progress_[i].total = batch.file(i).size;
       if (batch.file_ended(i)) continue;  // refused by the caller already
+      if (!borrowed_ && !options_.check_paths_at_start) continue;  // checked at its PUT
       if (auto problem = check_file(i)) batch.refuse_file(i, Error::invalid_argument(*problem));
     }
     batch.start(Clock::now());
@@ -1935,6 +1968,14 @@ class BatchClient {
 
   void perform(BatchSend send) {
     if (options_.on_send) options_.on_send(*batch_, send);
+    if (options_.may_send && !options_.may_send(*batch_, send)) {
+      held_.push_back(std::move(send));
+      return;
+    }
+    transmit(std::move(send));
+  }
+
+  void transmit(BatchSend send) {
     Lane& lane = free_lane();
     lane.ticket = send.ticket;
     const std::size_t file = send.file;
@@ -1944,10 +1985,18 @@ class BatchClient {
       body = file < sources_.size() ? sources_[file] : nullptr;  // checked at start: never null here
     } else if (is_put) {
       std::string error;
-      if (file >= paths_.size() || !lane.file.open(paths_[file], error)) {
+      const bool checked = options_.check_paths_at_start;
+      if (file >= paths_.size() || !lane.file.open(paths_[file], error) ||
+          (!checked && lane.file.size() != batch_->file(file).size)) {
+        error = !error.empty() || file >= paths_.size()
+                    ? "cannot open the file: " + error
+                    : paths_[file] + " has " + std::to_string(lane.file.size()) + " bytes, not the " +
+                          std::to_string(batch_->file(file).size) + " the batch was made for";
+        lane.file.close();
         lane.ticket.reset();
-        batch_->on_transport_error(send.ticket, TransportError{TransportError::Kind::other, "cannot open the file: " + error},
-                                   Clock::now());
+        batch_->on_transport_error(
+            send.ticket, TransportError{checked ? TransportError::Kind::other : TransportError::Kind::local_file, error},
+            Clock::now());
         again_ = true;
         return;
       }
@@ -1990,6 +2039,11 @@ class BatchClient {
   }
 
   void abort(Ticket ticket) {
+    for (std::size_t i = 0; i < held_.size(); ++i)
+      if (held_[i].ticket == ticket) {
+        held_.erase(held_.begin() + static_cast<std::ptrdiff_t>(i));
+        return;
+      }
     for (auto& lane : lanes_) {
       if (lane->ticket != ticket) continue;
       lane->ticket.reset();
@@ -2054,6 +2108,7 @@ class BatchClient {
 
   void finish() {
     finished_ = true;
+    held_.clear();
     ++timer_generation_;
     timer_.cancel();
     for (auto& lane : lanes_) {
@@ -2073,6 +2128,7 @@ class BatchClient {
   bool borrowed_ = false;
   std::function<void(const BatchOutcome&)> on_done_;
   std::vector<std::unique_ptr<Lane>> lanes_;
+  std::vector<BatchSend> held_;  // requests may_send held back
   std::vector<Progress> progress_;
   std::vector<bool> reported_;  // on_file_done called
   std::size_t report_from_ = 0;  // every file below it was reported ended

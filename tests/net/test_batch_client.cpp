@@ -235,3 +235,78 @@ TEST_CASE("batch client: cancel during a stalled PUT ends every file at once", "
   REQUIRE(o.dataset_error);
   CHECK(o.dataset_error->code == ErrorCode::cancelled);
 }
+
+// The CLI's journal holds each PUT until its import's record is on disk
+// (journal_batch.hpp): may_send holds it, release_held lets it go.
+TEST_CASE("batch client: may_send holds a PUT until release_held lets it go", "[batch_client]") {
+  BatchRun run;
+  run.add("a.jsonl", records(2, 0));
+  run.add("b.jsonl", records(3, 0));
+  std::vector<bool> allowed(2, false);
+  std::vector<int> held(2, 0);
+  std::vector<bool> bytes_before_release(2, false);
+  run.client_options.may_send = [&](const Batch&, const BatchSend& s) {
+    if (s.request.purpose != Purpose::upload) return true;
+    if (!allowed.at(s.file)) ++held[s.file];
+    return static_cast<bool>(allowed.at(s.file));
+  };
+  run.client_options.on_progress = [&](std::size_t i, const upstate::asio::Progress& p) {
+    if (p.bytes_sent > 0 && !allowed.at(i)) bytes_before_release[i] = true;
+  };
+  BatchOutcome o = run.run({}, [&](::asio::io_context& io, BatchClient& client, const BatchSend& s) {
+    if (s.request.purpose != Purpose::upload) return;
+    // Released later, from the event loop (as the journal's sync returns).
+    auto timer = std::make_shared<::asio::steady_timer>(io, milliseconds(20));
+    timer->async_wait([&, file = s.file, timer](const ::asio::error_code&) {
+      CHECK(client.held() == 1);
+      allowed.at(file) = true;
+      client.release_held();
+      CHECK(client.held() == 0);
+    });
+  });
+  CHECK(o.files[0].complete());
+  CHECK(o.files[1].complete());
+  CHECK(o.total_datapoint_count == 5u);
+  CHECK(held == std::vector<int>{1, 1});
+  CHECK(bytes_before_release == std::vector<bool>{false, false});
+  CHECK(run.put_order(o) == std::vector<std::size_t>{0, 1});
+}
+
+TEST_CASE("batch client: cancel drops a held PUT", "[batch_client]") {
+  BatchRun run;
+  run.add("a.jsonl", records(2, 0));
+  run.client_options.may_send = [](const Batch&, const BatchSend& s) { return s.request.purpose != Purpose::upload; };
+  BatchOutcome o = run.run({}, [&](::asio::io_context& io, BatchClient& client, const BatchSend& s) {
+    if (s.request.purpose != Purpose::upload) return;
+    auto timer = std::make_shared<::asio::steady_timer>(io, milliseconds(20));
+    timer->async_wait([&client, timer](const ::asio::error_code&) {
+      CHECK(client.held() == 1);
+      client.cancel();
+      CHECK(client.held() == 0);
+    });
+  });
+  REQUIRE(o.files[0].error());
+  CHECK(o.files[0].error()->code == ErrorCode::cancelled);
+  for (const auto& seen : run.requests) CHECK(seen.purpose != Purpose::upload);
+}
+
+// check_paths_at_start = false (the journal's plan checked the files): a
+// missing one is found at its PUT and ends alone, not retried.
+TEST_CASE("batch client: without the check at start, a missing file ends at its PUT", "[batch_client]") {
+  BatchRun run;
+  run.client_options.check_paths_at_start = false;
+  run.add("a.jsonl", records(2, 0));
+  run.files.push_back({"gone.jsonl", 10});
+  run.paths.push_back(temp_dir() + "/does-not-exist-either.jsonl");
+  run.add("c.jsonl", records(3, 0));
+  BatchOutcome o = run.run();
+  CHECK(o.files[0].complete());
+  REQUIRE(o.files[1].error());
+  CHECK(o.files[1].error()->message.find("does-not-exist-either.jsonl") != std::string::npos);
+  CHECK(o.files[2].complete());
+  CHECK(o.total_datapoint_count == 5u);
+  std::size_t url_requests_for_gone = 0;
+  for (const auto& seen : run.requests)
+    url_requests_for_gone += seen.purpose == Purpose::upload_url && seen.request.url.find("gone.jsonl") != std::string::npos;
+  CHECK(url_requests_for_gone == 1);  // a local file error is final: no retry
+}

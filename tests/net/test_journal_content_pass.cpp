@@ -129,3 +129,44 @@ TEST_CASE("journal plan: a file the journal hashed at this size and mtime is not
   CHECK(third[0].sha256 == sha_of(kRecords + kRecords));
   CHECK(third[0].kind == PlanKind::send_new);
 }
+
+TEST_CASE("journal plan: with hash_when_sent, a file nothing could skip is not read before the batch") {
+  TempDir dir;
+  const std::string a = dir.write("a.jsonl", kRecords);
+  const std::string b = dir.write("b.jsonl", kRecords + R"({"prompt":"e"})" "\n");
+  JournalFile journal;
+  REQUIRE(journal.open(dir.path + "/journal").empty());
+  std::map<std::string, int> reads;
+  auto counting = [&](const std::string& path) {
+    ++reads[path];
+    return hash_only(path);
+  };
+  // A fresh journal: nothing imported, no records: neither is read now.
+  std::vector<PlannedFile> first = plan_files({a, b}, "ds", journal, counting, /*hash_when_sent=*/true);
+  CHECK(reads.empty());
+  REQUIRE(first.size() == 2);
+  CHECK(first[0].readable);
+  CHECK(first[0].hash_later);
+  CHECK(first[0].sha256.empty());
+  CHECK(first[0].kind == PlanKind::send_new);
+
+  // Once something is imported into the dataset, a new file's content may
+  // be that one's: it is read (and skipped here, the same bytes as a).
+  upstate::JournalEntry e;
+  e.dataset_id = "ds";
+  e.path = a;
+  e.size = first[0].size;
+  e.mtime_ns = first[0].mtime_ns;
+  e.sha256 = sha_of(kRecords);
+  e.phase = upstate::JournalPhase::finished;
+  e.outcome = "complete";
+  e.import_id = "imp-a";
+  REQUIRE(journal.append(e).empty());
+  const std::string copy = dir.write("copy-of-a.jsonl", kRecords);
+  std::vector<PlannedFile> second = plan_files({copy, b}, "ds", journal, counting, /*hash_when_sent=*/true);
+  CHECK(reads[copy] == 1);
+  CHECK(reads[b] == 1);
+  CHECK_FALSE(second[0].hash_later);
+  CHECK(second[0].kind == PlanKind::skip_imported);
+  CHECK(second[1].sha256 == sha_of(kRecords + R"({"prompt":"e"})" "\n"));
+}

@@ -2,9 +2,12 @@
 // Reads a file front to back in fixed chunks (one buffer, whatever the
 // file's size): the streaming passes of pre-flight and of the rejected
 // records.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -15,21 +18,25 @@
 namespace upstate_upload {
 
 // Calls `each(std::string_view chunk)` for every chunk; "" on success, else why not.
+// Plain open/read/close (no stdio: its fstat is one syscall a file more,
+// 10,000 times in a --sync over a directory), read to the end of file.
 template <class Each>
 std::string for_each_chunk(const std::string& path, Each&& each, std::size_t chunk_size = 1u << 20) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return path + ": cannot open";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return path + ": cannot open";
   std::vector<char> buffer(chunk_size);
   std::string error;
   for (;;) {
-    std::size_t n = std::fread(buffer.data(), 1, buffer.size(), f);
-    if (n > 0) each(std::string_view(buffer.data(), n));
-    if (n < buffer.size()) {
-      if (std::ferror(f)) error = path + ": read error";
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = path + ": read error";
       break;
     }
+    if (n == 0) break;
+    each(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
   }
-  std::fclose(f);
+  ::close(fd);
   return error;
 }
 

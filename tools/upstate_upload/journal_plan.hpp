@@ -5,7 +5,10 @@
 // already hashed at this size and mtime (to the nanosecond) keeps that hash
 // and is not read at all; any other is read once by the caller's `read`
 // (content_pass.hpp), which runs the pre-flight scan over the same bytes
-// when pre-flight is on. Then the file is either skipped (its content is
+// when pre-flight is on (or, with `hash_when_sent`, when nothing could make
+// it skipped — no record of its own, nothing imported into the dataset —
+// later, as its upload starts: the first run of a big batch reads no file
+// before its first request). Then the file is either skipped (its content is
 // already imported into the dataset), resumed (the journal has it
 // mid-flight: poll an accepted PUT, probe a lost PUT answer) or sent new.
 #include <dirent.h>
@@ -46,6 +49,7 @@ struct PlannedFile {
   // inline instead of 480.)
   std::unique_ptr<upstate::JournalEntry> record;
   bool content_read = false;  // read for its hash (pre-flight ran in that pass if it was asked for)
+  bool hash_later = false;    // not read yet: hashed when its upload starts (plan_files' hash_when_sent)
   std::unique_ptr<upstate::PreflightReport> preflight;  // that pass's, until told
 };
 
@@ -59,26 +63,44 @@ inline ContentPass hash_only(const std::string& path) {
 
 // Regular files under `dir`, sorted, recursively; `skip` (the journal
 // itself, by device and inode) left out. Unreadable directories are skipped.
+// The entry's type comes from readdir (d_type) where the file system gives
+// it, so a directory of 10,000 files costs no lstat per file; DT_UNKNOWN
+// falls back to lstat. (A regular file's d_ino is its inode, and its device
+// is the directory's: a mount point is a directory.)
 inline void walk_directory(const std::string& dir, dev_t skip_dev, ino_t skip_ino, std::vector<std::string>& out) {
   DIR* d = ::opendir(dir.c_str());
   if (!d) return;
-  std::vector<std::string> names;
+  struct stat dir_stat {};
+  const bool same_device = ::fstat(::dirfd(d), &dir_stat) == 0 && dir_stat.st_dev == skip_dev;
+  struct Entry {
+    std::string name;
+    unsigned char type;
+    ino_t inode;
+  };
+  std::vector<Entry> entries;
   while (dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
-    names.push_back(std::move(name));
+    entries.push_back(Entry{std::move(name), e->d_type, e->d_ino});
   }
   ::closedir(d);
-  std::sort(names.begin(), names.end());
-  for (const std::string& name : names) {
-    std::string path = dir + (dir.empty() || dir.back() == '/' ? "" : "/") + name;
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0) continue;
-    if (S_ISDIR(st.st_mode)) {
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
+  for (Entry& e : entries) {
+    std::string path = dir + (dir.empty() || dir.back() == '/' ? "" : "/") + e.name;
+    if (e.type == DT_DIR) {
       walk_directory(path, skip_dev, skip_ino, out);
-    } else if (S_ISREG(st.st_mode)) {
-      if (st.st_dev == skip_dev && st.st_ino == skip_ino) continue;
+    } else if (e.type == DT_REG) {
+      if (same_device && e.inode == skip_ino) continue;
       out.push_back(std::move(path));
+    } else if (e.type == DT_UNKNOWN) {
+      struct stat st {};
+      if (::lstat(path.c_str(), &st) != 0) continue;
+      if (S_ISDIR(st.st_mode)) {
+        walk_directory(path, skip_dev, skip_ino, out);
+      } else if (S_ISREG(st.st_mode)) {
+        if (st.st_dev == skip_dev && st.st_ino == skip_ino) continue;
+        out.push_back(std::move(path));
+      }
     }
   }
 }
@@ -103,7 +125,7 @@ inline std::vector<std::string> expand_paths(const std::vector<std::string>& giv
 
 inline PlannedFile plan_file(const std::string& path, const std::string& dataset_id, const JournalFile& journal,
                              const std::map<Sha256Bytes, const std::string*>& imported_by_content,
-                             const ContentReader& read) {
+                             const ContentReader& read, bool hash_when_sent = false) {
   PlannedFile f;
   f.path = path;
   const std::optional<upstate::JournalEntry> mine = journal.find(dataset_id, path);
@@ -116,6 +138,12 @@ inline PlannedFile plan_file(const std::string& path, const std::string& dataset
       // checks judge): its hash, no read. The PUT reads it if it is sent.
       f.readable = ::access(path.c_str(), R_OK) == 0;
       if (f.readable) f.sha256 = mine->sha256;
+    } else if (hash_when_sent && !mine && imported_by_content.empty()) {
+      // Nothing in this dataset to compare its content with, no record of
+      // its own: it is sent whatever its hash, which is then taken when
+      // its upload starts (before its first record), not in a pass over
+      // every file before the first request.
+      f.readable = f.hash_later = ::access(path.c_str(), R_OK) == 0;
     } else {
       ContentPass pass = read(path);
       f.readable = f.content_read = pass.read;
@@ -149,11 +177,13 @@ inline PlannedFile plan_file(const std::string& path, const std::string& dataset
 }
 
 inline std::vector<PlannedFile> plan_files(const std::vector<std::string>& paths, const std::string& dataset_id,
-                                           const JournalFile& journal, const ContentReader& read = hash_only) {
+                                           const JournalFile& journal, const ContentReader& read = hash_only,
+                                           bool hash_when_sent = false) {
   const std::map<Sha256Bytes, const std::string*> imported_by_content = journal.latest().imported_by_content(dataset_id);
   std::vector<PlannedFile> out;
   out.reserve(paths.size());
-  for (const std::string& p : paths) out.push_back(plan_file(p, dataset_id, journal, imported_by_content, read));
+  for (const std::string& p : paths)
+    out.push_back(plan_file(p, dataset_id, journal, imported_by_content, read, hash_when_sent));
   return out;
 }
 
