@@ -51,17 +51,17 @@ class Result {
   // Asking a failed Result for its value (or a good one for its error) is
   // the caller's bug: it stops the program, as std::get would without
   // exceptions, rather than hand back a value that is not there.
-  T& value() & { check(ok_); return value_; }
-  const T& value() const& { check(ok_); return value_; }
-  T&& value() && { check(ok_); return std::move(value_); }
-  const Error& error() const& { check(!ok_); return error_; }
-  Error&& error() && { check(!ok_); return std::move(error_); }
+  T& value() & { abort_unless(ok_); return value_; }
+  const T& value() const& { abort_unless(ok_); return value_; }
+  T&& value() && { abort_unless(ok_); return std::move(value_); }
+  const Error& error() const& { abort_unless(!ok_); return error_; }
+  Error&& error() && { abort_unless(!ok_); return std::move(error_); }
 
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
  private:
-  static void check(bool holds) {
+  static void abort_unless(bool holds) {
     if (!holds) std::abort();
   }
   void destroy() noexcept {
