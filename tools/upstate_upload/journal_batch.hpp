@@ -334,9 +334,23 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   std::vector<std::optional<upstate::Error>>().swap(refused);  // told: ~110 bytes a file, not kept to the end
 
   std::string journal_error;
-  std::vector<upstate::JournalPhase> recorded(sending.size(), upstate::JournalPhase::requesting_url);
-  std::map<std::size_t, std::string> recorded_import;  // the running files' (not one string per file)
-  std::map<std::size_t, std::uint64_t> recorded_as;     // the running files': their last record's number
+  // The running files' last record and its number in the journal (what
+  // is on disk for them: its phase and import id say whether a new record
+  // is due, its number whether a sync covers it). Erased when a file ends.
+  struct LastRecord {
+    upstate::JournalEntry entry;
+    std::uint64_t number = 0;
+  };
+  std::map<std::size_t, LastRecord> last_record;
+  auto recorded_phase = [&](std::size_t i) {
+    auto it = last_record.find(i);
+    return it == last_record.end() ? upstate::JournalPhase::requesting_url : it->second.entry.phase;
+  };
+  auto recorded_import = [&](std::size_t i) -> const std::string& {
+    static const std::string none;
+    auto it = last_record.find(i);
+    return it == last_record.end() ? none : it->second.entry.import_id;
+  };
   // Records that need no sync wait at most this long to be written (a
   // kill -9 loses only those not written yet: a rerun then probes or polls
   // those files' imports again; it never sends a file twice, as every
@@ -349,12 +363,11 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
                  upstate::printable_excerpt(journal_error, 300).c_str());
     std::fflush(stderr);
   };
-  std::map<std::size_t, upstate::JournalEntry> last_record;  // the running files' last record
   auto write_of = [&](std::size_t i, const upstate::Upload& up, const upstate::Outcome* outcome, bool sync) {
     if (!journal_error.empty()) return;
     auto previous = last_record.find(i);
     std::optional<upstate::JournalEntry> quick = quick_record_of(
-        *sending[i], args.dataset_id, up, outcome, previous == last_record.end() ? nullptr : &previous->second);
+        *sending[i], args.dataset_id, up, outcome, previous == last_record.end() ? nullptr : &previous->second.entry);
 #ifndef NDEBUG
     if (quick && upstate::encode_journal_record(*quick) !=
                      upstate::encode_journal_record(record_of(*sending[i], args.dataset_id, up, outcome))) {
@@ -363,11 +376,8 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     }
 #endif
     upstate::JournalEntry e = quick ? std::move(*quick) : record_of(*sending[i], args.dataset_id, up, outcome);
-    recorded[i] = e.phase;
-    recorded_import[i] = e.import_id;
     journal_error = journal.append(e);
-    recorded_as[i] = journal.appended();
-    if (!outcome) last_record[i] = std::move(e);
+    last_record[i] = LastRecord{std::move(e), journal.appended()};
     if (journal_error.empty() && sync) journal_error = journal.sync();
     if (journal_error.empty() && journal.pending() && !flush_armed) {
       // Written within kFlushDelay, or before the next PUT's sync, which
@@ -404,8 +414,8 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     view(i).on_progress(p);
     // A new import id (step 1 answered) or an accepted PUT: recorded, not synced.
     const upstate::Upload& up = batch.upload(i);
-    if ((p.phase == upstate::Phase::uploading && recorded_import[i] != up.import_id()) ||
-        (p.phase == upstate::Phase::processing && recorded[i] != upstate::JournalPhase::processing)) {
+    if ((p.phase == upstate::Phase::uploading && recorded_import(i) != up.import_id()) ||
+        (p.phase == upstate::Phase::processing && recorded_phase(i) != upstate::JournalPhase::processing)) {
       write(i, nullptr, false);
       // A V3 (legacy) upload has no import to probe: a rerun that lost
       // this record would send the file again, so it is written now (as
@@ -421,7 +431,8 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     view(send.file).on_action(b.upload(send.file));
     if (send.request.purpose != upstate::Purpose::upload) return;
     // The PUT goes out once its import is on disk (may_send below).
-    if (recorded[send.file] != upstate::JournalPhase::uploading || recorded_import[send.file] != b.upload(send.file).import_id())
+    if (recorded_phase(send.file) != upstate::JournalPhase::uploading ||
+        recorded_import(send.file) != b.upload(send.file).import_id())
       write(send.file, nullptr, false);
   };
   // A PUT is held until the record of its import is fdatasync'ed: on the
@@ -447,7 +458,9 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   options.may_send = [&](const upstate::Batch&, const upstate::BatchSend& send) {
     if (send.file == upstate::BatchSend::npos || send.request.purpose != upstate::Purpose::upload) return true;
     if (!journal_error.empty()) std::_Exit(kExitClientError);  // never PUT what the journal cannot vouch for
-    if (journal.durable(recorded_as[send.file])) return true;
+    // on_send (called just before) wrote the PUT's record: its number is there.
+    auto last = last_record.find(send.file);
+    if (journal.durable(last == last_record.end() ? 0 : last->second.number)) return true;
     sync_in_background();
     return false;
   };
@@ -462,8 +475,6 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     }
     views.erase(i);
     last_record.erase(i);
-    recorded_import.erase(i);
-    recorded_as.erase(i);
     const std::string& path = sending[i]->path;
     if (!args.quiet) print_summary(base_name(path), o);
     if (args.json) json_lines[i] = to_json(path, o);
