@@ -4,6 +4,9 @@
 // header carries the version, and compaction keeps the latest record per file.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+#include <cstdio>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -53,6 +56,75 @@ TEST_CASE("journal: records round-trip, whatever bytes the path and ids hold", "
   CHECK(out->valid_bytes == text.size());
   REQUIRE(out->records.size() == 3);
   for (std::size_t i = 0; i < 3; ++i) CHECK(same(out->records[i], in[i]));
+}
+
+namespace {
+
+// The format as docs/journal.md states it, written the plain way (a byte at
+// a time, std::to_string): the reference append_journal_record's in-place
+// layout must produce byte for byte.
+std::string reference_field(const std::string& field) {
+  if (field.empty()) return "-";
+  std::string out;
+  for (unsigned char c : field) {
+    if (c >= 0x21 && c <= 0x7e && c != '%' && c != '-' && c != ',') {
+      out += static_cast<char>(c);
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", c);
+      out += hex;
+    }
+  }
+  return out;
+}
+
+std::string reference_record(const JournalEntry& e) {
+  std::string ids;
+  for (const std::string& id : e.abandoned_import_ids) ids += (ids.empty() ? "" : ",") + reference_field(id);
+  const std::string payload = "F " + reference_field(e.dataset_id) + " " + reference_field(e.path) + " " +
+                              std::to_string(e.size) + " " + reference_field(std::to_string(e.mtime_ns)) + " " +
+                              reference_field(e.sha256) + " " + std::string(to_string(e.phase)) + " " +
+                              reference_field(e.import_id) + " " + reference_field(e.outcome) + " " +
+                              (e.legacy ? "1" : "0") + " " + reference_field(e.last_status) + " " +
+                              (ids.empty() ? "-" : ids);
+  char crc[9];
+  std::snprintf(crc, sizeof crc, "%08x", static_cast<unsigned>(crc32(payload)));
+  return std::string(crc) + " " + payload + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("journal: records are laid out byte for byte as the format states, appended after any text",
+          "[journal]") {
+  std::mt19937_64 random(20261206);
+  auto text = [&](std::size_t max) {
+    std::string s(random() % (max + 1), '\0');
+    for (char& c : s) c = static_cast<char>(random() % 3 == 0 ? random() % 256 : 'a' + random() % 26);
+    return s;
+  };
+  std::string gathered = "anything before";
+  std::string expected = gathered;
+  for (int round = 0; round < 500; ++round) {
+    JournalEntry e;
+    e.dataset_id = text(30);
+    e.path = text(200);
+    e.size = round % 3 == 0 ? random() : random() % 100000;
+    const std::int64_t extremes[] = {0, -1, INT64_MIN, INT64_MAX, 1764000000123456789};
+    e.mtime_ns = round % 4 == 0 ? extremes[random() % 5] : static_cast<std::int64_t>(random());
+    e.sha256 = round % 5 == 0 ? "" : std::string(64, 'f');
+    e.phase = static_cast<JournalPhase>(random() % 4);
+    e.import_id = text(40);
+    e.outcome = text(20);
+    e.legacy = random() % 2 == 0;
+    e.last_status = text(12);
+    for (std::size_t k = random() % 4; k > 0; --k) e.abandoned_import_ids.push_back(text(20));
+    const std::string want = reference_record(e);
+    INFO("round " << round);
+    REQUIRE(encode_journal_record(e) == want);
+    append_journal_record(gathered, e);
+    expected += want;
+  }
+  CHECK(gathered == expected);
 }
 
 TEST_CASE("journal: a record stays small (well under 256 bytes for a usual file)", "[journal]") {

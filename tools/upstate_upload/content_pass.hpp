@@ -26,7 +26,7 @@ namespace upstate_upload {
 class ContentHash {
  public:
   ContentHash() : ctx_(EVP_MD_CTX_new()) {
-    evp_ = ctx_ != nullptr && EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) == 1;
+    evp_ = ctx_ != nullptr && sha256() != nullptr && EVP_DigestInit_ex(ctx_, sha256(), nullptr) == 1;
   }
   ContentHash(const ContentHash&) = delete;
   ContentHash& operator=(const ContentHash&) = delete;
@@ -47,6 +47,13 @@ class ContentHash {
   }
 
  private:
+  // Fetched once: EVP_sha256() makes every EVP_DigestInit_ex look the
+  // algorithm up in the provider store again (OpenSSL 3), once per file.
+  static const EVP_MD* sha256() {
+    static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return md;
+  }
+
   EVP_MD_CTX* ctx_;
   bool evp_ = false;
   bool failed_ = false;

@@ -66,15 +66,71 @@ inline upstate::SnapshotPhase snapshot_phase(upstate::JournalPhase p) {
   }
 }
 
-// The record of where `up` got to (its own snapshot: never the token or URL).
-inline upstate::JournalEntry record_of(const PlannedFile& f, const std::string& dataset_id, const upstate::Upload& up,
-                                       const upstate::Outcome* outcome) {
+// What a record says of the file itself (its identity), the same in every record.
+inline upstate::JournalEntry file_record(const PlannedFile& f, const std::string& dataset_id) {
   upstate::JournalEntry e;
   e.dataset_id = dataset_id;
   e.path = f.path;
   e.size = f.size;
   e.mtime_ns = f.mtime_ns;
   e.sha256 = f.sha256;
+  return e;
+}
+
+// How an outcome ends a record: a report finishes the file; an error
+// leaves the phase as far as the upload got (a rerun continues it: polls
+// an accepted PUT, instead of sending it again).
+inline void end_record(upstate::JournalEntry& e, const upstate::Outcome& outcome) {
+  if (const upstate::ImportReport* r = outcome.report()) {
+    e.phase = upstate::JournalPhase::finished;
+    e.outcome = std::string(upstate::to_string(r->status));
+    e.last_status.clear();
+    if (!outcome.import_id.empty()) e.import_id = outcome.import_id;
+  } else {
+    e.outcome = "error:" + std::string(upstate::to_string(outcome.error()->code));
+  }
+  for (const std::string& id : outcome.abandoned_import_ids)
+    if (std::find(e.abandoned_import_ids.begin(), e.abandoned_import_ids.end(), id) == e.abandoned_import_ids.end())
+      e.abandoned_import_ids.push_back(id);
+}
+
+// The record of where `up` got to, from the machine's observers: what its
+// snapshot would say (Upload::snapshot), never the token or URL. Made
+// three times a file, so not through the JSON snapshot (serializing and
+// parsing one per record was ~5 % of a journaled batch's CPU); Debug
+// builds check each against record_from_snapshot below.
+inline upstate::JournalEntry record_of(const PlannedFile& f, const std::string& dataset_id, const upstate::Upload& up,
+                                       const upstate::Outcome* outcome) {
+  upstate::JournalEntry e = file_record(f, dataset_id);
+  e.legacy = up.legacy();
+  e.abandoned_import_ids = up.abandoned_import_ids();
+  switch (up.reached()) {
+    case upstate::Reached::nothing:
+      e.phase = upstate::JournalPhase::requesting_url;
+      // A URL being renewed: its import is as good as abandoned.
+      if (!up.import_id().empty()) e.abandoned_import_ids.push_back(up.import_id());
+      break;
+    case upstate::Reached::url:
+      e.phase = upstate::JournalPhase::uploading;
+      e.import_id = up.import_id();
+      break;
+    case upstate::Reached::upload:
+      e.phase = upstate::JournalPhase::processing;
+      e.import_id = up.import_id();
+      if (e.legacy && up.last_dataset_status()) e.last_status = std::string(upstate::to_string(*up.last_dataset_status()));
+      if (!e.legacy && up.last_status()) e.last_status = std::string(upstate::to_string(*up.last_status()));
+      break;
+  }
+  if (e.legacy) e.import_id.clear();
+  if (outcome) end_record(e, *outcome);
+  return e;
+}
+
+// The same record from the machine's JSON snapshot: the reference
+// record_of must agree with (checked in Debug builds).
+inline upstate::JournalEntry record_from_snapshot(const PlannedFile& f, const std::string& dataset_id,
+                                                  const upstate::Upload& up, const upstate::Outcome* outcome) {
+  upstate::JournalEntry e = file_record(f, dataset_id);
   auto snap = upstate::parse_upload_snapshot(up.snapshot());
   if (snap) {
     const upstate::UploadSnapshot& s = snap.value();
@@ -85,59 +141,7 @@ inline upstate::JournalEntry record_of(const PlannedFile& f, const std::string& 
     if (s.last_import_status) e.last_status = std::string(upstate::to_string(*s.last_import_status));
     if (s.last_dataset_status) e.last_status = std::string(upstate::to_string(*s.last_dataset_status));
   }
-  if (outcome) {
-    if (const upstate::ImportReport* r = outcome->report()) {
-      e.phase = upstate::JournalPhase::finished;
-      e.outcome = std::string(upstate::to_string(r->status));
-      e.last_status.clear();
-      if (!outcome->import_id.empty()) e.import_id = outcome->import_id;
-    } else {
-      // An error leaves the phase as far as the upload got: a rerun
-      // continues it (polls an accepted PUT) instead of sending it again.
-      e.outcome = "error:" + std::string(upstate::to_string(outcome->error()->code));
-    }
-    for (const std::string& id : outcome->abandoned_import_ids)
-      if (std::find(e.abandoned_import_ids.begin(), e.abandoned_import_ids.end(), id) == e.abandoned_import_ids.end())
-        e.abandoned_import_ids.push_back(id);
-  }
-  return e;
-}
-
-// The same record without the machine's JSON snapshot, for the two
-// records most files write after their import's: the PUT accepted
-// (`previous` is the file's record of that import) and a report received.
-// Their fields are the machine's observers and the outcome's (the snapshot
-// of an upload past its PUT adds nothing else). Serializing and parsing a
-// snapshot per record was ~5 % of the journaled batch's CPU. nullopt: not
-// one of those, record_of it is. (Debug builds check both ways agree.)
-inline std::optional<upstate::JournalEntry> quick_record_of(const PlannedFile& f, const std::string& dataset_id,
-                                                            const upstate::Upload& up, const upstate::Outcome* outcome,
-                                                            const upstate::JournalEntry* previous) {
-  upstate::JournalEntry e;
-  if (outcome && outcome->report()) {
-    e.phase = upstate::JournalPhase::finished;
-    e.outcome = std::string(upstate::to_string(outcome->report()->status));
-    e.legacy = up.legacy();
-    e.import_id = e.legacy ? std::string() : up.import_id();
-    if (!outcome->import_id.empty()) e.import_id = outcome->import_id;
-    e.abandoned_import_ids = outcome->abandoned_import_ids;
-  } else if (!outcome && previous && up.phase() == upstate::Phase::processing && !up.legacy() && !previous->legacy &&
-             previous->phase == upstate::JournalPhase::uploading && !up.import_id().empty() &&
-             previous->import_id == up.import_id()) {
-    // The same import as the previous record: the abandoned list is the
-    // same (the machine adds to it only when it replaces its import).
-    e.phase = upstate::JournalPhase::processing;
-    e.import_id = up.import_id();
-    e.abandoned_import_ids = previous->abandoned_import_ids;
-    if (up.last_status()) e.last_status = std::string(upstate::to_string(*up.last_status()));
-  } else {
-    return std::nullopt;
-  }
-  e.dataset_id = dataset_id;
-  e.path = f.path;
-  e.size = f.size;
-  e.mtime_ns = f.mtime_ns;
-  e.sha256 = f.sha256;
+  if (outcome) end_record(e, *outcome);
   return e;
 }
 
@@ -365,19 +369,17 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   };
   auto write_of = [&](std::size_t i, const upstate::Upload& up, const upstate::Outcome* outcome, bool sync) {
     if (!journal_error.empty()) return;
-    auto previous = last_record.find(i);
-    std::optional<upstate::JournalEntry> quick = quick_record_of(
-        *sending[i], args.dataset_id, up, outcome, previous == last_record.end() ? nullptr : &previous->second.entry);
+    upstate::JournalEntry e = record_of(*sending[i], args.dataset_id, up, outcome);
 #ifndef NDEBUG
-    if (quick && upstate::encode_journal_record(*quick) !=
-                     upstate::encode_journal_record(record_of(*sending[i], args.dataset_id, up, outcome))) {
-      std::fprintf(stderr, "upstate-upload: internal: quick_record_of disagrees with record_of\n");
+    if (upstate::encode_journal_record(e) !=
+        upstate::encode_journal_record(record_from_snapshot(*sending[i], args.dataset_id, up, outcome))) {
+      std::fprintf(stderr, "upstate-upload: internal: record_of disagrees with the machine's snapshot\n");
       std::abort();
     }
 #endif
-    upstate::JournalEntry e = quick ? std::move(*quick) : record_of(*sending[i], args.dataset_id, up, outcome);
     journal_error = journal.append(e);
-    last_record[i] = LastRecord{std::move(e), journal.appended()};
+    if (outcome) last_record.erase(i);  // ended: nothing more is due for it
+    else last_record[i] = LastRecord{std::move(e), journal.appended()};
     if (journal_error.empty() && sync) journal_error = journal.sync();
     if (journal_error.empty() && journal.pending() && !flush_armed) {
       // Written within kFlushDelay, or before the next PUT's sync, which

@@ -66,7 +66,7 @@ class JournalFile {
     if (!decoded) return path + ": " + upstate::to_string(decoded.error());
     torn_ = decoded->torn_tail;
     records_ = decoded->records.size();
-    for (upstate::JournalEntry& e : decoded->records) index_.put(std::move(e));
+    for (const upstate::JournalEntry& e : decoded->records) index_.put(e);
     decoded->records.clear();
     decoded->records.shrink_to_fit();
     std::string().swap(text);
@@ -94,7 +94,7 @@ class JournalFile {
 
   // Gathers the record; flush() writes it (at once when 64 KiB are pending).
   std::string append(const upstate::JournalEntry& e) {
-    pending_ += upstate::encode_journal_record(e);
+    upstate::append_journal_record(pending_, e);
     ++records_;
     ++appended_;
     index_.put(e);
@@ -161,7 +161,7 @@ class JournalFile {
     std::size_t written = 0;
     index_.for_each([&](const upstate::JournalEntry& e) {
       if (!why.empty()) return;
-      text += upstate::encode_journal_record(e);
+      upstate::append_journal_record(text, e);
       if (text.size() < (1u << 16)) return;
       written += text.size();
       why = write_fd(fd, tmp, text);

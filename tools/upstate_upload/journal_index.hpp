@@ -72,15 +72,20 @@ class JournalIndex {
 
   JournalIndex() : strings_{std::string()} {}
 
-  void put(upstate::JournalEntry e) {
-    auto& by_path = datasets_[std::move(e.dataset_id)];
-    auto [it, fresh] = by_path.try_emplace(std::move(e.path));
+  // Copies only what it keeps (the writer keeps its entry: the record of a
+  // running file), and looks the dataset up before it copies its name.
+  void put(const upstate::JournalEntry& e) {
+    auto d = datasets_.find(e.dataset_id);
+    if (d == datasets_.end()) d = datasets_.emplace(e.dataset_id, std::map<std::string, Record>()).first;
+    auto [it, fresh] = d->second.try_emplace(e.path);
     count_ += fresh;
     Record& r = it->second;
     r.size = e.size;
     r.mtime_ns = e.mtime_ns;
-    r.import_id = std::move(e.import_id);
-    r.import_id.shrink_to_fit();
+    if (r.import_id != e.import_id) {
+      r.import_id = e.import_id;
+      r.import_id.shrink_to_fit();
+    }
     r.outcome = intern(e.outcome);
     r.last_status = intern(e.last_status);
     r.phase = e.phase;
@@ -91,7 +96,7 @@ class JournalIndex {
     r.hashed = raw.has_value();
     r.sha = raw.value_or(Sha256Bytes{});
     if ((!r.hashed && !e.sha256.empty()) || !e.abandoned_import_ids.empty())
-      r.rare.reset(new Record::Rare{r.hashed ? std::string() : std::move(e.sha256), std::move(e.abandoned_import_ids)});
+      r.rare.reset(new Record::Rare{r.hashed ? std::string() : e.sha256, e.abandoned_import_ids});
   }
 
   std::size_t size() const noexcept { return count_; }
