@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -309,4 +310,32 @@ TEST_CASE("batch client: without the check at start, a missing file ends at its 
   for (const auto& seen : run.requests)
     url_requests_for_gone += seen.purpose == Purpose::upload_url && seen.request.url.find("gone.jsonl") != std::string::npos;
   CHECK(url_requests_for_gone == 1);  // a local file error is final: no retry
+}
+
+// opened_file (the journal's hash pass hands over its descriptor): the PUT
+// streams the descriptor given, not the path, and a retried PUT asks again.
+TEST_CASE("batch client: a PUT streams the descriptor opened_file hands over, and a retry asks again",
+          "[batch_client]") {
+  BatchRun run;
+  run.add("a.jsonl", records(2, 0));
+  run.files.push_back({"b.jsonl", records(3, 0).size()});
+  run.paths.push_back(temp_dir() + "/b-is-not-at-this-path.jsonl");  // only the descriptor holds b
+  const std::string b_bytes = write_file("b-elsewhere.jsonl", records(3, 0));
+  run.client_options.check_paths_at_start = false;
+  std::map<std::size_t, int> asked;
+  run.client_options.opened_file = [&](std::size_t file) {
+    ++asked[file];
+    upstate::asio::FileSource source;
+    std::string error;
+    if (file == 1 && asked[file] == 1) REQUIRE(source.open(b_bytes, error));
+    return source;  // file 0: not opened, so the client opens its path
+  };
+  BatchOutcome o = run.run([](FakeServer& server) {
+    server.inject(testing::Fault::status(Purpose::upload, 503, "", {}, 1));  // file 0's first PUT
+  });
+  CHECK(o.files[0].complete());
+  CHECK(o.files[1].complete());
+  CHECK(o.total_datapoint_count == 5u);
+  CHECK(asked[0] == 2);  // its PUT, and the retry after the 503
+  CHECK(asked[1] == 1);
 }

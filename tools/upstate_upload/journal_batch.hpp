@@ -322,11 +322,25 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     send_paths.push_back(f->path);
   }
   const upstate::BatchConfig batch_config = batch_config_for(args, config);
+  // A file hashed as it starts is read through the descriptor its PUT
+  // then streams from (BatchClientOptions::opened_file): opened once, not
+  // twice. At most kKeptOpen wait for their PUT (the others are closed and
+  // opened again at their PUT), far below the descriptor limit.
+  constexpr std::size_t kKeptOpen = 128;
+  std::map<std::size_t, upstate::asio::FileSource> kept_open;
+  auto hash_and_keep = [&](std::size_t i, const PlannedFile& f) -> std::string {
+    upstate::asio::FileSource file;
+    std::string error;
+    if (!file.open(f.path, error) || file.size() != f.size) return {};  // its PUT says why
+    ContentPass pass = content_pass([&](auto&& each) { return for_each_chunk(file, each, 1u << 16); }, std::nullopt);
+    if (!pass.read) return {};
+    if (kept_open.size() < kKeptOpen) kept_open.emplace(i, std::move(file));
+    return std::move(pass.sha256);
+  };
   upstate::Batch batch = upstate::Batch::of_maker(batch_config, std::move(infos), [&](std::size_t i, upstate::UploadConfig c) {
     PlannedFile& f = *sending[i];
     if (f.hash_later) {  // read now, as it starts (journal_plan.hpp)
-      ContentPass pass = hash_only(f.path);
-      f.sha256 = pass.read ? std::move(pass.sha256) : std::string();
+      f.sha256 = hash_and_keep(i, f);
       f.hash_later = false;
     }
     upstate::Upload up = upload_for(f, c);
@@ -411,6 +425,13 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   upstate::asio::BatchClientOptions options;
   options.session = session_options(args);
   options.check_paths_at_start = false;  // the plan checked them (above)
+  options.opened_file = [&](std::size_t i) {
+    auto it = kept_open.find(i);
+    if (it == kept_open.end()) return upstate::asio::FileSource();
+    upstate::asio::FileSource file = std::move(it->second);
+    kept_open.erase(it);
+    return file;
+  };
   options.on_progress = [&](std::size_t i, const upstate::asio::Progress& p) {
     if (!batch.has_upload(i)) return;  // refused before its start: on_file_done tells
     view(i).on_progress(p);
@@ -477,6 +498,7 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     }
     views.erase(i);
     last_record.erase(i);
+    kept_open.erase(i);  // ended before its PUT took it
     const std::string& path = sending[i]->path;
     if (!args.quiet) print_summary(base_name(path), o);
     if (args.json) json_lines[i] = to_json(path, o);
