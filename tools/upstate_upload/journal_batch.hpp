@@ -38,6 +38,7 @@
 #include "interrupts.hpp"
 #include "journal_file.hpp"
 #include "journal_syncer.hpp"
+#include "sync_lead.hpp"
 #include "json_text.hpp"
 #include "journal_plan.hpp"
 #include "preflight_step.hpp"
@@ -463,27 +464,47 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
   // record written before it; when it returns, the held PUTs it covered go.
   upstate::asio::BatchClient* running = nullptr;
   JournalSyncer syncer(interrupts.io());
+  SyncLead sync_lead(std::max<std::size_t>(batch_config.max_in_flight / 2, 1));
   auto sync_in_background = [&] {
     if (syncer.busy()) return;  // the PUTs it does not cover wait for the next one
     std::uint64_t through = 0;
     if (journal_error.empty()) journal_error = journal.flush_for_sync(through);
     if (!journal_error.empty()) std::_Exit(kExitClientError);  // never PUT what the journal cannot vouch for
-    syncer.start(journal.fd(), [&, through](int error) {
+    const auto started = SyncLead::Clock::now();
+    syncer.start(journal.fd(), [&, through, started](int error) {
       if (error != 0) {
         journal_error = journal.path() + ": " + std::strerror(error);
         report_journal_error();
         std::_Exit(kExitClientError);
       }
+      sync_lead.on_sync(SyncLead::Clock::now() - started);
       journal.synced(through);
       if (running) running->release_held();
     });
+  };
+  // The PUTs go one at a time in file order (Batch), and a sync takes
+  // a millisecond or more: had a sync waited for a PUT to need it, no PUT
+  // would move while it ran. So a sync also starts as soon as one of the
+  // next few files in PUT order (as many as pass during a sync:
+  // sync_lead.hpp) has an import record not on disk: by its turn, the
+  // record is, and each sync still covers as many records as it can.
+  auto sync_ahead_of = [&](std::size_t file) {
+    if (syncer.busy()) return;
+    const std::size_t lead = sync_lead.files();
+    for (auto it = last_record.upper_bound(file); it != last_record.end() && it->first <= file + lead; ++it)
+      if (it->second.entry.phase == upstate::JournalPhase::uploading && !journal.durable(it->second.number))
+        return sync_in_background();
   };
   options.may_send = [&](const upstate::Batch&, const upstate::BatchSend& send) {
     if (send.file == upstate::BatchSend::npos || send.request.purpose != upstate::Purpose::upload) return true;
     if (!journal_error.empty()) std::_Exit(kExitClientError);  // never PUT what the journal cannot vouch for
     // on_send (called just before) wrote the PUT's record: its number is there.
     auto last = last_record.find(send.file);
-    if (journal.durable(last == last_record.end() ? 0 : last->second.number)) return true;
+    if (journal.durable(last == last_record.end() ? 0 : last->second.number)) {
+      sync_lead.on_put(SyncLead::Clock::now());
+      sync_ahead_of(send.file);
+      return true;
+    }
     sync_in_background();
     return false;
   };

@@ -123,6 +123,15 @@ inline std::vector<std::string> expand_paths(const std::vector<std::string>& giv
   return out;
 }
 
+// Whether this process may read the file stat'ed as `st`: a file we own
+// with its owner's read bit is (POSIX ACLs apply the owner entry, which is
+// those bits), judged from the stat the plan made anyway; any other asks
+// access(2) (one syscall a file, ~3 us on this VM: 10,000 in a --sync).
+inline bool readable_file(const std::string& path, const struct stat& st) {
+  if (st.st_uid == ::geteuid() && (st.st_mode & S_IRUSR) != 0) return true;
+  return ::access(path.c_str(), R_OK) == 0;
+}
+
 inline PlannedFile plan_file(const std::string& path, const std::string& dataset_id, const JournalFile& journal,
                              const std::map<Sha256Bytes, const std::string*>& imported_by_content,
                              const ContentReader& read, bool hash_when_sent = false) {
@@ -136,14 +145,14 @@ inline PlannedFile plan_file(const std::string& path, const std::string& dataset
     if (mine && mine->size == f.size && mine->mtime_ns == f.mtime_ns && mine->sha256.size() == 64) {
       // Unchanged since the journal hashed it (as git's and rsync's stat
       // checks judge): its hash, no read. The PUT reads it if it is sent.
-      f.readable = ::access(path.c_str(), R_OK) == 0;
+      f.readable = readable_file(path, st);
       if (f.readable) f.sha256 = mine->sha256;
     } else if (hash_when_sent && !mine && imported_by_content.empty()) {
       // Nothing in this dataset to compare its content with, no record of
       // its own: it is sent whatever its hash, which is then taken when
       // its upload starts (before its first record), not in a pass over
       // every file before the first request.
-      f.readable = f.hash_later = ::access(path.c_str(), R_OK) == 0;
+      f.readable = f.hash_later = readable_file(path, st);
     } else {
       ContentPass pass = read(path);
       f.readable = f.content_read = pass.read;
