@@ -3106,6 +3106,10 @@ class Upload {
   // The service's own progress figures from the last poll (server_progress.hpp);
   // nullopt when the last answer had none.
   const std::optional<ServerProgress>& server_progress() const noexcept { return server_progress_; }
+  // The imports this upload gave up on so far (a URL renewed, an import
+  // that never got the file): the list its snapshot and outcome carry,
+  // without the one it is on now.
+  const std::vector<std::string>& abandoned_import_ids() const noexcept { return abandoned_; }
   const std::vector<Step>& trace() const noexcept { return trace_; }
   // Retries, renewals and odd statuses so far (the same list the outcome gets).
   const std::vector<Note>& notes() const noexcept { return outcome_.notes; }

@@ -150,22 +150,35 @@ inline bool journal_plain_byte(unsigned char c) noexcept {
   return c >= 0x21 && c <= 0x7e && c != '%' && c != '-' && c != ',';
 }
 
+// Appends `field` percent-encoded. Runs of plain bytes go in one append
+// (a journal field is almost always all plain: ids, paths, hex digits).
 inline void journal_put_field(std::string& out, std::string_view field) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   if (field.empty()) {
     out += '-';
     return;
   }
-  for (char ch : field) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (journal_plain_byte(c)) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < field.size(); ++i) {
+    const auto c = static_cast<unsigned char>(field[i]);
+    if (journal_plain_byte(c)) continue;
+    out.append(field.data() + run, i - run);
+    const char escaped[3] = {'%', kHex[c >> 4], kHex[c & 0xf]};
+    out.append(escaped, 3);
+    run = i + 1;
   }
+  out.append(field.data() + run, field.size() - run);
+}
+
+// Appends a decimal number (no allocation, unlike std::to_string).
+inline void journal_put_number(std::string& out, std::uint64_t v) {
+  char digits[20];
+  std::size_t n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n > 0) out += digits[--n];
 }
 
 inline std::optional<std::string> journal_get_field(std::string_view field) {
@@ -195,14 +208,22 @@ inline std::optional<std::string> journal_get_field(std::string_view field) {
   return out;
 }
 
-inline std::string journal_line(std::string_view payload) {
+// Writes the CRC-32 of out[start + 9, end) as 8 hex digits at out[start]
+// and the space after them: a record is laid out in place, its checksum
+// filled in once the payload is there.
+inline void journal_seal(std::string& out, std::size_t start) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::uint32_t crc = crc32(payload);
-  std::string line(8, '0');
-  for (int i = 7; i >= 0; --i, crc >>= 4) line[static_cast<std::size_t>(i)] = kHex[crc & 0xf];
-  line += ' ';
+  std::uint32_t crc = crc32(std::string_view(out).substr(start + 9));
+  for (int i = 7; i >= 0; --i, crc >>= 4) out[start + static_cast<std::size_t>(i)] = kHex[crc & 0xf];
+  out[start + 8] = ' ';
+  out += '\n';
+}
+
+inline std::string journal_line(std::string_view payload) {
+  std::string line(9, ' ');
+  line.reserve(9 + payload.size() + 1);
   line += payload;
-  line += '\n';
+  journal_seal(line, 0);
   return line;
 }
 
@@ -234,34 +255,47 @@ inline std::string encode_journal_header() {
   return detail::journal_line(std::string(Journal::kFormat) + " " + std::to_string(Journal::kVersion));
 }
 
+// Appends one file record, a whole line (LF included), to `out`: how a
+// writer gathers records without a string per record.
+inline void append_journal_record(std::string& out, const JournalEntry& e) {
+  const std::size_t start = out.size();
+  out.reserve(start + 160 + e.dataset_id.size() + e.path.size() + e.import_id.size());
+  out.append(9, ' ');  // the CRC-32 and its space: journal_seal fills them in
+  out += "F ";
+  detail::journal_put_field(out, e.dataset_id);
+  out += ' ';
+  detail::journal_put_field(out, e.path);
+  out += ' ';
+  detail::journal_put_number(out, e.size);
+  out += ' ';
+  // mtime may be before 1970: a leading '-' is encoded like any other '-'.
+  if (e.mtime_ns < 0) out += "%2D";
+  detail::journal_put_number(out, e.mtime_ns < 0 ? 0 - static_cast<std::uint64_t>(e.mtime_ns)
+                                                 : static_cast<std::uint64_t>(e.mtime_ns));
+  out += ' ';
+  detail::journal_put_field(out, e.sha256);
+  out += ' ';
+  out += to_string(e.phase);
+  out += ' ';
+  detail::journal_put_field(out, e.import_id);
+  out += ' ';
+  detail::journal_put_field(out, e.outcome);
+  out += e.legacy ? " 1 " : " 0 ";
+  detail::journal_put_field(out, e.last_status);
+  out += ' ';
+  if (e.abandoned_import_ids.empty()) out += '-';
+  for (std::size_t i = 0; i < e.abandoned_import_ids.size(); ++i) {
+    if (i) out += ',';
+    detail::journal_put_field(out, e.abandoned_import_ids[i]);
+  }
+  detail::journal_seal(out, start);
+}
+
 // One file record, a whole line (LF included).
 inline std::string encode_journal_record(const JournalEntry& e) {
-  std::string p = "F ";
-  detail::journal_put_field(p, e.dataset_id);
-  p += ' ';
-  detail::journal_put_field(p, e.path);
-  p += ' ';
-  p += std::to_string(e.size);
-  p += ' ';
-  // mtime may be before 1970: a leading '-' is encoded like any other '-'.
-  detail::journal_put_field(p, std::to_string(e.mtime_ns));
-  p += ' ';
-  detail::journal_put_field(p, e.sha256);
-  p += ' ';
-  p += to_string(e.phase);
-  p += ' ';
-  detail::journal_put_field(p, e.import_id);
-  p += ' ';
-  detail::journal_put_field(p, e.outcome);
-  p += e.legacy ? " 1 " : " 0 ";
-  detail::journal_put_field(p, e.last_status);
-  p += ' ';
-  if (e.abandoned_import_ids.empty()) p += '-';
-  for (std::size_t i = 0; i < e.abandoned_import_ids.size(); ++i) {
-    if (i) p += ',';
-    detail::journal_put_field(p, e.abandoned_import_ids[i]);
-  }
-  return detail::journal_line(p);
+  std::string line;
+  append_journal_record(line, e);
+  return line;
 }
 
 struct DecodedJournal {
@@ -394,7 +428,7 @@ inline std::vector<JournalEntry> compact_journal(std::vector<JournalEntry> recor
 // A whole journal text (header and records): what compaction writes.
 inline std::string encode_journal(const std::vector<JournalEntry>& records) {
   std::string text = encode_journal_header();
-  for (const JournalEntry& e : records) text += encode_journal_record(e);
+  for (const JournalEntry& e : records) append_journal_record(text, e);
   return text;
 }
 
