@@ -309,8 +309,7 @@ inline int journaled_upload(const Args& args, const upstate::UploadConfig& confi
     if (!probe.open(f.path, error))
       refused[i] = upstate::Error::invalid_argument(error);
     else if (probe.size() != f.size)
-      refused[i] = upstate::Error::invalid_argument(f.path + " has " + std::to_string(probe.size()) + " bytes, not the " +
-                                                    std::to_string(f.size) + " the batch was made for");
+      refused[i] = upstate::Error::invalid_argument(upstate::detail::size_changed(f.path, probe.size(), f.size));
   }
 
   // Memory stays flat however many files (bench/README.md): each file's

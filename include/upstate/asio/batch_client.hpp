@@ -8,6 +8,7 @@
 #include <asio.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -19,6 +20,16 @@
 #include "client.hpp"
 #include "file_source.hpp"
 #include "http_session.hpp"
+
+namespace upstate::detail {
+// "PATH has N bytes, not the M the batch was made for": a file whose size
+// changed since the batch was made (the check at the start, the PUT's, and
+// the CLI journal's before the start all say it the same way).
+inline std::string size_changed(const std::string& label, std::uint64_t size, std::uint64_t expected) {
+  return label + " has " + std::to_string(size) + " bytes, not the " + std::to_string(expected) +
+         " the batch was made for";
+}
+}  // namespace upstate::detail
 
 namespace upstate::asio {
 
@@ -145,8 +156,7 @@ class BatchClient {
     const std::uint64_t expected = batch_->file(i).size;
     auto mismatch = [&](const std::string& label, std::uint64_t size) -> std::optional<std::string> {
       if (size == expected) return std::nullopt;
-      return label + " has " + std::to_string(size) + " bytes, not the " + std::to_string(expected) +
-             " the batch was made for";
+      return upstate::detail::size_changed(label, size, expected);
     };
     if (borrowed_) {
       if (i >= sources_.size() || !sources_[i] || !sources_[i]->is_open())
@@ -207,8 +217,7 @@ class BatchClient {
           (!checked && lane.file.size() != batch_->file(file).size)) {
         error = !error.empty() || file >= paths_.size()
                     ? "cannot open the file: " + error
-                    : paths_[file] + " has " + std::to_string(lane.file.size()) + " bytes, not the " +
-                          std::to_string(batch_->file(file).size) + " the batch was made for";
+                    : upstate::detail::size_changed(paths_[file], lane.file.size(), batch_->file(file).size);
         lane.file.close();
         lane.ticket.reset();
         batch_->on_transport_error(
