@@ -339,3 +339,23 @@ TEST_CASE("batch client: a PUT streams the descriptor opened_file hands over, an
   CHECK(asked[0] == 2);  // its PUT, and the retry after the 503
   CHECK(asked[1] == 1);
 }
+
+// A file whose size is not the batch's: refused at the start (the check), or
+// ended at its PUT without it, with the same words either way.
+TEST_CASE("batch client: a file whose size changed is named with both sizes, at the start or at its PUT",
+          "[batch_client]") {
+  for (bool at_start : {true, false}) {
+    INFO("check_paths_at_start " << at_start);
+    BatchRun run;
+    run.client_options.check_paths_at_start = at_start;
+    run.add("a.jsonl", records(2, 0));
+    const std::string grown = write_file("grown.jsonl", records(4, 0));
+    run.files.push_back({"grown.jsonl", 999});
+    run.paths.push_back(grown);
+    BatchOutcome o = run.run();
+    CHECK(o.files[0].complete());
+    REQUIRE(o.files[1].error());
+    CHECK(o.files[1].error()->message.find(grown + " has " + std::to_string(records(4, 0).size()) +
+                                           " bytes, not the 999 the batch was made for") != std::string::npos);
+  }
+}
