@@ -30,8 +30,7 @@ class ReadBuffer {
   std::size_t size_;
 };
 
-// Calls `each(std::string_view chunk)` for every chunk; "" on success, else
-// why not. `each` may return bool: false stops the pass ("" is returned).
+// Calls `each(std::string_view chunk)` for every chunk; "" on success, else why not.
 // Plain open/read/close (no stdio: its fstat is one syscall a file more,
 // 10,000 times in a --sync over a directory), read to the end of file.
 template <class Each>
@@ -48,12 +47,7 @@ std::string for_each_chunk(const std::string& path, Each&& each, std::size_t chu
       break;
     }
     if (n == 0) break;
-    const std::string_view chunk(buffer.data(), static_cast<std::size_t>(n));
-    if constexpr (std::is_same_v<decltype(each(chunk)), bool>) {
-      if (!each(chunk)) break;
-    } else {
-      each(chunk);
-    }
+    each(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
   }
   ::close(fd);
   return error;
