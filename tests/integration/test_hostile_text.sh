@@ -71,8 +71,8 @@ json_check report 'o[0]["status"] == "partial" and "[redacted]" in o[0]["reason"
   "the reason is redacted, the Latin-1 name became U+FFFD"
 json_check report 'all("[redacted]" in e["reason"] for e in o[0]["errors"])' "errors[].reason redacted"
 assert_file_contains "$ERR" 'reason: .*\\x1b\]0;PWNED\\x07' "stderr shows the escape sequence escaped"
-reasons=$(ls "$TMP"/rej/*.reasons.txt 2>/dev/null | head -1)
-[[ -n $reasons ]] || fail "no reasons file written"
+reasons=$TMP/rej/$'caf\xe9\x1b[2J.rejected.jsonl.reasons.txt'
+[[ -f $reasons ]] || fail "no reasons file beside the rejected records, under the file's own name: $(ls "$TMP/rej" | od -c | head -3)"
 assert_no_token_in "$reasons"
 assert_terminal_clean "$reasons" "the --rejected-out reasons file"
 

@@ -55,7 +55,7 @@ inline void write_rejected(const Args& args, const std::string& path, const upst
                  error.empty() ? "" : ": ", upstate::terminal_safe(error).c_str());
     return;
   }
-  std::FILE* reasons = std::fopen(upstate::terminal_safe(reasons_path).c_str(), "wb");
+  std::FILE* reasons = std::fopen(reasons_path.c_str(), "wb");  // the same name as the records' file, escaped only where shown
   const std::string text = rejected.reasons();
   if (!reasons || std::fwrite(text.data(), 1, text.size(), reasons) != text.size()) {
     std::fprintf(stderr, "%s: cannot write %s\n", shown.c_str(), upstate::terminal_safe(reasons_path).c_str());
